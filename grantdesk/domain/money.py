@@ -1,0 +1,127 @@
+"""Money: integer pence everywhere, one way in (``parse_money``) and one way out (``format_money``).
+
+Amounts are stored and computed as ``int`` pence (or ``Decimal`` pounds where a calculation needs
+fractions); a float never holds money. Formatting for people goes through babel, by locale and
+currency, with one cached formatter per pair so a list of 100,000 rows does not pay babel's set-up
+cost per cell.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Callable
+
+from grantdesk.domain.errors import MoneyError
+
+__all__ = [
+    "parse_money",
+    "pounds",
+    "pence_from_decimal",
+    "format_money",
+    "money_formatter",
+    "SUPPORTED_LOCALES",
+]
+
+SUPPORTED_LOCALES = ("en_GB", "cy_GB")
+
+# "1,250", "1,250.5", "1,250.50" (commas only in groups of three) or "1250", "1250.50".
+_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_PLAIN = re.compile(r"^\d+(?:\.\d+)?$|^\.\d+$")
+_CURRENCY_WORDS = re.compile(r"^(?:gbp|£)\s*|\s*(?:gbp|£)$", re.IGNORECASE)
+
+
+def parse_money(text: str | int | Decimal, *, field: str | None = None, allow_negative: bool = False) -> int:
+    """Read an amount in pounds as people write it and return integer pence.
+
+    Understands ``"£1,250"``, ``"1250.00"``, ``"1,250"``, ``"£ 1,250.5"`` and ``"GBP 99"``. An ``int``
+    is taken as whole pounds and a ``Decimal`` as pounds. Anything else raises ``MoneyError`` with a
+    sentence saying what is wrong, e.g. more than two decimal places.
+    """
+    if isinstance(text, bool):  # bool is an int; True pounds is never meant.
+        raise MoneyError("An amount must be a number of pounds, not yes/no.", field)
+    if isinstance(text, int):
+        value = Decimal(text)
+    elif isinstance(text, Decimal):
+        value = text
+    elif isinstance(text, str):
+        value = _parse_text(text, field)
+    else:
+        raise MoneyError(f"An amount must be written in pounds, not as {type(text).__name__}.", field)
+    if not value.is_finite():
+        raise MoneyError("An amount must be a number of pounds.", field)
+    if value < 0 and not allow_negative:
+        raise MoneyError("An amount cannot be negative.", field)
+    pence = value * 100
+    if pence != pence.to_integral_value():
+        raise MoneyError(
+            f"“{text}” has more than two decimal places; amounts are in pounds and pence.", field
+        )
+    return int(pence)
+
+
+def _parse_text(text: str, field: str | None) -> Decimal:
+    raw = text.strip()
+    if not raw:
+        raise MoneyError("An amount is needed.", field)
+    negative = False
+    body = raw
+    if body.startswith("-"):
+        negative, body = True, body[1:].strip()
+    elif body.startswith("(") and body.endswith(")"):  # accounting style (1,250.00)
+        negative, body = True, body[1:-1].strip()
+    body = _CURRENCY_WORDS.sub("", body).strip()
+    if body.startswith("-") and not negative:
+        negative, body = True, body[1:].strip()
+    if _GROUPED.match(body):
+        body = body.replace(",", "")
+    elif not _PLAIN.match(body):
+        if "," in body:
+            raise MoneyError(
+                f"“{text}” is not an amount in pounds: commas must separate thousands, as in £1,250.",
+                field,
+            )
+        raise MoneyError(f"“{text}” is not an amount in pounds, such as £1,250 or 1250.00.", field)
+    try:
+        value = Decimal(body)
+    except InvalidOperation as exc:  # pragma: no cover - the patterns above admit only digits
+        raise MoneyError(f"“{text}” is not an amount in pounds.", field) from exc
+    return -value if negative else value
+
+
+def pounds(pence: int) -> Decimal:
+    """Integer pence as a ``Decimal`` number of pounds with two places (``123456`` → ``1234.56``)."""
+    return Decimal(int(pence)).scaleb(-2)
+
+
+def pence_from_decimal(value: Decimal) -> int:
+    """Exact pounds (``Decimal``) to pence; refuses fractions of a penny."""
+    return parse_money(value, allow_negative=True)
+
+
+def plain_amount(pence: int) -> str:
+    """Machine form of an amount in pounds, two places, no symbol or grouping: ``"2500.00"``.
+
+    Used in JSON and CSV where the reader is a program; people get ``format_money``.
+    """
+    return f"{pounds(pence):.2f}"
+
+
+@lru_cache(maxsize=32)
+def money_formatter(currency: str = "GBP", locale: str = "en_GB") -> Callable[[int], str]:
+    """Return a function formatting integer pence for ``locale`` and ``currency`` (cached per pair)."""
+    from babel import Locale  # babel's locale data loads on first use, not at start-up
+
+    loc = Locale.parse(locale)
+    pattern = loc.currency_formats["standard"]
+
+    def fmt(pence: int) -> str:
+        return pattern.apply(pounds(pence), loc, currency=currency, currency_digits=True)
+
+    return fmt
+
+
+def format_money(pence: int, currency: str = "GBP", locale: str = "en_GB") -> str:
+    """``250000`` → ``"£2,500.00"`` (en_GB). The one place money becomes text for people."""
+    return money_formatter(currency, locale)(pence)

@@ -1,0 +1,111 @@
+"""The application workflow: states, the moves between them, and why a move is refused.
+
+    draft → submitted → (returned for changes → submitted) → eligible | ineligible
+          → shortlisted → awarded | declined | deferred
+    withdrawn from any open state.
+
+An eligible application may also be declined or deferred without being shortlisted (a councillor's
+pot is spent, a panel defers it), and an officer may override an ineligible decision only with a
+written reason. A deferred application can be resubmitted.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from grantdesk.domain.errors import InvalidTransition
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+    SHORTLISTED = "shortlisted"
+    AWARDED = "awarded"
+    DECLINED = "declined"
+    DEFERRED = "deferred"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+    @property
+    def is_open(self) -> bool:
+        return self not in CLOSED
+
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.DRAFT: "Draft",
+    Status.SUBMITTED: "Submitted",
+    Status.RETURNED: "Returned for changes",
+    Status.ELIGIBLE: "Eligible",
+    Status.INELIGIBLE: "Ineligible",
+    Status.SHORTLISTED: "Shortlisted",
+    Status.AWARDED: "Awarded",
+    Status.DECLINED: "Declined",
+    Status.DEFERRED: "Deferred",
+    Status.WITHDRAWN: "Withdrawn",
+}
+
+CLOSED = frozenset({Status.AWARDED, Status.DECLINED, Status.WITHDRAWN, Status.INELIGIBLE})
+
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.DRAFT: frozenset({Status.SUBMITTED, Status.WITHDRAWN}),
+    Status.SUBMITTED: frozenset({Status.RETURNED, Status.ELIGIBLE, Status.INELIGIBLE, Status.WITHDRAWN}),
+    Status.RETURNED: frozenset({Status.SUBMITTED, Status.WITHDRAWN}),
+    Status.ELIGIBLE: frozenset({Status.SHORTLISTED, Status.DECLINED, Status.DEFERRED, Status.WITHDRAWN}),
+    # Ineligible is a decision, but an officer may override it with a written reason.
+    Status.INELIGIBLE: frozenset({Status.ELIGIBLE}),
+    Status.SHORTLISTED: frozenset({Status.AWARDED, Status.DECLINED, Status.DEFERRED, Status.WITHDRAWN}),
+    Status.DEFERRED: frozenset({Status.SUBMITTED, Status.WITHDRAWN}),
+    Status.AWARDED: frozenset(),
+    Status.DECLINED: frozenset(),
+    Status.WITHDRAWN: frozenset(),
+}
+
+# Moves that must carry a written reason: they tell an applicant "no", "not yet" or "change this",
+# or overrule an earlier decision, and the reason is what a review will read.
+NEEDS_REASON: frozenset[tuple[Status, Status]] = frozenset(
+    {(src, Status.RETURNED) for src in Status}
+    | {(src, Status.INELIGIBLE) for src in Status}
+    | {(src, Status.DECLINED) for src in Status}
+    | {(src, Status.DEFERRED) for src in Status}
+    | {(src, Status.WITHDRAWN) for src in Status}
+    | {(Status.INELIGIBLE, Status.ELIGIBLE)}
+)
+
+
+def allowed_next(current: Status) -> tuple[Status, ...]:
+    """The states an application in ``current`` may move to, in workflow order."""
+    order = list(Status)
+    return tuple(sorted(TRANSITIONS[current], key=order.index))
+
+
+def check_transition(current: Status | str, target: Status | str, reason: str | None = None) -> None:
+    """Raise ``InvalidTransition`` with a plain-English reason unless ``current → target`` is allowed."""
+    try:
+        src, dst = Status(current), Status(target)
+    except ValueError as exc:
+        raise InvalidTransition(f"“{exc.args[0]}” is not an application status.") from exc
+    if src == dst:
+        raise InvalidTransition(f"The application is already {src.label.lower()}.")
+    if dst not in TRANSITIONS[src]:
+        if not TRANSITIONS[src]:
+            raise InvalidTransition(
+                f"An application that is {src.label.lower()} is closed and cannot be moved to "
+                f"{dst.label.lower()}."
+            )
+        options = ", ".join(s.label.lower() for s in allowed_next(src))
+        raise InvalidTransition(
+            f"An application that is {src.label.lower()} cannot be moved to {dst.label.lower()}; "
+            f"it can be moved to: {options}."
+        )
+    if (src, dst) in NEEDS_REASON and not (reason and reason.strip()):
+        if src == Status.INELIGIBLE:
+            raise InvalidTransition(
+                "Overriding an ineligible decision needs a written reason, which is kept in the audit log."
+            )
+        raise InvalidTransition(f"Moving an application to {dst.label.lower()} needs a written reason.")

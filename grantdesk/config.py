@@ -1,0 +1,85 @@
+"""Where the database is and who is working: resolved the same way by the app and the CLI.
+
+Order: ``--db PATH`` (a file path, or a SQLAlchemy URL such as ``postgresql://…``), then the
+``GRANTDESK_DATABASE_URL`` environment variable, then ``grantdesk.db`` in the platform's user-data
+folder (``~/.local/share/GrantDesk`` on Linux, ``%LOCALAPPDATA%\\GrantDesk`` on Windows).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ENV_DATABASE_URL = "GRANTDESK_DATABASE_URL"
+ENV_USER = "GRANTDESK_USER"
+APP_NAME = "GrantDesk"
+
+
+@dataclass(frozen=True)
+class DatabaseLocation:
+    """A database to open: its SQLAlchemy URL and, for a SQLite file, the file's path."""
+
+    url: str
+    path: Path | None  # None for a server database
+    is_default: bool = False
+
+    @property
+    def exists(self) -> bool:
+        return self.path is None or self.path.exists()
+
+    def describe(self) -> str:
+        """How the status bar and messages name it: the file path, or the URL without a password."""
+        if self.path is not None:
+            return str(self.path)
+        head, sep, tail = self.url.partition("://")
+        if "@" in tail:
+            creds, _, host = tail.rpartition("@")
+            user = creds.split(":", 1)[0]
+            return f"{head}{sep}{user}@{host}"
+        return self.url
+
+
+def default_database_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False) / "grantdesk.db"
+
+
+def database_location(db: str | os.PathLike[str] | None = None) -> DatabaseLocation:
+    """Resolve ``--db`` (path or URL), then ``GRANTDESK_DATABASE_URL``, then the default file."""
+    if db is not None and str(db).strip():
+        return _from_text(str(db))
+    env = os.environ.get(ENV_DATABASE_URL, "").strip()
+    if env:
+        return _from_text(env)
+    path = default_database_path()
+    return DatabaseLocation(url=_sqlite_url(path), path=path, is_default=True)
+
+
+def _from_text(text: str) -> DatabaseLocation:
+    if "://" in text:
+        if text.startswith("sqlite"):
+            _, _, rest = text.partition(":///")
+            if rest and not rest.startswith(":memory:"):
+                path = Path(rest).expanduser().resolve()
+                return DatabaseLocation(url=_sqlite_url(path), path=path)
+        return DatabaseLocation(url=text, path=None)
+    path = Path(text).expanduser().resolve()
+    return DatabaseLocation(url=_sqlite_url(path), path=path)
+
+
+def _sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def current_actor() -> str:
+    """The person working, for the audit log: ``GRANTDESK_USER`` or the operating-system login."""
+    name = os.environ.get(ENV_USER, "").strip()
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (some containers)
+        return "unknown user"

@@ -1,0 +1,418 @@
+"""The SQLAlchemy 2 mapping of GrantDesk's data.
+
+Conventions: integer primary keys; money in integer pence (``*_pence`` BigInteger columns);
+dates as ``Date``; moments as naive UTC ``DateTime``; codes such as status as short strings checked
+by the database. Every table is created by an Alembic migration in ``migrations/versions``; a test
+compares the migrated schema with these models so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+STATUSES = (
+    "draft", "submitted", "returned", "eligible", "ineligible",
+    "shortlisted", "awarded", "declined", "deferred", "withdrawn",
+)
+LANGUAGES = ("en", "cy")
+INTEREST_KINDS = ("none", "dpi", "other_registrable", "non_registrable")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON}
+
+
+Pence = BigInteger  # integer pence; BigInteger so a city-wide pot never overflows
+
+
+# --- places and funds -------------------------------------------------------------------------
+
+
+class Area(Base):
+    """A ward, division or other place a fund serves, with its ONS code where known."""
+
+    __tablename__ = "areas"
+    __table_args__ = (UniqueConstraint("council", "kind", "name", name="uq_areas_council_kind_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default="ward")  # ward, division, parish, county…
+    council: Mapped[str] = mapped_column(String(200), default="")
+    ons_code: Mapped[str | None] = mapped_column(String(12))
+
+
+class Fund(Base):
+    __tablename__ = "funds"
+    __table_args__ = (
+        CheckConstraint("decision_model IN ('member', 'panel', 'vote', 'officer')", name="decision_model"),
+        CheckConstraint(_in("default_language", LANGUAGES), name="default_language"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    council: Mapped[str] = mapped_column(String(200))  # the owning council (or funder) as people know it
+    funder_org_id: Mapped[str | None] = mapped_column(String(60))  # GB-LAE-STS, GB-PLA-W06000004 …
+    funder_department: Mapped[str | None] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3), default="GBP")
+    prefix_360g: Mapped[str | None] = mapped_column(String(60))  # the publisher prefix, 360G-…
+    decision_model: Mapped[str] = mapped_column(String(10), default="officer")
+    description: Mapped[str] = mapped_column(Text, default="")
+    min_amount_pence: Mapped[int | None] = mapped_column(Pence)
+    max_amount_pence: Mapped[int | None] = mapped_column(Pence)
+    default_language: Mapped[str] = mapped_column(String(2), default="en")
+    bilingual_letters: Mapped[bool] = mapped_column(Boolean, default=False)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # fund rules as data
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    rounds: Mapped[list[Round]] = relationship(back_populates="fund", order_by="Round.opens_on")
+    areas: Mapped[list[Area]] = relationship(secondary="fund_areas", order_by="Area.name")
+
+
+class FundArea(Base):
+    __tablename__ = "fund_areas"
+
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id", ondelete="CASCADE"), primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="RESTRICT"), primary_key=True)
+
+
+class Round(Base):
+    """A funding round: when it takes applications, when it decides, and its pot."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (UniqueConstraint("fund_id", "name", name="uq_rounds_fund_id_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    financial_year: Mapped[int] = mapped_column(Integer)  # the year it starts: 2025 = 2025–26
+    opens_on: Mapped[date] = mapped_column(Date)
+    closes_on: Mapped[date] = mapped_column(Date)  # apply-by
+    decision_on: Mapped[date | None] = mapped_column(Date)
+    spend_by: Mapped[date | None] = mapped_column(Date)
+    budget_pence: Mapped[int | None] = mapped_column(Pence)
+
+    fund: Mapped[Fund] = relationship(back_populates="rounds")
+
+
+# --- applicants ------------------------------------------------------------------------------
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), index=True)
+    org_type: Mapped[str] = mapped_column(String(40))
+    charity_number: Mapped[str | None] = mapped_column(String(12), unique=True)
+    company_number: Mapped[str | None] = mapped_column(String(8), unique=True)
+    org_id: Mapped[str | None] = mapped_column(String(60))
+    address: Mapped[str] = mapped_column(Text, default="")
+    postcode: Mapped[str] = mapped_column(String(10), default="")
+    website: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    contacts: Mapped[list[Contact]] = relationship(back_populates="organisation", order_by="Contact.id")
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+    __table_args__ = (CheckConstraint(_in("letter_language", LANGUAGES), name="letter_language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    letter_language: Mapped[str] = mapped_column(String(2), default="en")
+
+    organisation: Mapped[Organisation] = relationship(back_populates="contacts")
+
+
+# --- elected members -------------------------------------------------------------------------
+
+
+class Member(Base):
+    """An elected member (councillor) who decides or recommends for a fund in their area."""
+
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
+    party: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    area: Mapped[Area | None] = relationship()
+
+
+class Allotment(Base):
+    """A member's pot for one financial year; ``rolled_over_pence`` came from the year before."""
+
+    __tablename__ = "allotments"
+    __table_args__ = (
+        UniqueConstraint("member_id", "financial_year", name="uq_allotments_member_id_financial_year"),
+        CheckConstraint("amount_pence >= 0", name="amount_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    financial_year: Mapped[int] = mapped_column(Integer)
+    amount_pence: Mapped[int] = mapped_column(Pence)
+    rolled_over_pence: Mapped[int] = mapped_column(Pence, default=0)
+
+
+# --- applications ----------------------------------------------------------------------------
+
+
+class ReferenceCounter(Base):
+    """The last sequence number used for a fund's references in a year; numbers are never reused."""
+
+    __tablename__ = "reference_counters"
+
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id", ondelete="CASCADE"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Application(Base):
+    __tablename__ = "applications"
+    __table_args__ = (
+        CheckConstraint(_in("status", STATUSES), name="status"),
+        CheckConstraint("amount_requested_pence >= 0", name="amount_not_negative"),
+        Index("ix_applications_fund_id_status", "fund_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(30), unique=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id", ondelete="RESTRICT"))
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    amount_requested_pence: Mapped[int] = mapped_column(Pence)
+    project_start: Mapped[date | None] = mapped_column(Date)
+    project_end: Mapped[date | None] = mapped_column(Date)
+    submitted_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # the fund's own questions
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    fund: Mapped[Fund] = relationship()
+    round: Mapped[Round | None] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+    contact: Mapped[Contact | None] = relationship()
+    area: Mapped[Area | None] = relationship()
+    history: Mapped[list[StatusChange]] = relationship(
+        back_populates="application", order_by="StatusChange.id", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # refuse to overwrite a row changed underneath
+
+
+class StatusChange(Base):
+    """One move in an application's workflow: who, when, why."""
+
+    __tablename__ = "status_changes"
+    __table_args__ = (
+        CheckConstraint(_in("to_status", STATUSES), name="to_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str] = mapped_column(String(12))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    by: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    application: Mapped[Application] = relationship(back_populates="history")
+
+
+# --- the append-only audit log ----------------------------------------------------------------
+
+
+class AuditEntry(Base):
+    """Who did what to which record, when, with a before/after summary. Rows are never changed:
+    triggers in the database refuse UPDATE and DELETE on this table."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    __table_args__ = (Index("ix_audit_log_entity_entity_id", "entity", "entity_id"),)
+
+
+# --- decisions: panels, interests, member decisions, awards, payments, outcomes -----------------
+# (migration 0002)
+
+
+class Panel(Base):
+    """A resident panel that scores and deliberates for a fund's round."""
+
+    __tablename__ = "panels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(200))
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    panellists: Mapped[list[Panellist]] = relationship(order_by="Panellist.id")
+
+
+class Panellist(Base):
+    __tablename__ = "panellists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    area_description: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class InterestDeclaration(Base):
+    """A member's or panellist's statement of interest in an application, made before deciding.
+
+    ``kind`` is ``none``, ``dpi`` (disclosable pecuniary interest), ``other_registrable`` or
+    ``non_registrable``. A DPI blocks taking part unless a dispensation is recorded.
+    """
+
+    __tablename__ = "interest_declarations"
+    __table_args__ = (
+        CheckConstraint(_in("kind", INTEREST_KINDS), name="kind"),
+        CheckConstraint("(member_id IS NULL) != (panellist_id IS NULL)", name="one_declarer"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="RESTRICT"))
+    panellist_id: Mapped[int | None] = mapped_column(ForeignKey("panellists.id", ondelete="RESTRICT"))
+    kind: Mapped[str] = mapped_column(String(20))
+    nature: Mapped[str] = mapped_column(Text, default="")
+    dispensation_reference: Mapped[str | None] = mapped_column(String(100))
+    dispensation_granted_on: Mapped[date | None] = mapped_column(Date)
+    declared_on: Mapped[date] = mapped_column(Date)
+
+
+class MemberDecision(Base):
+    """A member's written decision on an application (recommend an amount, or refuse, with reasons),
+    and the officer's separate, dated approval or return."""
+
+    __tablename__ = "member_decisions"
+    __table_args__ = (
+        CheckConstraint("decision IN ('recommended', 'refused')", name="decision"),
+        CheckConstraint(
+            "officer_outcome IS NULL OR officer_outcome IN ('approved', 'returned')", name="officer_outcome"
+        ),
+        CheckConstraint("amount_pence >= 0", name="amount_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="RESTRICT"), index=True)
+    financial_year: Mapped[int] = mapped_column(Integer)
+    decision: Mapped[str] = mapped_column(String(12))
+    amount_pence: Mapped[int] = mapped_column(Pence, default=0)
+    reasons: Mapped[str] = mapped_column(Text)
+    decided_on: Mapped[date] = mapped_column(Date)
+    officer_outcome: Mapped[str | None] = mapped_column(String(10))
+    officer_name: Mapped[str | None] = mapped_column(String(200))
+    officer_on: Mapped[date | None] = mapped_column(Date)
+    officer_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class Award(Base):
+    """The money given to an application. ``historical`` marks awards brought in from past data."""
+
+    __tablename__ = "awards"
+    __table_args__ = (CheckConstraint("amount_pence >= 0", name="amount_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="RESTRICT"), unique=True)
+    amount_pence: Mapped[int] = mapped_column(Pence)
+    awarded_on: Mapped[date] = mapped_column(Date)
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    conditions: Mapped[str] = mapped_column(Text, default="")
+    spend_by: Mapped[date | None] = mapped_column(Date)
+    grant_id: Mapped[str | None] = mapped_column(String(120), unique=True)  # 360G-… once published
+    historical: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+    __table_args__ = (CheckConstraint("amount_pence > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("awards.id", ondelete="RESTRICT"), index=True)
+    paid_on: Mapped[date] = mapped_column(Date)
+    amount_pence: Mapped[int] = mapped_column(Pence)
+    method: Mapped[str] = mapped_column(String(40), default="BACS")
+    reference: Mapped[str] = mapped_column(String(100), default="")
+
+
+class OutcomeNote(Base):
+    """What happened and what was learned, in the grantee's or officer's words."""
+
+    __tablename__ = "outcome_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("awards.id", ondelete="CASCADE"), index=True)
+    recorded_on: Mapped[date] = mapped_column(Date)
+    stage: Mapped[str] = mapped_column(String(60), default="")  # "3 months", "end of grant"
+    author: Mapped[str] = mapped_column(String(200), default="")
+    what_happened: Mapped[str] = mapped_column(Text, default="")
+    what_changed: Mapped[str] = mapped_column(Text, default="")
+    story: Mapped[str] = mapped_column(Text, default="")
+    not_to_plan: Mapped[str] = mapped_column(Text, default="")
+    learned: Mapped[str] = mapped_column(Text, default="")
+    council_could_do_better: Mapped[str] = mapped_column(Text, default="")
+    people_involved: Mapped[int | None] = mapped_column(Integer)
+    volunteers: Mapped[int | None] = mapped_column(Integer)
+    volunteer_hours: Mapped[int | None] = mapped_column(Integer)

@@ -1,0 +1,12 @@
+"""The schema versions this GrantDesk knows, without loading Alembic.
+
+Start-up reads the database's ``alembic_version`` with a plain query and compares it with these
+constants; Alembic itself is imported only when a database has to be created or upgraded. A test
+checks that this list matches the migration scripts exactly.
+"""
+
+REVISIONS: tuple[str, ...] = (
+    "0001_core",
+    "0002_decisions",
+)
+HEAD = REVISIONS[-1]

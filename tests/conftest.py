@@ -1,0 +1,69 @@
+"""Shared fixtures: a fresh SQLite file per test, the sample funds, and ../shared data."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Qt tests run without a screen; the audit log names a test officer.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("GRANTDESK_USER", "Test Officer")
+os.environ.pop("GRANTDESK_DATABASE_URL", None)
+
+from grantdesk.config import DatabaseLocation, database_location  # noqa: E402
+from grantdesk.store.database import open_database  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def location(tmp_path: Path) -> DatabaseLocation:
+    """Where a fresh test database goes (not created yet)."""
+    return database_location(tmp_path / "grantdesk.db")
+
+
+@pytest.fixture
+def db(location: DatabaseLocation):
+    """A fresh, empty GrantDesk database at the current schema."""
+    database = open_database(location, create=True)
+    yield database
+    database.close()
+
+
+@pytest.fixture(scope="session")
+def sample_template(tmp_path_factory) -> Path:
+    """All sample funds loaded once per test session into a file that tests copy."""
+    from grantdesk.services.samples import load_samples
+
+    path = tmp_path_factory.mktemp("samples") / "samples.db"
+    with open_database(database_location(path), create=True) as database:
+        load_samples(database)
+    return path
+
+
+@pytest.fixture
+def sample_path(tmp_path: Path, sample_template: Path) -> Path:
+    """A private copy of the sample-fund database for one test."""
+    target = tmp_path / "samples.db"
+    shutil.copyfile(sample_template, target)
+    return target
+
+
+@pytest.fixture
+def sample_db(sample_path: Path):
+    database = open_database(database_location(sample_path))
+    yield database
+    database.close()
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """The read-only ../shared folder (or $GRANTDESK_SHARED). CI always has it."""
+    path = Path(os.environ.get("GRANTDESK_SHARED", REPO.parent / "shared"))
+    if not path.is_dir():
+        pytest.skip(f"the shared data folder is absent at {path} (set GRANTDESK_SHARED)")
+    return path
+

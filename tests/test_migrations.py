@@ -1,0 +1,138 @@
+import hashlib
+import sqlite3
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from grantdesk.config import database_location
+from grantdesk.domain.errors import DatabaseError
+from grantdesk.store import schema
+from grantdesk.store.database import make_engine, open_database, run_migrations, schema_status, SchemaState
+from grantdesk.store.migrate import script_revisions
+from grantdesk.store.models import Base
+
+
+def _sha(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _older_database(path, revision="0001_core"):
+    """A database as an older GrantDesk left it, with some real rows in it."""
+    engine = make_engine(f"sqlite:///{path}")
+    run_migrations(engine, revision)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO funds (id, code, name, council, currency, decision_model, description, default_language,"
+            " bilingual_letters, settings, created_at) VALUES (1, 'OLD', 'Old Fund', 'Oldshire', 'GBP', 'member',"
+            " '', 'en', 0, '{}', '2024-05-01 10:00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO organisations (id, name, org_type, charity_number, address, postcode, website, created_at)"
+            " VALUES (1, 'Oldtown Scouts', 'registered_charity', '1000001', '', '', '', '2024-05-01 10:00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO applications (id, reference, fund_id, organisation_id, title, summary,"
+            " amount_requested_pence, status, answers, created_at, updated_at, version)"
+            " VALUES (1, 'OLD-2024-0001', 1, 1, 'New tents', 'Two tents', 123456, 'submitted', '{}',"
+            " '2024-05-02 10:00:00', '2024-05-02 10:00:00', 1)"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO audit_log (at, actor, action, entity, entity_id, summary)"
+            " VALUES ('2024-05-02 10:00:00', 'old officer', 'application.create', 'application', 1, 'made')"
+        )
+    engine.dispose()
+
+
+def test_the_revision_list_known_at_start_up_matches_the_migration_scripts():
+    assert tuple(script_revisions()) == schema.REVISIONS
+    assert schema.HEAD == schema.REVISIONS[-1]
+
+
+def test_a_new_database_migrated_to_head_matches_the_models_exactly(db):
+    with db.engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    assert diffs == []
+    assert schema_status(db.engine).state is SchemaState.CURRENT
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+@pytest.mark.parametrize("older", schema.REVISIONS[:-1])
+def test_an_older_database_is_backed_up_then_upgraded_without_loss(tmp_path, older):
+    path = tmp_path / "council.db"
+    _older_database(path, older)
+    db = open_database(database_location(path))
+    try:
+        assert schema_status(db.engine).revision == schema.HEAD
+        with db.engine.connect() as conn:
+            row = conn.exec_driver_sql(
+                "SELECT a.reference, a.title, a.amount_requested_pence, o.name, o.charity_number"
+                " FROM applications a JOIN organisations o ON o.id = a.organisation_id"
+            ).one()
+            audit = conn.exec_driver_sql("SELECT actor FROM audit_log").scalars().all()
+    finally:
+        db.close()
+    assert tuple(row) == ("OLD-2024-0001", "New tents", 123456, "Oldtown Scouts", "1000001")
+    assert audit == ["old officer"]
+    [backup] = tmp_path.glob("council.db.before-*.bak")
+    with sqlite3.connect(backup) as old:
+        assert old.execute("SELECT version_num FROM alembic_version").fetchone()[0] == older
+        assert old.execute("SELECT title FROM applications").fetchone()[0] == "New tents"
+
+
+def test_a_migration_that_fails_half_way_leaves_the_database_as_it_was(tmp_path):
+    path = tmp_path / "council.db"
+    _older_database(path)
+    # Something already in the file makes the upgrade fail on its last table, after others were made.
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE outcome_notes (id INTEGER PRIMARY KEY)")
+    with pytest.raises(DatabaseError):
+        open_database(database_location(path))
+    with sqlite3.connect(path) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001_core"
+        assert conn.execute("SELECT title FROM applications").fetchone()[0] == "New tents"
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 0  # a plain connection's default
+    assert not {"panels", "awards", "payments"} & tables
+
+
+def test_a_database_from_a_newer_grantdesk_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / "future.db"
+    _older_database(path, schema.HEAD)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0099_from_the_future'")
+    before = _sha(path)
+    with pytest.raises(DatabaseError, match="newer GrantDesk") as err:
+        open_database(database_location(path))
+    assert "nothing was changed" in str(err.value)
+    assert _sha(path) == before
+    assert not list(tmp_path.glob("*.bak"))
+
+
+def test_a_database_that_is_not_grantdesks_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE recipes (id INTEGER PRIMARY KEY, name TEXT)")
+        conn.execute("INSERT INTO recipes (name) VALUES ('bara brith')")
+    before = _sha(path)
+    with pytest.raises(DatabaseError, match="not a GrantDesk one"):
+        open_database(database_location(path))
+    assert _sha(path) == before
+
+
+def test_a_file_that_is_not_a_database_gets_a_plain_message(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("shopping list\n" * 100)
+    with pytest.raises(DatabaseError, match="not a SQLite database"):
+        open_database(database_location(path))
+
+
+def test_a_missing_database_is_only_created_when_asked(tmp_path):
+    path = tmp_path / "sub" / "new.db"
+    with pytest.raises(DatabaseError, match="db init"):
+        open_database(database_location(path))
+    assert not path.exists()
+    open_database(database_location(path), create=True).close()
+    assert path.exists()

@@ -1,0 +1,277 @@
+"""Funds, their rounds, areas, elected members and members' yearly pots."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from grantdesk.domain.dates import financial_year_label
+from grantdesk.domain.errors import ValidationError
+from grantdesk.domain.references import is_valid_fund_code
+from grantdesk.store.database import Database
+from grantdesk.store.models import Allotment, Application, Area, Fund, FundArea, Member, Round
+from grantdesk.services.common import audit, fund_by_code, utcnow
+
+DECISION_MODELS = {
+    "member": "Elected members decide",
+    "panel": "Resident panel decides",
+    "vote": "Community vote",
+    "officer": "Officers decide",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RoundSummary:
+    id: int
+    name: str
+    financial_year: int
+    opens_on: date
+    closes_on: date
+    decision_on: date | None
+    spend_by: date | None
+    budget_pence: int | None
+    application_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class FundSummary:
+    id: int
+    code: str
+    name: str
+    council: str
+    decision_model: str
+    currency: str
+    funder_org_id: str | None
+    prefix_360g: str | None
+    default_language: str
+    bilingual_letters: bool
+    application_count: int
+    rounds: tuple[RoundSummary, ...]
+
+    @property
+    def decision_label(self) -> str:
+        return DECISION_MODELS.get(self.decision_model, self.decision_model)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "council": self.council,
+            "decision_model": self.decision_model,
+            "currency": self.currency,
+            "funder_org_id": self.funder_org_id,
+            "prefix_360g": self.prefix_360g,
+            "default_language": self.default_language,
+            "bilingual_letters": self.bilingual_letters,
+            "applications": self.application_count,
+            "rounds": [
+                {
+                    "name": r.name,
+                    "financial_year": financial_year_label(r.financial_year),
+                    "opens_on": r.opens_on.isoformat(),
+                    "closes_on": r.closes_on.isoformat(),
+                    "applications": r.application_count,
+                }
+                for r in self.rounds
+            ],
+        }
+
+
+def list_funds(db: Database) -> list[FundSummary]:
+    """Every fund with its rounds and application counts, by name."""
+    with db.unit_of_work() as uow:
+        s = uow.session
+        per_round = dict(
+            s.execute(
+                select(Application.round_id, func.count()).group_by(Application.round_id)
+            ).all()
+        )
+        per_fund = dict(
+            s.execute(select(Application.fund_id, func.count()).group_by(Application.fund_id)).all()
+        )
+        rounds_by_fund: dict[int, list[RoundSummary]] = {}
+        for r in s.scalars(select(Round).order_by(Round.fund_id, Round.opens_on.desc(), Round.name)):
+            rounds_by_fund.setdefault(r.fund_id, []).append(
+                RoundSummary(
+                    id=r.id,
+                    name=r.name,
+                    financial_year=r.financial_year,
+                    opens_on=r.opens_on,
+                    closes_on=r.closes_on,
+                    decision_on=r.decision_on,
+                    spend_by=r.spend_by,
+                    budget_pence=r.budget_pence,
+                    application_count=per_round.get(r.id, 0),
+                )
+            )
+        return [
+            FundSummary(
+                id=f.id,
+                code=f.code,
+                name=f.name,
+                council=f.council,
+                decision_model=f.decision_model,
+                currency=f.currency,
+                funder_org_id=f.funder_org_id,
+                prefix_360g=f.prefix_360g,
+                default_language=f.default_language,
+                bilingual_letters=f.bilingual_letters,
+                application_count=per_fund.get(f.id, 0),
+                rounds=tuple(rounds_by_fund.get(f.id, ())),
+            )
+            for f in s.scalars(select(Fund).order_by(Fund.name))
+        ]
+
+
+# --- building blocks that share a caller's transaction ------------------------------------------
+
+
+def add_fund(
+    session: Session,
+    *,
+    actor: str,
+    code: str,
+    name: str,
+    council: str,
+    decision_model: str = "officer",
+    currency: str = "GBP",
+    funder_org_id: str | None = None,
+    funder_department: str | None = None,
+    prefix_360g: str | None = None,
+    description: str = "",
+    min_amount_pence: int | None = None,
+    max_amount_pence: int | None = None,
+    default_language: str = "en",
+    bilingual_letters: bool = False,
+    settings: dict[str, Any] | None = None,
+) -> Fund:
+    code = code.strip().upper()
+    if not is_valid_fund_code(code):
+        raise ValidationError(
+            f"“{code}” cannot be a fund code: use 2 to 12 capital letters or digits, starting with a letter.",
+            "code",
+        )
+    if session.scalar(select(Fund.id).where(Fund.code == code)) is not None:
+        raise ValidationError(f"A fund with code {code} already exists.", "code")
+    if decision_model not in DECISION_MODELS:
+        raise ValidationError(f"“{decision_model}” is not a way of deciding; choose member, panel, vote or officer.")
+    if min_amount_pence is not None and max_amount_pence is not None and min_amount_pence > max_amount_pence:
+        raise ValidationError("The fund's minimum grant is more than its maximum.", "min_amount")
+    fund = Fund(
+        code=code,
+        name=name.strip(),
+        council=council.strip(),
+        decision_model=decision_model,
+        currency=currency,
+        funder_org_id=funder_org_id,
+        funder_department=funder_department,
+        prefix_360g=prefix_360g,
+        description=description,
+        min_amount_pence=min_amount_pence,
+        max_amount_pence=max_amount_pence,
+        default_language=default_language,
+        bilingual_letters=bilingual_letters,
+        settings=settings or {},
+        created_at=utcnow(),
+    )
+    session.add(fund)
+    session.flush()
+    audit(session, actor=actor, action="fund.create", entity="fund", entity_id=fund.id,
+          summary=f"Created fund {code} ({fund.name})", after={"code": code, "name": fund.name})
+    return fund
+
+
+def add_area(session: Session, *, fund: Fund, name: str, kind: str, council: str, ons_code: str | None = None) -> Area:
+    """Find or create the area and attach it to ``fund``."""
+    area = session.scalar(
+        select(Area).where(Area.council == council, Area.kind == kind, Area.name == name)
+    )
+    if area is None:
+        area = Area(name=name, kind=kind, council=council, ons_code=ons_code or None)
+        session.add(area)
+        session.flush()
+    if session.get(FundArea, (fund.id, area.id)) is None:
+        session.add(FundArea(fund_id=fund.id, area_id=area.id))
+    return area
+
+
+def add_round(
+    session: Session,
+    *,
+    actor: str,
+    fund: Fund,
+    name: str,
+    financial_year: int,
+    opens_on: date,
+    closes_on: date,
+    decision_on: date | None = None,
+    spend_by: date | None = None,
+    budget_pence: int | None = None,
+) -> Round:
+    if closes_on < opens_on:
+        raise ValidationError(f"Round “{name}” closes before it opens.", "closes_on")
+    rnd = Round(
+        fund_id=fund.id,
+        name=name,
+        financial_year=financial_year,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        decision_on=decision_on,
+        spend_by=spend_by,
+        budget_pence=budget_pence,
+    )
+    session.add(rnd)
+    session.flush()
+    audit(session, actor=actor, action="round.create", entity="round", entity_id=rnd.id,
+          summary=f"Created round {name} for fund {fund.code}")
+    return rnd
+
+
+def add_member(
+    session: Session, *, actor: str, fund: Fund, name: str, area: Area | None, party: str = "", email: str = ""
+) -> Member:
+    member = Member(fund_id=fund.id, name=name, area_id=area.id if area else None, party=party, email=email)
+    session.add(member)
+    session.flush()
+    audit(session, actor=actor, action="member.create", entity="member", entity_id=member.id,
+          summary=f"Added {name} to fund {fund.code}" + (f" for {area.name}" if area else ""))
+    return member
+
+
+def set_allotment(session: Session, *, actor: str, member: Member, financial_year: int, amount_pence: int) -> Allotment:
+    if amount_pence < 0:
+        raise ValidationError("A member's allotment cannot be negative.", "amount")
+    allotment = session.scalar(
+        select(Allotment).where(Allotment.member_id == member.id, Allotment.financial_year == financial_year)
+    )
+    before = None
+    if allotment is None:
+        allotment = Allotment(member_id=member.id, financial_year=financial_year, amount_pence=amount_pence,
+                              rolled_over_pence=0)
+        session.add(allotment)
+    else:
+        before = {"amount_pence": allotment.amount_pence}
+        allotment.amount_pence = amount_pence
+    session.flush()
+    audit(session, actor=actor, action="allotment.set", entity="allotment", entity_id=allotment.id,
+          summary=f"Set {member.name}'s {financial_year_label(financial_year)} allotment",
+          before=before, after={"amount_pence": amount_pence})
+    return allotment
+
+
+__all__ = [
+    "DECISION_MODELS",
+    "FundSummary",
+    "RoundSummary",
+    "list_funds",
+    "add_fund",
+    "add_area",
+    "add_round",
+    "add_member",
+    "set_allotment",
+    "fund_by_code",
+]

@@ -1,0 +1,39 @@
+"""Small builders for service tests: a fund with one round, area and organisation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from grantdesk.services import applications, funds, organisations
+from grantdesk.store.database import Database
+
+ACTOR = "Test Officer"
+
+
+@dataclass
+class Built:
+    fund_id: int
+    round_id: int
+    area_id: int
+    organisation_id: int
+    contact_id: int
+
+
+def build_fund(db: Database, code: str = "TST", *, applications_count: int = 0) -> Built:
+    with db.unit_of_work() as uow:
+        s = uow.session
+        fund = funds.add_fund(s, actor=ACTOR, code=code, name="Test Fund", council="Testshire County Council",
+                              decision_model="member", funder_org_id="GB-LAE-TST")
+        area = funds.add_area(s, fund=fund, name="Testville", kind="division", council=fund.council)
+        rnd = funds.add_round(s, actor=ACTOR, fund=fund, name="2026–27", financial_year=2026,
+                              opens_on=date(2026, 4, 1), closes_on=date(2026, 10, 31))
+        org = organisations.find_or_add_organisation(s, actor=ACTOR, name="Testville Lunch Club",
+                                                     org_type="registered_charity", charity_number="1100001")
+        contact = organisations.find_or_add_contact(s, actor=ACTOR, organisation=org, name="Ann Other",
+                                                    email="ann@example.org")
+        for n in range(applications_count):
+            applications.add_application(s, actor=ACTOR, fund=fund, organisation=org, contact=contact, round=rnd,
+                                         area=area, title=f"Project {n + 1}", amount_requested_pence=10000 * (n + 1))
+        uow.commit()
+        return Built(fund.id, rnd.id, area.id, org.id, contact.id)

@@ -1,0 +1,143 @@
+from datetime import date
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from grantdesk.domain.errors import InvalidTransition, NotFound, ValidationError
+from grantdesk.domain.workflow import Status
+from grantdesk.services import applications, decisions, funds, organisations
+from grantdesk.store.models import Application, Fund, Organisation
+
+from helpers import ACTOR, build_fund
+
+
+def test_applications_get_fund_year_references_in_sequence(db):
+    build_fund(db, applications_count=3)
+    rows = applications.list_applications(db, "TST")
+    assert [r.reference for r in rows] == ["TST-2026-0001", "TST-2026-0002", "TST-2026-0003"]
+    assert [r.amount_requested_pence for r in rows] == [10000, 20000, 30000]
+
+
+def test_a_reference_is_never_given_out_twice_even_after_its_application_is_deleted(db):
+    build_fund(db, applications_count=2)
+    with db.unit_of_work() as uow:
+        uow.session.execute(delete(Application).where(Application.reference == "TST-2026-0002"))
+        uow.commit()
+    with db.unit_of_work() as uow:
+        s = uow.session
+        fund = s.scalar(select(Fund))
+        org = s.scalar(select(Organisation))
+        app = applications.add_application(s, actor=ACTOR, fund=fund, organisation=org, title="Later",
+                                           amount_requested_pence=500, created_on=date(2026, 6, 1))
+        uow.commit()
+        assert app.reference == "TST-2026-0003"
+
+
+def test_listing_an_unknown_fund_is_an_error_naming_the_funds_that_exist(db):
+    build_fund(db)
+    with pytest.raises(NotFound, match="TST"):
+        applications.list_applications(db, "NOPE")
+
+
+def test_fund_codes_are_matched_in_any_case(db):
+    build_fund(db, applications_count=1)
+    assert len(applications.list_applications(db, "tst")) == 1
+
+
+def test_the_same_charity_number_never_makes_a_second_organisation(db):
+    build_fund(db)
+    with db.unit_of_work() as uow:
+        s = uow.session
+        again = organisations.find_or_add_organisation(
+            s, actor=ACTOR, name="Testville Lunch Club CIO", org_type="cio", charity_number=" 1100001 "
+        )
+        group = organisations.find_or_add_organisation(s, actor=ACTOR, name="Friends of the Park",
+                                                       org_type="community_group")
+        same_group = organisations.find_or_add_organisation(s, actor=ACTOR, name="friends of the  park",
+                                                            org_type="community_group")
+        uow.commit()
+        assert again.name == "Testville Lunch Club"
+        assert group.id == same_group.id
+        assert s.scalar(select(func.count()).select_from(Organisation)) == 2
+
+
+def test_a_transition_records_who_when_and_why_and_refuses_impossible_moves(db):
+    build_fund(db, applications_count=1)
+    app_id = applications.list_applications(db, "TST")[0].id
+    applications.transition_application(db, app_id, Status.SUBMITTED, actor="Priya")
+    row = applications.transition_application(db, app_id, "returned", reason="Please add a budget", actor="Priya")
+    assert row.status == "returned"
+    with pytest.raises(InvalidTransition, match="cannot be moved to awarded"):
+        applications.transition_application(db, app_id, Status.AWARDED, actor="Priya")
+    detail = applications.get_application(db, app_id)
+    assert [(h.from_status, h.to_status) for h in detail.history] == [
+        (None, "draft"), ("draft", "submitted"), ("submitted", "returned")
+    ]
+    assert detail.history[-1].by == "Priya" and detail.history[-1].reason == "Please add a budget"
+    assert detail.row.submitted_on is not None
+    assert set(detail.allowed_next) == {"submitted", "withdrawn"}
+
+
+def test_a_move_made_on_stale_information_is_refused(db):
+    build_fund(db, applications_count=1)
+    app_id = applications.list_applications(db, "TST")[0].id
+    seen = applications.get_application(db, app_id).version
+    applications.transition_application(db, app_id, Status.SUBMITTED)
+    with pytest.raises(ValidationError, match="changed by someone else"):
+        applications.transition_application(db, app_id, Status.WITHDRAWN, reason="x", expected_version=seen)
+
+
+def test_a_member_recommendation_never_takes_their_pot_below_zero(db):
+    build_fund(db, applications_count=2)
+    with db.unit_of_work() as uow:
+        s = uow.session
+        fund = s.scalar(select(Fund))
+        member = funds.add_member(s, actor=ACTOR, fund=fund, name="Cllr Test", area=None)
+        funds.set_allotment(s, actor=ACTOR, member=member, financial_year=2026, amount_pence=250000)
+        first, second = s.scalars(select(Application).order_by(Application.id)).all()
+        decisions.add_member_decision(s, actor=ACTOR, application=first, member=member, decision="recommended",
+                                      reasons="Good", decided_on=date(2026, 5, 1), financial_year=2026,
+                                      amount_pence=200000)
+        with pytest.raises(decisions.PotExceeded, match="£500.00 left"):
+            decisions.add_member_decision(s, actor=ACTOR, application=second, member=member,
+                                          decision="recommended", reasons="Good", decided_on=date(2026, 5, 2),
+                                          financial_year=2026, amount_pence=60000)
+        pot = decisions.pot_position(s, member, 2026)
+        assert (pot.allotted_pence, pot.committed_pence, pot.remaining_pence) == (250000, 200000, 50000)
+
+
+def test_a_disclosable_pecuniary_interest_blocks_a_decision_unless_dispensed(db):
+    build_fund(db, applications_count=1)
+    with db.unit_of_work() as uow:
+        s = uow.session
+        fund = s.scalar(select(Fund))
+        member = funds.add_member(s, actor=ACTOR, fund=fund, name="Cllr Test", area=None)
+        funds.set_allotment(s, actor=ACTOR, member=member, financial_year=2026, amount_pence=250000)
+        app = s.scalar(select(Application))
+        dpi = decisions.add_interest_declaration(s, actor=ACTOR, application=app, member=member,
+                                                 declared_on=date(2026, 5, 1), kind="dpi",
+                                                 nature="Treasurer of the applicant")
+        with pytest.raises(decisions.InterestBlocks, match="dispensation"):
+            decisions.add_member_decision(s, actor=ACTOR, application=app, member=member, decision="recommended",
+                                          reasons="Good", decided_on=date(2026, 5, 1), financial_year=2026,
+                                          amount_pence=1000, declaration=dpi)
+        dpi.dispensation_reference = "DISP-1"
+        decisions.add_member_decision(s, actor=ACTOR, application=app, member=member, decision="recommended",
+                                      reasons="Good", decided_on=date(2026, 5, 1), financial_year=2026,
+                                      amount_pence=1000, declaration=dpi)
+
+
+def test_fund_list_counts_applications_per_fund_and_round(db):
+    build_fund(db, applications_count=2)
+    [summary] = funds.list_funds(db)
+    assert summary.code == "TST" and summary.application_count == 2
+    assert [(r.name, r.application_count) for r in summary.rounds] == [("2026–27", 2)]
+
+
+def test_fund_codes_must_be_well_formed_and_unique(db):
+    build_fund(db)
+    with db.unit_of_work() as uow:
+        with pytest.raises(ValidationError, match="already exists"):
+            funds.add_fund(uow.session, actor=ACTOR, code="tst", name="x", council="y")
+        with pytest.raises(ValidationError, match="cannot be a fund code"):
+            funds.add_fund(uow.session, actor=ACTOR, code="a-b", name="x", council="y")

@@ -1,0 +1,7 @@
+"""``python -m grantdesk``: the headless command line."""
+
+import sys
+
+from grantdesk.cli import main
+
+sys.exit(main())

@@ -1,0 +1,91 @@
+"""``grantdesk``: open the GrantDesk window.
+
+    grantdesk                          # the default database (created with sample funds on first run)
+    grantdesk --db PATH                # a given SQLite file (or SQLAlchemy URL)
+    grantdesk --fund PHP               # open on a fund
+    grantdesk --screenshot FILE.png    # open, wait until loaded, save a picture of the window, exit
+
+Only PySide6 and GrantDesk's light modules load before the window is shown; SQLAlchemy and the rest
+load on the worker thread while the window is already on screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+from grantdesk import __version__
+from grantdesk.config import APP_NAME, database_location
+
+SCREENSHOT_TIMEOUT_MS = 60_000
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="grantdesk", description="GrantDesk: community funds and participatory grants.")
+    parser.add_argument("--db", metavar="PATH", help="database file or SQLAlchemy URL")
+    parser.add_argument("--fund", metavar="CODE", help="open on this fund (e.g. PHP)")
+    parser.add_argument("--screenshot", metavar="FILE.png",
+                        help="open the window, wait until it has loaded, save a picture of it and exit")
+    parser.add_argument("--size", metavar="WxH", default="1280x800", help="window size for --screenshot")
+    parser.add_argument("--version", action="version", version=f"GrantDesk {__version__}")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+
+    from ui.main_window import MainWindow
+
+    screenshot = args.screenshot
+    settings = None if screenshot else QSettings()
+    window = MainWindow(database_location(args.db), settings=settings, fund_code=args.fund)
+    exit_code = {"value": 0}
+
+    if screenshot:
+        try:
+            width, height = (int(x) for x in args.size.lower().split("x"))
+        except ValueError:
+            print(f"error: --size must look like 1280x800, not {args.size}", file=sys.stderr)
+            return 2
+        window.resize(width, height)
+
+        def save() -> None:
+            window.repaint()
+            if window.grab().save(screenshot):
+                print(f"Saved a screenshot of GrantDesk to {screenshot}")
+            else:
+                print(f"error: could not write the screenshot to {screenshot}", file=sys.stderr)
+                exit_code["value"] = 1
+            window.close()
+
+        def failed(message: str) -> None:
+            print(f"error: {message}", file=sys.stderr)
+            exit_code["value"] = 1
+            window.close()
+
+        def timed_out() -> None:
+            print("error: the window did not finish loading within a minute", file=sys.stderr)
+            exit_code["value"] = 1
+            window.close()
+
+        window.ready.connect(lambda: QTimer.singleShot(50, save))
+        window.load_failed.connect(failed)
+        QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, timed_out)
+
+    window.show()
+    QTimer.singleShot(0, window.start)  # paint first, then load
+    code = app.exec()
+    return exit_code["value"] or code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""The read-only application detail pane: what an officer needs to see at a glance."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from PySide6.QtWidgets import QTextBrowser
+
+from grantdesk.domain.dates import format_date
+from grantdesk.domain.money import format_money
+from grantdesk.domain.organisations import ORG_TYPE_LABELS, OrgType
+from grantdesk.domain.workflow import STATUS_LABELS, Status
+from ui.style import STATUS_COLOURS
+
+LANGUAGE_LABELS = {"en": "English", "cy": "Welsh (Cymraeg)"}
+
+
+_CSS = """
+body { font-size: 10pt; }
+h2 { margin: 0 0 2px 0; font-size: 13pt; }
+.ref { color: #4b5563; }
+.chip { color: white; font-weight: bold; padding: 1px 6px; }
+table.facts td { padding: 2px 8px 2px 0; vertical-align: top; }
+td.k { color: #4b5563; white-space: nowrap; }
+h3 { margin: 12px 0 4px 0; font-size: 10.5pt; }
+table.history td { padding: 1px 8px 1px 0; vertical-align: top; }
+.muted { color: #6b7280; }
+"""
+
+
+class DetailPane(QTextBrowser):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("applicationDetail")
+        self.setAccessibleName("Application details")
+        self.setOpenExternalLinks(False)
+        self.document().setDefaultStyleSheet(_CSS)
+        self.show_message("Choose an application to see its details.")
+
+    def show_message(self, text: str) -> None:
+        self.setHtml(f"<p class='muted'>{escape(text)}</p>")
+
+    def show_detail(self, detail: Any) -> None:
+        self.setHtml(render_detail(detail))
+
+
+def _row(label: str, value: str) -> str:
+    return f"<tr><td class='k'>{escape(label)}</td><td>{value}</td></tr>" if value else ""
+
+
+def render_detail(detail: Any) -> str:
+    """HTML for an ``ApplicationDetail``; every value from the database is escaped."""
+    r = detail.row
+    status = escape(STATUS_LABELS[Status(r.status)])
+    colour = STATUS_COLOURS.get(r.status, "#374151")
+    try:
+        org_type = ORG_TYPE_LABELS[OrgType(r.organisation_type)]
+    except ValueError:
+        org_type = r.organisation_type
+    registration = " · ".join(
+        x for x in (
+            f"Charity {escape(r.charity_number)}" if r.charity_number else "",
+            f"Company {escape(r.company_number)}" if r.company_number else "",
+            f"<span class='muted'>{escape(detail.org_id)}</span>" if detail.org_id else "",
+        ) if x
+    )
+    contact = ""
+    if r.contact_name:
+        bits = [escape(r.contact_name)]
+        if r.contact_email:
+            bits.append(escape(r.contact_email))
+        if detail.contact_phone:
+            bits.append(escape(detail.contact_phone))
+        contact = "<br>".join(bits)
+    dates = ""
+    if r.project_start or r.project_end:
+        dates = f"{escape(format_date(r.project_start))} – {escape(format_date(r.project_end))}"
+    award = ""
+    if detail.award_pence is not None:
+        award = f"<b>{escape(format_money(detail.award_pence))}</b> on {escape(format_date(detail.awarded_on))}"
+
+    facts = "".join([
+        _row("Organisation", f"{escape(r.organisation)}<br><span class='muted'>{escape(org_type)}</span>"),
+        _row("Registration", registration),
+        _row("Contact", contact),
+        _row("Letters in", escape(LANGUAGE_LABELS.get(r.contact_language or "", ""))),
+        _row("Requested", escape(format_money(r.amount_requested_pence))),
+        _row("Awarded", award),
+        _row("Area", escape(r.area or "")),
+        _row("Round", escape(r.round or "")),
+        _row("Project dates", dates),
+        _row("Submitted", escape(format_date(r.submitted_on))),
+    ])
+    history = "".join(
+        "<tr>"
+        f"<td class='muted'>{escape(format_date(h.at.date()))}</td>"
+        f"<td>{escape(STATUS_LABELS[Status(h.to_status)])}</td>"
+        f"<td>{escape(h.by)}{(' — ' + escape(h.reason)) if h.reason else ''}</td>"
+        "</tr>"
+        for h in detail.history
+    )
+    summary = escape(r.summary).replace("\n", "<br>") if r.summary else "<span class='muted'>No summary.</span>"
+    return (
+        f"<h2>{escape(r.title)}</h2>"
+        f"<p class='ref'>{escape(r.reference)} &nbsp; <span class='chip' style='background:{colour}'>"
+        f"&nbsp;{status}&nbsp;</span></p>"
+        f"<table class='facts'>{facts}</table>"
+        f"<h3>Summary</h3><p>{summary}</p>"
+        f"<h3>History</h3><table class='history'>{history}</table>"
+    )

@@ -1,0 +1,450 @@
+"""GrantDesk's main window: funds and rounds on the left, the applications list, and the detail pane.
+
+The window paints first and loads after: opening the database (and SQLAlchemy's import), creating it
+with the sample funds on first run, and every query run on the worker thread through ``TaskRunner``.
+Widgets only ever receive plain results.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from grantdesk import __version__
+from grantdesk.config import DatabaseLocation, database_location
+from ui.detail import DetailPane
+from ui.models import ApplicationsTableModel
+from ui.tasks import TaskRunner
+
+FUND_ROLE = Qt.ItemDataRole.UserRole + 10  # (fund_code, round_id or None) on each tree item
+
+
+class MainWindow(QMainWindow):
+    COLUMN_WIDTHS = {
+        ApplicationsTableModel.REFERENCE: 112,
+        ApplicationsTableModel.ORGANISATION: 160,
+        ApplicationsTableModel.AREA: 124,
+        ApplicationsTableModel.REQUESTED: 88,
+        ApplicationsTableModel.STATUS: 92,
+        ApplicationsTableModel.SUBMITTED: 92,
+    }
+    MIN_TITLE_WIDTH = 220
+    funds_loaded = Signal()
+    applications_loaded = Signal()
+    detail_loaded = Signal()
+    ready = Signal()  # the first screen is complete: funds, applications and a selected detail
+    load_failed = Signal(str)
+
+    def __init__(self, location: DatabaseLocation, *, runner: TaskRunner | None = None,
+                 settings: QSettings | None = None, fund_code: str | None = None):
+        super().__init__()
+        self.location = location
+        self.initial_fund = fund_code.upper() if fund_code else None
+        self.runner = runner or TaskRunner(self)
+        self.settings = settings
+        self.db: Any = None  # grantdesk.store.database.Database, once opened on the worker
+        self.funds: list[Any] = []
+        self._apps_request = 0
+        self._detail_request = 0
+        self._ready_sent = False
+
+        self.setWindowTitle("GrantDesk")
+        self.setObjectName("mainWindow")
+        self.resize(1280, 800)
+        self._build_widgets()
+        self._build_actions()
+        self._restore_state()
+        self._set_loading("Opening the database…")
+
+    # --- construction -------------------------------------------------------------------------
+    def _build_widgets(self) -> None:
+        self.fund_model = QStandardItemModel(self)
+        self.fund_tree = QTreeView()
+        self.fund_tree.setObjectName("fundTree")
+        self.fund_tree.setAccessibleName("Funds and rounds")
+        self.fund_tree.setHeaderHidden(True)
+        self.fund_tree.setModel(self.fund_model)
+        self.fund_tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.fund_tree.setMinimumWidth(200)
+        self.fund_tree.selectionModel().currentChanged.connect(self._on_fund_changed)
+
+        self.fund_heading = QLabel()
+        self.fund_heading.setObjectName("fundHeading")
+        self.fund_heading.setTextFormat(Qt.TextFormat.RichText)
+        self.fund_heading.setWordWrap(True)
+
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setObjectName("applicationFilter")
+        self.filter_edit.setAccessibleName("Filter applications")
+        self.filter_edit.setPlaceholderText("Filter by reference, title or organisation  (Ctrl+F)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self._on_filter_changed)
+
+        self.count_label = QLabel()
+        self.count_label.setObjectName("applicationCount")
+
+        self.app_model = ApplicationsTableModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("applicationsTable")
+        self.table.setAccessibleName("Applications")
+        self.table.setModel(self.app_model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(ApplicationsTableModel.REFERENCE, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)
+        for column, width in self.COLUMN_WIDTHS.items():
+            self.table.setColumnWidth(column, width)
+        # The title takes whatever width the other columns leave (never under MIN_TITLE_WIDTH).
+        self.table.viewport().installEventFilter(self)
+        self.table.selectionModel().currentRowChanged.connect(self._on_application_changed)
+
+        self.loading_label = QLabel()
+        self.loading_label.setObjectName("loadingLabel")
+        self.loading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.loading_label.setWordWrap(True)
+        self.loading_label.setAccessibleName("Loading")
+        self.list_stack = QStackedWidget()
+        self.list_stack.addWidget(self.loading_label)
+        self.list_stack.addWidget(self.table)
+
+        centre = QWidget()
+        layout = QVBoxLayout(centre)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.fund_heading)
+        layout.addWidget(self.filter_edit)
+        layout.addWidget(self.list_stack, 1)
+        layout.addWidget(self.count_label)
+
+        self.detail = DetailPane()
+        self.detail.setMinimumWidth(280)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.fund_tree)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([220, 770, 300])
+        self.setCentralWidget(self.splitter)
+
+        self.db_label = QLabel()
+        self.db_label.setObjectName("databaseLabel")
+        self.db_label.setAccessibleName("Open database")
+        self.statusBar().addPermanentWidget(self.db_label)
+        self._show_database()
+
+    def _build_actions(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.open_action = self._action("&Open Database…", QKeySequence.StandardKey.Open, self._choose_database)
+        file_menu.addAction(self.open_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Quit", QKeySequence.StandardKey.Quit, self.close))
+
+        view_menu = self.menuBar().addMenu("&View")
+        self.find_action = self._action("&Find Applications", QKeySequence.StandardKey.Find, self._focus_filter)
+        view_menu.addAction(self.find_action)
+        self.refresh_action = self._action("&Refresh", QKeySequence.StandardKey.Refresh, self.refresh)
+        view_menu.addAction(self.refresh_action)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self._action("&About GrantDesk", None, self._about))
+
+    def _action(self, text: str, shortcut, slot: Callable[[], Any]) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _restore_state(self) -> None:
+        if self.settings is None:
+            return
+        geometry = self.settings.value("mainWindow/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        splitter = self.settings.value("mainWindow/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+
+    # --- loading ------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Open the database and list the funds, in the background (call after ``show()``)."""
+        location = self.location
+
+        def open_and_list():
+            from grantdesk.services.database import open_for_app
+            from grantdesk.services.funds import list_funds
+
+            opened = open_for_app(location)
+            try:
+                return opened, list_funds(opened.db)
+            except BaseException:
+                opened.db.close()
+                raise
+
+        self.runner.run(open_and_list, self._on_opened, self._on_open_failed)
+
+    def _on_opened(self, result) -> None:
+        opened, funds = result
+        self.db = opened.db
+        self._show_database()
+        if opened.samples_loaded:
+            self.statusBar().showMessage(
+                f"New database: loaded the sample funds {', '.join(opened.samples_loaded)}.", 10000
+            )
+        self._show_funds(funds)
+
+    def _on_open_failed(self, error: BaseException) -> None:
+        message = str(error) or type(error).__name__
+        self._set_loading(f"GrantDesk could not open the database.\n\n{message}\n\n"
+                          "Use File › Open Database… (Ctrl+O) to choose another file.")
+        self.fund_model.clear()
+        self.statusBar().showMessage("The database could not be opened.")
+        self.load_failed.emit(message)
+
+    def _show_funds(self, funds: list[Any]) -> None:
+        from grantdesk.domain.dates import financial_year_label
+
+        self.funds = funds
+        self.fund_model.clear()
+        bold = self.fund_tree.font()
+        bold.setBold(True)
+        for fund in funds:
+            item = QStandardItem(f"{fund.name}")
+            item.setFont(bold)
+            item.setToolTip(f"{fund.code} · {fund.council} · {fund.decision_label}")
+            item.setData((fund.code, None), FUND_ROLE)
+            item.setAccessibleText(f"{fund.name}, {fund.application_count} applications")
+            for rnd in fund.rounds:
+                label = rnd.name
+                for prefix in (fund.name, fund.name.split(" / ")[0]):  # "Fund 2026–27" → "2026–27"
+                    if rnd.name.startswith(prefix) and rnd.name[len(prefix):].strip(" -–·"):
+                        label = rnd.name[len(prefix):].strip(" -–·")
+                        break
+                child = QStandardItem(f"{label}  ({rnd.application_count})")
+                child.setToolTip(f"{financial_year_label(rnd.financial_year)} · apply by "
+                                 f"{rnd.closes_on:%d/%m/%Y}")
+                child.setData((fund.code, rnd.id), FUND_ROLE)
+                item.appendRow(child)
+            self.fund_model.appendRow(item)
+        self.fund_tree.expandAll()
+        self.funds_loaded.emit()
+        if not funds:
+            self._set_loading("This database has no funds yet.")
+            self._emit_ready()
+            return
+        start = self.fund_model.index(funds.index(self._starting_fund(funds)), 0)
+        self.fund_tree.selectionModel().setCurrentIndex(
+            start, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+
+    def _starting_fund(self, funds: list[Any]):
+        """``--fund``, else the fund last looked at, else the busiest fund."""
+        remembered = self.settings.value("mainWindow/fund") if self.settings is not None else None
+        for wanted in (self.initial_fund, remembered):
+            match = next((f for f in funds if f.code == wanted), None)
+            if match is not None:
+                return match
+        return max(funds, key=lambda f: (f.application_count, f.name))
+
+    def _fund_for(self, code: str):
+        return next((f for f in self.funds if f.code == code), None)
+
+    def _on_fund_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        key = current.data(FUND_ROLE) if current.isValid() else None
+        if not key or self.db is None:
+            return
+        code, round_id = key
+        if self.settings is not None:
+            self.settings.setValue("mainWindow/fund", code)
+        self.load_applications(code, round_id)
+
+    def load_applications(self, fund_code: str, round_id: int | None = None) -> None:
+        from html import escape
+
+        fund = self._fund_for(fund_code)
+        if fund is not None:
+            rnd = next((r for r in fund.rounds if r.id == round_id), None)
+            sub = f" — {escape(rnd.name)}" if rnd else ""
+            self.fund_heading.setText(
+                f"<b style='font-size:13pt'>{escape(fund.name)}</b>{sub}<br>"
+                f"<span style='color:#4b5563'>{escape(fund.council)} · {escape(fund.decision_label)} · "
+                f"fund code {escape(fund.code)}</span>"
+            )
+        self._apps_request += 1
+        token = self._apps_request
+        db = self.db
+        self._set_loading("Loading applications…")
+
+        def fetch():
+            from grantdesk.services.applications import list_applications
+
+            return list_applications(db, fund_code, round_id)
+
+        self.runner.run(fetch, lambda rows: self._on_applications(token, rows), self._on_load_error)
+
+    def _on_applications(self, token: int, rows: list[Any]) -> None:
+        if token != self._apps_request:
+            return  # a newer request is on its way; this answer is stale
+        self.app_model.set_rows(rows)
+        self.list_stack.setCurrentWidget(self.table)
+        self._update_count()
+        self.applications_loaded.emit()
+        if self.app_model.rowCount() > 0:
+            self.table.selectRow(0)
+        else:
+            self.detail.show_message("No applications in this fund yet.")
+            self._emit_ready()
+
+    def _on_load_error(self, error: BaseException) -> None:
+        self._set_loading(f"Something went wrong while loading: {error}")
+        self.statusBar().showMessage(str(error), 10000)
+        self.load_failed.emit(str(error))
+
+    def _on_application_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid() or self.db is None:
+            return
+        row = self.app_model.row_at(current.row())
+        self._detail_request += 1
+        token = self._detail_request
+        db = self.db
+
+        def fetch():
+            from grantdesk.services.applications import get_application
+
+            return get_application(db, row.id)
+
+        self.runner.run(fetch, lambda detail: self._on_detail(token, detail), self._on_load_error)
+
+    def _on_detail(self, token: int, detail: Any) -> None:
+        if token != self._detail_request:
+            return
+        self.detail.show_detail(detail)
+        self.detail_loaded.emit()
+        self._emit_ready()
+
+    def _emit_ready(self) -> None:
+        if not self._ready_sent:
+            self._ready_sent = True
+            self.ready.emit()
+
+    def refresh(self) -> None:
+        if self.db is None:
+            return
+        current = self.fund_tree.currentIndex()
+        key = current.data(FUND_ROLE) if current.isValid() else None
+        if key:
+            self.load_applications(*key)
+
+    # --- small behaviours ---------------------------------------------------------------------
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            header = self.table.horizontalHeader()
+            others = sum(header.sectionSize(c) for c in range(header.count())
+                         if c != ApplicationsTableModel.TITLE and not header.isSectionHidden(c))
+            header.resizeSection(ApplicationsTableModel.TITLE,
+                                 max(self.MIN_TITLE_WIDTH, event.size().width() - others))
+        return super().eventFilter(watched, event)
+
+    def _set_loading(self, text: str) -> None:
+        self.loading_label.setText(text)
+        self.list_stack.setCurrentWidget(self.loading_label)
+        if self.fund_model.rowCount() == 0 and self.db is None:
+            placeholder = QStandardItem("Loading funds…")
+            placeholder.setEnabled(False)
+            self.fund_model.appendRow(placeholder)
+
+    def _show_database(self) -> None:
+        self.db_label.setText(f"Database: {self.location.describe()}")
+        self.db_label.setToolTip(self.location.url if self.location.path is None else str(self.location.path))
+        name = self.location.path.name if self.location.path else self.location.describe()
+        self.setWindowTitle(f"GrantDesk — {name}")
+
+    def _on_filter_changed(self, text: str) -> None:
+        self.app_model.set_filter_text(text)
+        self._update_count()
+        if self.app_model.rowCount() > 0 and not self.table.selectionModel().hasSelection():
+            self.table.selectRow(0)
+
+    def _update_count(self) -> None:
+        shown, total = self.app_model.rowCount(), self.app_model.total_count
+        noun = "application" if total == 1 else "applications"
+        self.count_label.setText(f"{total:,} {noun}" if shown == total else f"{shown:,} of {total:,} {noun} shown")
+
+    def _focus_filter(self) -> None:
+        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_edit.selectAll()
+
+    def keyPressEvent(self, event) -> None:  # Escape in the filter clears it
+        if event.key() == Qt.Key.Key_Escape and self.filter_edit.hasFocus() and self.filter_edit.text():
+            self.filter_edit.clear()
+            return
+        super().keyPressEvent(event)
+
+    def _choose_database(self) -> None:
+        start = str(self.location.path.parent) if self.location.path else ""
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open GrantDesk Database", start, "GrantDesk databases (*.db *.sqlite);;All files (*)"
+        )
+        if path:
+            self.open_location(database_location(path))
+
+    def open_location(self, location: DatabaseLocation) -> None:
+        old = self.db
+        self.db = None
+        self.funds = []
+        self.location = location
+        self.fund_model.clear()
+        self.app_model.set_rows([])
+        self.detail.show_message("Choose an application to see its details.")
+        self._show_database()
+        self._set_loading("Opening the database…")
+        if old is not None:
+            self.runner.run(old.close)
+        self.start()
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self, "About GrantDesk",
+            f"<b>GrantDesk {__version__}</b><p>Community funds and participatory grantmaking for UK councils: "
+            "applications, resident panels and votes, councillors' pots, letters and open data.</p>",
+        )
+
+    def closeEvent(self, event) -> None:
+        if self.settings is not None:
+            self.settings.setValue("mainWindow/geometry", self.saveGeometry())
+            self.settings.setValue("mainWindow/splitter", self.splitter.saveState())
+        db = self.db
+        if db is not None:
+            self.runner.run(db.close)
+        self.runner.shutdown()
+        super().closeEvent(event)
+

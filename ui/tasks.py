@@ -1,0 +1,153 @@
+"""Background work for the GUI: database calls run on one worker thread, results come back on the GUI
+thread, and slow jobs show a progress dialog (after a short delay) with a Cancel button.
+
+The shape follows Anki's task manager: one worker for all database work (SQLite is happiest with one
+writer, and jobs never race each other), callbacks delivered through a queued Qt signal, and the
+worker never touches a widget.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+SHOW_PROGRESS_AFTER_MS = 600
+
+
+class Cancelled(Exception):
+    """Raised inside a job when the person pressed Cancel; the job's transaction is rolled back."""
+
+
+class Progress:
+    """Handed to a job that accepts a ``progress`` argument: report steps, and check for Cancel."""
+
+    def __init__(self, emit: Callable[[int, int, str], None]):
+        self._emit = emit
+        self._cancelled = threading.Event()
+
+    def report(self, done: int, total: int, label: str = "") -> None:
+        if self._cancelled.is_set():
+            raise Cancelled()
+        self._emit(done, total, label)
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
+    def check(self) -> None:
+        if self._cancelled.is_set():
+            raise Cancelled()
+
+
+@dataclass
+class _Outcome:
+    on_done: Callable[[Any], None] | None
+    on_error: Callable[[BaseException], None] | None
+    result: Any
+    error: BaseException | None
+    job: int
+
+
+class TaskRunner(QObject):
+    """Run callables on the database worker thread and deliver their results on the GUI thread."""
+
+    finished = Signal(object)  # internal: an _Outcome, emitted from the worker
+    _progress = Signal(int, int, int, str)  # job, done, total, label
+    idle = Signal()  # no job pending any more (tests and --screenshot wait on it)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grantdesk-worker")
+        self._pending = 0
+        self._next_job = 0
+        self._dialogs: dict[int, QProgressDialog] = {}
+        self.finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self._progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+
+    @property
+    def busy(self) -> bool:
+        return self._pending > 0
+
+    def run(
+        self,
+        fn: Callable[..., Any],
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        *,
+        progress_title: str | None = None,
+        parent_widget: QWidget | None = None,
+    ) -> Future:
+        """Run ``fn()`` (or ``fn(progress)`` if it takes a ``progress`` argument) in the background.
+
+        With ``progress_title``, a progress dialog with Cancel appears if the job takes longer than
+        0.6 s; Cancel makes the job's next ``progress.report`` raise ``Cancelled``.
+        """
+        self._next_job += 1
+        job = self._next_job
+        self._pending += 1
+        takes_progress = "progress" in inspect.signature(fn).parameters
+        progress = Progress(lambda d, t, label: self._progress.emit(job, d, t, label))
+        if progress_title is not None:
+            self._dialogs[job] = self._make_dialog(progress_title, progress, parent_widget)
+
+        def work() -> None:
+            try:
+                result = fn(progress=progress) if takes_progress else fn()
+            except BaseException as exc:  # delivered to on_error on the GUI thread
+                self.finished.emit(_Outcome(on_done, on_error, None, exc, job))
+            else:
+                self.finished.emit(_Outcome(on_done, on_error, result, None, job))
+
+        return self._pool.submit(work)
+
+    def _make_dialog(self, title: str, progress: Progress, parent: QWidget | None) -> QProgressDialog:
+        dialog = QProgressDialog(title, "Cancel", 0, 0, parent)
+        dialog.setWindowTitle(title)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(SHOW_PROGRESS_AFTER_MS)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.setAccessibleName(f"{title} progress")
+        dialog.canceled.connect(progress.cancel)
+        dialog.setValue(0)
+        return dialog
+
+    def _on_progress(self, job: int, done: int, total: int, label: str) -> None:
+        dialog = self._dialogs.get(job)
+        if dialog is None:
+            return
+        dialog.setMaximum(max(total, 0))
+        dialog.setValue(min(done, total) if total else 0)
+        if label:
+            dialog.setLabelText(label)
+
+    def _deliver(self, outcome: _Outcome) -> None:
+        dialog = self._dialogs.pop(outcome.job, None)
+        if dialog is not None:
+            dialog.close()
+            dialog.deleteLater()
+        self._pending -= 1
+        try:
+            if outcome.error is None:
+                if outcome.on_done is not None:
+                    outcome.on_done(outcome.result)
+            elif outcome.on_error is not None:
+                outcome.on_error(outcome.error)
+            else:
+                raise outcome.error
+        finally:
+            if self._pending == 0:  # callbacks that queued more work have raised the count again
+                self.idle.emit()
+
+    def shutdown(self) -> None:
+        """Finish the queued jobs (short transactions, and closing the database) and stop the worker."""
+        self._pool.shutdown(wait=True)

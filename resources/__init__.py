@@ -1,0 +1,1 @@
+"""Default resources shipped with GrantDesk (installed as ``grantdesk.resources``): icons, letter templates."""

@@ -1,0 +1,42 @@
+"""What `pip install .` ships: every package, the sample funds, the migrations; and the Qt pin."""
+
+import tomllib
+
+from packaging.requirements import Requirement
+from packaging.version import Version
+
+from conftest import REPO
+
+PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())
+
+
+def test_every_python_package_in_the_source_tree_is_installed():
+    listed = set(PYPROJECT["tool"]["setuptools"]["packages"])
+    mapped = PYPROJECT["tool"]["setuptools"]["package-dir"]
+    found = set()
+    for top in ("grantdesk", "ui"):
+        for init in (REPO / top).rglob("__init__.py"):
+            found.add(".".join(init.parent.relative_to(REPO).parts))
+    for package, folder in mapped.items():
+        assert (REPO / folder / "__init__.py").exists(), folder
+        found.add(package)
+    assert found == listed
+
+
+def test_sample_funds_ship_with_the_package():
+    from grantdesk.services.samples import available_samples
+
+    names = {s.name for s in available_samples()}
+    assert {"staffordshire-php", "oxford-blackbird-leys", "denbighshire-rhyl"} <= names
+    assert "*.toml" in PYPROJECT["tool"]["setuptools"]["package-data"]["grantdesk.sample_funds"]
+
+
+def test_pyside_is_pinned_below_the_release_that_breaks_none_refcounts():
+    [req] = [Requirement(r) for r in PYPROJECT["project"]["dependencies"] if r.startswith("PySide6")]
+    assert req.name == "PySide6-Essentials"
+    assert Version("6.11.3") in req.specifier and Version("6.12.0") not in req.specifier
+
+
+def test_every_runtime_library_the_app_imports_is_a_declared_dependency():
+    declared = {Requirement(r).name.lower() for r in PYPROJECT["project"]["dependencies"]}
+    assert {"pyside6-essentials", "sqlalchemy", "alembic", "reportlab", "babel", "platformdirs", "openpyxl"} <= declared

@@ -6,6 +6,7 @@ from packaging.requirements import Requirement
 from packaging.version import Version
 
 from conftest import REPO
+from grantdesk.store.schema import REVISIONS
 
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())
 
@@ -40,3 +41,30 @@ def test_pyside_is_pinned_below_the_release_that_breaks_none_refcounts():
 def test_every_runtime_library_the_app_imports_is_a_declared_dependency():
     declared = {Requirement(r).name.lower() for r in PYPROJECT["project"]["dependencies"]}
     assert {"pyside6-essentials", "sqlalchemy", "alembic", "reportlab", "babel", "platformdirs", "openpyxl"} <= declared
+
+
+def test_the_wheel_carries_the_migrations_and_sample_funds_but_not_readme_pictures(tmp_path):
+    """Build the wheel `pip install .` would install (from a copy of the sources) and look inside."""
+    import shutil
+    import subprocess
+    import sys
+    import zipfile
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, src / name)
+    for folder in ("grantdesk", "ui", "sample_funds", "resources"):
+        shutil.copytree(REPO / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), "."],
+        cwd=src, check=True, capture_output=True,
+    )
+    [wheel] = tmp_path.glob("grantdesk-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for revision in REVISIONS:
+        assert f"grantdesk/store/migrations/versions/{revision}.py" in names
+    assert "grantdesk/store/migrations/env.py" in names
+    assert {"grantdesk/sample_funds/staffordshire-php.toml", "grantdesk/sample_funds/denbighshire-rhyl.toml"} <= names
+    assert "ui/main_window.py" in names
+    assert not any("screenshots" in n for n in names)

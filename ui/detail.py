@@ -24,8 +24,9 @@ h2 { margin: 0 0 2px 0; font-size: 13pt; }
 table.facts td { padding: 2px 8px 2px 0; vertical-align: top; }
 td.k { color: #4b5563; white-space: nowrap; }
 h3 { margin: 12px 0 4px 0; font-size: 10.5pt; }
-table.history td { padding: 1px 8px 1px 0; vertical-align: top; }
 .muted { color: #6b7280; }
+p.event { margin: 0 0 4px 0; }
+.reason { color: #374151; font-style: italic; }
 """
 
 
@@ -93,11 +94,10 @@ def render_detail(detail: Any) -> str:
         _row("Submitted", escape(format_date(r.submitted_on))),
     ])
     history = "".join(
-        "<tr>"
-        f"<td class='muted'>{escape(format_date(h.at.date()))}</td>"
-        f"<td>{escape(STATUS_LABELS[Status(h.to_status)])}</td>"
-        f"<td>{escape(h.by)}{(' — ' + escape(h.reason)) if h.reason else ''}</td>"
-        "</tr>"
+        f"<p class='event'><b>{escape(STATUS_LABELS[Status(h.to_status)])}</b>"
+        f" <span class='muted'>· {escape(format_date(h.at.date()))} · {escape(h.by)}</span>"
+        + (f"<br><span class='reason'>{escape(h.reason)}</span>" if h.reason else "")
+        + "</p>"
         for h in detail.history
     )
     summary = escape(r.summary).replace("\n", "<br>") if r.summary else "<span class='muted'>No summary.</span>"
@@ -107,5 +107,5 @@ def render_detail(detail: Any) -> str:
         f"&nbsp;{status}&nbsp;</span></p>"
         f"<table class='facts'>{facts}</table>"
         f"<h3>Summary</h3><p>{summary}</p>"
-        f"<h3>History</h3><table class='history'>{history}</table>"
+        f"<h3>History</h3>{history}"
     )

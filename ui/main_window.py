@@ -106,7 +106,7 @@ class MainWindow(QMainWindow):
         self.table.setAccessibleName("Applications")
         self.table.setModel(self.app_model)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(ApplicationsTableModel.REFERENCE, Qt.SortOrder.AscendingOrder)
+        self.table.sortByColumn(ApplicationsTableModel.REFERENCE, Qt.SortOrder.DescendingOrder)  # newest first
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -151,7 +151,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(centre)
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([220, 770, 300])
+        self.splitter.setSizes([210, 790, 290])
         self.setCentralWidget(self.splitter)
 
         self.db_label = QLabel()

@@ -48,8 +48,9 @@ def _status_brush(status: str) -> QBrush:
 class ApplicationsTableModel(QAbstractTableModel):
     """A fund's applications. Rows are ``ApplicationRow`` values from ``grantdesk.services``."""
 
-    REFERENCE, TITLE, ORGANISATION, AREA, REQUESTED, STATUS, SUBMITTED = range(7)
-    HEADERS = ("Reference", "Title", "Organisation", "Area", "Requested", "Status", "Submitted")
+    # Status and amount come early so they stay in view on a laptop screen.
+    REFERENCE, TITLE, STATUS, REQUESTED, ORGANISATION, AREA, SUBMITTED = range(7)
+    HEADERS = ("Reference", "Title", "Status", "Requested", "Organisation", "Area", "Submitted")
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -70,10 +71,10 @@ class ApplicationsTableModel(QAbstractTableModel):
             (
                 r.reference,
                 r.title,
+                STATUS_LABELS[Status(r.status)],
+                _display_money(r.amount_requested_pence),
                 r.organisation,
                 r.area or "",
-                _display_money(r.amount_requested_pence),
-                STATUS_LABELS[Status(r.status)],
                 _display_date(r.submitted_on),
             )
             for r in self._rows
@@ -118,7 +119,7 @@ class ApplicationsTableModel(QAbstractTableModel):
             return self._display[i][col]
         if role == Qt.ItemDataRole.TextAlignmentRole and col == self.REQUESTED:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and col in (self.TITLE, self.ORGANISATION):
+        if role == Qt.ItemDataRole.ToolTipRole and col in (self.TITLE, self.ORGANISATION, self.STATUS):
             return self._display[i][col]
         if role == SORT_ROLE:
             return self._sort_key(col)(i)

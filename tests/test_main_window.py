@@ -146,3 +146,17 @@ def test_widgets_have_accessible_names(qtbot, sample_path):
     window = open_window(qtbot, sample_path)
     for widget in (window.fund_tree, window.table, window.filter_edit, window.detail):
         assert widget.accessibleName()
+
+
+def test_opening_another_database_replaces_the_funds_and_the_status_bar(qtbot, sample_path, tmp_path):
+    from grantdesk.services.database import init_database
+
+    window = open_window(qtbot, sample_path)
+    other = database_location(tmp_path / "empty.db")
+    init_database(other)
+    with qtbot.waitSignal(window.funds_loaded, timeout=TIMEOUT):
+        window.open_location(other)
+    assert window.fund_model.rowCount() == 0
+    assert str(other.path) in window.db_label.text()
+    assert "no funds yet" in window.loading_label.text()
+    assert window.windowTitle() == "GrantDesk — empty.db"

@@ -114,11 +114,9 @@ def load_sample_file(db: Database, path: Path, *, actor: str | None = None, toda
             return LoadResult(path.stem, code, False, 0, 0, f"{code} is already in this database — skipped.")
         try:
             count = loader.load(uow.session)
-        except ValidationError as exc:
-            raise SampleError(f"{path.name}: {loader.where}: {exc}") from exc
-        except GrantDeskError as exc:
-            if isinstance(exc, SampleError):
-                raise
+        except SampleError:
+            raise  # already names the file and the place
+        except GrantDeskError as exc:  # a service refused something: say where in the file
             raise SampleError(f"{path.name}: {loader.where}: {exc}") from exc
         uow.commit()
     moved = loader.years

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from grantdesk.services import applications, funds, organisations
-from grantdesk.store.database import Database
+from grantdesk.store.database import Database, make_engine, run_migrations
 
 ACTOR = "Test Officer"
 
@@ -37,3 +37,30 @@ def build_fund(db: Database, code: str = "TST", *, applications_count: int = 0) 
                                          area=area, title=f"Project {n + 1}", amount_requested_pence=10000 * (n + 1))
         uow.commit()
         return Built(fund.id, rnd.id, area.id, org.id, contact.id)
+
+
+def make_older_database(path, revision="0001_core"):
+    """A database as an older GrantDesk left it, with some real rows in it."""
+    engine = make_engine(f"sqlite:///{path}")
+    run_migrations(engine, revision)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO funds (id, code, name, council, currency, decision_model, description, default_language,"
+            " bilingual_letters, settings, created_at) VALUES (1, 'OLD', 'Old Fund', 'Oldshire', 'GBP', 'member',"
+            " '', 'en', 0, '{}', '2024-05-01 10:00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO organisations (id, name, org_type, charity_number, address, postcode, website, created_at)"
+            " VALUES (1, 'Oldtown Scouts', 'registered_charity', '1000001', '', '', '', '2024-05-01 10:00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO applications (id, reference, fund_id, organisation_id, title, summary,"
+            " amount_requested_pence, status, answers, created_at, updated_at, version)"
+            " VALUES (1, 'OLD-2024-0001', 1, 1, 'New tents', 'Two tents', 123456, 'submitted', '{}',"
+            " '2024-05-02 10:00:00', '2024-05-02 10:00:00', 1)"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO audit_log (at, actor, action, entity, entity_id, summary)"
+            " VALUES ('2024-05-02 10:00:00', 'old officer', 'application.create', 'application', 1, 'made')"
+        )
+    engine.dispose()

@@ -5,6 +5,7 @@ import sys
 
 from grantdesk.cli import main
 from conftest import REPO
+from helpers import make_older_database
 
 
 def run(capsys, *argv):
@@ -66,6 +67,19 @@ def test_db_init_check_and_upgrade(tmp_path, capsys):
     assert code == 0 and "No problems found" in out
     code, out, _ = run(capsys, "db", "upgrade", "--db", db)
     assert code == 0 and "already up to date" in out
+
+
+def test_db_upgrade_brings_an_older_database_up_to_date_and_says_where_the_backup_is(tmp_path, capsys):
+    db = tmp_path / "old.db"
+    make_older_database(db)
+    code, _, _ = run(capsys, "db", "check", "--db", str(db))
+    assert code == 1
+    code, out, _ = run(capsys, "db", "upgrade", "--db", str(db))
+    assert code == 0 and "from schema 0001_core" in out
+    [backup] = tmp_path.glob("old.db.before-*.bak")
+    assert str(backup) in out
+    code, out, _ = run(capsys, "applications", "list", "--fund", "OLD", "--db", str(db))
+    assert code == 0 and "OLD-2024-0001" in out and "£1,234.56" in out
 
 
 def test_reading_commands_do_not_create_a_missing_database(tmp_path, capsys):

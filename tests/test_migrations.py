@@ -8,40 +8,15 @@ from alembic.migration import MigrationContext
 from grantdesk.config import database_location
 from grantdesk.domain.errors import DatabaseError
 from grantdesk.store import schema
-from grantdesk.store.database import make_engine, open_database, run_migrations, schema_status, SchemaState
+from grantdesk.store.database import SchemaState, open_database, schema_status
 from grantdesk.store.migrate import script_revisions
 from grantdesk.store.models import Base
+
+from helpers import make_older_database
 
 
 def _sha(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _older_database(path, revision="0001_core"):
-    """A database as an older GrantDesk left it, with some real rows in it."""
-    engine = make_engine(f"sqlite:///{path}")
-    run_migrations(engine, revision)
-    with engine.begin() as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO funds (id, code, name, council, currency, decision_model, description, default_language,"
-            " bilingual_letters, settings, created_at) VALUES (1, 'OLD', 'Old Fund', 'Oldshire', 'GBP', 'member',"
-            " '', 'en', 0, '{}', '2024-05-01 10:00:00')"
-        )
-        conn.exec_driver_sql(
-            "INSERT INTO organisations (id, name, org_type, charity_number, address, postcode, website, created_at)"
-            " VALUES (1, 'Oldtown Scouts', 'registered_charity', '1000001', '', '', '', '2024-05-01 10:00:00')"
-        )
-        conn.exec_driver_sql(
-            "INSERT INTO applications (id, reference, fund_id, organisation_id, title, summary,"
-            " amount_requested_pence, status, answers, created_at, updated_at, version)"
-            " VALUES (1, 'OLD-2024-0001', 1, 1, 'New tents', 'Two tents', 123456, 'submitted', '{}',"
-            " '2024-05-02 10:00:00', '2024-05-02 10:00:00', 1)"
-        )
-        conn.exec_driver_sql(
-            "INSERT INTO audit_log (at, actor, action, entity, entity_id, summary)"
-            " VALUES ('2024-05-02 10:00:00', 'old officer', 'application.create', 'application', 1, 'made')"
-        )
-    engine.dispose()
 
 
 def test_the_revision_list_known_at_start_up_matches_the_migration_scripts():
@@ -62,7 +37,7 @@ def test_a_new_database_migrated_to_head_matches_the_models_exactly(db):
 @pytest.mark.parametrize("older", schema.REVISIONS[:-1])
 def test_an_older_database_is_backed_up_then_upgraded_without_loss(tmp_path, older):
     path = tmp_path / "council.db"
-    _older_database(path, older)
+    make_older_database(path, older)
     db = open_database(database_location(path))
     try:
         assert schema_status(db.engine).revision == schema.HEAD
@@ -84,7 +59,7 @@ def test_an_older_database_is_backed_up_then_upgraded_without_loss(tmp_path, old
 
 def test_a_migration_that_fails_half_way_leaves_the_database_as_it_was(tmp_path):
     path = tmp_path / "council.db"
-    _older_database(path)
+    make_older_database(path)
     # Something already in the file makes the upgrade fail on its last table, after others were made.
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE outcome_notes (id INTEGER PRIMARY KEY)")
@@ -100,7 +75,7 @@ def test_a_migration_that_fails_half_way_leaves_the_database_as_it_was(tmp_path)
 
 def test_a_database_from_a_newer_grantdesk_is_refused_and_left_untouched(tmp_path):
     path = tmp_path / "future.db"
-    _older_database(path, schema.HEAD)
+    make_older_database(path, schema.HEAD)
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE alembic_version SET version_num = '0099_from_the_future'")
     before = _sha(path)

@@ -1,8 +1,11 @@
-"""Financial years (1 April – 31 March) and UK date formatting for people."""
+"""Financial years (1 April – 31 March), and dates read and written the UK way."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import re
+from datetime import date, datetime, timedelta
+
+from grantdesk.domain.errors import ValidationError
 
 
 def financial_year_of(day: date) -> int:
@@ -39,3 +42,56 @@ def shift_years(day: date, years: int) -> date:
 
 def shift_days(day: date, days: int) -> date:
     return day + timedelta(days=days)
+
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [("jan", "january", "ion", "ionawr"), ("feb", "february", "chwe", "chwefror"), ("mar", "march", "maw", "mawrth"),
+         ("apr", "april", "ebr", "ebrill"), ("may", "mai"), ("jun", "june", "meh", "mehefin"),
+         ("jul", "july", "gor", "gorffennaf"), ("aug", "august", "aws", "awst"),
+         ("sep", "sept", "september", "medi"), ("oct", "october", "hyd", "hydref"),
+         ("nov", "november", "tach", "tachwedd"), ("dec", "december", "rhag", "rhagfyr")],
+        start=1,
+    )
+    for name in names
+}
+_NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[t ].*)?$")
+_WORDS = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{2}|\d{4})$")
+
+
+def parse_uk_date(value: str | date | datetime | None, *, field: str | None = None) -> date | None:
+    """Read a date as UK forms write it: ``12/05/2026``, ``12/5/26``, ``12.05.2026``, ``2026-05-12``,
+    ``12 May 2026`` (or Welsh month names). Day before month, always; blank gives ``None``.
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = " ".join(str(value).strip().lower().split())
+    if not text:
+        return None
+    if m := _ISO.match(text):
+        year, month, day = int(m[1]), int(m[2]), int(m[3])
+    elif m := _NUMERIC.match(text):
+        day, month, year = int(m[1]), int(m[2]), int(m[3])
+        if month > 12 and day <= 12:
+            raise ValidationError(
+                f"“{value}” has {month} as the month; dates are day/month/year, as in 31/03/2026.", field
+            )
+    elif m := _WORDS.match(text):
+        day, year = int(m[1]), int(m[3])
+        month = _MONTHS.get(m[2])
+        if month is None:
+            raise ValidationError(f"“{value}” is not a date: “{m[2]}” is not a month.", field)
+    else:
+        raise ValidationError(f"“{value}” is not a date; write it as 31/03/2026 or 31 March 2026.", field)
+    if year < 100:
+        year += 2000
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValidationError(f"“{value}” is not a real date.", field) from None

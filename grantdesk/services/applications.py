@@ -9,12 +9,17 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased
 
+from grantdesk.domain.eligibility import EligibilityReport
 from grantdesk.domain.errors import NotFound, ValidationError
+from grantdesk.domain.questions import Question
 from grantdesk.domain.money import plain_amount
 from grantdesk.domain.references import format_reference
 from grantdesk.domain.workflow import Status, allowed_next, check_transition
 from grantdesk.domain.dates import financial_year_of
 from grantdesk.services.common import actor_or_default, audit, fund_by_code, utcnow
+from grantdesk.services.attachments import AttachmentInfo, attachments_for
+from grantdesk.services.eligibility import report_for, require_eligible
+from grantdesk.services.questions import questions_for
 from grantdesk.store.database import Database
 from grantdesk.store.models import (
     Application,
@@ -106,6 +111,9 @@ class ApplicationDetail:
     award_pence: int | None
     awarded_on: date | None
     allowed_next: tuple[str, ...] = field(default=())
+    eligibility: EligibilityReport | None = None
+    attachments: tuple[AttachmentInfo, ...] = ()
+    questions: tuple[Question, ...] = ()
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -179,6 +187,9 @@ def get_application(db: Database, application_id: int) -> ApplicationDetail:
             award_pence=award.amount_pence if award else None,
             awarded_on=award.awarded_on if award else None,
             allowed_next=tuple(st.value for st in allowed_next(Status(app.status))),
+            eligibility=report_for(s, app),
+            attachments=attachments_for(s, app.id),
+            questions=questions_for(s, app.fund_id),
         )
 
 
@@ -323,6 +334,8 @@ def transition_application(
             raise ValidationError(
                 f"{app.reference} was changed by someone else since you opened it; reload it and try again."
             )
+        if Status(target) is Status.ELIGIBLE:
+            require_eligible(s, app)
         do_transition(s, app, target, actor=who, reason=reason)
         uow.commit()
         row = s.execute(_row_query().where(Application.id == application_id)).one()

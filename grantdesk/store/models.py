@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -50,7 +51,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dict[str, Any]: JSON}
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
 
 
 Pence = BigInteger  # integer pence; BigInteger so a city-wide pot never overflows
@@ -416,3 +417,88 @@ class OutcomeNote(Base):
     people_involved: Mapped[int | None] = mapped_column(Integer)
     volunteers: Mapped[int | None] = mapped_column(Integer)
     volunteer_hours: Mapped[int | None] = mapped_column(Integer)
+
+
+# --- the applications workspace: documents, fund questions, overrides, saved mappings and views -----
+# (migration 0003)
+
+
+class Attachment(Base):
+    """A document kept inside the database, so one file is the whole record. ``data`` is deferred:
+    lists never load the bytes."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30), default="other")
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    added_at: Mapped[datetime] = mapped_column(DateTime)
+    added_by: Mapped[str] = mapped_column(String(200))
+
+
+class FundQuestion(Base):
+    """One of a fund's own questions (text, number, yes/no or choice), asked of every application."""
+
+    __tablename__ = "fund_questions"
+    __table_args__ = (
+        UniqueConstraint("fund_id", "key", name="uq_fund_questions_fund_id_key"),
+        CheckConstraint("kind IN ('text', 'number', 'yesno', 'choice')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(10))
+    choices: Mapped[list[str]] = mapped_column(JSON, default=list)
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    help: Mapped[str] = mapped_column(Text, default="")
+
+
+class EligibilityOverride(Base):
+    """An officer's written acceptance of a failed eligibility rule for one application."""
+
+    __tablename__ = "eligibility_overrides"
+    __table_args__ = (UniqueConstraint("application_id", "rule", name="uq_eligibility_overrides_application_id_rule"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
+    rule: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str] = mapped_column(Text)
+    by: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ImportMapping(Base):
+    """How a fund's online-form export maps onto GrantDesk fields, kept for next time."""
+
+    __tablename__ = "import_mappings"
+    __table_args__ = (UniqueConstraint("fund_id", "name", name="uq_import_mappings_fund_id_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100), default="default")
+    mapping: Mapped[dict[str, Any]] = mapped_column(JSON)  # file column → GrantDesk field
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(200))
+
+
+class SavedFilter(Base):
+    """A named view of a fund's applications (by status, area, member, text), shared by everyone
+    using the database."""
+
+    __tablename__ = "saved_filters"
+    __table_args__ = (UniqueConstraint("fund_id", "name", name="uq_saved_filters_fund_id_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    criteria: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)

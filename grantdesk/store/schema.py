@@ -8,5 +8,6 @@ checks that this list matches the migration scripts exactly.
 REVISIONS: tuple[str, ...] = (
     "0001_core",
     "0002_decisions",
+    "0003_workspace",
 )
 HEAD = REVISIONS[-1]

@@ -1,0 +1,235 @@
+"""An application as typed into a form or read from an online-form export, and its field checks.
+
+One validation path serves the editor (messages next to each field), the CSV/XLSX importer (problems
+by row and column) and the CLI: ``clean_draft`` turns text as people write it into clean values, or
+``FieldErrors`` naming every field that needs attention.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from grantdesk.domain.dates import parse_uk_date
+from grantdesk.domain.errors import ValidationError
+from grantdesk.domain.money import parse_money
+from grantdesk.domain.organisations import (
+    ORG_TYPE_LABELS,
+    OrgType,
+    normalise_charity_number,
+    normalise_company_number,
+)
+from grantdesk.domain.questions import Question, clean_answers
+
+# Field name → label, in form order. The names are those `applications list --json` prints.
+FIELDS: dict[str, str] = {
+    "organisation": "Organisation",
+    "organisation_type": "Organisation type",
+    "charity_number": "Charity number",
+    "company_number": "Company number",
+    "contact_name": "Contact name",
+    "contact_email": "Contact e-mail",
+    "contact_phone": "Contact phone",
+    "contact_language": "Letters in",
+    "title": "Project title",
+    "summary": "Summary",
+    "amount_requested": "Amount requested",
+    "area": "Area",
+    "round": "Round",
+    "project_start": "Project start",
+    "project_end": "Project end",
+    "submitted_on": "Submitted on",
+}
+REQUIRED = ("organisation", "organisation_type", "title", "amount_requested")
+TITLE_MAX = 300
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_LANGUAGES = {
+    "en": "en", "english": "en", "saesneg": "en", "eng": "en",
+    "cy": "cy", "welsh": "cy", "cymraeg": "cy", "cym": "cy",
+}
+_ORG_SYNONYMS = {
+    "charity": OrgType.REGISTERED_CHARITY,
+    "registered charity": OrgType.REGISTERED_CHARITY,
+    "charitable incorporated organisation": OrgType.CIO,
+    "community group": OrgType.COMMUNITY_GROUP,
+    "constituted group": OrgType.COMMUNITY_GROUP,
+    "voluntary group": OrgType.COMMUNITY_GROUP,
+    "community interest company": OrgType.CIC,
+    "parish council": OrgType.PARISH_COUNCIL,
+    "town council": OrgType.PARISH_COUNCIL,
+    "school": OrgType.SCHOOL,
+    "pta": OrgType.SCHOOL,
+    "church": OrgType.FAITH_GROUP,
+    "company": OrgType.COMPANY_LIMITED_BY_GUARANTEE,
+    "individual": OrgType.INDIVIDUAL,
+    "sole trader": OrgType.BUSINESS,
+}
+
+
+class FieldErrors(ValidationError):
+    """Several fields need attention: ``errors`` maps field name → plain-English message."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = dict(errors)
+        parts = [f"{_label(f)}: {m}" for f, m in self.errors.items()]
+        noun = "field needs" if len(parts) == 1 else "fields need"
+        super().__init__(f"{len(parts)} {noun} attention — " + " ".join(parts), next(iter(self.errors), None))
+
+
+def _label(name: str) -> str:
+    return FIELDS.get(name, name.removeprefix("answers.").replace("_", " ").capitalize())
+
+
+@dataclass
+class ApplicationDraft:
+    """What a person typed or a form exported: text (or dates/numbers from a spreadsheet)."""
+
+    organisation: Any = ""
+    organisation_type: Any = ""
+    charity_number: Any = ""
+    company_number: Any = ""
+    contact_name: Any = ""
+    contact_email: Any = ""
+    contact_phone: Any = ""
+    contact_language: Any = ""
+    title: Any = ""
+    summary: Any = ""
+    amount_requested: Any = ""
+    area: Any = ""
+    round: Any = ""
+    project_start: Any = ""
+    project_end: Any = ""
+    submitted_on: Any = ""
+    answers: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CleanApplication:
+    organisation: str
+    organisation_type: str
+    charity_number: str | None
+    company_number: str | None
+    contact_name: str | None
+    contact_email: str
+    contact_phone: str
+    contact_language: str
+    title: str
+    summary: str
+    amount_requested_pence: int
+    area: str | None
+    round: str | None
+    project_start: date | None
+    project_end: date | None
+    submitted_on: date | None
+    answers: dict[str, Any]
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return " ".join(str(value).split())
+
+
+def parse_org_type(value: Any, field_name: str = "organisation_type") -> str:
+    """An organisation type from its code (``registered_charity``), label or a common synonym."""
+    text = _text(value).casefold()
+    if not text:
+        raise ValidationError("Say what kind of organisation is applying.", field_name)
+    for kind in OrgType:
+        if text in (kind.value, ORG_TYPE_LABELS[kind].casefold(), kind.value.replace("_", " ")):
+            return kind.value
+    if text in _ORG_SYNONYMS:
+        return _ORG_SYNONYMS[text].value
+    if text.removesuffix(" (cio)") in ("charitable incorporated organisation", "cio"):
+        return OrgType.CIO.value
+    raise ValidationError(
+        f"“{_text(value)}” is not a kind of organisation GrantDesk knows; use one of: "
+        + ", ".join(ORG_TYPE_LABELS[k].lower() for k in OrgType) + ".",
+        field_name,
+    )
+
+
+def parse_language(value: Any, default: str = "en") -> str:
+    text = _text(value).casefold()
+    if not text:
+        return default
+    if text in _LANGUAGES:
+        return _LANGUAGES[text]
+    raise ValidationError(f"“{_text(value)}” is not a letter language; use English (en) or Welsh (cy).",
+                          "contact_language")
+
+
+def clean_draft(
+    draft: ApplicationDraft,
+    questions: list[Question] | tuple[Question, ...] = (),
+    *,
+    default_language: str = "en",
+) -> CleanApplication:
+    """Check every field and return clean values, or raise ``FieldErrors`` listing them all."""
+    errors: dict[str, str] = {}
+
+    def attempt(name: str, fn):
+        try:
+            return fn()
+        except ValidationError as exc:
+            errors[name] = str(exc)
+            return None
+
+    organisation = _text(draft.organisation)
+    if not organisation:
+        errors["organisation"] = "Say which organisation is applying."
+    org_type = attempt("organisation_type", lambda: parse_org_type(draft.organisation_type))
+    charity = attempt("charity_number", lambda: normalise_charity_number(_text(draft.charity_number) or None))
+    company = attempt("company_number", lambda: normalise_company_number(_text(draft.company_number) or None))
+    contact_name = _text(draft.contact_name) or None
+    email = _text(draft.contact_email)
+    if email and not _EMAIL.match(email):
+        errors["contact_email"] = f"“{email}” is not an e-mail address."
+    language = attempt("contact_language", lambda: parse_language(draft.contact_language, default_language))
+    title = _text(draft.title)
+    if not title:
+        errors["title"] = "Give the project a title."
+    elif len(title) > TITLE_MAX:
+        errors["title"] = f"Keep the title under {TITLE_MAX} characters (it has {len(title)})."
+    amount = None
+    if draft.amount_requested in (None, "") or (isinstance(draft.amount_requested, str)
+                                                 and not draft.amount_requested.strip()):
+        errors["amount_requested"] = "Say how much is asked for, in pounds."
+    else:
+        raw_amount = draft.amount_requested
+        if isinstance(raw_amount, float):  # a spreadsheet cell: read its digits, never its binary value
+            raw_amount = repr(raw_amount)
+        amount = attempt("amount_requested", lambda: parse_money(raw_amount, field="amount_requested"))
+        if amount is not None and amount <= 0:
+            errors["amount_requested"] = "The amount asked for must be more than £0."
+    start = attempt("project_start", lambda: parse_uk_date(draft.project_start, field="project_start"))
+    end = attempt("project_end", lambda: parse_uk_date(draft.project_end, field="project_end"))
+    if start and end and end < start:
+        errors["project_end"] = "The project ends before it starts."
+    submitted = attempt("submitted_on", lambda: parse_uk_date(draft.submitted_on, field="submitted_on"))
+    answers, answer_errors = clean_answers(questions, dict(draft.answers or {}))
+    errors.update(answer_errors)
+    if errors:
+        raise FieldErrors(errors)
+    return CleanApplication(
+        organisation=organisation,
+        organisation_type=org_type,  # type: ignore[arg-type]
+        charity_number=charity,
+        company_number=company,
+        contact_name=contact_name,
+        contact_email=email,
+        contact_phone=_text(draft.contact_phone),
+        contact_language=language,  # type: ignore[arg-type]
+        title=title,
+        summary=str(draft.summary or "").strip(),
+        amount_requested_pence=amount,  # type: ignore[arg-type]
+        area=_text(draft.area) or None,
+        round=_text(draft.round) or None,
+        project_start=start,
+        project_end=end,
+        submitted_on=submitted,
+        answers=answers,
+    )

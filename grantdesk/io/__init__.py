@@ -1,0 +1,1 @@
+"""Reading and writing files: spreadsheets of applications, and (later) 360Giving, PaBuLib, backups."""

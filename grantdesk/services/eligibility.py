@@ -1,0 +1,164 @@
+"""Eligibility as a use case: gather the facts, apply the fund's rules, record overrides, assess."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grantdesk.domain.dates import financial_year_bounds, financial_year_of
+from grantdesk.domain.eligibility import (
+    RULES,
+    ApplicationFacts,
+    EligibilityReport,
+    FundRules,
+    Outcome,
+    evaluate,
+)
+from grantdesk.domain.errors import InvalidTransition, NotFound, ValidationError
+from grantdesk.domain.workflow import Status
+from grantdesk.services.common import actor_or_default, audit, utcnow
+from grantdesk.store.database import Database
+from grantdesk.store.models import (
+    Application,
+    Area,
+    Attachment,
+    Award,
+    EligibilityOverride,
+    Fund,
+    FundArea,
+    Organisation,
+    Round,
+)
+
+
+def fund_rules(session: Session, fund: Fund) -> FundRules:
+    areas = frozenset(session.scalars(select(Area.name).join(FundArea).where(FundArea.fund_id == fund.id)))
+    settings = fund.settings or {}
+    allowed = settings.get("allowed_org_types")
+    return FundRules(
+        min_amount_pence=fund.min_amount_pence,
+        max_amount_pence=fund.max_amount_pence,
+        area_names=areas,
+        allowed_org_types=frozenset(allowed) if allowed else None,
+        required_attachments=tuple(settings.get("required_attachments", ())),
+        currency=fund.currency,
+    )
+
+
+def application_facts(session: Session, app: Application) -> ApplicationFacts:
+    rnd = app.round
+    year = rnd.financial_year if rnd else financial_year_of(app.submitted_on or app.created_at.date())
+    start, end = financial_year_bounds(year - 1)
+    last_year = session.scalars(
+        select(Application.reference)
+        .join(Award, Award.application_id == Application.id)
+        .outerjoin(Round, Round.id == Application.round_id)
+        .where(
+            Application.fund_id == app.fund_id,
+            Application.organisation_id == app.organisation_id,
+            Application.id != app.id,
+            (Round.financial_year == year - 1) | (Round.id.is_(None) & Award.awarded_on.between(start, end)),
+        )
+        .order_by(Application.reference)
+    ).all()
+    kinds = frozenset(session.scalars(select(Attachment.kind).where(Attachment.application_id == app.id)))
+    return ApplicationFacts(
+        amount_requested_pence=app.amount_requested_pence,
+        area_name=app.area.name if app.area else None,
+        organisation_type=session.get(Organisation, app.organisation_id).org_type,  # type: ignore[union-attr]
+        submitted_on=app.submitted_on,
+        round_name=rnd.name if rnd else None,
+        round_opens_on=rnd.opens_on if rnd else None,
+        round_closes_on=rnd.closes_on if rnd else None,
+        attachment_kinds=kinds,
+        previous_year=year - 1,
+        previous_awards=tuple(last_year),
+    )
+
+
+def overrides_for(session: Session, application_id: int) -> dict[str, str]:
+    rows = session.execute(
+        select(EligibilityOverride.rule, EligibilityOverride.reason).where(
+            EligibilityOverride.application_id == application_id)
+    )
+    return dict(rows.all())
+
+
+def report_for(session: Session, app: Application) -> EligibilityReport:
+    fund = session.get(Fund, app.fund_id)
+    assert fund is not None
+    return evaluate(fund_rules(session, fund), application_facts(session, app), overrides_for(session, app.id))
+
+
+def _application(session: Session, application_id: int) -> Application:
+    app = session.get(Application, application_id)
+    if app is None:
+        raise NotFound(f"There is no application with id {application_id}.")
+    return app
+
+
+def check_eligibility(db: Database, application_id: int) -> EligibilityReport:
+    with db.unit_of_work() as uow:
+        return report_for(uow.session, _application(uow.session, application_id))
+
+
+def override_rule(db: Database, application_id: int, rule: str, reason: str, *, actor: str | None = None
+                  ) -> EligibilityReport:
+    """Accept a failed rule for this application, with the officer's written reason (audited)."""
+    who = actor_or_default(actor)
+    if rule not in RULES:
+        raise ValidationError(f"“{rule}” is not one of the fund's rules.", "rule")
+    if not reason.strip():
+        raise ValidationError("Overriding a rule needs a written reason; it is kept in the audit log.", "reason")
+    with db.unit_of_work() as uow:
+        s = uow.session
+        app = _application(s, application_id)
+        current = {r.rule: r for r in report_for(s, app).results}
+        if current[rule].outcome not in (Outcome.FAIL, Outcome.OVERRIDDEN):
+            raise ValidationError(f"“{RULES[rule]}” has not failed for {app.reference}; there is nothing to override.")
+        existing = s.scalar(select(EligibilityOverride).where(
+            EligibilityOverride.application_id == app.id, EligibilityOverride.rule == rule))
+        if existing is None:
+            s.add(EligibilityOverride(application_id=app.id, rule=rule, reason=reason.strip(), by=who, at=utcnow()))
+        else:
+            existing.reason, existing.by, existing.at = reason.strip(), who, utcnow()
+        s.flush()
+        audit(s, actor=who, action="eligibility.override", entity="application", entity_id=app.id,
+              summary=f"{app.reference}: overrode “{RULES[rule]}” — {reason.strip()}",
+              before={"rule": rule, "reason": current[rule].reason}, after={"override": reason.strip()})
+        uow.commit()
+        return report_for(s, app)
+
+
+def require_eligible(session: Session, app: Application) -> EligibilityReport:
+    """Refuse to mark ``app`` eligible while a rule fails without an officer's override."""
+    report = report_for(session, app)
+    if not report.eligible:
+        raise InvalidTransition(
+            f"{app.reference} cannot be marked eligible: "
+            + "; ".join(r.reason for r in report.failures)
+            + " Override a rule with a written reason if it should not apply."
+        )
+    return report
+
+
+def assess(db: Database, application_id: int, *, actor: str | None = None) -> EligibilityReport:
+    """Decide a submitted application's eligibility from the fund's rules: eligible if every rule
+    passes (or is overridden), otherwise ineligible with the failed rules as the reason."""
+    from grantdesk.services.applications import do_transition
+
+    who = actor_or_default(actor)
+    with db.unit_of_work() as uow:
+        s = uow.session
+        app = _application(s, application_id)
+        if app.status != Status.SUBMITTED:
+            raise InvalidTransition(
+                f"{app.reference} is {Status(app.status).label.lower()}; only a submitted application is assessed."
+            )
+        report = report_for(s, app)
+        if report.eligible:
+            do_transition(s, app, Status.ELIGIBLE, actor=who, reason=report.summary())
+        else:
+            do_transition(s, app, Status.INELIGIBLE, actor=who, reason=report.summary())
+        uow.commit()
+        return report

@@ -1,0 +1,48 @@
+"""A fund's own questions: read them, and replace the set (an officer editing the fund's form)."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from grantdesk.domain.errors import ValidationError
+from grantdesk.domain.questions import Question, QuestionKind, make_question
+from grantdesk.services.common import actor_or_default, audit, fund_by_code
+from grantdesk.store.database import Database
+from grantdesk.store.models import Fund, FundQuestion
+
+
+def questions_for(session: Session, fund_id: int) -> tuple[Question, ...]:
+    rows = session.scalars(
+        select(FundQuestion).where(FundQuestion.fund_id == fund_id).order_by(FundQuestion.position, FundQuestion.id)
+    )
+    return tuple(
+        Question(q.key, q.label, QuestionKind(q.kind), tuple(q.choices or ()), q.required, q.help) for q in rows
+    )
+
+
+def list_questions(db: Database, fund_code: str) -> tuple[Question, ...]:
+    with db.unit_of_work() as uow:
+        return questions_for(uow.session, fund_by_code(uow.session, fund_code).id)
+
+
+def put_questions(session: Session, *, actor: str, fund: Fund, questions: list[Question]) -> None:
+    """Replace the fund's questions with ``questions`` (in order). Answers already given are kept."""
+    keys = [q.key for q in questions]
+    if len(set(keys)) != len(keys):
+        raise ValidationError("Two questions share a key; each needs its own.", "key")
+    checked = [make_question(q.key, q.label, q.kind, q.choices, q.required, q.help) for q in questions]
+    session.execute(delete(FundQuestion).where(FundQuestion.fund_id == fund.id))
+    for position, q in enumerate(checked):
+        session.add(FundQuestion(fund_id=fund.id, key=q.key, label=q.label, kind=q.kind.value,
+                                 choices=list(q.choices), required=q.required, position=position, help=q.help))
+    session.flush()
+    audit(session, actor=actor, action="fund.questions", entity="fund", entity_id=fund.id,
+          summary=f"Set {len(checked)} questions for fund {fund.code}", after={"keys": keys})
+
+
+def set_questions(db: Database, fund_code: str, questions: list[Question], *, actor: str | None = None) -> None:
+    with db.unit_of_work() as uow:
+        put_questions(uow.session, actor=actor_or_default(actor), fund=fund_by_code(uow.session, fund_code),
+                      questions=questions)
+        uow.commit()

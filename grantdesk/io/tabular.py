@@ -1,0 +1,261 @@
+"""Spreadsheets as plain tables: read a CSV or XLSX export into headers and rows, write a CSV back.
+
+Reading never interprets cells beyond what the file format itself says: a CSV gives text, an XLSX
+gives text, whole numbers, floats, datetimes or ``None``. What the cells *mean* is decided by the
+importer (``grantdesk.services.imports``) through the one validation path.
+
+Rows keep their spreadsheet numbering: the header is row 1 and ``rows[i]`` is row ``i + 2``. Blank
+rows in the middle of a file are kept (as blank rows) so that numbering still matches what people see
+in Excel; blank rows at the end are dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from grantdesk.domain.errors import ValidationError
+
+__all__ = ["Table", "read_table", "write_csv", "column_letter", "is_blank"]
+
+CSV_SUFFIXES = (".csv", ".tsv")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+_DELIMITERS = (",", ";", "\t")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A file's header row and data rows. ``source`` is the file name, for messages."""
+
+    headers: list[str]  # as in the file, stripped
+    rows: list[list[Any]]  # cell values, each row as long as ``headers``
+    source: str
+    path: Path | None = None  # where it was read from (the rejected-rows file goes next to it)
+    sha256: str | None = None  # of the file's bytes, for the audit trail
+
+
+def column_letter(index: int) -> str:
+    """Zero-based column index → spreadsheet letters: 0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    n = index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def read_table(path: Path) -> Table:
+    """Read a ``.csv`` or ``.xlsx`` file (first sheet) into a ``Table``.
+
+    CSV: UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order mark, else Windows-1252;
+    comma, semicolon or tab separated, whichever the file uses. XLSX: the first sheet, read-only.
+    Refuses, with a sentence saying why, a file of another kind, an empty file, a missing header row,
+    and header rows with blank or repeated column names.
+    """
+    path = Path(path)
+    name = path.name
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise ValidationError(
+            f"“{name}” is an old-style Excel file (.xls); open it in Excel, save it as .xlsx or .csv, "
+            "and import that.")
+    if suffix not in CSV_SUFFIXES + XLSX_SUFFIXES:
+        raise ValidationError(
+            f"GrantDesk imports .csv and .xlsx files; “{name}” is neither. Save it from the spreadsheet "
+            "as CSV or Excel workbook and import that.")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ValidationError(f"There is no file at {path}.") from None
+    except IsADirectoryError:
+        raise ValidationError(f"{path} is a folder, not a file.") from None
+    except OSError as exc:
+        raise ValidationError(f"“{name}” cannot be opened: {exc.strerror or exc}.") from None
+    if not data.strip():
+        raise ValidationError(f"“{name}” is empty: there is no header row and no data.")
+    records = _csv_records(data, name) if suffix in CSV_SUFFIXES else _xlsx_records(data, name)
+    headers, rows = _shape(records, name, blank="" if suffix in CSV_SUFFIXES else None)
+    return Table(headers=headers, rows=rows, source=name, path=path, sha256=hashlib.sha256(data).hexdigest())
+
+
+# --- CSV ---------------------------------------------------------------------------------------------
+
+
+def _decode(data: bytes, name: str) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ValidationError(f"“{name}” says it is UTF-16 text but is not: {exc.reason}.") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            f"“{name}” is not text GrantDesk can read (neither UTF-8 nor Windows-1252: byte {exc.start + 1} "
+            "is unreadable). Save it from the spreadsheet as “CSV UTF-8”.") from None
+
+
+def _csv_records(data: bytes, name: str) -> list[list[Any]]:
+    text = _decode(data, name)
+    delimiter = None
+    first, _, rest = text.partition("\n")
+    if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:  # Excel's "sep=;" hint line
+        delimiter, text = first.strip()[4], rest
+    if delimiter is None:
+        delimiter = _sniff(text)
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise ValidationError(f"“{name}” is not a readable CSV file: {exc}.") from None
+
+
+def _sniff(text: str) -> str:
+    """The delimiter (comma, semicolon or tab) that splits the first rows into the same number of
+    columns as the header, preferring more columns; a comma when nothing is clear."""
+    sample = text[:64_000]
+    best, best_score = ",", (-1.0, 0)
+    for delimiter in _DELIMITERS:
+        try:
+            reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+            rows = [r for _, r in zip(range(30), reader, strict=False)]
+        except csv.Error:
+            continue
+        rows = [_trim(r) for r in rows if any(c.strip() for c in r)]
+        if not rows or len(rows[0]) < 2:
+            continue
+        width = len(rows[0])
+        consistent = sum(1 for r in rows[1:] if len(r) <= width) / max(1, len(rows) - 1)
+        score = (consistent, width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+# --- XLSX --------------------------------------------------------------------------------------------
+
+
+def _xlsx_records(data: bytes, name: str) -> list[list[Any]]:
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise ValidationError(
+            f"“{name}” cannot be read as an Excel workbook ({exc}); if it is password-protected, save an "
+            "unprotected copy.") from None
+    try:
+        if not workbook.worksheets:
+            raise ValidationError(f"“{name}” has no sheets.")
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # some exporters write a wrong size; read what is really there
+        records: list[list[Any]] = []
+        for values in sheet.iter_rows(values_only=True):
+            records.append([_xlsx_value(v) for v in values])
+        return records
+    finally:
+        workbook.close()
+
+
+def _xlsx_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (datetime, date, time, int, float)) or value is None:
+        return value  # bool is an int
+    return str(value)
+
+
+# --- shaping -----------------------------------------------------------------------------------------
+
+
+def _trim(row: list[Any]) -> list[Any]:
+    end = len(row)
+    while end and is_blank(row[end - 1]):
+        end -= 1
+    return row[:end]
+
+
+def _header_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else " ".join(str(value).split())
+
+
+def _shape(records: list[list[Any]], name: str, blank: Any) -> tuple[list[str], list[list[Any]]]:
+    while records and not _trim(records[-1]):
+        records.pop()
+    if not records:
+        raise ValidationError(f"“{name}” is empty: there is no header row and no data.")
+    header_cells = _trim(records[0])
+    if not header_cells:
+        raise ValidationError(
+            f"“{name}” has no header row: row 1 is blank. The first row must name the columns "
+            "(Organisation, Project title, Amount requested …).")
+    headers = [_header_text(v) for v in header_cells]
+    body = records[1:]
+    width = len(headers)
+    for i, h in enumerate(headers):
+        if not h:
+            raise ValidationError(
+                f"“{name}”: column {column_letter(i)} has no name in the header row (row 1); give every "
+                "column a name, or delete the empty column.")
+    for number, row in enumerate(body, start=2):
+        used = _trim(row)
+        if len(used) > width:
+            raise ValidationError(
+                f"“{name}”: row {number} has a value in column {column_letter(len(used) - 1)}, which has no "
+                "name in the header row (row 1). Name the column, or check the row for a stray separator.")
+    seen: dict[str, int] = {}
+    for i, h in enumerate(headers):
+        key = h.casefold()
+        if key in seen:
+            raise ValidationError(
+                f"“{name}”: columns {column_letter(seen[key])} and {column_letter(i)} are both called “{h}”; "
+                "give each column its own name.")
+        seen[key] = i
+    rows = [(list(r[:width]) + [blank] * (width - len(r))) if len(r) != width else list(r) for r in body]
+    return headers, rows
+
+
+# --- writing -----------------------------------------------------------------------------------------
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)  # the digits the cell showed, never a rounding of its binary value
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def write_csv(path: Path, headers: list[str], rows: list[list[Any]]) -> None:
+    """Write a CSV as UTF-8 with a byte-order mark, so Excel shows £ and accented names correctly."""
+    path = Path(path)
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([_cell_text(h) for h in headers])
+        writer.writerows([_cell_text(c) for c in row] for row in rows)

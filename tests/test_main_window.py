@@ -139,7 +139,7 @@ def test_the_fund_to_open_on_can_be_chosen(qtbot, sample_path):
     with qtbot.waitSignal(window.ready, timeout=TIMEOUT):
         window.start()
     assert window.fund_tree.currentIndex().data(FUND_ROLE) == ("RHYL", None)
-    assert window.app_model.row_at(0).fund == "RHYL"
+    assert window.app_model.row_at(0).reference.startswith("RHYL-")
 
 
 def test_widgets_have_accessible_names(qtbot, sample_path):

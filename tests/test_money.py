@@ -82,3 +82,11 @@ def test_pence_arithmetic_is_exact(a, b):
     # The reason money is never a float: 0.1 + 0.2 pounds must be exactly 0.30.
     assert parse_money(plain_amount(a)) + parse_money(plain_amount(b)) == a + b
     assert pounds(a) + pounds(b) == pounds(a + b)
+
+
+@given(st.integers(min_value=-(10**14), max_value=10**14), st.sampled_from(["en_GB", "cy_GB"]),
+       st.sampled_from(["GBP", "EUR"]))
+def test_the_fast_formatter_writes_exactly_what_babel_writes(pence, locale, currency):
+    from babel.numbers import format_currency
+
+    assert format_money(pence, currency, locale) == format_currency(pounds(pence), currency, locale=locale)

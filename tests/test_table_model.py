@@ -1,23 +1,20 @@
 """The applications model sorts and filters its own list; no widget needed."""
 
-from datetime import date, datetime
+from datetime import date
 
 import pytest
 from PySide6.QtCore import QPersistentModelIndex, Qt
 
-from grantdesk.services.applications import ApplicationRow
+from grantdesk.services.applications import ApplicationListRow
 from ui.models import ROW_ROLE, SORT_ROLE, ApplicationsTableModel
 
 M = ApplicationsTableModel
 
 
 def row(n, *, title, org, pence, status="submitted", submitted=None, area=None):
-    return ApplicationRow(
-        id=n, reference=f"PHP-2026-{n:04d}", fund="PHP", round="2026–27", status=status, title=title, summary="",
-        organisation=org, organisation_type="community_group", charity_number=None, company_number=None,
-        contact_name=None, contact_email=None, contact_language="en", amount_requested_pence=pence, area=area,
-        project_start=None, project_end=None, submitted_on=submitted, created_at=datetime(2026, 4, 1),
-        updated_at=datetime(2026, 4, 1),
+    return ApplicationListRow(
+        id=n, reference=f"PHP-2026-{n:04d}", title=title, status=status, amount_requested_pence=pence,
+        organisation=org, area=area, submitted_on=submitted, round_id=1, area_id=None,
     )
 
 

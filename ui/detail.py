@@ -8,8 +8,10 @@ from typing import Any
 from PySide6.QtWidgets import QTextBrowser
 
 from grantdesk.domain.dates import format_date
+from grantdesk.domain.eligibility import Outcome
 from grantdesk.domain.money import format_money
 from grantdesk.domain.organisations import ORG_TYPE_LABELS, OrgType
+from grantdesk.domain.questions import display_answer
 from grantdesk.domain.workflow import STATUS_LABELS, Status
 from ui.style import STATUS_COLOURS
 
@@ -36,6 +38,7 @@ class DetailPane(QTextBrowser):
         self.setObjectName("applicationDetail")
         self.setAccessibleName("Application details")
         self.setOpenExternalLinks(False)
+        self.setOpenLinks(False)  # links are actions (override a rule, open a document): see anchorClicked
         self.document().setDefaultStyleSheet(_CSS)
         self.show_message("Choose an application to see its details.")
 
@@ -107,5 +110,56 @@ def render_detail(detail: Any) -> str:
         f"&nbsp;{status}&nbsp;</span></p>"
         f"<table class='facts'>{facts}</table>"
         f"<h3>Summary</h3><p>{summary}</p>"
-        f"<h3>History</h3>{history}"
+        + _answers(detail)
+        + _eligibility(detail)
+        + _documents(detail)
+        + f"<h3>History</h3>{history}"
     )
+
+
+_MARKS = {
+    Outcome.PASS: ("✓", "#15803d"),
+    Outcome.FAIL: ("✗", "#b91c1c"),
+    Outcome.FLAG: ("⚑", "#b45309"),
+    Outcome.OVERRIDDEN: ("✓", "#b45309"),
+    Outcome.NOT_APPLICABLE: ("–", "#6b7280"),
+}
+
+
+def _eligibility(detail: Any) -> str:
+    report = detail.eligibility
+    if report is None:
+        return ""
+    open_ = Status(detail.row.status).is_open
+    lines = []
+    for r in report.results:
+        if r.outcome is Outcome.NOT_APPLICABLE:
+            continue
+        mark, colour = _MARKS[r.outcome]
+        text = escape(r.reason)
+        if r.outcome is Outcome.OVERRIDDEN:
+            text += f"<br><span class='reason'>Overridden: {escape(r.override_reason)}</span>"
+        elif r.outcome is Outcome.FAIL and open_:
+            text += f" <a href='override:{r.rule}'>Override…</a>"
+        lines.append(f"<p class='event'><span style='color:{colour}; font-weight:bold'>{mark}</span> {text}</p>")
+    verdict = ("<p><b>Meets the fund's rules.</b></p>" if report.eligible
+               else "<p style='color:#b91c1c'><b>Does not meet the fund's rules.</b></p>")
+    return "<h3>Eligibility</h3>" + verdict + "".join(lines)
+
+
+def _documents(detail: Any) -> str:
+    if not detail.attachments:
+        return ""
+    items = "".join(
+        f"<p class='event'><a href='attachment:{a.id}'>{escape(a.filename)}</a> "
+        f"<span class='muted'>· {escape(a.kind_label)} · {max(1, a.size_bytes // 1024)} KB</span></p>"
+        for a in detail.attachments
+    )
+    return f"<h3>Documents</h3>{items}"
+
+
+def _answers(detail: Any) -> str:
+    rows = "".join(
+        _row(q.label, escape(display_answer(q, detail.answers.get(q.key)))) for q in detail.questions
+    )
+    return f"<h3>The fund's questions</h3><table class='facts'>{rows}</table>" if rows else ""

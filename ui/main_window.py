@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QHeaderView,
+    QInputDialog,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -27,11 +27,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from shiboken6 import isValid
+
 from grantdesk import __version__
 from grantdesk.config import DatabaseLocation, database_location
+from grantdesk.domain.workflow import Status
 from ui.detail import DetailPane
-from ui.models import ApplicationsTableModel
+from ui.filter_bar import FilterBar
+from ui.models import ApplicationsTableModel, ListFilter, PreparedRows, prepare_rows
 from ui.tasks import TaskRunner
+from ui.workspace import ApplicationActions
 
 FUND_ROLE = Qt.ItemDataRole.UserRole + 10  # (fund_code, round_id or None) on each tree item
 
@@ -51,6 +56,8 @@ class MainWindow(QMainWindow):
     detail_loaded = Signal()
     ready = Signal()  # the first screen is complete: funds, applications and a selected detail
     load_failed = Signal(str)
+    filters_applied = Signal()
+    application_refreshed = Signal(int)  # a changed application's row and detail are up to date
 
     def __init__(self, location: DatabaseLocation, *, runner: TaskRunner | None = None,
                  settings: QSettings | None = None, fund_code: str | None = None):
@@ -64,6 +71,10 @@ class MainWindow(QMainWindow):
         self._apps_request = 0
         self._detail_request = 0
         self._ready_sent = False
+        self.current_detail: Any = None
+        self.current_fund: str | None = None
+        self._refresh_pending: int | None = None
+        self._member_ids: dict[int, frozenset[int]] = {}
 
         self.setWindowTitle("GrantDesk")
         self.setObjectName("mainWindow")
@@ -90,12 +101,18 @@ class MainWindow(QMainWindow):
         self.fund_heading.setTextFormat(Qt.TextFormat.RichText)
         self.fund_heading.setWordWrap(True)
 
-        self.filter_edit = QLineEdit()
-        self.filter_edit.setObjectName("applicationFilter")
-        self.filter_edit.setAccessibleName("Filter applications")
-        self.filter_edit.setPlaceholderText("Filter by reference, title or organisation  (Ctrl+F)")
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.textChanged.connect(self._on_filter_changed)
+        self.filter_bar = FilterBar()
+        self.filter_bar.setObjectName("filterBar")
+        self.filter_edit = self.filter_bar.text_edit
+        self.filter_bar.changed.connect(self._on_filter_changed)
+        self.filter_bar.save_view_requested.connect(self._save_view)
+
+        self.notice = QLabel()
+        self.notice.setObjectName("notice")
+        self.notice.setAccessibleName("Notice")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("padding: 6px; background: #fef2f2; color: #991b1b;")
+        self.notice.hide()
 
         self.count_label = QLabel()
         self.count_label.setObjectName("applicationCount")
@@ -124,6 +141,8 @@ class MainWindow(QMainWindow):
         # The title takes whatever width the other columns leave (never under MIN_TITLE_WIDTH).
         self.table.viewport().installEventFilter(self)
         self.table.selectionModel().currentRowChanged.connect(self._on_application_changed)
+        self.table.doubleClicked.connect(lambda _index: self.actions.edit_action.trigger())
+        self.table.installEventFilter(self)
 
         self.loading_label = QLabel()
         self.loading_label.setObjectName("loadingLabel")
@@ -138,12 +157,14 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(centre)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.fund_heading)
-        layout.addWidget(self.filter_edit)
+        layout.addWidget(self.filter_bar)
+        layout.addWidget(self.notice)
         layout.addWidget(self.list_stack, 1)
         layout.addWidget(self.count_label)
 
         self.detail = DetailPane()
         self.detail.setMinimumWidth(280)
+        self.detail.anchorClicked.connect(self._on_detail_link)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -161,11 +182,18 @@ class MainWindow(QMainWindow):
         self._show_database()
 
     def _build_actions(self) -> None:
+        self.actions = ApplicationActions(self)
+        self.actions.changed.connect(self.application_changed)
+
         file_menu = self.menuBar().addMenu("&File")
         self.open_action = self._action("&Open Database…", QKeySequence.StandardKey.Open, self._choose_database)
         file_menu.addAction(self.open_action)
+        self.import_action = self._action("&Import Applications…", QKeySequence("Ctrl+I"), self._import)
+        file_menu.addAction(self.import_action)
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", QKeySequence.StandardKey.Quit, self.close))
+
+        self.actions.fill_menu(self.menuBar().addMenu("&Application"))
 
         view_menu = self.menuBar().addMenu("&View")
         self.find_action = self._action("&Find Applications", QKeySequence.StandardKey.Find, self._focus_filter)
@@ -175,6 +203,16 @@ class MainWindow(QMainWindow):
 
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self._action("&About GrantDesk", None, self._about))
+
+        toolbar = self.addToolBar("Applications")
+        toolbar.setObjectName("applicationsToolbar")
+        toolbar.setMovable(False)
+        for action in (self.actions.new_action, self.actions.edit_action, self.actions.assess_action,
+                       self.actions.move_actions[Status.SUBMITTED], self.actions.move_actions[Status.SHORTLISTED],
+                       self.actions.move_actions[Status.AWARDED], self.actions.move_actions[Status.DECLINED]):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.import_action)
 
     def _action(self, text: str, shortcut, slot: Callable[[], Any]) -> QAction:
         action = QAction(text, self)
@@ -303,25 +341,33 @@ class MainWindow(QMainWindow):
         token = self._apps_request
         db = self.db
         self._set_loading("Loading applications…")
+        self.current_fund = fund_code
+        self._member_ids.clear()
 
         def fetch():
-            from grantdesk.services.applications import list_applications
+            from grantdesk.services.applications import list_application_rows
+            from grantdesk.services.views import filter_options
 
-            return list_applications(db, fund_code, round_id)
+            options = filter_options(db, fund_code)
+            return prepare_rows(list_application_rows(db, fund_code, round_id)), options  # per-row work here
 
-        self.runner.run(fetch, lambda rows: self._on_applications(token, rows), self._on_load_error)
+        self.runner.run(fetch, lambda result: self._on_applications(token, *result), self._on_load_error)
 
-    def _on_applications(self, token: int, rows: list[Any]) -> None:
+    def _on_applications(self, token: int, prepared: PreparedRows, options: Any) -> None:
         if token != self._apps_request:
             return  # a newer request is on its way; this answer is stale
-        self.app_model.set_rows(rows)
+        self.filter_bar.set_options(options)
+        self.app_model.set_filter(self._list_filter())
+        self.app_model.set_prepared(prepared)
         self.list_stack.setCurrentWidget(self.table)
         self._update_count()
         self.applications_loaded.emit()
         if self.app_model.rowCount() > 0:
             self.table.selectRow(0)
         else:
-            self.detail.show_message("No applications in this fund yet.")
+            self.current_detail = None
+            self.actions.update_enabled(None)
+            self.detail.show_message("No applications to show.")
             self._emit_ready()
 
     def _on_load_error(self, error: BaseException) -> None:
@@ -347,7 +393,12 @@ class MainWindow(QMainWindow):
     def _on_detail(self, token: int, detail: Any) -> None:
         if token != self._detail_request:
             return
+        self.current_detail = detail
+        self.actions.update_enabled(detail)
         self.detail.show_detail(detail)
+        if self._refresh_pending == detail.row.id:
+            self._refresh_pending = None
+            self.application_refreshed.emit(detail.row.id)
         self.detail_loaded.emit()
         self._emit_ready()
 
@@ -366,6 +417,10 @@ class MainWindow(QMainWindow):
 
     # --- small behaviours ---------------------------------------------------------------------
     def eventFilter(self, watched, event) -> bool:
+        if (watched is self.table and event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
+            self.actions.edit_action.trigger()
+            return True
         if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
             header = self.table.horizontalHeader()
             others = sum(header.sectionSize(c) for c in range(header.count())
@@ -388,11 +443,103 @@ class MainWindow(QMainWindow):
         name = self.location.path.name if self.location.path else self.location.describe()
         self.setWindowTitle(f"GrantDesk — {name}")
 
-    def _on_filter_changed(self, text: str) -> None:
-        self.app_model.set_filter_text(text)
+    def _list_filter(self) -> ListFilter:
+        bar = self.filter_bar
+        member = bar.member_id()
+        ids = self._member_ids.get(member) if member is not None else None
+        return ListFilter(bar.text_edit.text().strip().casefold(), frozenset(bar.statuses()), bar.area(), ids)
+
+    def _on_filter_changed(self) -> None:
+        member, db = self.filter_bar.member_id(), self.db
+        if member is not None and member not in self._member_ids and db is not None:
+            def fetch():
+                from grantdesk.services.views import member_application_ids
+
+                return member_application_ids(db, member)
+
+            def got(ids: frozenset[int]) -> None:
+                self._member_ids[member] = ids
+                self._on_filter_changed()
+
+            self.runner.run(fetch, got, self._on_load_error)
+            return
+        self.app_model.set_filter(self._list_filter())
         self._update_count()
+        self.filters_applied.emit()
         if self.app_model.rowCount() > 0 and not self.table.selectionModel().hasSelection():
             self.table.selectRow(0)
+
+    def _save_view(self) -> None:
+        code, db = self.current_fund_code(), self.db
+        if code is None or db is None:
+            return
+        name, ok = QInputDialog.getText(self, "Save View", "Name this view (e.g. “Awaiting Cllr Hollis”):")
+        if not ok or not name.strip():
+            return
+        criteria = self.filter_bar.criteria()
+
+        def work():
+            from grantdesk.services.views import save_view
+
+            return save_view(db, code, name, criteria)
+
+        self.runner.run(work, self.filter_bar.set_views, lambda e: self.show_notice(str(e)))
+
+    # --- applications changing --------------------------------------------------------------------
+    def current_fund_code(self) -> str | None:
+        return self.current_fund
+
+    def show_notice(self, message: str) -> None:
+        self.notice.setText(message)
+        self.notice.setVisible(bool(message))
+        if message:
+            self.statusBar().showMessage(message, 15000)
+
+    def application_changed(self, application_id: int) -> None:
+        """An application was created, edited or moved: update its row and, if shown, its detail."""
+        db = self.db
+        if db is None:
+            return
+        self.show_notice("")
+
+        def fetch():
+            from grantdesk.services.applications import list_application_row
+
+            return list_application_row(db, application_id)
+
+        def got(row: Any) -> None:
+            is_new = self.app_model.row_for_id(application_id) is None
+            view_row = self.app_model.upsert_row(row)
+            self._update_count()
+            selected = self.current_detail.row.id if self.current_detail is not None else None
+            if view_row is not None and (is_new or selected in (None, application_id)):
+                self._refresh_pending = application_id  # announced once its detail is shown
+                if self.table.currentIndex().row() == view_row:
+                    self._on_application_changed(self.app_model.index(view_row, 0), QModelIndex())
+                else:
+                    self.table.selectRow(view_row)
+            else:
+                self.application_refreshed.emit(application_id)
+
+        self.runner.run(fetch, got, self._on_load_error)
+
+    def _on_detail_link(self, url) -> None:
+        kind, _, value = url.toString().partition(":")
+        if kind == "override":
+            self.actions.override(value)
+        elif kind == "attachment" and value.isdigit():
+            self.actions.open_attachment(int(value))
+
+    def _import(self) -> None:
+        code, db = self.current_fund_code(), self.db
+        if code is None or db is None:
+            return
+        from ui.import_dialog import ImportDialog
+
+        dialog = ImportDialog(db, self.runner, code, parent=self)
+        dialog.imported.connect(lambda _n: self.refresh())
+        dialog.show()
+        self.import_dialog = dialog
 
     def _update_count(self) -> None:
         shown, total = self.app_model.rowCount(), self.app_model.total_count
@@ -439,10 +586,17 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event) -> None:
+        for editor in list(self.actions.editors.values()):  # unsaved work is never dropped silently
+            if isValid(editor) and not editor.may_close():
+                event.ignore()
+                return
+        for editor in list(self.actions.editors.values()):
+            if isValid(editor):
+                editor.close()
         if self.settings is not None:
             self.settings.setValue("mainWindow/geometry", self.saveGeometry())
             self.settings.setValue("mainWindow/splitter", self.splitter.saveState())
-        db = self.db
+        db, self.db = self.db, None  # late answers find no database and do nothing
         if db is not None:
             self.runner.run(db.close)
         self.runner.shutdown()

@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
+from shiboken6 import isValid
 
 SHOW_PROGRESS_AFTER_MS = 600
 
@@ -55,6 +56,7 @@ class _Outcome:
     result: Any
     error: BaseException | None
     job: int
+    owner: QObject | None = None
 
 
 class TaskRunner(QObject):
@@ -70,6 +72,7 @@ class TaskRunner(QObject):
         self._pending = 0
         self._next_job = 0
         self._dialogs: dict[int, QProgressDialog] = {}
+        self._closed = False
         self.finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
 
@@ -85,12 +88,18 @@ class TaskRunner(QObject):
         *,
         progress_title: str | None = None,
         parent_widget: QWidget | None = None,
+        owner: QObject | None = None,
     ) -> Future:
         """Run ``fn()`` (or ``fn(progress)`` if it takes a ``progress`` argument) in the background.
 
         With ``progress_title``, a progress dialog with Cancel appears if the job takes longer than
-        0.6 s; Cancel makes the job's next ``progress.report`` raise ``Cancelled``.
+        0.6 s; Cancel makes the job's next ``progress.report`` raise ``Cancelled``. With ``owner``
+        (a window or dialog), the callbacks are skipped if the owner was closed and deleted meanwhile.
         """
+        if self._closed:  # the window is closing: nothing more will be done or shown
+            future: Future = Future()
+            future.cancel()
+            return future
         self._next_job += 1
         job = self._next_job
         self._pending += 1
@@ -103,9 +112,9 @@ class TaskRunner(QObject):
             try:
                 result = fn(progress=progress) if takes_progress else fn()
             except BaseException as exc:  # delivered to on_error on the GUI thread
-                self.finished.emit(_Outcome(on_done, on_error, None, exc, job))
+                self.finished.emit(_Outcome(on_done, on_error, None, exc, job, owner))
             else:
-                self.finished.emit(_Outcome(on_done, on_error, result, None, job))
+                self.finished.emit(_Outcome(on_done, on_error, result, None, job, owner))
 
         return self._pool.submit(work)
 
@@ -137,6 +146,8 @@ class TaskRunner(QObject):
             dialog.deleteLater()
         self._pending -= 1
         try:
+            if outcome.owner is not None and not isValid(outcome.owner):
+                return  # the window that asked has gone; nobody is waiting for this answer
             if outcome.error is None:
                 if outcome.on_done is not None:
                     outcome.on_done(outcome.result)
@@ -150,4 +161,5 @@ class TaskRunner(QObject):
 
     def shutdown(self) -> None:
         """Finish the queued jobs (short transactions, and closing the database) and stop the worker."""
+        self._closed = True
         self._pool.shutdown(wait=True)

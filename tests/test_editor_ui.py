@@ -1,0 +1,237 @@
+"""Typing applications in, correcting them and moving them through the workflow, as an officer would."""
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtWidgets import QComboBox
+from shiboken6 import isValid
+
+from grantdesk.config import database_location
+from grantdesk.services import applications
+from ui.main_window import MainWindow
+from ui.models import ROW_ROLE
+
+TIMEOUT = 10_000
+
+
+@pytest.fixture
+def window(qtbot, sample_path):
+    w = MainWindow(database_location(sample_path), fund_code="PHP")
+    qtbot.addWidget(w)
+    w.show()
+    with qtbot.waitSignal(w.ready, timeout=TIMEOUT):
+        w.start()
+    return w
+
+
+@pytest.fixture(autouse=True)
+def unsaved_work_is_discarded_at_teardown(monkeypatch):
+    """Tests that leave an editor with unsaved changes must not meet a real question box when the
+    window closes; tests about that question set their own answers on the editor."""
+    from ui.editor import ApplicationEditor
+
+    monkeypatch.setattr(ApplicationEditor, "ask_unsaved", lambda self: "discard")
+
+
+def closed(widget) -> bool:
+    return not isValid(widget) or not widget.isVisible()  # closing deletes the editor
+
+
+def open_new_editor(qtbot, window):
+    with qtbot.waitSignal(window.actions.editor_opened, timeout=TIMEOUT) as opened:
+        qtbot.keySequence(window, "Ctrl+N")
+    editor = opened.args[0]
+    return editor
+
+
+def type_into(qtbot, editor, name, text):
+    widget = editor.widgets[name]
+    widget.setFocus()
+    if isinstance(widget, QComboBox):
+        qtbot.keyClicks(widget, text)  # keyboard search picks the item, as a person would
+    else:
+        widget.clear() if hasattr(widget, "clear") and not widget.text() == "" else None
+        qtbot.keyClicks(widget, text)
+        qtbot.keyClick(widget, Qt.Key.Key_Tab)
+
+
+def fill_application(qtbot, editor, **overrides):
+    rnd = editor.context.rounds[0]  # the current round: received while it was open
+    received = (rnd.opens_on + (rnd.closes_on - rnd.opens_on) / 2).strftime("%d/%m/%Y")
+    values = {
+        "organisation": "Kinver Knit and Natter", "organisation_type": "Constituted", "contact_name": "Mair Jones",
+        "contact_email": "mair@example.org", "contact_language": "Cymraeg", "title": "Wool and needles for beginners",
+        "amount_requested": "£1,250.50", "area": "Kinver", "project_start": "01/09/2026",
+        "project_end": "31/03/2027", "submitted_on": received,
+    }
+    values.update(overrides)
+    for name, text in values.items():
+        type_into(qtbot, editor, name, text)
+
+
+def save(qtbot, window, editor):
+    with qtbot.waitSignal(window.application_refreshed, timeout=TIMEOUT):
+        qtbot.keySequence(editor, "Ctrl+S")
+
+
+def move(qtbot, window, status):
+    action = window.actions.move_actions[status]
+    assert action.isEnabled(), f"{action.text()} is not offered"
+    with qtbot.waitSignal(window.application_refreshed, timeout=TIMEOUT, raising=False) as blocker:
+        action.trigger()
+    assert blocker.signal_triggered, f"no refresh; notice: {window.notice.text()!r}"
+    qtbot.waitUntil(lambda: window.current_detail.row.status == status, timeout=TIMEOUT)
+
+
+def test_an_officer_types_an_application_in_saves_it_and_moves_it_to_an_award(qtbot, window, sample_db):
+    from grantdesk.domain.workflow import Status
+
+    before = window.app_model.total_count
+    editor = open_new_editor(qtbot, window)
+    fill_application(qtbot, editor)
+    assert editor.isWindowModified()
+    save(qtbot, window, editor)
+    assert not editor.isWindowModified() and editor.reference.startswith("PHP-")
+    assert window.app_model.total_count == before + 1
+    detail = window.current_detail
+    assert detail.row.title == "Wool and needles for beginners" and detail.row.status == "draft"
+    assert detail.row.amount_requested_pence == 125050 and detail.row.contact_language == "cy"
+    assert "Wool and needles for beginners" in window.detail.toPlainText()
+
+    move(qtbot, window, Status.SUBMITTED)
+    with qtbot.waitSignal(window.application_refreshed, timeout=TIMEOUT):
+        window.actions.assess_action.trigger()
+    assert window.current_detail.row.status == "eligible", window.current_detail.history[-1].reason
+    move(qtbot, window, Status.SHORTLISTED)
+    window.actions.ask_award = lambda reference, requested: (100000, date(2026, 9, 1), "Wool and needles")
+    move(qtbot, window, Status.AWARDED)
+    assert window.current_detail.award_pence == 100000
+    assert "£1,000.00" in window.detail.toPlainText()
+    row = window.app_model.row_at(window.table.currentIndex().row())
+    assert row.status == "awarded"  # the list row updated in place
+    history = [h.to_status for h in applications.get_application(sample_db, row.id).history]
+    assert history == ["draft", "submitted", "eligible", "shortlisted", "awarded"]
+
+
+def test_an_ineligible_application_is_explained_rule_by_rule(qtbot, window):
+    editor = open_new_editor(qtbot, window)
+    fill_application(qtbot, editor, organisation="Mrs Ada Lovell", organisation_type="Individual",
+                     title="A new mobility scooter")
+    save(qtbot, window, editor)
+    from grantdesk.domain.workflow import Status
+
+    move(qtbot, window, Status.SUBMITTED)
+    with qtbot.waitSignal(window.application_refreshed, timeout=TIMEOUT):
+        window.actions.assess_action.trigger()
+    qtbot.waitUntil(lambda: window.current_detail.row.status == "ineligible", timeout=TIMEOUT)
+    text = window.detail.toPlainText()
+    assert "Does not meet the fund's rules" in text
+    assert "does not give grants to individuals or for private gain" in text
+    assert "individuals" in window.current_detail.history[-1].reason
+
+
+def test_a_failed_rule_can_be_overridden_with_a_written_reason(qtbot, window):
+    from grantdesk.domain.workflow import Status
+
+    editor = open_new_editor(qtbot, window)
+    fill_application(qtbot, editor, organisation="Kinver Sole Trader", organisation_type="Individual")
+    save(qtbot, window, editor)
+    move(qtbot, window, Status.SUBMITTED)
+    asked = []
+    window.actions.ask_reason = lambda title, prompt, prefill="": asked.append(prompt) or "Runs a community stall"
+    with qtbot.waitSignal(window.application_refreshed, timeout=TIMEOUT):
+        window.detail.anchorClicked.emit(QUrl("override:organisation_type"))
+    qtbot.waitUntil(lambda: window.current_detail.eligibility.eligible, timeout=TIMEOUT)
+    assert "individuals" in asked[0]
+    assert "Overridden: Runs a community stall" in window.detail.toPlainText()
+
+
+def test_problems_show_next_to_their_field_and_nothing_is_saved(qtbot, window):
+    editor = open_new_editor(qtbot, window)
+    type_into(qtbot, editor, "amount_requested", "12.345")
+    assert editor.errors["amount_requested"].isVisible()
+    assert "two decimal places" in editor.errors["amount_requested"].text()
+    assert editor.widgets["amount_requested"].accessibleDescription() == editor.errors["amount_requested"].text()
+    qtbot.keySequence(editor, "Ctrl+S")
+    assert editor.errors["title"].isVisible() and "title" in editor.errors["title"].text().lower()
+    assert editor.errors["organisation"].isVisible()
+    assert editor.banner.isVisible() and editor.application_id is None
+
+
+def test_undo_and_redo_step_through_edits_across_fields(qtbot, window):
+    editor = open_new_editor(qtbot, window)
+    type_into(qtbot, editor, "title", "Choir")
+    type_into(qtbot, editor, "amount_requested", "500")
+    editor.widgets["title"].setFocus()
+    qtbot.keySequence(editor, "Ctrl+Z")
+    assert editor.value("amount_requested") == "" and editor.value("title") == "Choir"
+    qtbot.keySequence(editor, "Ctrl+Z")
+    assert editor.value("title") == ""
+    qtbot.keySequence(editor, "Ctrl+Shift+Z")
+    assert editor.value("title") == "Choir"
+    assert not editor.undo_stack.isClean()
+
+
+def test_closing_with_unsaved_changes_asks_and_cancel_keeps_the_work(qtbot, window):
+    editor = open_new_editor(qtbot, window)
+    type_into(qtbot, editor, "title", "Unsaved idea")
+    answers = iter(["cancel", "discard"])
+    editor.ask_unsaved = lambda: next(answers)
+    editor.close()
+    assert editor.isVisible() and editor.value("title") == "Unsaved idea"
+    editor.close()
+    qtbot.waitUntil(lambda: closed(editor), timeout=TIMEOUT)
+
+
+def test_choosing_save_when_closing_saves_then_closes(qtbot, window):
+    editor = open_new_editor(qtbot, window)
+    fill_application(qtbot, editor, title="Saved on the way out")
+    editor.ask_unsaved = lambda: "save"
+    with qtbot.waitSignal(window.application_refreshed, timeout=TIMEOUT):
+        editor.close()
+    qtbot.waitUntil(lambda: closed(editor), timeout=TIMEOUT)
+    assert window.current_detail.row.title == "Saved on the way out"
+
+
+def test_an_organisation_is_found_as_you_type_and_fills_its_details(qtbot, window):
+    editor = open_new_editor(qtbot, window)
+    org = editor.widgets["organisation"]
+    org.setFocus()
+    qtbot.keyClicks(org, "Burton Grow")
+    qtbot.waitUntil(lambda: editor._completer_model.rowCount() > 0, timeout=TIMEOUT)
+    choice = editor._completer_model.stringList()[0]
+    editor.organisation_completer.activated.emit(choice)
+    assert editor.value("organisation").startswith("Burton Grow Together")
+    assert editor.value("organisation_type") == "community_group"
+    assert editor.value("contact_name")  # the organisation's contact came with it
+
+
+def test_editing_an_existing_application_updates_its_row_without_a_reload(qtbot, window):
+    target = next(r for r in (window.app_model.row_at(i) for i in range(window.app_model.rowCount()))
+                  if r.status == "draft")
+    window.table.selectRow(window.app_model.row_for_id(target.id))
+    qtbot.waitUntil(lambda: window.current_detail is not None and window.current_detail.row.id == target.id,
+                    timeout=TIMEOUT)
+    with qtbot.waitSignal(window.actions.editor_opened, timeout=TIMEOUT) as opened:
+        qtbot.keyClick(window.table, Qt.Key.Key_Return)
+    editor = opened.args[0]
+    assert editor.value("title") == target.title
+    title = editor.widgets["title"]
+    title.setFocus()
+    title.selectAll()
+    qtbot.keyClicks(title, "A better title")
+    save(qtbot, window, editor)
+    row = window.app_model.index(window.app_model.row_for_id(target.id), 0).data(ROW_ROLE)
+    assert row.title == "A better title"
+
+
+def test_quitting_with_an_unsaved_editor_asks_first(qtbot, window):
+    editor = open_new_editor(qtbot, window)
+    type_into(qtbot, editor, "title", "Half-typed")
+    editor.ask_unsaved = lambda: "cancel"
+    window.close()
+    assert window.isVisible() and editor.isVisible()
+    editor.ask_unsaved = lambda: "discard"
+    window.close()
+    assert not window.isVisible()

@@ -1,0 +1,133 @@
+"""The import dialog, driven as an officer would: choose a file, fix the mapping, check, import."""
+
+from PySide6.QtCore import Qt
+
+from grantdesk.config import database_location
+from grantdesk.io.tabular import write_csv
+from grantdesk.services.applications import list_application_rows
+from ui.main_window import MainWindow
+
+TIMEOUT = 20_000
+HEADERS = ["Group name", "Type of group", "Your name", "Email", "Project title", "How much?", "Division"]
+
+
+def rows(n):
+    return [[f"Staffs Group {i % 700}", "Community group", f"Person {i % 700}", f"p{i % 700}@example.org",
+             f"Summer project {i}", f"£{500 + i % 1500:,}", "Kinver"] for i in range(n)]
+
+
+def open_dialog(qtbot, sample_path):
+    window = MainWindow(database_location(sample_path), fund_code="PHP")
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.ready, timeout=TIMEOUT):
+        window.start()
+    qtbot.keySequence(window, "Ctrl+I")
+    return window, window.import_dialog
+
+
+def map_by_keyboard(qtbot, dialog, header, prefix, downs=0):
+    """Type the start of the field's name into the column's list, then arrow down, as people do."""
+    combo = dialog.combos[header]
+    combo.setFocus()
+    qtbot.keyClicks(combo, prefix)
+    for _ in range(downs):
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+
+
+def test_a_file_with_three_bad_rows_is_explained_and_nothing_is_written_then_the_fixed_file_imports(
+        qtbot, sample_path, sample_db, tmp_path):
+    window, dialog = open_dialog(qtbot, sample_path)
+    before = len(list_application_rows(sample_db, "PHP"))
+    data = rows(10_000)
+    data[41][5] = "£12,50"
+    data[4242][6] = "Atlantis"
+    data[9999][1] = "a club"
+    bad = tmp_path / "form-export.csv"
+    write_csv(bad, HEADERS, data)
+
+    with qtbot.waitSignal(dialog.loaded, timeout=TIMEOUT):
+        dialog.load_file(bad)
+    assert dialog.mapping()["Project title"] == "title"  # named like a field label: matched for you
+    assert dialog.mapping()["Group name"] == ""
+    map_by_keyboard(qtbot, dialog, "Group name", "Organisation")
+    map_by_keyboard(qtbot, dialog, "Type of group", "Organisation", downs=1)
+    map_by_keyboard(qtbot, dialog, "Your name", "Contact")
+    map_by_keyboard(qtbot, dialog, "Email", "Contact", downs=1)
+    map_by_keyboard(qtbot, dialog, "How much?", "Amount")
+    map_by_keyboard(qtbot, dialog, "Division", "Area")
+    assert dialog.mapping() == {"Group name": "organisation", "Type of group": "organisation_type",
+                                "Your name": "contact_name", "Email": "contact_email", "Project title": "title",
+                                "How much?": "amount_requested", "Division": "area"}
+    preview = dialog.preview_model
+    assert preview.rowCount() == 5
+    assert preview.headerData(0, Qt.Orientation.Horizontal) == "Organisation"
+    assert preview.index(0, 0).data() == "Staffs Group 0"  # the live preview follows the mapping
+
+    with qtbot.waitSignal(dialog.checked, timeout=TIMEOUT) as checked:
+        qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
+    plan = checked.args[0]
+    assert [(p.row, p.column) for p in plan.problems] == [(43, "How much?"), (4244, "Division"), (10001, "Type of group")]
+    shown = dialog.problem_model.stringList()
+    assert shown[0].startswith("row 43, column “How much?”")
+    assert "9,997 of 10,000 rows are ready; 3 rows have problems" in dialog.summary.text()
+    assert not dialog.import_button.isEnabled()
+    assert len(list_application_rows(sample_db, "PHP")) == before  # nothing written
+
+    data[41][5], data[4242][6], data[9999][1] = "£1,250", "Kinver", "Community group"
+    fixed = tmp_path / "form-export-fixed.csv"
+    write_csv(fixed, HEADERS, data)
+    with qtbot.waitSignal(dialog.loaded, timeout=TIMEOUT):
+        dialog.load_file(fixed)
+    with qtbot.waitSignal(dialog.checked, timeout=TIMEOUT):
+        qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
+    assert dialog.import_button.isEnabled()
+    with qtbot.waitSignal(window.applications_loaded, timeout=TIMEOUT):
+        with qtbot.waitSignal(dialog.imported, timeout=TIMEOUT) as imported:
+            qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert imported.args[0] == 10_000
+    assert window.app_model.total_count == before + 10_000  # the list shows them
+    assert len(list_application_rows(sample_db, "PHP")) == before + 10_000
+
+
+def test_the_mapping_is_remembered_for_the_fund(qtbot, sample_path, tmp_path):
+    window, dialog = open_dialog(qtbot, sample_path)
+    path = tmp_path / "small.csv"
+    write_csv(path, HEADERS, rows(3))
+    with qtbot.waitSignal(dialog.loaded, timeout=TIMEOUT):
+        dialog.load_file(path)
+    for header, prefix, downs in (("Group name", "Organisation", 0), ("Type of group", "Organisation", 1),
+                                  ("How much?", "Amount", 0), ("Division", "Area", 0)):
+        map_by_keyboard(qtbot, dialog, header, prefix, downs)
+    with qtbot.waitSignal(dialog.checked, timeout=TIMEOUT):
+        dialog.check()
+    with qtbot.waitSignal(dialog.imported, timeout=TIMEOUT):
+        dialog.run_import()
+    dialog.close()
+
+    window.import_action.trigger()
+    again = window.import_dialog
+    with qtbot.waitSignal(again.loaded, timeout=TIMEOUT):
+        again.load_file(path)
+    assert again.mapping()["Group name"] == "organisation" and again.mapping()["How much?"] == "amount_requested"
+
+
+def test_import_only_valid_rows_writes_the_rest_to_a_file(qtbot, sample_path, tmp_path):
+    window, dialog = open_dialog(qtbot, sample_path)
+    data = rows(20)
+    data[5][5] = "lots"
+    path = tmp_path / "mixed.csv"
+    write_csv(path, ["Organisation", "Organisation type", "Contact name", "Contact e-mail", "Project title",
+                     "Amount requested", "Area"], data)
+    with qtbot.waitSignal(dialog.loaded, timeout=TIMEOUT):
+        dialog.load_file(path)
+    with qtbot.waitSignal(dialog.checked, timeout=TIMEOUT):
+        dialog.check()
+    assert not dialog.import_button.isEnabled()
+    dialog.valid_only.click()
+    assert dialog.import_button.isEnabled()
+    with qtbot.waitSignal(dialog.imported, timeout=TIMEOUT) as imported:
+        dialog.run_import()
+    assert imported.args[0] == 19
+    assert (tmp_path / "mixed.rejected.csv").exists()
+    assert "mixed.rejected.csv" in dialog.summary.text()

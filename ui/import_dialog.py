@@ -1,0 +1,316 @@
+"""Import applications from an online-form export: choose the file, say which column is which field
+(with a live preview of the first rows), check every row, then import — all in the background, with a
+progress bar and Cancel. The mapping is kept for the fund, for next time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QStringListModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListView,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.tasks import TaskRunner
+
+PREVIEW_ROWS = 5
+IGNORE = ""
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "strftime"):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+class PreviewModel(QAbstractTableModel):
+    """The first rows of the file as GrantDesk will read them: one column per mapped field."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._headers: list[str] = []
+        self._rows: list[list[str]] = []
+
+    def show(self, table: Any, mapping: dict[str, str], labels: dict[str, str]) -> None:
+        self.beginResetModel()
+        used = [(i, labels.get(mapping.get(h, ""), "")) for i, h in enumerate(table.headers) if mapping.get(h)]
+        self._headers = [label for _i, label in used]
+        self._rows = [[_cell(row[i]) if i < len(row) else "" for i, _label in used]
+                      for row in table.rows[:PREVIEW_ROWS]]
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self._headers[section]
+        return f"Row {section + 2}"
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if index.isValid() and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self._rows[index.row()][index.column()]
+        return None
+
+
+class ImportDialog(QDialog):
+    loaded = Signal()  # the file is read and the mapping shown
+    checked = Signal(object)  # an ImportPlan
+    imported = Signal(int)  # how many applications were imported
+    failed = Signal(str)
+
+    def __init__(self, db: Any, runner: TaskRunner, fund_code: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db, self.runner, self.fund_code = db, runner, fund_code
+        self.table: Any = None
+        self.plan: Any = None
+        self.labels: dict[str, str] = {}
+        self.combos: dict[str, QComboBox] = {}
+        self.setObjectName("importDialog")
+        self.setWindowTitle(f"Import Applications into {fund_code}")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.resize(980, 720)
+        self._build()
+        self._update_buttons()
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.choose_button = QPushButton("&Choose File…")
+        self.choose_button.setObjectName("chooseFileButton")
+        self.choose_button.clicked.connect(self.choose_file)
+        self.file_label = QLabel("Choose a CSV or Excel (.xlsx) export from your online form.")
+        self.file_label.setObjectName("importFile")
+        self.file_label.setWordWrap(True)
+        top.addWidget(self.choose_button)
+        top.addWidget(self.file_label, 1)
+        outer.addLayout(top)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        mapping_box = QGroupBox("Which column holds what")
+        mapping_layout = QVBoxLayout(mapping_box)
+        self.mapping_form_host = QWidget()
+        self.mapping_form = QFormLayout(self.mapping_form_host)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.mapping_form_host)
+        mapping_layout.addWidget(scroll)
+        splitter.addWidget(mapping_box)
+
+        preview_box = QGroupBox(f"Preview: the first {PREVIEW_ROWS} rows as GrantDesk will read them")
+        preview_layout = QVBoxLayout(preview_box)
+        self.preview_model = PreviewModel(self)
+        self.preview = QTableView()
+        self.preview.setObjectName("importPreview")
+        self.preview.setAccessibleName("Preview of the first rows")
+        self.preview.setModel(self.preview_model)
+        self.preview.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.preview.horizontalHeader().setDefaultSectionSize(140)
+        preview_layout.addWidget(self.preview)
+        splitter.addWidget(preview_box)
+
+        result_box = QGroupBox("Check")
+        result_layout = QVBoxLayout(result_box)
+        self.summary = QLabel("Check every row before anything is written.")
+        self.summary.setObjectName("importSummary")
+        self.summary.setWordWrap(True)
+        result_layout.addWidget(self.summary)
+        self.problem_model = QStringListModel(self)
+        self.problems = QListView()
+        self.problems.setObjectName("importProblems")
+        self.problems.setAccessibleName("Problems found")
+        self.problems.setModel(self.problem_model)
+        self.problems.setUniformItemSizes(True)
+        result_layout.addWidget(self.problems)
+        splitter.addWidget(result_box)
+        splitter.setSizes([260, 170, 220])
+        outer.addWidget(splitter, 1)
+
+        self.valid_only = QCheckBox("Import only the rows without problems, and write the others to a file to fix")
+        self.valid_only.setObjectName("validOnly")
+        self.valid_only.toggled.connect(self._update_buttons)
+        outer.addWidget(self.valid_only)
+
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.check_button = QPushButton("C&heck")
+        self.check_button.setObjectName("checkButton")
+        self.check_button.clicked.connect(self.check)
+        self.import_button = QPushButton("&Import")
+        self.import_button.setObjectName("importButton")
+        self.import_button.clicked.connect(self.run_import)
+        close = QPushButton("Close")
+        close.clicked.connect(self.close)
+        for button in (self.check_button, self.import_button, close):
+            buttons.addWidget(button)
+        outer.addLayout(buttons)
+
+    # --- the file and its mapping ---------------------------------------------------------------
+    def choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import applications", str(Path.home()),
+                                              "Spreadsheets (*.csv *.xlsx *.tsv);;All files (*)")
+        if path:
+            self.load_file(Path(path))
+
+    def load_file(self, path: Path) -> None:
+        db, code = self.db, self.fund_code
+        self.file_label.setText(f"Reading {path.name}…")
+        self.plan = None
+        self._update_buttons()
+
+        def work():
+            from grantdesk.io.tabular import read_table
+            from grantdesk.services.imports import importable_fields, suggest_mapping
+
+            table = read_table(path)
+            return table, importable_fields(db, code), suggest_mapping(db, code, table.headers)
+
+        self.runner.run(work, self._show_file, self._failed, owner=self)
+
+    def _show_file(self, result: tuple[Any, dict[str, str], dict[str, str]]) -> None:
+        previous = self.mapping()
+        self.table, self.labels, mapping = result
+        if previous and set(previous) == set(self.table.headers):
+            mapping = previous  # the corrected file of the one just mapped: keep the officer's choices
+        self.file_label.setText(f"{self.table.source}: {len(self.table.rows):,} rows, "
+                                f"{len(self.table.headers)} columns.")
+        while self.mapping_form.rowCount():
+            self.mapping_form.removeRow(0)
+        self.combos = {}
+        for index, header in enumerate(self.table.headers):
+            combo = QComboBox()
+            combo.setObjectName(f"map_{index}")
+            combo.setAccessibleName(f"Field for column {header}")
+            combo.addItem("— ignore this column —", IGNORE)
+            for name, label in self.labels.items():
+                combo.addItem(label, name)
+            combo.setCurrentIndex(max(combo.findData(mapping.get(header, IGNORE)), 0))
+            combo.currentIndexChanged.connect(self._mapping_changed)
+            sample = next((_cell(r[index]) for r in self.table.rows if index < len(r) and _cell(r[index])), "")
+            label = QLabel(f"<b>{_escape(header)}</b><br><span style='color:#6b7280'>e.g. "
+                           f"{_escape(sample[:60])}</span>")
+            label.setBuddy(combo)
+            self.mapping_form.addRow(label, combo)
+            self.combos[header] = combo
+        self._mapping_changed()
+        self.loaded.emit()
+
+    def mapping(self) -> dict[str, str]:
+        return {header: combo.currentData() or IGNORE for header, combo in self.combos.items()}
+
+    def set_field(self, header: str, field: str) -> None:
+        combo = self.combos[header]
+        combo.setCurrentIndex(max(combo.findData(field), 0))
+
+    def _mapping_changed(self) -> None:
+        self.plan = None  # a new mapping needs a new check
+        if self.table is not None:
+            self.preview_model.show(self.table, self.mapping(), self.labels)
+        self.summary.setText("Check every row before anything is written.")
+        self.problem_model.setStringList([])
+        self._update_buttons()
+
+    # --- check and import ---------------------------------------------------------------------
+    def check(self) -> None:
+        if self.table is None:
+            return
+        db, code, table, mapping = self.db, self.fund_code, self.table, self.mapping()
+        self.summary.setText("Checking every row…")
+
+        def work(progress):
+            from grantdesk.services.imports import check_import
+
+            return check_import(db, code, table, mapping, progress=progress)
+
+        self.runner.run(work, self._show_plan, self._failed, progress_title="Checking the file",
+                        parent_widget=self, owner=self)
+
+    def _show_plan(self, plan: Any) -> None:
+        self.plan = plan
+        lines = [str(p) for p in plan.problems]
+        lines += [f"row {d.row}: possible duplicate — {d.message}" for d in plan.duplicates]
+        self.problem_model.setStringList(lines)
+        rows_with_problems = len({p.row for p in plan.problems if p.row > 1})
+        if plan.ok:
+            text = f"All {plan.total_rows:,} rows are ready to import."
+        elif plan.valid_rows == 0 and any(p.row == 1 for p in plan.problems):
+            text = "The column mapping needs attention before any row can be imported."
+        else:
+            text = (f"{plan.valid_rows:,} of {plan.total_rows:,} rows are ready; {rows_with_problems:,} "
+                    f"row{'s have' if rows_with_problems != 1 else ' has'} problems. Nothing is imported until "
+                    "they are fixed, unless you import only the rows without problems.")
+        if plan.duplicates:
+            text += f" {len(plan.duplicates):,} look like applications already made (listed; not refused)."
+        self.summary.setText(text)
+        self._update_buttons()
+        self.checked.emit(plan)
+
+    def run_import(self) -> None:
+        plan, db, code, mapping = self.plan, self.db, self.fund_code, self.mapping()
+        if plan is None:
+            return
+        valid_only = self.valid_only.isChecked()
+
+        def work(progress):
+            from grantdesk.services.imports import run_import, save_mapping
+
+            result = run_import(db, plan, valid_only=valid_only, progress=progress)
+            save_mapping(db, code, mapping)  # for next time
+            return result
+
+        self.import_button.setEnabled(False)
+        self.runner.run(work, self._done, self._failed, progress_title="Importing applications",
+                        parent_widget=self, owner=self)
+
+    def _done(self, result: Any) -> None:
+        self.summary.setText(result.message)
+        self.plan = None
+        self.problem_model.setStringList([])
+        self._update_buttons()
+        self.imported.emit(result.imported)
+
+    def _failed(self, error: BaseException) -> None:
+        from ui.tasks import Cancelled
+
+        message = "Cancelled — nothing was written." if isinstance(error, Cancelled) else str(error)
+        self.summary.setText(message)
+        problems = getattr(error, "problems", None)
+        if problems:
+            self.problem_model.setStringList([str(p) for p in problems])
+        self._update_buttons()
+        self.failed.emit(message)
+
+    def _update_buttons(self) -> None:
+        plan = self.plan
+        self.check_button.setEnabled(self.table is not None)
+        ready = plan is not None and (plan.ok or (self.valid_only.isChecked() and plan.valid_rows > 0))
+        self.import_button.setEnabled(bool(ready))
+
+
+def _escape(text: str) -> str:
+    from html import escape
+
+    return escape(text)

@@ -47,10 +47,12 @@ def test_an_older_database_is_backed_up_then_upgraded_without_loss(tmp_path, old
                 " FROM applications a JOIN organisations o ON o.id = a.organisation_id"
             ).one()
             audit = conn.exec_driver_sql("SELECT actor FROM audit_log").scalars().all()
+            key = conn.exec_driver_sql("SELECT name_key FROM organisations").scalar()
     finally:
         db.close()
     assert tuple(row) == ("OLD-2024-0001", "New tents", 123456, "Oldtown Scouts", "1000001")
     assert audit == ["old officer"]
+    assert key == "oldtown scouts"  # filled in by migration 0003 for organisations already there
     [backup] = tmp_path.glob("council.db.before-*.bak")
     with sqlite3.connect(backup) as old:
         assert old.execute("SELECT version_num FROM alembic_version").fetchone()[0] == older

@@ -172,3 +172,26 @@ def test_loading_the_samples_twice_changes_nothing_the_second_time(sample_db):
 def test_asking_for_an_unknown_sample_names_the_real_ones(db):
     with pytest.raises(SampleError, match="staffordshire-php"):
         load_samples(db, ["nowhere"])
+
+
+def test_sample_funds_ask_their_own_questions_and_applications_answer_them(sample_db):
+    from grantdesk.services.editing import editable_application, fund_context
+
+    context = fund_context(sample_db, "PHP")
+    assert [q.key for q in context.questions] == ["spoke_to_councillor", "theme", "people", "match_funding"]
+    with sample_db.unit_of_work() as uow:
+        answered = [(a.id, a.answers) for a in uow.session.scalars(select(Application).where(
+            Application.fund_id == fund(uow.session, "PHP").id)) if a.answers]
+    assert len(answered) >= 25
+    assert answered[0][1]["spoke_to_councillor"] is True  # stored as the form stores it
+    draft = editable_application(sample_db, answered[0][0]).draft
+    assert draft.answers["theme"] in ("Health and wellbeing", "Children and families")
+    assert "Cymraeg / Welsh" in fund_context(sample_db, "RHYL").questions[0].choices
+
+
+def test_a_sample_answering_a_question_the_fund_does_not_ask_is_refused(db, tmp_path):
+    [bbl] = [s for s in available_samples() if s.name == "oxford-blackbird-leys"]
+    broken = tmp_path / "broken.toml"
+    broken.write_text(bbl.path.read_text().replace('pitch = "In writing"', 'favourite_colour = "blue"', 1))
+    with pytest.raises(SampleError, match="does not ask: favourite_colour"):
+        load_sample_file(db, broken)

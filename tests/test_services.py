@@ -141,3 +141,18 @@ def test_fund_codes_must_be_well_formed_and_unique(db):
             funds.add_fund(uow.session, actor=ACTOR, code="tst", name="x", council="y")
         with pytest.raises(ValidationError, match="cannot be a fund code"):
             funds.add_fund(uow.session, actor=ACTOR, code="a-b", name="x", council="y")
+
+
+def test_organisation_names_match_ignoring_case_beyond_ascii_and_wildcards_are_literal(db):
+    from grantdesk.services.editing import search_organisations
+
+    build_fund(db)
+    with db.unit_of_work() as uow:
+        s = uow.session
+        first = organisations.find_or_add_organisation(s, actor=ACTOR, name="Tŷ Hapus", org_type="community_group")
+        again = organisations.find_or_add_organisation(s, actor=ACTOR, name="TŶ  HAPUS", org_type="community_group")
+        other = organisations.find_or_add_organisation(s, actor=ACTOR, name="T_ Hapus", org_type="community_group")
+        uow.commit()
+        assert first.id == again.id != other.id
+    assert [m.name for m in search_organisations(db, "tŶ hap")] == ["Tŷ Hapus"]
+    assert [m.name for m in search_organisations(db, "T_ ")] == ["T_ Hapus"]

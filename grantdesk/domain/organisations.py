@@ -85,6 +85,11 @@ def normalise_company_number(text: str | None) -> str | None:
     return value.zfill(8) if value.isdigit() else value
 
 
+def name_key(name: str) -> str:
+    """How organisation names are matched: spaces collapsed, case folded ("Tŷ Hapus" = "TŶ  HAPUS")."""
+    return " ".join(str(name).split()).casefold()
+
+
 def org_id_for(charity_number: str | None, company_number: str | None) -> str | None:
     """The org-id for a registered organisation; a charity number wins over a company number."""
     if charity_number:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from grantdesk.domain.applications import ApplicationDraft, CleanApplication, FieldErrors, clean_draft
 from grantdesk.domain.errors import NotFound, ValidationError
 from grantdesk.domain.money import plain_amount
+from grantdesk.domain.organisations import name_key
 from grantdesk.domain.questions import Question
 from grantdesk.domain.workflow import Status
 from grantdesk.services import organisations
@@ -144,7 +145,7 @@ def search_organisations(db: Database, text: str, limit: int = 12) -> list[Organ
         orgs = s.scalars(
             select(Organisation)
             .where(or_(
-                Organisation.name.ilike(f"%{needle}%"),
+                Organisation.name_key.contains(name_key(needle), autoescape=True),
                 Organisation.charity_number.startswith(compact),
                 Organisation.company_number.startswith(compact.zfill(8) if compact.isdigit() else compact),
                 Organisation.company_number.startswith(compact),

@@ -38,7 +38,7 @@ from grantdesk.domain.applications import (
 )
 from grantdesk.domain.dates import financial_year_of
 from grantdesk.domain.errors import GrantDeskError, ValidationError
-from grantdesk.domain.organisations import org_id_for
+from grantdesk.domain.organisations import name_key, org_id_for
 from grantdesk.domain.questions import Question
 from grantdesk.domain.references import format_reference
 from grantdesk.domain.workflow import Status
@@ -477,8 +477,9 @@ class _People:
         self.by_company: dict[str, Any] = {}
         self.by_name: dict[str, Any] = {}  # unregistered organisations, by name ignoring case
         self.names: dict[Any, str] = {}
-        for oid, name, charity, company in session.execute(
-            select(Organisation.id, Organisation.name, Organisation.charity_number, Organisation.company_number)
+        for oid, name, key, charity, company in session.execute(
+            select(Organisation.id, Organisation.name, Organisation.name_key, Organisation.charity_number,
+                   Organisation.company_number)
             .order_by(Organisation.id)
         ):
             if charity:
@@ -486,7 +487,7 @@ class _People:
             if company:
                 self.by_company.setdefault(company, oid)
             if not charity and not company:
-                self.by_name.setdefault(name.casefold(), oid)
+                self.by_name.setdefault(key, oid)
             self.names[oid] = name
         self.new_orgs: list[dict[str, Any]] = []
         self.new_contacts: list[dict[str, Any]] = []
@@ -501,12 +502,13 @@ class _People:
         if key is None and c.company_number:
             key = self.by_company.get(c.company_number)
         if key is None and not c.charity_number and not c.company_number:
-            key = self.by_name.get(c.organisation.casefold())
+            key = self.by_name.get(name_key(c.organisation))
         if key is not None:
             return key
         key = ("new", len(self.new_orgs))
         self.new_orgs.append(dict(
-            name=c.organisation, org_type=c.organisation_type, charity_number=c.charity_number,
+            name=c.organisation, name_key=name_key(c.organisation), org_type=c.organisation_type,
+            charity_number=c.charity_number,
             company_number=c.company_number, org_id=org_id_for(c.charity_number, c.company_number),
             address="", postcode="", website="", created_at=now,
         ))
@@ -516,7 +518,7 @@ class _People:
         if c.company_number:
             self.by_company[c.company_number] = key
         if not c.charity_number and not c.company_number:
-            self.by_name[c.organisation.casefold()] = key
+            self.by_name[name_key(c.organisation)] = key
         return key
 
     def load_contacts(self, org_keys: set[Any]) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from grantdesk.domain.errors import ValidationError
 from grantdesk.domain.organisations import (
     OrgType,
+    name_key,
     normalise_charity_number,
     normalise_company_number,
     org_id_for,
@@ -53,7 +54,7 @@ def find_or_add_organisation(
             select(Organisation).where(
                 Organisation.charity_number.is_(None),
                 Organisation.company_number.is_(None),
-                Organisation.name.ilike(name),
+                Organisation.name_key == name_key(name),
             )
         )
     if existing is not None:
@@ -61,6 +62,7 @@ def find_or_add_organisation(
 
     org = Organisation(
         name=name,
+        name_key=name_key(name),
         org_type=kind.value,
         charity_number=charity,
         company_number=company,

@@ -22,9 +22,10 @@ from sqlalchemy import func, select
 from grantdesk.domain.dates import financial_year_label, financial_year_of, shift_days, shift_years
 from grantdesk.domain.errors import GrantDeskError, ValidationError
 from grantdesk.domain.money import format_money, parse_money
+from grantdesk.domain.questions import clean_answers, make_question
 from grantdesk.domain.workflow import Status
 from grantdesk.services import applications as apps
-from grantdesk.services import decisions, funds, organisations
+from grantdesk.services import decisions, funds, organisations, questions
 from grantdesk.services.common import actor_or_default, audit
 from grantdesk.store.database import Database
 from grantdesk.store.models import Application, Award, Fund
@@ -155,6 +156,7 @@ _KEYS = {
     "award": {"amount", "awarded_on", "purpose", "conditions", "spend_by"},
     "panel": {"name", "round", "panellists"},
     "panellist": {"name", "area"},
+    "question": {"key", "label", "kind", "choices", "required", "help"},
     "step": {"status", "on", "reason"},
 }
 
@@ -184,7 +186,8 @@ class _Loader:
                 raise SampleError(f"{name}.toml: the [{section}] table is missing.")
         self._check_keys(data["sample"], "sample", "[sample]")
         self._check_keys(data["fund"], "fund", "[fund]")
-        extra = set(data) - {"sample", "fund", "areas", "rounds", "members", "organisations", "applications", "panels"}
+        extra = set(data) - {"sample", "fund", "questions", "areas", "rounds", "members", "organisations",
+                             "applications", "panels"}
         if extra:
             raise SampleError(f"{name}.toml: unknown table(s) {', '.join(sorted(extra))}.")
         as_of = data["sample"].get("written_as_of")
@@ -254,6 +257,17 @@ class _Loader:
             bilingual_letters=bool(f.get("bilingual_letters", False)),
             settings=dict(f.get("settings", {})),
         )
+
+        asked = []
+        for i, q in enumerate(d.get("questions", [])):
+            self.where = f"questions[{i + 1}]"
+            self._check_keys(q, "question", self.where)
+            asked.append(make_question(self._required(q, "key"), self._required(q, "label"),
+                                       self._required(q, "kind"), q.get("choices", ()), q.get("required", False),
+                                       q.get("help", "")))
+        if asked:
+            questions.put_questions(session, actor=actor, fund=fund, questions=asked)
+        self.questions_by_fund = {fund.id: tuple(asked)}
 
         areas = {}
         for i, a in enumerate(d.get("areas", [])):
@@ -355,6 +369,19 @@ class _Loader:
               after={"years_moved": self.years})
         return count
 
+    def _answers(self, raw: dict[str, Any], fund) -> dict[str, Any]:
+        """Answers to the fund's questions, checked as the form would check them."""
+        asked = {q.key: q for q in self.questions_by_fund.get(fund.id, ())}
+        unknown = set(raw) - set(asked)
+        if unknown:
+            raise ValidationError(f"answers to questions the fund does not ask: {', '.join(sorted(unknown))}.")
+        answers, errors = clean_answers(tuple(asked.values()), dict(raw))
+        required_missing = {f for f in errors if f.removeprefix("answers.") not in raw}
+        errors = {f: m for f, m in errors.items() if f not in required_missing}
+        if errors:
+            raise ValidationError("; ".join(errors.values()))
+        return answers
+
     def _steps(self, a: dict[str, Any], final: Status) -> list[tuple[Status, date | None, str | None]]:
         """The moves from draft to ``final``: ``path`` entries are a status or {status, on, reason}."""
         if "path" not in a:
@@ -398,7 +425,7 @@ class _Loader:
             amount_requested_pence=self._money(self._required(a, "amount"), "amount"),
             project_start=self._date(a.get("project_start"), "project_start", planned=True),
             project_end=self._date(a.get("project_end"), "project_end", planned=True),
-            answers=dict(a.get("answers", {})), created_on=created, at=self._moment(created),
+            answers=self._answers(a.get("answers", {}), fund), created_on=created, at=self._moment(created),
         )
         try:
             final = Status(a.get("status", "draft"))

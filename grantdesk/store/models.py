@@ -135,6 +135,7 @@ class Organisation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300), index=True)
+    name_key: Mapped[str] = mapped_column(String(300), index=True, default="")  # domain.organisations.name_key
     org_type: Mapped[str] = mapped_column(String(40))
     charity_number: Mapped[str | None] = mapped_column(String(12), unique=True)
     company_number: Mapped[str | None] = mapped_column(String(8), unique=True)

@@ -16,6 +16,15 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # Organisation names are matched on a case-folded key: SQLite's own lower() and LIKE fold only
+    # ASCII letters, so "Tŷ Hapus" and "TŶ HAPUS" would otherwise be two organisations.
+    op.add_column("organisations", sa.Column("name_key", sa.String(length=300), nullable=False, server_default=""))
+    conn = op.get_bind()
+    for org_id, name in conn.execute(sa.text("SELECT id, name FROM organisations")).all():
+        conn.execute(sa.text("UPDATE organisations SET name_key = :key WHERE id = :id"),
+                     {"key": " ".join(name.split()).casefold(), "id": org_id})
+    op.create_index(op.f("ix_organisations_name_key"), "organisations", ["name_key"])
+
     op.create_table(
         "fund_questions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -92,3 +101,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in ("eligibility_overrides", "attachments", "saved_filters", "import_mappings", "fund_questions"):
         op.drop_table(table)
+    op.drop_index(op.f("ix_organisations_name_key"), "organisations")
+    with op.batch_alter_table("organisations") as batch:
+        batch.drop_column("name_key")

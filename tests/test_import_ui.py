@@ -1,6 +1,7 @@
 """The import dialog, driven as an officer would: choose a file, fix the mapping, check, import."""
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from grantdesk.config import database_location
 from grantdesk.io.tabular import write_csv
@@ -30,6 +31,7 @@ def map_by_keyboard(qtbot, dialog, header, prefix, downs=0):
     """Type the start of the field's name into the column's list, then arrow down, as people do."""
     combo = dialog.combos[header]
     combo.setFocus()
+    qtbot.wait(QApplication.keyboardInputInterval() + 50)  # a new keyboard search, not a continuation
     qtbot.keyClicks(combo, prefix)
     for _ in range(downs):
         qtbot.keyClick(combo, Qt.Key.Key_Down)

@@ -235,3 +235,46 @@ def test_quitting_with_an_unsaved_editor_asks_first(qtbot, window):
     editor.ask_unsaved = lambda: "discard"
     window.close()
     assert not window.isVisible()
+
+
+def test_documents_attached_before_the_first_save_are_stored_with_it_and_open_in_the_system_viewer(
+        qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+
+    editor = open_new_editor(qtbot, window)
+    fill_application(qtbot, editor, title="Bunting for the gala")
+    constitution = tmp_path / "Our constitution.pdf"
+    constitution.write_bytes(b"%PDF-1.4\n% Kinver Knit and Natter constitution\n")
+    editor.attach(constitution, "constitution")
+    assert editor.documents.count() == 1 and "attached when you save" in editor.documents.item(0).text()
+    save(qtbot, window, editor)
+    qtbot.waitUntil(lambda: editor.documents.count() == 1
+                    and "attached when you save" not in editor.documents.item(0).text(), timeout=TIMEOUT)
+    assert "Constitution or governing document — Our constitution.pdf" in editor.documents.item(0).text()
+    assert "Our constitution.pdf" in window.detail.toPlainText()
+
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    editor.documents.setCurrentRow(0)
+    editor.open_document()
+    qtbot.waitUntil(lambda: bool(opened), timeout=TIMEOUT)
+    from pathlib import Path
+
+    assert Path(opened[0]).read_bytes() == constitution.read_bytes()  # the copy kept in the database
+
+
+def test_the_fund_tree_counts_a_new_application(qtbot, window):
+    from ui.main_window import FUND_ROLE
+
+    def round_label():
+        fund = next(window.fund_model.item(r) for r in range(window.fund_model.rowCount())
+                    if window.fund_model.item(r).data(FUND_ROLE) == ("PHP", None))
+        return fund.child(0).text()
+
+    before = round_label()
+    editor = open_new_editor(qtbot, window)
+    fill_application(qtbot, editor, title="Counted")
+    save(qtbot, window, editor)
+    qtbot.waitUntil(lambda: round_label() != before, timeout=TIMEOUT)
+    count = int(before.rsplit("(", 1)[1].rstrip(")"))
+    assert round_label().endswith(f"({count + 1})")

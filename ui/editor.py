@@ -147,6 +147,7 @@ class ApplicationEditor(QDialog):
                    label="Received on")
         if self.questions:
             asked = self._group(f"{self.context.name}: the fund's own questions", column)
+            asked.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # questions are sentences: label above
             for q in self.questions:
                 name = q.field
                 label = q.label + (" *" if q.required else "")

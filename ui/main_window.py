@@ -39,6 +39,7 @@ from ui.tasks import TaskRunner
 from ui.workspace import ApplicationActions
 
 FUND_ROLE = Qt.ItemDataRole.UserRole + 10  # (fund_code, round_id or None) on each tree item
+ROUND_LABEL_ROLE = Qt.ItemDataRole.UserRole + 11
 
 
 class MainWindow(QMainWindow):
@@ -287,7 +288,8 @@ class MainWindow(QMainWindow):
                     if rnd.name.startswith(prefix) and rnd.name[len(prefix):].strip(" -–·"):
                         label = rnd.name[len(prefix):].strip(" -–·")
                         break
-                child = QStandardItem(f"{label}  ({rnd.application_count})")
+                child = QStandardItem(f"{label}  ({rnd.application_count:,})")
+                child.setData(label, ROUND_LABEL_ROLE)
                 child.setToolTip(f"{financial_year_label(rnd.financial_year)} · apply by "
                                  f"{rnd.closes_on:%d/%m/%Y}")
                 child.setData((fund.code, rnd.id), FUND_ROLE)
@@ -303,6 +305,31 @@ class MainWindow(QMainWindow):
         self.fund_tree.selectionModel().setCurrentIndex(
             start, QItemSelectionModel.SelectionFlag.ClearAndSelect
         )
+
+    def refresh_fund_counts(self) -> None:
+        """Update the application counts in the fund tree in place (after a new application or an
+        import), keeping the selection and expansion as they are."""
+        db = self.db
+        if db is None:
+            return
+
+        def fetch():
+            from grantdesk.services.funds import list_funds
+
+            return list_funds(db)
+
+        def got(funds: list[Any]) -> None:
+            self.funds = funds
+            counts = {(f.code, r.id): r.application_count for f in funds for r in f.rounds}
+            for r in range(self.fund_model.rowCount()):
+                fund_item = self.fund_model.item(r)
+                for c in range(fund_item.rowCount()):
+                    child = fund_item.child(c)
+                    key = child.data(FUND_ROLE)
+                    if key in counts:
+                        child.setText(f"{child.data(ROUND_LABEL_ROLE)}  ({counts[key]:,})")
+
+        self.runner.run(fetch, got, self._on_load_error)
 
     def _starting_fund(self, funds: list[Any]):
         """``--fund``, else the fund last looked at, else the busiest fund."""
@@ -509,6 +536,8 @@ class MainWindow(QMainWindow):
 
         def got(row: Any) -> None:
             is_new = self.app_model.row_for_id(application_id) is None
+            if is_new:
+                self.refresh_fund_counts()
             view_row = self.app_model.upsert_row(row)
             self._update_count()
             selected = self.current_detail.row.id if self.current_detail is not None else None
@@ -537,7 +566,7 @@ class MainWindow(QMainWindow):
         from ui.import_dialog import ImportDialog
 
         dialog = ImportDialog(db, self.runner, code, parent=self)
-        dialog.imported.connect(lambda _n: self.refresh())
+        dialog.imported.connect(lambda _n: (self.refresh(), self.refresh_fund_counts()))
         dialog.show()
         self.import_dialog = dialog
 

@@ -18,6 +18,7 @@ from grantdesk.domain.workflow import Status, allowed_next, check_transition
 from grantdesk.domain.dates import financial_year_of
 from grantdesk.services.common import actor_or_default, audit, fund_by_code, utcnow
 from grantdesk.services.attachments import AttachmentInfo, attachments_for
+from grantdesk.services.decisions import add_award
 from grantdesk.services.eligibility import report_for, require_eligible
 from grantdesk.services.questions import questions_for
 from grantdesk.store.database import Database
@@ -201,6 +202,14 @@ def list_application_row(db: Database, application_id: int) -> ApplicationListRo
         return ApplicationListRow._make(row)
 
 
+def application_row(session: Session, application_id: int) -> ApplicationRow:
+    """One application as an ``ApplicationRow``, read in the caller's transaction."""
+    row = session.execute(_row_query().where(Application.id == application_id)).one_or_none()
+    if row is None:
+        raise NotFound(f"There is no application with id {application_id}.")
+    return ApplicationRow(*row)
+
+
 def list_applications(db: Database, fund_code: str, round_id: int | None = None) -> list[ApplicationRow]:
     """Every application in the fund (optionally one round), by reference. Unknown fund → NotFound."""
     with db.unit_of_work() as uow:
@@ -215,9 +224,7 @@ def list_applications(db: Database, fund_code: str, round_id: int | None = None)
 def get_application(db: Database, application_id: int) -> ApplicationDetail:
     with db.unit_of_work() as uow:
         s = uow.session
-        r = s.execute(_row_query().where(Application.id == application_id)).one_or_none()
-        if r is None:
-            raise NotFound(f"There is no application with id {application_id}.")
+        row = application_row(s, application_id)
         app = s.get(Application, application_id)
         assert app is not None
         award = s.scalar(select(Award).where(Award.application_id == application_id))
@@ -225,7 +232,7 @@ def get_application(db: Database, application_id: int) -> ApplicationDetail:
             StatusEvent(h.from_status, h.to_status, h.at, h.by, h.reason) for h in app.history
         )
         return ApplicationDetail(
-            row=ApplicationRow(*r),
+            row=row,
             version=app.version,
             contact_phone=app.contact.phone if app.contact else None,
             org_id=app.organisation.org_id,
@@ -385,8 +392,7 @@ def transition_application(
             require_eligible(s, app)
         do_transition(s, app, target, actor=who, reason=reason)
         uow.commit()
-        row = s.execute(_row_query().where(Application.id == application_id)).one()
-        return ApplicationRow(*row)
+        return application_row(s, application_id)
 
 
 def award_application(
@@ -400,8 +406,6 @@ def award_application(
     expected_version: int | None = None,
 ) -> ApplicationRow:
     """Award a shortlisted application: the move and the award record, in one transaction."""
-    from grantdesk.services.decisions import add_award
-
     who = actor_or_default(actor)
     with db.unit_of_work() as uow:
         s = uow.session
@@ -417,4 +421,4 @@ def award_application(
         add_award(s, actor=who, application=app, amount_pence=amount_pence, awarded_on=day, purpose=purpose,
                   spend_by=app.round.spend_by if app.round else None)
         uow.commit()
-        return ApplicationRow(*s.execute(_row_query().where(Application.id == application_id)).one())
+        return application_row(s, application_id)

@@ -17,7 +17,7 @@ from grantdesk.domain.organisations import name_key
 from grantdesk.domain.questions import Question
 from grantdesk.domain.workflow import Status
 from grantdesk.services import organisations
-from grantdesk.services.applications import ApplicationRow, _row_query, add_application
+from grantdesk.services.applications import ApplicationRow, add_application, application_row
 from grantdesk.services.common import actor_or_default, audit, fund_by_code, utcnow
 from grantdesk.services.questions import questions_for
 from grantdesk.store.database import Database
@@ -284,7 +284,7 @@ def save_application(
         else:
             _apply_changes(s, app, who, org=org, contact=contact, area=area, rnd=rnd, clean=clean)
         uow.commit()
-        return ApplicationRow(*s.execute(_row_query().where(Application.id == app.id)).one())
+        return application_row(s, app.id)
 
 
 _TRACKED = ("title", "summary", "amount_requested_pence", "project_start", "project_end", "submitted_on", "answers")

@@ -64,3 +64,16 @@ def make_older_database(path, revision="0001_core"):
             " VALUES ('2024-05-02 10:00:00', 'old officer', 'application.create', 'application', 1, 'made')"
         )
     engine.dispose()
+
+
+def opened_window(qtbot, path, fund_code: str | None = None, timeout: int = 30_000):
+    """The main window on the database at ``path``, shown and fully loaded (funds, list, detail)."""
+    from grantdesk.config import database_location
+    from ui.main_window import MainWindow
+
+    window = MainWindow(database_location(path), fund_code=fund_code)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.ready, timeout=timeout):
+        window.start()
+    return window

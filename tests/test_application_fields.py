@@ -3,10 +3,21 @@ from decimal import Decimal
 
 import pytest
 
-from grantdesk.domain.applications import ApplicationDraft, FieldErrors, clean_draft, parse_org_type
+from grantdesk.domain.applications import (
+    ApplicationDraft,
+    FieldErrors,
+    clean_draft,
+    parse_org_type,
+)
 from grantdesk.domain.dates import parse_uk_date
 from grantdesk.domain.errors import ValidationError
-from grantdesk.domain.questions import Question, QuestionKind, clean_answer, clean_answers, make_question
+from grantdesk.domain.questions import (
+    Question,
+    QuestionKind,
+    clean_answer,
+    clean_answers,
+    make_question,
+)
 
 QUESTIONS = (
     make_question("volunteers", "How many volunteers?", "number", required=True),

@@ -1,4 +1,5 @@
 import pytest
+from helpers import build_fund
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
@@ -6,8 +7,6 @@ from grantdesk.domain.errors import InvalidTransition
 from grantdesk.domain.workflow import Status
 from grantdesk.services import applications
 from grantdesk.store.models import Application, AuditEntry, StatusChange
-
-from helpers import build_fund
 
 
 def _count(db, model):

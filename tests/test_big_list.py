@@ -4,6 +4,7 @@ import random
 from datetime import date, datetime, timedelta
 
 import pytest
+from helpers import build_fund, opened_window
 from PySide6.QtCore import QPoint, Qt
 from sqlalchemy import insert, select
 
@@ -11,11 +12,8 @@ from grantdesk.config import database_location
 from grantdesk.services.applications import list_application_rows
 from grantdesk.store.database import open_database
 from grantdesk.store.models import Application, Area, Organisation, Round
-from ui.main_window import MainWindow
 from ui.models import ApplicationsTableModel as M
 from ui.models import ListFilter, prepare_rows
-
-from helpers import build_fund
 
 N = 100_000
 WORDS = "community garden lunch club youth football choir repair roof minibus trip art class tŷ café".split()
@@ -122,11 +120,7 @@ def test_an_edit_updates_one_row_of_100000_without_resetting_the_list(qapp, rows
 
 
 def test_the_window_opens_sorts_and_filters_100000_applications(qtbot, big_path):
-    window = MainWindow(database_location(big_path), fund_code="TST")
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.ready, timeout=60_000):
-        window.start()
+    window = opened_window(qtbot, big_path, "TST", timeout=60_000)
     assert window.app_model.total_count == N
     header = window.table.horizontalHeader()
     x = header.sectionViewportPosition(M.REQUESTED) + 10

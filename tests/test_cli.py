@@ -2,10 +2,10 @@ import json
 import subprocess
 import sys
 
-
-from grantdesk.cli import main
 from conftest import REPO
 from helpers import make_older_database
+
+from grantdesk.cli import main
 
 
 def run(capsys, *argv):

@@ -2,15 +2,13 @@ import json
 from datetime import date
 
 import pytest
-
+from helpers import build_fund
 from sqlalchemy import func, select
 
 from grantdesk.cli import main
 from grantdesk.io.tabular import read_table, write_csv
 from grantdesk.services import applications
 from grantdesk.store.models import Organisation
-
-from helpers import build_fund
 
 HEADERS = ["Organisation", "Organisation type", "Project title", "Amount", "Area", "Submitted on"]
 

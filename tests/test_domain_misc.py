@@ -10,8 +10,16 @@ from grantdesk.domain.dates import (
     shift_years,
 )
 from grantdesk.domain.errors import ValidationError
-from grantdesk.domain.organisations import normalise_charity_number, normalise_company_number, org_id_for
-from grantdesk.domain.references import format_reference, is_valid_fund_code, parse_reference
+from grantdesk.domain.organisations import (
+    normalise_charity_number,
+    normalise_company_number,
+    org_id_for,
+)
+from grantdesk.domain.references import (
+    format_reference,
+    is_valid_fund_code,
+    parse_reference,
+)
 
 
 @pytest.mark.parametrize(

@@ -1,16 +1,21 @@
 from datetime import date
 
 import pytest
+from helpers import build_fund
 from sqlalchemy import func, select
 
 from grantdesk.domain.applications import ApplicationDraft, FieldErrors
 from grantdesk.domain.errors import InvalidTransition, ValidationError
 from grantdesk.domain.questions import make_question
 from grantdesk.domain.workflow import Status
-from grantdesk.services import applications, attachments, editing, eligibility, questions
+from grantdesk.services import (
+    applications,
+    attachments,
+    editing,
+    eligibility,
+    questions,
+)
 from grantdesk.store.models import AuditEntry, Fund, Organisation
-
-from helpers import build_fund
 
 
 def draft(**changes):

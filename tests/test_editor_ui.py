@@ -3,13 +3,12 @@
 from datetime import date
 
 import pytest
+from helpers import opened_window
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QComboBox
 from shiboken6 import isValid
 
-from grantdesk.config import database_location
 from grantdesk.services import applications
-from ui.main_window import MainWindow
 from ui.models import ROW_ROLE
 
 TIMEOUT = 10_000
@@ -17,12 +16,7 @@ TIMEOUT = 10_000
 
 @pytest.fixture
 def window(qtbot, sample_path):
-    w = MainWindow(database_location(sample_path), fund_code="PHP")
-    qtbot.addWidget(w)
-    w.show()
-    with qtbot.waitSignal(w.ready, timeout=TIMEOUT):
-        w.start()
-    return w
+    return opened_window(qtbot, sample_path, "PHP")
 
 
 @pytest.fixture(autouse=True)

@@ -1,26 +1,20 @@
 """Narrowing the list by status, area and member, and saving the view for everyone using the fund."""
 
 import pytest
+from helpers import opened_window
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QInputDialog
 
-from grantdesk.config import database_location
 from grantdesk.domain.workflow import Status
 from grantdesk.services import views
 from grantdesk.services.applications import list_application_rows
-from ui.main_window import MainWindow
 
 TIMEOUT = 20_000
 
 
 @pytest.fixture
 def window(qtbot, sample_path):
-    w = MainWindow(database_location(sample_path), fund_code="PHP")
-    qtbot.addWidget(w)
-    w.show()
-    with qtbot.waitSignal(w.ready, timeout=TIMEOUT):
-        w.start()
-    return w
+    return opened_window(qtbot, sample_path, "PHP")
 
 
 def shown(window):

@@ -3,6 +3,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from helpers import ACTOR, build_fund
 from openpyxl import Workbook
 from sqlalchemy import delete, func, select
 
@@ -22,8 +23,6 @@ from grantdesk.store.models import (
     ReferenceCounter,
     StatusChange,
 )
-
-from helpers import ACTOR, build_fund
 
 HEADERS = ["Organisation", "Organisation type", "Charity number", "Contact name", "Contact e-mail",
            "Project title", "Amount requested", "Area", "Submitted on"]

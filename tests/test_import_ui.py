@@ -1,12 +1,11 @@
 """The import dialog, driven as an officer would: choose a file, fix the mapping, check, import."""
 
+from helpers import opened_window
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from grantdesk.config import database_location
 from grantdesk.io.tabular import write_csv
 from grantdesk.services.applications import list_application_rows
-from ui.main_window import MainWindow
 
 TIMEOUT = 20_000
 HEADERS = ["Group name", "Type of group", "Your name", "Email", "Project title", "How much?", "Division"]
@@ -18,11 +17,7 @@ def rows(n):
 
 
 def open_dialog(qtbot, sample_path):
-    window = MainWindow(database_location(sample_path), fund_code="PHP")
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.ready, timeout=TIMEOUT):
-        window.start()
+    window = opened_window(qtbot, sample_path, "PHP")
     qtbot.keySequence(window, "Ctrl+I")
     return window, window.import_dialog
 

@@ -1,3 +1,4 @@
+from helpers import opened_window
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 
@@ -10,12 +11,7 @@ TIMEOUT = 30_000
 
 
 def open_window(qtbot, path):
-    window = MainWindow(database_location(path))
-    qtbot.addWidget(window)
-    window.show()
-    with qtbot.waitSignal(window.ready, timeout=TIMEOUT):
-        window.start()
-    return window
+    return opened_window(qtbot, path)
 
 
 def fund_index(window, code):

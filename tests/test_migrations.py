@@ -4,6 +4,7 @@ import sqlite3
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from helpers import make_older_database
 
 from grantdesk.config import database_location
 from grantdesk.domain.errors import DatabaseError
@@ -11,8 +12,6 @@ from grantdesk.store import schema
 from grantdesk.store.database import SchemaState, open_database, schema_status
 from grantdesk.store.migrate import script_revisions
 from grantdesk.store.models import Base
-
-from helpers import make_older_database
 
 
 def _sha(path):

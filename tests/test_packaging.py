@@ -2,10 +2,10 @@
 
 import tomllib
 
+from conftest import REPO
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from conftest import REPO
 from grantdesk.store.schema import REVISIONS
 
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())

@@ -4,10 +4,27 @@ import pytest
 from sqlalchemy import func, select
 
 from grantdesk.services import decisions
-from grantdesk.services.samples import SampleError, available_samples, load_sample_file, load_samples
+from grantdesk.services.samples import (
+    SampleError,
+    available_samples,
+    load_sample_file,
+    load_samples,
+)
 from grantdesk.store.models import (
-    Allotment, Application, Area, Award, Contact, Fund, FundArea, InterestDeclaration, Member, MemberDecision,
-    Panel, Panellist, Round, StatusChange,
+    Allotment,
+    Application,
+    Area,
+    Award,
+    Contact,
+    Fund,
+    FundArea,
+    InterestDeclaration,
+    Member,
+    MemberDecision,
+    Panel,
+    Panellist,
+    Round,
+    StatusChange,
 )
 
 

@@ -1,14 +1,13 @@
 from datetime import date
 
 import pytest
+from helpers import ACTOR, build_fund
 from sqlalchemy import delete, func, select
 
 from grantdesk.domain.errors import InvalidTransition, NotFound, ValidationError
 from grantdesk.domain.workflow import Status
 from grantdesk.services import applications, decisions, funds, organisations
 from grantdesk.store.models import Application, Fund, Organisation
-
-from helpers import ACTOR, build_fund
 
 
 def test_applications_get_fund_year_references_in_sequence(db):

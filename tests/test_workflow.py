@@ -1,7 +1,13 @@
 import pytest
 
 from grantdesk.domain.errors import InvalidTransition
-from grantdesk.domain.workflow import CLOSED, TRANSITIONS, Status, allowed_next, check_transition
+from grantdesk.domain.workflow import (
+    CLOSED,
+    TRANSITIONS,
+    Status,
+    allowed_next,
+    check_transition,
+)
 
 S = Status
 

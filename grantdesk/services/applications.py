@@ -364,6 +364,19 @@ def do_transition(
 # --- use cases --------------------------------------------------------------------------------
 
 
+def application_for_change(session: Session, application_id: int, expected_version: int | None) -> Application:
+    """The application to change, refusing if someone else changed it since the caller last looked
+    (``expected_version``): a decision is never made on stale information."""
+    app = session.get(Application, application_id)
+    if app is None:
+        raise NotFound(f"There is no application with id {application_id}.")
+    if expected_version is not None and app.version != expected_version:
+        raise ValidationError(
+            f"{app.reference} was changed by someone else since you opened it; reload it and try again."
+        )
+    return app
+
+
 def transition_application(
     db: Database,
     application_id: int,
@@ -381,13 +394,7 @@ def transition_application(
     who = actor_or_default(actor)
     with db.unit_of_work() as uow:
         s = uow.session
-        app = s.get(Application, application_id)
-        if app is None:
-            raise NotFound(f"There is no application with id {application_id}.")
-        if expected_version is not None and app.version != expected_version:
-            raise ValidationError(
-                f"{app.reference} was changed by someone else since you opened it; reload it and try again."
-            )
+        app = application_for_change(s, application_id, expected_version)
         if Status(target) is Status.ELIGIBLE:
             require_eligible(s, app)
         do_transition(s, app, target, actor=who, reason=reason)
@@ -409,13 +416,7 @@ def award_application(
     who = actor_or_default(actor)
     with db.unit_of_work() as uow:
         s = uow.session
-        app = s.get(Application, application_id)
-        if app is None:
-            raise NotFound(f"There is no application with id {application_id}.")
-        if expected_version is not None and app.version != expected_version:
-            raise ValidationError(
-                f"{app.reference} was changed by someone else since you opened it; reload it and try again."
-            )
+        app = application_for_change(s, application_id, expected_version)
         day = awarded_on or utcnow().date()
         do_transition(s, app, Status.AWARDED, actor=who, on=day)
         add_award(s, actor=who, application=app, amount_pence=amount_pence, awarded_on=day, purpose=purpose,

@@ -1,0 +1,188 @@
+"""The PaBuLib ``.pb`` format (https://pabulib.org/format): META, PROJECTS and VOTES sections of
+``;``-separated rows, each section with its own header row.
+
+``read_pb`` understands every vote type in PaBuLib (approval, ordinal, cumulative, scoring,
+choose-1); ``write_pb`` writes an ``Election`` back so that reading it again gives the same election.
+Amounts are read exactly (``Fraction`` from the decimal text), never through a float.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from pathlib import Path
+
+from grantdesk.domain.errors import ValidationError
+from grantdesk.voting.election import VOTE_TYPES, Ballot, Election, Project
+
+SECTIONS = ("META", "PROJECTS", "VOTES")
+_PROJECT_COLUMNS = ("project_id", "cost", "name", "category")
+_VOTE_COLUMNS = ("voter_id", "vote", "points")
+
+
+class PabulibError(ValidationError):
+    """A ``.pb`` file that cannot be read; the message names the line and what is wrong."""
+
+
+def exact_amount(text: str, what: str, line: int | None = None) -> Fraction:
+    """A decimal amount written in a file (``1459730.46``) as an exact ``Fraction``."""
+    where = f"line {line}: " if line else ""
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise PabulibError(f"{where}{what} “{text}” is not a number.") from None
+    if not value.is_finite() or value < 0:
+        raise PabulibError(f"{where}{what} “{text}” is not an amount.")
+    return Fraction(value)
+
+
+def format_amount(value: Fraction) -> str:
+    """An exact amount as a file writes it: ``155000`` or ``1459730.46``."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    text = str(Decimal(value.numerator) / Decimal(value.denominator))
+    if Fraction(Decimal(text)) != value:
+        raise ValueError(f"{value} cannot be written exactly as a decimal.")
+    return text
+
+
+def read_pb(source: str | Path | io.TextIOBase) -> Election:
+    """Read a PaBuLib file (a path, or an open text stream)."""
+    if isinstance(source, (str, Path)):
+        with open(source, encoding="utf-8-sig", newline="") as fh:
+            return _parse(fh.read())
+    return _parse(source.read())
+
+
+def _parse(text: str) -> Election:
+    lines = text.splitlines()
+    starts: dict[str, int] = {}
+    for n, line in enumerate(lines):
+        name = line.strip()
+        if name in SECTIONS and name not in starts:
+            starts[name] = n
+    missing = [s for s in SECTIONS if s not in starts]
+    if missing:
+        raise PabulibError(f"This is not a PaBuLib file: there is no {' or '.join(missing)} section.")
+    order = sorted(starts.values())
+    bounds = {name: (start + 1, next((o for o in order if o > start), len(lines))) for name, start in starts.items()}
+
+    def rows(section: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+        first, last = bounds[section]
+        body = [(first + i + 1, line) for i, line in enumerate(lines[first:last]) if line.strip()]
+        if not body:
+            raise PabulibError(f"The {section} section has no header row.")
+        parsed = list(csv.reader([line for _n, line in body], delimiter=";"))
+        header = [h.strip() for h in parsed[0]]
+        return header, [(n, row) for (n, _line), row in zip(body[1:], parsed[1:], strict=True)]
+
+    meta_header, meta_rows = rows("META")
+    meta = {row[0].strip(): ";".join(row[1:]).strip() for _n, row in meta_rows if row}
+    vote_type = meta.get("vote_type", "").strip()
+    if vote_type not in VOTE_TYPES:
+        raise PabulibError(f"META vote_type “{vote_type}” is not one of {', '.join(VOTE_TYPES)}.")
+    if "budget" not in meta:
+        raise PabulibError("META has no budget.")
+    budget = exact_amount(meta["budget"], "The budget")
+
+    header, project_rows = rows("PROJECTS")
+    for needed in ("project_id", "cost"):
+        if needed not in header:
+            raise PabulibError(f"The PROJECTS section has no {needed} column.")
+    col = {name: i for i, name in enumerate(header)}
+    projects: list[Project] = []
+    seen: set[str] = set()
+    for n, row in project_rows:
+        cells = row + [""] * (len(header) - len(row))
+        pid = cells[col["project_id"]].strip()
+        if not pid:
+            raise PabulibError(f"line {n}: a project has no project_id.")
+        if pid in seen:
+            raise PabulibError(f"line {n}: project {pid} is listed twice.")
+        seen.add(pid)
+        categories = tuple(c.strip() for c in cells[col["category"]].split(",") if c.strip()) if "category" in col else ()
+        extra = {h: cells[i] for h, i in col.items() if h not in _PROJECT_COLUMNS}
+        projects.append(Project(pid, exact_amount(cells[col["cost"]], f"The cost of project {pid}", n),
+                                cells[col["name"]] if "name" in col else "", categories, extra))
+    index = {p.id: i for i, p in enumerate(projects)}
+
+    header, vote_rows = rows("VOTES")
+    for needed in ("voter_id", "vote"):
+        if needed not in header:
+            raise PabulibError(f"The VOTES section has no {needed} column.")
+    col = {name: i for i, name in enumerate(header)}
+    v_id, v_vote, v_points = col["voter_id"], col["vote"], col.get("points")
+    wants_points = vote_type in ("cumulative", "scoring")
+    extra_cols = [(h, i) for h, i in col.items() if h not in _VOTE_COLUMNS]
+    ballots: list[Ballot] = []
+    for n, row in vote_rows:
+        cells = row + [""] * (len(header) - len(row))
+        vote = cells[v_vote].strip()
+        try:
+            chosen = tuple(index[p.strip()] for p in vote.split(",")) if vote else ()
+        except KeyError as exc:
+            raise PabulibError(f"line {n}: voter {cells[v_id]} voted for project {exc.args[0]}, "
+                               "which is not in PROJECTS.") from None
+        points = None
+        if wants_points:
+            if v_points is None:
+                raise PabulibError(f"A {vote_type} file needs a points column in VOTES.")
+            raw = cells[v_points].strip()
+            try:
+                points = tuple(int(x) for x in raw.split(",")) if raw else ()
+            except ValueError:
+                raise PabulibError(f"line {n}: points “{raw}” are not whole numbers.") from None
+            if len(points) != len(chosen):
+                raise PabulibError(f"line {n}: {len(chosen)} projects but {len(points)} points.")
+        ballots.append(Ballot(cells[v_id].strip(), chosen, points,
+                              {h: cells[i] for h, i in extra_cols} if extra_cols else {}))
+    return Election(vote_type=vote_type, budget=budget, projects=projects, ballots=ballots, meta=meta)
+
+
+def write_pb(election: Election, target: str | Path | io.TextIOBase) -> None:
+    """Write ``election`` as a PaBuLib file (UTF-8)."""
+    if isinstance(target, (str, Path)):
+        with open(target, "w", encoding="utf-8", newline="") as fh:
+            _write(election, fh)
+    else:
+        _write(election, target)
+
+
+def _write(election: Election, fh) -> None:
+    out = csv.writer(fh, delimiter=";", lineterminator="\n")
+    meta = dict(election.meta)
+    meta["vote_type"] = election.vote_type
+    meta["budget"] = format_amount(election.budget)
+    meta["num_projects"] = str(len(election.projects))
+    meta["num_votes"] = str(len(election.ballots))
+    fh.write("META\n")
+    out.writerow(["key", "value"])
+    for key, value in meta.items():
+        out.writerow([key, value])
+
+    fh.write("PROJECTS\n")
+    extra = list(dict.fromkeys(k for p in election.projects for k in p.extra))
+    has_name = any(p.name for p in election.projects)
+    has_category = any(p.categories for p in election.projects)
+    header = ["project_id", "cost"] + (["name"] if has_name else []) + (["category"] if has_category else []) + extra
+    out.writerow(header)
+    for p in election.projects:
+        row = [p.id, format_amount(p.cost)]
+        if has_name:
+            row.append(p.name)
+        if has_category:
+            row.append(",".join(p.categories))
+        out.writerow(row + [p.extra.get(k, "") for k in extra])
+
+    fh.write("VOTES\n")
+    with_points = election.vote_type in ("cumulative", "scoring")
+    extra = list(dict.fromkeys(k for b in election.ballots for k in b.extra))
+    out.writerow(["voter_id", "vote"] + (["points"] if with_points else []) + extra)
+    ids = election.project_ids
+    for b in election.ballots:
+        row = [b.voter_id, ",".join(ids[i] for i in b.projects)]
+        if with_points:
+            row.append(",".join(str(x) for x in (b.points or ())))
+        out.writerow(row + [b.extra.get(k, "") for k in extra])

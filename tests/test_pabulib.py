@@ -1,0 +1,62 @@
+"""Reading and writing PaBuLib files, checked on every real election in ../shared/pabulib."""
+
+import io
+from fractions import Fraction
+
+import pytest
+
+from grantdesk.voting.pabulib import PabulibError, read_pb, write_pb
+from grantdesk.voting.satisfaction import project_totals
+
+
+def pb_files(shared_dir):
+    return sorted((shared_dir / "pabulib").glob("*.pb"))
+
+
+def test_every_shared_election_reads_with_its_declared_counts_and_writes_back_identically(shared_dir):
+    files = pb_files(shared_dir)
+    assert len(files) >= 17
+    for path in files:
+        election = read_pb(path)
+        assert len(election.projects) == int(election.meta["num_projects"]), path.name
+        assert len(election.ballots) == int(election.meta["num_votes"]), path.name
+        buffer = io.StringIO()
+        write_pb(election, buffer)
+        buffer.seek(0)
+        again = read_pb(buffer)
+        assert (again.vote_type, again.budget, again.projects, again.ballots) == (
+            election.vote_type, election.budget, election.projects, election.ballots), path.name
+
+
+def test_amounts_are_read_exactly(shared_dir):
+    election = read_pb(shared_dir / "pabulib" / "Poland_Krakow_2023_Swoszowice.pb")
+    assert election.budget == Fraction(145973046, 100)
+    assert election.vote_type == "ordinal"
+
+
+@pytest.mark.parametrize("name, column, measure", [
+    ("Poland_Krakow_2023_Swoszowice.pb", "score", "positional"),  # the city's 3/2/1 points
+    ("France_Toulouse_2019.pb", "score", "points"),
+    ("Poland_Warszawa_2023_Bemowo.pb", "votes", "approval"),
+    ("Poland_Zabrze_2021_Pawlow.pb", "votes", "approval"),
+])
+def test_support_counted_from_the_ballots_matches_the_files_own_totals(shared_dir, name, column, measure):
+    election = read_pb(shared_dir / "pabulib" / name)
+    totals = project_totals(election, measure)
+    assert [int(t) for t in totals] == [int(p.extra[column]) for p in election.projects]
+
+
+@pytest.mark.parametrize("text, words", [
+    ("META\nkey;value\nvote_type;approval\n", "no PROJECTS or VOTES"),
+    ("META\nkey;value\nvote_type;approval\nbudget;100\nPROJECTS\nproject_id;cost\n1;50\nVOTES\nvoter_id;vote\nv1;2\n",
+     "line 10: voter v1 voted for project 2, which is not in PROJECTS"),
+    ("META\nkey;value\nvote_type;approval\nbudget;100\nPROJECTS\nproject_id;cost\n1;fifty\nVOTES\nvoter_id;vote\n",
+     "line 7: The cost of project 1 “fifty” is not a number"),
+    ("META\nkey;value\nvote_type;referendum\nbudget;1\nPROJECTS\nproject_id;cost\nVOTES\nvoter_id;vote\n",
+     "vote_type “referendum”"),
+    ("META\nkey;value\nvote_type;cumulative\nbudget;100\nPROJECTS\nproject_id;cost\n1;50\nVOTES\n"
+     "voter_id;vote;points\nv1;1;2,3\n", "1 projects but 2 points"),
+])
+def test_a_broken_file_is_refused_with_the_line_and_the_problem(text, words):
+    with pytest.raises(PabulibError, match=words):
+        read_pb(io.StringIO(text))

@@ -31,11 +31,21 @@ class AllocationResult:
     details: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
+        """``total_cost`` is exact: a number when whole, else its decimal text (``"1459730.46"``)."""
         cost = self.total_cost
+        if cost.denominator == 1:
+            total: int | str = cost.numerator
+        else:
+            from grantdesk.voting.pabulib import format_amount
+
+            try:
+                total = format_amount(cost)
+            except ValueError:  # not a terminating decimal: the exact fraction
+                total = f"{cost.numerator}/{cost.denominator}"
         return {
             "rule": self.rule,
             "selected": list(self.selected),
-            "total_cost": int(cost) if cost.denominator == 1 else str(cost),
+            "total_cost": total,
             "tie_break": self.tie_break,
             "explanation": [s.text for s in self.explanation],
         }

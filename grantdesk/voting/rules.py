@@ -1,0 +1,82 @@
+"""The allocation rules by name, as the CLI, the app and the results sheet call them.
+
+=================  =======================================================================
+``greedy``         rank by total support and fund down the list, skipping what does not fit
+``greedy-cost``    rank by support per unit of cost, skipping what does not fit
+``mes``            the Method of Equal Shares, no completion
+``mes-add1``       MES, raising every voter's budget by 1 until nothing more can be funded
+``mes-completed``  ``mes-add1``, then greedy on what is left
+``phragmen``       sequential Phragmén (approval ballots only)
+=================  =======================================================================
+
+``run_rule(election, rule, tie_break, **options)`` runs one; options go to the rule's function
+(e.g. ``when_next_does_not_fit="stop"`` for ``greedy``). The Method of Equal Shares lives in
+``grantdesk.voting.mes`` and is imported only when an MES rule runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+from grantdesk.domain.errors import ValidationError
+from grantdesk.voting.election import Election
+from grantdesk.voting.greedy import greedy, greedy_cost
+from grantdesk.voting.phragmen import phragmen
+from grantdesk.voting.result import AllocationResult
+from grantdesk.voting.tiebreak import PABUTOOLS, TieBreak
+
+
+class UnknownRule(ValidationError):
+    """No allocation rule has that name."""
+
+
+class RuleUnavailable(ValidationError):
+    """The rule is known but its code is not part of this build."""
+
+
+def _equal_shares(name: str) -> Callable[..., AllocationResult]:
+    def run(election: Election, *, tie_break: TieBreak = PABUTOOLS, **options) -> AllocationResult:
+        try:
+            mes = importlib.import_module("grantdesk.voting.mes")
+        except ModuleNotFoundError as exc:
+            if exc.name != "grantdesk.voting.mes":
+                raise
+            raise RuleUnavailable("The Method of Equal Shares is not available in this version of GrantDesk.") from None
+        function = getattr(mes, name, None)
+        if function is None:
+            raise RuleUnavailable(f"The Method of Equal Shares rule {name} is not available in this version of GrantDesk.")
+        return function(election, tie_break=tie_break, **options)
+
+    run.__name__ = run.__qualname__ = name
+    run.__doc__ = f"``grantdesk.voting.mes.{name}``, imported when first used."
+    return run
+
+
+RULES: dict[str, Callable[..., AllocationResult]] = {
+    "greedy": greedy,
+    "greedy-cost": greedy_cost,
+    "mes": _equal_shares("mes"),
+    "mes-add1": _equal_shares("mes_add1"),
+    "mes-completed": _equal_shares("mes_completed"),
+    "phragmen": phragmen,
+}
+
+DESCRIPTIONS: dict[str, str] = {
+    "greedy": "rank by total support and fund down the list, skipping what does not fit",
+    "greedy-cost": "rank by support per unit of cost and fund down the list, skipping what does not fit",
+    "mes": "the Method of Equal Shares, with no completion",
+    "mes-add1": "the Method of Equal Shares, raising every voter's budget by 1 until nothing more can be funded",
+    "mes-completed": "the Method of Equal Shares with add-1, then greedy on what is left",
+    "phragmen": "sequential Phragmén (approval ballots only)",
+}
+
+
+def run_rule(election: Election, rule: str, tie_break: TieBreak = PABUTOOLS, **options) -> AllocationResult:
+    """Run the rule called ``rule``. Raises ``UnknownRule`` for a name not in ``RULES``, and
+    ``satisfaction.NotApplicable`` when the rule does not apply to the election's ballots."""
+    try:
+        function = RULES[rule]
+    except KeyError:
+        raise UnknownRule(f"There is no allocation rule called “{rule}”; use one of {', '.join(RULES)}.") from None
+    return function(election, tie_break=tie_break, **options)

@@ -121,7 +121,9 @@ class TaskRunner(QObject):
     def _make_dialog(self, title: str, progress: Progress, parent: QWidget | None) -> QProgressDialog:
         dialog = QProgressDialog(title, "Cancel", 0, 0, parent)
         dialog.setWindowTitle(title)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        # Not modal: a modal QProgressDialog runs the event loop inside setValue(), so a job's result
+        # could be delivered (and its dialog closed) in the middle of a progress update.
+        dialog.setWindowModality(Qt.WindowModality.NonModal)
         dialog.setMinimumDuration(SHOW_PROGRESS_AFTER_MS)
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)
@@ -142,7 +144,8 @@ class TaskRunner(QObject):
     def _deliver(self, outcome: _Outcome) -> None:
         dialog = self._dialogs.pop(outcome.job, None)
         if dialog is not None:
-            dialog.close()
+            dialog.canceled.disconnect()
+            dialog.hide()
             dialog.deleteLater()
         self._pending -= 1
         try:

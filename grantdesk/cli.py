@@ -195,14 +195,14 @@ def _read_mapping(path) -> dict[str, str]:
 def cmd_tally(args) -> int:
     from pathlib import Path
 
-    from grantdesk.voting.greedy import amount_text, count_text, currency_of
+    from grantdesk.voting.wording import amount_text, count_text, currency_of
     from grantdesk.voting.pabulib import read_pb
     from grantdesk.voting.rules import DESCRIPTIONS, run_rule
     from grantdesk.voting.satisfaction import NotApplicable
 
     path = Path(args.file)
     try:
-        election = read_pb(path)
+        election = read_pb(path, keep_extra=False)  # counting needs only the votes
     except FileNotFoundError:
         print(f"error: There is no file at {path}.", file=sys.stderr)
         return EXIT_REFUSED

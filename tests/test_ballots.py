@@ -106,7 +106,7 @@ def test_cumulative_tokens_must_add_up_and_respect_the_limit_per_project():
 def test_a_knapsack_ballot_must_fit_the_budget():
     rules = KnapsackRules(PROJECTS, budget=Fraction(50000), currency="GBP")
     assert rejected(rules, CastBallot.marked("v1", "P2", "P4")) == (
-        ("The projects it chooses cost £52,000 in all, more than the budget of £50,000; the chosen projects must "
+        ("The projects it chooses cost £52,000.00 in all, more than the budget of £50,000.00; the chosen projects must "
          "fit within the budget."),)
     check_ballot(rules, CastBallot.marked("v1", "P1", "P4"))
 

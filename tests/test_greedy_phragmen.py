@@ -11,13 +11,13 @@ from fractions import Fraction
 import pytest
 
 from grantdesk.voting.election import Ballot, Election, Project
-from grantdesk.voting.greedy import (amount_text, greedy, greedy_cost, greedy_threshold, project_label,
-                                     supporter_counts)
+from grantdesk.voting.greedy import greedy, greedy_cost, greedy_threshold
 from grantdesk.voting.pabulib import read_pb
 from grantdesk.voting.phragmen import phragmen
 from grantdesk.voting.rules import RULES, run_rule
-from grantdesk.voting.satisfaction import NotApplicable
+from grantdesk.voting.satisfaction import NotApplicable, supporter_counts
 from grantdesk.voting.tiebreak import PABUTOOLS, TieBreak
+from grantdesk.voting.wording import amount_text, project_label
 
 ORACLE = {"greedy": "greedy_util", "greedy-cost": "greedy_cardinal", "phragmen": "seq_phragmen"}
 LARGEST = {"Poland_Warszawa_2026.pb", "Poland_Krakow_2024.pb", "Hungary_Budapest_2024.pb"}
@@ -164,8 +164,15 @@ def _random_election(rng: random.Random, vote_type: str) -> Election:
 
 def _pabutools(election: Election):
     from pabutools.election import (
-        ApprovalBallot, ApprovalProfile, CumulativeBallot, CumulativeProfile, Instance, OrdinalBallot,
-        OrdinalProfile, Project as PbProject)
+        ApprovalBallot,
+        ApprovalProfile,
+        CumulativeBallot,
+        CumulativeProfile,
+        Instance,
+        OrdinalBallot,
+        OrdinalProfile,
+    )
+    from pabutools.election import Project as PbProject
 
     projects = [PbProject(p.id, int(p.cost)) for p in election.projects]
     instance = Instance(projects, budget_limit=int(election.budget))
@@ -189,7 +196,12 @@ def _without_unsupported(election: Election) -> Election:
 
 
 def _pabutools_results(election: Election) -> dict:
-    from pabutools.election import Additive_Borda_Sat, Additive_Cardinal_Sat, Cardinality_Sat, Cost_Sat
+    from pabutools.election import (
+        Additive_Borda_Sat,
+        Additive_Cardinal_Sat,
+        Cardinality_Sat,
+        Cost_Sat,
+    )
     from pabutools.rules import greedy_utilitarian_welfare, sequential_phragmen
 
     instance, profile = _pabutools(election)
@@ -251,7 +263,7 @@ def test_a_tie_goes_to_more_supporters_then_lower_cost_then_a_recorded_lot():
             "drawn lot (seed Rhyl 2025 draw).") in tie.text
     assert ("So 'Project A' (A) goes first (ahead of 'Project B' (B) on more supporters: 3 against 2), then "
             "'Project B' (B) (ahead of ") in tie.text
-    assert "on lower cost: £50 against £100), then" in tie.text
+    assert "on lower cost: £50.00 against £100.00), then" in tie.text
     assert "by the lot drawn with seed Rhyl 2025 draw), then" in tie.text
     # the lot is deterministic for a seed, and different seeds give different orders
     assert greedy(election, tie_break=policy).selected == result.selected
@@ -269,7 +281,7 @@ def test_greedy_by_cost_breaks_a_tie_in_value_for_money_by_supporters():
     assert greedy_cost(election, tie_break=policy).selected == ("A", "B")
     assert greedy_cost(election, tie_break=TieBreak(("cost",))).selected == ("B", "A")
     tie = next(s for s in greedy_cost(election, tie_break=policy).explanation if s.kind == "tie")
-    assert tie.text == ("Tie: 'Project A' (A) and 'Project B' (B) are tied on support for their cost (£100 per vote). "
+    assert tie.text == ("Tie: 'Project A' (A) and 'Project B' (B) are tied on support for their cost (£100.00 per vote). "
                         "Ties are broken by more supporters first. So 'Project A' (A) goes first (ahead of "
                         "'Project B' (B) on more supporters: 2 against 1).")
 
@@ -280,8 +292,8 @@ def test_the_fund_chooses_to_stop_at_the_first_project_that_does_not_fit_or_to_s
     skip = greedy(election)
     assert skip.selected == ("A", "C") and skip.total_cost == 90
     assert [s.kind for s in skip.explanation] == ["funded", "skipped", "funded"]
-    assert skip.explanation[1].text == ("Passed over 'Project B' (B) (2nd by support, with 5 votes): it costs £50 "
-                                        "and only £40 was left.")
+    assert skip.explanation[1].text == ("Passed over 'Project B' (B) (2nd by support, with 5 votes): it costs £50.00 "
+                                        "and only £40.00 was left.")
     stop = greedy(election, when_next_does_not_fit="stop")
     assert stop.selected == ("A",) and stop.total_cost == 60
     assert [s.kind for s in stop.explanation] == ["funded", "stopped", "info"]
@@ -340,8 +352,8 @@ def test_phragmen_stops_at_the_first_project_that_does_not_fit_where_greedy_skip
                          [("A", "F"), ("A",), ("A",), ("E",)])
     result = phragmen(election)
     assert result.selected == ("A",)
-    assert result.explanation[-1].text == ("Stopped: 'Project E' (E) would come next, with a load of £45 per "
-                                           "supporter, but it costs £45 and only £40 was left. Sequential Phragmén "
+    assert result.explanation[-1].text == ("Stopped: 'Project E' (E) would come next, with a load of £45.00 per "
+                                           "supporter, but it costs £45.00 and only £40.00 was left. Sequential Phragmén "
                                            "ends at the first project that does not fit.")
     assert result.details["exhaustive"] is False
     assert greedy(election).selected == ("A", "F")
@@ -350,8 +362,8 @@ def test_phragmen_stops_at_the_first_project_that_does_not_fit_where_greedy_skip
 def test_amounts_are_written_in_the_elections_own_currency():
     assert amount_text(Fraction(51000), "PLN") == "51,000 PLN"
     assert amount_text(Fraction(145973046, 100), "PLN") == "1,459,730.46 PLN"
-    assert amount_text(Fraction(250000), "GBP") == "£250,000"
-    assert amount_text(Fraction(-15), "GBP") == "-£15"
+    assert amount_text(Fraction(250000), "GBP") == "£250,000.00"
+    assert amount_text(Fraction(-15), "GBP") == "-£15.00"
     assert amount_text(Fraction(100, 3), "HUF") == "about 33.33 HUF"
     assert amount_text(Fraction(7), "") == "7"
 

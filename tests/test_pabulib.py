@@ -60,3 +60,16 @@ def test_support_counted_from_the_ballots_matches_the_files_own_totals(shared_di
 def test_a_broken_file_is_refused_with_the_line_and_the_problem(text, words):
     with pytest.raises(PabulibError, match=words):
         read_pb(io.StringIO(text))
+
+
+def test_approving_a_project_twice_counts_once_but_ranking_it_twice_is_refused():
+    base = "META\nkey;value\nvote_type;{kind}\nbudget;100\nPROJECTS\nproject_id;cost\na;50\nb;30\nVOTES\nvoter_id;vote\nv1;a,b,a\n"
+    assert read_pb(io.StringIO(base.format(kind="approval"))).ballots[0].projects == (0, 1)
+    with pytest.raises(PabulibError, match="line 11: voter v1 lists a project twice on a ordinal ballot"):
+        read_pb(io.StringIO(base.format(kind="ordinal")))
+
+
+def test_quoted_fields_with_semicolons_are_read_whole():
+    text = ('META\nkey;value\nvote_type;approval\nbudget;100\nPROJECTS\nproject_id;cost;name\n'
+            'a;50;"Benches; and bins"\nVOTES\nvoter_id;vote\nv1;a\n')
+    assert read_pb(io.StringIO(text)).projects[0].name == "Benches; and bins"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from functools import lru_cache
 from typing import Callable
 
@@ -21,6 +22,7 @@ __all__ = [
     "pence_from_decimal",
     "format_money",
     "money_formatter",
+    "amount_text",
     "SUPPORTED_LOCALES",
 ]
 
@@ -141,6 +143,23 @@ def money_formatter(currency: str = "GBP", locale: str = "en_GB") -> Callable[[i
 
     samples = (0, 1, 99, 100, 123456, 100000000, 123456789012, -5, -123456)
     return compiled if all(compiled(p) == with_babel(p) for p in samples) else with_babel
+
+
+def amount_text(value: int | Fraction, currency: str = "GBP") -> str:
+    """An exact amount in an explanation (a results sheet, a tally): pounds through ``format_money``
+    (``"£2,500.00"``); other currencies as the number and the code (``"51,000 PLN"``,
+    ``"1,459,730.46 PLN"``, as foreign election files write them); no currency, the bare number.
+    An amount that is not a whole number of pence (an equal share of a budget, say) is rounded for
+    reading and says so: ``"about 29.22 PLN"``. Exact figures travel separately, as fractions."""
+    value = Fraction(value)
+    hundredths = round(value * 100)  # exact rational rounding, half to even
+    about = "about " if Fraction(hundredths, 100) != value else ""
+    if currency.upper() == "GBP":
+        return about + format_money(hundredths, "GBP")
+    sign = "-" if hundredths < 0 else ""
+    whole, part = divmod(abs(hundredths), 100)
+    number = f"{sign}{whole:,}" + (f".{part:02d}" if part else "")
+    return about + (f"{number} {currency}" if currency else number)
 
 
 def format_money(pence: int, currency: str = "GBP", locale: str = "en_GB") -> str:

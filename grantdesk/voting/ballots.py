@@ -26,7 +26,13 @@ from typing import ClassVar
 
 from grantdesk.domain.errors import ValidationError
 from grantdesk.voting.election import Ballot, Election, Project
-from grantdesk.voting.greedy import amount_text, count_text, names_in_order, ordinal, project_label
+from grantdesk.voting.wording import (
+    amount_text,
+    count_text,
+    names_in_order,
+    ordinal,
+    project_label,
+)
 
 CANT_JUDGE = None
 """In a score ballot's points: the voter ticked "can't judge" for that project."""

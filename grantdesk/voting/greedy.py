@@ -19,14 +19,24 @@ With the default tie-break (project reference, alphabetical) the results are ide
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from fractions import Fraction
-from collections.abc import Callable, Sequence
 
-from grantdesk.voting.election import Election, Project
+from grantdesk.voting.election import Election
 from grantdesk.voting.result import AllocationResult, Step
-from grantdesk.voting.satisfaction import measure_for, project_totals
+from grantdesk.voting.satisfaction import measure_for, project_totals, supporter_counts
 from grantdesk.voting.tiebreak import PABUTOOLS, TieBreak
+from grantdesk.voting.wording import (
+    amount_text,
+    count_text,
+    currency_of,
+    left_text,
+    names_in_order,
+    number_text,
+    ordinal,
+    project_label,
+)
 
 WHEN_NEXT_DOES_NOT_FIT = ("skip", "stop")
 
@@ -38,85 +48,6 @@ SUPPORT_NOUNS = {
     "borda": ("Borda point", "Borda points"),
     "cost": ("unit of cost-weighted support", "units of cost-weighted support"),
 }
-
-
-# --- who supports what -------------------------------------------------------------------------------
-
-
-def supporter_counts(election: Election) -> list[int]:
-    """Per project, how many ballots support it: approve it, rank it, or give it more than 0 points.
-    (A project on a ballot twice counts once.) Used for tie-breaks, thresholds and tallies."""
-    counts = [0] * len(election.projects)
-    if election.vote_type in ("cumulative", "scoring"):
-        for ballot in election.ballots:
-            for i in {i for i, p in zip(ballot.projects, ballot.points or (), strict=True) if p > 0}:
-                counts[i] += 1
-    else:
-        for ballot in election.ballots:
-            for i in set(ballot.projects) if len(ballot.projects) > 1 else ballot.projects:
-                counts[i] += 1
-    return counts
-
-
-# --- wording shared by the rules' explanations (ballots, tallies and the other rules use it too) --------
-
-
-def number_text(value: int | Fraction) -> str:
-    """``1222730`` → ``"1,222,730"``; a fraction to two decimals (``"52.31"``), prefixed ``"about "``
-    when that rounds it."""
-    value = Fraction(value)
-    if value.denominator == 1:
-        return f"{value.numerator:,}"
-    hundredths = round(value * 100)  # exact rational rounding, half to even
-    sign = "-" if hundredths < 0 else ""
-    whole, cents = divmod(abs(hundredths), 100)
-    text = f"{sign}{whole:,}.{cents:02d}"
-    return text if Fraction(hundredths, 100) == value else f"about {text}"
-
-
-def amount_text(value: int | Fraction, currency: str = "") -> str:
-    """An amount in the election's own currency: ``"51,000 PLN"``, ``"£2,500"``, ``"1,459,730.46 PLN"``.
-    Plain numbers with thousands separators and the currency code as the file gives it; only pounds
-    get a symbol."""
-    text = number_text(value)
-    about = text.startswith("about ")
-    if about:
-        text = text[len("about "):]
-    if currency.upper() == "GBP":
-        text = f"-£{text[1:]}" if text.startswith("-") else f"£{text}"
-    elif currency:
-        text = f"{text} {currency}"
-    return f"about {text}" if about else text
-
-
-def left_text(left: int | Fraction, currency: str = "") -> str:
-    """``"only 31,000 PLN was left"``, or ``"nothing was left"``."""
-    return f"only {amount_text(left, currency)} was left" if left > 0 else "nothing was left"
-
-
-def count_text(n: int | Fraction, nouns: tuple[str, str]) -> str:
-    return f"{number_text(n)} {nouns[0] if n == 1 else nouns[1]}"
-
-
-def ordinal(n: int) -> str:
-    """``1`` → ``"1st"``, ``12`` → ``"12th"``, ``23`` → ``"23rd"``."""
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def project_label(project: Project) -> str:
-    """``'Park benches' (P3)``, or ``project P3`` when the project has no name."""
-    return f"'{project.name}' ({project.id})" if project.name else f"project {project.id}"
-
-
-def currency_of(election: Election) -> str:
-    return election.meta.get("currency", "").strip()
-
-
-def names_in_order(labels: Sequence[str]) -> str:
-    if len(labels) <= 2:
-        return " and ".join(labels)
-    return ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
 def tie_step(election: Election, group: Sequence[int], tie_break: TieBreak, supporters: Sequence[int],

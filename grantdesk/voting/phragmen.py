@@ -23,11 +23,19 @@ from fractions import Fraction
 from math import lcm
 
 from grantdesk.voting.election import Election
-from grantdesk.voting.greedy import (amount_text, count_text, currency_of, left_text, names_in_order, number_text,
-                                     project_label, tie_step)
+from grantdesk.voting.greedy import tie_step
 from grantdesk.voting.result import AllocationResult, Step
 from grantdesk.voting.satisfaction import NotApplicable
 from grantdesk.voting.tiebreak import PABUTOOLS, TieBreak
+from grantdesk.voting.wording import (
+    amount_text,
+    count_text,
+    currency_of,
+    left_text,
+    names_in_order,
+    number_text,
+    project_label,
+)
 
 _SUPPORTERS = ("supporter", "supporters")
 

@@ -31,21 +31,11 @@ class UnknownRule(ValidationError):
     """No allocation rule has that name."""
 
 
-class RuleUnavailable(ValidationError):
-    """The rule is known but its code is not part of this build."""
-
-
 def _equal_shares(name: str) -> Callable[..., AllocationResult]:
+    """An MES rule, imported from ``grantdesk.voting.mes`` when first run (it is the largest module)."""
+
     def run(election: Election, *, tie_break: TieBreak = PABUTOOLS, **options) -> AllocationResult:
-        try:
-            mes = importlib.import_module("grantdesk.voting.mes")
-        except ModuleNotFoundError as exc:
-            if exc.name != "grantdesk.voting.mes":
-                raise
-            raise RuleUnavailable("The Method of Equal Shares is not available in this version of GrantDesk.") from None
-        function = getattr(mes, name, None)
-        if function is None:
-            raise RuleUnavailable(f"The Method of Equal Shares rule {name} is not available in this version of GrantDesk.")
+        function = getattr(importlib.import_module("grantdesk.voting.mes"), name)
         return function(election, tie_break=tie_break, **options)
 
     run.__name__ = run.__qualname__ = name

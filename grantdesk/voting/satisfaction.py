@@ -84,3 +84,18 @@ def project_totals(election: Election, measure: str) -> list[int | Fraction]:
         for i, u in zip(projects, utilities, strict=True):
             totals[i] += u
     return totals
+
+
+def supporter_counts(election: Election) -> list[int]:
+    """Per project, how many ballots support it: approve it, rank it, or give it more than 0 points.
+    (A project on a ballot twice counts once.) Used for tie-breaks, thresholds and tallies."""
+    counts = [0] * len(election.projects)
+    if election.vote_type in ("cumulative", "scoring"):
+        for ballot in election.ballots:
+            for i in {i for i, p in zip(ballot.projects, ballot.points or (), strict=True) if p > 0}:
+                counts[i] += 1
+    else:
+        for ballot in election.ballots:
+            for i in set(ballot.projects) if len(ballot.projects) > 1 else ballot.projects:
+                counts[i] += 1
+    return counts

@@ -13,14 +13,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from collections.abc import Sequence
 
 from grantdesk.voting.ballots import CANT_JUDGE, BallotRules, CastBallot, to_election
 from grantdesk.voting.election import Election
-from grantdesk.voting.greedy import supporter_counts
-from grantdesk.voting.satisfaction import measure_for, project_totals
+from grantdesk.voting.satisfaction import measure_for, project_totals, supporter_counts
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,52 @@
+"""Wording shared by the voting engine's explanations, ballots and tallies.
+
+Amounts go through ``grantdesk.domain.money.amount_text`` (the one place money becomes text);
+whole counts through ``number_text``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+from grantdesk.domain.money import amount_text
+from grantdesk.voting.election import Election, Project
+
+__all__ = ["amount_text", "number_text", "left_text", "count_text", "ordinal", "project_label", "currency_of",
+           "names_in_order"]
+
+
+def number_text(value: int | Fraction) -> str:
+    """A count or a score for people: ``1222730`` → ``"1,222,730"``; a fraction to two places, said to
+    be approximate (``"about 52.31"``)."""
+    return amount_text(Fraction(value), "")
+
+
+def left_text(left: int | Fraction, currency: str = "") -> str:
+    """``"only 31,000 PLN was left"``, or ``"nothing was left"``."""
+    return f"only {amount_text(left, currency)} was left" if left > 0 else "nothing was left"
+
+
+def count_text(n: int | Fraction, nouns: tuple[str, str]) -> str:
+    return f"{number_text(n)} {nouns[0] if n == 1 else nouns[1]}"
+
+
+def ordinal(n: int) -> str:
+    """``1`` → ``"1st"``, ``12`` → ``"12th"``, ``23`` → ``"23rd"``."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def project_label(project: Project) -> str:
+    """``'Park benches' (P3)``, or ``project P3`` when the project has no name."""
+    return f"'{project.name}' ({project.id})" if project.name else f"project {project.id}"
+
+
+def currency_of(election: Election) -> str:
+    return election.meta.get("currency", "").strip()
+
+
+def names_in_order(labels: Sequence[str]) -> str:
+    if len(labels) <= 2:
+        return " and ".join(labels)
+    return ", ".join(labels[:-1]) + " and " + labels[-1]

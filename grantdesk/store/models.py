@@ -304,8 +304,9 @@ class Panel(Base):
     fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id", ondelete="CASCADE"), index=True)
     round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"))
     name: Mapped[str] = mapped_column(String(200))
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")  # the panel's deliberation notes
 
+    round: Mapped[Round | None] = relationship()
     panellists: Mapped[list[Panellist]] = relationship(order_by="Panellist.id")
 
 
@@ -503,3 +504,187 @@ class SavedFilter(Base):
     criteria: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# --- voting events and panel scoring (migration 0004) ------------------------------------------
+
+BALLOT_KINDS = ("score", "approval", "choose-one", "ranked", "cumulative", "knapsack")
+VOTING_RULES = ("greedy", "greedy-cost", "mes", "mes-add1", "mes-completed", "phragmen")
+BALLOT_SOURCES = ("kiosk", "paper")
+
+
+class VotingEvent(Base):
+    """A community vote for a round: the projects on the ballot paper, the ballot's kind and rules,
+    the allocation rule and tie-break, who may vote and when. Once the first ballot (or paper entry)
+    is in, the method and rules are locked."""
+
+    __tablename__ = "voting_events"
+    __table_args__ = (
+        CheckConstraint(_in("ballot_kind", BALLOT_KINDS), name="ballot_kind"),
+        CheckConstraint(_in("rule", VOTING_RULES), name="rule"),
+        CheckConstraint("when_next_does_not_fit IN ('skip', 'stop')", name="does_not_fit"),
+        CheckConstraint("budget_pence > 0", name="budget_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="RESTRICT"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    ballot_kind: Mapped[str] = mapped_column(String(12))
+    ballot_settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    rule: Mapped[str] = mapped_column(String(16))
+    when_next_does_not_fit: Mapped[str] = mapped_column(String(4), default="skip")
+    tie_break: Mapped[list[str]] = mapped_column(JSON, default=list)
+    tie_break_seed: Mapped[str] = mapped_column(String(64), default="")
+    budget_pence: Mapped[int] = mapped_column(Pence)
+    voters_area: Mapped[str] = mapped_column(String(200), default="")  # who may vote: where they live
+    min_age: Mapped[int | None] = mapped_column(Integer)
+    register_at_door: Mapped[bool] = mapped_column(Boolean, default=True)
+    opens_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(DateTime)
+    hide_results: Mapped[bool] = mapped_column(Boolean, default=True)  # until the officer reveals them
+    revealed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    confirmed_by: Mapped[str | None] = mapped_column(String(200))
+    kiosk_pin_hash: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(200))
+
+    fund: Mapped[Fund] = relationship()
+    round: Mapped[Round] = relationship()
+    projects: Mapped[list[EventProject]] = relationship(
+        order_by="EventProject.position", cascade="all, delete-orphan"
+    )
+
+
+class EventProject(Base):
+    """An application on an event's ballot paper, in ballot order, with its category (for approval
+    limits per category such as "small" and "large")."""
+
+    __tablename__ = "event_projects"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("voting_events.id", ondelete="CASCADE"), primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="RESTRICT"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(String(40), default="")
+
+    application: Mapped[Application] = relationship()
+
+
+class BallotCode(Base):
+    """A one-time ballot code. The register records only that a code was issued and used (and the
+    day), never which ballot it became: ballots are secret."""
+
+    __tablename__ = "ballot_codes"
+    __table_args__ = (UniqueConstraint("event_id", "code", name="uq_ballot_codes_event_id_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("voting_events.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(16))
+    issued_at: Mapped[datetime] = mapped_column(DateTime)
+    used: Mapped[bool] = mapped_column(Boolean, default=False)
+    used_on: Mapped[date | None] = mapped_column(Date)
+
+
+class CastBallotRow(Base):
+    """A ballot, kiosk or paper, with no link to the voter or their code and no time of casting.
+    ``choices`` are application references; ``points`` go with them on score and cumulative ballots
+    (``null`` for "can't judge"). A spoilt paper ballot keeps its reason."""
+
+    __tablename__ = "ballots"
+    __table_args__ = (
+        UniqueConstraint("event_id", "receipt", name="uq_ballots_event_id_receipt"),
+        CheckConstraint(_in("source", BALLOT_SOURCES), name="source"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("voting_events.id", ondelete="CASCADE"), index=True)
+    receipt: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(5))
+    choices: Mapped[list[str]] = mapped_column(JSON, default=list)
+    points: Mapped[list[Any] | None] = mapped_column(JSON)
+    spoilt_reason: Mapped[str | None] = mapped_column(Text)
+    paper_sheet: Mapped[str | None] = mapped_column(String(20))  # the number written on a paper ballot when counted
+
+
+class PaperEntry(Base):
+    """One keying of a paper ballot. Each sheet is keyed twice; when the two agree the ballot is
+    counted, when they differ the mismatch waits for an officer to resolve it."""
+
+    __tablename__ = "paper_entries"
+    __table_args__ = (
+        UniqueConstraint("event_id", "sheet", "pass_no", name="uq_paper_entries_event_id_sheet_pass_no"),
+        CheckConstraint("pass_no IN (1, 2)", name="pass_no"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("voting_events.id", ondelete="CASCADE"), index=True)
+    sheet: Mapped[str] = mapped_column(String(20))
+    pass_no: Mapped[int] = mapped_column(Integer)
+    choices: Mapped[list[str]] = mapped_column(JSON, default=list)
+    points: Mapped[list[Any] | None] = mapped_column(JSON)
+    spoilt_reason: Mapped[str | None] = mapped_column(Text)
+    entered_by: Mapped[str] = mapped_column(String(200))
+    entered_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PanelCriterion(Base):
+    """One of the criteria a panel scores against, with its weight and score range."""
+
+    __tablename__ = "panel_criteria"
+    __table_args__ = (
+        UniqueConstraint("panel_id", "name", name="uq_panel_criteria_panel_id_name"),
+        CheckConstraint("weight > 0", name="weight_positive"),
+        CheckConstraint("high > low", name="range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    weight: Mapped[int] = mapped_column(Integer, default=1)
+    low: Mapped[int] = mapped_column(Integer, default=0)
+    high: Mapped[int] = mapped_column(Integer, default=5)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PanelScore(Base):
+    """A panellist's score for one application on one criterion (``None``: can't judge), with a note."""
+
+    __tablename__ = "panel_scores"
+    __table_args__ = (
+        UniqueConstraint("panellist_id", "application_id", "criterion_id",
+                         name="uq_panel_scores_panellist_id_application_id_criterion_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panellist_id: Mapped[int] = mapped_column(ForeignKey("panellists.id", ondelete="CASCADE"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("panel_criteria.id", ondelete="CASCADE"))
+    score: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    scored_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PanelDecision(Base):
+    """The panel's final decision on an application after deliberation: fund (for an amount) or not.
+    It may differ from what the raw scores suggest; then ``reason`` says why."""
+
+    __tablename__ = "panel_decisions"
+    __table_args__ = (
+        UniqueConstraint("panel_id", "application_id", name="uq_panel_decisions_panel_id_application_id"),
+        CheckConstraint("outcome IN ('fund', 'decline', 'defer')", name="outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id", ondelete="CASCADE"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
+    outcome: Mapped[str] = mapped_column(String(8))
+    amount_pence: Mapped[int] = mapped_column(Pence, default=0)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    differs_from_scores: Mapped[bool] = mapped_column(Boolean, default=False)
+    decided_on: Mapped[date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    applied_at: Mapped[datetime | None] = mapped_column(DateTime)  # when it moved the application

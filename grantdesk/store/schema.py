@@ -9,5 +9,6 @@ REVISIONS: tuple[str, ...] = (
     "0001_core",
     "0002_decisions",
     "0003_workspace",
+    "0004_voting",
 )
 HEAD = REVISIONS[-1]

@@ -391,3 +391,76 @@ def to_election(rules: BallotRules, ballots: Sequence[CastBallot], budget: Fract
     election = Election(vote_type=rules.vote_type, budget=Fraction(budget), projects=list(rules.projects),
                         ballots=converted, meta=info)
     return election, spoilt
+
+
+# --- an event's ballot paper from its stored settings -----------------------------------------------
+
+RULES_BY_KIND: dict[str, type[BallotRules]] = {
+    "score": ScoreRules,
+    "approval": ApprovalRules,
+    "choose-one": ChooseOneRules,
+    "ranked": RankedRules,
+    "cumulative": CumulativeRules,
+    "knapsack": KnapsackRules,
+}
+
+SETTINGS_BY_KIND: dict[str, tuple[str, ...]] = {
+    "score": ("low", "high", "cant_judge", "score_every_project"),
+    "approval": ("max_choices", "min_choices", "per_category"),
+    "choose-one": (),
+    "ranked": ("max_ranked", "min_ranked"),
+    "cumulative": ("tokens", "max_per_project", "use_all"),
+    "knapsack": ("currency",),
+}
+
+KIND_LABELS = {
+    "score": "Score each project",
+    "approval": "Approve up to a number of projects",
+    "choose-one": "Choose one project",
+    "ranked": "Rank projects in order of preference",
+    "cumulative": "Spread tokens over projects",
+    "knapsack": "Choose projects that fit the budget",
+}
+
+
+def make_rules(kind: str, projects: Sequence[Project], settings: Mapping[str, object] | None = None,
+               budget: Fraction | int = 0) -> BallotRules:
+    """The ballot paper of ``kind`` for ``projects`` with an event's stored ``settings`` (a knapsack
+    ballot takes the event's ``budget``). Raises ``ValueError`` with a sentence for settings that
+    make no sense, naming any setting the kind does not have."""
+    try:
+        cls = RULES_BY_KIND[kind]
+    except KeyError:
+        raise ValueError(f"“{kind}” is not a kind of ballot; use one of {', '.join(RULES_BY_KIND)}.") from None
+    options = dict(settings or {})
+    unknown = sorted(set(options) - set(SETTINGS_BY_KIND[kind]))
+    if unknown:
+        raise ValueError(f"A {kind} ballot has no setting “{unknown[0]}”.")
+    if kind == "knapsack":
+        options["budget"] = Fraction(budget)
+    return cls(tuple(projects), **options)  # type: ignore[arg-type]
+
+
+def describe_rules(rules: BallotRules) -> str:
+    """The ballot paper's instructions in one sentence, as the kiosk and the results sheet say them."""
+    if isinstance(rules, ScoreRules):
+        text = f"Score {'every project' if rules.score_every_project else 'the projects'} from {rules.low} to {rules.high}"
+        return text + (", or tick “can't judge”." if rules.cant_judge else ".")
+    if isinstance(rules, ApprovalRules):
+        most = f"up to {_count(rules.max_choices)}" if rules.max_choices else "as many projects as you like"
+        limits = "".join(f", up to {n} {c}" for c, n in rules.per_category.items())
+        return f"Choose {most}{limits}."
+    if isinstance(rules, ChooseOneRules):
+        return "Choose one project."
+    if isinstance(rules, RankedRules):
+        if rules.max_ranked is not None and rules.max_ranked == rules.min_ranked:
+            return f"Rank exactly {_count(rules.max_ranked)} in order of preference."
+        most = f"up to {_count(rules.max_ranked)}" if rules.max_ranked else "as many projects as you like"
+        return f"Rank {most} in order of preference, your favourite first."
+    if isinstance(rules, CumulativeRules):
+        cap = f", at most {rules.max_per_project} on one project" if rules.max_per_project else ""
+        use = "all " if rules.use_all else "up to "
+        return f"Spread {use}{rules.tokens} tokens over the projects you support{cap}."
+    if isinstance(rules, KnapsackRules):
+        return f"Choose projects whose costs add up to no more than {amount_text(rules.budget, rules.currency)}."
+    return ""

@@ -82,18 +82,20 @@ def tally_election(election: Election, *, electorate: int | None = None,
     return Tally(election.vote_type, accepted + len(rejected), accepted, rejected, projects, electorate)
 
 
-def tally_ballots(rules: BallotRules, ballots: Sequence[CastBallot], *, electorate: int | None = None) -> Tally:
+def tally_ballots(rules: BallotRules, ballots: Sequence[CastBallot], *, electorate: int | None = None,
+                  spoilt: Sequence[tuple[str, Sequence[str]]] = ()) -> Tally:
     """Check every ballot against the event's rules and count the good ones; a ballot that breaks the
-    rules is spoilt and listed with its reasons."""
-    election, spoilt = to_election(rules, ballots, budget=0)  # a count needs no budget
+    rules is spoilt and listed with its reasons. ``spoilt`` adds ballots spoilt before the count (a
+    paper ballot marked unreadable, say), each with its reasons."""
+    election, rejected = to_election(rules, ballots, budget=0)  # a count needs no budget
     index = {p.id: i for i, p in enumerate(rules.projects)}
     unsure = [0] * len(rules.projects)
     if rules.has_points:
-        bad = {id(b) for b, _ in spoilt}
+        bad = {id(b) for b, _ in rejected}
         for ballot in ballots:
             if id(ballot) not in bad:
                 for c, points in zip(ballot.choices, ballot.points or (), strict=True):
                     if points is CANT_JUDGE:
                         unsure[index[c]] += 1
-    return tally_election(election, electorate=electorate,
-                          spoilt=[(b.voter_id, reasons) for b, reasons in spoilt], cant_judge=unsure)
+    return tally_election(election, electorate=electorate, cant_judge=unsure,
+                          spoilt=[*spoilt, *((b.voter_id, reasons) for b, reasons in rejected)])

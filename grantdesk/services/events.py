@@ -1,0 +1,964 @@
+"""Community voting events: set up the vote, issue one-time codes, take kiosk and paper ballots,
+count, reveal and confirm.
+
+The rules that make a vote fair live here:
+
+- the ballot paper holds shortlisted applications of the event's round;
+- once the first ballot (or paper keying) is in, the method and rules are locked;
+- a ballot code is used once; a used or unknown code is refused, and the code and the ballot are
+  written in one transaction so a crash cannot leave a used code without its ballot (or the reverse);
+- ballots are secret: a ballot row has no code, no voter and no time; the code register records only
+  that a code was issued and used, and on which day;
+- each paper ballot is keyed twice; it is counted only when both keyings agree, and a mismatch waits
+  for an officer, whose choice and reason are audited;
+- results move applications (shortlisted → awarded or declined) only when the officer confirms them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from grantdesk.domain.errors import GrantDeskError, NotFound, ValidationError
+from grantdesk.domain.money import format_money
+from grantdesk.domain.workflow import Status
+from grantdesk.services.applications import do_transition
+from grantdesk.services.common import actor_or_default, audit, fund_by_code, utcnow
+from grantdesk.services.decisions import add_award
+from grantdesk.store.database import Database
+from grantdesk.store.models import (
+    BALLOT_KINDS,
+    Application,
+    BallotCode,
+    CastBallotRow,
+    EventProject,
+    PaperEntry,
+    Round,
+    VotingEvent,
+)
+from grantdesk.voting.ballots import (
+    CANT_JUDGE,
+    BallotRules,
+    CastBallot,
+    ballot_problems,
+    describe_rules,
+    make_rules,
+)
+from grantdesk.voting.election import Ballot, Election, Project
+from grantdesk.voting.result import AllocationResult
+from grantdesk.voting.rules import DESCRIPTIONS, run_rule
+from grantdesk.voting.satisfaction import NotApplicable
+from grantdesk.voting.tally import Tally, tally_ballots
+from grantdesk.voting.tiebreak import CRITERIA, TieBreak
+
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: easy to read aloud and to type
+CODE_LENGTH = 8
+DEFAULT_TIE_BREAK = ("supporters", "cost", "lot")
+
+
+class EventLocked(GrantDeskError):
+    """Voting has started: the method and rules can no longer change."""
+
+
+class CodeRefused(GrantDeskError):
+    """A ballot code that is unknown, already used, or for another event."""
+
+
+class VotingClosed(GrantDeskError):
+    """The event is not taking ballots now (not yet open, closed, or its results confirmed)."""
+
+
+# --- settings -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventSettings:
+    """Everything an officer chooses when setting up a vote. ``application_ids`` are in ballot order;
+    ``categories`` gives an application's category (for approval limits per category)."""
+
+    name: str
+    round_id: int
+    application_ids: tuple[int, ...]
+    ballot_kind: str
+    ballot_settings: dict[str, Any] = field(default_factory=dict)
+    rule: str = "greedy"
+    when_next_does_not_fit: str = "skip"
+    tie_break: tuple[str, ...] = DEFAULT_TIE_BREAK
+    tie_break_seed: str = ""  # made up (and recorded) when a lot is drawn and none is given
+    budget_pence: int | None = None  # None: the round's budget
+    venue: str = ""
+    voters_area: str = ""
+    min_age: int | None = None
+    register_at_door: bool = True
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    hide_results: bool = True
+    categories: dict[int, str] = field(default_factory=dict)
+    kiosk_pin: str | None = None  # None on update: keep the PIN
+
+
+def _hash_pin(pin: str, salt: bytes | None = None) -> str:
+    salt = salt or secrets.token_bytes(16)
+    digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt, 100_000)
+    return f"pbkdf2${salt.hex()}${digest.hex()}"
+
+
+def _pin_matches(stored: str, pin: str) -> bool:
+    try:
+        _, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    return hmac.compare_digest(_hash_pin(pin, bytes.fromhex(salt)).split("$")[2], digest)
+
+
+def _projects(apps: Sequence[Application], categories: dict[int, str]) -> list[Project]:
+    return [Project(a.reference, Fraction(a.amount_requested_pence, 100), a.title,
+                    (categories[a.id],) if categories.get(a.id) else ()) for a in apps]
+
+
+def _check_settings(session: Session, fund_id: int, settings: EventSettings) -> tuple[Round, list[Application], int]:
+    if not settings.name.strip():
+        raise ValidationError("Give the event a name residents will recognise.", "name")
+    rnd = session.get(Round, settings.round_id)
+    if rnd is None or rnd.fund_id != fund_id:
+        raise ValidationError("Choose one of this fund's rounds for the event.", "round")
+    if settings.ballot_kind not in BALLOT_KINDS:
+        raise ValidationError(f"“{settings.ballot_kind}” is not a kind of ballot.", "ballot_kind")
+    if settings.rule not in DESCRIPTIONS:
+        raise ValidationError(f"“{settings.rule}” is not an allocation rule; use one of {', '.join(DESCRIPTIONS)}.", "rule")
+    if settings.when_next_does_not_fit not in ("skip", "stop"):
+        raise ValidationError("When the next project does not fit, the choice is to skip it or to stop.", "does_not_fit")
+    unknown = [c for c in settings.tie_break if c not in CRITERIA]
+    if unknown or not settings.tie_break:
+        raise ValidationError(f"Ties are broken by {', '.join(CRITERIA)}; “{(unknown or [''])[0]}” is not one.",
+                              "tie_break")
+    if len(set(settings.application_ids)) != len(settings.application_ids):
+        raise ValidationError("An application is on the ballot paper twice.", "applications")
+    if len(settings.application_ids) < 2:
+        raise ValidationError("Put at least two shortlisted applications on the ballot paper.", "applications")
+    apps = []
+    for app_id in settings.application_ids:
+        app = session.get(Application, app_id)
+        if app is None or app.fund_id != fund_id:
+            raise ValidationError(f"Application {app_id} is not one of this fund's.", "applications")
+        if app.round_id != rnd.id:
+            raise ValidationError(f"{app.reference} is not in the round “{rnd.name}”.", "applications")
+        if app.status != Status.SHORTLISTED.value:
+            raise ValidationError(f"{app.reference} is {Status(app.status).label.lower()}, not shortlisted: only "
+                                  "shortlisted applications go on the ballot paper.", "applications")
+        apps.append(app)
+    budget = settings.budget_pence if settings.budget_pence is not None else rnd.budget_pence
+    if not budget or budget <= 0:
+        raise ValidationError("Give the event a budget above £0 (the round has none).", "budget")
+    if settings.opens_at and settings.closes_at and settings.closes_at <= settings.opens_at:
+        raise ValidationError("Voting must close after it opens.", "closes_at")
+    if settings.min_age is not None and not 0 < settings.min_age < 120:
+        raise ValidationError("A minimum age is a whole number of years, such as 11 or 16.", "min_age")
+    if settings.kiosk_pin is not None and not (settings.kiosk_pin.isdigit() and 4 <= len(settings.kiosk_pin) <= 12):
+        raise ValidationError("The kiosk PIN is 4 to 12 digits.", "kiosk_pin")
+    try:
+        rules = make_rules(settings.ballot_kind, _projects(apps, settings.categories), settings.ballot_settings,
+                           Fraction(budget, 100))
+    except (ValueError, TypeError) as exc:
+        raise ValidationError(str(exc), "ballot_settings") from None
+    try:  # the rule must apply to this kind of ballot: try it on an empty count
+        empty = Election(rules.vote_type, Fraction(budget, 100), list(rules.projects), [], {"currency": "GBP"})
+        run_rule(empty, settings.rule, **_rule_options(settings.rule, settings.when_next_does_not_fit))
+    except NotApplicable as exc:
+        raise ValidationError(str(exc), "rule") from None
+    return rnd, apps, budget
+
+
+def _rule_options(rule: str, when_next_does_not_fit: str) -> dict[str, Any]:
+    return {"when_next_does_not_fit": when_next_does_not_fit} if rule == "greedy" else {}
+
+
+def _apply(session: Session, event: VotingEvent, settings: EventSettings, apps: list[Application], budget: int) -> None:
+    seed = settings.tie_break_seed.strip()
+    if "lot" in settings.tie_break and not seed:
+        seed = secrets.token_hex(4)
+    event.name = settings.name.strip()
+    event.round_id = settings.round_id
+    event.venue = settings.venue.strip()
+    event.ballot_kind = settings.ballot_kind
+    event.ballot_settings = dict(settings.ballot_settings)
+    event.rule = settings.rule
+    event.when_next_does_not_fit = settings.when_next_does_not_fit
+    event.tie_break = list(settings.tie_break)
+    event.tie_break_seed = seed
+    event.budget_pence = budget
+    event.voters_area = settings.voters_area.strip()
+    event.min_age = settings.min_age
+    event.register_at_door = settings.register_at_door
+    event.opens_at = settings.opens_at
+    event.closes_at = settings.closes_at
+    event.hide_results = settings.hide_results
+    if settings.kiosk_pin is not None:
+        event.kiosk_pin_hash = _hash_pin(settings.kiosk_pin)
+    event.projects.clear()
+    session.flush()
+    for n, app in enumerate(apps):
+        event.projects.append(EventProject(application_id=app.id, position=n + 1,
+                                           category=settings.categories.get(app.id, "")))
+
+
+def create_event(db: Database, fund_code: str, settings: EventSettings, *, actor: str | None = None) -> int:
+    """Set up a vote; returns the event's id. The kiosk PIN is required."""
+    who = actor_or_default(actor)
+    if not settings.kiosk_pin:
+        raise ValidationError("Choose a kiosk PIN (4 to 12 digits): it is needed to leave kiosk mode.", "kiosk_pin")
+    with db.unit_of_work() as uow:
+        s = uow.session
+        fund = fund_by_code(s, fund_code)
+        _, apps, budget = _check_settings(s, fund.id, settings)
+        event = VotingEvent(fund_id=fund.id, created_at=utcnow(), created_by=who, round_id=settings.round_id,
+                            name="", ballot_kind=settings.ballot_kind, rule=settings.rule, budget_pence=budget)
+        s.add(event)
+        s.flush()
+        _apply(s, event, settings, apps, budget)
+        s.flush()
+        audit(s, actor=who, action="event.create", entity="voting_event", entity_id=event.id,
+              summary=f"Set up the vote “{event.name}”: {len(apps)} projects, {event.ballot_kind} ballot, "
+                      f"rule {event.rule}, budget {format_money(budget)}",
+              after=_settings_record(event))
+        uow.commit()
+        return event.id
+
+
+def _settings_record(event: VotingEvent) -> dict[str, Any]:
+    return {"ballot_kind": event.ballot_kind, "ballot_settings": event.ballot_settings, "rule": event.rule,
+            "when_next_does_not_fit": event.when_next_does_not_fit, "tie_break": event.tie_break,
+            "tie_break_seed": event.tie_break_seed, "budget_pence": event.budget_pence,
+            "projects": [p.application.reference for p in event.projects]}
+
+
+def _ballots_in(session: Session, event_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(CastBallotRow).where(CastBallotRow.event_id == event_id)) \
+        + session.scalar(select(func.count()).select_from(PaperEntry).where(PaperEntry.event_id == event_id))
+
+
+def update_event(db: Database, event_id: int, settings: EventSettings, *, actor: str | None = None) -> None:
+    """Change an event's set-up; refused with ``EventLocked`` once the first ballot is in."""
+    who = actor_or_default(actor)
+    with db.unit_of_work() as uow:
+        s = uow.session
+        event = _event(s, event_id)
+        counted = _ballots_in(s, event_id)
+        if counted:
+            raise EventLocked(
+                f"Voting has started ({counted} ballot{'s' if counted != 1 else ''} in), so the ballot paper, the "
+                "method and the rules of “" + event.name + "” are locked. Set up a new event to vote differently."
+            )
+        before = _settings_record(event)
+        _, apps, budget = _check_settings(s, event.fund_id, settings)
+        _apply(s, event, settings, apps, budget)
+        s.flush()
+        audit(s, actor=who, action="event.update", entity="voting_event", entity_id=event.id,
+              summary=f"Changed the set-up of “{event.name}”", before=before, after=_settings_record(event))
+        uow.commit()
+
+
+def _event(session: Session, event_id: int) -> VotingEvent:
+    event = session.get(VotingEvent, event_id)
+    if event is None:
+        raise NotFound(f"There is no voting event with id {event_id}.")
+    return event
+
+
+# --- reading an event -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EventProjectView:
+    application_id: int
+    reference: str
+    title: str
+    summary: str
+    organisation: str
+    amount_pence: int
+    category: str
+    status: str
+
+
+@dataclass(frozen=True)
+class EventView:
+    id: int
+    fund_code: str
+    fund_name: str
+    round_id: int
+    round_name: str
+    name: str
+    venue: str
+    ballot_kind: str
+    ballot_settings: dict[str, Any]
+    rule: str
+    when_next_does_not_fit: str
+    tie_break: tuple[str, ...]
+    tie_break_seed: str
+    budget_pence: int
+    voters_area: str
+    min_age: int | None
+    register_at_door: bool
+    opens_at: datetime | None
+    closes_at: datetime | None
+    hide_results: bool
+    revealed: bool
+    closed: bool
+    confirmed: bool
+    projects: tuple[EventProjectView, ...]
+    rules: BallotRules
+    locked: bool
+    codes_issued: int
+    codes_used: int
+
+    @property
+    def state(self) -> str:
+        """``setup`` (no ballot yet), ``voting``, ``closed`` or ``confirmed``."""
+        if self.confirmed:
+            return "confirmed"
+        if self.closed:
+            return "closed"
+        return "voting" if self.locked else "setup"
+
+    @property
+    def instructions(self) -> str:
+        return describe_rules(self.rules)
+
+    @property
+    def tie_break_policy(self) -> TieBreak:
+        return TieBreak(self.tie_break, self.tie_break_seed)
+
+    def settings(self) -> EventSettings:
+        """The event's settings, ready to edit (the PIN is kept unless a new one is given)."""
+        return EventSettings(
+            name=self.name, round_id=self.round_id, application_ids=tuple(p.application_id for p in self.projects),
+            ballot_kind=self.ballot_kind, ballot_settings=dict(self.ballot_settings), rule=self.rule,
+            when_next_does_not_fit=self.when_next_does_not_fit, tie_break=self.tie_break,
+            tie_break_seed=self.tie_break_seed, budget_pence=self.budget_pence, venue=self.venue,
+            voters_area=self.voters_area, min_age=self.min_age, register_at_door=self.register_at_door,
+            opens_at=self.opens_at, closes_at=self.closes_at, hide_results=self.hide_results,
+            categories={p.application_id: p.category for p in self.projects if p.category}, kiosk_pin=None)
+
+
+def _view(session: Session, event: VotingEvent) -> EventView:
+    apps = [p.application for p in event.projects]
+    categories = {p.application_id: p.category for p in event.projects}
+    rules = make_rules(event.ballot_kind, _projects(apps, categories), event.ballot_settings,
+                       Fraction(event.budget_pence, 100))
+    issued, used = session.execute(
+        select(func.count(), func.coalesce(func.sum(case((BallotCode.used, 1), else_=0)), 0))
+        .where(BallotCode.event_id == event.id)).one()
+    projects = tuple(EventProjectView(a.id, a.reference, a.title, a.summary, a.organisation.name,
+                                      a.amount_requested_pence, categories.get(a.id, ""), a.status) for a in apps)
+    return EventView(
+        id=event.id, fund_code=event.fund.code, fund_name=event.fund.name, round_id=event.round_id,
+        round_name=event.round.name, name=event.name, venue=event.venue, ballot_kind=event.ballot_kind,
+        ballot_settings=dict(event.ballot_settings), rule=event.rule,
+        when_next_does_not_fit=event.when_next_does_not_fit, tie_break=tuple(event.tie_break),
+        tie_break_seed=event.tie_break_seed, budget_pence=event.budget_pence, voters_area=event.voters_area,
+        min_age=event.min_age, register_at_door=event.register_at_door, opens_at=event.opens_at,
+        closes_at=event.closes_at, hide_results=event.hide_results, revealed=event.revealed_at is not None,
+        closed=event.closed_at is not None, confirmed=event.confirmed_at is not None, projects=projects,
+        rules=rules, locked=_ballots_in(session, event.id) > 0, codes_issued=int(issued), codes_used=int(used))
+
+
+def get_event(db: Database, event_id: int) -> EventView:
+    with db.session() as s:
+        return _view(s, _event(s, event_id))
+
+
+@dataclass(frozen=True, slots=True)
+class EventSummary:
+    id: int
+    name: str
+    round_name: str
+    ballot_kind: str
+    rule: str
+    state: str
+    ballots_counted: int
+    spoilt: int
+    funded: tuple[str, ...]  # application references, in the order the rule chose them
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "round": self.round_name, "ballot_type": self.ballot_kind,
+                "rule": self.rule, "state": self.state, "ballots_counted": self.ballots_counted,
+                "spoilt": self.spoilt, "funded": list(self.funded)}
+
+
+def list_events(db: Database, fund_code: str) -> list[EventSummary]:
+    """The fund's voting events, newest first, each with its count so far."""
+    with db.session() as s:
+        fund = fund_by_code(s, fund_code)
+        events = s.scalars(select(VotingEvent).where(VotingEvent.fund_id == fund.id)
+                           .order_by(VotingEvent.created_at.desc(), VotingEvent.id.desc())).all()
+        out = []
+        for event in events:
+            view = _view(s, event)
+            results = _results(s, event, view)
+            out.append(EventSummary(event.id, event.name, event.round.name, event.ballot_kind, event.rule,
+                                    view.state, results.tally.accepted, results.tally.spoilt_count,
+                                    results.allocation.selected if results.tally.accepted else ()))
+        return out
+
+
+# --- ballot codes ---------------------------------------------------------------------------------
+
+
+def normalise_code(text: str) -> str:
+    """What a voter typed, as stored: capitals, no spaces or dashes; O read as 0 is not possible (the
+    alphabet has neither), but a typed 0 or O, 1 or I or L are common slips and are left to fail."""
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def format_code(code: str) -> str:
+    """``"K7M2Q9XH"`` → ``"K7M2-Q9XH"``, as printed on the cards."""
+    return f"{code[:4]}-{code[4:]}" if len(code) == CODE_LENGTH else code
+
+
+def issue_codes(db: Database, event_id: int, count: int, *, actor: str | None = None) -> list[str]:
+    """Make ``count`` new one-time codes for the event (printed as cards); returns them formatted."""
+    who = actor_or_default(actor)
+    if not 1 <= count <= 20_000:
+        raise ValidationError("Issue between 1 and 20,000 codes at a time.", "count")
+    with db.unit_of_work() as uow:
+        s = uow.session
+        event = _event(s, event_id)
+        if event.closed_at is not None:
+            raise VotingClosed(f"Voting at “{event.name}” has closed: no more codes can be issued.")
+        existing = set(s.scalars(select(BallotCode.code).where(BallotCode.event_id == event_id)))
+        made: list[str] = []
+        now = utcnow()
+        while len(made) < count:
+            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+            if code not in existing:
+                existing.add(code)
+                made.append(code)
+        s.execute(BallotCode.__table__.insert(),
+                  [{"event_id": event_id, "code": c, "issued_at": now, "used": False} for c in made])
+        audit(s, actor=who, action="event.codes", entity="voting_event", entity_id=event_id,
+              summary=f"Issued {count} ballot codes for “{event.name}”")
+        uow.commit()
+    return [format_code(c) for c in made]
+
+
+def event_codes(db: Database, event_id: int, *, unused_only: bool = True) -> list[str]:
+    with db.session() as s:
+        query = select(BallotCode.code).where(BallotCode.event_id == event_id).order_by(BallotCode.id)
+        if unused_only:
+            query = query.where(BallotCode.used.is_(False))
+        return [format_code(c) for c in s.scalars(query)]
+
+
+def _code_row(session: Session, event: VotingEvent, text: str) -> BallotCode:
+    code = normalise_code(text)
+    if not code:
+        raise CodeRefused("Type the code from your card.")
+    row = session.scalar(select(BallotCode).where(BallotCode.event_id == event.id, BallotCode.code == code))
+    if row is None:
+        raise CodeRefused(f"“{format_code(code)}” is not a code for this vote. Check the card and try again, "
+                          "or ask a volunteer for help.")
+    if row.used:
+        raise CodeRefused(f"The code {format_code(code)} has already been used to vote. Each code can be used "
+                          "once; please ask a volunteer.")
+    return row
+
+
+def _open_for_ballots(event: VotingEvent, now: datetime) -> None:
+    if event.confirmed_at is not None or event.closed_at is not None:
+        raise VotingClosed(f"Voting at “{event.name}” has closed.")
+    if event.opens_at and now < event.opens_at:
+        raise VotingClosed(f"Voting at “{event.name}” opens at {event.opens_at:%H:%M on %d/%m/%Y}.")
+    if event.closes_at and now > event.closes_at:
+        raise VotingClosed(f"Voting at “{event.name}” closed at {event.closes_at:%H:%M on %d/%m/%Y}.")
+
+
+def check_code(db: Database, event_id: int, text: str) -> str:
+    """The code, normalised, if it can vote now; ``CodeRefused`` or ``VotingClosed`` otherwise. The
+    kiosk asks this before showing the ballot paper; ``cast_ballot`` checks again when it is cast."""
+    with db.session() as s:
+        event = _event(s, event_id)
+        _open_for_ballots(event, utcnow())
+        return _code_row(s, event, text).code
+
+
+def new_receipt(existing: set[str]) -> str:
+    while True:
+        receipt = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+        if receipt not in existing:
+            return receipt
+
+
+def _receipts(session: Session, event_id: int) -> set[str]:
+    return set(session.scalars(select(CastBallotRow.receipt).where(CastBallotRow.event_id == event_id)))
+
+
+def _stored(ballot: CastBallot) -> tuple[list[str], list[Any] | None]:
+    return list(ballot.choices), (list(ballot.points) if ballot.points is not None else None)
+
+
+def cast_ballot(db: Database, event_id: int, code: str, ballot: CastBallot) -> str:
+    """Cast a kiosk ballot with a one-time code; returns the receipt number shown to the voter.
+
+    The code is marked used and the ballot stored in one transaction. The stored ballot carries no
+    code, voter or time. Raises ``CodeRefused``, ``VotingClosed`` or ``BallotRejected`` (every reason).
+    """
+    from grantdesk.voting.ballots import BallotRejected
+
+    with db.unit_of_work() as uow:
+        s = uow.session
+        event = _event(s, event_id)
+        now = utcnow()
+        _open_for_ballots(event, now)
+        row = _code_row(s, event, code)
+        rules = _view(s, event).rules
+        problems = ballot_problems(rules, CastBallot("kiosk", ballot.choices, ballot.points))
+        if problems:
+            raise BallotRejected(problems)
+        row.used = True
+        row.used_on = now.date()
+        receipt = new_receipt(_receipts(s, event_id))
+        choices, points = _stored(ballot)
+        s.add(CastBallotRow(event_id=event_id, receipt=receipt, source="kiosk", choices=choices, points=points))
+        uow.commit()
+        return receipt
+
+
+# --- paper ballots, keyed twice --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class KeyingOutcome:
+    """What happened to a sheet after a keying: ``waiting`` (keyed once), ``counted``, ``spoilt`` or
+    ``mismatch`` (the two keyings differ)."""
+
+    sheet: str
+    pass_no: int
+    state: str
+    message: str
+    receipt: str | None = None
+
+
+def _entry_key(entry: PaperEntry) -> tuple:
+    return (tuple(entry.choices), tuple(entry.points) if entry.points is not None else None,
+            entry.spoilt_reason is not None)
+
+
+def describe_entry(rules: BallotRules, choices: Sequence[str], points: Sequence[Any] | None,
+                   spoilt_reason: str | None) -> str:
+    """A keying in words, for the mismatch list: ``"BBL-2026-0003: 5, BBL-2026-0007: can't judge"``."""
+    if spoilt_reason is not None:
+        return f"spoilt ({spoilt_reason})"
+    if not choices:
+        return "blank"
+    if points is None:
+        return ", ".join(choices)
+    return ", ".join(f"{c}: {'can’t judge' if p is CANT_JUDGE else p}" for c, p in zip(choices, points, strict=True))
+
+
+def _count_paper(session: Session, event: VotingEvent, rules: BallotRules, sheet: str, entry: PaperEntry,
+                 resolved_reason: str | None = None) -> KeyingOutcome:
+    """Store the ballot for ``sheet`` as keyed in ``entry``: spoilt when marked so or when it breaks the
+    ballot paper's rules, counted otherwise."""
+    receipt = new_receipt(_receipts(session, event.id))
+    reason = entry.spoilt_reason
+    if reason is None:
+        ballot = CastBallot(f"sheet {sheet}", tuple(entry.choices),
+                            tuple(entry.points) if entry.points is not None else None)
+        problems = ballot_problems(rules, ballot)
+        if problems:
+            reason = " ".join(problems)
+    session.add(CastBallotRow(event_id=event.id, receipt=receipt, source="paper", choices=list(entry.choices),
+                              points=list(entry.points) if entry.points is not None else None,
+                              spoilt_reason=reason, paper_sheet=sheet))
+    session.flush()
+    how = f" after an officer resolved a mismatch ({resolved_reason})" if resolved_reason else ""
+    if reason is not None:
+        return KeyingOutcome(sheet, entry.pass_no, "spoilt", f"Sheet {sheet} is spoilt{how}: {reason}", receipt)
+    return KeyingOutcome(sheet, entry.pass_no, "counted", f"Sheet {sheet} is counted{how}.", receipt)
+
+
+def key_paper_ballot(db: Database, event_id: int, sheet: str, ballot: CastBallot | None = None, *,
+                     spoilt_reason: str | None = None, entered_by: str | None = None) -> KeyingOutcome:
+    """Key one paper ballot (``ballot``) or mark it spoilt (``spoilt_reason``). The first keying of a
+    sheet waits for the second; when both agree the ballot is counted (or spoilt, if it breaks the
+    rules), when they differ it is listed as a mismatch."""
+    who = actor_or_default(entered_by)
+    sheet = sheet.strip()
+    if not sheet:
+        raise ValidationError("Write a number on the paper ballot and key it as the sheet number.", "sheet")
+    if (ballot is None) == (spoilt_reason is None):
+        raise ValidationError("Key the ballot's marks, or mark it spoilt with a reason.")
+    if spoilt_reason is not None and not spoilt_reason.strip():
+        raise ValidationError("Say why the ballot is spoilt (for example “unreadable” or “voter identifiable”).",
+                              "spoilt_reason")
+    with db.unit_of_work() as uow:
+        s = uow.session
+        event = _event(s, event_id)
+        if event.confirmed_at is not None:
+            raise VotingClosed(f"The results of “{event.name}” are confirmed: no more ballots can be counted.")
+        if s.scalar(select(CastBallotRow.id).where(CastBallotRow.event_id == event_id,
+                                                   CastBallotRow.paper_sheet == sheet)):
+            raise ValidationError(f"Sheet {sheet} has already been counted.", "sheet")
+        earlier = s.scalars(select(PaperEntry).where(PaperEntry.event_id == event_id, PaperEntry.sheet == sheet)
+                            .order_by(PaperEntry.pass_no)).all()
+        if len(earlier) >= 2:
+            raise ValidationError(f"Sheet {sheet} has been keyed twice already and the two keyings differ; "
+                                  "resolve the mismatch instead.", "sheet")
+        choices, points = _stored(ballot) if ballot is not None else ([], None)
+        entry = PaperEntry(event_id=event_id, sheet=sheet, pass_no=len(earlier) + 1, choices=choices, points=points,
+                           spoilt_reason=spoilt_reason.strip() if spoilt_reason else None, entered_by=who,
+                           entered_at=utcnow())
+        s.add(entry)
+        s.flush()
+        if not earlier:
+            outcome = KeyingOutcome(sheet, 1, "waiting", f"Sheet {sheet} keyed once; key it again to count it.")
+        elif _entry_key(earlier[0]) == _entry_key(entry):
+            outcome = _count_paper(s, event, _view(s, event).rules, sheet, earlier[0])
+        else:
+            outcome = KeyingOutcome(sheet, 2, "mismatch",
+                                    f"Sheet {sheet}: the two keyings differ. It is listed for an officer to resolve.")
+        uow.commit()
+        return outcome
+
+
+@dataclass(frozen=True, slots=True)
+class Mismatch:
+    sheet: str
+    first: str  # each keying in words
+    second: str
+    first_by: str
+    second_by: str
+
+
+def paper_mismatches(db: Database, event_id: int) -> list[Mismatch]:
+    """Sheets keyed twice whose keyings differ and that no officer has resolved yet."""
+    with db.session() as s:
+        event = _event(s, event_id)
+        rules = _view(s, event).rules
+        counted = set(s.scalars(select(CastBallotRow.paper_sheet).where(CastBallotRow.event_id == event_id,
+                                                                        CastBallotRow.paper_sheet.is_not(None))))
+        entries = s.scalars(select(PaperEntry).where(PaperEntry.event_id == event_id)
+                            .order_by(PaperEntry.sheet, PaperEntry.pass_no)).all()
+        by_sheet: dict[str, list[PaperEntry]] = {}
+        for e in entries:
+            by_sheet.setdefault(e.sheet, []).append(e)
+        out = []
+        for sheet, pair in by_sheet.items():
+            if len(pair) == 2 and sheet not in counted:
+                a, b = pair
+                out.append(Mismatch(sheet, describe_entry(rules, a.choices, a.points, a.spoilt_reason),
+                                    describe_entry(rules, b.choices, b.points, b.spoilt_reason),
+                                    a.entered_by, b.entered_by))
+        return sorted(out, key=lambda m: _sheet_key(m.sheet))
+
+
+def _sheet_key(sheet: str):
+    return (0, int(sheet), "") if sheet.isdigit() else (1, 0, sheet)
+
+
+@dataclass(frozen=True, slots=True)
+class PaperProgress:
+    keyed_once: tuple[str, ...]  # sheets waiting for their second keying
+    counted: int
+    spoilt: int
+    mismatches: int
+
+
+def paper_progress(db: Database, event_id: int) -> PaperProgress:
+    with db.session() as s:
+        entries = s.execute(select(PaperEntry.sheet, func.count()).where(PaperEntry.event_id == event_id)
+                            .group_by(PaperEntry.sheet)).all()
+        done = dict(s.execute(select(CastBallotRow.paper_sheet, CastBallotRow.spoilt_reason.is_not(None))
+                              .where(CastBallotRow.event_id == event_id, CastBallotRow.paper_sheet.is_not(None))).all())
+    once = tuple(sorted((sheet for sheet, n in entries if n == 1), key=_sheet_key))
+    mismatches = sum(1 for sheet, n in entries if n == 2 and sheet not in done)
+    spoilt = sum(1 for bad in done.values() if bad)
+    return PaperProgress(once, len(done) - spoilt, spoilt, mismatches)
+
+
+def resolve_mismatch(db: Database, event_id: int, sheet: str, *, use: int | None = None,
+                     ballot: CastBallot | None = None, spoilt_reason: str | None = None, reason: str,
+                     actor: str | None = None) -> KeyingOutcome:
+    """An officer settles a mismatch after looking at the paper: keep keying ``use`` (1 or 2), or give
+    the ballot as it really reads (``ballot`` or ``spoilt_reason``). ``reason`` is recorded."""
+    who = actor_or_default(actor)
+    if not reason.strip():
+        raise ValidationError("Say how the mismatch was settled (for example “checked the paper: 4 not 1”).", "reason")
+    if sum(x is not None for x in (use, ballot, spoilt_reason)) != 1:
+        raise ValidationError("Keep one of the two keyings, or give the ballot as it reads.")
+    with db.unit_of_work() as uow:
+        s = uow.session
+        event = _event(s, event_id)
+        if event.confirmed_at is not None:
+            raise VotingClosed(f"The results of “{event.name}” are confirmed.")
+        pair = s.scalars(select(PaperEntry).where(PaperEntry.event_id == event_id, PaperEntry.sheet == sheet)
+                         .order_by(PaperEntry.pass_no)).all()
+        if len(pair) != 2 or s.scalar(select(CastBallotRow.id).where(CastBallotRow.event_id == event_id,
+                                                                     CastBallotRow.paper_sheet == sheet)):
+            raise ValidationError(f"Sheet {sheet} has no mismatch to resolve.", "sheet")
+        if use is not None:
+            if use not in (1, 2):
+                raise ValidationError("Keep keying 1 or keying 2.")
+            chosen = pair[use - 1]
+        else:
+            choices, points = _stored(ballot) if ballot is not None else ([], None)
+            chosen = PaperEntry(sheet=sheet, pass_no=0, choices=choices, points=points,
+                                spoilt_reason=spoilt_reason.strip() if spoilt_reason else None)
+        outcome = _count_paper(s, event, _view(s, event).rules, sheet, chosen, resolved_reason=reason.strip())
+        audit(s, actor=who, action="event.paper_resolve", entity="voting_event", entity_id=event_id,
+              summary=f"Resolved the mismatch on sheet {sheet}: {reason.strip()}",
+              after={"sheet": sheet, "kept": use, "state": outcome.state})
+        uow.commit()
+        return outcome
+
+
+# --- counting and results ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectResult:
+    reference: str
+    title: str
+    organisation: str
+    amount_pence: int
+    total: int | Fraction
+    supporters: int
+    mean: Fraction | None
+    funded: bool
+    rank: int  # 1 = most support
+
+
+@dataclass(frozen=True)
+class EventResults:
+    event: EventView
+    tally: Tally  # kiosk and paper together
+    kiosk: Tally
+    paper: Tally
+    allocation: AllocationResult
+    projects: tuple[ProjectResult, ...]  # by support, most first
+    budget_pence: int
+    funded_pence: int
+    spoilt_reasons: tuple[str, ...]
+
+    @property
+    def left_pence(self) -> int:
+        return self.budget_pence - self.funded_pence
+
+    @property
+    def method(self) -> str:
+        """The method and rules in plain words, for the results sheet."""
+        e = self.event
+        extra = ""
+        if e.rule == "greedy":
+            extra = (" When the next project does not fit in what is left, " +
+                     ("counting stops there." if e.when_next_does_not_fit == "stop" else
+                      "it is skipped and the next one that fits is funded."))
+        return f"Ballot: {e.instructions} Allocation: {DESCRIPTIONS[e.rule]}.{extra} {self.allocation.tie_break}"
+
+
+def _stored_ballots(session: Session, event_id: int, source: str | None = None) -> list[CastBallotRow]:
+    query = select(CastBallotRow).where(CastBallotRow.event_id == event_id).order_by(CastBallotRow.id)
+    if source:
+        query = query.where(CastBallotRow.source == source)
+    return list(session.scalars(query))
+
+
+def _cast(row: CastBallotRow) -> CastBallot:
+    return CastBallot(row.receipt, tuple(row.choices), tuple(row.points) if row.points is not None else None)
+
+
+def _tally(rules: BallotRules, rows: Iterable[CastBallotRow]) -> Tally:
+    rows = list(rows)
+    good = [_cast(r) for r in rows if r.spoilt_reason is None]
+    spoilt = [(r.receipt, (r.spoilt_reason,)) for r in rows if r.spoilt_reason is not None]
+    return tally_ballots(rules, good, spoilt=spoilt)
+
+
+def event_election(session: Session, event: VotingEvent, view: EventView | None = None) -> Election:
+    """The event's accepted ballots as an ``Election`` (project ids: application references; costs and
+    budget in pounds), with the META a PaBuLib export needs to be counted the same way again."""
+    view = view or _view(session, event)
+    rules = view.rules
+    index = {p.id: i for i, p in enumerate(rules.projects)}
+    ballots = []
+    for row in _stored_ballots(session, event.id):
+        if row.spoilt_reason is not None:
+            continue
+        if row.points is None:
+            ballots.append(Ballot(row.receipt, tuple(index[c] for c in row.choices)))
+        else:
+            pairs = [(index[c], p) for c, p in zip(row.choices, row.points, strict=True) if p is not CANT_JUDGE]
+            ballots.append(Ballot(row.receipt, tuple(i for i, _ in pairs), tuple(p for _, p in pairs)))
+    meta = {
+        "description": f"{view.fund_name}: {view.name}",
+        "country": "United Kingdom",
+        "unit": view.fund_name,
+        "instance": view.round_name,
+        "currency": "GBP",
+        "rule": view.rule,
+        "tie_break": ",".join(view.tie_break),
+        "fund_unsupported": "no",
+    }
+    if view.tie_break_seed:
+        meta["tie_break_seed"] = view.tie_break_seed
+    if view.rule == "greedy":
+        meta["when_next_does_not_fit"] = view.when_next_does_not_fit
+    if view.opens_at:
+        meta["date_begin"] = view.opens_at.strftime("%d.%m.%Y")
+    if view.closes_at:
+        meta["date_end"] = view.closes_at.strftime("%d.%m.%Y")
+    meta.update(_length_meta(rules))
+    return Election(rules.vote_type, Fraction(view.budget_pence, 100), list(rules.projects), ballots, meta)
+
+
+def _length_meta(rules: BallotRules) -> dict[str, str]:
+    from grantdesk.voting.ballots import ApprovalRules, CumulativeRules, RankedRules, ScoreRules
+
+    if isinstance(rules, ApprovalRules) and rules.max_choices:
+        return {"max_length": str(rules.max_choices), "min_length": str(rules.min_choices)}
+    if isinstance(rules, RankedRules) and rules.max_ranked:
+        return {"max_length": str(rules.max_ranked), "min_length": str(rules.min_ranked)}
+    if isinstance(rules, CumulativeRules):
+        return {"max_sum_points": str(rules.tokens)}
+    if isinstance(rules, ScoreRules):
+        return {"min_points": str(rules.low), "max_points": str(rules.high)}
+    return {}
+
+
+def _results(session: Session, event: VotingEvent, view: EventView | None = None) -> EventResults:
+    view = view or _view(session, event)
+    rows = _stored_ballots(session, event.id)
+    rules = view.rules
+    tally = _tally(rules, rows)
+    kiosk = _tally(rules, (r for r in rows if r.source == "kiosk"))
+    paper = _tally(rules, (r for r in rows if r.source == "paper"))
+    election = event_election(session, event, view)
+    allocation = run_rule(election, view.rule, view.tie_break_policy,
+                          **_rule_options(view.rule, view.when_next_does_not_fit))
+    funded = set(allocation.selected)
+    # Rank by total support; equal totals keep ballot order (the tie-break that decided money is in the
+    # explanation).
+    order = sorted(range(len(view.projects)), key=lambda i: (-tally.projects[i].total, i))
+    projects = []
+    for rank, i in enumerate(order, start=1):
+        p, t = view.projects[i], tally.projects[i]
+        projects.append(ProjectResult(p.reference, p.title, p.organisation, p.amount_pence, t.total, t.supporters,
+                                      t.mean, p.reference in funded, rank))
+    funded_pence = sum(p.amount_pence for p in view.projects if p.reference in funded)
+    reasons = tuple(r.spoilt_reason for r in rows if r.spoilt_reason is not None)
+    return EventResults(view, tally, kiosk, paper, allocation, tuple(projects), view.budget_pence, funded_pence,
+                        reasons)
+
+
+def event_results(db: Database, event_id: int) -> EventResults:
+    """Count the event now: tallies (kiosk, paper, both), the allocation and its explanation."""
+    with db.session() as s:
+        return _results(s, _event(s, event_id))
+
+
+def export_pabulib(db: Database, event_id: int, target: str | Path) -> Path:
+    """Write the event's accepted ballots as a PaBuLib ``.pb`` file for research. Tallying it with
+    ``python -m grantdesk tally`` and the event's rule gives the event's result."""
+    from grantdesk.voting.pabulib import write_pb
+
+    with db.session() as s:
+        election = event_election(s, _event(s, event_id))
+    path = Path(target)
+    write_pb(election, path)
+    return path
+
+
+# --- the officer's steps: reveal, close, confirm -------------------------------------------------
+
+
+def reveal_results(db: Database, event_id: int, *, actor: str | None = None) -> None:
+    who = actor_or_default(actor)
+    with db.unit_of_work() as uow:
+        event = _event(uow.session, event_id)
+        if event.revealed_at is None:
+            event.revealed_at = utcnow()
+            audit(uow.session, actor=who, action="event.reveal", entity="voting_event", entity_id=event_id,
+                  summary=f"Revealed the results of “{event.name}”")
+            uow.commit()
+
+
+def close_voting(db: Database, event_id: int, *, actor: str | None = None) -> None:
+    """Stop taking kiosk ballots and issuing codes. Paper ballots can still be keyed and counted."""
+    who = actor_or_default(actor)
+    with db.unit_of_work() as uow:
+        event = _event(uow.session, event_id)
+        if event.closed_at is None:
+            event.closed_at = utcnow()
+            audit(uow.session, actor=who, action="event.close", entity="voting_event", entity_id=event_id,
+                  summary=f"Closed voting at “{event.name}”")
+            uow.commit()
+
+
+def check_kiosk_pin(db: Database, event_id: int, pin: str) -> bool:
+    with db.session() as s:
+        return _pin_matches(_event(s, event_id).kiosk_pin_hash, pin)
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    awarded: tuple[str, ...]
+    declined: tuple[str, ...]
+    funded_pence: int
+
+
+def confirm_results(db: Database, event_id: int, *, actor: str | None = None, on: date | None = None) -> Confirmation:
+    """Feed the result back into the applications: each funded one is awarded its requested amount,
+    each other one declined with the reason in words. Only after voting has closed, with every paper
+    mismatch resolved; all in one transaction."""
+    who = actor_or_default(actor)
+    with db.unit_of_work() as uow:
+        s = uow.session
+        event = _event(s, event_id)
+        if event.confirmed_at is not None:
+            raise ValidationError(f"The results of “{event.name}” were confirmed already.")
+        if event.closed_at is None:
+            raise ValidationError("Close voting before confirming the results.")
+        results = _results(s, event)
+        if not results.tally.accepted:
+            raise ValidationError("No ballot has been counted, so there is no result to confirm.")
+        keyed = set(s.scalars(select(PaperEntry.sheet).where(PaperEntry.event_id == event_id)))
+        counted = set(s.scalars(select(CastBallotRow.paper_sheet).where(CastBallotRow.event_id == event_id)))
+        open_sheets = sorted(keyed - counted, key=_sheet_key)
+        if open_sheets:
+            raise ValidationError(f"Paper sheets not yet counted (keyed once, or a mismatch): {', '.join(open_sheets)}."
+                                  " Finish keying them before confirming.")
+        day = on or utcnow().date()
+        awarded, declined = [], []
+        total = len(results.projects)
+        for p in results.projects:
+            app = s.scalar(select(Application).where(Application.reference == p.reference))
+            if app is None or app.status != Status.SHORTLISTED.value:
+                continue  # withdrawn since the vote, say: left as it is
+            if p.funded:
+                do_transition(s, app, Status.AWARDED, actor=who, on=day,
+                              reason=f"Funded by the community vote “{event.name}”")
+                add_award(s, actor=who, application=app, amount_pence=app.amount_requested_pence, awarded_on=day,
+                          spend_by=app.round.spend_by if app.round else None)
+                awarded.append(p.reference)
+            else:
+                do_transition(s, app, Status.DECLINED, actor=who,
+                              reason=f"Not funded by the community vote “{event.name}”: ranked {p.rank} of {total} "
+                                     "by residents' votes, and the pot was spent on the projects funded.")
+                declined.append(p.reference)
+        event.confirmed_at = utcnow()
+        event.confirmed_by = who
+        audit(s, actor=who, action="event.confirm", entity="voting_event", entity_id=event_id,
+              summary=f"Confirmed the results of “{event.name}”: {len(awarded)} funded, {len(declined)} declined",
+              after={"awarded": awarded, "declined": declined})
+        uow.commit()
+        return Confirmation(tuple(awarded), tuple(declined), results.funded_pence)

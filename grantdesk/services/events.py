@@ -962,3 +962,20 @@ def confirm_results(db: Database, event_id: int, *, actor: str | None = None, on
               after={"awarded": awarded, "declined": declined})
         uow.commit()
         return Confirmation(tuple(awarded), tuple(declined), results.funded_pence)
+
+
+def event_photos(db: Database, event_id: int) -> dict[str, bytes]:
+    """For the kiosk's cards: reference → the first image attached to each application on the ballot
+    paper (a ``photo`` first), as bytes. Applications without an image are left out."""
+    from grantdesk.store.models import Attachment
+
+    with db.session() as s:
+        event = _event(s, event_id)
+        by_app = {p.application_id: p.application.reference for p in event.projects}
+        rows = s.execute(select(Attachment.application_id, Attachment.kind, Attachment.data)
+                         .where(Attachment.application_id.in_(by_app), Attachment.media_type.like("image/%"))
+                         .order_by(Attachment.id)).all()
+    photos: dict[str, bytes] = {}
+    for app_id, kind, data in sorted(rows, key=lambda r: r[1] != "photo"):
+        photos.setdefault(by_app[app_id], data)
+    return photos

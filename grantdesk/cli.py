@@ -197,7 +197,7 @@ def cmd_tally(args) -> int:
 
     from grantdesk.voting.wording import amount_text, count_text, currency_of
     from grantdesk.voting.pabulib import read_pb
-    from grantdesk.voting.rules import DESCRIPTIONS, run_rule
+    from grantdesk.voting.rules import DESCRIPTIONS, counting_from_meta, run_rule
     from grantdesk.voting.satisfaction import NotApplicable
 
     path = Path(args.file)
@@ -215,12 +215,12 @@ def cmd_tally(args) -> int:
     except GrantDeskError as exc:
         print(f"error: {path.name} cannot be read: {exc}", file=sys.stderr)
         return EXIT_REFUSED
-    # As pabutools does (this command is how results are compared with it): a project nobody
-    # supported is funded last if money is left. The app's events decide that for themselves.
-    options = {"fund_unsupported": True} if args.rule in ("greedy", "greedy-cost", "phragmen") else {}
+    # As pabutools does (this command is how results are compared with it), unless the file is a
+    # GrantDesk event's export, whose META says how the event counted.
     try:
-        result = run_rule(election, args.rule, **options)
-    except NotApplicable as exc:
+        tie_break, options = counting_from_meta(election, args.rule)
+        result = run_rule(election, args.rule, tie_break, **options)
+    except (NotApplicable, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_REFUSED
 
@@ -242,6 +242,34 @@ def cmd_tally(args) -> int:
     print("Step by step:")
     for n, step in enumerate(result.explanation, 1):
         print(f"{n:>4}. {step.text}")
+    return EXIT_OK
+
+
+def cmd_events_list(args) -> int:
+    from grantdesk.services.events import list_events
+
+    with _open(args) as db:
+        events = list_events(db, args.fund)
+    if args.json:
+        _print_json([e.as_json() for e in events])
+        return EXIT_OK
+    if not events:
+        print(f"Fund {args.fund.upper()} has no voting events yet.")
+        return EXIT_OK
+    rows = [[str(e.id), e.name, e.ballot_kind, e.rule, e.state, str(e.ballots_counted), str(e.spoilt),
+             ", ".join(e.funded) or "—"] for e in events]
+    print(_table(rows, ["id", "event", "ballot", "rule", "state", "ballots", "spoilt", "funded"]))
+    return EXIT_OK
+
+
+def cmd_events_export(args) -> int:
+    from grantdesk.services.events import export_pabulib, get_event
+
+    with _open(args) as db:
+        event = get_event(db, args.event_id)
+        path = export_pabulib(db, args.event_id, args.out)
+    print(f"Wrote {path}: the accepted ballots of “{event.name}”. Count it again with "
+          f"python -m grantdesk tally {path} --rule {event.rule}")
     return EXIT_OK
 
 
@@ -298,12 +326,25 @@ def build_parser() -> argparse.ArgumentParser:
                             help="import the valid rows and write the others to FILE.rejected.csv")
     app_import.set_defaults(func=cmd_applications_import)
 
+    events = commands.add_parser("events", help="community voting events")
+    event_commands = events.add_subparsers(dest="events_command", metavar="ACTION", required=True)
+    ev_list = event_commands.add_parser("list", parents=[db_opt], help="list a fund's voting events and their results")
+    ev_list.add_argument("--fund", required=True, metavar="CODE", help="fund code, e.g. BBL")
+    ev_list.add_argument("--json", action="store_true",
+                         help="print a JSON list: id, ballot type, rule, ballots counted, funded references")
+    ev_list.set_defaults(func=cmd_events_list)
+    ev_export = event_commands.add_parser("export", parents=[db_opt], help="write an event's ballots as a PaBuLib file")
+    ev_export.add_argument("event_id", type=int, metavar="EVENT_ID")
+    ev_export.add_argument("--out", required=True, metavar="FILE.pb")
+    ev_export.set_defaults(func=cmd_events_export)
+
     from grantdesk.voting.rules import DESCRIPTIONS
 
     tally = commands.add_parser(
         "tally", parents=[db_opt], help="count a PaBuLib .pb election and allocate its budget by a rule",
         description="Read a PaBuLib .pb file, run an allocation rule and explain the result step by step. "
-                    "Ties are broken by project reference in alphabetical order, as pabutools does. "
+                    "Ties are broken by project reference in alphabetical order, as pabutools does "
+                    "(a file exported from a GrantDesk event is counted as the event counted). "
                     "(No database is used; --db is accepted and ignored.)",
         epilog="rules: " + "; ".join(f"{name}: {text}" for name, text in DESCRIPTIONS.items()))
     tally.add_argument("file", metavar="FILE.pb", help="a PaBuLib file (https://pabulib.org/format)")

@@ -70,3 +70,19 @@ def run_rule(election: Election, rule: str, tie_break: TieBreak = PABUTOOLS, **o
     except KeyError:
         raise UnknownRule(f"There is no allocation rule called “{rule}”; use one of {', '.join(RULES)}.") from None
     return function(election, tie_break=tie_break, **options)
+
+
+def counting_from_meta(election: Election, rule: str) -> tuple[TieBreak, dict]:
+    """How to count a PaBuLib file: a file GrantDesk exported from an event says how the event counted
+    (META ``tie_break``, ``tie_break_seed``, ``fund_unsupported``, ``when_next_does_not_fit``), so the
+    same file tallies to the event's recorded result; any other file is counted as pabutools does
+    (ties by project id; a project nobody supported funded last if money is left)."""
+    meta = election.meta
+    criteria = tuple(c.strip() for c in meta.get("tie_break", "").split(",") if c.strip())
+    tie_break = TieBreak(criteria, meta.get("tie_break_seed", "").strip()) if criteria else PABUTOOLS
+    options: dict = {}
+    if rule in ("greedy", "greedy-cost", "phragmen"):
+        options["fund_unsupported"] = meta.get("fund_unsupported", "yes").strip().lower() not in ("no", "false", "0")
+    if rule == "greedy" and meta.get("when_next_does_not_fit", "").strip() in ("skip", "stop"):
+        options["when_next_does_not_fit"] = meta["when_next_does_not_fit"].strip()
+    return tie_break, options

@@ -196,6 +196,11 @@ class MainWindow(QMainWindow):
 
         self.actions.fill_menu(self.menuBar().addMenu("&Application"))
 
+        voting_menu = self.menuBar().addMenu("&Voting")
+        self.voting_action = self._action("&Votes and Panels…", QKeySequence("Ctrl+Shift+V"), self.open_voting_desk)
+        self.voting_action.setStatusTip("Community votes and resident panels for the selected fund")
+        voting_menu.addAction(self.voting_action)
+
         view_menu = self.menuBar().addMenu("&View")
         self.find_action = self._action("&Find Applications", QKeySequence.StandardKey.Find, self._focus_filter)
         view_menu.addAction(self.find_action)
@@ -214,6 +219,7 @@ class MainWindow(QMainWindow):
             toolbar.addAction(action)
         toolbar.addSeparator()
         toolbar.addAction(self.import_action)
+        toolbar.addAction(self.voting_action)
 
     def _action(self, text: str, shortcut, slot: Callable[[], Any]) -> QAction:
         action = QAction(text, self)
@@ -594,6 +600,9 @@ class MainWindow(QMainWindow):
             self.open_location(database_location(path))
 
     def open_location(self, location: DatabaseLocation) -> None:
+        for desk in list(getattr(self, "_desks", {}).values()):
+            if isValid(desk) and not desk.close():
+                return
         old = self.db
         self.db = None
         self.funds = []
@@ -607,6 +616,29 @@ class MainWindow(QMainWindow):
             self.runner.run(old.close)
         self.start()
 
+    def open_voting_desk(self):
+        """The selected fund's community votes and panels, in their own window (one per fund)."""
+        if self.db is None or not self.current_fund:
+            self.show_notice("Choose a fund first.")
+            return None
+        from ui.voting_desk import VotingDesk
+
+        desks = getattr(self, "_desks", {})
+        self._desks = desks
+        desk = desks.get(self.current_fund)
+        if desk is None:
+            desk = VotingDesk(self.db, self.runner, self.current_fund, self)
+            desk.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            code = self.current_fund
+            desk.destroyed.connect(lambda *_: desks.pop(code, None))
+            desk.event_changed.connect(self.refresh)
+            desks[code] = desk
+            desk.start()
+        desk.show()
+        desk.raise_()
+        desk.activateWindow()
+        return desk
+
     def _about(self) -> None:
         QMessageBox.about(
             self, "About GrantDesk",
@@ -617,6 +649,10 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         for editor in list(self.actions.editors.values()):  # unsaved work is never dropped silently
             if isValid(editor) and not editor.may_close():
+                event.ignore()
+                return
+        for desk in list(getattr(self, "_desks", {}).values()):  # a kiosk in use needs its PIN to close
+            if isValid(desk) and not desk.close():
                 event.ignore()
                 return
         for editor in list(self.actions.editors.values()):

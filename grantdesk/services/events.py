@@ -40,6 +40,7 @@ from grantdesk.store.models import (
     BALLOT_KINDS,
     Application,
     BallotCode,
+    Fund,
     CastBallotRow,
     EventProject,
     PaperEntry,
@@ -212,25 +213,30 @@ def _apply(session: Session, event: VotingEvent, settings: EventSettings, apps: 
                                            category=settings.categories.get(app.id, "")))
 
 
+def add_event(session: Session, fund: Fund, settings: EventSettings, *, actor: str,
+              at: datetime | None = None) -> VotingEvent:
+    """Set up a vote in ``session`` (the sample loader and ``create_event`` share this)."""
+    if not settings.kiosk_pin:
+        raise ValidationError("Choose a kiosk PIN (4 to 12 digits): it is needed to leave kiosk mode.", "kiosk_pin")
+    _, apps, budget = _check_settings(session, fund.id, settings)
+    event = VotingEvent(fund_id=fund.id, created_at=at or utcnow(), created_by=actor, round_id=settings.round_id,
+                        name="", ballot_kind=settings.ballot_kind, rule=settings.rule, budget_pence=budget)
+    session.add(event)
+    session.flush()
+    _apply(session, event, settings, apps, budget)
+    session.flush()
+    audit(session, actor=actor, action="event.create", entity="voting_event", entity_id=event.id, at=at,
+          summary=f"Set up the vote “{event.name}”: {len(apps)} projects, {event.ballot_kind} ballot, "
+                  f"rule {event.rule}, budget {format_money(budget)}",
+          after=_settings_record(event))
+    return event
+
+
 def create_event(db: Database, fund_code: str, settings: EventSettings, *, actor: str | None = None) -> int:
     """Set up a vote; returns the event's id. The kiosk PIN is required."""
     who = actor_or_default(actor)
-    if not settings.kiosk_pin:
-        raise ValidationError("Choose a kiosk PIN (4 to 12 digits): it is needed to leave kiosk mode.", "kiosk_pin")
     with db.unit_of_work() as uow:
-        s = uow.session
-        fund = fund_by_code(s, fund_code)
-        _, apps, budget = _check_settings(s, fund.id, settings)
-        event = VotingEvent(fund_id=fund.id, created_at=utcnow(), created_by=who, round_id=settings.round_id,
-                            name="", ballot_kind=settings.ballot_kind, rule=settings.rule, budget_pence=budget)
-        s.add(event)
-        s.flush()
-        _apply(s, event, settings, apps, budget)
-        s.flush()
-        audit(s, actor=who, action="event.create", entity="voting_event", entity_id=event.id,
-              summary=f"Set up the vote “{event.name}”: {len(apps)} projects, {event.ballot_kind} ballot, "
-                      f"rule {event.rule}, budget {format_money(budget)}",
-              after=_settings_record(event))
+        event = add_event(uow.session, fund_by_code(uow.session, fund_code), settings, actor=who)
         uow.commit()
         return event.id
 
@@ -425,28 +431,32 @@ def format_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}" if len(code) == CODE_LENGTH else code
 
 
+def add_codes(session: Session, event: VotingEvent, count: int, *, actor: str, at: datetime | None = None) -> list[str]:
+    """Make ``count`` new one-time codes for the event in ``session``; returns them unformatted."""
+    if not 1 <= count <= 20_000:
+        raise ValidationError("Issue between 1 and 20,000 codes at a time.", "count")
+    if event.closed_at is not None:
+        raise VotingClosed(f"Voting at “{event.name}” has closed: no more codes can be issued.")
+    existing = set(session.scalars(select(BallotCode.code).where(BallotCode.event_id == event.id)))
+    made: list[str] = []
+    now = at or utcnow()
+    while len(made) < count:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if code not in existing:
+            existing.add(code)
+            made.append(code)
+    session.execute(BallotCode.__table__.insert(),
+                    [{"event_id": event.id, "code": c, "issued_at": now, "used": False} for c in made])
+    audit(session, actor=actor, action="event.codes", entity="voting_event", entity_id=event.id, at=at,
+          summary=f"Issued {count} ballot codes for “{event.name}”")
+    return made
+
+
 def issue_codes(db: Database, event_id: int, count: int, *, actor: str | None = None) -> list[str]:
     """Make ``count`` new one-time codes for the event (printed as cards); returns them formatted."""
     who = actor_or_default(actor)
-    if not 1 <= count <= 20_000:
-        raise ValidationError("Issue between 1 and 20,000 codes at a time.", "count")
     with db.unit_of_work() as uow:
-        s = uow.session
-        event = _event(s, event_id)
-        if event.closed_at is not None:
-            raise VotingClosed(f"Voting at “{event.name}” has closed: no more codes can be issued.")
-        existing = set(s.scalars(select(BallotCode.code).where(BallotCode.event_id == event_id)))
-        made: list[str] = []
-        now = utcnow()
-        while len(made) < count:
-            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-            if code not in existing:
-                existing.add(code)
-                made.append(code)
-        s.execute(BallotCode.__table__.insert(),
-                  [{"event_id": event_id, "code": c, "issued_at": now, "used": False} for c in made])
-        audit(s, actor=who, action="event.codes", entity="voting_event", entity_id=event_id,
-              summary=f"Issued {count} ballot codes for “{event.name}”")
+        made = add_codes(uow.session, _event(uow.session, event_id), count, actor=who)
         uow.commit()
     return [format_code(c) for c in made]
 
@@ -506,29 +516,35 @@ def _stored(ballot: CastBallot) -> tuple[list[str], list[Any] | None]:
     return list(ballot.choices), (list(ballot.points) if ballot.points is not None else None)
 
 
+def record_ballot(session: Session, event: VotingEvent, code: str, ballot: CastBallot, *,
+                  now: datetime | None = None, rules: BallotRules | None = None) -> str:
+    """Cast a kiosk ballot in ``session``: check the event is open, the code good and the ballot valid,
+    mark the code used and store the ballot; returns the receipt."""
+    from grantdesk.voting.ballots import BallotRejected
+
+    now = now or utcnow()
+    _open_for_ballots(event, now)
+    row = _code_row(session, event, code)
+    problems = ballot_problems(rules or _view(session, event).rules, CastBallot("kiosk", ballot.choices, ballot.points))
+    if problems:
+        raise BallotRejected(problems)
+    row.used = True
+    row.used_on = now.date()
+    receipt = new_receipt(_receipts(session, event.id))
+    choices, points = _stored(ballot)
+    session.add(CastBallotRow(event_id=event.id, receipt=receipt, source="kiosk", choices=choices, points=points))
+    session.flush()
+    return receipt
+
+
 def cast_ballot(db: Database, event_id: int, code: str, ballot: CastBallot) -> str:
     """Cast a kiosk ballot with a one-time code; returns the receipt number shown to the voter.
 
     The code is marked used and the ballot stored in one transaction. The stored ballot carries no
     code, voter or time. Raises ``CodeRefused``, ``VotingClosed`` or ``BallotRejected`` (every reason).
     """
-    from grantdesk.voting.ballots import BallotRejected
-
     with db.unit_of_work() as uow:
-        s = uow.session
-        event = _event(s, event_id)
-        now = utcnow()
-        _open_for_ballots(event, now)
-        row = _code_row(s, event, code)
-        rules = _view(s, event).rules
-        problems = ballot_problems(rules, CastBallot("kiosk", ballot.choices, ballot.points))
-        if problems:
-            raise BallotRejected(problems)
-        row.used = True
-        row.used_on = now.date()
-        receipt = new_receipt(_receipts(s, event_id))
-        choices, points = _stored(ballot)
-        s.add(CastBallotRow(event_id=event_id, receipt=receipt, source="kiosk", choices=choices, points=points))
+        receipt = record_ballot(uow.session, _event(uow.session, event_id), code, ballot)
         uow.commit()
         return receipt
 
@@ -587,12 +603,10 @@ def _count_paper(session: Session, event: VotingEvent, rules: BallotRules, sheet
     return KeyingOutcome(sheet, entry.pass_no, "counted", f"Sheet {sheet} is counted{how}.", receipt)
 
 
-def key_paper_ballot(db: Database, event_id: int, sheet: str, ballot: CastBallot | None = None, *,
-                     spoilt_reason: str | None = None, entered_by: str | None = None) -> KeyingOutcome:
-    """Key one paper ballot (``ballot``) or mark it spoilt (``spoilt_reason``). The first keying of a
-    sheet waits for the second; when both agree the ballot is counted (or spoilt, if it breaks the
-    rules), when they differ it is listed as a mismatch."""
-    who = actor_or_default(entered_by)
+def record_paper(session: Session, event: VotingEvent, sheet: str, ballot: CastBallot | None = None, *,
+                 spoilt_reason: str | None = None, entered_by: str, at: datetime | None = None,
+                 rules: BallotRules | None = None) -> KeyingOutcome:
+    """One keying of a paper ballot in ``session`` (see ``key_paper_ballot``)."""
     sheet = sheet.strip()
     if not sheet:
         raise ValidationError("Write a number on the paper ballot and key it as the sheet number.", "sheet")
@@ -601,32 +615,39 @@ def key_paper_ballot(db: Database, event_id: int, sheet: str, ballot: CastBallot
     if spoilt_reason is not None and not spoilt_reason.strip():
         raise ValidationError("Say why the ballot is spoilt (for example “unreadable” or “voter identifiable”).",
                               "spoilt_reason")
+    if event.confirmed_at is not None:
+        raise VotingClosed(f"The results of “{event.name}” are confirmed: no more ballots can be counted.")
+    if session.scalar(select(CastBallotRow.id).where(CastBallotRow.event_id == event.id,
+                                                     CastBallotRow.paper_sheet == sheet)):
+        raise ValidationError(f"Sheet {sheet} has already been counted.", "sheet")
+    earlier = session.scalars(select(PaperEntry).where(PaperEntry.event_id == event.id, PaperEntry.sheet == sheet)
+                              .order_by(PaperEntry.pass_no)).all()
+    if len(earlier) >= 2:
+        raise ValidationError(f"Sheet {sheet} has been keyed twice already and the two keyings differ; "
+                              "resolve the mismatch instead.", "sheet")
+    choices, points = _stored(ballot) if ballot is not None else ([], None)
+    entry = PaperEntry(event_id=event.id, sheet=sheet, pass_no=len(earlier) + 1, choices=choices, points=points,
+                       spoilt_reason=spoilt_reason.strip() if spoilt_reason else None, entered_by=entered_by,
+                       entered_at=at or utcnow())
+    session.add(entry)
+    session.flush()
+    if not earlier:
+        return KeyingOutcome(sheet, 1, "waiting", f"Sheet {sheet} keyed once; key it again to count it.")
+    if _entry_key(earlier[0]) == _entry_key(entry):
+        return _count_paper(session, event, rules or _view(session, event).rules, sheet, earlier[0])
+    return KeyingOutcome(sheet, 2, "mismatch",
+                         f"Sheet {sheet}: the two keyings differ. It is listed for an officer to resolve.")
+
+
+def key_paper_ballot(db: Database, event_id: int, sheet: str, ballot: CastBallot | None = None, *,
+                     spoilt_reason: str | None = None, entered_by: str | None = None) -> KeyingOutcome:
+    """Key one paper ballot (``ballot``) or mark it spoilt (``spoilt_reason``). The first keying of a
+    sheet waits for the second; when both agree the ballot is counted (or spoilt, if it breaks the
+    rules), when they differ it is listed as a mismatch."""
+    who = actor_or_default(entered_by)
     with db.unit_of_work() as uow:
-        s = uow.session
-        event = _event(s, event_id)
-        if event.confirmed_at is not None:
-            raise VotingClosed(f"The results of “{event.name}” are confirmed: no more ballots can be counted.")
-        if s.scalar(select(CastBallotRow.id).where(CastBallotRow.event_id == event_id,
-                                                   CastBallotRow.paper_sheet == sheet)):
-            raise ValidationError(f"Sheet {sheet} has already been counted.", "sheet")
-        earlier = s.scalars(select(PaperEntry).where(PaperEntry.event_id == event_id, PaperEntry.sheet == sheet)
-                            .order_by(PaperEntry.pass_no)).all()
-        if len(earlier) >= 2:
-            raise ValidationError(f"Sheet {sheet} has been keyed twice already and the two keyings differ; "
-                                  "resolve the mismatch instead.", "sheet")
-        choices, points = _stored(ballot) if ballot is not None else ([], None)
-        entry = PaperEntry(event_id=event_id, sheet=sheet, pass_no=len(earlier) + 1, choices=choices, points=points,
-                           spoilt_reason=spoilt_reason.strip() if spoilt_reason else None, entered_by=who,
-                           entered_at=utcnow())
-        s.add(entry)
-        s.flush()
-        if not earlier:
-            outcome = KeyingOutcome(sheet, 1, "waiting", f"Sheet {sheet} keyed once; key it again to count it.")
-        elif _entry_key(earlier[0]) == _entry_key(entry):
-            outcome = _count_paper(s, event, _view(s, event).rules, sheet, earlier[0])
-        else:
-            outcome = KeyingOutcome(sheet, 2, "mismatch",
-                                    f"Sheet {sheet}: the two keyings differ. It is listed for an officer to resolve.")
+        outcome = record_paper(uow.session, _event(uow.session, event_id), sheet, ballot,
+                               spoilt_reason=spoilt_reason, entered_by=who)
         uow.commit()
         return outcome
 
@@ -686,38 +707,45 @@ def paper_progress(db: Database, event_id: int) -> PaperProgress:
     return PaperProgress(once, len(done) - spoilt, spoilt, mismatches)
 
 
+def settle_mismatch(session: Session, event: VotingEvent, sheet: str, *, use: int | None = None,
+                    ballot: CastBallot | None = None, spoilt_reason: str | None = None, reason: str,
+                    actor: str, at: datetime | None = None) -> KeyingOutcome:
+    """Resolve a mismatch in ``session`` (see ``resolve_mismatch``)."""
+    if not reason.strip():
+        raise ValidationError("Say how the mismatch was settled (for example “checked the paper: 4 not 1”).", "reason")
+    if sum(x is not None for x in (use, ballot, spoilt_reason)) != 1:
+        raise ValidationError("Keep one of the two keyings, or give the ballot as it reads.")
+    if event.confirmed_at is not None:
+        raise VotingClosed(f"The results of “{event.name}” are confirmed.")
+    pair = session.scalars(select(PaperEntry).where(PaperEntry.event_id == event.id, PaperEntry.sheet == sheet)
+                           .order_by(PaperEntry.pass_no)).all()
+    if len(pair) != 2 or session.scalar(select(CastBallotRow.id).where(CastBallotRow.event_id == event.id,
+                                                                       CastBallotRow.paper_sheet == sheet)):
+        raise ValidationError(f"Sheet {sheet} has no mismatch to resolve.", "sheet")
+    if use is not None:
+        if use not in (1, 2):
+            raise ValidationError("Keep keying 1 or keying 2.")
+        chosen = pair[use - 1]
+    else:
+        choices, points = _stored(ballot) if ballot is not None else ([], None)
+        chosen = PaperEntry(sheet=sheet, pass_no=0, choices=choices, points=points,
+                            spoilt_reason=spoilt_reason.strip() if spoilt_reason else None)
+    outcome = _count_paper(session, event, _view(session, event).rules, sheet, chosen, resolved_reason=reason.strip())
+    audit(session, actor=actor, action="event.paper_resolve", entity="voting_event", entity_id=event.id, at=at,
+          summary=f"Resolved the mismatch on sheet {sheet}: {reason.strip()}",
+          after={"sheet": sheet, "kept": use, "state": outcome.state})
+    return outcome
+
+
 def resolve_mismatch(db: Database, event_id: int, sheet: str, *, use: int | None = None,
                      ballot: CastBallot | None = None, spoilt_reason: str | None = None, reason: str,
                      actor: str | None = None) -> KeyingOutcome:
     """An officer settles a mismatch after looking at the paper: keep keying ``use`` (1 or 2), or give
     the ballot as it really reads (``ballot`` or ``spoilt_reason``). ``reason`` is recorded."""
     who = actor_or_default(actor)
-    if not reason.strip():
-        raise ValidationError("Say how the mismatch was settled (for example “checked the paper: 4 not 1”).", "reason")
-    if sum(x is not None for x in (use, ballot, spoilt_reason)) != 1:
-        raise ValidationError("Keep one of the two keyings, or give the ballot as it reads.")
     with db.unit_of_work() as uow:
-        s = uow.session
-        event = _event(s, event_id)
-        if event.confirmed_at is not None:
-            raise VotingClosed(f"The results of “{event.name}” are confirmed.")
-        pair = s.scalars(select(PaperEntry).where(PaperEntry.event_id == event_id, PaperEntry.sheet == sheet)
-                         .order_by(PaperEntry.pass_no)).all()
-        if len(pair) != 2 or s.scalar(select(CastBallotRow.id).where(CastBallotRow.event_id == event_id,
-                                                                     CastBallotRow.paper_sheet == sheet)):
-            raise ValidationError(f"Sheet {sheet} has no mismatch to resolve.", "sheet")
-        if use is not None:
-            if use not in (1, 2):
-                raise ValidationError("Keep keying 1 or keying 2.")
-            chosen = pair[use - 1]
-        else:
-            choices, points = _stored(ballot) if ballot is not None else ([], None)
-            chosen = PaperEntry(sheet=sheet, pass_no=0, choices=choices, points=points,
-                                spoilt_reason=spoilt_reason.strip() if spoilt_reason else None)
-        outcome = _count_paper(s, event, _view(s, event).rules, sheet, chosen, resolved_reason=reason.strip())
-        audit(s, actor=who, action="event.paper_resolve", entity="voting_event", entity_id=event_id,
-              summary=f"Resolved the mismatch on sheet {sheet}: {reason.strip()}",
-              after={"sheet": sheet, "kept": use, "state": outcome.state})
+        outcome = settle_mismatch(uow.session, _event(uow.session, event_id), sheet, use=use, ballot=ballot,
+                                  spoilt_reason=spoilt_reason, reason=reason, actor=who)
         uow.commit()
         return outcome
 
@@ -881,27 +909,34 @@ def export_pabulib(db: Database, event_id: int, target: str | Path) -> Path:
 # --- the officer's steps: reveal, close, confirm -------------------------------------------------
 
 
+def mark_revealed(session: Session, event: VotingEvent, *, actor: str, at: datetime | None = None) -> None:
+    if event.revealed_at is None:
+        event.revealed_at = at or utcnow()
+        audit(session, actor=actor, action="event.reveal", entity="voting_event", entity_id=event.id, at=at,
+              summary=f"Revealed the results of “{event.name}”")
+
+
 def reveal_results(db: Database, event_id: int, *, actor: str | None = None) -> None:
+    """Show the results on the projector (for an event that hides them until an officer says so)."""
     who = actor_or_default(actor)
     with db.unit_of_work() as uow:
-        event = _event(uow.session, event_id)
-        if event.revealed_at is None:
-            event.revealed_at = utcnow()
-            audit(uow.session, actor=who, action="event.reveal", entity="voting_event", entity_id=event_id,
-                  summary=f"Revealed the results of “{event.name}”")
-            uow.commit()
+        mark_revealed(uow.session, _event(uow.session, event_id), actor=who)
+        uow.commit()
+
+
+def mark_closed(session: Session, event: VotingEvent, *, actor: str, at: datetime | None = None) -> None:
+    if event.closed_at is None:
+        event.closed_at = at or utcnow()
+        audit(session, actor=actor, action="event.close", entity="voting_event", entity_id=event.id, at=at,
+              summary=f"Closed voting at “{event.name}”")
 
 
 def close_voting(db: Database, event_id: int, *, actor: str | None = None) -> None:
     """Stop taking kiosk ballots and issuing codes. Paper ballots can still be keyed and counted."""
     who = actor_or_default(actor)
     with db.unit_of_work() as uow:
-        event = _event(uow.session, event_id)
-        if event.closed_at is None:
-            event.closed_at = utcnow()
-            audit(uow.session, actor=who, action="event.close", entity="voting_event", entity_id=event_id,
-                  summary=f"Closed voting at “{event.name}”")
-            uow.commit()
+        mark_closed(uow.session, _event(uow.session, event_id), actor=who)
+        uow.commit()
 
 
 def check_kiosk_pin(db: Database, event_id: int, pin: str) -> bool:
@@ -916,52 +951,60 @@ class Confirmation:
     funded_pence: int
 
 
+def confirm(session: Session, event: VotingEvent, *, actor: str, on: date | None = None,
+            at: datetime | None = None) -> Confirmation:
+    """Confirm the event's results in ``session`` (see ``confirm_results``)."""
+    who = actor
+    s = session
+    event_id = event.id
+    if event.confirmed_at is not None:
+        raise ValidationError(f"The results of “{event.name}” were confirmed already.")
+    if event.closed_at is None:
+        raise ValidationError("Close voting before confirming the results.")
+    results = _results(s, event)
+    if not results.tally.accepted:
+        raise ValidationError("No ballot has been counted, so there is no result to confirm.")
+    keyed = set(s.scalars(select(PaperEntry.sheet).where(PaperEntry.event_id == event_id)))
+    counted = set(s.scalars(select(CastBallotRow.paper_sheet).where(CastBallotRow.event_id == event_id)))
+    open_sheets = sorted(keyed - counted, key=_sheet_key)
+    if open_sheets:
+        raise ValidationError(f"Paper sheets not yet counted (keyed once, or a mismatch): {', '.join(open_sheets)}."
+                              " Finish keying them before confirming.")
+    day = on or (at or utcnow()).date()
+    awarded, declined = [], []
+    total = len(results.projects)
+    for p in results.projects:
+        app = s.scalar(select(Application).where(Application.reference == p.reference))
+        if app is None or app.status != Status.SHORTLISTED.value:
+            continue  # withdrawn since the vote, say: left as it is
+        if p.funded:
+            do_transition(s, app, Status.AWARDED, actor=who, on=day, at=at,
+                          reason=f"Funded by the community vote “{event.name}”")
+            add_award(s, actor=who, application=app, amount_pence=app.amount_requested_pence, awarded_on=day,
+                      spend_by=app.round.spend_by if app.round else None)
+            awarded.append(p.reference)
+        else:
+            do_transition(s, app, Status.DECLINED, actor=who, at=at,
+                          reason=f"Not funded by the community vote “{event.name}”: ranked {p.rank} of {total} "
+                                 "by residents' votes, and the pot was spent on the projects funded.")
+            declined.append(p.reference)
+    event.confirmed_at = at or utcnow()
+    event.confirmed_by = who
+    audit(s, actor=who, action="event.confirm", entity="voting_event", entity_id=event_id, at=at,
+          summary=f"Confirmed the results of “{event.name}”: {len(awarded)} funded, {len(declined)} declined",
+          after={"awarded": awarded, "declined": declined})
+    return Confirmation(tuple(awarded), tuple(declined), results.funded_pence)
+
+
 def confirm_results(db: Database, event_id: int, *, actor: str | None = None, on: date | None = None) -> Confirmation:
     """Feed the result back into the applications: each funded one is awarded its requested amount,
     each other one declined with the reason in words. Only after voting has closed, with every paper
     mismatch resolved; all in one transaction."""
     who = actor_or_default(actor)
     with db.unit_of_work() as uow:
-        s = uow.session
-        event = _event(s, event_id)
-        if event.confirmed_at is not None:
-            raise ValidationError(f"The results of “{event.name}” were confirmed already.")
-        if event.closed_at is None:
-            raise ValidationError("Close voting before confirming the results.")
-        results = _results(s, event)
-        if not results.tally.accepted:
-            raise ValidationError("No ballot has been counted, so there is no result to confirm.")
-        keyed = set(s.scalars(select(PaperEntry.sheet).where(PaperEntry.event_id == event_id)))
-        counted = set(s.scalars(select(CastBallotRow.paper_sheet).where(CastBallotRow.event_id == event_id)))
-        open_sheets = sorted(keyed - counted, key=_sheet_key)
-        if open_sheets:
-            raise ValidationError(f"Paper sheets not yet counted (keyed once, or a mismatch): {', '.join(open_sheets)}."
-                                  " Finish keying them before confirming.")
-        day = on or utcnow().date()
-        awarded, declined = [], []
-        total = len(results.projects)
-        for p in results.projects:
-            app = s.scalar(select(Application).where(Application.reference == p.reference))
-            if app is None or app.status != Status.SHORTLISTED.value:
-                continue  # withdrawn since the vote, say: left as it is
-            if p.funded:
-                do_transition(s, app, Status.AWARDED, actor=who, on=day,
-                              reason=f"Funded by the community vote “{event.name}”")
-                add_award(s, actor=who, application=app, amount_pence=app.amount_requested_pence, awarded_on=day,
-                          spend_by=app.round.spend_by if app.round else None)
-                awarded.append(p.reference)
-            else:
-                do_transition(s, app, Status.DECLINED, actor=who,
-                              reason=f"Not funded by the community vote “{event.name}”: ranked {p.rank} of {total} "
-                                     "by residents' votes, and the pot was spent on the projects funded.")
-                declined.append(p.reference)
-        event.confirmed_at = utcnow()
-        event.confirmed_by = who
-        audit(s, actor=who, action="event.confirm", entity="voting_event", entity_id=event_id,
-              summary=f"Confirmed the results of “{event.name}”: {len(awarded)} funded, {len(declined)} declined",
-              after={"awarded": awarded, "declined": declined})
+        done = confirm(uow.session, _event(uow.session, event_id), actor=who, on=on)
         uow.commit()
-        return Confirmation(tuple(awarded), tuple(declined), results.funded_pence)
+        return done
 
 
 def event_photos(db: Database, event_id: int) -> dict[str, bytes]:
@@ -976,6 +1019,31 @@ def event_photos(db: Database, event_id: int) -> dict[str, bytes]:
                          .where(Attachment.application_id.in_(by_app), Attachment.media_type.like("image/%"))
                          .order_by(Attachment.id)).all()
     photos: dict[str, bytes] = {}
-    for app_id, kind, data in sorted(rows, key=lambda r: r[1] != "photo"):
+    for app_id, _kind, data in sorted(rows, key=lambda r: r[1] != "photo"):
         photos.setdefault(by_app[app_id], data)
     return photos
+
+
+@dataclass(frozen=True, slots=True)
+class RoundChoice:
+    id: int
+    name: str
+    budget_pence: int | None
+    shortlisted: tuple[EventProjectView, ...]
+
+
+def setup_choices(db: Database, fund_code: str) -> list[RoundChoice]:
+    """For the set-up dialog: the fund's rounds, newest first, each with its shortlisted applications
+    (the ones that may go on a ballot paper)."""
+    with db.session() as s:
+        fund = fund_by_code(s, fund_code)
+        rounds = s.scalars(select(Round).where(Round.fund_id == fund.id).order_by(Round.opens_on.desc())).all()
+        out = []
+        for rnd in rounds:
+            apps = s.scalars(select(Application).where(Application.round_id == rnd.id,
+                                                       Application.status == Status.SHORTLISTED.value)
+                             .order_by(Application.reference)).all()
+            out.append(RoundChoice(rnd.id, rnd.name, rnd.budget_pence, tuple(
+                EventProjectView(a.id, a.reference, a.title, a.summary, a.organisation.name, a.amount_requested_pence,
+                                 "", a.status) for a in apps)))
+        return out

@@ -1,0 +1,484 @@
+"""The voting desk: a fund's community votes and panels, and everything an officer does with them —
+set up a vote, print code cards, open the kiosk, key paper ballots, show the results on the projector,
+print the results sheet, close voting, confirm the results, export for research, score as a panel.
+
+Every database call runs on the worker (``TaskRunner``); the windows it opens (kiosk, paper entry,
+results, panel scoring) share the same runner and database.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from grantdesk.config import current_actor
+from grantdesk.domain.dates import format_date
+from grantdesk.domain.money import format_money
+from ui.tasks import TaskRunner
+
+STATE_LABELS = {"setup": "Being set up", "voting": "Voting", "closed": "Closed — results not yet confirmed",
+                "confirmed": "Results confirmed"}
+
+
+class VotingDesk(QWidget):
+    """A fund's votes and panels. ``start()`` loads them; ``event_changed`` fires after any change."""
+
+    event_changed = Signal()
+    loaded = Signal()
+
+    def __init__(self, db: Any, runner: TaskRunner, fund_code: str, parent: QWidget | None = None):
+        super().__init__(parent, Qt.WindowType.Window)
+        self.db = db
+        self.runner = runner
+        self.fund_code = fund_code
+        self.events: list[Any] = []
+        self.panels: list[Any] = []
+        self.current: Any = None  # EventView of the selected event
+        self.windows: list[QWidget] = []  # kiosk, paper entry, results and scoring windows opened from here
+        self.setWindowTitle(f"Votes and panels — {fund_code}")
+        self.setObjectName("votingDesk")
+        self._build()
+        self.resize(1100, 700)
+
+    # --- construction -----------------------------------------------------------------------------
+    def _button(self, text: str, shortcut: str | None, slot: Callable[[], Any], name: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setAccessibleName(text.replace("&", "").rstrip("…"))
+        if shortcut:
+            button.setShortcut(QKeySequence(shortcut))
+            button.setToolTip(f"{text.replace('&', '')} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})")
+        button.clicked.connect(slot)
+        return button
+
+    def _build(self) -> None:
+        self.event_list = QListWidget()
+        self.event_list.setObjectName("eventList")
+        self.event_list.setAccessibleName("Community votes")
+        self.event_list.currentRowChanged.connect(self._on_event_selected)
+        self.panel_list = QListWidget()
+        self.panel_list.setObjectName("panelList")
+        self.panel_list.setAccessibleName("Resident panels")
+        self.panel_list.itemActivated.connect(lambda _item: self.open_panel())
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(QLabel("<b>Community votes</b>"))
+        left_layout.addWidget(self.event_list, 2)
+        left_layout.addWidget(self._button("&New vote…", "Ctrl+N", self.new_event, "newEventButton"))
+        left_layout.addWidget(QLabel("<b>Resident panels</b>"))
+        left_layout.addWidget(self.panel_list, 1)
+        left_layout.addWidget(self._button("&Score as a panel…", "Ctrl+Shift+S", self.open_panel, "openPanelButton"))
+
+        self.summary = QTextBrowser()
+        self.summary.setObjectName("eventSummary")
+        self.summary.setAccessibleName("The selected vote")
+        self.summary.setOpenLinks(False)
+        self.notice = QLabel()
+        self.notice.setObjectName("deskNotice")
+        self.notice.setAccessibleName("Notice")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+
+        before = QGroupBox("Before and during the vote")
+        b = QHBoxLayout(before)
+        self.setup_button = self._button("Set-&up…", "Ctrl+E", self.edit_event, "setupButton")
+        self.codes_button = self._button("Print &code cards…", "Ctrl+P", self.print_codes, "codesButton")
+        self.kiosk_button = self._button("Open &kiosk", "Ctrl+K", self.open_kiosk, "kioskButton")
+        self.paper_button = self._button("Key &paper ballots", "Ctrl+Shift+P", self.open_paper_entry, "paperButton")
+        for w in (self.setup_button, self.codes_button, self.kiosk_button, self.paper_button):
+            b.addWidget(w)
+        after = QGroupBox("The result")
+        a = QHBoxLayout(after)
+        self.results_button = self._button("Show &results", "Ctrl+R", self.open_results, "resultsButton")
+        self.sheet_button = self._button("Results &sheet (PDF)…", "Ctrl+Shift+R", self.save_results_sheet,
+                                         "sheetButton")
+        self.close_button = self._button("C&lose voting…", None, self.close_voting, "closeVotingButton")
+        self.confirm_button = self._button("Con&firm results…", None, self.confirm_results, "confirmButton")
+        self.export_button = self._button("&Export PaBuLib…", None, self.export_pabulib, "exportButton")
+        for w in (self.results_button, self.sheet_button, self.close_button, self.confirm_button, self.export_button):
+            a.addWidget(w)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.addWidget(self.notice)
+        right_layout.addWidget(self.summary, 1)
+        right_layout.addWidget(before)
+        right_layout.addWidget(after)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([300, 800])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        self._update_buttons()
+
+    # --- loading --------------------------------------------------------------------------------
+    def start(self, select_event: int | None = None) -> None:
+        db, code = self.db, self.fund_code
+
+        def fetch():
+            from grantdesk.services.events import list_events
+            from grantdesk.services.panels import list_panels
+
+            return list_events(db, code), list_panels(db, code)
+
+        self.runner.run(fetch, lambda result: self._on_loaded(*result, select_event), self._show_error, owner=self)
+
+    def _on_loaded(self, events, panels, select_event: int | None) -> None:
+        self.events, self.panels = events, panels
+        keep = select_event if select_event is not None else (self.current.id if self.current else None)
+        self.event_list.blockSignals(True)
+        self.event_list.clear()
+        for e in events:
+            item = QListWidgetItem(f"{e.name}\n{STATE_LABELS[e.state]} · {e.ballots_counted} ballots")
+            item.setData(Qt.ItemDataRole.UserRole, e.id)
+            self.event_list.addItem(item)
+        self.event_list.blockSignals(False)
+        self.panel_list.clear()
+        for p in panels:
+            item = QListWidgetItem(f"{p.name}\n{p.round_name} · {p.panellists} panellists")
+            item.setData(Qt.ItemDataRole.UserRole, p.id)
+            self.panel_list.addItem(item)
+        if self.panel_list.count():
+            self.panel_list.setCurrentRow(0)
+        ids = [e.id for e in events]
+        row = ids.index(keep) if keep in ids else (0 if ids else -1)
+        self.event_list.setCurrentRow(row)
+        if row < 0:
+            self.current = None
+            self.summary.setHtml("<p>No community vote yet. Press <b>New vote</b> to set one up.</p>")
+            self._update_buttons()
+            self.loaded.emit()
+
+    def _on_event_selected(self, row: int) -> None:
+        if row < 0 or row >= len(self.events):
+            return
+        event_id = self.events[row].id
+        db = self.db
+
+        def fetch():
+            from grantdesk.services.events import get_event, paper_progress
+
+            return get_event(db, event_id), paper_progress(db, event_id)
+
+        self.runner.run(fetch, lambda result: self._show_event(*result), self._show_error, owner=self)
+
+    def _show_event(self, event, progress) -> None:
+        self.current = event
+        summary = next((e for e in self.events if e.id == event.id), None)
+        window = ""
+        if event.opens_at or event.closes_at:
+            opens = event.opens_at.strftime("%H:%M on ") + format_date(event.opens_at.date()) if event.opens_at else "—"
+            closes = event.closes_at.strftime("%H:%M on ") + format_date(event.closes_at.date()) if event.closes_at else "—"
+            window = f"<tr><td>Voting window</td><td>{opens} to {closes}</td></tr>"
+        rows = [
+            ("State", STATE_LABELS[event.state]),
+            ("Round", event.round_name),
+            ("Venue", event.venue or "—"),
+            ("Ballot", event.instructions),
+            ("Allocation", summary and summary.rule or event.rule),
+            ("Budget", format_money(event.budget_pence)),
+            ("Who may vote", ", ".join(x for x in (event.voters_area, f"aged {event.min_age}+" if event.min_age else "",
+                                                   "registered at the door" if event.register_at_door else "")
+                                       if x) or "anyone"),
+            ("Code cards", f"{event.codes_issued} issued, {event.codes_used} used"),
+            ("Ballots counted", f"{summary.ballots_counted if summary else 0} "
+                                f"({summary.spoilt if summary else 0} spoilt)"),
+            ("Paper keying", f"{len(progress.keyed_once)} sheets waiting for a second keying, "
+                             f"{progress.mismatches} mismatches to resolve"),
+            ("Results", "hidden until revealed" if event.hide_results and not event.revealed else "shown"),
+        ]
+        projects = "".join(f"<li>{p.reference} — {p.title} ({format_money(p.amount_pence)})</li>" for p in event.projects)
+        table = "".join(f"<tr><td style='padding-right:12px;color:#555'>{k}</td><td>{v}</td></tr>" for k, v in rows)
+        self.summary.setHtml(f"<h2>{event.name}</h2><table>{table}{window}</table>"
+                             f"<h3>On the ballot paper</h3><ol>{projects}</ol>")
+        self._update_buttons()
+        self.loaded.emit()
+
+    def _update_buttons(self) -> None:
+        e = self.current
+        state = e.state if e else None
+        self.setup_button.setEnabled(e is not None)
+        self.codes_button.setEnabled(state in ("setup", "voting"))
+        self.kiosk_button.setEnabled(state in ("setup", "voting"))
+        self.paper_button.setEnabled(state in ("setup", "voting", "closed"))
+        for w in (self.results_button, self.sheet_button, self.export_button):
+            w.setEnabled(e is not None and state != "setup")
+        self.close_button.setEnabled(state in ("setup", "voting"))
+        self.confirm_button.setEnabled(state == "closed")
+
+    def _show_error(self, exc: BaseException) -> None:
+        from grantdesk.domain.errors import GrantDeskError
+
+        if not isinstance(exc, GrantDeskError):
+            raise exc
+        self.notice.setText(str(exc))
+        self.notice.setStyleSheet("padding: 6px; background: #fef2f2; color: #991b1b;")
+        self.notice.show()
+
+    def show_message(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setStyleSheet("padding: 6px; background: #ecfdf5; color: #065f46;")
+        self.notice.show()
+
+    def _after_change(self, message: str, select_event: int | None = None) -> None:
+        self.show_message(message)
+        self.event_changed.emit()
+        self.start(select_event)
+
+    # --- set-up -----------------------------------------------------------------------------------
+    def new_event(self) -> None:
+        self._open_setup(None)
+
+    def edit_event(self) -> None:
+        if self.current is not None:
+            self._open_setup(self.current)
+
+    def _open_setup(self, event) -> None:
+        db, code = self.db, self.fund_code
+
+        def fetch():
+            from grantdesk.services.events import setup_choices
+
+            return setup_choices(db, code)
+
+        self.runner.run(fetch, lambda rounds: self._show_setup(rounds, event), self._show_error, owner=self)
+
+    def _show_setup(self, rounds, event) -> None:
+        from ui.event_setup import EventSetupDialog
+
+        dialog = EventSetupDialog(rounds, event, self)
+        self.setup_dialog = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._save_setup(dialog, event))
+        dialog.open()
+
+    def _save_setup(self, dialog, event) -> None:
+        settings = dialog.chosen
+        db, code = self.db, self.fund_code
+
+        def save():
+            from grantdesk.services import events
+
+            if event is None:
+                return events.create_event(db, code, settings)
+            events.update_event(db, event.id, settings)
+            return event.id
+
+        def failed(exc: BaseException) -> None:  # reopen the dialog with what was typed and the problem
+            from grantdesk.domain.errors import GrantDeskError
+
+            if not isinstance(exc, GrantDeskError):
+                raise exc
+            self._reopen_setup(dialog, event, str(exc))
+
+        self.runner.run(save, lambda event_id: self._after_change(f"Saved the set-up of “{settings.name}”.", event_id),
+                        failed, owner=self)
+
+    def _reopen_setup(self, old, event, message: str) -> None:
+        from ui.event_setup import EventSetupDialog
+
+        dialog = EventSetupDialog(old.rounds, event, self)
+        dialog.name_edit.setText(old.chosen.name)  # keep the name; the rest is re-chosen from the event
+        dialog.show_error(message)
+        self.setup_dialog = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._save_setup(dialog, event))
+        dialog.open()
+
+    # --- codes, kiosk, paper ------------------------------------------------------------------------
+    def print_codes(self, count: int | None = None, path: str | Path | None = None) -> None:
+        """Issue ``count`` new code cards and save them as a PDF at ``path`` (both asked when not given)."""
+        if self.current is None:
+            return
+        if count is None:
+            count, ok = QInputDialog.getInt(self, "Print code cards", "How many new code cards? (10 to a page)",
+                                            100, 1, 20_000)
+            if not ok:
+                return
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Save the code cards", f"code-cards-{self.current.id}.pdf",
+                                                  "PDF (*.pdf)")
+            if not path:
+                return
+        db, event_id, target = self.db, self.current.id, Path(path)
+
+        def work():
+            from grantdesk.io.ballot_cards import ballot_cards_pdf
+            from grantdesk.services.events import get_event, issue_codes
+
+            codes = issue_codes(db, event_id, count)
+            ballot_cards_pdf(get_event(db, event_id), codes, target)
+            return len(codes)
+
+        self.runner.run(work, lambda n: self._after_change(f"Issued {n} code cards, saved to {target}."),
+                        self._show_error, owner=self, progress_title="Making code cards", parent_widget=self)
+
+    def _open_window(self, widget: QWidget) -> QWidget:
+        widget.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.windows.append(widget)
+        widget.destroyed.connect(lambda *_: self.windows.remove(widget) if widget in self.windows else None)
+        return widget
+
+    def open_kiosk(self, *, full_screen: bool = True):
+        if self.current is None:
+            return None
+        from ui.kiosk import KioskWindow
+
+        kiosk = self._open_window(KioskWindow(self.db, self.runner, self.current.id))
+        kiosk.destroyed.connect(lambda *_: self.start())
+        if full_screen:
+            kiosk.show_kiosk()
+        else:
+            kiosk.show()
+        kiosk.start()
+        return kiosk
+
+    def open_paper_entry(self):
+        if self.current is None:
+            return None
+        from ui.paper_entry import PaperEntryWidget
+
+        window = self._open_window(PaperEntryWidget(self.db, self.runner, self.current.id, current_actor()))
+        window.setWindowFlag(Qt.WindowType.Window)
+        window.setWindowTitle(f"Paper ballots — {self.current.name}")
+        window.resize(1100, 700)
+        window.show()
+        window.start()
+        return window
+
+    def open_results(self):
+        if self.current is None:
+            return None
+        from ui.results_view import ResultsView
+
+        window = self._open_window(ResultsView(self.db, self.runner, self.current.id))
+        window.setWindowFlag(Qt.WindowType.Window)
+        window.setWindowTitle(f"Results — {self.current.name}")
+        window.resize(1280, 720)
+        window.show()
+        window.start()
+        return window
+
+    def open_panel(self):
+        item = self.panel_list.currentItem()
+        if item is None:
+            return None
+        from ui.panel_scoring import PanelScoringWidget
+
+        window = self._open_window(PanelScoringWidget(self.db, self.runner, item.data(Qt.ItemDataRole.UserRole)))
+        window.setWindowFlag(Qt.WindowType.Window)
+        window.setWindowTitle(f"Panel scoring — {item.text().splitlines()[0]}")
+        window.resize(1200, 760)
+        window.show()
+        window.start()
+        return window
+
+    # --- after the vote ---------------------------------------------------------------------------
+    def save_results_sheet(self, path: str | Path | None = None) -> None:
+        if self.current is None:
+            return
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Save the results sheet", f"results-{self.current.id}.pdf",
+                                                  "PDF (*.pdf)")
+            if not path:
+                return
+        db, event_id, target = self.db, self.current.id, Path(path)
+
+        def work():
+            from grantdesk.io.results_sheet import results_sheet_pdf
+            from grantdesk.services.events import event_results
+
+            results_sheet_pdf(event_results(db, event_id), target)
+
+        self.runner.run(work, lambda _: self.show_message(f"Saved the results sheet to {target}."),
+                        self._show_error, owner=self, progress_title="Making the results sheet", parent_widget=self)
+
+    def export_pabulib(self, path: str | Path | None = None) -> None:
+        if self.current is None:
+            return
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Export the ballots for research",
+                                                  f"{self.fund_code.lower()}-event-{self.current.id}.pb",
+                                                  "PaBuLib (*.pb)")
+            if not path:
+                return
+        db, event_id, target = self.db, self.current.id, Path(path)
+
+        def work():
+            from grantdesk.services.events import export_pabulib
+
+            return export_pabulib(db, event_id, target)
+
+        self.runner.run(work, lambda p: self.show_message(f"Exported the accepted ballots to {p}."),
+                        self._show_error, owner=self)
+
+    def _ask(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self, title, text,
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                                      QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def close_voting(self) -> None:
+        e = self.current
+        if e is None or not self._ask("Close voting", f"Close voting at “{e.name}”? The kiosk will take no more "
+                                                      "ballots and no more codes can be issued. Paper ballots can "
+                                                      "still be keyed."):
+            return
+        db = self.db
+
+        def work():
+            from grantdesk.services.events import close_voting
+
+            close_voting(db, e.id)
+
+        self.runner.run(work, lambda _: self._after_change(f"Voting at “{e.name}” is closed."), self._show_error,
+                        owner=self)
+
+    def confirm_results(self) -> None:
+        e = self.current
+        if e is None or not self._ask(
+                "Confirm results", f"Confirm the results of “{e.name}”? Each funded application will be awarded "
+                                   "the amount it asked for, and every other one on the ballot declined with the "
+                                   "vote as the reason. This cannot be undone."):
+            return
+        db = self.db
+
+        def work():
+            from grantdesk.services.events import confirm_results
+
+            return confirm_results(db, e.id)
+
+        def done(c) -> None:
+            self._after_change(f"Results confirmed: {len(c.awarded)} applications awarded "
+                               f"({format_money(c.funded_pence)}), {len(c.declined)} declined.")
+
+        self.runner.run(work, done, self._show_error, owner=self)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        for window in list(self.windows):
+            if not window.close():
+                event.ignore()
+                return
+        super().closeEvent(event)

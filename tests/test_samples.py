@@ -120,12 +120,49 @@ def test_blackbird_leys_has_a_panel_of_seven_deciding_50000(sample_db):
         assert bbl.decision_model == "panel"
         [panel] = s.scalars(select(Panel).where(Panel.fund_id == bbl.id)).all()
         assert s.scalar(select(func.count()).select_from(Panellist).where(Panellist.panel_id == panel.id)) == 7
-        [rnd] = bbl.rounds
+        rnd = panel.round
         assert rnd.budget_pence == 5_000_000
-        apps = s.scalars(select(Application).where(Application.fund_id == bbl.id)).all()
+        apps = s.scalars(select(Application).where(Application.round_id == rnd.id)).all()
         assert 12 <= len(apps) <= 18
-        awarded = s.scalar(select(func.sum(Award.amount_pence)).join(Application).where(Application.fund_id == bbl.id))
+        awarded = s.scalar(select(func.sum(Award.amount_pence)).join(Application).where(Application.round_id == rnd.id))
         assert 0 < awarded <= rnd.budget_pence
+        panel_id = panel.id
+
+    from grantdesk.services import panels
+
+    sheet = panels.score_sheet(sample_db, panel_id)
+    assert len(sheet.criteria) == 3 and "Teen Kitchen" in sheet.notes
+    decided = [a for a in sheet.applications if a.decision]
+    assert len(decided) == 13 and all(a.decision.applied for a in decided)
+    # Every decision follows the scores except one, which says why.
+    [against] = [a for a in decided if a.decision.differs_from_scores]
+    assert against.decision.outcome == "decline" and against.suggested and "community centre" in against.decision.reason
+    # The panellist who declared an interest in the tea dance did not score it.
+    tea = next(a for a in sheet.applications if "tea dance" in a.title)
+    [conflicted] = tea.conflicted
+    assert all(score.panellist_id != conflicted for score in tea.scores) and len(tea.scores) == 6 * 3
+    # The funded nine are the nine best scored.
+    assert [a.decision.outcome for a in sheet.applications[:9]] == ["fund"] * 9
+
+
+def test_blackbird_leys_has_a_finished_community_vote_with_kiosk_and_paper_ballots(sample_db):
+    from grantdesk.services import events
+    from grantdesk.services.applications import list_application_rows
+
+    [event] = events.list_events(sample_db, "BBL")
+    assert event.state == "confirmed" and event.ballot_kind == "approval"
+    results = events.event_results(sample_db, event.id)
+    assert results.tally.cast >= 200 and results.kiosk.cast > 0 and results.paper.cast > 0
+    assert results.tally.cast == results.kiosk.cast + results.paper.cast
+    assert results.paper.spoilt_count >= 3 and results.kiosk.spoilt_count == 0
+    assert results.funded_pence <= results.budget_pence
+    assert any(step.kind == "tie" for step in results.allocation.explanation)  # a tie decided who was funded
+    view = events.get_event(sample_db, event.id)
+    assert view.codes_used == results.kiosk.cast and view.codes_issued > view.codes_used
+    statuses = {r.reference: r.status for r in list_application_rows(sample_db, "BBL")}
+    on_ballot = [p.reference for p in view.projects]
+    assert {statuses[r] for r in on_ballot} == {"awarded", "declined"}
+    assert [r for r in on_ballot if statuses[r] == "awarded"] == sorted(event.funded)
 
 
 def test_rhyl_is_bilingual_with_contacts_who_prefer_welsh(sample_db):

@@ -874,9 +874,9 @@ def _results(session: Session, event: VotingEvent, view: EventView | None = None
     allocation = run_rule(election, view.rule, view.tie_break_policy,
                           **_rule_options(view.rule, view.when_next_does_not_fit))
     funded = set(allocation.selected)
-    # Rank by total support; equal totals keep ballot order (the tie-break that decided money is in the
-    # explanation).
-    order = sorted(range(len(view.projects)), key=lambda i: (-tally.projects[i].total, i))
+    # Rank by total support; equal totals in the event's tie-break order, as the rule took them.
+    tie_key = view.tie_break_policy.key(election, [t.supporters for t in tally.projects])
+    order = sorted(range(len(view.projects)), key=lambda i: (-tally.projects[i].total, tie_key(i)))
     projects = []
     for rank, i in enumerate(order, start=1):
         p, t = view.projects[i], tally.projects[i]

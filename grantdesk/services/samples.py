@@ -25,7 +25,7 @@ from grantdesk.domain.money import format_money, parse_money
 from grantdesk.domain.questions import clean_answers, make_question
 from grantdesk.domain.workflow import Status
 from grantdesk.services import applications as apps
-from grantdesk.services import decisions, funds, organisations, questions
+from grantdesk.services import decisions, funds, organisations, questions, sample_votes
 from grantdesk.services.common import actor_or_default, audit
 from grantdesk.store.database import Database
 from grantdesk.store.models import Application, Award, Fund
@@ -146,7 +146,8 @@ _KEYS = {
     "contact": {"name", "email", "phone", "role", "language"},
     "application": {
         "organisation", "contact", "round", "area", "title", "summary", "amount", "project_start", "project_end",
-        "created", "submitted", "status", "path", "reason", "decided", "answers", "decisions", "award",
+        "created", "submitted", "status", "path", "reason", "decided", "answers", "decisions", "award", "key",
+        "panel",
     },
     "decision": {
         "member", "decision", "amount", "reasons", "decided_on", "interest", "interest_nature",
@@ -154,10 +155,11 @@ _KEYS = {
     },
     "dispensation": {"reference", "granted_on"},
     "award": {"amount", "awarded_on", "purpose", "conditions", "spend_by"},
-    "panel": {"name", "round", "panellists"},
+    "panel": {"name", "round", "panellists", "criteria", "deliberation"},
     "panellist": {"name", "area"},
     "question": {"key", "label", "kind", "choices", "required", "help"},
     "step": {"status", "on", "reason"},
+    **sample_votes.KEYS,
 }
 
 # The usual route to each final state, after draft → submitted.
@@ -187,7 +189,7 @@ class _Loader:
         self._check_keys(data["sample"], "sample", "[sample]")
         self._check_keys(data["fund"], "fund", "[fund]")
         extra = set(data) - {"sample", "fund", "questions", "areas", "rounds", "members", "organisations",
-                             "applications", "panels"}
+                             "applications", "panels", "events"}
         if extra:
             raise SampleError(f"{name}.toml: unknown table(s) {', '.join(sorted(extra))}.")
         as_of = data["sample"].get("written_as_of")
@@ -199,6 +201,8 @@ class _Loader:
             self.years += 1
         self.officer = data["sample"].get("officer", "Grants officer")
         self.fund_code = str(data["fund"].get("code", "")).upper()
+        self.panels: dict[int, tuple[Any, list[Any]]] = {}  # round id → (panel, its criteria)
+        self.panel_reasons: dict[int, str] = {}  # application id → why the panel decided against the scores
 
     # values -------------------------------------------------------------------------------------
     def _check_keys(self, table: Any, kind: str, where: str) -> None:
@@ -342,16 +346,31 @@ class _Loader:
                 self._check_keys(person, "panellist", f"{self.where}.panellists[{j + 1}]")
                 people.append((self._required(person, "name"), person.get("area", "")))
             rnd = rounds.get(p.get("round")) if p.get("round") else None
-            decisions.add_panel(session, actor=actor, fund_id=fund.id, round_id=rnd.id if rnd else None,
-                                name=self._required(p, "name"), panellists=people)
+            panel = decisions.add_panel(session, actor=actor, fund_id=fund.id, round_id=rnd.id if rnd else None,
+                                        name=self._required(p, "name"), panellists=people)
+            panel.notes = p.get("deliberation", "").strip()
+            criteria = sample_votes.add_criteria(self, session, panel, p.get("criteria", []))
+            if rnd is not None:
+                self.panels[rnd.id] = (panel, criteria)
 
         count = 0
+        keyed: dict[str, Application] = {}
         for i, a in enumerate(d.get("applications", [])):
             self.where = f"applications[{i + 1}] ({a.get('title', 'untitled')})"
             self._check_keys(a, "application", f"applications[{i + 1}]")
-            self._load_application(session, fund, a, areas=areas, rounds=rounds, members=members, orgs=orgs,
-                                   area_named=area_named)
+            app = self._load_application(session, fund, a, areas=areas, rounds=rounds, members=members, orgs=orgs,
+                                         area_named=area_named)
+            if "key" in a:
+                if a["key"] in keyed:
+                    raise ValidationError(f"the key “{a['key']}” is used by two applications.")
+                keyed[a["key"]] = app
             count += 1
+        for panel, _criteria in self.panels.values():
+            self.where = f"[[panels]] {panel.name}"
+            sample_votes.add_decisions(self, session, panel, self.panel_reasons)
+        for i, e in enumerate(d.get("events", [])):
+            self.where = f"events[{i + 1}] ({e.get('name', 'unnamed')})"
+            sample_votes.add_event(self, session, fund, e, rounds, keyed)
         self.where = "[[rounds]]"
         for rnd in rounds.values():
             awarded = session.scalar(
@@ -400,7 +419,7 @@ class _Loader:
             raise ValidationError(f"path must end at the status, {final}.")
         return steps
 
-    def _load_application(self, session, fund, a, *, areas, rounds, members, orgs, area_named) -> None:
+    def _load_application(self, session, fund, a, *, areas, rounds, members, orgs, area_named) -> Application:
         where = self.where
         org_key = self._required(a, "organisation")
         if org_key not in orgs:
@@ -521,3 +540,10 @@ class _Loader:
             )
         elif "award" in a:
             raise ValidationError("has an [award] but its status is not awarded.")
+        if "panel" in a:
+            if rnd is None or rnd.id not in self.panels:
+                raise ValidationError("has [panel] scores but no panel decides its round.")
+            panel, criteria = self.panels[rnd.id]
+            sample_votes.add_scores(self, session, panel, criteria, app, a["panel"], decided)
+            self.panel_reasons[app.id] = a["panel"].get("reason", "")
+        return app

@@ -96,18 +96,20 @@ class EventSetupDialog(QDialog):
     def __init__(self, rounds: list[RoundChoice], event: EventView | None = None, parent=None):
         super().__init__(parent)
         self.rounds = rounds
-        self.event = event
+        self.editing = event
         self.locked = bool(event and event.locked)
         self.setWindowTitle("Change the vote's set-up" if event else "Set up a community vote")
         self.setObjectName("eventSetupDialog")
         self._build()
         if event is not None:
             self._load(event)
-        else:
+        else:  # start on the newest round that has a shortlist to vote on
+            with_shortlist = next((n for n, r in enumerate(rounds) if r.shortlisted), 0)
+            self.round_combo.setCurrentIndex(with_shortlist)
             self._on_round_changed()
         if self.locked:
             self._lock()
-        self.resize(860, 760)
+        self.resize(1180, 720)
 
     # --- building ---------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -149,6 +151,13 @@ class EventSetupDialog(QDialog):
         for col in (0, 1, 3, 4):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         paper_layout.addWidget(self.projects)
+        self.empty_hint = QLabel("No application in this round is shortlisted yet. Shortlist the ones residents "
+                                 "will vote on (Application ▸ Shortlist), then set up the vote.")
+        self.empty_hint.setObjectName("emptyShortlist")
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setStyleSheet("color: #9a3412;")
+        self.empty_hint.hide()
+        paper_layout.addWidget(self.empty_hint)
         layout.addWidget(paper, 1)
 
         method = QGroupBox("How residents vote and how the money is shared")
@@ -157,6 +166,7 @@ class EventSetupDialog(QDialog):
         self.kind_combo.setAccessibleName("Kind of ballot")
         for kind, label in KIND_LABELS.items():
             self.kind_combo.addItem(label, kind)
+        self.kind_combo.setCurrentIndex(self.kind_combo.findData("approval"))  # the usual ballot at an event
         form.addRow("&Ballot:", self.kind_combo)
         self.kind_stack = QStackedWidget()
         self._kind_pages: dict[str, dict[str, Any]] = {}
@@ -192,7 +202,10 @@ class EventSetupDialog(QDialog):
         self.budget_edit = QLineEdit()
         self.budget_edit.setAccessibleName("Budget")
         form.addRow("B&udget:", self.budget_edit)
-        layout.addWidget(method)
+        self.projects.setMinimumHeight(150)
+        columns = QHBoxLayout()
+        columns.addWidget(method, 3)
+        layout.addLayout(columns)
 
         who = QGroupBox("Who may vote, and when")
         who_form = QFormLayout(who)
@@ -216,9 +229,9 @@ class EventSetupDialog(QDialog):
         self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin_edit.setAccessibleName("Kiosk PIN")
         self.pin_edit.setPlaceholderText("4 to 12 digits, needed to leave kiosk mode"
-                                         + (" (blank keeps the PIN)" if self.event else ""))
+                                         + (" (blank keeps the PIN)" if self.editing else ""))
         who_form.addRow("Kiosk &PIN:", self.pin_edit)
-        layout.addWidget(who)
+        columns.addWidget(who, 2)
 
         self.error_label = QLabel()
         self.error_label.setObjectName("setupError")
@@ -282,6 +295,7 @@ class EventSetupDialog(QDialog):
 
     def _fill_projects(self, projects, on_ballot: set[int], categories: dict[int, str] | None = None) -> None:
         self.projects.setRowCount(0)
+        self.empty_hint.setVisible(not projects)
         for p in projects:
             row = self.projects.rowCount()
             self.projects.insertRow(row)
@@ -401,7 +415,7 @@ class EventSetupDialog(QDialog):
             voters_area=self.area_edit.text(), min_age=self.age_spin.value() or None,
             register_at_door=self.door_check.isChecked(), opens_at=self.opens.value(), closes_at=self.closes.value(),
             hide_results=self.hide_check.isChecked(), categories=categories,
-            kiosk_pin=self.pin_edit.text().strip() or (None if self.event else ""))
+            kiosk_pin=self.pin_edit.text().strip() or (None if self.editing else ""))
 
     def _on_save(self) -> None:
         if self.locked:

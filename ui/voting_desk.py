@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from grantdesk.config import current_actor
 from grantdesk.domain.dates import format_date
 from grantdesk.domain.money import format_money
+from grantdesk.voting.rules import DESCRIPTIONS
 from ui.tasks import TaskRunner
 
 STATE_LABELS = {"setup": "Being set up", "voting": "Voting", "closed": "Closed — results not yet confirmed",
@@ -78,6 +79,9 @@ class VotingDesk(QWidget):
         self.panel_list.setObjectName("panelList")
         self.panel_list.setAccessibleName("Resident panels")
         self.panel_list.itemActivated.connect(lambda _item: self.open_panel())
+        for lst in (self.event_list, self.panel_list):
+            lst.setWordWrap(True)
+            lst.setTextElideMode(Qt.TextElideMode.ElideRight)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -191,13 +195,16 @@ class VotingDesk(QWidget):
         if event.opens_at or event.closes_at:
             opens = event.opens_at.strftime("%H:%M on ") + format_date(event.opens_at.date()) if event.opens_at else "—"
             closes = event.closes_at.strftime("%H:%M on ") + format_date(event.closes_at.date()) if event.closes_at else "—"
-            window = f"<tr><td>Voting window</td><td>{opens} to {closes}</td></tr>"
+            window = f"<tr><td style='padding-right:12px;color:#555'>Voting window</td><td>{opens} to {closes}</td></tr>"
         rows = [
             ("State", STATE_LABELS[event.state]),
             ("Round", event.round_name),
             ("Venue", event.venue or "—"),
             ("Ballot", event.instructions),
-            ("Allocation", summary and summary.rule or event.rule),
+            ("Allocation", DESCRIPTIONS[event.rule].capitalize()
+             + (" (or stop when the next does not fit)" if event.rule == "greedy"
+                and event.when_next_does_not_fit == "stop" else "")),
+            ("Ties", event.tie_break_policy.describe()),
             ("Budget", format_money(event.budget_pence)),
             ("Who may vote", ", ".join(x for x in (event.voters_area, f"aged {event.min_age}+" if event.min_age else "",
                                                    "registered at the door" if event.register_at_door else "")

@@ -1,0 +1,120 @@
+"""The voting desk and the set-up dialog, driven through their widgets."""
+
+import pytest
+from helpers import build_vote_fund
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from grantdesk.services import events
+from grantdesk.services.events import EventSettings
+from grantdesk.voting.ballots import CastBallot
+from ui.event_setup import EventSetupDialog
+from ui.tasks import TaskRunner
+from ui.voting_desk import VotingDesk
+
+TIMEOUT = 20_000
+
+
+@pytest.fixture
+def runner(qtbot):
+    r = TaskRunner()
+    yield r
+    r.shutdown()
+
+
+@pytest.fixture
+def vote(db):
+    return build_vote_fund(db)
+
+
+def open_desk(qtbot, db, runner, code="VOT"):
+    desk = VotingDesk(db, runner, code)
+    qtbot.addWidget(desk)
+    desk.show()
+    with qtbot.waitSignal(desk.loaded, timeout=TIMEOUT):
+        desk.start()
+    return desk
+
+
+def setup_dialog(qtbot, desk, button):
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(getattr(desk, "setup_dialog", None), EventSetupDialog)
+                    and desk.setup_dialog.isVisible(), timeout=TIMEOUT)
+    return desk.setup_dialog
+
+
+def test_a_vote_is_set_up_through_the_dialog(qtbot, db, runner, vote):
+    desk = open_desk(qtbot, db, runner)
+    assert desk.event_list.count() == 0 and not desk.kiosk_button.isEnabled()
+    dialog = setup_dialog(qtbot, desk, desk.findChild(type(desk.setup_button), "newEventButton"))
+    assert dialog.projects.rowCount() == 4  # every shortlisted application of the round, ticked
+    assert dialog.budget_edit.text() == "£5,000.00"
+    qtbot.keyClicks(dialog.name_edit, "Estate summer vote")
+    dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData("approval"))
+    dialog._kind_pages["approval"]["max_choices"].setValue(2)
+    dialog.projects.item(3, 0).setCheckState(Qt.CheckState.Unchecked)  # leave the last one off the ballot
+    qtbot.keyClicks(dialog.pin_edit, "1357")
+    with qtbot.waitSignal(desk.loaded, timeout=TIMEOUT):
+        qtbot.keyClick(dialog, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    [summary] = events.list_events(db, "VOT")
+    event = events.get_event(db, summary.id)
+    assert (event.name, event.ballot_kind, event.ballot_settings["max_choices"]) == ("Estate summer vote", "approval", 2)
+    assert [p.reference for p in event.projects] == vote.references[:3]
+    assert events.check_kiosk_pin(db, event.id, "1357")
+    assert desk.kiosk_button.isEnabled() and "Estate summer vote" in desk.summary.toPlainText()
+
+
+def test_a_refused_set_up_keeps_the_dialog_open_with_the_reason(qtbot, db, runner, vote):
+    desk = open_desk(qtbot, db, runner)
+    dialog = setup_dialog(qtbot, desk, desk.findChild(type(desk.setup_button), "newEventButton"))
+    qtbot.keyClicks(dialog.name_edit, "No PIN vote")
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: desk.setup_dialog is not dialog and desk.setup_dialog.error_label.isVisible(),
+                    timeout=TIMEOUT)
+    assert "PIN" in desk.setup_dialog.error_label.text()
+    assert desk.setup_dialog.name_edit.text() == "No PIN vote"
+    assert events.list_events(db, "VOT") == []
+
+
+def test_once_a_ballot_is_in_the_set_up_is_shown_locked(qtbot, db, runner, vote):
+    event_id = events.create_event(db, "VOT", EventSettings(
+        name="Locked vote", round_id=vote.round_id, application_ids=tuple(vote.application_ids),
+        ballot_kind="choose-one", rule="greedy", kiosk_pin="2468"))
+    [code] = events.issue_codes(db, event_id, 1)
+    events.cast_ballot(db, event_id, code, CastBallot.marked("", vote.references[0]))
+    desk = open_desk(qtbot, db, runner)
+    dialog = setup_dialog(qtbot, desk, desk.setup_button)
+    assert dialog.locked and dialog.banner.isVisible() and "locked" in dialog.banner.text()
+    assert not dialog.kind_combo.isEnabled() and not dialog.projects.isEnabled()
+    dialog.close()
+
+
+def test_close_and_confirm_from_the_desk_move_the_applications(qtbot, db, runner, vote, monkeypatch):
+    event_id = events.create_event(db, "VOT", EventSettings(
+        name="Quick vote", round_id=vote.round_id, application_ids=tuple(vote.application_ids),
+        ballot_kind="choose-one", rule="greedy", kiosk_pin="2468"))
+    for code in events.issue_codes(db, event_id, 3):
+        events.cast_ballot(db, event_id, code, CastBallot.marked("", vote.references[1]))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    desk = open_desk(qtbot, db, runner)
+    assert desk.close_button.isEnabled() and not desk.confirm_button.isEnabled()
+    with qtbot.waitSignal(desk.loaded, timeout=TIMEOUT):
+        desk.close_button.click()
+    qtbot.waitUntil(lambda: desk.confirm_button.isEnabled(), timeout=TIMEOUT)
+    with qtbot.waitSignal(desk.event_changed, timeout=TIMEOUT):
+        desk.confirm_button.click()
+    qtbot.waitUntil(lambda: "Results confirmed" in desk.notice.text(), timeout=TIMEOUT)
+    assert "1 applications awarded" in desk.notice.text() or "awarded" in desk.notice.text()
+    assert events.get_event(db, event_id).state == "confirmed"
+
+
+def test_the_main_window_opens_the_desk_for_the_chosen_fund(qtbot, sample_path):
+    from helpers import opened_window
+
+    window = opened_window(qtbot, sample_path, fund_code="BBL")
+    desk = window.open_voting_desk()
+    qtbot.waitUntil(lambda: desk.event_list.count() == 1 and desk.current is not None, timeout=TIMEOUT)
+    assert "Leys Festival" in desk.summary.toPlainText() and desk.panel_list.count() == 1
+    assert window.open_voting_desk() is desk  # one desk per fund
+    desk.close()
+    QApplication.processEvents()

@@ -83,3 +83,17 @@ def current_actor() -> str:
         return getpass.getuser()
     except Exception:  # no login name (some containers)
         return "unknown user"
+
+
+def shipped_dir(package: str, checkout_folder: str) -> Path:
+    """A folder of files GrantDesk ships (``grantdesk.sample_funds``, ``grantdesk.resources``): inside
+    the installed package, or the checkout's top-level folder when running from a source tree."""
+    from importlib import resources
+
+    try:
+        path = Path(str(resources.files(package)))
+        if path.is_dir():
+            return path
+    except ModuleNotFoundError:  # running from a checkout that is not installed
+        pass
+    return Path(__file__).resolve().parents[1] / checkout_folder

@@ -67,4 +67,7 @@ def test_the_wheel_carries_the_migrations_and_sample_funds_but_not_readme_pictur
     assert "grantdesk/store/migrations/env.py" in names
     assert {"grantdesk/sample_funds/staffordshire-php.toml", "grantdesk/sample_funds/denbighshire-rhyl.toml"} <= names
     assert "ui/main_window.py" in names
+    # The fonts every PDF embeds, so Welsh prints the same on any computer, with their licence.
+    assert {"grantdesk/resources/fonts/DejaVuSans.ttf", "grantdesk/resources/fonts/DejaVuSans-Bold.ttf",
+            "grantdesk/resources/fonts/LICENSE-DejaVu.txt"} <= names
     assert not any("screenshots" in n for n in names)

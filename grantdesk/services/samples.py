@@ -13,12 +13,12 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
+from grantdesk.config import shipped_dir
 from grantdesk.domain.dates import financial_year_label, financial_year_of, shift_days, shift_years
 from grantdesk.domain.errors import GrantDeskError, ValidationError
 from grantdesk.domain.money import format_money, parse_money
@@ -57,13 +57,7 @@ class LoadResult:
 
 def samples_dir() -> Path:
     """Where the sample files are: inside the installed package, or the checkout's ``sample_funds``."""
-    try:
-        path = Path(str(resources.files("grantdesk.sample_funds")))
-        if path.is_dir():
-            return path
-    except ModuleNotFoundError:  # pragma: no cover - only when the package data is missing
-        pass
-    return Path(__file__).resolve().parents[2] / "sample_funds"
+    return shipped_dir("grantdesk.sample_funds", "sample_funds")
 
 
 def available_samples() -> list[SampleInfo]:

@@ -13,7 +13,22 @@ from grantdesk.domain.money import amount_text
 from grantdesk.voting.election import Election, Project
 
 __all__ = ["amount_text", "number_text", "left_text", "count_text", "ordinal", "project_label", "currency_of",
-           "names_in_order"]
+           "names_in_order", "TOTAL_NOUNS", "total_nouns"]
+
+# How a project's total on an event's tally is said, by kind of ballot (see grantdesk.voting.tally).
+TOTAL_NOUNS: dict[str, tuple[str, str]] = {
+    "approval": ("vote", "votes"),
+    "choose-one": ("vote", "votes"),
+    "knapsack": ("vote", "votes"),
+    "score": ("point", "points"),
+    "cumulative": ("token", "tokens"),
+    "ranked": ("point", "points"),
+}
+
+
+def total_nouns(ballot_kind: str) -> tuple[str, str]:
+    """``("vote", "votes")`` for an approval ballot's totals; points or tokens for the others."""
+    return TOTAL_NOUNS.get(ballot_kind, ("point", "points"))
 
 
 def number_text(value: int | Fraction) -> str:

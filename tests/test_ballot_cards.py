@@ -1,0 +1,88 @@
+"""Ballot code cards: ten cut-out cards to an A4 page, each with its code in type and as a QR code."""
+
+import io
+import re
+
+import pytest
+from helpers import build_vote_fund
+from pypdf import PdfReader
+from reportlab.pdfgen.canvas import Canvas
+
+from grantdesk.domain.errors import ValidationError
+from grantdesk.io import pdf_fonts as fonts_module
+from grantdesk.io.ballot_cards import (
+    SECRECY_LINE,
+    ballot_cards_pdf,
+    cards_pages,
+    draw_ballot_cards,
+)
+from grantdesk.services import events
+from grantdesk.services.events import EventSettings
+
+WELSH_NAME = "Gŵyl Tŷ Llŷn: pleidlais y gymuned"
+
+
+@pytest.fixture
+def event(db):
+    vote = build_vote_fund(db)
+    event_id = events.create_event(db, vote.fund_code, EventSettings(
+        name=WELSH_NAME, round_id=vote.round_id, application_ids=tuple(vote.application_ids),
+        ballot_kind="approval", ballot_settings={"max_choices": 2}, venue="Neuadd y Pentref, Llanfair",
+        kiosk_pin="2468"))
+    return event_id
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_cards_pages_holds_ten_cards_to_a_page():
+    assert [cards_pages(n) for n in (1, 9, 10, 11, 20, 21, 23, 100, 101)] == [1, 1, 1, 2, 2, 3, 3, 10, 11]
+
+
+def test_23_codes_print_on_3_pages_with_every_code_readable(db, event):
+    codes = events.issue_codes(db, event, 23)
+    view = events.get_event(db, event)
+    out = io.BytesIO()
+    ballot_cards_pdf(view, codes, out)
+    reader = PdfReader(io.BytesIO(out.getvalue()))
+    assert len(reader.pages) == 3 == cards_pages(len(codes))
+    texts = [page.extract_text() for page in reader.pages]
+    found = [set(re.findall(r"[2-9A-Z]{4}-[2-9A-Z]{4}", t)) for t in texts]
+    assert [len(f) for f in found] == [10, 10, 3]
+    assert set().union(*found) == set(codes)
+    first = _flat(texts[0])
+    assert "Your one-time voting code" in first
+    assert "Neuadd y Pentref, Llanfair" in first
+    assert _flat(SECRECY_LINE) in first or all(part in first for part in ("Use it once at the voting screen.",
+                                                                          "the code is not linked to how you vote."))
+    if fonts_module.pdf_fonts().covers_welsh:
+        assert "Gŵyl Tŷ Llŷn" in first
+    else:  # no font with ŵ and ŷ on this computer: the note says so
+        assert "ŵ" in fonts_module.pdf_fonts().note
+
+
+def test_each_card_has_a_qr_code_drawn_on_its_page(db, event, tmp_path):
+    codes = events.issue_codes(db, event, 23)
+    view = events.get_event(db, event)
+    canvas = Canvas(str(tmp_path / "cards.pdf"))
+    drawn = draw_ballot_cards(canvas, view, codes)
+    canvas.save()
+    assert (drawn.pages, drawn.cards, drawn.qr_codes) == (3, 23, 23)
+    # A QR code is drawn as filled rectangles (runs of dark squares): over 60 of them to a card.
+    reader = PdfReader(str(tmp_path / "cards.pdf"))
+    squares = [page.get_contents().get_data().count(b" re") for page in reader.pages]
+    assert squares[0] > 10 * 60 and squares[2] > 3 * 60
+    assert squares[2] < squares[0]  # the last page has only three cards
+
+
+def test_no_codes_means_no_cards(db, event):
+    with pytest.raises(ValidationError, match="no codes"):
+        ballot_cards_pdf(events.get_event(db, event), [], io.BytesIO())
+
+
+def test_without_a_welsh_font_the_pdf_falls_back_to_helvetica_and_says_why(monkeypatch):
+    monkeypatch.setattr(fonts_module, "_candidates", lambda: iter(()))
+    fallback = fonts_module.pdf_fonts.__wrapped__()
+    assert (fallback.regular, fallback.mono_bold, fallback.covers_welsh) == ("Helvetica", "Courier-Bold", False)
+    assert "ŵ and ŷ" in fallback.note

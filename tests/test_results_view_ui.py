@@ -1,0 +1,170 @@
+"""The projector's results view: ranked bars, funded marks and the money line; hidden until revealed;
+counting again live as ballots come in."""
+
+import re
+from itertools import pairwise
+
+import pytest
+from helpers import build_vote_fund
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from grantdesk.domain.money import format_money
+from grantdesk.services import events
+from grantdesk.services.events import EventSettings
+from grantdesk.voting.ballots import CastBallot
+from ui.results_view import ResultsView
+from ui.tasks import TaskRunner
+
+TIMEOUT = 10_000
+
+
+@pytest.fixture
+def runner(qtbot):
+    runner = TaskRunner()
+    yield runner
+    runner.shutdown()
+
+
+@pytest.fixture
+def vote(db):
+    return build_vote_fund(db)
+
+
+def _event(db, vote, *, hide_results):
+    """Six kiosk ballots: ideas 1–3 tie on 3 votes, idea 4 has 1. Greedy funds ideas 3, 2 and 4 (£4,500)."""
+    r = vote.references
+    event_id = events.create_event(db, vote.fund_code, EventSettings(
+        name="Leys Festival vote", round_id=vote.round_id, application_ids=tuple(vote.application_ids),
+        ballot_kind="approval", ballot_settings={"max_choices": 2}, tie_break=("supporters", "cost", "lot"),
+        tie_break_seed="festival", kiosk_pin="2468", hide_results=hide_results))
+    marks = [(r[0], r[1])] * 3 + [(r[2],)] * 2 + [(r[3], r[2])]
+    for code, choice in zip(events.issue_codes(db, event_id, len(marks)), marks, strict=True):
+        events.cast_ballot(db, event_id, code, CastBallot.marked("", *choice))
+    return event_id
+
+
+def _shown(qtbot, db, runner, event_id, interval=None):
+    view = ResultsView(db, runner, event_id)
+    qtbot.addWidget(view)
+    if interval is not None:
+        view.interval = interval
+    view.resize(1280, 720)
+    view.show()
+    with qtbot.waitSignal(view.refreshed, timeout=TIMEOUT):
+        view.start()
+    return view
+
+
+def _visible_text(view) -> str:
+    labels = [w.text() for w in view.findChildren(QLabel) if w.isVisibleTo(view)]
+    return " ".join([*labels, view.chart.accessibleDescription(), view.explanation.toPlainText()])
+
+
+def test_bars_are_drawn_for_each_project_in_rank_order_with_funded_marks_from_the_allocation(qtbot, db, runner,
+                                                                                             vote):
+    event_id = _event(db, vote, hide_results=False)
+    view = _shown(qtbot, db, runner, event_id)
+    results = events.event_results(db, event_id)
+    rows = view.chart.rows()
+    assert [row.reference for row in rows] == [p.reference for p in results.projects]
+    assert [row.total_text for row in rows] == ["3 votes", "3 votes", "3 votes", "1 vote"]
+    assert [row.bar.width() for row in rows] == sorted((row.bar.width() for row in rows), reverse=True)
+    assert all(a.row.bottom() <= b.row.top() for a, b in pairwise(rows))  # top to bottom, no overlap
+    assert {row.reference for row in rows if row.funded} == set(results.allocation.selected)
+    assert rows[-1].spent_so_far_pence == results.funded_pence == 450_000
+    # the money line sits below the last funded project and names the pot
+    line = view.chart.money_line()
+    assert line is not None and line.after == max(i for i, row in enumerate(rows) if row.funded) + 1
+    assert line.label == f"{format_money(500_000)} pot runs out here" and "£500.00 left over" in line.detail
+    assert "6 ballots counted (6 kiosk, 0 paper)" in view.counted_label.text()
+    assert view.money_label.text() == "£4,500.00 funded of the £5,000.00 pot"
+    # ideas 1–3 tie on 3 votes; the tie-break (lower cost) ranks 3, 2, 1: idea 1 (£3,000) is passed over
+    assert [row.title for row in rows] == ["Idea 3", "Idea 2", "Idea 1", "Idea 4"]
+    assert [row.status for row in rows] == ["Funded", "Funded", "Passed over", "Funded"]
+    description = view.chart.accessibleDescription()
+    assert description.startswith("3 projects funded: Idea 3 (£1,500.00, 3 votes); Idea 2 (£2,000.00, 3 votes)")
+    assert "Not funded: Idea 1 (£3,000.00, 3 votes)" in description
+    # the rows fit a 720p projector without scrolling
+    assert rows[-1].row.bottom() <= view.chart.height()
+
+
+def test_hidden_results_show_only_the_ballots_in_until_the_officer_reveals_them(qtbot, db, runner, vote):
+    event_id = _event(db, vote, hide_results=True)
+    view = _shown(qtbot, db, runner, event_id)
+    assert view.hidden and view.chart.rows() == [] and view.chart.money_line() is None
+    text = _visible_text(view)
+    assert "Results will be shown when voting closes" in text
+    assert "6 ballots in so far (6 at the kiosk, 0 on paper)" in text
+    assert not re.search(r"\d votes?\b", text) and "Idea" not in text and "funded" not in text.lower()
+    assert "£4,500.00" not in text
+    assert view.reveal_button.isVisible() and not view.explain_toggle.isEnabled()
+
+    asked = []
+    view.ask_reveal = lambda: asked.append("asked") or False  # the officer thinks again
+    view.setFocus()
+    qtbot.keySequence(view, "Ctrl+R")
+    assert asked == ["asked"] and view.hidden
+    assert not events.get_event(db, event_id).revealed
+
+    view.ask_reveal = lambda: True
+    with qtbot.waitSignal(view.revealed, timeout=TIMEOUT):
+        qtbot.mouseClick(view.reveal_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not view.hidden and len(view.chart.rows()) == 4, timeout=TIMEOUT)
+    assert events.get_event(db, event_id).revealed
+    assert "3 votes" in [row.total_text for row in view.chart.rows()]
+    assert "£4,500.00 funded" in view.money_label.text()
+    assert not view.reveal_button.isVisible() and view.explain_toggle.isEnabled()
+
+
+def test_the_view_counts_again_while_shown_and_picks_up_a_new_ballot(qtbot, db, runner, vote):
+    event_id = _event(db, vote, hide_results=False)
+    view = _shown(qtbot, db, runner, event_id, interval=50)
+    assert view.timer.isActive() and view.interval == 50
+    assert view.results.tally.accepted == 6
+    [code] = events.issue_codes(db, event_id, 1)
+    events.cast_ballot(db, event_id, code, CastBallot.marked("", vote.references[3]))
+    qtbot.waitUntil(lambda: view.results.tally.accepted == 7, timeout=TIMEOUT)
+    assert "7 ballots counted" in view.counted_label.text()
+    assert view.chart.rows()[-1].total_text == "2 votes"
+
+    view.hide()
+    assert not view.timer.isActive()  # no counting while nobody can see it
+    view.show()
+    assert view.timer.isActive()
+
+
+def test_a_second_count_is_never_queued_while_one_is_running(qtbot, db, runner, vote):
+    event_id = _event(db, vote, hide_results=False)
+    view = _shown(qtbot, db, runner, event_id)
+    view.timer.stop()
+    calls = []
+    real_run = runner.run
+    runner.run = lambda *args, **kwargs: calls.append(args[0]) or real_run(*args, **kwargs)
+    with qtbot.waitSignal(view.refreshed, timeout=TIMEOUT):
+        view.refresh()
+        view.refresh()
+        view.refresh()
+    assert len(calls) == 1 and not view.refreshing
+    with qtbot.waitSignal(view.refreshed, timeout=TIMEOUT):
+        view.refresh()
+    assert len(calls) == 2
+
+
+def test_officers_can_open_the_engine_s_explanation_below_the_chart(qtbot, db, runner, vote):
+    event_id = _event(db, vote, hide_results=False)
+    view = _shown(qtbot, db, runner, event_id)
+    assert not view.explanation.isVisible()
+    qtbot.mouseClick(view.explain_toggle, Qt.MouseButton.LeftButton)
+    assert view.explanation.isVisible()
+    shown = " ".join(view.explanation.toPlainText().split())
+    steps = events.event_results(db, event_id).allocation.explanation
+    assert all(" ".join(step.text.split()) in shown for step in steps)
+    assert view.explain_toggle.accessibleName() == "Hide how the result was worked out"
+    qtbot.mouseClick(view.explain_toggle, Qt.MouseButton.LeftButton)
+    assert not view.explanation.isVisible()
+
+
+def test_a_count_that_fails_says_why_and_keeps_the_view(qtbot, db, runner, vote):
+    view = _shown(qtbot, db, runner, 999)
+    assert view.notice.isVisible() and "no voting event with id 999" in view.notice.text()

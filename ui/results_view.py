@@ -1,0 +1,697 @@
+"""The results of a community vote on the projector: big, plain, and live.
+
+- One horizontal bar per project, ranked by total support, labelled with its title and amount and with
+  its total at the bar's end. Funded bars are green with a tick and "Funded" (and the money spent so
+  far, down the list); the others are muted grey.
+- The money line: a dashed line across the chart after the last funded project, "£5,000.00 pot runs
+  out here", so the room sees the pot against the ranked list.
+- A header with the event's name, the ballots counted (kiosk and paper) and the money funded against
+  the pot.
+- Live: while the view is shown it counts again every few seconds (``interval``, default 5 s) on the
+  worker thread, and never asks again while a count is still running.
+- Hidden results: if the event hides results until the officer reveals them, the view shows only how
+  many ballots are in, and a "Reveal results" button (Ctrl+R) that asks first.
+- For officers, the voting engine's explanation in a panel that folds open below the chart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QKeySequence,
+    QPainter,
+    QPainterPath,
+    QPen,
+)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from grantdesk.domain.money import format_money
+from grantdesk.voting.wording import number_text, total_nouns
+from ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from grantdesk.services.events import EventResults
+
+REFRESH_MS = 5000
+
+INK = QColor("#111827")
+MUTED_INK = QColor("#4b5563")
+AMOUNT_INK = QColor("#374151")
+BACKGROUND = QColor("#ffffff")
+FUNDED = QColor("#15803d")  # the "awarded" green of ui.style: white text on it passes WCAG AA
+FUNDED_SOFT = QColor("#dcfce7")
+NOT_FUNDED = QColor("#cbd5e1")
+MONEY_LINE = QColor("#b45309")
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{number_text(n)} {one if n == 1 else many}"
+
+
+def _total_text(total: Any, kind: str) -> str:
+    one, many = total_nouns(kind)
+    return f"{number_text(total)} {one if total == 1 else many}"
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    """One project's row as laid out on the chart (for painting, and for tests)."""
+
+    rank: int
+    reference: str
+    title: str
+    amount_pence: int
+    total_text: str
+    funded: bool
+    spent_so_far_pence: int | None  # funded money down the list to here, on funded rows
+    status: str  # "Funded"; "Passed over" (unfunded above the money line: it did not fit); "Not funded"
+    row: QRectF
+    bar: QRectF
+
+
+@dataclass(frozen=True)
+class MoneyLine:
+    after: int  # how many rows are above the line
+    y: float
+    label: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class _Geometry:
+    pad: float
+    row_h: float
+    line_gap: float
+    rank_w: float
+    badge_w: float
+    title_font: QFont
+    small_font: QFont
+
+
+class ResultsChart(QWidget):
+    """The ranked bars and the money line, painted to fit the widget (a projector at 1280×720 or
+    1920×1080; type grows with the size). Each row: the rank, the title with its amount, and below
+    them the bar with the total at its end; the funded badge on the right."""
+
+    MIN_ROW = 42
+    MAX_ROW = 150
+    LINE_GAP = 0.65  # the money line's band, in rows
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("resultsChart")
+        self.setAccessibleName("Results chart")
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # screen readers reach it and read the description
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.results: EventResults | None = None
+        self.setAccessibleDescription("No results yet.")
+
+    # --- data -------------------------------------------------------------------------------------
+    def set_results(self, results: EventResults | None) -> None:
+        self.results = results
+        self.setAccessibleDescription(describe_results(results) if results is not None else "No results shown.")
+        self.setMinimumHeight(self._needed_height())
+        self.update()
+
+    def _needed_height(self) -> int:
+        n = len(self.results.projects) if self.results is not None else 0
+        return int((n + self.LINE_GAP) * self.MIN_ROW + 2 * max(12.0, self.width() * 0.015)) if n else 0
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return QSize(900, max(self._needed_height(), 400))
+
+    # --- layout -----------------------------------------------------------------------------------
+    def _geometry(self) -> _Geometry:
+        results = self.results
+        n = max(len(results.projects), 1) if results is not None else 1
+        pad = max(12.0, self.width() * 0.015)
+        row_h = (self.height() - 2 * pad) / (n + self.LINE_GAP)
+        row_h = max(self.MIN_ROW, min(self.MAX_ROW, row_h))
+        title_px = max(16.0, min(40.0, row_h * 0.30, self.width() / 40))
+        title = QFont(self.font())
+        title.setPixelSize(round(title_px))
+        title.setBold(True)
+        small = QFont(self.font())
+        small.setPixelSize(round(max(13.0, title_px * 0.75)))
+        fm_title, fm_small = QFontMetricsF(title), QFontMetricsF(small)
+        pot = format_money(results.budget_pence) if results is not None else "£0.00"
+        badge_w = max(fm_title.horizontalAdvance("Funded") + fm_title.height() + 40,
+                      fm_small.horizontalAdvance(f"{pot} so far") + 8, fm_small.horizontalAdvance("Passed over") + 8)
+        return _Geometry(pad, row_h, row_h * self.LINE_GAP, fm_title.horizontalAdvance("00") + pad * 0.8,
+                         badge_w, title, small)
+
+    def rows(self) -> list[ChartRow]:
+        """The projects as laid out now, in rank order (most support first)."""
+        return self._layout()[0]
+
+    def money_line(self) -> MoneyLine | None:
+        """Where the pot runs out: after the last funded project in rank order (``None`` before any
+        project is funded)."""
+        return self._layout()[1]
+
+    def _layout(self) -> tuple[list[ChartRow], MoneyLine | None]:
+        results = self.results
+        if results is None or not results.projects:
+            return [], None
+        g = self._geometry()
+        fm_title = QFontMetricsF(g.title_font)
+        kind = results.event.ballot_kind
+        projects = results.projects
+        funded_positions = [i for i, p in enumerate(projects) if p.funded]
+        line_after = funded_positions[-1] + 1 if funded_positions else None
+
+        totals = [_total_text(p.total, kind) for p in projects]
+        total_w = max(fm_title.horizontalAdvance(t) for t in totals) + 16
+        bar_x = g.pad + g.rank_w
+        bar_room = max(self.width() - g.pad - g.badge_w - 24 - total_w - bar_x, 20.0)
+        top_total = max((p.total for p in projects), default=0)
+        title_h = fm_title.height()
+        bar_h = max(14.0, min(g.row_h - title_h - 0.22 * g.row_h, g.row_h * 0.36))
+
+        rows: list[ChartRow] = []
+        spent = 0
+        y = g.pad
+        line: MoneyLine | None = None
+        for i, p in enumerate(projects):
+            if i == line_after:
+                line = self._money_line(results, i, y + g.line_gap / 2)
+                y += g.line_gap
+            row = QRectF(g.pad, y, self.width() - 2 * g.pad, g.row_h)
+            share = float(p.total / top_total) if top_total else 0.0  # bar length only: never money
+            bar_top = y + g.row_h * 0.1 + title_h + g.row_h * 0.04
+            bar = QRectF(bar_x, bar_top, max(bar_room * share, 4.0), bar_h)
+            if p.funded:
+                spent += p.amount_pence
+            status = "Funded" if p.funded else "Passed over" if line_after is not None and i < line_after \
+                else "Not funded"
+            rows.append(ChartRow(p.rank, p.reference, p.title, p.amount_pence, totals[i], p.funded,
+                                 spent if p.funded else None, status, row, bar))
+            y += g.row_h
+        if line_after == len(projects):
+            line = self._money_line(results, line_after, y + g.line_gap / 2)
+        return rows, line
+
+    @staticmethod
+    def _money_line(results: EventResults, after: int, y: float) -> MoneyLine:
+        pot = format_money(results.budget_pence)
+        left = results.left_pence
+        if after == len(results.projects) and all(p.funded for p in results.projects):
+            return MoneyLine(after, y, f"Every project fits in the {pot} pot",
+                             f"{format_money(left)} left over" if left else "")
+        detail = f"{format_money(left)} left over" if left else "every penny spent"
+        return MoneyLine(after, y, f"{pot} pot runs out here", detail)
+
+    # --- painting ---------------------------------------------------------------------------------
+    def paintEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillRect(self.rect(), BACKGROUND)
+        results = self.results
+        if results is None:
+            painter.end()
+            return
+        rows, line = self._layout()
+        g = self._geometry()
+        fm_title, fm_small = QFontMetricsF(g.title_font), QFontMetricsF(g.small_font)
+        for r in rows:
+            self._paint_row(painter, r, g, fm_title, fm_small)
+        if line is not None:
+            self._paint_money_line(painter, line, g)
+        if not results.tally.accepted:
+            painter.setFont(g.title_font)
+            painter.setPen(MUTED_INK)
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Waiting for the first ballot")
+        painter.end()
+
+    def _paint_row(self, painter: QPainter, r: ChartRow, g: _Geometry, fm_title: QFontMetricsF,
+                   fm_small: QFontMetricsF) -> None:
+        if r.funded:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(FUNDED_SOFT)
+            painter.drawRoundedRect(r.row.adjusted(-6, 3, 6, -3), 10, 10)
+        top = r.row.top() + g.row_h * 0.1
+        baseline = top + fm_title.ascent()
+        # rank, title and amount on the first line
+        painter.setFont(g.small_font)
+        painter.setPen(MUTED_INK)
+        rank = str(r.rank)
+        painter.drawText(QPointF(r.row.left() + g.rank_w - 14 - fm_small.horizontalAdvance(rank), baseline), rank)
+        amount = format_money(r.amount_pence)
+        text_x = r.row.left() + g.rank_w
+        room = r.row.right() - g.badge_w - 24 - text_x - fm_small.horizontalAdvance(amount) - 20
+        painter.setFont(g.title_font)
+        painter.setPen(INK)
+        title = fm_title.elidedText(r.title, Qt.TextElideMode.ElideRight, room)
+        painter.drawText(QPointF(text_x, baseline), title)
+        painter.setFont(g.small_font)
+        painter.setPen(AMOUNT_INK)
+        painter.drawText(QPointF(text_x + fm_title.horizontalAdvance(title) + 20, baseline), amount)
+        # the bar, and the total at its end
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(FUNDED if r.funded else NOT_FUNDED)
+        painter.drawRoundedRect(r.bar, 5, 5)
+        painter.setFont(g.title_font)
+        painter.setPen(INK)
+        painter.drawText(QRectF(r.bar.right() + 14, r.bar.top() - 20, 10_000, r.bar.height() + 40),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, r.total_text)
+        # the badge
+        right = r.row.right() - 10
+        mid = r.row.center().y()
+        if r.funded:
+            tick = fm_title.height() * 0.62
+            badge_h = fm_title.height() * 1.3
+            width = fm_title.horizontalAdvance("Funded") + tick + 44
+            badge = QRectF(right - width, mid - badge_h * 0.75, width, badge_h)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(FUNDED)
+            painter.drawRoundedRect(badge, badge_h / 2, badge_h / 2)
+            self._tick(painter, QRectF(badge.left() + 16, badge.center().y() - tick / 2, tick, tick))
+            painter.setFont(g.title_font)
+            painter.setPen(QColor("white"))
+            painter.drawText(QRectF(badge.left() + 16 + tick + 10, badge.top(), width, badge.height()),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, "Funded")
+            painter.setFont(g.small_font)
+            painter.setPen(MUTED_INK)
+            painter.drawText(QRectF(right - 10_000, badge.bottom() + 2, 10_000, fm_small.height()),
+                             Qt.AlignmentFlag.AlignRight, f"{format_money(r.spent_so_far_pence or 0)} so far")
+        else:
+            painter.setFont(g.small_font)
+            painter.setPen(MUTED_INK)
+            painter.drawText(QRectF(right - 10_000, r.row.top(), 10_000, r.row.height()),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, r.status)
+
+    @staticmethod
+    def _tick(painter: QPainter, box: QRectF) -> None:
+        path = QPainterPath(QPointF(box.left() + box.width() * 0.05, box.top() + box.height() * 0.55))
+        path.lineTo(box.left() + box.width() * 0.38, box.top() + box.height() * 0.88)
+        path.lineTo(box.left() + box.width() * 0.95, box.top() + box.height() * 0.12)
+        pen = QPen(QColor("white"), max(2.5, box.height() * 0.17))
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(path)
+
+    def _paint_money_line(self, painter: QPainter, line: MoneyLine, g: _Geometry) -> None:
+        painter.setPen(QPen(MONEY_LINE, 3, Qt.PenStyle.DashLine))
+        painter.drawLine(QPointF(g.pad - 6, line.y), QPointF(self.width() - g.pad + 6, line.y))
+        fm_title, fm_small = QFontMetricsF(g.title_font), QFontMetricsF(g.small_font)
+        detail_w = fm_small.horizontalAdvance(line.detail) + 28 if line.detail else 0
+        width = fm_title.horizontalAdvance(line.label) + detail_w + 36
+        height = fm_title.height() * 1.35
+        label = QRectF(g.pad + g.rank_w - 18, line.y - height / 2, width, height)
+        painter.setPen(QPen(MONEY_LINE, 2))
+        painter.setBrush(QColor("#fffbeb"))
+        painter.drawRoundedRect(label, height / 2, height / 2)
+        text_rect = label.adjusted(18, 0, -18, 0)
+        painter.setFont(g.title_font)
+        painter.setPen(MONEY_LINE.darker(125))
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, line.label)
+        if line.detail:
+            painter.setFont(g.small_font)
+            painter.setPen(INK)
+            painter.drawText(text_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, line.detail)
+
+
+def describe_results(results: EventResults) -> str:
+    """The result in words, for screen readers: what is funded, what is not, and the money."""
+    kind = results.event.ballot_kind
+    if not results.tally.accepted:
+        return "No ballots counted yet."
+    funded = [p for p in results.projects if p.funded]
+    others = [p for p in results.projects if not p.funded]
+
+    def item(p: Any) -> str:
+        return f"{p.title} ({format_money(p.amount_pence)}, {_total_text(p.total, kind)})"
+
+    parts = [f"{_count(len(funded), 'project', 'projects')} funded: {'; '.join(item(p) for p in funded)}."
+             if funded else "No project funded."]
+    if others:
+        parts.append(f"Not funded: {'; '.join(item(p) for p in others)}.")
+    parts.append(f"{format_money(results.funded_pence)} of the {format_money(results.budget_pence)} pot spent; "
+                 f"{format_money(results.left_pence)} left.")
+    parts.append(f"{_count(results.tally.accepted, 'ballot', 'ballots')} counted.")
+    return " ".join(parts)
+
+
+class ResultsView(QWidget):
+    """The projector's results screen for one voting event."""
+
+    refreshed = Signal()  # a count arrived and is shown (or the hidden screen updated)
+    revealed = Signal()
+
+    def __init__(self, db: Any, runner: TaskRunner, event_id: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db, self.runner, self.event_id = db, runner, event_id
+        self.results: EventResults | None = None
+        self._loading = False
+        self._started = False
+        self._revealing = False
+        self.setObjectName("resultsView")
+        self.setAccessibleName("Vote results")
+        self.setAutoFillBackground(True)
+        pal = self.palette()
+        pal.setColor(self.backgroundRole(), BACKGROUND)
+        self.setPalette(pal)
+        self.timer = QTimer(self)
+        self.timer.setInterval(REFRESH_MS)
+        self.timer.timeout.connect(self.refresh)
+        self._build()
+        self._build_actions()
+
+    # --- construction ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.title_label = QLabel("Loading the results…")
+        self.title_label.setObjectName("resultsTitle")
+        self.title_label.setWordWrap(True)
+        self.title_label.setAccessibleName("Event")
+        self.counted_label = QLabel()
+        self.counted_label.setObjectName("ballotsCounted")
+        self.counted_label.setAccessibleName("Ballots counted")
+        self.money_label = QLabel()
+        self.money_label.setObjectName("fundedAgainstBudget")
+        self.money_label.setAccessibleName("Money funded against the pot")
+        self.money_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.updated_label = QLabel()
+        self.updated_label.setObjectName("updatedAt")
+        self.updated_label.setAccessibleName("Last counted")
+        self.updated_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.notice = QLabel()
+        self.notice.setObjectName("notice")
+        self.notice.setAccessibleName("Notice")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("padding: 6px; background: #fef2f2; color: #991b1b;")
+        self.notice.hide()
+
+        header = QWidget()
+        header.setObjectName("resultsHeader")
+        grid = QHBoxLayout(header)
+        grid.setContentsMargins(0, 0, 0, 0)
+        left = QVBoxLayout()
+        left.setSpacing(2)
+        left.addWidget(self.title_label)
+        left.addWidget(self.counted_label)
+        right = QVBoxLayout()
+        right.setSpacing(2)
+        right.addWidget(self.money_label)
+        right.addWidget(self.updated_label)
+        grid.addLayout(left, 3)
+        grid.addLayout(right, 2)
+
+        self.chart = ResultsChart()
+        chart_scroll = QScrollArea()
+        chart_scroll.setObjectName("chartScroll")
+        chart_scroll.setWidgetResizable(True)
+        chart_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        chart_scroll.setWidget(self.chart)
+        chart_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        self.hidden_title = QLabel("Results will be shown when voting closes")
+        self.hidden_title.setObjectName("hiddenTitle")
+        self.hidden_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hidden_title.setWordWrap(True)
+        self.hidden_count = QLabel()
+        self.hidden_count.setObjectName("ballotsIn")
+        self.hidden_count.setAccessibleName("Ballots in so far")
+        self.hidden_count.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.reveal_button = QPushButton("Reveal results")
+        self.reveal_button.setObjectName("revealButton")
+        self.reveal_button.setAccessibleName("Reveal results")
+        self.reveal_button.setToolTip("Show the totals and the funded projects on this screen (Ctrl+R)")
+        self.reveal_button.clicked.connect(self.reveal)
+        hidden = QWidget()
+        hidden.setObjectName("hiddenResults")
+        hl = QVBoxLayout(hidden)
+        hl.addStretch(2)
+        hl.addWidget(self.hidden_title)
+        hl.addSpacing(12)
+        hl.addWidget(self.hidden_count)
+        hl.addSpacing(24)
+        hl.addWidget(self.reveal_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        hl.addStretch(3)
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(chart_scroll)
+        self.stack.addWidget(hidden)
+
+        self.explain_toggle = QToolButton()
+        self.explain_toggle.setObjectName("explainToggle")
+        self.explain_toggle.setText("How the result was worked out")
+        self.explain_toggle.setAccessibleName("Show how the result was worked out")
+        self.explain_toggle.setToolTip("The voting engine's explanation, step by step, for officers (Ctrl+E)")
+        self.explain_toggle.setCheckable(True)
+        self.explain_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.explain_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.explain_toggle.setAutoRaise(True)
+        self.explain_toggle.toggled.connect(self._show_explanation)
+        self.explanation = QTextBrowser()
+        self.explanation.setObjectName("explanation")
+        self.explanation.setAccessibleName("Explanation of the result")
+        self.explanation.setOpenLinks(False)
+        self.explanation.hide()
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.stack)
+        self.splitter.addWidget(self.explanation)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(24, 16, 24, 8)
+        outer.setSpacing(8)
+        outer.addWidget(header)
+        outer.addWidget(self.notice)
+        outer.addWidget(self.splitter, 1)
+        outer.addWidget(self.explain_toggle, 0, Qt.AlignmentFlag.AlignLeft)
+        self._apply_type_scale()
+        self._show_hidden(False)
+        self.explain_toggle.setEnabled(False)
+
+    def _build_actions(self) -> None:
+        self.reveal_action = QAction("Reveal results", self)
+        self.reveal_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.reveal_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.reveal_action.triggered.connect(self.reveal)
+        self.reveal_action.setEnabled(False)
+        self.addAction(self.reveal_action)
+        self.explain_action = QAction("How the result was worked out", self)
+        self.explain_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.explain_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.explain_action.triggered.connect(self.explain_toggle.toggle)
+        self.addAction(self.explain_action)
+        self.refresh_action = QAction("Count again now", self)
+        self.refresh_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
+        self.refresh_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.refresh_action.triggered.connect(self.refresh)
+        self.addAction(self.refresh_action)
+
+    def _apply_type_scale(self) -> None:
+        """Type in proportion to the screen: readable from the back of a hall at 720p and 1080p."""
+        base = max(14, round(self.height() / 40)) if self.height() > 0 else 18
+
+        def size(widget: QWidget, factor: float, bold: bool = False) -> None:
+            font = QFont(self.font())
+            font.setPixelSize(round(base * factor))
+            font.setBold(bold)
+            widget.setFont(font)
+
+        size(self.title_label, 1.7, True)
+        size(self.counted_label, 1.05)
+        size(self.money_label, 1.25, True)
+        size(self.updated_label, 0.8)
+        size(self.hidden_title, 2.0, True)
+        size(self.hidden_count, 1.4)
+        size(self.reveal_button, 1.0, True)
+        size(self.explain_toggle, 0.8)
+        size(self.explanation, 0.85)
+        self.chart.update()
+        self.counted_label.setStyleSheet("color: #374151;")
+        self.updated_label.setStyleSheet("color: #6b7280;")
+        self.money_label.setStyleSheet("color: #15803d;")
+        self.hidden_count.setStyleSheet("color: #374151;")
+        self.reveal_button.setMinimumHeight(round(base * 2.2))
+        self.reveal_button.setMinimumWidth(round(base * 12))
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._apply_type_scale()
+
+    # --- live counting ---------------------------------------------------------------------------
+    @property
+    def interval(self) -> int:
+        """How often the view counts again while shown, in milliseconds."""
+        return self.timer.interval()
+
+    @interval.setter
+    def interval(self, ms: int) -> None:
+        self.timer.setInterval(ms)
+
+    @property
+    def refreshing(self) -> bool:
+        return self._loading
+
+    def start(self) -> None:
+        """Count now, then again every ``interval`` while the view is shown."""
+        self._started = True
+        self.refresh()
+        if self.isVisible():
+            self.timer.start()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        if self._started and not self.timer.isActive():
+            self.timer.start()
+            self.refresh()
+
+    def hideEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        super().hideEvent(event)
+        self.timer.stop()
+
+    def refresh(self) -> None:
+        """Count again in the background; does nothing while a count is already running."""
+        if self._loading:
+            return
+        self._loading = True
+        db, event_id = self.db, self.event_id
+
+        def work() -> EventResults:
+            from grantdesk.services.events import event_results
+
+            return event_results(db, event_id)
+
+        self.runner.run(work, self._on_results, self._on_error, owner=self)
+
+    def _on_results(self, results: EventResults) -> None:
+        self._loading = False
+        self.notice.hide()
+        self.show_results(results)
+        self.refreshed.emit()
+
+    def _on_error(self, exc: BaseException) -> None:
+        self._loading = False
+        self.notice.setText(f"Could not count the ballots: {exc}")
+        self.notice.show()
+        self.refreshed.emit()
+
+    # --- showing --------------------------------------------------------------------------------
+    @property
+    def hidden(self) -> bool:
+        """Whether the totals are held back until an officer reveals them."""
+        event = self.results.event if self.results is not None else None
+        return bool(event is not None and event.hide_results and not event.revealed)
+
+    def show_results(self, results: EventResults) -> None:
+        self.results = results
+        event, tally = results.event, results.tally
+        self.title_label.setText(event.name)
+        self.updated_label.setText(f"Live · counted at {datetime.now():%H:%M:%S}")
+        if self.hidden:
+            self._show_hidden(True)
+            self.hidden_title.setText("Voting has closed. The results will be shown shortly." if event.closed
+                                      else "Results will be shown when voting closes")
+            ballots_in = (f"{_count(tally.cast, 'ballot', 'ballots')} in so far "
+                          f"({number_text(results.kiosk.cast)} at the kiosk, {number_text(results.paper.cast)} "
+                          "on paper)")
+            self.hidden_count.setText(ballots_in)
+            self.counted_label.setText("")
+            self.money_label.setText(f"{format_money(results.budget_pence)} to share")
+            self.chart.set_results(None)
+            self.chart.setAccessibleDescription(
+                f"The results are hidden until an officer reveals them. {ballots_in}.")
+            self.explanation.clear()
+            return
+        self._show_hidden(False)
+        spoilt = f" · {number_text(tally.spoilt_count)} spoilt" if tally.spoilt_count else ""
+        self.counted_label.setText(
+            f"{_count(tally.accepted, 'ballot', 'ballots')} counted ({number_text(results.kiosk.accepted)} kiosk, "
+            f"{number_text(results.paper.accepted)} paper){spoilt}")
+        self.money_label.setText(f"{format_money(results.funded_pence)} funded of the "
+                                 f"{format_money(results.budget_pence)} pot")
+        self.chart.set_results(results)
+        self.explanation.setHtml(_explanation_html(results))
+
+    def _show_hidden(self, hidden: bool) -> None:
+        self.stack.setCurrentIndex(1 if hidden else 0)
+        self.counted_label.setVisible(not hidden)  # the count is in the middle of the screen instead
+        self.reveal_button.setVisible(hidden)
+        if hasattr(self, "reveal_action"):
+            self.reveal_action.setEnabled(hidden)
+        self.explain_toggle.setEnabled(not hidden and self.results is not None)
+        if hidden:
+            self.explain_toggle.setChecked(False)
+
+    def _show_explanation(self, shown: bool) -> None:
+        shown = shown and not self.hidden
+        self.explanation.setVisible(shown)
+        self.explain_toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        self.explain_toggle.setAccessibleName("Hide how the result was worked out" if shown
+                                              else "Show how the result was worked out")
+        if shown:
+            total = self.splitter.height()
+            self.splitter.setSizes([int(total * 0.62), int(total * 0.38)])
+
+    # --- revealing -----------------------------------------------------------------------------
+    def ask_reveal(self) -> bool:
+        """Ask the officer before the totals go up on the screen (tests replace this)."""
+        answer = QMessageBox.question(
+            self, "Reveal the results?",
+            "Show the totals and the funded projects on this screen now? Everyone watching will see them, "
+            "and they stay shown from now on.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def reveal(self) -> None:
+        if not self.hidden or self._revealing or not self.ask_reveal():
+            return
+        self._revealing = True
+        self.reveal_button.setEnabled(False)
+        db, event_id = self.db, self.event_id
+
+        def work() -> None:
+            from grantdesk.services.events import reveal_results
+
+            reveal_results(db, event_id)
+
+        self.runner.run(work, self._on_revealed, self._on_reveal_failed, owner=self)
+
+    def _on_revealed(self, _none: None) -> None:
+        self._revealing = False
+        self.reveal_button.setEnabled(True)
+        self.revealed.emit()
+        self.refresh()
+
+    def _on_reveal_failed(self, exc: BaseException) -> None:
+        self._revealing = False
+        self.reveal_button.setEnabled(True)
+        self.notice.setText(str(exc))
+        self.notice.show()
+
+
+def _explanation_html(results: EventResults) -> str:
+    from html import escape
+
+    steps = "".join(f"<li style='margin-bottom:6px'>{escape(s.text)}</li>" for s in results.allocation.explanation)
+    method = escape(results.method)
+    body = f"<ol>{steps}</ol>" if steps else "<p>Nothing to explain yet: no ballot has been counted.</p>"
+    return f"<p><b>How the vote is counted.</b> {method}</p>{body}"

@@ -234,3 +234,10 @@ def test_the_cli_lists_events_and_its_export_tallies_to_the_recorded_result(db, 
     tallied = json.loads(capsys.readouterr().out)
     assert tallied["selected"] == list(recorded)
     assert "lower cost" in tallied["tie_break"]
+
+
+def test_crosses_keyed_in_a_different_order_are_the_same_paper_ballot(db, vote, event_id):
+    r = vote.references
+    _key(db, event_id, "9", r[2], r[0])
+    assert _key(db, event_id, "9", r[0], r[2], by="Volunteer B").state == "counted"
+    assert events.paper_progress(db, event_id).sheets == ("9",)

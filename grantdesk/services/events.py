@@ -168,7 +168,8 @@ def _check_settings(session: Session, fund_id: int, settings: EventSettings) -> 
     if settings.kiosk_pin is not None and not (settings.kiosk_pin.isdigit() and 4 <= len(settings.kiosk_pin) <= 12):
         raise ValidationError("The kiosk PIN is 4 to 12 digits.", "kiosk_pin")
     try:
-        rules = make_rules(settings.ballot_kind, _projects(apps, settings.categories), settings.ballot_settings,
+        rules = make_rules(settings.ballot_kind, _projects(apps, settings.categories),
+                           _rule_settings(settings.ballot_kind, settings.ballot_settings),
                            Fraction(budget, 100))
     except (ValueError, TypeError) as exc:
         raise ValidationError(str(exc), "ballot_settings") from None
@@ -178,6 +179,11 @@ def _check_settings(session: Session, fund_id: int, settings: EventSettings) -> 
     except NotApplicable as exc:
         raise ValidationError(str(exc), "rule") from None
     return rnd, apps, budget
+
+
+def _rule_settings(kind: str, settings: dict[str, Any]) -> dict[str, Any]:
+    """The ballot paper's settings; a knapsack ballot's budget is in pounds."""
+    return {"currency": "GBP", **settings} if kind == "knapsack" else dict(settings)
 
 
 def _rule_options(rule: str, when_next_does_not_fit: str) -> dict[str, Any]:
@@ -359,7 +365,7 @@ class EventView:
 def _view(session: Session, event: VotingEvent) -> EventView:
     apps = [p.application for p in event.projects]
     categories = {p.application_id: p.category for p in event.projects}
-    rules = make_rules(event.ballot_kind, _projects(apps, categories), event.ballot_settings,
+    rules = make_rules(event.ballot_kind, _projects(apps, categories), _rule_settings(event.ballot_kind, event.ballot_settings),
                        Fraction(event.budget_pence, 100))
     issued, used = session.execute(
         select(func.count(), func.coalesce(func.sum(case((BallotCode.used, 1), else_=0)), 0))
@@ -625,6 +631,10 @@ def record_paper(session: Session, event: VotingEvent, sheet: str, ballot: CastB
     if len(earlier) >= 2:
         raise ValidationError(f"Sheet {sheet} has been keyed twice already and the two keyings differ; "
                               "resolve the mismatch instead.", "sheet")
+    if ballot is not None and event.ballot_kind in ("approval", "choose-one", "knapsack"):
+        # Crosses have no order: "2 and 1" and "1 and 2" are the same ballot, so both keyings agree.
+        position = {p.application.reference: p.position for p in event.projects}
+        ballot = CastBallot(ballot.voter_id, tuple(sorted(ballot.choices, key=lambda c: position.get(c, 1 << 30))))
     choices, points = _stored(ballot) if ballot is not None else ([], None)
     entry = PaperEntry(event_id=event.id, sheet=sheet, pass_no=len(earlier) + 1, choices=choices, points=points,
                        spoilt_reason=spoilt_reason.strip() if spoilt_reason else None, entered_by=entered_by,
@@ -693,6 +703,7 @@ class PaperProgress:
     counted: int
     spoilt: int
     mismatches: int
+    sheets: tuple[str, ...] = ()  # every sheet keyed at least once, in sheet order
 
 
 def paper_progress(db: Database, event_id: int) -> PaperProgress:
@@ -704,7 +715,8 @@ def paper_progress(db: Database, event_id: int) -> PaperProgress:
     once = tuple(sorted((sheet for sheet, n in entries if n == 1), key=_sheet_key))
     mismatches = sum(1 for sheet, n in entries if n == 2 and sheet not in done)
     spoilt = sum(1 for bad in done.values() if bad)
-    return PaperProgress(once, len(done) - spoilt, spoilt, mismatches)
+    return PaperProgress(once, len(done) - spoilt, spoilt, mismatches,
+                         tuple(sorted((sheet for sheet, _ in entries), key=_sheet_key)))
 
 
 def settle_mismatch(session: Session, event: VotingEvent, sheet: str, *, use: int | None = None,

@@ -136,8 +136,8 @@ def record_score(db: Database, panellist_id: int, application_id: int, criterion
         interest = _interest(s, panellist_id, application_id)
         if interest is not None:
             raise ConflictOfInterest(
-                f"{person.name} declared {INTEREST_LABELS[interest.kind].lower()} in {app.reference} "
-                f"({interest.nature}) on {interest.declared_on:%d/%m/%Y}, so they cannot score it.")
+                f"{person.name} declared an interest in {app.reference} ({INTEREST_LABELS[interest.kind].lower()}: "
+                f"{interest.nature}) on {interest.declared_on:%d/%m/%Y}, so they cannot score it.")
         if s.scalar(select(PanelDecision.id).where(PanelDecision.panel_id == panel.id,
                                                    PanelDecision.application_id == app.id,
                                                    PanelDecision.applied_at.is_not(None))):

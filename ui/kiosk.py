@@ -1,0 +1,1324 @@
+"""The voting kiosk: residents vote in the room, one after another, on one screen.
+
+A voter types the code on their card, marks the ballot paper (one card per project), checks their
+vote, casts it and gets a receipt number; the screen then returns to the start for the next voter.
+
+- Full screen, large type, high contrast; mouse, touch and the keyboard alone all work (Tab,
+  Shift+Tab, Space, Enter, the arrow keys and Escape).
+- The ballot is checked as the voter goes, with the same rules the count uses
+  (``ballot_problems``): a status line says what is still needed and "Review my vote" is offered only
+  for a good ballot.
+- A voter who walks away: after two minutes without a touch or a key the ballot is cleared and the
+  start page shown. After a vote, the thank-you page returns to the start by itself.
+- Leaving kiosk mode needs the officer's PIN (Ctrl+Shift+Q or the small "Officer" button); closing
+  the window any other way (Alt+F4) asks for the PIN too.
+
+Every database call runs on the worker through ``TaskRunner``; the services are imported inside the
+jobs, so importing this module loads no SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from itertools import pairwise
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QCloseEvent,
+    QImage,
+    QKeyEvent,
+    QKeySequence,
+    QPixmap,
+    QShortcut,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QScroller,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from grantdesk.domain.errors import GrantDeskError
+from grantdesk.domain.money import format_money
+from grantdesk.voting.ballots import CANT_JUDGE, CastBallot, ballot_problems
+from grantdesk.voting.wording import count_text, ordinal
+from ui.tasks import TaskRunner
+
+IDLE_TIMEOUT_MS = 120_000  # a voter who walks away: back to the start after two minutes
+THANKS_MS = 10_000  # the thank-you page stays this long
+PHOTO_WIDTH, PHOTO_HEIGHT = 220, 165
+TOKENS = ("token", "tokens")
+
+KIOSK_STYLE = """
+QWidget#kiosk { background: #eef1f5; }
+QWidget { font-size: 20pt; color: #111827; }
+QDialog { background: #eef1f5; }
+
+QLabel#topBar { font-size: 14pt; color: #374151; }
+QLabel#eventName { font-size: 34pt; font-weight: 700; color: #111827; }
+QLabel#heading { font-size: 30pt; font-weight: 700; }
+QLabel#prompt { font-size: 24pt; font-weight: 600; }
+QLabel#hint { font-size: 18pt; color: #374151; }
+QLabel#instructions { font-size: 22pt; font-weight: 700; color: #111827; }
+
+QLineEdit {
+    background: white; border: 3px solid #374151; border-radius: 12px; padding: 8px 16px;
+    selection-background-color: #1d4ed8; selection-color: white;
+}
+QLineEdit:focus { border: 4px solid #1d4ed8; }
+QLineEdit#codeEdit { font-size: 36pt; font-weight: 700; min-height: 84px; }
+
+QPushButton {
+    min-height: 56px; padding: 4px 24px; border-radius: 12px; font-weight: 700;
+    background: white; color: #111827; border: 3px solid #374151;
+}
+QPushButton:hover { background: #e5e7eb; }
+QPushButton:pressed { background: #d1d5db; }
+QPushButton:focus { border: 5px solid #c2410c; }
+QPushButton:checked { background: #15803d; color: white; border: 3px solid #14532d; }
+QPushButton:checked:focus { border: 5px solid #c2410c; }
+QPushButton:disabled { background: #e5e7eb; color: #6b7280; border: 3px solid #9ca3af; }
+QPushButton[off="true"] { background: #e5e7eb; color: #6b7280; border: 3px solid #9ca3af; }
+QPushButton[off="true"]:focus { border: 5px solid #c2410c; }
+QPushButton#primary { background: #1d4ed8; color: white; border: 3px solid #1e3a8a; }
+QPushButton#primary:hover { background: #1e40af; }
+QPushButton#primary:focus { border: 5px solid #c2410c; }
+QPushButton#primary:disabled { background: #cbd5e1; color: #475569; border: 3px solid #94a3b8; }
+QPushButton#officer {
+    min-height: 0; font-size: 12pt; font-weight: 400; padding: 2px 10px; border-radius: 6px;
+    background: transparent; color: #4b5563; border: 1px solid #9ca3af;
+}
+QPushButton#score { min-width: 40px; padding: 4px 10px; }
+
+QFrame#card { background: white; border: 2px solid #cbd5e1; border-radius: 16px; }
+QFrame#card[chosen="true"] { background: #f0fdf4; border: 4px solid #15803d; }
+QLabel#cardTitle { font-size: 24pt; font-weight: 700; }
+QLabel#cardOrg { font-size: 17pt; color: #374151; }
+QLabel#cardSummary { font-size: 20pt; }
+QLabel#cardAmount { font-size: 24pt; font-weight: 700; color: #1e3a8a; }
+QLabel#cardBadge { font-size: 18pt; font-weight: 700; color: #14532d; }
+QLabel#tokens { font-size: 22pt; font-weight: 700; min-width: 150px; }
+QLabel#photo { border-radius: 10px; background: #e5e7eb; }
+
+QFrame#rankingPanel { background: white; border: 2px solid #cbd5e1; border-radius: 16px; }
+QLabel#rankingEmpty { font-size: 18pt; color: #374151; }
+QLabel#rankEntry { font-size: 20pt; font-weight: 600; }
+QPushButton#rankMove { min-width: 56px; max-width: 56px; padding: 0; }
+QFrame#rankRow { border: none; border-bottom: 2px solid #e5e7eb; }
+
+QLabel#status { border-radius: 12px; padding: 10px 16px; font-size: 20pt; font-weight: 600; }
+QLabel#status[state="empty"] { background: #eff6ff; color: #1e3a8a; border: 2px solid #1d4ed8; }
+QLabel#status[state="problem"] { background: #fef2f2; color: #991b1b; border: 3px solid #b91c1c; }
+QLabel#status[state="ready"] { background: #f0fdf4; color: #14532d; border: 3px solid #15803d; }
+
+QLabel#message { border-radius: 14px; padding: 16px 22px; font-size: 24pt; font-weight: 600; }
+QLabel#message[state="info"] { background: #eff6ff; color: #1e3a8a; border: 3px solid #1d4ed8; }
+QLabel#message[state="problem"] { background: #fffbeb; color: #7c2d12; border: 3px solid #c2410c; }
+
+QFrame#confirmBar { background: #fffbeb; border: 3px solid #c2410c; border-radius: 14px; }
+QLabel#reviewList { background: white; border: 2px solid #cbd5e1; border-radius: 16px; padding: 18px 24px;
+                    font-size: 22pt; }
+QLabel#receipt { font-size: 64pt; font-weight: 800; color: #1e3a8a; }
+QScrollArea { border: none; background: transparent; }
+QWidget#cards { background: transparent; }
+QScrollBar:vertical { width: 26px; background: #e5e7eb; border-radius: 13px; }
+QScrollBar::handle:vertical { background: #6b7280; border-radius: 13px; min-height: 60px; }
+QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical { height: 0; }
+"""
+
+# The count's sentences speak of "it" (the ballot, for volunteers keying paper); the kiosk speaks to
+# the voter. Sentences not listed here keep the count's words with "Your vote" for "It".
+_VOTER_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p, r in (
+    (r"^It approves no project\.$", "Choose at least one project."),
+    (r"^It approves (.+?); each voter may approve at most (.+)$", r"You have chosen \1; you may choose at most \2"),
+    (r"^It approves (.+?); each voter must approve at least (.+)$", r"You have chosen \1; choose at least \2"),
+    (r"^It ranks no project\.$", "Rank at least one project."),
+    (r"^It ranks (.+?); each voter (must|may) rank (.+)$", r"You have ranked \1; you \2 rank \3"),
+    (r"^It spreads (.+?), but each voter has (.+)$", r"You have placed \1, but you have \2"),
+    (r"^It spreads (.+?); every token must be used\.$", r"You have placed \1; every token must be used."),
+    (r"^The projects it chooses ", "The projects you have chosen "),
+    (r"^It (?=\w)", "Your vote "),
+))
+
+
+def _style(widget: QWidget, name: str, value: str) -> None:
+    """Set a property the style sheet selects on, and let the style see it."""
+    if widget.property(name) == value:
+        return
+    widget.setProperty(name, value)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+def _switch(button: QPushButton, on: bool, why_off: str) -> None:
+    """Turn a button on or off without disabling it. A disabled button would lose the keyboard focus
+    to the next one, so a voter pressing Space again would act on another project; an "off"
+    button keeps the focus, looks off and does nothing."""
+    _style(button, "off", "false" if on else "true")
+    button.setAccessibleDescription("" if on else why_off)
+    button.setToolTip("" if on else why_off)
+
+
+def is_on(button: QPushButton) -> bool:
+    return button.isEnabled() and button.property("off") != "true"
+
+
+def _first_on(buttons: list[QPushButton], start: int = 0) -> QPushButton:
+    """The first button that is on, from ``start`` round to the one before it (or ``start`` itself)."""
+    order = buttons[start:] + buttons[:start]
+    return next((b for b in order if is_on(b)), order[0])
+
+
+def _label(text: str = "", name: str = "", *, wrap: bool = True) -> QLabel:
+    label = QLabel(text)
+    if name:
+        label.setObjectName(name)
+    label.setWordWrap(wrap)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
+def _button(text: str, accessible: str, *, name: str = "", checkable: bool = False) -> QPushButton:
+    button = QPushButton(text)
+    if name:
+        button.setObjectName(name)
+    button.setAccessibleName(accessible)
+    button.setCheckable(checkable)
+    button.setAutoDefault(True)  # Enter presses a focused button, as Space does
+    button.setCursor(Qt.CursorShape.PointingHandCursor)
+    return button
+
+
+class _ActivityWatcher(QObject):
+    """Sees every key, click, touch and wheel turn in the kiosk (and its PIN dialog), to tell when a
+    voter has gone."""
+
+    KINDS = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin,
+                       QEvent.Type.Wheel})
+
+    def __init__(self, window: QWidget, on_activity: Callable[[], None]):
+        super().__init__(window)
+        self._window = window
+        self._on_activity = on_activity
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() in self.KINDS and isinstance(obj, QWidget):
+            window = obj.window()
+            if window is self._window or window.parentWidget() is self._window:
+                self._on_activity()
+        return False
+
+
+class ProjectCard(QFrame):
+    """One project on the ballot paper: photo, title, organisation, summary, amount and its controls.
+    The controls depend on the kind of ballot; ``controls`` lists them in keyboard order."""
+
+    def __init__(self, project: Any, image: QImage | None, kind: str, rules: Any):
+        super().__init__()
+        self.project = project
+        self.reference: str = project.reference
+        self.title: str = project.title
+        self.setObjectName("card")
+        self.setProperty("chosen", "false")
+        self.setAccessibleName(f"Project: {project.title}")
+        self.controls: list[QPushButton] = []
+        self.choose_button: QPushButton | None = None
+        self.score_buttons: dict[int, QPushButton] = {}
+        self.cant_judge_button: QPushButton | None = None
+        self.minus_button: QPushButton | None = None
+        self.plus_button: QPushButton | None = None
+        self.tokens_label: QLabel | None = None
+        self.rank_button: QPushButton | None = None
+
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(18, 16, 18, 16)
+        outer.setSpacing(20)
+        self.photo = QLabel()
+        self.photo.setObjectName("photo")
+        self.photo.setFixedSize(PHOTO_WIDTH, PHOTO_HEIGHT)
+        self.photo.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        if image is not None and not image.isNull():
+            self.photo.setPixmap(QPixmap.fromImage(image))
+            self.photo.setAccessibleName(f"Photo of {project.title}")
+            outer.addWidget(self.photo, 0, Qt.AlignmentFlag.AlignTop)
+        else:
+            self.photo.hide()
+
+        body = QVBoxLayout()
+        body.setSpacing(4)
+        title_row = QHBoxLayout()
+        title_row.setSpacing(16)
+        self.title_label = _label(project.title, "cardTitle")
+        self.amount_label = _label(format_money(project.amount_pence), "cardAmount", wrap=False)
+        self.amount_label.setAccessibleName(f"Cost of {project.title}")
+        title_row.addWidget(self.title_label, 1)
+        title_row.addWidget(self.amount_label, 0, Qt.AlignmentFlag.AlignTop)
+        body.addLayout(title_row)
+        if project.organisation:
+            self.org_label = _label(project.organisation, "cardOrg")
+            body.addWidget(self.org_label)
+        if project.summary:
+            self.summary_label = _label(project.summary, "cardSummary")
+            body.addWidget(self.summary_label)
+        self.badge = _label("", "cardBadge")
+        self.badge.hide()
+        body.addWidget(self.badge)
+
+        row = QHBoxLayout()
+        row.setSpacing(10)
+        self._build_controls(kind, rules, row)
+        if kind in ("score", "ranked"):  # a row of scores, or the ranking button, goes under the text
+            body.addSpacing(6)
+            body.addLayout(row)
+            outer.addLayout(body, 1)
+        else:  # one button (or − n +) sits to the right of the text
+            outer.addLayout(body, 1)
+            side = QVBoxLayout()
+            side.addStretch(1)
+            side.addLayout(row)
+            side.addStretch(1)
+            outer.addLayout(side)
+
+    def _build_controls(self, kind: str, rules: Any, row: QHBoxLayout) -> None:
+        title = self.title
+        if kind in ("approval", "knapsack", "choose-one"):
+            self.choose_button = _button("Choose", f"Choose {title}", checkable=True)
+            self.choose_button.setMinimumWidth(230)
+            self.controls.append(self.choose_button)
+        elif kind == "score":
+            for value in range(rules.low, rules.high + 1):
+                button = _button(str(value), f"Score {title} {value} out of {rules.high}", name="score",
+                                 checkable=True)
+                self.score_buttons[value] = button
+                self.controls.append(button)
+            if rules.cant_judge:
+                self.cant_judge_button = _button("Can't judge", f"Can't judge {title}", checkable=True)
+                self.controls.append(self.cant_judge_button)
+        elif kind == "cumulative":
+            self.minus_button = _button("−", f"One token fewer for {title}", name="rankMove")
+            self.plus_button = _button("+", f"One more token for {title}", name="rankMove")
+            self.tokens_label = _label("0 tokens", "tokens", wrap=False)
+            self.tokens_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.tokens_label.setAccessibleName(f"Tokens for {title}")
+            self.controls += [self.minus_button, self.plus_button]
+            row.addWidget(self.minus_button)
+            row.addWidget(self.tokens_label)
+            row.addWidget(self.plus_button)
+            return
+        elif kind == "ranked":
+            self.rank_button = _button("Add to my ranking", f"Add {title} to my ranking")
+            self.rank_button.setMinimumWidth(300)
+            self.controls.append(self.rank_button)
+        for button in self.controls:
+            row.addWidget(button)
+        if kind in ("score", "ranked"):
+            row.addStretch(1)
+
+    def set_chosen(self, chosen: bool, badge: str = "") -> None:
+        _style(self, "chosen", "true" if chosen else "false")
+        self.badge.setText(badge)
+        self.badge.setVisible(bool(badge))
+
+
+class _RankRow(QFrame):
+    """One place in the voter's ranking: "1st  Idea 3", then move up, move down and remove."""
+
+    def __init__(self):
+        super().__init__()
+        self.setObjectName("rankRow")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 10)
+        layout.setSpacing(6)
+        self.reference = ""
+        self.label = _label("", "rankEntry")
+        self.up = _button("▲", "Move up", name="rankMove")
+        self.down = _button("▼", "Move down", name="rankMove")
+        self.remove = _button("✕", "Remove from my ranking", name="rankMove")
+        layout.addWidget(self.label)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(8)
+        buttons.addStretch(1)
+        for button in (self.up, self.down, self.remove):
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+
+    def show_entry(self, place: int, reference: str, title: str, last: bool) -> None:
+        self.reference = reference
+        self.label.setText(f"{ordinal(place)}  {title}")
+        self.up.setAccessibleName(f"Move {title} up")
+        self.up.setToolTip(f"Move {title} up")
+        self.down.setAccessibleName(f"Move {title} down")
+        self.down.setToolTip(f"Move {title} down")
+        self.remove.setAccessibleName(f"Remove {title} from my ranking")
+        self.remove.setToolTip(f"Remove {title} from my ranking")
+        _switch(self.up, place > 1, "Already first")
+        _switch(self.down, not last, "Already last")
+        self.show()
+
+
+class PinDialog(QDialog):
+    """The officer's PIN, to leave kiosk mode. ``submitted`` carries what was typed."""
+
+    submitted = Signal(str)
+
+    def __init__(self, parent: QWidget):
+        super().__init__(parent)
+        self.setObjectName("pinDialog")
+        self.setWindowTitle("Leave kiosk mode")
+        self.setModal(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(32, 28, 32, 28)
+        layout.setSpacing(16)
+        heading = _label("Leave kiosk mode", "heading")
+        prompt = _label("For officers: type the kiosk PIN.", "hint")
+        self.pin_edit = QLineEdit()
+        self.pin_edit.setObjectName("pinEdit")
+        self.pin_edit.setAccessibleName("Officer PIN")
+        self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin_edit.setMaxLength(12)
+        self.pin_edit.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly | Qt.InputMethodHint.ImhSensitiveData)
+        prompt.setBuddy(self.pin_edit)
+        self.message = _label("", "message")
+        _style(self.message, "state", "problem")
+        self.message.setAccessibleName("PIN message")
+        self.message.hide()
+        buttons = QHBoxLayout()
+        self.cancel_button = _button("Stay in kiosk", "Stay in kiosk mode")
+        self.leave_button = _button("Leave kiosk", "Leave kiosk mode", name="primary")
+        self.leave_button.setDefault(True)
+        buttons.addWidget(self.cancel_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.leave_button)
+        for widget in (heading, prompt, self.pin_edit, self.message):
+            layout.addWidget(widget)
+        layout.addLayout(buttons)
+        self.cancel_button.clicked.connect(self.reject)
+        self.leave_button.clicked.connect(self._submit)
+        self.pin_edit.returnPressed.connect(self._submit)
+        self.setMinimumWidth(620)
+
+    def _submit(self) -> None:
+        pin = self.pin_edit.text().strip()
+        if not pin:
+            self.say("Type the PIN first.")
+            return
+        self.leave_button.setEnabled(False)
+        self.submitted.emit(pin)
+
+    def say(self, text: str) -> None:
+        self.leave_button.setEnabled(True)
+        self.message.setText(text)
+        self.message.show()
+        self.pin_edit.selectAll()
+        self.pin_edit.setFocus()
+
+    def start_over(self) -> None:
+        self.pin_edit.clear()
+        self.message.hide()
+        self.leave_button.setEnabled(True)
+        self.pin_edit.setFocus()
+
+
+class KioskWindow(QWidget):
+    """The voting kiosk for one event. Call ``start()`` to load the event, then ``show_kiosk()``."""
+
+    ready = Signal()  # the event is loaded and the start page can take codes
+    load_failed = Signal(str)
+    page_changed = Signal(str)  # "start", "ballot", "review" or "thanks"
+    ballot_cast = Signal(str)  # the receipt number
+    left = Signal()  # the officer's PIN was accepted and the kiosk closed
+
+    PAGES = ("start", "ballot", "review", "thanks")
+
+    def __init__(self, db: Any, runner: TaskRunner, event_id: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db = db
+        self.runner = runner
+        self.event_id = event_id
+        self.view: Any = None  # grantdesk.services.events.EventView, once loaded
+        self.images: dict[str, QImage] = {}
+        self.cards: list[ProjectCard] = []
+        self.rank_rows: list[_RankRow] = []
+        self.receipt = ""
+        self.pin_dialog: PinDialog | None = None
+        self._code = ""  # the accepted code of the voter at the kiosk
+        self._marked: list[str] = []  # approval, knapsack, choose-one, ranked (in order of preference)
+        self._points: dict[str, int | None] = {}  # score (None: can't judge) and cumulative
+        self._busy = False
+        self._may_close = False
+        self._kind = ""
+
+        self.setObjectName("kiosk")
+        self.setWindowTitle("Voting kiosk")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet(KIOSK_STYLE)
+
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setSingleShot(True)
+        self.idle_timer.setInterval(IDLE_TIMEOUT_MS)
+        self.idle_timer.timeout.connect(self._idle)
+        self.thanks_timer = QTimer(self)
+        self.thanks_timer.setSingleShot(True)
+        self.thanks_timer.setInterval(THANKS_MS)
+        self.thanks_timer.timeout.connect(self.go_to_start)
+
+        self._build()
+        self._watcher = _ActivityWatcher(self, self._activity)
+        QApplication.instance().installEventFilter(self._watcher)
+        QShortcut(QKeySequence("Ctrl+Shift+Q"), self, self.ask_pin)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._escape)
+        self._show_page("start")
+
+    # --- construction -------------------------------------------------------------------------
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(36, 10, 36, 24)
+        outer.setSpacing(6)
+        top = QHBoxLayout()
+        self.top_label = _label("", "topBar", wrap=False)
+        self.officer_button = QPushButton("Officer")
+        self.officer_button.setObjectName("officer")
+        self.officer_button.setAccessibleName("Officer: leave kiosk mode")
+        self.officer_button.setToolTip("Officer: leave kiosk mode (Ctrl+Shift+Q)")
+        self.officer_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # not a stop on the voter's Tab path
+        self.officer_button.clicked.connect(self.ask_pin)
+        top.addWidget(self.top_label, 1)
+        top.addWidget(self.officer_button)
+        outer.addLayout(top)
+
+        self.stack = QStackedWidget()
+        outer.addWidget(self.stack, 1)
+        self.start_page = self._build_start()
+        self.ballot_page = self._build_ballot()
+        self.review_page = self._build_review()
+        self.thanks_page = self._build_thanks()
+        for page in (self.start_page, self.ballot_page, self.review_page, self.thanks_page):
+            self.stack.addWidget(page)
+
+    def _build_start(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(80, 20, 80, 20)
+        layout.setSpacing(22)
+        layout.addStretch(2)
+        self.event_label = _label("", "eventName")
+        self.event_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.event_label)
+        layout.addSpacing(20)
+        prompt = _label("Type the code on your card", "prompt")
+        prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(prompt)
+        row = QHBoxLayout()
+        row.setSpacing(16)
+        self.code_edit = QLineEdit()
+        self.code_edit.setObjectName("codeEdit")
+        self.code_edit.setAccessibleName("The code on your card")
+        self.code_edit.setPlaceholderText("e.g. K7M2-Q9XH")
+        self.code_edit.setMaxLength(24)
+        self.code_edit.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.code_edit.setMinimumWidth(440)
+        self.code_edit.setInputMethodHints(Qt.InputMethodHint.ImhPreferUppercase
+                                           | Qt.InputMethodHint.ImhNoPredictiveText)
+        prompt.setBuddy(self.code_edit)
+        self.code_edit.textEdited.connect(self._code_typed)
+        self.code_edit.returnPressed.connect(self.submit_code)
+        self.start_button = _button("Start  ▸", "Start voting", name="primary")
+        self.start_button.setMinimumHeight(84)
+        self.start_button.setMinimumWidth(200)
+        self.start_button.clicked.connect(self.submit_code)
+        row.addStretch(1)
+        row.addWidget(self.code_edit, 3)
+        row.addWidget(self.start_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        hint = _label("Capital or small letters, with or without the dash. Then press Enter or Start.", "hint")
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(hint)
+        self.start_message = _label("", "message")
+        self.start_message.setAccessibleName("Message")
+        self.start_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.start_message.hide()
+        layout.addWidget(self.start_message)
+        layout.addStretch(3)
+        return page
+
+    def _build_ballot(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(12)
+        self.instructions_label = _label("", "instructions")
+        self.instructions_label.setAccessibleName("Instructions")
+        layout.addWidget(self.instructions_label)
+
+        middle = QHBoxLayout()
+        middle.setSpacing(20)
+        self.cards_widget = QWidget()
+        self.cards_widget.setObjectName("cards")
+        self.cards_layout = QVBoxLayout(self.cards_widget)
+        self.cards_layout.setContentsMargins(0, 0, 12, 0)
+        self.cards_layout.setSpacing(14)
+        self.cards_layout.addStretch(1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.cards_widget)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setAccessibleName("Projects")
+        QScroller.grabGesture(self.scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        middle.addWidget(self.scroll, 1)
+
+        self.ranking_panel = QFrame()
+        self.ranking_panel.setObjectName("rankingPanel")
+        self.ranking_panel.setAccessibleName("My ranking")
+        self.ranking_panel.setFixedWidth(380)
+        ranking = QVBoxLayout(self.ranking_panel)
+        ranking.setContentsMargins(18, 16, 18, 16)
+        ranking.setSpacing(10)
+        ranking.addWidget(_label("My ranking", "heading"))
+        self.ranking_empty = _label("Nothing ranked yet. Press “Add to my ranking” on the project you like "
+                                    "best, then the next.", "rankingEmpty")
+        ranking.addWidget(self.ranking_empty)
+        rows = QWidget()
+        rows.setObjectName("cards")
+        self.ranking_rows_layout = QVBoxLayout(rows)
+        self.ranking_rows_layout.setContentsMargins(0, 0, 8, 0)
+        self.ranking_rows_layout.setSpacing(4)
+        self.ranking_rows_layout.addStretch(1)
+        self.ranking_scroll = QScrollArea()
+        self.ranking_scroll.setWidgetResizable(True)
+        self.ranking_scroll.setWidget(rows)
+        self.ranking_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.ranking_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        ranking.addWidget(self.ranking_scroll, 1)
+        self.ranking_panel.hide()
+        middle.addWidget(self.ranking_panel)
+        layout.addLayout(middle, 1)
+
+        self.status_label = _label("", "status")
+        self.status_label.setAccessibleName("What your vote still needs")
+        layout.addWidget(self.status_label)
+
+        self.ballot_buttons = QWidget()
+        bar = QHBoxLayout(self.ballot_buttons)
+        bar.setContentsMargins(0, 0, 0, 0)
+        self.start_again_button = _button("Start again", "Start again: clear my choices")
+        self.start_again_button.clicked.connect(self.ask_start_again)
+        self.review_button = _button("Review my vote  ▸", "Review my vote", name="primary")
+        self.review_button.setMinimumWidth(320)
+        self.review_button.clicked.connect(self.review)
+        bar.addWidget(self.start_again_button)
+        bar.addStretch(1)
+        bar.addWidget(self.review_button)
+        layout.addWidget(self.ballot_buttons)
+
+        self.confirm_bar = QFrame()
+        self.confirm_bar.setObjectName("confirmBar")
+        confirm = QHBoxLayout(self.confirm_bar)
+        confirm.setContentsMargins(18, 10, 18, 10)
+        self.confirm_label = _label("Start again? Your choices will be cleared.", "prompt")
+        self.keep_voting_button = _button("No, keep voting", "No, keep voting", name="primary")
+        self.keep_voting_button.clicked.connect(self._keep_voting)
+        self.clear_button = _button("Yes, start again", "Yes, clear my choices and start again")
+        self.clear_button.clicked.connect(self.go_to_start)
+        confirm.addWidget(self.confirm_label, 1)
+        confirm.addWidget(self.keep_voting_button)
+        confirm.addWidget(self.clear_button)
+        self.confirm_bar.hide()
+        layout.addWidget(self.confirm_bar)
+        return page
+
+    def _build_review(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(60, 10, 60, 0)
+        layout.setSpacing(16)
+        layout.addWidget(_label("Please check your vote", "heading"))
+        layout.addWidget(_label("This is the vote you are about to cast. Nobody can see how you voted.", "hint"))
+        self.review_list = _label("", "reviewList")
+        self.review_list.setTextFormat(Qt.TextFormat.RichText)
+        self.review_list.setAccessibleName("Your vote")
+        self.review_list.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        review_scroll = QScrollArea()
+        review_scroll.setWidgetResizable(True)
+        review_scroll.setWidget(self.review_list)
+        review_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        QScroller.grabGesture(review_scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        layout.addWidget(review_scroll, 1)
+        self.review_message = _label("", "message")
+        self.review_message.setAccessibleName("Message")
+        self.review_message.hide()
+        layout.addWidget(self.review_message)
+        bar = QHBoxLayout()
+        self.change_button = _button("◂  Change my vote", "Change my vote")
+        self.change_button.clicked.connect(self.change_vote)
+        self.restart_button = _button("Back to the start", "Back to the start")
+        self.restart_button.clicked.connect(self.go_to_start)
+        self.restart_button.hide()
+        self.cast_button = _button("Cast my vote  ✓", "Cast my vote", name="primary")
+        self.cast_button.setMinimumWidth(320)
+        self.cast_button.clicked.connect(self.cast)
+        bar.addWidget(self.change_button)
+        bar.addWidget(self.restart_button)
+        bar.addStretch(1)
+        bar.addWidget(self.cast_button)
+        layout.addLayout(bar)
+        return page
+
+    def _build_thanks(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setSpacing(18)
+        layout.addStretch(2)
+        thanks = _label("Thank you for voting!", "eventName")
+        thanks.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(thanks)
+        self.receipt_text = _label("", "prompt")
+        self.receipt_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.receipt_text)
+        self.receipt_label = _label("", "receipt")
+        self.receipt_label.setAccessibleName("Your receipt number")
+        self.receipt_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.receipt_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        layout.addWidget(self.receipt_label)
+        note = _label("Your vote has been recorded. Write the number down if you would like to keep it.\n"
+                      "The screen returns to the start for the next voter in a few seconds.", "hint")
+        note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(note)
+        row = QHBoxLayout()
+        self.done_button = _button("Done", "Done: ready for the next voter", name="primary")
+        self.done_button.setMinimumWidth(260)
+        self.done_button.clicked.connect(self.go_to_start)
+        row.addStretch(1)
+        row.addWidget(self.done_button)
+        row.addStretch(1)
+        layout.addSpacing(12)
+        layout.addLayout(row)
+        layout.addStretch(3)
+        return page
+
+    # --- loading ------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Load the event and its photos on the worker, then show the start page."""
+        self._say(self.start_message, "Getting the ballot paper ready…", "info")
+        self.start_button.setEnabled(False)
+        db, event_id = self.db, self.event_id
+
+        def work() -> tuple[Any, dict[str, QImage]]:
+            from grantdesk.services.events import event_photos, get_event
+
+            view = get_event(db, event_id)
+            images = {}
+            for reference, data in event_photos(db, event_id).items():
+                image = QImage.fromData(data)  # QImage (not QPixmap) is safe off the GUI thread
+                if not image.isNull():
+                    images[reference] = image.scaled(PHOTO_WIDTH, PHOTO_HEIGHT,
+                                                     Qt.AspectRatioMode.KeepAspectRatio,
+                                                     Qt.TransformationMode.SmoothTransformation)
+            return view, images
+
+        self.runner.run(work, self._loaded, self._load_error, owner=self)
+
+    def _loaded(self, result: tuple[Any, dict[str, QImage]]) -> None:
+        self.view, self.images = result
+        view = self.view
+        self._kind = view.rules.kind
+        self.setWindowTitle(f"Voting kiosk: {view.name}")
+        self.event_label.setText(view.name)
+        self.top_label.setText(" · ".join(part for part in (view.name, view.venue, view.fund_name) if part))
+        self.instructions_label.setText(self.instructions())
+        self._build_cards()
+        self.start_button.setEnabled(True)
+        self.start_message.hide()
+        self.go_to_start()
+        self.ready.emit()
+
+    def _load_error(self, exc: BaseException) -> None:
+        text = f"The ballot paper could not be loaded: {exc}"
+        self._say(self.start_message, text + " Please ask an officer.", "problem")
+        self.load_failed.emit(text)
+
+    def instructions(self) -> str:
+        rules = self.view.rules
+        if rules.kind == "knapsack" and not rules.currency:  # the budget in pounds, not a bare number
+            return f"Choose projects whose costs add up to no more than {format_money(self.view.budget_pence)}."
+        return self.view.instructions
+
+    def _build_cards(self) -> None:
+        for widget in [*self.cards, *self.rank_rows]:  # loaded again: the ballot paper is made afresh
+            widget.setParent(None)
+            widget.deleteLater()
+        self.cards, self.rank_rows = [], []
+        rules = self.view.rules
+        for n, project in enumerate(self.view.projects):
+            card = ProjectCard(project, self.images.get(project.reference), self._kind, rules)
+            self.cards_layout.insertWidget(n, card)
+            self.cards.append(card)
+            ref = project.reference
+            if card.choose_button is not None:
+                card.choose_button.clicked.connect(lambda _=False, r=ref: self.toggle(r))
+            for value, button in card.score_buttons.items():
+                button.clicked.connect(lambda _=False, r=ref, v=value: self.set_score(r, v))
+            if card.cant_judge_button is not None:
+                card.cant_judge_button.clicked.connect(lambda _=False, r=ref: self.set_score(r, CANT_JUDGE))
+            if card.plus_button is not None:
+                card.plus_button.clicked.connect(lambda _=False, r=ref: self.add_tokens(r, 1))
+                card.minus_button.clicked.connect(lambda _=False, r=ref: self.add_tokens(r, -1))
+            if card.rank_button is not None:
+                card.rank_button.clicked.connect(lambda _=False, r=ref: self.toggle(r))
+            for button in card.controls:
+                button.installEventFilter(self)
+        if self._kind == "ranked":
+            self.ranking_panel.show()
+            for _ in self.view.projects:
+                row = _RankRow()
+                row.up.clicked.connect(lambda _=False, r=row: self.move_rank(r.reference, -1))
+                row.down.clicked.connect(lambda _=False, r=row: self.move_rank(r.reference, 1))
+                row.remove.clicked.connect(lambda _=False, r=row: self.remove_rank(r.reference))
+                row.hide()
+                for button in (row.up, row.down, row.remove):
+                    button.installEventFilter(self)
+                self.ranking_rows_layout.insertWidget(self.ranking_rows_layout.count() - 1, row)
+                self.rank_rows.append(row)
+        self._set_tab_order()
+        self._refresh_ballot()
+
+    # --- pages --------------------------------------------------------------------------------
+    @property
+    def page(self) -> str:
+        return self.PAGES[self.stack.currentIndex()]
+
+    def _show_page(self, name: str) -> None:
+        self.stack.setCurrentIndex(self.PAGES.index(name))
+        if name == "thanks":
+            self.idle_timer.stop()
+        else:
+            self.thanks_timer.stop()
+            self.idle_timer.start()
+        self.page_changed.emit(name)
+
+    def show_kiosk(self) -> None:
+        """Full screen, ready for the first voter."""
+        self.showFullScreen()
+        self.raise_()
+        self.activateWindow()
+        if self.page == "start":
+            self.code_edit.setFocus()
+
+    def go_to_start(self) -> None:
+        """Clear everything about the last voter and wait for the next one."""
+        self._busy = False
+        self._code = ""
+        self._reset_ballot()
+        self.code_edit.clear()
+        self.code_edit.setEnabled(True)
+        self.start_button.setEnabled(self.view is not None)
+        if self.view is not None:
+            self.start_message.hide()
+        self.review_message.hide()
+        self.confirm_bar.hide()
+        self.ballot_buttons.show()
+        if self.pin_dialog is not None and self.pin_dialog.isVisible():
+            self.pin_dialog.reject()
+        self._show_page("start")
+        self.code_edit.setFocus()
+
+    def _idle(self) -> None:
+        if self._busy:  # a vote is on its way to the database: let it arrive
+            self.idle_timer.start()
+            return
+        if self.page != "start" or self.code_edit.text() or self.start_message.isVisible():
+            self.go_to_start()
+
+    def _activity(self) -> None:
+        if self.page != "thanks":
+            self.idle_timer.start()
+
+    # --- the start page -----------------------------------------------------------------------
+    def _code_typed(self, text: str) -> None:
+        upper = text.upper()
+        if upper != text:
+            position = self.code_edit.cursorPosition()
+            self.code_edit.setText(upper)
+            self.code_edit.setCursorPosition(position)
+
+    def submit_code(self) -> None:
+        if self.view is None or self._busy:
+            return
+        text = self.code_edit.text()
+        if not text.strip():
+            self._say(self.start_message, "Type the code from your card, then press Start.", "problem")
+            self.code_edit.setFocus()
+            return
+        self._busy = True
+        self.start_button.setEnabled(False)
+        self.code_edit.setEnabled(False)
+        self._say(self.start_message, "Checking your code…", "info")
+        db, event_id = self.db, self.event_id
+
+        def work() -> str:
+            from grantdesk.services.events import check_code
+
+            return check_code(db, event_id, text)
+
+        self.runner.run(work, self._code_accepted, self._code_refused, owner=self)
+
+    def _code_accepted(self, code: str) -> None:
+        self._busy = False
+        self._code = code
+        self._reset_ballot()
+        self.start_message.hide()
+        self.code_edit.setEnabled(True)
+        self.start_button.setEnabled(True)
+        self._show_page("ballot")
+        self.scroll.verticalScrollBar().setValue(0)
+        if self.cards and self.cards[0].controls:
+            _first_on(self.cards[0].controls).setFocus()
+        else:
+            self.review_button.setFocus()
+
+    def _code_refused(self, exc: BaseException) -> None:
+        self._busy = False
+        self.code_edit.setEnabled(True)
+        self.start_button.setEnabled(True)
+        if isinstance(exc, GrantDeskError):
+            text = str(exc)
+        else:
+            text = f"Sorry, the code could not be checked ({exc}). Please try again, or ask a volunteer."
+        self._say(self.start_message, text, "problem")
+        self.code_edit.selectAll()
+        self.code_edit.setFocus()
+
+    # --- the ballot ---------------------------------------------------------------------------
+    def _reset_ballot(self) -> None:
+        self._marked = []
+        self._points = {}
+        if self.view is not None:
+            self._refresh_ballot()
+            self.scroll.verticalScrollBar().setValue(0)
+
+    def current_ballot(self) -> CastBallot:
+        """The ballot as marked so far (choices in ballot-paper order, or in order of preference)."""
+        projects = self.view.projects
+        if self.view.rules.has_points:
+            return CastBallot.scored("kiosk", {p.reference: self._points[p.reference] for p in projects
+                                               if p.reference in self._points})
+        if self._kind == "ranked":
+            return CastBallot.marked("kiosk", *self._marked)
+        return CastBallot.marked("kiosk", *(p.reference for p in projects if p.reference in self._marked))
+
+    def toggle(self, reference: str) -> None:
+        """Choose or unchoose a project (for a ranked ballot: add it to the end or take it out)."""
+        if reference in self._marked:
+            self._marked.remove(reference)
+        elif self._kind == "choose-one":
+            self._marked = [reference]
+        else:
+            self._marked.append(reference)
+        self._refresh_ballot()
+
+    def set_score(self, reference: str, value: int | None) -> None:
+        """Give a score (or "can't judge", ``CANT_JUDGE``); the same again takes it away."""
+        if reference in self._points and self._points[reference] == value:
+            del self._points[reference]
+        else:
+            self._points[reference] = value
+        self._refresh_ballot()
+
+    def add_tokens(self, reference: str, change: int) -> None:
+        rules = self.view.rules
+        now = self._points.get(reference) or 0
+        new = now + change
+        if new < 0 or (change > 0 and (self._tokens_left() < change
+                                       or (rules.max_per_project is not None and new > rules.max_per_project))):
+            return
+        if new:
+            self._points[reference] = new
+        else:
+            self._points.pop(reference, None)
+        self._refresh_ballot()
+
+    def move_rank(self, reference: str, change: int) -> None:
+        place = self._marked.index(reference)
+        other = place + change
+        if not 0 <= other < len(self._marked):
+            return
+        self._marked[place], self._marked[other] = self._marked[other], self._marked[place]
+        self._refresh_ballot()
+        row = self.rank_rows[other]  # the focus moves with the project (a further press at the end does nothing)
+        (row.up if change < 0 else row.down).setFocus()
+
+    def remove_rank(self, reference: str) -> None:
+        place = self._marked.index(reference)
+        self._marked.remove(reference)
+        self._refresh_ballot()
+        if self._marked:
+            self.rank_rows[min(place, len(self._marked) - 1)].remove.setFocus()
+        else:
+            self.cards[self._index(reference)].controls[0].setFocus()
+
+    def _index(self, reference: str) -> int:
+        return next(n for n, p in enumerate(self.view.projects) if p.reference == reference)
+
+    def _tokens_left(self) -> int:
+        return self.view.rules.tokens - sum(v or 0 for v in self._points.values())
+
+    def _refresh_ballot(self) -> None:
+        """Show the ballot's state on every card, the ranking, the status line and Review."""
+        if self.view is None:
+            return
+        kind, rules = self._kind, self.view.rules
+        left = self._tokens_left() if kind == "cumulative" else 0
+        for card in self.cards:
+            ref = card.reference
+            if card.choose_button is not None:
+                chosen = ref in self._marked
+                card.choose_button.setChecked(chosen)
+                card.choose_button.setText("✓  Chosen" if chosen else "Choose")
+                card.set_chosen(chosen)
+            elif kind == "score":
+                marked = ref in self._points
+                value = self._points.get(ref)
+                for score, button in card.score_buttons.items():
+                    button.setChecked(marked and value == score)
+                if card.cant_judge_button is not None:
+                    card.cant_judge_button.setChecked(marked and value is CANT_JUDGE)
+                badge = "" if not marked else ("✓  Can't judge" if value is CANT_JUDGE
+                                               else f"✓  Your score: {value} out of {rules.high}")
+                card.set_chosen(marked, badge)
+            elif kind == "cumulative":
+                n = self._points.get(ref) or 0
+                card.tokens_label.setText(count_text(n, TOKENS))
+                capped = rules.max_per_project is not None and n >= rules.max_per_project
+                _switch(card.minus_button, n > 0, "" if n else "No tokens to take back")
+                _switch(card.plus_button, left > 0 and not capped,
+                        f"At most {rules.max_per_project} on one project" if capped else "No tokens left")
+                card.set_chosen(n > 0)
+            elif kind == "ranked":
+                ranked = ref in self._marked
+                place = self._marked.index(ref) + 1 if ranked else 0
+                card.rank_button.setText("Take out of my ranking" if ranked else "Add to my ranking")
+                card.rank_button.setAccessibleName(f"Take {card.title} out of my ranking" if ranked
+                                                   else f"Add {card.title} to my ranking")
+                card.set_chosen(ranked, f"✓  Your {ordinal(place)} choice" if ranked else "")
+        if kind == "ranked":
+            titles = {p.reference: p.title for p in self.view.projects}
+            for n, row in enumerate(self.rank_rows):
+                if n < len(self._marked):
+                    row.show_entry(n + 1, self._marked[n], titles[self._marked[n]], n == len(self._marked) - 1)
+                else:
+                    row.reference = ""
+                    row.hide()
+            self.ranking_empty.setVisible(not self._marked)
+        state, text = self.ballot_status()
+        self.status_label.setText(text)
+        _style(self.status_label, "state", state)
+        self.review_button.setEnabled(state == "ready")
+
+    def _set_tab_order(self) -> None:
+        chain: list[QWidget] = [b for card in self.cards for b in card.controls]
+        for row in self.rank_rows:
+            chain += [row.up, row.down, row.remove]
+        chain += [self.start_again_button, self.review_button, self.keep_voting_button, self.clear_button]
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    def ballot_status(self) -> tuple[str, str]:
+        """``(state, sentence)`` for the status line: ``empty`` (nothing marked yet), ``problem`` (the
+        ballot breaks a rule: what to do) or ``ready``; each with where the voter is."""
+        ballot = self.current_ballot()
+        problems = ballot_problems(self.view.rules, ballot)
+        progress = self._progress()
+        if not ballot.choices and problems:
+            return "empty", f"{progress} {self.instructions()}"
+        if problems:
+            return "problem", f"{progress} " + " ".join(self.voter_words(p) for p in problems)
+        return "ready", f"{progress} Press “Review my vote” when you are ready."
+
+    def _progress(self) -> str:
+        kind, rules, view = self._kind, self.view.rules, self.view
+        n = len(self._marked)
+        if kind == "approval":
+            if not n:
+                return "Nothing chosen yet."
+            if rules.max_choices:
+                return f"You have chosen {n} of up to {rules.max_choices}."
+            return f"You have chosen {count_text(n, ('project', 'projects'))}."
+        if kind == "knapsack":
+            spent = sum(p.amount_pence for p in view.projects if p.reference in self._marked)
+            budget = view.budget_pence
+            if not n:
+                return f"Nothing chosen yet: {format_money(budget)} to spend."
+            if spent > budget:
+                return f"Your choices cost {format_money(spent)}: {format_money(spent - budget)} over the budget."
+            return f"{format_money(budget - spent)} of {format_money(budget)} left."
+        if kind == "choose-one":
+            if not n:
+                return "Nothing chosen yet."
+            return f"You have chosen “{self._title(self._marked[0])}”."
+        if kind == "ranked":
+            if not n:
+                return "Nothing ranked yet."
+            if rules.max_ranked:
+                return f"You have ranked {n} of up to {rules.max_ranked}."
+            return f"You have ranked {count_text(n, ('project', 'projects'))}."
+        if kind == "score":
+            if not self._points:
+                return "Nothing scored yet."
+            unsure = sum(1 for v in self._points.values() if v is CANT_JUDGE)
+            also = f" ({unsure} “can't judge”)" if unsure else ""
+            return f"You have marked {len(self._points)} of {len(view.projects)} projects{also}."
+        if kind == "cumulative":
+            left = self._tokens_left()
+            if not self._points:
+                return f"No tokens placed yet: {count_text(left, TOKENS)} left."
+            return f"{count_text(left, TOKENS)} left."
+        return ""
+
+    def _title(self, reference: str) -> str:
+        return self.view.projects[self._index(reference)].title
+
+    def voter_words(self, sentence: str) -> str:
+        """A sentence of the count's, said to the voter: project titles as on the cards, "you"."""
+        for p in self.view.projects:
+            sentence = sentence.replace(f"'{p.title}' ({p.reference})", f"“{p.title}”")
+        for pattern, replacement in _VOTER_WORDS:
+            changed = pattern.sub(replacement, sentence, count=1)
+            if changed != sentence:
+                return changed
+        return sentence
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        """On a card's buttons: Up and Down go to the card above or below; focus scrolls it into view."""
+        if event.type() == QEvent.Type.FocusIn:
+            card = self._card_of(obj)
+            if card is not None:
+                self.scroll.ensureWidgetVisible(card, 0, 12)
+                self.scroll.ensureWidgetVisible(obj, 0, 12)
+            for row in self.rank_rows:
+                if obj in (row.up, row.down, row.remove):
+                    self.ranking_scroll.ensureWidgetVisible(row, 0, 8)
+        elif event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down) and not event.modifiers():
+            card = self._card_of(obj)
+            if card is not None:
+                n = self.cards.index(card) + (1 if event.key() == Qt.Key.Key_Down else -1)
+                if 0 <= n < len(self.cards):
+                    controls = self.cards[n].controls
+                    position = min(card.controls.index(obj), len(controls) - 1)
+                    _first_on(controls, position).setFocus(Qt.FocusReason.TabFocusReason)
+                elif n >= len(self.cards):
+                    (self.review_button if self.review_button.isEnabled() else self.start_again_button).setFocus()
+                return True
+        return super().eventFilter(obj, event)
+
+    def _card_of(self, obj: QObject) -> ProjectCard | None:
+        for card in self.cards:
+            if obj in card.controls:
+                return card
+        return None
+
+    def ask_start_again(self) -> None:
+        self.ballot_buttons.hide()
+        self.confirm_bar.show()
+        self.keep_voting_button.setFocus()
+
+    def _keep_voting(self) -> None:
+        self.confirm_bar.hide()
+        self.ballot_buttons.show()
+        self.start_again_button.setFocus()
+
+    def _escape(self) -> None:
+        page = self.page
+        if page == "ballot":
+            if self.confirm_bar.isVisible():
+                self._keep_voting()
+            else:
+                self.ask_start_again()
+        elif page == "review" and self.change_button.isVisible() and self.change_button.isEnabled():
+            self.change_vote()
+        elif (page == "review" and self.restart_button.isVisible()) or page == "thanks":
+            self.go_to_start()
+        elif page == "start" and not self._busy:
+            self.code_edit.clear()
+            if self.view is not None:
+                self.start_message.hide()
+
+    # --- review and cast ----------------------------------------------------------------------
+    def review(self) -> None:
+        if self.view is None or self.status_label.property("state") != "ready":
+            return
+        lines = self.review_lines()
+        rows = "".join(f"<tr><td style='padding: 6px 0'>{html.escape(line)}</td></tr>" for line in lines[1:])
+        self.review_list.setText(f"<p style='font-weight: 700'>{html.escape(lines[0])}</p><table>{rows}</table>")
+        self.review_message.hide()
+        self.restart_button.hide()
+        self.change_button.show()
+        self.change_button.setEnabled(True)
+        self.cast_button.setEnabled(True)
+        self._show_page("review")
+        self.cast_button.setFocus()
+
+    def review_lines(self) -> list[str]:
+        """The vote in words, one line a project."""
+        kind, rules, projects = self._kind, self.view.rules, self.view.projects
+        if kind in ("approval", "knapsack", "choose-one"):
+            chosen = [p for p in projects if p.reference in self._marked]
+            if not chosen:
+                return ["You have not chosen any project."]
+            lines = [f"You chose {count_text(len(chosen), ('project', 'projects'))}:"]
+            lines += [f"✓  {p.title}  ({format_money(p.amount_pence)})" for p in chosen]
+            if kind == "knapsack":
+                spent = sum(p.amount_pence for p in chosen)
+                lines.append(f"Together {format_money(spent)} of the {format_money(self.view.budget_pence)}.")
+            return lines
+        if kind == "ranked":
+            return ["Your ranking, favourite first:"] + [
+                f"{ordinal(n)}  {self._title(ref)}" for n, ref in enumerate(self._marked, start=1)]
+        if kind == "score":
+            lines = ["Your scores:"]
+            for p in projects:
+                if p.reference not in self._points:
+                    lines.append(f"{p.title}: no score")
+                elif self._points[p.reference] is CANT_JUDGE:
+                    lines.append(f"{p.title}: can't judge")
+                else:
+                    lines.append(f"{p.title}: {self._points[p.reference]} out of {rules.high}")
+            return lines
+        if kind == "cumulative":
+            lines = ["Your tokens:"]
+            lines += [f"{p.title}: {count_text(self._points[p.reference], TOKENS)}" for p in projects
+                      if self._points.get(p.reference)]
+            left = self._tokens_left()
+            if left:
+                lines.append(f"{count_text(left, TOKENS)} not used.")
+            return lines
+        return []
+
+    def change_vote(self) -> None:
+        self.confirm_bar.hide()
+        self.ballot_buttons.show()
+        self._show_page("ballot")
+        self.review_button.setFocus()
+
+    def cast(self) -> None:
+        if self._busy or not self._code:
+            return
+        self._busy = True
+        self.cast_button.setEnabled(False)
+        self.change_button.setEnabled(False)
+        self._say(self.review_message, "Casting your vote…", "info")
+        db, event_id, code, ballot = self.db, self.event_id, self._code, self.current_ballot()
+
+        def work() -> str:
+            from grantdesk.services.events import cast_ballot
+
+            return cast_ballot(db, event_id, code, ballot)
+
+        self.runner.run(work, self._cast_done, self._cast_failed, owner=self)
+
+    def _cast_done(self, receipt: str) -> None:
+        self._busy = False
+        self.receipt = receipt
+        self._code = ""
+        self._reset_ballot()  # nothing of this vote stays on screen for the next person
+        self.receipt_text.setText("Your receipt number is")
+        self.receipt_label.setText(receipt)
+        self.receipt_label.setAccessibleDescription(f"Your receipt number is {' '.join(receipt)}")
+        self._show_page("thanks")
+        self.thanks_timer.start()
+        self.done_button.setFocus()
+        self.ballot_cast.emit(receipt)
+
+    def _cast_failed(self, exc: BaseException) -> None:
+        from grantdesk.services.events import CodeRefused, VotingClosed
+        from grantdesk.voting.ballots import BallotRejected
+
+        self._busy = False
+        if isinstance(exc, BallotRejected):
+            text = "Your vote has not been cast: " + " ".join(self.voter_words(r) for r in exc.reasons) \
+                   + " Please change your vote."
+            self.change_button.setEnabled(True)
+            self.change_button.setFocus()
+        elif isinstance(exc, (CodeRefused, VotingClosed)):
+            text = f"Your vote has not been cast. {exc} "
+            text += "Please ask a volunteer." if "volunteer" not in str(exc) else ""
+            self.change_button.hide()
+            self.restart_button.show()
+            self.restart_button.setFocus()
+        else:
+            text = f"Your vote has not been cast yet: {exc}. Please try again, or ask a volunteer."
+            self.cast_button.setEnabled(True)
+            self.change_button.setEnabled(True)
+            self.cast_button.setFocus()
+        self._say(self.review_message, text.strip(), "problem")
+
+    # --- the thank-you page -------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.page == "thanks" and not event.isAutoRepeat():
+            self.go_to_start()  # any key: ready for the next voter
+            return
+        super().keyPressEvent(event)
+
+    # --- leaving kiosk mode -------------------------------------------------------------------
+    def ask_pin(self) -> None:
+        """Ask for the officer's PIN; the right one closes the kiosk."""
+        if self.pin_dialog is None:
+            self.pin_dialog = PinDialog(self)
+            self.pin_dialog.submitted.connect(self._check_pin)
+        self.pin_dialog.start_over()
+        self.pin_dialog.open()
+        self.pin_dialog.pin_edit.setFocus()
+
+    def _check_pin(self, pin: str) -> None:
+        db, event_id = self.db, self.event_id
+
+        def work() -> bool:
+            from grantdesk.services.events import check_kiosk_pin
+
+            return check_kiosk_pin(db, event_id, pin)
+
+        self.runner.run(work, self._pin_checked, self._pin_error, owner=self)
+
+    def _pin_checked(self, right: bool) -> None:
+        dialog = self.pin_dialog
+        if not right:
+            if dialog is not None:
+                dialog.say("That PIN is not right. The kiosk stays open.")
+            return
+        self._may_close = True
+        if dialog is not None:
+            dialog.accept()
+        self.close()
+
+    def _pin_error(self, exc: BaseException) -> None:
+        if self.pin_dialog is not None:
+            self.pin_dialog.say(f"The PIN could not be checked: {exc}")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._may_close:  # Alt+F4 and the like: only the officer's PIN closes the kiosk
+            event.ignore()
+            self.ask_pin()
+            return
+        self.idle_timer.stop()
+        self.thanks_timer.stop()
+        QApplication.instance().removeEventFilter(self._watcher)
+        event.accept()
+        self.left.emit()
+
+    # --- helpers ------------------------------------------------------------------------------
+    def _say(self, label: QLabel, text: str, state: str) -> None:
+        label.setText(text)
+        _style(label, "state", state)
+        label.show()

@@ -1,0 +1,1041 @@
+"""Counting paper ballots: a fast keyboard screen where every sheet is keyed twice.
+
+- The volunteer writes a number on each paper ballot and keys it: the sheet number (filled in with
+  the next one), then the marks. Approval, choose-one, knapsack and ranked ballots take the projects'
+  ballot numbers typed in one line (``2 5 7`` or ``2, 5, 7``; in preference order for ranked); score
+  and cumulative ballots take one small box per project (Tab moves along, ``-`` is "can't judge",
+  an empty box is a project left unmarked). Enter keys the sheet; Ctrl+S keys it as spoilt.
+- In second-keying mode the next sheet keyed only once comes up by itself, and the first keying's
+  marks are never shown: the two keyings must be independent for double entry to catch slips.
+- Sheets whose two keyings differ are listed, each keying in words, for an officer to resolve after
+  looking at the paper (keep one keying, key it as it reads, or spoil it), always with a reason.
+- Totals of paper and kiosk ballots are shown apart and together, refreshed after each keying.
+
+Every database call goes through the ``TaskRunner``; the services are imported inside the jobs so
+that opening this module does not load the database layer.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from typing import Any, Callable, Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QValidator
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from grantdesk.domain.money import format_money
+from grantdesk.voting.ballots import CANT_JUDGE, CastBallot
+
+ERROR_STYLE = "color: #b91c1c;"
+OUTCOME_STYLES = {
+    "waiting": "background: #eff6ff; color: #1e3a8a; border: 1px solid #bfdbfe;",
+    "counted": "background: #f0fdf4; color: #14532d; border: 1px solid #bbf7d0;",
+    "spoilt": "background: #fffbeb; color: #78350f; border: 1px solid #fde68a;",
+    "mismatch": "background: #fef2f2; color: #7f1d1d; border: 1px solid #fecaca;",
+    "error": "background: #fef2f2; color: #991b1b; border: 1px solid #fecaca;",
+    "info": "background: #f9fafb; color: #374151; border: 1px solid #e5e7eb;",
+}
+SPOILT_PRESETS = ("unreadable", "voter identifiable", "more marks than allowed", "blank")
+CHECKED_PREFIX = "checked the paper: "
+TEXT_KINDS = ("approval", "choose-one", "knapsack", "ranked")
+
+
+class EntryError(ValueError):
+    """What the volunteer typed cannot be read as marks; the message says what to fix."""
+
+
+def _sheet_number(sheet: str) -> int | None:
+    return int(sheet) if sheet.isdigit() else None
+
+
+def number_text(value: int | Fraction | None) -> str:
+    """A total or mean for people: whole numbers as they are, fractions to two places."""
+    if value is None:
+        return "–"
+    value = Fraction(value)
+    if value.denominator == 1:
+        return f"{value.numerator:,}"
+    return f"{float(value):,.2f}"
+
+
+# --- small pieces ---------------------------------------------------------------------------------
+
+
+class RowsModel(QAbstractTableModel):
+    """A short read-only table (mismatches, totals): rows of text, with the row's object behind it."""
+
+    def __init__(self, headers: Sequence[str], right_aligned: Sequence[int] = (), parent: QObject | None = None):
+        super().__init__(parent)
+        self.headers = list(headers)
+        self.right = set(right_aligned)
+        self.rows: list[tuple[str, ...]] = []
+        self.objects: list[Any] = []
+
+    def set_rows(self, rows: Sequence[Sequence[str]], objects: Sequence[Any] | None = None) -> None:
+        self.beginResetModel()
+        self.rows = [tuple(r) for r in rows]
+        self.objects = list(objects) if objects is not None else [None] * len(self.rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.headers)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self.right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.headers[section]
+        return None
+
+
+def make_table(model: QAbstractTableModel, name: str) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setAccessibleName(name)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().hide()
+    view.setWordWrap(True)
+    view.horizontalHeader().setHighlightSections(False)
+    return view
+
+
+class MarkSpin(QSpinBox):
+    """A score or token box that can also be empty (not marked) or ``-`` (can't judge)."""
+
+    def __init__(self, low: int, high: int, cant_judge: bool, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.cant_judge = cant_judge
+        self.blank = low - (2 if cant_judge else 1)
+        self.cant = low - 1 if cant_judge else None
+        self.low, self.high = low, high
+        self.setRange(self.blank, high)
+        self.setValue(self.blank)
+        self.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setFixedWidth(56)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def textFromValue(self, value: int) -> str:
+        if value == self.blank:
+            return ""
+        if value == self.cant:
+            return "-"
+        return str(value)
+
+    def valueFromText(self, text: str) -> int:
+        text = text.strip()
+        if not text:
+            return self.blank
+        if text in ("-", "–") and self.cant is not None:
+            return self.cant
+        try:
+            return int(text)
+        except ValueError:
+            return self.blank
+
+    def validate(self, text: str, pos: int) -> QValidator.State:
+        text = text.strip()
+        if not text or (text in ("-", "–") and self.cant is not None):
+            return QValidator.State.Acceptable
+        if text.isdigit():
+            if self.low <= int(text) <= self.high:
+                return QValidator.State.Acceptable
+            # "1" may be the start of "10"
+            return QValidator.State.Intermediate if int(text) < self.low else QValidator.State.Invalid
+        return QValidator.State.Invalid
+
+    def wheelEvent(self, event) -> None:  # scrolling the page must not change a mark
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
+
+    def mark(self) -> int | None | str:
+        """The box's mark: a number, ``CANT_JUDGE``, or ``""`` when not marked."""
+        self.interpretText()
+        value = self.value()
+        if value == self.blank:
+            return ""
+        if value == self.cant:
+            return CANT_JUDGE
+        return value
+
+    def clear_mark(self) -> None:
+        self.setValue(self.blank)
+        self.lineEdit().clear()
+
+
+class MarksEntry(QWidget):
+    """The marks of one ballot, keyed fast. Built from the event's ballot paper (``EventView``)."""
+
+    submitted = Signal()  # Enter pressed in a field
+
+    def __init__(self, event: Any, parent: QWidget | None = None, *, show_legend: bool = True):
+        super().__init__(parent)
+        self.paper = event
+        self.projects = tuple(event.projects)
+        self.rules = event.rules
+        self.has_points = bool(event.rules.has_points)
+        self.kind = event.ballot_kind
+        self.line: QLineEdit | None = None
+        self.spins: list[MarkSpin] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        if self.has_points:
+            layout.addWidget(self._build_grid())
+        else:
+            self.line = QLineEdit()
+            self.line.setObjectName("marksEdit")
+            ranked = self.kind == "ranked"
+            self.line.setAccessibleName("Projects in order of preference, by their numbers" if ranked
+                                        else "Projects marked, by their numbers")
+            self.line.setPlaceholderText("e.g. 3 1 4 — first choice first" if ranked else "e.g. 1 4 or 1, 4")
+            self.line.installEventFilter(self)
+            font = self.line.font()
+            font.setPointSizeF(font.pointSizeF() * 1.4)
+            self.line.setFont(font)
+            layout.addWidget(self.line)
+            if show_legend:
+                layout.addWidget(self._build_legend())
+
+    # --- building ---------------------------------------------------------------------------------
+    def _build_legend(self) -> QWidget:
+        legend = QLabel()
+        legend.setObjectName("ballotLegend")
+        legend.setTextFormat(Qt.TextFormat.RichText)
+        legend.setWordWrap(True)
+        rows = "".join(
+            f"<tr><td align='right'><b>{n}</b>&nbsp;</td><td>{_escape(p.title)}</td>"
+            f"<td style='color:#4b5563'>&nbsp;{_escape(p.reference)}&nbsp;</td>"
+            f"<td align='right' style='color:#4b5563'>{format_money(p.amount_pence)}</td></tr>"
+            for n, p in enumerate(self.projects, start=1))
+        legend.setText("<div style='color:#4b5563'>Numbers on the ballot paper</div>"
+                       f"<table cellspacing='3' style='font-size: 11pt'>{rows}</table>")
+        legend.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        legend.setAccessibleName("Ballot numbers of the projects")
+        scroll = QScrollArea()
+        scroll.setWidget(legend)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setMinimumHeight(min(240, 26 * len(self.projects) + 8))
+        return scroll
+
+    def _build_grid(self) -> QWidget:
+        rules = self.rules
+        if self.kind == "score":
+            low, high, cant = rules.low, rules.high, bool(rules.cant_judge)
+        else:  # cumulative: an empty box (or 0) is no tokens; numbers as the voter wrote them
+            low, high, cant = 0, 999, False
+        body = QWidget()
+        grid = QGridLayout(body)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(4)
+        columns = 2 if len(self.projects) > 8 else 1
+        per_column = -(-len(self.projects) // columns)
+        for n, p in enumerate(self.projects):
+            spin = MarkSpin(low, high, cant)
+            spin.setObjectName(f"mark_{n + 1}")
+            spin.setAccessibleName(f"Project {n + 1}, {p.title}: "
+                                   + ("score" if self.kind == "score" else "tokens"))
+            spin.setToolTip(f"{p.reference} · {p.title} · {format_money(p.amount_pence)}")
+            spin.installEventFilter(self)
+            label = QLabel(f"<b>{n + 1}</b>&nbsp; {_escape(p.title)}")
+            label.setBuddy(spin)
+            row, col = n % per_column, (n // per_column) * 3
+            grid.addWidget(spin, row, col)
+            grid.addWidget(label, row, col + 1)
+            self.spins.append(spin)
+        grid.setColumnStretch(grid.columnCount(), 1)
+        if self.kind == "score":
+            hint = f"Scores {low} to {high}" + (";  -  can't judge" if cant else "") + ";  empty: not marked"
+        else:
+            hint = f"Tokens as written ({rules.tokens} each);  empty: none"
+        note = QLabel(hint)
+        note.setObjectName("marksHint")
+        note.setStyleSheet("color: #4b5563;")
+        grid.addWidget(note, per_column, 0, 1, grid.columnCount())
+        grid.setRowStretch(per_column + 1, 1)
+        scroll = QScrollArea()
+        scroll.setWidget(body)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setMinimumHeight(min(360, 30 * per_column + 30))
+        return scroll
+
+    # --- use --------------------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if isinstance(watched, QSpinBox):
+                watched.interpretText()
+            self.submitted.emit()
+            return True
+        return super().eventFilter(watched, event)
+
+    def fields(self) -> list[QWidget]:
+        return [self.line] if self.line is not None else list(self.spins)
+
+    def first_field(self) -> QWidget:
+        return self.line if self.line is not None else self.spins[0]
+
+    def clear(self) -> None:
+        if self.line is not None:
+            self.line.clear()
+        for spin in self.spins:
+            spin.clear_mark()
+
+    def is_empty(self) -> bool:
+        if self.line is not None:
+            return not self.line.text().strip()
+        return all(spin.mark() == "" for spin in self.spins)
+
+    def ballot(self) -> CastBallot:
+        """The marks as a ballot; ``EntryError`` when something typed is not a mark."""
+        if self.line is not None:
+            return CastBallot.marked("", *self._read_line(self.line.text()))
+        points: dict[str, int | None] = {}
+        for p, spin in zip(self.projects, self.spins, strict=True):
+            mark = spin.mark()
+            if mark == "" or (self.kind == "cumulative" and mark == 0):
+                continue
+            points[p.reference] = mark  # type: ignore[assignment]
+        return CastBallot.scored("", points)
+
+    def _read_line(self, text: str) -> list[str]:
+        n = len(self.projects)
+        refs: list[str] = []
+        seen: set[int] = set()
+        for token in (t for t in re.split(r"[\s,;]+", text.strip()) if t):
+            if not token.isdigit() or not 1 <= int(token) <= n:
+                raise EntryError(f"“{token}” is not a project's number; type numbers from 1 to {n}, "
+                                 "as in the list.")
+            number = int(token)
+            if number in seen and self.kind != "ranked":
+                raise EntryError(f"Project {number} is typed twice; a project is marked once.")
+            seen.add(number)
+            refs.append(self.projects[number - 1].reference)
+        if self.kind != "ranked":  # crosses have no order: two keyings of the same crosses agree
+            order = {p.reference: n for n, p in enumerate(self.projects)}
+            refs.sort(key=order.__getitem__)
+        return refs
+
+    def words(self, text: str) -> str:
+        """A keying in words with the projects' ballot numbers and titles, for the mismatch list."""
+        for n, p in enumerate(self.projects, start=1):
+            text = re.sub(rf"(?<![\w-]){re.escape(p.reference)}(?![\w-])", f"{n} · {p.title}", text)
+        return text
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class SpoiltDialog(QDialog):
+    """Why a ballot is spoilt: a preset or the volunteer's own words."""
+
+    def __init__(self, sheet: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("spoiltDialog")
+        self.setWindowTitle(f"Sheet {sheet} is spoilt")
+        layout = QVBoxLayout(self)
+        prompt = QLabel(f"Why is sheet {sheet} spoilt? Choose a reason or type your own.")
+        prompt.setWordWrap(True)
+        layout.addWidget(prompt)
+        self.reason_combo = QComboBox()
+        self.reason_combo.setObjectName("spoiltReason")
+        self.reason_combo.setEditable(True)
+        self.reason_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.reason_combo.addItems(SPOILT_PRESETS)
+        self.reason_combo.setCurrentIndex(-1)
+        self.reason_combo.lineEdit().setPlaceholderText("e.g. unreadable")
+        self.reason_combo.setAccessibleName("Reason the ballot is spoilt")
+        prompt.setBuddy(self.reason_combo)
+        layout.addWidget(self.reason_combo)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Key as spoilt")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.reason_combo.editTextChanged.connect(self._update)
+        self._update()
+        self.resize(420, 140)
+
+    def _update(self) -> None:
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.reason()))
+
+    def reason(self) -> str:
+        return self.reason_combo.currentText().strip()
+
+
+class ResolveDialog(QDialog):
+    """An officer settles a mismatch after looking at the paper. ``submit`` is called with the
+    arguments for ``resolve_mismatch``; errors come back through ``show_error``."""
+
+    def __init__(self, event: Any, mismatch: Any, words: Callable[[str], str],
+                 submit: Callable[[dict[str, Any]], None], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("resolveDialog")
+        self.setWindowTitle(f"Resolve the mismatch on sheet {mismatch.sheet}")
+        self.mismatch = mismatch
+        self._submit = submit
+        layout = QVBoxLayout(self)
+        intro = QLabel(f"Find paper sheet <b>{_escape(mismatch.sheet)}</b> and check what it says.")
+        layout.addWidget(intro)
+        self.choice = QButtonGroup(self)
+        self.keep1 = QRadioButton(f"Keep keying &1 (by {mismatch.first_by}): {words(mismatch.first)}")
+        self.keep2 = QRadioButton(f"Keep keying &2 (by {mismatch.second_by}): {words(mismatch.second)}")
+        self.as_read = QRadioButton("Key it as it &reads:")
+        self.spoilt = QRadioButton("It is &spoilt, because:")
+        for n, (radio, name) in enumerate(((self.keep1, "keep1"), (self.keep2, "keep2"),
+                                           (self.as_read, "asRead"), (self.spoilt, "spoilt"))):
+            radio.setObjectName(f"resolve_{name}")
+            radio.setAccessibleName(radio.text().replace("&", ""))
+            self.choice.addButton(radio, n)
+        for radio in (self.keep1, self.keep2, self.as_read):
+            layout.addWidget(radio)
+        self.marks = MarksEntry(event, self, show_legend=True)
+        self.marks.setObjectName("resolveMarks")
+        self.marks.setContentsMargins(24, 0, 0, 0)
+        layout.addWidget(self.marks)
+        layout.addWidget(self.spoilt)
+        self.spoilt_combo = QComboBox()
+        self.spoilt_combo.setObjectName("resolveSpoiltReason")
+        self.spoilt_combo.setEditable(True)
+        self.spoilt_combo.addItems(SPOILT_PRESETS)
+        self.spoilt_combo.setCurrentIndex(-1)
+        self.spoilt_combo.setAccessibleName("Reason the ballot is spoilt")
+        layout.addWidget(self.spoilt_combo)
+        form = QFormLayout()
+        self.reason_edit = QLineEdit(CHECKED_PREFIX)
+        self.reason_edit.setObjectName("resolveReason")
+        self.reason_edit.setAccessibleName("How the mismatch was settled")
+        label = QLabel("How it was &settled:")
+        label.setBuddy(self.reason_edit)
+        form.addRow(label, self.reason_edit)
+        layout.addLayout(form)
+        self.error = QLabel()
+        self.error.setObjectName("resolveError")
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setWordWrap(True)
+        layout.addWidget(self.error)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Resolve")
+        self.buttons.accepted.connect(self.try_submit)
+        self.buttons.rejected.connect(self.reject)
+        self.marks.submitted.connect(self.try_submit)
+        layout.addWidget(self.buttons)
+        self.choice.idToggled.connect(lambda _id, _on: self._update())
+        self.reason_edit.textChanged.connect(lambda _t: self._update())
+        self.keep1.setChecked(True)
+        self._update()
+        self.resize(620, 420)
+
+    def reason(self) -> str:
+        return self.reason_edit.text().strip()
+
+    def _update(self) -> None:
+        self.marks.setEnabled(self.as_read.isChecked())
+        self.spoilt_combo.setEnabled(self.spoilt.isChecked())
+        given = self.reason()
+        if given.lower().startswith(CHECKED_PREFIX.strip()):
+            given = given[len(CHECKED_PREFIX.strip()):].strip()
+        self.ok.setEnabled(bool(given))
+
+    def try_submit(self) -> None:
+        if not self.ok.isEnabled():
+            self.show_error("Say what the paper showed, after “checked the paper:”.")
+            return
+        args: dict[str, Any] = {"reason": self.reason()}
+        if self.keep1.isChecked():
+            args["use"] = 1
+        elif self.keep2.isChecked():
+            args["use"] = 2
+        elif self.as_read.isChecked():
+            if self.marks.is_empty():
+                self.show_error("Type the marks as the paper shows them, or choose “It is spoilt”.")
+                return
+            try:
+                args["ballot"] = self.marks.ballot()
+            except EntryError as exc:
+                self.show_error(str(exc))
+                return
+        else:
+            spoilt = self.spoilt_combo.currentText().strip()
+            if not spoilt:
+                self.show_error("Say why the ballot is spoilt.")
+                return
+            args["spoilt_reason"] = spoilt
+        self.error.clear()
+        self.ok.setEnabled(False)
+        self._submit(args)
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self._update()
+
+
+# --- the screen -------------------------------------------------------------------------------------
+
+
+class PaperEntryWidget(QWidget):
+    """Key paper ballots twice, resolve mismatches, and watch the totals."""
+
+    loaded = Signal()
+    refreshed = Signal()
+    keyed = Signal(object)  # the KeyingOutcome
+    resolved = Signal(object)  # the KeyingOutcome of a resolved mismatch
+    failed = Signal(str)
+
+    def __init__(self, db: Any, runner: Any, event_id: int, entered_by: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db, self.runner, self.event_id, self.entered_by = db, runner, event_id, entered_by
+        self.paper: Any = None  # the EventView (not "event": QWidget.event is a method)
+        self.marks: MarksEntry | None = None
+        self.progress: Any = None
+        self.mismatches: list[Any] = []
+        self.results: Any = None
+        self.spoilt_dialog: SpoiltDialog | None = None
+        self.resolve_dialog: ResolveDialog | None = None
+        self._busy = False
+        self._last_sheet: str | None = None
+        self._keyed_here: set[str] = set()  # sheets keyed once here since the last refresh
+        self.setObjectName("paperEntry")
+        self._build()
+
+    # --- construction -------------------------------------------------------------------------
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        self.title = QLabel("Loading the ballot paper…")
+        self.title.setObjectName("paperTitle")
+        self.title.setStyleSheet("font-size: 15pt; font-weight: 600;")
+        self.title.setWordWrap(True)
+        outer.addWidget(self.title)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
+        outer.addWidget(splitter, 1)
+
+        # left: the entry form
+        left = QGroupBox("Key a paper ballot")
+        left.setObjectName("entryBox")
+        self.form_layout = QVBoxLayout(left)
+        top = QHBoxLayout()
+        self.keying_as = QLabel(f"Keying as <b>{_escape(self.entered_by)}</b>")
+        top.addWidget(self.keying_as, 1)
+        self.second_mode = QCheckBox("Second &keying")
+        self.second_mode.setObjectName("secondKeying")
+        self.second_mode.setAccessibleName("Second keying mode")
+        self.second_mode.setToolTip("Key again the sheets keyed once, without seeing the first keying (Ctrl+K)")
+        self.second_mode.toggled.connect(self._mode_changed)
+        top.addWidget(self.second_mode)
+        self.form_layout.addLayout(top)
+
+        self.waiting_label = QLabel("Sheets waiting for their second keying:")
+        self.waiting_list = QListWidget()
+        self.waiting_list.setObjectName("waitingSheets")
+        self.waiting_list.setAccessibleName("Sheets waiting for their second keying")
+        self.waiting_list.setFlow(QListWidget.Flow.LeftToRight)
+        self.waiting_list.setWrapping(True)
+        self.waiting_list.setMaximumHeight(64)
+        self.waiting_list.itemActivated.connect(lambda item: self._choose_sheet(item.text()))
+        self.waiting_list.itemClicked.connect(lambda item: self._choose_sheet(item.text()))
+        self.waiting_label.setBuddy(self.waiting_list)
+        self.form_layout.addWidget(self.waiting_label)
+        self.form_layout.addWidget(self.waiting_list)
+
+        sheet_row = QHBoxLayout()
+        sheet_label = QLabel("S&heet")
+        sheet_label.setStyleSheet("font-weight: 600;")
+        self.sheet_edit = QLineEdit()
+        self.sheet_edit.setObjectName("sheetEdit")
+        self.sheet_edit.setAccessibleName("Sheet number")
+        self.sheet_edit.setToolTip("The number written on the paper ballot")
+        self.sheet_edit.setMaximumWidth(120)
+        font = self.sheet_edit.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        self.sheet_edit.setFont(font)
+        self.sheet_edit.installEventFilter(self)
+        sheet_label.setBuddy(self.sheet_edit)
+        sheet_row.addWidget(sheet_label)
+        sheet_row.addWidget(self.sheet_edit)
+        sheet_row.addStretch(1)
+        self.form_layout.addLayout(sheet_row)
+
+        self.instructions = QLabel()
+        self.instructions.setObjectName("instructions")
+        self.instructions.setWordWrap(True)
+        self.instructions.setStyleSheet("color: #374151;")
+        self.form_layout.addWidget(self.instructions)
+        self.marks_holder = QVBoxLayout()
+        self.form_layout.addLayout(self.marks_holder, 1)
+        self.entry_error = QLabel()
+        self.entry_error.setObjectName("entryError")
+        self.entry_error.setStyleSheet(ERROR_STYLE)
+        self.entry_error.setWordWrap(True)
+        self.form_layout.addWidget(self.entry_error)
+
+        buttons = QHBoxLayout()
+        self.key_button = QPushButton("Key sheet  (Enter)")
+        self.key_button.setObjectName("keyButton")
+        self.key_button.setAccessibleName("Key sheet")
+        self.key_button.clicked.connect(self.key_sheet)
+        self.spoilt_button = QPushButton("Spoilt…  (Ctrl+S)")
+        self.spoilt_button.setObjectName("spoiltButton")
+        self.spoilt_button.setAccessibleName("Key the sheet as spoilt")
+        self.spoilt_button.clicked.connect(self.ask_spoilt)
+        buttons.addWidget(self.key_button)
+        buttons.addWidget(self.spoilt_button)
+        buttons.addStretch(1)
+        self.form_layout.addLayout(buttons)
+
+        self.outcome = QLabel("")
+        self.outcome.setObjectName("outcome")
+        self.outcome.setAccessibleName("What happened to the last sheet")
+        self.outcome.setWordWrap(True)
+        self.outcome.setMinimumHeight(48)
+        self.outcome.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.form_layout.addWidget(self.outcome)
+        splitter.addWidget(left)
+
+        # right: progress, mismatches, totals
+        right = QWidget()
+        column = QVBoxLayout(right)
+        column.setContentsMargins(0, 0, 0, 0)
+        progress_box = QGroupBox("Paper ballots so far")
+        grid = QGridLayout(progress_box)
+        self.progress_labels: dict[str, QLabel] = {}
+        for n, (key, text) in enumerate((("counted", "Counted"), ("spoilt", "Spoilt"),
+                                         ("mismatches", "Mismatches"), ("waiting", "Waiting for 2nd keying"))):
+            value = QLabel("–")
+            value.setObjectName(f"progress_{key}")
+            value.setAccessibleName(text)
+            value.setStyleSheet("font-size: 16pt; font-weight: 600;")
+            value.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+            caption = QLabel(text)
+            caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+            caption.setStyleSheet("color: #4b5563;")
+            grid.addWidget(value, 0, n)
+            grid.addWidget(caption, 1, n)
+            self.progress_labels[key] = value
+        column.addWidget(progress_box)
+
+        mismatch_box = QGroupBox("Mismatches to resolve")
+        mbox = QVBoxLayout(mismatch_box)
+        self.mismatch_model = RowsModel(("Sheet", "Keying 1", "By", "Keying 2", "By"), parent=self)
+        self.mismatch_view = make_table(self.mismatch_model, "Mismatches to resolve")
+        self.mismatch_view.setObjectName("mismatchView")
+        header = self.mismatch_view.horizontalHeader()
+        for col, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch,
+                                    QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch,
+                                    QHeaderView.ResizeMode.ResizeToContents)):
+            header.setSectionResizeMode(col, mode)
+        self.mismatch_view.doubleClicked.connect(lambda _i: self.open_resolve())
+        mbox.addWidget(self.mismatch_view)
+        row = QHBoxLayout()
+        self.mismatch_note = QLabel("None so far.")
+        self.mismatch_note.setStyleSheet("color: #4b5563;")
+        row.addWidget(self.mismatch_note, 1)
+        self.resolve_button = QPushButton("&Resolve…")
+        self.resolve_button.setObjectName("resolveButton")
+        self.resolve_button.setAccessibleName("Resolve the chosen mismatch")
+        self.resolve_button.setToolTip("Settle the chosen mismatch after checking the paper (Ctrl+R)")
+        self.resolve_button.clicked.connect(self.open_resolve)
+        row.addWidget(self.resolve_button)
+        mbox.addLayout(row)
+        column.addWidget(mismatch_box, 2)
+
+        totals_box = QGroupBox("Totals")
+        tbox = QVBoxLayout(totals_box)
+        self.totals_label = QLabel("–")
+        self.totals_label.setObjectName("totalsLabel")
+        self.totals_label.setAccessibleName("Ballots counted")
+        self.totals_label.setWordWrap(True)
+        self.totals_label.setTextFormat(Qt.TextFormat.RichText)
+        tbox.addWidget(self.totals_label)
+        self.totals_model = RowsModel(("No.", "Project", "Kiosk", "Paper", "Combined"), right_aligned=(0, 2, 3, 4),
+                                      parent=self)
+        self.totals_view = make_table(self.totals_model, "Totals per project")
+        self.totals_view.setObjectName("totalsView")
+        self.totals_view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.totals_view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.mismatch_view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        th = self.totals_view.horizontalHeader()
+        th.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        th.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        tbox.addWidget(self.totals_view)
+        column.addWidget(totals_box, 3)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 5)
+        splitter.setStretchFactor(1, 6)
+
+        for seq, slot in (("Ctrl+S", self.ask_spoilt), ("Ctrl+K", self.second_mode.toggle),
+                          ("Ctrl+R", self.open_resolve)):
+            shortcut = QShortcut(QKeySequence(seq), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        self._mode_changed(False)
+        self._set_enabled(False)
+
+    def _set_enabled(self, on: bool) -> None:
+        for w in (self.sheet_edit, self.key_button, self.spoilt_button, self.second_mode):
+            w.setEnabled(on)
+
+    # --- loading ----------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Load the ballot paper and the count so far (call after ``show()``)."""
+        db, event_id = self.db, self.event_id
+
+        def fetch():
+            from grantdesk.services import events
+
+            return events.get_event(db, event_id)
+
+        self.runner.run(fetch, self._on_event, self._on_error, owner=self)
+
+    def _on_event(self, event: Any) -> None:
+        self.paper = event
+        self.title.setText(f"Paper ballots · {event.name}")
+        self.instructions.setText(f"<b>The ballot paper says:</b> {_escape(event.instructions)}<br>"
+                                  + ("Type the projects' numbers in order of preference, then Enter."
+                                     if event.ballot_kind == "ranked" else
+                                     "Type the numbers of the projects marked, then Enter."
+                                     if event.ballot_kind in TEXT_KINDS else
+                                     "Type each project's mark, Tab to move along, then Enter."))
+        self.marks = MarksEntry(event, self)
+        self.marks.setObjectName("marksEntry")
+        self.marks.submitted.connect(self.key_sheet)
+        self.marks_holder.addWidget(self.marks)
+        chain = [self.sheet_edit, *self.marks.fields(), self.key_button, self.spoilt_button]
+        for before, after in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(before, after)
+        self._set_enabled(event.state != "confirmed")
+        if event.state == "confirmed":
+            self._show_outcome("info", "The results of this vote are confirmed: no more ballots can be keyed.")
+        self.refresh(initial=True)
+
+    def refresh(self, *, initial: bool = False) -> None:
+        db, event_id = self.db, self.event_id
+
+        def fetch():
+            from grantdesk.services import events
+
+            return (events.paper_progress(db, event_id), events.paper_mismatches(db, event_id),
+                    events.event_results(db, event_id))
+
+        self.runner.run(fetch, lambda got: self._on_refreshed(got, initial), self._on_error, owner=self)
+
+    def _on_refreshed(self, got: tuple[Any, Any, Any], initial: bool) -> None:
+        progress, mismatches, results = got
+        self.progress, self.mismatches, self.results = progress, list(mismatches), results
+        self._keyed_here.clear()
+        for key, value in (("counted", progress.counted), ("spoilt", progress.spoilt),
+                           ("mismatches", progress.mismatches), ("waiting", len(progress.keyed_once))):
+            self.progress_labels[key].setText(f"{value:,}")
+        self._show_mismatches()
+        self._show_totals()
+        self.waiting_list.clear()
+        self.waiting_list.addItems(list(progress.keyed_once))
+        if self.second_mode.isChecked():
+            if self.sheet_edit.text().strip() not in progress.keyed_once:  # keep a sheet chosen and still waiting
+                self._pick_next_waiting()
+        elif initial or not self.sheet_edit.text().strip():
+            self.sheet_edit.setText(self._next_new_sheet())
+        if initial:
+            self._focus_first()
+            self.loaded.emit()
+        self.refreshed.emit()
+
+    def _show_mismatches(self) -> None:
+        words = self.marks.words if self.marks else (lambda t: t)
+        self.mismatch_model.set_rows([(m.sheet, words(m.first), m.first_by, words(m.second), m.second_by)
+                                      for m in self.mismatches], self.mismatches)
+        self.mismatch_view.resizeRowsToContents()
+        n = len(self.mismatches)
+        self.mismatch_note.setText("None so far." if not n else
+                                   f"{n} sheet{'s' if n != 1 else ''} to check against the paper.")
+        self.resolve_button.setEnabled(bool(n))
+        if n and not self.mismatch_view.selectionModel().hasSelection():
+            self.mismatch_view.selectRow(0)
+
+    def _show_totals(self) -> None:
+        r = self.results
+        if r is None:
+            return
+
+        def line(name: str, t: Any) -> str:
+            return (f"<tr><td>{name}</td><td align='right'><b>{t.cast:,}</b></td>"
+                    f"<td align='right'>{t.accepted:,}</td><td align='right'>{t.spoilt_count:,}</td></tr>")
+
+        self.totals_label.setText(
+            "<table cellspacing='4'><tr><th align='left'>Ballots</th><th>&nbsp;in&nbsp;</th>"
+            "<th>&nbsp;counted&nbsp;</th><th>&nbsp;spoilt&nbsp;</th></tr>"
+            + line("Kiosk", r.kiosk) + line("Paper", r.paper) + line("<b>Combined</b>", r.tally) + "</table>")
+        rows = []
+        for n, p in enumerate(self.paper.projects):
+            rows.append((str(n + 1), f"{p.title}  ({p.reference})", number_text(r.kiosk.projects[n].total),
+                         number_text(r.paper.projects[n].total), number_text(r.tally.projects[n].total)))
+        self.totals_model.set_rows(rows)
+
+    # --- sheet numbers ------------------------------------------------------------------------------
+    def _known_sheets(self) -> set[str]:
+        known = set(self.progress.sheets) if self.progress else set()
+        return known | {m.sheet for m in self.mismatches} | self._keyed_here
+
+    def _next_new_sheet(self) -> str:
+        """The next number for a first keying: after the last one keyed here, or after every sheet
+        known so far (sheets numbered 1, 2, 3, … as they are counted), skipping numbers in use."""
+        known = self._known_sheets()
+        numbers = [n for n in (_sheet_number(s) for s in known) if n is not None]
+        p = self.progress
+        total = (p.counted + p.spoilt + p.mismatches + len(p.keyed_once)) if p else 0
+        candidate = max([total, *numbers]) + 1
+        last = _sheet_number(self._last_sheet or "")
+        if last is not None:
+            candidate = last + 1
+        while str(candidate) in known:
+            candidate += 1
+        return str(candidate)
+
+    def _pick_next_waiting(self) -> None:
+        waiting = list(self.progress.keyed_once) if self.progress else []
+        if waiting:
+            self._choose_sheet(waiting[0], focus=False)
+            if self.sheet_edit.hasFocus():
+                self.sheet_edit.selectAll()
+            self.entry_error.clear()
+        else:
+            self.sheet_edit.clear()
+            self.entry_error.setText("No sheet is waiting for its second keying.")
+
+    def _choose_sheet(self, sheet: str, *, focus: bool = True) -> None:
+        self.sheet_edit.setText(sheet)
+        items = self.waiting_list.findItems(sheet, Qt.MatchFlag.MatchExactly)
+        if items:
+            self.waiting_list.setCurrentItem(items[0])
+        if focus and self.marks:
+            self.marks.first_field().setFocus()
+
+    def _mode_changed(self, second: bool) -> None:
+        self.waiting_label.setVisible(second)
+        self.waiting_list.setVisible(second)
+        self.entry_error.clear()
+        if second:
+            self._pick_next_waiting()
+        elif self.progress is not None:
+            self.sheet_edit.setText(self._next_new_sheet())
+        if self.marks:
+            self.marks.clear()
+            self._focus_first()
+
+    def _focus_first(self) -> None:
+        self.sheet_edit.setFocus()
+        self.sheet_edit.selectAll()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (watched is self.sheet_edit and event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
+            if self.marks:
+                self.marks.first_field().setFocus()
+            return True
+        return super().eventFilter(watched, event)
+
+    # --- keying ---------------------------------------------------------------------------------
+    def _checked_sheet(self) -> str | None:
+        sheet = self.sheet_edit.text().strip()
+        if not sheet:
+            self._entry_problem("Type the number written on the paper ballot as the sheet number.", self.sheet_edit)
+            return None
+        if self.progress is not None:
+            waiting = set(self.progress.keyed_once)
+            if self.second_mode.isChecked() and sheet not in waiting:
+                self._entry_problem(f"Sheet {sheet} is not waiting for a second keying; choose one from the list.",
+                                    self.sheet_edit)
+                return None
+            if not self.second_mode.isChecked() and sheet in waiting:
+                self._entry_problem(f"Sheet {sheet} has been keyed once already. If this is another paper, give it a "
+                                    "new number; to key it a second time, switch to Second keying (Ctrl+K).",
+                                    self.sheet_edit)
+                return None
+        return sheet
+
+    def _entry_problem(self, message: str, focus: QWidget | None = None) -> None:
+        self.entry_error.setText(message)
+        if focus is not None:
+            focus.setFocus()
+
+    def key_sheet(self) -> None:
+        """Key the sheet's marks (Enter)."""
+        if self._busy or self.marks is None:
+            return
+        sheet = self._checked_sheet()
+        if sheet is None:
+            return
+        if self.marks.is_empty():
+            self._entry_problem("Nothing is keyed. Type the marks, or press Spoilt… (Ctrl+S) for a blank ballot.",
+                                self.marks.first_field())
+            return
+        try:
+            ballot = self.marks.ballot()
+        except EntryError as exc:
+            self._entry_problem(str(exc), self.marks.first_field())
+            return
+        self._send(sheet, ballot, None)
+
+    def ask_spoilt(self) -> None:
+        """Key the sheet as spoilt, with a reason (Ctrl+S)."""
+        if self._busy or self.marks is None or not self.spoilt_button.isEnabled():
+            return
+        sheet = self._checked_sheet()
+        if sheet is None:
+            return
+        dialog = SpoiltDialog(sheet, self)
+        self.spoilt_dialog = dialog
+        dialog.accepted.connect(lambda: self._send(sheet, None, dialog.reason()))
+        dialog.finished.connect(lambda _r: self._dialog_closed("spoilt_dialog"))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        dialog.activateWindow()
+        dialog.reason_combo.setFocus()
+
+    def _send(self, sheet: str, ballot: CastBallot | None, spoilt_reason: str | None) -> None:
+        self._busy = True
+        self.entry_error.clear()
+        db, event_id, who = self.db, self.event_id, self.entered_by
+
+        def work():
+            from grantdesk.services import events
+
+            return events.key_paper_ballot(db, event_id, sheet, ballot, spoilt_reason=spoilt_reason, entered_by=who)
+
+        self.runner.run(work, self._on_keyed, self._on_key_error, owner=self)
+
+    def _on_keyed(self, outcome: Any) -> None:
+        self._busy = False
+        message = outcome.message
+        if outcome.state == "waiting":
+            message = f"Sheet {outcome.sheet} keyed once: it waits for its second keying."
+        self._show_outcome(outcome.state, message)
+        self._last_sheet = outcome.sheet
+        self.marks.clear()
+        if self.second_mode.isChecked():
+            self.sheet_edit.clear()  # the next waiting sheet comes with the refresh
+        else:
+            if outcome.state == "waiting":
+                self._keyed_here.add(outcome.sheet)
+            self.sheet_edit.setText(self._next_new_sheet())
+        self._focus_first()
+        self.keyed.emit(outcome)
+        self.refresh()
+
+    def _on_key_error(self, error: BaseException) -> None:
+        self._busy = False
+        from grantdesk.domain.errors import GrantDeskError
+
+        if not isinstance(error, GrantDeskError):
+            self._on_error(error)
+            return
+        self._show_outcome("error", str(error))
+        self.failed.emit(str(error))
+
+    def _show_outcome(self, state: str, message: str) -> None:
+        self.outcome.setText(message)
+        self.outcome.setStyleSheet(f"padding: 8px; border-radius: 4px; {OUTCOME_STYLES.get(state, '')}")
+        self.outcome.setProperty("state", state)
+
+    def _on_error(self, error: BaseException) -> None:
+        message = str(error) or type(error).__name__
+        self._show_outcome("error", message)
+        self.failed.emit(message)
+
+    # --- mismatches -------------------------------------------------------------------------------
+    def selected_mismatch(self) -> Any:
+        rows = self.mismatch_view.selectionModel().selectedRows()
+        if rows:
+            return self.mismatch_model.objects[rows[0].row()]
+        return self.mismatches[0] if self.mismatches else None
+
+    def open_resolve(self) -> ResolveDialog | None:
+        """Settle the chosen mismatch after checking the paper (Ctrl+R)."""
+        mismatch = self.selected_mismatch()
+        if mismatch is None or self.paper is None:
+            return None
+        dialog = ResolveDialog(self.paper, mismatch, self.marks.words if self.marks else (lambda t: t),
+                               lambda args: self._resolve(mismatch.sheet, args), self)
+        self.resolve_dialog = dialog
+        dialog.finished.connect(lambda _r: self._dialog_closed("resolve_dialog"))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        dialog.activateWindow()
+        dialog.reason_edit.setFocus()
+        dialog.reason_edit.end(False)
+        return dialog
+
+    def _dialog_closed(self, name: str) -> None:
+        setattr(self, name, None)
+        self.window().activateWindow()  # back to keying (some platforms leave the closed dialog active)
+
+    def _resolve(self, sheet: str, args: dict[str, Any]) -> None:
+        db, event_id, who = self.db, self.event_id, self.entered_by
+        dialog = self.resolve_dialog
+
+        def work():
+            from grantdesk.services import events
+
+            return events.resolve_mismatch(db, event_id, sheet, actor=who, **args)
+
+        def done(outcome: Any) -> None:
+            if dialog is not None:
+                dialog.accept()
+            self._show_outcome(outcome.state, outcome.message)
+            self.resolved.emit(outcome)
+            self.refresh()
+
+        def failed(error: BaseException) -> None:
+            from grantdesk.domain.errors import GrantDeskError
+
+            if dialog is not None and isinstance(error, GrantDeskError):
+                dialog.show_error(str(error))
+                self.failed.emit(str(error))
+            else:
+                self._on_error(error)
+
+        self.runner.run(work, done, failed, owner=self)

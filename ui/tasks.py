@@ -144,7 +144,10 @@ class TaskRunner(QObject):
     def _deliver(self, outcome: _Outcome) -> None:
         dialog = self._dialogs.pop(outcome.job, None)
         if dialog is not None:
-            dialog.canceled.disconnect()
+            # Blocked, not disconnected: QObject::disconnect can deadlock on Qt's connection mutex when
+            # called from a queued slot (seen with PySide6 6.11 in the full suite); a blocked dialog
+            # calls no Python when it hides or is deleted.
+            dialog.blockSignals(True)
             dialog.hide()
             dialog.deleteLater()
         self._pending -= 1

@@ -47,12 +47,12 @@ def test_a_vote_is_set_up_through_the_dialog(qtbot, db, runner, vote):
     desk = open_desk(qtbot, db, runner)
     assert desk.event_list.count() == 0 and not desk.kiosk_button.isEnabled()
     dialog = setup_dialog(qtbot, desk, desk.findChild(type(desk.setup_button), "newEventButton"))
-    assert dialog.projects.rowCount() == 4  # every shortlisted application of the round, ticked
+    assert dialog.ballot_model.rowCount() == 4  # every shortlisted application of the round, ticked
     assert dialog.budget_edit.text() == "£5,000.00"
     qtbot.keyClicks(dialog.name_edit, "Estate summer vote")
     dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData("approval"))
     dialog._kind_pages["approval"]["max_choices"].setValue(2)
-    dialog.projects.item(3, 0).setCheckState(Qt.CheckState.Unchecked)  # leave the last one off the ballot
+    dialog.ballot_model.item(3, 0).setCheckState(Qt.CheckState.Unchecked)  # leave the last one off the ballot
     qtbot.keyClicks(dialog.pin_edit, "1357")
     with qtbot.waitSignal(desk.loaded, timeout=TIMEOUT):
         qtbot.keyClick(dialog, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QDateTime, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -23,8 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QSpinBox,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -140,10 +139,13 @@ class EventSetupDialog(QDialog):
 
         paper = QGroupBox("Ballot paper: the shortlisted applications residents vote on")
         paper_layout = QVBoxLayout(paper)
-        self.projects = QTableWidget(0, 5)
+        # A few dozen rows at most, ticked and given categories in place: a standard item model serves.
+        self.ballot_model = QStandardItemModel(0, 5, self)
+        self.ballot_model.setHorizontalHeaderLabels(["On ballot", "Reference", "Title", "Amount", "Category"])
+        self.projects = QTableView()
+        self.projects.setModel(self.ballot_model)
         self.projects.setObjectName("ballotProjects")
         self.projects.setAccessibleName("Applications on the ballot paper")
-        self.projects.setHorizontalHeaderLabels(["On ballot", "Reference", "Title", "Amount", "Category"])
         self.projects.verticalHeader().setVisible(False)
         self.projects.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.projects.horizontalHeader()
@@ -294,25 +296,27 @@ class EventSetupDialog(QDialog):
             self.budget_edit.setText(format_money(rnd.budget_pence))
 
     def _fill_projects(self, projects, on_ballot: set[int], categories: dict[int, str] | None = None) -> None:
-        self.projects.setRowCount(0)
+        self.ballot_model.removeRows(0, self.ballot_model.rowCount())
         self.empty_hint.setVisible(not projects)
         for p in projects:
-            row = self.projects.rowCount()
-            self.projects.insertRow(row)
-            tick = QTableWidgetItem()
-            tick.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+            tick = QStandardItem()
+            tick.setCheckable(True)
+            tick.setEditable(False)
             tick.setCheckState(Qt.CheckState.Checked if (not on_ballot or p.application_id in on_ballot)
                                else Qt.CheckState.Unchecked)
-            tick.setData(Qt.ItemDataRole.UserRole, p.application_id)
-            tick.setData(Qt.ItemDataRole.AccessibleTextRole, f"{p.reference} on the ballot paper")
-            self.projects.setItem(row, 0, tick)
+            tick.setData(p.application_id, Qt.ItemDataRole.UserRole)
+            tick.setData(f"{p.reference} on the ballot paper", Qt.ItemDataRole.AccessibleTextRole)
+            cells = [tick]
             for col, text in ((1, p.reference), (2, p.title), (3, format_money(p.amount_pence))):
-                item = QTableWidgetItem(text)
-                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                item = QStandardItem(text)
+                item.setEditable(False)
                 if col == 3:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                self.projects.setItem(row, col, item)
-            self.projects.setItem(row, 4, QTableWidgetItem((categories or {}).get(p.application_id, p.category)))
+                cells.append(item)
+            category = QStandardItem((categories or {}).get(p.application_id, p.category))
+            category.setToolTip("A category for limits per category, e.g. small or large (optional)")
+            cells.append(category)
+            self.ballot_model.appendRow(cells)
 
     def _on_kind_changed(self) -> None:
         kind = self.kind_combo.currentData()
@@ -363,7 +367,7 @@ class EventSetupDialog(QDialog):
                             "This is the set-up as it stands; set up a new event to vote differently.")
         self.banner.show()
         for widget in self.findChildren(QWidget):
-            if isinstance(widget, (QLineEdit, QComboBox, QSpinBox, QCheckBox, QDateTimeEdit, QTableWidget)):
+            if isinstance(widget, (QLineEdit, QComboBox, QSpinBox, QCheckBox, QDateTimeEdit, QTableView)):
                 widget.setEnabled(False)
         self.buttons.setStandardButtons(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.reject)
@@ -396,12 +400,12 @@ class EventSetupDialog(QDialog):
         if rnd is None:
             raise ValidationError("This fund has no round to vote in; add a round first.", "round")
         ids, categories = [], {}
-        for row in range(self.projects.rowCount()):
-            tick = self.projects.item(row, 0)
+        for row in range(self.ballot_model.rowCount()):
+            tick = self.ballot_model.item(row, 0)
             if tick.checkState() == Qt.CheckState.Checked:
                 app_id = tick.data(Qt.ItemDataRole.UserRole)
                 ids.append(app_id)
-                category = (self.projects.item(row, 4).text() if self.projects.item(row, 4) else "").strip()
+                category = self.ballot_model.item(row, 4).text().strip()
                 if category:
                     categories[app_id] = category
         kind = self.kind_combo.currentData()

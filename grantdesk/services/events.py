@@ -507,15 +507,13 @@ def check_code(db: Database, event_id: int, text: str) -> str:
         return _code_row(s, event, text).code
 
 
-def new_receipt(existing: set[str]) -> str:
+def _new_receipt(session: Session, event_id: int) -> str:
+    """A receipt number no other ballot of the event has (checked, not assumed)."""
     while True:
         receipt = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
-        if receipt not in existing:
+        if session.scalar(select(CastBallotRow.id).where(CastBallotRow.event_id == event_id,
+                                                         CastBallotRow.receipt == receipt)) is None:
             return receipt
-
-
-def _receipts(session: Session, event_id: int) -> set[str]:
-    return set(session.scalars(select(CastBallotRow.receipt).where(CastBallotRow.event_id == event_id)))
 
 
 def _stored(ballot: CastBallot) -> tuple[list[str], list[Any] | None]:
@@ -536,7 +534,7 @@ def record_ballot(session: Session, event: VotingEvent, code: str, ballot: CastB
         raise BallotRejected(problems)
     row.used = True
     row.used_on = now.date()
-    receipt = new_receipt(_receipts(session, event.id))
+    receipt = _new_receipt(session, event.id)
     choices, points = _stored(ballot)
     session.add(CastBallotRow(event_id=event.id, receipt=receipt, source="kiosk", choices=choices, points=points))
     session.flush()
@@ -591,7 +589,7 @@ def _count_paper(session: Session, event: VotingEvent, rules: BallotRules, sheet
                  resolved_reason: str | None = None) -> KeyingOutcome:
     """Store the ballot for ``sheet`` as keyed in ``entry``: spoilt when marked so or when it breaks the
     ballot paper's rules, counted otherwise."""
-    receipt = new_receipt(_receipts(session, event.id))
+    receipt = _new_receipt(session, event.id)
     reason = entry.spoilt_reason
     if reason is None:
         ballot = CastBallot(f"sheet {sheet}", tuple(entry.choices),

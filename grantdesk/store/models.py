@@ -688,3 +688,26 @@ class PanelDecision(Base):
     decided_on: Mapped[date] = mapped_column(Date)
     recorded_by: Mapped[str] = mapped_column(String(200))
     applied_at: Mapped[datetime | None] = mapped_column(DateTime)  # when it moved the application
+
+
+# --- elected-member allocations (migration 0005) --------------------------------------------------
+
+
+class YearEnd(Base):
+    """A fund's year-end, run once per financial year: what happened to each member's unspent money
+    (it lapsed, or rolled over into next year's allotment), as the officer saw it before running it."""
+
+    __tablename__ = "year_ends"
+    __table_args__ = (
+        UniqueConstraint("fund_id", "financial_year", name="uq_year_ends_fund_id_financial_year"),
+        CheckConstraint("mode IN ('lapse', 'roll_over')", name="mode"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id", ondelete="CASCADE"))
+    financial_year: Mapped[int] = mapped_column(Integer)
+    mode: Mapped[str] = mapped_column(String(10))
+    unspent_pence: Mapped[int] = mapped_column(Pence)  # across all members
+    effects: Mapped[dict[str, Any]] = mapped_column(JSON)  # member id → unspent pence, as applied
+    applied_at: Mapped[datetime] = mapped_column(DateTime)
+    applied_by: Mapped[str] = mapped_column(String(200))

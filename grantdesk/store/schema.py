@@ -10,5 +10,6 @@ REVISIONS: tuple[str, ...] = (
     "0002_decisions",
     "0003_workspace",
     "0004_voting",
+    "0005_allocations",
 )
 HEAD = REVISIONS[-1]

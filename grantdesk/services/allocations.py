@@ -1,0 +1,668 @@
+"""Elected-member allocations: each councillor's yearly pot, their written decisions, the officer's
+approvals, the year-end, and the records a scrutiny committee reads.
+
+The rules that guard the money (in ``decisions`` since the foundation) are used here, not repeated:
+a recommendation never takes a pot below zero, and a disclosable pecuniary interest blocks a decision
+unless a dispensation is recorded. On top of them:
+
+- a member states their interest before every recommendation (``none`` too), and it is kept with it;
+- several members may fund one application jointly, each from their own pot, across divisions;
+- the officer approves or returns each recommendation as a separate, dated event; when the last
+  recommendation on an application is approved, the application is awarded the approved total;
+- a recommendation dated after the fund's spend-by day falls outside the year and is refused with the
+  rule explained; an application submitted after the apply-by day is flagged;
+- repeat bids (the same organisation funded by the fund last year) and match funding the fund's
+  rules require are flagged on the decision screen;
+- the year-end (lapse, or roll over into next year's allotment) is shown before it runs, runs once,
+  and is audited.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from grantdesk.domain.dates import financial_year_bounds, financial_year_label, financial_year_of, format_date
+from grantdesk.domain.errors import GrantDeskError, NotFound, ValidationError
+from grantdesk.domain.money import format_money
+from grantdesk.domain.workflow import Status
+from grantdesk.services.applications import do_transition
+from grantdesk.services.common import actor_or_default, audit, fund_by_code, utcnow
+from grantdesk.services.decisions import (
+    INTEREST_LABELS,
+    add_award,
+    add_interest_declaration,
+    add_member_decision,
+    pot_position,
+    record_officer_outcome,
+)
+from grantdesk.store.database import Database
+from grantdesk.store.models import (
+    Allotment,
+    Application,
+    Award,
+    Fund,
+    InterestDeclaration,
+    Member,
+    MemberDecision,
+    Organisation,
+    Payment,
+    YearEnd,
+)
+
+YEAR_END_MODES = {"lapse": "lapses", "roll_over": "rolls over into next year's allotment"}
+DECIDABLE = (Status.SUBMITTED.value, Status.ELIGIBLE.value, Status.SHORTLISTED.value)
+
+
+class OutsideTheYear(GrantDeskError):
+    """A decision dated after the fund's spend-by day: the year's pots are closed."""
+
+
+# --- the pots ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MemberPosition:
+    member_id: int
+    name: str
+    area: str
+    party: str
+    allotted_pence: int  # this year's allotment, with anything rolled over
+    rolled_over_pence: int
+    committed_pence: int  # recommended, waiting for the officer
+    approved_pence: int
+    paid_pence: int
+    remaining_pence: int
+    decisions: int
+
+    @property
+    def untouched(self) -> bool:
+        return self.allotted_pence > 0 and self.committed_pence == 0 and self.approved_pence == 0
+
+    @property
+    def spent_share(self) -> float:
+        """How much of the pot is committed or approved, 0–1, for charts only (never for money)."""
+        if self.allotted_pence <= 0:
+            return 0.0
+        return min(1.0, (self.committed_pence + self.approved_pence) / self.allotted_pence)
+
+
+def _fund(session: Session, fund_code: str) -> Fund:
+    fund = fund_by_code(session, fund_code)
+    if fund.decision_model != "member":
+        raise ValidationError(f"{fund.name} is not decided by elected members, so it has no members' pots.")
+    return fund
+
+
+def _members(session: Session, fund: Fund) -> list[Member]:
+    return list(session.scalars(select(Member).where(Member.fund_id == fund.id, Member.active.is_(True))
+                                .order_by(Member.name)))
+
+
+def _paid_by_member(session: Session, fund: Fund, year: int) -> dict[int, int]:
+    """What has been paid out of each member's approved recommendations: an award's payments shared
+    between the members who funded it in proportion to what each approved (the pence left over by
+    the division go to the largest shares first, so the parts always add up to the whole)."""
+    rows = session.execute(
+        select(MemberDecision.application_id, MemberDecision.member_id, MemberDecision.amount_pence)
+        .join(Member, Member.id == MemberDecision.member_id)
+        .where(Member.fund_id == fund.id, MemberDecision.financial_year == year,
+               MemberDecision.decision == "recommended", MemberDecision.officer_outcome == "approved")).all()
+    by_app: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for app_id, member_id, amount in rows:
+        by_app[app_id].append((member_id, amount))
+    paid = dict(session.execute(
+        select(Award.application_id, func.coalesce(func.sum(Payment.amount_pence), 0))
+        .join(Payment, Payment.award_id == Award.id).where(Award.application_id.in_(by_app))
+        .group_by(Award.application_id)).all())
+    out: dict[int, int] = defaultdict(int)
+    for app_id, shares in by_app.items():
+        total_paid = int(paid.get(app_id, 0))
+        whole = sum(a for _, a in shares)
+        if not total_paid or not whole:
+            continue
+        parts = [(m, total_paid * a // whole, total_paid * a % whole) for m, a in shares]
+        left = total_paid - sum(p for _, p, _ in parts)
+        for n, (m, part, _rest) in enumerate(sorted(parts, key=lambda x: -x[2])):
+            out[m] += part + (1 if n < left else 0)
+    return out
+
+
+def member_positions(db: Database, fund_code: str, year: int) -> list[MemberPosition]:
+    """Every member's pot for the financial year starting in April of ``year``, by name."""
+    with db.session() as s:
+        fund = _fund(s, fund_code)
+        paid = _paid_by_member(s, fund, year)
+        counts = dict(s.execute(select(MemberDecision.member_id, func.count())
+                                .where(MemberDecision.financial_year == year)
+                                .group_by(MemberDecision.member_id)).all())
+        out = []
+        for m in _members(s, fund):
+            pot = pot_position(s, m, year)
+            allot = s.scalar(select(Allotment).where(Allotment.member_id == m.id, Allotment.financial_year == year))
+            out.append(MemberPosition(m.id, m.name, m.area.name if m.area else "", m.party, pot.allotted_pence,
+                                      allot.rolled_over_pence if allot else 0, pot.committed_pence,
+                                      pot.approved_pence, paid.get(m.id, 0), pot.remaining_pence,
+                                      int(counts.get(m.id, 0))))
+        return out
+
+
+def set_allotments(db: Database, fund_code: str, year: int, amount_pence: int, *,
+                   member_ids: list[int] | None = None, actor: str | None = None) -> int:
+    """Set the allotment for the year: for every member of the fund (in bulk), or the ones named.
+    Refused where a member has already committed more than the new amount. Returns how many changed."""
+    from grantdesk.services.funds import set_allotment
+
+    who = actor_or_default(actor)
+    if amount_pence < 0:
+        raise ValidationError("An allotment cannot be negative.", "amount")
+    with db.unit_of_work() as uow:
+        s = uow.session
+        fund = _fund(s, fund_code)
+        members = _members(s, fund)
+        if member_ids is not None:
+            unknown = set(member_ids) - {m.id for m in members}
+            if unknown:
+                raise NotFound(f"Member {sorted(unknown)[0]} is not a member of {fund.name}.")
+            members = [m for m in members if m.id in set(member_ids)]
+        for m in members:
+            pot = pot_position(s, m, year)
+            allot = s.scalar(select(Allotment).where(Allotment.member_id == m.id, Allotment.financial_year == year))
+            rolled = allot.rolled_over_pence if allot else 0
+            used = pot.committed_pence + pot.approved_pence
+            if amount_pence + rolled < used:
+                raise ValidationError(
+                    f"{m.name} has already recommended {format_money(used)} in {financial_year_label(year)}, more "
+                    f"than an allotment of {format_money(amount_pence)}" + (f" with {format_money(rolled)} rolled over"
+                                                                           if rolled else "") + ".", "amount")
+            set_allotment(s, actor=who, member=m, financial_year=year, amount_pence=amount_pence)
+        audit(s, actor=who, action="allotment.bulk", entity="fund", entity_id=fund.id,
+              summary=f"Set {len(members)} members' {financial_year_label(year)} allotment to {format_money(amount_pence)}")
+        uow.commit()
+        return len(members)
+
+
+# --- the year-end -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class YearEndLine:
+    member_id: int
+    name: str
+    unspent_pence: int  # what is left (never below zero)
+    next_year_pence: int  # the member's next-year allotment after the year-end (before it: without it)
+
+
+@dataclass(frozen=True)
+class YearEndPlan:
+    fund_code: str
+    year: int
+    mode: str
+    lines: tuple[YearEndLine, ...]
+    done: bool  # already run
+    pending_pence: int  # recommendations still waiting for the officer: they block the year-end
+
+    @property
+    def unspent_pence(self) -> int:
+        return sum(line.unspent_pence for line in self.lines)
+
+    def summary(self) -> str:
+        label = financial_year_label(self.year)
+        what = YEAR_END_MODES[self.mode]
+        return (f"{format_money(self.unspent_pence)} unspent across {sum(1 for x in self.lines if x.unspent_pence)} "
+                f"members' {label} pots {what}.")
+
+
+def _mode(fund: Fund) -> str:
+    raw = str(fund.settings.get("unspent_at_year_end", "lapse")).strip().lower().replace(" ", "_").replace("-", "_")
+    return "roll_over" if raw.startswith("roll") else "lapse"
+
+
+def _plan(session: Session, fund: Fund, year: int) -> YearEndPlan:
+    mode = _mode(fund)
+    lines = []
+    pending = 0
+    for m in _members(session, fund):
+        pot = pot_position(session, m, year)
+        pending += pot.committed_pence
+        unspent = max(pot.remaining_pence, 0)
+        nxt = session.scalar(select(Allotment).where(Allotment.member_id == m.id,
+                                                     Allotment.financial_year == year + 1))
+        base = nxt.amount_pence if nxt else 0
+        lines.append(YearEndLine(m.id, m.name, unspent, base + (unspent if mode == "roll_over" else 0)))
+    done = session.scalar(select(YearEnd.id).where(YearEnd.fund_id == fund.id, YearEnd.financial_year == year))
+    return YearEndPlan(fund.code, year, mode, tuple(lines), done is not None, pending)
+
+
+def year_end_plan(db: Database, fund_code: str, year: int) -> YearEndPlan:
+    """What the year-end would do, member by member, before it runs."""
+    with db.session() as s:
+        return _plan(s, _fund(s, fund_code), year)
+
+
+def run_year_end(db: Database, fund_code: str, year: int, *, actor: str | None = None,
+                 today: date | None = None) -> YearEndPlan:
+    """Close the year: unspent money lapses, or rolls over into each member's next-year allotment (made
+    if missing), as the fund says. Runs once, after the year's spend-by day, with no recommendation
+    still waiting for the officer; audited with every member's figure."""
+    who = actor_or_default(actor)
+    with db.unit_of_work() as uow:
+        s = uow.session
+        fund = _fund(s, fund_code)
+        plan = _plan(s, fund, year)
+        label = financial_year_label(year)
+        if plan.done:
+            raise ValidationError(f"The {label} year-end for {fund.name} has already been run.")
+        day = today or utcnow().date()
+        closes = _spend_by(fund, year)
+        if day <= closes:
+            raise ValidationError(f"The {label} pots are open until {format_date(closes)}; run the year-end after that.")
+        if plan.pending_pence:
+            raise ValidationError(f"{format_money(plan.pending_pence)} of {label} recommendations still wait for the "
+                                  "officer; approve or return them first.")
+        if plan.mode == "roll_over":
+            for line in plan.lines:
+                if not line.unspent_pence:
+                    continue
+                nxt = s.scalar(select(Allotment).where(Allotment.member_id == line.member_id,
+                                                       Allotment.financial_year == year + 1))
+                if nxt is None:
+                    nxt = Allotment(member_id=line.member_id, financial_year=year + 1, amount_pence=0,
+                                    rolled_over_pence=0)
+                    s.add(nxt)
+                nxt.rolled_over_pence += line.unspent_pence
+        s.add(YearEnd(fund_id=fund.id, financial_year=year, mode=plan.mode, unspent_pence=plan.unspent_pence,
+                      effects={str(x.member_id): x.unspent_pence for x in plan.lines}, applied_at=utcnow(),
+                      applied_by=who))
+        s.flush()
+        audit(s, actor=who, action="allotment.year_end", entity="fund", entity_id=fund.id,
+              summary=f"{fund.name} {label} year-end: {plan.summary()}",
+              after={"mode": plan.mode, "unspent": {x.name: x.unspent_pence for x in plan.lines if x.unspent_pence}})
+        uow.commit()
+        return YearEndPlan(plan.fund_code, year, plan.mode, plan.lines, True, 0)
+
+
+# --- deciding -----------------------------------------------------------------------------------------
+
+
+def _month_day(fund: Fund, key: str, default: str) -> tuple[int, int]:
+    text = str(fund.settings.get(key, default))
+    try:
+        month, day = (int(x) for x in text.split("-"))
+        date(2000, month, day)
+    except ValueError:
+        raise ValidationError(f"The fund's {key} setting “{text}” is not a month and day such as 03-20.") from None
+    return month, day
+
+
+def _spend_by(fund: Fund, year: int) -> date:
+    """The last day a decision can use the year's pot: the fund's spend-by day in the year's March."""
+    month, day = _month_day(fund, "spend_by_month_day", "03-31")
+    return date(year + 1 if month <= 3 else year, month, day)
+
+
+def _apply_by(fund: Fund, year: int) -> date:
+    month, day = _month_day(fund, "apply_by_month_day", "03-31")
+    return date(year + 1 if month <= 3 else year, month, day)
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    kind: str  # "repeat", "match_funding", "late", "area"
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionView:
+    id: int
+    member_id: int
+    member: str
+    decision: str
+    amount_pence: int
+    reasons: str
+    decided_on: date
+    interest: str  # in words, "No interest declared" when none was recorded
+    officer_outcome: str | None
+    officer_name: str | None
+    officer_on: date | None
+    officer_reason: str
+
+
+@dataclass(frozen=True)
+class DecisionContext:
+    """Everything the decision screen shows for one application."""
+
+    application_id: int
+    reference: str
+    title: str
+    organisation: str
+    org_type: str
+    area: str
+    status: str
+    amount_requested_pence: int
+    financial_year: int
+    decisions: tuple[DecisionView, ...]
+    flags: tuple[Flag, ...]
+    members: tuple[MemberPosition, ...]  # the fund's members, the application's own area first
+    version: int
+    approved_pence: int = 0
+    pending_pence: int = 0
+    awarded_pence: int | None = None
+    spend_by: date | None = None
+    apply_by: date | None = None
+    area_member_ids: tuple[int, ...] = field(default_factory=tuple)
+
+    @property
+    def still_needed_pence(self) -> int:
+        return max(self.amount_requested_pence - self.approved_pence - self.pending_pence, 0)
+
+
+def _interest_words(session: Session, decision: MemberDecision) -> str:
+    decl = session.scalar(select(InterestDeclaration).where(
+        InterestDeclaration.application_id == decision.application_id,
+        InterestDeclaration.member_id == decision.member_id,
+        InterestDeclaration.declared_on <= decision.decided_on).order_by(InterestDeclaration.id.desc()))
+    if decl is None:
+        return "No interest declared"
+    text = INTEREST_LABELS[decl.kind]
+    if decl.nature:
+        text += f": {decl.nature}"
+    if decl.dispensation_reference:
+        text += f" (dispensation {decl.dispensation_reference}"
+        text += f", granted {format_date(decl.dispensation_granted_on)})" if decl.dispensation_granted_on else ")"
+    return text
+
+
+def _decision_views(session: Session, app: Application) -> tuple[DecisionView, ...]:
+    rows = session.scalars(select(MemberDecision).where(MemberDecision.application_id == app.id)
+                           .order_by(MemberDecision.decided_on, MemberDecision.id)).all()
+    names = {m.id: m.name for m in session.scalars(select(Member).where(Member.id.in_([r.member_id for r in rows])))}
+    return tuple(DecisionView(r.id, r.member_id, names.get(r.member_id, "?"), r.decision, r.amount_pence, r.reasons,
+                              r.decided_on, _interest_words(session, r), r.officer_outcome, r.officer_name,
+                              r.officer_on, r.officer_reason) for r in rows)
+
+
+def _flags(session: Session, fund: Fund, app: Application, year: int) -> list[Flag]:
+    flags = []
+    last_start, last_end = financial_year_bounds(year - 1)
+    before = session.execute(
+        select(Application.reference, Award.amount_pence, Award.awarded_on)
+        .join(Award, Award.application_id == Application.id)
+        .where(Application.fund_id == fund.id, Application.organisation_id == app.organisation_id,
+               Application.id != app.id, Award.awarded_on >= last_start, Award.awarded_on <= last_end)).all()
+    for reference, amount, on in before:
+        flags.append(Flag("repeat", f"Repeat bid: {app.organisation.name} was awarded {format_money(amount)} by this "
+                                    f"fund last year ({reference}, {format_date(on)})."
+                                    + (f" The fund says: {fund.settings['repeat_bids']}."
+                                       if fund.settings.get("repeat_bids") else "")))
+    needs_match = fund.settings.get("match_funding_required_for") or []
+    if app.organisation.org_type in needs_match:
+        share = fund.settings.get("match_funding_share", "")
+        given = str((app.answers or {}).get("match_funding", "")).strip()
+        kind = app.organisation.org_type.replace("_", " ")
+        flags.append(Flag("match_funding",
+                          f"Match funding required: the fund asks a {kind} to find {share or 'part'} of the cost. "
+                          + (f"The application says: “{given}”." if given else "The application does not say where "
+                                                                               "it comes from.")))
+    if app.submitted_on and app.submitted_on > _apply_by(fund, financial_year_of(app.submitted_on)):
+        flags.append(Flag("late", f"Submitted on {format_date(app.submitted_on)}, after the apply-by date "
+                                  f"{format_date(_apply_by(fund, financial_year_of(app.submitted_on)))}."))
+    return flags
+
+
+def _context(session: Session, app: Application, today: date) -> DecisionContext:
+    fund = app.fund
+    year = financial_year_of(today)
+    if today > _spend_by(fund, year):
+        year += 1  # between spend-by and 31 March, decisions belong to next year's pot
+    members = _members(session, fund)
+    paid = _paid_by_member(session, fund, year)
+    positions = []
+    for m in members:
+        pot = pot_position(session, m, year)
+        allot = session.scalar(select(Allotment).where(Allotment.member_id == m.id, Allotment.financial_year == year))
+        positions.append(MemberPosition(m.id, m.name, m.area.name if m.area else "", m.party, pot.allotted_pence,
+                                        allot.rolled_over_pence if allot else 0, pot.committed_pence,
+                                        pot.approved_pence, paid.get(m.id, 0), pot.remaining_pence, 0))
+    local = tuple(m.id for m in members if app.area_id is not None and m.area_id == app.area_id)
+    positions.sort(key=lambda p: (p.member_id not in local, p.name))
+    decisions = _decision_views(session, app)
+    approved = sum(d.amount_pence for d in decisions if d.decision == "recommended" and d.officer_outcome == "approved")
+    pending = sum(d.amount_pence for d in decisions if d.decision == "recommended" and d.officer_outcome is None)
+    award = session.scalar(select(Award.amount_pence).where(Award.application_id == app.id))
+    return DecisionContext(
+        app.id, app.reference, app.title, app.organisation.name, app.organisation.org_type,
+        app.area.name if app.area else "", app.status, app.amount_requested_pence, year, decisions,
+        tuple(_flags(session, fund, app, year)), tuple(positions), app.version, approved, pending, award,
+        _spend_by(fund, year), _apply_by(fund, year), local)
+
+
+def decision_context(db: Database, application_id: int, *, today: date | None = None) -> DecisionContext:
+    with db.session() as s:
+        app = s.get(Application, application_id)
+        if app is None:
+            raise NotFound(f"There is no application with id {application_id}.")
+        if app.fund.decision_model != "member":
+            raise ValidationError(f"{app.fund.name} is not decided by elected members.")
+        return _context(s, app, today or utcnow().date())
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    """What a member states before deciding: ``kind`` is none, dpi, other_registrable or
+    non_registrable; a DPI may name a dispensation (reference and the day it was granted)."""
+
+    kind: str = "none"
+    nature: str = ""
+    dispensation_reference: str | None = None
+    dispensation_granted_on: date | None = None
+
+
+def record_member_decision(db: Database, application_id: int, member_id: int, decision: str, *,
+                           declaration: Declaration, reasons: str, amount_pence: int = 0,
+                           on: date | None = None, actor: str | None = None) -> DecisionView:
+    """A member's written decision on an application — a recommendation for an amount (all or part of
+    the request), or a refusal — with their declaration of interest, made first and kept with it.
+
+    Refused when the year's pots are closed (after the fund's spend-by day), when the application is
+    not open for decisions, when the member's pot would go below zero (the message gives what is
+    left), or when a disclosable pecuniary interest has no dispensation."""
+    who = actor_or_default(actor)
+    day = on or utcnow().date()
+    with db.unit_of_work() as uow:
+        s = uow.session
+        app = s.get(Application, application_id)
+        member = s.get(Member, member_id)
+        if app is None or member is None or member.fund_id != app.fund_id:
+            raise NotFound("Choose an application and a member of the same fund.")
+        fund = app.fund
+        year = financial_year_of(day)
+        closes = _spend_by(fund, year)
+        if day > closes:
+            raise OutsideTheYear(
+                f"{fund.name}'s {financial_year_label(year)} pots closed on {format_date(closes)} (money must be "
+                f"spent by then). Decisions from {format_date(date(year + 1, 4, 1))} use the "
+                f"{financial_year_label(year + 1)} allotments.")
+        if app.status not in DECIDABLE:
+            raise ValidationError(f"{app.reference} is {Status(app.status).label.lower()}: members decide on "
+                                  "submitted, eligible or shortlisted applications.")
+        if decision == "recommended":
+            already = s.scalar(select(func.coalesce(func.sum(MemberDecision.amount_pence), 0)).where(
+                MemberDecision.application_id == app.id, MemberDecision.decision == "recommended",
+                MemberDecision.officer_outcome.is_not("returned"))) or 0
+            if amount_pence + already > app.amount_requested_pence:
+                raise ValidationError(
+                    f"{app.reference} asked for {format_money(app.amount_requested_pence)} and "
+                    f"{format_money(already)} is already recommended; at most "
+                    f"{format_money(max(app.amount_requested_pence - already, 0))} more can be.", "amount")
+        decl = add_interest_declaration(
+            s, actor=who, application=app, declared_on=day, kind=declaration.kind, nature=declaration.nature,
+            member=member, dispensation_reference=(declaration.dispensation_reference or "").strip() or None,
+            dispensation_granted_on=declaration.dispensation_granted_on)
+        if decl.kind == "dpi" and decl.dispensation_reference and decl.dispensation_granted_on \
+                and decl.dispensation_granted_on > day:
+            raise ValidationError("A dispensation must be granted before the decision it allows.", "dispensation")
+        md = add_member_decision(s, actor=who, application=app, member=member, decision=decision, reasons=reasons,
+                                 decided_on=day, financial_year=year, amount_pence=amount_pence, declaration=decl)
+        view = next(v for v in _decision_views(s, app) if v.id == md.id)
+        uow.commit()
+        return view
+
+
+def officer_outcome(db: Database, decision_id: int, outcome: str, *, reason: str = "", on: date | None = None,
+                    actor: str | None = None) -> DecisionContext:
+    """The officer approves or returns (with a reason) one member's recommendation — a separate, dated
+    event. When no recommendation on the application is left waiting and at least one is approved,
+    the application is awarded the approved total in the same transaction."""
+    who = actor_or_default(actor)
+    day = on or utcnow().date()
+    with db.unit_of_work() as uow:
+        s = uow.session
+        md = s.get(MemberDecision, decision_id)
+        if md is None:
+            raise NotFound(f"There is no member decision with id {decision_id}.")
+        if md.officer_outcome is not None:
+            raise ValidationError(f"This recommendation was already {md.officer_outcome} on "
+                                  f"{format_date(md.officer_on)}.")
+        if day < md.decided_on:
+            raise ValidationError("The officer's decision cannot be dated before the member's.")
+        record_officer_outcome(s, actor=who, decision=md, outcome=outcome, on=day, reason=reason, officer_name=who)
+        app = s.get(Application, md.application_id)
+        waiting = s.scalar(select(func.count()).select_from(MemberDecision).where(
+            MemberDecision.application_id == app.id, MemberDecision.decision == "recommended",
+            MemberDecision.officer_outcome.is_(None)))
+        approved = s.scalar(select(func.coalesce(func.sum(MemberDecision.amount_pence), 0)).where(
+            MemberDecision.application_id == app.id, MemberDecision.decision == "recommended",
+            MemberDecision.officer_outcome == "approved")) or 0
+        has_award = s.scalar(select(Award.id).where(Award.application_id == app.id)) is not None
+        if not waiting and approved and not has_award:
+            path = {Status.SUBMITTED.value: (Status.ELIGIBLE, Status.SHORTLISTED, Status.AWARDED),
+                    Status.ELIGIBLE.value: (Status.SHORTLISTED, Status.AWARDED),
+                    Status.SHORTLISTED.value: (Status.AWARDED,)}.get(app.status, ())
+            for step in path:
+                do_transition(s, app, step, actor=who, on=day,
+                              reason="Recommended by the member(s) and approved by the officer"
+                              if step is Status.AWARDED else "")
+            if app.status == Status.AWARDED.value:
+                add_award(s, actor=who, application=app, amount_pence=int(approved), awarded_on=day,
+                          spend_by=_spend_by(app.fund, md.financial_year))
+        s.flush()
+        context = _context(s, app, day)
+        uow.commit()
+        return context
+
+
+# --- records and publication --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    member: str
+    area: str
+    party: str
+    allotted_pence: int
+    approved_pence: int
+    paid_pence: int
+    remaining_pence: int
+    awards: int
+
+
+@dataclass(frozen=True)
+class MembersReport:
+    fund_name: str
+    council: str
+    year: int
+    rows: tuple[ReportRow, ...]
+
+    @property
+    def label(self) -> str:
+        return financial_year_label(self.year)
+
+    def totals(self) -> ReportRow:
+        return ReportRow("All members", "", "", *(sum(getattr(r, f) for r in self.rows) for f in (
+            "allotted_pence", "approved_pence", "paid_pence", "remaining_pence", "awards")))
+
+
+def members_report(db: Database, fund_code: str, year: int) -> MembersReport:
+    """One row per member for the scrutiny committee: allotted, approved, paid and remaining."""
+    with db.session() as s:
+        fund = _fund(s, fund_code)
+        awards = dict(s.execute(
+            select(MemberDecision.member_id, func.count(func.distinct(MemberDecision.application_id)))
+            .where(MemberDecision.financial_year == year, MemberDecision.decision == "recommended",
+                   MemberDecision.officer_outcome == "approved").group_by(MemberDecision.member_id)).all())
+        name, council = fund.name, fund.council
+    rows = tuple(ReportRow(p.name, p.area, p.party, p.allotted_pence, p.approved_pence, p.paid_pence,
+                           p.remaining_pence, int(awards.get(p.member_id, 0)))
+                 for p in member_positions(db, fund_code, year))
+    return MembersReport(name, council, year, rows)
+
+
+REPORT_COLUMNS = ("Member", "Division", "Party", "Allotted (£)", "Approved (£)", "Paid (£)", "Remaining (£)",
+                  "Awards")
+
+
+def _pounds(pence: int) -> str:
+    """Money in a CSV for a spreadsheet: plain pounds and pence, ``1250.00`` (never a float)."""
+    sign = "-" if pence < 0 else ""
+    return f"{sign}{abs(pence) // 100}.{abs(pence) % 100:02d}"
+
+
+def write_members_csv(report: MembersReport, target: Path) -> Path:
+    with open(target, "w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(REPORT_COLUMNS)
+        for r in (*report.rows, report.totals()):
+            out.writerow([r.member, r.area, r.party, _pounds(r.allotted_pence), _pounds(r.approved_pence),
+                          _pounds(r.paid_pence), _pounds(r.remaining_pence), r.awards])
+    return target
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    reference: str
+    title: str
+    organisation: str
+    decision: str
+    amount_pence: int
+    decided_on: date
+    officer_outcome: str | None
+    officer_on: date | None
+    interest: str
+    reasons: str
+
+
+@dataclass(frozen=True)
+class MemberStatement:
+    fund_name: str
+    council: str
+    member: str
+    area: str
+    year: int
+    position: MemberPosition
+    lines: tuple[StatementLine, ...]
+
+
+def member_statement(db: Database, fund_code: str, member_id: int, year: int) -> MemberStatement:
+    """A member's year: each decision with amounts, the officer's outcome, and the balance."""
+    position = next((p for p in member_positions(db, fund_code, year) if p.member_id == member_id), None)
+    if position is None:
+        raise NotFound(f"Member {member_id} is not an active member of fund {fund_code}.")
+    with db.session() as s:
+        fund = _fund(s, fund_code)
+        rows = s.scalars(select(MemberDecision).where(MemberDecision.member_id == member_id,
+                                                      MemberDecision.financial_year == year)
+                         .order_by(MemberDecision.decided_on, MemberDecision.id)).all()
+        lines = []
+        for r in rows:
+            app = s.get(Application, r.application_id)
+            org = s.get(Organisation, app.organisation_id)
+            lines.append(StatementLine(app.reference, app.title, org.name, r.decision, r.amount_pence, r.decided_on,
+                                       r.officer_outcome, r.officer_on, _interest_words(s, r), r.reasons))
+        return MemberStatement(fund.name, fund.council, position.name, position.area, year, position, tuple(lines))

@@ -245,6 +245,32 @@ def cmd_tally(args) -> int:
     return EXIT_OK
 
 
+def cmd_members_report(args) -> int:
+    from pathlib import Path
+
+    from grantdesk.domain.money import format_money
+    from grantdesk.services.allocations import members_report, write_members_csv
+
+    out = Path(args.out)
+    kind = out.suffix.lower()
+    if kind not in (".csv", ".pdf"):
+        print(f"error: {out.name}: the report is written as .csv or .pdf.", file=sys.stderr)
+        return EXIT_USAGE
+    with _open(args) as db:
+        report = members_report(db, args.fund, args.year)
+    if kind == ".csv":
+        write_members_csv(report, out)
+    else:
+        from grantdesk.io.member_records import members_report_pdf
+
+        members_report_pdf(report, out)
+    totals = report.totals()
+    print(f"Wrote {out}: {len(report.rows)} members, {report.label}; allotted {format_money(totals.allotted_pence)}, "
+          f"approved {format_money(totals.approved_pence)}, paid {format_money(totals.paid_pence)}, "
+          f"remaining {format_money(totals.remaining_pence)}.")
+    return EXIT_OK
+
+
 def cmd_events_list(args) -> int:
     from grantdesk.services.events import list_events
 
@@ -325,6 +351,17 @@ def build_parser() -> argparse.ArgumentParser:
     app_import.add_argument("--valid-only", action="store_true",
                             help="import the valid rows and write the others to FILE.rejected.csv")
     app_import.set_defaults(func=cmd_applications_import)
+
+    members = commands.add_parser("members", help="elected members' pots")
+    member_commands = members.add_subparsers(dest="members_command", metavar="ACTION", required=True)
+    report = member_commands.add_parser(
+        "report", parents=[db_opt], help="spend per member for a financial year, for the scrutiny committee",
+        description="One row per member: allotted, approved, paid and remaining, with totals.")
+    report.add_argument("--fund", required=True, metavar="CODE", help="fund code, e.g. PHP")
+    report.add_argument("--year", required=True, type=int, metavar="YYYY",
+                        help="the financial year starting in April of YYYY (2026 = 2026–27)")
+    report.add_argument("--out", required=True, metavar="FILE.csv|FILE.pdf")
+    report.set_defaults(func=cmd_members_report)
 
     events = commands.add_parser("events", help="community voting events")
     event_commands = events.add_subparsers(dest="events_command", metavar="ACTION", required=True)

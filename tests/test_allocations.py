@@ -179,3 +179,22 @@ def test_the_scrutiny_report_and_a_members_statement(db, tmp_path):
     statement = allocations.member_statement(db, "MEM", ash, YEAR)
     assert [x.reference for x in statement.lines] == [r.reference for r in list_application_rows(db, "MEM")
                                                       if r.id == small]
+
+
+def test_the_members_report_command_writes_the_csv_for_a_year(db, location, tmp_path, capsys):
+    from grantdesk.cli import main
+
+    (ash, _, _), (_, small, _) = build(db)
+    allocations.record_member_decision(db, small, ash, "recommended", declaration=NONE, amount_pence=80_000,
+                                       reasons="Good.", on=ON)
+    out = tmp_path / "spend.csv"
+    assert main(["members", "report", "--fund", "mem", "--year", "2026", "--out", str(out),
+                 "--db", str(location.path)]) == 0
+    assert "3 members, 2026–27" in capsys.readouterr().out
+    with open(out, newline="", encoding="utf-8") as fh:
+        rows = {r["Member"]: r for r in csv.DictReader(fh)}
+    assert rows["Cllr Ash"]["Remaining (£)"] == "1700.00" and rows["Cllr Cedar"]["Allotted (£)"] == "0.00"
+    assert main(["members", "report", "--fund", "MEM", "--year", "2026", "--out", str(tmp_path / "x.txt"),
+                 "--db", str(location.path)]) == 2
+    assert main(["members", "report", "--fund", "BBL", "--year", "2026", "--out", str(out),
+                 "--db", str(location.path)]) == 1  # no such fund here

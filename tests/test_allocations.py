@@ -198,3 +198,15 @@ def test_the_members_report_command_writes_the_csv_for_a_year(db, location, tmp_
                  "--db", str(location.path)]) == 2
     assert main(["members", "report", "--fund", "BBL", "--year", "2026", "--out", str(out),
                  "--db", str(location.path)]) == 1  # no such fund here
+
+
+def test_a_decisions_record_shows_the_pot_of_the_year_it_used(db):
+    (ash, _, _), (_, small, _) = build(db)
+    allocations.set_allotments(db, "MEM", YEAR - 1, 100_000)
+    allocations.record_member_decision(db, small, ash, "recommended", declaration=NONE, amount_pence=30_000,
+                                       reasons="Last year.", on=date(2026, 2, 10))
+    [d] = allocations.decision_context(db, small, today=date(2026, 2, 10)).decisions
+    record = allocations.decision_record_context(db, d.id)
+    assert record.financial_year == YEAR - 1 and record.fund_name == "Members Fund"
+    ash_then = next(m for m in record.members if m.member_id == ash)
+    assert (ash_then.allotted_pence, ash_then.committed_pence) == (100_000, 30_000)

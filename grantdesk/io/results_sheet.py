@@ -17,26 +17,19 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (
-    KeepTogether,
-    Paragraph,
-    SimpleDocTemplate,
-    Spacer,
-    Table,
-    TableStyle,
-)
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
 
-from grantdesk.domain.dates import format_date
 from grantdesk.domain.money import format_money
+from grantdesk.io.pdf_common import FUNDED_FILL, INK, RULE, document, numbered_canvas
+from grantdesk.io.pdf_common import para as _p
+from grantdesk.io.pdf_common import short_date as _date
+from grantdesk.io.pdf_common import styles as _styles
+from grantdesk.io.pdf_common import table_style as _table_style
 from grantdesk.io.pdf_fonts import PdfFonts, pdf_fonts
 from grantdesk.voting.wording import number_text, total_nouns
 
@@ -44,14 +37,6 @@ if TYPE_CHECKING:
     from grantdesk.services.events import EventResults
 
 __all__ = ["STATE_WORDS", "results_sheet_pdf", "results_story"]
-
-MARGIN = 18 * mm
-INK = colors.HexColor("#111827")
-MUTED = colors.HexColor("#4b5563")
-RULE = colors.HexColor("#d1d5db")
-HEAD_FILL = colors.HexColor("#e5e7eb")
-FUNDED_FILL = colors.HexColor("#dcfce7")
-FUNDED_INK = colors.HexColor("#15803d")
 
 STATE_WORDS = {
     "setup": "No ballots yet.",
@@ -67,102 +52,9 @@ def results_sheet_pdf(results: EventResults, target: Path | BinaryIO, *, printed
     event = results.event
     day = printed_on or date.today()
     footer = f"{event.fund_name} · {event.name} · results printed {_date(day)}"
-    doc = SimpleDocTemplate(
-        str(target) if isinstance(target, Path) else target, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
-        topMargin=MARGIN, bottomMargin=MARGIN + 6 * mm, title=f"Results: {event.name}", author=event.fund_name,
-        subject=f"Results of the community vote {event.name}", creator="GrantDesk")
-
-    def canvas_maker(*args: Any, **kwargs: Any) -> Canvas:
-        return _NumberedCanvas(*args, footer=footer, fonts=fonts, **kwargs)
-
-    doc.build(results_story(results, fonts, day, doc.width), canvasmaker=canvas_maker)
-
-
-class _NumberedCanvas(Canvas):
-    """Holds each finished page back until the end, so its footer can say "Page 2 of 3"."""
-
-    def __init__(self, *args: Any, footer: str, fonts: PdfFonts, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict] = []
-        self._footer = footer
-        self._fonts = fonts
-
-    def showPage(self) -> None:  # noqa: N802 (reportlab's name)
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            self._draw_footer(total)
-            super().showPage()
-        super().save()
-
-    def _draw_footer(self, total: int) -> None:
-        width, _ = self._pagesize
-        y = MARGIN - 2 * mm
-        self.saveState()
-        self.setStrokeColor(RULE)
-        self.setLineWidth(0.5)
-        self.line(MARGIN, y + 11, width - MARGIN, y + 11)
-        self.setFillColor(MUTED)
-        self.setFont(self._fonts.regular, 8)
-        page = f"Page {self._pageNumber} of {total}"
-        room = width - 2 * MARGIN - self.stringWidth(page, self._fonts.regular, 8) - 12
-        text = self._footer
-        while text and self.stringWidth(text, self._fonts.regular, 8) > room:
-            text = text[:-2] + "…"
-        self.drawString(MARGIN, y, text)
-        self.drawRightString(width - MARGIN, y, page)
-        self.restoreState()
-
-
-def _date(day: date) -> str:
-    return format_date(day, style="short")  # dd/mm/yyyy
-
-
-def _styles(fonts: PdfFonts) -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName=fonts.regular, fontSize=10, leading=13.5, textColor=INK, spaceAfter=4)
-    return {
-        "body": base,
-        "small": ParagraphStyle("small", parent=base, fontSize=8.5, leading=11, textColor=MUTED, spaceAfter=0),
-        "kicker": ParagraphStyle("kicker", parent=base, fontName=fonts.bold, fontSize=10, textColor=MUTED,
-                                 spaceAfter=2),
-        "title": ParagraphStyle("title", parent=base, fontName=fonts.bold, fontSize=20, leading=24, spaceAfter=4),
-        "h2": ParagraphStyle("h2", parent=base, fontName=fonts.bold, fontSize=13, leading=16, spaceBefore=10,
-                             spaceAfter=5, keepWithNext=1),
-        "state": ParagraphStyle("state", parent=base, fontName=fonts.bold, fontSize=10, textColor=FUNDED_INK),
-        "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5, spaceAfter=0),
-        "cell_bold": ParagraphStyle("cell_bold", parent=base, fontName=fonts.bold, fontSize=8.5, leading=10.5,
-                                    spaceAfter=0),
-        "cell_right": ParagraphStyle("cell_right", parent=base, fontSize=8.5, leading=10.5, spaceAfter=0,
-                                     alignment=TA_RIGHT),
-        "head": ParagraphStyle("head", parent=base, fontName=fonts.bold, fontSize=8.5, leading=10.5, spaceAfter=0),
-        "head_right": ParagraphStyle("head_right", parent=base, fontName=fonts.bold, fontSize=8.5, leading=10.5,
-                                     spaceAfter=0, alignment=TA_RIGHT),
-        "step": ParagraphStyle("step", parent=base, leftIndent=22, bulletIndent=0, bulletFontName=fonts.regular,
-                               bulletFontSize=10, spaceAfter=5),
-    }
-
-
-def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(text), style)
-
-
-def _table_style(fonts: PdfFonts, extra: list[tuple] | None = None) -> TableStyle:
-    return TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), fonts.regular),
-        ("FONTSIZE", (0, 0), (-1, -1), 8.5),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-        *(extra or []),
-    ])
+    doc = document(target, title=f"Results: {event.name}", author=event.fund_name,
+                   subject=f"Results of the community vote {event.name}")
+    doc.build(results_story(results, fonts, day, doc.width), canvasmaker=numbered_canvas(footer, fonts))
 
 
 def _two_places(value: Fraction) -> str:

@@ -357,6 +357,8 @@ class DecisionContext:
     spend_by: date | None = None
     apply_by: date | None = None
     area_member_ids: tuple[int, ...] = field(default_factory=tuple)
+    fund_name: str = ""
+    council: str = ""
 
     @property
     def still_needed_pence(self) -> int:
@@ -440,7 +442,7 @@ def _context(session: Session, app: Application, today: date) -> DecisionContext
         app.id, app.reference, app.title, app.organisation.name, app.organisation.org_type,
         app.area.name if app.area else "", app.status, app.amount_requested_pence, year, decisions,
         tuple(_flags(session, fund, app, year)), tuple(positions), app.version, approved, pending, award,
-        _spend_by(fund, year), _apply_by(fund, year), local)
+        _spend_by(fund, year), _apply_by(fund, year), local, fund.name, fund.council)
 
 
 def decision_context(db: Database, application_id: int, *, today: date | None = None) -> DecisionContext:
@@ -451,6 +453,16 @@ def decision_context(db: Database, application_id: int, *, today: date | None = 
         if app.fund.decision_model != "member":
             raise ValidationError(f"{app.fund.name} is not decided by elected members.")
         return _context(s, app, today or utcnow().date())
+
+
+def decision_record_context(db: Database, decision_id: int) -> DecisionContext:
+    """The decision screen's context in the financial year a member decision used: what its printed
+    record shows, however many years later it is printed."""
+    with db.session() as s:
+        md = s.get(MemberDecision, decision_id)
+        if md is None:
+            raise NotFound(f"There is no member decision with id {decision_id}.")
+        return _context(s, s.get(Application, md.application_id), financial_year_bounds(md.financial_year)[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -571,6 +583,7 @@ class ReportRow:
     paid_pence: int
     remaining_pence: int
     awards: int
+    committed_pence: int = 0  # recommended, waiting for the officer
 
 
 @dataclass(frozen=True)
@@ -586,7 +599,7 @@ class MembersReport:
 
     def totals(self) -> ReportRow:
         return ReportRow("All members", "", "", *(sum(getattr(r, f) for r in self.rows) for f in (
-            "allotted_pence", "approved_pence", "paid_pence", "remaining_pence", "awards")))
+            "allotted_pence", "approved_pence", "paid_pence", "remaining_pence", "awards", "committed_pence")))
 
 
 def members_report(db: Database, fund_code: str, year: int) -> MembersReport:
@@ -599,7 +612,7 @@ def members_report(db: Database, fund_code: str, year: int) -> MembersReport:
                    MemberDecision.officer_outcome == "approved").group_by(MemberDecision.member_id)).all())
         name, council = fund.name, fund.council
     rows = tuple(ReportRow(p.name, p.area, p.party, p.allotted_pence, p.approved_pence, p.paid_pence,
-                           p.remaining_pence, int(awards.get(p.member_id, 0)))
+                           p.remaining_pence, int(awards.get(p.member_id, 0)), p.committed_pence)
                  for p in member_positions(db, fund_code, year))
     return MembersReport(name, council, year, rows)
 

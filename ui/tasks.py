@@ -50,19 +50,30 @@ class Progress:
 
 
 @dataclass
-class _Outcome:
+class _Job:
+    """What the GUI thread keeps for a job until its outcome is delivered. The worker reads ``fn`` and
+    ``progress`` from here and keeps no reference to the callbacks or the owner, so the last reference
+    to a window or dialog is never dropped on the worker thread (where deleting a Qt object crashes)."""
+
+    fn: Callable[..., Any]
+    takes_progress: bool
+    progress: Progress
     on_done: Callable[[Any], None] | None
     on_error: Callable[[BaseException], None] | None
+    owner: QObject | None
+
+
+@dataclass
+class _Outcome:
+    job: int
     result: Any
     error: BaseException | None
-    job: int
-    owner: QObject | None = None
 
 
 class TaskRunner(QObject):
     """Run callables on the database worker thread and deliver their results on the GUI thread."""
 
-    finished = Signal(object)  # internal: an _Outcome, emitted from the worker
+    finished = Signal(int)  # internal: a job is done; its _Outcome waits in _outcomes
     _progress = Signal(int, int, int, str)  # job, done, total, label
     idle = Signal()  # no job pending any more (tests and --screenshot wait on it)
 
@@ -72,6 +83,8 @@ class TaskRunner(QObject):
         self._pending = 0
         self._next_job = 0
         self._dialogs: dict[int, QProgressDialog] = {}
+        self._jobs: dict[int, _Job] = {}  # touched by the worker only to read its own entry
+        self._outcomes: dict[int, _Outcome] = {}  # written by the worker, taken by the GUI thread
         self._closed = False
         self.finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
@@ -107,16 +120,22 @@ class TaskRunner(QObject):
         progress = Progress(lambda d, t, label: self._progress.emit(job, d, t, label))
         if progress_title is not None:
             self._dialogs[job] = self._make_dialog(progress_title, progress, parent_widget)
+        self._jobs[job] = _Job(fn, takes_progress, progress, on_done, on_error, owner)
+        return self._pool.submit(self._work, job)
 
-        def work() -> None:
-            try:
-                result = fn(progress=progress) if takes_progress else fn()
-            except BaseException as exc:  # delivered to on_error on the GUI thread
-                self.finished.emit(_Outcome(on_done, on_error, None, exc, job, owner))
-            else:
-                self.finished.emit(_Outcome(on_done, on_error, result, None, job, owner))
-
-        return self._pool.submit(work)
+    def _work(self, job: int) -> None:
+        """On the worker: run the job, drop every reference to it, then hand the outcome over."""
+        entry = self._jobs[job]
+        fn, takes_progress, progress = entry.fn, entry.takes_progress, entry.progress
+        del entry
+        try:
+            result, error = (fn(progress=progress) if takes_progress else fn()), None
+        except BaseException as exc:  # delivered to on_error on the GUI thread
+            result, error = None, exc
+        del fn, progress
+        self._outcomes[job] = _Outcome(job, result, error)  # the GUI thread takes it (and the last reference)
+        del result, error
+        self.finished.emit(job)
 
     def _make_dialog(self, title: str, progress: Progress, parent: QWidget | None) -> QProgressDialog:
         dialog = QProgressDialog(title, "Cancel", 0, 0, parent)
@@ -141,7 +160,8 @@ class TaskRunner(QObject):
         if label:
             dialog.setLabelText(label)
 
-    def _deliver(self, outcome: _Outcome) -> None:
+    def _deliver(self, job_id: int) -> None:
+        outcome = self._outcomes.pop(job_id)
         dialog = self._dialogs.pop(outcome.job, None)
         if dialog is not None:
             # Blocked, not disconnected: QObject::disconnect can deadlock on Qt's connection mutex when
@@ -151,14 +171,15 @@ class TaskRunner(QObject):
             dialog.hide()
             dialog.deleteLater()
         self._pending -= 1
+        job = self._jobs.pop(outcome.job)
         try:
-            if outcome.owner is not None and not isValid(outcome.owner):
+            if job.owner is not None and not isValid(job.owner):
                 return  # the window that asked has gone; nobody is waiting for this answer
             if outcome.error is None:
-                if outcome.on_done is not None:
-                    outcome.on_done(outcome.result)
-            elif outcome.on_error is not None:
-                outcome.on_error(outcome.error)
+                if job.on_done is not None:
+                    job.on_done(outcome.result)
+            elif job.on_error is not None:
+                job.on_error(outcome.error)
             else:
                 raise outcome.error
         finally:

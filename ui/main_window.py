@@ -196,6 +196,17 @@ class MainWindow(QMainWindow):
 
         self.actions.fill_menu(self.menuBar().addMenu("&Application"))
 
+        members_menu = self.menuBar().addMenu("&Members")
+        self.pots_action = self._action("Members' &Pots…", QKeySequence("Ctrl+Shift+M"), self.open_members_dashboard)
+        self.pots_action.setStatusTip("Every councillor's pot in the selected fund: allotted, committed, approved, "
+                                      "paid, remaining")
+        members_menu.addAction(self.pots_action)
+        self.member_decision_action = self._action("Member &Decision…", QKeySequence("Ctrl+M"),
+                                                   self.open_member_decision)
+        self.member_decision_action.setStatusTip("Record a councillor's decision on the selected application, "
+                                                 "or the officer's approval")
+        members_menu.addAction(self.member_decision_action)
+
         voting_menu = self.menuBar().addMenu("&Voting")
         self.voting_action = self._action("&Votes and Panels…", QKeySequence("Ctrl+Shift+V"), self.open_voting_desk)
         self.voting_action.setStatusTip("Community votes and resident panels for the selected fund")
@@ -220,6 +231,7 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addAction(self.import_action)
         toolbar.addAction(self.voting_action)
+        toolbar.addAction(self.pots_action)
 
     def _action(self, text: str, shortcut, slot: Callable[[], Any]) -> QAction:
         action = QAction(text, self)
@@ -639,6 +651,78 @@ class MainWindow(QMainWindow):
         desk.activateWindow()
         return desk
 
+    def _member_fund(self) -> bool:
+        fund = self._fund_for(self.current_fund) if self.current_fund else None
+        if self.db is None or fund is None:
+            self.show_notice("Choose a fund first.")
+            return False
+        if fund.decision_model != "member":
+            self.show_notice(f"{fund.name} is not decided by elected members, so it has no members' pots.")
+            return False
+        return True
+
+    def open_members_dashboard(self):
+        """The selected member fund's pots, in their own window (one per fund)."""
+        if not self._member_fund():
+            return None
+        from ui.members_dashboard import MembersDashboard
+
+        boards = self.__dict__.setdefault("_boards", {})
+        board = boards.get(self.current_fund)
+        if board is None or not isValid(board):
+            board = MembersDashboard(self.db, self.runner, self.current_fund, self)
+            board.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            board.setWindowFlag(Qt.WindowType.Window)
+            board.setWindowTitle(f"Members' pots — {self.current_fund}")
+            board.resize(1200, 760)
+            code = self.current_fund
+            board.destroyed.connect(lambda *_: boards.pop(code, None))
+            board.changed.connect(self.refresh)
+            board.statement_requested.connect(lambda member_id, year, c=code: self.save_member_statement(c, member_id, year))
+            boards[code] = board
+            board.start()
+        board.show()
+        board.raise_()
+        board.activateWindow()
+        return board
+
+    def save_member_statement(self, fund_code: str, member_id: int, year: int, path: str | None = None) -> None:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Save the member's statement",
+                                                  f"statement-{fund_code.lower()}-{member_id}-{year}.pdf", "PDF (*.pdf)")
+            if not path:
+                return
+        db, target = self.db, path
+
+        def work() -> str:
+            from grantdesk.io.member_records import member_statement_pdf
+            from grantdesk.services.allocations import member_statement
+
+            member_statement_pdf(member_statement(db, fund_code, member_id, year), target)
+            return target
+
+        self.runner.run(work, lambda saved: self.statusBar().showMessage(f"Saved the statement to {saved}.", 8000),
+                        lambda exc: self.show_notice(str(exc)), progress_title="Making the statement",
+                        parent_widget=self)
+
+    def open_member_decision(self):
+        """The decision screen for the selected application of a member fund."""
+        if not self._member_fund():
+            return None
+        if self.current_detail is None:
+            self.show_notice("Choose an application first.")
+            return None
+        from ui.member_decision import MemberDecisionDialog
+
+        application_id = self.current_detail.row.id
+        dialog = MemberDecisionDialog(self.db, self.runner, application_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.changed.connect(lambda: self.application_changed(application_id))
+        self.member_decision_dialog = dialog
+        dialog.open()
+        dialog.start()
+        return dialog
+
     def _about(self) -> None:
         QMessageBox.about(
             self, "About GrantDesk",
@@ -655,6 +739,9 @@ class MainWindow(QMainWindow):
             if isValid(desk) and not desk.close():
                 event.ignore()
                 return
+        for board in list(getattr(self, "_boards", {}).values()):
+            if isValid(board):
+                board.close()
         for editor in list(self.actions.editors.values()):
             if isValid(editor):
                 editor.close()

@@ -312,6 +312,12 @@ def _apply_by(fund: Fund, year: int) -> date:
     return date(year + 1 if month <= 3 else year, month, day)
 
 
+def spend_by_day(db: Database, fund_code: str, year: int) -> date:
+    """The last day decisions can use the financial year's pots (the fund's spend-by setting)."""
+    with db.session() as s:
+        return _spend_by(_fund(s, fund_code), year)
+
+
 @dataclass(frozen=True, slots=True)
 class Flag:
     kind: str  # "repeat", "match_funding", "late", "area"

@@ -1,0 +1,955 @@
+"""Elected members' pots across a fund: every member's position in a financial year (allotted,
+committed, approved, paid, remaining), a chart of who has spent what, a banner when the spend-by day
+is near and money is still unused, and the officer's actions on the pots — set the allotments (for
+everyone or the selected members), run the year-end (shown line by line before it runs), and ask for
+one member's statement.
+
+Every database call runs on the worker (``TaskRunner``); the services are imported inside the jobs.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from html import escape
+from typing import Any, Callable, Sequence
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QKeySequence, QPainter, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from grantdesk.domain.dates import financial_year_label, financial_year_of, format_date
+from grantdesk.domain.errors import GrantDeskError, ValidationError
+from grantdesk.domain.money import format_money, parse_money
+from ui.models import ROW_ROLE, SORT_ROLE
+from ui.tasks import TaskRunner
+
+Index = QModelIndex | QPersistentModelIndex
+
+BANNER_DAYS = 60  # the spend-by day is "approaching" this many days ahead
+
+APPROVED_COLOUR = "#15803d"
+COMMITTED_COLOUR = "#d97706"
+REMAINING_COLOUR = "#e5e7eb"
+UNUSED_COLOUR = "#b45309"  # names of members who have not used their pot (AA on white)
+UNUSED_BACKGROUND = "#fef3c7"
+
+ERROR_STYLE = "padding: 6px; background: #fef2f2; color: #991b1b;"
+OK_STYLE = "padding: 6px; background: #ecfdf5; color: #065f46;"
+BANNER_STYLE = "padding: 8px; background: #fef3c7; color: #78350f; border: 1px solid #f59e0b;"
+
+
+def _right() -> int:
+    return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+
+# --- the table ------------------------------------------------------------------------------------
+
+
+class MembersTableModel(QAbstractTableModel):
+    """``MemberPosition`` rows. Sorts its own list (native values: pence as ints, names folded)."""
+
+    MEMBER, DIVISION, ALLOTTED, COMMITTED, APPROVED, PAID, REMAINING, DECISIONS = range(8)
+    HEADERS = ("Member", "Division", "Allotted", "Committed", "Approved", "Paid", "Remaining", "Decisions")
+    TIPS = (None, None, "This year's allotment, with anything rolled over",
+            "Recommended by the member, waiting for the officer", "Approved by the officer",
+            "Paid out of the member's approved recommendations", "What the member can still recommend",
+            "Decisions recorded this year, refusals too")
+    _MONEY = {ALLOTTED: "allotted_pence", COMMITTED: "committed_pence", APPROVED: "approved_pence",
+              PAID: "paid_pence", REMAINING: "remaining_pence"}
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[Any] = []
+        self._cells: list[tuple[str, ...]] = []
+        self._order: list[int] = []
+        self._sort_column = self.MEMBER
+        self._sort_order = Qt.SortOrder.AscendingOrder
+
+    def set_positions(self, positions: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self._rows = list(positions)
+        self._cells = [self._make_cells(p) for p in self._rows]
+        self._order = list(range(len(self._rows)))
+        self._apply_sort()
+        self.endResetModel()
+
+    def _make_cells(self, p: Any) -> tuple[str, ...]:
+        return (p.name, p.area, format_money(p.allotted_pence), format_money(p.committed_pence),
+                format_money(p.approved_pence), format_money(p.paid_pence), format_money(p.remaining_pence),
+                str(p.decisions))
+
+    def position_at(self, row: int) -> Any:
+        return self._rows[self._order[row]]
+
+    def positions(self) -> list[Any]:
+        """The rows in the order shown."""
+        return [self._rows[i] for i in self._order]
+
+    def row_for_member(self, member_id: int) -> int | None:
+        for n, i in enumerate(self._order):
+            if self._rows[i].member_id == member_id:
+                return n
+        return None
+
+    @property
+    def sort_column(self) -> int:
+        return self._sort_column
+
+    @property
+    def sort_order(self) -> Qt.SortOrder:
+        return self._sort_order
+
+    # --- Qt model API ----------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 (Qt's name)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.TIPS[section]
+        if role == Qt.ItemDataRole.TextAlignmentRole and (section in self._MONEY or section == self.DECISIONS):
+            return _right()
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        i = self._order[index.row()]
+        col = index.column()
+        p = self._rows[i]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._cells[i][col]
+        if role == Qt.ItemDataRole.TextAlignmentRole and (col in self._MONEY or col == self.DECISIONS):
+            return _right()
+        if role == Qt.ItemDataRole.BackgroundRole and p.untouched:
+            return QBrush(QColor(UNUSED_BACKGROUND))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if p.untouched:
+                return f"{p.name} has not used any of their pot yet."
+            if col == self.ALLOTTED and p.rolled_over_pence:
+                return f"Includes {format_money(p.rolled_over_pence)} rolled over from last year."
+            return None
+        if role == SORT_ROLE:
+            return self._sort_key(col)(i)
+        if role == ROW_ROLE:
+            return p
+        return None
+
+    def _sort_key(self, column: int) -> Callable[[int], Any]:
+        rows = self._rows
+        if column in self._MONEY:
+            attribute = self._MONEY[column]
+            return lambda i: (getattr(rows[i], attribute), rows[i].name.casefold())
+        if column == self.DECISIONS:
+            return lambda i: (rows[i].decisions, rows[i].name.casefold())
+        if column == self.DIVISION:
+            return lambda i: (rows[i].area.casefold(), rows[i].name.casefold())
+        return lambda i: rows[i].name.casefold()
+
+    def _apply_sort(self) -> None:
+        self._order.sort(key=self._sort_key(self._sort_column),
+                         reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        kept = [(p, self._order[p.row()]) for p in persistent if p.isValid()]
+        self._sort_column, self._sort_order = column, order
+        self._apply_sort()
+        position = {i: n for n, i in enumerate(self._order)}
+        self.changePersistentIndexList([p for p, _ in kept], [self.index(position[i], p.column()) for p, i in kept])
+        self.layoutChanged.emit()
+
+
+# --- the chart ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    """One member's bar as laid out: geometry in widget pixels, figures in pence."""
+
+    member_id: int
+    name: str
+    allotted_pence: int
+    approved_pence: int
+    committed_pence: int
+    remaining_pence: int
+    share: float  # committed + approved over allotted, 0–1 (drawing only)
+    untouched: bool
+    row: QRectF  # the whole line (label, bar and figure)
+    bar: QRectF  # the full allotment
+    approved: QRectF
+    committed: QRectF
+    remaining: QRectF
+
+
+class MembersChart(QWidget):
+    """One horizontal stacked bar per member — approved, committed, remaining of the allotment — sorted
+    by the share used, members who have not used their pot in amber. Painted with QPainter."""
+
+    MARGIN = 8
+    MIN_ROW_H = 20
+    MAX_ROW_H = 30
+    LEGEND = ((APPROVED_COLOUR, "Approved"), (COMMITTED_COLOUR, "Committed (waiting for the officer)"),
+              (REMAINING_COLOUR, "Remaining"), (None, "● Not used yet"))
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("membersChart")
+        self.setAccessibleName("Chart of each member's pot")
+        self.setMouseTracking(True)
+        self.setAutoFillBackground(True)
+        self._positions: list[Any] = []
+        self.year_label = ""
+
+    def set_positions(self, positions: Sequence[Any], year_label: str = "") -> None:
+        self._positions = sorted(positions, key=lambda p: (-p.spent_share, -p.approved_pence, p.name.casefold()))
+        self.year_label = year_label
+        self.setMinimumHeight(int(self._legend(420)[1]) + self.MARGIN * 2 + self.MIN_ROW_H * len(self._positions))
+        unused = [p.name for p in self._positions if p.untouched]
+        self.setAccessibleDescription(
+            f"{len(self._positions)} members' {year_label} pots, most used first. "
+            + (f"Not used yet: {', '.join(unused)}." if unused else "Every member has used some of their pot."))
+        self.updateGeometry()
+        self.update()
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(460, 60 + 24 * max(len(self._positions), 1))
+
+    def _legend(self, width: float) -> tuple[list[tuple[QRectF, QRectF, str | None, str]], float]:
+        """Legend entries (swatch, text box, colour, text), flowing onto more lines when narrow, and
+        the height they take."""
+        fm = QFontMetrics(self._bold())
+        x, y, line_h = float(self.MARGIN), float(self.MARGIN), 22.0
+        out = []
+        for colour, text in self.LEGEND:
+            swatch_w = 20.0 if colour else 0.0
+            w = swatch_w + fm.horizontalAdvance(text) + 6
+            if x > self.MARGIN and x + w > width - self.MARGIN:
+                x, y = float(self.MARGIN), y + line_h
+            out.append((QRectF(x, y + 4, 14, 14), QRectF(x + swatch_w, y, w - swatch_w, line_h), colour, text))
+            x += w + 16
+        return out, y + line_h + 6 - self.MARGIN
+
+    def _bold(self) -> QFont:
+        bold = QFont(self.font())
+        bold.setBold(True)
+        return bold
+
+    def _columns(self, width: float) -> tuple[float, float]:
+        """Widths of the name column and of the figure after each bar."""
+        bold = QFontMetrics(self._bold())
+        names = max((bold.horizontalAdvance("● " + p.name) for p in self._positions), default=80) + 4
+        figure = QFontMetrics(self.font()).horizontalAdvance("£10,000.00 left") + 8
+        return float(min(names, max(110.0, width * 0.38))), float(figure)
+
+    def layout_rows(self, width: float | None = None, height: float | None = None) -> list[ChartRow]:
+        """The bars as they are (or would be) drawn at this size, top to bottom."""
+        w = float(width if width is not None else self.width())
+        h = float(height if height is not None else self.height())
+        n = len(self._positions)
+        if not n:
+            return []
+        top = self.MARGIN + self._legend(w)[1]
+        row_h = max(self.MIN_ROW_H, min(self.MAX_ROW_H, (h - top - self.MARGIN) / n))
+        label_w, figure_w = self._columns(w)
+        bar_x = self.MARGIN + label_w + 8
+        bar_full = max(w - bar_x - figure_w - self.MARGIN - 6, 20.0)
+        biggest = max((p.allotted_pence for p in self._positions), default=0)
+        bar_h = max(10.0, row_h * 0.62)
+        rows = []
+        for k, p in enumerate(self._positions):
+            y = top + k * row_h
+            line = QRectF(self.MARGIN, y, w - 2 * self.MARGIN, row_h)
+            length = bar_full * p.allotted_pence / biggest if biggest > 0 and p.allotted_pence > 0 else 0.0
+            by = y + (row_h - bar_h) / 2
+            bar = QRectF(bar_x, by, length, bar_h)
+            whole = max(p.allotted_pence, p.approved_pence + p.committed_pence, 1)
+            a = length * max(p.approved_pence, 0) / whole
+            c = length * max(p.committed_pence, 0) / whole
+            approved = QRectF(bar_x, by, a, bar_h)
+            committed = QRectF(bar_x + a, by, c, bar_h)
+            remaining = QRectF(bar_x + a + c, by, max(length - a - c, 0.0), bar_h)
+            rows.append(ChartRow(p.member_id, p.name, p.allotted_pence, p.approved_pence, p.committed_pence,
+                                 p.remaining_pence, p.spent_share, p.untouched, line, bar, approved, committed,
+                                 remaining))
+        return rows
+
+    def row_at(self, x: float, y: float) -> ChartRow | None:
+        return next((r for r in self.layout_rows() if r.row.contains(x, y)), None)
+
+    def event(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.ToolTip:
+            pos = e.pos()
+            r = self.row_at(pos.x(), pos.y())
+            if r is None:
+                QToolTip.hideText()
+            else:
+                QToolTip.showText(e.globalPos(), (
+                    f"<b>{r.name}</b><br>Allotted {format_money(r.allotted_pence)}<br>"
+                    f"Approved {format_money(r.approved_pence)}<br>Committed {format_money(r.committed_pence)}<br>"
+                    f"Remaining {format_money(r.remaining_pence)}<br>{round(r.share * 100)}% used"
+                    + ("<br><i>Not used yet</i>" if r.untouched else "")), self)
+            return True
+        return super().event(e)
+
+    def paintEvent(self, _event) -> None:  # noqa: N802
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.fillRect(self.rect(), QColor("#ffffff"))
+        font, bold = QFont(self.font()), self._bold()
+        for swatch, box, colour, text in self._legend(self.width())[0]:
+            if colour:
+                p.setPen(QPen(QColor("#9ca3af")))
+                p.setBrush(QColor(colour))
+                p.drawRect(swatch)
+            p.setFont(font if colour else bold)
+            p.setPen(QColor("#111827" if colour else UNUSED_COLOUR))
+            p.drawText(box, int(Qt.AlignmentFlag.AlignVCenter), text)
+        rows = self.layout_rows()
+        if not rows:
+            p.setFont(font)
+            p.setPen(QColor("#4b5563"))
+            p.drawText(self.rect(), int(Qt.AlignmentFlag.AlignCenter), "No members in this fund.")
+            p.end()
+            return
+        label_w, _figure_w = self._columns(self.width())
+        metrics = QFontMetrics(font)
+        for r in rows:
+            if r.untouched:
+                p.fillRect(r.row, QColor(UNUSED_BACKGROUND))
+            p.setFont(bold if r.untouched else font)
+            fm = QFontMetrics(bold if r.untouched else font)
+            p.setPen(QColor(UNUSED_COLOUR if r.untouched else "#111827"))
+            name = ("● " if r.untouched else "") + r.name
+            p.drawText(QRectF(self.MARGIN, r.row.top(), label_w, r.row.height()),
+                       int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                       fm.elidedText(name, Qt.TextElideMode.ElideRight, int(label_w)))
+            p.setFont(font)
+            if r.bar.width() <= 0:
+                p.setPen(QColor("#4b5563"))
+                p.drawText(QRectF(r.bar.left(), r.row.top(), 200, r.row.height()), int(Qt.AlignmentFlag.AlignVCenter),
+                           "No allotment")
+                continue
+            p.setPen(Qt.PenStyle.NoPen)
+            for rect, colour in ((r.approved, APPROVED_COLOUR), (r.committed, COMMITTED_COLOUR),
+                                 (r.remaining, REMAINING_COLOUR)):
+                if rect.width() > 0:
+                    p.fillRect(rect, QColor(colour))
+            p.setPen(QPen(QColor(UNUSED_COLOUR if r.untouched else "#9ca3af"), 1.5 if r.untouched else 1))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRect(r.bar)
+            p.setPen(QColor("#111827"))
+            room = self.width() - r.bar.right() - 6 - self.MARGIN
+            p.drawText(QRectF(r.bar.right() + 6, r.row.top(), room, r.row.height()),
+                       int(Qt.AlignmentFlag.AlignVCenter),
+                       metrics.elidedText(f"{format_money(max(r.remaining_pence, 0))} left",
+                                          Qt.TextElideMode.ElideRight, int(room)))
+        p.end()
+
+
+# --- dialogs ----------------------------------------------------------------------------------------
+
+
+class AllotmentsDialog(QDialog):
+    """Set the year's allotment: one amount, for every member or for the selected ones only. The
+    dashboard saves it; a refusal is shown here and the form kept."""
+
+    submitted = Signal(int, object)  # amount in pence, member ids (None: every member)
+
+    def __init__(self, year: int, positions: Sequence[Any], selected: Sequence[Any], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.year = year
+        self.setWindowTitle(f"Set allotments — {financial_year_label(year)}")
+        self.setObjectName("allotmentsDialog")
+        self.selected_ids = [p.member_id for p in selected]
+        common = Counter(p.allotted_pence - p.rolled_over_pence for p in positions).most_common(1)
+        default = common[0][0] if common and common[0][0] > 0 else 0
+        layout = QVBoxLayout(self)
+        intro = QLabel(f"The allotment each member has to recommend from in {financial_year_label(year)} "
+                       "(1 April – 31 March). Money rolled over from last year is added to it.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.amount_edit = QLineEdit(format_money(default) if default else "")
+        self.amount_edit.setObjectName("allotmentAmount")
+        self.amount_edit.setAccessibleName("Allotment per member")
+        self.amount_edit.setPlaceholderText("£2,500.00")
+        form.addRow("&Amount per member", self.amount_edit)
+        layout.addLayout(form)
+        self.all_radio = QRadioButton(f"For &every member of the fund ({len(positions)})")
+        self.all_radio.setObjectName("allMembersRadio")
+        self.all_radio.setAccessibleName("For every member")
+        names = ", ".join(p.name for p in selected[:4]) + (f" and {len(selected) - 4} more" if len(selected) > 4 else "")
+        self.selected_radio = QRadioButton(f"For the &selected members only ({len(selected)}"
+                                           + (f": {names})" if selected else ")"))
+        self.selected_radio.setObjectName("selectedMembersRadio")
+        self.selected_radio.setAccessibleName("For the selected members only")
+        self.selected_radio.setEnabled(bool(selected))
+        self.all_radio.setChecked(True)
+        layout.addWidget(self.all_radio)
+        layout.addWidget(self.selected_radio)
+        self.error_label = QLabel()
+        self.error_label.setObjectName("allotmentsError")
+        self.error_label.setAccessibleName("Problem")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet(ERROR_STYLE)
+        self.error_label.hide()
+        layout.addWidget(self.error_label)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setObjectName("allotmentsSave")
+        self.buttons.accepted.connect(self._submit)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.resize(480, 240)
+
+    def _submit(self) -> None:
+        try:
+            amount = parse_money(self.amount_edit.text(), field="amount")
+        except ValidationError as exc:
+            self.show_error(str(exc))
+            return
+        ids = list(self.selected_ids) if self.selected_radio.isChecked() else None
+        self.save_button.setEnabled(False)
+        self.submitted.emit(amount, ids)
+
+    def show_error(self, text: str) -> None:
+        self.save_button.setEnabled(True)
+        self.error_label.setText(text)
+        self.error_label.show()
+
+
+class _LinesModel(QAbstractTableModel):
+    """A small read-only table of prepared text (the year-end plan's lines)."""
+
+    def __init__(self, headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = (), parent=None):
+        super().__init__(parent)
+        self.headers, self.rows, self.right = tuple(headers), [tuple(r) for r in rows], set(right)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.headers)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.headers[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self.right:
+            return _right()
+        return None
+
+
+class YearEndDialog(QDialog):
+    """The year-end before it runs: each member's unspent money and what happens to it (it lapses, or
+    rolls over into next year's allotment), with the summary; Run only while it has not been run."""
+
+    run_requested = Signal()
+
+    def __init__(self, plan: Any, spend_by: date | None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("yearEndDialog")
+        self.setWindowTitle(f"Year-end — {financial_year_label(plan.year)}")
+        layout = QVBoxLayout(self)
+        self.heading = QLabel()
+        self.heading.setObjectName("yearEndHeading")
+        self.heading.setWordWrap(True)
+        layout.addWidget(self.heading)
+        self.table = QTableView()
+        self.table.setObjectName("yearEndLines")
+        self.table.setAccessibleName("What happens to each member's unspent money")
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        layout.addWidget(self.table, 1)
+        self.summary_label = QLabel()
+        self.summary_label.setObjectName("yearEndSummary")
+        self.summary_label.setAccessibleName("Summary")
+        self.summary_label.setWordWrap(True)
+        font = self.summary_label.font()
+        font.setBold(True)
+        self.summary_label.setFont(font)
+        layout.addWidget(self.summary_label)
+        self.message_label = QLabel()
+        self.message_label.setObjectName("yearEndMessage")
+        self.message_label.setAccessibleName("Message")
+        self.message_label.setWordWrap(True)
+        self.message_label.hide()
+        layout.addWidget(self.message_label)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.run_button = QPushButton("&Run the year-end")
+        self.run_button.setObjectName("runYearEndButton")
+        self.run_button.setAccessibleName("Run the year-end")
+        self.buttons.addButton(self.run_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.run_button.clicked.connect(self._run)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.spend_by = spend_by
+        self.plan = plan
+        self.show_plan(plan)
+        self.resize(720, 620)
+
+    def show_plan(self, plan: Any) -> None:
+        self.plan = plan
+        label = financial_year_label(plan.year)
+        nxt = financial_year_label(plan.year + 1)
+        rolls = plan.mode == "roll_over"
+        what = "rolls over into next year's allotment" if rolls else "lapses (it is not carried forward)"
+        closes = f" The pots close on {format_date(self.spend_by)}; the year-end runs after that." \
+            if self.spend_by and not plan.done else ""
+        self.heading.setText(
+            (f"<b>The {label} year-end has been run.</b> " if plan.done else f"<b>Before the {label} year-end runs</b>: ")
+            + f"this fund's setting is that unspent money {what}.{closes}")
+        rows = []
+        for line in plan.lines:
+            effect = "—" if not line.unspent_pence else ("Rolls over" if rolls else "Lapses")
+            rows.append((line.name, format_money(line.unspent_pence), effect, format_money(line.next_year_pence)))
+        model = _LinesModel(("Member", f"Unspent in {label}", "What happens", f"{nxt} allotment"), rows, (1, 3),
+                            self.table)
+        self.table.setModel(model)
+        self.lines_model = model
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in (1, 2, 3):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        summary = plan.summary()
+        if plan.pending_pence and not plan.done:
+            summary += (f" {format_money(plan.pending_pence)} of recommendations still wait for the officer; "
+                        "approve or return them before the year-end.")
+        self.summary_label.setText(summary)
+        self.run_button.setVisible(not plan.done)
+        self.run_button.setEnabled(not plan.done)
+
+    def plan_lines(self) -> list[tuple[str, ...]]:
+        """The lines as shown, for tests and screen readers."""
+        return list(self.lines_model.rows)
+
+    def _run(self) -> None:
+        self.run_button.setEnabled(False)
+        self.message_label.hide()
+        self.run_requested.emit()
+
+    def show_error(self, text: str) -> None:
+        self.run_button.setEnabled(not self.plan.done)
+        self.message_label.setText(text)
+        self.message_label.setStyleSheet(ERROR_STYLE)
+        self.message_label.show()
+
+    def show_done(self, plan: Any) -> None:
+        self.show_plan(plan)
+        self.message_label.setText(f"Done. {plan.summary()}")
+        self.message_label.setStyleSheet(OK_STYLE)
+        self.message_label.show()
+
+
+# --- the dashboard --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    year: int
+    years: tuple[int, ...]
+    fund_name: str
+    positions: tuple[Any, ...]
+    plan: Any
+    spend_by: date | None
+
+
+def _fund_spend_by(db: Any, fund_code: str, year: int) -> date | None:
+    """The last day the year's pots can be used (worker thread)."""
+    from grantdesk.services.allocations import spend_by_day
+
+    return spend_by_day(db, fund_code, year)
+
+
+class MembersDashboard(QWidget):
+    """Every member's pot in a fund for a financial year. ``start()`` loads it; ``loaded`` fires after
+    each load, ``changed`` after allotments are set or a year-end is run, and ``statement_requested``
+    (member id, financial year) when the officer asks for a member's statement."""
+
+    loaded = Signal()
+    changed = Signal()
+    statement_requested = Signal(int, int)
+
+    def __init__(self, db: Any, runner: TaskRunner, fund_code: str, parent: QWidget | None = None, *,
+                 today: date | None = None):
+        super().__init__(parent, Qt.WindowType.Window)
+        self.db = db
+        self.runner = runner
+        self.fund_code = fund_code
+        self._today = today
+        self.year = financial_year_of(self.today)
+        self.snapshot: _Snapshot | None = None
+        self.allotments_dialog: AllotmentsDialog | None = None
+        self.year_end_dialog: YearEndDialog | None = None
+        self.setObjectName("membersDashboard")
+        self.setWindowTitle(f"Members' pots — {fund_code}")
+        self._build()
+        self.resize(1280, 800)
+
+    @property
+    def today(self) -> date:
+        return self._today or date.today()
+
+    # --- construction -----------------------------------------------------------------------------
+    def _button(self, text: str, shortcut: str | None, slot: Callable[[], Any], name: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setAccessibleName(text.replace("&", "").rstrip("…"))
+        if shortcut:
+            button.setShortcut(QKeySequence(shortcut))
+            button.setToolTip(f"{text.replace('&', '')} "
+                              f"({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})")
+        button.clicked.connect(slot)
+        return button
+
+    def _build(self) -> None:
+        self.year_combo = QComboBox()
+        self.year_combo.setObjectName("yearCombo")
+        self.year_combo.setAccessibleName("Financial year")
+        self.year_combo.addItem(financial_year_label(self.year), self.year)
+        self.year_combo.currentIndexChanged.connect(self._on_year_chosen)
+        year_label = QLabel("Financial &year")
+        year_label.setBuddy(self.year_combo)
+        self.title_label = QLabel()
+        self.title_label.setObjectName("dashboardTitle")
+        self.allot_button = self._button("Set &allotments…", "Ctrl+Shift+A", self.open_allotments, "allotmentsButton")
+        self.year_end_button = self._button("Year-&end…", "Ctrl+Shift+Y", self.open_year_end, "yearEndButton")
+        self.statement_button = self._button("&Statement…", "Ctrl+Shift+S", self.request_statement, "statementButton")
+        self.refresh_button = self._button("Refresh", "F5", self.start, "refreshButton")
+        top = QHBoxLayout()
+        top.addWidget(year_label)
+        top.addWidget(self.year_combo)
+        top.addSpacing(12)
+        top.addWidget(self.title_label, 1)
+        for b in (self.allot_button, self.year_end_button, self.statement_button, self.refresh_button):
+            top.addWidget(b)
+
+        self.banner = QLabel()
+        self.banner.setObjectName("spendByBanner")
+        self.banner.setAccessibleName("Spend-by reminder")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet(BANNER_STYLE)
+        self.banner.hide()
+        self.notice = QLabel()
+        self.notice.setObjectName("dashboardNotice")
+        self.notice.setAccessibleName("Notice")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+
+        self.model = MembersTableModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("membersTable")
+        self.table.setAccessibleName("Members' pots")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(MembersTableModel.MEMBER, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(MembersTableModel.MEMBER, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(MembersTableModel.DIVISION, QHeaderView.ResizeMode.Stretch)
+        for col in range(MembersTableModel.ALLOTTED, MembersTableModel.DECISIONS + 1):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        self.table.doubleClicked.connect(lambda _i: self.request_statement())
+        self.totals_label = QLabel()
+        self.totals_label.setObjectName("totalsLabel")
+        self.totals_label.setAccessibleName("Totals for all members")
+        self.totals_label.setWordWrap(True)
+
+        table_box = QWidget()
+        tl = QVBoxLayout(table_box)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.addWidget(self.table, 1)
+        tl.addWidget(self.totals_label)
+
+        self.chart = MembersChart()
+        chart_scroll = QScrollArea()
+        chart_scroll.setObjectName("chartScroll")
+        chart_scroll.setWidgetResizable(True)
+        chart_scroll.setWidget(self.chart)
+        chart_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        chart_box = QGroupBox("Share of each pot used")
+        cl = QVBoxLayout(chart_box)
+        cl.setContentsMargins(4, 8, 4, 4)
+        cl.addWidget(chart_scroll)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(table_box)
+        splitter.addWidget(chart_box)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([810, 450])
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.notice)
+        layout.addWidget(splitter, 1)
+        self._update_buttons()
+
+    # --- loading --------------------------------------------------------------------------------
+    def start(self) -> None:
+        self.load(self.year)
+
+    def load(self, year: int) -> None:
+        db, code, today = self.db, self.fund_code, self.today
+
+        def fetch() -> _Snapshot:
+            from grantdesk.services.allocations import member_positions, year_end_plan
+            from grantdesk.services.funds import list_funds
+
+            fund = next((f for f in list_funds(db) if f.code == code), None)
+            current = financial_year_of(today)
+            years = {current - 1, current, current + 1, year}
+            if fund is not None:
+                years |= {r.financial_year for r in fund.rounds}
+            return _Snapshot(year, tuple(sorted(years, reverse=True)), fund.name if fund else code,
+                             tuple(member_positions(db, code, year)), year_end_plan(db, code, year),
+                             _fund_spend_by(db, code, year))
+
+        self.runner.run(fetch, self._on_loaded, self._show_error, owner=self)
+
+    def _on_loaded(self, snap: _Snapshot) -> None:
+        self.snapshot = snap
+        self.year = snap.year
+        keep = set(self.selected_member_ids())
+        self.year_combo.blockSignals(True)
+        self.year_combo.clear()
+        for y in snap.years:
+            self.year_combo.addItem(financial_year_label(y) + (" (this year)" if y == financial_year_of(self.today)
+                                                               else ""), y)
+        self.year_combo.setCurrentIndex(self.year_combo.findData(snap.year))
+        self.year_combo.blockSignals(False)
+        label = financial_year_label(snap.year)
+        self.setWindowTitle(f"Members' pots — {snap.fund_name} — {label}")
+        spend = f" · pots close {format_date(snap.spend_by)}" if snap.spend_by else ""
+        self.title_label.setText(f"<b>{escape(snap.fund_name)}</b> — {len(snap.positions)} members{spend}")
+        self.model.set_positions(snap.positions)
+        for member_id in keep:
+            row = self.model.row_for_member(member_id)
+            if row is not None:
+                self.table.selectionModel().select(
+                    self.model.index(row, 0),
+                    QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+        self.chart.set_positions(snap.positions, label)
+        self._show_totals(snap.positions)
+        self._show_banner(snap)
+        self._update_buttons()
+        self.loaded.emit()
+
+    def _show_totals(self, positions: Sequence[Any]) -> None:
+        def total(attr: str) -> str:
+            return format_money(sum(getattr(p, attr) for p in positions))
+
+        unused = sum(1 for p in positions if p.untouched)
+        self.totals_label.setText(
+            f"All {len(positions)} members: allotted {total('allotted_pence')} · committed "
+            f"{total('committed_pence')} · approved {total('approved_pence')} · paid {total('paid_pence')} · "
+            f"remaining {total('remaining_pence')}"
+            + (f". <span style='color:{UNUSED_COLOUR}'><b>{unused} not used yet</b></span> (shaded)." if unused else "."))
+
+    def _show_banner(self, snap: _Snapshot) -> None:
+        text = self.banner_text(snap)
+        self.banner.setText(text)
+        self.banner.setVisible(bool(text))
+
+    def banner_text(self, snap: _Snapshot | None = None) -> str:
+        """The reminder shown when the year's spend-by day is near (or past without a year-end)."""
+        snap = snap or self.snapshot
+        if snap is None or snap.spend_by is None or snap.plan.done:
+            return ""
+        label = financial_year_label(snap.year)
+        days = (snap.spend_by - self.today).days
+        left = sorted((p for p in snap.positions if p.remaining_pence > 0),
+                      key=lambda p: (-p.remaining_pence, p.name.casefold()))
+        if days < 0:
+            return (f"The {label} pots closed on {format_date(snap.spend_by)}. Run the year-end when every "
+                    "recommendation has been approved or returned.")
+        if days > BANNER_DAYS or not left:
+            return ""
+        when = "today" if days == 0 else ("tomorrow" if days == 1 else f"in {days} days")
+        unused = [p for p in left if p.untouched]
+        partly = [p for p in left if not p.untouched]
+        parts = []
+        if unused:
+            parts.append(f"<b>Not used their pot yet:</b> {escape(', '.join(p.name for p in unused))}.")
+        if partly:
+            parts.append(("<b>Still with money left:</b> " if not unused else "<b>Also with money left:</b> ")
+                         + escape("; ".join(f"{p.name} ({format_money(p.remaining_pence)})" for p in partly)) + ".")
+        return (f"<b>The {label} pots close on {format_date(snap.spend_by)}, {when}; "
+                f"{len(left)} {'member has' if len(left) == 1 else 'members have'} money left.</b> " + " ".join(parts))
+
+    def _on_year_chosen(self, index: int) -> None:
+        year = self.year_combo.itemData(index)
+        if year is not None and year != self.year:
+            self.year = year
+            self.load(year)
+
+    # --- selection and buttons ----------------------------------------------------------------------
+    def selected_rows(self) -> list[int]:
+        return sorted(i.row() for i in self.table.selectionModel().selectedRows())
+
+    def selected_positions(self) -> list[Any]:
+        return [self.model.position_at(r) for r in self.selected_rows()]
+
+    def selected_member_ids(self) -> list[int]:
+        return [p.member_id for p in self.selected_positions()]
+
+    def select_member(self, member_id: int) -> None:
+        row = self.model.row_for_member(member_id)
+        if row is not None:
+            self.table.selectRow(row)
+
+    def chart_rows(self) -> list[ChartRow]:
+        """The chart's bars as laid out now (one per member, most used first)."""
+        return self.chart.layout_rows()
+
+    def _update_buttons(self) -> None:
+        ready = self.snapshot is not None
+        self.allot_button.setEnabled(ready)
+        self.year_end_button.setEnabled(ready)
+        self.statement_button.setEnabled(ready and len(self.selected_rows()) == 1)
+
+    def _show_error(self, exc: BaseException) -> None:
+        if not isinstance(exc, GrantDeskError):
+            raise exc
+        self.notice.setText(str(exc))
+        self.notice.setStyleSheet(ERROR_STYLE)
+        self.notice.show()
+
+    def show_message(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setStyleSheet(OK_STYLE)
+        self.notice.show()
+
+    # --- allotments ---------------------------------------------------------------------------------
+    def open_allotments(self) -> AllotmentsDialog | None:
+        if self.snapshot is None:
+            return None
+        dialog = AllotmentsDialog(self.year, self.snapshot.positions, self.selected_positions(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.submitted.connect(lambda amount, ids: self._save_allotments(dialog, amount, ids))
+        self.allotments_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _save_allotments(self, dialog: AllotmentsDialog, amount: int, member_ids: list[int] | None) -> None:
+        db, code, year = self.db, self.fund_code, self.year
+
+        def work() -> int:
+            from grantdesk.services.allocations import set_allotments
+
+            return set_allotments(db, code, year, amount, member_ids=member_ids)
+
+        def done(count: int) -> None:
+            dialog.accept()
+            self.show_message(f"Set {count} {'member' if count == 1 else 'members'}' "
+                              f"{financial_year_label(year)} allotment to {format_money(amount)}.")
+            self.changed.emit()
+            self.load(year)
+
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, GrantDeskError):
+                raise exc
+            dialog.show_error(str(exc))
+
+        self.runner.run(work, done, failed, owner=dialog)
+
+    # --- the year-end ---------------------------------------------------------------------------------
+    def open_year_end(self) -> None:
+        db, code, year = self.db, self.fund_code, self.year
+
+        def fetch():
+            from grantdesk.services.allocations import year_end_plan
+
+            return year_end_plan(db, code, year), _fund_spend_by(db, code, year)
+
+        self.runner.run(fetch, lambda result: self._show_year_end(*result), self._show_error, owner=self)
+
+    def _show_year_end(self, plan: Any, spend_by: date | None) -> None:
+        dialog = YearEndDialog(plan, spend_by, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.run_requested.connect(lambda: self._run_year_end(dialog))
+        self.year_end_dialog = dialog
+        dialog.open()
+
+    def _run_year_end(self, dialog: YearEndDialog) -> None:
+        db, code, year, today = self.db, self.fund_code, dialog.plan.year, self.today
+
+        def work():
+            from grantdesk.services.allocations import run_year_end
+
+            return run_year_end(db, code, year, today=today)
+
+        def done(plan) -> None:
+            dialog.show_done(plan)
+            self.show_message(f"The {financial_year_label(year)} year-end has been run: {plan.summary()}")
+            self.changed.emit()
+            self.load(self.year)
+
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, GrantDeskError):
+                raise exc
+            dialog.show_error(str(exc))
+
+        self.runner.run(work, done, failed, owner=dialog)
+
+    # --- statement ----------------------------------------------------------------------------------
+    def request_statement(self) -> None:
+        chosen = self.selected_member_ids()
+        if len(chosen) != 1:
+            self._show_error(GrantDeskError("Choose one member in the table to make their statement."))
+            return
+        self.statement_requested.emit(chosen[0], self.year)

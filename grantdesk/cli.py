@@ -249,7 +249,7 @@ def cmd_members_report(args) -> int:
     from pathlib import Path
 
     from grantdesk.domain.money import format_money
-    from grantdesk.services.allocations import members_report, write_members_csv
+    from grantdesk.services.allocations import members_report, write_awards_csv, write_members_csv
 
     out = Path(args.out)
     kind = out.suffix.lower()
@@ -258,6 +258,15 @@ def cmd_members_report(args) -> int:
         return EXIT_USAGE
     with _open(args) as db:
         report = members_report(db, args.fund, args.year)
+    if args.awards:
+        if kind == ".csv":
+            write_awards_csv(report, out)
+        else:
+            from grantdesk.io.member_records import members_report_pdf
+
+            members_report_pdf(report, out)  # the PDF always ends with the awards by member
+        print(f"Wrote {out}: {len(report.awards)} approved awards by member, {report.label}.")
+        return EXIT_OK
     if kind == ".csv":
         write_members_csv(report, out)
     else:
@@ -361,6 +370,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--year", required=True, type=int, metavar="YYYY",
                         help="the financial year starting in April of YYYY (2026 = 2026–27)")
     report.add_argument("--out", required=True, metavar="FILE.csv|FILE.pdf")
+    report.add_argument("--awards", action="store_true",
+                        help="write the published list of awards per member instead (the PDF report always "
+                             "ends with it)")
     report.set_defaults(func=cmd_members_report)
 
     events = commands.add_parser("events", help="community voting events")

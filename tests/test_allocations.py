@@ -210,3 +210,31 @@ def test_a_decisions_record_shows_the_pot_of_the_year_it_used(db):
     assert record.financial_year == YEAR - 1 and record.fund_name == "Members Fund"
     ash_then = next(m for m in record.members if m.member_id == ash)
     assert (ash_then.allotted_pence, ash_then.committed_pence) == (100_000, 30_000)
+
+
+def test_the_published_list_of_awards_per_member_names_joint_funders(db, location, tmp_path, capsys):
+    from grantdesk.cli import main
+
+    (ash, birch, _), (big, _, _) = build(db)
+    for member, amount in ((ash, 200_000), (birch, 100_000)):
+        allocations.record_member_decision(db, big, member, "recommended", declaration=NONE, amount_pence=amount,
+                                           reasons="Together.", on=ON)
+    for d in allocations.decision_context(db, big, today=ON).decisions:
+        allocations.officer_outcome(db, d.id, "approved", on=ON)
+    lines = allocations.member_awards(db, "MEM", YEAR)
+    assert [(x.member, x.amount_pence, x.award_pence, x.joint_with) for x in lines] == [
+        ("Cllr Ash", 200_000, 300_000, ("Cllr Birch",)), ("Cllr Birch", 100_000, 300_000, ("Cllr Ash",))]
+    out = tmp_path / "awards.csv"
+    assert main(["members", "report", "--awards", "--fund", "MEM", "--year", "2026", "--out", str(out),
+                 "--db", str(location.path)]) == 0
+    with open(out, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows[0]["Member"] == "Cllr Ash" and rows[0]["Jointly with"] == "Cllr Birch"
+    assert rows[0]["Whole award (£)"] == "3000.00" and rows[0]["Approved on"] == "2026-09-15"
+    pdf = tmp_path / "report.pdf"
+    assert main(["members", "report", "--fund", "MEM", "--year", "2026", "--out", str(pdf),
+                 "--db", str(location.path)]) == 0
+    from pypdf import PdfReader
+
+    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "Awards by member, 2026–27" in text and "£3,000.00" in text

@@ -607,5 +607,32 @@ def _report_story(report: MembersReport, fonts: PdfFonts, day: date, width: floa
                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1)])
     story.append(Spacer(1, 6))
     story.append(KeepTogether([para("What the columns mean", st["cell_bold"]), Spacer(1, 2), grid]))
+    story.extend(_awards_story(report, fonts, st, width))
     return story
+
+
+def _awards_story(report: MembersReport, fonts: PdfFonts, st: dict, width: float) -> list:
+    """The published list of awards per member: every approved recommendation, member by member."""
+    from reportlab.platypus import PageBreak
+
+    story: list = [PageBreak(), para(f"Awards by member, {report.label}", st["title"])]
+    if not report.awards:
+        return [*story, para("No recommendation has been approved this year.", st["body"])]
+    story.append(para("Each approved recommendation, with the whole award when members funded it together.",
+                      st["body"]))
+    head = ["Member", "Reference", "Organisation and project", "Member's amount", "Whole award", "Approved",
+            "Jointly with"]
+    right = {3, 4}
+    cols = widths(width, [45 * mm, 30 * mm, None, 28 * mm, 26 * mm, 24 * mm, 40 * mm])
+    data = [[para(h, st["head_right"] if i in right else st["head"]) for i, h in enumerate(head)]]
+    for a in report.awards:
+        data.append([para(a.member, st["cell_bold"]), para(a.reference, st["cell"]),
+                     para(f"{a.organisation}: {a.title}", st["cell"]),
+                     para(format_money(a.amount_pence), st["cell_right"]),
+                     para(format_money(a.award_pence), st["cell_right"]),
+                     para(short_date(a.approved_on) if a.approved_on else "–", st["cell"]),
+                     para(", ".join(a.joint_with) or "–", st["cell"])])
+    table = Table(data, colWidths=cols, repeatRows=1, hAlign="LEFT")
+    table.setStyle(table_style(fonts, [("VALIGN", (0, 1), (-1, -1), "TOP")]))
+    return [*story, table]
 

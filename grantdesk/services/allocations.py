@@ -592,12 +592,28 @@ class ReportRow:
     committed_pence: int = 0  # recommended, waiting for the officer
 
 
+@dataclass(frozen=True, slots=True)
+class AwardLine:
+    """One member's approved share of an award, for the published list of awards per member."""
+
+    member: str
+    area: str
+    reference: str
+    organisation: str
+    title: str
+    amount_pence: int  # this member's approved amount
+    award_pence: int  # the whole award (more than ``amount_pence`` when funded jointly)
+    approved_on: date | None
+    joint_with: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class MembersReport:
     fund_name: str
     council: str
     year: int
     rows: tuple[ReportRow, ...]
+    awards: tuple[AwardLine, ...] = ()
 
     @property
     def label(self) -> str:
@@ -620,7 +636,48 @@ def members_report(db: Database, fund_code: str, year: int) -> MembersReport:
     rows = tuple(ReportRow(p.name, p.area, p.party, p.allotted_pence, p.approved_pence, p.paid_pence,
                            p.remaining_pence, int(awards.get(p.member_id, 0)), p.committed_pence)
                  for p in member_positions(db, fund_code, year))
-    return MembersReport(name, council, year, rows)
+    return MembersReport(name, council, year, rows, member_awards(db, fund_code, year))
+
+
+def member_awards(db: Database, fund_code: str, year: int) -> tuple[AwardLine, ...]:
+    """The published list of awards per member: every approved recommendation of the year, by member
+    then date, with the whole award and the other members who funded it."""
+    with db.session() as s:
+        fund = _fund(s, fund_code)
+        rows = s.execute(
+            select(Member.name, Member.area_id, MemberDecision.application_id, MemberDecision.amount_pence,
+                   MemberDecision.officer_on)
+            .join(Member, Member.id == MemberDecision.member_id)
+            .where(Member.fund_id == fund.id, MemberDecision.financial_year == year,
+                   MemberDecision.decision == "recommended", MemberDecision.officer_outcome == "approved")
+            .order_by(Member.name, MemberDecision.officer_on, MemberDecision.id)).all()
+        funders: dict[int, list[str]] = defaultdict(list)
+        for name, _area, app_id, _amount, _on in rows:
+            funders[app_id].append(name)
+        out = []
+        for name, area_id, app_id, amount, on in rows:
+            app = s.get(Application, app_id)
+            award = s.scalar(select(Award.amount_pence).where(Award.application_id == app_id)) or 0
+            area = next((m.area.name for m in _members(s, fund) if m.area_id == area_id and m.area), "")
+            out.append(AwardLine(name, area, app.reference, app.organisation.name, app.title, amount, award, on,
+                                 tuple(n for n in funders[app_id] if n != name)))
+        return tuple(out)
+
+
+AWARD_COLUMNS = ("Member", "Division", "Reference", "Organisation", "Project", "Member's amount (£)",
+                 "Whole award (£)", "Approved on", "Jointly with")
+
+
+def write_awards_csv(report: MembersReport, target: Path) -> Path:
+    """The published list of awards per member, as CSV (dates as ISO 8601, amounts in pounds)."""
+    with open(target, "w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(AWARD_COLUMNS)
+        for a in report.awards:
+            out.writerow([a.member, a.area, a.reference, a.organisation, a.title, _pounds(a.amount_pence),
+                          _pounds(a.award_pence), a.approved_on.isoformat() if a.approved_on else "",
+                          "; ".join(a.joint_with)])
+    return target
 
 
 REPORT_COLUMNS = ("Member", "Division", "Party", "Allotted (£)", "Approved (£)", "Paid (£)", "Remaining (£)",

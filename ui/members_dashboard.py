@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from fractions import Fraction
 from html import escape
 from typing import Any, Callable, Sequence
 
@@ -211,7 +212,7 @@ class ChartRow:
     approved_pence: int
     committed_pence: int
     remaining_pence: int
-    share: float  # committed + approved over allotted, 0–1 (drawing only)
+    share: Fraction  # committed + approved over allotted, exactly, 0–1
     untouched: bool
     row: QRectF  # the whole line (label, bar and figure)
     bar: QRectF  # the full allotment

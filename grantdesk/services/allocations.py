@@ -23,6 +23,7 @@ import csv
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from fractions import Fraction
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -86,11 +87,11 @@ class MemberPosition:
         return self.allotted_pence > 0 and self.committed_pence == 0 and self.approved_pence == 0
 
     @property
-    def spent_share(self) -> float:
-        """How much of the pot is committed or approved, 0–1, for charts only (never for money)."""
+    def spent_share(self) -> Fraction:
+        """How much of the pot is committed or approved, exactly, from 0 to 1 (for charts and sorting)."""
         if self.allotted_pence <= 0:
-            return 0.0
-        return min(1.0, (self.committed_pence + self.approved_pence) / self.allotted_pence)
+            return Fraction(0)
+        return min(Fraction(1), Fraction(self.committed_pence + self.approved_pence, self.allotted_pence))
 
 
 def _fund(session: Session, fund_code: str) -> Fund:

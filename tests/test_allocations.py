@@ -238,3 +238,23 @@ def test_the_published_list_of_awards_per_member_names_joint_funders(db, locatio
 
     text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert "Awards by member, 2026–27" in text and "£3,000.00" in text
+
+
+def test_payments_on_a_joint_award_are_shared_between_its_members_to_the_penny(db):
+    from sqlalchemy import select
+
+    from grantdesk.store.models import Award, Payment
+
+    (ash, birch, _), (big, _, _) = build(db)
+    for member, amount in ((ash, 200_000), (birch, 100_000)):
+        allocations.record_member_decision(db, big, member, "recommended", declaration=NONE, amount_pence=amount,
+                                           reasons="Together.", on=ON)
+    for d in allocations.decision_context(db, big, today=ON).decisions:
+        allocations.officer_outcome(db, d.id, "approved", on=ON)
+    with db.unit_of_work() as uow:  # payments are recorded by the payments screens (issue 8); here by hand
+        award = uow.session.scalar(select(Award).where(Award.application_id == big))
+        uow.session.add(Payment(award_id=award.id, paid_on=date(2026, 10, 1), amount_pence=100_001))
+        uow.commit()
+    paid = {p.name: p.paid_pence for p in allocations.member_positions(db, "MEM", YEAR)}
+    assert paid["Cllr Ash"] + paid["Cllr Birch"] == 100_001
+    assert (paid["Cllr Ash"], paid["Cllr Birch"]) == (66_667, 33_334)  # the odd penny to the larger remainder

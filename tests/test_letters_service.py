@@ -1,0 +1,69 @@
+"""A round's letters from the services: who gets which letter, in which language, with what words;
+templates checked before anything is built; each letter recorded against its application."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from grantdesk.domain.letters import TemplateError
+from grantdesk.services import letters
+from grantdesk.services.applications import list_application_rows
+from grantdesk.store.models import Fund
+
+DAY = date(2026, 8, 3)
+
+
+def test_award_letters_name_the_amount_in_figures_and_words_and_who_decided(sample_db):
+    batch = letters.build_letters(sample_db, "PHP", "award", day=DAY, officer="Rachel Bateman")
+    awarded = [r for r in list_application_rows(sample_db, "PHP") if r.status == "awarded"]
+    assert len(batch.letters) == len(awarded) and not batch.skipped
+    text = batch.letters[0].texts[0]
+    assert text.language == "en" and text.salutation.startswith("Dear ")
+    body = " ".join(text.paragraphs)
+    assert "and for no other purpose" in body and "pounds" in body and "Cllr " in body
+    assert text.date_text == "3 August 2026" and text.slip is not None
+    joint = [x for x in batch.letters if " and Cllr " in " ".join(x.texts[0].paragraphs)]
+    assert joint, "the jointly funded award names both councillors"
+    assert all("{" not in p and "}" not in p for x in batch.letters for t in x.texts for p in t.paragraphs)
+
+
+def test_a_bilingual_fund_writes_welsh_first_then_english(sample_db):
+    batch = letters.build_letters(sample_db, "RHYL", "award", day=DAY)
+    assert batch.letters
+    for letter in batch.letters:
+        assert letter.languages == ("cy", "en")
+        welsh = letter.texts[0]
+        assert welsh.salutation.startswith("Annwyl ") and welsh.closing == "Yn gywir"
+        assert "Awst 2026" in welsh.date_text  # the date in Welsh
+        assert "at y diben hwnnw yn unig" in " ".join(welsh.paragraphs)
+
+
+def test_decline_letters_carry_the_recorded_reason_and_panel_letters_name_the_panel(sample_db):
+    batch = letters.build_letters(sample_db, "BBL", "decline", day=DAY)
+    gaming = next(x for x in batch.letters if "e-sports" in " ".join(x.texts[0].paragraphs)
+                  or "gaming" in x.texts[0].subject.lower())
+    body = " ".join(gaming.texts[0].paragraphs)
+    assert "public-health money" in body and "Blackbird Leys Community Panel" in body
+    voted = letters.build_letters(sample_db, "BBL", "award", day=DAY)
+    assert any("community vote" in " ".join(x.texts[0].paragraphs) for x in voted.letters)
+
+
+def test_an_unknown_merge_field_stops_the_batch_before_anything_is_built(sample_db):
+    with sample_db.unit_of_work() as uow:
+        fund = uow.session.scalar(select(Fund).where(Fund.code == "PHP"))
+        fund.settings = {**fund.settings, "letters": {"templates": {"award": {"en": {
+            "paragraphs": ["We award {amount} to {organisaton}."]}}}}}
+        uow.commit()
+    with pytest.raises(TemplateError, match=r"Award letter \(en\): In the paragraph 1: “\{organisaton\}” is not"):
+        letters.build_letters(sample_db, "PHP", "award", day=DAY)
+
+
+def test_each_letter_produced_is_recorded_against_its_application(sample_db):
+    batch = letters.build_letters(sample_db, "BBL", "deferral", day=DAY, officer="Tom Adeyemi")
+    [letter] = batch.letters
+    assert "safeguarding policy" in " ".join(letter.texts[0].paragraphs)
+    assert letters.record_letters(sample_db, batch, actor="Tom Adeyemi", day=DAY) == 1
+    [done] = letters.letters_produced(sample_db, letter.application_id)
+    assert (done["kind"], done["languages"], done["date"], done["by"]) == ("deferral", ["en"], "2026-08-03",
+                                                                          "Tom Adeyemi")

@@ -67,3 +67,12 @@ def test_each_letter_produced_is_recorded_against_its_application(sample_db):
     [done] = letters.letters_produced(sample_db, letter.application_id)
     assert (done["kind"], done["languages"], done["date"], done["by"]) == ("deferral", ["en"], "2026-08-03",
                                                                           "Tom Adeyemi")
+
+
+def test_a_welsh_letter_names_the_council_in_welsh_and_the_letterhead_in_both(sample_db):
+    [first, *_] = letters.build_letters(sample_db, "RHYL", "award", day=DAY).letters
+    welsh, english = first.texts
+    assert "Cyngor Sir Ddinbych" in " ".join(welsh.paragraphs)
+    assert "Denbighshire County Council" in " ".join(english.paragraphs)
+    assert first.letterhead.council == "Cyngor Sir Ddinbych / Denbighshire County Council"
+    assert first.signatory.name == "Siân Pritchard" and "Swyddog" in first.signatory.role

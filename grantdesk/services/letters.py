@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -139,6 +139,12 @@ def _languages(fund: Fund, preference: str | None) -> tuple[str, ...]:
     return (preference,) if preference in LOCALES else (fund.default_language or "en",)
 
 
+def _council(fund: Fund, language: str) -> str:
+    """The council's name in the letter's language (``letters.council``: {en, cy}), else as recorded."""
+    names = (fund.settings.get("letters") or {}).get("council")
+    return names.get(language) or fund.council if isinstance(names, dict) else fund.council
+
+
 def _letterhead(fund: Fund) -> Letterhead:
     head = (fund.settings.get("letters") or {}).get("letterhead", {})
     logo = None
@@ -213,7 +219,7 @@ def _values(session: Session, fund: Fund, app: Application, kind: str, language:
         "reference": app.reference,
         "title": app.title,
         "fund": fund.name,
-        "council": fund.council,
+        "council": _council(fund, language),
         "letter_date": when(day),
         "amount_requested": money(app.amount_requested_pence),
         "officer": officer,
@@ -231,7 +237,7 @@ def _values(session: Session, fund: Fund, app: Application, kind: str, language:
                                   amount=values["amount"]) if award.amount_pence != app.amount_requested_pence else ""),
                 payment_terms=_words(fund, "payment_terms", language),
                 spend_by=when(award.spend_by) or when(app.round.spend_by if app.round else None),
-                underspend=_words(fund, "underspend", language, council=fund.council),
+                underspend=_words(fund, "underspend", language, council=_council(fund, language)),
                 monitoring=_words(fund, "monitoring", language),
                 return_by=when(day + timedelta(days=RETURN_WITHIN_DAYS)),
                 decided_by=_decided_by(session, fund, app, language))
@@ -297,8 +303,11 @@ def build_letters(db: Database, fund_code: str, kind: str, *, round_id: int | No
             except ValidationError as exc:
                 skipped.append(f"{app.reference}: {exc}")
                 continue
+            names = dict.fromkeys(_council(fund, t.language) for t in texts)  # Welsh first on a bilingual letter
+            letterhead = replace(head, council=" / ".join(names)) if "council" not in (
+                (fund.settings.get("letters") or {}).get("letterhead") or {}) else head
             letters.append(Letter(kind=kind, reference=app.reference, organisation=app.organisation.name,
-                                  recipient=_recipient(app), letterhead=head, signatory=sig, texts=tuple(texts),
+                                  recipient=_recipient(app), letterhead=letterhead, signatory=sig, texts=tuple(texts),
                                   side_by_side=bilingual and len(texts) == 2, application_id=app.id))
         return LetterBatch(fund.code, kind, tuple(letters), tuple(skipped))
 

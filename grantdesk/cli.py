@@ -280,6 +280,41 @@ def cmd_members_report(args) -> int:
     return EXIT_OK
 
 
+def cmd_letters(args) -> int:
+    from pathlib import Path
+
+    from grantdesk.io.letters import letters_pdf, split_letters
+    from grantdesk.services.common import fund_by_code
+    from grantdesk.services.letters import build_letters, record_letters
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".pdf":
+        print(f"error: {out.name}: letters are written as a .pdf file.", file=sys.stderr)
+        return EXIT_USAGE
+    with _open(args) as db:
+        round_id = None
+        if args.round:
+            from grantdesk.services.funds import round_named
+
+            with db.session() as s:
+                round_id = round_named(s, fund_by_code(s, args.fund), args.round).id
+        batch = build_letters(db, args.fund, args.kind, round_id=round_id)
+        for problem in batch.skipped:
+            print(f"skipped: {problem}", file=sys.stderr)
+        if not batch.letters:
+            print(f"error: fund {args.fund.upper()} has no applications needing {args.kind} letters"
+                  + (f" in round “{args.round}”" if args.round else "") + ".", file=sys.stderr)
+            return EXIT_REFUSED
+        pages = letters_pdf(batch.letters, out)
+        files = split_letters(batch.letters, Path(args.split)) if args.split else []
+        record_letters(db, batch)
+    welsh = sum(1 for x in batch.letters if "cy" in x.languages)
+    print(f"Wrote {out}: {len(batch.letters)} {args.kind} letters, {pages} pages"
+          + (f" ({welsh} in Welsh or bilingual)" if welsh else "")
+          + (f"; and {len(files)} files in {args.split}" if files else "") + ".")
+    return EXIT_OK
+
+
 def cmd_events_list(args) -> int:
     from grantdesk.services.events import list_events
 
@@ -360,6 +395,17 @@ def build_parser() -> argparse.ArgumentParser:
     app_import.add_argument("--valid-only", action="store_true",
                             help="import the valid rows and write the others to FILE.rejected.csv")
     app_import.set_defaults(func=cmd_applications_import)
+
+    letters = commands.add_parser(
+        "letters", parents=[db_opt], help="print a fund's award, decline or deferral letters as one PDF",
+        description="Each applicant's letter in their language (Welsh first for a bilingual fund), each starting "
+                    "on a new page; every letter is recorded against its application.")
+    letters.add_argument("--fund", required=True, metavar="CODE", help="fund code, e.g. PHP")
+    letters.add_argument("--kind", required=True, choices=["award", "decline", "deferral"])
+    letters.add_argument("--round", metavar="ROUND", help="only this round (its name, or part of it)")
+    letters.add_argument("--out", required=True, metavar="FILE.pdf")
+    letters.add_argument("--split", metavar="DIR", help="also write one PDF per applicant, named by reference")
+    letters.set_defaults(func=cmd_letters)
 
     members = commands.add_parser("members", help="elected members' pots")
     member_commands = members.add_subparsers(dest="members_command", metavar="ACTION", required=True)

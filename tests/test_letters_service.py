@@ -76,3 +76,30 @@ def test_a_welsh_letter_names_the_council_in_welsh_and_the_letterhead_in_both(sa
     assert "Denbighshire County Council" in " ".join(english.paragraphs)
     assert first.letterhead.council == "Cyngor Sir Ddinbych / Denbighshire County Council"
     assert first.signatory.name == "Siân Pritchard" and "Swyddog" in first.signatory.role
+
+
+def test_the_letters_command_prints_a_rounds_batch_and_records_it(sample_path, sample_db, tmp_path, capsys):
+    from pypdf import PdfReader
+
+    from grantdesk.cli import main
+
+    out, split = tmp_path / "awards.pdf", tmp_path / "each"
+    assert main(["letters", "--fund", "php", "--kind", "award", "--round", "2026", "--out", str(out),
+                 "--split", str(split), "--db", str(sample_path)]) == 0
+    said = capsys.readouterr().out
+    awarded_now = [r for r in list_application_rows(sample_db, "PHP")
+                   if r.status == "awarded" and r.reference.startswith("PHP-2026")]
+    assert f"{len(awarded_now)} award letters" in said
+    text = "".join(page.extract_text() for page in PdfReader(out).pages)
+    assert all(r.reference in text for r in awarded_now) and "Rachel Bateman" in text
+    assert sorted(p.name.split("-award")[0] for p in split.iterdir()) == sorted(r.reference for r in awarded_now)
+    assert letters.letters_produced(sample_db, awarded_now[0].id)[0]["kind"] == "award"
+    assert main(["letters", "--fund", "PHP", "--kind", "award", "--round", "1999", "--out", str(out),
+                 "--db", str(sample_path)]) == 1
+    assert "no round called “1999”" in capsys.readouterr().err
+
+
+def test_a_purpose_written_as_a_sentence_reads_well_mid_sentence():
+    assert letters._mid_sentence("Two wheelchair-height raised beds", "en") == "two wheelchair-height raised beds"
+    assert letters._mid_sentence("Welsh-medium storytelling", "en") == "Welsh-medium storytelling"
+    assert letters._mid_sentence("Offer chwarae", "cy") == "Offer chwarae"

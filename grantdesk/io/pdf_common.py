@@ -95,11 +95,15 @@ def numbered_canvas(footer: str, fonts: PdfFonts, margin: float = MARGIN) -> Cal
 
 def document(target: Path | str | BinaryIO, *, title: str, author: str, subject: str,
              pagesize: tuple[float, float] = A4, margin: float = MARGIN) -> SimpleDocTemplate:
-    """A platypus document with GrantDesk's margins (room at the foot for the page footer)."""
+    """A platypus document with GrantDesk's margins (room at the foot for the page footer). The canvas
+    starts in the embedded font, so no page lists reportlab's default Helvetica (which is not embedded)."""
+    from grantdesk.io.pdf_fonts import pdf_fonts
+
     return SimpleDocTemplate(
         str(target) if isinstance(target, (Path, str)) else target, pagesize=pagesize, leftMargin=margin,
         rightMargin=margin, topMargin=margin, bottomMargin=margin + 6 * mm, title=title, author=author,
-        subject=subject, creator="GrantDesk")
+        subject=subject, creator="GrantDesk", initialFontName=pdf_fonts().regular, initialFontSize=10,
+        initialLeading=12)
 
 
 def short_date(day: date | None) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from grantdesk.domain.dates import financial_year_label
-from grantdesk.domain.errors import ValidationError
+from grantdesk.domain.errors import NotFound, ValidationError
 from grantdesk.domain.references import is_valid_fund_code
 from grantdesk.store.database import Database
 from grantdesk.store.models import Allotment, Application, Area, Fund, FundArea, Member, Round
@@ -229,6 +229,22 @@ def add_round(
     audit(session, actor=actor, action="round.create", entity="round", entity_id=rnd.id,
           summary=f"Created round {name} for fund {fund.code}")
     return rnd
+
+
+def round_named(session: Session, fund: Fund, text: str) -> Round:
+    """The fund's round called ``text`` (any case; a part of the name will do when only one round
+    has it), or ``NotFound`` naming the rounds there are."""
+    wanted = " ".join(text.split()).casefold()
+    rounds = list(session.scalars(select(Round).where(Round.fund_id == fund.id).order_by(Round.opens_on)))
+    exact = [r for r in rounds if r.name.casefold() == wanted]
+    matches = exact or [r for r in rounds if wanted and wanted in r.name.casefold()]
+    if len(matches) == 1:
+        return matches[0]
+    names = "; ".join(r.name for r in rounds) or "none"
+    if matches:
+        raise ValidationError(f"“{text}” matches several rounds of {fund.name}: "
+                              f"{'; '.join(r.name for r in matches)}. Give more of the name.", "round")
+    raise NotFound(f"{fund.name} has no round called “{text}”. Its rounds: {names}.")
 
 
 def add_member(

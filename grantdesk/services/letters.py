@@ -232,7 +232,7 @@ def _values(session: Session, fund: Fund, app: Application, kind: str, language:
         values.update(amount=money(award.amount_pence), amount_words=amount_in_words(award.amount_pence, language))
         if kind == "award":
             values.update(
-                purpose=award.purpose or app.title,
+                purpose=_mid_sentence(award.purpose or app.title, language),
                 variation=(_words(fund, "variation", language, amount_requested=values["amount_requested"],
                                   amount=values["amount"]) if award.amount_pence != app.amount_requested_pence else ""),
                 payment_terms=_words(fund, "payment_terms", language),
@@ -248,6 +248,19 @@ def _values(session: Session, fund: Fund, app: Application, kind: str, language:
         values.update(reason=_reason(app, Status.DEFERRED.value), resubmit_by=when(day + timedelta(days=RESUBMIT_WITHIN_DAYS)),
                       decided_by=_decided_by(session, fund, app, language))
     return values
+
+
+# Words that start a purpose written as a sentence but are never names: lower-cased when the purpose is
+# merged mid-sentence ("for two wheelchair-height raised beds"). Anything else is left as written.
+_ORDINARY_STARTS = frozenset("a an the one two three four five six seven eight nine ten twelve twenty new "
+                             "weekly monthly fortnightly daily free regular more".split())
+
+
+def _mid_sentence(text: str, language: str) -> str:
+    first = text.split(" ", 1)[0]
+    if language == "en" and first[:1].isupper() and first[1:].islower() and first.lower() in _ORDINARY_STARTS:
+        return first.lower() + text[len(first):]
+    return text
 
 
 def _recipient(app: Application) -> tuple[str, ...]:

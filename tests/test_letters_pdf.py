@@ -511,3 +511,16 @@ def test_split_then_batch_agree_on_pages(tmp_path):
     paths = split_letters(batch, tmp_path / "each")
     assert total == sum(len(PdfReader(p).pages) for p in paths)
     assert isinstance(paths[0], Path)
+
+
+def test_the_batch_reports_where_each_letter_starts(sample_db):
+    import io
+    from datetime import date
+
+    from grantdesk.services.letters import build_letters
+
+    batch = build_letters(sample_db, "RHYL", "award", day=date(2026, 8, 3))
+    starts: list[int] = []
+    pages = letters_pdf(batch.letters, io.BytesIO(), page_starts=starts)
+    assert len(starts) == len(batch.letters) and starts[0] == 0 and starts == sorted(starts)
+    assert pages == starts[-1] + 4  # each Rhyl letter is Welsh and English, two pages each

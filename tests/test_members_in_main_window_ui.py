@@ -46,3 +46,13 @@ def test_the_pots_and_a_decision_open_from_the_main_window_and_records_print(qtb
     assert window.open_members_dashboard() is None and "not decided by elected members" in window.notice.text()
     QApplication.processEvents()
     assert record.stat().st_size > 0
+
+
+def test_the_letters_window_opens_from_the_main_window_for_the_chosen_fund(qtbot, sample_path):
+    window = opened_window(qtbot, sample_path, fund_code="RHYL")
+    letters = window.open_letters()
+    qtbot.waitUntil(lambda: letters.isVisible(), timeout=TIMEOUT)
+    assert window.open_letters() is letters  # one window per fund
+    assert window.letters_action.shortcut().toString() == "Ctrl+Shift+L"
+    letters.close()
+    QApplication.processEvents()

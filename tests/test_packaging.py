@@ -33,14 +33,16 @@ def test_sample_funds_ship_with_the_package():
 
 
 def test_pyside_is_pinned_below_the_release_that_breaks_none_refcounts():
-    [req] = [Requirement(r) for r in PYPROJECT["project"]["dependencies"] if r.startswith("PySide6")]
-    assert req.name == "PySide6-Essentials"
-    assert Version("6.11.3") in req.specifier and Version("6.12.0") not in req.specifier
+    reqs = {Requirement(r).name: Requirement(r) for r in PYPROJECT["project"]["dependencies"] if r.startswith("PySide6")}
+    assert set(reqs) == {"PySide6-Essentials", "PySide6-Addons"}  # Addons (QtPdf) must move in step
+    for req in reqs.values():
+        assert Version("6.11.3") in req.specifier and Version("6.12.0") not in req.specifier
 
 
 def test_every_runtime_library_the_app_imports_is_a_declared_dependency():
     declared = {Requirement(r).name.lower() for r in PYPROJECT["project"]["dependencies"]}
-    assert {"pyside6-essentials", "sqlalchemy", "alembic", "reportlab", "babel", "platformdirs", "openpyxl"} <= declared
+    assert {"pyside6-essentials", "pyside6-addons", "sqlalchemy", "alembic", "reportlab", "babel", "platformdirs",
+            "openpyxl", "num2words"} <= declared
 
 
 def test_the_wheel_carries_the_migrations_and_sample_funds_but_not_readme_pictures(tmp_path):

@@ -191,6 +191,10 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.open_action)
         self.import_action = self._action("&Import Applications…", QKeySequence("Ctrl+I"), self._import)
         file_menu.addAction(self.import_action)
+        self.letters_action = self._action("&Letters…", QKeySequence("Ctrl+Shift+L"), self.open_letters)
+        self.letters_action.setStatusTip("Award, decline and deferral letters for the selected fund: preview, "
+                                         "save as PDF, print")
+        file_menu.addAction(self.letters_action)
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", QKeySequence.StandardKey.Quit, self.close))
 
@@ -627,6 +631,28 @@ class MainWindow(QMainWindow):
         if old is not None:
             self.runner.run(old.close)
         self.start()
+
+    def open_letters(self):
+        """The selected fund's letters, in their own window (one per fund)."""
+        if self.db is None or not self.current_fund:
+            self.show_notice("Choose a fund first.")
+            return None
+        from ui.letters_window import LettersWindow
+
+        windows = self.__dict__.setdefault("_letters_windows", {})
+        window = windows.get(self.current_fund)
+        if window is None or not isValid(window):
+            window = LettersWindow(self.db, self.runner, self.current_fund, self)
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            window.setWindowFlag(Qt.WindowType.Window)
+            code = self.current_fund
+            window.destroyed.connect(lambda *_: windows.pop(code, None))
+            windows[code] = window
+            window.start()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
 
     def open_voting_desk(self):
         """The selected fund's community votes and panels, in their own window (one per fund)."""

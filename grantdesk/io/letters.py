@@ -230,13 +230,14 @@ class _Footer:
 class _Book:
     """The canvas's bookkeeping, kept out of the page state the canvas saves and restores."""
 
-    __slots__ = ("current", "held", "held_footer", "pages", "forms")
+    __slots__ = ("current", "held", "held_footer", "pages", "starts", "forms")
 
     def __init__(self) -> None:
         self.current: _Footer | None = None  # the letter being laid out
         self.held: list[dict] = []  # its finished pages, waiting for the letter's page count
         self.held_footer: _Footer | None = None
         self.pages = 0  # pages written out
+        self.starts: list[int] = []  # the first page (0-based) of each letter written out
         self.forms: set[str] = set()  # logo forms defined in this PDF
 
 
@@ -274,6 +275,8 @@ class _LetterCanvas(Canvas):
         book = self._gd_book
         held, footer = list(book.held), book.held_footer
         book.held.clear()
+        if held and footer is not None:
+            book.starts.append(book.pages)
         for n, state in enumerate(held, start=1):
             self.__dict__.update(state)
             if footer is not None:
@@ -584,8 +587,9 @@ def _document(target: str | BinaryIO, fonts: PdfFonts, *, title: str, author: st
 
 
 def _build(letters: Sequence[Letter], target: str | BinaryIO, kit: _Kit, progress: ProgressReporter,
-           *, done_before: int = 0, total: int | None = None) -> int:
-    """Lay ``letters`` out into one PDF at ``target``; the number of pages."""
+           *, done_before: int = 0, total: int | None = None, page_starts: list[int] | None = None) -> int:
+    """Lay ``letters`` out into one PDF at ``target``; the number of pages. ``page_starts`` (if given) is
+    extended with the first page (0-based) of each letter."""
     total = len(letters) if total is None else total
     councils = sorted({x.letterhead.council for x in letters if x.letterhead.council})
     if len(letters) == 1:
@@ -612,7 +616,10 @@ def _build(letters: Sequence[Letter], target: str | BinaryIO, kit: _Kit, progres
         return canv
 
     doc.build(story, canvasmaker=canvasmaker)
-    return made[-1]._gd_book.pages
+    book = made[-1]._gd_book
+    if page_starts is not None:
+        page_starts.extend(book.starts)
+    return book.pages
 
 
 def _temporary_beside(path: Path) -> Path:
@@ -628,28 +635,33 @@ def _unlink(path: Path) -> None:
         pass
 
 
-def letters_pdf(letters: Sequence[Letter], target: Target, *, progress: ProgressReporter | None = None) -> int:
+def letters_pdf(letters: Sequence[Letter], target: Target, *, progress: ProgressReporter | None = None,
+                page_starts: list[int] | None = None) -> int:
     """Write ``letters`` to ``target`` (a path or a binary file object) as one A4 PDF ready to print,
     each letter starting on a new page; returns the number of pages.
 
     ``progress.report(done, total, label)`` is called as each letter is laid out; when it raises (the
     user cancelled) the exception passes through and a path ``target`` is left as it was — the PDF is
-    written beside it and renamed into place only when the whole batch is done."""
+    written beside it and renamed into place only when the whole batch is done. ``page_starts``, if
+    given, is extended with the first page (0-based) of each letter, in order."""
     if not letters:
         raise ValidationError("There are no letters to print.")
     kit = _Kit(pdf_fonts())
     kit.prepare(letters)
     reporter = progress or _NoProgress()
     if not isinstance(target, (str, Path)):
-        return _build(letters, target, kit, reporter)
+        return _build(letters, target, kit, reporter, page_starts=page_starts)
     path = Path(target)
     part = _temporary_beside(path)
+    starts: list[int] = []
     try:
-        pages = _build(letters, str(part), kit, reporter)
+        pages = _build(letters, str(part), kit, reporter, page_starts=starts)
         os.replace(part, path)
     except BaseException:
         _unlink(part)
         raise
+    if page_starts is not None:
+        page_starts.extend(starts)
     return pages
 
 

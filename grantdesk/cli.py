@@ -401,7 +401,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Each applicant's letter in their language (Welsh first for a bilingual fund), each starting "
                     "on a new page; every letter is recorded against its application.")
     letters.add_argument("--fund", required=True, metavar="CODE", help="fund code, e.g. PHP")
-    letters.add_argument("--kind", required=True, choices=["award", "decline", "deferral"])
+    letters.add_argument("--kind", required=True, choices=["award", "decline", "deferral", "payment"],
+                         help="payment: one confirmation per payment made")
     letters.add_argument("--round", metavar="ROUND", help="only this round (its name, or part of it)")
     letters.add_argument("--out", required=True, metavar="FILE.pdf")
     letters.add_argument("--split", metavar="DIR", help="also write one PDF per applicant, named by reference")

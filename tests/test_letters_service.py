@@ -103,3 +103,23 @@ def test_a_purpose_written_as_a_sentence_reads_well_mid_sentence():
     assert letters._mid_sentence("Two wheelchair-height raised beds", "en") == "two wheelchair-height raised beds"
     assert letters._mid_sentence("Welsh-medium storytelling", "en") == "Welsh-medium storytelling"
     assert letters._mid_sentence("Offer chwarae", "cy") == "Offer chwarae"
+
+
+def test_a_payment_letter_confirms_each_payment_with_what_is_paid_and_outstanding(sample_db):
+    from grantdesk.store.models import Application, Award, Payment
+
+    with sample_db.unit_of_work() as uow:  # payments are recorded by issue 8's screens; here by hand
+        s = uow.session
+        award = s.scalar(select(Award).join(Application).where(Application.reference == "PHP-2026-0001"))
+        s.add_all([Payment(award_id=award.id, paid_on=date(2026, 8, 10), amount_pence=40_000, method="BACS",
+                           reference="PHP-PAY-0001"),
+                   Payment(award_id=award.id, paid_on=date(2026, 9, 10), amount_pence=20_000, method="BACS",
+                           reference="PHP-PAY-0002")])
+        uow.commit()
+    batch = letters.build_letters(sample_db, "PHP", "payment", day=DAY)
+    first, second = batch.letters
+    assert first.reference == second.reference == "PHP-2026-0001"
+    text = " ".join(first.texts[0].paragraphs)
+    assert "£400.00" in text and "10 August 2026" in text and "PHP-PAY-0001" in text
+    assert "So far we have paid £400.00; £200.00 is still to be paid." in text
+    assert "So far we have paid £600.00; £0.00 is still to be paid." in " ".join(second.texts[0].paragraphs)

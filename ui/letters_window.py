@@ -51,8 +51,8 @@ from PySide6.QtWidgets import (
 from grantdesk.domain.dates import format_date
 from ui.tasks import Cancelled, TaskRunner
 
-KINDS = (("award", "Award"), ("decline", "Decline"), ("deferral", "Deferral"))
-STATE_WORDS = {"award": "awarded", "decline": "declined", "deferral": "deferred"}
+KINDS = (("award", "Award"), ("decline", "Decline"), ("deferral", "Deferral"), ("payment", "Payment confirmation"))
+STATE_WORDS = {"award": "awarded", "decline": "declined", "deferral": "deferred", "payment": "awarded and paid"}
 LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg"}
 PRINT_DPI = 600  # no office printer prints letters finer; higher only makes the print job bigger and slower
 STRIP_PX = 1024  # a page goes to the printer in strips this tall, so a 600 dpi page never needs 140 MB at once

@@ -43,10 +43,10 @@ from grantdesk.domain.money import format_money
 from grantdesk.domain.workflow import Status
 from grantdesk.services.common import actor_or_default, audit, fund_by_code, utcnow
 from grantdesk.store.database import Database
-from grantdesk.store.models import Application, Award, Fund, MemberDecision, Round
+from grantdesk.store.models import Application, Award, Fund, MemberDecision, Payment, Round
 
 LOCALES = {"en": "en_GB", "cy": "cy_GB"}
-STATUS_OF_KIND = {"award": Status.AWARDED.value, "decline": Status.DECLINED.value,
+STATUS_OF_KIND = {"award": Status.AWARDED.value, "payment": Status.AWARDED.value, "decline": Status.DECLINED.value,
                   "deferral": Status.DEFERRED.value}
 RETURN_WITHIN_DAYS = 28
 RESUBMIT_WITHIN_DAYS = 56
@@ -199,8 +199,13 @@ def _reason(app: Application, status: str) -> str:
     return change.reason if change is not None else ""
 
 
+def _payments(session: Session, app: Application) -> list[Payment]:
+    return list(session.scalars(select(Payment).join(Award, Award.id == Payment.award_id)
+                                .where(Award.application_id == app.id).order_by(Payment.paid_on, Payment.id)))
+
+
 def _values(session: Session, fund: Fund, app: Application, kind: str, language: str, day: date,
-            officer: str, contact_email: str) -> dict[str, str]:
+            officer: str, contact_email: str, *, payment: Payment | None = None) -> dict[str, str]:
     from grantdesk.domain.amount_words import amount_in_words
 
     locale = LOCALES[language]
@@ -241,6 +246,15 @@ def _values(session: Session, fund: Fund, app: Application, kind: str, language:
                 monitoring=_words(fund, "monitoring", language),
                 return_by=when(day + timedelta(days=RETURN_WITHIN_DAYS)),
                 decided_by=_decided_by(session, fund, app, language))
+    if kind == "payment":
+        if payment is None:
+            raise ValidationError(f"{app.reference}: a payment letter is about one payment.")
+        award = session.scalar(select(Award).where(Award.application_id == app.id))
+        earlier = [p for p in _payments(session, app) if (p.paid_on, p.id) <= (payment.paid_on, payment.id)]
+        paid = sum(p.amount_pence for p in earlier)
+        values.update(payment_amount=money(payment.amount_pence), payment_date=when(payment.paid_on),
+                      payment_method=payment.method, payment_reference=payment.reference or "—",
+                      paid_so_far=money(paid), outstanding=money(max(award.amount_pence - paid, 0)))
     if kind == "decline":
         values.update(reason=_reason(app, Status.DECLINED.value), other_funds=_words(fund, "other_funds", language),
                       feedback=_words(fund, "feedback", language), decided_by=_decided_by(session, fund, app, language))
@@ -286,8 +300,7 @@ def build_letters(db: Database, fund_code: str, kind: str, *, round_id: int | No
     """The letters of ``kind`` for the fund's applications in the matching state (optionally one round),
     checked and merged, ready to print. Templates are checked first: nothing is built if one is wrong."""
     if kind not in STATUS_OF_KIND:
-        raise ValidationError(f"“{kind}” letters are made from {', '.join(STATUS_OF_KIND)}; payment letters "
-                              "come with payments.")
+        raise ValidationError(f"“{kind}” is not a kind of letter; use one of {', '.join(STATUS_OF_KIND)}.")
     day = day or utcnow().date()
     who = actor_or_default(officer)
     with db.session() as s:
@@ -305,11 +318,14 @@ def build_letters(db: Database, fund_code: str, kind: str, *, round_id: int | No
                 raise ValidationError(f"Round {round_id} is not one of {fund.name}'s rounds.", "round")
             query = query.where(Application.round_id == round_id)
         letters, skipped = [], []
-        for app in s.scalars(query.order_by(Application.reference)):
+        units = [(app, None) for app in s.scalars(query.order_by(Application.reference))]
+        if kind == "payment":  # one letter per payment made
+            units = [(app, payment) for app, _ in units for payment in _payments(s, app)]
+        for app, payment in units:
             try:
                 texts = []
                 for language in _languages(fund, app.contact.letter_language if app.contact else None):
-                    values = _values(s, fund, app, kind, language, day, sig.name, contact_email)
+                    values = _values(s, fund, app, kind, language, day, sig.name, contact_email, payment=payment)
                     salutation = _words(fund, "salutation", language, name=values["salutation"])
                     texts.append(make_letter_text(templates[(kind, language)], values, salutation=salutation,
                                                   date_text=values["letter_date"]))

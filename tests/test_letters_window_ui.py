@@ -287,3 +287,14 @@ def test_a_round_with_nobody_to_write_to_says_so(qtbot, sample_db, runner):
     assert "There are no deferral letters to make: no application in this round is deferred" in window.notice.text()
     assert window.letter_list.topLevelItemCount() == 0 and window.document.pageCount() == 0
     assert not window.save_button.isEnabled() and not window.print_button.isEnabled()
+
+
+def test_the_template_editor_opens_from_the_letters_window_and_payment_letters_are_offered(qtbot, sample_db, runner):
+    window = open_window(qtbot, sample_db, runner, "RHYL")
+    assert window.kind_combo.findData("payment") >= 0
+    with qtbot.waitSignal(window.templates_button.clicked, timeout=TIMEOUT):
+        qtbot.mouseClick(window.templates_button, Qt.MouseButton.LeftButton)
+    editor = window.template_editor
+    qtbot.waitUntil(lambda: editor.isVisible(), timeout=TIMEOUT)
+    window.edit_templates()
+    assert window.template_editor is editor  # one editor per letters window

@@ -234,6 +234,7 @@ class LettersWindow(QWidget):
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("d MMMM yyyy")
         self.make_button = self._button("&Make letters", "Ctrl+Return", self.make_letters, "makeLettersButton")
+        self.templates_button = self._button("Edit &templates…", "Ctrl+T", self.edit_templates, "editTemplatesButton")
 
         top = QHBoxLayout()
         top.addWidget(self._labelled("&Kind:", self.kind_combo))
@@ -246,6 +247,7 @@ class LettersWindow(QWidget):
         top.addWidget(self.date_edit)
         top.addSpacing(12)
         top.addWidget(self.make_button)
+        top.addWidget(self.templates_button)
         top.addStretch(1)
 
         self.notice = QLabel()
@@ -638,6 +640,20 @@ class LettersWindow(QWidget):
             if not split_dir:
                 return
         self.save_to(path, split_dir)
+
+    def edit_templates(self) -> None:
+        """Open the fund's letter templates (one editor per letters window)."""
+        from ui.template_editor import TemplateEditor
+
+        if getattr(self, "template_editor", None) is None:
+            self.template_editor = TemplateEditor(self.db, self.runner, self.fund_code, self)
+            self.template_editor.setWindowFlag(Qt.WindowType.Window)
+            self.template_editor.setWindowTitle(f"Letter templates — {self.fund_code}")
+            self.template_editor.resize(1200, 760)
+            self.template_editor.start()
+        self.template_editor.show()
+        self.template_editor.raise_()
+        self.template_editor.activateWindow()
 
     def save_to(self, path: str | Path, split_dir: str | Path | None = None) -> None:
         """Save the previewed batch to ``path`` (and one PDF per applicant in ``split_dir``), then

@@ -307,9 +307,6 @@ def build_letters(db: Database, fund_code: str, kind: str, *, round_id: int | No
         fund = fund_by_code(s, fund_code)
         check_fund_templates(fund, (kind,))
         templates = fund_templates(fund)
-        head, sig = _letterhead(fund), _signatory(fund, who)
-        contact_email = head.contact_email or f"grants@{fund.code.lower()}.example.org"
-        bilingual = (fund.settings.get("letters") or {}).get("bilingual", "welsh_first") == "side_by_side"
         query = select(Application).where(Application.fund_id == fund.id,
                                           Application.status == STATUS_OF_KIND[kind])
         if round_id is not None:
@@ -317,28 +314,41 @@ def build_letters(db: Database, fund_code: str, kind: str, *, round_id: int | No
             if rnd is None or rnd.fund_id != fund.id:
                 raise ValidationError(f"Round {round_id} is not one of {fund.name}'s rounds.", "round")
             query = query.where(Application.round_id == round_id)
-        letters, skipped = [], []
         units = [(app, None) for app in s.scalars(query.order_by(Application.reference))]
         if kind == "payment":  # one letter per payment made
             units = [(app, payment) for app, _ in units for payment in _payments(s, app)]
+        by_language = {language: t for (k, language), t in templates.items() if k == kind}
+        letters, skipped = [], []
         for app, payment in units:
             try:
-                texts = []
-                for language in _languages(fund, app.contact.letter_language if app.contact else None):
-                    values = _values(s, fund, app, kind, language, day, sig.name, contact_email, payment=payment)
-                    salutation = _words(fund, "salutation", language, name=values["salutation"])
-                    texts.append(make_letter_text(templates[(kind, language)], values, salutation=salutation,
-                                                  date_text=values["letter_date"]))
+                letters.append(compose_letter(s, fund, app, kind, by_language, day=day, officer=who,
+                                              payment=payment))
             except ValidationError as exc:
                 skipped.append(f"{app.reference}: {exc}")
-                continue
-            names = dict.fromkeys(_council(fund, t.language) for t in texts)  # Welsh first on a bilingual letter
-            letterhead = replace(head, council=" / ".join(names)) if "council" not in (
-                (fund.settings.get("letters") or {}).get("letterhead") or {}) else head
-            letters.append(Letter(kind=kind, reference=app.reference, organisation=app.organisation.name,
-                                  recipient=_recipient(app), letterhead=letterhead, signatory=sig, texts=tuple(texts),
-                                  side_by_side=bilingual and len(texts) == 2, application_id=app.id))
         return LetterBatch(fund.code, kind, tuple(letters), tuple(skipped))
+
+
+def compose_letter(session: Session, fund: Fund, app: Application, kind: str, templates: dict[str, LetterTemplate], *,
+                   day: date, officer: str, languages: Sequence[str] | None = None,
+                   payment: Payment | None = None) -> Letter:
+    """One application's letter of ``kind`` from ``templates`` (language → template): in the contact's
+    language, or Welsh then English for a bilingual fund, unless ``languages`` says otherwise. Used by
+    the batch and by the template editor's preview, so both merge exactly alike."""
+    head, sig = _letterhead(fund), _signatory(fund, officer)
+    contact_email = head.contact_email or f"grants@{fund.code.lower()}.example.org"
+    texts = []
+    for language in languages or _languages(fund, app.contact.letter_language if app.contact else None):
+        values = _values(session, fund, app, kind, language, day, sig.name, contact_email, payment=payment)
+        salutation = _words(fund, "salutation", language, name=values["salutation"])
+        texts.append(make_letter_text(templates[language], values, salutation=salutation,
+                                      date_text=values["letter_date"]))
+    names = dict.fromkeys(_council(fund, t.language) for t in texts)  # Welsh first on a bilingual letter
+    if "council" not in ((fund.settings.get("letters") or {}).get("letterhead") or {}):
+        head = replace(head, council=" / ".join(names))
+    side_by_side = (fund.settings.get("letters") or {}).get("bilingual", "welsh_first") == "side_by_side"
+    return Letter(kind=kind, reference=app.reference, organisation=app.organisation.name, recipient=_recipient(app),
+                  letterhead=head, signatory=sig, texts=tuple(texts), side_by_side=side_by_side and len(texts) == 2,
+                  application_id=app.id)
 
 
 def record_letters(db: Database, batch: LetterBatch, *, actor: str | None = None, day: date | None = None) -> int:

@@ -1,0 +1,133 @@
+"""Editing a fund's letter templates: read the effective template (the defaults in
+``resources/letters/templates.toml`` with the fund's own texts over them), save the fund's own texts
+— refused, with every problem named, if a text names a merge field the kind does not offer — put a
+template back to the default, and merge an unsaved template into a preview letter.
+
+A fund's texts live in its settings under ``letters.templates.<kind>.<language>``; every save and
+reset is one transaction with its audit entry (``letters.template`` on the fund).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from grantdesk.domain.errors import ValidationError
+from grantdesk.domain.letters import Letter, LetterTemplate, TemplateError, check_template
+from grantdesk.services.common import actor_or_default, audit, fund_by_code, utcnow
+from grantdesk.services.letters import STATUS_OF_KIND, compose_letter, fund_templates
+from grantdesk.store.database import Database
+from grantdesk.store.models import Application, Fund
+
+ACTION = "letters.template"
+
+
+def _effective(fund: Fund, kind: str, language: str) -> LetterTemplate:
+    templates = fund_templates(fund)
+    if (kind, language) not in templates:
+        raise ValidationError(f"There is no {kind} letter in “{language}”; the letters are "
+                              f"{', '.join(sorted({k for k, _ in templates}))} in en or cy.", "template")
+    return templates[(kind, language)]
+
+
+def template_for(db: Database, fund_code: str, kind: str, language: str) -> LetterTemplate:
+    """The fund's effective ``kind`` letter in ``language``: the default with the fund's own texts over it."""
+    with db.session() as s:
+        return _effective(fund_by_code(s, fund_code), kind, language)
+
+
+def template_texts(template: LetterTemplate) -> dict[str, Any]:
+    """The template's texts as they are kept in a fund's settings (JSON-ready)."""
+    texts: dict[str, Any] = {
+        "subject": template.subject, "paragraphs": list(template.paragraphs),
+        "conditions_heading": template.conditions_heading, "conditions": list(template.conditions),
+        "closing": template.closing}
+    if template.slip is not None:
+        texts["slip"] = {"heading": template.slip.heading, "lines": list(template.slip.lines),
+                         "fields": list(template.slip.fields)}
+    return texts
+
+
+def _own(fund: Fund) -> dict[str, Any]:
+    return dict((fund.settings or {}).get("letters") or {})
+
+
+def _with_templates(fund: Fund, templates: dict[str, Any]) -> dict[str, Any]:
+    """A new settings dict (so SQLAlchemy sees the change) with ``letters.templates`` replaced."""
+    letters = _own(fund)
+    if templates:
+        letters["templates"] = templates
+    else:
+        letters.pop("templates", None)
+    return {**(fund.settings or {}), "letters": letters}
+
+
+def save_template(db: Database, fund_code: str, template: LetterTemplate, *, actor: str | None = None) -> None:
+    """Keep ``template``'s texts as the fund's own, with an audit entry, in one transaction. A template
+    with any problem (``check_template``) is refused with ``TemplateError`` and nothing is saved."""
+    problems = check_template(template)
+    if problems:
+        raise TemplateError(problems)
+    who = actor_or_default(actor)
+    kind, language = template.kind, template.language
+    with db.unit_of_work() as uow:
+        fund = fund_by_code(uow.session, fund_code)
+        _effective(fund, kind, language)  # a kind and language the letters have
+        templates = {k: {lang: dict(t) for lang, t in (v or {}).items()}
+                     for k, v in (_own(fund).get("templates") or {}).items()}
+        before = templates.get(kind, {}).get(language)
+        after = template_texts(template)
+        templates.setdefault(kind, {})[language] = after
+        fund.settings = _with_templates(fund, templates)
+        audit(uow.session, actor=who, action=ACTION, entity="fund", entity_id=fund.id,
+              summary=f"{fund.code}: {kind} letter ({language}) template saved",
+              before={"kind": kind, "language": language, "texts": before},
+              after={"kind": kind, "language": language, "texts": after})
+        uow.commit()
+
+
+def reset_template(db: Database, fund_code: str, kind: str, language: str, *, actor: str | None = None) -> bool:
+    """Remove the fund's own texts for the ``kind`` letter in ``language`` (back to the defaults), with an
+    audit entry. False (and nothing recorded) if the fund had none."""
+    who = actor_or_default(actor)
+    with db.unit_of_work() as uow:
+        fund = fund_by_code(uow.session, fund_code)
+        _effective(fund, kind, language)
+        templates = {k: {lang: dict(t) for lang, t in (v or {}).items()}
+                     for k, v in (_own(fund).get("templates") or {}).items()}
+        before = templates.get(kind, {}).pop(language, None)
+        if before is None:
+            return False
+        if not templates[kind]:
+            del templates[kind]
+        fund.settings = _with_templates(fund, templates)
+        audit(uow.session, actor=who, action=ACTION, entity="fund", entity_id=fund.id,
+              summary=f"{fund.code}: {kind} letter ({language}) template reset to the default",
+              before={"kind": kind, "language": language, "texts": before},
+              after={"kind": kind, "language": language, "texts": None})
+        uow.commit()
+    return True
+
+
+def preview_letter(db: Database, fund_code: str, template: LetterTemplate, *, day: date | None = None,
+                   officer: str | None = None) -> Letter:
+    """``template`` (not saved) merged for the fund's first application in the state its kind writes
+    about (award → awarded, …), in the template's language only. ``TemplateError`` for a template with
+    problems; ``ValidationError`` if the fund has no such application."""
+    kind, language = template.kind, template.language
+    if kind not in STATUS_OF_KIND:
+        raise ValidationError(f"“{kind}” letters cannot be previewed here; preview "
+                              f"{', '.join(STATUS_OF_KIND)} letters.", "kind")
+    day = day or utcnow().date()
+    who = actor_or_default(officer)
+    with db.session() as s:
+        fund = fund_by_code(s, fund_code)
+        app = s.scalar(select(Application).where(Application.fund_id == fund.id,
+                                                 Application.status == STATUS_OF_KIND[kind])
+                       .order_by(Application.reference).limit(1))
+        if app is None:
+            raise ValidationError("There is no application to preview with: no application of "
+                                  f"{fund.name} is {STATUS_OF_KIND[kind]}.", "preview")
+        return compose_letter(s, fund, app, kind, {language: template}, day=day, officer=who, languages=(language,))

@@ -123,3 +123,9 @@ def test_a_payment_letter_confirms_each_payment_with_what_is_paid_and_outstandin
     assert "£400.00" in text and "10 August 2026" in text and "PHP-PAY-0001" in text
     assert "So far we have paid £400.00; £200.00 is still to be paid." in text
     assert "So far we have paid £600.00; £0.00 is still to be paid." in " ".join(second.texts[0].paragraphs)
+
+
+def test_the_award_letter_gives_the_monitoring_due_date(sample_db):
+    batch = letters.build_letters(sample_db, "PHP", "award", day=DAY)
+    this_year = next(x for x in batch.letters if x.reference == "PHP-2026-0001").texts[0]
+    assert "by 19 April 2027" in " ".join(this_year.paragraphs)  # a month after the 20 March 2027 spend-by

@@ -56,11 +56,10 @@ DEFAULT_WORDS: dict[str, dict[str, str]] = {
     "payment_terms": {"en": "in full", "cy": "yn llawn"},
     "underspend": {"en": "Any money not spent by then must be returned to {council}.",
                    "cy": "Rhaid dychwelyd unrhyw arian nas gwariwyd erbyn hynny i {council}."},
-    "monitoring": {"en": "Please send us a short note of what happened, with evidence of what you spent, within a "
-                         "month of spending the grant. We read every note: they help us learn what works.",
-                   "cy": "Anfonwch nodyn byr atom am yr hyn a ddigwyddodd, gyda thystiolaeth o'r hyn a wariwyd, o "
-                         "fewn mis i wario'r grant. Rydym yn darllen pob nodyn: maen nhw'n ein helpu i ddysgu beth "
-                         "sy'n gweithio."},
+    "monitoring": {"en": "Please send us a short note of what happened, with evidence of what you spent, by {due}. "
+                         "We read every note: they help us learn what works.",
+                   "cy": "Anfonwch nodyn byr atom am yr hyn a ddigwyddodd, gyda thystiolaeth o'r hyn a wariwyd, "
+                         "erbyn {due}. Rydym yn darllen pob nodyn: maen nhw'n ein helpu i ddysgu beth sy'n gweithio."},
     "other_funds": {"en": "Other local funders may be able to help: your county voluntary council keeps a list.",
                     "cy": "Efallai y gall cyllidwyr lleol eraill helpu: mae gan eich cyngor gwirfoddol sirol "
                           "restr."},
@@ -243,7 +242,7 @@ def _values(session: Session, fund: Fund, app: Application, kind: str, language:
                 payment_terms=_words(fund, "payment_terms", language),
                 spend_by=when(award.spend_by) or when(app.round.spend_by if app.round else None),
                 underspend=_words(fund, "underspend", language, council=_council(fund, language)),
-                monitoring=_words(fund, "monitoring", language),
+                monitoring=_words(fund, "monitoring", language, due=when(_monitoring_due(award, app, day))),
                 return_by=when(day + timedelta(days=RETURN_WITHIN_DAYS)),
                 decided_by=_decided_by(session, fund, app, language))
     if kind == "payment":
@@ -275,6 +274,16 @@ def _mid_sentence(text: str, language: str) -> str:
     if language == "en" and first[:1].isupper() and first[1:].islower() and first.lower() in _ORDINARY_STARTS:
         return first.lower() + text[len(first):]
     return text
+
+
+MONITORING_AFTER_SPEND_BY_DAYS = 30  # the report on how the money was used is due a month after spend-by
+
+
+def _monitoring_due(award: Award, app: Application, day: date) -> date:
+    """When the grantee's note on how the money was used is due: a month after the spend-by date (or a
+    year after the letter when there is none). Issue 8 scales what is asked by the grant's size."""
+    spend_by = award.spend_by or (app.round.spend_by if app.round else None)
+    return spend_by + timedelta(days=MONITORING_AFTER_SPEND_BY_DAYS) if spend_by else day + timedelta(days=365)
 
 
 def _recipient(app: Application) -> tuple[str, ...]:

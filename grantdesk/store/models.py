@@ -711,3 +711,61 @@ class YearEnd(Base):
     effects: Mapped[dict[str, Any]] = mapped_column(JSON)  # member id → unspent pence, as applied
     applied_at: Mapped[datetime] = mapped_column(DateTime)
     applied_by: Mapped[str] = mapped_column(String(200))
+
+
+# --- payments and monitoring (migration 0006) -----------------------------------------------------
+
+PLAN_KINDS = ("full", "instalments", "on_claim")
+RETURN_KINDS = ("underspend", "clawback")
+MONITORING_KINDS = ("note", "report")
+
+
+class PaymentPlan(Base):
+    """How an award is paid: in full, by instalments (each with a due date and amount), or on claim,
+    with any amount held back until the final report is in."""
+
+    __tablename__ = "payment_plans"
+    __table_args__ = (
+        CheckConstraint(_in("kind", PLAN_KINDS), name="kind"),
+        CheckConstraint("holdback_pence >= 0", name="holdback_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("awards.id", ondelete="CASCADE"), unique=True)
+    kind: Mapped[str] = mapped_column(String(12), default="full")
+    instalments: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{"due_on": "2026-09-01", "amount_pence": 1000}]
+    holdback_pence: Mapped[int] = mapped_column(Pence, default=0)
+
+
+class AwardReturn(Base):
+    """Money coming back on an award: unspent money returned, or money clawed back, with the reason."""
+
+    __tablename__ = "award_returns"
+    __table_args__ = (
+        CheckConstraint(_in("kind", RETURN_KINDS), name="kind"),
+        CheckConstraint("amount_pence > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("awards.id", ondelete="RESTRICT"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    received_on: Mapped[date] = mapped_column(Date)
+    amount_pence: Mapped[int] = mapped_column(Pence)
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+
+
+class MonitoringDue(Base):
+    """A report the grantee owes on an award (a short note, or a fuller learning report), when it is
+    due and when it came in."""
+
+    __tablename__ = "monitoring_due"
+    __table_args__ = (CheckConstraint(_in("kind", MONITORING_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("awards.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    label: Mapped[str] = mapped_column(String(100))  # "3-month note", "final learning report"
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    received_on: Mapped[date | None] = mapped_column(Date)
+    final: Mapped[bool] = mapped_column(Boolean, default=False)  # the report that releases a holdback

@@ -11,5 +11,6 @@ REVISIONS: tuple[str, ...] = (
     "0003_workspace",
     "0004_voting",
     "0005_allocations",
+    "0006_payments",
 )
 HEAD = REVISIONS[-1]

@@ -1,0 +1,311 @@
+"""Paying awards and watching what grantees owe: payment plans, payments, money returned or clawed
+back, and monitoring due dates scaled by grant size.
+
+The rules that keep the books straight:
+
+- an award's payments never add up to more than was awarded;
+- money held back until the final report cannot be paid before that report is in;
+- an instalment plan adds up to the award exactly;
+- money returned (underspend) or clawed back can never exceed what was paid, less what already came back;
+- what a grantee owes is proportionate: nothing for small grants, a short note with evidence of spend
+  for middling ones, a fuller learning report for larger ones (the fund's ``monitoring`` setting, or
+  ``DEFAULT_MONITORING``), each with its due date, generated from the award.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from grantdesk.domain.dates import format_date, shift_days
+from grantdesk.domain.errors import GrantDeskError, NotFound, ValidationError
+from grantdesk.domain.money import format_money, parse_money
+from grantdesk.services.common import actor_or_default, audit, fund_by_code, utcnow
+from grantdesk.store.database import Database
+from grantdesk.store.models import (
+    PLAN_KINDS,
+    RETURN_KINDS,
+    Application,
+    Award,
+    AwardReturn,
+    Fund,
+    MonitoringDue,
+    Payment,
+    PaymentPlan,
+)
+
+
+class OverPayment(GrantDeskError):
+    """A payment that would take an award's payments past what was awarded (or past the holdback)."""
+
+
+# Bands by grant size, smallest first; the first band whose ``up_to`` (pounds, inclusive) covers the
+# award applies. Each due item is (kind, label, months after the award, final?).
+DEFAULT_MONITORING: tuple[dict, ...] = (
+    {"up_to": "499.99", "require": []},
+    {"up_to": "2500.00", "require": [["note", "A short note with evidence of spend", 12, True]]},
+    {"up_to": None, "require": [["note", "3-month note", 3, False],
+                                ["report", "Final learning report", 12, True]]},
+)
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def monitoring_plan(fund: Fund, amount_pence: int) -> list[tuple[str, str, int, bool]]:
+    """What a grant of ``amount_pence`` owes under the fund's rules: (kind, label, months, final)."""
+    bands = fund.settings.get("monitoring") or DEFAULT_MONITORING
+    for band in bands:
+        limit = band.get("up_to")
+        if limit is None or amount_pence <= parse_money(str(limit), field="monitoring.up_to"):
+            return [(str(k), str(label), int(months), bool(final)) for k, label, months, final in band["require"]]
+    return []
+
+
+def _award(session: Session, award_id: int) -> Award:
+    award = session.get(Award, award_id)
+    if award is None:
+        raise NotFound(f"There is no award with id {award_id}.")
+    return award
+
+
+def _reference(session: Session, award: Award) -> str:
+    return session.scalar(select(Application.reference).where(Application.id == award.application_id)) or "?"
+
+
+def generate_monitoring(session: Session, award: Award, *, actor: str) -> list[MonitoringDue]:
+    """Create the award's due reports from its size and the fund's rules (once; again is refused)."""
+    if session.scalar(select(MonitoringDue.id).where(MonitoringDue.award_id == award.id)):
+        raise ValidationError("This award's monitoring dates were already set.")
+    app = session.get(Application, award.application_id)
+    fund = session.get(Fund, app.fund_id)
+    made = []
+    for kind, label, months, final in monitoring_plan(fund, award.amount_pence):
+        due = MonitoringDue(award_id=award.id, kind=kind, label=label, due_on=_add_months(award.awarded_on, months),
+                            final=final)
+        session.add(due)
+        made.append(due)
+    session.flush()
+    if made:
+        audit(session, actor=actor, action="monitoring.generate", entity="application", entity_id=app.id,
+              summary=f"{app.reference}: " + "; ".join(f"{d.label} due {format_date(d.due_on)}" for d in made))
+    return made
+
+
+def set_monitoring(db: Database, award_id: int, *, actor: str | None = None) -> list[date]:
+    who = actor_or_default(actor)
+    with db.unit_of_work() as uow:
+        made = generate_monitoring(uow.session, _award(uow.session, award_id), actor=who)
+        uow.commit()
+        return [d.due_on for d in made]
+
+
+# --- plans and payments --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AwardPosition:
+    award_id: int
+    reference: str
+    awarded_pence: int
+    paid_pence: int
+    returned_pence: int  # underspend returned
+    clawed_back_pence: int
+    held_back_pence: int  # not payable until the final report is in (0 once it is)
+    plan: str
+
+    @property
+    def outstanding_pence(self) -> int:
+        """Still to pay on the award."""
+        return self.awarded_pence - self.paid_pence
+
+    @property
+    def net_pence(self) -> int:
+        """What the grantee has kept: paid, less money returned and clawed back."""
+        return self.paid_pence - self.returned_pence - self.clawed_back_pence
+
+    @property
+    def payable_now_pence(self) -> int:
+        return max(self.outstanding_pence - self.held_back_pence, 0)
+
+
+def _final_report_in(session: Session, award: Award) -> bool:
+    finals = session.scalars(select(MonitoringDue).where(MonitoringDue.award_id == award.id,
+                                                         MonitoringDue.final.is_(True))).all()
+    return bool(finals) and all(d.received_on is not None for d in finals)
+
+
+def _position(session: Session, award: Award) -> AwardPosition:
+    paid = session.scalar(select(func.coalesce(func.sum(Payment.amount_pence), 0))
+                          .where(Payment.award_id == award.id)) or 0
+    back = dict(session.execute(select(AwardReturn.kind, func.coalesce(func.sum(AwardReturn.amount_pence), 0))
+                                .where(AwardReturn.award_id == award.id).group_by(AwardReturn.kind)).all())
+    plan = session.scalar(select(PaymentPlan).where(PaymentPlan.award_id == award.id))
+    held = plan.holdback_pence if plan is not None and not _final_report_in(session, award) else 0
+    return AwardPosition(award.id, _reference(session, award), award.amount_pence, int(paid),
+                         int(back.get("underspend", 0)), int(back.get("clawback", 0)), held,
+                         plan.kind if plan is not None else "full")
+
+
+def award_position(db: Database, award_id: int) -> AwardPosition:
+    with db.session() as s:
+        return _position(s, _award(s, award_id))
+
+
+def set_payment_plan(db: Database, award_id: int, kind: str, *, instalments: Sequence[tuple[date, int]] = (),
+                     holdback_pence: int = 0, actor: str | None = None) -> None:
+    """How the award will be paid. Instalments (due date, pence) must add up to the award exactly,
+    holdback included in the last; a holdback cannot exceed the award."""
+    who = actor_or_default(actor)
+    if kind not in PLAN_KINDS:
+        raise ValidationError(f"“{kind}” is not a way of paying; use {', '.join(PLAN_KINDS)}.", "kind")
+    with db.unit_of_work() as uow:
+        s = uow.session
+        award = _award(s, award_id)
+        if not 0 <= holdback_pence <= award.amount_pence:
+            raise ValidationError(f"A holdback is between £0.00 and the award, {format_money(award.amount_pence)}.",
+                                  "holdback")
+        rows = [{"due_on": d.isoformat(), "amount_pence": int(p)} for d, p in sorted(instalments)]
+        if kind == "instalments":
+            if len(rows) < 2 or any(r["amount_pence"] <= 0 for r in rows):
+                raise ValidationError("An instalment plan has two or more instalments, each above £0.", "instalments")
+            total = sum(r["amount_pence"] for r in rows)
+            if total != award.amount_pence:
+                raise ValidationError(f"The instalments add up to {format_money(total)}, not the award of "
+                                      f"{format_money(award.amount_pence)}.", "instalments")
+        elif rows:
+            raise ValidationError(f"Only an instalment plan lists instalments, not “{kind}”.", "instalments")
+        plan = s.scalar(select(PaymentPlan).where(PaymentPlan.award_id == award_id))
+        if plan is None:
+            plan = PaymentPlan(award_id=award_id)
+            s.add(plan)
+        plan.kind, plan.instalments, plan.holdback_pence = kind, rows, holdback_pence
+        s.flush()
+        audit(s, actor=who, action="payment.plan", entity="application", entity_id=award.application_id,
+              summary=f"{_reference(s, award)} to be paid {kind.replace('_', ' ')}"
+                      + (f", {format_money(holdback_pence)} held back until the final report" if holdback_pence else ""),
+              after={"kind": kind, "instalments": rows, "holdback_pence": holdback_pence})
+        uow.commit()
+
+
+def record_payment(db: Database, award_id: int, amount_pence: int, paid_on: date, *, method: str = "BACS",
+                   reference: str = "", actor: str | None = None) -> AwardPosition:
+    """A payment made on the award. Refused (``OverPayment``) when it would pay more than was awarded,
+    or release money held back before the final report is in; the message says what can be paid."""
+    who = actor_or_default(actor)
+    if amount_pence <= 0:
+        raise ValidationError("A payment is more than £0.00.", "amount")
+    with db.unit_of_work() as uow:
+        s = uow.session
+        award = _award(s, award_id)
+        if paid_on < award.awarded_on:
+            raise ValidationError(f"A payment cannot be made before the award ({format_date(award.awarded_on)}).",
+                                  "paid_on")
+        pos = _position(s, award)
+        if amount_pence > pos.outstanding_pence:
+            raise OverPayment(f"{pos.reference} was awarded {format_money(pos.awarded_pence)} and "
+                              f"{format_money(pos.paid_pence)} is paid: at most "
+                              f"{format_money(pos.outstanding_pence)} more can be paid.")
+        if amount_pence > pos.payable_now_pence:
+            raise OverPayment(f"{format_money(pos.held_back_pence)} of {pos.reference} is held back until the final "
+                              f"report is in: {format_money(pos.payable_now_pence)} can be paid now.")
+        s.add(Payment(award_id=award_id, paid_on=paid_on, amount_pence=amount_pence, method=method.strip() or "BACS",
+                      reference=reference.strip()))
+        s.flush()
+        audit(s, actor=who, action="payment.record", entity="application", entity_id=award.application_id,
+              summary=f"Paid {format_money(amount_pence)} on {pos.reference} ({format_date(paid_on)})",
+              after={"amount_pence": amount_pence, "paid_on": paid_on.isoformat(), "reference": reference})
+        position = _position(s, award)
+        uow.commit()
+        return position
+
+
+def record_return(db: Database, award_id: int, kind: str, amount_pence: int, received_on: date, *, reason: str,
+                  actor: str | None = None) -> AwardPosition:
+    """Money coming back: ``underspend`` returned by the grantee, or a ``clawback`` the council asked for.
+    Never more than was paid, less what already came back; a reason is always recorded."""
+    who = actor_or_default(actor)
+    if kind not in RETURN_KINDS:
+        raise ValidationError(f"“{kind}” is not money coming back; use {' or '.join(RETURN_KINDS)}.", "kind")
+    if amount_pence <= 0:
+        raise ValidationError("The amount coming back is more than £0.00.", "amount")
+    if not reason.strip():
+        raise ValidationError("Say why the money is coming back.", "reason")
+    with db.unit_of_work() as uow:
+        s = uow.session
+        award = _award(s, award_id)
+        pos = _position(s, award)
+        if amount_pence > pos.net_pence:
+            raise ValidationError(f"Only {format_money(pos.net_pence)} of {pos.reference} has been paid and not yet "
+                                  f"returned, less than {format_money(amount_pence)}.", "amount")
+        s.add(AwardReturn(award_id=award_id, kind=kind, received_on=received_on, amount_pence=amount_pence,
+                          reason=reason.strip(), recorded_by=who))
+        s.flush()
+        audit(s, actor=who, action=f"payment.{kind}", entity="application", entity_id=award.application_id,
+              summary=f"{format_money(amount_pence)} {'returned unspent' if kind == 'underspend' else 'clawed back'} "
+                      f"on {pos.reference}: {reason.strip()}",
+              after={"amount_pence": amount_pence, "received_on": received_on.isoformat()})
+        position = _position(s, award)
+        uow.commit()
+        return position
+
+
+def report_received(db: Database, due_id: int, received_on: date, *, actor: str | None = None) -> None:
+    who = actor_or_default(actor)
+    with db.unit_of_work() as uow:
+        due = uow.session.get(MonitoringDue, due_id)
+        if due is None:
+            raise NotFound(f"There is no monitoring item with id {due_id}.")
+        due.received_on = received_on
+        award = _award(uow.session, due.award_id)
+        audit(uow.session, actor=who, action="monitoring.received", entity="application",
+              entity_id=award.application_id,
+              summary=f"{_reference(uow.session, award)}: {due.label} received {format_date(received_on)}")
+        uow.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class DueItem:
+    id: int
+    reference: str
+    organisation: str
+    label: str
+    kind: str
+    due_on: date
+    days: int  # negative: overdue by that many days
+
+    @property
+    def overdue(self) -> bool:
+        return self.days < 0
+
+
+def overdue_and_due_soon(db: Database, fund_code: str | None = None, *, today: date | None = None,
+                         within_days: int = 30) -> list[DueItem]:
+    """Reports not yet received that are overdue or due within ``within_days``, most overdue first."""
+    from grantdesk.store.models import Organisation
+
+    day = today or utcnow().date()
+    with db.session() as s:
+        query = (select(MonitoringDue, Application.reference, Organisation.name)
+                 .join(Award, Award.id == MonitoringDue.award_id)
+                 .join(Application, Application.id == Award.application_id)
+                 .join(Organisation, Organisation.id == Application.organisation_id)
+                 .where(MonitoringDue.received_on.is_(None),
+                        MonitoringDue.due_on <= shift_days(day, within_days)))
+        if fund_code:
+            query = query.where(Application.fund_id == fund_by_code(s, fund_code).id)
+        rows = s.execute(query.order_by(MonitoringDue.due_on, Application.reference)).all()
+        return [DueItem(d.id, ref, org, d.label, d.kind, d.due_on, (d.due_on - day).days) for d, ref, org in rows]
+

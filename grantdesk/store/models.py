@@ -769,3 +769,28 @@ class MonitoringDue(Base):
     due_on: Mapped[date] = mapped_column(Date, index=True)
     received_on: Mapped[date | None] = mapped_column(Date)
     final: Mapped[bool] = mapped_column(Boolean, default=False)  # the report that releases a holdback
+
+
+# --- learning: outcome note themes and photos (migration 0007) ------------------------------------
+
+
+class OutcomeTheme(Base):
+    """A theme an outcome note is tagged with (from the fund's list, or new)."""
+
+    __tablename__ = "outcome_themes"
+
+    note_id: Mapped[int] = mapped_column(ForeignKey("outcome_notes.id", ondelete="CASCADE"), primary_key=True)
+    theme: Mapped[str] = mapped_column(String(80), primary_key=True, index=True)
+
+
+class OutcomePhoto(Base):
+    """A photo kept with an outcome note (bytes in the database, as attachments are)."""
+
+    __tablename__ = "outcome_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("outcome_notes.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    caption: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)

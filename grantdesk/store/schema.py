@@ -12,5 +12,6 @@ REVISIONS: tuple[str, ...] = (
     "0004_voting",
     "0005_allocations",
     "0006_payments",
+    "0007_learning",
 )
 HEAD = REVISIONS[-1]

@@ -56,3 +56,12 @@ def test_the_letters_window_opens_from_the_main_window_for_the_chosen_fund(qtbot
     assert window.letters_action.shortcut().toString() == "Ctrl+Shift+L"
     letters.close()
     QApplication.processEvents()
+
+
+def test_payments_and_monitoring_open_from_the_main_window(qtbot, sample_path):
+    window = opened_window(qtbot, sample_path, fund_code="BBL")
+    payments = window.open_payments()
+    qtbot.waitUntil(lambda: payments.award_model.rowCount() > 0, timeout=TIMEOUT)
+    assert window.open_payments() is payments
+    payments.close()
+    QApplication.processEvents()

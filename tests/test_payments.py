@@ -91,3 +91,12 @@ def test_the_overdue_and_due_soon_view(db, awards):
     assert [(i.label, i.overdue, i.days) for i in items] == [("3-month note", True, -19)]
     later = payments.overdue_and_due_soon(db, today=date(2027, 6, 15), within_days=30)
     assert [i.label for i in later] == ["3-month note", "A short note with evidence of spend", "Final learning report"]
+
+
+def test_a_funds_awards_list_where_each_stands(db, awards):
+    small, middling, _ = awards
+    payments.record_payment(db, middling, 50_000, date(2026, 7, 10))
+    lines = {line.award_id: line for line in payments.fund_awards(db, "VOT")}
+    assert set(lines) == set(awards)
+    assert (lines[middling].position.paid_pence, lines[middling].position.outstanding_pence) == (50_000, 150_000)
+    assert lines[small].position.outstanding_pence == 30_000

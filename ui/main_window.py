@@ -211,6 +211,12 @@ class MainWindow(QMainWindow):
                                                  "or the officer's approval")
         members_menu.addAction(self.member_decision_action)
 
+        self.after_menu = self.menuBar().addMenu("Aft&er the Award")
+        self.payments_action = self._action("&Payments and Monitoring…", QKeySequence("Ctrl+Shift+Y"),
+                                            self.open_payments)
+        self.payments_action.setStatusTip("Reports overdue or due soon, and every award's payments")
+        self.after_menu.addAction(self.payments_action)
+
         voting_menu = self.menuBar().addMenu("&Voting")
         self.voting_action = self._action("&Votes and Panels…", QKeySequence("Ctrl+Shift+V"), self.open_voting_desk)
         self.voting_action.setStatusTip("Community votes and resident panels for the selected fund")
@@ -631,6 +637,28 @@ class MainWindow(QMainWindow):
         if old is not None:
             self.runner.run(old.close)
         self.start()
+
+    def open_payments(self):
+        """The selected fund's payments and monitoring, in their own window (one per fund)."""
+        if self.db is None or not self.current_fund:
+            self.show_notice("Choose a fund first.")
+            return None
+        from ui.payments_window import PaymentsWindow
+
+        windows = self.__dict__.setdefault("_payment_windows", {})
+        window = windows.get(self.current_fund)
+        if window is None or not isValid(window):
+            window = PaymentsWindow(self.db, self.runner, self.current_fund, self)
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            window.setWindowFlag(Qt.WindowType.Window)
+            code = self.current_fund
+            window.destroyed.connect(lambda *_: windows.pop(code, None))
+            windows[code] = window
+            window.start()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
 
     def open_letters(self):
         """The selected fund's letters, in their own window (one per fund)."""

@@ -309,3 +309,27 @@ def overdue_and_due_soon(db: Database, fund_code: str | None = None, *, today: d
         rows = s.execute(query.order_by(MonitoringDue.due_on, Application.reference)).all()
         return [DueItem(d.id, ref, org, d.label, d.kind, d.due_on, (d.due_on - day).days) for d, ref, org in rows]
 
+
+
+@dataclass(frozen=True, slots=True)
+class AwardLine:
+    award_id: int
+    reference: str
+    organisation: str
+    title: str
+    awarded_on: date
+    position: AwardPosition
+
+
+def fund_awards(db: Database, fund_code: str) -> list[AwardLine]:
+    """The fund's awards with where each stands (paid, outstanding, returned, held back), newest first."""
+    from grantdesk.store.models import Organisation
+
+    with db.session() as s:
+        fund = fund_by_code(s, fund_code)
+        rows = s.execute(select(Award, Application.reference, Organisation.name, Application.title)
+                         .join(Application, Application.id == Award.application_id)
+                         .join(Organisation, Organisation.id == Application.organisation_id)
+                         .where(Application.fund_id == fund.id)
+                         .order_by(Award.awarded_on.desc(), Application.reference)).all()
+        return [AwardLine(a.id, ref, org, title, a.awarded_on, _position(s, a)) for a, ref, org, title in rows]

@@ -1,0 +1,73 @@
+"""The payments and monitoring window: overdue and due-soon reports, awards with where each stands,
+payments that never exceed the award, money back, reports received."""
+
+from datetime import date
+
+import pytest
+from helpers import build_vote_fund
+
+from grantdesk.services import payments
+from grantdesk.services.applications import award_application
+from ui.payments_window import PaymentsWindow
+from ui.tasks import TaskRunner
+
+TIMEOUT = 20_000
+
+
+@pytest.fixture
+def runner(qtbot):
+    r = TaskRunner()
+    yield r
+    r.shutdown()
+
+
+@pytest.fixture
+def fund(db):
+    vote = build_vote_fund(db, costs_pence=(200_000, 500_000), budget_pence=1_000_000)
+    for app_id, amount in zip(vote.application_ids, (200_000, 500_000), strict=True):
+        award_application(db, app_id, amount, awarded_on=date(2026, 7, 1))
+    for line in payments.fund_awards(db, "VOT"):
+        payments.set_monitoring(db, line.award_id)
+    return vote
+
+
+def open_window(qtbot, db, runner, today):
+    window = PaymentsWindow(db, runner, "VOT", today=today)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.loaded, timeout=TIMEOUT):
+        window.start()
+    return window
+
+
+def select(view, row):
+    view.selectRow(row)
+
+
+def test_overdue_reports_show_and_are_marked_received(qtbot, db, runner, fund):
+    window = open_window(qtbot, db, runner, date(2026, 10, 20))
+    assert window.due_model.rows == [(fund.references[1], "Testville Residents", "3-month note", "1 Oct 2026",
+                                      "overdue by 19 days")]
+    select(window.due_view, 0)
+    with qtbot.waitSignal(window.loaded, timeout=TIMEOUT):
+        window.received_button.click()
+    assert window.due_model.rowCount() == 0 and "marked received" in window.notice.text()
+
+
+def test_a_payment_is_recorded_and_an_over_payment_refused_with_the_reason(qtbot, db, runner, fund):
+    window = open_window(qtbot, db, runner, date(2026, 7, 20))
+    row = next(i for i, line in enumerate(window.award_model.items) if line.reference == fund.references[0])
+    select(window.award_view, row)
+    with qtbot.waitSignal(window.loaded, timeout=TIMEOUT):
+        window.record_payment(150_000, date(2026, 7, 20), "BACS", "PAY-1")
+    line = next(x for x in payments.fund_awards(db, "VOT") if x.reference == fund.references[0])
+    assert line.position.paid_pence == 150_000
+    row = next(i for i, x in enumerate(window.award_model.items) if x.reference == fund.references[0])
+    assert window.award_model.rows[row][3:5] == ("£1,500.00", "£500.00")
+    select(window.award_view, row)
+    window.record_payment(60_000, date(2026, 7, 21))
+    qtbot.waitUntil(lambda: "at most £500.00 more" in window.notice.text(), timeout=TIMEOUT)
+    select(window.award_view, row)
+    with qtbot.waitSignal(window.loaded, timeout=TIMEOUT):
+        window.record_return("underspend", 10_000, date(2027, 4, 1), "Hall hire cost less")
+    assert payments.award_position(db, line.award_id).returned_pence == 10_000

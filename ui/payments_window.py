@@ -1,0 +1,309 @@
+"""Payments and monitoring for a fund: what is overdue or due soon, and every award with what is paid,
+outstanding, returned and held back — record a payment, money coming back, or a report received.
+
+All database work runs on the worker; refusals (an over-payment, a holdback, more back than was paid)
+are shown in the window in the services' words.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Callable
+
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from grantdesk.domain.dates import format_date
+from grantdesk.domain.errors import GrantDeskError
+from grantdesk.domain.money import format_money, parse_money
+from ui.tasks import TaskRunner
+
+OVERDUE = QColor("#fee2e2")
+SOON = QColor("#fef3c7")
+
+
+class _Table(QAbstractTableModel):
+    """A read-only table over a list of rows, each a tuple of display texts; ``item(row)`` gives the
+    object behind a row. Sorting is not needed: the services return them in a useful order."""
+
+    def __init__(self, headers: list[str], right: set[int] | None = None, parent=None):
+        super().__init__(parent)
+        self.headers, self.right = headers, right or set()
+        self.rows: list[tuple[str, ...]] = []
+        self.items: list[Any] = []
+        self.shades: list[QColor | None] = []
+
+    def set_rows(self, items: list[Any], rows: list[tuple[str, ...]], shades: list[QColor | None]) -> None:
+        self.beginResetModel()
+        self.items, self.rows, self.shades = items, rows, shades
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt's name)
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt's name)
+        return 0 if parent.isValid() else len(self.headers)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.BackgroundRole and self.shades[index.row()] is not None:
+            return QBrush(self.shades[index.row()])
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self.right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.headers[section]
+        return None
+
+
+def _table(model: _Table, name: str) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setAccessibleName(name)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+class MoneyDialog(QDialog):
+    """A payment, or money coming back (underspend or clawback, with a reason)."""
+
+    def __init__(self, title: str, *, back: bool, parent=None, today: date | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        form = QFormLayout(self)
+        self.amount = QLineEdit()
+        self.amount.setAccessibleName("Amount")
+        form.addRow("&Amount:", self.amount)
+        self.day = QDateEdit(QDate(today or date.today()))
+        self.day.setDisplayFormat("dd/MM/yyyy")
+        self.day.setCalendarPopup(True)
+        self.day.setAccessibleName("Date")
+        form.addRow("&Date:", self.day)
+        self.kind = QComboBox()
+        self.kind.setAccessibleName("Kind")
+        self.method = QLineEdit("BACS")
+        self.reference = QLineEdit()
+        self.reason = QLineEdit()
+        if back:
+            self.kind.addItem("Underspend returned", "underspend")
+            self.kind.addItem("Clawed back", "clawback")
+            form.addRow("&Kind:", self.kind)
+            self.reason.setAccessibleName("Reason")
+            form.addRow("&Reason:", self.reason)
+        else:
+            self.method.setAccessibleName("Method")
+            form.addRow("&Method:", self.method)
+            self.reference.setAccessibleName("Payment reference")
+            form.addRow("&Reference:", self.reference)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #991b1b;")
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.pence = 0
+
+    def _check(self) -> None:
+        try:
+            self.pence = parse_money(self.amount.text(), field="amount")
+        except GrantDeskError as exc:
+            self.error.setText(str(exc))
+            return
+        self.accept()
+
+    def chosen_day(self) -> date:
+        return self.day.date().toPython()
+
+
+class PaymentsWindow(QWidget):
+    """A fund's payments and monitoring. ``start()`` loads; ``loaded`` after each load."""
+
+    loaded = Signal()
+
+    def __init__(self, db: Any, runner: TaskRunner, fund_code: str, parent: QWidget | None = None, *,
+                 today: date | None = None):
+        super().__init__(parent)
+        self.db, self.runner, self.fund_code = db, runner, fund_code
+        self.today = today or date.today()
+        self.setWindowTitle(f"Payments and monitoring — {fund_code}")
+        self.due_model = _Table(["Reference", "Organisation", "Report", "Due", "Status"])
+        self.due_view = _table(self.due_model, "Reports overdue or due soon")
+        self.award_model = _Table(["Reference", "Organisation", "Awarded", "Paid", "Outstanding", "Back",
+                                   "Held back", "Plan"], right={2, 3, 4, 5, 6})
+        self.award_view = _table(self.award_model, "Awards")
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
+        self.notice.setAccessibleName("Notice")
+        self.notice.hide()
+        self.received_button = self._button("Report &received", "Ctrl+R", self.mark_received)
+        self.pay_button = self._button("Record &payment…", "Ctrl+P", self.ask_payment)
+        self.back_button = self._button("Money &back…", "Ctrl+B", self.ask_return)
+
+        due_box = QWidget()
+        dl = QVBoxLayout(due_box)
+        dl.setContentsMargins(0, 0, 0, 0)
+        dl.addWidget(QLabel("<b>Reports overdue or due in the next 30 days</b>"))
+        dl.addWidget(self.due_view)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.received_button)
+        dl.addLayout(row)
+        awards_box = QWidget()
+        al = QVBoxLayout(awards_box)
+        al.setContentsMargins(0, 0, 0, 0)
+        al.addWidget(QLabel("<b>Awards</b>"))
+        al.addWidget(self.award_view)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.pay_button)
+        row.addWidget(self.back_button)
+        al.addLayout(row)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(due_box)
+        splitter.addWidget(awards_box)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.notice)
+        layout.addWidget(splitter, 1)
+        self.resize(1100, 720)
+
+    def _button(self, text: str, shortcut: str, slot: Callable[[], Any]) -> QPushButton:
+        button = QPushButton(text)
+        button.setAccessibleName(text.replace("&", "").rstrip("…"))
+        button.setShortcut(QKeySequence(shortcut))
+        button.clicked.connect(slot)
+        return button
+
+    # --- loading ---------------------------------------------------------------------------------
+    def start(self) -> None:
+        db, code, today = self.db, self.fund_code, self.today
+
+        def fetch():
+            from grantdesk.services.payments import fund_awards, overdue_and_due_soon
+
+            return overdue_and_due_soon(db, code, today=today), fund_awards(db, code)
+
+        self.runner.run(fetch, lambda result: self._show(*result), self._failed, owner=self)
+
+    def _show(self, due, awards) -> None:
+        self.due_model.set_rows(
+            list(due),
+            [(d.reference, d.organisation, d.label, format_date(d.due_on),
+              f"overdue by {-d.days} days" if d.overdue else ("due today" if d.days == 0 else f"due in {d.days} days"))
+             for d in due],
+            [OVERDUE if d.overdue else SOON for d in due])
+        self.award_model.set_rows(
+            list(awards),
+            [(a.reference, a.organisation, format_money(a.position.awarded_pence), format_money(a.position.paid_pence),
+              format_money(a.position.outstanding_pence),
+              format_money(a.position.returned_pence + a.position.clawed_back_pence),
+              format_money(a.position.held_back_pence), a.position.plan.replace("_", " ")) for a in awards],
+            [None] * len(awards))
+        self.loaded.emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        if not isinstance(exc, GrantDeskError):
+            raise exc
+        self.say(str(exc), error=True)
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        self.notice.setText(text)
+        self.notice.setStyleSheet("padding: 6px; background: %s; color: %s;"
+                                  % (("#fef2f2", "#991b1b") if error else ("#ecfdf5", "#065f46")))
+        self.notice.show()
+
+    def _selected(self, view: QTableView, model: _Table) -> Any:
+        rows = view.selectionModel().selectedRows()
+        return model.items[rows[0].row()] if rows else None
+
+    # --- actions ---------------------------------------------------------------------------------
+    def mark_received(self, on: date | None = None) -> None:
+        item = self._selected(self.due_view, self.due_model)
+        if item is None:
+            self.say("Choose a report in the list first.", error=True)
+            return
+        db, day = self.db, on or self.today
+
+        def work():
+            from grantdesk.services.payments import report_received
+
+            report_received(db, item.id, day)
+
+        self._run(work, f"{item.label} for {item.reference} marked received.")
+
+    def ask_payment(self) -> None:
+        if self._selected(self.award_view, self.award_model) is None:
+            self.say("Choose an award in the list first.", error=True)
+            return
+        dialog = MoneyDialog("Record a payment", back=False, parent=self, today=self.today)
+        if dialog.exec():
+            self.record_payment(dialog.pence, dialog.chosen_day(), dialog.method.text(), dialog.reference.text())
+
+    def record_payment(self, pence: int, day: date, method: str = "BACS", reference: str = "") -> None:
+        line = self._selected(self.award_view, self.award_model)
+        if line is None:
+            return
+        db = self.db
+
+        def work():
+            from grantdesk.services.payments import record_payment
+
+            return record_payment(db, line.award_id, pence, day, method=method, reference=reference)
+
+        self._run(work, f"Paid {format_money(pence)} on {line.reference}.")
+
+    def ask_return(self) -> None:
+        if self._selected(self.award_view, self.award_model) is None:
+            self.say("Choose an award in the list first.", error=True)
+            return
+        dialog = MoneyDialog("Money coming back", back=True, parent=self, today=self.today)
+        if dialog.exec():
+            self.record_return(dialog.kind.currentData(), dialog.pence, dialog.chosen_day(), dialog.reason.text())
+
+    def record_return(self, kind: str, pence: int, day: date, reason: str) -> None:
+        line = self._selected(self.award_view, self.award_model)
+        if line is None:
+            return
+        db = self.db
+
+        def work():
+            from grantdesk.services.payments import record_return
+
+            return record_return(db, line.award_id, kind, pence, day, reason=reason)
+
+        self._run(work, f"{format_money(pence)} back on {line.reference}.")
+
+    def _run(self, work: Callable[[], Any], done_text: str) -> None:
+        def done(_result) -> None:
+            self.say(done_text)
+            self.start()
+
+        self.runner.run(work, done, self._failed, owner=self)

@@ -315,6 +315,31 @@ def cmd_letters(args) -> int:
     return EXIT_OK
 
 
+def cmd_learning_report(args) -> int:
+    from pathlib import Path
+
+    out = Path(args.out)
+    kind = out.suffix.lower()
+    if kind not in (".pdf", ".md"):
+        print(f"error: {out.name}: the learning report is written as .pdf or .md.", file=sys.stderr)
+        return EXIT_USAGE
+    from grantdesk.services.learning import learning_report_data
+
+    with _open(args) as db:
+        report = learning_report_data(db, args.fund, args.theme)
+    if kind == ".md":
+        from grantdesk.io.learning_report import learning_report_markdown
+
+        out.write_text(learning_report_markdown(report), encoding="utf-8")
+    else:
+        from grantdesk.io.learning_report import learning_report_pdf
+
+        learning_report_pdf(report, out)
+    print(f"Wrote {out}: the learning report for {args.fund.upper()}" + (f", theme “{args.theme}”" if args.theme else "")
+          + ".")
+    return EXIT_OK
+
+
 def cmd_events_list(args) -> int:
     from grantdesk.services.events import list_events
 
@@ -407,6 +432,17 @@ def build_parser() -> argparse.ArgumentParser:
     letters.add_argument("--out", required=True, metavar="FILE.pdf")
     letters.add_argument("--split", metavar="DIR", help="also write one PDF per applicant, named by reference")
     letters.set_defaults(func=cmd_letters)
+
+    learning = commands.add_parser("learning", help="what funded projects changed and what was learned")
+    learning_commands = learning.add_subparsers(dest="learning_command", metavar="ACTION", required=True)
+    lreport = learning_commands.add_parser(
+        "report", parents=[db_opt], help="a learning report for a fund (or one theme) as PDF or Markdown",
+        description="Counts and amounts, the themes with the notes' own words, what did not go to plan as well "
+                    "as what did.")
+    lreport.add_argument("--fund", required=True, metavar="CODE", help="fund code, e.g. BBL")
+    lreport.add_argument("--theme", metavar="THEME", help="only notes tagged with this theme")
+    lreport.add_argument("--out", required=True, metavar="FILE.pdf|FILE.md")
+    lreport.set_defaults(func=cmd_learning_report)
 
     members = commands.add_parser("members", help="elected members' pots")
     member_commands = members.add_subparsers(dest="members_command", metavar="ACTION", required=True)

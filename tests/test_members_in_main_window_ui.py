@@ -65,3 +65,24 @@ def test_payments_and_monitoring_open_from_the_main_window(qtbot, sample_path):
     assert window.open_payments() is payments
     payments.close()
     QApplication.processEvents()
+
+
+def test_an_outcome_note_and_the_learning_library_open_from_the_main_window(qtbot, sample_path, sample_db):
+    window = opened_window(qtbot, sample_path, fund_code="BBL")
+    from ui.models import ApplicationsTableModel
+
+    awarded = next(i for i in range(window.app_model.rowCount())
+                   if str(window.app_model.index(i, ApplicationsTableModel.STATUS).data()).lower() == "awarded")
+    reference = window.app_model.index(awarded, ApplicationsTableModel.REFERENCE).data()
+    window.table.selectRow(awarded)
+    qtbot.waitUntil(lambda: window.current_detail is not None and window.current_detail.row.reference == reference,
+                    timeout=TIMEOUT)
+    window.open_outcome_note()
+    qtbot.waitUntil(lambda: getattr(window, "outcome_note_dialog", None) is not None
+                    and window.outcome_note_dialog.isVisible(), timeout=TIMEOUT)
+    window.outcome_note_dialog.close()
+    library = window.open_learning_library()
+    qtbot.waitUntil(lambda: library.isVisible(), timeout=TIMEOUT)
+    assert window.open_learning_library() is library
+    library.close()
+    QApplication.processEvents()

@@ -216,6 +216,16 @@ class MainWindow(QMainWindow):
                                             self.open_payments)
         self.payments_action.setStatusTip("Reports overdue or due soon, and every award's payments")
         self.after_menu.addAction(self.payments_action)
+        self.outcome_note_action = self._action("Record &Outcome Note…", QKeySequence("Ctrl+Shift+O"),
+                                                self.open_outcome_note)
+        self.outcome_note_action.setStatusTip("Record what happened, what changed and what was learned for the "
+                                              "selected application's award")
+        self.after_menu.addAction(self.outcome_note_action)
+        self.learning_library_action = self._action("Learning &Library…", QKeySequence("Ctrl+Shift+B"),
+                                                    self.open_learning_library)
+        self.learning_library_action.setStatusTip("Outcome notes across all funds, by theme, fund, area, year and "
+                                                  "text, with what was learned side by side")
+        self.after_menu.addAction(self.learning_library_action)
 
         voting_menu = self.menuBar().addMenu("&Voting")
         self.voting_action = self._action("&Votes and Panels…", QKeySequence("Ctrl+Shift+V"), self.open_voting_desk)
@@ -637,6 +647,54 @@ class MainWindow(QMainWindow):
         if old is not None:
             self.runner.run(old.close)
         self.start()
+
+    def open_outcome_note(self):
+        """The outcome-note form for the selected application's award."""
+        if self.db is None or self.current_detail is None:
+            self.show_notice("Choose an application first.")
+            return None
+        row, db, code = self.current_detail.row, self.db, self.current_fund
+
+        def find_award():
+            from grantdesk.services.outcomes import award_for_application
+
+            return award_for_application(db, row.id)
+
+        def got(award_id):
+            if award_id is None:
+                self.show_notice(f"{row.reference} has no award yet: outcome notes are recorded for awards.")
+                return
+            from ui.outcome_note import OutcomeNoteDialog
+
+            dialog = OutcomeNoteDialog(db, self.runner, award_id, code, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.recorded.connect(lambda _note: self.application_changed(row.id))
+            self.outcome_note_dialog = dialog
+            dialog.open()
+            dialog.start()
+
+        self.runner.run(find_award, got, lambda exc: self.show_notice(str(exc)), owner=self)
+        return None
+
+    def open_learning_library(self):
+        """The learning library across all funds, in its own window (one at a time)."""
+        if self.db is None:
+            self.show_notice("Open a database first.")
+            return None
+        from ui.learning_library import LearningLibrary
+
+        library = getattr(self, "_learning_library", None)
+        if library is None or not isValid(library):
+            library = LearningLibrary(self.db, self.runner, self)
+            library.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            library.setWindowFlag(Qt.WindowType.Window)
+            library.resize(1280, 800)
+            self._learning_library = library
+            library.start()
+        library.show()
+        library.raise_()
+        library.activateWindow()
+        return library
 
     def open_payments(self):
         """The selected fund's payments and monitoring, in their own window (one per fund)."""

@@ -237,3 +237,22 @@ def awards_for_notes(db: Database, fund_code: str) -> list[tuple[int, str, str, 
                          .join(Organisation, Organisation.id == Application.organisation_id)
                          .where(Application.fund_id == fund.id).order_by(Application.reference)).all()
         return [tuple(r) for r in rows]
+
+
+def award_for_application(db: Database, application_id: int) -> int | None:
+    """The award id of an application, or None if it has none."""
+    with db.session() as s:
+        return s.scalar(select(Award.id).where(Award.application_id == application_id))
+
+
+def themes_for_fund(db: Database, fund_code: str) -> list[str]:
+    """The themes to offer when recording a note: the fund's own list first, then others its notes use."""
+    with db.session() as s:
+        fund = fund_by_code(s, fund_code)
+        own = fund_themes(fund)
+        used = s.scalars(select(OutcomeTheme.theme).distinct()
+                         .join(OutcomeNote, OutcomeNote.id == OutcomeTheme.note_id)
+                         .join(Award, Award.id == OutcomeNote.award_id)
+                         .join(Application, Application.id == Award.application_id)
+                         .where(Application.fund_id == fund.id).order_by(OutcomeTheme.theme)).all()
+        return own + [t for t in used if t not in own]

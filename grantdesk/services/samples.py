@@ -25,7 +25,7 @@ from grantdesk.domain.money import format_money, parse_money
 from grantdesk.domain.questions import clean_answers, make_question
 from grantdesk.domain.workflow import Status
 from grantdesk.services import applications as apps
-from grantdesk.services import decisions, funds, organisations, questions, sample_votes
+from grantdesk.services import decisions, funds, organisations, questions, sample_outcomes, sample_votes
 from grantdesk.services.common import actor_or_default, audit
 from grantdesk.store.database import Database
 from grantdesk.store.models import Application, Award, Fund
@@ -141,7 +141,7 @@ _KEYS = {
     "application": {
         "organisation", "contact", "round", "area", "title", "summary", "amount", "project_start", "project_end",
         "created", "submitted", "status", "path", "reason", "decided", "answers", "decisions", "award", "key",
-        "panel",
+        "panel", *sample_outcomes.APPLICATION_KEYS,
     },
     "decision": {
         "member", "decision", "amount", "reasons", "decided_on", "interest", "interest_nature",
@@ -154,6 +154,7 @@ _KEYS = {
     "question": {"key", "label", "kind", "choices", "required", "help"},
     "step": {"status", "on", "reason"},
     **sample_votes.KEYS,
+    **sample_outcomes.KEYS,
 }
 
 # The usual route to each final state, after draft → submitted.
@@ -526,14 +527,17 @@ class _Loader:
                 self._money(aw["amount"], "award.amount") if "amount" in aw
                 else approved_total or app.amount_requested_pence
             )
-            decisions.add_award(
+            award = decisions.add_award(
                 session, actor=self.actor, application=app, amount_pence=amount,
                 awarded_on=self._date(aw.get("awarded_on"), "awarded_on") or decided,
                 purpose=aw.get("purpose", ""), conditions=aw.get("conditions", ""),
                 spend_by=self._date(aw.get("spend_by"), "spend_by", planned=True) or (rnd.spend_by if rnd else None),
             )
+            sample_outcomes.add_learning(self, session, award, a)
         elif "award" in a:
             raise ValidationError("has an [award] but its status is not awarded.")
+        else:
+            sample_outcomes.check_not_awarded(a)
         if "panel" in a:
             if rnd is None or rnd.id not in self.panels:
                 raise ValidationError("has [panel] scores but no panel decides its round.")

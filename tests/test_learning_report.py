@@ -150,3 +150,19 @@ def test_the_learning_report_command_writes_markdown_and_pdf(db, location, tmp_p
     assert main(["learning", "report", "--fund", "LRN", "--theme", "sport", "--out", str(pdf),
                  "--db", str(location.path)]) == 1
     assert "nothing to report" in capsys.readouterr().err
+
+
+def test_the_learning_report_for_a_sample_fund_reads_back_with_the_notes_words(sample_db, tmp_path):
+    from pypdf import PdfReader
+
+    from grantdesk.io.learning_report import learning_report_pdf
+    from grantdesk.services.learning import learning_report_data
+    from grantdesk.services.outcomes import LibraryFilter, learning_library
+
+    report = learning_report_data(sample_db, "BBL")
+    out = tmp_path / "bbl.pdf"
+    learning_report_pdf(report, out)
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(out).pages)
+    notes = learning_library(sample_db, LibraryFilter(fund_code="BBL")).notes
+    assert notes and all(" ".join(n.texts["learned"].split())[:40] in text for n in notes if n.texts.get("learned"))
+    assert any(n.texts.get("not_to_plan") for n in notes) and "What did not go to plan" in text

@@ -71,3 +71,17 @@ def test_a_payment_is_recorded_and_an_over_payment_refused_with_the_reason(qtbot
     with qtbot.waitSignal(window.loaded, timeout=TIMEOUT):
         window.record_return("underspend", 10_000, date(2027, 4, 1), "Hall hire cost less")
     assert payments.award_position(db, line.award_id).returned_pence == 10_000
+
+
+def test_evidence_of_spend_is_kept_with_the_application(qtbot, db, runner, fund, tmp_path):
+    from grantdesk.services.attachments import list_attachments
+
+    receipt = tmp_path / "receipt-hall-hire.pdf"
+    receipt.write_bytes(b"%PDF-1.4 receipt")
+    window = open_window(qtbot, db, runner, date(2026, 9, 1))
+    row = next(i for i, x in enumerate(window.award_model.items) if x.reference == fund.references[0])
+    select(window.award_view, row)
+    with qtbot.waitSignal(window.loaded, timeout=TIMEOUT):
+        window.add_evidence(str(receipt))
+    [kept] = [a for a in list_attachments(db, fund.application_ids[0]) if a.kind == "evidence_of_spend"]
+    assert kept.filename == "receipt-hall-hire.pdf" and "Evidence of spend" in kept.kind_label

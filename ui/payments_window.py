@@ -167,6 +167,7 @@ class PaymentsWindow(QWidget):
         self.received_button = self._button("Report &received", "Ctrl+R", self.mark_received)
         self.pay_button = self._button("Record &payment…", "Ctrl+P", self.ask_payment)
         self.back_button = self._button("Money &back…", "Ctrl+B", self.ask_return)
+        self.evidence_button = self._button("Add &evidence of spend…", "Ctrl+E", self.ask_evidence)
 
         due_box = QWidget()
         dl = QVBoxLayout(due_box)
@@ -184,6 +185,7 @@ class PaymentsWindow(QWidget):
         al.addWidget(self.award_view)
         row = QHBoxLayout()
         row.addStretch(1)
+        row.addWidget(self.evidence_button)
         row.addWidget(self.pay_button)
         row.addWidget(self.back_button)
         al.addLayout(row)
@@ -300,6 +302,36 @@ class PaymentsWindow(QWidget):
             return record_return(db, line.award_id, kind, pence, day, reason=reason)
 
         self._run(work, f"{format_money(pence)} back on {line.reference}.")
+
+    def ask_evidence(self) -> None:
+        if self._selected(self.award_view, self.award_model) is None:
+            self.say("Choose an award in the list first.", error=True)
+            return
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getOpenFileName(self, "Add evidence of spend", "",
+                                              "Receipts and invoices (*.pdf *.jpg *.jpeg *.png);;All files (*)")
+        if path:
+            self.add_evidence(path)
+
+    def add_evidence(self, path: str) -> None:
+        """Keep a receipt or invoice with the selected award's application (read on the worker)."""
+        line = self._selected(self.award_view, self.award_model)
+        if line is None:
+            return
+        db = self.db
+
+        def work():
+            from pathlib import Path
+
+            from grantdesk.services.applications import list_application_rows
+            from grantdesk.services.attachments import add_attachment
+
+            app_id = next(r.id for r in list_application_rows(db, self.fund_code) if r.reference == line.reference)
+            file = Path(path)
+            return add_attachment(db, app_id, file.name, file.read_bytes(), kind="evidence_of_spend")
+
+        self._run(work, f"Kept the evidence of spend with {line.reference}.")
 
     def _run(self, work: Callable[[], Any], done_text: str) -> None:
         def done(_result) -> None:

@@ -41,6 +41,7 @@ ATTACHMENT_KINDS: dict[str, str] = {
     "safeguarding_policy": "Safeguarding policy",
     "quote": "Quote or estimate",
     "photo": "Photo",
+    "evidence_of_spend": "Evidence of spend (receipts, invoices)",
     "other": "Other document",
 }
 

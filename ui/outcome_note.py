@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -33,8 +33,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -181,8 +180,10 @@ class OutcomeNoteDialog(QDialog):
         # --- photos --------------------------------------------------------------------------------------
         photos_box = QGroupBox("Photos (optional)")
         photos = QVBoxLayout(photos_box)
-        self.photo_table = QTableWidget(0, 2)
-        self.photo_table.setHorizontalHeaderLabels(["Photo", "Caption"])
+        self.photo_model = QStandardItemModel(0, 2, self)  # a few photos, captions edited in place
+        self.photo_model.setHorizontalHeaderLabels(["Photo", "Caption"])
+        self.photo_table = QTableView()
+        self.photo_table.setModel(self.photo_model)
         self.photo_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.photo_table.verticalHeader().hide()
         self.photo_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -311,19 +312,16 @@ class OutcomeNoteDialog(QDialog):
 
     def add_photo(self, path: str, caption: str = "") -> None:
         """Add a photo (read when the note is saved); the caption can be edited in the table."""
-        row = self.photo_table.rowCount()
-        self.photo_table.insertRow(row)
-        name = QTableWidgetItem(Path(path).name)
-        name.setFlags(name.flags() & ~Qt.ItemFlag.ItemIsEditable)
+        name = QStandardItem(Path(path).name)
+        name.setEditable(False)
         name.setToolTip(path)
-        self.photo_table.setItem(row, 0, name)
-        self.photo_table.setItem(row, 1, QTableWidgetItem(caption))
+        self.photo_model.appendRow([name, QStandardItem(caption)])
         self._photo_paths.append(path)
 
     def remove_photo(self) -> None:
-        row = self.photo_table.currentRow()
+        row = self.photo_table.currentIndex().row()
         if row >= 0:
-            self.photo_table.removeRow(row)
+            self.photo_model.removeRow(row)
             del self._photo_paths[row]
 
     # --- saving ----------------------------------------------------------------------------------------------
@@ -340,8 +338,8 @@ class OutcomeNoteDialog(QDialog):
             values[name] = edit.toPlainText()
         for name, spin in self.figure_spins.items():
             values[name] = None if spin.value() < 0 else spin.value()
-        values["photos"] = tuple((path, (self.photo_table.item(row, 1).text() if self.photo_table.item(row, 1)
-                                         else "")) for row, path in enumerate(self._photo_paths))
+        values["photos"] = tuple((path, self.photo_model.item(row, 1).text())
+                                 for row, path in enumerate(self._photo_paths))
         return values
 
     def save(self) -> None:

@@ -92,33 +92,39 @@ def fund_themes(fund: Fund) -> list[str]:
     return [str(t).lower() for t in fund.settings.get("themes", [])]
 
 
+def add_note(session: Session, award: Award, draft: NoteDraft, *, actor: str, at=None) -> OutcomeNote:
+    """Keep an outcome note within the caller's transaction (see ``record_note``)."""
+    _check(draft)
+    if draft.recorded_on < award.awarded_on:
+        raise ValidationError("A note about what happened cannot be dated before the award.", "recorded_on")
+    note = OutcomeNote(award_id=award.id, recorded_on=draft.recorded_on, stage=draft.stage.strip(),
+                       author=draft.author.strip() or actor,
+                       **{f: getattr(draft, f).strip() for f in TEXT_FIELDS},
+                       **{f: getattr(draft, f) for f in FIGURE_FIELDS})
+    session.add(note)
+    session.flush()
+    themes = _clean_themes(draft.themes)
+    for theme in themes:
+        session.add(OutcomeTheme(note_id=note.id, theme=theme))
+    for filename, data, caption in draft.photos:
+        session.add(OutcomePhoto(note_id=note.id, filename=filename, caption=caption.strip(), data=data,
+                                 media_type=mimetypes.guess_type(filename)[0] or "image/jpeg"))
+    session.flush()
+    app = session.get(Application, award.application_id)
+    audit(session, actor=actor, action="outcome.record", entity="application", entity_id=app.id,
+          summary=f"Outcome note for {app.reference}" + (f" ({note.stage})" if note.stage else ""),
+          after={"themes": themes}, at=at)
+    return note
+
+
 def record_note(db: Database, award_id: int, draft: NoteDraft, *, actor: str | None = None) -> int:
     """Keep an outcome note with its themes and photos; returns the note's id."""
     who = actor_or_default(actor)
-    _check(draft)
     with db.unit_of_work() as uow:
-        s = uow.session
-        award = s.get(Award, award_id)
+        award = uow.session.get(Award, award_id)
         if award is None:
             raise NotFound(f"There is no award with id {award_id}.")
-        if draft.recorded_on < award.awarded_on:
-            raise ValidationError("A note about what happened cannot be dated before the award.", "recorded_on")
-        note = OutcomeNote(award_id=award_id, recorded_on=draft.recorded_on, stage=draft.stage.strip(),
-                           author=draft.author.strip() or who,
-                           **{f: getattr(draft, f).strip() for f in TEXT_FIELDS},
-                           **{f: getattr(draft, f) for f in FIGURE_FIELDS})
-        s.add(note)
-        s.flush()
-        for theme in _clean_themes(draft.themes):
-            s.add(OutcomeTheme(note_id=note.id, theme=theme))
-        for filename, data, caption in draft.photos:
-            s.add(OutcomePhoto(note_id=note.id, filename=filename, caption=caption.strip(), data=data,
-                               media_type=mimetypes.guess_type(filename)[0] or "image/jpeg"))
-        s.flush()
-        app = s.get(Application, award.application_id)
-        audit(s, actor=who, action="outcome.record", entity="application", entity_id=app.id,
-              summary=f"Outcome note for {app.reference}" + (f" ({note.stage})" if note.stage else ""),
-              after={"themes": _clean_themes(draft.themes)})
+        note = add_note(uow.session, award, draft, actor=who)
         uow.commit()
         return note.id
 

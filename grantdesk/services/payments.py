@@ -164,39 +164,84 @@ def award_position(db: Database, award_id: int) -> AwardPosition:
         return _position(s, _award(s, award_id))
 
 
+def plan_payments(session: Session, award: Award, kind: str, *, instalments: list[tuple[date, int]] = (),
+                  holdback_pence: int = 0, actor: str, at=None) -> PaymentPlan:
+    """Set how the award is paid, within the caller's transaction (see ``set_payment_plan``)."""
+    if kind not in PLAN_KINDS:
+        raise ValidationError(f"“{kind}” is not a way of paying; use {', '.join(PLAN_KINDS)}.", "kind")
+    if not 0 <= holdback_pence <= award.amount_pence:
+        raise ValidationError(f"A holdback is between £0.00 and the award, {format_money(award.amount_pence)}.",
+                              "holdback")
+    rows = [{"due_on": d.isoformat(), "amount_pence": int(p)} for d, p in sorted(instalments)]
+    if kind == "instalments":
+        if len(rows) < 2 or any(r["amount_pence"] <= 0 for r in rows):
+            raise ValidationError("An instalment plan has two or more instalments, each above £0.", "instalments")
+        total = sum(r["amount_pence"] for r in rows)
+        if total != award.amount_pence:
+            raise ValidationError(f"The instalments add up to {format_money(total)}, not the award of "
+                                  f"{format_money(award.amount_pence)}.", "instalments")
+    elif rows:
+        raise ValidationError(f"Only an instalment plan lists instalments, not “{kind}”.", "instalments")
+    plan = session.scalar(select(PaymentPlan).where(PaymentPlan.award_id == award.id))
+    if plan is None:
+        plan = PaymentPlan(award_id=award.id)
+        session.add(plan)
+    plan.kind, plan.instalments, plan.holdback_pence = kind, rows, holdback_pence
+    session.flush()
+    audit(session, actor=actor, action="payment.plan", entity="application", entity_id=award.application_id,
+          summary=f"{_reference(session, award)} to be paid {kind.replace('_', ' ')}"
+                  + (f", {format_money(holdback_pence)} held back until the final report" if holdback_pence else ""),
+          after={"kind": kind, "instalments": rows, "holdback_pence": holdback_pence}, at=at)
+    return plan
+
+
+def pay(session: Session, award: Award, amount_pence: int, paid_on: date, *, method: str = "BACS",
+        reference: str = "", actor: str, at=None) -> AwardPosition:
+    """A payment within the caller's transaction: never more than awarded, never a holdback before the final
+    report is in (see ``record_payment``)."""
+    if amount_pence <= 0:
+        raise ValidationError("A payment is more than £0.00.", "amount")
+    if paid_on < award.awarded_on:
+        raise ValidationError(f"A payment cannot be made before the award ({format_date(award.awarded_on)}).",
+                              "paid_on")
+    pos = _position(session, award)
+    if amount_pence > pos.outstanding_pence:
+        raise OverPayment(f"{pos.reference} was awarded {format_money(pos.awarded_pence)} and "
+                                   f"{format_money(pos.paid_pence)} is paid: at most "
+                                   f"{format_money(pos.outstanding_pence)} more can be paid.")
+    if amount_pence > pos.payable_now_pence:
+        raise OverPayment(f"{format_money(pos.held_back_pence)} of {pos.reference} is held back until the "
+                                   f"final report is in: {format_money(pos.payable_now_pence)} can be paid now.")
+    session.add(Payment(award_id=award.id, paid_on=paid_on, amount_pence=amount_pence,
+                        method=method.strip() or "BACS", reference=reference.strip()))
+    session.flush()
+    audit(session, actor=actor, action="payment.record", entity="application", entity_id=award.application_id,
+          summary=f"Paid {format_money(amount_pence)} on {pos.reference} ({format_date(paid_on)})",
+          after={"amount_pence": amount_pence, "paid_on": paid_on.isoformat(), "reference": reference}, at=at)
+    return _position(session, award)
+
+
+def receive(session: Session, due: MonitoringDue, received_on: date, *, actor: str, at=None) -> None:
+    """A report received, within the caller's transaction: once, and not before the award."""
+    award = session.get(Award, due.award_id)
+    if due.received_on is not None:
+        raise ValidationError(f"“{due.label}” was already received on {format_date(due.received_on)}.")
+    if received_on < award.awarded_on:
+        raise ValidationError(f"“{due.label}” cannot come in before the award ({format_date(award.awarded_on)}).")
+    due.received_on = received_on
+    session.flush()
+    audit(session, actor=actor, action="monitoring.received", entity="application", entity_id=award.application_id,
+          summary=f"{_reference(session, award)}: {due.label} received {format_date(received_on)}", at=at)
+
+
 def set_payment_plan(db: Database, award_id: int, kind: str, *, instalments: Sequence[tuple[date, int]] = (),
                      holdback_pence: int = 0, actor: str | None = None) -> None:
     """How the award will be paid. Instalments (due date, pence) must add up to the award exactly,
     holdback included in the last; a holdback cannot exceed the award."""
     who = actor_or_default(actor)
-    if kind not in PLAN_KINDS:
-        raise ValidationError(f"“{kind}” is not a way of paying; use {', '.join(PLAN_KINDS)}.", "kind")
     with db.unit_of_work() as uow:
-        s = uow.session
-        award = _award(s, award_id)
-        if not 0 <= holdback_pence <= award.amount_pence:
-            raise ValidationError(f"A holdback is between £0.00 and the award, {format_money(award.amount_pence)}.",
-                                  "holdback")
-        rows = [{"due_on": d.isoformat(), "amount_pence": int(p)} for d, p in sorted(instalments)]
-        if kind == "instalments":
-            if len(rows) < 2 or any(r["amount_pence"] <= 0 for r in rows):
-                raise ValidationError("An instalment plan has two or more instalments, each above £0.", "instalments")
-            total = sum(r["amount_pence"] for r in rows)
-            if total != award.amount_pence:
-                raise ValidationError(f"The instalments add up to {format_money(total)}, not the award of "
-                                      f"{format_money(award.amount_pence)}.", "instalments")
-        elif rows:
-            raise ValidationError(f"Only an instalment plan lists instalments, not “{kind}”.", "instalments")
-        plan = s.scalar(select(PaymentPlan).where(PaymentPlan.award_id == award_id))
-        if plan is None:
-            plan = PaymentPlan(award_id=award_id)
-            s.add(plan)
-        plan.kind, plan.instalments, plan.holdback_pence = kind, rows, holdback_pence
-        s.flush()
-        audit(s, actor=who, action="payment.plan", entity="application", entity_id=award.application_id,
-              summary=f"{_reference(s, award)} to be paid {kind.replace('_', ' ')}"
-                      + (f", {format_money(holdback_pence)} held back until the final report" if holdback_pence else ""),
-              after={"kind": kind, "instalments": rows, "holdback_pence": holdback_pence})
+        plan_payments(uow.session, _award(uow.session, award_id), kind, instalments=list(instalments),
+                      holdback_pence=holdback_pence, actor=who)
         uow.commit()
 
 
@@ -205,29 +250,9 @@ def record_payment(db: Database, award_id: int, amount_pence: int, paid_on: date
     """A payment made on the award. Refused (``OverPayment``) when it would pay more than was awarded,
     or release money held back before the final report is in; the message says what can be paid."""
     who = actor_or_default(actor)
-    if amount_pence <= 0:
-        raise ValidationError("A payment is more than £0.00.", "amount")
     with db.unit_of_work() as uow:
-        s = uow.session
-        award = _award(s, award_id)
-        if paid_on < award.awarded_on:
-            raise ValidationError(f"A payment cannot be made before the award ({format_date(award.awarded_on)}).",
-                                  "paid_on")
-        pos = _position(s, award)
-        if amount_pence > pos.outstanding_pence:
-            raise OverPayment(f"{pos.reference} was awarded {format_money(pos.awarded_pence)} and "
-                              f"{format_money(pos.paid_pence)} is paid: at most "
-                              f"{format_money(pos.outstanding_pence)} more can be paid.")
-        if amount_pence > pos.payable_now_pence:
-            raise OverPayment(f"{format_money(pos.held_back_pence)} of {pos.reference} is held back until the final "
-                              f"report is in: {format_money(pos.payable_now_pence)} can be paid now.")
-        s.add(Payment(award_id=award_id, paid_on=paid_on, amount_pence=amount_pence, method=method.strip() or "BACS",
-                      reference=reference.strip()))
-        s.flush()
-        audit(s, actor=who, action="payment.record", entity="application", entity_id=award.application_id,
-              summary=f"Paid {format_money(amount_pence)} on {pos.reference} ({format_date(paid_on)})",
-              after={"amount_pence": amount_pence, "paid_on": paid_on.isoformat(), "reference": reference})
-        position = _position(s, award)
+        position = pay(uow.session, _award(uow.session, award_id), amount_pence, paid_on, method=method,
+                       reference=reference, actor=who)
         uow.commit()
         return position
 
@@ -268,11 +293,7 @@ def report_received(db: Database, due_id: int, received_on: date, *, actor: str 
         due = uow.session.get(MonitoringDue, due_id)
         if due is None:
             raise NotFound(f"There is no monitoring item with id {due_id}.")
-        due.received_on = received_on
-        award = _award(uow.session, due.award_id)
-        audit(uow.session, actor=who, action="monitoring.received", entity="application",
-              entity_id=award.application_id,
-              summary=f"{_reference(uow.session, award)}: {due.label} received {format_date(received_on)}")
+        receive(uow.session, due, received_on, actor=who)
         uow.commit()
 
 

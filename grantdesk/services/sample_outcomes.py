@@ -2,10 +2,9 @@
 reports that came in, and outcome notes in the grantee's words — loaded through the same checks the
 app's payments and outcomes services make, so a sample can only show what the app would have allowed.
 
-``grantdesk.services.payments`` and ``outcomes`` work on a ``Database`` (each call its own
-transaction), while a sample loads in one transaction; so the few steps needed here are session-level
-versions of ``set_payment_plan``, ``record_payment``, ``report_received`` and ``record_note`` that
-reuse those modules' own checks (``payments._position``, ``outcomes._check``…) and audit alike.
+A sample loads in one transaction, so it calls the session-level steps that the app's own services
+are built on — ``payments.plan_payments``, ``payments.pay``, ``payments.receive`` and
+``outcomes.add_note`` — with the sample's dates for the audit.
 
 Format, in an awarded ``[[applications]]`` (see ``sample_funds/README.md``):
 
@@ -27,24 +26,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from grantdesk.domain.dates import format_date
 from grantdesk.domain.errors import ValidationError
-from grantdesk.domain.money import format_money
 from grantdesk.services import outcomes, payments
-from grantdesk.services.common import audit
 from grantdesk.store.models import (
-    PLAN_KINDS,
     Application,
     Award,
     Fund,
     MonitoringDue,
     OutcomeNote,
-    OutcomeTheme,
-    Payment,
-    PaymentPlan,
 )
 
 APPLICATION_KEYS = {"plan", "payments", "monitoring", "monitoring_received", "outcomes"}
@@ -57,100 +48,14 @@ KEYS: dict[str, set[str]] = {
 }
 
 
-# --- session-level steps (the same rules as payments.py and outcomes.py) ------------------------------
-
-
-def plan_payments(session: Session, award: Award, kind: str, *, instalments: list[tuple[date, int]] = (),
-                  holdback_pence: int = 0, actor: str, at=None) -> PaymentPlan:
-    """As ``payments.set_payment_plan``, within the caller's transaction."""
-    if kind not in PLAN_KINDS:
-        raise ValidationError(f"“{kind}” is not a way of paying; use {', '.join(PLAN_KINDS)}.", "kind")
-    if not 0 <= holdback_pence <= award.amount_pence:
-        raise ValidationError(f"A holdback is between £0.00 and the award, {format_money(award.amount_pence)}.",
-                              "holdback")
-    rows = [{"due_on": d.isoformat(), "amount_pence": int(p)} for d, p in sorted(instalments)]
-    if kind == "instalments":
-        if len(rows) < 2 or any(r["amount_pence"] <= 0 for r in rows):
-            raise ValidationError("An instalment plan has two or more instalments, each above £0.", "instalments")
-        total = sum(r["amount_pence"] for r in rows)
-        if total != award.amount_pence:
-            raise ValidationError(f"The instalments add up to {format_money(total)}, not the award of "
-                                  f"{format_money(award.amount_pence)}.", "instalments")
-    elif rows:
-        raise ValidationError(f"Only an instalment plan lists instalments, not “{kind}”.", "instalments")
-    plan = session.scalar(select(PaymentPlan).where(PaymentPlan.award_id == award.id))
-    if plan is None:
-        plan = PaymentPlan(award_id=award.id)
-        session.add(plan)
-    plan.kind, plan.instalments, plan.holdback_pence = kind, rows, holdback_pence
-    session.flush()
-    audit(session, actor=actor, action="payment.plan", entity="application", entity_id=award.application_id,
-          summary=f"{payments._reference(session, award)} to be paid {kind.replace('_', ' ')}"
-                  + (f", {format_money(holdback_pence)} held back until the final report" if holdback_pence else ""),
-          after={"kind": kind, "instalments": rows, "holdback_pence": holdback_pence}, at=at)
-    return plan
-
-
-def pay(session: Session, award: Award, amount_pence: int, paid_on: date, *, method: str = "BACS",
-        reference: str = "", actor: str, at=None) -> payments.AwardPosition:
-    """As ``payments.record_payment``: never more than awarded, never a holdback before the final report."""
-    if amount_pence <= 0:
-        raise ValidationError("A payment is more than £0.00.", "amount")
-    if paid_on < award.awarded_on:
-        raise ValidationError(f"A payment cannot be made before the award ({format_date(award.awarded_on)}).",
-                              "paid_on")
-    pos = payments._position(session, award)
-    if amount_pence > pos.outstanding_pence:
-        raise payments.OverPayment(f"{pos.reference} was awarded {format_money(pos.awarded_pence)} and "
-                                   f"{format_money(pos.paid_pence)} is paid: at most "
-                                   f"{format_money(pos.outstanding_pence)} more can be paid.")
-    if amount_pence > pos.payable_now_pence:
-        raise payments.OverPayment(f"{format_money(pos.held_back_pence)} of {pos.reference} is held back until the "
-                                   f"final report is in: {format_money(pos.payable_now_pence)} can be paid now.")
-    session.add(Payment(award_id=award.id, paid_on=paid_on, amount_pence=amount_pence,
-                        method=method.strip() or "BACS", reference=reference.strip()))
-    session.flush()
-    audit(session, actor=actor, action="payment.record", entity="application", entity_id=award.application_id,
-          summary=f"Paid {format_money(amount_pence)} on {pos.reference} ({format_date(paid_on)})",
-          after={"amount_pence": amount_pence, "paid_on": paid_on.isoformat(), "reference": reference}, at=at)
-    return payments._position(session, award)
-
-
-def receive(session: Session, due: MonitoringDue, received_on: date, *, actor: str, at=None) -> None:
-    """As ``payments.report_received``."""
-    award = session.get(Award, due.award_id)
-    if due.received_on is not None:
-        raise ValidationError(f"“{due.label}” was already received on {format_date(due.received_on)}.")
-    if received_on < award.awarded_on:
-        raise ValidationError(f"“{due.label}” cannot come in before the award ({format_date(award.awarded_on)}).")
-    due.received_on = received_on
-    session.flush()
-    audit(session, actor=actor, action="monitoring.received", entity="application", entity_id=award.application_id,
-          summary=f"{payments._reference(session, award)}: {due.label} received {format_date(received_on)}", at=at)
+# --- the steps: payments.py and outcomes.py's own, within the loader's transaction ---------------------
 
 
 def add_note(session: Session, award: Award, draft: outcomes.NoteDraft, *, actor: str, at=None) -> OutcomeNote:
-    """As ``outcomes.record_note`` (without photos: samples carry none)."""
-    outcomes._check(draft)
+    """``outcomes.add_note``; sample notes carry no photos."""
     if draft.photos:
         raise ValidationError("Sample outcome notes carry no photos.", "photos")
-    if draft.recorded_on < award.awarded_on:
-        raise ValidationError("A note about what happened cannot be dated before the award.", "recorded_on")
-    note = OutcomeNote(award_id=award.id, recorded_on=draft.recorded_on, stage=draft.stage.strip(),
-                       author=draft.author.strip() or actor,
-                       **{f: getattr(draft, f).strip() for f in outcomes.TEXT_FIELDS},
-                       **{f: getattr(draft, f) for f in outcomes.FIGURE_FIELDS})
-    session.add(note)
-    session.flush()
-    themes = outcomes._clean_themes(draft.themes)
-    for theme in themes:
-        session.add(OutcomeTheme(note_id=note.id, theme=theme))
-    session.flush()
-    app = session.get(Application, award.application_id)
-    audit(session, actor=actor, action="outcome.record", entity="application", entity_id=app.id,
-          summary=f"Outcome note for {app.reference}" + (f" ({note.stage})" if note.stage else ""),
-          after={"themes": themes}, at=at)
-    return note
+    return outcomes.add_note(session, award, draft, actor=actor, at=at)
 
 
 # --- the sample's tables ------------------------------------------------------------------------------
@@ -175,7 +80,7 @@ def add_learning(loader, session: Session, award: Award, table: dict[str, Any]) 
             loader._check_keys(row, "instalment", f"plan.instalments[{n}]")
             rows.append((loader._date(loader._required(row, "on"), f"plan.instalments[{n}].on", planned=True),
                          loader._money(loader._required(row, "amount"), f"plan.instalments[{n}].amount")))
-        plan_payments(session, award, str(plan.get("kind", "full")), instalments=rows,
+        payments.plan_payments(session, award, str(plan.get("kind", "full")), instalments=rows,
                       holdback_pence=loader._money(plan.get("holdback", "0"), "plan.holdback"),
                       actor=officer, at=loader._moment(award.awarded_on))
 
@@ -217,9 +122,9 @@ def add_learning(loader, session: Session, award: Award, table: dict[str, Any]) 
     for day, _order, n, (kind, item) in sorted(steps, key=lambda s: s[:3]):
         at = loader._moment(day)
         if kind == "received":
-            receive(session, item, day, actor=officer, at=at)
+            payments.receive(session, item, day, actor=officer, at=at)
         elif kind == "payment":
-            pay(session, award, loader._money(loader._required(item, "amount"), f"payments[{n}].amount"), day,
+            payments.pay(session, award, loader._money(loader._required(item, "amount"), f"payments[{n}].amount"), day,
                 method=str(item.get("method", "BACS")), reference=str(item.get("reference", "")),
                 actor=officer, at=at)
         else:

@@ -192,3 +192,30 @@ def test_reset_asks_then_puts_the_default_back(qtbot, sample_db, runner):
     assert template_for(sample_db, "PHP", "award", "en") == default
     assert editor.closing_edit.text() == default.closing and editor.current_template() == default
     assert [a[1].endswith("reset to the default") for a in template_audit(sample_db)] == [False, True]
+
+
+def test_closing_the_editor_while_a_preview_renders_is_quiet(qtbot, sample_path):
+    """The preview's folder goes with the editor; a render still running has nowhere to write, and
+    that is not an error anyone needs to see."""
+    from ui.tasks import TaskRunner
+    from ui.template_editor import TemplateEditor
+
+    from grantdesk.config import database_location
+    from grantdesk.store.database import open_database
+
+    db = open_database(database_location(sample_path))
+    runner = TaskRunner()
+    try:
+        editor = TemplateEditor(db, runner, "PHP")
+        qtbot.addWidget(editor)
+        editor.preview_delay_ms = 0
+        editor.show()
+        with qtbot.waitSignal(editor.loaded, timeout=20_000):
+            editor.start()
+        editor.render_preview()
+        editor.close()  # while the render may still be running
+        qtbot.waitUntil(lambda: not runner.busy, timeout=20_000)
+        assert not editor._rendering
+    finally:
+        runner.shutdown()
+        db.close()

@@ -91,6 +91,7 @@ class TemplateEditor(QWidget):
         self._target: QPlainTextEdit | QLineEdit | None = None  # where a merge field goes
         self.confirmation: QMessageBox | None = None  # the reset question, while it is open
         self._temp = tempfile.TemporaryDirectory(prefix="grantdesk-template-", ignore_cleanup_errors=True)
+        self._closed = False
         self.setWindowTitle(f"Letter templates — {self.fund_code}")
         self.setObjectName("templateEditor")
         self.setAccessibleName("Letter templates")
@@ -494,6 +495,9 @@ class TemplateEditor(QWidget):
 
     def _on_preview(self, result: tuple[str, Path]) -> None:
         reference, path = result
+        if self._closed:  # the editor closed while the preview was rendering: nothing to show
+            self._rendering = False
+            return
         old, self.preview_path = self.preview_path, path
         if self.document.load(str(path)) != QPdfDocument.Error.None_:
             self.preview_status.setText("The preview could not be shown.")
@@ -507,6 +511,9 @@ class TemplateEditor(QWidget):
     def _on_preview_failed(self, exc: BaseException) -> None:
         from grantdesk.domain.errors import GrantDeskError
 
+        if self._closed:  # its folder went with the editor: the render had nowhere to write
+            self._rendering = False
+            return
         if not isinstance(exc, GrantDeskError):
             self._rendering = False
             raise exc
@@ -515,7 +522,12 @@ class TemplateEditor(QWidget):
             self.failed.emit(str(exc))
 
     # --- closing ------------------------------------------------------------------------------------
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self._closed = False  # shown again after closing: previews are wanted again
+        super().showEvent(event)
+
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self._closed = True
         self.preview_timer.stop()
         self.document.close()
         self._temp.cleanup()

@@ -93,6 +93,7 @@ def test_hidden_results_show_only_the_ballots_in_until_the_officer_reveals_them(
     event_id = _event(db, vote, hide_results=True)
     view = _shown(qtbot, db, runner, event_id)
     assert view.hidden and view.chart.rows() == [] and view.chart.money_line() is None
+    assert not hasattr(view.results, "tally")  # while hidden the totals are not even counted
     text = _visible_text(view)
     assert "Results will be shown when voting closes" in text
     assert "6 ballots in so far (6 at the kiosk, 0 on paper)" in text

@@ -575,14 +575,14 @@ class ResultsView(QWidget):
         self._loading = True
         db, event_id = self.db, self.event_id
 
-        def work() -> EventResults:
-            from grantdesk.services.events import event_results
+        def work() -> Any:
+            from grantdesk.services.events import event_screen
 
-            return event_results(db, event_id)
+            return event_screen(db, event_id)  # only the ballots-in count while results are hidden
 
         self.runner.run(work, self._on_results, self._on_error, owner=self)
 
-    def _on_results(self, results: EventResults) -> None:
+    def _on_results(self, results: Any) -> None:
         self._loading = False
         self.notice.hide()
         self.show_results(results)
@@ -601,18 +601,22 @@ class ResultsView(QWidget):
         event = self.results.event if self.results is not None else None
         return bool(event is not None and event.hide_results and not event.revealed)
 
-    def show_results(self, results: EventResults) -> None:
+    def show_results(self, results: Any) -> None:
+        """Show ``EventResults``, or a ``HiddenCount`` (ballots in, no totals) while results are hidden."""
         self.results = results
-        event, tally = results.event, results.tally
+        event = results.event
         self.title_label.setText(event.name)
         self.updated_label.setText(f"Live · counted at {datetime.now():%H:%M:%S}")
         if self.hidden:
             self._show_hidden(True)
             self.hidden_title.setText("Voting has closed. The results will be shown shortly." if event.closed
                                       else "Results will be shown when voting closes")
-            ballots_in = (f"{_count(tally.cast, 'ballot', 'ballots')} in so far "
-                          f"({number_text(results.kiosk.cast)} at the kiosk, {number_text(results.paper.cast)} "
-                          "on paper)")
+            if hasattr(results, "tally"):  # a full count handed in directly
+                cast, kiosk, paper = results.tally.cast, results.kiosk.cast, results.paper.cast
+            else:
+                cast, kiosk, paper = results.cast, results.kiosk, results.paper
+            ballots_in = (f"{_count(cast, 'ballot', 'ballots')} in so far "
+                          f"({number_text(kiosk)} at the kiosk, {number_text(paper)} on paper)")
             self.hidden_count.setText(ballots_in)
             self.counted_label.setText("")
             self.money_label.setText(f"{format_money(results.budget_pence)} to share")
@@ -622,6 +626,7 @@ class ResultsView(QWidget):
             self.explanation.clear()
             return
         self._show_hidden(False)
+        tally = results.tally
         spoilt = f" · {number_text(tally.spoilt_count)} spoilt" if tally.spoilt_count else ""
         self.counted_label.setText(
             f"{_count(tally.accepted, 'ballot', 'ballots')} counted ({number_text(results.kiosk.accepted)} kiosk, "

@@ -898,6 +898,33 @@ def _results(session: Session, event: VotingEvent, view: EventView | None = None
                         reasons)
 
 
+@dataclass(frozen=True, slots=True)
+class HiddenCount:
+    """What a results screen may show while an event hides its results: how many ballots are in, and
+    nothing that says how they were cast."""
+
+    event: EventView
+    cast: int
+    kiosk: int
+    paper: int
+    budget_pence: int
+
+
+def event_screen(db: Database, event_id: int) -> EventResults | HiddenCount:
+    """For the projector: the full count once results may be shown, else only the number of ballots in
+    (so the totals are not even counted while they are hidden)."""
+    with db.session() as s:
+        event = _event(s, event_id)
+        view = _view(s, event)
+        if view.hide_results and not view.revealed:
+            by_source = dict(s.execute(select(CastBallotRow.source, func.count())
+                                       .where(CastBallotRow.event_id == event_id)
+                                       .group_by(CastBallotRow.source)).all())
+            kiosk, paper = int(by_source.get("kiosk", 0)), int(by_source.get("paper", 0))
+            return HiddenCount(view, kiosk + paper, kiosk, paper, view.budget_pence)
+        return _results(s, event, view)
+
+
 def event_results(db: Database, event_id: int) -> EventResults:
     """Count the event now: tallies (kiosk, paper, both), the allocation and its explanation."""
     with db.session() as s:

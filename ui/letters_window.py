@@ -22,10 +22,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 from html import escape
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QDate, QPointF, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QKeySequence, QPageSize, QPainter, QPalette
+from PySide6.QtGui import QColor, QImage, QPageSize, QPainter, QPalette
 from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
@@ -39,7 +39,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
     QSpinBox,
     QSplitter,
     QTreeWidget,
@@ -50,6 +49,7 @@ from PySide6.QtWidgets import (
 
 from grantdesk.domain.dates import format_date
 from ui.tasks import Cancelled, TaskRunner
+from ui.widgets import action_button, labelled
 
 KINDS = (("award", "Award"), ("decline", "Decline"), ("deferral", "Deferral"), ("payment", "Payment confirmation"))
 STATE_WORDS = {"award": "awarded", "decline": "declined", "deferral": "deferred", "payment": "awarded and paid"}
@@ -202,23 +202,7 @@ class LettersWindow(QWidget):
         self.resize(1280, 800)
 
     # --- construction -------------------------------------------------------------------------------
-    def _button(self, text: str, shortcut: str | None, slot: Callable[[], Any], name: str) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setAccessibleName(text.replace("&", "").rstrip("…"))
-        if shortcut:
-            button.setShortcut(QKeySequence(shortcut))
-            native = QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)
-            button.setToolTip(f"{text.replace('&', '').rstrip('…')} ({native})")
-        button.clicked.connect(slot)
-        return button
 
-    @staticmethod
-    def _labelled(text: str, widget: QWidget) -> QLabel:
-        label = QLabel(text)
-        label.setBuddy(widget)
-        widget.setAccessibleName(text.replace("&", "").rstrip(":"))
-        return label
 
     def _build(self) -> None:
         self.kind_combo = QComboBox()
@@ -233,17 +217,17 @@ class LettersWindow(QWidget):
         self.date_edit.setObjectName("letterDateEdit")
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("d MMMM yyyy")
-        self.make_button = self._button("&Make letters", "Ctrl+Return", self.make_letters, "makeLettersButton")
-        self.templates_button = self._button("Edit &templates…", "Ctrl+T", self.edit_templates, "editTemplatesButton")
+        self.make_button = action_button("&Make letters", "Ctrl+Return", self.make_letters, "makeLettersButton")
+        self.templates_button = action_button("Edit &templates…", "Ctrl+T", self.edit_templates, "editTemplatesButton")
 
         top = QHBoxLayout()
-        top.addWidget(self._labelled("&Kind:", self.kind_combo))
+        top.addWidget(labelled("&Kind:", self.kind_combo))
         top.addWidget(self.kind_combo)
         top.addSpacing(12)
-        top.addWidget(self._labelled("&Round:", self.round_combo))
+        top.addWidget(labelled("&Round:", self.round_combo))
         top.addWidget(self.round_combo)
         top.addSpacing(12)
-        top.addWidget(self._labelled("Letter &date:", self.date_edit))
+        top.addWidget(labelled("Letter &date:", self.date_edit))
         top.addWidget(self.date_edit)
         top.addSpacing(12)
         top.addWidget(self.make_button)
@@ -290,7 +274,7 @@ class LettersWindow(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self._labelled("&Letters:", self.letter_list))
+        left_layout.addWidget(labelled("&Letters:", self.letter_list))
         left_layout.addWidget(self.letter_list, 1)
         left_layout.addWidget(self.summary)
 
@@ -315,8 +299,8 @@ class LettersWindow(QWidget):
         self.page_spin.setKeyboardTracking(False)
         self.page_spin.valueChanged.connect(lambda value: self.show_page(value - 1))
         self.page_count_label = QLabel("of 0")
-        self.prev_button = self._button("Previous page", "Ctrl+PgUp", lambda: self._step_page(-1), "previousPageButton")
-        self.next_button = self._button("Next page", "Ctrl+PgDown", lambda: self._step_page(1), "nextPageButton")
+        self.prev_button = action_button("Previous page", "Ctrl+PgUp", lambda: self._step_page(-1), "previousPageButton")
+        self.next_button = action_button("Next page", "Ctrl+PgDown", lambda: self._step_page(1), "nextPageButton")
         self.zoom_combo = QComboBox()
         self.zoom_combo.setObjectName("zoomCombo")
         self.zoom_combo.addItem("Fit width", "width")
@@ -325,13 +309,13 @@ class LettersWindow(QWidget):
         self.zoom_combo.currentIndexChanged.connect(self._on_zoom)
 
         nav = QHBoxLayout()
-        nav.addWidget(self._labelled("Pa&ge:", self.page_spin))
+        nav.addWidget(labelled("Pa&ge:", self.page_spin))
         nav.addWidget(self.page_spin)
         nav.addWidget(self.page_count_label)
         nav.addWidget(self.prev_button)
         nav.addWidget(self.next_button)
         nav.addStretch(1)
-        nav.addWidget(self._labelled("&Zoom:", self.zoom_combo))
+        nav.addWidget(labelled("&Zoom:", self.zoom_combo))
         nav.addWidget(self.zoom_combo)
 
         right = QWidget()
@@ -348,13 +332,13 @@ class LettersWindow(QWidget):
         splitter.setSizes([470, 810])
 
         # Bottom: save and print.
-        self.save_button = self._button("&Save PDF…", "Ctrl+S", self.save_pdf, "savePdfButton")
+        self.save_button = action_button("&Save PDF…", "Ctrl+S", self.save_pdf, "savePdfButton")
         self.split_check = QCheckBox("Also one PDF per &applicant…")
         self.split_check.setObjectName("splitCheck")
         self.split_check.setAccessibleName("Also one PDF per applicant")
         self.split_check.setToolTip("After saving the batch, choose a folder for one PDF per applicant, "
                                     "named by reference")
-        self.print_button = self._button("&Print…", "Ctrl+P", self.print_letters, "printButton")
+        self.print_button = action_button("&Print…", "Ctrl+P", self.print_letters, "printButton")
         bottom = QHBoxLayout()
         bottom.addWidget(QLabel("Saving or printing records each letter against its application."))
         bottom.addStretch(1)

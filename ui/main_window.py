@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self.current_fund: str | None = None
         self._refresh_pending: int | None = None
         self._member_ids: dict[int, frozenset[int]] = {}
+        self._fund_windows: dict[str, dict[str, Any]] = {}  # kind → fund code → its window
 
         self.setWindowTitle("GrantDesk")
         self.setObjectName("mainWindow")
@@ -632,9 +633,8 @@ class MainWindow(QMainWindow):
             self.open_location(database_location(path))
 
     def open_location(self, location: DatabaseLocation) -> None:
-        for desk in list(getattr(self, "_desks", {}).values()):
-            if isValid(desk) and not desk.close():
-                return
+        if not self._close_fund_windows():
+            return
         old = self.db
         self.db = None
         self.funds = []
@@ -698,40 +698,49 @@ class MainWindow(QMainWindow):
 
     def open_payments(self):
         """The selected fund's payments and monitoring, in their own window (one per fund)."""
-        if self.db is None or not self.current_fund:
-            self.show_notice("Choose a fund first.")
+        if not self._fund_chosen():
             return None
         from ui.payments_window import PaymentsWindow
 
-        windows = self.__dict__.setdefault("_payment_windows", {})
-        window = windows.get(self.current_fund)
-        if window is None or not isValid(window):
-            window = PaymentsWindow(self.db, self.runner, self.current_fund, self)
-            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            window.setWindowFlag(Qt.WindowType.Window)
-            code = self.current_fund
-            window.destroyed.connect(lambda *_: windows.pop(code, None))
-            windows[code] = window
-            window.start()
-        window.show()
-        window.raise_()
-        window.activateWindow()
-        return window
+        return self._fund_window("payments", lambda code: PaymentsWindow(self.db, self.runner, code, self))
 
     def open_letters(self):
         """The selected fund's letters, in their own window (one per fund)."""
-        if self.db is None or not self.current_fund:
-            self.show_notice("Choose a fund first.")
+        if not self._fund_chosen():
             return None
         from ui.letters_window import LettersWindow
 
-        windows = self.__dict__.setdefault("_letters_windows", {})
-        window = windows.get(self.current_fund)
+        return self._fund_window("letters", lambda code: LettersWindow(self.db, self.runner, code, self))
+
+    def open_voting_desk(self):
+        """The selected fund's community votes and panels, in their own window (one per fund)."""
+        if not self._fund_chosen():
+            return None
+        from ui.voting_desk import VotingDesk
+
+        def make(code: str):
+            desk = VotingDesk(self.db, self.runner, code, self)
+            desk.event_changed.connect(self.refresh)
+            return desk
+
+        return self._fund_window("votes", make)
+
+    def _fund_chosen(self) -> bool:
+        if self.db is None or not self.current_fund:
+            self.show_notice("Choose a fund first.")
+            return False
+        return True
+
+    def _fund_window(self, kind: str, make: Callable[[str], Any]):
+        """One window of ``kind`` per fund: made by ``make(fund code)`` (and started) when there is none,
+        then shown and raised. Closing it forgets it."""
+        windows = self._fund_windows.setdefault(kind, {})
+        code = self.current_fund
+        window = windows.get(code)
         if window is None or not isValid(window):
-            window = LettersWindow(self.db, self.runner, self.current_fund, self)
+            window = make(code)
             window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             window.setWindowFlag(Qt.WindowType.Window)
-            code = self.current_fund
             window.destroyed.connect(lambda *_: windows.pop(code, None))
             windows[code] = window
             window.start()
@@ -740,28 +749,13 @@ class MainWindow(QMainWindow):
         window.activateWindow()
         return window
 
-    def open_voting_desk(self):
-        """The selected fund's community votes and panels, in their own window (one per fund)."""
-        if self.db is None or not self.current_fund:
-            self.show_notice("Choose a fund first.")
-            return None
-        from ui.voting_desk import VotingDesk
-
-        desks = getattr(self, "_desks", {})
-        self._desks = desks
-        desk = desks.get(self.current_fund)
-        if desk is None:
-            desk = VotingDesk(self.db, self.runner, self.current_fund, self)
-            desk.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            code = self.current_fund
-            desk.destroyed.connect(lambda *_: desks.pop(code, None))
-            desk.event_changed.connect(self.refresh)
-            desks[code] = desk
-            desk.start()
-        desk.show()
-        desk.raise_()
-        desk.activateWindow()
-        return desk
+    def _close_fund_windows(self) -> bool:
+        """Close every fund's windows; False if one refused (a kiosk in use needs its PIN)."""
+        for windows in self._fund_windows.values():
+            for window in list(windows.values()):
+                if isValid(window) and not window.close():
+                    return False
+        return True
 
     def _member_fund(self) -> bool:
         fund = self._fund_for(self.current_fund) if self.current_fund else None
@@ -779,24 +773,16 @@ class MainWindow(QMainWindow):
             return None
         from ui.members_dashboard import MembersDashboard
 
-        boards = self.__dict__.setdefault("_boards", {})
-        board = boards.get(self.current_fund)
-        if board is None or not isValid(board):
-            board = MembersDashboard(self.db, self.runner, self.current_fund, self)
-            board.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            board.setWindowFlag(Qt.WindowType.Window)
-            board.setWindowTitle(f"Members' pots — {self.current_fund}")
+        def make(code: str):
+            board = MembersDashboard(self.db, self.runner, code, self)
+            board.setWindowTitle(f"Members' pots — {code}")
             board.resize(1200, 760)
-            code = self.current_fund
-            board.destroyed.connect(lambda *_: boards.pop(code, None))
             board.changed.connect(self.refresh)
-            board.statement_requested.connect(lambda member_id, year, c=code: self.save_member_statement(c, member_id, year))
-            boards[code] = board
-            board.start()
-        board.show()
-        board.raise_()
-        board.activateWindow()
-        return board
+            board.statement_requested.connect(
+                lambda member_id, year: self.save_member_statement(code, member_id, year))
+            return board
+
+        return self._fund_window("pots", make)
 
     def save_member_statement(self, fund_code: str, member_id: int, year: int, path: str | None = None) -> None:
         if path is None:
@@ -847,13 +833,9 @@ class MainWindow(QMainWindow):
             if isValid(editor) and not editor.may_close():
                 event.ignore()
                 return
-        for desk in list(getattr(self, "_desks", {}).values()):  # a kiosk in use needs its PIN to close
-            if isValid(desk) and not desk.close():
-                event.ignore()
-                return
-        for board in list(getattr(self, "_boards", {}).values()):
-            if isValid(board):
-                board.close()
+        if not self._close_fund_windows():  # a kiosk in use needs its PIN to close
+            event.ignore()
+            return
         for editor in list(self.actions.editors.values()):
             if isValid(editor):
                 editor.close()

@@ -12,11 +12,18 @@ and the form is kept as typed. Every database call runs on the worker (``TaskRun
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from html import escape
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -29,7 +36,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QRadioButton,
     QSplitter,
     QTableView,
@@ -41,6 +47,7 @@ from grantdesk.domain.dates import financial_year_label, format_date, parse_uk_d
 from grantdesk.domain.errors import GrantDeskError, ValidationError
 from grantdesk.domain.money import format_money, parse_money
 from ui.tasks import TaskRunner
+from ui.widgets import action_button
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -57,6 +64,9 @@ FLAG_STYLES = {  # background, text, border — each passes AA contrast
 FLAG_NAMES = {"repeat": "Repeat bid", "match_funding": "Match funding", "late": "Late", "area": "Area"}
 ERROR_STYLE = "padding: 6px; background: #fef2f2; color: #991b1b;"
 OK_STYLE = "padding: 6px; background: #ecfdf5; color: #065f46;"
+
+
+_dialog_button = partial(action_button, auto_default=False)  # a dialog's Enter stays with its fields
 
 
 def _uk(day: date) -> str:
@@ -160,20 +170,11 @@ class MemberDecisionDialog(QDialog):
         return self._today or date.today()
 
     # --- construction -----------------------------------------------------------------------------
-    def _button(self, text: str, shortcut: str | None, slot: Callable[[], Any], name: str) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setAccessibleName(text.replace("&", "").rstrip("…"))
-        button.setAutoDefault(False)
-        if shortcut:
-            button.setShortcut(QKeySequence(shortcut))
-            button.setToolTip(f"{text.replace('&', '')} "
-                              f"({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})")
-        button.clicked.connect(slot)
-        return button
 
     def _build(self) -> None:
-        from grantdesk.services.decisions import INTEREST_LABELS  # the window is open: the core is loaded
+        from grantdesk.services.decisions import (
+            INTEREST_LABELS,  # the window is open: the core is loaded
+        )
 
         # -- left: the application, its flags and the decisions so far
         self.facts = QLabel("Loading…")
@@ -209,9 +210,9 @@ class MemberDecisionDialog(QDialog):
         self.decision_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.decision_detail.setStyleSheet("padding: 6px; background: #ffffff; border: 1px solid #d1d5db;")
         self.decisions_view.selectionModel().selectionChanged.connect(lambda *_: self._update_officer_buttons())
-        self.approve_button = self._button("A&pprove", "Ctrl+Shift+P", self.approve_selected, "approveButton")
-        self.return_button = self._button("Re&turn…", "Ctrl+Shift+T", self.return_selected, "returnButton")
-        self.pdf_button = self._button("Print rec&ord…", "Ctrl+Shift+R", self.save_record, "decisionRecordButton")
+        self.approve_button = _dialog_button("A&pprove", "Ctrl+Shift+P", self.approve_selected, "approveButton")
+        self.return_button = _dialog_button("Re&turn…", "Ctrl+Shift+T", self.return_selected, "returnButton")
+        self.pdf_button = _dialog_button("Print rec&ord…", "Ctrl+Shift+R", self.save_record, "decisionRecordButton")
         self.pdf_button.setEnabled(False)
         self.officer_hint = QLabel()
         self.officer_hint.setObjectName("officerHint")
@@ -339,8 +340,8 @@ class MemberDecisionDialog(QDialog):
         self.message_label.setWordWrap(True)
         self.message_label.setStyleSheet(OK_STYLE)
         self.message_label.hide()
-        self.record_button = self._button("Record th&e decision", "Ctrl+Return", self.record, "recordButton")
-        self.close_button = self._button("Close", None, self.reject, "closeButton")
+        self.record_button = _dialog_button("Record th&e decision", "Ctrl+Return", self.record, "recordButton")
+        self.close_button = _dialog_button("Close", None, self.reject, "closeButton")
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.record_button)
@@ -626,7 +627,11 @@ class MemberDecisionDialog(QDialog):
         db, app_id, today = self.db, self.application_id, self.today
 
         def work():
-            from grantdesk.services.allocations import Declaration, decision_context, record_member_decision
+            from grantdesk.services.allocations import (
+                Declaration,
+                decision_context,
+                record_member_decision,
+            )
 
             view = record_member_decision(
                 db, app_id, member_id, decision, reasons=reasons, amount_pence=amount, on=day,

@@ -27,7 +27,14 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QKeySequence, QPainter, QPen
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPen,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -54,6 +61,7 @@ from grantdesk.domain.errors import GrantDeskError, ValidationError
 from grantdesk.domain.money import format_money, parse_money
 from ui.models import ROW_ROLE, SORT_ROLE
 from ui.tasks import TaskRunner
+from ui.widgets import action_button
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -639,16 +647,6 @@ class MembersDashboard(QWidget):
         return self._today or date.today()
 
     # --- construction -----------------------------------------------------------------------------
-    def _button(self, text: str, shortcut: str | None, slot: Callable[[], Any], name: str) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setAccessibleName(text.replace("&", "").rstrip("…"))
-        if shortcut:
-            button.setShortcut(QKeySequence(shortcut))
-            button.setToolTip(f"{text.replace('&', '')} "
-                              f"({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})")
-        button.clicked.connect(slot)
-        return button
 
     def _build(self) -> None:
         self.year_combo = QComboBox()
@@ -660,10 +658,10 @@ class MembersDashboard(QWidget):
         year_label.setBuddy(self.year_combo)
         self.title_label = QLabel()
         self.title_label.setObjectName("dashboardTitle")
-        self.allot_button = self._button("Set &allotments…", "Ctrl+Shift+A", self.open_allotments, "allotmentsButton")
-        self.year_end_button = self._button("Year-&end…", "Ctrl+Shift+Y", self.open_year_end, "yearEndButton")
-        self.statement_button = self._button("&Statement…", "Ctrl+Shift+S", self.request_statement, "statementButton")
-        self.refresh_button = self._button("Refresh", "F5", self.start, "refreshButton")
+        self.allot_button = action_button("Set &allotments…", "Ctrl+Shift+A", self.open_allotments, "allotmentsButton")
+        self.year_end_button = action_button("Year-&end…", "Ctrl+Shift+Y", self.open_year_end, "yearEndButton")
+        self.statement_button = action_button("&Statement…", "Ctrl+Shift+S", self.request_statement, "statementButton")
+        self.refresh_button = action_button("Refresh", "F5", self.start, "refreshButton")
         top = QHBoxLayout()
         top.addWidget(year_label)
         top.addWidget(self.year_combo)

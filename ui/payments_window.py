@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any, Callable
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -34,9 +33,14 @@ from grantdesk.domain.dates import format_date
 from grantdesk.domain.errors import GrantDeskError
 from grantdesk.domain.money import format_money, parse_money
 from ui.tasks import TaskRunner
+from ui.widgets import action_button
 
 OVERDUE = QColor("#fee2e2")
 SOON = QColor("#fef3c7")
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
 
 
 class _Table(QAbstractTableModel):
@@ -164,10 +168,10 @@ class PaymentsWindow(QWidget):
         self.notice.setWordWrap(True)
         self.notice.setAccessibleName("Notice")
         self.notice.hide()
-        self.received_button = self._button("Report &received", "Ctrl+R", self.mark_received)
-        self.pay_button = self._button("Record &payment…", "Ctrl+P", self.ask_payment)
-        self.back_button = self._button("Money &back…", "Ctrl+B", self.ask_return)
-        self.evidence_button = self._button("Add &evidence of spend…", "Ctrl+E", self.ask_evidence)
+        self.received_button = action_button("Report &received", "Ctrl+R", self.mark_received)
+        self.pay_button = action_button("Record &payment…", "Ctrl+P", self.ask_payment)
+        self.back_button = action_button("Money &back…", "Ctrl+B", self.ask_return)
+        self.evidence_button = action_button("Add &evidence of spend…", "Ctrl+E", self.ask_evidence)
 
         due_box = QWidget()
         dl = QVBoxLayout(due_box)
@@ -197,12 +201,6 @@ class PaymentsWindow(QWidget):
         layout.addWidget(splitter, 1)
         self.resize(1100, 720)
 
-    def _button(self, text: str, shortcut: str, slot: Callable[[], Any]) -> QPushButton:
-        button = QPushButton(text)
-        button.setAccessibleName(text.replace("&", "").rstrip("…"))
-        button.setShortcut(QKeySequence(shortcut))
-        button.clicked.connect(slot)
-        return button
 
     # --- loading ---------------------------------------------------------------------------------
     def start(self) -> None:
@@ -219,7 +217,7 @@ class PaymentsWindow(QWidget):
         self.due_model.set_rows(
             list(due),
             [(d.reference, d.organisation, d.label, format_date(d.due_on),
-              f"overdue by {-d.days} days" if d.overdue else ("due today" if d.days == 0 else f"due in {d.days} days"))
+              f"overdue by {_days(-d.days)}" if d.overdue else ("due today" if d.days == 0 else f"due in {_days(d.days)}"))
              for d in due],
             [OVERDUE if d.overdue else SOON for d in due])
         self.award_model.set_rows(

@@ -18,10 +18,9 @@ import re
 import tempfile
 from html import escape
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
@@ -34,7 +33,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPlainTextEdit,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -42,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from grantdesk.domain.letters import FIELDS, LetterTemplate, Slip, check_template
 from ui.tasks import TaskRunner
+from ui.widgets import action_button, labelled
 
 KINDS = (("award", "Award"), ("decline", "Decline"), ("deferral", "Deferral"))
 LANGUAGES = (("en", "English"), ("cy", "Cymraeg"))
@@ -99,23 +98,7 @@ class TemplateEditor(QWidget):
         self.resize(1280, 820)
 
     # --- construction -------------------------------------------------------------------------------
-    def _button(self, text: str, shortcut: str | None, slot: Callable[[], Any], name: str) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setAccessibleName(text.replace("&", "").rstrip("…"))
-        if shortcut:
-            button.setShortcut(QKeySequence(shortcut))
-            native = QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)
-            button.setToolTip(f"{text.replace('&', '').rstrip('…')} ({native})")
-        button.clicked.connect(slot)
-        return button
 
-    @staticmethod
-    def _labelled(text: str, widget: QWidget) -> QLabel:
-        label = QLabel(text)
-        label.setBuddy(widget)
-        widget.setAccessibleName(text.replace("&", "").rstrip(":"))
-        return label
 
     def _text_editor(self, name: str, lines: bool) -> QLineEdit | QPlainTextEdit:
         editor: QLineEdit | QPlainTextEdit = QPlainTextEdit() if lines else QLineEdit()
@@ -138,10 +121,10 @@ class TemplateEditor(QWidget):
         self.kind_combo.currentIndexChanged.connect(self._on_choice)
         self.language_combo.currentIndexChanged.connect(self._on_choice)
         top = QHBoxLayout()
-        top.addWidget(self._labelled("&Kind:", self.kind_combo))
+        top.addWidget(labelled("&Kind:", self.kind_combo))
         top.addWidget(self.kind_combo)
         top.addSpacing(12)
-        top.addWidget(self._labelled("&Language:", self.language_combo))
+        top.addWidget(labelled("&Language:", self.language_combo))
         top.addWidget(self.language_combo)
         top.addStretch(1)
 
@@ -165,14 +148,14 @@ class TemplateEditor(QWidget):
         self.editors = (self.subject_edit, self.paragraphs_edit, self.conditions_heading_edit, self.conditions_edit,
                         self.closing_edit, self.slip_heading_edit, self.slip_lines_edit)
         form = QFormLayout()
-        form.addRow(self._labelled("&Subject:", self.subject_edit), self.subject_edit)
-        form.addRow(self._labelled("&Paragraphs:", self.paragraphs_edit), self.paragraphs_edit)
-        form.addRow(self._labelled("Conditions &heading:", self.conditions_heading_edit),
+        form.addRow(labelled("&Subject:", self.subject_edit), self.subject_edit)
+        form.addRow(labelled("&Paragraphs:", self.paragraphs_edit), self.paragraphs_edit)
+        form.addRow(labelled("Conditions &heading:", self.conditions_heading_edit),
                     self.conditions_heading_edit)
-        form.addRow(self._labelled("C&onditions:", self.conditions_edit), self.conditions_edit)
-        form.addRow(self._labelled("Clos&ing:", self.closing_edit), self.closing_edit)
-        self.slip_heading_label = self._labelled("Sli&p heading:", self.slip_heading_edit)
-        self.slip_lines_label = self._labelled("Slip li&nes:", self.slip_lines_edit)
+        form.addRow(labelled("C&onditions:", self.conditions_edit), self.conditions_edit)
+        form.addRow(labelled("Clos&ing:", self.closing_edit), self.closing_edit)
+        self.slip_heading_label = labelled("Sli&p heading:", self.slip_heading_edit)
+        self.slip_lines_label = labelled("Slip li&nes:", self.slip_lines_edit)
         form.addRow(self.slip_heading_label, self.slip_heading_edit)
         form.addRow(self.slip_lines_label, self.slip_lines_edit)
 
@@ -182,7 +165,7 @@ class TemplateEditor(QWidget):
         self.fields_list.itemActivated.connect(self._on_field_chosen)
         self.problems_list = QListWidget()
         self.problems_list.setObjectName("problemsList")
-        self.problems_label = self._labelled("Pro&blems:", self.problems_list)
+        self.problems_label = labelled("Pro&blems:", self.problems_list)
         self.problems_list.setMaximumHeight(120)
 
         left = QWidget()
@@ -194,7 +177,7 @@ class TemplateEditor(QWidget):
         fields_box = QWidget()
         fields_layout = QVBoxLayout(fields_box)
         fields_layout.setContentsMargins(0, 0, 0, 0)
-        fields_layout.addWidget(self._labelled("Merge &fields:", self.fields_list))
+        fields_layout.addWidget(labelled("Merge &fields:", self.fields_list))
         fields_layout.addWidget(self.fields_list, 1)
 
         self.document = QPdfDocument(self)
@@ -224,8 +207,8 @@ class TemplateEditor(QWidget):
         splitter.setStretchFactor(2, 3)
         splitter.setSizes([520, 240, 520])
 
-        self.save_button = self._button("&Save template", "Ctrl+S", self.save, "saveTemplateButton")
-        self.reset_button = self._button("&Reset to the default…", "Ctrl+Shift+R", self.reset, "resetTemplateButton")
+        self.save_button = action_button("&Save template", "Ctrl+S", self.save, "saveTemplateButton")
+        self.reset_button = action_button("&Reset to the default…", "Ctrl+Shift+R", self.reset, "resetTemplateButton")
         bottom = QHBoxLayout()
         bottom.addWidget(self.reset_button)
         bottom.addStretch(1)

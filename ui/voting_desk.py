@@ -9,10 +9,9 @@ results, panel scoring) share the same runner and database.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QGroupBox,
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMessageBox,
-    QPushButton,
     QSplitter,
     QTextBrowser,
     QVBoxLayout,
@@ -34,6 +32,7 @@ from grantdesk.domain.dates import format_date
 from grantdesk.domain.money import format_money
 from grantdesk.voting.rules import DESCRIPTIONS
 from ui.tasks import TaskRunner
+from ui.widgets import action_button
 
 STATE_LABELS = {"setup": "Being set up", "voting": "Voting", "closed": "Closed — results not yet confirmed",
                 "confirmed": "Results confirmed"}
@@ -60,15 +59,6 @@ class VotingDesk(QWidget):
         self.resize(1100, 700)
 
     # --- construction -----------------------------------------------------------------------------
-    def _button(self, text: str, shortcut: str | None, slot: Callable[[], Any], name: str) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setAccessibleName(text.replace("&", "").rstrip("…"))
-        if shortcut:
-            button.setShortcut(QKeySequence(shortcut))
-            button.setToolTip(f"{text.replace('&', '')} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})")
-        button.clicked.connect(slot)
-        return button
 
     def _build(self) -> None:
         self.event_list = QListWidget()
@@ -87,10 +77,10 @@ class VotingDesk(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(QLabel("<b>Community votes</b>"))
         left_layout.addWidget(self.event_list, 2)
-        left_layout.addWidget(self._button("&New vote…", "Ctrl+N", self.new_event, "newEventButton"))
+        left_layout.addWidget(action_button("&New vote…", "Ctrl+N", self.new_event, "newEventButton"))
         left_layout.addWidget(QLabel("<b>Resident panels</b>"))
         left_layout.addWidget(self.panel_list, 1)
-        left_layout.addWidget(self._button("&Score as a panel…", "Ctrl+Shift+S", self.open_panel, "openPanelButton"))
+        left_layout.addWidget(action_button("&Score as a panel…", "Ctrl+Shift+S", self.open_panel, "openPanelButton"))
 
         self.summary = QTextBrowser()
         self.summary.setObjectName("eventSummary")
@@ -104,20 +94,20 @@ class VotingDesk(QWidget):
 
         before = QGroupBox("Before and during the vote")
         b = QHBoxLayout(before)
-        self.setup_button = self._button("Set-&up…", "Ctrl+E", self.edit_event, "setupButton")
-        self.codes_button = self._button("Print &code cards…", "Ctrl+P", self.print_codes, "codesButton")
-        self.kiosk_button = self._button("Open &kiosk", "Ctrl+K", self.open_kiosk, "kioskButton")
-        self.paper_button = self._button("Key &paper ballots", "Ctrl+Shift+P", self.open_paper_entry, "paperButton")
+        self.setup_button = action_button("Set-&up…", "Ctrl+E", self.edit_event, "setupButton")
+        self.codes_button = action_button("Print &code cards…", "Ctrl+P", self.print_codes, "codesButton")
+        self.kiosk_button = action_button("Open &kiosk", "Ctrl+K", self.open_kiosk, "kioskButton")
+        self.paper_button = action_button("Key &paper ballots", "Ctrl+Shift+P", self.open_paper_entry, "paperButton")
         for w in (self.setup_button, self.codes_button, self.kiosk_button, self.paper_button):
             b.addWidget(w)
         after = QGroupBox("The result")
         a = QHBoxLayout(after)
-        self.results_button = self._button("Show &results", "Ctrl+R", self.open_results, "resultsButton")
-        self.sheet_button = self._button("Results &sheet (PDF)…", "Ctrl+Shift+R", self.save_results_sheet,
+        self.results_button = action_button("Show &results", "Ctrl+R", self.open_results, "resultsButton")
+        self.sheet_button = action_button("Results &sheet (PDF)…", "Ctrl+Shift+R", self.save_results_sheet,
                                          "sheetButton")
-        self.close_button = self._button("C&lose voting…", None, self.close_voting, "closeVotingButton")
-        self.confirm_button = self._button("Con&firm results…", None, self.confirm_results, "confirmButton")
-        self.export_button = self._button("&Export PaBuLib…", None, self.export_pabulib, "exportButton")
+        self.close_button = action_button("C&lose voting…", None, self.close_voting, "closeVotingButton")
+        self.confirm_button = action_button("Con&firm results…", None, self.confirm_results, "confirmButton")
+        self.export_button = action_button("&Export PaBuLib…", None, self.export_pabulib, "exportButton")
         for w in (self.results_button, self.sheet_button, self.close_button, self.confirm_button, self.export_button):
             a.addWidget(w)
 

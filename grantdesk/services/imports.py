@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Protocol
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from grantdesk.domain.applications import (
@@ -38,20 +38,17 @@ from grantdesk.domain.applications import (
 )
 from grantdesk.domain.dates import financial_year_of
 from grantdesk.domain.errors import GrantDeskError, ValidationError
-from grantdesk.domain.organisations import name_key, org_id_for
 from grantdesk.domain.questions import Question
-from grantdesk.domain.references import format_reference
 from grantdesk.domain.workflow import Status
 from grantdesk.io.tabular import Table, is_blank, write_csv
 from grantdesk.services.applications import READ_ONLY_FIELDS
+from grantdesk.services.bulk import People, allocate_references, chunks, insert_rows, resolve
 from grantdesk.services.common import actor_or_default, audit, fund_by_code, utcnow
 from grantdesk.services.editing import FundLookups
 from grantdesk.services.questions import questions_for
 from grantdesk.store.database import Database
 from grantdesk.store.models import (
     Application,
-    AuditEntry,
-    Contact,
     Fund,
     ImportMapping,
     Organisation,
@@ -82,7 +79,6 @@ PROGRESS_EVERY = 500
 CHECKING = "Checking rows"
 SAVING = "Saving applications"
 MAPPING_NAME = "default"
-_CHUNK = 500  # rows per executemany; also how often saving reports progress
 
 
 class Progress(Protocol):
@@ -451,157 +447,6 @@ def _refusal(problems: list[Problem], source: str, *, valid_only: bool,
         problems if every is None else every)
 
 
-def _insert(model: type, *, returning_id: bool = False):
-    """A Core ``INSERT`` on the model's table, for ``session.execute(stmt, [dict, …])`` (executemany).
-
-    The table, not the ORM class: the ORM's bulk insert starts a new batch wherever a value is None
-    where the row before had one, which made the history rows (from_status None, then "draft") one
-    statement each."""
-    table = model.__table__
-    stmt = insert(table)
-    return stmt.returning(table.c.id, sort_by_parameter_order=True) if returning_id else stmt
-
-
-def _chunks(items: list[Any], size: int = _CHUNK) -> Iterable[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-class _People:
-    """Organisations and contacts found or created the way ``find_or_add_organisation`` and
-    ``find_or_add_contact`` would, for a whole file at once (one query each, bulk inserts)."""
-
-    def __init__(self, session: Session):
-        self.session = session
-        self.by_charity: dict[str, Any] = {}
-        self.by_company: dict[str, Any] = {}
-        self.by_name: dict[str, Any] = {}  # unregistered organisations, by name ignoring case
-        self.names: dict[Any, str] = {}
-        for oid, name, key, charity, company in session.execute(
-            select(Organisation.id, Organisation.name, Organisation.name_key, Organisation.charity_number,
-                   Organisation.company_number)
-            .order_by(Organisation.id)
-        ):
-            if charity:
-                self.by_charity.setdefault(charity, oid)
-            if company:
-                self.by_company.setdefault(company, oid)
-            if not charity and not company:
-                self.by_name.setdefault(key, oid)
-            self.names[oid] = name
-        self.new_orgs: list[dict[str, Any]] = []
-        self.new_contacts: list[dict[str, Any]] = []
-        self.contacts: dict[Any, list[tuple[Any, str, str]]] = {}  # org key → (contact key, name, e-mail)
-        self._loaded: set[Any] = set()
-
-    def organisation(self, c: CleanApplication, now) -> Any:
-        """An existing organisation's id, or ("new", n) for the n-th one to create."""
-        key = None
-        if c.charity_number:
-            key = self.by_charity.get(c.charity_number)
-        if key is None and c.company_number:
-            key = self.by_company.get(c.company_number)
-        if key is None and not c.charity_number and not c.company_number:
-            key = self.by_name.get(name_key(c.organisation))
-        if key is not None:
-            return key
-        key = ("new", len(self.new_orgs))
-        self.new_orgs.append(dict(
-            name=c.organisation, name_key=name_key(c.organisation), org_type=c.organisation_type,
-            charity_number=c.charity_number,
-            company_number=c.company_number, org_id=org_id_for(c.charity_number, c.company_number),
-            address="", postcode="", website="", created_at=now,
-        ))
-        self.names[key] = c.organisation
-        if c.charity_number:
-            self.by_charity[c.charity_number] = key
-        if c.company_number:
-            self.by_company[c.company_number] = key
-        if not c.charity_number and not c.company_number:
-            self.by_name[name_key(c.organisation)] = key
-        return key
-
-    def load_contacts(self, org_keys: set[Any]) -> None:
-        wanted = sorted(k for k in org_keys if not isinstance(k, tuple) and k not in self._loaded)
-        for chunk in _chunks(wanted):
-            for cid, oid, name, email in self.session.execute(
-                select(Contact.id, Contact.organisation_id, Contact.name, Contact.email)
-                .where(Contact.organisation_id.in_(chunk)).order_by(Contact.id)
-            ):
-                self.contacts.setdefault(oid, []).append((cid, name.casefold(), (email or "").casefold()))
-        self._loaded.update(wanted)
-
-    def contact(self, org_key: Any, c: CleanApplication) -> Any:
-        if not c.contact_name:
-            return None
-        name, email = c.contact_name.casefold(), c.contact_email.casefold()
-        known = self.contacts.setdefault(org_key, [])
-        for key, known_name, known_email in known:
-            if known_name == name or (email and known_email == email):
-                return key
-        key = ("new", len(self.new_contacts))
-        self.new_contacts.append(dict(
-            org_key=org_key, name=c.contact_name, email=c.contact_email, phone=c.contact_phone, role="",
-            letter_language=c.contact_language,
-        ))
-        known.append((key, name, email))
-        return key
-
-    def insert(self, actor: str, now) -> tuple[dict[Any, int], dict[Any, int]]:
-        """Insert the new organisations and contacts, each with its audit entry; returns key → id maps."""
-        s = self.session
-        org_ids: dict[Any, int] = {}
-        entries: list[dict[str, Any]] = []
-        if self.new_orgs:
-            ids = s.scalars(_insert(Organisation, returning_id=True), self.new_orgs).all()
-            for n, (oid, org) in enumerate(zip(ids, self.new_orgs, strict=True)):
-                org_ids[("new", n)] = oid
-                entries.append(dict(at=now, actor=actor, action="organisation.create", entity="organisation",
-                                    entity_id=oid, summary=f"Recorded organisation {org['name']}", before=None,
-                                    after={"org_id": org["org_id"], "type": org["org_type"]}))
-        contact_ids: dict[Any, int] = {}
-        if self.new_contacts:
-            rows = [dict(organisation_id=_resolve(org_ids, c["org_key"]), name=c["name"], email=c["email"],
-                         phone=c["phone"], role=c["role"], letter_language=c["letter_language"])
-                    for c in self.new_contacts]
-            ids = s.scalars(_insert(Contact, returning_id=True), rows).all()
-            for n, (cid, c) in enumerate(zip(ids, self.new_contacts, strict=True)):
-                contact_ids[("new", n)] = cid
-                entries.append(dict(at=now, actor=actor, action="contact.create", entity="contact", entity_id=cid,
-                                    summary=f"Recorded contact for {self.names[c['org_key']]}", before=None,
-                                    after={"letter_language": c["letter_language"]}))
-        if entries:
-            s.execute(_insert(AuditEntry), entries)
-        return org_ids, contact_ids
-
-
-def _resolve(ids: dict[Any, int], key: Any) -> Any:
-    return ids[key] if isinstance(key, tuple) else key
-
-
-def _allocate_references(session: Session, fund: Fund, years: list[int]) -> list[str]:
-    """One block of reference numbers per financial year from the fund's counter, in row order;
-    the same numbers ``add_application`` would have given one at a time."""
-    needed: dict[int, int] = {}
-    for year in years:
-        needed[year] = needed.get(year, 0) + 1
-    next_number: dict[int, int] = {}
-    for year, count in needed.items():
-        where = (ReferenceCounter.fund_id == fund.id, ReferenceCounter.year == year)
-        if session.scalar(select(ReferenceCounter.last_number).where(*where)) is None:
-            session.execute(_insert(ReferenceCounter), [dict(fund_id=fund.id, year=year, last_number=0)])
-        last = session.execute(
-            update(ReferenceCounter).where(*where).values(last_number=ReferenceCounter.last_number + count)
-            .returning(ReferenceCounter.last_number)
-        ).scalar_one()
-        next_number[year] = last - count + 1
-    references = []
-    for year in years:
-        references.append(format_reference(fund.code, year, next_number[year]))
-        next_number[year] += 1
-    return references
-
-
 def _rejected_target(table: Table, rejected_path: Path | None) -> Path:
     if rejected_path is not None:
         return Path(rejected_path)
@@ -656,36 +501,36 @@ def run_import(db: Database, plan: ImportPlan, *, valid_only: bool = False, reje
         if not a.good:
             raise _refusal(a.problems, table.source, valid_only=True)
 
-        people = _People(s)
+        people = People(s)
         org_keys = [people.organisation(g.clean, now) for g in a.good]
         people.load_contacts({k for k, g in zip(org_keys, a.good, strict=True) if g.clean.contact_name})
         contact_keys = [people.contact(k, g.clean) for k, g in zip(org_keys, a.good, strict=True)]
         org_ids, contact_ids = people.insert(who, now)
         years = [g.round.financial_year if g.round is not None else financial_year_of(today) for g in a.good]
-        references = _allocate_references(s, fund, years)
+        references = allocate_references(s, fund, years)
 
         total = len(a.good)
         _report(progress, 0, total, SAVING)
         done = 0
         rows = list(zip(a.good, references, org_keys, contact_keys, strict=True))
-        for chunk in _chunks(rows):
+        for chunk in chunks(rows):
             app_rows = [dict(
                 reference=ref, fund_id=fund.id, round_id=g.round.id if g.round is not None else None,
-                organisation_id=_resolve(org_ids, ok),
-                contact_id=_resolve(contact_ids, ck) if ck is not None else None,
+                organisation_id=resolve(org_ids, ok),
+                contact_id=resolve(contact_ids, ck) if ck is not None else None,
                 area_id=g.area_id, title=g.clean.title, summary=g.clean.summary,
                 amount_requested_pence=g.clean.amount_requested_pence, project_start=g.clean.project_start,
                 project_end=g.clean.project_end, submitted_on=g.clean.submitted_on or today,
                 status=Status.SUBMITTED.value, answers=g.clean.answers, created_at=now, updated_at=now, version=1,
             ) for g, ref, ok, ck in chunk]
-            ids = s.scalars(_insert(Application, returning_id=True), app_rows).all()
+            ids = s.scalars(insert_rows(Application, returning_id=True), app_rows).all()
             history = []
             for app_id in ids:
                 history.append(dict(application_id=app_id, from_status=None, to_status=Status.DRAFT.value,
                                     at=now, by=who, reason=""))
                 history.append(dict(application_id=app_id, from_status=Status.DRAFT.value,
                                     to_status=Status.SUBMITTED.value, at=now, by=who, reason=""))
-            s.execute(_insert(StatusChange), history)
+            s.execute(insert_rows(StatusChange), history)
             done += len(chunk)
             _report(progress, done, total, SAVING)
 

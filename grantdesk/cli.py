@@ -156,6 +156,64 @@ def cmd_applications_import(args) -> int:
     return EXIT_OK
 
 
+def cmd_export_360giving(args) -> int:
+    from pathlib import Path
+
+    from grantdesk.io.g360_files import format_of
+    from grantdesk.services.open_data import prepare_360giving, publish_360giving
+
+    format_of(Path(args.out))  # a wrong file name is refused before any work
+    with _open(args) as db:
+        publication = prepare_360giving(db, args.fund, since=args.since, until=args.until)
+        for issue in publication.quality:
+            print(f"{'critical' if issue.critical else 'quality'}: {issue.message}", file=sys.stderr)
+        if publication.schema_problems:
+            for problem in publication.schema_problems:
+                print(f"schema: {problem}", file=sys.stderr)
+            print(f"Nothing was written: the file would break the 360Giving schema in "
+                  f"{len(publication.schema_problems)} place(s).", file=sys.stderr)
+            return EXIT_REFUSED
+        result = publish_360giving(db, publication, Path(args.out))
+    print(f"{publication.summary()} Written to {result.path}.")
+    return EXIT_OK
+
+
+def cmd_export_transparency(args) -> int:
+    from pathlib import Path
+
+    from grantdesk.services.open_data import publish_transparency
+
+    with _open(args) as db:
+        result = publish_transparency(db, args.fund, Path(args.out), since=args.since, until=args.until)
+    print(result.message)
+    return EXIT_OK
+
+
+def cmd_import_360giving(args) -> int:
+    from pathlib import Path
+
+    from grantdesk.services.open_data import GrantsImportRefused, check_grants_import, import_grants
+
+    with _open(args) as db:
+        plan = check_grants_import(db, args.fund, Path(args.file))
+        for note in plan.notes:
+            print(f"note: {note}", file=sys.stderr)
+        if plan.funders:
+            print(f"funders in the file: {'; '.join(plan.funders)}", file=sys.stderr)
+        try:
+            result = import_grants(db, plan)
+        except GrantsImportRefused as exc:
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            grants = len({p.where for p in exc.problems})
+            print(f"Nothing was imported: {grants} grant{'s' * (grants != 1)} in {plan.file.source} cannot be read "
+                  f"({len(exc.problems)} problem{'s' * (len(exc.problems) != 1)}). Fix them and import again.",
+                  file=sys.stderr)
+            return EXIT_REFUSED
+    print(result.message)
+    return EXIT_OK
+
+
 def _refused(problems, *, valid_only: bool) -> int:
     """Every problem on its own line (``row 12, column “Amount”: …``), then that nothing was imported."""
     for problem in problems:
@@ -469,6 +527,44 @@ def build_parser() -> argparse.ArgumentParser:
     ev_export.add_argument("event_id", type=int, metavar="EVENT_ID")
     ev_export.add_argument("--out", required=True, metavar="FILE.pb")
     ev_export.set_defaults(func=cmd_events_export)
+
+    def day(text: str):
+        from datetime import date
+
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"“{text}” is not a date written YYYY-MM-DD") from None
+
+    period = argparse.ArgumentParser(add_help=False)
+    period.add_argument("--from", dest="since", type=day, metavar="YYYY-MM-DD", help="awards made on or after this day")
+    period.add_argument("--to", dest="until", type=day, metavar="YYYY-MM-DD", help="awards made on or before this day")
+    export = commands.add_parser("export", help="publish a fund's awards as open data")
+    export_commands = export.add_subparsers(dest="export_command", metavar="FORMAT", required=True)
+    ex360 = export_commands.add_parser(
+        "360giving", parents=[db_opt, period], help="a 360Giving file (.json, .csv or .xlsx), checked against the "
+        "official schema before it is written",
+        description="The fund's own awards (not past grants brought in from other files). The quality report is "
+                    "printed first; a file that would break the schema is not written.")
+    ex360.add_argument("--fund", required=True, metavar="CODE", help="fund code, e.g. PHP")
+    ex360.add_argument("--out", required=True, metavar="FILE.json|FILE.csv|FILE.xlsx")
+    ex360.set_defaults(func=cmd_export_360giving)
+    extc = export_commands.add_parser(
+        "transparency", parents=[db_opt, period],
+        help="the Local Government Transparency Code CSV of grants to voluntary organisations")
+    extc.add_argument("--fund", required=True, metavar="CODE", help="fund code, e.g. PHP")
+    extc.add_argument("--out", required=True, metavar="FILE.csv")
+    extc.set_defaults(func=cmd_export_transparency)
+
+    imports = commands.add_parser("import", help="bring past grants in from open data")
+    import_commands = imports.add_subparsers(dest="import_command", metavar="FORMAT", required=True)
+    im360 = import_commands.add_parser(
+        "360giving", parents=[db_opt], help="past grants from a 360Giving file (.json, .csv or .xlsx)",
+        description="Every grant is read first; if any cannot be read, each problem is printed and nothing is "
+                    "imported. Grants already in GrantDesk (same id) are skipped.")
+    im360.add_argument("file", metavar="FILE")
+    im360.add_argument("--fund", required=True, metavar="CODE", help="the fund the grants belong to, e.g. PHP")
+    im360.set_defaults(func=cmd_import_360giving)
 
     from grantdesk.voting.rules import DESCRIPTIONS
 

@@ -42,7 +42,7 @@ def test_pyside_is_pinned_below_the_release_that_breaks_none_refcounts():
 def test_every_runtime_library_the_app_imports_is_a_declared_dependency():
     declared = {Requirement(r).name.lower() for r in PYPROJECT["project"]["dependencies"]}
     assert {"pyside6-essentials", "pyside6-addons", "sqlalchemy", "alembic", "reportlab", "babel", "platformdirs",
-            "openpyxl", "num2words"} <= declared
+            "openpyxl", "num2words", "jsonschema", "rfc3339-validator", "rfc3986-validator"} <= declared
 
 
 def test_the_wheel_carries_the_migrations_and_sample_funds_but_not_readme_pictures(tmp_path):
@@ -72,4 +72,7 @@ def test_the_wheel_carries_the_migrations_and_sample_funds_but_not_readme_pictur
     # The fonts every PDF embeds, so Welsh prints the same on any computer, with their licence.
     assert {"grantdesk/resources/fonts/DejaVuSans.ttf", "grantdesk/resources/fonts/DejaVuSans-Bold.ttf",
             "grantdesk/resources/fonts/LICENSE-DejaVu.txt"} <= names
+    # The official 360Giving schemas every published file is checked against, offline.
+    assert {"grantdesk/resources/threesixtygiving/360-giving-schema.json",
+            "grantdesk/resources/threesixtygiving/360-giving-package-schema.json"} <= names
     assert not any("screenshots" in n for n in names)

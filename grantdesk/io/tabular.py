@@ -54,8 +54,9 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def read_table(path: Path) -> Table:
-    """Read a ``.csv`` or ``.xlsx`` file (first sheet) into a ``Table``.
+def read_table(path: Path, *, sheet: str | None = None) -> Table:
+    """Read a ``.csv`` or ``.xlsx`` file (the sheet called ``sheet`` if there is one, else the first)
+    into a ``Table``.
 
     CSV: UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order mark, else Windows-1252;
     comma, semicolon or tab separated, whichever the file uses. XLSX: the first sheet, read-only.
@@ -83,7 +84,7 @@ def read_table(path: Path) -> Table:
         raise ValidationError(f"“{name}” cannot be opened: {exc.strerror or exc}.") from None
     if not data.strip():
         raise ValidationError(f"“{name}” is empty: there is no header row and no data.")
-    records = _csv_records(data, name) if suffix in CSV_SUFFIXES else _xlsx_records(data, name)
+    records = _csv_records(data, name) if suffix in CSV_SUFFIXES else _xlsx_records(data, name, sheet)
     headers, rows = _shape(records, name, blank="" if suffix in CSV_SUFFIXES else None)
     return Table(headers=headers, rows=rows, source=name, path=path, sha256=hashlib.sha256(data).hexdigest())
 
@@ -148,7 +149,7 @@ def _sniff(text: str) -> str:
 # --- XLSX --------------------------------------------------------------------------------------------
 
 
-def _xlsx_records(data: bytes, name: str) -> list[list[Any]]:
+def _xlsx_records(data: bytes, name: str, wanted: str | None = None) -> list[list[Any]]:
     import zipfile
 
     from openpyxl import load_workbook
@@ -163,7 +164,8 @@ def _xlsx_records(data: bytes, name: str) -> list[list[Any]]:
     try:
         if not workbook.worksheets:
             raise ValidationError(f"“{name}” has no sheets.")
-        sheet = workbook.worksheets[0]
+        named = [ws for ws in workbook.worksheets if wanted and ws.title.strip().casefold() == wanted.casefold()]
+        sheet = named[0] if named else workbook.worksheets[0]
         sheet.reset_dimensions()  # some exporters write a wrong size; read what is really there
         records: list[list[Any]] = []
         for values in sheet.iter_rows(values_only=True):
@@ -252,10 +254,11 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def write_csv(path: Path, headers: list[str], rows: list[list[Any]]) -> None:
-    """Write a CSV as UTF-8 with a byte-order mark, so Excel shows £ and accented names correctly."""
+def write_csv(path: Path, headers: list[str], rows: list[list[Any]], *, bom: bool = True) -> None:
+    """Write a CSV as UTF-8, by default with a byte-order mark so Excel shows £ and accented names
+    correctly (``bom=False`` for files read by machines that do not expect one)."""
     path = Path(path)
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow([_cell_text(h) for h in headers])
         writer.writerows([_cell_text(c) for c in row] for row in rows)

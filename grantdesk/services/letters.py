@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from grantdesk.config import shipped_dir
@@ -317,7 +317,9 @@ def build_letters(db: Database, fund_code: str, kind: str, *, round_id: int | No
         check_fund_templates(fund, (kind,))
         templates = fund_templates(fund)
         query = select(Application).where(Application.fund_id == fund.id,
-                                          Application.status == STATUS_OF_KIND[kind])
+                                          Application.status == STATUS_OF_KIND[kind],
+                                          ~exists().where(Award.application_id == Application.id,
+                                                          Award.historical.is_(True)))
         if round_id is not None:
             rnd = s.get(Round, round_id)
             if rnd is None or rnd.fund_id != fund.id:

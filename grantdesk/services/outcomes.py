@@ -241,7 +241,8 @@ def awards_for_notes(db: Database, fund_code: str) -> list[tuple[int, str, str, 
         rows = s.execute(select(Award.id, Application.reference, Organisation.name, Application.title)
                          .join(Application, Application.id == Award.application_id)
                          .join(Organisation, Organisation.id == Application.organisation_id)
-                         .where(Application.fund_id == fund.id).order_by(Application.reference)).all()
+                         .where(Application.fund_id == fund.id, Award.historical.is_(False))
+                         .order_by(Application.reference)).all()
         return [tuple(r) for r in rows]
 
 

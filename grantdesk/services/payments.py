@@ -351,6 +351,6 @@ def fund_awards(db: Database, fund_code: str) -> list[AwardLine]:
         rows = s.execute(select(Award, Application.reference, Organisation.name, Application.title)
                          .join(Application, Application.id == Award.application_id)
                          .join(Organisation, Organisation.id == Application.organisation_id)
-                         .where(Application.fund_id == fund.id)
+                         .where(Application.fund_id == fund.id, Award.historical.is_(False))
                          .order_by(Award.awarded_on.desc(), Application.reference)).all()
         return [AwardLine(a.id, ref, org, title, a.awarded_on, _position(s, a)) for a, ref, org, title in rows]

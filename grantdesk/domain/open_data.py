@@ -1,0 +1,701 @@
+"""Open data rules with no I/O: 360Giving grant records out, past grants in, and the quality checks.
+
+Publishing (``grant_record``): a grant is described from plain facts (``Published``) the service
+gathers. Privacy is decided here, once:
+
+- a grant to an individual never carries their name, address or anything typed about them: the
+  recipient is "Individual Recipient" with an id made from the grant reference, and the title and
+  description are generic;
+- no contact person, e-mail or phone number is ever part of a record, and e-mail addresses or phone
+  numbers typed into a title or summary are replaced with "[removed]";
+- an unregistered group's address is often a volunteer's home, so only registered charities and
+  companies publish their address; every grant still publishes its ward or division.
+
+Reading (``read_grant``): one function turns a grant from any 360Giving file into a ``PastGrant``,
+or says what stops it, field by field. It reads what real files write when the meaning is not in
+doubt (dates written 05/06/2014 in a UK file, "Y" for Yes, "£1,000") and says so in notes.
+
+Quality (``quality_report``): checks in the spirit of 360Giving's Data Quality Tool, run before a
+file is written and shown to the officer.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from grantdesk.domain.dates import parse_uk_date
+from grantdesk.domain.errors import GrantDeskError, ValidationError
+from grantdesk.domain.money import parse_money, pounds
+from grantdesk.domain.organisations import (
+    OrgType,
+    normalise_charity_number,
+    normalise_company_number,
+)
+
+__all__ = [
+    "Published",
+    "PastGrant",
+    "GrantReading",
+    "QualityIssue",
+    "grant_id",
+    "recipient_org_id",
+    "slug",
+    "amount_number",
+    "remove_contact_details",
+    "grant_record",
+    "read_grant",
+    "quality_report",
+    "transparency_row",
+    "TRANSPARENCY_HEADERS",
+    "VOLUNTARY_SECTOR",
+    "ORG_ID_LISTS",
+]
+
+INDIVIDUAL_NAME = "Individual Recipient"
+
+# Registers an org-id can come from (org-id.guide list codes GrantDesk recognises), and 360G- ids.
+ORG_ID_LISTS = (
+    "GB-CHC", "GB-SC", "GB-NIC", "GB-COH", "GB-EDU", "GB-UKPRN", "GB-LAE", "GB-LAS", "GB-PLA", "GB-LANI",
+    "GB-MPR", "GB-REV", "GB-GOR", "GB-NHS", "GB-SHPE", "GB-CASC", "GB-UKCRN", "GB-NIP", "GB-WALEDU",
+    "GB-SCOTEDU", "GB-NIEDU", "XI-GRID", "XI-ROR", "XI-PB", "US-EIN", "IE-CHY", "IE-CRO", "360G",
+)
+
+# The kinds of organisation the Local Government Transparency Code calls voluntary, community and
+# social enterprise organisations.
+VOLUNTARY_SECTOR = frozenset({
+    OrgType.REGISTERED_CHARITY, OrgType.CIO, OrgType.CHARITABLE_COMPANY, OrgType.COMPANY_LIMITED_BY_GUARANTEE,
+    OrgType.CIC, OrgType.COMMUNITY_GROUP, OrgType.FAITH_GROUP, OrgType.SOCIAL_ENTERPRISE,
+})
+REGISTERED = frozenset({OrgType.REGISTERED_CHARITY, OrgType.CIO, OrgType.CHARITABLE_COMPANY,
+                        OrgType.COMPANY_LIMITED_BY_GUARANTEE, OrgType.CIC})
+
+
+# --- identifiers -------------------------------------------------------------------------------------
+
+
+def slug(text: str) -> str:
+    """``Altrincham Children's Choir`` → ``altrincham_childrens_choir``: lower case, apostrophes
+    dropped, anything else that is not a letter or digit becomes ``_``."""
+    text = unicodedata.normalize("NFKD", str(text).casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))  # Tŷ → ty
+    text = re.sub(r"['’‘`]", "", text)
+    return re.sub(r"[^0-9a-z]+", "_", text).strip("_") or "unnamed"
+
+
+def _id_part(text: str) -> str:
+    """A part of a 360G id: no spaces, slashes or other special characters (they become ``_``)."""
+    return re.sub(r"[^0-9A-Za-z_.-]+", "_", str(text).strip()).strip("_")
+
+
+def _prefix(prefix: str | None) -> str:
+    value = (prefix or "").strip()
+    if not value:
+        raise ValidationError(
+            "This fund has no 360Giving prefix yet. Every 360Giving publisher registers one with "
+            "360Giving (it starts 360G-, such as 360G-staffordshirecc); set it in the fund's publishing "
+            "details before publishing.", "prefix_360g")
+    if not value.upper().startswith("360G-") or len(value) < 6:
+        raise ValidationError(f"“{value}” is not a 360Giving prefix: a prefix starts 360G-, such as "
+                              "360G-staffordshirecc.", "prefix_360g")
+    return "360G-" + _id_part(value[5:])
+
+
+def grant_id(prefix: str | None, reference: str) -> str:
+    """``360G-<publisher prefix>-<reference>``: ``360G-staffordshirecc-PHP-2025-0042``."""
+    return f"{_prefix(prefix)}-{_id_part(reference)}"
+
+
+def recipient_org_id(prefix: str | None, org_id: str | None, name: str) -> str:
+    """The recipient's org-id (``GB-CHC-1164883``, ``GB-COH-04530979`` …), or for a group with no
+    registration ``360G-<prefix>-<name slug>``, as 360Giving's identifier guidance asks."""
+    if org_id:
+        return org_id
+    return f"{_prefix(prefix)}-{slug(name)}"
+
+
+def amount_number(pence: int) -> Decimal:
+    """Pence as the JSON number of pounds: whole pounds without decimals, else two places."""
+    return Decimal(pence // 100) if pence % 100 == 0 else pounds(pence)
+
+
+# --- privacy -----------------------------------------------------------------------------------------
+
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"(?<![\w£])(?:\+44\s?\(?0?\)?\s?|\(?0)\d(?:[\s-]?\)?[\s-]?\d){8,9}\b")
+
+
+def remove_contact_details(text: str) -> tuple[str, int]:
+    """The text with e-mail addresses and UK phone numbers replaced by ``[removed]``, and how many."""
+    count = 0
+
+    def gone(_m: re.Match) -> str:
+        nonlocal count
+        count += 1
+        return "[removed]"
+
+    text = _EMAIL.sub(gone, text)
+    text = _PHONE.sub(gone, text)
+    return text, count
+
+
+# --- publishing ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Published:
+    """The facts about one award that a 360Giving record is made from."""
+
+    reference: str
+    grant_id: str | None  # kept once published, so a grant's id never changes
+    title: str
+    summary: str
+    purpose: str
+    currency: str
+    amount_pence: int
+    amount_requested_pence: int
+    paid_pence: int
+    awarded_on: date
+    starts: date | None
+    ends: date | None
+    org_name: str
+    org_type: str
+    charity_number: str | None
+    company_number: str | None
+    org_id: str | None
+    address: str
+    postcode: str
+    website: str
+    area_name: str | None
+    area_kind: str | None
+    area_code: str | None
+    modified: datetime
+    fund_code: str
+    fund_name: str
+    funder_id: str | None
+    funder_name: str
+    funder_department: str | None
+    prefix: str | None
+    from_open_call: bool
+    data_source: str | None
+    fund_url: str | None = None
+
+
+@dataclass
+class Redactions:
+    """How many contact details were taken out of published text, by grant id."""
+
+    by_grant: dict[str, int] = field(default_factory=dict)
+
+
+def _months(start: date, end: date) -> int:
+    months = (end.year - start.year) * 12 + end.month - start.month + (1 if end.day >= start.day else 0)
+    return max(months, 1)
+
+
+def _web_address(text: str) -> str | None:
+    text = text.strip()
+    if not text or " " in text:
+        return None
+    if not re.match(r"^https?://", text, re.IGNORECASE):
+        text = "https://" + text
+    return text if re.match(r"^https?://[^/\s:]+\.[^/\s:]+", text, re.IGNORECASE) else None
+
+
+def _timestamp(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+_GEO_TYPE = {"ward": "WD", "division": "WD"}  # ONS electoral wards and divisions share the WD codelist entry
+
+
+def grant_record(p: Published, redactions: Redactions | None = None) -> dict[str, Any]:
+    """The 360Giving record of one award (schema 1.4), with privacy applied (see the module notes)."""
+    gid = p.grant_id or grant_id(p.prefix, p.reference)
+    individual = p.org_type == OrgType.INDIVIDUAL
+    removed = 0
+    if individual:
+        title = f"Grant to an individual from {p.fund_name}"
+        description = f"A grant to an individual from {p.funder_name}'s {p.fund_name}."
+    else:
+        title, n1 = remove_contact_details(" ".join(p.title.split()))
+        text = p.summary.strip() or p.purpose.strip() or p.title
+        description, n2 = remove_contact_details(text)
+        removed = n1 + n2
+    if redactions is not None and removed:
+        redactions.by_grant[gid] = removed
+    record: dict[str, Any] = {
+        "id": gid,
+        "title": title,
+        "description": description,
+        "currency": p.currency,
+        "amountAppliedFor": amount_number(p.amount_requested_pence),
+        "amountAwarded": amount_number(p.amount_pence),
+    }
+    if p.paid_pence > 0:
+        record["amountDisbursed"] = amount_number(p.paid_pence)
+    record["awardDate"] = p.awarded_on.isoformat()
+    start, end = p.starts or p.awarded_on, p.ends
+    planned: dict[str, Any] = {"startDate": start.isoformat()}
+    if end is not None and end >= start:
+        planned["endDate"] = end.isoformat()
+        planned["duration"] = _months(start, end)
+    record["plannedDates"] = [planned]
+    if individual:
+        record["recipientIndividual"] = {"id": f"{gid}-IND", "name": INDIVIDUAL_NAME}
+    else:
+        org: dict[str, Any] = {"id": recipient_org_id(p.prefix, p.org_id, p.org_name), "name": p.org_name}
+        if p.charity_number:
+            org["charityNumber"] = p.charity_number
+        if p.company_number:
+            org["companyNumber"] = p.company_number
+        if p.org_type in REGISTERED and (p.charity_number or p.company_number):
+            lines = [line.strip() for line in p.address.replace(",", "\n").splitlines() if line.strip()]
+            if lines:
+                org["streetAddress"] = ", ".join(lines)
+            if p.postcode.strip():
+                org["postalCode"] = p.postcode.strip().upper()
+            org["addressCountry"] = "United Kingdom"
+        url = _web_address(p.website)
+        if url:
+            org["url"] = url
+        record["recipientOrganization"] = [org]
+    if p.area_name:
+        location: dict[str, Any] = {"name": p.area_name, "countryCode": "GB"}
+        if p.area_code:
+            location["geoCode"] = p.area_code
+            location["geoCodeType"] = _GEO_TYPE.get(p.area_kind or "", "WD")
+        record["beneficiaryLocation"] = [location]
+    funder: dict[str, Any] = {"id": p.funder_id or "", "name": p.funder_name}
+    if p.funder_department:
+        funder["department"] = p.funder_department
+    record["fundingOrganization"] = [funder]
+    programme: dict[str, Any] = {"code": p.fund_code, "title": p.fund_name}
+    if p.fund_url and _web_address(p.fund_url):
+        programme["url"] = _web_address(p.fund_url)
+    record["grantProgramme"] = [programme]
+    record["fromOpenCall"] = "Yes" if p.from_open_call else "No"
+    record["dateModified"] = _timestamp(p.modified)
+    if p.data_source:
+        record["dataSource"] = p.data_source
+    return record
+
+
+# --- quality -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QualityIssue:
+    """One quality check that some grants fail. ``critical`` ones are what 360Giving's tool marks
+    critical; the officer sees them first."""
+
+    check: str
+    critical: bool
+    message: str
+    grant_ids: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.grant_ids)
+
+
+def _org_list(org_id: str) -> str | None:
+    for code in sorted(ORG_ID_LISTS, key=len, reverse=True):
+        if org_id.upper().startswith(code + "-"):
+            return code
+    return None
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def quality_report(grants: list[dict[str, Any]], *, today: date) -> list[QualityIssue]:
+    """The quality checks ``grants`` fail, critical first. An empty list means nothing to report."""
+    found: dict[str, list[str]] = defaultdict(list)
+    funder_names: dict[str, set[str]] = defaultdict(set)
+    for g in grants:
+        gid = str(g.get("id", ""))
+        amount = g.get("amountAwarded")
+        if amount is not None and Decimal(str(amount)) == 0:
+            found["zero"].append(gid)
+        award = _as_date(g.get("awardDate"))
+        if award is not None and award > today:
+            found["future"].append(gid)
+        for funder in g.get("fundingOrganization") or []:
+            fid = str(funder.get("id", ""))
+            funder_names[fid].add(str(funder.get("name", "")))
+            if not fid or _org_list(fid) is None:
+                found["funder_prefix"].append(gid)
+        orgs = g.get("recipientOrganization") or []
+        for org in orgs:
+            oid = str(org.get("id", ""))
+            if _org_list(oid) is None:
+                found["recipient_prefix"].append(gid)
+            elif _org_list(oid) == "360G":
+                found["recipient_360g"].append(gid)
+            charity = org.get("charityNumber")
+            if charity and not re.fullmatch(r"(SC)?\d{6,7}|NIC\d{5,6}|\d{5,6}", str(charity)):
+                found["charity_number"].append(gid)
+            company = org.get("companyNumber")
+            if company and not re.fullmatch(r"[A-Z0-9]{8}", str(company)):
+                found["company_number"].append(gid)
+            if not org.get("postalCode") and not org.get("location"):
+                found["recipient_location"].append(gid)
+        if not orgs and not g.get("recipientIndividual"):
+            found["no_recipient"].append(gid)
+        title = str(g.get("title", ""))
+        if len(title) > 140:
+            found["title_length"].append(gid)
+        if title.strip() and title.strip() == str(g.get("description", "")).strip():
+            found["title_description"].append(gid)
+        locations = g.get("beneficiaryLocation") or []
+        if not locations:
+            found["no_beneficiary_location"].append(gid)
+        elif any(loc.get("name") and not loc.get("geoCode") for loc in locations):
+            found["location_no_code"].append(gid)
+        text = " ".join(str(g.get(k, "")) for k in ("title", "description"))
+        if _EMAIL.search(text):
+            found["email"].append(gid)
+        for event in g.get("plannedDates") or []:
+            start, end = _as_date(event.get("startDate")), _as_date(event.get("endDate"))
+            if start and end and end < start:
+                found["planned_order"].append(gid)
+        if not g.get("dataSource"):
+            found["no_data_source"].append(gid)
+        if not g.get("dateModified"):
+            found["no_last_modified"].append(gid)
+        if not g.get("grantProgramme"):
+            found["no_programme"].append(gid)
+    several_names = [fid for fid, names in funder_names.items() if len(names) > 1]
+    if several_names:
+        found["funder_names"] = [str(g.get("id", "")) for g in grants
+                                 if any(str(f.get("id", "")) in several_names for f in g.get("fundingOrganization") or [])]
+    if len([f for f in funder_names if f]) > 1:
+        found["several_funders"] = [str(g.get("id", "")) for g in grants]
+
+    def text_for(check: str, ids: list[str]) -> tuple[bool, str]:
+        n = len(ids)
+        return {
+            "zero": (True, f"{_plural(n, 'grant')} {'is' if n == 1 else 'are'} for £0."),
+            "future": (True, f"{_plural(n, 'grant has', 'grants have')} an award date in the future."),
+            "email": (True, f"{_plural(n, 'grant')} still {'has' if n == 1 else 'have'} an e-mail address in the title or description."),
+            "no_recipient": (True, f"{_plural(n, 'grant has', 'grants have')} no recipient."),
+            "funder_names": (True, "The funder's identifier appears with more than one name: "
+                             + "; ".join(f"{fid} as {', '.join(sorted(funder_names[fid]))}" for fid in several_names) + "."),
+            "several_funders": (True, f"The file has {len([f for f in funder_names if f])} different funders; "
+                                "a 360Giving file comes from one funder."),
+            "funder_prefix": (True, f"{_plural(n, 'grant has', 'grants have')} a funder identifier that does not start "
+                              "with a recognised register code (GB-LAE-, GB-PLA-, GB-CHC- …); set the fund's funder id."),
+            "recipient_prefix": (False, f"{_plural(n, 'recipient identifier')} {'does' if n == 1 else 'do'} not start with "
+                                 "a recognised register code or 360G-."),
+            "planned_order": (False, f"{_plural(n, 'grant ends', 'grants end')} before {'it starts' if n == 1 else 'they start'}."),
+            "title_length": (False, f"{_plural(n, 'title is', 'titles are')} longer than 140 characters."),
+            "charity_number": (False, f"{_plural(n, 'charity number')} {'does' if n == 1 else 'do'} not look like one (6 or 7 digits, or SC and 6 digits)."),
+            "company_number": (False, f"{_plural(n, 'company number')} {'is' if n == 1 else 'are'} not 8 characters."),
+            "recipient_location": (False, f"{_plural(n, 'recipient has', 'recipients have')} no published postcode "
+                                   "(GrantDesk publishes addresses only for registered charities and companies)."),
+            "recipient_360g": (False, f"{_plural(n, 'recipient has', 'recipients have')} no charity or company number, "
+                               f"so {'it is' if n == 1 else 'they are'} identified by a 360G- id made from the name."),
+            "title_description": (False, f"{_plural(n, 'grant has', 'grants have')} the same title and description."),
+            "no_beneficiary_location": (False, f"{_plural(n, 'grant has', 'grants have')} no beneficiary location "
+                                        "(no ward or division is recorded)."),
+            "location_no_code": (False, f"{_plural(n, 'beneficiary location has', 'beneficiary locations have')} a name "
+                                 "but no ONS code; add the ward or division codes to the fund's areas."),
+            "no_data_source": (False, f"{_plural(n, 'grant has', 'grants have')} no data source (the web page the data "
+                               "is published on); set it in the fund's publishing details."),
+            "no_last_modified": (False, f"{_plural(n, 'grant has', 'grants have')} no last-modified date."),
+            "no_programme": (False, f"{_plural(n, 'grant has', 'grants have')} no grant programme."),
+        }[check]
+
+    issues = []
+    for check, ids in found.items():
+        unique = tuple(dict.fromkeys(ids))
+        critical, message = text_for(check, list(unique))
+        issues.append(QualityIssue(check, critical, message, unique))
+    issues.sort(key=lambda i: (not i.critical, i.check))
+    return issues
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}", value):
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+# --- the Transparency Code ------------------------------------------------------------------------
+
+TRANSPARENCY_HEADERS = ("Date awarded", "Time period", "Awarding department", "Beneficiary",
+                        "Beneficiary registration number", "Summary of purpose", "Amount", "Grant reference")
+
+
+def transparency_row(p: Published) -> list[str]:
+    """One grant as the Local Government Transparency Code 2015 asks councils to publish it: dates
+    YYYY-MM-DD, the amount in pounds with two places and no symbol, the charity number (or company
+    number) as registered."""
+    start, end = p.starts or p.awarded_on, p.ends
+    period = f"{start.isoformat()} to {end.isoformat()}" if end and end >= start else "One-off"
+    summary, _ = remove_contact_details(" ".join((p.purpose or p.title).split()))
+    return [
+        p.awarded_on.isoformat(), period, p.funder_department or p.funder_name, p.org_name,
+        p.charity_number or p.company_number or "", summary, f"{pounds(p.amount_pence):.2f}",
+        p.grant_id or p.reference,
+    ]
+
+
+# --- reading past grants --------------------------------------------------------------------------
+
+
+class _Unreadable(GrantDeskError):
+    def __init__(self, path: tuple, message: str):
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+
+@dataclass(frozen=True)
+class PastGrant:
+    """A grant from a 360Giving file, read into the terms GrantDesk keeps."""
+
+    grant_id: str
+    title: str
+    description: str
+    amount_pence: int
+    applied_pence: int
+    awarded_on: date
+    starts: date | None
+    ends: date | None
+    recipient_name: str
+    org_type: str
+    charity_number: str | None
+    company_number: str | None
+    org_id: str | None  # a register id (GB-CHC-…); never another publisher's 360G- id
+    address: str
+    postcode: str
+    website: str
+    individual: bool
+    funder_id: str
+    funder_name: str
+    programme: str
+    locations: tuple[tuple[str, str], ...]  # (name, geoCode)
+
+
+@dataclass(frozen=True)
+class GrantReading:
+    """What ``read_grant`` made of one grant: the grant, or the problems that stop it (path, message),
+    and notes about values read generously (kind, path, message)."""
+
+    grant: PastGrant | None
+    problems: tuple[tuple[tuple, str], ...]
+    notes: tuple[tuple[str, tuple, str], ...]
+
+
+def _first(value: Any) -> dict[str, Any] | None:
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, dict)), None)
+    return value if isinstance(value, dict) else None
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_YEAR_MONTH = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+
+
+def _date(value: Any, path: tuple, notes: list, *, partial: bool = False, end: bool = False) -> date | None:
+    """A date as 360Giving files write it. ``partial`` allows YYYY and YYYY-MM (planned dates)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        raise _Unreadable(path, f"“{_text(value)}” is a number, not a date; write it as YYYY-MM-DD.")
+    text = str(value).strip()
+    try:
+        if _ISO_DATE.match(text):
+            return date.fromisoformat(text)
+        if _ISO_MOMENT.match(text):
+            return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError:
+        raise _Unreadable(path, f"“{text}” is not a real date.") from None
+    if partial and (m := _YEAR_MONTH.match(text)):
+        year, month = int(m[1]), int(m[2] or (12 if end else 1))
+        if not 1 <= month <= 12:
+            raise _Unreadable(path, f"“{text}” is not a real month.")
+        if end:
+            following = date(year + (month == 12), month % 12 + 1, 1)
+            return date.fromordinal(following.toordinal() - 1)
+        return date(year, month, 1)
+    try:
+        day = parse_uk_date(text)
+    except ValidationError as exc:
+        raise _Unreadable(path, str(exc).replace("write it as 31/03/2026 or 31 March 2026", "360Giving files write "
+                                                 "dates as YYYY-MM-DD")) from None
+    notes.append(("uk_dates", path, f"“{text}” was read as a UK date, {day.isoformat()}"))
+    return day
+
+
+def _amount(value: Any, path: tuple, notes: list, *, required: bool) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise _Unreadable(path, "there is no amount.")
+        return None
+    if isinstance(value, float):
+        value = Decimal(repr(value))  # a spreadsheet cell: the digits it showed
+    try:
+        pence = parse_money(value if isinstance(value, (int, Decimal, str)) else str(value))
+    except ValidationError as exc:
+        raise _Unreadable(path, f"“{_text(value)}”: {exc}") from None
+    if isinstance(value, str) and not re.fullmatch(r"\d+(\.\d+)?", value.strip()):
+        notes.append(("amount_text", path, f"“{value.strip()}” was read as {pence / 100:,.2f}".replace(".00", "")))
+    return pence
+
+
+_OPEN_CALL = {"yes": "Yes", "y": "Yes", "true": "Yes", "no": "No", "n": "No", "false": "No"}
+
+
+def read_grant(raw: dict[str, Any], *, currency: str = "GBP") -> GrantReading:
+    """Read one grant from a 360Giving file. Every field is checked, so one reading reports every
+    problem with the grant, not just the first."""
+    problems: list[tuple[tuple, str]] = []
+    notes: list[tuple[str, tuple, str]] = []
+    if "__not_an_object__" in raw:
+        return GrantReading(None, (((), "is not a grant record (an object with id, title, amounts …)"),), ())
+
+    def attempt(fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except _Unreadable as exc:
+            problems.append((exc.path, exc.message))
+            return None
+
+    gid = _text(raw.get("id"))
+    if not gid:
+        problems.append((("id",), "there is no grant identifier."))
+    elif "\n" in str(raw.get("id")):
+        problems.append((("id",), "the identifier has a line break in it."))
+    title = _text(raw.get("title"))
+    if not title:
+        problems.append((("title",), "there is no title."))
+    description = str(raw.get("description") or "").strip()
+    if not description:
+        notes.append(("no_description", ("description",), "no description"))
+    found_currency = _text(raw.get("currency")).upper()
+    if not found_currency:
+        notes.append(("no_currency", ("currency",), f"no currency; read as {currency}"))
+    elif found_currency != currency:
+        problems.append((("currency",), f"the grant is in {found_currency} and this fund counts in {currency}."))
+    amount = attempt(_amount, raw.get("amountAwarded"), ("amountAwarded",), notes, required=True)
+    if amount == 0:
+        notes.append(("zero", ("amountAwarded",), "a grant of £0"))
+    applied = attempt(_amount, raw.get("amountAppliedFor"), ("amountAppliedFor",), notes, required=False)
+    awarded_on = attempt(_date, raw.get("awardDate"), ("awardDate",), notes)
+    if awarded_on is None and not any(p[0] == ("awardDate",) for p in problems):
+        problems.append((("awardDate",), "there is no award date."))
+    planned = _first(raw.get("plannedDates")) or {}
+    starts = attempt(_date, planned.get("startDate"), ("plannedDates", 0, "startDate"), notes, partial=True)
+    ends = attempt(_date, planned.get("endDate"), ("plannedDates", 0, "endDate"), notes, partial=True, end=True)
+    if starts and ends and ends < starts:
+        notes.append(("planned_order", ("plannedDates", 0, "endDate"), "ends before it starts; dates kept as written"))
+
+    org = _first(raw.get("recipientOrganization"))
+    person = raw.get("recipientIndividual") if isinstance(raw.get("recipientIndividual"), dict) else None
+    name, org_type, charity, company, org_id = "", OrgType.COMMUNITY_GROUP.value, None, None, None
+    address = postcode = website = ""
+    if org and person:
+        problems.append((("recipientIndividual",), "the grant names both a recipient organisation and an "
+                         "individual; a grant has one or the other."))
+    elif person:
+        name = _text(person.get("name")) or INDIVIDUAL_NAME
+        org_type = OrgType.INDIVIDUAL.value
+    elif org:
+        name = _text(org.get("name"))
+        if not name:
+            problems.append((("recipientOrganization", 0, "name"), "the recipient organisation has no name."))
+        raw_id = _text(org.get("id"))
+        charity = _register_number(org.get("charityNumber"), raw_id, ("GB-CHC-", "GB-SC-", "GB-NIC-"),
+                                   normalise_charity_number, ("recipientOrganization", 0, "charityNumber"), notes)
+        company = _register_number(org.get("companyNumber"), raw_id, ("GB-COH-",), normalise_company_number,
+                                   ("recipientOrganization", 0, "companyNumber"), notes)
+        if raw_id and _org_list(raw_id) not in (None, "360G"):
+            org_id = raw_id
+        if charity:
+            org_type = OrgType.REGISTERED_CHARITY.value
+        elif company:
+            org_type = OrgType.COMPANY_LIMITED_BY_GUARANTEE.value
+        elif raw_id.upper().startswith("GB-EDU-"):
+            org_type = OrgType.SCHOOL.value
+        address = ", ".join(_text(org.get(k)) for k in ("streetAddress", "addressLocality", "addressRegion")
+                            if _text(org.get(k)))
+        postcode = _text(org.get("postalCode")).upper()[:10]
+        website = _text(org.get("url"))[:300]
+    else:
+        problems.append((("recipientOrganization", 0, "name"), "there is no recipient (neither an organisation "
+                         "nor an individual)."))
+
+    funder = _first(raw.get("fundingOrganization")) or {}
+    programme = _first(raw.get("grantProgramme")) or {}
+    locations = tuple((_text(loc.get("name")), _text(loc.get("geoCode")))
+                      for loc in (raw.get("beneficiaryLocation") or []) if isinstance(loc, dict))
+    open_call = _text(raw.get("fromOpenCall"))
+    if open_call and open_call not in ("Yes", "No"):
+        if open_call.casefold() in _OPEN_CALL:
+            notes.append(("open_call", ("fromOpenCall",), f"“{open_call}” read as {_OPEN_CALL[open_call.casefold()]}"))
+    if problems:
+        return GrantReading(None, tuple(problems), tuple(notes))
+    assert amount is not None and awarded_on is not None
+    grant = PastGrant(
+        grant_id=gid, title=title, description=description, amount_pence=amount,
+        applied_pence=applied if applied is not None else amount, awarded_on=awarded_on, starts=starts, ends=ends,
+        recipient_name=name, org_type=org_type, charity_number=charity, company_number=company, org_id=org_id,
+        address=address, postcode=postcode, website=website, individual=person is not None,
+        funder_id=_text(funder.get("id")), funder_name=_text(funder.get("name")),
+        programme=_text(programme.get("title")) or _text(programme.get("code")), locations=locations,
+    )
+    return GrantReading(grant, (), tuple(notes))
+
+
+def _register_number(value: Any, org_id: str, prefixes: tuple[str, ...], normalise, path: tuple,
+                     notes: list) -> str | None:
+    """A charity or company number from its own field, or else from an org-id on that register.
+    One that is not a valid number is noted and left out (the organisation keeps its name and id)."""
+    text = _text(value)
+    if not text:
+        for prefix in prefixes:
+            if org_id.upper().startswith(prefix):
+                text = org_id[len(prefix):]
+                if prefix == "GB-NIC-" and not text.upper().startswith("NIC"):
+                    text = "NIC" + text
+                break
+    if not text:
+        return None
+    try:
+        return normalise(text)
+    except ValidationError:
+        notes.append(("register_number", path, f"“{text}” is not a valid number on its register; left out"))
+        return None

@@ -1,0 +1,211 @@
+"""Bringing past grants in from real 360Giving files (../shared/360giving/samples) as history."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from grantdesk.cli import main
+from grantdesk.config import database_location
+from grantdesk.domain.errors import ValidationError
+from grantdesk.io.g360_files import read_grants_file
+from grantdesk.services import open_data
+from grantdesk.services.eligibility import application_facts
+from grantdesk.services.letters import build_letters
+from grantdesk.services.payments import fund_awards
+from grantdesk.store.database import open_database
+from grantdesk.store.models import Application, Award, AuditEntry, Organisation
+
+SAMPLES = [
+    "trafford_council_voluntary_sector_grants.csv",
+    "trafford_council_voluntary_sector_grants.json",
+    "ab_charitable_trust_a001p00000zgyHZAAY.xlsx",
+    "ab_charitable_trust_a001p00000zgyHZAAY.converted.json",
+    "grantnav_testdata_community_foundations_awefw001p00000zgyHZAAY.json",
+    "grantnav_testdata_esmee_fairbairn_grantnav-20180903134856.json",
+    "grantnav_testdata_wolfson_a002400000KeYdsAAF.json",
+    "grantnav_testdata_lloyds_bank_foundation_a002400000OiDBQAA3.json",
+]
+
+
+def _samples(shared_dir: Path) -> Path:
+    return shared_dir / "360giving" / "samples"
+
+
+def _count_in_file(path: Path) -> tuple[int, Decimal]:
+    """How many grants a file holds and their total, read without GrantDesk: the JSON's own list, or
+    the spreadsheet's rows (for the two spreadsheets, their publisher's JSON is the oracle)."""
+    twin = {".csv": path.with_suffix(".json"), ".xlsx": path.with_name(path.stem + ".converted.json")}
+    source = twin.get(path.suffix, path)
+    grants = json.loads(source.read_text(encoding="utf-8"), parse_float=Decimal)["grants"]
+    return len(grants), sum(Decimal(str(g["amountAwarded"])) for g in grants)
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_every_real_sample_file_imports_with_the_count_and_total_it_holds(sample_db, shared_dir, name):
+    path = _samples(shared_dir) / name
+    expected, total = _count_in_file(path)
+    plan = open_data.check_grants_import(sample_db, "BBL", path)
+    assert plan.problems == () and plan.to_import == expected
+    result = open_data.import_grants(sample_db, plan)
+    assert (result.imported, result.skipped) == (expected, 0)
+    assert Decimal(result.total_pence) / 100 == total
+    rows = open_data.past_grants(sample_db, "BBL")
+    assert len(rows) == expected
+    assert sum(r.amount_pence for r in rows) == result.total_pence
+
+
+def test_the_messy_files_say_what_was_read_generously(sample_db, shared_dir):
+    wolfson = open_data.check_grants_import(sample_db, "BBL", _samples(shared_dir) /
+                                            "grantnav_testdata_wolfson_a002400000KeYdsAAF.json")
+    assert "379 date(s) were written day/month/year, as in 05/06/2014, and were read as UK dates." in wolfson.notes
+    assert "114 grant(s) are for £0; they are kept, as the file records them." in wolfson.notes
+    lloyds = open_data.check_grants_import(sample_db, "BBL", _samples(shared_dir) /
+                                           "grantnav_testdata_lloyds_bank_foundation_a002400000OiDBQAA3.json")
+    assert any(n.startswith("4116 “From an open call?” value(s) were written Y") for n in lloyds.notes)
+    assert "5 grant(s) have no description; the title stands in for it." in lloyds.notes
+
+
+def test_a_file_that_is_not_360giving_data_is_refused_in_words(sample_db, shared_dir):
+    with pytest.raises(ValidationError, match="CSV-on-the-Web metadata"):
+        open_data.check_grants_import(sample_db, "BBL", _samples(shared_dir) /
+                                      "trafford_council_voluntary_sector_grants.csv-metadata.json")
+
+
+def test_a_spreadsheet_reads_to_the_same_grants_as_its_publishers_json(shared_dir):
+    from grantdesk.domain.open_data import read_grant
+
+    for flat, twin in (("trafford_council_voluntary_sector_grants.csv", "trafford_council_voluntary_sector_grants.json"),
+                       ("ab_charitable_trust_a001p00000zgyHZAAY.xlsx",
+                        "ab_charitable_trust_a001p00000zgyHZAAY.converted.json")):
+        a = [read_grant(r.grant).grant for r in read_grants_file(_samples(shared_dir) / flat).records]
+        b = [read_grant(r.grant).grant for r in read_grants_file(_samples(shared_dir) / twin).records]
+        assert a == b and None not in a
+
+
+def test_importing_the_same_file_again_skips_the_grants_already_here(sample_db, shared_dir):
+    path = _samples(shared_dir) / "trafford_council_voluntary_sector_grants.csv"
+    open_data.import_grants(sample_db, open_data.check_grants_import(sample_db, "BBL", path))
+    again = open_data.check_grants_import(sample_db, "BBL", path)
+    assert len(again.already) == 555 and again.to_import == 0
+    result = open_data.import_grants(sample_db, again)
+    assert (result.imported, result.skipped) == (0, 555)
+    assert len(open_data.past_grants(sample_db, "BBL")) == 555
+
+
+def test_one_bad_row_reports_row_column_and_problem_and_nothing_is_written(sample_db, shared_dir, tmp_path):
+    source = _samples(shared_dir) / "trafford_council_voluntary_sector_grants.csv"
+    with source.open(encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    header = rows[0]
+    rows[3][header.index("Amount Awarded")] = "lots"
+    rows[7][header.index("Award Date")] = "31/02/2019"
+    rows[9][header.index("Identifier")] = rows[2][header.index("Identifier")]
+    bad = tmp_path / "trafford-edited.csv"
+    with bad.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    with sample_db.session() as s:
+        before = (s.scalar(select(func.count()).select_from(Application)),
+                  s.scalar(select(func.count()).select_from(Organisation)),
+                  s.scalar(select(func.count()).select_from(AuditEntry)))
+    plan = open_data.check_grants_import(sample_db, "BBL", bad)
+    problems = [str(p) for p in plan.problems]
+    assert problems == [
+        "row 4, column “Amount Awarded”: “lots”: " + problems[0].split("“lots”: ")[1],
+        "row 8, column “Award Date”: “31/02/2019” is not a real date.",
+        f"row 10, column “Identifier”: the identifier {rows[2][0]} is also used by row 3.",
+    ]
+    with pytest.raises(open_data.GrantsImportRefused, match="3 grants cannot be read") as refused:
+        open_data.import_grants(sample_db, plan)
+    assert len(refused.value.problems) == 3
+    with sample_db.session() as s:
+        after = (s.scalar(select(func.count()).select_from(Application)),
+                 s.scalar(select(func.count()).select_from(Organisation)),
+                 s.scalar(select(func.count()).select_from(AuditEntry)))
+    assert after == before
+
+
+def test_a_failure_part_way_through_leaves_the_database_as_it_was(sample_db, shared_dir):
+    plan = open_data.check_grants_import(sample_db, "BBL", _samples(shared_dir) /
+                                         "grantnav_testdata_lloyds_bank_foundation_a002400000OiDBQAA3.json")
+    with sample_db.session() as s:
+        organisations = s.scalar(select(func.count()).select_from(Organisation))
+
+    class Cancel:
+        def report(self, done, total, label):
+            if label == open_data.SAVING and done >= 1000:
+                raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        open_data.import_grants(sample_db, plan, progress=Cancel())
+    assert open_data.past_grants(sample_db, "BBL") == []
+    with sample_db.session() as s:  # the organisations made for the file went with it
+        assert s.scalar(select(func.count()).select_from(Organisation)) == organisations
+
+
+def test_the_csv_export_reimports_to_the_same_grants(sample_db, tmp_path):
+    publication = open_data.prepare_360giving(sample_db, "PHP")
+    open_data.publish_360giving(sample_db, publication, tmp_path / "php.csv")
+    fresh = open_database(database_location(tmp_path / "fresh.db"), create=True)
+    try:
+        from grantdesk.services.samples import load_samples
+
+        load_samples(fresh, ["oxford-blackbird-leys"])
+        result = open_data.import_grants(fresh, open_data.check_grants_import(fresh, "BBL", tmp_path / "php.csv"))
+        assert result.imported == publication.count
+        rows = {r.grant_id: r for r in open_data.past_grants(fresh, "BBL")}
+    finally:
+        fresh.close()
+    for grant in publication.package["grants"]:
+        row = rows[grant["id"]]
+        org = grant["recipientOrganization"][0]
+        assert (row.title, row.recipient, Decimal(row.amount_pence) / 100, row.awarded_on.isoformat()) == \
+            (grant["title"], org["name"], Decimal(grant["amountAwarded"]), grant["awardDate"])
+        assert row.charity_number == org.get("charityNumber")
+        assert row.company_number == org.get("companyNumber")
+
+
+def test_past_grants_count_for_repeat_funding_but_get_no_letters_payments_or_republication(sample_db, tmp_path):
+    with sample_db.session() as s:
+        app = s.scalar(select(Application).where(Application.reference == "BBL-2026-0001"))
+        org = app.organisation
+        charity, name, award_day = org.charity_number, org.name, app.round.opens_on
+    past = tmp_path / "past.json"
+    past.write_text(json.dumps({"grants": [{
+        "id": "360G-oxfordcc-OLD-1", "title": "Pantry start-up", "description": "Shelves and a fridge",
+        "currency": "GBP", "amountAwarded": 900, "awardDate": date(award_day.year - 1, 6, 1).isoformat(),
+        "recipientOrganization": [{"id": f"GB-CHC-{charity}", "name": name, "charityNumber": charity}],
+        "fundingOrganization": [{"id": "GB-LAE-OXO", "name": "Oxford City Council"}],
+        "beneficiaryLocation": [{"name": "Blackbird Leys"}]}]}), encoding="utf-8")
+    letters_before = len(build_letters(sample_db, "BBL", "award").letters)
+    payments_before = len(fund_awards(sample_db, "BBL"))
+    published_before = open_data.prepare_360giving(sample_db, "BBL").count
+    open_data.import_grants(sample_db, open_data.check_grants_import(sample_db, "BBL", past))
+    with sample_db.session() as s:
+        app = s.scalar(select(Application).where(Application.reference == "BBL-2026-0001"))
+        facts = application_facts(s, app)
+        imported = s.scalar(select(Application).join(Award).where(Award.grant_id == "360G-oxfordcc-OLD-1"))
+        assert imported.organisation_id == app.organisation_id  # found by charity number, not duplicated
+        assert imported.area.name == "Blackbird Leys" and imported.round_id is None
+    assert len(facts.previous_awards) == 1
+    assert len(build_letters(sample_db, "BBL", "award").letters) == letters_before
+    assert len(fund_awards(sample_db, "BBL")) == payments_before
+    assert open_data.prepare_360giving(sample_db, "BBL").count == published_before
+
+
+def test_the_import_command_prints_the_count_or_every_problem(sample_path, shared_dir, tmp_path, capsys):
+    path = _samples(shared_dir) / "grantnav_testdata_esmee_fairbairn_grantnav-20180903134856.json"
+    assert main(["import", "360giving", str(path), "--fund", "PHP", "--db", str(sample_path)]) == 0
+    assert capsys.readouterr().out.strip().startswith("Imported 5 past grants")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Identifier,Title,Currency,Amount Awarded,Award Date,Recipient Org:Name\n"
+                   "360G-x-1,Hall roof,GBP,lots,2024-01-05,Village Hall\n", encoding="utf-8")
+    assert main(["import", "360giving", str(bad), "--fund", "PHP", "--db", str(sample_path)]) == 1
+    err = capsys.readouterr().err
+    assert "row 2, column “Amount Awarded”: “lots”" in err and "Nothing was imported" in err

@@ -214,6 +214,20 @@ def cmd_import_360giving(args) -> int:
     return EXIT_OK
 
 
+def cmd_areas(args) -> int:
+    from grantdesk.services.funds import fund_areas, set_area_code
+
+    with _open(args) as db:
+        if args.set_code:
+            name, code = args.set_code
+            row = set_area_code(db, args.fund, name, code)
+            print(f"{row.name}: ONS code {row.ons_code or 'cleared'}.")
+            return EXIT_OK
+        rows = fund_areas(db, args.fund)
+    print(_table([[r.name, r.kind, r.ons_code or "—"] for r in rows], ["AREA", "KIND", "ONS CODE"]))
+    return EXIT_OK
+
+
 def _refused(problems, *, valid_only: bool) -> int:
     """Every problem on its own line (``row 12, column “Amount”: …``), then that nothing was imported."""
     for problem in problems:
@@ -539,6 +553,13 @@ def build_parser() -> argparse.ArgumentParser:
     period = argparse.ArgumentParser(add_help=False)
     period.add_argument("--from", dest="since", type=day, metavar="YYYY-MM-DD", help="awards made on or after this day")
     period.add_argument("--to", dest="until", type=day, metavar="YYYY-MM-DD", help="awards made on or before this day")
+    areas = commands.add_parser("areas", parents=[db_opt], help="a fund's wards or divisions and their ONS codes",
+                                description="360Giving publishes each grant's ward or division with its ONS code.")
+    areas.add_argument("--fund", required=True, metavar="CODE", help="fund code, e.g. PHP")
+    areas.add_argument("--set-code", nargs=2, metavar=("AREA", "ONS_CODE"),
+                       help='record an area\'s ONS code, e.g. --set-code "Stone Urban" E58001234 ("" clears it)')
+    areas.set_defaults(func=cmd_areas)
+
     export = commands.add_parser("export", help="publish a fund's awards as open data")
     export_commands = export.add_subparsers(dest="export_command", metavar="FORMAT", required=True)
     ex360 = export_commands.add_parser(

@@ -238,3 +238,23 @@ def test_the_export_commands_write_files_and_print_what_they_did(sample_path, tm
     assert main(["export", "360giving", "--fund", "PHP", "--out", str(tmp_path / "x.txt"),
                  "--db", str(sample_path)]) == 1
     assert ".json, .csv or .xlsx" in capsys.readouterr().err
+
+
+def test_an_areas_ons_code_is_checked_recorded_and_published_as_a_ward_code(sample_path, capsys):
+    from grantdesk.services.funds import set_area_code
+
+    assert main(["areas", "--fund", "BBL", "--set-code", "blackbird leys", "e05013035", "--db", str(sample_path)]) == 0
+    assert "Blackbird Leys: ONS code E05013035." in capsys.readouterr().out
+    assert main(["areas", "--fund", "BBL", "--set-code", "Blackbird Leys", "OX4 5BQ", "--db", str(sample_path)]) == 1
+    assert "is not an ONS code" in capsys.readouterr().err
+    from grantdesk.store.database import open_database
+    from grantdesk.config import database_location
+
+    with open_database(database_location(sample_path)) as db:
+        with pytest.raises(Exception, match="no area called"):
+            set_area_code(db, "BBL", "Cowley", "E05000001")
+        grants = open_data.prepare_360giving(db, "BBL").package["grants"]
+    leys = [g["beneficiaryLocation"][0] for g in grants if g["beneficiaryLocation"][0]["name"] == "Blackbird Leys"]
+    assert leys and all(loc["geoCode"] == "E05013035" and loc["geoCodeType"] == "WD" for loc in leys)
+    others = [g["beneficiaryLocation"][0] for g in grants if g["beneficiaryLocation"][0]["name"] != "Blackbird Leys"]
+    assert all("geoCode" not in loc for loc in others)

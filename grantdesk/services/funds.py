@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -197,6 +198,47 @@ def add_area(session: Session, *, fund: Fund, name: str, kind: str, council: str
     if session.get(FundArea, (fund.id, area.id)) is None:
         session.add(FundArea(fund_id=fund.id, area_id=area.id))
     return area
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    name: str
+    kind: str
+    ons_code: str
+
+
+def fund_areas(db: Database, fund_code: str) -> list[AreaRow]:
+    """The fund's wards or divisions with their ONS codes ("" where not yet known)."""
+    with db.session() as s:
+        fund = fund_by_code(s, fund_code)
+        return [AreaRow(a.name, a.kind, a.ons_code or "") for a in fund.areas]
+
+
+_ONS_CODE = re.compile(r"^[EWSNK]\d{8}$")
+
+
+def set_area_code(db: Database, fund_code: str, area_name: str, ons_code: str, *, actor: str | None = None) -> AreaRow:
+    """Record the ONS code of one of the fund's areas (E05… for an English ward, E58… for a county
+    division, W05… for a Welsh ward), as 360Giving publishes it; a blank code clears it."""
+    from grantdesk.services.common import actor_or_default
+
+    code = ons_code.strip().upper()
+    if code and not _ONS_CODE.match(code):
+        raise ValidationError(f"“{ons_code}” is not an ONS code: nine characters, a country letter and eight digits, "
+                              "such as E05013035.", "ons_code")
+    with db.unit_of_work() as uow:
+        fund = fund_by_code(uow.session, fund_code)
+        area = next((a for a in fund.areas if a.name.casefold() == area_name.strip().casefold()), None)
+        if area is None:
+            known = ", ".join(a.name for a in fund.areas) or "none"
+            raise NotFound(f"{fund.name} has no area called “{area_name}”. Its areas: {known}.")
+        before = area.ons_code
+        area.ons_code = code or None
+        audit(uow.session, actor=actor_or_default(actor), action="area.ons_code", entity="area", entity_id=area.id,
+              summary=f"ONS code of {area.name} set to {code or 'none'}", before={"ons_code": before},
+              after={"ons_code": area.ons_code})
+        uow.commit()
+        return AreaRow(area.name, area.kind, area.ons_code or "")
 
 
 def add_round(

@@ -56,3 +56,32 @@ def test_cancel_stops_a_job_at_its_next_progress_report(qtbot):
     assert isinstance(outcome.get("error"), Cancelled)
     assert "done" not in outcome
     runner.shutdown()
+
+
+def test_a_window_deleted_with_its_progress_dialog_does_not_stop_the_runner(qtbot):
+    """The window that asked (and the progress dialog parented to it) is deleted while the job runs:
+    the runner still finishes the job, reports idle, and serves the next job."""
+    from PySide6.QtWidgets import QWidget
+    from shiboken6 import delete
+
+    runner = TaskRunner()
+    window = QWidget()
+    started, proceed = threading.Event(), threading.Event()
+
+    def job(progress):
+        started.set()
+        proceed.wait(5)
+        return "late"
+
+    delivered = []
+    runner.run(job, delivered.append, progress_title="Importing", parent_widget=window, owner=window)
+    assert started.wait(5)
+    qtbot.waitUntil(lambda: bool(runner._dialogs), timeout=5000)
+    delete(window)  # the dialog goes with it
+    with qtbot.waitSignal(runner.idle, timeout=5000):
+        proceed.set()
+    assert delivered == []  # nobody is waiting for the answer
+    with qtbot.waitSignal(runner.idle, timeout=5000):
+        runner.run(lambda: 7, delivered.append)
+    assert delivered == [7]
+    runner.shutdown()

@@ -197,6 +197,15 @@ class MainWindow(QMainWindow):
                                          "save as PDF, print")
         file_menu.addAction(self.letters_action)
         file_menu.addSeparator()
+        self.publish_action = self._action("Publish Open &Data…", QKeySequence("Ctrl+Shift+P"), self.open_publish)
+        self.publish_action.setStatusTip("Check the selected fund's awards and publish them to 360Giving or under "
+                                         "the Transparency Code")
+        file_menu.addAction(self.publish_action)
+        self.import_grants_action = self._action("Import Past &Grants (360Giving)…", QKeySequence("Ctrl+Shift+I"),
+                                                 self.open_import_grants)
+        self.import_grants_action.setStatusTip("Bring the selected fund's past grants in from a 360Giving file")
+        file_menu.addAction(self.import_grants_action)
+        file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", QKeySequence.StandardKey.Quit, self.close))
 
         self.actions.fill_menu(self.menuBar().addMenu("&Application"))
@@ -711,6 +720,27 @@ class MainWindow(QMainWindow):
         from ui.letters_window import LettersWindow
 
         return self._fund_window("letters", lambda code: LettersWindow(self.db, self.runner, code, self))
+
+    def open_publish(self):
+        """Publish the selected fund's open data, in its own window (one per fund)."""
+        if not self._fund_chosen():
+            return None
+        from ui.open_data import PublishDialog
+
+        return self._fund_window("publish", lambda code: PublishDialog(self.db, self.runner, code, self))
+
+    def open_import_grants(self):
+        """Import past grants into the selected fund from a 360Giving file (one window per fund)."""
+        if not self._fund_chosen():
+            return None
+        from ui.open_data import ImportGrantsDialog
+
+        def make(code: str):
+            dialog = ImportGrantsDialog(self.db, self.runner, code, self)
+            dialog.imported.connect(lambda _n: (self.refresh(), self.refresh_fund_counts()))
+            return dialog
+
+        return self._fund_window("past_grants", make)
 
     def open_voting_desk(self):
         """The selected fund's community votes and panels, in their own window (one per fund)."""

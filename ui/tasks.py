@@ -163,7 +163,7 @@ class TaskRunner(QObject):
     def _deliver(self, job_id: int) -> None:
         outcome = self._outcomes.pop(job_id)
         dialog = self._dialogs.pop(outcome.job, None)
-        if dialog is not None:
+        if dialog is not None and isValid(dialog):  # its parent window may have been deleted with it
             # Blocked, not disconnected: QObject::disconnect can deadlock on Qt's connection mutex when
             # called from a queued slot (seen with PySide6 6.11 in the full suite); a blocked dialog
             # calls no Python when it hides or is deleted.

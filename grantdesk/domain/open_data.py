@@ -44,6 +44,8 @@ __all__ = [
     "GrantReading",
     "QualityIssue",
     "grant_id",
+    "check_prefix",
+    "org_id_list",
     "recipient_org_id",
     "slug",
     "amount_number",
@@ -93,22 +95,22 @@ def _id_part(text: str) -> str:
     return re.sub(r"[^0-9A-Za-z_.-]+", "_", str(text).strip()).strip("_")
 
 
-def _prefix(prefix: str | None) -> str:
+def check_prefix(prefix: str | None) -> str:
     value = (prefix or "").strip()
     if not value:
         raise ValidationError(
             "This fund has no 360Giving prefix yet. Every 360Giving publisher registers one with "
             "360Giving (it starts 360G-, such as 360G-staffordshirecc); set it in the fund's publishing "
-            "details before publishing.", "prefix_360g")
+            "details before publishing.", "prefix")
     if not value.upper().startswith("360G-") or len(value) < 6:
         raise ValidationError(f"“{value}” is not a 360Giving prefix: a prefix starts 360G-, such as "
-                              "360G-staffordshirecc.", "prefix_360g")
+                              "360G-staffordshirecc.", "prefix")
     return "360G-" + _id_part(value[5:])
 
 
 def grant_id(prefix: str | None, reference: str) -> str:
     """``360G-<publisher prefix>-<reference>``: ``360G-staffordshirecc-PHP-2025-0042``."""
-    return f"{_prefix(prefix)}-{_id_part(reference)}"
+    return f"{check_prefix(prefix)}-{_id_part(reference)}"
 
 
 def recipient_org_id(prefix: str | None, org_id: str | None, name: str) -> str:
@@ -116,7 +118,7 @@ def recipient_org_id(prefix: str | None, org_id: str | None, name: str) -> str:
     registration ``360G-<prefix>-<name slug>``, as 360Giving's identifier guidance asks."""
     if org_id:
         return org_id
-    return f"{_prefix(prefix)}-{slug(name)}"
+    return f"{check_prefix(prefix)}-{slug(name)}"
 
 
 def amount_number(pence: int) -> Decimal:
@@ -306,7 +308,8 @@ class QualityIssue:
         return len(self.grant_ids)
 
 
-def _org_list(org_id: str) -> str | None:
+def org_id_list(org_id: str) -> str | None:
+    """The register an org-id is on (``GB-CHC``, ``360G`` …), or None if GrantDesk does not know it."""
     for code in sorted(ORG_ID_LISTS, key=len, reverse=True):
         if org_id.upper().startswith(code + "-"):
             return code
@@ -332,14 +335,14 @@ def quality_report(grants: list[dict[str, Any]], *, today: date) -> list[Quality
         for funder in g.get("fundingOrganization") or []:
             fid = str(funder.get("id", ""))
             funder_names[fid].add(str(funder.get("name", "")))
-            if not fid or _org_list(fid) is None:
+            if not fid or org_id_list(fid) is None:
                 found["funder_prefix"].append(gid)
         orgs = g.get("recipientOrganization") or []
         for org in orgs:
             oid = str(org.get("id", ""))
-            if _org_list(oid) is None:
+            if org_id_list(oid) is None:
                 found["recipient_prefix"].append(gid)
-            elif _org_list(oid) == "360G":
+            elif org_id_list(oid) == "360G":
                 found["recipient_360g"].append(gid)
             charity = org.get("charityNumber")
             if charity and not re.fullmatch(r"(SC)?\d{6,7}|NIC\d{5,6}|\d{5,6}", str(charity)):
@@ -408,7 +411,7 @@ def quality_report(grants: list[dict[str, Any]], *, today: date) -> list[Quality
             "no_beneficiary_location": (False, f"{_plural(n, 'grant has', 'grants have')} no beneficiary location "
                                         "(no ward or division is recorded)."),
             "location_no_code": (False, f"{_plural(n, 'beneficiary location has', 'beneficiary locations have')} a name "
-                                 "but no ONS code; add the ward or division codes to the fund's areas."),
+                                 "but no ONS code; add the ward or division codes to the fund's areas (python -m grantdesk areas --set-code)."),
             "no_data_source": (False, f"{_plural(n, 'grant has', 'grants have')} no data source (the web page the data "
                                "is published on); set it in the fund's publishing details."),
             "no_last_modified": (False, f"{_plural(n, 'grant has', 'grants have')} no last-modified date."),
@@ -570,7 +573,7 @@ def _amount(value: Any, path: tuple, notes: list, *, required: bool) -> int | No
     try:
         pence = parse_money(value if isinstance(value, (int, Decimal, str)) else str(value))
     except ValidationError as exc:
-        raise _Unreadable(path, f"“{_text(value)}”: {exc}") from None
+        raise _Unreadable(path, str(exc)) from None
     if isinstance(value, str) and not re.fullmatch(r"\d+(\.\d+)?", value.strip()):
         notes.append(("amount_text", path, f"“{value.strip()}” was read as {pence / 100:,.2f}".replace(".00", "")))
     return pence
@@ -642,7 +645,7 @@ def read_grant(raw: dict[str, Any], *, currency: str = "GBP") -> GrantReading:
                                    normalise_charity_number, ("recipientOrganization", 0, "charityNumber"), notes)
         company = _register_number(org.get("companyNumber"), raw_id, ("GB-COH-",), normalise_company_number,
                                    ("recipientOrganization", 0, "companyNumber"), notes)
-        if raw_id and _org_list(raw_id) not in (None, "360G"):
+        if raw_id and org_id_list(raw_id) not in (None, "360G"):
             org_id = raw_id
         if charity:
             org_type = OrgType.REGISTERED_CHARITY.value

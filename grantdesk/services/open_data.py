@@ -35,7 +35,9 @@ from grantdesk.domain.open_data import (
     Published,
     QualityIssue,
     Redactions,
+    check_prefix,
     grant_record,
+    org_id_list,
     quality_report,
     read_grant,
     transparency_row,
@@ -135,11 +137,9 @@ def publishing_details(db: Database, fund_code: str) -> PublishingDetails:
 def set_publishing_details(db: Database, fund_code: str, details: PublishingDetails, *,
                            actor: str | None = None) -> PublishingDetails:
     """Save the fund's publishing details (checked first), with an audit entry."""
-    from grantdesk.domain.open_data import _prefix  # the one place a prefix is checked
-
-    prefix = _prefix(details.prefix) if details.prefix.strip() else ""
+    prefix = check_prefix(details.prefix) if details.prefix.strip() else ""
     funder_id = details.funder_id.strip()
-    if funder_id and not _known_list(funder_id):
+    if funder_id and org_id_list(funder_id) is None:
         raise ValidationError(f"“{funder_id}” is not an organisation identifier GrantDesk recognises; councils use "
                               "GB-LAE-… (England), GB-PLA-… (Wales), GB-LAS-… (Scotland) or GB-LANI-… (Northern "
                               "Ireland).", "funder_id")
@@ -162,12 +162,6 @@ def set_publishing_details(db: Database, fund_code: str, details: PublishingDeta
               before=before.__dict__, after=after.__dict__)
         uow.commit()
         return after
-
-
-def _known_list(org_id: str) -> bool:
-    from grantdesk.domain.open_data import _org_list
-
-    return _org_list(org_id) is not None
 
 
 # --- gathering awards ----------------------------------------------------------------------------------
@@ -539,8 +533,17 @@ def check_grants_import(db: Database, fund_code: str, path: Path, *, progress: P
     with db.session() as s:
         fund = fund_by_code(s, fund_code)
         readings, problems, already, funders = _analyse(s, fund, file, progress)
-        return GrantsImportPlan(fund.code, file, tuple(readings), tuple(problems), already,
-                                _note_lines(readings), funders)
+        notes = _note_lines(readings)
+        others = Counter(r.grant.funder_name or r.grant.funder_id for _, r in readings
+                         if r.grant is not None and fund.funder_org_id and r.grant.funder_id
+                         and r.grant.funder_id.casefold() != fund.funder_org_id.casefold())
+        if others:
+            n = sum(others.values())
+            names = ", ".join(name for name, _ in others.most_common(3)) + (" and others" if len(others) > 3 else "")
+            notes += (f"{n} grant{'s were' if n != 1 else ' was'} made by {names}, not {fund.council} "
+                      f"({fund.funder_org_id}); {'they' if n != 1 else 'it'} will be kept as {fund.name}'s history "
+                      "all the same.",)
+        return GrantsImportPlan(fund.code, file, tuple(readings), tuple(problems), already, notes, funders)
 
 
 @dataclass(frozen=True)

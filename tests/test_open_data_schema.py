@@ -171,3 +171,24 @@ def test_charity_and_company_numbers_come_from_the_org_id_when_the_field_is_blan
     assert reading.grant.charity_number == "SC022910"
     reading = read_grant(_grant(recipientOrganization=[{"id": "360G-x-group", "name": "Group"}]))
     assert reading.grant.org_id is None and reading.grant.org_type == "community_group"
+
+
+def test_a_grant_repeated_in_a_package_is_refused_as_the_schemas_unique_items_asks():
+    problems = check_package({"grants": [_grant(), _grant(id="360G-test-2"), _grant()]})
+    assert [(p.grant, p.message) for p in problems] == [
+        (2, "is the same as grant 1; every grant in a package must be different")]
+
+
+def test_checking_grant_by_grant_finds_what_checking_the_whole_package_at_once_finds(shared_dir):
+    """The plain jsonschema run over the whole package (slow: it compares every pair of grants) is the
+    oracle for the grant-by-grant check, on a real file with errors."""
+    from grantdesk.io.g360_schema import validator
+
+    package = json.loads((shared_dir / "360giving" / "samples" /
+                          "grantnav_testdata_lloyds_bank_foundation_a002400000OiDBQAA3.json").read_text(encoding="utf-8"),
+                         parse_float=Decimal)
+    package["grants"] = package["grants"][:300] + [package["grants"][5]]
+    whole = sorted((tuple(e.absolute_path), e.validator) for e in validator().iter_errors(package))
+    mine = check_package(package)
+    assert len(mine) == len(whole) > 300
+    assert [p.grant for p in mine if "same as grant" in p.message] == [300]

@@ -157,23 +157,50 @@ def _message(error) -> str:
     return error.message
 
 
+@lru_cache(maxsize=1)
+def _grant_validator():
+    """The same checks for one grant: the package schema's ``grants.items``, resolved in its registry."""
+    package = validator()
+    return package.evolve(schema={"$ref": package_schema()["properties"]["grants"]["items"]["$ref"]})
+
+
+def _canonical(grant: Any) -> str:
+    return json.dumps(grant, sort_keys=True, default=str)
+
+
 def check_package(package: dict[str, Any], *, limit: int | None = None) -> list[SchemaProblem]:
-    """Every way ``package`` breaks the official schema (at most ``limit``), in file order."""
+    """Every way ``package`` breaks the official schema (at most ``limit``), in file order.
+
+    The package's own fields are checked with the package schema and each grant with the grant schema
+    it points to; ``uniqueItems`` on the grants is checked here by hashing, because jsonschema compares
+    every pair of grants (51 s for 10,000 grants, against under 3 s this way)."""
     problems: list[SchemaProblem] = []
     grants = package.get("grants") if isinstance(package, dict) else None
-    for error in validator().iter_errors(package):
-        for leaf in _leaf_errors(error):
-            path = tuple(leaf.absolute_path)
-            index = None
-            if len(path) >= 2 and path[0] == "grants" and isinstance(path[1], int):
-                index, path = path[1], path[2:]
-            grant_id = ""
-            if index is not None and isinstance(grants, list) and isinstance(grants[index], dict):
-                grant_id = str(grants[index].get("id") or "")
-            problems.append(SchemaProblem(index, grant_id, path, _message(leaf)))
-            if limit is not None and len(problems) >= limit:
-                return problems
-    problems.sort(key=lambda p: (-1 if p.grant is None else p.grant))
+    head = package
+    if isinstance(grants, list) and grants:
+        head = {**package, "grants": grants[:1]}  # the package's own fields, and "grants" is a list
+    for error in validator().iter_errors(head):
+        path = tuple(error.absolute_path)
+        if path[:2] == ("grants", 0) or error.validator == "uniqueItems" and path == ("grants",):
+            continue  # grants are checked one by one below
+        problems.append(SchemaProblem(None, "", path, _message(error)))
+    if not isinstance(grants, list):
+        return problems[:limit] if limit is not None else problems
+    check = _grant_validator()
+    seen: dict[str, int] = {}
+    for index, grant in enumerate(grants):
+        grant_id = str(grant.get("id") or "") if isinstance(grant, dict) else ""
+        for error in check.iter_errors(grant):
+            for leaf in _leaf_errors(error):
+                problems.append(SchemaProblem(index, grant_id, tuple(leaf.absolute_path), _message(leaf)))
+        key = _canonical(grant)
+        if key in seen:
+            problems.append(SchemaProblem(index, grant_id, (), f"is the same as grant {seen[key] + 1}; every grant "
+                                          "in a package must be different"))
+        else:
+            seen[key] = index
+        if limit is not None and len(problems) >= limit:
+            return problems[:limit]
     return problems
 
 

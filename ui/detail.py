@@ -8,7 +8,6 @@ from typing import Any
 from PySide6.QtWidgets import QTextBrowser
 
 from grantdesk.domain.dates import format_date
-from grantdesk.domain.eligibility import Outcome
 from grantdesk.domain.money import format_money
 from grantdesk.domain.organisations import ORG_TYPE_LABELS, OrgType
 from grantdesk.domain.questions import display_answer
@@ -117,25 +116,25 @@ def render_detail(detail: Any) -> str:
     )
 
 
-_MARKS = {
-    Outcome.PASS: ("✓", "#15803d"),
-    Outcome.FAIL: ("✗", "#b91c1c"),
-    Outcome.FLAG: ("⚑", "#b45309"),
-    Outcome.OVERRIDDEN: ("✓", "#b45309"),
-    Outcome.NOT_APPLICABLE: ("–", "#6b7280"),
-}
-
-
 def _eligibility(detail: Any) -> str:
     report = detail.eligibility
     if report is None:
         return ""
+    from grantdesk.domain.eligibility import Outcome  # not needed before the first detail is shown
+
+    marks = {
+        Outcome.PASS: ("✓", "#15803d"),
+        Outcome.FAIL: ("✗", "#b91c1c"),
+        Outcome.FLAG: ("⚑", "#b45309"),
+        Outcome.OVERRIDDEN: ("✓", "#b45309"),
+        Outcome.NOT_APPLICABLE: ("–", "#6b7280"),
+    }
     open_ = Status(detail.row.status).is_open
     lines = []
     for r in report.results:
         if r.outcome is Outcome.NOT_APPLICABLE:
             continue
-        mark, colour = _MARKS[r.outcome]
+        mark, colour = marks[r.outcome]
         text = escape(r.reason)
         if r.outcome is Outcome.OVERRIDDEN:
             text += f"<br><span class='reason'>Overridden: {escape(r.override_reason)}</span>"

@@ -13,12 +13,9 @@ from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSettings, 
 from PySide6.QtGui import QAction, QKeySequence, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -548,6 +545,7 @@ class MainWindow(QMainWindow):
         code, db = self.current_fund_code(), self.db
         if code is None or db is None:
             return
+        from PySide6.QtWidgets import QInputDialog  # dialogs load when first used, not at start-up
         name, ok = QInputDialog.getText(self, "Save View", "Name this view (e.g. “Awaiting Cllr Hollis”):")
         if not ok or not name.strip():
             return
@@ -635,6 +633,7 @@ class MainWindow(QMainWindow):
 
     def _choose_database(self) -> None:
         start = str(self.location.path.parent) if self.location.path else ""
+        from PySide6.QtWidgets import QFileDialog  # dialogs load when first used, not at start-up
         path, _ = QFileDialog.getOpenFileName(
             self, "Open GrantDesk Database", start, "GrantDesk databases (*.db *.sqlite);;All files (*)"
         )
@@ -816,6 +815,7 @@ class MainWindow(QMainWindow):
 
     def save_member_statement(self, fund_code: str, member_id: int, year: int, path: str | None = None) -> None:
         if path is None:
+            from PySide6.QtWidgets import QFileDialog  # dialogs load when first used, not at start-up
             path, _ = QFileDialog.getSaveFileName(self, "Save the member's statement",
                                                   f"statement-{fund_code.lower()}-{member_id}-{year}.pdf", "PDF (*.pdf)")
             if not path:
@@ -852,6 +852,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox  # dialogs load when first used, not at start-up
         QMessageBox.about(
             self, "About GrantDesk",
             f"<b>GrantDesk {__version__}</b><p>Community funds and participatory grantmaking for UK councils: "

@@ -92,7 +92,8 @@ class ApplicationsTableModel(QAbstractTableModel):
 
     def __init__(self, parent=None, *, currency: str = "GBP"):
         super().__init__(parent)
-        self._money = money_formatter(currency, "en_GB")
+        self._currency = currency
+        self._money_format: Any = None  # babel's locale data loads on the first painted row, not at start-up
         self._rows: list[Any] = []
         self._search: list[str] = []
         self._cells: dict[int, tuple[str, ...]] = {}  # display text, made when a row is first painted
@@ -168,11 +169,13 @@ class ApplicationsTableModel(QAbstractTableModel):
         cells = self._cells.get(i)
         if cells is None:
             r = self._rows[i]
+            if self._money_format is None:
+                self._money_format = money_formatter(self._currency, "en_GB")
             cells = (
                 r.reference,
                 r.title,
                 _STATUS_TEXT[r.status],
-                self._money(r.amount_requested_pence),
+                self._money_format(r.amount_requested_pence),
                 r.organisation,
                 r.area or "",
                 _display_date(r.submitted_on),

@@ -12,9 +12,7 @@ from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QDialog, QMenu
 
-from grantdesk.domain.eligibility import RULES, Outcome
 from grantdesk.domain.workflow import NEEDS_REASON, Status
-from ui.dialogs import AwardDialog, ReasonDialog
 
 # Each move: the menu text, and what to ask for the written reason (None: no reason needed).
 MOVES: tuple[tuple[Status, str, str | None], ...] = (
@@ -179,6 +177,8 @@ class ApplicationActions(QObject):
 
     def ask_award(self, reference: str, requested_pence: int):
         """(amount in pence, date, purpose) for an award, or None if cancelled (tests replace this)."""
+        from ui.dialogs import AwardDialog
+
         dialog = AwardDialog(reference, requested_pence, self.window)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
@@ -186,6 +186,8 @@ class ApplicationActions(QObject):
 
     def ask_reason(self, title: str, prompt: str, prefill: str = "") -> str | None:
         """The written reason for a decision, or None if the officer cancelled (tests replace this)."""
+        from ui.dialogs import ReasonDialog
+
         dialog = ReasonDialog(title, prompt, self.window, text=prefill)
         return dialog.reason() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
@@ -204,6 +206,8 @@ class ApplicationActions(QObject):
         self._run(work, self.changed.emit)
 
     def override(self, rule: str) -> None:
+        from grantdesk.domain.eligibility import RULES, Outcome
+
         detail, db = self.window.current_detail, self.window.db
         if detail is None or db is None or rule not in RULES:
             return

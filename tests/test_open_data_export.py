@@ -258,3 +258,36 @@ def test_an_areas_ons_code_is_checked_recorded_and_published_as_a_ward_code(samp
     assert leys and all(loc["geoCode"] == "E05013035" and loc["geoCodeType"] == "WD" for loc in leys)
     others = [g["beneficiaryLocation"][0] for g in grants if g["beneficiaryLocation"][0]["name"] != "Blackbird Leys"]
     assert all("geoCode" not in loc for loc in others)
+
+
+def test_the_schema_check_reports_progress_and_a_cancel_stops_it(tmp_path):
+    """On a 1,200-award fund the check reports every 500 grants; raising from the report cancels."""
+    from tests.bench.data import build
+    from grantdesk.config import database_location
+    from grantdesk.store.database import open_database
+
+    path = build(tmp_path / "big.db", 1200)
+    with open_database(database_location(path)) as db:
+        with db.unit_of_work() as uow:
+            apps = uow.session.scalars(select(Application)).all()
+            for app in apps:
+                uow.session.add(Award(application_id=app.id, amount_pence=app.amount_requested_pence,
+                                      awarded_on=date(2025, 6, 1), purpose=app.title))
+            uow.commit()
+        seen = []
+
+        class Listen:
+            def report(self, done, total, label):
+                seen.append((done, total))
+
+        publication = open_data.prepare_360giving(db, "BIG", progress=Listen())
+        assert publication.valid and publication.count == 1200
+        assert seen == [(0, 1200), (500, 1200), (1000, 1200)]
+
+        class Cancel:
+            def report(self, done, total, label):
+                if done >= 500:
+                    raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            open_data.prepare_360giving(db, "BIG", progress=Cancel())

@@ -609,7 +609,7 @@ class PublishDialog(QDialog):
             from grantdesk.services.open_data import prepare_360giving
 
             progress.check()
-            publication = prepare_360giving(db, code, since=since, until=until, today=today)
+            publication = prepare_360giving(db, code, since=since, until=until, today=today, progress=progress)
             progress.check()  # Cancel pressed meanwhile: the check is dropped (it wrote nothing)
             return publication
 

@@ -261,9 +261,11 @@ class Publication:
 
 
 def prepare_360giving(db: Database, fund_code: str, *, since: date | None = None, until: date | None = None,
-                      today: date | None = None, now: datetime | None = None) -> Publication:
+                      today: date | None = None, now: datetime | None = None,
+                      progress: Progress | None = None) -> Publication:
     """Build the fund's 360Giving package, check it against the official schema and run the quality
-    checks. Writes nothing."""
+    checks. Writes nothing. ``progress`` hears how the schema check goes (about 3 s for 10,000 grants)
+    and may raise to cancel."""
     today = today or date.today()
     moment = now or utcnow()
     with db.session() as s:
@@ -289,7 +291,7 @@ def prepare_360giving(db: Database, fund_code: str, *, since: date | None = None
         }
         if d.data_source:
             package["accessURL"] = d.data_source
-        problems = check_package(package)
+        problems = check_package(package, progress=progress)
         return Publication(
             fund_code=fund.code, fund_name=fund.name, package=package, award_ids=tuple(a for a, _ in facts),
             total_pence=sum(p.amount_pence for _, p in facts), currency=fund.currency,

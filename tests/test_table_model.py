@@ -75,3 +75,19 @@ def test_sorting_keeps_the_filter_and_the_selected_row(model):
     assert model.rowCount() == shown
     assert selected.isValid() and selected.row() == 0
     assert model.index(selected.row(), 0).data(ROW_ROLE).id == 3
+
+
+@pytest.mark.parametrize("kept", [1, 40])
+def test_sorting_moves_every_held_index_with_its_row_whether_few_or_many(qapp, kept):
+    """A few held indexes (the current row) are looked up one by one; many (a big selection) in one
+    pass; either way each follows its application through every sort."""
+    m = M()
+    m.set_rows([row(n, title=f"Project {(n * 37) % 101:03d}", org="Org", pence=n * 100) for n in range(1, 101)])
+    m.set_filter_text("project")
+    held = {n: QPersistentModelIndex(m.index(m.row_for_id(n), M.TITLE)) for n in range(1, kept + 1)}
+    for column, order in ((M.TITLE, Qt.SortOrder.DescendingOrder), (M.REQUESTED, Qt.SortOrder.AscendingOrder),
+                          (M.TITLE, Qt.SortOrder.AscendingOrder)):
+        m.sort(column, order)
+        for n, index in held.items():
+            assert index.isValid() and m.index(index.row(), 0).data(ROW_ROLE).id == n
+    assert [m.index(r, 0).data(ROW_ROLE).id for r in range(3)] == [71, 41, 11]  # titles 001, 002, 003

@@ -238,11 +238,22 @@ class ApplicationsTableModel(QAbstractTableModel):
         self._sort_column, self._sort_order = column, order
         self._apply_sort()
         self._apply_filter()
-        position = {row: n for n, row in enumerate(self._view)}
-        self.changePersistentIndexList(
-            [p for p, _ in kept],
-            [self.index(position[r], p.column()) if r in position else QModelIndex() for p, r in kept],
-        )
+        if kept:
+            view = self._view
+            if len(kept) > 16:  # many (a big selection): one pass over the view
+                position = {row: n for n, row in enumerate(view)}
+            else:  # the usual current row and a few selected: look each one up, not 100,000 rows
+                position = {}
+                for _, r in kept:
+                    if r not in position:
+                        try:
+                            position[r] = view.index(r)
+                        except ValueError:
+                            pass
+            self.changePersistentIndexList(
+                [p for p, _ in kept],
+                [self.index(position[r], p.column()) if r in position else QModelIndex() for p, r in kept],
+            )
         self.layoutChanged.emit()
 
     def set_filter(self, list_filter: ListFilter) -> None:

@@ -440,6 +440,18 @@ def cmd_events_export(args) -> int:
     return EXIT_OK
 
 
+def cmd_events_import(args) -> int:
+    from grantdesk.services.events import import_pabulib
+
+    with _open(args) as db:
+        done = import_pabulib(db, args.fund, args.file, round_name=args.round, rule=args.rule)
+    print(f"Imported {done.ballots} ballots on {done.projects} projects as event {done.event_id}: "
+          f"“{done.name}” ({done.ballot_kind} ballot, rule {done.rule}), closed.")
+    for note in done.notes:
+        print(f"Note: {note}")
+    return EXIT_OK
+
+
 # --- parser ----------------------------------------------------------------------------------------
 
 
@@ -530,6 +542,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "ends with it)")
     report.set_defaults(func=cmd_members_report)
 
+    from grantdesk.voting.rules import DESCRIPTIONS
+
     events = commands.add_parser("events", help="community voting events")
     event_commands = events.add_subparsers(dest="events_command", metavar="ACTION", required=True)
     ev_list = event_commands.add_parser("list", parents=[db_opt], help="list a fund's voting events and their results")
@@ -541,6 +555,16 @@ def build_parser() -> argparse.ArgumentParser:
     ev_export.add_argument("event_id", type=int, metavar="EVENT_ID")
     ev_export.add_argument("--out", required=True, metavar="FILE.pb")
     ev_export.set_defaults(func=cmd_events_export)
+    ev_import = event_commands.add_parser(
+        "import", parents=[db_opt], help="bring in a vote held elsewhere from a PaBuLib file, as a closed event",
+        description="A new round with one shortlisted application per project, and a closed event holding every "
+                    "ballot, counted as the file's META says (or by --rule). All or nothing.")
+    ev_import.add_argument("file", metavar="FILE.pb", help="a PaBuLib file (https://pabulib.org/format)")
+    ev_import.add_argument("--fund", required=True, metavar="CODE", help="fund code, e.g. BBL")
+    ev_import.add_argument("--round", metavar="NAME", help="the new round's name (default: from the file's META)")
+    ev_import.add_argument("--rule", choices=list(DESCRIPTIONS), metavar="RULE",
+                           help="count by this rule instead of the file's: " + ", ".join(DESCRIPTIONS))
+    ev_import.set_defaults(func=cmd_events_import)
 
     def day(text: str):
         from datetime import date
@@ -586,8 +610,6 @@ def build_parser() -> argparse.ArgumentParser:
     im360.add_argument("file", metavar="FILE")
     im360.add_argument("--fund", required=True, metavar="CODE", help="the fund the grants belong to, e.g. PHP")
     im360.set_defaults(func=cmd_import_360giving)
-
-    from grantdesk.voting.rules import DESCRIPTIONS
 
     tally = commands.add_parser(
         "tally", parents=[db_opt], help="count a PaBuLib .pb election and allocate its budget by a rule",

@@ -767,8 +767,8 @@ class ImportGrantsDialog(QDialog):
 
     def _build(self) -> None:
         intro = QLabel(f"Grants from a 360Giving file (JSON, CSV or Excel) come into {escape(self.fund_code)} as past "
-                       "awards, with no round, so repeat-funding checks and the learning library have their "
-                       "history. They are never published again. Nothing is written until you press Import; "
+                       "awards, with no round, so repeat-funding checks see who was funded before. They get "
+                       "no letters or payments and are never published again. Nothing is written until you press Import; "
                        "grants already in GrantDesk are skipped.")
         intro.setWordWrap(True)
         intro.setStyleSheet("color: #4b5563;")

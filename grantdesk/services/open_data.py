@@ -10,7 +10,7 @@ the id never changes, with an audit entry, in one transaction. Awards brought in
 
 Importing is two steps too: ``check_grants_import`` reads the file and every grant in it and
 writes nothing; ``import_grants`` brings the readable grants in, all or nothing, as *historical*
-awarded applications (no round), so repeat-funding checks and the learning library have history.
+awarded applications (no round), so repeat-funding checks see who was funded before.
 Grants already in GrantDesk (same 360G id) are skipped and counted, so a file can be imported again
 after its publisher adds to it.
 """

@@ -85,3 +85,32 @@ def test_a_window_deleted_with_its_progress_dialog_does_not_stop_the_runner(qtbo
         runner.run(lambda: 7, delivered.append)
     assert delivered == [7]
     runner.shutdown()
+
+
+def test_deleting_the_owner_cancels_its_job_at_the_next_progress_report(qtbot):
+    """A window closed while its job waits: the job stops at its next step (nothing is written) and
+    its callbacks never run."""
+    from PySide6.QtWidgets import QWidget
+    from shiboken6 import delete
+
+    runner = TaskRunner()
+    window = QWidget()
+    started, proceed = threading.Event(), threading.Event()
+    steps = []
+
+    def job(progress):
+        started.set()
+        proceed.wait(5)
+        for i in range(3):
+            progress.report(i, 3, "step")
+            steps.append(i)
+        return "finished"
+
+    delivered = []
+    runner.run(job, delivered.append, delivered.append, owner=window)
+    assert started.wait(5)
+    delete(window)
+    with qtbot.waitSignal(runner.idle, timeout=5000):
+        proceed.set()
+    assert steps == [] and delivered == []
+    runner.shutdown()

@@ -16,7 +16,6 @@ services' own words in the status line.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 from datetime import date
 from html import escape
@@ -69,23 +68,6 @@ FORMAT_FILTERS = (
     ("xlsx", "360Giving spreadsheet, Excel (*.xlsx)"),
 )
 OPEN_FILTER = "360Giving files (*.json *.csv *.xlsx);;All files (*)"
-
-
-class _Stoppable:
-    """A job's ``Progress`` that also stops (``Cancelled``) when its dialog closes."""
-
-    def __init__(self, progress: Any, stop: threading.Event):
-        self.progress, self.stop = progress, stop
-
-    def report(self, done: int, total: int, label: str = "") -> None:
-        if self.stop.is_set():
-            raise Cancelled()
-        self.progress.report(done, total, label)
-
-    def check(self) -> None:
-        if self.stop.is_set():
-            raise Cancelled()
-        self.progress.check()
 
 
 def _explain(exc: BaseException, cancelled: str) -> tuple[str, str]:
@@ -145,7 +127,46 @@ class _WrappingDelegate(QStyledItemDelegate):
 # --- publishing -------------------------------------------------------------------------------------
 
 
-class PublishDialog(QDialog):
+class _JobDialog(QDialog):
+    """What both open-data windows share: one job at a time on the worker, a status line, and refusals
+    in the services' own words. The window deletes itself on close; the runner then cancels its job
+    (``owner``), which stops at its next step having written nothing."""
+
+    failed = Signal(str)
+
+    def __init__(self, db: Any, runner: TaskRunner, fund_code: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db, self.runner = db, runner
+        self.fund_code = fund_code.upper()
+        self._busy = False
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def _update_buttons(self) -> None:
+        raise NotImplementedError
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self._update_buttons()
+
+    def say(self, text: str, style: str = OK_STYLE) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet(style)
+        self.status.setVisible(bool(text))
+
+    def _run(self, work: Callable[..., Any], on_done: Callable[[Any], None],
+             on_error: Callable[[BaseException], None], progress_title: str | None = None) -> None:
+        self._set_busy(True)
+        self.runner.run(work, on_done, on_error, owner=self, progress_title=progress_title,
+                        parent_widget=self if progress_title else None)
+
+    def _failed(self, exc: BaseException, cancelled: str = "Cancelled: nothing was written.") -> None:
+        self._set_busy(False)
+        text, style = _explain(exc, cancelled)
+        self.say(text, style)
+        self.failed.emit(text)
+
+
+class PublishDialog(_JobDialog):
     """Publish one fund's open data. ``start()`` loads the publisher details (``loaded``); ``check()``
     prepares the 360Giving file (``checked`` with the ``Publication``); ``save_360giving(path)`` and
     ``save_transparency(path)`` write the files (``published`` with the ``PublishResult``). A refusal,
@@ -155,24 +176,19 @@ class PublishDialog(QDialog):
     details_saved = Signal(object)  # PublishingDetails
     checked = Signal(object)  # Publication
     published = Signal(object)  # PublishResult
-    failed = Signal(str)
 
     def __init__(self, db: Any, runner: TaskRunner, fund_code: str, parent: QWidget | None = None, *,
                  today: date | None = None):
-        super().__init__(parent)
-        self.db, self.runner = db, runner
-        self.fund_code = fund_code.upper()
+        super().__init__(db, runner, fund_code, parent)
         self.today = today or date.today()
         self.details: Any = None  # PublishingDetails as saved
         self.publication: Any = None  # the last check, while it still stands
         self.fund_name = self.fund_code
-        self._busy = False
         self._dirty = False
         self._folder = Path.home()
         self.setObjectName("publishDialog")
         self.setWindowTitle(f"Publish Open Data — {self.fund_code}")
         self.setAccessibleName("Publish open data")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._build()
         self.resize(1000, 720)
         self._update_buttons()
@@ -477,26 +493,6 @@ class PublishDialog(QDialog):
             self.publish_reason.setStyleSheet("color: #92400e;" if critical else "color: #065f46;")
         self.publish_reason.setText(reason)
 
-    def _set_busy(self, busy: bool) -> None:
-        self._busy = busy
-        self._update_buttons()
-
-    def say(self, text: str, style: str = OK_STYLE) -> None:
-        self.status.setText(text)
-        self.status.setStyleSheet(style)
-        self.status.setVisible(bool(text))
-
-    def _progress_parent(self) -> QWidget | None:
-        """The progress dialog's parent: the main window, not this dialog, which deletes itself on close
-        (a progress dialog deleted with it while its job still runs would leave the runner waiting)."""
-        return self.parentWidget()
-
-    def _failed(self, exc: BaseException, cancelled: str = "Cancelled: nothing was written.") -> None:
-        self._set_busy(False)
-        text, style = _explain(exc, cancelled)
-        self.say(text, style)
-        self.failed.emit(text)
-
     def _forget_check(self, why: str) -> None:
         if self.publication is None:
             return
@@ -531,8 +527,7 @@ class PublishDialog(QDialog):
             fund = next((f for f in list_funds(db) if f.code == code), None)
             return (fund.name if fund is not None else code), publishing_details(db, code)
 
-        self._set_busy(True)
-        self.runner.run(fetch, self._on_loaded, self._failed, owner=self)
+        self._run(fetch, self._on_loaded, self._failed)
 
     def _on_loaded(self, result: tuple[str, Any]) -> None:
         self.fund_name, details = result
@@ -569,8 +564,7 @@ class PublishDialog(QDialog):
 
             return set_publishing_details(db, code, wanted)
 
-        self._set_busy(True)
-        self.runner.run(work, self._on_details_saved, self._on_details_refused, owner=self)
+        self._run(work, self._on_details_saved, self._on_details_refused)
 
     def _on_details_saved(self, details: Any) -> None:
         self._show_details(details)
@@ -622,9 +616,7 @@ class PublishDialog(QDialog):
         self.status.hide()
         if self._dirty:
             self.say("The publisher details have unsaved changes: this check uses the saved details.", WARNING_STYLE)
-        self._set_busy(True)
-        self.runner.run(work, self._on_checked, self._on_check_failed, owner=self,
-                        progress_title="Checking the open data", parent_widget=self._progress_parent())
+        self._run(work, self._on_checked, self._on_check_failed, progress_title="Checking the open data")
 
     def _on_check_failed(self, exc: BaseException) -> None:
         self.summary.setText("The check did not finish." if isinstance(exc, Cancelled) else
@@ -727,8 +719,7 @@ class PublishDialog(QDialog):
 
     def _publish(self, work: Callable[[], Any], doing: str) -> None:
         self.say(doing, INFO_STYLE)
-        self._set_busy(True)
-        self.runner.run(work, self._on_published, self._failed, owner=self)
+        self._run(work, self._on_published, self._failed)
 
     def _on_published(self, result: Any) -> None:
         self._set_busy(False)
@@ -739,28 +730,22 @@ class PublishDialog(QDialog):
 # --- importing past grants -----------------------------------------------------------------------------
 
 
-class ImportGrantsDialog(QDialog):
+class ImportGrantsDialog(_JobDialog):
     """Bring a fund's past grants in from a 360Giving file. ``check_file(path)`` reads and checks it
     (``checked`` with the plan); ``run_import()`` imports all or nothing (``imported`` with how many).
     A refusal, error or cancellation is shown and sent as ``failed``. Closing cancels a running job."""
 
     checked = Signal(object)  # GrantsImportPlan
     imported = Signal(int)
-    failed = Signal(str)
 
     def __init__(self, db: Any, runner: TaskRunner, fund_code: str, parent: QWidget | None = None, *,
                  path: str | Path | None = None):
-        super().__init__(parent)
-        self.db, self.runner = db, runner
-        self.fund_code = fund_code.upper()
+        super().__init__(db, runner, fund_code, parent)
         self.path: Path | None = Path(path) if path else None
         self.plan: Any = None
-        self._busy = False
-        self._stop = threading.Event()
         self.setObjectName("importGrantsDialog")
         self.setWindowTitle(f"Import Past Grants (360Giving) — {self.fund_code}")
         self.setAccessibleName("Import past grants")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._build()
         self.resize(900, 640)
         self._update_buttons()
@@ -858,30 +843,12 @@ class ImportGrantsDialog(QDialog):
         self.import_button.setEnabled(not self._busy and plan is not None and not plan.problems
                                       and plan.to_import > 0)
 
-    def _set_busy(self, busy: bool) -> None:
-        self._busy = busy
-        self._update_buttons()
-
-    def say(self, text: str, style: str = OK_STYLE) -> None:
-        self.status.setText(text)
-        self.status.setStyleSheet(style)
-        self.status.setVisible(bool(text))
-
-    def _progress_parent(self) -> QWidget | None:
-        """The progress dialog's parent: the main window, not this dialog, which deletes itself on close
-        (a progress dialog deleted with it while its job still runs would leave the runner waiting)."""
-        return self.parentWidget()
-
     def _clear(self) -> None:
         self.plan = None
         self.summary.setText("")
         self.funders.clear()
         self.notes.clear()
         self.problem_model.setStringList([])
-
-    def _new_stop(self) -> threading.Event:
-        self._stop = threading.Event()
-        return self._stop
 
     # --- the file and its check -----------------------------------------------------------------
     def start(self) -> None:
@@ -910,23 +877,18 @@ class ImportGrantsDialog(QDialog):
         self.file_label.setText(str(self.path))
         self.summary.setText(f"Checking {self.path.name}…")
         self.status.hide()
-        db, code, target, stop = self.db, self.fund_code, self.path, self._new_stop()
+        db, code, target = self.db, self.fund_code, self.path
 
         def work(progress):
             from grantdesk.services.open_data import check_grants_import
 
-            return check_grants_import(db, code, target, progress=_Stoppable(progress, stop))
+            return check_grants_import(db, code, target, progress=progress)
 
-        self._set_busy(True)
-        self.runner.run(work, self._on_checked, self._on_check_failed, owner=self,
-                        progress_title="Checking the grants", parent_widget=self._progress_parent())
+        self._run(work, self._on_checked, self._on_check_failed, progress_title="Checking the grants")
 
     def _on_check_failed(self, exc: BaseException) -> None:
-        self._set_busy(False)
         self.summary.setText("")
-        text, style = _explain(exc, "Cancelled: the file was not checked, and nothing was written.")
-        self.say(text, style)
-        self.failed.emit(text)
+        self._failed(exc, "Cancelled: the file was not checked, and nothing was written.")
 
     def _on_checked(self, plan: Any) -> None:
         self.plan = plan
@@ -959,17 +921,15 @@ class ImportGrantsDialog(QDialog):
         plan = self.plan
         if plan is None or plan.problems or plan.to_import <= 0 or self._busy:
             return
-        db, stop = self.db, self._new_stop()
+        db = self.db
 
         def work(progress):
             from grantdesk.services.open_data import import_grants
 
-            return import_grants(db, plan, progress=_Stoppable(progress, stop))
+            return import_grants(db, plan, progress=progress)
 
-        self._set_busy(True)
         self.say(f"Importing {plan.to_import:,} past grants…", INFO_STYLE)
-        self.runner.run(work, self._on_imported, self._on_import_failed, owner=self,
-                        progress_title="Importing past grants", parent_widget=self._progress_parent())
+        self._run(work, self._on_imported, self._on_import_failed, progress_title="Importing past grants")
 
     def _on_imported(self, result: Any) -> None:
         self.plan = None  # imported: checking again would find them all already here
@@ -979,20 +939,8 @@ class ImportGrantsDialog(QDialog):
         self.imported.emit(result.imported)
 
     def _on_import_failed(self, exc: BaseException) -> None:
-        self._set_busy(False)
-        text, style = _explain(exc, "Cancelled: nothing was imported.")
-        self.say(text, style)
         problems = getattr(exc, "problems", None)
         if problems:
             self.plan = None
             self.problem_model.setStringList([str(p) for p in problems])
-            self._update_buttons()
-        self.failed.emit(text)
-
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        self._stop.set()  # a check or import still running stops at its next step; nothing is written
-        super().closeEvent(event)
-
-    def done(self, result: int) -> None:  # Esc closes without a close event
-        self._stop.set()
-        super().done(result)
+        self._failed(exc, "Cancelled: nothing was imported.")

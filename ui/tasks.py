@@ -107,7 +107,8 @@ class TaskRunner(QObject):
 
         With ``progress_title``, a progress dialog with Cancel appears if the job takes longer than
         0.6 s; Cancel makes the job's next ``progress.report`` raise ``Cancelled``. With ``owner``
-        (a window or dialog), the callbacks are skipped if the owner was closed and deleted meanwhile.
+        (a window or dialog), deleting the owner cancels the job the same way (a job that reports
+        progress stops at its next step and writes nothing), and the callbacks are skipped.
         """
         if self._closed:  # the window is closing: nothing more will be done or shown
             future: Future = Future()
@@ -120,6 +121,8 @@ class TaskRunner(QObject):
         progress = Progress(lambda d, t, label: self._progress.emit(job, d, t, label))
         if progress_title is not None:
             self._dialogs[job] = self._make_dialog(progress_title, progress, parent_widget)
+        if owner is not None:  # nobody will see the answer: stop at the next progress report
+            owner.destroyed.connect(progress.cancel)
         self._jobs[job] = _Job(fn, takes_progress, progress, on_done, on_error, owner)
         return self._pool.submit(self._work, job)
 

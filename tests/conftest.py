@@ -67,3 +67,13 @@ def shared_dir() -> Path:
         pytest.skip(f"the shared data folder is absent at {path} (set GRANTDESK_SHARED)")
     return path
 
+
+
+@pytest.fixture
+def runner(qtbot):
+    """A background task runner for a window under test, shut down afterwards."""
+    from ui.tasks import TaskRunner
+
+    r = TaskRunner()
+    yield r
+    r.shutdown()

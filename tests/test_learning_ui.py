@@ -13,18 +13,10 @@ from grantdesk.services.applications import award_application
 from grantdesk.services.outcomes import LibraryFilter, NoteDraft
 from ui.learning_library import LearningLibrary
 from ui.outcome_note import OutcomeNoteDialog
-from ui.tasks import TaskRunner
 
 TIMEOUT = 30_000
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
        b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82")
-
-
-@pytest.fixture
-def runner(qtbot):
-    r = TaskRunner()
-    yield r
-    r.shutdown()
 
 
 @pytest.fixture

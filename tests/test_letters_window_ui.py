@@ -5,7 +5,6 @@ import io
 import threading
 from datetime import date
 
-import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
@@ -18,17 +17,9 @@ from grantdesk.services.applications import list_application_rows
 from grantdesk.services.funds import list_funds
 from grantdesk.store.models import Application, Award, Fund
 from ui.letters_window import LettersWindow, language_label
-from ui.tasks import TaskRunner
 
 TIMEOUT = 60_000
 DAY = date(2026, 8, 3)
-
-
-@pytest.fixture
-def runner(qtbot):
-    r = TaskRunner()
-    yield r
-    r.shutdown()
 
 
 def round_id(db, code, year=2026):

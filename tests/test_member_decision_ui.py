@@ -5,25 +5,16 @@ without a dispensation."""
 
 from datetime import date
 
-import pytest
 from PySide6.QtCore import Qt
 
 from grantdesk.domain.money import format_money
 from grantdesk.services import allocations
 from grantdesk.services.applications import list_application_rows
 from ui.member_decision import MemberDecisionDialog
-from ui.tasks import TaskRunner
 
 TIMEOUT = 20_000
 TODAY = date(2026, 9, 15)  # inside PHP's 2026–27 year, after this year's applications were submitted
 YEAR = 2026
-
-
-@pytest.fixture
-def runner(qtbot):
-    r = TaskRunner()
-    yield r
-    r.shutdown()
 
 
 def open_dialog(qtbot, db, runner, application_id):

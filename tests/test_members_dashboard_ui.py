@@ -13,18 +13,10 @@ from grantdesk.domain.money import format_money
 from grantdesk.services import allocations
 from ui.members_dashboard import MembersDashboard, MembersTableModel
 from ui.models import SORT_ROLE
-from ui.tasks import TaskRunner
 
 TIMEOUT = 20_000
 TODAY = date(2026, 9, 15)
 YEAR = 2026
-
-
-@pytest.fixture
-def runner(qtbot):
-    r = TaskRunner()
-    yield r
-    r.shutdown()
 
 
 def open_dashboard(qtbot, db, runner, code="PHP", today=TODAY):

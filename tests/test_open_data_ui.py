@@ -4,7 +4,6 @@ details right, and bring past grants in from a 360Giving file — driven through
 import json
 from datetime import date
 
-import pytest
 from helpers import opened_window
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
@@ -12,18 +11,10 @@ from PySide6.QtWidgets import QFileDialog
 from grantdesk.services.applications import list_application_rows
 from grantdesk.services.open_data import past_grants, publishing_details
 from ui.open_data import ImportGrantsDialog, PublishDialog
-from ui.tasks import TaskRunner
 
 TIMEOUT = 30_000
 TODAY = date(2026, 12, 3)
 TRAFFORD = "360giving/samples/trafford_council_voluntary_sector_grants.csv"
-
-
-@pytest.fixture
-def runner(qtbot):
-    r = TaskRunner()
-    yield r
-    r.shutdown()
 
 
 def publish_dialog(qtbot, db, runner, code="PHP"):

@@ -14,16 +14,8 @@ from grantdesk.services.applications import list_application_rows
 from grantdesk.services.common import fund_by_code
 from grantdesk.services.decisions import add_panel
 from ui.panel_scoring import PanelScoringWidget
-from ui.tasks import TaskRunner
 
 TIMEOUT = 10_000
-
-
-@pytest.fixture
-def runner(qtbot):
-    runner = TaskRunner()
-    yield runner
-    runner.shutdown()
 
 
 @pytest.fixture

@@ -10,16 +10,8 @@ from grantdesk.services import events
 from grantdesk.services.events import EventSettings
 from grantdesk.voting.ballots import CastBallot
 from ui.paper_entry import PaperEntryWidget
-from ui.tasks import TaskRunner
 
 TIMEOUT = 10_000
-
-
-@pytest.fixture
-def runner(qtbot):
-    runner = TaskRunner()
-    yield runner
-    runner.shutdown()
 
 
 @pytest.fixture

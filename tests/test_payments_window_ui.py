@@ -9,16 +9,8 @@ from helpers import build_vote_fund
 from grantdesk.services import payments
 from grantdesk.services.applications import award_application
 from ui.payments_window import PaymentsWindow
-from ui.tasks import TaskRunner
 
 TIMEOUT = 20_000
-
-
-@pytest.fixture
-def runner(qtbot):
-    r = TaskRunner()
-    yield r
-    r.shutdown()
 
 
 @pytest.fixture

@@ -14,16 +14,8 @@ from grantdesk.services import events
 from grantdesk.services.events import EventSettings
 from grantdesk.voting.ballots import CastBallot
 from ui.results_view import ResultsView
-from ui.tasks import TaskRunner
 
 TIMEOUT = 10_000
-
-
-@pytest.fixture
-def runner(qtbot):
-    runner = TaskRunner()
-    yield runner
-    runner.shutdown()
 
 
 @pytest.fixture

@@ -16,18 +16,10 @@ from grantdesk.domain.letters import TemplateError
 from grantdesk.services import letters
 from grantdesk.services.letter_templates import preview_letter, reset_template, save_template, template_for
 from grantdesk.store.models import AuditEntry, Fund
-from ui.tasks import TaskRunner
 from ui.template_editor import TemplateEditor
 
 TIMEOUT = 60_000
 DAY = date(2026, 8, 3)
-
-
-@pytest.fixture
-def runner(qtbot):
-    r = TaskRunner()
-    yield r
-    r.shutdown()
 
 
 def settings(db, code):

@@ -9,17 +9,9 @@ from grantdesk.services import events
 from grantdesk.services.events import EventSettings
 from grantdesk.voting.ballots import CastBallot
 from ui.event_setup import EventSetupDialog
-from ui.tasks import TaskRunner
 from ui.voting_desk import VotingDesk
 
 TIMEOUT = 20_000
-
-
-@pytest.fixture
-def runner(qtbot):
-    r = TaskRunner()
-    yield r
-    r.shutdown()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ results sheet and export the ballots."""
 
 from pathlib import Path
 
-import pytest
 from helpers import build_vote_fund
 from pypdf import PdfReader
 from PySide6.QtCore import QPoint, Qt
@@ -15,18 +14,10 @@ from grantdesk.services import events
 from grantdesk.services.applications import list_application_rows
 from grantdesk.voting.pabulib import read_pb
 from grantdesk.voting.rules import counting_from_meta, run_rule
-from ui.tasks import TaskRunner
 from ui.voting_desk import VotingDesk
 
 TIMEOUT = 20_000
 PIN = "8642"
-
-
-@pytest.fixture
-def runner(qtbot):
-    r = TaskRunner()
-    yield r
-    r.shutdown()
 
 
 def kiosk_vote(qtbot, kiosk, code, *titles):

@@ -73,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     screenshot = args.screenshot
     settings = None if screenshot or args.first_paint else QSettings()
-    window = MainWindow(database_location(args.db), settings=settings, fund_code=args.fund)
+    window = MainWindow(database_location(args.db), settings=settings, fund_code=args.fund, staged=True)
     exit_code = {"value": 0}
 
     if screenshot:

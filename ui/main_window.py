@@ -1,24 +1,26 @@
 """GrantDesk's main window: funds and rounds on the left, the applications list, and the detail pane.
 
-The window paints first and loads after: opening the database (and SQLAlchemy's import), creating it
-with the sample funds on first run, and every query run on the worker thread through ``TaskRunner``.
-Widgets only ever receive plain results.
+The window paints first and loads after. With ``staged=True`` (how ``grantdesk`` opens it) the
+constructor builds only the frame: the fund list saying "Loading funds…", the loading state where the
+list will be, the menu bar's titles and the status bar, from a handful of Qt classes; ``start()``
+then sets the worker opening the database and builds the rest (list, filters, detail pane, actions)
+while it does. Opening the database (and SQLAlchemy's import), creating it with the sample funds on
+first run, and every query run on the worker thread through ``TaskRunner``. Widgets only ever
+receive plain results.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -28,26 +30,19 @@ from shiboken6 import isValid
 
 from grantdesk import __version__
 from grantdesk.config import DatabaseLocation, database_location
-from grantdesk.domain.workflow import Status
-from ui.detail import DetailPane
-from ui.filter_bar import FilterBar
-from ui.models import ApplicationsTableModel, ListFilter, PreparedRows, prepare_rows
-from ui.tasks import TaskRunner
-from ui.workspace import ApplicationActions
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QAction
+
+    from ui.models import ListFilter, PreparedRows
+    from ui.tasks import TaskRunner
 
 FUND_ROLE = Qt.ItemDataRole.UserRole + 10  # (fund_code, round_id or None) on each tree item
 ROUND_LABEL_ROLE = Qt.ItemDataRole.UserRole + 11
+MENUS = ("&File", "&Application", "&Members", "Aft&er the Award", "&Voting", "&View", "&Help")
 
 
 class MainWindow(QMainWindow):
-    COLUMN_WIDTHS = {
-        ApplicationsTableModel.REFERENCE: 112,
-        ApplicationsTableModel.ORGANISATION: 160,
-        ApplicationsTableModel.AREA: 124,
-        ApplicationsTableModel.REQUESTED: 88,
-        ApplicationsTableModel.STATUS: 92,
-        ApplicationsTableModel.SUBMITTED: 92,
-    }
     MIN_TITLE_WIDTH = 220
     funds_loaded = Signal()
     applications_loaded = Signal()
@@ -58,17 +53,18 @@ class MainWindow(QMainWindow):
     application_refreshed = Signal(int)  # a changed application's row and detail are up to date
 
     def __init__(self, location: DatabaseLocation, *, runner: TaskRunner | None = None,
-                 settings: QSettings | None = None, fund_code: str | None = None):
+                 settings: QSettings | None = None, fund_code: str | None = None, staged: bool = False):
         super().__init__()
         self.location = location
         self.initial_fund = fund_code.upper() if fund_code else None
-        self.runner = runner or TaskRunner(self)
+        self.runner = runner
         self.settings = settings
         self.db: Any = None  # grantdesk.store.database.Database, once opened on the worker
         self.funds: list[Any] = []
         self._apps_request = 0
         self._detail_request = 0
         self._ready_sent = False
+        self._complete = False
         self.current_detail: Any = None
         self.current_fund: str | None = None
         self._refresh_pending: int | None = None
@@ -78,13 +74,37 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("GrantDesk")
         self.setObjectName("mainWindow")
         self.resize(1280, 800)
+        self._build_frame()
+        self._restore_geometry()
+        self._set_loading("Opening the database…")
+        if not staged:
+            self.complete()
+
+    @property
+    def is_complete(self) -> bool:
+        """Whether the whole window is built (always, unless made ``staged`` and not started yet)."""
+        return self._complete
+
+    def complete(self) -> None:
+        """Build the rest of the window on the frame: the list, filters, detail pane and actions
+        (done by the constructor unless ``staged``; by ``start()`` otherwise). Safe to call twice."""
+        if self._complete:
+            return
+        self._complete = True
+        self._ensure_runner()
         self._build_widgets()
         self._build_actions()
         self._restore_state()
-        self._set_loading("Opening the database…")
+
+    def _ensure_runner(self) -> None:
+        if self.runner is None:
+            from ui.tasks import TaskRunner
+
+            self.runner = TaskRunner(self)
 
     # --- construction -------------------------------------------------------------------------
-    def _build_widgets(self) -> None:
+    def _build_frame(self) -> None:
+        """What the first paint shows: the fund list, the loading state, the menu titles, the status bar."""
         self.fund_model = QStandardItemModel(self)
         self.fund_tree = QTreeView()
         self.fund_tree.setObjectName("fundTree")
@@ -94,6 +114,41 @@ class MainWindow(QMainWindow):
         self.fund_tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.fund_tree.setMinimumWidth(200)
         self.fund_tree.selectionModel().currentChanged.connect(self._on_fund_changed)
+
+        self.loading_label = QLabel()
+        self.loading_label.setObjectName("loadingLabel")
+        self.loading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.loading_label.setWordWrap(True)
+        self.loading_label.setAccessibleName("Loading")
+        self.list_stack = QStackedWidget()
+        self.list_stack.addWidget(self.loading_label)
+
+        centre = QWidget()
+        self.centre_layout = QVBoxLayout(centre)
+        self.centre_layout.setContentsMargins(6, 6, 6, 6)
+        self.centre_layout.addWidget(self.list_stack, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.fund_tree)
+        self.splitter.addWidget(centre)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([210, 1070])
+        self.setCentralWidget(self.splitter)
+        self.menus = {title: self.menuBar().addMenu(title) for title in MENUS}
+
+        self.db_label = QLabel()
+        self.db_label.setObjectName("databaseLabel")
+        self.db_label.setAccessibleName("Open database")
+        self.statusBar().addPermanentWidget(self.db_label)
+        self._show_database()
+
+    def _build_widgets(self) -> None:
+        from PySide6.QtWidgets import QHeaderView, QTableView
+
+        from ui.detail import DetailPane
+        from ui.filter_bar import FilterBar
+        from ui.models import ApplicationsTableModel
 
         self.fund_heading = QLabel()
         self.fund_heading.setObjectName("fundHeading")
@@ -135,56 +190,45 @@ class MainWindow(QMainWindow):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setTextElideMode(Qt.TextElideMode.ElideRight)
-        for column, width in self.COLUMN_WIDTHS.items():
+        for column, width in self.column_widths().items():
             self.table.setColumnWidth(column, width)
+        self._title_column = ApplicationsTableModel.TITLE
         # The title takes whatever width the other columns leave (never under MIN_TITLE_WIDTH).
         self.table.viewport().installEventFilter(self)
         self.table.selectionModel().currentRowChanged.connect(self._on_application_changed)
         self.table.doubleClicked.connect(lambda _index: self.actions.edit_action.trigger())
         self.table.installEventFilter(self)
-
-        self.loading_label = QLabel()
-        self.loading_label.setObjectName("loadingLabel")
-        self.loading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.loading_label.setWordWrap(True)
-        self.loading_label.setAccessibleName("Loading")
-        self.list_stack = QStackedWidget()
-        self.list_stack.addWidget(self.loading_label)
         self.list_stack.addWidget(self.table)
 
-        centre = QWidget()
-        layout = QVBoxLayout(centre)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.fund_heading)
-        layout.addWidget(self.filter_bar)
-        layout.addWidget(self.notice)
-        layout.addWidget(self.list_stack, 1)
+        layout = self.centre_layout
+        layout.insertWidget(0, self.fund_heading)
+        layout.insertWidget(1, self.filter_bar)
+        layout.insertWidget(2, self.notice)
         layout.addWidget(self.count_label)
 
         self.detail = DetailPane()
         self.detail.setMinimumWidth(280)
         self.detail.anchorClicked.connect(self._on_detail_link)
-
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(self.fund_tree)
-        self.splitter.addWidget(centre)
         self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([210, 790, 290])
-        self.setCentralWidget(self.splitter)
 
-        self.db_label = QLabel()
-        self.db_label.setObjectName("databaseLabel")
-        self.db_label.setAccessibleName("Open database")
-        self.statusBar().addPermanentWidget(self.db_label)
-        self._show_database()
+    @staticmethod
+    def column_widths() -> dict[int, int]:
+        """The list's starting column widths (the title takes what is left)."""
+        from ui.models import ApplicationsTableModel as M
+
+        return {M.REFERENCE: 112, M.ORGANISATION: 160, M.AREA: 124, M.REQUESTED: 88, M.STATUS: 92, M.SUBMITTED: 92}
 
     def _build_actions(self) -> None:
+        from PySide6.QtGui import QKeySequence
+
+        from grantdesk.domain.workflow import Status
+        from ui.workspace import ApplicationActions
+
         self.actions = ApplicationActions(self)
         self.actions.changed.connect(self.application_changed)
 
-        file_menu = self.menuBar().addMenu("&File")
+        file_menu = self.menus["&File"]
         self.open_action = self._action("&Open Database…", QKeySequence.StandardKey.Open, self._choose_database)
         file_menu.addAction(self.open_action)
         self.import_action = self._action("&Import Applications…", QKeySequence("Ctrl+I"), self._import)
@@ -205,9 +249,9 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", QKeySequence.StandardKey.Quit, self.close))
 
-        self.actions.fill_menu(self.menuBar().addMenu("&Application"))
+        self.actions.fill_menu(self.menus["&Application"])
 
-        members_menu = self.menuBar().addMenu("&Members")
+        members_menu = self.menus["&Members"]
         self.pots_action = self._action("Members' &Pots…", QKeySequence("Ctrl+Shift+M"), self.open_members_dashboard)
         self.pots_action.setStatusTip("Every councillor's pot in the selected fund: allotted, committed, approved, "
                                       "paid, remaining")
@@ -218,7 +262,7 @@ class MainWindow(QMainWindow):
                                                  "or the officer's approval")
         members_menu.addAction(self.member_decision_action)
 
-        self.after_menu = self.menuBar().addMenu("Aft&er the Award")
+        self.after_menu = self.menus["Aft&er the Award"]
         self.payments_action = self._action("&Payments and Monitoring…", QKeySequence("Ctrl+Shift+Y"),
                                             self.open_payments)
         self.payments_action.setStatusTip("Reports overdue or due soon, and every award's payments")
@@ -234,18 +278,18 @@ class MainWindow(QMainWindow):
                                                   "text, with what was learned side by side")
         self.after_menu.addAction(self.learning_library_action)
 
-        voting_menu = self.menuBar().addMenu("&Voting")
+        voting_menu = self.menus["&Voting"]
         self.voting_action = self._action("&Votes and Panels…", QKeySequence("Ctrl+Shift+V"), self.open_voting_desk)
         self.voting_action.setStatusTip("Community votes and resident panels for the selected fund")
         voting_menu.addAction(self.voting_action)
 
-        view_menu = self.menuBar().addMenu("&View")
+        view_menu = self.menus["&View"]
         self.find_action = self._action("&Find Applications", QKeySequence.StandardKey.Find, self._focus_filter)
         view_menu.addAction(self.find_action)
         self.refresh_action = self._action("&Refresh", QKeySequence.StandardKey.Refresh, self.refresh)
         view_menu.addAction(self.refresh_action)
 
-        help_menu = self.menuBar().addMenu("&Help")
+        help_menu = self.menus["&Help"]
         help_menu.addAction(self._action("&About GrantDesk", None, self._about))
 
         toolbar = self.addToolBar("Applications")
@@ -261,6 +305,8 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.pots_action)
 
     def _action(self, text: str, shortcut, slot: Callable[[], Any]) -> QAction:
+        from PySide6.QtGui import QAction, QKeySequence
+
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -268,20 +314,24 @@ class MainWindow(QMainWindow):
         self.addAction(action)
         return action
 
-    def _restore_state(self) -> None:
-        if self.settings is None:
-            return
-        geometry = self.settings.value("mainWindow/geometry")
+    def _restore_geometry(self) -> None:
+        """Where the window was last time: set on the frame, before it is shown, so it never jumps."""
+        geometry = self.settings.value("mainWindow/geometry") if self.settings is not None else None
         if geometry is not None:
             self.restoreGeometry(geometry)
-        splitter = self.settings.value("mainWindow/splitter")
+
+    def _restore_state(self) -> None:
+        """The splitter as it was last time (once the detail pane is in it)."""
+        splitter = self.settings.value("mainWindow/splitter") if self.settings is not None else None
         if splitter is not None:
             self.splitter.restoreState(splitter)
 
     # --- loading ------------------------------------------------------------------------------
     def start(self) -> None:
-        """Open the database and list the funds, in the background (call after ``show()``)."""
+        """Open the database and list the funds, in the background (call after ``show()``); a staged
+        window builds the rest of itself while the worker does that."""
         location = self.location
+        self._ensure_runner()
 
         def open_and_list():
             from grantdesk.services.database import open_for_app
@@ -295,6 +345,7 @@ class MainWindow(QMainWindow):
                 raise
 
         self.runner.run(open_and_list, self._on_opened, self._on_open_failed)
+        self.complete()  # its answer is delivered through the event loop, so after this
 
     def _on_opened(self, result) -> None:
         opened, funds = result
@@ -421,6 +472,8 @@ class MainWindow(QMainWindow):
             from grantdesk.services.views import filter_options
 
             options = filter_options(db, fund_code)
+            from ui.models import prepare_rows
+
             return prepare_rows(list_application_rows(db, fund_code, round_id)), options  # per-row work here
 
         self.runner.run(fetch, lambda result: self._on_applications(token, *result), self._on_load_error)
@@ -496,8 +549,8 @@ class MainWindow(QMainWindow):
         if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
             header = self.table.horizontalHeader()
             others = sum(header.sectionSize(c) for c in range(header.count())
-                         if c != ApplicationsTableModel.TITLE and not header.isSectionHidden(c))
-            header.resizeSection(ApplicationsTableModel.TITLE,
+                         if c != self._title_column and not header.isSectionHidden(c))
+            header.resizeSection(self._title_column,
                                  max(self.MIN_TITLE_WIDTH, event.size().width() - others))
         return super().eventFilter(watched, event)
 
@@ -516,6 +569,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"GrantDesk — {name}")
 
     def _list_filter(self) -> ListFilter:
+        from ui.models import ListFilter
+
         bar = self.filter_bar
         member = bar.member_id()
         ids = self._member_ids.get(member) if member is not None else None
@@ -860,6 +915,9 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event) -> None:
+        if not self._complete:  # closed before it was started: nothing open, nothing to save
+            super().closeEvent(event)
+            return
         for editor in list(self.actions.editors.values()):  # unsaved work is never dropped silently
             if isValid(editor) and not editor.may_close():
                 event.ignore()

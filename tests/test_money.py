@@ -90,3 +90,21 @@ def test_the_fast_formatter_writes_exactly_what_babel_writes(pence, locale, curr
     from babel.numbers import format_currency
 
     assert format_money(pence, currency, locale) == format_currency(pounds(pence), currency, locale=locale)
+
+
+def test_the_recorded_shapes_of_pounds_are_what_babel_says_today():
+    from grantdesk.domain.money import KNOWN_SHAPES, babel_shape
+
+    assert set(KNOWN_SHAPES) == {("GBP", "en_GB"), ("GBP", "cy_GB")}
+    for (currency, locale), shape in KNOWN_SHAPES.items():
+        assert babel_shape(currency, locale) == shape, (currency, locale)
+
+
+def test_formatting_pounds_does_not_load_babel():
+    import subprocess
+    import sys
+
+    code = ("import sys; from grantdesk.domain.money import format_money; "
+            "print(format_money(-123456), format_money(5, locale='cy_GB'), 'babel' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["-£1,234.56", "£0.05", "False"], done.stderr

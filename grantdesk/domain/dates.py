@@ -23,10 +23,27 @@ def financial_year_label(year: int) -> str:
     return f"{year}–{(year + 1) % 100:02d}"
 
 
+# How babel (CLDR) writes dates in en_GB (short ``dd/MM/y``, medium ``d MMM y``, long ``d MMMM y``),
+# recorded so the first screen's list does not load babel's locale data (about 40 ms) for its first
+# date; tests/test_dates_format.py checks every style against babel itself, so a babel upgrade that
+# changes one fails CI. Welsh, and any other locale or style, go to babel.
+_EN_GB_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                 "November", "December")
+_EN_GB_ABBREVIATED = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sept", "Oct", "Nov", "Dec")
+KNOWN_DATE_FORMATS = {
+    ("en_GB", "short"): lambda d: f"{d.day:02d}/{d.month:02d}/{d.year}",
+    ("en_GB", "medium"): lambda d: f"{d.day} {_EN_GB_ABBREVIATED[d.month - 1]} {d.year}",
+    ("en_GB", "long"): lambda d: f"{d.day} {_EN_GB_MONTHS[d.month - 1]} {d.year}",
+}
+
+
 def format_date(day: date | None, locale: str = "en_GB", style: str = "medium") -> str:
     """A date for people, by locale (``12 May 2025`` in en_GB). Empty for no date."""
     if day is None:
         return ""
+    known = KNOWN_DATE_FORMATS.get((locale, style))
+    if known is not None:
+        return known(day)
     from babel.dates import format_date as _babel_format_date
 
     return _babel_format_date(day, format=style, locale=locale)

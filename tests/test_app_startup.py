@@ -134,3 +134,77 @@ def test_a_staged_window_comes_back_where_it_was_left(qtbot, sample_path):
         again.start()
     assert settings.read[:2] == ["mainWindow/geometry", "mainWindow/splitter"]  # once the detail pane is in
     assert again.current_fund == saved["mainWindow/fund"]
+
+
+class _Loads(QWidget):
+    from PySide6.QtCore import Signal
+
+    ready = Signal()
+    load_failed = Signal(str)
+
+
+def test_the_collector_is_paused_until_the_first_screen_is_complete(qtbot):
+    import gc
+
+    from ui.app import _CollectorPaused
+
+    assert gc.isenabled()
+    for finish in (lambda w: w.ready.emit(), lambda w: w.load_failed.emit("no database")):
+        window = _Loads()
+        qtbot.addWidget(window)
+        try:
+            gc.unfreeze()
+            _CollectorPaused(window)
+            assert not gc.isenabled()
+            assert gc.get_freeze_count() == 0
+            finish(window)
+            assert gc.isenabled()
+            assert gc.get_freeze_count() > 0  # start-up's objects are not walked by every later pass
+        finally:
+            gc.unfreeze()
+            gc.enable()
+
+
+def test_the_collector_comes_back_after_the_limit_even_if_loading_never_ends(qtbot):
+    import gc
+
+    from ui.app import _CollectorPaused
+
+    window = _Loads()
+    qtbot.addWidget(window)
+    try:
+        _CollectorPaused(window, limit_ms=50)
+        assert not gc.isenabled()
+        qtbot.waitUntil(gc.isenabled, timeout=5000)
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+def test_a_collector_that_was_off_stays_off(qtbot):
+    import gc
+
+    from ui.app import _CollectorPaused
+
+    window = _Loads()
+    qtbot.addWidget(window)
+    gc.disable()
+    try:
+        _CollectorPaused(window).release()
+        assert not gc.isenabled()  # someone else switched it off; not ours to switch on
+    finally:
+        gc.enable()
+
+
+def test_the_grantdesk_command_freezes_what_is_left_before_the_interpreter_ends(monkeypatch):
+    import gc
+
+    import ui.app
+
+    monkeypatch.setattr(ui.app, "main", lambda: 3)
+    try:
+        gc.unfreeze()
+        assert ui.app.run() == 3
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

@@ -208,3 +208,34 @@ def test_the_grantdesk_command_freezes_what_is_left_before_the_interpreter_ends(
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_once_the_first_screen_is_complete_the_rest_loads_on_the_worker_when_idle(qtbot, sample_path, monkeypatch):
+    import threading
+
+    import ui.main_window
+    from grantdesk.config import database_location
+    from grantdesk.services import overview
+    from ui.main_window import MainWindow
+
+    ran = []
+    monkeypatch.setattr(overview, "warm_up", lambda: ran.append(threading.current_thread() is threading.main_thread()))
+    monkeypatch.setattr(ui.main_window, "WARM_UP_AFTER_MS", 50)
+    window = MainWindow(database_location(sample_path), staged=True)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.ready, timeout=30_000):
+        window.start()
+    assert ran == []  # not while the first screen is being made
+    qtbot.waitUntil(lambda: ran == [False], timeout=5000)  # once, and not on the GUI thread
+
+
+def test_warming_up_maps_the_orm():
+    import sqlalchemy.orm
+
+    from grantdesk.services.overview import warm_up
+
+    warm_up()
+    from grantdesk.store.models import Application
+
+    assert sqlalchemy.orm.class_mapper(Application).configured

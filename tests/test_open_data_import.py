@@ -16,7 +16,7 @@ from grantdesk.config import database_location
 from grantdesk.domain.errors import ValidationError
 from grantdesk.io.g360_files import read_grants_file
 from grantdesk.services import open_data
-from grantdesk.services.eligibility import application_facts
+from grantdesk.services.overview import application_facts
 from grantdesk.services.letters import build_letters
 from grantdesk.services.payments import fund_awards
 from grantdesk.store.database import open_database
@@ -191,7 +191,7 @@ def test_past_grants_count_for_repeat_funding_but_get_no_letters_payments_or_rep
     open_data.import_grants(sample_db, open_data.check_grants_import(sample_db, "BBL", past))
     with sample_db.session() as s:
         app = s.scalar(select(Application).where(Application.reference == "BBL-2026-0001"))
-        facts = application_facts(s, app)
+        _fund_id, facts = application_facts(s, app.id)
         imported = s.scalar(select(Application).join(Award).where(Award.grant_id == "360G-oxfordcc-OLD-1"))
         assert imported.organisation_id == app.organisation_id  # found by charity number, not duplicated
         assert imported.area.name == "Blackbird Leys" and imported.round_id is None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 FUND_ROLE = Qt.ItemDataRole.UserRole + 10  # (fund_code, round_id or None) on each tree item
 ROUND_LABEL_ROLE = Qt.ItemDataRole.UserRole + 11
+WARM_UP_AFTER_MS = 750  # after the first screen is complete
 MENUS = ("&File", "&Application", "&Members", "Aft&er the Award", "&Voting", "&View", "&Help")
 
 
@@ -335,7 +336,7 @@ class MainWindow(QMainWindow):
 
         def open_and_list():
             from grantdesk.services.database import open_for_app
-            from grantdesk.services.funds import list_funds
+            from grantdesk.services.overview import list_funds
 
             opened = open_for_app(location)
             try:
@@ -410,7 +411,7 @@ class MainWindow(QMainWindow):
             return
 
         def fetch():
-            from grantdesk.services.funds import list_funds
+            from grantdesk.services.overview import list_funds
 
             return list_funds(db)
 
@@ -468,8 +469,7 @@ class MainWindow(QMainWindow):
         self._member_ids.clear()
 
         def fetch():
-            from grantdesk.services.applications import list_application_rows
-            from grantdesk.services.views import filter_options
+            from grantdesk.services.overview import filter_options, list_application_rows
 
             options = filter_options(db, fund_code)
             from ui.models import prepare_rows
@@ -509,7 +509,7 @@ class MainWindow(QMainWindow):
         db = self.db
 
         def fetch():
-            from grantdesk.services.applications import get_application
+            from grantdesk.services.overview import get_application
 
             return get_application(db, row.id)
 
@@ -531,6 +531,15 @@ class MainWindow(QMainWindow):
         if not self._ready_sent:
             self._ready_sent = True
             self.ready.emit()
+            QTimer.singleShot(WARM_UP_AFTER_MS, self, self._warm_up)
+
+    def _warm_up(self) -> None:
+        """The first screen is read without the ORM (grantdesk.services.overview); load it now, on the
+        worker while the window is idle, so the first edit or move does not wait ~130 ms for it."""
+        if self.db is not None and self.runner is not None:
+            from grantdesk.services.overview import warm_up
+
+            self.runner.run(warm_up)
 
     def refresh(self) -> None:
         if self.db is None:
@@ -631,7 +640,7 @@ class MainWindow(QMainWindow):
         self.show_notice("")
 
         def fetch():
-            from grantdesk.services.applications import list_application_row
+            from grantdesk.services.overview import list_application_row
 
             return list_application_row(db, application_id)
 

@@ -2,30 +2,36 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
-from grantdesk.domain.eligibility import EligibilityReport
 from grantdesk.domain.errors import NotFound, ValidationError
-from grantdesk.domain.questions import Question
-from grantdesk.domain.money import plain_amount
 from grantdesk.domain.references import format_reference
-from grantdesk.domain.workflow import Status, allowed_next, check_transition
+from grantdesk.domain.workflow import Status, check_transition
 from grantdesk.domain.dates import financial_year_of
-from grantdesk.services.common import actor_or_default, audit, fund_by_code, utcnow
-from grantdesk.services.attachments import AttachmentInfo, attachments_for
+from grantdesk.services.common import actor_or_default, audit, utcnow
 from grantdesk.services.decisions import add_award
-from grantdesk.services.eligibility import report_for, require_eligible
-from grantdesk.services.questions import questions_for
+from grantdesk.services.eligibility import require_eligible
+from grantdesk.services.overview import (  # read without the ORM; kept importable from here
+    READ_ONLY_FIELDS,
+    ApplicationDetail,
+    ApplicationListRow,
+    ApplicationRow,
+    StatusEvent,
+    application_row,
+    application_rows,
+    fund_id_for,
+    get_application,
+    list_application_row,
+    list_application_rows,
+)
 from grantdesk.store.database import Database
 from grantdesk.store.models import (
     Application,
     Area,
-    Award,
     Contact,
     Fund,
     Organisation,
@@ -34,217 +40,18 @@ from grantdesk.store.models import (
     StatusChange,
 )
 
-# Field names of ``applications list --json``, in order. The application importer (issue 3) reads a
-# CSV whose header uses these names; the read-only ones are ignored there.
-READ_ONLY_FIELDS = ("id", "reference", "fund", "status", "created_at", "updated_at")
-
-
-@dataclass(frozen=True, slots=True)
-class ApplicationRow:
-    """One application as lists, the CLI and exports see it: plain values, money in pence."""
-
-    id: int
-    reference: str
-    fund: str
-    round: str | None
-    status: str
-    title: str
-    summary: str
-    organisation: str
-    organisation_type: str
-    charity_number: str | None
-    company_number: str | None
-    contact_name: str | None
-    contact_email: str | None
-    contact_language: str | None
-    amount_requested_pence: int
-    area: str | None
-    project_start: date | None
-    project_end: date | None
-    submitted_on: date | None
-    created_at: datetime
-    updated_at: datetime
-
-    def as_json(self) -> dict[str, Any]:
-        """Keyed by field name; money as a pounds string (``"1250.00"``), dates as ISO 8601."""
-        return {
-            "id": self.id,
-            "reference": self.reference,
-            "fund": self.fund,
-            "round": self.round,
-            "status": self.status,
-            "title": self.title,
-            "summary": self.summary,
-            "organisation": self.organisation,
-            "organisation_type": self.organisation_type,
-            "charity_number": self.charity_number,
-            "company_number": self.company_number,
-            "contact_name": self.contact_name,
-            "contact_email": self.contact_email,
-            "contact_language": self.contact_language,
-            "amount_requested": plain_amount(self.amount_requested_pence),
-            "area": self.area,
-            "project_start": _iso(self.project_start),
-            "project_end": _iso(self.project_end),
-            "submitted_on": _iso(self.submitted_on),
-            "created_at": _iso(self.created_at),
-            "updated_at": _iso(self.updated_at),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class StatusEvent:
-    from_status: str | None
-    to_status: str
-    at: datetime
-    by: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class ApplicationDetail:
-    row: ApplicationRow
-    version: int
-    contact_phone: str | None
-    org_id: str | None
-    answers: dict[str, Any]
-    history: tuple[StatusEvent, ...]
-    award_pence: int | None
-    awarded_on: date | None
-    allowed_next: tuple[str, ...] = field(default=())
-    eligibility: EligibilityReport | None = None
-    attachments: tuple[AttachmentInfo, ...] = ()
-    questions: tuple[Question, ...] = ()
-
-
-def _iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _row_query():
-    rnd = aliased(Round)
-    return (
-        select(
-            Application.id,
-            Application.reference,
-            Fund.code,
-            rnd.name,
-            Application.status,
-            Application.title,
-            Application.summary,
-            Organisation.name,
-            Organisation.org_type,
-            Organisation.charity_number,
-            Organisation.company_number,
-            Contact.name,
-            Contact.email,
-            Contact.letter_language,
-            Application.amount_requested_pence,
-            Area.name,
-            Application.project_start,
-            Application.project_end,
-            Application.submitted_on,
-            Application.created_at,
-            Application.updated_at,
-        )
-        .join(Fund, Fund.id == Application.fund_id)
-        .join(Organisation, Organisation.id == Application.organisation_id)
-        .outerjoin(Contact, Contact.id == Application.contact_id)
-        .outerjoin(Area, Area.id == Application.area_id)
-        .outerjoin(rnd, rnd.id == Application.round_id)
-    )
-
-
-class ApplicationListRow(NamedTuple):
-    """The slim row a list shows: fetched for 100,000 applications in well under a second."""
-
-    id: int
-    reference: str
-    title: str
-    status: str
-    amount_requested_pence: int
-    organisation: str
-    area: str | None
-    submitted_on: date | None
-    round_id: int | None
-    area_id: int | None
-
-
-def _list_query():
-    return (
-        select(
-            Application.id, Application.reference, Application.title, Application.status,
-            Application.amount_requested_pence, Organisation.name, Area.name, Application.submitted_on,
-            Application.round_id, Application.area_id,
-        )
-        .join(Organisation, Organisation.id == Application.organisation_id)
-        .outerjoin(Area, Area.id == Application.area_id)
-    )
-
-
-def list_application_rows(db: Database, fund_code: str, round_id: int | None = None) -> list[ApplicationListRow]:
-    """A fund's applications (optionally one round) for the list view, by reference."""
-    with db.unit_of_work() as uow:
-        fund = fund_by_code(uow.session, fund_code)
-        query = _list_query().where(Application.fund_id == fund.id)
-        if round_id is not None:
-            query = query.where(Application.round_id == round_id)
-        make = ApplicationListRow._make
-        return [make(r) for r in uow.session.execute(query.order_by(Application.reference))]
-
-
-def list_application_row(db: Database, application_id: int) -> ApplicationListRow:
-    """One list row, fresh, after an edit or a move (the list updates that row, not everything)."""
-    with db.unit_of_work() as uow:
-        row = uow.session.execute(_list_query().where(Application.id == application_id)).one_or_none()
-        if row is None:
-            raise NotFound(f"There is no application with id {application_id}.")
-        return ApplicationListRow._make(row)
-
-
-def application_row(session: Session, application_id: int) -> ApplicationRow:
-    """One application as an ``ApplicationRow``, read in the caller's transaction."""
-    row = session.execute(_row_query().where(Application.id == application_id)).one_or_none()
-    if row is None:
-        raise NotFound(f"There is no application with id {application_id}.")
-    return ApplicationRow(*row)
+__all__ = [
+    "READ_ONLY_FIELDS", "ApplicationDetail", "ApplicationListRow", "ApplicationRow", "StatusEvent",
+    "application_row", "application_rows", "get_application", "list_application_row", "list_application_rows",
+    "list_applications", "next_reference", "add_application", "do_transition", "application_for_change",
+    "transition_application", "award_application",
+]
 
 
 def list_applications(db: Database, fund_code: str, round_id: int | None = None) -> list[ApplicationRow]:
     """Every application in the fund (optionally one round), by reference. Unknown fund → NotFound."""
-    with db.unit_of_work() as uow:
-        fund = fund_by_code(uow.session, fund_code)
-        query = _row_query().where(Application.fund_id == fund.id)
-        if round_id is not None:
-            query = query.where(Application.round_id == round_id)
-        query = query.order_by(Application.reference)
-        return [ApplicationRow(*r) for r in uow.session.execute(query)]
-
-
-def get_application(db: Database, application_id: int) -> ApplicationDetail:
-    with db.unit_of_work() as uow:
-        s = uow.session
-        row = application_row(s, application_id)
-        app = s.get(Application, application_id)
-        assert app is not None
-        award = s.scalar(select(Award).where(Award.application_id == application_id))
-        history = tuple(
-            StatusEvent(h.from_status, h.to_status, h.at, h.by, h.reason) for h in app.history
-        )
-        return ApplicationDetail(
-            row=row,
-            version=app.version,
-            contact_phone=app.contact.phone if app.contact else None,
-            org_id=app.organisation.org_id,
-            answers=dict(app.answers or {}),
-            history=history,
-            award_pence=award.amount_pence if award else None,
-            awarded_on=award.awarded_on if award else None,
-            allowed_next=tuple(st.value for st in allowed_next(Status(app.status))),
-            eligibility=report_for(s, app),
-            attachments=attachments_for(s, app.id),
-            questions=questions_for(s, app.fund_id),
-        )
+    with db.reading() as conn:
+        return application_rows(conn, fund_id_for(conn, fund_code), round_id)
 
 
 # --- building blocks that share a caller's transaction ------------------------------------------

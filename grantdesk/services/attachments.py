@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -14,36 +13,11 @@ from sqlalchemy.orm import Session
 from grantdesk.domain.eligibility import ATTACHMENT_KINDS
 from grantdesk.domain.errors import NotFound, ValidationError
 from grantdesk.services.common import actor_or_default, audit, utcnow
+from grantdesk.services.overview import AttachmentInfo, attachments_for  # read without the ORM
 from grantdesk.store.database import Database
 from grantdesk.store.models import Application, Attachment
 
 MAX_BYTES = 25 * 1024 * 1024  # an e-mail attachment's worth; scans of a constitution are well under
-
-
-@dataclass(frozen=True, slots=True)
-class AttachmentInfo:
-    id: int
-    application_id: int
-    kind: str
-    filename: str
-    media_type: str
-    size_bytes: int
-    sha256: str
-    added_at: datetime
-    added_by: str
-
-    @property
-    def kind_label(self) -> str:
-        return ATTACHMENT_KINDS.get(self.kind, self.kind)
-
-
-_COLUMNS = (Attachment.id, Attachment.application_id, Attachment.kind, Attachment.filename, Attachment.media_type,
-            Attachment.size_bytes, Attachment.sha256, Attachment.added_at, Attachment.added_by)
-
-
-def attachments_for(session: Session, application_id: int) -> tuple[AttachmentInfo, ...]:
-    rows = session.execute(select(*_COLUMNS).where(Attachment.application_id == application_id).order_by(Attachment.id))
-    return tuple(AttachmentInfo(*r) for r in rows)
 
 
 def put_attachment(session: Session, *, actor: str, application: Application, filename: str, data: bytes,
@@ -93,10 +67,12 @@ def list_attachments(db: Database, application_id: int) -> tuple[AttachmentInfo,
 
 def read_attachment(db: Database, attachment_id: int) -> tuple[AttachmentInfo, bytes]:
     with db.unit_of_work() as uow:
-        row = uow.session.execute(select(*_COLUMNS, Attachment.data).where(Attachment.id == attachment_id)).one_or_none()
+        row = uow.session.execute(select(Attachment.application_id, Attachment.data)
+                                  .where(Attachment.id == attachment_id)).one_or_none()
         if row is None:
             raise NotFound("That document is no longer attached.")
-        return AttachmentInfo(*row[:-1]), row[-1]
+        info = next(a for a in attachments_for(uow.session, row.application_id) if a.id == attachment_id)
+        return info, row.data
 
 
 def remove_attachment(db: Database, attachment_id: int, *, actor: str | None = None) -> None:

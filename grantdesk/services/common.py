@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grantdesk.config import current_actor
-from grantdesk.domain.errors import NotFound
+from grantdesk.services.overview import unknown_fund
 from grantdesk.store.models import AuditEntry, Fund
 
 
@@ -27,9 +27,7 @@ def fund_by_code(session: Session, code: str) -> Fund:
     wanted = code.strip().upper()
     fund = session.scalar(select(Fund).where(Fund.code == wanted))
     if fund is None:
-        codes = session.scalars(select(Fund.code).order_by(Fund.code)).all()
-        known = ", ".join(codes) if codes else "none yet — load the sample funds or create one"
-        raise NotFound(f"There is no fund with code “{code}”. Funds in this database: {known}.")
+        raise unknown_fund(code, list(session.scalars(select(Fund.code).order_by(Fund.code))))
     return fund
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from grantdesk.config import DatabaseLocation
 from grantdesk.domain.errors import DatabaseError
@@ -18,7 +18,6 @@ from grantdesk.store.database import (
     open_database,
     schema_status,
 )
-from grantdesk.store.models import Application, Fund
 
 
 @dataclass(frozen=True)
@@ -112,8 +111,8 @@ def check_database(location: DatabaseLocation) -> CheckResult:
                     problems.extend(
                         f"Row {row[1]} of {row[0]} points at a missing record in {row[2]}." for row in broken[:10]
                     )
-                funds = conn.execute(select(func.count()).select_from(Fund)).scalar_one()
-                applications = conn.execute(select(func.count()).select_from(Application)).scalar_one()
+                funds = conn.execute(text("SELECT count(*) FROM funds")).scalar_one()
+                applications = conn.execute(text("SELECT count(*) FROM applications")).scalar_one()
         return CheckResult(status.revision, funds, applications, problems)
     finally:
         db.close()

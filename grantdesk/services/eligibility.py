@@ -5,89 +5,29 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from grantdesk.domain.dates import financial_year_bounds, financial_year_of
 from grantdesk.domain.eligibility import (
     RULES,
-    ApplicationFacts,
     EligibilityReport,
-    FundRules,
     Outcome,
-    evaluate,
 )
 from grantdesk.domain.errors import InvalidTransition, NotFound, ValidationError
 from grantdesk.domain.workflow import Status
 from grantdesk.services.common import actor_or_default, audit, utcnow
+from grantdesk.services.overview import (  # read without the ORM; kept importable from here
+    eligibility_report,
+)
 from grantdesk.store.database import Database
 from grantdesk.store.models import (
     Application,
-    Area,
-    Attachment,
-    Award,
     EligibilityOverride,
-    Fund,
-    FundArea,
-    Organisation,
-    Round,
 )
 
 
-def fund_rules(session: Session, fund: Fund) -> FundRules:
-    areas = frozenset(session.scalars(select(Area.name).join(FundArea).where(FundArea.fund_id == fund.id)))
-    settings = fund.settings or {}
-    allowed = settings.get("allowed_org_types")
-    return FundRules(
-        min_amount_pence=fund.min_amount_pence,
-        max_amount_pence=fund.max_amount_pence,
-        area_names=areas,
-        allowed_org_types=frozenset(allowed) if allowed else None,
-        required_attachments=tuple(settings.get("required_attachments", ())),
-        currency=fund.currency,
-    )
-
-
-def application_facts(session: Session, app: Application) -> ApplicationFacts:
-    rnd = app.round
-    year = rnd.financial_year if rnd else financial_year_of(app.submitted_on or app.created_at.date())
-    start, end = financial_year_bounds(year - 1)
-    last_year = session.scalars(
-        select(Application.reference)
-        .join(Award, Award.application_id == Application.id)
-        .outerjoin(Round, Round.id == Application.round_id)
-        .where(
-            Application.fund_id == app.fund_id,
-            Application.organisation_id == app.organisation_id,
-            Application.id != app.id,
-            (Round.financial_year == year - 1) | (Round.id.is_(None) & Award.awarded_on.between(start, end)),
-        )
-        .order_by(Application.reference)
-    ).all()
-    kinds = frozenset(session.scalars(select(Attachment.kind).where(Attachment.application_id == app.id)))
-    return ApplicationFacts(
-        amount_requested_pence=app.amount_requested_pence,
-        area_name=app.area.name if app.area else None,
-        organisation_type=session.get(Organisation, app.organisation_id).org_type,  # type: ignore[union-attr]
-        submitted_on=app.submitted_on,
-        round_name=rnd.name if rnd else None,
-        round_opens_on=rnd.opens_on if rnd else None,
-        round_closes_on=rnd.closes_on if rnd else None,
-        attachment_kinds=kinds,
-        previous_year=year - 1,
-        previous_awards=tuple(last_year),
-    )
-
-
-def overrides_for(session: Session, application_id: int) -> dict[str, str]:
-    rows = session.execute(
-        select(EligibilityOverride.rule, EligibilityOverride.reason).where(
-            EligibilityOverride.application_id == application_id)
-    )
-    return dict(rows.all())
-
-
 def report_for(session: Session, app: Application) -> EligibilityReport:
-    fund = session.get(Fund, app.fund_id)
-    assert fund is not None
-    return evaluate(fund_rules(session, fund), application_facts(session, app), overrides_for(session, app.id))
+    """``app``'s eligibility, read in the caller's transaction (its pending changes flushed first)."""
+    if app.id is None:
+        session.flush()
+    return eligibility_report(session, app.id)
 
 
 def _application(session: Session, application_id: int) -> Application:

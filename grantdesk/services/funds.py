@@ -7,126 +7,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grantdesk.domain.dates import financial_year_label
 from grantdesk.domain.errors import NotFound, ValidationError
 from grantdesk.domain.references import is_valid_fund_code
 from grantdesk.store.database import Database
-from grantdesk.store.models import Allotment, Application, Area, Fund, FundArea, Member, Round
+from grantdesk.store.models import Allotment, Area, Fund, FundArea, Member, Round
 from grantdesk.services.common import audit, fund_by_code, utcnow
-
-DECISION_MODELS = {
-    "member": "Elected members decide",
-    "panel": "Resident panel decides",
-    "vote": "Community vote",
-    "officer": "Officers decide",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class RoundSummary:
-    id: int
-    name: str
-    financial_year: int
-    opens_on: date
-    closes_on: date
-    decision_on: date | None
-    spend_by: date | None
-    budget_pence: int | None
-    application_count: int
-
-
-@dataclass(frozen=True, slots=True)
-class FundSummary:
-    id: int
-    code: str
-    name: str
-    council: str
-    decision_model: str
-    currency: str
-    funder_org_id: str | None
-    prefix_360g: str | None
-    default_language: str
-    bilingual_letters: bool
-    application_count: int
-    rounds: tuple[RoundSummary, ...]
-
-    @property
-    def decision_label(self) -> str:
-        return DECISION_MODELS.get(self.decision_model, self.decision_model)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "name": self.name,
-            "council": self.council,
-            "decision_model": self.decision_model,
-            "currency": self.currency,
-            "funder_org_id": self.funder_org_id,
-            "prefix_360g": self.prefix_360g,
-            "default_language": self.default_language,
-            "bilingual_letters": self.bilingual_letters,
-            "applications": self.application_count,
-            "rounds": [
-                {
-                    "name": r.name,
-                    "financial_year": financial_year_label(r.financial_year),
-                    "opens_on": r.opens_on.isoformat(),
-                    "closes_on": r.closes_on.isoformat(),
-                    "applications": r.application_count,
-                }
-                for r in self.rounds
-            ],
-        }
-
-
-def list_funds(db: Database) -> list[FundSummary]:
-    """Every fund with its rounds and application counts, by name."""
-    with db.unit_of_work() as uow:
-        s = uow.session
-        per_round = dict(
-            s.execute(
-                select(Application.round_id, func.count()).group_by(Application.round_id)
-            ).all()
-        )
-        per_fund = dict(
-            s.execute(select(Application.fund_id, func.count()).group_by(Application.fund_id)).all()
-        )
-        rounds_by_fund: dict[int, list[RoundSummary]] = {}
-        for r in s.scalars(select(Round).order_by(Round.fund_id, Round.opens_on.desc(), Round.name)):
-            rounds_by_fund.setdefault(r.fund_id, []).append(
-                RoundSummary(
-                    id=r.id,
-                    name=r.name,
-                    financial_year=r.financial_year,
-                    opens_on=r.opens_on,
-                    closes_on=r.closes_on,
-                    decision_on=r.decision_on,
-                    spend_by=r.spend_by,
-                    budget_pence=r.budget_pence,
-                    application_count=per_round.get(r.id, 0),
-                )
-            )
-        return [
-            FundSummary(
-                id=f.id,
-                code=f.code,
-                name=f.name,
-                council=f.council,
-                decision_model=f.decision_model,
-                currency=f.currency,
-                funder_org_id=f.funder_org_id,
-                prefix_360g=f.prefix_360g,
-                default_language=f.default_language,
-                bilingual_letters=f.bilingual_letters,
-                application_count=per_fund.get(f.id, 0),
-                rounds=tuple(rounds_by_fund.get(f.id, ())),
-            )
-            for f in s.scalars(select(Fund).order_by(Fund.name))
-        ]
-
+from grantdesk.services.overview import DECISION_MODELS, FundSummary, RoundSummary, list_funds
 
 # --- building blocks that share a caller's transaction ------------------------------------------
 

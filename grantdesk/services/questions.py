@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from grantdesk.domain.errors import ValidationError
-from grantdesk.domain.questions import Question, QuestionKind, make_question
+from grantdesk.domain.questions import Question, make_question
 from grantdesk.services.common import actor_or_default, audit, fund_by_code
+from grantdesk.services.overview import fund_id_for, questions_for  # read without the ORM; kept importable from here
 from grantdesk.store.database import Database
 from grantdesk.store.models import Fund, FundQuestion
 
 
-def questions_for(session: Session, fund_id: int) -> tuple[Question, ...]:
-    rows = session.scalars(
-        select(FundQuestion).where(FundQuestion.fund_id == fund_id).order_by(FundQuestion.position, FundQuestion.id)
-    )
-    return tuple(
-        Question(q.key, q.label, QuestionKind(q.kind), tuple(q.choices or ()), q.required, q.help) for q in rows
-    )
-
-
 def list_questions(db: Database, fund_code: str) -> tuple[Question, ...]:
-    with db.unit_of_work() as uow:
-        return questions_for(uow.session, fund_by_code(uow.session, fund_code).id)
+    with db.reading() as conn:
+        return questions_for(conn, fund_id_for(conn, fund_code))
 
 
 def put_questions(session: Session, *, actor: str, fund: Fund, questions: list[Question]) -> None:

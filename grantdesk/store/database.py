@@ -8,16 +8,20 @@ a service that fails half-way leaves the file exactly as it was.
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
 
 from sqlalchemy import create_engine, event, inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 from grantdesk.config import DatabaseLocation
 from grantdesk.domain.errors import DatabaseError
@@ -94,18 +98,30 @@ def _driver_message(exc: Exception) -> str:
 
 
 class Database:
-    """An open database: the engine and a session factory. Services open units of work on it."""
+    """An open database: the engine and a session factory. Services open units of work on it, or
+    read through ``reading()`` without the ORM (grantdesk.services.overview)."""
 
     def __init__(self, location: DatabaseLocation, engine: Engine | None = None):
         self.location = location
         self.engine = engine or make_engine(location.url)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        self._sessions = None  # made on the first unit of work: sqlalchemy.orm loads only then
 
     def session(self) -> Session:
+        if self._sessions is None:
+            from sqlalchemy.orm import sessionmaker
+
+            self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
         return self._sessions()
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self)
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A Core connection in one read transaction (one consistent snapshot), rolled back after:
+        for reads that need no ORM. Nothing written through it is kept."""
+        with self.engine.connect() as conn:
+            yield conn
 
     def describe(self) -> str:
         return self.location.describe()

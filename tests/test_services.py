@@ -155,3 +155,22 @@ def test_organisation_names_match_ignoring_case_beyond_ascii_and_wildcards_are_l
         assert first.id == again.id != other.id
     assert [m.name for m in search_organisations(db, "tŶ hap")] == ["Tŷ Hapus"]
     assert [m.name for m in search_organisations(db, "T_ ")] == ["T_ Hapus"]
+
+
+def test_opening_for_the_app_creates_and_fills_only_a_new_or_empty_file(tmp_path):
+    from grantdesk.config import database_location
+    from grantdesk.services.database import open_for_app
+
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")  # made by someone's "touch": no tables yet
+    for path in (tmp_path / "new" / "grantdesk.db", empty):
+        opened = open_for_app(database_location(path))
+        try:
+            assert opened.created and sorted(opened.samples_loaded) == ["BBL", "PHP", "RHYL"]
+        finally:
+            opened.db.close()
+        again = open_for_app(database_location(path))
+        try:
+            assert not again.created and again.samples_loaded == []  # a second start leaves it as it is
+        finally:
+            again.db.close()

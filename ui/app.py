@@ -111,8 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.resize(width, height)
 
         def save() -> None:
-            window.repaint()
-            if window.grab().save(screenshot):
+            if window.grab().save(screenshot):  # grab() renders the widgets afresh; no repaint needed
                 print(f"Saved a screenshot of GrantDesk to {screenshot}")
             else:
                 print(f"error: could not write the screenshot to {screenshot}", file=sys.stderr)

@@ -127,14 +127,8 @@ class OpenedDatabase:
 
 def open_for_app(location: DatabaseLocation, *, load_samples_on_create: bool = True) -> OpenedDatabase:
     """Open the app's database: create it (with the sample funds) on first run, upgrade an older one."""
-    created = not location.exists
-    if not created and location.path is not None:
-        engine = make_engine(location.url)
-        try:
-            created = schema_status(engine).state is SchemaState.EMPTY
-        finally:
-            engine.dispose()
     db = open_database(location, create=True)
+    created = db.created_schema
     loaded: list[str] = []
     if created and load_samples_on_create:
         from grantdesk.services.samples import load_samples

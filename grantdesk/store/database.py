@@ -105,6 +105,7 @@ class Database:
         self.location = location
         self.engine = engine or make_engine(location.url)
         self._sessions = None  # made on the first unit of work: sqlalchemy.orm loads only then
+        self.created_schema = False  # set by open_database when it made the schema in an empty file
 
     def session(self) -> Session:
         if self._sessions is None:
@@ -184,6 +185,7 @@ def open_database(location: DatabaseLocation, *, create: bool = False, upgrade: 
             if not create:
                 raise DatabaseError(f"{location.describe()} is empty; run “python -m grantdesk db init” first.")
             run_migrations(db.engine)
+            db.created_schema = True
         elif status.state is SchemaState.OLDER:
             if not upgrade:
                 raise DatabaseError(

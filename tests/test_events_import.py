@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
+import threading
 from fractions import Fraction
 
 import pytest
@@ -191,23 +192,33 @@ def test_a_rule_that_cannot_count_the_ballots_and_a_taken_round_name_are_refused
     assert _counts(location) == before
 
 
+class Cancelled(Exception):
+    pass
+
+
+class Listener:
+    """A progress listener that notes what it hears, and cancels (raises ``Cancelled``) when
+    ``cancel_when(done, total)``."""
+
+    def __init__(self, cancel_when=lambda done, total: False):
+        self.heard: list[tuple[int, int, str]] = []
+        self.cancel_when = cancel_when
+
+    def report(self, done, total, label):
+        self.heard.append((done, total, label))
+        if self.cancel_when(done, total):
+            raise Cancelled
+
+
 def test_cancelling_while_the_ballots_are_stored_writes_nothing(db, vote, shared_dir, location):
-    class Cancel(Exception):
-        pass
-
-    heard = []
-
-    class Progress:
-        def report(self, done, total, label):
-            heard.append((done, total, label))
-            if done >= 2 * events.IMPORT_CHUNK:
-                raise Cancel
-
+    progress = Listener(lambda done, total: done >= 2 * events.IMPORT_CHUNK)
     before = _counts(location)
-    with pytest.raises(Cancel):
-        events.import_pabulib(db, vote.fund_code, shared_dir / "pabulib" / "Hungary_Budapest_2024.pb", progress=Progress())
-    assert heard[:3] == [(0, 28_943, events.STORING_BALLOTS), (events.IMPORT_CHUNK, 28_943, events.STORING_BALLOTS),
-                         (2 * events.IMPORT_CHUNK, 28_943, events.STORING_BALLOTS)]
+    with pytest.raises(Cancelled):
+        events.import_pabulib(db, vote.fund_code, shared_dir / "pabulib" / "Hungary_Budapest_2024.pb",
+                              progress=progress)
+    assert progress.heard[:3] == [(0, 28_943, events.STORING_BALLOTS),
+                                  (events.IMPORT_CHUNK, 28_943, events.STORING_BALLOTS),
+                                  (2 * events.IMPORT_CHUNK, 28_943, events.STORING_BALLOTS)]
     assert _counts(location) == before
 
 
@@ -304,3 +315,194 @@ def test_the_cli_imports_a_file_and_prints_the_event_and_its_ballots(db, vote, t
     assert summary.state == "closed" and summary.ballots_counted == 4
     code = main(["events", "import", str(tmp_path / "missing.pb"), "--fund", "vot", "--db", str(location.path)])
     assert code == 1 and "There is no file at" in capsys.readouterr().err
+
+
+# --- storing the ballots: exactly the rows stored before, however they are stored ------------------------
+
+# Files of every kind of ballot (approval, ordinal, cumulative and scoring points), and their ballot counts.
+STORED = [
+    ("Poland_Warszawa_2026.pb", 61668),
+    ("Poland_Krakow_2024.pb", 65101),
+    ("Hungary_Budapest_2024.pb", 28943),
+    ("France_Toulouse_2019.pb", 1494),
+    ("Switzerland_Zurich_D10.pb", 180),
+    ("Poland_Zabrze_2021_Pawlow.pb", 202),
+    ("Poland_Katowice_2023_Zarzecze.pb", 637),
+]
+THREAD = "grantdesk-made-ahead"
+
+
+def _city_fund(db) -> str:
+    from grantdesk.services import funds
+
+    with db.unit_of_work() as uow:
+        funds.add_fund(uow.session, actor="Test Officer", code="CITY", name="City PB", council="City Council",
+                       funder_org_id="GB-LAE-CTY", prefix_360g="360G-city")
+        uow.commit()
+    return "CITY"
+
+
+def _stored(location, event_id) -> list[tuple]:
+    with sqlite3.connect(location.path) as conn:
+        return conn.execute("SELECT receipt, source, choices, typeof(choices), points, typeof(points), spoilt_reason, "
+                            "paper_sheet FROM ballots WHERE event_id = ? ORDER BY id", (event_id,)).fetchall()
+
+
+def _expected(location, event_id, path) -> list[tuple]:
+    """The oracle, worked out from the file without the import's code: the n-th ballot of the file is
+    the n-th row, receipt I and n in seven digits, a kiosk ballot, its choices as ``json.dumps`` writes
+    the list of its projects' references (project i of the file is the event's i-th project), its points
+    likewise (JSON null without points), never spoilt, on no paper sheet."""
+    from grantdesk.voting.pabulib import read_pb
+
+    election = read_pb(path)
+    with sqlite3.connect(location.path) as conn:
+        refs = [r for (r,) in conn.execute("SELECT a.reference FROM event_projects p JOIN applications a "
+                                           "ON a.id = p.application_id WHERE p.event_id = ? ORDER BY p.position",
+                                           (event_id,))]
+    with_points = election.vote_type in ("cumulative", "scoring")
+    return [(f"I{n:07d}", "kiosk", json.dumps([refs[i] for i in b.projects]), "text",
+             json.dumps(list(b.points)) if with_points else "null", "text", None, None)
+            for n, b in enumerate(election.ballots, start=1)]
+
+
+def _no_thread_left() -> bool:
+    return not [t for t in threading.enumerate() if t.name == THREAD]
+
+
+@pytest.mark.parametrize("name, ballots", STORED, ids=[n for n, _b in STORED])
+def test_every_ballot_of_the_file_is_stored_in_its_order_as_the_file_has_it(db, location, shared_dir, name, ballots):
+    path = shared_dir / "pabulib" / name
+    done = events.import_pabulib(db, _city_fund(db), path)
+    assert done.ballots == ballots
+    assert _stored(location, done.event_id) == _expected(location, done.event_id, path)
+    assert _no_thread_left()
+
+
+@pytest.mark.parametrize("way", ["executemany", "core"])
+@pytest.mark.parametrize("name, ballots", [STORED[2], STORED[3]], ids=["approval", "points"])
+def test_every_way_of_storing_stores_the_same_rows(db, location, shared_dir, monkeypatch, way, name, ballots):
+    """An SQLite without its JSON functions (executemany) and another database (Core): the same rows."""
+    monkeypatch.setattr(events, "_storing_way", lambda conn: way)
+    progress = Listener()
+    path = shared_dir / "pabulib" / name
+    done = events.import_pabulib(db, _city_fund(db), path, progress=progress)
+    assert _stored(location, done.event_id) == _expected(location, done.event_id, path)
+    chunks = range(events.IMPORT_CHUNK, ballots, events.IMPORT_CHUNK)
+    assert [report[0] for report in progress.heard] == [0, *chunks, ballots]
+
+
+def test_references_that_need_escaping_are_stored_as_json_dumps_writes_them(db, vote, location):
+    """References are made by GrantDesk and plain, but the JSON array handed to SQLite escapes whatever
+    they hold: quotes, backslashes, commas, brackets, accents, characters beyond the BMP."""
+    from grantdesk.voting.election import Ballot
+
+    refs = ['A"B', "C\\D", "É, ü", "😀", "[]", "x\ny"]
+    ballots = [Ballot(f"v{n}", tuple((n + k) % len(refs) for k in range(n % 4)), tuple(range(n % 4)))
+               for n in range(7_000)]
+    stored = {}
+    for way in ("json_each", "executemany"):
+        for with_points in (False, True):
+            event_id = events.create_event(db, vote.fund_code, EventSettings(
+                name=f"Escapes {way} {with_points}", round_id=vote.round_id,
+                application_ids=tuple(vote.application_ids), ballot_kind="approval", rule="greedy", kiosk_pin="2468"))
+            with db.unit_of_work() as uow, pytest.MonkeyPatch.context() as patch:
+                patch.setattr(events, "_storing_way", lambda conn, way=way: way)
+                events._insert_ballots(uow.session, ballots, refs, event_id, with_points, None)
+                uow.commit()
+            with sqlite3.connect(location.path) as conn:
+                stored[way, with_points] = conn.execute(
+                    "SELECT receipt, source, choices, typeof(choices), points, typeof(points) FROM ballots "
+                    "WHERE event_id = ? ORDER BY id", (event_id,)).fetchall()
+    for with_points in (False, True):
+        assert stored["json_each", with_points] == stored["executemany", with_points]
+        assert stored["json_each", with_points] == [
+            (f"I{n + 1:07d}", "kiosk", json.dumps([refs[i] for i in b.projects]), "text",
+             json.dumps(list(b.points)) if with_points else "null", "text") for n, b in enumerate(ballots)]
+
+
+def _many_ballots(count: int, bad_at: int, bad: str, vote_type: str = "approval") -> tuple[str, int]:
+    """SMALL with ``count`` good ballots (and a blank line after the first) and ``bad`` as the ballot at
+    ``bad_at`` (from 0); the line it is on."""
+    good = ["10,2", "2", "3,10", "3", "2,3"]
+    lines = [f"v{n};{bad if n == bad_at else good[n % len(good)]}" for n in range(count)]
+    lines.insert(1, "")
+    head = SMALL.split("voter_id;vote\n")[0].replace("vote_type;approval", f"vote_type;{vote_type}")
+    return head + "voter_id;vote\n" + "\n".join(lines) + "\n", 19 + bad_at + (bad_at >= 1)
+
+
+@pytest.mark.parametrize("bad, vote_type, words", [
+    ("10,9", "approval", "voter v{k} voted for project 9, which is not in PROJECTS"),
+    ("10,2,3", "approval", "voter v{k}'s ballot breaks the ballot paper the file's META describes"),
+    ("3,10,3", "ordinal", "voter v{k} lists a project twice on a ordinal ballot"),
+])
+def test_a_bad_ballot_in_a_late_chunk_is_refused_by_its_line_and_nothing_is_written(db, vote, tmp_path, location,
+                                                                                   bad, vote_type, words):
+    k = 3 * events.IMPORT_CHUNK + 1234
+    text, line = _many_ballots(4 * events.IMPORT_CHUNK, k, bad, vote_type)
+    path = tmp_path / "late.pb"
+    path.write_text(text, encoding="utf-8")
+    before = _counts(location)
+    with pytest.raises(PabulibError) as caught:
+        events.import_pabulib(db, vote.fund_code, path, round_name="Late")
+    assert f"line {line}: " in str(caught.value) and words.format(k=k) in str(caught.value)
+    assert "Nothing was imported from late.pb" in str(caught.value)
+    assert _counts(location) == before
+    assert path.read_text(encoding="utf-8").splitlines()[line - 1] == f"v{k};{bad}"
+
+
+def test_cancelling_at_the_last_chunk_writes_nothing_and_leaves_no_thread(db, vote, shared_dir, location):
+    # Every ballot is in the transaction when the last report cancels: before the commit.
+    progress = Listener(lambda done, total: done == total)
+    path = shared_dir / "pabulib" / "Hungary_Budapest_2024.pb"
+    before = _counts(location)
+    with pytest.raises(Cancelled):
+        events.import_pabulib(db, vote.fund_code, path, progress=progress)
+    assert progress.heard[-1][0] == 28_943 and len(progress.heard) == 2 + 28_943 // events.IMPORT_CHUNK
+    assert _counts(location) == before
+    assert _no_thread_left()
+    done = events.import_pabulib(db, vote.fund_code, path)  # the database takes the next import as ever
+    assert _counts(location)["ballots"] == before["ballots"] + done.ballots == before["ballots"] + 28_943
+
+
+def test_an_error_making_the_ballots_on_their_thread_reaches_the_caller_and_nothing_is_written(
+        db, vote, shared_dir, location, monkeypatch):
+    made = events._ballot_chunks
+
+    def failing(ballots, refs, with_points):
+        for n, chunk in enumerate(made(ballots, refs, with_points)):
+            if n == 3:
+                raise RuntimeError("the fourth chunk could not be made")
+            yield chunk
+
+    monkeypatch.setattr(events, "_ballot_chunks", failing)
+    before = _counts(location)
+    with pytest.raises(RuntimeError, match="the fourth chunk could not be made"):
+        events.import_pabulib(db, vote.fund_code, shared_dir / "pabulib" / "Hungary_Budapest_2024.pb")
+    assert _counts(location) == before
+    assert _no_thread_left()
+
+
+def test_items_made_ahead_come_in_order_and_the_thread_stops_when_left_early():
+    with events._made_ahead(iter(range(1000))) as made:
+        assert list(made) == list(range(1000))
+    assert _no_thread_left()
+
+    def endless():
+        n = 0
+        while True:
+            yield n
+            n += 1
+
+    with events._made_ahead(endless()) as made:  # left after five: the thread is stopped and waited for
+        assert [next(made) for _ in range(5)] == [0, 1, 2, 3, 4]
+    assert _no_thread_left()
+
+    def broken():
+        yield 1
+        raise ValueError("no second item")
+
+    with pytest.raises(ValueError, match="no second item"), events._made_ahead(broken()) as made:
+        assert next(made) == 1
+        next(made)
+    assert _no_thread_left()

@@ -73,3 +73,46 @@ def test_quoted_fields_with_semicolons_are_read_whole():
     text = ('META\nkey;value\nvote_type;approval\nbudget;100\nPROJECTS\nproject_id;cost;name\n'
             'a;50;"Benches; and bins"\nVOTES\nvoter_id;vote\nv1;a\n')
     assert read_pb(io.StringIO(text)).projects[0].name == "Benches; and bins"
+
+
+@pytest.mark.parametrize("keep_extra", [True, False])
+def test_the_fast_reading_of_votes_gives_what_reading_them_line_by_line_gives(shared_dir, monkeypatch, keep_extra):
+    """On every shared election: the same ballots, each a ``Ballot``, ballots with the same vote sharing
+    one tuple of projects (the import makes each distinct ballot's text once)."""
+    from grantdesk.voting import pabulib
+    from grantdesk.voting.election import Ballot
+
+    fast = {path.name: read_pb(path, keep_extra=keep_extra) for path in pb_files(shared_dir)}
+    monkeypatch.setattr(pabulib, "_ballots_fast", lambda *args: None)
+    for path in pb_files(shared_dir):
+        careful = read_pb(path, keep_extra=keep_extra)
+        ballots = fast[path.name].ballots
+        assert ballots == careful.ballots, path.name
+        assert [b.extra for b in ballots] == [b.extra for b in careful.ballots], path.name
+        assert {type(b) for b in ballots} == {Ballot}, path.name
+        assert len({id(b.projects) for b in ballots}) == len({b.projects for b in ballots}), path.name
+
+
+@pytest.mark.parametrize("votes, expected", [
+    # blank lines and lines of spaces anywhere among the ballots; a ballot that marks nothing
+    ("v1;a,b\n\n   \nv2;\nv3;b\n\t\nv4;b,a\n", [("v1", (0, 1)), ("v2", ()), ("v3", (1,)), ("v4", (1, 0))]),
+    # quotes in the VOTES section only
+    ('v1;"a,b"\nv2;b\n', [("v1", (0, 1)), ("v2", (1,))]),
+    # spaces after the commas: read line by line
+    ("v1;a, b\nv2; b\n", [("v1", (0, 1)), ("v2", (1,))]),
+])
+def test_ballots_are_read_whatever_the_lines_around_and_inside_them(votes, expected):
+    text = ("META\nkey;value\nvote_type;ordinal\nbudget;100\nPROJECTS\nproject_id;cost\na;50\nb;30\nVOTES\n"
+            "voter_id;vote\n" + votes)
+    assert [(b.voter_id, b.projects) for b in read_pb(io.StringIO(text)).ballots] == expected
+
+
+@pytest.mark.parametrize("votes, words", [
+    ("v1;a\n\n  \nv2;a,c\n", "line 14: voter v2 voted for project c, which is not in PROJECTS"),
+    ("v1;a\nv2;b,a,b\nv3;a,b,a\n", "line 12: voter v2 lists a project twice on a ordinal ballot"),
+])
+def test_a_bad_ballot_after_blank_lines_or_among_good_ones_is_named_by_its_line(votes, words):
+    text = ("META\nkey;value\nvote_type;ordinal\nbudget;100\nPROJECTS\nproject_id;cost\na;50\nb;30\nVOTES\n"
+            "voter_id;vote\n" + votes)
+    with pytest.raises(PabulibError, match=words):
+        read_pb(io.StringIO(text))

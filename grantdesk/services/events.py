@@ -22,12 +22,16 @@ import gc
 import hashlib
 import hmac
 import json
+import queue
 import secrets
-from collections.abc import Sequence
-from contextlib import contextmanager
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from fractions import Fraction
+from functools import cache
 from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
@@ -1254,7 +1258,7 @@ PABULIB_KINDS = {"approval": "approval", "choose-1": "choose-one", "ordinal": "r
 PABULIB_RULES = {"greedy": "greedy", "equalshares": "mes", "equalshares/add1": "mes-add1",
                  **{name: name for name in DESCRIPTIONS}}
 STORING_BALLOTS = "Storing ballots"
-IMPORT_CHUNK = 5_000  # ballots per executemany (and per progress report)
+IMPORT_CHUNK = 5_000  # ballots per insert statement (and per progress report)
 
 
 class Progress(Protocol):  # the shape of ``ui.tasks.Progress``: ``report`` raises to cancel
@@ -1396,10 +1400,11 @@ def import_pabulib(db: Database, fund_code: str, path: str | Path, *, round_name
     organisation, the round's "project proposers"), and an event with the ballot paper META describes,
     counted by ``rule`` (default: META ``rule`` where GrantDesk has it, else greedy) with ties broken
     as the tally command breaks them for that file (by project id, whose order the references keep).
-    Every ballot is stored as a kiosk ballot with a receipt ``I0000001``, ``I0000002``, … in file order,
-    through the driver's executemany. A file that cannot be read, or a ballot that breaks the ballot
-    paper META describes, is refused naming the line; nothing is written. ``progress.report`` is called
-    every few thousand ballots; if it raises (a Cancel), nothing is written either.
+    Every ballot is stored as a kiosk ballot with a receipt ``I0000001``, ``I0000002``, … in file order
+    (``_insert_ballots``: on SQLite, a few thousand ballots per statement). A file that cannot be read,
+    or a ballot that breaks the ballot paper META describes, is refused naming the line; nothing is
+    written. ``progress.report`` is called every few thousand ballots; if it raises (a Cancel), nothing
+    is written either.
     """
     with _gc_paused():
         return _import_pabulib(db, fund_code, Path(path), round_name=round_name, rule=rule, actor=actor,
@@ -1541,7 +1546,7 @@ def _import_pabulib(db: Database, fund_code: str, path: Path, *, round_name: str
             category=p.categories[0][:40] if len(p.categories) == 1 else "")
             for n, (app_id, p) in enumerate(zip(app_ids, projects, strict=True))])
 
-        _insert_ballots(s, _ballot_rows(election, refs, event.id, rules.has_points), rules.has_points, progress)
+        _insert_ballots(s, election.ballots, refs, event.id, rules.has_points, progress)
         audit(s, actor=who, action="event.import", entity="voting_event", entity_id=event.id, at=now,
               summary=f"Brought in the vote “{name}” from {path.name}: {total} ballots on {len(projects)} projects "
                       f"({kind} ballot, rule {rule}), as the round “{name}” with its shortlisted applications {given[0]} "
@@ -1563,51 +1568,127 @@ def _distinct(ballots: Sequence[Ballot]) -> dict[int, tuple[int, ...]]:
     return dict(zip(map(id, projects), projects, strict=True))
 
 
-def _ballot_rows(election: Election, refs: Sequence[str], event_id: int, with_points: bool) -> list[tuple]:
-    """``(event_id, n, choices JSON[, points JSON])`` for the ``n``-th ballot of ``election`` (from 1;
-    its receipt is ``I`` and ``n`` in seven digits), with ``refs[i]`` for project ``i``. The JSON text of
-    each distinct ballot is made once."""
+def _ballot_chunks(ballots: Sequence[Ballot], refs: Sequence[str], with_points: bool
+                   ) -> Iterator[tuple[int, list[str], list[str] | None]]:
+    """The imported ballots as they are stored, ``IMPORT_CHUNK`` at a time: ``(start, choices, points)``
+    with, for each ballot from the ``start``-th (from 0), the JSON text of its choices (``["A", "B"]``,
+    ``refs[i]`` for project ``i``) and with points the JSON text of its points (``None`` without)."""
     quoted = list(map(json.dumps, refs)).__getitem__
-    numbers = range(1, len(election.ballots) + 1)
-    if with_points:
-        texts: dict[tuple, tuple[str, str]] = {}
-        rows = []
-        for n, b in zip(numbers, election.ballots, strict=True):
-            key = (b.projects, b.points)
-            pair = texts.get(key)
-            if pair is None:
-                pair = texts[key] = ("[" + ", ".join(map(quoted, b.projects)) + "]", json.dumps(list(b.points or ())))
-            rows.append((event_id, n, *pair))
-        return rows
-    distinct = _distinct(election.ballots)
-    text = {key: "[" + ", ".join(map(quoted, projects)) + "]" for key, projects in distinct.items()}
-    keys = map(id, map(itemgetter(1), election.ballots))
-    return list(zip(repeat(event_id), numbers, map(text.__getitem__, keys)))
+    for start in range(0, len(ballots), IMPORT_CHUNK):
+        part = ballots[start:start + IMPORT_CHUNK]
+        choices = ["[" + ", ".join(map(quoted, b.projects)) + "]" for b in part]
+        points = [json.dumps(list(b.points or ())) for b in part] if with_points else None
+        yield start, choices, points
+
+
+@cache
+def _sqlite_has_json() -> bool:
+    """Whether the SQLite the driver runs has its JSON functions (built in since 3.38; in most builds
+    before that too)."""
+    import sqlite3
+
+    try:
+        with closing(sqlite3.connect(":memory:")) as probe:
+            probe.execute("SELECT json_extract(value, '$[0]') FROM json_each('[[1]]')").fetchall()
+    except sqlite3.OperationalError:
+        return False
+    return True
+
+
+def _storing_way(conn: Any) -> str:
+    """How ``_insert_ballots`` stores ballots on ``conn``: ``"json_each"`` (SQLite with its JSON
+    functions), ``"executemany"`` (an SQLite without them) or ``"core"`` (another database)."""
+    if conn.dialect.name != "sqlite":
+        return "core"
+    return "json_each" if _sqlite_has_json() else "executemany"
+
+
+@contextmanager
+def _made_ahead(items: Iterable[Any]) -> Iterator[Iterator[Any]]:
+    """``items`` made on a thread of their own while the caller uses the ones made so far (which pays
+    when the caller spends its time where Python lets go of the GIL: in SQLite). An exception making
+    an item is raised in the caller when it comes to that item. On leaving, however it is left (a
+    cancel, an error), the thread is told to stop and waited for."""
+    made: queue.SimpleQueue = queue.SimpleQueue()
+    stop = threading.Event()
+    end = object()
+
+    def make() -> None:
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                made.put((item, None))
+                time.sleep(0)  # a caller waiting for the GIL takes it now, not at the next switch interval
+        except BaseException as exc:  # handed to the caller, which raises it
+            made.put((end, exc))
+            return
+        made.put((end, None))
+
+    def take() -> Iterator[Any]:
+        while True:
+            item, exc = made.get()
+            if exc is not None:
+                raise exc
+            if item is end:
+                return
+            yield item
+
+    thread = threading.Thread(target=make, name="grantdesk-made-ahead", daemon=True)
+    thread.start()
+    try:
+        yield take()
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _receipt(n: int) -> str:
     return f"I{n:07d}"
 
 
-def _insert_ballots(session: Session, rows: list[tuple], with_points: bool, progress: Progress | None) -> None:
-    """Store imported ballots (from ``_ballot_rows``) as kiosk ballots through the driver's executemany
-    on the session's connection, in its transaction; ``progress`` hears after every chunk. On SQLite the
-    receipt is made by SQLite's ``printf`` from the ballot number, as ``_receipt`` makes it."""
-    total = len(rows)
+def _insert_ballots(session: Session, ballots: Sequence[Ballot], refs: Sequence[str], event_id: int,
+                    with_points: bool, progress: Progress | None) -> None:
+    """Store imported ballots as kiosk ballots, in file order, with receipts ``I0000001``, … (``_receipt``),
+    on the session's connection in its transaction; ``progress`` hears after every chunk.
+
+    On SQLite each chunk is one ``INSERT … SELECT`` over ``json_each`` of one JSON array of its
+    ballots' texts: SQLite takes the rows apart and makes the receipts (``printf``) itself, with no
+    Python step or parameter binding per ballot, and the driver lets go of the GIL for the whole
+    statement, so the next chunk's texts are made meanwhile on another thread (``_made_ahead``). The
+    rows are inserted in the array's order (``ORDER BY key``, said rather than assumed of ``json_each``),
+    so ids keep the file's order."""
+    total = len(ballots)
     conn = session.connection()
+    way = _storing_way(conn)
+    chunks = _ballot_chunks(ballots, refs, with_points)
     _report(progress, 0, total, STORING_BALLOTS)
-    if conn.dialect.name == "sqlite":
+    if way == "json_each":
+        sql = ("INSERT INTO ballots (event_id, receipt, source, choices, points) SELECT ?, printf('I%07d', ? + key), "
+               "'kiosk', " + ("json_extract(value, '$[0]'), json_extract(value, '$[1]')" if with_points else
+                              "value, 'null'") + " FROM json_each(?) ORDER BY key")
+        arrays = ((start, json.dumps(list(zip(choices, points, strict=True)) if with_points else choices))
+                  for start, choices, points in chunks)
+        with _made_ahead(arrays) as made:
+            for start, array in made:
+                conn.exec_driver_sql(sql, (event_id, start + 1, array))
+                _report(progress, min(start + IMPORT_CHUNK, total), total, STORING_BALLOTS)
+        return
+    if way == "executemany":  # an SQLite without its JSON functions: the driver's executemany
         sql = ("INSERT INTO ballots (event_id, receipt, source, choices, points) "
                "VALUES (?, printf('I%07d', ?), 'kiosk', ?, " + ("?)" if with_points else "'null')"))
-        for start in range(0, total, IMPORT_CHUNK):  # a list of tuples: straight to cursor.executemany
-            conn.exec_driver_sql(sql, rows[start:start + IMPORT_CHUNK])
+        for start, choices, points in chunks:
+            numbers = range(start + 1, start + len(choices) + 1)
+            columns = (choices, points) if with_points else (choices,)
+            conn.exec_driver_sql(sql, list(zip(repeat(event_id, len(choices)), numbers, *columns, strict=True)))
             _report(progress, min(start + IMPORT_CHUNK, total), total, STORING_BALLOTS)
         return
     table = CastBallotRow.__table__  # another database: Core executemany, which knows its driver's ways
-    for start in range(0, total, IMPORT_CHUNK):
-        session.execute(insert(table), [dict(event_id=r[0], receipt=_receipt(r[1]), source="kiosk",
-                                             choices=json.loads(r[2]), points=json.loads(r[3]) if with_points else None)
-                                        for r in rows[start:start + IMPORT_CHUNK]])
+    for start, choices, points in chunks:
+        session.execute(insert(table), [dict(event_id=event_id, receipt=_receipt(start + n + 1), source="kiosk",
+                                             choices=json.loads(text),
+                                             points=json.loads(points[n]) if with_points else None)
+                                        for n, text in enumerate(choices)])
         _report(progress, min(start + IMPORT_CHUNK, total), total, STORING_BALLOTS)
 
 

@@ -156,3 +156,21 @@ def test_opening_another_database_replaces_the_funds_and_the_status_bar(qtbot, s
     assert str(other.path) in window.db_label.text()
     assert "no funds yet" in window.loading_label.text()
     assert window.windowTitle() == "GrantDesk — empty.db"
+
+
+def test_the_screenshot_is_the_window_as_it_settles_once_loaded(qtbot, sample_path, tmp_path):
+    """--screenshot grabs the window the moment its first screen is complete; the picture must be the
+    one the window shows once everything pending (layouts, paints) has been done."""
+    from ui.app import main
+
+    out = tmp_path / "shot.png"
+    assert main(["--db", str(sample_path), "--screenshot", str(out), "--size", "1200x760"]) == 0
+    window = MainWindow(database_location(sample_path), staged=True)
+    qtbot.addWidget(window)
+    window.resize(1200, 760)
+    window.show()
+    with qtbot.waitSignal(window.ready, timeout=TIMEOUT):
+        window.start()
+    qtbot.wait(200)  # every pending layout and paint done
+    assert window.grab().toImage().convertToFormat(QImage.Format.Format_RGB32) == \
+        QImage(str(out)).convertToFormat(QImage.Format.Format_RGB32)

@@ -110,13 +110,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         window.resize(width, height)
 
-        def save() -> None:
-            if window.grab().save(screenshot):  # grab() renders the widgets afresh; no repaint needed
+        def save() -> None:  # at once, as the first screen completes: grab() renders it afresh
+            if window.grab().save(screenshot):
                 print(f"Saved a screenshot of GrantDesk to {screenshot}")
             else:
                 print(f"error: could not write the screenshot to {screenshot}", file=sys.stderr)
                 exit_code["value"] = 1
-            window.close()
+            QTimer.singleShot(0, window.close)
 
         def failed(message: str) -> None:
             print(f"error: {message}", file=sys.stderr)
@@ -128,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             exit_code["value"] = 1
             window.close()
 
-        window.ready.connect(lambda: QTimer.singleShot(0, save))
+        window.ready.connect(save)
         window.load_failed.connect(failed)
         QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, timed_out)
 

@@ -62,7 +62,7 @@ MEMORY_TARGET = 2.0
 FILTER_WORD = "priory"  # an area that begins 1 in 16 organisation names: ~6% of the applications
 REFERENCE, TITLE = 0, 1
 HEADERS = ("Reference", "Title", "Status", "Requested", "Organisation", "Area", "Submitted")
-# The main window's widths (ui/main_window.py COLUMN_WIDTHS); the title takes what is left of 1280.
+# The main window's widths (ui/main_window.py MainWindow.column_widths); the title takes what is left of 1280.
 WIDTHS = (112, 560, 92, 88, 160, 124, 92)
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sept", "Oct", "Nov", "Dec")  # en_GB (CLDR)
 

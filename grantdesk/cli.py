@@ -334,7 +334,7 @@ def cmd_members_report(args) -> int:
         if kind == ".csv":
             write_awards_csv(report, out)
         else:
-            from grantdesk.io.member_records import members_report_pdf
+            from grantdesk.reports.member_records import members_report_pdf
 
             members_report_pdf(report, out)  # the PDF always ends with the awards by member
         print(f"Wrote {out}: {len(report.awards)} approved awards by member, {report.label}.")
@@ -342,7 +342,7 @@ def cmd_members_report(args) -> int:
     if kind == ".csv":
         write_members_csv(report, out)
     else:
-        from grantdesk.io.member_records import members_report_pdf
+        from grantdesk.reports.member_records import members_report_pdf
 
         members_report_pdf(report, out)
     totals = report.totals()
@@ -355,7 +355,7 @@ def cmd_members_report(args) -> int:
 def cmd_letters(args) -> int:
     from pathlib import Path
 
-    from grantdesk.io.letters import letters_pdf, split_letters
+    from grantdesk.reports.letters import letters_pdf, split_letters
     from grantdesk.services.common import fund_by_code
     from grantdesk.services.letters import build_letters, record_letters
 
@@ -400,11 +400,11 @@ def cmd_learning_report(args) -> int:
     with _open(args) as db:
         report = learning_report_data(db, args.fund, args.theme)
     if kind == ".md":
-        from grantdesk.io.learning_report import learning_report_markdown
+        from grantdesk.reports.learning_report import learning_report_markdown
 
         out.write_text(learning_report_markdown(report), encoding="utf-8")
     else:
-        from grantdesk.io.learning_report import learning_report_pdf
+        from grantdesk.reports.learning_report import learning_report_pdf
 
         learning_report_pdf(report, out)
     print(f"Wrote {out}: the learning report for {args.fund.upper()}" + (f", theme “{args.theme}”" if args.theme else "")

@@ -9,8 +9,8 @@ from pypdf import PdfReader
 from reportlab.pdfgen.canvas import Canvas
 
 from grantdesk.domain.errors import ValidationError
-from grantdesk.io import pdf_fonts as fonts_module
-from grantdesk.io.ballot_cards import (
+from grantdesk.reports import pdf_fonts as fonts_module
+from grantdesk.reports.ballot_cards import (
     SECRECY_LINE,
     ballot_cards_pdf,
     cards_pages,

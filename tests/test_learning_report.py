@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from grantdesk.domain.errors import NotFound, ValidationError
 from grantdesk.domain.money import format_money
-from grantdesk.io.learning_report import learning_report_markdown, learning_report_pdf, md_escape
+from grantdesk.reports.learning_report import learning_report_markdown, learning_report_pdf, md_escape
 from grantdesk.services import outcomes
 from grantdesk.services.applications import award_application
 from grantdesk.services.learning import learning_report_data
@@ -155,7 +155,7 @@ def test_the_learning_report_command_writes_markdown_and_pdf(db, location, tmp_p
 def test_the_learning_report_for_a_sample_fund_reads_back_with_the_notes_words(sample_db, tmp_path):
     from pypdf import PdfReader
 
-    from grantdesk.io.learning_report import learning_report_pdf
+    from grantdesk.reports.learning_report import learning_report_pdf
     from grantdesk.services.learning import learning_report_data
     from grantdesk.services.outcomes import LibraryFilter, learning_library
 

@@ -12,8 +12,8 @@ from pypdf import PdfReader
 from grantdesk.domain.errors import ValidationError
 from grantdesk.domain.letters import Letter, Letterhead, LetterText, Signatory, Slip
 from grantdesk.domain.money import format_money
-from grantdesk.io import letters as letters_module
-from grantdesk.io.letters import letter_file_name, letters_pdf, split_letters
+from grantdesk.reports import letters as letters_module
+from grantdesk.reports.letters import letter_file_name, letters_pdf, split_letters
 
 MM = 72 / 25.4
 PAGE_HEIGHT_MM = 297.0

@@ -11,7 +11,7 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QProgressDialog, QPushButton
 from sqlalchemy import delete, select
 
-from grantdesk.io.letters import letters_pdf
+from grantdesk.reports.letters import letters_pdf
 from grantdesk.services import letters
 from grantdesk.services.applications import list_application_rows
 from grantdesk.services.funds import list_funds

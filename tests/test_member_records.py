@@ -8,7 +8,7 @@ from pypdf import PdfReader
 
 from grantdesk.domain.errors import NotFound
 from grantdesk.domain.money import format_money
-from grantdesk.io.member_records import (
+from grantdesk.reports.member_records import (
     decision_record_pdf,
     member_statement_pdf,
     members_report_pdf,

@@ -9,8 +9,8 @@ from helpers import build_vote_fund
 from pypdf import PdfReader
 
 from grantdesk.domain.money import format_money
-from grantdesk.io.pdf_fonts import pdf_fonts
-from grantdesk.io.results_sheet import results_sheet_pdf
+from grantdesk.reports.pdf_fonts import pdf_fonts
+from grantdesk.reports.results_sheet import results_sheet_pdf
 from grantdesk.services import events
 from grantdesk.services.events import EventSettings
 from grantdesk.voting.ballots import CastBallot

@@ -105,7 +105,7 @@ class MadeBatch:
 def render_batch(letters: Any, target: Path, steps: _Steps) -> tuple[int, tuple[int, ...]]:
     """Write the batch to ``target`` (one PDF, each letter on a new page); the page count and each
     letter's first page. On the worker."""
-    from grantdesk.io.letters import letters_pdf
+    from grantdesk.reports.letters import letters_pdf
 
     starts: list[int] = []
     pages = letters_pdf(letters, target, progress=steps.part(0, len(letters)), page_starts=starts)
@@ -651,7 +651,7 @@ class LettersWindow(QWidget):
         stop = self._new_stop()
 
         def work(progress):
-            from grantdesk.io.letters import split_letters
+            from grantdesk.reports.letters import split_letters
             from grantdesk.services.letters import record_letters
 
             steps = _Steps(progress, stop)

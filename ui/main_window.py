@@ -887,7 +887,7 @@ class MainWindow(QMainWindow):
         db, target = self.db, path
 
         def work() -> str:
-            from grantdesk.io.member_records import member_statement_pdf
+            from grantdesk.reports.member_records import member_statement_pdf
             from grantdesk.services.allocations import member_statement
 
             member_statement_pdf(member_statement(db, fund_code, member_id, year), target)

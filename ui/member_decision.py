@@ -576,7 +576,7 @@ class MemberDecisionDialog(QDialog):
         db, decision_id, target = self.db, d.id, path
 
         def work() -> str:
-            from grantdesk.io.member_records import decision_record_pdf
+            from grantdesk.reports.member_records import decision_record_pdf
             from grantdesk.services.allocations import decision_record_context
 
             decision_record_pdf(decision_record_context(db, decision_id), decision_id, target)

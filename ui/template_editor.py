@@ -456,7 +456,7 @@ class TemplateEditor(QWidget):
         template, db, code = self.current_template(), self.db, self.fund_code
 
         def work():
-            from grantdesk.io.letters import letters_pdf
+            from grantdesk.reports.letters import letters_pdf
             from grantdesk.services.letter_templates import preview_letter
 
             letter = preview_letter(db, code, template)

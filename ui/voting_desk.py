@@ -322,7 +322,7 @@ class VotingDesk(QWidget):
         db, event_id, target = self.db, self.current.id, Path(path)
 
         def work():
-            from grantdesk.io.ballot_cards import ballot_cards_pdf
+            from grantdesk.reports.ballot_cards import ballot_cards_pdf
             from grantdesk.services.events import get_event, issue_codes
 
             codes = issue_codes(db, event_id, count)
@@ -404,7 +404,7 @@ class VotingDesk(QWidget):
         db, event_id, target = self.db, self.current.id, Path(path)
 
         def work():
-            from grantdesk.io.results_sheet import results_sheet_pdf
+            from grantdesk.reports.results_sheet import results_sheet_pdf
             from grantdesk.services.events import event_results
 
             results_sheet_pdf(event_results(db, event_id), target)

@@ -3,7 +3,7 @@ what did not go to plan (and what was learned from it) as well as what did, and 
 do better.
 
 Built from the learning library (``outcomes.learning_library``), so the report says what the library
-shows. Plain dataclasses: ``grantdesk.io.learning_report`` prints them as PDF or Markdown.
+shows. Plain dataclasses: ``grantdesk.reports.learning_report`` prints them as PDF or Markdown.
 """
 
 from __future__ import annotations

@@ -123,7 +123,7 @@ def floor_pdf(letters: list[Letter], target: Path, pages_per_letter: int) -> int
     from reportlab.lib.units import mm
     from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
 
-    from grantdesk.io.pdf_fonts import pdf_fonts
+    from grantdesk.reports.pdf_fonts import pdf_fonts
 
     fonts = pdf_fonts()
     style = ParagraphStyle("floor", fontName=fonts.regular, fontSize=10.5, leading=14.5, spaceAfter=7)
@@ -144,8 +144,8 @@ def floor_pdf(letters: list[Letter], target: Path, pages_per_letter: int) -> int
 
 
 def run(count: int, repeat: int) -> dict:
-    from grantdesk.io.letters import letters_pdf
-    from grantdesk.io.pdf_fonts import pdf_fonts
+    from grantdesk.reports.letters import letters_pdf
+    from grantdesk.reports.pdf_fonts import pdf_fonts
 
     pdf_fonts()  # registering the fonts is once per process: not part of either timing
     letters = make_letters(count)

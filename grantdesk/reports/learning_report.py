@@ -22,7 +22,7 @@ from reportlab.platypus import KeepTogether, Table
 
 from grantdesk.domain.dates import format_date
 from grantdesk.domain.money import format_money
-from grantdesk.io.pdf_common import (
+from grantdesk.reports.pdf_common import (
     FUNDED_INK,
     INK,
     RULE,
@@ -34,7 +34,7 @@ from grantdesk.io.pdf_common import (
     table_style,
     widths,
 )
-from grantdesk.io.pdf_fonts import PdfFonts, pdf_fonts
+from grantdesk.reports.pdf_fonts import PdfFonts, pdf_fonts
 
 if TYPE_CHECKING:
     from grantdesk.services.learning import LearningReport, Quote

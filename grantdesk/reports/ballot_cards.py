@@ -23,7 +23,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from grantdesk.domain.errors import ValidationError
-from grantdesk.io.pdf_fonts import pdf_fonts
+from grantdesk.reports.pdf_fonts import pdf_fonts
 
 if TYPE_CHECKING:
     from grantdesk.services.events import EventView

@@ -25,12 +25,12 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
 
 from grantdesk.domain.money import format_money
-from grantdesk.io.pdf_common import FUNDED_FILL, INK, RULE, document, numbered_canvas
-from grantdesk.io.pdf_common import para as _p
-from grantdesk.io.pdf_common import short_date as _date
-from grantdesk.io.pdf_common import styles as _styles
-from grantdesk.io.pdf_common import table_style as _table_style
-from grantdesk.io.pdf_fonts import PdfFonts, pdf_fonts
+from grantdesk.reports.pdf_common import FUNDED_FILL, INK, RULE, document, numbered_canvas
+from grantdesk.reports.pdf_common import para as _p
+from grantdesk.reports.pdf_common import short_date as _date
+from grantdesk.reports.pdf_common import styles as _styles
+from grantdesk.reports.pdf_common import table_style as _table_style
+from grantdesk.reports.pdf_fonts import PdfFonts, pdf_fonts
 from grantdesk.voting.wording import number_text, total_nouns
 
 if TYPE_CHECKING:

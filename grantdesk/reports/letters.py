@@ -55,8 +55,8 @@ from reportlab.platypus import (
 
 from grantdesk.domain.errors import ValidationError
 from grantdesk.domain.letters import Letter, LetterText, Slip
-from grantdesk.io.pdf_common import INK, MUTED, RULE
-from grantdesk.io.pdf_fonts import PdfFonts, pdf_fonts
+from grantdesk.reports.pdf_common import INK, MUTED, RULE
+from grantdesk.reports.pdf_fonts import PdfFonts, pdf_fonts
 
 __all__ = ["letters_pdf", "split_letters", "letter_file_name"]
 

@@ -36,7 +36,7 @@ from grantdesk.domain.errors import NotFound
 from grantdesk.domain.money import format_money
 from grantdesk.domain.organisations import OrgType
 from grantdesk.domain.workflow import Status
-from grantdesk.io.pdf_common import (
+from grantdesk.reports.pdf_common import (
     FUNDED_FILL,
     HEAD_FILL,
     INK,
@@ -51,7 +51,7 @@ from grantdesk.io.pdf_common import (
     table_style,
     widths,
 )
-from grantdesk.io.pdf_fonts import PdfFonts, pdf_fonts
+from grantdesk.reports.pdf_fonts import PdfFonts, pdf_fonts
 
 if TYPE_CHECKING:
     from grantdesk.services.allocations import (

@@ -24,7 +24,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, TableStyle
 
 from grantdesk.domain.dates import format_date
-from grantdesk.io.pdf_fonts import PdfFonts
+from grantdesk.reports.pdf_fonts import PdfFonts
 
 __all__ = [
     "FUNDED_FILL", "FUNDED_INK", "HEAD_FILL", "INK", "MARGIN", "MUTED", "RULE", "WAIT_FILL", "WAIT_INK",
@@ -97,7 +97,7 @@ def document(target: Path | str | BinaryIO, *, title: str, author: str, subject:
              pagesize: tuple[float, float] = A4, margin: float = MARGIN) -> SimpleDocTemplate:
     """A platypus document with GrantDesk's margins (room at the foot for the page footer). The canvas
     starts in the embedded font, so no page lists reportlab's default Helvetica (which is not embedded)."""
-    from grantdesk.io.pdf_fonts import pdf_fonts
+    from grantdesk.reports.pdf_fonts import pdf_fonts
 
     return SimpleDocTemplate(
         str(target) if isinstance(target, (Path, str)) else target, pagesize=pagesize, leftMargin=margin,

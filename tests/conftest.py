@@ -11,6 +11,8 @@ import pytest
 # Qt tests run without a screen; the audit log names a test officer.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("GRANTDESK_USER", "Test Officer")
+# A window's user action that commits twice, or a read that writes, fails the test (ui/operations.py).
+os.environ["GRANTDESK_STRICT_OPERATIONS"] = "1"
 os.environ.pop("GRANTDESK_DATABASE_URL", None)
 
 from grantdesk.config import DatabaseLocation, database_location  # noqa: E402

@@ -31,3 +31,105 @@ def test_the_window_module_does_not_load_sqlalchemy_before_the_window_is_shown()
     probe = "import sys, ui.app, ui.main_window; print(sorted(m for m in sys.modules if m.startswith('sqlalchemy')))"
     out = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def _imports(tree) -> list[str]:
+    """Every module a file imports, at any depth, except under ``if TYPE_CHECKING:`` (types only)."""
+    import ast
+
+    found: list[str] = []
+
+    def visit(node) -> None:
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            for child in node.orelse:
+                visit(child)
+            return
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append(node.module)
+            found.extend(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            found.extend(a.name for a in node.names)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return found
+
+
+def _import_graph() -> dict[str, set[str]]:
+    import ast
+
+    modules = {}
+    for path in [*REPO.glob("grantdesk/**/*.py"), *REPO.glob("ui/*.py")]:
+        if "migrations" in path.parts:
+            continue
+        name = ".".join(path.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
+        modules[name] = path
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        graph[name] = {m for m in _imports(ast.parse(path.read_text())) if m in modules and m != name}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected groups of more than one node (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def connect(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                connect(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for v in graph:
+        if v not in index:
+            connect(v)
+    return found
+
+
+def _package(module: str) -> str:
+    parts = module.split(".")
+    return ".".join(parts[:2]) if parts[0] == "grantdesk" and len(parts) > 1 else parts[0]
+
+
+def test_no_module_imports_itself_in_a_circle():
+    assert _cycles(_import_graph()) == []
+
+
+def test_the_packages_are_layered_with_no_circle_between_them():
+    graph = _import_graph()
+    packages: dict[str, set[str]] = {}
+    for module, targets in graph.items():
+        packages.setdefault(_package(module), set()).update(
+            _package(t) for t in targets if _package(t) != _package(module))
+    assert _cycles(packages) == []
+    # io reads and writes files for everyone; it never reaches up into the services or the database
+    assert packages["grantdesk.io"] <= {"grantdesk.domain", "grantdesk.config"}
+    # the reportlab documents print what services return; no service draws a document itself
+    assert "grantdesk.reports" not in packages["grantdesk.services"]
+    assert not packages["grantdesk.domain"] - {"grantdesk.config"}
+
+
+def test_a_circle_is_found_when_there_is_one():
+    # the checker itself: two modules importing each other, and a longer ring
+    assert _cycles({"a": {"b"}, "b": {"a"}, "c": set()}) == [["a", "b"]]
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == [["a", "b", "c"]]

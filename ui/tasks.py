@@ -61,6 +61,7 @@ class _Job:
     on_done: Callable[[Any], None] | None
     on_error: Callable[[BaseException], None] | None
     owner: QObject | None
+    deliver_without_owner: bool = False
 
 
 @dataclass
@@ -76,6 +77,9 @@ class TaskRunner(QObject):
     finished = Signal(int)  # internal: a job is done; its _Outcome waits in _outcomes
     _progress = Signal(int, int, int, str)  # job, done, total, label
     idle = Signal()  # no job pending any more (tests and --screenshot wait on it)
+    # What a user action changed (grantdesk.domain.changes.Changes) and the window that made it (or
+    # None): emitted by ui.operations.Op after it commits; windows follow it with follow_changes.
+    changed = Signal(object, object)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -102,13 +106,15 @@ class TaskRunner(QObject):
         progress_title: str | None = None,
         parent_widget: QWidget | None = None,
         owner: QObject | None = None,
+        deliver_without_owner: bool = False,
     ) -> Future:
         """Run ``fn()`` (or ``fn(progress)`` if it takes a ``progress`` argument) in the background.
 
         With ``progress_title``, a progress dialog with Cancel appears if the job takes longer than
         0.6 s; Cancel makes the job's next ``progress.report`` raise ``Cancelled``. With ``owner``
         (a window or dialog), deleting the owner cancels the job the same way (a job that reports
-        progress stops at its next step and writes nothing), and the callbacks are skipped.
+        progress stops at its next step and writes nothing), and the callbacks are skipped — unless
+        ``deliver_without_owner`` (a change that did commit must still be announced to other windows).
         """
         if self._closed:  # the window is closing: nothing more will be done or shown
             future: Future = Future()
@@ -123,7 +129,7 @@ class TaskRunner(QObject):
             self._dialogs[job] = self._make_dialog(progress_title, progress, parent_widget)
         if owner is not None:  # nobody will see the answer: stop at the next progress report
             owner.destroyed.connect(progress.cancel)
-        self._jobs[job] = _Job(fn, takes_progress, progress, on_done, on_error, owner)
+        self._jobs[job] = _Job(fn, takes_progress, progress, on_done, on_error, owner, deliver_without_owner)
         return self._pool.submit(self._work, job)
 
     def _work(self, job: int) -> None:
@@ -176,7 +182,7 @@ class TaskRunner(QObject):
         self._pending -= 1
         job = self._jobs.pop(outcome.job)
         try:
-            if job.owner is not None and not isValid(job.owner):
+            if job.owner is not None and not job.deliver_without_owner and not isValid(job.owner):
                 return  # the window that asked has gone; nobody is waiting for this answer
             if outcome.error is None:
                 if job.on_done is not None:

@@ -8,13 +8,14 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from grantdesk.domain.errors import NotFound, ValidationError
+from grantdesk.domain.errors import ValidationError
 from grantdesk.domain.references import format_reference
-from grantdesk.domain.workflow import Status, check_transition
+from grantdesk.domain.workflow import Status
 from grantdesk.domain.dates import financial_year_of
 from grantdesk.services.common import actor_or_default, audit, utcnow
 from grantdesk.services.decisions import add_award
 from grantdesk.services.eligibility import require_eligible
+from grantdesk.services.workflow import application_for_change, do_transition
 from grantdesk.services.overview import (  # read without the ORM; kept importable from here
     READ_ONLY_FIELDS,
     ApplicationDetail,
@@ -29,6 +30,7 @@ from grantdesk.services.overview import (  # read without the ORM; kept importab
     list_application_rows,
 )
 from grantdesk.store.database import Database
+from grantdesk.store.unit_of_work import UnitOfWork, transactional
 from grantdesk.store.models import (
     Application,
     Area,
@@ -133,59 +135,12 @@ def add_application(
     return app
 
 
-def do_transition(
-    session: Session,
-    app: Application,
-    target: Status | str,
-    *,
-    actor: str,
-    reason: str = "",
-    at: datetime | None = None,
-    on: date | None = None,
-    by: str | None = None,
-) -> StatusChange:
-    """Move ``app`` to ``target`` if the workflow allows it, recording who, when and why.
-
-    ``by`` is the person the history credits when it differs from the one at the keyboard (a
-    decision made on paper and keyed in later); the audit entry always names ``actor``.
-    """
-    target = Status(target)
-    check_transition(app.status, target, reason)
-    moment = at or utcnow()
-    before = app.status
-    change = StatusChange(
-        from_status=before, to_status=target.value, at=moment, by=by or actor, reason=reason.strip()
-    )
-    app.history.append(change)
-    app.status = target.value
-    app.updated_at = moment
-    if target is Status.SUBMITTED and app.submitted_on is None:
-        app.submitted_on = on or moment.date()
-    session.flush()
-    audit(session, actor=actor, action="application.transition", entity="application", entity_id=app.id,
-          summary=f"{app.reference}: {Status(before).label} → {target.label}" + (f" ({reason.strip()})" if reason.strip() else ""),
-          before={"status": before}, after={"status": target.value})
-    return change
-
-
 # --- use cases --------------------------------------------------------------------------------
 
 
-def application_for_change(session: Session, application_id: int, expected_version: int | None) -> Application:
-    """The application to change, refusing if someone else changed it since the caller last looked
-    (``expected_version``): a decision is never made on stale information."""
-    app = session.get(Application, application_id)
-    if app is None:
-        raise NotFound(f"There is no application with id {application_id}.")
-    if expected_version is not None and app.version != expected_version:
-        raise ValidationError(
-            f"{app.reference} was changed by someone else since you opened it; reload it and try again."
-        )
-    return app
-
-
+@transactional
 def transition_application(
-    db: Database,
+    uow: UnitOfWork,
     application_id: int,
     target: Status | str,
     *,
@@ -198,19 +153,17 @@ def transition_application(
     ``expected_version`` is the version the caller last saw; if someone else changed the application
     since, the move is refused rather than made on stale information.
     """
-    who = actor_or_default(actor)
-    with db.unit_of_work() as uow:
-        s = uow.session
-        app = application_for_change(s, application_id, expected_version)
-        if Status(target) is Status.ELIGIBLE:
-            require_eligible(s, app)
-        do_transition(s, app, target, actor=who, reason=reason)
-        uow.commit()
-        return application_row(s, application_id)
+    s = uow.session
+    app = application_for_change(s, application_id, expected_version)
+    if Status(target) is Status.ELIGIBLE:
+        require_eligible(s, app)
+    do_transition(s, app, target, actor=actor_or_default(actor), reason=reason)
+    return application_row(s, application_id)
 
 
+@transactional
 def award_application(
-    db: Database,
+    uow: UnitOfWork,
     application_id: int,
     amount_pence: int,
     *,
@@ -221,12 +174,10 @@ def award_application(
 ) -> ApplicationRow:
     """Award a shortlisted application: the move and the award record, in one transaction."""
     who = actor_or_default(actor)
-    with db.unit_of_work() as uow:
-        s = uow.session
-        app = application_for_change(s, application_id, expected_version)
-        day = awarded_on or utcnow().date()
-        do_transition(s, app, Status.AWARDED, actor=who, on=day)
-        add_award(s, actor=who, application=app, amount_pence=amount_pence, awarded_on=day, purpose=purpose,
-                  spend_by=app.round.spend_by if app.round else None)
-        uow.commit()
-        return application_row(s, application_id)
+    s = uow.session
+    app = application_for_change(s, application_id, expected_version)
+    day = awarded_on or utcnow().date()
+    do_transition(s, app, Status.AWARDED, actor=who, on=day)
+    add_award(s, actor=who, application=app, amount_pence=amount_pence, awarded_on=day, purpose=purpose,
+              spend_by=app.round.spend_by if app.round else None)
+    return application_row(s, application_id)

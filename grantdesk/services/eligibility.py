@@ -16,7 +16,9 @@ from grantdesk.services.common import actor_or_default, audit, utcnow
 from grantdesk.services.overview import (  # read without the ORM; kept importable from here
     eligibility_report,
 )
+from grantdesk.services.workflow import do_transition
 from grantdesk.store.database import Database
+from grantdesk.store.unit_of_work import UnitOfWork, transactional
 from grantdesk.store.models import (
     Application,
     EligibilityOverride,
@@ -42,7 +44,8 @@ def check_eligibility(db: Database, application_id: int) -> EligibilityReport:
         return report_for(uow.session, _application(uow.session, application_id))
 
 
-def override_rule(db: Database, application_id: int, rule: str, reason: str, *, actor: str | None = None
+@transactional
+def override_rule(uow: UnitOfWork, application_id: int, rule: str, reason: str, *, actor: str | None = None
                   ) -> EligibilityReport:
     """Accept a failed rule for this application, with the officer's written reason (audited)."""
     who = actor_or_default(actor)
@@ -50,24 +53,22 @@ def override_rule(db: Database, application_id: int, rule: str, reason: str, *, 
         raise ValidationError(f"“{rule}” is not one of the fund's rules.", "rule")
     if not reason.strip():
         raise ValidationError("Overriding a rule needs a written reason; it is kept in the audit log.", "reason")
-    with db.unit_of_work() as uow:
-        s = uow.session
-        app = _application(s, application_id)
-        current = {r.rule: r for r in report_for(s, app).results}
-        if current[rule].outcome not in (Outcome.FAIL, Outcome.OVERRIDDEN):
-            raise ValidationError(f"“{RULES[rule]}” has not failed for {app.reference}; there is nothing to override.")
-        existing = s.scalar(select(EligibilityOverride).where(
-            EligibilityOverride.application_id == app.id, EligibilityOverride.rule == rule))
-        if existing is None:
-            s.add(EligibilityOverride(application_id=app.id, rule=rule, reason=reason.strip(), by=who, at=utcnow()))
-        else:
-            existing.reason, existing.by, existing.at = reason.strip(), who, utcnow()
-        s.flush()
-        audit(s, actor=who, action="eligibility.override", entity="application", entity_id=app.id,
-              summary=f"{app.reference}: overrode “{RULES[rule]}” — {reason.strip()}",
-              before={"rule": rule, "reason": current[rule].reason}, after={"override": reason.strip()})
-        uow.commit()
-        return report_for(s, app)
+    s = uow.session
+    app = _application(s, application_id)
+    current = {r.rule: r for r in report_for(s, app).results}
+    if current[rule].outcome not in (Outcome.FAIL, Outcome.OVERRIDDEN):
+        raise ValidationError(f"“{RULES[rule]}” has not failed for {app.reference}; there is nothing to override.")
+    existing = s.scalar(select(EligibilityOverride).where(
+        EligibilityOverride.application_id == app.id, EligibilityOverride.rule == rule))
+    if existing is None:
+        s.add(EligibilityOverride(application_id=app.id, rule=rule, reason=reason.strip(), by=who, at=utcnow()))
+    else:
+        existing.reason, existing.by, existing.at = reason.strip(), who, utcnow()
+    s.flush()
+    audit(s, actor=who, action="eligibility.override", entity="application", entity_id=app.id,
+          summary=f"{app.reference}: overrode “{RULES[rule]}” — {reason.strip()}",
+          before={"rule": rule, "reason": current[rule].reason}, after={"override": reason.strip()})
+    return report_for(s, app)
 
 
 def require_eligible(session: Session, app: Application) -> EligibilityReport:
@@ -82,23 +83,20 @@ def require_eligible(session: Session, app: Application) -> EligibilityReport:
     return report
 
 
-def assess(db: Database, application_id: int, *, actor: str | None = None) -> EligibilityReport:
+@transactional
+def assess(uow: UnitOfWork, application_id: int, *, actor: str | None = None) -> EligibilityReport:
     """Decide a submitted application's eligibility from the fund's rules: eligible if every rule
     passes (or is overridden), otherwise ineligible with the failed rules as the reason."""
-    from grantdesk.services.applications import do_transition
-
     who = actor_or_default(actor)
-    with db.unit_of_work() as uow:
-        s = uow.session
-        app = _application(s, application_id)
-        if app.status != Status.SUBMITTED:
-            raise InvalidTransition(
-                f"{app.reference} is {Status(app.status).label.lower()}; only a submitted application is assessed."
-            )
-        report = report_for(s, app)
-        if report.eligible:
-            do_transition(s, app, Status.ELIGIBLE, actor=who, reason=report.summary())
-        else:
-            do_transition(s, app, Status.INELIGIBLE, actor=who, reason=report.summary())
-        uow.commit()
-        return report
+    s = uow.session
+    app = _application(s, application_id)
+    if app.status != Status.SUBMITTED:
+        raise InvalidTransition(
+            f"{app.reference} is {Status(app.status).label.lower()}; only a submitted application is assessed."
+        )
+    report = report_for(s, app)
+    if report.eligible:
+        do_transition(s, app, Status.ELIGIBLE, actor=who, reason=report.summary())
+    else:
+        do_transition(s, app, Status.INELIGIBLE, actor=who, reason=report.summary())
+    return report

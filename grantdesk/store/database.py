@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 from grantdesk.config import DatabaseLocation
 from grantdesk.domain.errors import DatabaseError
 from grantdesk.store import schema
+from grantdesk.store.unit_of_work import UnitOfWork  # noqa: F401 (importable from here, as before)
 
 
 def make_engine(url: str) -> Engine:
@@ -135,30 +136,6 @@ class Database:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-class UnitOfWork:
-    """One transaction. Nothing is kept unless ``commit()`` is called inside the ``with`` block."""
-
-    def __init__(self, db: Database):
-        self.db = db
-        self.session: Session
-
-    def __enter__(self) -> UnitOfWork:
-        self.session = self.db.session()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        try:
-            self.session.rollback()
-        finally:
-            self.session.close()
-
-    def commit(self) -> None:
-        self.session.commit()
-
-    def flush(self) -> None:
-        self.session.flush()
 
 
 # --- opening, creating and upgrading ---------------------------------------------------------------

@@ -1,0 +1,63 @@
+"""Moving an application through the workflow: the building blocks every decision service shares
+(a move with its history and audit entry; the application to change, refused if stale). They work in
+the caller's transaction; the decision services (applications, eligibility, panels, members, votes)
+are built on them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from grantdesk.domain.errors import NotFound, ValidationError
+from grantdesk.domain.workflow import Status, check_transition
+from grantdesk.services.common import audit, utcnow
+from grantdesk.store.models import Application, StatusChange
+
+
+def do_transition(
+    session: Session,
+    app: Application,
+    target: Status | str,
+    *,
+    actor: str,
+    reason: str = "",
+    at: datetime | None = None,
+    on: date | None = None,
+    by: str | None = None,
+) -> StatusChange:
+    """Move ``app`` to ``target`` if the workflow allows it, recording who, when and why.
+
+    ``by`` is the person the history credits when it differs from the one at the keyboard (a
+    decision made on paper and keyed in later); the audit entry always names ``actor``.
+    """
+    target = Status(target)
+    check_transition(app.status, target, reason)
+    moment = at or utcnow()
+    before = app.status
+    change = StatusChange(
+        from_status=before, to_status=target.value, at=moment, by=by or actor, reason=reason.strip()
+    )
+    app.history.append(change)
+    app.status = target.value
+    app.updated_at = moment
+    if target is Status.SUBMITTED and app.submitted_on is None:
+        app.submitted_on = on or moment.date()
+    session.flush()
+    audit(session, actor=actor, action="application.transition", entity="application", entity_id=app.id,
+          summary=f"{app.reference}: {Status(before).label} → {target.label}" + (f" ({reason.strip()})" if reason.strip() else ""),
+          before={"status": before}, after={"status": target.value})
+    return change
+
+
+def application_for_change(session: Session, application_id: int, expected_version: int | None) -> Application:
+    """The application to change, refusing if someone else changed it since the caller last looked
+    (``expected_version``): a decision is never made on stale information."""
+    app = session.get(Application, application_id)
+    if app is None:
+        raise NotFound(f"There is no application with id {application_id}.")
+    if expected_version is not None and app.version != expected_version:
+        raise ValidationError(
+            f"{app.reference} was changed by someone else since you opened it; reload it and try again."
+        )
+    return app

@@ -16,7 +16,7 @@ from grantdesk.config import database_location
 from grantdesk.domain.errors import ValidationError
 from grantdesk.io.g360_files import read_grants_file
 from grantdesk.services import open_data
-from grantdesk.services.overview import application_facts
+from grantdesk.store.queries import application_facts
 from grantdesk.services.letters import build_letters
 from grantdesk.services.payments import fund_awards
 from grantdesk.store.database import open_database

@@ -16,7 +16,8 @@ from grantdesk.services.common import actor_or_default, audit, utcnow
 from grantdesk.services.decisions import add_award
 from grantdesk.services.eligibility import require_eligible
 from grantdesk.services.workflow import application_for_change, do_transition
-from grantdesk.services.overview import (  # read without the ORM; kept importable from here
+from grantdesk.services.overview import get_application, list_application_row, list_application_rows
+from grantdesk.store.queries import (  # read without the ORM
     READ_ONLY_FIELDS,
     ApplicationDetail,
     ApplicationListRow,
@@ -25,9 +26,6 @@ from grantdesk.services.overview import (  # read without the ORM; kept importab
     application_row,
     application_rows,
     fund_id_for,
-    get_application,
-    list_application_row,
-    list_application_rows,
 )
 from grantdesk.store.database import Database
 from grantdesk.store.unit_of_work import UnitOfWork, transactional

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from grantdesk.domain.eligibility import ATTACHMENT_KINDS
 from grantdesk.domain.errors import NotFound, ValidationError
 from grantdesk.services.common import actor_or_default, audit, utcnow
-from grantdesk.services.overview import AttachmentInfo, attachments_for  # read without the ORM
+from grantdesk.store.queries import AttachmentInfo, attachments_for  # read without the ORM
 from grantdesk.store.database import Database
 from grantdesk.store.models import Application, Attachment
 

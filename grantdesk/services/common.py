@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grantdesk.config import current_actor
-from grantdesk.services.overview import unknown_fund
+from grantdesk.store.queries import unknown_fund
 from grantdesk.store.models import AuditEntry, Fund
 
 

@@ -13,9 +13,7 @@ from grantdesk.domain.eligibility import (
 from grantdesk.domain.errors import InvalidTransition, NotFound, ValidationError
 from grantdesk.domain.workflow import Status
 from grantdesk.services.common import actor_or_default, audit, utcnow
-from grantdesk.services.overview import (  # read without the ORM; kept importable from here
-    eligibility_report,
-)
+from grantdesk.store.queries import eligibility_report  # read without the ORM
 from grantdesk.services.workflow import do_transition
 from grantdesk.store.database import Database
 from grantdesk.store.unit_of_work import UnitOfWork, transactional

@@ -16,7 +16,8 @@ from grantdesk.domain.references import is_valid_fund_code
 from grantdesk.store.database import Database
 from grantdesk.store.models import Allotment, Area, Fund, FundArea, Member, Round
 from grantdesk.services.common import audit, fund_by_code, utcnow
-from grantdesk.services.overview import DECISION_MODELS, FundSummary, RoundSummary, list_funds
+from grantdesk.services.overview import list_funds
+from grantdesk.store.queries import DECISION_MODELS, FundSummary, RoundSummary
 
 # --- building blocks that share a caller's transaction ------------------------------------------
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from grantdesk.domain.errors import ValidationError
 from grantdesk.domain.questions import Question, make_question
 from grantdesk.services.common import actor_or_default, audit, fund_by_code
-from grantdesk.services.overview import fund_id_for, questions_for  # read without the ORM; kept importable from here
+from grantdesk.store.queries import fund_id_for, questions_for  # read without the ORM
 from grantdesk.store.database import Database
 from grantdesk.store.models import Fund, FundQuestion
 

@@ -7,12 +7,12 @@ from sqlalchemy import select
 from grantdesk.domain.errors import NotFound, ValidationError
 from grantdesk.domain.workflow import Status
 from grantdesk.services.common import actor_or_default, audit, fund_by_code, utcnow
-from grantdesk.services.overview import (  # read without the ORM; kept importable from here
+from grantdesk.services.overview import filter_options
+from grantdesk.store.queries import (  # read without the ORM
     FilterOptions,
     MemberChoice,
     SavedView,
     ViewCriteria,
-    filter_options,
     saved_views,
 )
 from grantdesk.store.database import Database

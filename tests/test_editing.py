@@ -162,6 +162,26 @@ def test_an_empty_or_oversized_attachment_is_refused(db):
         attachments.add_attachment(db, row.id, "big.pdf", b"0" * (attachments.MAX_BYTES + 1))
 
 
+def test_a_new_application_and_its_documents_are_saved_together_or_not_at_all(db):
+    build_fund(db)
+    good = attachments.NewDocument("constitution.pdf", "constitution", b"%PDF-1.4\n")
+    with pytest.raises(ValidationError, match="empty"):  # the second document is refused...
+        editing.save_application(db, "TST", draft(), documents=[good, attachments.NewDocument("x.pdf", "other", b"")])
+    assert applications.list_applications(db, "TST") == []  # ...so the application was not saved either
+    with db.unit_of_work() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(AuditEntry)
+                                  .where(AuditEntry.action == "application.create")) == 0
+    row = editing.save_application(db, "TST", draft(), documents=[good])  # corrected: one application, once
+    assert [a.reference for a in applications.list_applications(db, "TST")] == [row.reference] == ["TST-2026-0001"]
+    assert [a.filename for a in applications.get_application(db, row.id).attachments] == ["constitution.pdf"]
+
+
+def test_a_document_that_cannot_be_read_is_a_refusal_naming_it(tmp_path):
+    with pytest.raises(ValidationError, match="gone.pdf could not be read") as refused:
+        attachments.read_document(tmp_path / "gone.pdf", "constitution")
+    assert refused.value.field == "attachment"
+
+
 def test_repeat_funding_is_flagged_from_last_years_awards(sample_db):
     *_, row = sorted((r for r in applications.list_applications(sample_db, "PHP")
                       if r.organisation.startswith("Burton Grow Together")), key=lambda r: r.reference)

@@ -257,6 +257,30 @@ def test_documents_attached_before_the_first_save_are_stored_with_it_and_open_in
     assert Path(opened[0]).read_bytes() == constitution.read_bytes()  # the copy kept in the database
 
 
+def test_a_refused_document_saves_nothing_and_the_next_save_makes_one_application_not_two(qtbot, window, tmp_path):
+    """Saving a new application whose pending document is refused used to keep the application and leave
+    the editor "new", so the next Save made a second one (73 → 74 → 75 rows)."""
+    from grantdesk.services.applications import list_applications
+
+    before = len(list_applications(window.db, "PHP"))
+    editor = open_new_editor(qtbot, window)
+    fill_application(qtbot, editor, title="Bunting for the gala")
+    empty = tmp_path / "bank statement.pdf"
+    empty.write_bytes(b"")
+    editor.attach(empty, "bank_statement")
+    with qtbot.waitSignal(window.runner.idle, timeout=TIMEOUT):
+        qtbot.keySequence(editor, "Ctrl+S")
+    assert "bank statement.pdf is empty" in editor.banner.text() and editor.banner.isVisible()
+    assert editor.application_id is None and editor.status_label.text() == "Not saved."
+    assert len(list_applications(window.db, "PHP")) == before  # nothing was kept
+
+    empty.write_bytes(b"%PDF-1.4\n% statement\n")  # the officer fixes the file and saves again
+    save(qtbot, window, editor)
+    assert editor.reference.startswith("PHP-")
+    titles = [a.title for a in list_applications(window.db, "PHP")]
+    assert len(titles) == before + 1 and titles.count("Bunting for the gala") == 1
+
+
 def test_the_fund_tree_counts_a_new_application(qtbot, window):
     from ui.main_window import FUND_ROLE
 

@@ -42,6 +42,7 @@ from grantdesk.domain.applications import FIELDS, ApplicationDraft, FieldErrors,
 from grantdesk.domain.eligibility import ATTACHMENT_KINDS
 from grantdesk.domain.organisations import ORG_TYPE_LABELS, OrgType
 from grantdesk.domain.questions import Question, QuestionKind
+from ui.operations import Op, Query
 from ui.tasks import TaskRunner
 
 ERROR_STYLE = "color: #b91c1c;"
@@ -406,6 +407,10 @@ class ApplicationEditor(QDialog):
         self.banner.setText(text)
         self.banner.setVisible(bool(text))
 
+    def show_refusal(self, text: str) -> None:
+        """A refusal from the core, for an action other than saving: shown in the banner."""
+        self._show_banner(text)
+
     # --- saving -------------------------------------------------------------------------------
     def save(self, after: Callable[[], None] | None = None) -> None:
         if self._saving:
@@ -419,23 +424,28 @@ class ApplicationEditor(QDialog):
         self._saving = True
         self.save_button.setEnabled(False)
         self.status_label.setText("Saving…")
-        db, code, draft = self.db, self.context.code, self.draft()
+        code, draft = self.context.code, self.draft()
         app_id, version, files = self.application_id, self.version, list(self._pending_files)
 
-        def work():
-            from grantdesk.services.attachments import add_attachment
+        def work(db):
+            """The application and its new documents: one service call, one transaction."""
+            from grantdesk.services.attachments import read_document
             from grantdesk.services.editing import editable_application, save_application
 
-            row = save_application(db, code, draft, application_id=app_id, expected_version=version)
-            for path, kind in files:
-                add_attachment(db, row.id, path.name, path.read_bytes(), kind=kind)
+            documents = [read_document(path, kind) for path, kind in files]
+            row = save_application(db, code, draft, application_id=app_id, expected_version=version,
+                                   documents=documents)
             return editable_application(db, row.id)
 
-        self.runner.run(work, lambda saved: self._saved(saved, after), self._save_failed, owner=self)
+        Op(self, work).success(lambda saved: self._saved(saved, after)).failure(self._save_failed) \
+            .finally_(self._save_finished).run()
 
-    def _saved(self, editable: Any, after: Callable[[], None] | None) -> None:
+    def _save_finished(self) -> None:
         self._saving = False
         self.save_button.setEnabled(True)
+
+    def _saved(self, editable: Any, after: Callable[[], None] | None) -> None:
+        self._save_finished()  # before ``after``: closing asks whether a save is still running
         self._pending_files.clear()
         self.application_id, self.reference, self.version = editable.id, editable.reference, editable.version
         self.undo_stack.setClean()
@@ -447,8 +457,6 @@ class ApplicationEditor(QDialog):
             after()
 
     def _save_failed(self, error: BaseException) -> None:
-        self._saving = False
-        self.save_button.setEnabled(True)
         self.status_label.setText("Not saved.")
         if isinstance(error, FieldErrors):
             self.show_errors(error.errors)
@@ -509,14 +517,12 @@ class ApplicationEditor(QDialog):
         text = self.widgets["organisation"].text()
         if len(text.strip()) < 2:
             return
-        db = self.db
-
-        def work():
+        def work(db):
             from grantdesk.services.editing import search_organisations
 
             return search_organisations(db, text)
 
-        self.runner.run(work, self._show_matches, owner=self)
+        Query(self, work).success(self._show_matches).run()
 
     def _show_matches(self, matches: list[Any]) -> None:
         self._matches = {}
@@ -561,14 +567,14 @@ class ApplicationEditor(QDialog):
             self.documents.addItem(item)
         if self.application_id is None:
             return
-        db, app_id = self.db, self.application_id
+        app_id = self.application_id
 
-        def work():
+        def work(db):
             from grantdesk.services.attachments import list_attachments
 
             return list_attachments(db, app_id)
 
-        self.runner.run(work, self._show_documents, owner=self)
+        Query(self, work).success(self._show_documents).run()
 
     def _show_documents(self, infos: tuple[Any, ...]) -> None:
         for info in infos:
@@ -594,15 +600,15 @@ class ApplicationEditor(QDialog):
             self.setWindowModified(True)
             self.refresh_documents()
             return
-        db, app_id = self.db, self.application_id
+        app_id = self.application_id
 
-        def work():
-            from grantdesk.services.attachments import add_attachment
+        def work(db):
+            from grantdesk.services.attachments import add_attachment, read_document
 
-            return add_attachment(db, app_id, path.name, path.read_bytes(), kind=kind)
+            document = read_document(path, kind)
+            return add_attachment(db, app_id, document.filename, document.data, kind=document.kind)
 
-        self.runner.run(work, lambda _info: (self.refresh_documents(), self.saved.emit(app_id)),
-                        lambda error: self._show_banner(str(error)), owner=self)
+        Op(self, work).success(lambda _info: (self.refresh_documents(), self.saved.emit(app_id))).run()
 
     def _selected_document(self):
         item = self.documents.currentItem()
@@ -616,9 +622,7 @@ class ApplicationEditor(QDialog):
         if where == "pending":
             QDesktopServices.openUrl(QUrl.fromLocalFile(ident))
             return
-        db = self.db
-
-        def work():
+        def work(db):
             from grantdesk.services.attachments import read_attachment
 
             info, data = read_attachment(db, ident)
@@ -627,8 +631,7 @@ class ApplicationEditor(QDialog):
             target.write_bytes(data)
             return target
 
-        self.runner.run(work, lambda target: QDesktopServices.openUrl(QUrl.fromLocalFile(str(target))),
-                        lambda error: self._show_banner(str(error)), owner=self)
+        Query(self, work).success(lambda target: QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))).run()
 
     def remove_document(self) -> None:
         chosen = self._selected_document()
@@ -639,12 +642,12 @@ class ApplicationEditor(QDialog):
             self._pending_files = [(p, k) for p, k in self._pending_files if str(p) != ident]
             self.refresh_documents()
             return
-        db, app_id = self.db, self.application_id
+        app_id = self.application_id
+        Op(self, lambda db: _remove_attachment(db, ident)) \
+            .success(lambda _none: (self.refresh_documents(), self.saved.emit(app_id))).run()
 
-        def work():
-            from grantdesk.services.attachments import remove_attachment
 
-            remove_attachment(db, ident)
+def _remove_attachment(db: Any, attachment_id: int) -> None:
+    from grantdesk.services.attachments import remove_attachment
 
-        self.runner.run(work, lambda _none: (self.refresh_documents(), self.saved.emit(app_id)),
-                        lambda error: self._show_banner(str(error)), owner=self)
+    remove_attachment(db, attachment_id)

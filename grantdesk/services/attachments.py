@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -15,9 +16,30 @@ from grantdesk.domain.errors import NotFound, ValidationError
 from grantdesk.services.common import actor_or_default, audit, utcnow
 from grantdesk.store.queries import AttachmentInfo, attachments_for  # read without the ORM
 from grantdesk.store.database import Database
+from grantdesk.store.unit_of_work import UnitOfWork, transactional
 from grantdesk.store.models import Application, Attachment
 
 MAX_BYTES = 25 * 1024 * 1024  # an e-mail attachment's worth; scans of a constitution are well under
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    """A document to attach, read into memory: its file name, kind and bytes."""
+
+    filename: str
+    kind: str
+    data: bytes
+
+
+def read_document(path: str | Path, kind: str = "other") -> NewDocument:
+    """Read a file the officer chose to attach; a file that cannot be read is a refusal, by name."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValidationError(f"{path.name} could not be read ({exc.strerror or exc}); nothing was saved.",
+                              "attachment") from exc
+    return NewDocument(path.name, kind, data)
 
 
 def put_attachment(session: Session, *, actor: str, application: Application, filename: str, data: bytes,
@@ -48,16 +70,15 @@ def put_attachment(session: Session, *, actor: str, application: Application, fi
     return attachment
 
 
-def add_attachment(db: Database, application_id: int, filename: str, data: bytes, *, kind: str = "other",
+@transactional
+def add_attachment(uow: UnitOfWork, application_id: int, filename: str, data: bytes, *, kind: str = "other",
                    actor: str | None = None) -> AttachmentInfo:
-    with db.unit_of_work() as uow:
-        app = uow.session.get(Application, application_id)
-        if app is None:
-            raise NotFound(f"There is no application with id {application_id}.")
-        att = put_attachment(uow.session, actor=actor_or_default(actor), application=app, filename=filename,
-                             data=data, kind=kind)
-        uow.commit()
-        return next(a for a in attachments_for(uow.session, application_id) if a.id == att.id)
+    app = uow.session.get(Application, application_id)
+    if app is None:
+        raise NotFound(f"There is no application with id {application_id}.")
+    att = put_attachment(uow.session, actor=actor_or_default(actor), application=app, filename=filename,
+                         data=data, kind=kind)
+    return next(a for a in attachments_for(uow.session, application_id) if a.id == att.id)
 
 
 def list_attachments(db: Database, application_id: int) -> tuple[AttachmentInfo, ...]:
@@ -75,16 +96,15 @@ def read_attachment(db: Database, attachment_id: int) -> tuple[AttachmentInfo, b
         return info, row.data
 
 
-def remove_attachment(db: Database, attachment_id: int, *, actor: str | None = None) -> None:
+@transactional
+def remove_attachment(uow: UnitOfWork, attachment_id: int, *, actor: str | None = None) -> None:
     who = actor_or_default(actor)
-    with db.unit_of_work() as uow:
-        s = uow.session
-        att = s.get(Attachment, attachment_id)
-        if att is None:
-            raise NotFound("That document is no longer attached.")
-        app = s.get(Application, att.application_id)
-        audit(s, actor=who, action="attachment.remove", entity="application", entity_id=att.application_id,
-              summary=f"Removed “{att.filename}” from {app.reference if app else 'an application'}",
-              before={"attachment_id": att.id, "sha256": att.sha256})
-        s.delete(att)
-        uow.commit()
+    s = uow.session
+    att = s.get(Attachment, attachment_id)
+    if att is None:
+        raise NotFound("That document is no longer attached.")
+    app = s.get(Application, att.application_id)
+    audit(s, actor=who, action="attachment.remove", entity="application", entity_id=att.application_id,
+          summary=f"Removed “{att.filename}” from {app.reference if app else 'an application'}",
+          before={"attachment_id": att.id, "sha256": att.sha256})
+    s.delete(att)

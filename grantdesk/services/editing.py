@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -18,9 +19,11 @@ from grantdesk.domain.questions import Question
 from grantdesk.domain.workflow import Status
 from grantdesk.services import organisations
 from grantdesk.services.applications import ApplicationRow, add_application, application_row
+from grantdesk.services.attachments import NewDocument, put_attachment
 from grantdesk.services.common import actor_or_default, audit, fund_by_code, utcnow
 from grantdesk.services.questions import questions_for
 from grantdesk.store.database import Database
+from grantdesk.store.unit_of_work import UnitOfWork, transactional
 from grantdesk.store.models import Application, Area, Contact, Fund, FundArea, Organisation, Round
 
 
@@ -210,81 +213,85 @@ def _contact_for(session: Session, *, actor: str, org: Organisation, clean: Clea
     return contact
 
 
+@transactional
 def save_application(
-    db: Database,
+    uow: UnitOfWork,
     fund_code: str,
     draft: ApplicationDraft,
     *,
     application_id: int | None = None,
     expected_version: int | None = None,
     actor: str | None = None,
+    documents: Sequence[NewDocument] = (),
 ) -> ApplicationRow:
-    """Record a new application (as a draft) or save changes to one.
+    """Record a new application (as a draft) or save changes to one, with the documents attached
+    to it on the form, all in one transaction: if a document is refused, nothing is saved.
 
     Every field is checked at once; problems come back as ``FieldErrors`` (field → message) so the
     form can show each next to its field. A change made on a stale copy is refused, never merged.
     """
     who = actor_or_default(actor)
-    with db.unit_of_work() as uow:
-        s = uow.session
-        fund = fund_by_code(s, fund_code)
-        questions = questions_for(s, fund.id)
-        lookups = FundLookups(s, fund)
-        errors: dict[str, str] = {}
-        try:
-            clean = clean_draft(draft, questions, default_language=fund.default_language)
-        except FieldErrors as exc:
-            errors.update(exc.errors)
-            clean = None
-        area = rnd = None
-        try:
-            area = lookups.area(str(draft.area or "").strip() or None)
-        except ValidationError as exc:
-            errors["area"] = str(exc)
-        try:
-            rnd = lookups.round(str(draft.round or "").strip() or None,
-                                (clean.submitted_on if clean and clean.submitted_on else date.today()))
-        except ValidationError as exc:
-            errors["round"] = str(exc)
-        if errors:
-            raise FieldErrors(errors)
-        assert clean is not None
+    s = uow.session
+    fund = fund_by_code(s, fund_code)
+    questions = questions_for(s, fund.id)
+    lookups = FundLookups(s, fund)
+    errors: dict[str, str] = {}
+    try:
+        clean = clean_draft(draft, questions, default_language=fund.default_language)
+    except FieldErrors as exc:
+        errors.update(exc.errors)
+        clean = None
+    area = rnd = None
+    try:
+        area = lookups.area(str(draft.area or "").strip() or None)
+    except ValidationError as exc:
+        errors["area"] = str(exc)
+    try:
+        rnd = lookups.round(str(draft.round or "").strip() or None,
+                            (clean.submitted_on if clean and clean.submitted_on else date.today()))
+    except ValidationError as exc:
+        errors["round"] = str(exc)
+    if errors:
+        raise FieldErrors(errors)
+    assert clean is not None
 
-        app = None
-        if application_id is not None:
-            app = s.get(Application, application_id)
-            if app is None:
-                raise NotFound(f"There is no application with id {application_id}.")
-            if app.fund_id != fund.id:
-                raise ValidationError(f"{app.reference} belongs to another fund.")
-            if expected_version is not None and app.version != expected_version:
-                raise ValidationError(
-                    f"{app.reference} was changed by someone else since you opened it; your changes were not "
-                    "saved. Reopen it to see theirs."
-                )
-            if not Status(app.status).is_open:
-                raise ValidationError(
-                    f"{app.reference} is {Status(app.status).label.lower()}; a closed application's record is final."
-                )
-
-        org = organisations.find_or_add_organisation(
-            s, actor=who, name=clean.organisation, org_type=clean.organisation_type,
-            charity_number=clean.charity_number, company_number=clean.company_number,
-        )
-        contact = _contact_for(s, actor=who, org=org, clean=clean)
-
+    app = None
+    if application_id is not None:
+        app = s.get(Application, application_id)
         if app is None:
-            app = add_application(
-                s, actor=who, fund=fund, organisation=org, contact=contact, round=rnd, area=area,
-                title=clean.title, summary=clean.summary, amount_requested_pence=clean.amount_requested_pence,
-                project_start=clean.project_start, project_end=clean.project_end, answers=clean.answers,
+            raise NotFound(f"There is no application with id {application_id}.")
+        if app.fund_id != fund.id:
+            raise ValidationError(f"{app.reference} belongs to another fund.")
+        if expected_version is not None and app.version != expected_version:
+            raise ValidationError(
+                f"{app.reference} was changed by someone else since you opened it; your changes were not "
+                "saved. Reopen it to see theirs."
             )
-            if clean.submitted_on:
-                app.submitted_on = clean.submitted_on
-        else:
-            _apply_changes(s, app, who, org=org, contact=contact, area=area, rnd=rnd, clean=clean)
-        uow.commit()
-        return application_row(s, app.id)
+        if not Status(app.status).is_open:
+            raise ValidationError(
+                f"{app.reference} is {Status(app.status).label.lower()}; a closed application's record is final."
+            )
+
+    org = organisations.find_or_add_organisation(
+        s, actor=who, name=clean.organisation, org_type=clean.organisation_type,
+        charity_number=clean.charity_number, company_number=clean.company_number,
+    )
+    contact = _contact_for(s, actor=who, org=org, clean=clean)
+
+    if app is None:
+        app = add_application(
+            s, actor=who, fund=fund, organisation=org, contact=contact, round=rnd, area=area,
+            title=clean.title, summary=clean.summary, amount_requested_pence=clean.amount_requested_pence,
+            project_start=clean.project_start, project_end=clean.project_end, answers=clean.answers,
+        )
+        if clean.submitted_on:
+            app.submitted_on = clean.submitted_on
+    else:
+        _apply_changes(s, app, who, org=org, contact=contact, area=area, rnd=rnd, clean=clean)
+    for document in documents:
+        put_attachment(s, actor=who, application=app, filename=document.filename, data=document.data,
+                       kind=document.kind)
+    return application_row(s, app.id)
 
 
 _TRACKED = ("title", "summary", "amount_requested_pence", "project_start", "project_end", "submitted_on", "answers")

@@ -534,3 +534,20 @@ def test_when_the_rejected_rows_cannot_be_written_nothing_is_imported(db, tmp_pa
     with pytest.raises(ValidationError, match="over the file being imported"):
         imports.run_import(db, plan, valid_only=True, rejected_path=path)
     assert snapshot(db) == before and read_table(path).rows == rows
+
+
+def test_the_rows_and_the_remembered_mapping_are_one_transaction(db, tmp_path, monkeypatch):
+    build_fund(db)
+    plan = imports.check_import(db, "TST", read_table(csv_file(tmp_path, generated_rows(5))))
+    before = snapshot(db)
+
+    def broken(*_args, **_kwargs):
+        raise ValidationError("The mapping could not be saved.")
+
+    monkeypatch.setattr(imports, "save_mapping", broken)  # the second step fails…
+    with pytest.raises(ValidationError, match="mapping could not be saved"):
+        imports.run_import(db, plan, remember_mapping=True)
+    assert snapshot(db) == before  # …so not one row was kept either
+    monkeypatch.undo()
+    assert imports.run_import(db, plan, remember_mapping=True).imported == 5
+    assert imports.saved_mapping(db, "TST") == plan.mapping

@@ -138,3 +138,25 @@ def test_a_change_made_after_its_window_closed_is_still_announced(qtbot, db, run
     assert signal.args[1] is None  # the window that asked has gone; the others still hear of it
     qtbot.waitUntil(lambda: len(main.refreshed) == 1, timeout=TIMEOUT)
     assert main.refusals == []  # the closed window's own callback was not run
+
+
+def test_a_dialog_of_its_own_is_another_window_not_an_echo(qtbot, db, runner):
+    from PySide6.QtCore import QObject
+    from PySide6.QtWidgets import QDialog
+
+    build_fund(db, applications_count=2)
+    first, second = list_applications(db, "TST")
+    main = Window(db, runner)
+    qtbot.addWidget(main)
+    main.show()
+    editor = QDialog(main)  # an editor opened from the main window
+    editor.db, editor.runner = db, runner
+    with qtbot.waitSignal(runner.changed, timeout=TIMEOUT):
+        Op(editor, lambda d: transition_application(d, first.id, "submitted")).run()
+    qtbot.waitUntil(lambda: len(main.refreshed) == 1, timeout=TIMEOUT)
+    helper = QObject(main)  # an object acting for the main window itself: its own echo
+    helper.db, helper.runner = db, runner
+    with qtbot.waitSignal(runner.changed, timeout=TIMEOUT):
+        Op(helper, lambda d: transition_application(d, second.id, "submitted")).run()
+    qtbot.wait(20)
+    assert len(main.refreshed) == 1

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.operations import Op, Query, refusal_text
 from ui.tasks import TaskRunner
 
 PREVIEW_ROWS = 5
@@ -176,19 +177,19 @@ class ImportDialog(QDialog):
             self.load_file(Path(path))
 
     def load_file(self, path: Path) -> None:
-        db, code = self.db, self.fund_code
+        code = self.fund_code
         self.file_label.setText(f"Reading {path.name}…")
         self.plan = None
         self._update_buttons()
 
-        def work():
+        def work(db):
             from grantdesk.io.tabular import read_table
             from grantdesk.services.imports import importable_fields, suggest_mapping
 
             table = read_table(path)
             return table, importable_fields(db, code), suggest_mapping(db, code, table.headers)
 
-        self.runner.run(work, self._show_file, self._failed, owner=self)
+        Query(self, work).success(self._show_file).failure(self._failed).run()
 
     def _show_file(self, result: tuple[Any, dict[str, str], dict[str, str]]) -> None:
         previous = self.mapping()
@@ -237,16 +238,16 @@ class ImportDialog(QDialog):
     def check(self) -> None:
         if self.table is None:
             return
-        db, code, table, mapping = self.db, self.fund_code, self.table, self.mapping()
+        code, table, mapping = self.fund_code, self.table, self.mapping()
         self.summary.setText("Checking every row…")
 
-        def work(progress):
+        def work(db, progress):
             from grantdesk.services.imports import check_import
 
             return check_import(db, code, table, mapping, progress=progress)
 
-        self.runner.run(work, self._show_plan, self._failed, progress_title="Checking the file",
-                        parent_widget=self, owner=self)
+        Query(self, work).success(self._show_plan).failure(self._failed).cancelled(self._cancelled) \
+            .with_progress("Checking the file").run()
 
     def _show_plan(self, plan: Any) -> None:
         self.plan = plan
@@ -269,21 +270,20 @@ class ImportDialog(QDialog):
         self.checked.emit(plan)
 
     def run_import(self) -> None:
-        plan, db, code, mapping = self.plan, self.db, self.fund_code, self.mapping()
+        plan = self.plan
         if plan is None:
             return
         valid_only = self.valid_only.isChecked()
 
-        def work(progress):
-            from grantdesk.services.imports import run_import, save_mapping
+        def work(db, progress):
+            from grantdesk.services.imports import run_import
 
-            result = run_import(db, plan, valid_only=valid_only, progress=progress)
-            save_mapping(db, code, mapping)  # for next time
-            return result
+            # the rows, and the mapping for next time: one transaction
+            return run_import(db, plan, valid_only=valid_only, progress=progress, remember_mapping=True)
 
         self.import_button.setEnabled(False)
-        self.runner.run(work, self._done, self._failed, progress_title="Importing applications",
-                        parent_widget=self, owner=self)
+        Op(self, work).success(self._done).failure(self._failed).cancelled(self._cancelled) \
+            .with_progress("Importing applications").run()
 
     def _done(self, result: Any) -> None:
         self.summary.setText(result.message)
@@ -292,10 +292,11 @@ class ImportDialog(QDialog):
         self._update_buttons()
         self.imported.emit(result.imported)
 
-    def _failed(self, error: BaseException) -> None:
-        from ui.tasks import Cancelled
+    def _cancelled(self) -> None:
+        self._failed(None)
 
-        message = "Cancelled — nothing was written." if isinstance(error, Cancelled) else str(error)
+    def _failed(self, error: BaseException | None) -> None:
+        message = "Cancelled — nothing was written." if error is None else refusal_text(error)
         self.summary.setText(message)
         problems = getattr(error, "problems", None)
         if problems:

@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 FUND_ROLE = Qt.ItemDataRole.UserRole + 10  # (fund_code, round_id or None) on each tree item
 ROUND_LABEL_ROLE = Qt.ItemDataRole.UserRole + 11
 WARM_UP_AFTER_MS = 750  # after the first screen is complete
+# What the list and the detail pane show, by kind of change (grantdesk.domain.changes.Kind values).
+FOLLOWS = ("funds", "applications", "eligibility", "members", "panels", "events", "awards", "outcomes", "letters")
+ROWS_BEFORE_RELOAD = 50  # more changed applications than this: reload the list rather than row by row
 MENUS = ("&File", "&Application", "&Members", "Aft&er the Award", "&Voting", "&View", "&Help")
 
 
@@ -96,6 +99,12 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_actions()
         self._restore_state()
+        from grantdesk.domain.changes import Kind
+
+        from ui.operations import follow_changes
+
+        follow_changes(self, [Kind(k) for k in FOLLOWS], self._on_changes)
+        self._kind = Kind
 
     def _ensure_runner(self) -> None:
         if self.runner is None:
@@ -406,11 +415,10 @@ class MainWindow(QMainWindow):
     def refresh_fund_counts(self) -> None:
         """Update the application counts in the fund tree in place (after a new application or an
         import), keeping the selection and expansion as they are."""
-        db = self.db
-        if db is None:
+        if self.db is None:
             return
 
-        def fetch():
+        def fetch(db):
             from grantdesk.services.overview import list_funds
 
             return list_funds(db)
@@ -426,7 +434,7 @@ class MainWindow(QMainWindow):
                     if key in counts:
                         child.setText(f"{child.data(ROUND_LABEL_ROLE)}  ({counts[key]:,})")
 
-        self.runner.run(fetch, got, self._on_load_error)
+        self._read(fetch, got)
 
     def _starting_fund(self, funds: list[Any]):
         """``--fund``, else the fund last looked at, else the busiest fund."""
@@ -463,12 +471,11 @@ class MainWindow(QMainWindow):
             )
         self._apps_request += 1
         token = self._apps_request
-        db = self.db
         self._set_loading("Loading applications…")
         self.current_fund = fund_code
         self._member_ids.clear()
 
-        def fetch():
+        def fetch(db):
             from grantdesk.services.overview import filter_options, list_application_rows
 
             options = filter_options(db, fund_code)
@@ -476,7 +483,7 @@ class MainWindow(QMainWindow):
 
             return prepare_rows(list_application_rows(db, fund_code, round_id)), options  # per-row work here
 
-        self.runner.run(fetch, lambda result: self._on_applications(token, *result), self._on_load_error)
+        self._read(fetch, lambda result: self._on_applications(token, *result))
 
     def _on_applications(self, token: int, prepared: PreparedRows, options: Any) -> None:
         if token != self._apps_request:
@@ -495,6 +502,12 @@ class MainWindow(QMainWindow):
             self.detail.show_message("No applications to show.")
             self._emit_ready()
 
+    def _read(self, fetch: Callable[[Any], Any], got: Callable[[Any], Any]) -> None:
+        """A read for this window (ui.operations.Query); a refusal shows where the list would be."""
+        from ui.operations import Query
+
+        Query(self, fetch).success(got).failure(self._on_load_error).run()
+
     def _on_load_error(self, error: BaseException) -> None:
         self._set_loading(f"Something went wrong while loading: {error}")
         self.statusBar().showMessage(str(error), 10000)
@@ -506,14 +519,13 @@ class MainWindow(QMainWindow):
         row = self.app_model.row_at(current.row())
         self._detail_request += 1
         token = self._detail_request
-        db = self.db
 
-        def fetch():
+        def fetch(db):
             from grantdesk.services.overview import get_application
 
             return get_application(db, row.id)
 
-        self.runner.run(fetch, lambda detail: self._on_detail(token, detail), self._on_load_error)
+        self._read(fetch, lambda detail: self._on_detail(token, detail))
 
     def _on_detail(self, token: int, detail: Any) -> None:
         if token != self._detail_request:
@@ -586,9 +598,9 @@ class MainWindow(QMainWindow):
         return ListFilter(bar.text_edit.text().strip().casefold(), frozenset(bar.statuses()), bar.area(), ids)
 
     def _on_filter_changed(self) -> None:
-        member, db = self.filter_bar.member_id(), self.db
-        if member is not None and member not in self._member_ids and db is not None:
-            def fetch():
+        member = self.filter_bar.member_id()
+        if member is not None and member not in self._member_ids and self.db is not None:
+            def fetch(db):
                 from grantdesk.services.views import member_application_ids
 
                 return member_application_ids(db, member)
@@ -597,7 +609,7 @@ class MainWindow(QMainWindow):
                 self._member_ids[member] = ids
                 self._on_filter_changed()
 
-            self.runner.run(fetch, got, self._on_load_error)
+            self._read(fetch, got)
             return
         self.app_model.set_filter(self._list_filter())
         self._update_count()
@@ -606,8 +618,8 @@ class MainWindow(QMainWindow):
             self.table.selectRow(0)
 
     def _save_view(self) -> None:
-        code, db = self.current_fund_code(), self.db
-        if code is None or db is None:
+        code = self.current_fund_code()
+        if code is None or self.db is None:
             return
         from PySide6.QtWidgets import QInputDialog  # dialogs load when first used, not at start-up
         name, ok = QInputDialog.getText(self, "Save View", "Name this view (e.g. “Awaiting Cllr Hollis”):")
@@ -615,12 +627,14 @@ class MainWindow(QMainWindow):
             return
         criteria = self.filter_bar.criteria()
 
-        def work():
+        def work(db):
             from grantdesk.services.views import save_view
 
             return save_view(db, code, name, criteria)
 
-        self.runner.run(work, self.filter_bar.set_views, lambda e: self.show_notice(str(e)))
+        from ui.operations import Op
+
+        Op(self, work).success(self.filter_bar.set_views).run()
 
     # --- applications changing --------------------------------------------------------------------
     def current_fund_code(self) -> str | None:
@@ -632,14 +646,17 @@ class MainWindow(QMainWindow):
         if message:
             self.statusBar().showMessage(message, 15000)
 
+    def show_refusal(self, text: str) -> None:
+        """A refusal from the core for something this window asked (ui.operations)."""
+        self.show_notice(text)
+
     def application_changed(self, application_id: int) -> None:
         """An application was created, edited or moved: update its row and, if shown, its detail."""
-        db = self.db
-        if db is None:
+        if self.db is None:
             return
         self.show_notice("")
 
-        def fetch():
+        def fetch(db):
             from grantdesk.services.overview import list_application_row
 
             return list_application_row(db, application_id)
@@ -660,7 +677,26 @@ class MainWindow(QMainWindow):
             else:
                 self.application_refreshed.emit(application_id)
 
-        self.runner.run(fetch, got, self._on_load_error)
+        self._read(fetch, got)
+
+    def _on_changes(self, changes: Any) -> None:
+        """Another window changed something this window shows: a member's decision, a panel's or a
+        vote's awards, an edit, an import. Update just those rows (and the detail), or reload."""
+        if self.db is None:
+            return
+        Kind = self._kind
+        if Kind.FUNDS in changes.kinds:
+            self.refresh_fund_counts()
+        if changes.every_application or len(changes.applications) > ROWS_BEFORE_RELOAD:
+            self.refresh_fund_counts()
+            self.refresh()
+            return
+        for application_id in sorted(changes.applications):
+            self.application_changed(application_id)
+        shown = self.current_detail.row.id if self.current_detail is not None else None
+        if shown is not None and not changes.applications:
+            # payments, money back or monitoring carry no application id: the detail on screen may show them
+            self.application_changed(shown)
 
     def _on_detail_link(self, url) -> None:
         kind, _, value = url.toString().partition(":")
@@ -675,8 +711,7 @@ class MainWindow(QMainWindow):
             return
         from ui.import_dialog import ImportDialog
 
-        dialog = ImportDialog(db, self.runner, code, parent=self)
-        dialog.imported.connect(lambda _n: (self.refresh(), self.refresh_fund_counts()))
+        dialog = ImportDialog(db, self.runner, code, parent=self)  # what it imports reaches the list as a change
         dialog.show()
         self.import_dialog = dialog
 
@@ -727,7 +762,7 @@ class MainWindow(QMainWindow):
             return None
         row, db, code = self.current_detail.row, self.db, self.current_fund
 
-        def find_award():
+        def find_award(db):
             from grantdesk.services.outcomes import award_for_application
 
             return award_for_application(db, row.id)
@@ -745,7 +780,9 @@ class MainWindow(QMainWindow):
             dialog.open()
             dialog.start()
 
-        self.runner.run(find_award, got, lambda exc: self.show_notice(str(exc)), owner=self)
+        from ui.operations import Query
+
+        Query(self, find_award).success(got).run()
         return None
 
     def open_learning_library(self):
@@ -798,12 +835,7 @@ class MainWindow(QMainWindow):
             return None
         from ui.open_data import ImportGrantsDialog
 
-        def make(code: str):
-            dialog = ImportGrantsDialog(self.db, self.runner, code, self)
-            dialog.imported.connect(lambda _n: (self.refresh(), self.refresh_fund_counts()))
-            return dialog
-
-        return self._fund_window("past_grants", make)
+        return self._fund_window("past_grants", lambda code: ImportGrantsDialog(self.db, self.runner, code, self))
 
     def open_voting_desk(self):
         """The selected fund's community votes and panels, in their own window (one per fund)."""
@@ -884,18 +916,19 @@ class MainWindow(QMainWindow):
                                                   f"statement-{fund_code.lower()}-{member_id}-{year}.pdf", "PDF (*.pdf)")
             if not path:
                 return
-        db, target = self.db, path
+        target = path
 
-        def work() -> str:
+        def work(db) -> str:
             from grantdesk.reports.member_records import member_statement_pdf
             from grantdesk.services.allocations import member_statement
 
             member_statement_pdf(member_statement(db, fund_code, member_id, year), target)
             return target
 
-        self.runner.run(work, lambda saved: self.statusBar().showMessage(f"Saved the statement to {saved}.", 8000),
-                        lambda exc: self.show_notice(str(exc)), progress_title="Making the statement",
-                        parent_widget=self)
+        from ui.operations import Query
+
+        Query(self, work).success(lambda saved: self.statusBar().showMessage(f"Saved the statement to {saved}.", 8000)) \
+            .with_progress("Making the statement").run()
 
     def open_member_decision(self):
         """The decision screen for the selected application of a member fund."""

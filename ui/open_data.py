@@ -51,6 +51,7 @@ from PySide6.QtWidgets import (
 )
 
 from grantdesk.domain.errors import GrantDeskError, ValidationError
+from ui.operations import Op, Query
 from ui.tasks import Cancelled, TaskRunner
 from ui.widgets import action_button, labelled
 
@@ -154,10 +155,16 @@ class _JobDialog(QDialog):
         self.status.setVisible(bool(text))
 
     def _run(self, work: Callable[..., Any], on_done: Callable[[Any], None],
-             on_error: Callable[[BaseException], None], progress_title: str | None = None) -> None:
+             on_error: Callable[[BaseException], None], progress_title: str | None = None, *,
+             writes: bool = False) -> None:
+        """``work(db)`` (or ``work(db, progress)``) as one operation: an ``Op`` if it writes, else a
+        ``Query``. Refusals and a cancellation come to ``on_error``."""
         self._set_busy(True)
-        self.runner.run(work, on_done, on_error, owner=self, progress_title=progress_title,
-                        parent_widget=self if progress_title else None)
+        run = (Op if writes else Query)(self, work).success(on_done).failure(on_error) \
+            .cancelled(lambda: on_error(Cancelled()))
+        if progress_title:
+            run.with_progress(progress_title)
+        run.run()
 
     def _failed(self, exc: BaseException, cancelled: str = "Cancelled: nothing was written.") -> None:
         self._set_busy(False)
@@ -518,9 +525,9 @@ class PublishDialog(_JobDialog):
     # --- loading and saving the details ---------------------------------------------------------
     def start(self) -> None:
         """Load the fund's name and publisher details."""
-        db, code = self.db, self.fund_code
+        code = self.fund_code
 
-        def fetch():
+        def fetch(db):
             from grantdesk.services.funds import list_funds
             from grantdesk.services.open_data import publishing_details
 
@@ -554,17 +561,17 @@ class PublishDialog(_JobDialog):
     def save_details(self) -> None:
         if self.details is None or self._busy:
             return
-        db, code = self.db, self.fund_code
+        code = self.fund_code
         wanted = replace(self.details, prefix=self.prefix_edit.text(), funder_id=self.funder_edit.text(),
                          department=self.department_edit.text(), data_source=self.data_source_edit.text(),
                          fund_url=self.fund_url_edit.text(), from_open_call=self.open_call_check.isChecked())
 
-        def work():
+        def work(db):
             from grantdesk.services.open_data import set_publishing_details
 
             return set_publishing_details(db, code, wanted)
 
-        self._run(work, self._on_details_saved, self._on_details_refused)
+        self._run(work, self._on_details_saved, self._on_details_refused, writes=True)
 
     def _on_details_saved(self, details: Any) -> None:
         self._show_details(details)
@@ -597,9 +604,9 @@ class PublishDialog(_JobDialog):
         if since and until and since > until:
             self.say(f"The period ends ({until:%d/%m/%Y}) before it starts ({since:%d/%m/%Y}).", ERROR_STYLE)
             return
-        db, code, today = self.db, self.fund_code, self.today
+        code, today = self.fund_code, self.today
 
-        def work(progress):
+        def work(db, progress):
             from grantdesk.services.open_data import prepare_360giving
 
             progress.check()
@@ -689,9 +696,8 @@ class PublishDialog(_JobDialog):
             "Save the 360Giving file", f"{self.fund_code}-360giving-{self.today.isoformat()}.json", FORMAT_FILTERS)
         if target is None:
             return
-        db = self.db
 
-        def work():
+        def work(db):
             from grantdesk.services.open_data import publish_360giving
 
             return publish_360giving(db, publication, target)
@@ -708,9 +714,9 @@ class PublishDialog(_JobDialog):
             (("csv", "CSV (*.csv)"),))
         if target is None:
             return
-        db, code, since, until = self.db, self.fund_code, publication.since, publication.until
+        code, since, until = self.fund_code, publication.since, publication.until
 
-        def work():
+        def work(db):
             from grantdesk.services.open_data import publish_transparency
 
             return publish_transparency(db, code, target, since=since, until=until)
@@ -719,7 +725,7 @@ class PublishDialog(_JobDialog):
 
     def _publish(self, work: Callable[[], Any], doing: str) -> None:
         self.say(doing, INFO_STYLE)
-        self._run(work, self._on_published, self._failed)
+        self._run(work, self._on_published, self._failed, writes=True)
 
     def _on_published(self, result: Any) -> None:
         self._set_busy(False)
@@ -877,9 +883,9 @@ class ImportGrantsDialog(_JobDialog):
         self.file_label.setText(str(self.path))
         self.summary.setText(f"Checking {self.path.name}…")
         self.status.hide()
-        db, code, target = self.db, self.fund_code, self.path
+        code, target = self.fund_code, self.path
 
-        def work(progress):
+        def work(db, progress):
             from grantdesk.services.open_data import check_grants_import
 
             return check_grants_import(db, code, target, progress=progress)
@@ -921,15 +927,14 @@ class ImportGrantsDialog(_JobDialog):
         plan = self.plan
         if plan is None or plan.problems or plan.to_import <= 0 or self._busy:
             return
-        db = self.db
-
-        def work(progress):
+        def work(db, progress):
             from grantdesk.services.open_data import import_grants
 
             return import_grants(db, plan, progress=progress)
 
         self.say(f"Importing {plan.to_import:,} past grants…", INFO_STYLE)
-        self._run(work, self._on_imported, self._on_import_failed, progress_title="Importing past grants")
+        self._run(work, self._on_imported, self._on_import_failed, progress_title="Importing past grants",
+                  writes=True)
 
     def _on_imported(self, result: Any) -> None:
         self.plan = None  # imported: checking again would find them all already here

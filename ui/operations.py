@@ -42,8 +42,17 @@ def _strict() -> bool:
 
 
 def refusal_text(error: BaseException) -> str:
-    """The words for a refusal from the core (its message), or the error's name if it has none."""
+    """The words for a refusal: the core's own message; for a file that could not be read or written,
+    one plain sentence naming it."""
+    if isinstance(error, OSError) and not isinstance(error, GrantDeskError):
+        where = f" ({error.filename})" if error.filename else ""
+        return f"The file could not be used: {error.strerror or error}{where}. Nothing was written."
     return str(error) or type(error).__name__
+
+
+def is_refusal(error: BaseException) -> bool:
+    """A refusal the person can act on (the core said no; a file could not be used), not a defect."""
+    return isinstance(error, (GrantDeskError, OSError))
 
 
 class _Run(Generic[T]):
@@ -71,8 +80,9 @@ class _Run(Generic[T]):
         return self
 
     def failure(self, fn: Callable[[GrantDeskError], Any]) -> _Run[T]:
-        """Called with the core's refusal (a ``GrantDeskError``). Without it the window's
-        ``show_refusal(text)`` shows it, if the window has one; other errors are always raised."""
+        """Called with a refusal: the core's (a ``GrantDeskError``), or a file that could not be used
+        (an ``OSError``). Without it the window's ``show_refusal(text)`` shows it, if the window has
+        one; any other error is a defect and is raised."""
         self._failure = fn
         return self
 
@@ -130,13 +140,13 @@ class _Run(Generic[T]):
     def _error(self, error: BaseException) -> None:
         try:
             if not self._alive():
-                if not isinstance(error, (GrantDeskError, Cancelled)):
+                if not (is_refusal(error) or isinstance(error, Cancelled)):
                     raise error
                 return
             if isinstance(error, Cancelled):
                 if self._cancelled is not None:
                     self._cancelled()
-            elif isinstance(error, GrantDeskError):
+            elif is_refusal(error):
                 if self._failure is not None:
                     self._failure(error)
                 elif hasattr(self.parent, "show_refusal"):
@@ -166,6 +176,16 @@ class Query(_Run[T]):
 # --- following what changes ---------------------------------------------------------------------------
 
 
+def _window_of(obj: Any) -> QWidget | None:
+    """The top-level window an object belongs to (a helper QObject: its nearest widget's window)."""
+    node = obj
+    while isinstance(node, QObject) and isValid(node) and not isinstance(node, QWidget):
+        node = node.parent()
+    if isinstance(node, QWidget) and isValid(node):
+        return node.window()
+    return None
+
+
 class _Follower(QObject):
     """Refreshes one window when changes it shows are broadcast; waits until it is shown if hidden,
     and gathers changes that arrive together into one refresh."""
@@ -183,13 +203,9 @@ class _Follower(QObject):
         window.installEventFilter(self)
 
     def _mine(self, initiator: Any) -> bool:
-        """Whether the window (or something inside it) made the change: its own echo."""
-        node = initiator
-        while isinstance(node, QObject) and isValid(node):
-            if node is self.window:
-                return True
-            node = node.parent()
-        return False
+        """Whether this window (or something inside it) made the change: its own echo. A dialog or
+        window of its own (an editor opened from the main window) is another window, not an echo."""
+        return _window_of(initiator) is _window_of(self.window)
 
     def on_changed(self, changes: Changes, initiator: Any) -> None:
         if not changes.touches(self.kinds) or self._mine(initiator):

@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QDialog, QMenu
 
 from grantdesk.domain.workflow import NEEDS_REASON, Status
+from ui.operations import Op, Query, refusal_text
 
 # Each move: the menu text, and what to ask for the written reason (None: no reason needed).
 MOVES: tuple[tuple[Status, str, str | None], ...] = (
@@ -73,30 +74,42 @@ class ApplicationActions(QObject):
         self.assess_action.setEnabled(detail is not None and detail.row.status == Status.SUBMITTED)
 
     # --- running work ---------------------------------------------------------------------------
-    def _run(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
-        self.window.runner.run(work, done, self._failed)
+    @property
+    def db(self) -> Any:
+        return self.window.db
+
+    @property
+    def runner(self) -> Any:
+        return self.window.runner
+
+    def _change(self, work: Callable[[Any], Any], done: Callable[[Any], None]) -> None:
+        """A user action: one service call in one transaction (its change is broadcast)."""
+        Op(self, work).success(done).failure(self._failed).run()
+
+    def _read(self, work: Callable[[Any], Any], done: Callable[[Any], None]) -> None:
+        Query(self, work).success(done).failure(self._failed).run()
 
     def _failed(self, error: BaseException) -> None:
-        message = str(error) or type(error).__name__
+        message = refusal_text(error)
         self.window.show_notice(message)
         self.failed.emit(message)
 
     # --- new and edit -------------------------------------------------------------------------------
     def new_application(self) -> None:
-        code, db = self.window.current_fund_code(), self.window.db
-        if code is None or db is None:
+        code = self.window.current_fund_code()
+        if code is None or self.db is None:
             return
 
-        def work():
+        def work(db):
             from grantdesk.services.editing import fund_context
 
             return fund_context(db, code)
 
-        self._run(work, lambda context: self._open_editor(context, None))
+        self._read(work, lambda context: self._open_editor(context, None))
 
     def edit_application(self) -> None:
-        detail, db = self.window.current_detail, self.window.db
-        if detail is None or db is None:
+        detail = self.window.current_detail
+        if detail is None or self.db is None:
             return
         app_id = detail.row.id
         if app_id in self.editors:
@@ -105,12 +118,12 @@ class ApplicationActions(QObject):
             return
         code = detail.row.fund
 
-        def work():
+        def work(db):
             from grantdesk.services.editing import editable_application, fund_context
 
             return fund_context(db, code), editable_application(db, app_id)
 
-        self._run(work, lambda result: self._open_editor(*result))
+        self._read(work, lambda result: self._open_editor(*result))
 
     def _open_editor(self, context: Any, editable: Any) -> None:
         from ui.editor import ApplicationEditor
@@ -124,12 +137,13 @@ class ApplicationActions(QObject):
         self.editor_opened.emit(editor)
 
     def _editor_saved(self, app_id: int) -> None:
+        """A new application's editor is known by its id once saved (the list hears of the save
+        itself from the broadcast, as every other window does)."""
         editor = self.sender()
         for key, value in list(self.editors.items()):
             if value is editor and key != app_id:
                 del self.editors[key]
                 self.editors[app_id] = editor
-        self.changed.emit(app_id)
 
     def _forget(self, editor: Any) -> None:
         for key, value in list(self.editors.items()):
@@ -138,8 +152,8 @@ class ApplicationActions(QObject):
 
     # --- the workflow -------------------------------------------------------------------------------
     def move(self, target: Status) -> None:
-        detail, db = self.window.current_detail, self.window.db
-        if detail is None or db is None:
+        detail = self.window.current_detail
+        if detail is None or self.db is None:
             return
         row, version = detail.row, detail.version
         current = Status(row.status)
@@ -149,13 +163,13 @@ class ApplicationActions(QObject):
                 return
             amount, day, purpose = answer
 
-            def award():
+            def award(db):
                 from grantdesk.services.applications import award_application
 
                 award_application(db, row.id, amount, awarded_on=day, purpose=purpose, expected_version=version)
                 return row.id
 
-            self._run(award, self.changed.emit)
+            self._change(award, self.changed.emit)
             return
         reason = ""
         if (current, target) in NEEDS_REASON:
@@ -167,13 +181,13 @@ class ApplicationActions(QObject):
             if reason is None:
                 return
 
-        def work():
+        def work(db):
             from grantdesk.services.applications import transition_application
 
             transition_application(db, row.id, target, reason=reason, expected_version=version)
             return row.id
 
-        self._run(work, self.changed.emit)
+        self._change(work, self.changed.emit)
 
     def ask_award(self, reference: str, requested_pence: int):
         """(amount in pence, date, purpose) for an award, or None if cancelled (tests replace this)."""
@@ -192,24 +206,24 @@ class ApplicationActions(QObject):
         return dialog.reason() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def assess(self) -> None:
-        detail, db = self.window.current_detail, self.window.db
-        if detail is None or db is None:
+        detail = self.window.current_detail
+        if detail is None or self.db is None:
             return
         app_id = detail.row.id
 
-        def work():
+        def work(db):
             from grantdesk.services.eligibility import assess
 
             assess(db, app_id)
             return app_id
 
-        self._run(work, self.changed.emit)
+        self._change(work, self.changed.emit)
 
     def override(self, rule: str) -> None:
         from grantdesk.domain.eligibility import RULES, Outcome
 
-        detail, db = self.window.current_detail, self.window.db
-        if detail is None or db is None or rule not in RULES:
+        detail = self.window.current_detail
+        if detail is None or self.db is None or rule not in RULES:
             return
         failed = next((r for r in detail.eligibility.results if r.rule == rule), None)
         if failed is None or failed.outcome is not Outcome.FAIL:
@@ -223,18 +237,16 @@ class ApplicationActions(QObject):
             return
         app_id = detail.row.id
 
-        def work():
+        def work(db):
             from grantdesk.services.eligibility import override_rule
 
             override_rule(db, app_id, rule, reason)
             return app_id
 
-        self._run(work, self.changed.emit)
+        self._change(work, self.changed.emit)
 
     def open_attachment(self, attachment_id: int) -> None:
-        db = self.window.db
-
-        def work():
+        def work(db):
             from grantdesk.services.attachments import read_attachment
 
             info, data = read_attachment(db, attachment_id)
@@ -242,4 +254,4 @@ class ApplicationActions(QObject):
             target.write_bytes(data)
             return target
 
-        self._run(work, lambda target: QDesktopServices.openUrl(QUrl.fromLocalFile(str(target))))
+        self._read(work, lambda target: QDesktopServices.openUrl(QUrl.fromLocalFile(str(target))))

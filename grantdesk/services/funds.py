@@ -14,6 +14,7 @@ from grantdesk.domain.dates import financial_year_label
 from grantdesk.domain.errors import NotFound, ValidationError
 from grantdesk.domain.references import is_valid_fund_code
 from grantdesk.store.database import Database
+from grantdesk.store.unit_of_work import UnitOfWork, transactional
 from grantdesk.store.models import Allotment, Area, Fund, FundArea, Member, Round
 from grantdesk.services.common import audit, fund_by_code, utcnow
 from grantdesk.services.overview import list_funds
@@ -108,7 +109,8 @@ def fund_areas(db: Database, fund_code: str) -> list[AreaRow]:
 _ONS_CODE = re.compile(r"^[EWSNK]\d{8}$")
 
 
-def set_area_code(db: Database, fund_code: str, area_name: str, ons_code: str, *, actor: str | None = None) -> AreaRow:
+@transactional
+def set_area_code(uow: UnitOfWork, fund_code: str, area_name: str, ons_code: str, *, actor: str | None = None) -> AreaRow:
     """Record the ONS code of one of the fund's areas (E05… for an English ward, E58… for a county
     division, W05… for a Welsh ward), as 360Giving publishes it; a blank code clears it."""
     from grantdesk.services.common import actor_or_default
@@ -117,19 +119,17 @@ def set_area_code(db: Database, fund_code: str, area_name: str, ons_code: str, *
     if code and not _ONS_CODE.match(code):
         raise ValidationError(f"“{ons_code}” is not an ONS code: nine characters, a country letter and eight digits, "
                               "such as E05013035.", "ons_code")
-    with db.unit_of_work() as uow:
-        fund = fund_by_code(uow.session, fund_code)
-        area = next((a for a in fund.areas if a.name.casefold() == area_name.strip().casefold()), None)
-        if area is None:
-            known = ", ".join(a.name for a in fund.areas) or "none"
-            raise NotFound(f"{fund.name} has no area called “{area_name}”. Its areas: {known}.")
-        before = area.ons_code
-        area.ons_code = code or None
-        audit(uow.session, actor=actor_or_default(actor), action="area.ons_code", entity="area", entity_id=area.id,
-              summary=f"ONS code of {area.name} set to {code or 'none'}", before={"ons_code": before},
-              after={"ons_code": area.ons_code})
-        uow.commit()
-        return AreaRow(area.name, area.kind, area.ons_code or "")
+    fund = fund_by_code(uow.session, fund_code)
+    area = next((a for a in fund.areas if a.name.casefold() == area_name.strip().casefold()), None)
+    if area is None:
+        known = ", ".join(a.name for a in fund.areas) or "none"
+        raise NotFound(f"{fund.name} has no area called “{area_name}”. Its areas: {known}.")
+    before = area.ons_code
+    area.ons_code = code or None
+    audit(uow.session, actor=actor_or_default(actor), action="area.ons_code", entity="area", entity_id=area.id,
+          summary=f"ONS code of {area.name} set to {code or 'none'}", before={"ons_code": before},
+          after={"ons_code": area.ons_code})
+    return AreaRow(area.name, area.kind, area.ons_code or "")
 
 
 def add_round(

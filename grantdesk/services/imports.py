@@ -47,6 +47,7 @@ from grantdesk.services.common import actor_or_default, audit, fund_by_code, utc
 from grantdesk.services.editing import FundLookups
 from grantdesk.services.questions import questions_for
 from grantdesk.store.database import Database
+from grantdesk.store.unit_of_work import UnitOfWork, transactional
 from grantdesk.store.models import (
     Application,
     Fund,
@@ -214,43 +215,42 @@ def saved_mapping(db: Database, fund_code: str) -> dict[str, str] | None:
         return _saved(uow.session, fund_by_code(uow.session, fund_code).id)
 
 
-def save_mapping(db: Database, fund_code: str, mapping: dict[str, str], *, actor: str | None = None) -> None:
+@transactional
+def save_mapping(uow: UnitOfWork, fund_code: str, mapping: dict[str, str], *, actor: str | None = None) -> None:
     """Keep ``mapping`` as the fund's mapping for next time (replacing any before), audited."""
     who = actor_or_default(actor)
-    with db.unit_of_work() as uow:
-        s = uow.session
-        fund = fund_by_code(s, fund_code)
-        fields = _fields(questions_for(s, fund.id))
-        clean: dict[str, str] = {}
-        used: dict[str, str] = {}
-        for column, name in mapping.items():
-            column, name = str(column).strip(), str(name or "").strip()
-            if not column:
-                raise ValidationError("A mapping names a column with no name.", "mapping")
-            if name and name not in fields:
-                raise ValidationError(
-                    f"Column “{column}” is mapped to “{name}”, which is not a field of fund {fund.code}.", "mapping")
-            if name and name in used:
-                raise ValidationError(
-                    f"Columns “{used[name]}” and “{column}” are both mapped to {fields[name]}; map only one.",
-                    "mapping")
-            if name:
-                used[name] = column
-            clean[column] = name
-        row = s.scalar(select(ImportMapping).where(ImportMapping.fund_id == fund.id,
-                                                   ImportMapping.name == MAPPING_NAME))
-        before = dict(row.mapping) if row is not None else None
-        now = utcnow()
-        if row is None:
-            row = ImportMapping(fund_id=fund.id, name=MAPPING_NAME, mapping=clean, updated_at=now, updated_by=who)
-            s.add(row)
-        else:
-            row.mapping, row.updated_at, row.updated_by = clean, now, who
-        s.flush()
-        audit(s, actor=who, action="import_mapping.save", entity="fund", entity_id=fund.id,
-              summary=f"Saved the import mapping for {fund.code} ({len(used)} of {len(clean)} columns used)",
-              before={"mapping": before} if before is not None else None, after={"mapping": clean})
-        uow.commit()
+    s = uow.session
+    fund = fund_by_code(s, fund_code)
+    fields = _fields(questions_for(s, fund.id))
+    clean: dict[str, str] = {}
+    used: dict[str, str] = {}
+    for column, name in mapping.items():
+        column, name = str(column).strip(), str(name or "").strip()
+        if not column:
+            raise ValidationError("A mapping names a column with no name.", "mapping")
+        if name and name not in fields:
+            raise ValidationError(
+                f"Column “{column}” is mapped to “{name}”, which is not a field of fund {fund.code}.", "mapping")
+        if name and name in used:
+            raise ValidationError(
+                f"Columns “{used[name]}” and “{column}” are both mapped to {fields[name]}; map only one.",
+                "mapping")
+        if name:
+            used[name] = column
+        clean[column] = name
+    row = s.scalar(select(ImportMapping).where(ImportMapping.fund_id == fund.id,
+                                               ImportMapping.name == MAPPING_NAME))
+    before = dict(row.mapping) if row is not None else None
+    now = utcnow()
+    if row is None:
+        row = ImportMapping(fund_id=fund.id, name=MAPPING_NAME, mapping=clean, updated_at=now, updated_by=who)
+        s.add(row)
+    else:
+        row.mapping, row.updated_at, row.updated_by = clean, now, who
+    s.flush()
+    audit(s, actor=who, action="import_mapping.save", entity="fund", entity_id=fund.id,
+          summary=f"Saved the import mapping for {fund.code} ({len(used)} of {len(clean)} columns used)",
+          before={"mapping": before} if before is not None else None, after={"mapping": clean})
 
 
 # --- checking -----------------------------------------------------------------------------------------
@@ -470,8 +470,11 @@ def _write_rejected(target: Path, table: Table, rejected: dict[int, list[Problem
 
 
 def run_import(db: Database, plan: ImportPlan, *, valid_only: bool = False, rejected_path: Path | None = None,
-               actor: str | None = None, progress: Progress | None = None) -> ImportResult:
-    """Import the plan's rows in one transaction, with one audit entry for the import.
+               actor: str | None = None, progress: Progress | None = None,
+               remember_mapping: bool = False) -> ImportResult:
+    """Import the plan's rows in one transaction, with one audit entry for the import (and, with
+    ``remember_mapping``, the plan's column mapping saved for the fund's next import, in the same
+    transaction).
 
     The rows are checked again inside the transaction (the database may have changed since the plan
     was made). With problems, nothing is written and ``ImportRefused`` says why — unless
@@ -547,6 +550,8 @@ def run_import(db: Database, plan: ImportPlan, *, valid_only: bool = False, reje
                      "rejected": rejected, "duplicates": len(a.duplicates), "references": blocks,
                      "organisations_created": len(people.new_orgs), "contacts_created": len(people.new_contacts),
                      "mapping": {h: f for h, f in a.mapping.items() if f}})
+        if remember_mapping:
+            save_mapping(uow, plan.fund_code, plan.mapping, actor=who)
         try:
             uow.commit()
         except BaseException:

@@ -50,6 +50,7 @@ from grantdesk.io.tabular import write_csv
 from grantdesk.services.bulk import People, allocate_references, chunks, insert_rows, resolve
 from grantdesk.services.common import actor_or_default, audit, fund_by_code, utcnow
 from grantdesk.store.database import Database
+from grantdesk.store.unit_of_work import UnitOfWork, transactional
 from grantdesk.store.models import (
     Application,
     Area,
@@ -134,7 +135,8 @@ def publishing_details(db: Database, fund_code: str) -> PublishingDetails:
         return _details(fund_by_code(s, fund_code))
 
 
-def set_publishing_details(db: Database, fund_code: str, details: PublishingDetails, *,
+@transactional
+def set_publishing_details(uow: UnitOfWork, fund_code: str, details: PublishingDetails, *,
                            actor: str | None = None) -> PublishingDetails:
     """Save the fund's publishing details (checked first), with an audit entry."""
     prefix = check_prefix(details.prefix) if details.prefix.strip() else ""
@@ -144,24 +146,22 @@ def set_publishing_details(db: Database, fund_code: str, details: PublishingDeta
                               "GB-LAE-… (England), GB-PLA-… (Wales), GB-LAS-… (Scotland) or GB-LANI-… (Northern "
                               "Ireland).", "funder_id")
     who = actor_or_default(actor)
-    with db.unit_of_work() as uow:
-        s = uow.session
-        fund = fund_by_code(s, fund_code)
-        before = _details(fund)
-        fund.prefix_360g = prefix or None
-        fund.funder_org_id = funder_id or None
-        fund.funder_department = details.department.strip() or None
-        settings = dict(fund.settings or {})
-        settings["publishing"] = {"data_source": details.data_source.strip(), "fund_url": details.fund_url.strip(),
-                                  "from_open_call": bool(details.from_open_call),
-                                  "licence": details.licence.strip() or OGL}
-        fund.settings = settings
-        after = _details(fund)
-        audit(s, actor=who, action="fund.publishing", entity="fund", entity_id=fund.id,
-              summary=f"Publishing details of {fund.code} changed",
-              before=before.__dict__, after=after.__dict__)
-        uow.commit()
-        return after
+    s = uow.session
+    fund = fund_by_code(s, fund_code)
+    before = _details(fund)
+    fund.prefix_360g = prefix or None
+    fund.funder_org_id = funder_id or None
+    fund.funder_department = details.department.strip() or None
+    settings = dict(fund.settings or {})
+    settings["publishing"] = {"data_source": details.data_source.strip(), "fund_url": details.fund_url.strip(),
+                              "from_open_call": bool(details.from_open_call),
+                              "licence": details.licence.strip() or OGL}
+    fund.settings = settings
+    after = _details(fund)
+    audit(s, actor=who, action="fund.publishing", entity="fund", entity_id=fund.id,
+          summary=f"Publishing details of {fund.code} changed",
+          before=before.__dict__, after=after.__dict__)
+    return after
 
 
 # --- gathering awards ----------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from grantdesk.domain.questions import Question, make_question
 from grantdesk.services.common import actor_or_default, audit, fund_by_code
 from grantdesk.store.queries import fund_id_for, questions_for  # read without the ORM
 from grantdesk.store.database import Database
+from grantdesk.store.unit_of_work import UnitOfWork, transactional
 from grantdesk.store.models import Fund, FundQuestion
 
 
@@ -33,8 +34,7 @@ def put_questions(session: Session, *, actor: str, fund: Fund, questions: list[Q
           summary=f"Set {len(checked)} questions for fund {fund.code}", after={"keys": keys})
 
 
-def set_questions(db: Database, fund_code: str, questions: list[Question], *, actor: str | None = None) -> None:
-    with db.unit_of_work() as uow:
-        put_questions(uow.session, actor=actor_or_default(actor), fund=fund_by_code(uow.session, fund_code),
-                      questions=questions)
-        uow.commit()
+@transactional
+def set_questions(uow: UnitOfWork, fund_code: str, questions: list[Question], *, actor: str | None = None) -> None:
+    put_questions(uow.session, actor=actor_or_default(actor), fund=fund_by_code(uow.session, fund_code),
+                  questions=questions)

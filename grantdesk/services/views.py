@@ -16,6 +16,7 @@ from grantdesk.store.queries import (  # read without the ORM
     saved_views,
 )
 from grantdesk.store.database import Database
+from grantdesk.store.unit_of_work import UnitOfWork, transactional
 from grantdesk.store.models import Application, Member, MemberDecision, SavedFilter
 
 __all__ = ["FilterOptions", "MemberChoice", "SavedView", "ViewCriteria", "filter_options", "saved_views",
@@ -36,7 +37,8 @@ def member_application_ids(db: Database, member_id: int) -> frozenset[int]:
         return frozenset(in_area) | frozenset(decided)
 
 
-def save_view(db: Database, fund_code: str, name: str, criteria: ViewCriteria, *, actor: str | None = None
+@transactional
+def save_view(uow: UnitOfWork, fund_code: str, name: str, criteria: ViewCriteria, *, actor: str | None = None
               ) -> tuple[SavedView, ...]:
     """Save (or replace) a named view for the fund; returns the fund's views."""
     who = actor_or_default(actor)
@@ -46,30 +48,27 @@ def save_view(db: Database, fund_code: str, name: str, criteria: ViewCriteria, *
     unknown = [st for st in criteria.statuses if st not in {s.value for s in Status}]
     if unknown:
         raise ValidationError(f"“{unknown[0]}” is not an application status.", "statuses")
-    with db.unit_of_work() as uow:
-        s = uow.session
-        fund = fund_by_code(s, fund_code)
-        view = s.scalar(select(SavedFilter).where(SavedFilter.fund_id == fund.id, SavedFilter.name == name))
-        if view is None:
-            view = SavedFilter(fund_id=fund.id, name=name, criteria=criteria.as_json(), created_by=who,
-                               created_at=utcnow())
-            s.add(view)
-        else:
-            view.criteria = criteria.as_json()
-        s.flush()
-        audit(s, actor=who, action="view.save", entity="fund", entity_id=fund.id,
-              summary=f"Saved the view “{name}” for fund {fund.code}", after=criteria.as_json())
-        uow.commit()
-        return saved_views(s, fund.id)
+    s = uow.session
+    fund = fund_by_code(s, fund_code)
+    view = s.scalar(select(SavedFilter).where(SavedFilter.fund_id == fund.id, SavedFilter.name == name))
+    if view is None:
+        view = SavedFilter(fund_id=fund.id, name=name, criteria=criteria.as_json(), created_by=who,
+                           created_at=utcnow())
+        s.add(view)
+    else:
+        view.criteria = criteria.as_json()
+    s.flush()
+    audit(s, actor=who, action="view.save", entity="fund", entity_id=fund.id,
+          summary=f"Saved the view “{name}” for fund {fund.code}", after=criteria.as_json())
+    return saved_views(s, fund.id)
 
 
-def delete_view(db: Database, view_id: int, *, actor: str | None = None) -> None:
-    with db.unit_of_work() as uow:
-        s = uow.session
-        view = s.get(SavedFilter, view_id)
-        if view is None:
-            return
-        audit(s, actor=actor_or_default(actor), action="view.delete", entity="fund", entity_id=view.fund_id,
-              summary=f"Deleted the view “{view.name}”", before=view.criteria)
-        s.delete(view)
-        uow.commit()
+@transactional
+def delete_view(uow: UnitOfWork, view_id: int, *, actor: str | None = None) -> None:
+    s = uow.session
+    view = s.get(SavedFilter, view_id)
+    if view is None:
+        return
+    audit(s, actor=actor_or_default(actor), action="view.delete", entity="fund", entity_id=view.fund_id,
+          summary=f"Deleted the view “{view.name}”", before=view.criteria)
+    s.delete(view)

@@ -125,12 +125,13 @@ def _on_execute(state: Any) -> None:
         return
     log: ChangeLog | None = state.session.info.get(_LOG_KEY)
     table = getattr(state.statement, "table", None)
-    kind = TABLE_KINDS.get(getattr(table, "name", ""), None)
+    name = getattr(table, "name", "")
+    kind = TABLE_KINDS.get(name, None)
     if log is None:
         return
     log.wrote = True
     if kind is not None:
-        log.note(kind, every_application=kind is Kind.APPLICATIONS)
+        log.note(kind, every_application=name == "applications")
 
 
 class UnitOfWork:

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QFileDialog
 
 from grantdesk.services.applications import list_application_rows
 from grantdesk.services.open_data import past_grants, publishing_details
-from ui.open_data import ImportGrantsDialog, PublishDialog
+from ui.open_data import PublishDialog
+from ui.past_grants import ImportGrantsDialog
 
 TIMEOUT = 30_000
 TODAY = date(2026, 12, 3)

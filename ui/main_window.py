@@ -30,6 +30,7 @@ from shiboken6 import isValid
 
 from grantdesk import __version__
 from grantdesk.config import DatabaseLocation, database_location
+from ui.fund_windows import FundWindows
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
@@ -46,7 +47,7 @@ ROWS_BEFORE_RELOAD = 50  # more changed applications than this: reload the list 
 MENUS = ("&File", "&Application", "&Members", "Aft&er the Award", "&Voting", "&View", "&Help")
 
 
-class MainWindow(QMainWindow):
+class MainWindow(FundWindows, QMainWindow):
     MIN_TITLE_WIDTH = 220
     funds_loaded = Signal()
     applications_loaded = Signal()
@@ -754,199 +755,6 @@ class MainWindow(QMainWindow):
         if old is not None:
             self.runner.run(old.close)
         self.start()
-
-    def open_outcome_note(self):
-        """The outcome-note form for the selected application's award."""
-        if self.db is None or self.current_detail is None:
-            self.show_notice("Choose an application first.")
-            return None
-        row, db, code = self.current_detail.row, self.db, self.current_fund
-
-        def find_award(db):
-            from grantdesk.services.outcomes import award_for_application
-
-            return award_for_application(db, row.id)
-
-        def got(award_id):
-            if award_id is None:
-                self.show_notice(f"{row.reference} has no award yet: outcome notes are recorded for awards.")
-                return
-            from ui.outcome_note import OutcomeNoteDialog
-
-            dialog = OutcomeNoteDialog(db, self.runner, award_id, code, self)
-            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            dialog.recorded.connect(lambda _note: self.application_changed(row.id))
-            self.outcome_note_dialog = dialog
-            dialog.open()
-            dialog.start()
-
-        from ui.operations import Query
-
-        Query(self, find_award).success(got).run()
-        return None
-
-    def open_learning_library(self):
-        """The learning library across all funds, in its own window (one at a time)."""
-        if self.db is None:
-            self.show_notice("Open a database first.")
-            return None
-        from ui.learning_library import LearningLibrary
-
-        library = getattr(self, "_learning_library", None)
-        if library is None or not isValid(library):
-            library = LearningLibrary(self.db, self.runner, self)
-            library.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            library.setWindowFlag(Qt.WindowType.Window)
-            library.resize(1280, 800)
-            self._learning_library = library
-            library.start()
-        library.show()
-        library.raise_()
-        library.activateWindow()
-        return library
-
-    def open_payments(self):
-        """The selected fund's payments and monitoring, in their own window (one per fund)."""
-        if not self._fund_chosen():
-            return None
-        from ui.payments_window import PaymentsWindow
-
-        return self._fund_window("payments", lambda code: PaymentsWindow(self.db, self.runner, code, self))
-
-    def open_letters(self):
-        """The selected fund's letters, in their own window (one per fund)."""
-        if not self._fund_chosen():
-            return None
-        from ui.letters_window import LettersWindow
-
-        return self._fund_window("letters", lambda code: LettersWindow(self.db, self.runner, code, self))
-
-    def open_publish(self):
-        """Publish the selected fund's open data, in its own window (one per fund)."""
-        if not self._fund_chosen():
-            return None
-        from ui.open_data import PublishDialog
-
-        return self._fund_window("publish", lambda code: PublishDialog(self.db, self.runner, code, self))
-
-    def open_import_grants(self):
-        """Import past grants into the selected fund from a 360Giving file (one window per fund)."""
-        if not self._fund_chosen():
-            return None
-        from ui.open_data import ImportGrantsDialog
-
-        return self._fund_window("past_grants", lambda code: ImportGrantsDialog(self.db, self.runner, code, self))
-
-    def open_voting_desk(self):
-        """The selected fund's community votes and panels, in their own window (one per fund)."""
-        if not self._fund_chosen():
-            return None
-        from ui.voting_desk import VotingDesk
-
-        def make(code: str):
-            desk = VotingDesk(self.db, self.runner, code, self)
-            desk.event_changed.connect(self.refresh)
-            return desk
-
-        return self._fund_window("votes", make)
-
-    def _fund_chosen(self) -> bool:
-        if self.db is None or not self.current_fund:
-            self.show_notice("Choose a fund first.")
-            return False
-        return True
-
-    def _fund_window(self, kind: str, make: Callable[[str], Any]):
-        """One window of ``kind`` per fund: made by ``make(fund code)`` (and started) when there is none,
-        then shown and raised. Closing it forgets it."""
-        windows = self._fund_windows.setdefault(kind, {})
-        code = self.current_fund
-        window = windows.get(code)
-        if window is None or not isValid(window):
-            window = make(code)
-            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            window.setWindowFlag(Qt.WindowType.Window)
-            window.destroyed.connect(lambda *_: windows.pop(code, None))
-            windows[code] = window
-            window.start()
-        window.show()
-        window.raise_()
-        window.activateWindow()
-        return window
-
-    def _close_fund_windows(self) -> bool:
-        """Close every fund's windows; False if one refused (a kiosk in use needs its PIN)."""
-        for windows in self._fund_windows.values():
-            for window in list(windows.values()):
-                if isValid(window) and not window.close():
-                    return False
-        return True
-
-    def _member_fund(self) -> bool:
-        fund = self._fund_for(self.current_fund) if self.current_fund else None
-        if self.db is None or fund is None:
-            self.show_notice("Choose a fund first.")
-            return False
-        if fund.decision_model != "member":
-            self.show_notice(f"{fund.name} is not decided by elected members, so it has no members' pots.")
-            return False
-        return True
-
-    def open_members_dashboard(self):
-        """The selected member fund's pots, in their own window (one per fund)."""
-        if not self._member_fund():
-            return None
-        from ui.members_dashboard import MembersDashboard
-
-        def make(code: str):
-            board = MembersDashboard(self.db, self.runner, code, self)
-            board.setWindowTitle(f"Members' pots — {code}")
-            board.resize(1200, 760)
-            board.changed.connect(self.refresh)
-            board.statement_requested.connect(
-                lambda member_id, year: self.save_member_statement(code, member_id, year))
-            return board
-
-        return self._fund_window("pots", make)
-
-    def save_member_statement(self, fund_code: str, member_id: int, year: int, path: str | None = None) -> None:
-        if path is None:
-            from PySide6.QtWidgets import QFileDialog  # dialogs load when first used, not at start-up
-            path, _ = QFileDialog.getSaveFileName(self, "Save the member's statement",
-                                                  f"statement-{fund_code.lower()}-{member_id}-{year}.pdf", "PDF (*.pdf)")
-            if not path:
-                return
-        target = path
-
-        def work(db) -> str:
-            from grantdesk.reports.member_records import member_statement_pdf
-            from grantdesk.services.allocations import member_statement
-
-            member_statement_pdf(member_statement(db, fund_code, member_id, year), target)
-            return target
-
-        from ui.operations import Query
-
-        Query(self, work).success(lambda saved: self.statusBar().showMessage(f"Saved the statement to {saved}.", 8000)) \
-            .with_progress("Making the statement").run()
-
-    def open_member_decision(self):
-        """The decision screen for the selected application of a member fund."""
-        if not self._member_fund():
-            return None
-        if self.current_detail is None:
-            self.show_notice("Choose an application first.")
-            return None
-        from ui.member_decision import MemberDecisionDialog
-
-        application_id = self.current_detail.row.id
-        dialog = MemberDecisionDialog(self.db, self.runner, application_id, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.changed.connect(lambda: self.application_changed(application_id))
-        self.member_decision_dialog = dialog
-        dialog.open()
-        dialog.start()
-        return dialog
 
     def _about(self) -> None:
         from PySide6.QtWidgets import QMessageBox  # dialogs load when first used, not at start-up

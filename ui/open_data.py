@@ -1,15 +1,12 @@
-"""Open data for one fund: publish its awards (360Giving, and the Transparency Code CSV), and bring past
-grants in from a 360Giving file.
+"""Open data for one fund: publish its awards (360Giving, and the Transparency Code CSV). Bringing past
+grants in from a 360Giving file is ``ui.past_grants``, which shares this module's job dialog.
 
 ``PublishDialog``: the fund's publisher details (saved with ``set_publishing_details``), an optional
 period, then **Check** (``prepare_360giving``: the summary, the quality report with critical issues
 first, and any schema problems), then save the 360Giving file (JSON, CSV or XLSX) or the Transparency
 Code CSV. Nothing can be published while the file breaks the schema, and the reason is shown.
 
-``ImportGrantsDialog``: choose a 360Giving file, check every grant in it (progress and Cancel), read
-what an import would do and every problem by row and column, then import all or nothing.
-
-Every service call runs on the worker through ``TaskRunner``; the services are imported inside the
+Every service call runs on the worker as one operation (``ui.operations``); the services are imported inside the
 jobs, so opening these dialogs never loads SQLAlchemy on the GUI thread. Refusals are shown in the
 services' own words in the status line.
 """
@@ -22,7 +19,7 @@ from html import escape
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QDate, QRect, QSize, QStringListModel, Qt, Signal
+from PySide6.QtCore import QDate, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,7 +34,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QListView,
     QListWidget,
     QPushButton,
     QScrollArea,
@@ -84,7 +80,7 @@ def _explain(exc: BaseException, cancelled: str) -> tuple[str, str]:
     return f"Something went wrong and nothing was written: {exc or type(exc).__name__}.", ERROR_STYLE
 
 
-def _status_label(name: str) -> QLabel:
+def status_label(name: str) -> QLabel:
     label = QLabel()
     label.setObjectName(name)
     label.setAccessibleName("Status")
@@ -95,7 +91,7 @@ def _status_label(name: str) -> QLabel:
     return label
 
 
-def _list(name: str, accessible: str) -> QListWidget:
+def list_widget(name: str, accessible: str) -> QListWidget:
     view = QListWidget()
     view.setObjectName(name)
     view.setAccessibleName(accessible)
@@ -105,7 +101,7 @@ def _list(name: str, accessible: str) -> QListWidget:
     return view
 
 
-class _WrappingDelegate(QStyledItemDelegate):
+class WrappingDelegate(QStyledItemDelegate):
     """Rows as tall as their wrapped text at the column's current width (a tree view asks its delegate
     for a row's height without telling it how wide the column is)."""
 
@@ -128,7 +124,7 @@ class _WrappingDelegate(QStyledItemDelegate):
 # --- publishing -------------------------------------------------------------------------------------
 
 
-class _JobDialog(QDialog):
+class JobDialog(QDialog):
     """What both open-data windows share: one job at a time on the worker, a status line, and refusals
     in the services' own words. The window deletes itself on close; the runner then cancels its job
     (``owner``), which stops at its next step having written nothing."""
@@ -173,7 +169,7 @@ class _JobDialog(QDialog):
         self.failed.emit(text)
 
 
-class PublishDialog(_JobDialog):
+class PublishDialog(JobDialog):
     """Publish one fund's open data. ``start()`` loads the publisher details (``loaded``); ``check()``
     prepares the 360Giving file (``checked`` with the ``Publication``); ``save_360giving(path)`` and
     ``save_transparency(path)`` write the files (``published`` with the ``PublishResult``). A refusal,
@@ -335,17 +331,17 @@ class PublishDialog(_JobDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.quality.setItemDelegate(_WrappingDelegate(self.quality))
+        self.quality.setItemDelegate(WrappingDelegate(self.quality))
         header.sectionResized.connect(lambda *_: self.quality.doItemsLayout())  # rows re-wrap to the width
         self.quality.currentItemChanged.connect(self._issue_chosen)
         quality_label = labelled("&Quality report (critical issues first):", self.quality)
         self.quality.setAccessibleName("Quality report")
 
-        self.grant_ids = _list("issueGrantIds", "Grants with the chosen issue")
+        self.grant_ids = list_widget("issueGrantIds", "Grants with the chosen issue")
         self.grant_ids_label = labelled("&Grants with the chosen issue:", self.grant_ids)
         self.grant_ids.setAccessibleName("Grants with the chosen issue")
 
-        self.schema_list = _list("schemaProblems", "Schema problems")
+        self.schema_list = list_widget("schemaProblems", "Schema problems")
         self.schema_list.setStyleSheet("QListWidget { color: #991b1b; }")
         schema_label = labelled("Schema pro&blems (the file cannot be published until they are fixed):",
                                 self.schema_list)
@@ -420,7 +416,7 @@ class PublishDialog(_JobDialog):
         bottom.addSpacing(12)
         bottom.addWidget(close)
 
-        self.status = _status_label("publishStatus")
+        self.status = status_label("publishStatus")
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
@@ -734,218 +730,3 @@ class PublishDialog(_JobDialog):
 
 
 # --- importing past grants -----------------------------------------------------------------------------
-
-
-class ImportGrantsDialog(_JobDialog):
-    """Bring a fund's past grants in from a 360Giving file. ``check_file(path)`` reads and checks it
-    (``checked`` with the plan); ``run_import()`` imports all or nothing (``imported`` with how many).
-    A refusal, error or cancellation is shown and sent as ``failed``. Closing cancels a running job."""
-
-    checked = Signal(object)  # GrantsImportPlan
-    imported = Signal(int)
-
-    def __init__(self, db: Any, runner: TaskRunner, fund_code: str, parent: QWidget | None = None, *,
-                 path: str | Path | None = None):
-        super().__init__(db, runner, fund_code, parent)
-        self.path: Path | None = Path(path) if path else None
-        self.plan: Any = None
-        self.setObjectName("importGrantsDialog")
-        self.setWindowTitle(f"Import Past Grants (360Giving) — {self.fund_code}")
-        self.setAccessibleName("Import past grants")
-        self._build()
-        self.resize(900, 640)
-        self._update_buttons()
-
-    def _build(self) -> None:
-        intro = QLabel(f"Grants from a 360Giving file (JSON, CSV or Excel) come into {escape(self.fund_code)} as past "
-                       "awards, with no round, so repeat-funding checks see who was funded before. They get "
-                       "no letters or payments and are never published again. Nothing is written until you press Import; "
-                       "grants already in GrantDesk are skipped.")
-        intro.setWordWrap(True)
-        intro.setStyleSheet("color: #4b5563;")
-
-        self.choose_button = action_button("&Choose File…", "Ctrl+O", self.choose_file, "chooseGrantsFileButton",
-                                           auto_default=False)
-        self.file_label = QLabel("Choose a 360Giving file: .json, .csv or .xlsx.")
-        self.file_label.setObjectName("grantsFile")
-        self.file_label.setAccessibleName("File")
-        self.file_label.setWordWrap(True)
-        self.recheck_button = action_button("Check &again", "F5", self.recheck, "recheckButton", auto_default=False)
-        top = QHBoxLayout()
-        top.addWidget(self.choose_button)
-        top.addWidget(self.file_label, 1)
-        top.addWidget(self.recheck_button)
-
-        self.summary = QLabel("")
-        self.summary.setObjectName("grantsSummary")
-        self.summary.setAccessibleName("Summary")
-        self.summary.setWordWrap(True)
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.summary.setStyleSheet("font-weight: bold;")
-
-        self.funders = _list("fundersList", "Funders in the file")
-        self.funders.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.notes = _list("notesList", "Values read generously")
-        self.notes.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.problem_model = QStringListModel(self)
-        self.problems = QListView()
-        self.problems.setObjectName("grantProblems")
-        self.problems.setModel(self.problem_model)
-        self.problems.setUniformItemSizes(True)  # thousands of problems stay quick
-        self.problems.setAlternatingRowColors(True)
-        self.problems.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.problems.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-
-        def boxed(label: QLabel, view: QWidget) -> QWidget:
-            box = QWidget()
-            layout = QVBoxLayout(box)
-            layout.setContentsMargins(0, 0, 0, 0)
-            layout.addWidget(label)
-            layout.addWidget(view)
-            return box
-
-        upper = QSplitter(Qt.Orientation.Horizontal)
-        upper.setChildrenCollapsible(False)
-        upper.addWidget(boxed(labelled("F&unders named in the file:", self.funders), self.funders))
-        upper.addWidget(boxed(labelled("&Notes on how values were read:", self.notes), self.notes))
-        upper.setSizes([360, 540])
-        self.problems_label = labelled("&Problems (each grant that cannot be read, by row and column):", self.problems)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.setObjectName("grantsSplitter")
-        splitter.setChildrenCollapsible(False)
-        splitter.addWidget(upper)
-        splitter.addWidget(boxed(self.problems_label, self.problems))
-        splitter.setSizes([150, 350])
-        self.funders.setAccessibleName("Funders in the file")
-        self.notes.setAccessibleName("Notes on how values were read")
-        self.problems.setAccessibleName("Problems")
-
-        self.status = _status_label("grantsStatus")
-        self.import_button = action_button("&Import", "Ctrl+Return", self.run_import, "importGrantsButton",
-                                           auto_default=False)
-        close = QPushButton("Close")
-        close.setObjectName("closeButton")
-        close.setAccessibleName("Close")
-        close.setAutoDefault(False)
-        close.clicked.connect(self.close)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.import_button)
-        buttons.addWidget(close)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(top)
-        layout.addWidget(self.summary)
-        layout.addWidget(splitter, 1)
-        layout.addWidget(self.status)
-        layout.addLayout(buttons)
-
-    # --- state ----------------------------------------------------------------------------------
-    def _update_buttons(self) -> None:
-        plan = self.plan
-        self.choose_button.setEnabled(not self._busy)
-        self.recheck_button.setEnabled(not self._busy and self.path is not None)
-        self.import_button.setEnabled(not self._busy and plan is not None and not plan.problems
-                                      and plan.to_import > 0)
-
-    def _clear(self) -> None:
-        self.plan = None
-        self.summary.setText("")
-        self.funders.clear()
-        self.notes.clear()
-        self.problem_model.setStringList([])
-
-    # --- the file and its check -----------------------------------------------------------------
-    def start(self) -> None:
-        """Check the file given when the dialog was made, if any."""
-        if self.path is not None:
-            self.check_file(self.path)
-
-    def choose_file(self) -> None:
-        if self._busy:
-            return
-        folder = str(self.path.parent) if self.path else str(Path.home())
-        path, _ = QFileDialog.getOpenFileName(self, "Import past grants from a 360Giving file", folder, OPEN_FILTER)
-        if path:
-            self.check_file(Path(path))
-
-    def recheck(self) -> None:
-        if self.path is not None:
-            self.check_file(self.path)
-
-    def check_file(self, path: str | Path) -> None:
-        """Read and check every grant in ``path``, on the worker, with progress and Cancel."""
-        if self._busy:
-            return
-        self.path = Path(path)
-        self._clear()
-        self.file_label.setText(str(self.path))
-        self.summary.setText(f"Checking {self.path.name}…")
-        self.status.hide()
-        code, target = self.fund_code, self.path
-
-        def work(db, progress):
-            from grantdesk.services.open_data import check_grants_import
-
-            return check_grants_import(db, code, target, progress=progress)
-
-        self._run(work, self._on_checked, self._on_check_failed, progress_title="Checking the grants")
-
-    def _on_check_failed(self, exc: BaseException) -> None:
-        self.summary.setText("")
-        self._failed(exc, "Cancelled: the file was not checked, and nothing was written.")
-
-    def _on_checked(self, plan: Any) -> None:
-        self.plan = plan
-        self.summary.setText(plan.summary())
-        self.funders.addItems(list(plan.funders))
-        notes = list(plan.notes)
-        unused = getattr(plan.file, "unused_columns", ())
-        if unused:
-            notes.append(f"{len(unused)} column{'s are' if len(unused) != 1 else ' is'} not 360Giving "
-                         f"field{'s' * (len(unused) != 1)} and {'were' if len(unused) != 1 else 'was'} not read: "
-                         + ", ".join(unused) + ".")
-        self.notes.addItems(notes or ["Every value was read as written."])
-        self.problem_model.setStringList([str(p) for p in plan.problems])
-        n = len(plan.problems)
-        self.problems_label.setText(f"&Problems ({n:,}): each grant that cannot be read, by row and column:" if n
-                                    else "&Problems: none — every grant can be read.")
-        self._set_busy(False)
-        if plan.problems:
-            self.say("Nothing can be imported until the problems listed are fixed in the file; then check it again "
-                     "(F5).", ERROR_STYLE)
-        elif plan.to_import <= 0:
-            self.say("Every grant in this file is already in GrantDesk: there is nothing new to import.", INFO_STYLE)
-        else:
-            self.say(f"Ready: press Import to bring in {plan.to_import:,} past grant{'s' * (plan.to_import != 1)}.",
-                     INFO_STYLE)
-        self.checked.emit(plan)
-
-    # --- importing ------------------------------------------------------------------------------
-    def run_import(self) -> None:
-        plan = self.plan
-        if plan is None or plan.problems or plan.to_import <= 0 or self._busy:
-            return
-        def work(db, progress):
-            from grantdesk.services.open_data import import_grants
-
-            return import_grants(db, plan, progress=progress)
-
-        self.say(f"Importing {plan.to_import:,} past grants…", INFO_STYLE)
-        self._run(work, self._on_imported, self._on_import_failed, progress_title="Importing past grants",
-                  writes=True)
-
-    def _on_imported(self, result: Any) -> None:
-        self.plan = None  # imported: checking again would find them all already here
-        self._set_busy(False)
-        self.summary.setText(result.message)
-        self.say(result.message)
-        self.imported.emit(result.imported)
-
-    def _on_import_failed(self, exc: BaseException) -> None:
-        problems = getattr(exc, "problems", None)
-        if problems:
-            self.plan = None
-            self.problem_model.setStringList([str(p) for p in problems])
-        self._failed(exc, "Cancelled: nothing was imported.")

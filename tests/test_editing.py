@@ -59,8 +59,13 @@ def test_editing_saves_the_changes_audits_them_and_refuses_a_stale_copy(db):
     with db.unit_of_work() as uow:
         entry = uow.session.scalars(select(AuditEntry).where(AuditEntry.action == "application.edit")).one()
         assert entry.before == {"title": "Hot lunches on Fridays", "amount_requested_pence": 125050}
-    with pytest.raises(ValidationError, match="changed by someone else"):
+        edited_at = entry.at
+    with pytest.raises(ValidationError, match="changed by Test Officer on .* your changes were not saved") as stale:
         editing.save_application(db, "TST", loaded.draft, application_id=row.id, expected_version=loaded.version)
+    # who and when are data the window can use, not words to pick apart
+    assert stale.value.problem.code == "record.changed_elsewhere"
+    assert stale.value.problem["reference"] == row.reference and stale.value.problem["changed_by"] == "Test Officer"
+    assert stale.value.problem["changed_at"] == edited_at
 
 
 def test_a_closed_application_cannot_be_edited(db):

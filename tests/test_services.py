@@ -81,9 +81,11 @@ def test_a_move_made_on_stale_information_is_refused(db):
     build_fund(db, applications_count=1)
     app_id = applications.list_applications(db, "TST")[0].id
     seen = applications.get_application(db, app_id).version
-    applications.transition_application(db, app_id, Status.SUBMITTED)
-    with pytest.raises(ValidationError, match="changed by someone else"):
+    applications.transition_application(db, app_id, Status.SUBMITTED, actor="Priya Shah")
+    with pytest.raises(ValidationError, match="changed by Priya Shah on .*; reload it and try again") as stale:
         applications.transition_application(db, app_id, Status.WITHDRAWN, reason="x", expected_version=seen)
+    assert stale.value.problem["changed_by"] == "Priya Shah"
+    assert applications.get_application(db, app_id).row.status == "submitted"  # nothing was written
 
 
 def test_a_member_recommendation_never_takes_their_pot_below_zero(db):

@@ -103,3 +103,25 @@ def test_changes_merge_and_say_what_they_touch():
     assert both.every_application and both.commits == 2
     assert both.touches({Kind.AWARDS}) and not a.touches({Kind.EVENTS, Kind.PANELS})
     assert not Changes() and a
+
+
+def test_a_row_changed_by_another_writer_meanwhile_is_a_refusal_and_nothing_is_written(db):
+    from sqlalchemy import text
+
+    from grantdesk.domain.errors import ChangedElsewhere
+
+    build_fund(db, applications_count=1)
+    [app] = list_applications(db, "TST")
+
+    @transactional
+    def retitle(uow: UnitOfWork) -> None:
+        row = uow.session.get(models.Application, app.id)
+        # the row's version moves on underneath the copy this session holds (as when another writer
+        # saved first); SQLAlchemy's version check then finds no row to update
+        uow.session.execute(text("UPDATE applications SET version = version + 1 WHERE id = :id"), {"id": app.id})
+        row.title = "Mine"
+
+    with pytest.raises(ChangedElsewhere) as refused:
+        retitle(db)
+    assert refused.value.problem.code == "record.changed_while_saving"
+    assert list_applications(db, "TST")[0].title == app.title

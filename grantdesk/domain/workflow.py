@@ -85,27 +85,20 @@ def allowed_next(current: Status) -> tuple[Status, ...]:
 
 
 def check_transition(current: Status | str, target: Status | str, reason: str | None = None) -> None:
-    """Raise ``InvalidTransition`` with a plain-English reason unless ``current → target`` is allowed."""
+    """Raise ``InvalidTransition`` unless ``current → target`` is allowed; its ``problem`` says which
+    rule refused (``transition.*``) with the statuses, so a window can word it or offer the moves."""
     try:
         src, dst = Status(current), Status(target)
     except ValueError as exc:
-        raise InvalidTransition(f"“{exc.args[0]}” is not an application status.") from exc
+        bad = current if current not in {s.value for s in Status} else target
+        raise InvalidTransition.of("status.unknown", status=str(bad)) from exc
     if src == dst:
-        raise InvalidTransition(f"The application is already {src.label.lower()}.")
+        raise InvalidTransition.of("transition.same", current=src)
     if dst not in TRANSITIONS[src]:
         if not TRANSITIONS[src]:
-            raise InvalidTransition(
-                f"An application that is {src.label.lower()} is closed and cannot be moved to "
-                f"{dst.label.lower()}."
-            )
-        options = ", ".join(s.label.lower() for s in allowed_next(src))
-        raise InvalidTransition(
-            f"An application that is {src.label.lower()} cannot be moved to {dst.label.lower()}; "
-            f"it can be moved to: {options}."
-        )
+            raise InvalidTransition.of("transition.closed", current=src, target=dst)
+        raise InvalidTransition.of("transition.not_allowed", current=src, target=dst, options=allowed_next(src))
     if (src, dst) in NEEDS_REASON and not (reason and reason.strip()):
         if src == Status.INELIGIBLE:
-            raise InvalidTransition(
-                "Overriding an ineligible decision needs a written reason, which is kept in the audit log."
-            )
-        raise InvalidTransition(f"Moving an application to {dst.label.lower()} needs a written reason.")
+            raise InvalidTransition.of("transition.override_reason_needed", "reason", current=src, target=dst)
+        raise InvalidTransition.of("transition.reason_needed", "reason", current=src, target=dst)

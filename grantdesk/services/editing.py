@@ -22,6 +22,7 @@ from grantdesk.services.applications import ApplicationRow, add_application, app
 from grantdesk.services.attachments import NewDocument, put_attachment
 from grantdesk.services.common import actor_or_default, audit, fund_by_code, utcnow
 from grantdesk.services.questions import questions_for
+from grantdesk.services.workflow import refuse_if_changed
 from grantdesk.store.database import Database
 from grantdesk.store.unit_of_work import UnitOfWork, transactional
 from grantdesk.store.models import Application, Area, Contact, Fund, FundArea, Organisation, Round
@@ -262,11 +263,7 @@ def save_application(
             raise NotFound(f"There is no application with id {application_id}.")
         if app.fund_id != fund.id:
             raise ValidationError(f"{app.reference} belongs to another fund.")
-        if expected_version is not None and app.version != expected_version:
-            raise ValidationError(
-                f"{app.reference} was changed by someone else since you opened it; your changes were not "
-                "saved. Reopen it to see theirs."
-            )
+        refuse_if_changed(s, app, expected_version, consequence="save")
         if not Status(app.status).is_open:
             raise ValidationError(
                 f"{app.reference} is {Status(app.status).label.lower()}; a closed application's record is final."

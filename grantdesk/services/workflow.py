@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from grantdesk.domain.errors import NotFound, ValidationError
+from grantdesk.domain.errors import ChangedElsewhere, NotFound
 from grantdesk.domain.workflow import Status, check_transition
 from grantdesk.services.common import audit, utcnow
-from grantdesk.store.models import Application, StatusChange
+from grantdesk.store.models import Application, AuditEntry, StatusChange
 
 
 def do_transition(
@@ -55,9 +56,20 @@ def application_for_change(session: Session, application_id: int, expected_versi
     (``expected_version``): a decision is never made on stale information."""
     app = session.get(Application, application_id)
     if app is None:
-        raise NotFound(f"There is no application with id {application_id}.")
-    if expected_version is not None and app.version != expected_version:
-        raise ValidationError(
-            f"{app.reference} was changed by someone else since you opened it; reload it and try again."
-        )
+        raise NotFound.of("application.not_found", application_id=application_id)
+    refuse_if_changed(session, app, expected_version, consequence="move")
     return app
+
+
+def refuse_if_changed(session: Session, app: Application, expected_version: int | None, *, consequence: str) -> None:
+    """Raise ``ChangedElsewhere`` if ``app`` is no longer at ``expected_version``, saying who changed it
+    and when (the latest audit entry about it), so the person can look before trying again."""
+    if expected_version is None or app.version == expected_version:
+        return
+    last = session.execute(select(AuditEntry.actor, AuditEntry.at).where(
+        AuditEntry.entity == "application", AuditEntry.entity_id == app.id).order_by(AuditEntry.id.desc())
+        .limit(1)).first()
+    if last is None:
+        raise ChangedElsewhere.of("record.changed_elsewhere_unknown", reference=app.reference, consequence=consequence)
+    raise ChangedElsewhere.of("record.changed_elsewhere", reference=app.reference, changed_by=last.actor,
+                              changed_at=last.at, consequence=consequence)

@@ -167,7 +167,8 @@ class UnitOfWork:
         self._log.note(kind, application_ids, every_application=every_application)
 
     def commit(self) -> Changes:
-        self.session.commit()
+        with _stale_as_refusal():
+            self.session.commit()
         self.changes = self._log.freeze()
         self._log.clear()
         record = _recording.get()
@@ -177,6 +178,20 @@ class UnitOfWork:
 
     def flush(self) -> None:
         self.session.flush()
+
+
+@contextmanager
+def _stale_as_refusal() -> Iterator[None]:
+    """A row changed by another writer between our read and our write (its version moved on) is a
+    refusal the person can act on, not a crash: nothing was written."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    try:
+        yield
+    except StaleDataError as exc:
+        from grantdesk.domain.errors import ChangedElsewhere
+
+        raise ChangedElsewhere.of("record.changed_while_saving") from exc
 
 
 P = ParamSpec("P")
@@ -192,7 +207,7 @@ def transactional(fn: Callable[Concatenate[UnitOfWork, P], R]) -> Callable[Conca
     def service(target: Any, /, *args: P.args, **kwargs: P.kwargs) -> R:
         if isinstance(target, UnitOfWork):
             return fn(target, *args, **kwargs)
-        with target.unit_of_work() as uow:
+        with target.unit_of_work() as uow, _stale_as_refusal():
             result = fn(uow, *args, **kwargs)
             uow.commit()
             return result

@@ -1,0 +1,100 @@
+"""Problems as data: what was refused, about which field, with the numbers and names — not a sentence.
+
+The core raises (``GrantDeskError.problem``) or returns ``Problem`` values; whoever shows one chooses
+its words for the person reading — an officer or a voter, in English or (with issue 20's catalogues)
+Welsh — with ``words(problem, audience)``. ``str(error)`` keeps the officer's English, so the command
+line, logs and older callers read as before. No layer takes words apart to find the data again: a
+window that wants the reference, the person or the number reads ``problem.values``.
+
+The English wording of every code is here, beside the codes, as format strings over the values; an
+audience-specific wording is looked up first (``"voter"``), then the officer's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from types import MappingProxyType
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A refusal or a finding: ``code`` says what, ``field`` where (if a form field), ``values`` the rest."""
+
+    code: str
+    field: str | None = None
+    values: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.code not in WORDING:
+            raise KeyError(f"no wording for the problem code {self.code!r}")
+        object.__setattr__(self, "values", MappingProxyType(dict(self.values)))
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+
+def problem(code: str, field: str | None = None, **values: Any) -> Problem:
+    return Problem(code, field, values)
+
+
+def _moment(value: Any) -> str:
+    """A stored moment (naive UTC) as UK time: "03/12/2026 at 14:05"."""
+    if not isinstance(value, datetime):
+        return str(value)
+    try:
+        from zoneinfo import ZoneInfo
+
+        local = value.replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Europe/London"))
+    except (ImportError, KeyError, OSError):  # no time-zone data on this machine: say it is UTC
+        return value.strftime("%d/%m/%Y at %H:%M UTC")
+    return local.strftime("%d/%m/%Y at %H:%M")
+
+
+# code → {audience → English format string over the values}. Values that need shaping for words (a
+# status's label, a list, a moment) are shaped by _FORMATTERS first, so the values stay data.
+WORDING: dict[str, dict[str, str]] = {
+    "status.unknown": {"officer": "“{status}” is not an application status."},
+    "transition.same": {"officer": "The application is already {current}."},
+    "transition.closed": {"officer": "An application that is {current} is closed and cannot be moved to {target}."},
+    "transition.not_allowed": {
+        "officer": "An application that is {current} cannot be moved to {target}; it can be moved to: {options}."},
+    "transition.reason_needed": {"officer": "Moving an application to {target} needs a written reason."},
+    "transition.override_reason_needed": {
+        "officer": "Overriding an ineligible decision needs a written reason, which is kept in the audit log."},
+    "record.changed_elsewhere": {
+        "officer": "{reference} was changed by {changed_by} on {changed_at} since you opened it; {consequence}"},
+    "record.changed_elsewhere_unknown": {
+        "officer": "{reference} was changed by someone else since you opened it; {consequence}"},
+    "record.changed_while_saving": {
+        "officer": "Someone else saved a change to this record while yours was being saved; nothing of yours was "
+                   "written. Reload it and try again."},
+    "application.not_found": {"officer": "There is no application with id {application_id}."},
+}
+
+_CONSEQUENCES = {
+    "move": "reload it and try again.",
+    "save": "your changes were not saved. Reopen it to see theirs.",
+}
+
+_FORMATTERS = {
+    "current": lambda v: str(getattr(v, "label", v)).lower(),
+    "target": lambda v: str(getattr(v, "label", v)).lower(),
+    "options": lambda v: ", ".join(str(getattr(o, "label", o)).lower() for o in v),
+    "changed_at": _moment,
+    "consequence": lambda v: _CONSEQUENCES.get(v, str(v)),
+}
+
+
+def words(problem: Problem, audience: str = "officer") -> str:
+    """The problem in English for ``audience`` ("officer" or "voter"; the officer's words otherwise)."""
+    forms = WORDING[problem.code]
+    template = forms.get(audience) or forms["officer"]
+    shaped = {k: _FORMATTERS[k](v) if k in _FORMATTERS else v for k, v in problem.values.items()}
+    return template.format(**shaped)
+
+
+__all__ = ["Problem", "problem", "words", "WORDING"]

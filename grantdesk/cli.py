@@ -355,9 +355,9 @@ def cmd_members_report(args) -> int:
 def cmd_letters(args) -> int:
     from pathlib import Path
 
-    from grantdesk.reports.letters import letters_pdf, split_letters
+    from grantdesk.reports.letters import PDF_LETTERS
     from grantdesk.services.common import fund_by_code
-    from grantdesk.services.letters import build_letters, record_letters
+    from grantdesk.services.letters import produce_letters
 
     out = Path(args.out)
     if out.suffix.lower() != ".pdf":
@@ -370,20 +370,19 @@ def cmd_letters(args) -> int:
 
             with db.session() as s:
                 round_id = round_named(s, fund_by_code(s, args.fund), args.round).id
-        batch = build_letters(db, args.fund, args.kind, round_id=round_id)
-        for problem in batch.skipped:
-            print(f"skipped: {problem}", file=sys.stderr)
-        if not batch.letters:
-            print(f"error: fund {args.fund.upper()} has no applications needing {args.kind} letters"
-                  + (f" in round “{args.round}”" if args.round else "") + ".", file=sys.stderr)
-            return EXIT_REFUSED
-        pages = letters_pdf(batch.letters, out)
-        files = split_letters(batch.letters, Path(args.split)) if args.split else []
-        record_letters(db, batch)
-    welsh = sum(1 for x in batch.letters if "cy" in x.languages)
-    print(f"Wrote {out}: {len(batch.letters)} {args.kind} letters, {pages} pages"
+        # made, saved and recorded in one transaction: if a PDF cannot be drawn or written, nothing is kept
+        made = produce_letters(db, args.fund, args.kind, round_id=round_id, renderer=PDF_LETTERS, out=out,
+                               split_dir=Path(args.split) if args.split else None)
+    for problem in made.batch.skipped:
+        print(f"skipped: {problem}", file=sys.stderr)
+    if not made.recorded:
+        print(f"error: fund {args.fund.upper()} has no applications needing {args.kind} letters"
+              + (f" in round “{args.round}”" if args.round else "") + ".", file=sys.stderr)
+        return EXIT_REFUSED
+    welsh = sum(1 for x in made.recorded if "cy" in x.languages)
+    print(f"Wrote {out}: {len(made.recorded)} {args.kind} letters, {made.pages} pages"
           + (f" ({welsh} in Welsh or bilingual)" if welsh else "")
-          + (f"; and {len(files)} files in {args.split}" if files else "") + ".")
+          + (f"; and {len(made.files)} files in {args.split}" if made.files else "") + ".")
     return EXIT_OK
 
 

@@ -1,11 +1,12 @@
 """A round's letters from the services: who gets which letter, in which language, with what words;
 templates checked before anything is built; each letter recorded against its application."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from grantdesk.domain.dates import format_date
 from grantdesk.domain.letters import TemplateError
 from grantdesk.services import letters
 from grantdesk.services.applications import list_application_rows
@@ -125,7 +126,74 @@ def test_a_payment_letter_confirms_each_payment_with_what_is_paid_and_outstandin
     assert "So far we have paid £600.00; £0.00 is still to be paid." in " ".join(second.texts[0].paragraphs)
 
 
-def test_the_award_letter_gives_the_monitoring_due_date(sample_db):
+def test_the_award_letter_gives_the_monitoring_due_dates_of_the_payments_rule(sample_db):
+    """PHP's rule for a grant over £500: receipts two months after the award, the end-of-grant note after
+    twelve — not a date of the letter's own (it once said a month after spend-by)."""
+    from grantdesk.domain.monitoring import add_months
+    from grantdesk.store.models import Application, Award
+
     batch = letters.build_letters(sample_db, "PHP", "award", day=DAY)
     this_year = next(x for x in batch.letters if x.reference == "PHP-2026-0001").texts[0]
-    assert "by 19 April 2027" in " ".join(this_year.paragraphs)  # a month after the 20 March 2027 spend-by
+    with sample_db.session() as s:
+        award = s.scalar(select(Award).join(Application).where(Application.reference == "PHP-2026-0001"))
+    [said] = [p for p in this_year.paragraphs if "what you spent" in p]
+    update, final = add_months(award.awarded_on, 2), add_months(award.awarded_on, 12)
+    assert said.startswith(f"By {format_date(update, 'en_GB', 'long')}, we would like a short update")
+    assert f"with evidence of what you spent, by {format_date(final, 'en_GB', 'long')}." in said
+
+
+def _award_letters(db):
+    return {x.reference: x for code in ("PHP", "BBL", "RHYL")
+            for x in letters.build_letters(db, code, "award", day=DAY).letters}
+
+
+def test_every_award_letter_and_its_monitoring_records_give_the_same_dates(sample_db):
+    """One rule: a letter written before the award's monitoring records exist names the dates the
+    records are then made with, and every award letter in the sample funds names its records' dates."""
+    from grantdesk.services import payments
+    from grantdesk.store.models import Application, Award, MonitoringDue
+
+    before = _award_letters(sample_db)
+    with sample_db.session() as s:
+        awards = {ref: award for award, ref in s.execute(
+            select(Award, Application.reference).join(Application).where(Application.reference.in_(before)))}
+        with_records = set(s.scalars(select(MonitoringDue.award_id)))
+    missing = [a.id for a in awards.values() if a.id not in with_records]
+    assert missing and len(missing) < len(awards)  # some letters read records, some the rule alone
+    for award_id in missing:
+        payments.set_monitoring(sample_db, award_id)
+    after = _award_letters(sample_db)
+    assert after == before  # making the records changed no letter
+
+    owing = 0
+    with sample_db.session() as s:
+        for ref, letter in after.items():
+            due = sorted(s.scalars(select(MonitoringDue.due_on).where(MonitoringDue.award_id == awards[ref].id)))
+            for text in letter.texts:
+                locale = {"en": "en_GB", "cy": "cy_GB"}[text.language]
+                said = [p for p in text.paragraphs if any(format_date(d, locale, "long") in p for d in due)]
+                if not due:
+                    assert not any("what you spent" in p or "wariwyd" in p for p in text.paragraphs), ref
+                    continue
+                owing += 1
+                [paragraph] = said
+                assert all(format_date(d, locale, "long") in paragraph for d in due), (ref, paragraph)
+                spend_by = awards[ref].spend_by
+                if spend_by is not None and spend_by + timedelta(days=30) not in due:  # the letter's old rule
+                    assert format_date(spend_by + timedelta(days=30), locale, "long") not in paragraph
+    assert owing == sum(len(x.texts) for x in after.values())  # every award here owes a report
+
+
+def test_a_grant_too_small_to_owe_a_report_gets_no_monitoring_paragraph(sample_db):
+    from grantdesk.store.models import Application, Award, MonitoringDue
+
+    with sample_db.unit_of_work() as uow:  # BBL uses the default rule: nothing asked of a grant under £500
+        award, reference = uow.session.execute(select(Award, Application.reference).join(Application).where(
+            Application.fund_id == uow.session.scalar(select(Fund.id).where(Fund.code == "BBL")),
+            Application.status == "awarded", ~Award.id.in_(select(MonitoringDue.award_id)))
+            .order_by(Application.reference).limit(1)).one()
+        award.amount_pence = 40_000
+        uow.commit()
+    letter = _award_letters(sample_db)[reference]
+    assert not any("what you spent" in p for p in letter.texts[0].paragraphs)
+    assert "£400.00" in " ".join(letter.texts[0].paragraphs)

@@ -14,7 +14,7 @@ import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from grantdesk.domain.errors import ValidationError
+from grantdesk.domain.errors import GrantDeskError, ValidationError
 
 KINDS = ("award", "decline", "deferral", "payment")
 LANGUAGES = ("en", "cy")
@@ -78,6 +78,26 @@ class TemplateError(ValidationError):
     def __init__(self, problems: Iterable[str]):
         self.problems = tuple(problems)
         super().__init__(" ".join(self.problems))
+
+
+class LettersChanged(ValidationError):
+    """The letters made now are not the ones the officer saw: something they say (an award, an address,
+    a template) changed in between. ``added``, ``removed`` and ``changed`` name the references."""
+
+    def __init__(self, added: Iterable[str], removed: Iterable[str], changed: Iterable[str]):
+        self.added, self.removed, self.changed = tuple(added), tuple(removed), tuple(changed)
+        which = ", ".join((*self.changed, *self.added, *self.removed))
+        super().__init__(f"These letters have changed since they were made ({which}): make them again.", "letters")
+
+
+class LettersNotWritten(GrantDeskError):
+    """The letters could not be written at ``path`` (``reason``: the system's words, e.g. "No space left
+    on device"); nothing was kept there and nothing was recorded."""
+
+    def __init__(self, path: object, reason: str):
+        self.path, self.reason = str(path) if path else "", reason
+        where = f" ({self.path})" if self.path else ""
+        super().__init__(f"The letters could not be written: {reason}{where}. Nothing was recorded.")
 
 
 @dataclass(frozen=True)

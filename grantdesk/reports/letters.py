@@ -3,6 +3,8 @@
 - ``letters_pdf``: every letter of a batch in one A4 PDF, each starting on a new page, with the
   footer "Page n of N" counted per letter (not per batch). Returns the number of pages.
 - ``split_letters``: one PDF per letter, named ``<reference>-<kind>.pdf``.
+- ``PDF_LETTERS``: both, as the renderer ``grantdesk.services.letters.produce_letters`` is given
+  (the services never import this package).
 
 A letter is the plain data of ``grantdesk.domain.letters.Letter``, already merged; this module only
 lays it out, the way a council letter looks: the letterhead (council, address, contact details, the
@@ -58,7 +60,7 @@ from grantdesk.domain.letters import Letter, LetterText, Slip
 from grantdesk.reports.pdf_common import INK, MUTED, RULE
 from grantdesk.reports.pdf_fonts import PdfFonts, pdf_fonts
 
-__all__ = ["letters_pdf", "split_letters", "letter_file_name"]
+__all__ = ["letters_pdf", "split_letters", "letter_file_name", "PDF_LETTERS"]
 
 Target = Path | str | BinaryIO
 
@@ -717,3 +719,17 @@ def split_letters(letters: Sequence[Letter], directory: Path, *,
             _unlink(part)
         raise
     return names
+
+
+class PdfLetters:
+    """Letters drawn by this module, in the shape ``grantdesk.services.letters.LetterRenderer`` asks for."""
+
+    def pdf(self, letters: Sequence[Letter], target: Path, *, progress: ProgressReporter | None = None) -> int:
+        return letters_pdf(letters, target, progress=progress)
+
+    def split(self, letters: Sequence[Letter], directory: Path, *,
+              progress: ProgressReporter | None = None) -> list[Path]:
+        return split_letters(letters, directory, progress=progress)
+
+
+PDF_LETTERS = PdfLetters()

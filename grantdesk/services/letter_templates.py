@@ -4,7 +4,7 @@
 template back to the default, and merge an unsaved template into a preview letter.
 
 A fund's texts live in its settings under ``letters.templates.<kind>.<language>``; every save and
-reset is one transaction with its audit entry (``letters.template`` on the fund).
+reset is one transaction (``@transactional``) with its audit entry (``letters.template`` on the fund).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from grantdesk.services.common import actor_or_default, audit, fund_by_code, utc
 from grantdesk.services.letters import STATUS_OF_KIND, compose_letter, fund_templates
 from grantdesk.store.database import Database
 from grantdesk.store.models import Application, Fund
+from grantdesk.store.unit_of_work import UnitOfWork, transactional
 
 ACTION = "letters.template"
 
@@ -64,7 +65,8 @@ def _with_templates(fund: Fund, templates: dict[str, Any]) -> dict[str, Any]:
     return {**(fund.settings or {}), "letters": letters}
 
 
-def save_template(db: Database, fund_code: str, template: LetterTemplate, *, actor: str | None = None) -> None:
+@transactional
+def save_template(uow: UnitOfWork, fund_code: str, template: LetterTemplate, *, actor: str | None = None) -> None:
     """Keep ``template``'s texts as the fund's own, with an audit entry, in one transaction. A template
     with any problem (``check_template``) is refused with ``TemplateError`` and nothing is saved."""
     problems = check_template(template)
@@ -72,42 +74,43 @@ def save_template(db: Database, fund_code: str, template: LetterTemplate, *, act
         raise TemplateError(problems)
     who = actor_or_default(actor)
     kind, language = template.kind, template.language
-    with db.unit_of_work() as uow:
-        fund = fund_by_code(uow.session, fund_code)
-        _effective(fund, kind, language)  # a kind and language the letters have
-        templates = {k: {lang: dict(t) for lang, t in (v or {}).items()}
-                     for k, v in (_own(fund).get("templates") or {}).items()}
-        before = templates.get(kind, {}).get(language)
-        after = template_texts(template)
-        templates.setdefault(kind, {})[language] = after
-        fund.settings = _with_templates(fund, templates)
-        audit(uow.session, actor=who, action=ACTION, entity="fund", entity_id=fund.id,
-              summary=f"{fund.code}: {kind} letter ({language}) template saved",
-              before={"kind": kind, "language": language, "texts": before},
-              after={"kind": kind, "language": language, "texts": after})
-        uow.commit()
+    fund = fund_by_code(uow.session, fund_code)
+    _effective(fund, kind, language)  # a kind and language the letters have
+    templates = _fund_own_templates(fund)
+    before = templates.get(kind, {}).get(language)
+    after = template_texts(template)
+    templates.setdefault(kind, {})[language] = after
+    fund.settings = _with_templates(fund, templates)
+    audit(uow.session, actor=who, action=ACTION, entity="fund", entity_id=fund.id,
+          summary=f"{fund.code}: {kind} letter ({language}) template saved",
+          before={"kind": kind, "language": language, "texts": before},
+          after={"kind": kind, "language": language, "texts": after})
 
 
-def reset_template(db: Database, fund_code: str, kind: str, language: str, *, actor: str | None = None) -> bool:
+def _fund_own_templates(fund: Fund) -> dict[str, dict[str, dict[str, Any]]]:
+    """A copy of the fund's own texts, kind → language → texts, safe to change."""
+    return {k: {lang: dict(t) for lang, t in (v or {}).items()}
+            for k, v in (_own(fund).get("templates") or {}).items()}
+
+
+@transactional
+def reset_template(uow: UnitOfWork, fund_code: str, kind: str, language: str, *, actor: str | None = None) -> bool:
     """Remove the fund's own texts for the ``kind`` letter in ``language`` (back to the defaults), with an
     audit entry. False (and nothing recorded) if the fund had none."""
     who = actor_or_default(actor)
-    with db.unit_of_work() as uow:
-        fund = fund_by_code(uow.session, fund_code)
-        _effective(fund, kind, language)
-        templates = {k: {lang: dict(t) for lang, t in (v or {}).items()}
-                     for k, v in (_own(fund).get("templates") or {}).items()}
-        before = templates.get(kind, {}).pop(language, None)
-        if before is None:
-            return False
-        if not templates[kind]:
-            del templates[kind]
-        fund.settings = _with_templates(fund, templates)
-        audit(uow.session, actor=who, action=ACTION, entity="fund", entity_id=fund.id,
-              summary=f"{fund.code}: {kind} letter ({language}) template reset to the default",
-              before={"kind": kind, "language": language, "texts": before},
-              after={"kind": kind, "language": language, "texts": None})
-        uow.commit()
+    fund = fund_by_code(uow.session, fund_code)
+    _effective(fund, kind, language)
+    templates = _fund_own_templates(fund)
+    before = templates.get(kind, {}).pop(language, None)
+    if before is None:
+        return False
+    if not templates[kind]:
+        del templates[kind]
+    fund.settings = _with_templates(fund, templates)
+    audit(uow.session, actor=who, action=ACTION, entity="fund", entity_id=fund.id,
+          summary=f"{fund.code}: {kind} letter ({language}) template reset to the default",
+          before={"kind": kind, "language": language, "texts": before},
+          after={"kind": kind, "language": language, "texts": None})
     return True
 
 

@@ -1,6 +1,13 @@
 """A round's letters: who gets which letter, in which language, with what words — then the PDF, and
 a record against each application that the letter was produced.
 
+``produce_letters`` is the one user action "make this round's letters of a kind, save them (one PDF,
+optionally one per applicant) or print them, and record each against its application", for the command
+line and the window alike, in one transaction: the PDFs are drawn under temporary names and moved into
+place only once every one is drawn, and the records are kept only then — a failure or Cancel leaves no
+file and no record. Drawing is reportlab's, in ``grantdesk.reports.letters`` (above the services):
+the caller passes it in as the ``renderer``.
+
 Templates come from ``resources/letters/templates.toml``; a fund changes any text in its settings
 (``letters.templates.<kind>.<language>``), and sets its letterhead (``letters.letterhead``: address
 lines, phone, e-mail, website, ``logo`` — a PNG or JPEG file in ``resources/`` or an absolute path),
@@ -15,23 +22,29 @@ formatted for the letter's language (babel: en_GB, cy_GB).
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from grantdesk.config import shipped_dir
+from grantdesk.domain.changes import Kind
 from grantdesk.domain.dates import format_date
 from grantdesk.domain.errors import ValidationError
 from grantdesk.domain.letters import (
     KINDS,
     Letter,
     Letterhead,
+    LettersChanged,
+    LettersNotWritten,
     LetterTemplate,
     Signatory,
     Slip,
@@ -40,10 +53,13 @@ from grantdesk.domain.letters import (
     make_letter_text,
 )
 from grantdesk.domain.money import format_money
+from grantdesk.domain.monitoring import final_report
 from grantdesk.domain.workflow import Status
 from grantdesk.services.common import actor_or_default, audit, fund_by_code, utcnow
+from grantdesk.services.payments import award_reports_due
 from grantdesk.store.database import Database
 from grantdesk.store.models import Application, Award, Fund, MemberDecision, Payment, Round
+from grantdesk.store.unit_of_work import UnitOfWork, note_change, transactional
 
 LOCALES = {"en": "en_GB", "cy": "cy_GB"}
 STATUS_OF_KIND = {"award": Status.AWARDED.value, "payment": Status.AWARDED.value, "decline": Status.DECLINED.value,
@@ -60,6 +76,8 @@ DEFAULT_WORDS: dict[str, dict[str, str]] = {
                          "We read every note: they help us learn what works.",
                    "cy": "Anfonwch nodyn byr atom am yr hyn a ddigwyddodd, gyda thystiolaeth o'r hyn a wariwyd, "
                          "erbyn {due}. Rydym yn darllen pob nodyn: maen nhw'n ein helpu i ddysgu beth sy'n gweithio."},
+    "monitoring_interim": {"en": "By {due}, we would like a short update on how the project is going.",
+                           "cy": "Erbyn {due}, hoffem gael diweddariad byr ar sut mae'r prosiect yn mynd."},
     "other_funds": {"en": "Other local funders may be able to help: your county voluntary council keeps a list.",
                     "cy": "Efallai y gall cyllidwyr lleol eraill helpu: mae gan eich cyngor gwirfoddol sirol "
                           "restr."},
@@ -242,7 +260,7 @@ def _values(session: Session, fund: Fund, app: Application, kind: str, language:
                 payment_terms=_words(fund, "payment_terms", language),
                 spend_by=when(award.spend_by) or when(app.round.spend_by if app.round else None),
                 underspend=_words(fund, "underspend", language, council=_council(fund, language)),
-                monitoring=_words(fund, "monitoring", language, due=when(_monitoring_due(award, app, day))),
+                monitoring=_monitoring(session, fund, award, language, when),
                 return_by=when(day + timedelta(days=RETURN_WITHIN_DAYS)),
                 decided_by=_decided_by(session, fund, app, language))
     if kind == "payment":
@@ -276,14 +294,17 @@ def _mid_sentence(text: str, language: str) -> str:
     return text
 
 
-MONITORING_AFTER_SPEND_BY_DAYS = 30  # the report on how the money was used is due a month after spend-by
-
-
-def _monitoring_due(award: Award, app: Application, day: date) -> date:
-    """When the grantee's note on how the money was used is due: a month after the spend-by date (or a
-    year after the letter when there is none). Issue 8 scales what is asked by the grant's size."""
-    spend_by = award.spend_by or (app.round.spend_by if app.round else None)
-    return spend_by + timedelta(days=MONITORING_AFTER_SPEND_BY_DAYS) if spend_by else day + timedelta(days=365)
+def _monitoring(session: Session, fund: Fund, award: Award, language: str, when: Callable[[date], str]) -> str:
+    """What the award letter says about reports: the dates of ``payments.award_reports_due`` (the award's
+    monitoring records, or the one rule in ``grantdesk.domain.monitoring`` before they are made) — any
+    updates first, then the final note. Nothing when a grant this size owes no report."""
+    due = award_reports_due(session, award)
+    final = final_report(due)
+    if final is None:
+        return ""
+    interim = [when(d.due_on) for d in due if d is not final]
+    words = [_words(fund, "monitoring_interim", language, due=_names(interim, language, fund))] if interim else []
+    return " ".join([*words, _words(fund, "monitoring", language, due=when(final.due_on))])
 
 
 def _recipient(app: Application) -> tuple[str, ...]:
@@ -308,35 +329,38 @@ def build_letters(db: Database, fund_code: str, kind: str, *, round_id: int | No
                   day: date | None = None, officer: str | None = None) -> LetterBatch:
     """The letters of ``kind`` for the fund's applications in the matching state (optionally one round),
     checked and merged, ready to print. Templates are checked first: nothing is built if one is wrong."""
+    with db.session() as s:
+        return _batch(s, fund_code, kind, round_id=round_id, day=day or utcnow().date(),
+                      officer=actor_or_default(officer))
+
+
+def _batch(s: Session, fund_code: str, kind: str, *, round_id: int | None, day: date, officer: str) -> LetterBatch:
     if kind not in STATUS_OF_KIND:
         raise ValidationError(f"“{kind}” is not a kind of letter; use one of {', '.join(STATUS_OF_KIND)}.")
-    day = day or utcnow().date()
-    who = actor_or_default(officer)
-    with db.session() as s:
-        fund = fund_by_code(s, fund_code)
-        check_fund_templates(fund, (kind,))
-        templates = fund_templates(fund)
-        query = select(Application).where(Application.fund_id == fund.id,
-                                          Application.status == STATUS_OF_KIND[kind],
-                                          ~exists().where(Award.application_id == Application.id,
-                                                          Award.historical.is_(True)))
-        if round_id is not None:
-            rnd = s.get(Round, round_id)
-            if rnd is None or rnd.fund_id != fund.id:
-                raise ValidationError(f"Round {round_id} is not one of {fund.name}'s rounds.", "round")
-            query = query.where(Application.round_id == round_id)
-        units = [(app, None) for app in s.scalars(query.order_by(Application.reference))]
-        if kind == "payment":  # one letter per payment made
-            units = [(app, payment) for app, _ in units for payment in _payments(s, app)]
-        by_language = {language: t for (k, language), t in templates.items() if k == kind}
-        letters, skipped = [], []
-        for app, payment in units:
-            try:
-                letters.append(compose_letter(s, fund, app, kind, by_language, day=day, officer=who,
-                                              payment=payment))
-            except ValidationError as exc:
-                skipped.append(f"{app.reference}: {exc}")
-        return LetterBatch(fund.code, kind, tuple(letters), tuple(skipped))
+    fund = fund_by_code(s, fund_code)
+    check_fund_templates(fund, (kind,))
+    templates = fund_templates(fund)
+    query = select(Application).where(Application.fund_id == fund.id,
+                                      Application.status == STATUS_OF_KIND[kind],
+                                      ~exists().where(Award.application_id == Application.id,
+                                                      Award.historical.is_(True)))
+    if round_id is not None:
+        rnd = s.get(Round, round_id)
+        if rnd is None or rnd.fund_id != fund.id:
+            raise ValidationError(f"Round {round_id} is not one of {fund.name}'s rounds.", "round")
+        query = query.where(Application.round_id == round_id)
+    units = [(app, None) for app in s.scalars(query.order_by(Application.reference))]
+    if kind == "payment":  # one letter per payment made
+        units = [(app, payment) for app, _ in units for payment in _payments(s, app)]
+    by_language = {language: t for (k, language), t in templates.items() if k == kind}
+    letters, skipped = [], []
+    for app, payment in units:
+        try:
+            letters.append(compose_letter(s, fund, app, kind, by_language, day=day, officer=officer,
+                                          payment=payment))
+        except ValidationError as exc:
+            skipped.append(f"{app.reference}: {exc}")
+    return LetterBatch(fund.code, kind, tuple(letters), tuple(skipped))
 
 
 def compose_letter(session: Session, fund: Fund, app: Application, kind: str, templates: dict[str, LetterTemplate], *,
@@ -362,20 +386,212 @@ def compose_letter(session: Session, fund: Fund, app: Application, kind: str, te
                   application_id=app.id)
 
 
-def record_letters(db: Database, batch: LetterBatch, *, actor: str | None = None, day: date | None = None) -> int:
+@transactional
+def record_letters(uow: UnitOfWork, batch: LetterBatch | Sequence[Letter], *, actor: str | None = None,
+                   day: date | None = None) -> int:
     """Note each letter against its application in the audit log (kind, languages, date, who), so
-    "was this group told?" has an answer. One transaction."""
-    who = actor_or_default(actor)
+    "was this group told?" has an answer; ``produce_letters`` does this once the letters are out."""
+    letters = batch.letters if isinstance(batch, LetterBatch) else tuple(batch)
+    _record(uow, letters, actor_or_default(actor), day or utcnow().date())
+    return len(letters)
+
+
+def _record(uow: UnitOfWork, letters: Sequence[Letter], who: str, day: date) -> None:
+    for letter in letters:
+        audit(uow.session, actor=who, action="letter.produce", entity="application", entity_id=letter.application_id,
+              summary=f"{letter.kind.capitalize()} letter for {letter.reference} "
+                      f"({' and '.join(letter.languages)}) dated {day.isoformat()}",
+              after={"kind": letter.kind, "languages": list(letter.languages), "date": day.isoformat()})
+    note_change(uow.session, Kind.LETTERS, [x.application_id for x in letters if x.application_id is not None])
+
+
+# --- producing letters: drawn, saved or printed, and recorded, all or nothing ---------------------------
+
+
+class ProgressReporter(Protocol):
+    """``report`` is told each step, and raises to stop (the window's Cancel)."""
+
+    def report(self, done: int, total: int, label: str = "") -> None: ...
+
+
+class LetterRenderer(Protocol):
+    """How letters are drawn as PDF files — ``grantdesk.reports.letters.PDF_LETTERS`` (the services
+    never import the reports; the caller hands the drawing in)."""
+
+    def pdf(self, letters: Sequence[Letter], target: Path, *, progress: ProgressReporter | None = None) -> int:
+        """Every letter in one PDF at ``target``; its number of pages."""
+        ...
+
+    def split(self, letters: Sequence[Letter], directory: Path, *,
+              progress: ProgressReporter | None = None) -> list[Path]:
+        """One PDF per letter in ``directory``; their paths, in the order of ``letters``."""
+        ...
+
+
+class _Part:
+    """A step of a longer job as its progress sees it: ``done`` counted from ``offset`` of ``total``."""
+
+    def __init__(self, progress: ProgressReporter | None, offset: int, total: int):
+        self.progress, self.offset, self.total = progress, offset, total
+
+    def report(self, done: int, total: int, label: str = "") -> None:
+        if self.progress is not None:
+            self.progress.report(self.offset + done, self.total, label)
+
+
+class _Staging:
+    """Files written under temporary names beside where they belong, moved into place together by
+    ``publish`` or removed by ``discard`` — so nobody ever finds half a batch."""
+
+    def __init__(self) -> None:
+        self.moves: list[tuple[Path, Path]] = []  # (written, its place)
+        self.folders: list[Path] = []  # temporary folders to remove afterwards
+        self.made: list[Path] = []  # folders made for the files, removed again if nothing is kept
+
+    def beside(self, target: Path) -> Path:
+        try:
+            handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".part")
+        except OSError as exc:
+            raise LettersNotWritten(target, exc.strerror or str(exc)) from None
+        os.close(handle)
+        self.moves.append((Path(name), target))
+        return Path(name)
+
+    def folder(self, directory: Path) -> Path:
+        """A temporary folder inside ``directory`` (made if missing) whose files ``publish`` moves up."""
+        try:
+            if not directory.is_dir():
+                directory.mkdir(parents=True)
+                self.made.append(directory)
+            folder = Path(tempfile.mkdtemp(dir=directory, prefix=".letters-"))
+        except OSError as exc:
+            raise LettersNotWritten(directory, exc.strerror or str(exc)) from None
+        self.folders.append(folder)
+        return folder
+
+    def publish(self, written: Sequence[Path] = ()) -> list[Path]:
+        """Move everything into place (``written``: files in a ``folder``, moved up beside it)."""
+        moves = self.moves + [(path, path.parent.parent / path.name) for path in written]
+        done: list[Path] = []
+        try:
+            for part, place in moves:
+                os.replace(part, place)
+                done.append(place)
+        except OSError as exc:
+            for place in done:
+                place.unlink(missing_ok=True)
+            raise LettersNotWritten(place, exc.strerror or str(exc)) from None
+        finally:
+            self._tidy()
+        return done
+
+    def place_of(self, name: object) -> Path | None:
+        """Where a temporary file (named in an error) was to go: its target, or the folder it was in."""
+        if not name:
+            return None
+        path = Path(str(name))
+        for part, place in self.moves:
+            if path == part:
+                return place
+        for folder in self.folders:
+            if folder == path or folder in path.parents:
+                return folder.parent
+        return path
+
+    def discard(self) -> None:
+        for part, _place in self.moves:
+            part.unlink(missing_ok=True)
+        self._tidy()
+        for directory in reversed(self.made):
+            try:
+                directory.rmdir()  # only if nothing else is in it
+            except OSError:
+                pass
+
+    def _tidy(self) -> None:
+        for folder in self.folders:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class ProducedLetters:
+    """What ``produce_letters`` made and recorded."""
+
+    batch: LetterBatch  # every letter made (and what was skipped, with why)
+    recorded: tuple[Letter, ...]  # the letters recorded as sent: all of them, or those ``deliver`` sent
+    pages: int  # of the one PDF, if one was written
+    out: Path | None
+    files: tuple[Path, ...]  # one PDF per applicant, if asked for
+    day: date
+
+
+@transactional
+def produce_letters(uow: UnitOfWork, fund_code: str, kind: str, *, round_id: int | None = None,
+                    day: date | None = None, officer: str | None = None, renderer: LetterRenderer | None = None,
+                    out: Path | str | None = None, split_dir: Path | str | None = None,
+                    deliver: Callable[[tuple[Letter, ...]], Sequence[Letter]] | None = None,
+                    expect: Sequence[Letter] | None = None,
+                    progress: ProgressReporter | None = None) -> ProducedLetters:
+    """Make the fund's letters of ``kind`` (optionally one round), send them, and record each one sent
+    against its application — one transaction, all or nothing.
+
+    Sending is any of: ``out``, one PDF of every letter; ``split_dir``, one PDF per applicant (both drawn
+    by ``renderer``); ``deliver``, the caller's own step (printing), given the letters and returning
+    those it sent. The PDFs are drawn under temporary names and moved into place only when every one
+    is drawn; the records are kept only then. If drawing, saving or delivering fails or is cancelled,
+    no file is left and nothing is recorded (a file that cannot be written is ``LettersNotWritten``).
+
+    ``expect`` is the batch the officer saw (the window's preview): if the letters made now differ,
+    ``LettersChanged`` and nothing is sent. A round with no letters to make sends and records nothing."""
+    if out is None and split_dir is None and deliver is None:
+        raise ValidationError("Say where the letters go: a PDF, a folder, or the printer.", "out")
+    if (out is not None or split_dir is not None) and renderer is None:
+        raise ValidationError("Saving letters needs a renderer to draw them.", "renderer")
     day = day or utcnow().date()
-    with db.unit_of_work() as uow:
-        for letter in batch.letters:
-            audit(uow.session, actor=who, action="letter.produce", entity="application",
-                  entity_id=letter.application_id,
-                  summary=f"{letter.kind.capitalize()} letter for {letter.reference} "
-                          f"({' and '.join(letter.languages)}) dated {day.isoformat()}",
-                  after={"kind": letter.kind, "languages": list(letter.languages), "date": day.isoformat()})
-        uow.commit()
-    return len(batch.letters)
+    who = actor_or_default(officer)
+    batch = _batch(uow.session, fund_code, kind, round_id=round_id, day=day, officer=who)
+    letters = batch.letters
+    if expect is not None and tuple(expect) != letters:
+        _refuse_changed(tuple(expect), letters)
+    target = Path(out) if out is not None else None
+    if not letters:
+        return ProducedLetters(batch, (), 0, None, (), day)
+    staging = _Staging()
+    try:
+        pages, written = 0, []
+        steps = len(letters) * ((target is not None) + (split_dir is not None))
+        if target is not None:
+            pages = renderer.pdf(letters, staging.beside(target), progress=_Part(progress, 0, steps))
+        if split_dir is not None:
+            folder = staging.folder(Path(split_dir))
+            written = renderer.split(letters, folder, progress=_Part(progress, steps - len(letters), steps))
+        if deliver is not None:
+            sent = tuple(deliver(letters))  # printed: from here on nothing may stop the record
+        else:
+            sent = letters
+            if progress is not None:
+                progress.report(steps, steps, "Recording the letters")  # the last moment to cancel
+        _record(uow, sent, who, day)
+        uow.flush()  # a record the database refuses stops here, before any file is in place
+        files = staging.publish(written)
+    except OSError as exc:  # a folder that cannot be written to, a full disk
+        staging.discard()
+        where = staging.place_of(exc.filename) or target or split_dir
+        raise LettersNotWritten(where, exc.strerror or str(exc)) from None
+    except BaseException:
+        staging.discard()
+        raise
+    return ProducedLetters(batch, sent, pages, target, tuple(f for f in files if f != target), day)
+
+
+def _refuse_changed(seen: tuple[Letter, ...], now: tuple[Letter, ...]) -> None:
+    before: dict[str, list[Letter]] = {}
+    after: dict[str, list[Letter]] = {}
+    for letters, by_reference in ((seen, before), (now, after)):
+        for letter in letters:  # a payment letter per payment: one reference may have several
+            by_reference.setdefault(letter.reference, []).append(letter)
+    raise LettersChanged(added=[r for r in after if r not in before], removed=[r for r in before if r not in after],
+                         changed=[r for r in after if r in before and after[r] != before[r]])
 
 
 def letters_produced(db: Database, application_id: int) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from grantdesk.domain.changes import Kind
 from grantdesk.domain.errors import NotFound, ValidationError
 from grantdesk.services.common import actor_or_default, audit, fund_by_code
 from grantdesk.store.database import Database
@@ -29,6 +30,7 @@ from grantdesk.store.models import (
     OutcomePhoto,
     OutcomeTheme,
 )
+from grantdesk.store.unit_of_work import UnitOfWork, note_change, transactional
 
 TEXT_FIELDS = ("what_happened", "what_changed", "story", "not_to_plan", "learned", "council_could_do_better")
 FIGURE_FIELDS = ("people_involved", "volunteers", "volunteer_hours")
@@ -111,22 +113,20 @@ def add_note(session: Session, award: Award, draft: NoteDraft, *, actor: str, at
                                  media_type=mimetypes.guess_type(filename)[0] or "image/jpeg"))
     session.flush()
     app = session.get(Application, award.application_id)
+    note_change(session, Kind.OUTCOMES, [app.id])
     audit(session, actor=actor, action="outcome.record", entity="application", entity_id=app.id,
           summary=f"Outcome note for {app.reference}" + (f" ({note.stage})" if note.stage else ""),
           after={"themes": themes}, at=at)
     return note
 
 
-def record_note(db: Database, award_id: int, draft: NoteDraft, *, actor: str | None = None) -> int:
+@transactional
+def record_note(uow: UnitOfWork, award_id: int, draft: NoteDraft, *, actor: str | None = None) -> int:
     """Keep an outcome note with its themes and photos; returns the note's id."""
-    who = actor_or_default(actor)
-    with db.unit_of_work() as uow:
-        award = uow.session.get(Award, award_id)
-        if award is None:
-            raise NotFound(f"There is no award with id {award_id}.")
-        note = add_note(uow.session, award, draft, actor=who)
-        uow.commit()
-        return note.id
+    award = uow.session.get(Award, award_id)
+    if award is None:
+        raise NotFound(f"There is no award with id {award_id}.")
+    return add_note(uow.session, award, draft, actor=actor_or_default(actor)).id
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,12 @@ The rules that keep the books straight:
 - an instalment plan adds up to the award exactly;
 - money returned (underspend) or clawed back can never exceed what was paid, less what already came back;
 - what a grantee owes is proportionate: nothing for small grants, a short note with evidence of spend
-  for middling ones, a fuller learning report for larger ones (the fund's ``monitoring`` setting, or
-  ``DEFAULT_MONITORING``), each with its due date, generated from the award.
+  for middling ones, a fuller learning report for larger ones, each with its due date — by the one rule
+  in ``grantdesk.domain.monitoring`` (the fund's ``monitoring`` setting), which the award letter uses too.
+
+Every writing service here is ``@transactional``: called with a ``Database`` it is one transaction,
+called with a ``UnitOfWork`` it joins the caller's. Each notes the award's application as changed
+(``Kind.AWARDS``), so an open window showing it refreshes.
 """
 
 from __future__ import annotations
@@ -21,9 +25,11 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from grantdesk.domain.changes import Kind
 from grantdesk.domain.dates import format_date, shift_days
 from grantdesk.domain.errors import GrantDeskError, NotFound, ValidationError
-from grantdesk.domain.money import format_money, parse_money
+from grantdesk.domain.money import format_money
+from grantdesk.domain.monitoring import ReportDue, reports_due
 from grantdesk.services.common import actor_or_default, audit, fund_by_code, utcnow
 from grantdesk.store.database import Database
 from grantdesk.store.models import (
@@ -37,41 +43,11 @@ from grantdesk.store.models import (
     Payment,
     PaymentPlan,
 )
+from grantdesk.store.unit_of_work import UnitOfWork, note_change, transactional
 
 
 class OverPayment(GrantDeskError):
     """A payment that would take an award's payments past what was awarded (or past the holdback)."""
-
-
-# Bands by grant size, smallest first; the first band whose ``up_to`` (pounds, inclusive) covers the
-# award applies. Each due item is (kind, label, months after the award, final?).
-DEFAULT_MONITORING: tuple[dict, ...] = (
-    {"up_to": "499.99", "require": []},
-    {"up_to": "2500.00", "require": [["note", "A short note with evidence of spend", 12, True]]},
-    {"up_to": None, "require": [["note", "3-month note", 3, False],
-                                ["report", "Final learning report", 12, True]]},
-)
-
-
-def _add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
-def monitoring_plan(fund: Fund, amount_pence: int) -> list[tuple[str, str, int, bool]]:
-    """What a grant of ``amount_pence`` owes under the fund's rules: (kind, label, months, final)."""
-    bands = fund.settings.get("monitoring") or DEFAULT_MONITORING
-    for band in bands:
-        limit = band.get("up_to")
-        if limit is None or amount_pence <= parse_money(str(limit), field="monitoring.up_to"):
-            return [(str(k), str(label), int(months), bool(final)) for k, label, months, final in band["require"]]
-    return []
 
 
 def _award(session: Session, award_id: int) -> Award:
@@ -85,31 +61,46 @@ def _reference(session: Session, award: Award) -> str:
     return session.scalar(select(Application.reference).where(Application.id == award.application_id)) or "?"
 
 
+def _rule(session: Session, award: Award) -> tuple[ReportDue, ...]:
+    fund = session.get(Fund, session.get(Application, award.application_id).fund_id)
+    return reports_due(award.awarded_on, award.amount_pence, fund.settings.get("monitoring"))
+
+
+def award_reports_due(session: Session, award: Award) -> tuple[ReportDue, ...]:
+    """The reports ``award`` owes, soonest first: its monitoring records once they are made, and until
+    then what the rule will make (``grantdesk.domain.monitoring``) — so the award letter and the
+    payments window always give the same dates."""
+    rows = session.scalars(select(MonitoringDue).where(MonitoringDue.award_id == award.id)
+                           .order_by(MonitoringDue.due_on, MonitoringDue.id)).all()
+    if rows:
+        return tuple(ReportDue(d.kind, d.label, d.due_on, d.final) for d in rows)
+    return _rule(session, award)
+
+
 def generate_monitoring(session: Session, award: Award, *, actor: str) -> list[MonitoringDue]:
     """Create the award's due reports from its size and the fund's rules (once; again is refused)."""
     if session.scalar(select(MonitoringDue.id).where(MonitoringDue.award_id == award.id)):
         raise ValidationError("This award's monitoring dates were already set.")
     app = session.get(Application, award.application_id)
-    fund = session.get(Fund, app.fund_id)
     made = []
-    for kind, label, months, final in monitoring_plan(fund, award.amount_pence):
-        due = MonitoringDue(award_id=award.id, kind=kind, label=label, due_on=_add_months(award.awarded_on, months),
-                            final=final)
+    for item in _rule(session, award):
+        due = MonitoringDue(award_id=award.id, kind=item.kind, label=item.label, due_on=item.due_on,
+                            final=item.final)
         session.add(due)
         made.append(due)
     session.flush()
     if made:
+        note_change(session, Kind.AWARDS, [app.id])
         audit(session, actor=actor, action="monitoring.generate", entity="application", entity_id=app.id,
               summary=f"{app.reference}: " + "; ".join(f"{d.label} due {format_date(d.due_on)}" for d in made))
     return made
 
 
-def set_monitoring(db: Database, award_id: int, *, actor: str | None = None) -> list[date]:
-    who = actor_or_default(actor)
-    with db.unit_of_work() as uow:
-        made = generate_monitoring(uow.session, _award(uow.session, award_id), actor=who)
-        uow.commit()
-        return [d.due_on for d in made]
+@transactional
+def set_monitoring(uow: UnitOfWork, award_id: int, *, actor: str | None = None) -> list[date]:
+    """The award's due reports, by the fund's rules; their due dates, soonest first."""
+    made = generate_monitoring(uow.session, _award(uow.session, award_id), actor=actor_or_default(actor))
+    return [d.due_on for d in made]
 
 
 # --- plans and payments --------------------------------------------------------------------------
@@ -188,6 +179,7 @@ def plan_payments(session: Session, award: Award, kind: str, *, instalments: lis
         session.add(plan)
     plan.kind, plan.instalments, plan.holdback_pence = kind, rows, holdback_pence
     session.flush()
+    note_change(session, Kind.AWARDS, [award.application_id])
     audit(session, actor=actor, action="payment.plan", entity="application", entity_id=award.application_id,
           summary=f"{_reference(session, award)} to be paid {kind.replace('_', ' ')}"
                   + (f", {format_money(holdback_pence)} held back until the final report" if holdback_pence else ""),
@@ -215,6 +207,7 @@ def pay(session: Session, award: Award, amount_pence: int, paid_on: date, *, met
     session.add(Payment(award_id=award.id, paid_on=paid_on, amount_pence=amount_pence,
                         method=method.strip() or "BACS", reference=reference.strip()))
     session.flush()
+    note_change(session, Kind.AWARDS, [award.application_id])
     audit(session, actor=actor, action="payment.record", entity="application", entity_id=award.application_id,
           summary=f"Paid {format_money(amount_pence)} on {pos.reference} ({format_date(paid_on)})",
           after={"amount_pence": amount_pence, "paid_on": paid_on.isoformat(), "reference": reference}, at=at)
@@ -230,34 +223,31 @@ def receive(session: Session, due: MonitoringDue, received_on: date, *, actor: s
         raise ValidationError(f"“{due.label}” cannot come in before the award ({format_date(award.awarded_on)}).")
     due.received_on = received_on
     session.flush()
+    note_change(session, Kind.AWARDS, [award.application_id])
     audit(session, actor=actor, action="monitoring.received", entity="application", entity_id=award.application_id,
           summary=f"{_reference(session, award)}: {due.label} received {format_date(received_on)}", at=at)
 
 
-def set_payment_plan(db: Database, award_id: int, kind: str, *, instalments: Sequence[tuple[date, int]] = (),
+@transactional
+def set_payment_plan(uow: UnitOfWork, award_id: int, kind: str, *, instalments: Sequence[tuple[date, int]] = (),
                      holdback_pence: int = 0, actor: str | None = None) -> None:
     """How the award will be paid. Instalments (due date, pence) must add up to the award exactly,
     holdback included in the last; a holdback cannot exceed the award."""
-    who = actor_or_default(actor)
-    with db.unit_of_work() as uow:
-        plan_payments(uow.session, _award(uow.session, award_id), kind, instalments=list(instalments),
-                      holdback_pence=holdback_pence, actor=who)
-        uow.commit()
+    plan_payments(uow.session, _award(uow.session, award_id), kind, instalments=list(instalments),
+                  holdback_pence=holdback_pence, actor=actor_or_default(actor))
 
 
-def record_payment(db: Database, award_id: int, amount_pence: int, paid_on: date, *, method: str = "BACS",
+@transactional
+def record_payment(uow: UnitOfWork, award_id: int, amount_pence: int, paid_on: date, *, method: str = "BACS",
                    reference: str = "", actor: str | None = None) -> AwardPosition:
     """A payment made on the award. Refused (``OverPayment``) when it would pay more than was awarded,
     or release money held back before the final report is in; the message says what can be paid."""
-    who = actor_or_default(actor)
-    with db.unit_of_work() as uow:
-        position = pay(uow.session, _award(uow.session, award_id), amount_pence, paid_on, method=method,
-                       reference=reference, actor=who)
-        uow.commit()
-        return position
+    return pay(uow.session, _award(uow.session, award_id), amount_pence, paid_on, method=method,
+               reference=reference, actor=actor_or_default(actor))
 
 
-def record_return(db: Database, award_id: int, kind: str, amount_pence: int, received_on: date, *, reason: str,
+@transactional
+def record_return(uow: UnitOfWork, award_id: int, kind: str, amount_pence: int, received_on: date, *, reason: str,
                   actor: str | None = None) -> AwardPosition:
     """Money coming back: ``underspend`` returned by the grantee, or a ``clawback`` the council asked for.
     Never more than was paid, less what already came back; a reason is always recorded."""
@@ -268,33 +258,30 @@ def record_return(db: Database, award_id: int, kind: str, amount_pence: int, rec
         raise ValidationError("The amount coming back is more than £0.00.", "amount")
     if not reason.strip():
         raise ValidationError("Say why the money is coming back.", "reason")
-    with db.unit_of_work() as uow:
-        s = uow.session
-        award = _award(s, award_id)
-        pos = _position(s, award)
-        if amount_pence > pos.net_pence:
-            raise ValidationError(f"Only {format_money(pos.net_pence)} of {pos.reference} has been paid and not yet "
-                                  f"returned, less than {format_money(amount_pence)}.", "amount")
-        s.add(AwardReturn(award_id=award_id, kind=kind, received_on=received_on, amount_pence=amount_pence,
-                          reason=reason.strip(), recorded_by=who))
-        s.flush()
-        audit(s, actor=who, action=f"payment.{kind}", entity="application", entity_id=award.application_id,
-              summary=f"{format_money(amount_pence)} {'returned unspent' if kind == 'underspend' else 'clawed back'} "
-                      f"on {pos.reference}: {reason.strip()}",
-              after={"amount_pence": amount_pence, "received_on": received_on.isoformat()})
-        position = _position(s, award)
-        uow.commit()
-        return position
+    s = uow.session
+    award = _award(s, award_id)
+    pos = _position(s, award)
+    if amount_pence > pos.net_pence:
+        raise ValidationError(f"Only {format_money(pos.net_pence)} of {pos.reference} has been paid and not yet "
+                              f"returned, less than {format_money(amount_pence)}.", "amount")
+    s.add(AwardReturn(award_id=award_id, kind=kind, received_on=received_on, amount_pence=amount_pence,
+                      reason=reason.strip(), recorded_by=who))
+    s.flush()
+    note_change(s, Kind.AWARDS, [award.application_id])
+    audit(s, actor=who, action=f"payment.{kind}", entity="application", entity_id=award.application_id,
+          summary=f"{format_money(amount_pence)} {'returned unspent' if kind == 'underspend' else 'clawed back'} "
+                  f"on {pos.reference}: {reason.strip()}",
+          after={"amount_pence": amount_pence, "received_on": received_on.isoformat()})
+    return _position(s, award)
 
 
-def report_received(db: Database, due_id: int, received_on: date, *, actor: str | None = None) -> None:
-    who = actor_or_default(actor)
-    with db.unit_of_work() as uow:
-        due = uow.session.get(MonitoringDue, due_id)
-        if due is None:
-            raise NotFound(f"There is no monitoring item with id {due_id}.")
-        receive(uow.session, due, received_on, actor=who)
-        uow.commit()
+@transactional
+def report_received(uow: UnitOfWork, due_id: int, received_on: date, *, actor: str | None = None) -> None:
+    """A report that was due has come in (once; not before the award)."""
+    due = uow.session.get(MonitoringDue, due_id)
+    if due is None:
+        raise NotFound(f"There is no monitoring item with id {due_id}.")
+    receive(uow.session, due, received_on, actor=actor_or_default(actor))
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,10 +318,10 @@ def overdue_and_due_soon(db: Database, fund_code: str | None = None, *, today: d
         return [DueItem(d.id, ref, org, d.label, d.kind, d.due_on, (d.due_on - day).days) for d, ref, org in rows]
 
 
-
 @dataclass(frozen=True, slots=True)
 class AwardLine:
     award_id: int
+    application_id: int
     reference: str
     organisation: str
     title: str
@@ -353,4 +340,5 @@ def fund_awards(db: Database, fund_code: str) -> list[AwardLine]:
                          .join(Organisation, Organisation.id == Application.organisation_id)
                          .where(Application.fund_id == fund.id, Award.historical.is_(False))
                          .order_by(Award.awarded_on.desc(), Application.reference)).all()
-        return [AwardLine(a.id, ref, org, title, a.awarded_on, _position(s, a)) for a, ref, org, title in rows]
+        return [AwardLine(a.id, a.application_id, ref, org, title, a.awarded_on, _position(s, a))
+                for a, ref, org, title in rows]

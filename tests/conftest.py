@@ -17,6 +17,7 @@ os.environ.pop("GRANTDESK_DATABASE_URL", None)
 
 from grantdesk.config import DatabaseLocation, database_location  # noqa: E402
 from grantdesk.store.database import open_database  # noqa: E402
+from shared_data import require_shared  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -63,11 +64,9 @@ def sample_db(sample_path: Path):
 
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
-    """The read-only ../shared folder (or $GRANTDESK_SHARED). CI always has it."""
-    path = Path(os.environ.get("GRANTDESK_SHARED", REPO.parent / "shared"))
-    if not path.is_dir():
-        pytest.skip(f"the shared data folder is absent at {path} (set GRANTDESK_SHARED)")
-    return path
+    """The read-only ../shared folder (or $GRANTDESK_SHARED). Absent: skipped locally, failed under
+    CI=true (tests/shared_data.py)."""
+    return require_shared()
 
 
 

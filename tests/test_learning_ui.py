@@ -142,3 +142,25 @@ def test_the_library_narrows_by_text_and_by_what_did_not_go_to_plan(qtbot, db, r
         library.year_combo.setCurrentIndex(library.year_combo.findData(2026))  # waits for it
         library.refresh()
     assert library.queries == before + 2 and len(library.listed_references()) == 3
+
+
+def test_a_note_recorded_in_its_form_appears_in_the_open_library_and_the_other_open_form(qtbot, db, runner, award_ids):
+    """Recording a note is broadcast: the library that is already open shows it, and another note form
+    open at the same time offers the theme it added — nobody reopens anything."""
+    first, second, _third = award_ids
+    library = open_library(qtbot, db, runner)
+    assert library.count_label.text() == "No notes"
+    other_form = open_dialog(qtbot, db, runner, second)
+    assert other_form.theme_list.count() == 0
+
+    dialog = open_dialog(qtbot, db, runner, first)
+    qtbot.keyClicks(dialog.what_happened_edit, "A community fridge, open five days a week.")
+    qtbot.keyClicks(dialog.new_themes_edit, "food waste")
+    with qtbot.waitSignal(library.loaded, timeout=TIMEOUT):
+        save(qtbot, dialog)
+    assert library.count_label.text() == "1 note" and library.listed_references() == [
+        outcomes.learning_library(db).notes[0].reference]
+    assert "A community fridge" in library.view.toPlainText()
+    qtbot.waitUntil(lambda: other_form.theme_list.count() == 1, timeout=TIMEOUT)
+    assert other_form.theme_list.item(0).text() == "food waste"
+    assert other_form.theme_list.item(0).checkState() == Qt.CheckState.Unchecked

@@ -133,7 +133,7 @@ def test_letters_that_changed_since_they_were_seen_are_refused(sample_db, folder
 def test_a_delivery_step_records_only_what_it_sent_and_a_failed_one_records_nothing(sample_db):
     sent_to = []
 
-    def print_two(batch):
+    def print_two(batch, _progress):
         sent_to.extend(batch)
         return batch[:2]
 
@@ -141,7 +141,7 @@ def test_a_delivery_step_records_only_what_it_sent_and_a_failed_one_records_noth
     assert len(sent_to) > 2 and made.recorded == tuple(sent_to[:2]) and made.out is None
     assert recorded_count(sample_db) == 2
 
-    def jammed(_batch):
+    def jammed(_batch, _progress):
         raise OSError(errno.EIO, "Input/output error")
 
     with pytest.raises(LettersNotWritten):

@@ -289,3 +289,123 @@ def test_the_template_editor_opens_from_the_letters_window_and_payment_letters_a
     qtbot.waitUntil(lambda: editor.isVisible(), timeout=TIMEOUT)
     window.edit_templates()
     assert window.template_editor is editor  # one editor per letters window
+
+
+def test_the_command_line_and_the_window_record_the_same_letters(qtbot, sample_path, sample_template, runner,
+                                                                 tmp_path):
+    """Both call produce_letters: the same PDF pages, the same files and the same records."""
+    import shutil
+
+    from grantdesk.cli import main
+    from grantdesk.config import database_location
+    from grantdesk.store.database import open_database
+    from grantdesk.store.models import AuditEntry
+
+    def records(db):
+        with db.session() as s:
+            return sorted((e.entity_id, e.actor, e.summary, str(e.after)) for e in
+                          s.scalars(select(AuditEntry).where(AuditEntry.action == "letter.produce")))
+
+    by_cli, by_window = tmp_path / "cli", tmp_path / "window"
+    by_cli.mkdir()
+    assert main(["letters", "--fund", "PHP", "--kind", "award", "--round", "2026", "--out", str(by_cli / "a.pdf"),
+                 "--split", str(by_cli / "each"), "--db", str(sample_path)]) == 0
+    other = tmp_path / "other.db"
+    shutil.copyfile(sample_template, other)
+    db = open_database(database_location(other))
+    try:
+        window = open_window(qtbot, db, runner, "PHP")
+        window.kind_combo.setCurrentIndex(window.kind_combo.findData("award"))
+        window.round_combo.setCurrentIndex(window.round_combo.findData(round_id(db, "PHP")))
+        window.date_edit.setDate(date.today())  # the command line dates its letters today
+        with qtbot.waitSignal(window.batch_ready, timeout=TIMEOUT):
+            window.make_letters()
+        by_window.mkdir()
+        with qtbot.waitSignal(window.saved, timeout=TIMEOUT):
+            window.save_to(by_window / "a.pdf", by_window / "each")
+        with open_database(database_location(sample_path)) as cli_db:
+            assert records(db) == records(cli_db) and len(records(db)) == 12
+        assert len(PdfReader(by_window / "a.pdf").pages) == len(PdfReader(by_cli / "a.pdf").pages)
+        assert sorted(p.name for p in (by_window / "each").iterdir()) == sorted(
+            p.name for p in (by_cli / "each").iterdir())
+        window.close()
+    finally:
+        db.close()
+
+
+def test_a_save_whose_per_applicant_pdf_cannot_be_drawn_keeps_nothing(qtbot, sample_db, runner, tmp_path,
+                                                                      monkeypatch):
+    import errno
+
+    from grantdesk.reports import letters as pdf
+
+    window = open_window(qtbot, sample_db, runner, "PHP")
+    make(qtbot, window, "award", round_id(sample_db, "PHP"))
+    real, calls = pdf._build, []
+
+    def build(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 5:  # four applicants' PDFs drawn, the fifth fails: the disk is full
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pdf, "_build", build)
+    with qtbot.waitSignal(window.failed, timeout=TIMEOUT) as failed:
+        window.save_to(tmp_path / "letters.pdf", tmp_path / "each")
+    assert failed.args[0].startswith("The letters could not be written: No space left on device")
+    assert [p.name for p in tmp_path.iterdir() if p.name != "samples.db" and not p.name.startswith("samples.db-")] \
+        == []  # not the batch, not the folder, not a temporary file
+    assert all(not done for done in recorded(sample_db, "PHP").values())
+    assert window.save_button.isEnabled()  # the preview stays: save again once there is room
+
+
+def test_a_change_made_in_another_window_dates_the_preview(qtbot, sample_db, runner):
+    """A payment recorded in the payments window changes what a payment letter says: the open letters
+    window shows its preview is out of date without being reopened, and saving it is not offered."""
+    from ui.payments_window import PaymentsWindow
+
+    window = open_window(qtbot, sample_db, runner, "PHP")
+    make(qtbot, window, "award", round_id(sample_db, "PHP"))
+    assert not window.stale and window.save_button.isEnabled()
+    payments = PaymentsWindow(sample_db, runner, "PHP", today=DAY)
+    qtbot.addWidget(payments)
+    payments.show()
+    with qtbot.waitSignal(payments.loaded, timeout=TIMEOUT):
+        payments.start()
+    row = next(i for i, line in enumerate(payments.award_model.items) if line.reference == list_rows(window)[0][0])
+    payments.award_view.selectRow(row)
+    with qtbot.waitSignal(window.checked, timeout=TIMEOUT):
+        payments.record_payment(100, DAY, reference="ONE-POUND")  # an award's letter does not change
+    assert not window.stale and window.save_button.isEnabled()
+
+    with sample_db.unit_of_work() as uow:  # meanwhile the award itself changes …
+        award = uow.session.scalar(select(Award).join(Application).where(
+            Application.reference == list_rows(window)[0][0]))
+        award.amount_pence += 10_000
+        uow.commit()
+    with qtbot.waitSignal(window.checked, timeout=TIMEOUT):  # … and the next payment makes the window look
+        payments.record_payment(100, DAY, reference="ANOTHER-POUND")
+    assert window.stale and window.stale_references == (list_rows(window)[0][0],)
+    assert "Make them again" in window.notice.text() and list_rows(window)[0][0] in window.notice.text()
+    assert not window.save_button.isEnabled() and not window.print_button.isEnabled()
+    assert window.make_button.isEnabled()
+    with qtbot.waitSignal(window.batch_ready, timeout=TIMEOUT):
+        qtbot.mouseClick(window.make_button, Qt.MouseButton.LeftButton)
+    assert not window.stale and window.save_button.isEnabled() and not window.notice.isVisible()
+
+
+def test_saving_letters_that_changed_since_the_preview_is_refused_and_records_nothing(qtbot, sample_db, runner,
+                                                                                      tmp_path):
+    window = open_window(qtbot, sample_db, runner, "PHP")
+    make(qtbot, window, "award", round_id(sample_db, "PHP"))
+    first = list_rows(window)[0][0]
+    with sample_db.unit_of_work() as uow:  # changed where no window can tell (the command line, say)
+        award = uow.session.scalar(select(Award).join(Application).where(Application.reference == first))
+        award.purpose = "Something else entirely"
+        uow.commit()
+    with qtbot.waitSignal(window.failed, timeout=TIMEOUT) as failed:
+        window.save_to(tmp_path / "letters.pdf", tmp_path / "each")
+    assert "have changed since they were made" in failed.args[0] and first in failed.args[0]
+    assert not (tmp_path / "letters.pdf").exists() and not (tmp_path / "each").exists()
+    assert all(not done for done in recorded(sample_db, "PHP").values())
+    assert window.stale and not window.save_button.isEnabled() and window.make_button.isEnabled()

@@ -77,3 +77,31 @@ def test_evidence_of_spend_is_kept_with_the_application(qtbot, db, runner, fund,
         window.add_evidence(str(receipt))
     [kept] = [a for a in list_attachments(db, fund.application_ids[0]) if a.kind == "evidence_of_spend"]
     assert kept.filename == "receipt-hall-hire.pdf" and "Evidence of spend" in kept.kind_label
+
+
+def test_a_payment_recorded_in_one_window_appears_in_another_open_one(qtbot, db, runner, fund):
+    """Payments tell everyone: a second payments window (another officer's, or one left open) shows
+    the new paid and outstanding figures without being reopened, and keeps the row that was chosen."""
+    one = open_window(qtbot, db, runner, date(2026, 7, 20))
+    other = open_window(qtbot, db, runner, date(2026, 7, 20))
+    first = next(i for i, x in enumerate(one.award_model.items) if x.reference == fund.references[0])
+    second = next(i for i, x in enumerate(other.award_model.items) if x.reference == fund.references[1])
+    select(one.award_view, first)
+    select(other.award_view, second)
+    with qtbot.waitSignal(other.loaded, timeout=TIMEOUT):
+        one.record_payment(50_000, date(2026, 7, 20), "BACS", "PAY-2")
+    row = next(i for i, x in enumerate(other.award_model.items) if x.reference == fund.references[0])
+    assert other.award_model.rows[row][3:5] == ("£500.00", "£1,500.00")
+    assert other._selected(other.award_view, other.award_model).reference == fund.references[1]
+    assert not other.notice.isVisible()  # it was told, not asked: nothing to say
+
+
+def test_a_report_received_elsewhere_leaves_the_due_list_of_an_open_window(qtbot, db, runner, fund):
+    watching = open_window(qtbot, db, runner, date(2026, 10, 20))
+    assert watching.due_model.rowCount() == 1
+    [due] = payments.overdue_and_due_soon(db, "VOT", today=date(2026, 10, 20))
+    acting = open_window(qtbot, db, runner, date(2026, 10, 20))
+    select(acting.due_view, 0)
+    with qtbot.waitSignal(watching.loaded, timeout=TIMEOUT):
+        acting.mark_received(date(2026, 10, 20))
+    assert watching.due_model.rowCount() == 0 and due.label in acting.notice.text()

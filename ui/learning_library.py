@@ -2,9 +2,10 @@
 only what did not go to plan), with what was learned shown side by side — what changed beside what was
 learned, and what did not go to plan where the note says — each block attributed to its group and author.
 
-Queries run on the worker (``TaskRunner``); while one runs no second is queued — if the filters change
+Queries run on the worker (``Query``); while one runs no second is queued — if the filters change
 meanwhile, the library asks once more when the answer comes back. Typing in the search box waits
-``debounce_ms`` (250 ms) before asking.
+``debounce_ms`` (250 ms) before asking. The library follows outcome notes, awards, applications and
+funds changed in other windows: a note recorded elsewhere appears without reopening it.
 """
 
 from __future__ import annotations
@@ -30,8 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from grantdesk.domain.changes import Kind
 from grantdesk.domain.dates import financial_year_label, format_date
 from grantdesk.domain.money import format_money
+from ui.operations import Query, follow_changes
 from ui.tasks import TaskRunner
 
 COLUMNS = ("Reference", "Organisation", "Fund", "Stage", "Themes")
@@ -169,6 +172,7 @@ class LearningLibrary(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.error_label)
         layout.addWidget(self.splitter, 1)
+        follow_changes(self, {Kind.OUTCOMES, Kind.AWARDS, Kind.APPLICATIONS, Kind.FUNDS}, lambda _c: self.refresh())
 
     def _combo(self, name: str, everything: str) -> QComboBox:
         combo = QComboBox()
@@ -193,16 +197,16 @@ class LearningLibrary(QWidget):
         if self._running:
             self._again = True
             return
-        wanted, db = self.current_filter(), self.db
+        wanted = self.current_filter()
 
-        def fetch():
+        def fetch(db):
             from grantdesk.services.outcomes import LibraryFilter, learning_library
 
             return learning_library(db, LibraryFilter(**wanted))
 
         self._running, self._again = True, False
         self.queries += 1
-        self.runner.run(fetch, lambda library: self._on_library(wanted, library), self._on_error, owner=self)
+        Query(self, fetch).success(lambda library: self._on_library(wanted, library)).failure(self._on_error).run()
 
     def _on_library(self, wanted: dict[str, Any], library) -> None:
         self._running = False
@@ -215,14 +219,17 @@ class LearningLibrary(QWidget):
         self._fill_notes(library.notes)
         self.loaded.emit()
 
-    def _on_error(self, exc: BaseException) -> None:
+    def _on_error(self, exc: Any) -> None:
         self._running = False
         if self._again:
             self.refresh()
             return
-        self.error_label.setText(str(exc))
-        self.error_label.show()
+        self.show_refusal(str(exc))
         self.loaded.emit()
+
+    def show_refusal(self, text: str) -> None:
+        self.error_label.setText(text)
+        self.error_label.show()
 
     # --- showing ---------------------------------------------------------------------------------------------
     @staticmethod

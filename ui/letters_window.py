@@ -3,30 +3,32 @@ preview it exactly as it will print, then save it as one PDF (and, optionally, o
 or print it through the system print dialog. Each save or print records every letter it produced
 against its application in the audit log.
 
-Everything that touches the database or renders a PDF runs on the worker (``TaskRunner``), with a
-progress dialog and Cancel. The batch is rendered to a temporary PDF, which the GUI thread loads into
-a ``QPdfDocument`` for the ``QPdfView``. Printing paints each page of that PDF onto the printer with
-``QPainter`` (Qt supports painting on a ``QPrinter`` outside the GUI thread), at the printer's
-resolution up to ``PRINT_DPI``.
+Making the preview is a ``Query`` (it records nothing); saving and printing are each one ``Op`` calling
+``grantdesk.services.letters.produce_letters`` — the same service the command line calls — so the
+letters are made again in its transaction, checked against the preview (``LettersChanged`` if they
+differ), written or printed, and recorded only once that succeeded. The preview's file is what is
+saved (``PreviewCopy``). While the preview is up, the window follows changes made in other windows
+(awards, applications, templates…) and says when the letters it shows are out of date.
+
+Everything runs on the worker (``TaskRunner``), with a progress dialog and Cancel. The batch is
+rendered to a temporary PDF, which the GUI thread loads into a ``QPdfDocument`` for the ``QPdfView``.
+Printing paints each page of that PDF onto the printer (``ui.letter_jobs.paint_pages``).
 
 QtPdf comes from PySide6-Addons: this module is imported only when the letters window opens.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import tempfile
 import threading
-from dataclasses import dataclass, replace
-from datetime import date
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QPointF, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPageSize, QPainter, QPalette
-from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
+from PySide6.QtCore import QDate, QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QPageSize, QPalette
+from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -47,15 +49,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from grantdesk.domain.changes import Kind
 from grantdesk.domain.dates import format_date
+from ui.letter_jobs import MadeBatch, PreviewCopy, Steps, paint_pages, render_batch
+from ui.operations import Op, Query, follow_changes
 from ui.tasks import Cancelled, TaskRunner
 from ui.widgets import action_button, labelled
 
 KINDS = (("award", "Award"), ("decline", "Decline"), ("deferral", "Deferral"), ("payment", "Payment confirmation"))
 STATE_WORDS = {"award": "awarded", "decline": "declined", "deferral": "deferred", "payment": "awarded and paid"}
 LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg"}
-PRINT_DPI = 600  # no office printer prints letters finer; higher only makes the print job bigger and slower
-STRIP_PX = 1024  # a page goes to the printer in strips this tall, so a 600 dpi page never needs 140 MB at once
 
 ERROR_STYLE = "padding: 6px; background: #fef2f2; color: #991b1b;"
 WARNING_STYLE = "padding: 6px; background: #fffbeb; color: #92400e;"
@@ -72,115 +75,19 @@ def _letters_word(n: int, kind: str) -> str:
     return f"{n} {kind} letter{'' if n == 1 else 's'}"
 
 
-class _Steps:
-    """A job's ``Progress`` seen by one part of the job: ``done`` is counted from ``offset`` out of
-    ``total``, and the part stops (``Cancelled``) when Cancel is pressed in the progress dialog or
-    through ``LettersWindow.cancel``."""
-
-    def __init__(self, progress: Any, stop: threading.Event, offset: int = 0, total: int | None = None):
-        self.progress, self.stop, self.offset, self.total = progress, stop, offset, total
-
-    def report(self, done: int, total: int, label: str = "") -> None:
-        if self.stop.is_set():
-            raise Cancelled()
-        self.progress.report(self.offset + done, self.total if self.total is not None else total, label)
-
-    def part(self, offset: int, total: int) -> _Steps:
-        return _Steps(self.progress, self.stop, offset, total)
-
-
-@dataclass(frozen=True)
-class MadeBatch:
-    """What the make job hands back: the batch, its temporary PDF, the PDF's page count and the first
-    page (0-based) of each letter."""
-
-    batch: Any  # grantdesk.services.letters.LetterBatch
-    pdf: Path | None
-    pages: int
-    starts: tuple[int, ...]
-    day: date
-    round_name: str
-
-
-def render_batch(letters: Any, target: Path, steps: _Steps) -> tuple[int, tuple[int, ...]]:
-    """Write the batch to ``target`` (one PDF, each letter on a new page); the page count and each
-    letter's first page. On the worker."""
-    from grantdesk.reports.letters import letters_pdf
-
-    starts: list[int] = []
-    pages = letters_pdf(letters, target, progress=steps.part(0, len(letters)), page_starts=starts)
-    return pages, tuple(starts)
-
-
-def paint_pages(pdf: Path, printer: QPrinter, pages: list[int], steps: _Steps) -> None:
-    """Paint ``pages`` (0-based, in order) of ``pdf`` onto ``printer``, each page scaled to the paper
-    (1:1 on A4), at the printer's resolution up to ``PRINT_DPI``. On the worker: a ``QPdfDocument`` of
-    its own, and a ``QPainter`` on the printer (Qt paints on a ``QPrinter`` from any thread). Cancel
-    aborts the print job."""
-    from grantdesk.domain.errors import GrantDeskError
-
-    document = QPdfDocument()
-    try:
-        if document.load(str(pdf)) != QPdfDocument.Error.None_:
-            raise GrantDeskError("The letters could not be read back for printing; make them again.")
-        printer.setFullPage(True)  # the letters carry their own margins (and the envelope window's place)
-        painter = QPainter()
-        if not painter.begin(printer):
-            raise GrantDeskError(f"The printer “{printer.printerName() or printer.outputFileName()}” "
-                                 "could not start printing.")
-        try:
-            dpi = min(printer.resolution(), PRINT_DPI)
-            paper = QRectF(printer.paperRect(QPrinter.Unit.DevicePixel))
-            for n, page in enumerate(pages):
-                steps.report(n, len(pages), f"Printing page {n + 1} of {len(pages)}")
-                if n:
-                    printer.newPage()
-                _paint_page(document, page, painter, paper, dpi)
-            steps.report(len(pages), len(pages), "Sending to the printer")
-        except BaseException:
-            printer.abort()
-            painter.end()
-            if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat and printer.outputFileName():
-                Path(printer.outputFileName()).unlink(missing_ok=True)  # not a blank or half-printed file
-            raise
-        painter.end()
-    finally:
-        document.close()
-        del document
-
-
-def _paint_page(document: QPdfDocument, page: int, painter: QPainter, paper: QRectF, dpi: float) -> None:
-    points = document.pagePointSize(page)
-    size = QSize(max(1, round(points.width() / 72 * dpi)), max(1, round(points.height() / 72 * dpi)))
-    scale = min(paper.width() / size.width(), paper.height() / size.height())
-    left = paper.left() + (paper.width() - size.width() * scale) / 2
-    top = paper.top() + (paper.height() - size.height() * scale) / 2
-    for y in range(0, size.height(), STRIP_PX):
-        height = min(STRIP_PX, size.height() - y)
-        options = QPdfDocumentRenderOptions()
-        options.setScaledSize(size)
-        options.setScaledClipRect(QRect(0, y, size.width(), height))
-        strip = document.render(page, QSize(size.width(), height), options)
-        # pdfium leaves the paper transparent: flatten onto white so the printer gets plain RGB (a
-        # transparent image would go out with a soft mask, twice the data and slower to spool)
-        flat = QImage(strip.size(), QImage.Format.Format_RGB32)
-        flat.fill(QColor("white"))
-        on_white = QPainter(flat)
-        on_white.drawImage(0, 0, strip)
-        on_white.end()
-        painter.drawImage(QRectF(left, top + y * scale, size.width() * scale, height * scale), flat)
-
-
 class LettersWindow(QWidget):
     """A fund's letters. ``start()`` loads the fund's rounds (``loaded``); ``make_letters()`` builds and
     renders the batch (``batch_ready``, or ``failed`` with the reason); ``save_to`` / ``print_to``
-    save or print it and record the letters (``saved`` with the path, ``printed`` with the pages)."""
+    save or print it and record the letters (``saved`` with the path, ``printed`` with the pages).
+    ``checked`` is emitted when the preview has been compared with the letters as they now are, after
+    a change made elsewhere (``stale`` names the references that changed)."""
 
     loaded = Signal()
     batch_ready = Signal()
     saved = Signal(str)
     printed = Signal(int)
     failed = Signal(str)  # a refusal, an error or a cancellation, as shown in the notice
+    checked = Signal()
 
     def __init__(self, db: Any, runner: TaskRunner, fund_code: str, parent: QWidget | None = None):
         super().__init__(parent, Qt.WindowType.Window)
@@ -195,11 +102,17 @@ class LettersWindow(QWidget):
         self._temp = tempfile.TemporaryDirectory(prefix="grantdesk-letters-", ignore_cleanup_errors=True)
         self._made_count = 0
         self._printer: QPrinter | None = None
+        self.stale = False  # the letters changed elsewhere since the preview was made: make them again
+        self.stale_references: tuple[str, ...] = ()  # which, when known
+        self._recheck = False  # something changed while a job ran: check the preview when it ends
         self.setWindowTitle(f"Letters — {self.fund_code}")
         self.setObjectName("lettersWindow")
         self.setAccessibleName("Letters")
         self._build()
         self.resize(1280, 800)
+        # what the letters say comes from these: another window changing them may date the preview
+        follow_changes(self, {Kind.FUNDS, Kind.APPLICATIONS, Kind.AWARDS, Kind.MEMBERS, Kind.PANELS, Kind.EVENTS},
+                       self._on_changes)
 
     # --- construction -------------------------------------------------------------------------------
 
@@ -358,7 +271,7 @@ class LettersWindow(QWidget):
 
     # --- state ----------------------------------------------------------------------------------------
     def _ready(self) -> bool:
-        return self.made is not None and self.made.pdf is not None and not self._busy
+        return self.made is not None and self.made.pdf is not None and not self._busy and not self.stale
 
     def _update_buttons(self) -> None:
         ready = self._ready()
@@ -384,41 +297,44 @@ class LettersWindow(QWidget):
     def show_message(self, text: str) -> None:
         self._say(escape(text), OK_STYLE)
 
-    def _show_error(self, exc: BaseException, cancelled: str = "Cancelled.") -> None:
-        """A refusal from the core (each template problem on its line) or a file that cannot be written
-        in red, a cancellation in grey (``cancelled`` says what it left undone); anything else is a bug
-        and is raised."""
-        from grantdesk.domain.errors import GrantDeskError
-        from grantdesk.domain.letters import TemplateError
-
+    def show_refusal(self, text: str) -> None:
+        """A refusal from the core, in red (the operations layer calls this)."""
         self._set_busy(False)
-        if self._closed and isinstance(exc, (Cancelled, OSError)):
-            return  # the window closed mid-job (its temporary folder has gone): nobody is waiting
-        if isinstance(exc, Cancelled):
-            text = cancelled
-            self._say(escape(text), INFO_STYLE)
-        elif isinstance(exc, TemplateError):
-            text = "These letters cannot be made until the fund's templates are put right:"
-            items = "".join(f"<li>{escape(p)}</li>" for p in exc.problems)
-            self._say(f"<b>{escape(text)}</b><ul style='margin:0'>{items}</ul>", ERROR_STYLE)
-            text = " ".join((text, *exc.problems))
-        elif isinstance(exc, GrantDeskError):
-            text = str(exc)
-            self._say(escape(text), ERROR_STYLE)
-        elif isinstance(exc, OSError):  # a folder that cannot be written to, a full disk
-            where = f" ({exc.filename})" if exc.filename else ""
-            text = f"The letters could not be written: {exc.strerror or exc}{where}. Nothing was recorded."
-            self._say(escape(text), ERROR_STYLE)
-        else:
-            raise exc
+        self._say(escape(text), ERROR_STYLE)
         self.failed.emit(text)
+
+    def _refused(self, error: Any) -> None:
+        """A refusal with data to choose words from: each template problem on its line, a file that
+        could not be written with where and why, letters that changed since the preview by reference."""
+        from grantdesk.domain.letters import LettersChanged, LettersNotWritten, TemplateError
+
+        if isinstance(error, TemplateError):
+            self._set_busy(False)
+            text = "These letters cannot be made until the fund's templates are put right:"
+            items = "".join(f"<li>{escape(p)}</li>" for p in error.problems)
+            self._say(f"<b>{escape(text)}</b><ul style='margin:0'>{items}</ul>", ERROR_STYLE)
+            self.failed.emit(" ".join((text, *error.problems)))
+        elif isinstance(error, LettersNotWritten):
+            where = f" ({error.path})" if error.path else ""
+            self.show_refusal(f"The letters could not be written: {error.reason}{where}. Nothing was recorded.")
+        elif isinstance(error, LettersChanged):
+            self._show_stale((*error.changed, *error.added, *error.removed), refused=True)
+        else:
+            self.show_refusal(str(error))
+
+    def _cancelled(self, what: str) -> None:
+        self._set_busy(False)
+        if self._closed:
+            return  # the window closed mid-job: nobody is waiting
+        self._say(escape(what), INFO_STYLE)
+        self.failed.emit(what)
 
     # --- loading ------------------------------------------------------------------------------------
     def start(self) -> None:
         """Load the fund and its rounds (newest first, the newest chosen)."""
-        db, code = self.db, self.fund_code
+        code = self.fund_code
 
-        def fetch():
+        def fetch(db):
             from grantdesk.domain.errors import NotFound
             from grantdesk.services.funds import list_funds
 
@@ -427,16 +343,23 @@ class LettersWindow(QWidget):
                 raise NotFound(f"There is no fund with the code {code}.")
             return fund
 
-        self.runner.run(fetch, self._on_loaded, self._show_error, owner=self)
+        Query(self, fetch).success(self._on_loaded).run()
 
     def _on_loaded(self, fund: Any) -> None:
+        first = self.fund is None
+        chosen = self.round_combo.currentData()
         self.fund = fund
         self.setWindowTitle(f"Letters — {fund.name}")
+        self.round_combo.blockSignals(True)
         self.round_combo.clear()
         self.round_combo.addItem("All rounds", None)
         for rnd in fund.rounds:
             self.round_combo.addItem(rnd.name, rnd.id)
-        self.round_combo.setCurrentIndex(1 if fund.rounds else 0)
+        if first or self.round_combo.findData(chosen) < 0:
+            self.round_combo.setCurrentIndex(1 if fund.rounds else 0)
+        else:  # the rounds were read again after a change elsewhere: keep the one chosen
+            self.round_combo.setCurrentIndex(self.round_combo.findData(chosen))
+        self.round_combo.blockSignals(False)
         self._update_buttons()
         self.loaded.emit()
 
@@ -456,25 +379,38 @@ class LettersWindow(QWidget):
         if not Path(self._temp.name).is_dir():  # closed, then shown again
             self._temp = tempfile.TemporaryDirectory(prefix="grantdesk-letters-", ignore_cleanup_errors=True)
         target = Path(self._temp.name) / f"batch-{self._made_count}.pdf"
-        db, code = self.db, self.fund_code
+        code = self.fund_code
         stop = self._new_stop()
 
-        def work(progress):
+        def work(db, progress):
+            from grantdesk.domain.letters import LettersNotWritten
             from grantdesk.services.letters import build_letters
 
-            steps = _Steps(progress, stop)
+            steps = Steps(progress, stop)
             batch = build_letters(db, code, kind, round_id=round_id, day=day)
             if not batch.letters:
-                return MadeBatch(batch, None, 0, (), day, round_name)
+                return MadeBatch(batch, None, 0, (), day, round_name, round_id)
             if not target.parent.is_dir():  # the window was closed meanwhile
                 raise Cancelled()
-            pages, starts = render_batch(batch.letters, target, steps)
-            return MadeBatch(batch, target, pages, starts, day, round_name)
+            try:
+                pages, starts = render_batch(batch.letters, target, steps)
+            except OSError as exc:  # no room for the preview
+                raise LettersNotWritten(target, exc.strerror or str(exc)) from None
+            return MadeBatch(batch, target, pages, starts, day, round_name, round_id)
 
         self._set_busy(True)
         self.summary.setText("Making the letters…")
-        self.runner.run(work, self._on_made, self._on_make_failed, owner=self, progress_title="Making letters",
-                        parent_widget=self)
+
+        def refused(error: Any) -> None:
+            self.summary.setText("No letters made.")
+            self._refused(error)
+
+        def cancelled() -> None:
+            self.summary.setText("No letters made.")
+            self._cancelled("Cancelled: no letters were made.")
+
+        (Query(self, work).with_progress("Making letters").success(self._on_made).failure(refused)
+         .cancelled(cancelled).finally_(self._after_job).run())
 
     def _new_stop(self) -> threading.Event:
         self._stop = threading.Event()
@@ -484,12 +420,16 @@ class LettersWindow(QWidget):
         """Stop the job running now at its next step, as the progress dialog's Cancel does."""
         self._stop.set()
 
-    def _on_make_failed(self, exc: BaseException) -> None:
-        self.summary.setText("No letters made.")
-        self._show_error(exc, "Cancelled: no letters were made.")
+    def _after_job(self) -> None:
+        self._set_busy(False)
+        self._printer = None
+        if self._recheck:
+            self._recheck = False
+            self._check_preview()
 
     def _on_made(self, made: MadeBatch) -> None:
         self._set_busy(False)
+        self.stale, self.stale_references = False, ()
         if self._closed:
             if made.pdf is not None:
                 made.pdf.unlink(missing_ok=True)
@@ -639,6 +579,24 @@ class LettersWindow(QWidget):
         self.template_editor.raise_()
         self.template_editor.activateWindow()
 
+    def _produce(self, title: str, cancelled: str, done: Any, **sending: Any) -> None:
+        """Make the previewed batch again, send it (``sending``: where to save it, or how to print it)
+        and record each letter sent: one ``Op``, one call of ``produce_letters`` — as the command line."""
+        made = self.made
+        assert made is not None
+        code, kind = self.fund_code, made.batch.kind
+        stop = self._new_stop()
+
+        def work(db, progress):
+            from grantdesk.services.letters import produce_letters
+
+            return produce_letters(db, code, kind, round_id=made.round_id, day=made.day, expect=made.batch.letters,
+                                   progress=Steps(progress, stop), **sending)
+
+        self._set_busy(True)
+        (Op(self, work).with_progress(title).success(done).failure(self._refused)
+         .cancelled(lambda: self._cancelled(cancelled)).finally_(self._after_job).run())
+
     def save_to(self, path: str | Path, split_dir: str | Path | None = None) -> None:
         """Save the previewed batch to ``path`` (and one PDF per applicant in ``split_dir``), then
         record each letter against its application — on the worker, with progress and Cancel."""
@@ -646,43 +604,17 @@ class LettersWindow(QWidget):
             return
         made = self.made
         assert made is not None and made.pdf is not None
-        db, source, target = self.db, made.pdf, Path(path)
-        folder = Path(split_dir) if split_dir else None
-        stop = self._new_stop()
+        target, folder = Path(path), Path(split_dir) if split_dir else None
 
-        def work(progress):
-            from grantdesk.reports.letters import split_letters
-            from grantdesk.services.letters import record_letters
-
-            steps = _Steps(progress, stop)
-            steps.report(0, 1, f"Saving {target.name}")
-            files = split_letters(made.batch.letters, folder, progress=steps) if folder is not None else []
-            handle, part = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".part")
-            os.close(handle)
-            try:
-                shutil.copyfile(source, part)
-                steps.report(1, 1, "Recording the letters")
-                os.replace(part, target)
-            except BaseException:
-                Path(part).unlink(missing_ok=True)
-                for file in files:  # all or nothing: a cancelled save leaves no per-applicant files either
-                    file.unlink(missing_ok=True)
-                raise
-            return record_letters(db, made.batch, day=made.day), len(files)
-
-        def done(result: tuple[int, int]) -> None:
-            recorded, files = result
-            self._set_busy(False)
-            also = f" and {files} file{'s' if files != 1 else ''} (one per applicant) in {folder}" if folder else ""
+        def done(produced: Any) -> None:
+            n = len(produced.files)
+            also = f" and {n} file{'s' if n != 1 else ''} (one per applicant) in {folder}" if folder else ""
             self.show_message(f"Saved the letters to {target}{also}. Recorded "
-                              f"{_letters_word(recorded, made.batch.kind)} against their applications.")
+                              f"{_letters_word(len(produced.recorded), made.batch.kind)} against their applications.")
             self.saved.emit(str(target))
 
-        def failed(exc: BaseException) -> None:
-            self._show_error(exc, "Cancelled: nothing was saved and no letter was recorded.")
-
-        self._set_busy(True)
-        self.runner.run(work, done, failed, owner=self, progress_title="Saving letters", parent_widget=self)
+        self._produce("Saving letters", "Cancelled: nothing was saved and no letter was recorded.", done,
+                      renderer=PreviewCopy(made), out=target, split_dir=folder)
 
     # --- printing -----------------------------------------------------------------------------------
     def print_letters(self) -> None:
@@ -745,30 +677,76 @@ class LettersWindow(QWidget):
             self._say("The pages chosen are not in this batch: nothing was printed.", WARNING_STYLE)
             return
         wanted = set(pages)
-        letters = tuple(x for i, x in enumerate(made.batch.letters) if wanted & set(self.letter_pages(i)))
-        printed_batch = replace(made.batch, letters=letters)
-        db, source = self.db, made.pdf
-        stop = self._new_stop()
+        chosen = {i for i in range(len(made.batch.letters)) if wanted & set(self.letter_pages(i))}
+        source = made.pdf
 
-        def work(progress):
-            from grantdesk.services.letters import record_letters
+        def paint(letters: tuple[Any, ...], progress: Any) -> tuple[Any, ...]:
+            """On the worker, inside produce_letters' transaction: the letters printed are recorded."""
+            paint_pages(source, printer, pages, progress)
+            return tuple(x for i, x in enumerate(letters) if i in chosen)
 
-            paint_pages(source, printer, pages, _Steps(progress, stop))
-            return record_letters(db, printed_batch, day=made.day)
-
-        def done(recorded: int) -> None:
-            self._set_busy(False)
-            self._printer = None
+        def done(produced: Any) -> None:
             self.show_message(f"Sent {len(pages)} page{'s' if len(pages) != 1 else ''} to the printer. Recorded "
-                              f"{_letters_word(recorded, made.batch.kind)} against their applications.")
+                              f"{_letters_word(len(produced.recorded), made.batch.kind)} against their applications.")
             self.printed.emit(len(pages))
 
-        def failed(exc: BaseException) -> None:
-            self._printer = None
-            self._show_error(exc, "Cancelled: the print job was stopped and no letter was recorded.")
+        self._printer = printer  # kept until the job is done: the worker paints on it
+        self._produce("Printing letters", "Cancelled: the print job was stopped and no letter was recorded.", done,
+                      deliver=paint)
 
-        self._set_busy(True)
-        self.runner.run(work, done, failed, owner=self, progress_title="Printing letters", parent_widget=self)
+    # --- changes made in other windows ----------------------------------------------------------------
+    def _on_changes(self, changes: Any) -> None:
+        """Another window changed what letters say (an award, an address, a template, a round): read the
+        rounds again, and check the preview against the letters as they would now be made."""
+        if Kind.FUNDS in changes.kinds and self.fund is not None:
+            self.start()
+        if self.made is None or self.made.pdf is None or self.stale:
+            return
+        if self._busy:
+            self._recheck = True
+            return
+        self._check_preview()
+
+    def _check_preview(self) -> None:
+        made = self.made
+        if made is None or made.pdf is None:
+            return
+        code = self.fund_code
+
+        def work(db):
+            from grantdesk.services.letters import build_letters
+
+            return build_letters(db, code, made.batch.kind, round_id=made.round_id, day=made.day).letters
+
+        def compare(letters: tuple[Any, ...]) -> None:
+            if self.made is made and letters != made.batch.letters:
+                seen = {x.reference: x for x in made.batch.letters}
+                now = {x.reference: x for x in letters}
+                self._show_stale(sorted(r for r in seen.keys() | now.keys() if seen.get(r) != now.get(r)))
+            self.checked.emit()
+
+        def unmakeable(error: Any) -> None:  # a template broken elsewhere, the fund gone…
+            if self.made is made:
+                self._show_stale((), reason=str(error))
+            self.checked.emit()
+
+        Query(self, work).success(compare).failure(unmakeable).run()
+
+    def _show_stale(self, references: Sequence[str], *, refused: bool = False, reason: str = "") -> None:
+        """The preview no longer shows the letters that would be sent: say so, and offer only Make."""
+        self.stale, self.stale_references = True, tuple(references)
+        self._update_buttons()
+        which = f" ({', '.join(self.stale_references)})" if self.stale_references else ""
+        if refused:
+            text = (f"These letters have changed since they were made{which}: nothing was saved or printed and "
+                    "no letter was recorded. Make them again.")
+        else:
+            why = f": {reason}" if reason else ""
+            text = (f"Since these letters were made, what they say was changed elsewhere{which}{why}. Make them "
+                    "again before saving or printing.")
+        self._say(escape(text), WARNING_STYLE)
+        if refused:
+            self.failed.emit(text)
 
     # --- closing ------------------------------------------------------------------------------------
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)

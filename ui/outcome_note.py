@@ -3,8 +3,10 @@ story of change, what did not go to plan and what was learned, what the council 
 the grantee's or officer's own words — with optional figures, themes and photos.
 
 The figures are optional ("not given" is the default); the words are the point. Whatever the services
-refuse is shown with the service's sentence and the form is kept as typed. Every database call (and
-reading the photos) runs on the worker (``TaskRunner``).
+refuse is shown with the service's sentence and the form is kept as typed. Loading is a ``Query``;
+saving is one ``Op`` (reading the photos, then one ``record_note`` transaction), broadcast when it
+commits, so an open learning library, payments window or main window shows the note without being
+told. Themes added to the fund elsewhere are offered while the form is open.
 """
 
 from __future__ import annotations
@@ -38,7 +40,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from grantdesk.domain.errors import GrantDeskError, ValidationError
+from grantdesk.domain.changes import Kind
+from grantdesk.domain.errors import ValidationError
+from ui.operations import Op, Query, follow_changes
 from ui.tasks import TaskRunner
 
 STAGES = ("3 months", "6 months", "12 months", "End of grant")
@@ -238,6 +242,7 @@ class OutcomeNoteDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
+        follow_changes(self, {Kind.FUNDS, Kind.OUTCOMES}, lambda _changes: self._offer_themes())
 
     @staticmethod
     def _buddy(text: str, widget: QWidget) -> QLabel:
@@ -248,15 +253,15 @@ class OutcomeNoteDialog(QDialog):
     # --- loading ---------------------------------------------------------------------------------------------
     def start(self) -> None:
         """Load the award's heading and the themes to offer (the fund's own list, then others its notes use)."""
-        db, code, award_id = self.db, self.fund_code, self.award_id
+        code, award_id = self.fund_code, self.award_id
 
-        def fetch():
+        def fetch(db):
             from grantdesk.services.outcomes import awards_for_notes, themes_for_fund
 
             award = next((a for a in awards_for_notes(db, code) if a[0] == award_id), None)
             return award, themes_for_fund(db, code)
 
-        self.runner.run(fetch, self._on_loaded, self._on_load_error, owner=self)
+        Query(self, fetch).success(self._on_loaded).failure(self._on_load_error).run()
 
     def _on_loaded(self, result) -> None:
         award, themes = result
@@ -272,9 +277,25 @@ class OutcomeNoteDialog(QDialog):
         self.text_edits["what_happened"].setFocus()
         self.loaded.emit()
 
-    def _on_load_error(self, exc: BaseException) -> None:
+    def _on_load_error(self, exc: Any) -> None:
         self.show_error(str(exc))
         self.loaded.emit()
+
+    def _offer_themes(self) -> None:
+        """Themes the fund's notes use now (another note, the fund's list changed): added, unticked;
+        what is ticked or typed here is kept."""
+        code = self.fund_code
+
+        def fetch(db):
+            from grantdesk.services.outcomes import themes_for_fund
+
+            return themes_for_fund(db, code)
+
+        def add(themes: list[str]) -> None:
+            for theme in themes:
+                self._theme_item(theme, checked=False)
+
+        Query(self, fetch).success(add).run()
 
     # --- themes and photos -----------------------------------------------------------------------------------
     def _theme_item(self, theme: str, *, checked: bool) -> QListWidgetItem:
@@ -345,9 +366,9 @@ class OutcomeNoteDialog(QDialog):
     def save(self) -> None:
         if self._busy or not self.save_button.isEnabled():
             return
-        values, db, award_id = self.values(), self.db, self.award_id
+        values, award_id = self.values(), self.award_id
 
-        def work() -> int:
+        def work(db) -> int:
             from grantdesk.services.outcomes import NoteDraft, record_note
 
             photos = []
@@ -361,22 +382,18 @@ class OutcomeNoteDialog(QDialog):
             return record_note(db, award_id, NoteDraft(**values, photos=tuple(photos)))
 
         self._set_busy(True)
-        self.runner.run(work, self._on_saved, self._on_save_error, owner=self)
+        Op(self, work).success(self._on_saved).failure(self._on_save_error).finally_(lambda: self._set_busy(False)).run()
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         self.save_button.setEnabled(not busy)
 
     def _on_saved(self, note_id: int) -> None:
-        self._set_busy(False)
         self.error_label.hide()
         self.recorded.emit(note_id)
         self.accept()
 
-    def _on_save_error(self, exc: BaseException) -> None:
-        self._set_busy(False)
-        if not isinstance(exc, GrantDeskError):
-            raise exc
+    def _on_save_error(self, exc: Any) -> None:
         self.show_error(str(exc))
         target = self._field_widget(getattr(exc, "field", None))
         if target is not None:
@@ -392,3 +409,5 @@ class OutcomeNoteDialog(QDialog):
     def show_error(self, text: str) -> None:
         self.error_label.setText(text)
         self.error_label.show()
+
+    show_refusal = show_error  # what the operations layer calls

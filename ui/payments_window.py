@@ -1,8 +1,10 @@
 """Payments and monitoring for a fund: what is overdue or due soon, and every award with what is paid,
 outstanding, returned and held back — record a payment, money coming back, or a report received.
 
-All database work runs on the worker; refusals (an over-payment, a holdback, more back than was paid)
-are shown in the window in the services' words.
+Every action is one ``Op`` (one service call, one transaction, broadcast when it commits) and every
+read a ``Query``; refusals (an over-payment, a holdback, more back than was paid) are shown in the
+window in the services' words. The window follows awards and applications changed in other windows
+(a payment in another payments window, an award made in the main window), so it never goes stale.
 """
 
 from __future__ import annotations
@@ -29,9 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from grantdesk.domain.changes import Kind
 from grantdesk.domain.dates import format_date
 from grantdesk.domain.errors import GrantDeskError
 from grantdesk.domain.money import format_money, parse_money
+from ui.operations import Op, Query, follow_changes
 from ui.tasks import TaskRunner
 from ui.widgets import action_button
 
@@ -200,20 +204,23 @@ class PaymentsWindow(QWidget):
         layout.addWidget(self.notice)
         layout.addWidget(splitter, 1)
         self.resize(1100, 720)
-
+        follow_changes(self, {Kind.AWARDS, Kind.APPLICATIONS}, lambda _changes: self.start())
 
     # --- loading ---------------------------------------------------------------------------------
     def start(self) -> None:
-        db, code, today = self.db, self.fund_code, self.today
+        code, today = self.fund_code, self.today
 
-        def fetch():
+        def fetch(db):
             from grantdesk.services.payments import fund_awards, overdue_and_due_soon
 
             return overdue_and_due_soon(db, code, today=today), fund_awards(db, code)
 
-        self.runner.run(fetch, lambda result: self._show(*result), self._failed, owner=self)
+        Query(self, fetch).success(lambda result: self._show(*result)).run()
 
     def _show(self, due, awards) -> None:
+        chosen = {view: getattr(self._selected(view, model), key, None)
+                  for view, model, key in ((self.due_view, self.due_model, "id"),
+                                           (self.award_view, self.award_model, "award_id"))}
         self.due_model.set_rows(
             list(due),
             [(d.reference, d.organisation, d.label, format_date(d.due_on),
@@ -227,12 +234,17 @@ class PaymentsWindow(QWidget):
               format_money(a.position.returned_pence + a.position.clawed_back_pence),
               format_money(a.position.held_back_pence), a.position.plan.replace("_", " ")) for a in awards],
             [None] * len(awards))
+        # the row chosen before a refresh stays chosen (a change made elsewhere must not lose it)
+        for view, items, key in ((self.due_view, self.due_model.items, "id"),
+                                 (self.award_view, self.award_model.items, "award_id")):
+            row = next((i for i, x in enumerate(items) if getattr(x, key) == chosen[view]), None)
+            if chosen[view] is not None and row is not None:
+                view.selectRow(row)
         self.loaded.emit()
 
-    def _failed(self, exc: BaseException) -> None:
-        if not isinstance(exc, GrantDeskError):
-            raise exc
-        self.say(str(exc), error=True)
+    def show_refusal(self, text: str) -> None:
+        """A refusal from the core, in the window's notice (the operations layer calls this)."""
+        self.say(text, error=True)
 
     def say(self, text: str, *, error: bool = False) -> None:
         self.notice.setText(text)
@@ -250,12 +262,12 @@ class PaymentsWindow(QWidget):
         if item is None:
             self.say("Choose a report in the list first.", error=True)
             return
-        db, day = self.db, on or self.today
+        day = on or self.today
 
-        def work():
+        def work(db):
             from grantdesk.services.payments import report_received
 
-            report_received(db, item.id, day)
+            return report_received(db, item.id, day)
 
         self._run(work, f"{item.label} for {item.reference} marked received.")
 
@@ -271,9 +283,8 @@ class PaymentsWindow(QWidget):
         line = self._selected(self.award_view, self.award_model)
         if line is None:
             return
-        db = self.db
 
-        def work():
+        def work(db):
             from grantdesk.services.payments import record_payment
 
             return record_payment(db, line.award_id, pence, day, method=method, reference=reference)
@@ -292,9 +303,8 @@ class PaymentsWindow(QWidget):
         line = self._selected(self.award_view, self.award_model)
         if line is None:
             return
-        db = self.db
 
-        def work():
+        def work(db):
             from grantdesk.services.payments import record_return
 
             return record_return(db, line.award_id, kind, pence, day, reason=reason)
@@ -313,27 +323,30 @@ class PaymentsWindow(QWidget):
             self.add_evidence(path)
 
     def add_evidence(self, path: str) -> None:
-        """Keep a receipt or invoice with the selected award's application (read on the worker)."""
+        """Keep a receipt or invoice with the selected award's application."""
+        from pathlib import Path
+
         line = self._selected(self.award_view, self.award_model)
         if line is None:
             return
-        db = self.db
+        file = Path(path)
+        try:
+            data = file.read_bytes()  # a receipt the officer just chose: small, and read before the worker
+        except OSError as exc:
+            self.say(f"“{file.name}” could not be read: {exc.strerror or exc}.", error=True)
+            return
 
-        def work():
-            from pathlib import Path
-
-            from grantdesk.services.applications import list_application_rows
+        def work(db):
             from grantdesk.services.attachments import add_attachment
 
-            app_id = next(r.id for r in list_application_rows(db, self.fund_code) if r.reference == line.reference)
-            file = Path(path)
-            return add_attachment(db, app_id, file.name, file.read_bytes(), kind="evidence_of_spend")
+            return add_attachment(db, line.application_id, file.name, data, kind="evidence_of_spend")
 
         self._run(work, f"Kept the evidence of spend with {line.reference}.")
 
-    def _run(self, work: Callable[[], Any], done_text: str) -> None:
+    def _run(self, work: Callable[[Any], Any], done_text: str) -> None:
+        """One user action: ``work`` is one service call in one transaction; then read the window again."""
         def done(_result) -> None:
             self.say(done_text)
             self.start()
 
-        self.runner.run(work, done, self._failed, owner=self)
+        Op(self, work).success(done).run()

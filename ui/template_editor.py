@@ -7,7 +7,10 @@ disabled while there is any problem, so a letter never goes out with a blank or 
 preview is rendered on the worker after typing pauses (``preview_delay_ms``): the unsaved template
 is merged for the fund's first application in the kind's state and written to a temporary PDF that a
 ``QPdfView`` shows. Only one render runs at a time; text changed meanwhile is rendered once more at
-the end. Loading, saving and resetting also run on the worker.
+the end. Loading and the preview are ``Query``s; saving and resetting are each one ``Op`` (one
+service call, one transaction, broadcast to the other windows — an open letters window then checks
+its preview). The editor follows the fund's settings and the applications changed elsewhere: it reads
+the template again when it has no unsaved edits, and renders the preview again either way.
 
 QtPdf comes from PySide6-Addons: this module is imported only when the editor opens.
 """
@@ -38,8 +41,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from grantdesk.domain.changes import Kind
 from grantdesk.domain.letters import FIELDS, LetterTemplate, Slip, check_template
-from ui.tasks import TaskRunner
+from ui.operations import Op, Query, follow_changes
+from ui.tasks import Cancelled, TaskRunner
 from ui.widgets import action_button, labelled
 
 KINDS = (("award", "Award"), ("decline", "Decline"), ("deferral", "Deferral"))
@@ -96,6 +101,7 @@ class TemplateEditor(QWidget):
         self.setAccessibleName("Letter templates")
         self._build()
         self.resize(1280, 820)
+        follow_changes(self, {Kind.FUNDS, Kind.APPLICATIONS, Kind.AWARDS}, self._on_changes)
 
     # --- construction -------------------------------------------------------------------------------
 
@@ -252,19 +258,19 @@ class TemplateEditor(QWidget):
         self.notice.setStyleSheet(style)
         self.notice.show()
 
-    def _show_error(self, exc: BaseException) -> None:
-        from grantdesk.domain.errors import GrantDeskError
-        from grantdesk.domain.letters import TemplateError
-
+    def show_refusal(self, text: str) -> None:
+        """A refusal from the core, in red (the operations layer calls this)."""
         self._set_busy(False)
-        if isinstance(exc, TemplateError):
-            text = "The template was not saved: " + " ".join(exc.problems)
-        elif isinstance(exc, GrantDeskError):
-            text = str(exc)
-        else:
-            raise exc
         self._say(escape(text), ERROR_STYLE)
         self.failed.emit(text)
+
+    def _refused(self, error: Any) -> None:
+        from grantdesk.domain.letters import TemplateError
+
+        if isinstance(error, TemplateError):
+            self.show_refusal("The template was not saved: " + " ".join(error.problems))
+        else:
+            self.show_refusal(str(error))
 
     # --- the template in the editors -----------------------------------------------------------------
     def current_template(self) -> LetterTemplate:
@@ -345,16 +351,16 @@ class TemplateEditor(QWidget):
     # --- loading ------------------------------------------------------------------------------------
     def start(self) -> None:
         """Load the fund's template for the kind and language chosen."""
-        db, code, kind, language = self.db, self.fund_code, self.kind, self.language
+        code, kind, language = self.fund_code, self.kind, self.language
 
-        def fetch():
+        def fetch(db):
             from grantdesk.services.letter_templates import template_for
 
             return template_for(db, code, kind, language)
 
         self.template = None
         self._set_busy(True)
-        self.runner.run(fetch, self._on_loaded, self._show_error, owner=self)
+        Query(self, fetch).success(self._on_loaded).failure(self._refused).run()
 
     def _on_loaded(self, template: LetterTemplate) -> None:
         self._set_busy(False)
@@ -383,16 +389,16 @@ class TemplateEditor(QWidget):
         self._check()
         if self.problems:
             return
-        template, db, code = self.current_template(), self.db, self.fund_code
+        template, code = self.current_template(), self.fund_code
 
-        def work():
+        def work(db):
             from grantdesk.services.letter_templates import save_template
 
             save_template(db, code, template)
             return template
 
         self._set_busy(True)
-        self.runner.run(work, self._on_saved, self._show_error, owner=self)
+        Op(self, work).success(self._on_saved).failure(self._refused).run()
 
     def _on_saved(self, template: LetterTemplate) -> None:
         self._set_busy(False)
@@ -420,12 +426,12 @@ class TemplateEditor(QWidget):
         self.confirmation = None
         if not yes:
             return
-        db, code, kind, language = self.db, self.fund_code, self.kind, self.language
+        code, kind, language = self.fund_code, self.kind, self.language
 
-        def work():
+        def work(db):
             from grantdesk.services.letter_templates import reset_template, template_for
 
-            reset_template(db, code, kind, language)
+            reset_template(db, code, kind, language)  # the one transaction; then read what it left
             return template_for(db, code, kind, language)
 
         def done(template: LetterTemplate) -> None:
@@ -434,7 +440,18 @@ class TemplateEditor(QWidget):
 
         self.template = None
         self._set_busy(True)
-        self.runner.run(work, done, self._show_error, owner=self)
+        Op(self, work).success(done).failure(self._refused).run()
+
+    # --- changes made in other windows --------------------------------------------------------------
+    def _on_changes(self, changes: Any) -> None:
+        """The fund's templates or the application the preview uses may have changed elsewhere: read the
+        template again if nothing here is unsaved, and render the preview again."""
+        if self.template is None or self._busy:
+            return
+        if Kind.FUNDS in changes.kinds and self.current_template() == self.template:
+            self.start()
+        else:
+            self.render_preview()
 
     # --- the preview --------------------------------------------------------------------------------
     def render_preview(self) -> None:
@@ -453,19 +470,29 @@ class TemplateEditor(QWidget):
             self._temp = tempfile.TemporaryDirectory(prefix="grantdesk-template-", ignore_cleanup_errors=True)
         self._renders += 1
         target = Path(self._temp.name) / f"preview-{self._renders}.pdf"
-        template, db, code = self.current_template(), self.db, self.fund_code
+        template, code = self.current_template(), self.fund_code
 
-        def work():
+        def work(db):
             from grantdesk.reports.letters import letters_pdf
             from grantdesk.services.letter_templates import preview_letter
 
             letter = preview_letter(db, code, template)
-            letters_pdf([letter], target)
+            if not target.parent.is_dir():
+                raise Cancelled()  # the editor closed: its folder went with it
+            try:
+                letters_pdf([letter], target)
+            except OSError:
+                if not target.parent.is_dir():
+                    raise Cancelled() from None  # closed while rendering
+                raise
             return letter.reference, target
+
+        def cancelled() -> None:
+            self._rendering = False
 
         self._rendering = True
         self.preview_status.setText("Updating the preview…")
-        self.runner.run(work, self._on_preview, self._on_preview_failed, owner=self)
+        Query(self, work).success(self._on_preview).failure(self._on_preview_failed).cancelled(cancelled).run()
 
     def _after_render(self) -> bool:
         """The render is over; start the next if the text changed meanwhile (True if so)."""
@@ -491,15 +518,10 @@ class TemplateEditor(QWidget):
         if not self._after_render():
             self.preview_ready.emit(self.document.pageCount())
 
-    def _on_preview_failed(self, exc: BaseException) -> None:
-        from grantdesk.domain.errors import GrantDeskError
-
+    def _on_preview_failed(self, exc: Any) -> None:
         if self._closed:  # its folder went with the editor: the render had nowhere to write
             self._rendering = False
             return
-        if not isinstance(exc, GrantDeskError):
-            self._rendering = False
-            raise exc
         self.preview_status.setText(f"No preview: {exc}")
         if not self._after_render():
             self.failed.emit(str(exc))

@@ -529,15 +529,15 @@ class ProducedLetters:
 def produce_letters(uow: UnitOfWork, fund_code: str, kind: str, *, round_id: int | None = None,
                     day: date | None = None, officer: str | None = None, renderer: LetterRenderer | None = None,
                     out: Path | str | None = None, split_dir: Path | str | None = None,
-                    deliver: Callable[[tuple[Letter, ...]], Sequence[Letter]] | None = None,
+                    deliver: Callable[[tuple[Letter, ...], ProgressReporter | None], Sequence[Letter]] | None = None,
                     expect: Sequence[Letter] | None = None,
                     progress: ProgressReporter | None = None) -> ProducedLetters:
     """Make the fund's letters of ``kind`` (optionally one round), send them, and record each one sent
     against its application — one transaction, all or nothing.
 
     Sending is any of: ``out``, one PDF of every letter; ``split_dir``, one PDF per applicant (both drawn
-    by ``renderer``); ``deliver``, the caller's own step (printing), given the letters and returning
-    those it sent. The PDFs are drawn under temporary names and moved into place only when every one
+    by ``renderer``); ``deliver``, the caller's own step (printing), given the letters and ``progress``
+    and returning those it sent. The PDFs are drawn under temporary names and moved into place only when every one
     is drawn; the records are kept only then. If drawing, saving or delivering fails or is cancelled,
     no file is left and nothing is recorded (a file that cannot be written is ``LettersNotWritten``).
 
@@ -566,7 +566,7 @@ def produce_letters(uow: UnitOfWork, fund_code: str, kind: str, *, round_id: int
             folder = staging.folder(Path(split_dir))
             written = renderer.split(letters, folder, progress=_Part(progress, steps - len(letters), steps))
         if deliver is not None:
-            sent = tuple(deliver(letters))  # printed: from here on nothing may stop the record
+            sent = tuple(deliver(letters, progress))  # printed: from here on nothing may stop the record
         else:
             sent = letters
             if progress is not None:

@@ -76,6 +76,11 @@ def number_text(value: int | Fraction | None) -> str:
     return f"{value.numerator}" if value.denominator == 1 else f"{float(value):.2f}"
 
 
+def interest_text(interest: Any) -> str:
+    """A declared interest in words: "Non-registrable interest: my daughter runs the group"."""
+    return f"{dict(INTEREST_KINDS).get(interest.kind, interest.kind)}: {interest.nature}"
+
+
 def _decision_text(d: Any) -> str:
     if d is None:
         return ""
@@ -120,7 +125,7 @@ class ResultsModel(QAbstractTableModel):
         top = sheet.max_weighted or 1
         for a in sheet.applications:
             scorers = len({s.panellist_id for s in a.scores})
-            conflicts = "; ".join(f"{names.get(pid, pid)}: {what}" for pid, what in a.conflicted.items())
+            conflicts = "; ".join(f"{names.get(pid, pid)}: {interest_text(what)}" for pid, what in a.conflicted.items())
             who = ", ".join(names.get(pid, str(pid)) for pid in a.conflicted)
             if a.weighted is None:
                 raw = "Not scored"
@@ -681,7 +686,7 @@ class PanelScoringWidget(QWidget):
         names = {p.id: p.name for p in self.sheet.panellists}
         for a in self.sheet.applications:
             mine = {s.criterion_id: s for s in a.scores if s.panellist_id == person}
-            interest = a.conflicted.get(person)
+            interest = interest_text(a.conflicted[person]) if person in a.conflicted else None
             final = a.decision is not None and a.decision.applied
             for c in self.sheet.criteria:
                 combo, note = self.cells[(a.application_id, c.id)]

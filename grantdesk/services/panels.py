@@ -4,17 +4,24 @@ decision that may differ from the raw scores — with a reason when it does.
 
 A panellist who has declared an interest in an application cannot score it; the declaration is kept.
 Decisions move the applications (awarded, declined or deferred) only when the officer applies them.
+
+Every service that writes is ``@transactional`` (``grantdesk.store.unit_of_work``): called with a
+``Database`` it is one transaction of its own; called with a ``UnitOfWork`` it joins the caller's.
+None of them commits itself. What each changed is reported as ``Kind.PANELS`` (and, when decisions are
+applied, ``Kind.APPLICATIONS`` and ``Kind.AWARDS`` with the applications' ids), so every open window
+showing the panel or the applications refreshes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from fractions import Fraction
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from grantdesk.domain.changes import Kind
 from grantdesk.domain.errors import GrantDeskError, NotFound, ValidationError
 from grantdesk.domain.money import format_money
 from grantdesk.domain.workflow import Status
@@ -31,13 +38,32 @@ from grantdesk.store.models import (
     Panellist,
     PanelScore,
 )
+from grantdesk.store.unit_of_work import UnitOfWork, note_change, transactional
 
 SCORED_STATUSES = (Status.SHORTLISTED.value, Status.AWARDED.value, Status.DECLINED.value, Status.DEFERRED.value)
 OUTCOMES = {"fund": "Fund", "decline": "Do not fund", "defer": "Defer"}
 
 
+@dataclass(frozen=True, slots=True)
+class InterestView:
+    """A panellist's declared interest in an application: ``kind`` is one of ``INTEREST_LABELS``' keys
+    (never "none" here); the window chooses the words."""
+
+    kind: str
+    nature: str
+    declared_on: date
+
+
 class ConflictOfInterest(GrantDeskError):
-    """A panellist tried to score an application they have declared an interest in."""
+    """A panellist tried to score an application they have declared an interest in. Besides the
+    officer's sentence it carries the data: ``panellist``, ``reference`` and the ``interest``."""
+
+    def __init__(self, message: str, *, panellist: str = "", reference: str = "",
+                 interest: InterestView | None = None):
+        super().__init__(message)
+        self.panellist = panellist
+        self.reference = reference
+        self.interest = interest
 
 
 def _panel(session: Session, panel_id: int) -> Panel:
@@ -71,7 +97,8 @@ def _interest(session: Session, panellist_id: int, application_id: int) -> Inter
 # --- set-up ---------------------------------------------------------------------------------------
 
 
-def add_criterion(db: Database, panel_id: int, name: str, *, weight: int = 1, low: int = 0, high: int = 5,
+@transactional
+def add_criterion(uow: UnitOfWork, panel_id: int, name: str, *, weight: int = 1, low: int = 0, high: int = 5,
                   description: str = "", actor: str | None = None) -> int:
     who = actor_or_default(actor)
     if not name.strip():
@@ -80,19 +107,17 @@ def add_criterion(db: Database, panel_id: int, name: str, *, weight: int = 1, lo
         raise ValidationError("A criterion's weight is a whole number of at least 1.", "weight")
     if high <= low:
         raise ValidationError("The top of the score range must be above the bottom.", "high")
-    with db.unit_of_work() as uow:
-        s = uow.session
-        panel = _panel(s, panel_id)
-        if any(c.name.casefold() == name.strip().casefold() for c in _criteria(s, panel_id)):
-            raise ValidationError(f"{panel.name} already has a criterion called “{name.strip()}”.", "name")
-        crit = PanelCriterion(panel_id=panel_id, name=name.strip(), description=description.strip(), weight=weight,
-                              low=low, high=high, position=len(_criteria(s, panel_id)) + 1)
-        s.add(crit)
-        s.flush()
-        audit(s, actor=who, action="panel.criterion", entity="panel", entity_id=panel_id,
-              summary=f"Added the criterion “{crit.name}” (weight {weight}, {low}–{high}) to {panel.name}")
-        uow.commit()
-        return crit.id
+    s = uow.session
+    panel = _panel(s, panel_id)
+    if any(c.name.casefold() == name.strip().casefold() for c in _criteria(s, panel_id)):
+        raise ValidationError(f"{panel.name} already has a criterion called “{name.strip()}”.", "name")
+    crit = PanelCriterion(panel_id=panel_id, name=name.strip(), description=description.strip(), weight=weight,
+                          low=low, high=high, position=len(_criteria(s, panel_id)) + 1)
+    s.add(crit)
+    s.flush()
+    audit(s, actor=who, action="panel.criterion", entity="panel", entity_id=panel_id,
+          summary=f"Added the criterion “{crit.name}” (weight {weight}, {low}–{high}) to {panel.name}")
+    return crit.id
 
 
 def _criteria(session: Session, panel_id: int) -> list[PanelCriterion]:
@@ -100,74 +125,76 @@ def _criteria(session: Session, panel_id: int) -> list[PanelCriterion]:
                                 .order_by(PanelCriterion.position, PanelCriterion.id)))
 
 
-def declare_interest(db: Database, panel_id: int, panellist_id: int, application_id: int, kind: str,
+@transactional
+def declare_interest(uow: UnitOfWork, panel_id: int, panellist_id: int, application_id: int, kind: str,
                      nature: str = "", *, on: date | None = None, actor: str | None = None) -> None:
-    """Record a panellist's declaration (``none`` too: it shows they were asked)."""
+    """Record a panellist's declaration (``none`` too: it shows they were asked). The declaration
+    table is the register of interests (``Kind.MEMBERS``); it changes the panel's sheet too, so the
+    change is also noted as ``Kind.PANELS`` for the application."""
     who = actor_or_default(actor)
-    with db.unit_of_work() as uow:
-        s = uow.session
-        panel = _panel(s, panel_id)
-        person = _panellist(s, panel, panellist_id)
-        app = _application(s, panel, application_id)
-        add_interest_declaration(s, actor=who, application=app, declared_on=on or utcnow().date(), kind=kind,
-                                 nature=nature, panellist=person)
-        if kind != "none":  # scores given before the declaration no longer count
-            for score in s.scalars(select(PanelScore).where(PanelScore.panellist_id == panellist_id,
-                                                            PanelScore.application_id == application_id)):
-                s.delete(score)
-        uow.commit()
+    s = uow.session
+    panel = _panel(s, panel_id)
+    person = _panellist(s, panel, panellist_id)
+    app = _application(s, panel, application_id)
+    add_interest_declaration(s, actor=who, application=app, declared_on=on or utcnow().date(), kind=kind,
+                             nature=nature, panellist=person)
+    if kind != "none":  # scores given before the declaration no longer count
+        for score in s.scalars(select(PanelScore).where(PanelScore.panellist_id == panellist_id,
+                                                        PanelScore.application_id == application_id)):
+            s.delete(score)
+    note_change(s, Kind.PANELS, [app.id])
 
 
-def record_score(db: Database, panellist_id: int, application_id: int, criterion_id: int, score: int | None,
+@transactional
+def record_score(uow: UnitOfWork, panellist_id: int, application_id: int, criterion_id: int, score: int | None,
                  note: str = "", *, actor: str | None = None) -> None:
     """A panellist's score on one criterion (``None``: can't judge), replacing any earlier one.
     Refused with ``ConflictOfInterest`` when they have declared an interest in the application."""
     who = actor_or_default(actor)
-    with db.unit_of_work() as uow:
-        s = uow.session
-        person = s.get(Panellist, panellist_id)
-        if person is None:
-            raise NotFound(f"There is no panellist with id {panellist_id}.")
-        panel = _panel(s, person.panel_id)
-        app = _application(s, panel, application_id)
-        crit = s.get(PanelCriterion, criterion_id)
-        if crit is None or crit.panel_id != panel.id:
-            raise NotFound(f"Criterion {criterion_id} is not one of {panel.name}'s.")
-        interest = _interest(s, panellist_id, application_id)
-        if interest is not None:
-            raise ConflictOfInterest(
-                f"{person.name} declared an interest in {app.reference} ({INTEREST_LABELS[interest.kind].lower()}: "
-                f"{interest.nature}) on {interest.declared_on:%d/%m/%Y}, so they cannot score it.")
-        if s.scalar(select(PanelDecision.id).where(PanelDecision.panel_id == panel.id,
-                                                   PanelDecision.application_id == app.id,
-                                                   PanelDecision.applied_at.is_not(None))):
-            raise ValidationError(f"The panel's decision on {app.reference} has been applied; scores are final.")
-        if score is not None and not crit.low <= score <= crit.high:
-            raise ValidationError(f"Score “{crit.name}” from {crit.low} to {crit.high}, or tick can't judge.", "score")
-        row = s.scalar(select(PanelScore).where(PanelScore.panellist_id == panellist_id,
-                                                PanelScore.application_id == application_id,
-                                                PanelScore.criterion_id == criterion_id))
-        if row is None:
-            row = PanelScore(panellist_id=panellist_id, application_id=application_id, criterion_id=criterion_id)
-            s.add(row)
-        row.score = score
-        row.note = note.strip()
-        row.scored_at = utcnow()
-        s.flush()
-        audit(s, actor=who, action="panel.score", entity="application", entity_id=application_id,
-              summary=f"{person.name} scored {app.reference} on “{crit.name}”: "
-                      + ("can't judge" if score is None else str(score)))
-        uow.commit()
+    s = uow.session
+    person = s.get(Panellist, panellist_id)
+    if person is None:
+        raise NotFound(f"There is no panellist with id {panellist_id}.")
+    panel = _panel(s, person.panel_id)
+    app = _application(s, panel, application_id)
+    crit = s.get(PanelCriterion, criterion_id)
+    if crit is None or crit.panel_id != panel.id:
+        raise NotFound(f"Criterion {criterion_id} is not one of {panel.name}'s.")
+    interest = _interest(s, panellist_id, application_id)
+    if interest is not None:
+        raise ConflictOfInterest(
+            f"{person.name} declared an interest in {app.reference} ({INTEREST_LABELS[interest.kind].lower()}: "
+            f"{interest.nature}) on {interest.declared_on:%d/%m/%Y}, so they cannot score it.",
+            panellist=person.name, reference=app.reference,
+            interest=InterestView(interest.kind, interest.nature, interest.declared_on))
+    if s.scalar(select(PanelDecision.id).where(PanelDecision.panel_id == panel.id,
+                                               PanelDecision.application_id == app.id,
+                                               PanelDecision.applied_at.is_not(None))):
+        raise ValidationError(f"The panel's decision on {app.reference} has been applied; scores are final.")
+    if score is not None and not crit.low <= score <= crit.high:
+        raise ValidationError(f"Score “{crit.name}” from {crit.low} to {crit.high}, or choose “Can't judge”.", "score")
+    row = s.scalar(select(PanelScore).where(PanelScore.panellist_id == panellist_id,
+                                            PanelScore.application_id == application_id,
+                                            PanelScore.criterion_id == criterion_id))
+    if row is None:
+        row = PanelScore(panellist_id=panellist_id, application_id=application_id, criterion_id=criterion_id)
+        s.add(row)
+    row.score = score
+    row.note = note.strip()
+    row.scored_at = utcnow()
+    s.flush()
+    audit(s, actor=who, action="panel.score", entity="application", entity_id=application_id,
+          summary=f"{person.name} scored {app.reference} on “{crit.name}”: "
+                  + ("can't judge" if score is None else str(score)))
 
 
-def set_deliberation_notes(db: Database, panel_id: int, notes: str, *, actor: str | None = None) -> None:
+@transactional
+def set_deliberation_notes(uow: UnitOfWork, panel_id: int, notes: str, *, actor: str | None = None) -> None:
     who = actor_or_default(actor)
-    with db.unit_of_work() as uow:
-        panel = _panel(uow.session, panel_id)
-        panel.notes = notes.strip()
-        audit(uow.session, actor=who, action="panel.notes", entity="panel", entity_id=panel_id,
-              summary=f"Updated {panel.name}'s deliberation notes")
-        uow.commit()
+    panel = _panel(uow.session, panel_id)
+    panel.notes = notes.strip()
+    audit(uow.session, actor=who, action="panel.notes", entity="panel", entity_id=panel_id,
+          summary=f"Updated {panel.name}'s deliberation notes")
 
 
 # --- the score sheet --------------------------------------------------------------------------------
@@ -219,7 +246,7 @@ class ApplicationScores:
     weighted: Fraction | None  # Σ weight × mean score over panellists who judged it; None: nobody did
     means: dict[int, Fraction | None]  # criterion id → mean score
     scores: tuple[ScoreView, ...]
-    conflicted: dict[int, str]  # panellist id → the interest, in words
+    conflicted: dict[int, InterestView]  # panellist id → the interest they declared
     rank: int
     suggested: bool  # the raw scores would fund it (down the ranking, within the budget)
     decision: DecisionView | None
@@ -271,7 +298,7 @@ def _sheet(session: Session, panel: Panel) -> ScoreSheet:
             means[c.id] = Fraction(sum(given), len(given)) if given else None
         judged = [(c, means[c.id]) for c in criteria if means[c.id] is not None]
         weighted = sum((c.weight * m for c, m in judged), Fraction(0)) if judged else None
-        conflicted = {d.panellist_id: f"{INTEREST_LABELS[d.kind]}: {d.nature}" for d in declarations
+        conflicted = {d.panellist_id: InterestView(d.kind, d.nature, d.declared_on) for d in declarations
                       if d.application_id == app.id}
         d = decisions.get(app.id)
         rows.append([app, weighted, means, tuple(ScoreView(s.panellist_id, s.criterion_id, s.score, s.note)
@@ -321,51 +348,51 @@ def list_panels(db: Database, fund_code: str) -> list[PanelSummary]:
 # --- the final decision ---------------------------------------------------------------------------
 
 
-def record_decision(db: Database, panel_id: int, application_id: int, outcome: str, *, amount_pence: int = 0,
+@transactional
+def record_decision(uow: UnitOfWork, panel_id: int, application_id: int, outcome: str, *, amount_pence: int = 0,
                     reason: str = "", on: date | None = None, actor: str | None = None) -> DecisionView:
     """The panel's final decision after deliberation. When it differs from what the raw scores suggest
     (fund what the ranking funds within the budget), a reason is required and kept."""
     who = actor_or_default(actor)
     if outcome not in OUTCOMES:
         raise ValidationError(f"“{outcome}” is not a panel decision; use fund, decline or defer.", "outcome")
-    with db.unit_of_work() as uow:
-        s = uow.session
-        panel = _panel(s, panel_id)
-        app = _application(s, panel, application_id)
-        if outcome == "fund":
-            if amount_pence <= 0:
-                raise ValidationError("Say how much the panel awards (more than £0).", "amount")
-            if amount_pence > app.amount_requested_pence:
-                raise ValidationError(f"{app.reference} asked for {format_money(app.amount_requested_pence)}; the "
-                                      "panel cannot award more than was asked for.", "amount")
-        else:
-            amount_pence = 0
-        row = _sheet(s, panel).application(app.reference)
-        differs = (outcome == "fund") != row.suggested or (outcome == "fund" and amount_pence != app.amount_requested_pence)
-        if differs and not reason.strip():
-            suggestion = "funding it" if row.suggested else "not funding it"
-            raise ValidationError(f"The raw scores rank {app.reference} {row.rank} of {len(_sheet(s, panel).applications)}, "
-                                  f"suggesting {suggestion}; say why the panel decided otherwise.", "reason")
-        existing = s.scalar(select(PanelDecision).where(PanelDecision.panel_id == panel_id,
-                                                        PanelDecision.application_id == application_id))
-        if existing is not None and existing.applied_at is not None:
-            raise ValidationError(f"The panel's decision on {app.reference} has already been applied.")
-        if existing is None:
-            existing = PanelDecision(panel_id=panel_id, application_id=application_id)
-            s.add(existing)
-        existing.outcome = outcome
-        existing.amount_pence = amount_pence
-        existing.reason = reason.strip()
-        existing.differs_from_scores = differs
-        existing.decided_on = on or utcnow().date()
-        existing.recorded_by = who
-        s.flush()
-        audit(s, actor=who, action="panel.decide", entity="application", entity_id=app.id,
-              summary=f"{panel.name}: {OUTCOMES[outcome].lower()} {app.reference}"
-                      + (f" for {format_money(amount_pence)}" if outcome == "fund" else "")
-                      + (f" — differs from the scores: {reason.strip()}" if differs else ""))
-        uow.commit()
-        return DecisionView(outcome, amount_pence, existing.reason, differs, existing.decided_on, False)
+    s = uow.session
+    panel = _panel(s, panel_id)
+    app = _application(s, panel, application_id)
+    if outcome == "fund":
+        if amount_pence <= 0:
+            raise ValidationError("Say how much the panel awards (more than £0).", "amount")
+        if amount_pence > app.amount_requested_pence:
+            raise ValidationError(f"{app.reference} asked for {format_money(app.amount_requested_pence)}; the "
+                                  "panel cannot award more than was asked for.", "amount")
+    else:
+        amount_pence = 0
+    sheet = _sheet(s, panel)
+    row = sheet.application(app.reference)
+    differs = (outcome == "fund") != row.suggested or (outcome == "fund" and amount_pence != app.amount_requested_pence)
+    if differs and not reason.strip():
+        suggestion = "funding it" if row.suggested else "not funding it"
+        raise ValidationError(f"The raw scores rank {app.reference} {row.rank} of {len(sheet.applications)}, "
+                              f"suggesting {suggestion}; say why the panel decided otherwise.", "reason")
+    existing = s.scalar(select(PanelDecision).where(PanelDecision.panel_id == panel_id,
+                                                    PanelDecision.application_id == application_id))
+    if existing is not None and existing.applied_at is not None:
+        raise ValidationError(f"The panel's decision on {app.reference} has already been applied.")
+    if existing is None:
+        existing = PanelDecision(panel_id=panel_id, application_id=application_id)
+        s.add(existing)
+    existing.outcome = outcome
+    existing.amount_pence = amount_pence
+    existing.reason = reason.strip()
+    existing.differs_from_scores = differs
+    existing.decided_on = on or utcnow().date()
+    existing.recorded_by = who
+    s.flush()
+    audit(s, actor=who, action="panel.decide", entity="application", entity_id=app.id,
+          summary=f"{panel.name}: {OUTCOMES[outcome].lower()} {app.reference}"
+                  + (f" for {format_money(amount_pence)}" if outcome == "fund" else "")
+                  + (f" — differs from the scores: {reason.strip()}" if differs else ""))
+    return DecisionView(outcome, amount_pence, existing.reason, differs, existing.decided_on, False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,34 +402,54 @@ class Applied:
     deferred: tuple[str, ...]
 
 
-def apply_decisions(db: Database, panel_id: int, *, actor: str | None = None) -> Applied:
+def apply_decision(uow: UnitOfWork, panel: Panel, decision: PanelDecision, app: Application, *, actor: str,
+                   at: datetime) -> None:
+    """Move one application as the panel decided — awarded with the amount (and its award record),
+    declined or deferred with the reason — inside the caller's unit of work, and mark the decision
+    applied. A step of ``apply_decisions``; on its own it would be half an action."""
+    s = uow.session
+    why = decision.reason or f"Decided by {panel.name}"
+    if decision.outcome == "fund":
+        do_transition(s, app, Status.AWARDED, actor=actor, on=decision.decided_on, reason=why)
+        add_award(s, actor=actor, application=app, amount_pence=decision.amount_pence,
+                  awarded_on=decision.decided_on, spend_by=app.round.spend_by if app.round else None)
+    else:
+        target = Status.DECLINED if decision.outcome == "decline" else Status.DEFERRED
+        do_transition(s, app, target, actor=actor, reason=why)
+    decision.applied_at = at
+
+
+@transactional
+def apply_decisions(uow: UnitOfWork, panel_id: int, *, actor: str | None = None) -> Applied:
     """The officer confirms the panel's decisions: each shortlisted application with a decision moves
-    (awarded with the amount, declined or deferred with the reason), all in one transaction."""
+    (awarded with the amount, declined or deferred with the reason), all in one transaction — if any
+    one cannot move, none does and no award is made. Its changes are ``Kind.APPLICATIONS`` and
+    ``Kind.AWARDS`` for the applications moved (and ``Kind.PANELS``), so the main list updates."""
     who = actor_or_default(actor)
-    with db.unit_of_work() as uow:
-        s = uow.session
-        panel = _panel(s, panel_id)
-        done: dict[str, list[str]] = {"fund": [], "decline": [], "defer": []}
-        now = utcnow()
-        for d in s.scalars(select(PanelDecision).where(PanelDecision.panel_id == panel_id,
-                                                       PanelDecision.applied_at.is_(None))):
-            app = s.get(Application, d.application_id)
-            if app is None or app.status != Status.SHORTLISTED.value:
-                continue
-            why = d.reason or f"Decided by {panel.name}"
-            if d.outcome == "fund":
-                do_transition(s, app, Status.AWARDED, actor=who, on=d.decided_on, reason=why)
-                add_award(s, actor=who, application=app, amount_pence=d.amount_pence, awarded_on=d.decided_on,
-                          spend_by=app.round.spend_by if app.round else None)
-            else:
-                target = Status.DECLINED if d.outcome == "decline" else Status.DEFERRED
-                do_transition(s, app, target, actor=who, reason=why)
-            d.applied_at = now
-            done[d.outcome].append(app.reference)
-        if not any(done.values()):
-            raise ValidationError("There is no panel decision on a shortlisted application to apply.")
-        audit(s, actor=who, action="panel.apply", entity="panel", entity_id=panel_id,
-              summary=f"Applied {panel.name}'s decisions: {len(done['fund'])} funded, {len(done['decline'])} "
-                      f"declined, {len(done['defer'])} deferred")
-        uow.commit()
-        return Applied(tuple(done["fund"]), tuple(done["decline"]), tuple(done["defer"]))
+    s = uow.session
+    panel = _panel(s, panel_id)
+    done: dict[str, list[str]] = {"fund": [], "decline": [], "defer": []}
+    moved: list[int] = []
+    funded: list[int] = []
+    now = utcnow()
+    pending = list(s.scalars(select(PanelDecision).where(PanelDecision.panel_id == panel_id,
+                                                         PanelDecision.applied_at.is_(None))
+                             .order_by(PanelDecision.id)))
+    for d in pending:
+        app = s.get(Application, d.application_id)
+        if app is None or app.status != Status.SHORTLISTED.value:
+            continue
+        apply_decision(uow, panel, d, app, actor=who, at=now)
+        done[d.outcome].append(app.reference)
+        moved.append(app.id)
+        if d.outcome == "fund":
+            funded.append(app.id)
+    if not moved:
+        raise ValidationError("There is no panel decision on a shortlisted application to apply.")
+    note_change(s, Kind.APPLICATIONS, moved)  # the ORM notes these too; said here so it is never lost
+    if funded:
+        note_change(s, Kind.AWARDS, funded)
+    audit(s, actor=who, action="panel.apply", entity="panel", entity_id=panel_id,
+          summary=f"Applied {panel.name}'s decisions: {len(done['fund'])} funded, {len(done['decline'])} "
+                  f"declined, {len(done['defer'])} deferred")
+    return Applied(tuple(done["fund"]), tuple(done["decline"]), tuple(done["defer"]))

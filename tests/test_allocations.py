@@ -9,7 +9,10 @@ import pytest
 
 from grantdesk.domain.errors import ValidationError
 from grantdesk.services import allocations, applications, funds, organisations
-from grantdesk.services.allocations import Declaration, OutsideTheYear
+from grantdesk.domain.eligibility import Outcome
+from grantdesk.services.allocations import Declaration, MatchFunding, OutsideTheYear, RepeatBid
+from grantdesk.services.eligibility import check_eligibility
+from grantdesk.store.models import Application
 from grantdesk.services.applications import list_application_rows
 from grantdesk.services.decisions import InterestBlocks, PotExceeded
 
@@ -104,11 +107,12 @@ def test_a_disclosable_pecuniary_interest_blocks_unless_a_dispensation_is_record
     dispensed = Declaration("dpi", "I am a paid trustee of the lunch club", "DISP-2026-07", date(2026, 9, 1))
     view = allocations.record_member_decision(db, small, ash, "recommended", declaration=dispensed,
                                               amount_pence=50_000, reasons="Supporting it, under dispensation.", on=ON)
-    assert "Disclosable pecuniary interest" in view.interest and "DISP-2026-07" in view.interest
+    assert view.interest == dispensed and view.interest.dispensed  # kept as declared, as data
     other = Declaration("other_registrable", "My partner volunteers there")
     refusal = allocations.record_member_decision(db, big, ash, "refused", declaration=other,
                                                  reasons="Too much for one division this year.", on=ON)
-    assert refusal.decision == "refused" and "My partner volunteers there" in refusal.interest
+    assert refusal.decision == "refused" and refusal.interest == other and refusal.interest.interest
+    assert [v.interest for v in allocations.decision_context(db, small, today=ON).decisions] == [dispensed]
     with pytest.raises(ValidationError, match="reasons"):
         allocations.record_member_decision(db, big, ash, "refused", declaration=NONE, reasons=" ", on=ON)
 
@@ -120,17 +124,53 @@ def test_decisions_after_the_spend_by_day_are_refused_with_the_rule(db):
                                            reasons="Late.", on=date(2027, 3, 25))
 
 
+def last_years_award(db, member_id, application_id, *, amount=80_000, on=date(2025, 11, 3)):
+    """An application from the same organisation in the fund's 2025–26 round, recommended by
+    ``member_id`` and approved by the officer on ``on``: an award of last year's money. Returns its id."""
+    with db.unit_of_work() as uow:
+        s = uow.session
+        this_year = s.get(Application, application_id)
+        fund = this_year.fund
+        rnd = funds.add_round(s, actor="Officer", fund=fund, name="2025–26", financial_year=YEAR - 1,
+                              opens_on=date(2025, 4, 1), closes_on=date(2025, 10, 31))
+        app = applications.add_application(s, actor="Officer", fund=fund, organisation=this_year.organisation,
+                                           round=rnd, area=this_year.area, title="Last year's project",
+                                           amount_requested_pence=amount, created_on=date(2025, 6, 1))
+        applications.do_transition(s, app, "submitted", actor="Officer", on=date(2025, 6, 2))
+        uow.commit()
+        last = app.id
+    allocations.set_allotments(db, "MEM", YEAR - 1, 250_000)
+    allocations.record_member_decision(db, last, member_id, "recommended", declaration=NONE, amount_pence=amount,
+                                       reasons="Last year's bid.", on=on)
+    [d] = allocations.decision_context(db, last, today=on).decisions
+    allocations.officer_outcome(db, d.id, "approved", on=on)
+    return last
+
+
 def test_repeat_bids_and_match_funding_are_flagged(db):
     (ash, _, _), (big, small, third) = build(db, org_type="parish_council", answers={})
+    last = last_years_award(db, ash, small)
+    reference = allocations.decision_context(db, last, today=ON).reference
+    flags = {f.kind: f for f in allocations.decision_context(db, third, today=ON).flags}
+    assert set(flags) == {"repeat", "match_funding"}
+    assert flags["repeat"] == RepeatBid("Northtown Lunch Club", reference, 80_000, date(2025, 11, 3), YEAR - 1)
+    assert flags["match_funding"] == MatchFunding("parish_council", "50%", "")  # the application does not say
+    assert [f.kind for f in allocations.decision_context(db, last, today=ON).flags] == ["match_funding"]
+
+
+def test_an_award_from_the_same_years_round_is_not_a_repeat_bid_whenever_it_was_made(db):
+    """The one rule (grantdesk.domain.repeat_bids): an award's money belongs to its round's year, so a
+    2026–27 award made early, in the 2025–26 calendar, does not make another 2026–27 bid a repeat."""
+    (ash, _, _), (_, small, third) = build(db)
     allocations.set_allotments(db, "MEM", YEAR - 1, 250_000)
-    last_year = date(2025, 11, 3)
+    early = date(2026, 3, 3)
     allocations.record_member_decision(db, small, ash, "recommended", declaration=NONE, amount_pence=80_000,
-                                       reasons="Last year's bid.", on=last_year)
-    [d] = allocations.decision_context(db, small, today=last_year).decisions
-    allocations.officer_outcome(db, d.id, "approved", on=last_year)
-    kinds = {f.kind: f.text for f in allocations.decision_context(db, third, today=ON).flags}
-    assert "repeat" in kinds and "last year" in kinds["repeat"]
-    assert "match_funding" in kinds and "50%" in kinds["match_funding"] and "does not say" in kinds["match_funding"]
+                                       reasons="Early.", on=early)
+    [d] = allocations.decision_context(db, small, today=early).decisions
+    allocations.officer_outcome(db, d.id, "approved", on=early)
+    assert allocations.decision_context(db, third, today=ON).flags == ()
+    repeat = next(r for r in check_eligibility(db, third).results if r.rule == "repeat_funding")
+    assert repeat.outcome is Outcome.PASS
 
 
 @pytest.mark.parametrize("mode", ["lapse", "roll_over"])

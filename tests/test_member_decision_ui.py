@@ -10,7 +10,8 @@ from PySide6.QtCore import Qt
 from grantdesk.domain.money import format_money
 from grantdesk.services import allocations
 from grantdesk.services.applications import list_application_rows
-from ui.member_decision import MemberDecisionDialog
+from grantdesk.domain.interests import Declaration
+from ui.member_decision import DecisionsModel, MemberDecisionDialog
 
 TIMEOUT = 20_000
 TODAY = date(2026, 9, 15)  # inside PHP's 2026–27 year, after this year's applications were submitted
@@ -78,7 +79,9 @@ def test_a_member_recommends_and_the_officer_approval_awards_the_application(qtb
     [view] = after.decisions
     assert (view.member_id, view.decision, view.amount_pence, view.decided_on) == \
         (member.member_id, "recommended", amount, TODAY)
-    assert "Other registrable interest" in view.interest and "My daughter helps" in view.interest
+    assert view.interest == Declaration("other_registrable", "My daughter helps at the group")
+    assert dialog.decisions_model.index(0, DecisionsModel.INTEREST).data() == \
+        "Other registrable interest: My daughter helps at the group"
     assert view.reasons == "A well-run group that reaches people nobody else does."
     assert after.pending_pence == amount and view.officer_outcome is None
     mid = positions(sample_db)[member.member_id]
@@ -142,9 +145,11 @@ def test_a_disclosable_pecuniary_interest_needs_a_recorded_dispensation(qtbot, s
         record(qtbot, dialog)
     [view] = allocations.decision_context(sample_db, context.application_id, today=TODAY).decisions
     assert view.amount_pence == 10_000 and view.member_id == member.member_id
-    assert "Disclosable pecuniary interest" in view.interest and "DISP-2026-07" in view.interest
-    assert "1 Sept 2026" in view.interest
-    assert "DISP-2026-07" in dialog.decision_detail.text()
+    assert view.interest == Declaration("dpi", "I am a paid trustee of the applicant", "DISP-2026-07",
+                                        date(2026, 9, 1))
+    dialog.decisions_view.selectRow(0)
+    assert "Disclosable pecuniary interest" in dialog.decision_detail.text()
+    assert "DISP-2026-07, granted 1 Sept 2026" in dialog.decision_detail.text()
 
 
 def test_a_refusal_needs_reasons_and_the_officer_can_return_a_recommendation(qtbot, sample_db, runner):
@@ -179,20 +184,45 @@ def test_a_refusal_needs_reasons_and_the_officer_can_return_a_recommendation(qtb
 
 
 def test_match_funding_and_repeat_bids_are_flagged_on_the_screen(qtbot, db, runner):
-    from test_allocations import NONE, build
+    from test_allocations import build, last_years_award
 
     (ash, _, _), (_, small, third) = build(db, org_type="parish_council")
-    allocations.set_allotments(db, "MEM", YEAR - 1, 250_000)
-    last_year = date(2025, 11, 3)
-    allocations.record_member_decision(db, small, ash, "recommended", declaration=NONE, amount_pence=80_000,
-                                       reasons="Last year's bid.", on=last_year)
-    [d] = allocations.decision_context(db, small, today=last_year).decisions
-    allocations.officer_outcome(db, d.id, "approved", on=last_year)
+    last = last_years_award(db, ash, small)
+    reference = allocations.decision_context(db, last, today=TODAY).reference
     dialog = open_dialog(qtbot, db, runner, third)
     texts = dialog.flag_texts()
     assert len(texts) == 2 and dialog.flags_box.isVisible()
-    assert any("Repeat bid" in t and "last year" in t for t in texts)
-    assert any("Match funding" in t and "50%" in t for t in texts)
+    assert any("Repeat bid" in t and "last year" in t and reference in t and "£800.00" in t for t in texts)
+    assert any("Match funding" in t and "50%" in t and "parish or town council" in t for t in texts)
+    assert all(t.count("Repeat bid") <= 1 and t.count("Match funding") <= 1 for t in texts)  # named once
     assert {label.objectName() for label in dialog.flag_labels} == {"flag_repeat", "flag_match_funding"}
     # the own-division members come first in the chooser, each with what they have left
     assert dialog.member_combo.itemData(0) == ash and "£2,500.00 left" in dialog.member_combo.itemText(0)
+
+
+def test_an_approval_whose_award_cannot_be_made_is_refused_on_the_screen_and_keeps_nothing(
+        qtbot, sample_db, runner, monkeypatch):
+    from grantdesk.domain.errors import GrantDeskError
+
+    context = next(c for c in open_applications(sample_db)
+                   if c.area_member_ids and c.members[0].remaining_pence >= c.amount_requested_pence)
+    member = context.members[0]
+    dialog = open_dialog(qtbot, sample_db, runner, context.application_id)
+    dialog.choose_member(member.member_id)
+    qtbot.keyClicks(dialog.reasons_edit, "All of it.")
+    with qtbot.waitSignal(dialog.changed, timeout=TIMEOUT):
+        record(qtbot, dialog)
+
+    def broken(*_args, **_kwargs):
+        raise GrantDeskError("The award could not be written.")
+
+    monkeypatch.setattr(allocations, "add_award", broken)  # the approval's second step
+    dialog.decisions_view.selectRow(0)
+    qtbot.mouseClick(dialog.approve_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.error_label.isVisible() and not dialog._busy, timeout=TIMEOUT)
+    assert "award could not be written" in dialog.error_label.text()
+    after = allocations.decision_context(sample_db, context.application_id, today=TODAY)
+    assert after.decisions[0].officer_outcome is None and after.status == context.status  # nothing kept
+    assert after.awarded_pence is None and positions(sample_db)[member.member_id].approved_pence == \
+        member.approved_pence
+    assert dialog.approve_button.isEnabled()  # still waiting: the officer can try again

@@ -12,8 +12,9 @@ from grantdesk.reports.member_records import (
     decision_record_pdf,
     member_statement_pdf,
     members_report_pdf,
-    read_interest,
 )
+from grantdesk.reports.member_records import interest_words as record_words
+from grantdesk.domain.interests import NOT_DECLARED, Declaration
 from grantdesk.services import allocations
 from grantdesk.services.applications import list_application_rows
 
@@ -45,7 +46,7 @@ def _positions(db) -> dict[str, allocations.MemberPosition]:
 
 
 def test_the_record_of_a_decision_under_a_dispensation_prints_the_declaration_in_full(contexts):
-    context, view = next((c, d) for c in contexts for d in c.decisions if "dispensation" in d.interest)
+    context, view = next((c, d) for c in contexts for d in c.decisions if d.interest.dispensed)
     pages, text = _pdf(decision_record_pdf, context, view.id, **HEAD)
     assert len(pages) == 1 and "Page 1 of 1" in text
     assert "Staffordshire County Council · People Helping People" in text
@@ -192,13 +193,28 @@ def test_the_scrutiny_report_has_every_member_and_the_totals(sample_db):
         assert column in text
 
 
-def test_the_declaration_words_are_read_back_into_their_parts():
-    dpi = read_interest("Disclosable pecuniary interest: My husband owns the unit (rented). "
-                        "(dispensation SCC-DISP-2026-04, granted 20 May 2026)")
-    assert (dpi.kind, dpi.nature, dpi.dispensation_reference, dpi.dispensation_granted) == (
-        "Disclosable pecuniary interest", "My husband owns the unit (rented).", "SCC-DISP-2026-04", "20 May 2026")
-    assert dpi.short == "DPI, dispensation SCC-DISP-2026-04"
-    assert read_interest("Other registrable interest: a governor").short == "Other registrable"
-    assert read_interest("No interest").short == "None" and read_interest("No interest").recorded
-    assert not read_interest("No interest declared").recorded
-    assert read_interest("No interest declared").short == "Not recorded"
+def test_the_records_words_for_a_declaration_come_from_its_parts():
+    dpi = Declaration("dpi", "My husband owns the unit (rented).", "SCC-DISP-2026-04", date(2026, 5, 20))
+    assert record_words(dpi) == ("Disclosable pecuniary interest: My husband owns the unit (rented). "
+                                 "Dispensation SCC-DISP-2026-04, granted 20 May 2026.")
+    assert record_words(dpi, short=True) == "DPI, dispensation SCC-DISP-2026-04"
+    assert record_words(Declaration("dpi", "A trustee"), short=True) == "DPI"
+    governor = Declaration("other_registrable", "a governor")
+    assert record_words(governor, short=True) == "Other registrable"
+    assert record_words(governor) == "Other registrable interest: a governor"
+    assert record_words(Declaration(), short=True) == "None" and Declaration().declared
+    assert record_words(Declaration()).startswith("No interest. The member stated")
+    assert not NOT_DECLARED.declared and record_words(NOT_DECLARED, short=True) == "Not recorded"
+    assert record_words(NOT_DECLARED).startswith("No interest declared")
+
+
+def test_the_sample_decisions_carry_their_declarations_as_recorded(contexts):
+    """The PHP sample's declarations come back as data: kinds, natures and the dispensation's date."""
+    views = [d for c in contexts for d in c.decisions]
+    dispensed = [d.interest for d in views if d.interest.dispensed]
+    assert dispensed and dispensed[0].dispensation_reference == "SCC-DISP-2026-04"
+    assert dispensed[0].dispensation_granted_on == date(2026, 5, 20)
+    assert "My husband owns the shop unit" in dispensed[0].nature
+    assert any(d.interest.none for d in views)
+    assert {d.interest.kind for d in views} <= {"none", "dpi", "other_registrable", "non_registrable",
+                                                 "not_declared"}

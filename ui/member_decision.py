@@ -6,7 +6,13 @@ with reasons and the date.
 
 Whatever the services refuse (a pot that would go below zero, a disclosable pecuniary interest with no
 dispensation, a date after the spend-by day, a missing reason) is shown with the service's sentence
-and the form is kept as typed. Every database call runs on the worker (``TaskRunner``).
+and the form is kept as typed. Recording a decision and the officer's approval or return are each one
+``Op`` (one service, one transaction); reads are ``Query`` (``ui.operations``). The screen follows
+changes made elsewhere to the pots, the awards and the applications, so what it shows stays true.
+
+The services give the declarations of interest and the flags as data (``Declaration``, ``RepeatBid``,
+``MatchFunding``, ``LateApplication``); the words the screen shows for them are chosen here, in
+``interest_words`` and ``flag_words``.
 """
 
 from __future__ import annotations
@@ -43,9 +49,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from grantdesk.domain.changes import Changes, Kind
 from grantdesk.domain.dates import financial_year_label, format_date, parse_uk_date
-from grantdesk.domain.errors import GrantDeskError, ValidationError
+from grantdesk.domain.errors import ValidationError
+from grantdesk.domain.interests import Declaration
 from grantdesk.domain.money import format_money, parse_money
+from ui.operations import Op, Query, follow_changes, refusal_text
 from ui.tasks import TaskRunner
 from ui.widgets import action_button
 
@@ -62,6 +71,8 @@ FLAG_STYLES = {  # background, text, border — each passes AA contrast
     "area": ("#f3f4f6", "#1f2937", "#9ca3af"),
 }
 FLAG_NAMES = {"repeat": "Repeat bid", "match_funding": "Match funding", "late": "Late", "area": "Area"}
+# What the screen shows changes with these: any member's pot (MEMBERS), awards (AWARDS), the application.
+FOLLOWS = (Kind.MEMBERS, Kind.AWARDS, Kind.APPLICATIONS)
 ERROR_STYLE = "padding: 6px; background: #fef2f2; color: #991b1b;"
 OK_STYLE = "padding: 6px; background: #ecfdf5; color: #065f46;"
 
@@ -71,6 +82,55 @@ _dialog_button = partial(action_button, auto_default=False)  # a dialog's Enter 
 
 def _uk(day: date) -> str:
     return day.strftime("%d/%m/%Y")
+
+
+# --- the screen's words for what the services give as data ---------------------------------------------
+
+
+def _kind_name(kind: str) -> str:
+    from grantdesk.services.decisions import INTEREST_LABELS  # the window is open: the core is loaded
+
+    return INTEREST_LABELS.get(kind, kind.replace("_", " ").capitalize())
+
+
+def interest_words(d: Declaration) -> str:
+    """A declaration of interest for the officer on screen: "No interest", "No interest declared" (none
+    was recorded), or the kind with its nature and any dispensation with the day it was granted."""
+    if not d.declared:
+        return "No interest declared"
+    text = _kind_name(d.kind) + (f": {d.nature}" if d.nature and not d.none else "")
+    if d.dispensation_reference:
+        granted = f", granted {format_date(d.dispensation_granted_on)}" if d.dispensation_granted_on else ""
+        text += f" (dispensation {d.dispensation_reference}{granted})"
+    return text
+
+
+def _a(org_type: str) -> str:
+    """"a parish or town council", "an individual": an organisation type inside a sentence."""
+    from grantdesk.domain.organisations import OrgType
+
+    try:
+        label = OrgType(org_type).label
+    except ValueError:
+        label = org_type.replace("_", " ")
+    name = label[:1].lower() + label[1:]
+    return ("an " if name[:1] in "aeiou" else "a ") + name
+
+
+def flag_words(flag: Any) -> str:
+    """What a flag means, for the officer on screen (its name is shown beside it, from ``FLAG_NAMES``)."""
+    if flag.kind == "repeat":
+        return (f"{flag.organisation} was awarded {format_money(flag.amount_pence)} by this fund last year "
+                f"({flag.reference}, {format_date(flag.awarded_on)})."
+                + (f" The fund says: {flag.fund_says}." if flag.fund_says else ""))
+    if flag.kind == "match_funding":
+        return (f"The fund asks {_a(flag.org_type)} to find {flag.share or 'part'} of the cost. "
+                + (f"The application says: “{flag.given}”." if flag.given
+                   else "The application does not say where it comes from."))
+    if flag.kind == "late":
+        return (f"Submitted on {format_date(flag.submitted_on)}, after the apply-by date "
+                f"{format_date(flag.apply_by)}.")
+    return ""
 
 
 class DecisionsModel(QAbstractTableModel):
@@ -120,7 +180,7 @@ class DecisionsModel(QAbstractTableModel):
         if col == self.DATE:
             return format_date(d.decided_on)
         if col == self.INTEREST:
-            return d.interest
+            return interest_words(d.interest)
         return self.officer_text(d)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
@@ -138,14 +198,15 @@ class DecisionsModel(QAbstractTableModel):
                 return QBrush(QColor(colour))
             if col == self.DECISION and d.decision == "refused":
                 return QBrush(QColor("#b91c1c"))
-            if col == self.INTEREST and not d.interest.startswith(("No interest", "No interest declared")):
+            if col == self.INTEREST and d.interest.interest:
                 return QBrush(QColor("#7c2d12"))
         return None
 
 
 class MemberDecisionDialog(QDialog):
     """The decision screen for one application of a member-decided fund. ``start()`` loads it;
-    ``loaded`` fires after each (re)load and ``changed`` after anything is recorded."""
+    ``loaded`` fires after each (re)load and ``changed`` after this screen records something and has
+    reloaded (other windows learn of it from the operations' broadcast, not from this signal)."""
 
     loaded = Signal()
     changed = Signal()
@@ -164,10 +225,16 @@ class MemberDecisionDialog(QDialog):
         self.setWindowTitle("Members' decisions")
         self._build()
         self.resize(1280, 800)
+        follow_changes(self, FOLLOWS, self._changed_elsewhere)
 
     @property
     def today(self) -> date:
         return self._today or date.today()
+
+    def _changed_elsewhere(self, _changes: Changes) -> None:
+        """Another window changed a pot, an award or an application: reload, keeping what is typed."""
+        if self.context is not None:
+            self.reload(keep_form=True)
 
     # --- construction -----------------------------------------------------------------------------
 
@@ -387,24 +454,33 @@ class MemberDecisionDialog(QDialog):
 
     # --- loading --------------------------------------------------------------------------------
     def start(self) -> None:
-        db, app_id, today = self.db, self.application_id, self.today
+        self.reload()
 
-        def fetch():
+    def reload(self, *, keep_form: bool = False, then: Any = None) -> None:
+        """Read the application's decisions and the pots again and show them; ``then()`` after."""
+        app_id, today = self.application_id, self.today
+
+        def fetch(db):
             from grantdesk.services.allocations import decision_context
 
             return decision_context(db, app_id, today=today)
 
-        self.runner.run(fetch, self.show_context, self._load_failed, owner=self)
+        def show(context) -> None:
+            self.show_context(context, keep_form=keep_form)
+            if then is not None:
+                then()
 
-    def _load_failed(self, exc: BaseException) -> None:
-        if not isinstance(exc, GrantDeskError):
-            raise exc
-        self.facts.setText(escape(str(exc)))
+        Query(self, fetch).success(show).failure(self._load_failed).run()
+
+    def _load_failed(self, error: BaseException) -> None:
+        self.facts.setText(escape(refusal_text(error)))
         self.form.setEnabled(False)
         self.record_button.setEnabled(False)
         self.loaded.emit()
 
-    def show_context(self, c: Any) -> None:
+    def show_context(self, c: Any, *, keep_form: bool = False) -> None:
+        """Show ``c`` (a ``DecisionContext``). ``keep_form``: a reload because of a change made elsewhere,
+        which keeps the amount the officer may have typed for the same member."""
         self.context = c
         self.setWindowTitle(f"Members' decisions — {c.reference}")
         label = financial_year_label(c.financial_year)
@@ -431,7 +507,7 @@ class MemberDecisionDialog(QDialog):
                 self.decisions_view.selectRow(row)
         elif any(self._pending(d) for d in c.decisions):
             self.decisions_view.selectRow(next(n for n, d in enumerate(c.decisions) if self._pending(d)))
-        self._fill_members(c)
+        self._fill_members(c, keep_amount=keep_form)
         open_ = c.status in DECIDABLE
         self.form.setEnabled(open_)
         self.closed_note.setVisible(not open_)
@@ -448,9 +524,10 @@ class MemberDecisionDialog(QDialog):
         self.flag_labels = []
         for f in flags:
             bg, fg, border = FLAG_STYLES.get(f.kind, FLAG_STYLES["area"])
-            label = QLabel(f"<b>{escape(FLAG_NAMES.get(f.kind, f.kind.capitalize()))}</b> — {escape(f.text)}")
+            name, words = FLAG_NAMES.get(f.kind, f.kind.capitalize()), flag_words(f)
+            label = QLabel(f"<b>{escape(name)}</b> — {escape(words)}")
             label.setObjectName(f"flag_{f.kind}")
-            label.setAccessibleName(f"Flag: {f.text}")
+            label.setAccessibleName(f"Flag: {name}. {words}")
             label.setWordWrap(True)
             label.setStyleSheet(f"padding: 6px; background: {bg}; color: {fg}; border-left: 5px solid {border};")
             self.flags_layout.addWidget(label)
@@ -460,7 +537,7 @@ class MemberDecisionDialog(QDialog):
     def flag_texts(self) -> list[str]:
         return [label.text() for label in self.flag_labels]
 
-    def _fill_members(self, c: Any) -> None:
+    def _fill_members(self, c: Any, *, keep_amount: bool = False) -> None:
         keep = self.member_combo.currentData()
         self.member_combo.blockSignals(True)
         self.member_combo.clear()
@@ -473,7 +550,10 @@ class MemberDecisionDialog(QDialog):
         index = self.member_combo.findData(keep) if keep is not None else -1
         self.member_combo.setCurrentIndex(index if index >= 0 else (0 if c.members else -1))
         self.member_combo.blockSignals(False)
-        self._on_member_chosen()
+        if keep_amount and keep is not None and self.member_combo.currentData() == keep:
+            self._show_member_note()  # the same member: what the officer typed stays
+        else:
+            self._on_member_chosen()
 
     def member_position(self, member_id: int | None = None) -> Any:
         wanted = member_id if member_id is not None else self.member_combo.currentData()
@@ -489,6 +569,10 @@ class MemberDecisionDialog(QDialog):
 
     # --- the form's behaviour ---------------------------------------------------------------------------
     def _on_member_chosen(self) -> None:
+        self._show_member_note()
+        self._default_amount()
+
+    def _show_member_note(self) -> None:
         p = self.member_position()
         c = self.context
         if p is None or c is None:
@@ -501,7 +585,6 @@ class MemberDecisionDialog(QDialog):
             f"<b>{format_money(p.remaining_pence)} left</b>."
             + (f" The member for {escape(c.area)}." if p.member_id in c.area_member_ids
                else (f" Not the member for {escape(c.area)}: a joint or cross-division award." if c.area else "")))
-        self._default_amount()
 
     def _default_amount(self) -> None:
         p, c = self.member_position(), self.context
@@ -558,7 +641,7 @@ class MemberDecisionDialog(QDialog):
         what = f"recommended {format_money(d.amount_pence)}" if d.decision == "recommended" else "refused"
         self.decision_detail.setText(
             f"<b>{escape(d.member)}</b> {what} on {format_date(d.decided_on)}.<br>"
-            f"<b>Interest:</b> {escape(d.interest)}<br><b>Reasons:</b> {escape(d.reasons)}<br>"
+            f"<b>Interest:</b> {escape(interest_words(d.interest))}<br><b>Reasons:</b> {escape(d.reasons)}<br>"
             f"<b>Officer:</b> {escape(DecisionsModel.officer_text(d))}")
 
     def save_record(self, path: str | None = None) -> None:
@@ -573,19 +656,23 @@ class MemberDecisionDialog(QDialog):
                 self, "Save the decision record", f"decision-{self.context.reference}-{d.id}.pdf", "PDF (*.pdf)")
             if not path:
                 return
-        db, decision_id, target = self.db, d.id, path
+        decision_id, target = d.id, path
 
-        def work() -> str:
+        def work(db) -> str:
             from grantdesk.reports.member_records import decision_record_pdf
             from grantdesk.services.allocations import decision_record_context
 
             decision_record_pdf(decision_record_context(db, decision_id), decision_id, target)
             return target
 
-        self.runner.run(work, lambda saved: self.show_message(f"Saved the decision record to {saved}."),
-                        lambda exc: self.show_error(str(exc)), owner=self)
+        Query(self, work).success(lambda saved: self.show_message(f"Saved the decision record to {saved}.")) \
+            .with_progress("Making the decision record").run()
 
     # --- recording a member's decision ------------------------------------------------------------------
+    def show_refusal(self, text: str) -> None:
+        """What the services refused (``ui.operations`` shows refusals here): the form is kept."""
+        self.show_error(text)
+
     def show_error(self, text: str) -> None:
         self.message_label.hide()
         self.error_label.setText(text)
@@ -624,40 +711,26 @@ class MemberDecisionDialog(QDialog):
         reference = self.dispensation_edit.text().strip() if kind == "dpi" else ""
         reasons = self.reasons_edit.toPlainText()
         decision = "recommended" if recommend else "refused"
-        db, app_id, today = self.db, self.application_id, self.today
+        app_id = self.application_id
+        declaration = Declaration(kind, nature, reference or None, granted)
 
-        def work():
-            from grantdesk.services.allocations import (
-                Declaration,
-                decision_context,
-                record_member_decision,
-            )
+        def work(db):
+            from grantdesk.services.allocations import record_member_decision
 
-            view = record_member_decision(
-                db, app_id, member_id, decision, reasons=reasons, amount_pence=amount, on=day,
-                declaration=Declaration(kind, nature, reference or None, granted))
-            return view, decision_context(db, app_id, today=today)
+            return record_member_decision(db, app_id, member_id, decision, reasons=reasons, amount_pence=amount,
+                                          on=day, declaration=declaration)
 
-        def done(result) -> None:
-            view, context = result
-            self._set_busy(False)
+        def done(view) -> None:
             self._clear_form()
             what = (f"recommendation of {format_money(view.amount_pence)}" if view.decision == "recommended"
                     else "refusal")
-            self.show_context(context)
             self.show_message(f"Recorded {view.member}'s {what} on {format_date(view.decided_on)}"
                               + (", waiting for the officer." if view.decision == "recommended" else "."))
-            self.changed.emit()
+            self.reload(then=self.changed.emit)
 
         self._set_busy(True)
         self.error_label.hide()
-        self.runner.run(work, done, self._refused, owner=self)
-
-    def _refused(self, exc: BaseException) -> None:
-        self._set_busy(False)
-        if not isinstance(exc, GrantDeskError):
-            raise exc
-        self.show_error(str(exc))
+        Op(self, work).success(done).finally_(lambda: self._set_busy(False)).run()
 
     def _clear_form(self) -> None:
         self.reasons_edit.clear()
@@ -691,15 +764,14 @@ class MemberDecisionDialog(QDialog):
         return dialog
 
     def _officer(self, d: Any, outcome: str, reason: str) -> None:
-        db, day = self.db, self.today
+        day = self.today
 
-        def work():
+        def work(db):
             from grantdesk.services.allocations import officer_outcome
 
             return officer_outcome(db, d.id, outcome, reason=reason, on=day)
 
         def done(context) -> None:
-            self._set_busy(False)
             self.show_context(context)
             text = f"{outcome.capitalize()} {d.member}'s recommendation of {format_money(d.amount_pence)}"
             if context.awarded_pence is not None and context.status == "awarded":
@@ -708,4 +780,5 @@ class MemberDecisionDialog(QDialog):
             self.changed.emit()
 
         self._set_busy(True)
-        self.runner.run(work, done, self._refused, owner=self)
+        self.error_label.hide()
+        Op(self, work).success(done).finally_(lambda: self._set_busy(False)).run()

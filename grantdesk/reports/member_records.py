@@ -17,8 +17,6 @@ never on the app's start-up path.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -54,79 +52,78 @@ from grantdesk.reports.pdf_common import (
 from grantdesk.reports.pdf_fonts import PdfFonts, pdf_fonts
 
 if TYPE_CHECKING:
+    from grantdesk.domain.interests import Declaration
     from grantdesk.services.allocations import (
         DecisionContext,
         DecisionView,
+        Flag,
         MemberPosition,
         MembersReport,
         MemberStatement,
         StatementLine,
     )
 
-__all__ = ["decision_record_pdf", "member_statement_pdf", "members_report_pdf", "Interest", "read_interest"]
+__all__ = ["decision_record_pdf", "member_statement_pdf", "members_report_pdf", "interest_words", "flag_words"]
 
 Target = Path | str | BinaryIO
 
-FLAG_LABELS = {"repeat": "Repeat bid", "match_funding": "Match funding", "late": "Late", "area": "Area"}
 APPROVED_BAR = colors.HexColor("#16a34a")
 WAITING_BAR = colors.HexColor("#f59e0b")
 TRACK = colors.HexColor("#e5e7eb")
 REPORT_MARGIN = 15 * mm  # landscape: a little more room, so twenty members and the notes fit one page
 
 
-# --- the declaration of interest, read back from its words -------------------------------------------
+# --- the words for a declaration of interest and for a flag, as the records print them ----------------
 
 
-@dataclass(frozen=True, slots=True)
-class Interest:
-    """A declaration as the records print it. ``recorded`` is false when the member stated nothing."""
+def _kind_name(kind: str) -> str:
+    from grantdesk.services.decisions import INTEREST_LABELS  # the names of the kinds of interest
 
-    kind: str  # "Disclosable pecuniary interest", "No interest", "No interest declared", …
-    nature: str
-    dispensation_reference: str | None
-    dispensation_granted: str | None  # as the service wrote it ("20 May 2026")
-    recorded: bool
-
-    @property
-    def none(self) -> bool:
-        return self.kind in (NO_INTEREST, NOT_DECLARED)
-
-    @property
-    def short(self) -> str:
-        """For a table cell: "None", "Not recorded", "DPI, dispensation SCC-DISP-2026-04", …"""
-        if not self.recorded:
-            return "Not recorded"
-        if self.none:
-            return "None"
-        text = "DPI" if self.kind == "Disclosable pecuniary interest" else self.kind.removesuffix(" interest")
-        return f"{text}, dispensation {self.dispensation_reference}" if self.dispensation_reference else text
+    return INTEREST_LABELS.get(kind, kind.replace("_", " ").capitalize())
 
 
-NO_INTEREST = "No interest"  # the member stated they had none
-NOT_DECLARED = "No interest declared"  # the service's words when no declaration was recorded
-_DISPENSATION = re.compile(r"\s*\(dispensation (?P<ref>.+?)(?:, granted (?P<on>[^()]*))?\)\s*$")
+def interest_words(declaration: Declaration, *, short: bool = False) -> str:
+    """The records' words for a declaration (``DecisionView.interest``, ``StatementLine.interest``).
+
+    In full: "Disclosable pecuniary interest: <nature>. Dispensation <ref>, granted <date>."; ``short``,
+    for a table cell: "None", "Not recorded", "Other registrable", "DPI, dispensation <ref>"."""
+    d = declaration
+    if not d.declared:
+        return "Not recorded" if short else "No interest declared: no declaration was recorded with this decision."
+    if d.none:
+        return "None" if short else "No interest. The member stated, with the decision, that they had no interest."
+    if short:
+        text = "DPI" if d.dpi else _kind_name(d.kind).removesuffix(" interest")
+        return f"{text}, dispensation {d.dispensation_reference}" if d.dispensation_reference else text
+    text = _kind_name(d.kind) + (f": {d.nature}" if d.nature else "")
+    if d.dispensation_reference:
+        text += f" Dispensation {_dispensation(d)}."
+    return text
 
 
-def read_interest(words: str) -> Interest:
-    """Split ``DecisionView.interest`` / ``StatementLine.interest`` (written by the allocations service as
-    "<kind>[: <nature>][ (dispensation <ref>[, granted <date>])]") into its parts."""
-    from grantdesk.services.decisions import INTEREST_LABELS  # the service's own words for the kinds
+def _dispensation(d: Declaration) -> str:
+    """"<reference>, granted <date>" (the date when it was recorded)."""
+    granted = f", granted {format_date(d.dispensation_granted_on)}" if d.dispensation_granted_on else ""
+    return f"{d.dispensation_reference}{granted}"
 
-    text = (words or "").strip()
-    if not text or text == NOT_DECLARED:
-        return Interest(NOT_DECLARED, "", None, None, False)
-    kind = next((label for label in sorted(INTEREST_LABELS.values(), key=len, reverse=True)
-                 if text == label or text.startswith(label + ":") or text.startswith(label + " (")), None)
-    if kind is None:  # words this module does not know: print them whole
-        return Interest(text, "", None, None, True)
-    if kind == INTEREST_LABELS["none"]:
-        return Interest(NO_INTEREST, "", None, None, True)
-    rest = text[len(kind):].removeprefix(":").strip()
-    found = _DISPENSATION.search(rest)
-    if found:
-        return Interest(kind, rest[:found.start()].strip(), found["ref"].strip(),
-                        (found["on"] or "").strip() or None, True)
-    return Interest(kind, rest, None, None, True)
+
+def flag_words(flag: Flag) -> tuple[str, str]:
+    """The records' label and words for a flag the decision screen raised."""
+    if flag.kind == "repeat":
+        return "Repeat bid", (
+            f"{flag.organisation} was awarded {format_money(flag.amount_pence)} by this fund last year "
+            f"({flag.reference}, {format_date(flag.awarded_on)})."
+            + (f" The fund says: {flag.fund_says}." if flag.fund_says else ""))
+    if flag.kind == "match_funding":
+        return "Match funding", (
+            f"Match funding required: the fund asks {_a(_org_type(flag.org_type))} to find "
+            f"{flag.share or 'part'} of the cost. "
+            + (f"The application says: “{flag.given}”." if flag.given else
+               "The application does not say where it comes from."))
+    if flag.kind == "late":
+        return "Late", (f"Submitted on {format_date(flag.submitted_on)}, after the apply-by date "
+                        f"{format_date(flag.apply_by)}.")
+    return flag.kind.replace("_", " ").capitalize(), ""
 
 
 # --- shared pieces ---------------------------------------------------------------------------------
@@ -149,6 +146,12 @@ def _org_type(code: str) -> str:
         return OrgType(code).label
     except ValueError:
         return code.replace("_", " ")
+
+
+def _a(label: str) -> str:
+    """"a parish or town council", "an individual": a type's name inside a sentence."""
+    name = label[:1].lower() + label[1:]
+    return ("an " if name[:1] in "aeiou" else "a ") + name
 
 
 def _printed(printed_on: date | None) -> date:
@@ -284,19 +287,15 @@ def _decision_story(context: DecisionContext, view: DecisionView, fonts: PdfFont
 
     # --- the declaration of interest
     story.append(para("Declaration of interest", st["h3"]))
-    interest = read_interest(view.interest)
-    if not interest.recorded:
-        rows: list[tuple[str, object]] = [("Declared", "No interest declared: no declaration was recorded "
-                                                       "with this decision.")]
-    elif interest.none:
-        rows = [("Declared", "No interest. The member stated, with the decision, that they had no interest.")]
+    interest = view.interest
+    if not interest.interest:  # none stated, or nothing recorded
+        rows: list[tuple[str, object]] = [("Declared", interest_words(interest))]
     else:
-        rows = [("Kind", Paragraph(f"<b>{escape(interest.kind)}</b>", st["cell"])),
+        rows = [("Kind", Paragraph(f"<b>{escape(_kind_name(interest.kind))}</b>", st["cell"])),
                 ("Nature", interest.nature or "Not stated")]
         if interest.dispensation_reference:
-            granted = f", granted {interest.dispensation_granted}" if interest.dispensation_granted else ""
-            rows.append(("Dispensation", f"{interest.dispensation_reference}{granted}"))
-        elif interest.kind == "Disclosable pecuniary interest":
+            rows.append(("Dispensation", _dispensation(interest)))
+        elif interest.dpi:
             rows.append(("Dispensation", "None recorded"))
         else:
             rows.append(("Dispensation", "Not needed for this kind of interest"))
@@ -331,7 +330,7 @@ def _decision_story(context: DecisionContext, view: DecisionView, fonts: PdfFont
                          para(_money_or_dash(d.amount_pence) if d.decision == "recommended" else "–",
                               st["cell_right"]),
                          Paragraph(_officer_cell(d.decision, d.officer_outcome, d.officer_on), st["cell"]),
-                         para(read_interest(d.interest).short, st["cell"])])
+                         para(interest_words(d.interest, short=True), st["cell"])])
         table = Table(data, colWidths=widths(width, [None, 32 * mm, 30 * mm, 22 * mm, 30 * mm, 30 * mm]),
                       hAlign="LEFT", repeatRows=1)
         table.setStyle(table_style(fonts))
@@ -348,8 +347,7 @@ def _decision_story(context: DecisionContext, view: DecisionView, fonts: PdfFont
     if context.flags:
         rows = []
         for f in context.flags:
-            label = FLAG_LABELS.get(f.kind, f.kind.replace("_", " ").capitalize())
-            rows.append((label, f.text.removeprefix(label + ":").strip()))  # the label is not said twice
+            rows.append(flag_words(f))
         story.append(_facts(rows, st, width))
     else:
         story.append(para("None: not a repeat bid, no match funding required, and submitted in time.", st["body"]))
@@ -437,7 +435,7 @@ def _statement_story(statement: MemberStatement, fonts: PdfFonts, day: date, wid
                          para(format_money(line.amount_pence) if line.decision == "recommended" else "–",
                               st["cell_right"]),
                          Paragraph(_officer_cell(line.decision, line.officer_outcome, line.officer_on), st["cell"]),
-                         para(read_interest(line.interest).short, st["cell"])])
+                         para(interest_words(line.interest, short=True), st["cell"])])
             if line.decision == "recommended" and line.officer_outcome == "approved":
                 shade.append(("BACKGROUND", (0, n), (-1, n), FUNDED_FILL))
             elif line.decision == "recommended" and line.officer_outcome is None:
@@ -473,20 +471,19 @@ def _statement_story(statement: MemberStatement, fonts: PdfFonts, day: date, wid
         st["small"])]))
 
     # --- interests in full
-    declared = [(line, read_interest(line.interest)) for line in lines]
-    declared = [(line, i) for line, i in declared if i.recorded and not i.none]
+    declared = [line for line in lines if line.interest.interest]
     story.append(para("Declarations of interest", st["h3"]))
     if declared:
         rows = []
-        for line, i in declared:
-            words = f"<b>{escape(i.kind)}</b>" + (f": {escape(i.nature)}" if i.nature else "")
+        for line in declared:
+            i = line.interest
+            words = f"<b>{escape(_kind_name(i.kind))}</b>" + (f": {escape(i.nature)}" if i.nature else "")
             if i.dispensation_reference:
-                words += f" Dispensation {escape(i.dispensation_reference)}" + (
-                    f", granted {escape(i.dispensation_granted)}." if i.dispensation_granted else ".")
+                words += f" Dispensation {escape(_dispensation(i))}."
             rows.append((line.reference, Paragraph(words, st["cell"])))
         story.append(_facts(rows, st, width, 32 * mm))
     else:
-        missing = sum(1 for line in lines if not read_interest(line.interest).recorded)
+        missing = sum(1 for line in lines if not line.interest.declared)
         story.append(para("The member declared no interest in any application they decided on." if not missing else
                           f"No interest was declared; {missing} decision{'s' if missing != 1 else ''} "
                           "had no declaration recorded.", st["body"]))

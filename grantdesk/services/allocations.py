@@ -11,10 +11,17 @@ unless a dispensation is recorded. On top of them:
   recommendation on an application is approved, the application is awarded the approved total;
 - a recommendation dated after the fund's spend-by day falls outside the year and is refused with the
   rule explained; an application submitted after the apply-by day is flagged;
-- repeat bids (the same organisation funded by the fund last year) and match funding the fund's
+- repeat bids (the same organisation funded by the fund last year, by the one rule in
+  ``grantdesk.domain.repeat_bids`` the eligibility check uses too) and match funding the fund's
   rules require are flagged on the decision screen;
 - the year-end (lapse, or roll over into next year's allotment) is shown before it runs, runs once,
   and is audited.
+
+Each action is one ``@transactional`` service (``grantdesk.store.unit_of_work``): called with a
+``Database`` it is one transaction, called with a ``UnitOfWork`` it joins the caller's. What they
+return is data — declarations of interest (``grantdesk.domain.interests.Declaration``) and flags
+(``RepeatBid``, ``MatchFunding``, ``LateApplication``) — and the screen and the printed records
+choose their own words for it. Refusals are ``GrantDeskError`` sentences for the officer.
 """
 
 from __future__ import annotations
@@ -25,18 +32,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
+from typing import ClassVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from grantdesk.domain.dates import financial_year_bounds, financial_year_label, financial_year_of, format_date
 from grantdesk.domain.errors import GrantDeskError, NotFound, ValidationError
+from grantdesk.domain.interests import NOT_DECLARED, Declaration
 from grantdesk.domain.money import format_money
+from grantdesk.domain.repeat_bids import application_year, funded_last_year
 from grantdesk.domain.workflow import Status
 from grantdesk.services.applications import do_transition
 from grantdesk.services.common import actor_or_default, audit, fund_by_code, utcnow
 from grantdesk.services.decisions import (
-    INTEREST_LABELS,
     add_award,
     add_interest_declaration,
     add_member_decision,
@@ -44,6 +53,8 @@ from grantdesk.services.decisions import (
     record_officer_outcome,
 )
 from grantdesk.store.database import Database
+from grantdesk.store.queries import past_awards
+from grantdesk.store.unit_of_work import UnitOfWork, transactional
 from grantdesk.store.models import (
     Allotment,
     Application,
@@ -154,7 +165,8 @@ def member_positions(db: Database, fund_code: str, year: int) -> list[MemberPosi
         return out
 
 
-def set_allotments(db: Database, fund_code: str, year: int, amount_pence: int, *,
+@transactional
+def set_allotments(uow: UnitOfWork, fund_code: str, year: int, amount_pence: int, *,
                    member_ids: list[int] | None = None, actor: str | None = None) -> int:
     """Set the allotment for the year: for every member of the fund (in bulk), or the ones named.
     Refused where a member has already committed more than the new amount. Returns how many changed."""
@@ -163,30 +175,28 @@ def set_allotments(db: Database, fund_code: str, year: int, amount_pence: int, *
     who = actor_or_default(actor)
     if amount_pence < 0:
         raise ValidationError("An allotment cannot be negative.", "amount")
-    with db.unit_of_work() as uow:
-        s = uow.session
-        fund = _fund(s, fund_code)
-        members = _members(s, fund)
-        if member_ids is not None:
-            unknown = set(member_ids) - {m.id for m in members}
-            if unknown:
-                raise NotFound(f"Member {sorted(unknown)[0]} is not a member of {fund.name}.")
-            members = [m for m in members if m.id in set(member_ids)]
-        for m in members:
-            pot = pot_position(s, m, year)
-            allot = s.scalar(select(Allotment).where(Allotment.member_id == m.id, Allotment.financial_year == year))
-            rolled = allot.rolled_over_pence if allot else 0
-            used = pot.committed_pence + pot.approved_pence
-            if amount_pence + rolled < used:
-                raise ValidationError(
-                    f"{m.name} has already recommended {format_money(used)} in {financial_year_label(year)}, more "
-                    f"than an allotment of {format_money(amount_pence)}" + (f" with {format_money(rolled)} rolled over"
-                                                                           if rolled else "") + ".", "amount")
-            set_allotment(s, actor=who, member=m, financial_year=year, amount_pence=amount_pence)
-        audit(s, actor=who, action="allotment.bulk", entity="fund", entity_id=fund.id,
-              summary=f"Set {len(members)} members' {financial_year_label(year)} allotment to {format_money(amount_pence)}")
-        uow.commit()
-        return len(members)
+    s = uow.session
+    fund = _fund(s, fund_code)
+    members = _members(s, fund)
+    if member_ids is not None:
+        unknown = set(member_ids) - {m.id for m in members}
+        if unknown:
+            raise NotFound(f"Member {sorted(unknown)[0]} is not a member of {fund.name}.")
+        members = [m for m in members if m.id in set(member_ids)]
+    for m in members:
+        pot = pot_position(s, m, year)
+        allot = s.scalar(select(Allotment).where(Allotment.member_id == m.id, Allotment.financial_year == year))
+        rolled = allot.rolled_over_pence if allot else 0
+        used = pot.committed_pence + pot.approved_pence
+        if amount_pence + rolled < used:
+            raise ValidationError(
+                f"{m.name} has already recommended {format_money(used)} in {financial_year_label(year)}, more "
+                f"than an allotment of {format_money(amount_pence)}" + (f" with {format_money(rolled)} rolled over"
+                                                                       if rolled else "") + ".", "amount")
+        set_allotment(s, actor=who, member=m, financial_year=year, amount_pence=amount_pence)
+    audit(s, actor=who, action="allotment.bulk", entity="fund", entity_id=fund.id,
+          summary=f"Set {len(members)} members' {financial_year_label(year)} allotment to {format_money(amount_pence)}")
+    return len(members)
 
 
 # --- the year-end -------------------------------------------------------------------------------------
@@ -247,46 +257,45 @@ def year_end_plan(db: Database, fund_code: str, year: int) -> YearEndPlan:
         return _plan(s, _fund(s, fund_code), year)
 
 
-def run_year_end(db: Database, fund_code: str, year: int, *, actor: str | None = None,
+@transactional
+def run_year_end(uow: UnitOfWork, fund_code: str, year: int, *, actor: str | None = None,
                  today: date | None = None) -> YearEndPlan:
     """Close the year: unspent money lapses, or rolls over into each member's next-year allotment (made
     if missing), as the fund says. Runs once, after the year's spend-by day, with no recommendation
     still waiting for the officer; audited with every member's figure."""
     who = actor_or_default(actor)
-    with db.unit_of_work() as uow:
-        s = uow.session
-        fund = _fund(s, fund_code)
-        plan = _plan(s, fund, year)
-        label = financial_year_label(year)
-        if plan.done:
-            raise ValidationError(f"The {label} year-end for {fund.name} has already been run.")
-        day = today or utcnow().date()
-        closes = _spend_by(fund, year)
-        if day <= closes:
-            raise ValidationError(f"The {label} pots are open until {format_date(closes)}; run the year-end after that.")
-        if plan.pending_pence:
-            raise ValidationError(f"{format_money(plan.pending_pence)} of {label} recommendations still wait for the "
-                                  "officer; approve or return them first.")
-        if plan.mode == "roll_over":
-            for line in plan.lines:
-                if not line.unspent_pence:
-                    continue
-                nxt = s.scalar(select(Allotment).where(Allotment.member_id == line.member_id,
-                                                       Allotment.financial_year == year + 1))
-                if nxt is None:
-                    nxt = Allotment(member_id=line.member_id, financial_year=year + 1, amount_pence=0,
-                                    rolled_over_pence=0)
-                    s.add(nxt)
-                nxt.rolled_over_pence += line.unspent_pence
-        s.add(YearEnd(fund_id=fund.id, financial_year=year, mode=plan.mode, unspent_pence=plan.unspent_pence,
-                      effects={str(x.member_id): x.unspent_pence for x in plan.lines}, applied_at=utcnow(),
-                      applied_by=who))
-        s.flush()
-        audit(s, actor=who, action="allotment.year_end", entity="fund", entity_id=fund.id,
-              summary=f"{fund.name} {label} year-end: {plan.summary()}",
-              after={"mode": plan.mode, "unspent": {x.name: x.unspent_pence for x in plan.lines if x.unspent_pence}})
-        uow.commit()
-        return YearEndPlan(plan.fund_code, year, plan.mode, plan.lines, True, 0)
+    s = uow.session
+    fund = _fund(s, fund_code)
+    plan = _plan(s, fund, year)
+    label = financial_year_label(year)
+    if plan.done:
+        raise ValidationError(f"The {label} year-end for {fund.name} has already been run.")
+    day = today or utcnow().date()
+    closes = _spend_by(fund, year)
+    if day <= closes:
+        raise ValidationError(f"The {label} pots are open until {format_date(closes)}; run the year-end after that.")
+    if plan.pending_pence:
+        raise ValidationError(f"{format_money(plan.pending_pence)} of {label} recommendations still wait for the "
+                              "officer; approve or return them first.")
+    if plan.mode == "roll_over":
+        for line in plan.lines:
+            if not line.unspent_pence:
+                continue
+            nxt = s.scalar(select(Allotment).where(Allotment.member_id == line.member_id,
+                                                   Allotment.financial_year == year + 1))
+            if nxt is None:
+                nxt = Allotment(member_id=line.member_id, financial_year=year + 1, amount_pence=0,
+                                rolled_over_pence=0)
+                s.add(nxt)
+            nxt.rolled_over_pence += line.unspent_pence
+    s.add(YearEnd(fund_id=fund.id, financial_year=year, mode=plan.mode, unspent_pence=plan.unspent_pence,
+                  effects={str(x.member_id): x.unspent_pence for x in plan.lines}, applied_at=utcnow(),
+                  applied_by=who))
+    s.flush()
+    audit(s, actor=who, action="allotment.year_end", entity="fund", entity_id=fund.id,
+          summary=f"{fund.name} {label} year-end: {plan.summary()}",
+          after={"mode": plan.mode, "unspent": {x.name: x.unspent_pence for x in plan.lines if x.unspent_pence}})
+    return YearEndPlan(plan.fund_code, year, plan.mode, plan.lines, True, 0)
 
 
 # --- deciding -----------------------------------------------------------------------------------------
@@ -319,10 +328,43 @@ def spend_by_day(db: Database, fund_code: str, year: int) -> date:
         return _spend_by(_fund(s, fund_code), year)
 
 
+# --- the flags the decision screen raises: data, worded where they are shown --------------------------
+
+
 @dataclass(frozen=True, slots=True)
-class Flag:
-    kind: str  # "repeat", "match_funding", "late", "area"
-    text: str
+class RepeatBid:
+    """The organisation had an award from this fund in the financial year before the application's
+    (``grantdesk.domain.repeat_bids``: the rule the eligibility check uses too)."""
+
+    organisation: str
+    reference: str  # the earlier application
+    amount_pence: int
+    awarded_on: date
+    financial_year: int  # the year the earlier award's money belongs to
+    fund_says: str = ""  # the fund's own rule on repeat bids, as its settings have it ("" when silent)
+    kind: ClassVar[str] = "repeat"
+
+
+@dataclass(frozen=True, slots=True)
+class MatchFunding:
+    """The fund asks organisations of this type to find part of the cost themselves."""
+
+    org_type: str  # the organisation's type (code)
+    share: str = ""  # how much, as the fund's settings have it ("50%"); "" when they do not say
+    given: str = ""  # where the application says the match comes from; "" when it does not say
+    kind: ClassVar[str] = "match_funding"
+
+
+@dataclass(frozen=True, slots=True)
+class LateApplication:
+    """Submitted after the fund's apply-by day for its financial year."""
+
+    submitted_on: date
+    apply_by: date
+    kind: ClassVar[str] = "late"
+
+
+Flag = RepeatBid | MatchFunding | LateApplication
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,7 +376,7 @@ class DecisionView:
     amount_pence: int
     reasons: str
     decided_on: date
-    interest: str  # in words, "No interest declared" when none was recorded
+    interest: Declaration  # as recorded; ``NOT_DECLARED`` when the records hold none
     officer_outcome: str | None
     officer_name: str | None
     officer_on: date | None
@@ -372,20 +414,15 @@ class DecisionContext:
         return max(self.amount_requested_pence - self.approved_pence - self.pending_pence, 0)
 
 
-def _interest_words(session: Session, decision: MemberDecision) -> str:
+def _declaration(session: Session, decision: MemberDecision) -> Declaration:
+    """The member's declaration kept with ``decision`` (the latest made by the day of it), as data."""
     decl = session.scalar(select(InterestDeclaration).where(
         InterestDeclaration.application_id == decision.application_id,
         InterestDeclaration.member_id == decision.member_id,
         InterestDeclaration.declared_on <= decision.decided_on).order_by(InterestDeclaration.id.desc()))
     if decl is None:
-        return "No interest declared"
-    text = INTEREST_LABELS[decl.kind]
-    if decl.nature:
-        text += f": {decl.nature}"
-    if decl.dispensation_reference:
-        text += f" (dispensation {decl.dispensation_reference}"
-        text += f", granted {format_date(decl.dispensation_granted_on)})" if decl.dispensation_granted_on else ")"
-    return text
+        return NOT_DECLARED
+    return Declaration(decl.kind, decl.nature or "", decl.dispensation_reference, decl.dispensation_granted_on)
 
 
 def _decision_views(session: Session, app: Application) -> tuple[DecisionView, ...]:
@@ -393,35 +430,26 @@ def _decision_views(session: Session, app: Application) -> tuple[DecisionView, .
                            .order_by(MemberDecision.decided_on, MemberDecision.id)).all()
     names = {m.id: m.name for m in session.scalars(select(Member).where(Member.id.in_([r.member_id for r in rows])))}
     return tuple(DecisionView(r.id, r.member_id, names.get(r.member_id, "?"), r.decision, r.amount_pence, r.reasons,
-                              r.decided_on, _interest_words(session, r), r.officer_outcome, r.officer_name,
+                              r.decided_on, _declaration(session, r), r.officer_outcome, r.officer_name,
                               r.officer_on, r.officer_reason) for r in rows)
 
 
-def _flags(session: Session, fund: Fund, app: Application, year: int) -> list[Flag]:
-    flags = []
-    last_start, last_end = financial_year_bounds(year - 1)
-    before = session.execute(
-        select(Application.reference, Award.amount_pence, Award.awarded_on)
-        .join(Award, Award.application_id == Application.id)
-        .where(Application.fund_id == fund.id, Application.organisation_id == app.organisation_id,
-               Application.id != app.id, Award.awarded_on >= last_start, Award.awarded_on <= last_end)).all()
-    for reference, amount, on in before:
-        flags.append(Flag("repeat", f"Repeat bid: {app.organisation.name} was awarded {format_money(amount)} by this "
-                                    f"fund last year ({reference}, {format_date(on)})."
-                                    + (f" The fund says: {fund.settings['repeat_bids']}."
-                                       if fund.settings.get("repeat_bids") else "")))
+def _flags(session: Session, fund: Fund, app: Application) -> list[Flag]:
+    flags: list[Flag] = []
+    year = application_year(app.round.financial_year if app.round is not None else None, app.submitted_on,
+                            app.created_at.date())
+    says = str(fund.settings.get("repeat_bids") or "").strip()
+    for earlier in funded_last_year(year, past_awards(session, fund.id, app.organisation_id, app.id)):
+        flags.append(RepeatBid(app.organisation.name, earlier.reference, earlier.amount_pence, earlier.awarded_on,
+                               earlier.financial_year, says))
     needs_match = fund.settings.get("match_funding_required_for") or []
     if app.organisation.org_type in needs_match:
-        share = fund.settings.get("match_funding_share", "")
-        given = str((app.answers or {}).get("match_funding", "")).strip()
-        kind = app.organisation.org_type.replace("_", " ")
-        flags.append(Flag("match_funding",
-                          f"Match funding required: the fund asks a {kind} to find {share or 'part'} of the cost. "
-                          + (f"The application says: “{given}”." if given else "The application does not say where "
-                                                                               "it comes from.")))
-    if app.submitted_on and app.submitted_on > _apply_by(fund, financial_year_of(app.submitted_on)):
-        flags.append(Flag("late", f"Submitted on {format_date(app.submitted_on)}, after the apply-by date "
-                                  f"{format_date(_apply_by(fund, financial_year_of(app.submitted_on)))}."))
+        flags.append(MatchFunding(app.organisation.org_type, str(fund.settings.get("match_funding_share", "")).strip(),
+                                  str((app.answers or {}).get("match_funding", "")).strip()))
+    if app.submitted_on:
+        apply_by = _apply_by(fund, financial_year_of(app.submitted_on))
+        if app.submitted_on > apply_by:
+            flags.append(LateApplication(app.submitted_on, apply_by))
     return flags
 
 
@@ -448,7 +476,7 @@ def _context(session: Session, app: Application, today: date) -> DecisionContext
     return DecisionContext(
         app.id, app.reference, app.title, app.organisation.name, app.organisation.org_type,
         app.area.name if app.area else "", app.status, app.amount_requested_pence, year, decisions,
-        tuple(_flags(session, fund, app, year)), tuple(positions), app.version, approved, pending, award,
+        tuple(_flags(session, fund, app)), tuple(positions), app.version, approved, pending, award,
         _spend_by(fund, year), _apply_by(fund, year), local, fund.name, fund.council)
 
 
@@ -472,18 +500,8 @@ def decision_record_context(db: Database, decision_id: int) -> DecisionContext:
         return _context(s, s.get(Application, md.application_id), financial_year_bounds(md.financial_year)[0])
 
 
-@dataclass(frozen=True, slots=True)
-class Declaration:
-    """What a member states before deciding: ``kind`` is none, dpi, other_registrable or
-    non_registrable; a DPI may name a dispensation (reference and the day it was granted)."""
-
-    kind: str = "none"
-    nature: str = ""
-    dispensation_reference: str | None = None
-    dispensation_granted_on: date | None = None
-
-
-def record_member_decision(db: Database, application_id: int, member_id: int, decision: str, *,
+@transactional
+def record_member_decision(uow: UnitOfWork, application_id: int, member_id: int, decision: str, *,
                            declaration: Declaration, reasons: str, amount_pence: int = 0,
                            on: date | None = None, actor: str | None = None) -> DecisionView:
     """A member's written decision on an application — a recommendation for an amount (all or part of
@@ -494,87 +512,84 @@ def record_member_decision(db: Database, application_id: int, member_id: int, de
     left), or when a disclosable pecuniary interest has no dispensation."""
     who = actor_or_default(actor)
     day = on or utcnow().date()
-    with db.unit_of_work() as uow:
-        s = uow.session
-        app = s.get(Application, application_id)
-        member = s.get(Member, member_id)
-        if app is None or member is None or member.fund_id != app.fund_id:
-            raise NotFound("Choose an application and a member of the same fund.")
-        fund = app.fund
-        year = financial_year_of(day)
-        closes = _spend_by(fund, year)
-        if day > closes:
-            raise OutsideTheYear(
-                f"{fund.name}'s {financial_year_label(year)} pots closed on {format_date(closes)} (money must be "
-                f"spent by then). Decisions from {format_date(date(year + 1, 4, 1))} use the "
-                f"{financial_year_label(year + 1)} allotments.")
-        if app.status not in DECIDABLE:
-            raise ValidationError(f"{app.reference} is {Status(app.status).label.lower()}: members decide on "
-                                  "submitted, eligible or shortlisted applications.")
-        if decision == "recommended":
-            already = s.scalar(select(func.coalesce(func.sum(MemberDecision.amount_pence), 0)).where(
-                MemberDecision.application_id == app.id, MemberDecision.decision == "recommended",
-                MemberDecision.officer_outcome.is_not("returned"))) or 0
-            if amount_pence + already > app.amount_requested_pence:
-                raise ValidationError(
-                    f"{app.reference} asked for {format_money(app.amount_requested_pence)} and "
-                    f"{format_money(already)} is already recommended; at most "
-                    f"{format_money(max(app.amount_requested_pence - already, 0))} more can be.", "amount")
-        decl = add_interest_declaration(
-            s, actor=who, application=app, declared_on=day, kind=declaration.kind, nature=declaration.nature,
-            member=member, dispensation_reference=(declaration.dispensation_reference or "").strip() or None,
-            dispensation_granted_on=declaration.dispensation_granted_on)
-        if decl.kind == "dpi" and decl.dispensation_reference and decl.dispensation_granted_on \
-                and decl.dispensation_granted_on > day:
-            raise ValidationError("A dispensation must be granted before the decision it allows.", "dispensation")
-        md = add_member_decision(s, actor=who, application=app, member=member, decision=decision, reasons=reasons,
-                                 decided_on=day, financial_year=year, amount_pence=amount_pence, declaration=decl)
-        view = next(v for v in _decision_views(s, app) if v.id == md.id)
-        uow.commit()
-        return view
+    s = uow.session
+    app = s.get(Application, application_id)
+    member = s.get(Member, member_id)
+    if app is None or member is None or member.fund_id != app.fund_id:
+        raise NotFound("Choose an application and a member of the same fund.")
+    fund = app.fund
+    year = financial_year_of(day)
+    closes = _spend_by(fund, year)
+    if day > closes:
+        raise OutsideTheYear(
+            f"{fund.name}'s {financial_year_label(year)} pots closed on {format_date(closes)} (money must be "
+            f"spent by then). Decisions from {format_date(date(year + 1, 4, 1))} use the "
+            f"{financial_year_label(year + 1)} allotments.")
+    if app.status not in DECIDABLE:
+        raise ValidationError(f"{app.reference} is {Status(app.status).label.lower()}: members decide on "
+                              "submitted, eligible or shortlisted applications.")
+    if decision == "recommended":
+        already = s.scalar(select(func.coalesce(func.sum(MemberDecision.amount_pence), 0)).where(
+            MemberDecision.application_id == app.id, MemberDecision.decision == "recommended",
+            MemberDecision.officer_outcome.is_not("returned"))) or 0
+        if amount_pence + already > app.amount_requested_pence:
+            raise ValidationError(
+                f"{app.reference} asked for {format_money(app.amount_requested_pence)} and "
+                f"{format_money(already)} is already recommended; at most "
+                f"{format_money(max(app.amount_requested_pence - already, 0))} more can be.", "amount")
+    decl = add_interest_declaration(
+        s, actor=who, application=app, declared_on=day, kind=declaration.kind, nature=declaration.nature,
+        member=member, dispensation_reference=(declaration.dispensation_reference or "").strip() or None,
+        dispensation_granted_on=declaration.dispensation_granted_on)
+    if decl.kind == "dpi" and decl.dispensation_reference and decl.dispensation_granted_on \
+            and decl.dispensation_granted_on > day:
+        raise ValidationError("A dispensation must be granted before the decision it allows.", "dispensation")
+    md = add_member_decision(s, actor=who, application=app, member=member, decision=decision, reasons=reasons,
+                             decided_on=day, financial_year=year, amount_pence=amount_pence, declaration=decl)
+    view = next(v for v in _decision_views(s, app) if v.id == md.id)
+    return view
 
 
-def officer_outcome(db: Database, decision_id: int, outcome: str, *, reason: str = "", on: date | None = None,
+@transactional
+def officer_outcome(uow: UnitOfWork, decision_id: int, outcome: str, *, reason: str = "", on: date | None = None,
                     actor: str | None = None) -> DecisionContext:
     """The officer approves or returns (with a reason) one member's recommendation — a separate, dated
     event. When no recommendation on the application is left waiting and at least one is approved,
     the application is awarded the approved total in the same transaction."""
     who = actor_or_default(actor)
     day = on or utcnow().date()
-    with db.unit_of_work() as uow:
-        s = uow.session
-        md = s.get(MemberDecision, decision_id)
-        if md is None:
-            raise NotFound(f"There is no member decision with id {decision_id}.")
-        if md.officer_outcome is not None:
-            raise ValidationError(f"This recommendation was already {md.officer_outcome} on "
-                                  f"{format_date(md.officer_on)}.")
-        if day < md.decided_on:
-            raise ValidationError("The officer's decision cannot be dated before the member's.")
-        record_officer_outcome(s, actor=who, decision=md, outcome=outcome, on=day, reason=reason, officer_name=who)
-        app = s.get(Application, md.application_id)
-        waiting = s.scalar(select(func.count()).select_from(MemberDecision).where(
-            MemberDecision.application_id == app.id, MemberDecision.decision == "recommended",
-            MemberDecision.officer_outcome.is_(None)))
-        approved = s.scalar(select(func.coalesce(func.sum(MemberDecision.amount_pence), 0)).where(
-            MemberDecision.application_id == app.id, MemberDecision.decision == "recommended",
-            MemberDecision.officer_outcome == "approved")) or 0
-        has_award = s.scalar(select(Award.id).where(Award.application_id == app.id)) is not None
-        if not waiting and approved and not has_award:
-            path = {Status.SUBMITTED.value: (Status.ELIGIBLE, Status.SHORTLISTED, Status.AWARDED),
-                    Status.ELIGIBLE.value: (Status.SHORTLISTED, Status.AWARDED),
-                    Status.SHORTLISTED.value: (Status.AWARDED,)}.get(app.status, ())
-            for step in path:
-                do_transition(s, app, step, actor=who, on=day,
-                              reason="Recommended by the member(s) and approved by the officer"
-                              if step is Status.AWARDED else "")
-            if app.status == Status.AWARDED.value:
-                add_award(s, actor=who, application=app, amount_pence=int(approved), awarded_on=day,
-                          spend_by=_spend_by(app.fund, md.financial_year))
-        s.flush()
-        context = _context(s, app, day)
-        uow.commit()
-        return context
+    s = uow.session
+    md = s.get(MemberDecision, decision_id)
+    if md is None:
+        raise NotFound(f"There is no member decision with id {decision_id}.")
+    if md.officer_outcome is not None:
+        raise ValidationError(f"This recommendation was already {md.officer_outcome} on "
+                              f"{format_date(md.officer_on)}.")
+    if day < md.decided_on:
+        raise ValidationError("The officer's decision cannot be dated before the member's.")
+    record_officer_outcome(s, actor=who, decision=md, outcome=outcome, on=day, reason=reason, officer_name=who)
+    app = s.get(Application, md.application_id)
+    waiting = s.scalar(select(func.count()).select_from(MemberDecision).where(
+        MemberDecision.application_id == app.id, MemberDecision.decision == "recommended",
+        MemberDecision.officer_outcome.is_(None)))
+    approved = s.scalar(select(func.coalesce(func.sum(MemberDecision.amount_pence), 0)).where(
+        MemberDecision.application_id == app.id, MemberDecision.decision == "recommended",
+        MemberDecision.officer_outcome == "approved")) or 0
+    has_award = s.scalar(select(Award.id).where(Award.application_id == app.id)) is not None
+    if not waiting and approved and not has_award:
+        path = {Status.SUBMITTED.value: (Status.ELIGIBLE, Status.SHORTLISTED, Status.AWARDED),
+                Status.ELIGIBLE.value: (Status.SHORTLISTED, Status.AWARDED),
+                Status.SHORTLISTED.value: (Status.AWARDED,)}.get(app.status, ())
+        for step in path:
+            do_transition(s, app, step, actor=who, on=day,
+                          reason="Recommended by the member(s) and approved by the officer"
+                          if step is Status.AWARDED else "")
+        if app.status == Status.AWARDED.value:
+            add_award(s, actor=who, application=app, amount_pence=int(approved), awarded_on=day,
+                      spend_by=_spend_by(app.fund, md.financial_year))
+    s.flush()
+    context = _context(s, app, day)
+    return context
 
 
 # --- records and publication --------------------------------------------------------------------------
@@ -711,7 +726,7 @@ class StatementLine:
     decided_on: date
     officer_outcome: str | None
     officer_on: date | None
-    interest: str
+    interest: Declaration  # as recorded; ``NOT_DECLARED`` when the records hold none
     reasons: str
 
 
@@ -741,5 +756,5 @@ def member_statement(db: Database, fund_code: str, member_id: int, year: int) ->
             app = s.get(Application, r.application_id)
             org = s.get(Organisation, app.organisation_id)
             lines.append(StatementLine(app.reference, app.title, org.name, r.decision, r.amount_pence, r.decided_on,
-                                       r.officer_outcome, r.officer_on, _interest_words(s, r), r.reasons))
+                                       r.officer_outcome, r.officer_on, _declaration(s, r), r.reasons))
         return MemberStatement(fund.name, fund.council, position.name, position.area, year, position, tuple(lines))

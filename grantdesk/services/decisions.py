@@ -4,6 +4,11 @@ These are the building blocks the later issues grow into full use cases (council
 panel scoring); the rules that guard money are here from the start: a recommendation never takes a
 member's pot below zero, and a disclosable pecuniary interest blocks a decision unless a
 dispensation is recorded.
+
+They are not services of their own: each writes in the session it is given — a unit of work's
+(``uow.session``) opened by the ``@transactional`` service it is part of (``allocations``,
+``panels``, ``applications``, the sample loader) — and none of them commits, so a user action that
+uses several is still one transaction, all or nothing. ``pot_position`` only reads.
 """
 
 from __future__ import annotations

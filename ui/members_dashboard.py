@@ -2,14 +2,16 @@
 committed, approved, paid, remaining), a chart of who has spent what, a banner when the spend-by day
 is near and money is still unused, and the officer's actions on the pots — set the allotments (for
 everyone or the selected members), run the year-end (shown line by line before it runs), and ask for
-one member's statement.
+one member's statement. The allotments and year-end dialogs are in ``ui.members_dialogs``.
 
-Every database call runs on the worker (``TaskRunner``); the services are imported inside the jobs.
+Every read is a ``Query`` and every action an ``Op`` (``ui.operations``); the services are imported
+inside the jobs. The window follows the changes other windows make to the pots, the awards and the
+applications (a member's decision recorded or approved in the Member Decision dialog, a payment), so
+it stays true without being reopened.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
@@ -38,16 +40,10 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
-    QPushButton,
-    QRadioButton,
     QScrollArea,
     QSplitter,
     QTableView,
@@ -55,17 +51,23 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
+from grantdesk.domain.changes import Changes, Kind
 from grantdesk.domain.dates import financial_year_label, financial_year_of, format_date
-from grantdesk.domain.errors import GrantDeskError, ValidationError
-from grantdesk.domain.money import format_money, parse_money
+from grantdesk.domain.money import format_money
+from ui.members_dialogs import ERROR_STYLE, OK_STYLE, AllotmentsDialog, YearEndDialog, right_aligned
 from ui.models import ROW_ROLE, SORT_ROLE
+from ui.operations import Op, Query, follow_changes, refusal_text
 from ui.tasks import TaskRunner
 from ui.widgets import action_button
 
 Index = QModelIndex | QPersistentModelIndex
 
 BANNER_DAYS = 60  # the spend-by day is "approaching" this many days ahead
+# What an open Members' Pots window shows changes with these: members' decisions, approvals, allotments
+# and year-ends (MEMBERS), awards and payments (AWARDS), and applications awarded or withdrawn.
+FOLLOWS = (Kind.MEMBERS, Kind.AWARDS, Kind.APPLICATIONS)
 
 APPROVED_COLOUR = "#15803d"
 COMMITTED_COLOUR = "#d97706"
@@ -73,13 +75,9 @@ REMAINING_COLOUR = "#e5e7eb"
 UNUSED_COLOUR = "#b45309"  # names of members who have not used their pot (AA on white)
 UNUSED_BACKGROUND = "#fef3c7"
 
-ERROR_STYLE = "padding: 6px; background: #fef2f2; color: #991b1b;"
-OK_STYLE = "padding: 6px; background: #ecfdf5; color: #065f46;"
 BANNER_STYLE = "padding: 8px; background: #fef3c7; color: #78350f; border: 1px solid #f59e0b;"
 
-
-def _right() -> int:
-    return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+__all__ = ["MembersDashboard", "MembersTableModel", "MembersChart", "ChartRow", "AllotmentsDialog", "YearEndDialog"]
 
 
 # --- the table ------------------------------------------------------------------------------------
@@ -154,7 +152,7 @@ class MembersTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.TIPS[section]
         if role == Qt.ItemDataRole.TextAlignmentRole and (section in self._MONEY or section == self.DECISIONS):
-            return _right()
+            return right_aligned()
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
@@ -166,7 +164,7 @@ class MembersTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._cells[i][col]
         if role == Qt.ItemDataRole.TextAlignmentRole and (col in self._MONEY or col == self.DECISIONS):
-            return _right()
+            return right_aligned()
         if role == Qt.ItemDataRole.BackgroundRole and p.untouched:
             return QBrush(QColor(UNUSED_BACKGROUND))
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -394,209 +392,6 @@ class MembersChart(QWidget):
         p.end()
 
 
-# --- dialogs ----------------------------------------------------------------------------------------
-
-
-class AllotmentsDialog(QDialog):
-    """Set the year's allotment: one amount, for every member or for the selected ones only. The
-    dashboard saves it; a refusal is shown here and the form kept."""
-
-    submitted = Signal(int, object)  # amount in pence, member ids (None: every member)
-
-    def __init__(self, year: int, positions: Sequence[Any], selected: Sequence[Any], parent: QWidget | None = None):
-        super().__init__(parent)
-        self.year = year
-        self.setWindowTitle(f"Set allotments — {financial_year_label(year)}")
-        self.setObjectName("allotmentsDialog")
-        self.selected_ids = [p.member_id for p in selected]
-        common = Counter(p.allotted_pence - p.rolled_over_pence for p in positions).most_common(1)
-        default = common[0][0] if common and common[0][0] > 0 else 0
-        layout = QVBoxLayout(self)
-        intro = QLabel(f"The allotment each member has to recommend from in {financial_year_label(year)} "
-                       "(1 April – 31 March). Money rolled over from last year is added to it.")
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
-        form = QFormLayout()
-        self.amount_edit = QLineEdit(format_money(default) if default else "")
-        self.amount_edit.setObjectName("allotmentAmount")
-        self.amount_edit.setAccessibleName("Allotment per member")
-        self.amount_edit.setPlaceholderText("£2,500.00")
-        form.addRow("&Amount per member", self.amount_edit)
-        layout.addLayout(form)
-        self.all_radio = QRadioButton(f"For &every member of the fund ({len(positions)})")
-        self.all_radio.setObjectName("allMembersRadio")
-        self.all_radio.setAccessibleName("For every member")
-        names = ", ".join(p.name for p in selected[:4]) + (f" and {len(selected) - 4} more" if len(selected) > 4 else "")
-        self.selected_radio = QRadioButton(f"For the &selected members only ({len(selected)}"
-                                           + (f": {names})" if selected else ")"))
-        self.selected_radio.setObjectName("selectedMembersRadio")
-        self.selected_radio.setAccessibleName("For the selected members only")
-        self.selected_radio.setEnabled(bool(selected))
-        self.all_radio.setChecked(True)
-        layout.addWidget(self.all_radio)
-        layout.addWidget(self.selected_radio)
-        self.error_label = QLabel()
-        self.error_label.setObjectName("allotmentsError")
-        self.error_label.setAccessibleName("Problem")
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(ERROR_STYLE)
-        self.error_label.hide()
-        layout.addWidget(self.error_label)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setObjectName("allotmentsSave")
-        self.buttons.accepted.connect(self._submit)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        self.resize(480, 240)
-
-    def _submit(self) -> None:
-        try:
-            amount = parse_money(self.amount_edit.text(), field="amount")
-        except ValidationError as exc:
-            self.show_error(str(exc))
-            return
-        ids = list(self.selected_ids) if self.selected_radio.isChecked() else None
-        self.save_button.setEnabled(False)
-        self.submitted.emit(amount, ids)
-
-    def show_error(self, text: str) -> None:
-        self.save_button.setEnabled(True)
-        self.error_label.setText(text)
-        self.error_label.show()
-
-
-class _LinesModel(QAbstractTableModel):
-    """A small read-only table of prepared text (the year-end plan's lines)."""
-
-    def __init__(self, headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = (), parent=None):
-        super().__init__(parent)
-        self.headers, self.rows, self.right = tuple(headers), [tuple(r) for r in rows], set(right)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.headers)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.rows[index.row()][index.column()]
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self.right:
-            return _right()
-        return None
-
-
-class YearEndDialog(QDialog):
-    """The year-end before it runs: each member's unspent money and what happens to it (it lapses, or
-    rolls over into next year's allotment), with the summary; Run only while it has not been run."""
-
-    run_requested = Signal()
-
-    def __init__(self, plan: Any, spend_by: date | None, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("yearEndDialog")
-        self.setWindowTitle(f"Year-end — {financial_year_label(plan.year)}")
-        layout = QVBoxLayout(self)
-        self.heading = QLabel()
-        self.heading.setObjectName("yearEndHeading")
-        self.heading.setWordWrap(True)
-        layout.addWidget(self.heading)
-        self.table = QTableView()
-        self.table.setObjectName("yearEndLines")
-        self.table.setAccessibleName("What happens to each member's unspent money")
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.setAlternatingRowColors(True)
-        layout.addWidget(self.table, 1)
-        self.summary_label = QLabel()
-        self.summary_label.setObjectName("yearEndSummary")
-        self.summary_label.setAccessibleName("Summary")
-        self.summary_label.setWordWrap(True)
-        font = self.summary_label.font()
-        font.setBold(True)
-        self.summary_label.setFont(font)
-        layout.addWidget(self.summary_label)
-        self.message_label = QLabel()
-        self.message_label.setObjectName("yearEndMessage")
-        self.message_label.setAccessibleName("Message")
-        self.message_label.setWordWrap(True)
-        self.message_label.hide()
-        layout.addWidget(self.message_label)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.run_button = QPushButton("&Run the year-end")
-        self.run_button.setObjectName("runYearEndButton")
-        self.run_button.setAccessibleName("Run the year-end")
-        self.buttons.addButton(self.run_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.run_button.clicked.connect(self._run)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        self.spend_by = spend_by
-        self.plan = plan
-        self.show_plan(plan)
-        self.resize(720, 620)
-
-    def show_plan(self, plan: Any) -> None:
-        self.plan = plan
-        label = financial_year_label(plan.year)
-        nxt = financial_year_label(plan.year + 1)
-        rolls = plan.mode == "roll_over"
-        what = "rolls over into next year's allotment" if rolls else "lapses (it is not carried forward)"
-        closes = f" The pots close on {format_date(self.spend_by)}; the year-end runs after that." \
-            if self.spend_by and not plan.done else ""
-        self.heading.setText(
-            (f"<b>The {label} year-end has been run.</b> " if plan.done else f"<b>Before the {label} year-end runs</b>: ")
-            + f"this fund's setting is that unspent money {what}.{closes}")
-        rows = []
-        for line in plan.lines:
-            effect = "—" if not line.unspent_pence else ("Rolls over" if rolls else "Lapses")
-            rows.append((line.name, format_money(line.unspent_pence), effect, format_money(line.next_year_pence)))
-        model = _LinesModel(("Member", f"Unspent in {label}", "What happens", f"{nxt} allotment"), rows, (1, 3),
-                            self.table)
-        self.table.setModel(model)
-        self.lines_model = model
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in (1, 2, 3):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        summary = plan.summary()
-        if plan.pending_pence and not plan.done:
-            summary += (f" {format_money(plan.pending_pence)} of recommendations still wait for the officer; "
-                        "approve or return them before the year-end.")
-        self.summary_label.setText(summary)
-        self.run_button.setVisible(not plan.done)
-        self.run_button.setEnabled(not plan.done)
-
-    def plan_lines(self) -> list[tuple[str, ...]]:
-        """The lines as shown, for tests and screen readers."""
-        return list(self.lines_model.rows)
-
-    def _run(self) -> None:
-        self.run_button.setEnabled(False)
-        self.message_label.hide()
-        self.run_requested.emit()
-
-    def show_error(self, text: str) -> None:
-        self.run_button.setEnabled(not self.plan.done)
-        self.message_label.setText(text)
-        self.message_label.setStyleSheet(ERROR_STYLE)
-        self.message_label.show()
-
-    def show_done(self, plan: Any) -> None:
-        self.show_plan(plan)
-        self.message_label.setText(f"Done. {plan.summary()}")
-        self.message_label.setStyleSheet(OK_STYLE)
-        self.message_label.show()
-
-
 # --- the dashboard --------------------------------------------------------------------------------
 
 
@@ -617,10 +412,18 @@ def _fund_spend_by(db: Any, fund_code: str, year: int) -> date | None:
     return spend_by_day(db, fund_code, year)
 
 
+def _refuse_in(dialog: Any, error: BaseException) -> None:
+    """A refusal of what a dialog asked for is shown in the dialog (if it is still open), its form kept."""
+    if isValid(dialog):
+        dialog.show_error(refusal_text(error))
+
+
 class MembersDashboard(QWidget):
     """Every member's pot in a fund for a financial year. ``start()`` loads it; ``loaded`` fires after
-    each load, ``changed`` after allotments are set or a year-end is run, and ``statement_requested``
-    (member id, financial year) when the officer asks for a member's statement."""
+    each load, ``changed`` after this window sets allotments or runs a year-end (other windows learn of
+    it from the operations' broadcast, not from this signal), and ``statement_requested`` (member id,
+    financial year) when the officer asks for a member's statement. Changes made in other windows to
+    what it shows (``FOLLOWS``) reload it."""
 
     loaded = Signal()
     changed = Signal()
@@ -641,10 +444,15 @@ class MembersDashboard(QWidget):
         self.setWindowTitle(f"Members' pots — {fund_code}")
         self._build()
         self.resize(1280, 800)
+        follow_changes(self, FOLLOWS, self._changed_elsewhere)
 
     @property
     def today(self) -> date:
         return self._today or date.today()
+
+    def _changed_elsewhere(self, _changes: Changes) -> None:
+        """Another window recorded a decision, an approval, a payment…: show the pots as they are now."""
+        self.load(self.year)
 
     # --- construction -----------------------------------------------------------------------------
 
@@ -743,9 +551,9 @@ class MembersDashboard(QWidget):
         self.load(self.year)
 
     def load(self, year: int) -> None:
-        db, code, today = self.db, self.fund_code, self.today
+        code, today = self.fund_code, self.today
 
-        def fetch() -> _Snapshot:
+        def fetch(db) -> _Snapshot:
             from grantdesk.services.allocations import member_positions, year_end_plan
             from grantdesk.services.funds import list_funds
 
@@ -758,7 +566,7 @@ class MembersDashboard(QWidget):
                              tuple(member_positions(db, code, year)), year_end_plan(db, code, year),
                              _fund_spend_by(db, code, year))
 
-        self.runner.run(fetch, self._on_loaded, self._show_error, owner=self)
+        Query(self, fetch).success(self._on_loaded).run()
 
     def _on_loaded(self, snap: _Snapshot) -> None:
         self.snapshot = snap
@@ -861,10 +669,9 @@ class MembersDashboard(QWidget):
         self.year_end_button.setEnabled(ready)
         self.statement_button.setEnabled(ready and len(self.selected_rows()) == 1)
 
-    def _show_error(self, exc: BaseException) -> None:
-        if not isinstance(exc, GrantDeskError):
-            raise exc
-        self.notice.setText(str(exc))
+    def show_refusal(self, text: str) -> None:
+        """A refusal, or something the officer must do first, in the window's notice line."""
+        self.notice.setText(text)
         self.notice.setStyleSheet(ERROR_STYLE)
         self.notice.show()
 
@@ -885,37 +692,33 @@ class MembersDashboard(QWidget):
         return dialog
 
     def _save_allotments(self, dialog: AllotmentsDialog, amount: int, member_ids: list[int] | None) -> None:
-        db, code, year = self.db, self.fund_code, self.year
+        code, year = self.fund_code, self.year
 
-        def work() -> int:
+        def work(db) -> int:
             from grantdesk.services.allocations import set_allotments
 
             return set_allotments(db, code, year, amount, member_ids=member_ids)
 
         def done(count: int) -> None:
-            dialog.accept()
+            if isValid(dialog):
+                dialog.accept()
             self.show_message(f"Set {count} {'member' if count == 1 else 'members'}' "
                               f"{financial_year_label(year)} allotment to {format_money(amount)}.")
             self.changed.emit()
             self.load(year)
 
-        def failed(exc: BaseException) -> None:
-            if not isinstance(exc, GrantDeskError):
-                raise exc
-            dialog.show_error(str(exc))
-
-        self.runner.run(work, done, failed, owner=dialog)
+        Op(self, work).success(done).failure(lambda error: _refuse_in(dialog, error)).run()
 
     # --- the year-end ---------------------------------------------------------------------------------
     def open_year_end(self) -> None:
-        db, code, year = self.db, self.fund_code, self.year
+        code, year = self.fund_code, self.year
 
-        def fetch():
+        def fetch(db):
             from grantdesk.services.allocations import year_end_plan
 
             return year_end_plan(db, code, year), _fund_spend_by(db, code, year)
 
-        self.runner.run(fetch, lambda result: self._show_year_end(*result), self._show_error, owner=self)
+        Query(self, fetch).success(lambda result: self._show_year_end(*result)).run()
 
     def _show_year_end(self, plan: Any, spend_by: date | None) -> None:
         dialog = YearEndDialog(plan, spend_by, self)
@@ -925,30 +728,26 @@ class MembersDashboard(QWidget):
         dialog.open()
 
     def _run_year_end(self, dialog: YearEndDialog) -> None:
-        db, code, year, today = self.db, self.fund_code, dialog.plan.year, self.today
+        code, year, today = self.fund_code, dialog.plan.year, self.today
 
-        def work():
+        def work(db):
             from grantdesk.services.allocations import run_year_end
 
             return run_year_end(db, code, year, today=today)
 
         def done(plan) -> None:
-            dialog.show_done(plan)
+            if isValid(dialog):
+                dialog.show_done(plan)
             self.show_message(f"The {financial_year_label(year)} year-end has been run: {plan.summary()}")
             self.changed.emit()
             self.load(self.year)
 
-        def failed(exc: BaseException) -> None:
-            if not isinstance(exc, GrantDeskError):
-                raise exc
-            dialog.show_error(str(exc))
-
-        self.runner.run(work, done, failed, owner=dialog)
+        Op(self, work).success(done).failure(lambda error: _refuse_in(dialog, error)).run()
 
     # --- statement ----------------------------------------------------------------------------------
     def request_statement(self) -> None:
         chosen = self.selected_member_ids()
         if len(chosen) != 1:
-            self._show_error(GrantDeskError("Choose one member in the table to make their statement."))
+            self.show_refusal("Choose one member in the table to make their statement.")
             return
         self.statement_requested.emit(chosen[0], self.year)

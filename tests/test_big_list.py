@@ -15,6 +15,8 @@ from grantdesk.store.models import Application, Area, Organisation, Round
 from ui.models import ApplicationsTableModel as M
 from ui.models import ListFilter, prepare_rows
 
+pytestmark = pytest.mark.slow  # 100,000 applications: ~3 s to build, ~1 s a test
+
 N = 100_000
 WORDS = "community garden lunch club youth football choir repair roof minibus trip art class tŷ café".split()
 

@@ -73,8 +73,9 @@ def vote(db):
 
 
 @pytest.mark.parametrize("name, rule", [
-    ("Poland_Warszawa_2026.pb", None),  # 61,668 approval ballots; META's greedy-threshold → greedy
-    ("Poland_Warszawa_2026.pb", "mes"),
+    pytest.param("Poland_Warszawa_2026.pb", None,  # 61,668 approval ballots; META's greedy-threshold → greedy
+                 marks=pytest.mark.slow),  # ~2 s each
+    pytest.param("Poland_Warszawa_2026.pb", "mes", marks=pytest.mark.slow),
     ("Poland_Krakow_2023_Swoszowice.pb", "mes"),  # ordinal, rank exactly 3, a budget with grosze
     ("Switzerland_Zurich_D10.pb", "greedy-cost"),  # cumulative
     ("Poland_Zabrze_2021_Pawlow.pb", None),  # choose-1

@@ -1,5 +1,6 @@
 """The import dialog, driven as an officer would: choose a file, fix the mapping, check, import."""
 
+import pytest
 from helpers import opened_window
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -32,6 +33,7 @@ def map_by_keyboard(qtbot, dialog, header, prefix, downs=0):
         qtbot.keyClick(combo, Qt.Key.Key_Down)
 
 
+@pytest.mark.slow  # a 10,000-row file checked, then imported, through the window: ~4.5 s
 def test_a_file_with_three_bad_rows_is_explained_and_nothing_is_written_then_the_fixed_file_imports(
         qtbot, sample_path, sample_db, tmp_path):
     window, dialog = open_dialog(qtbot, sample_path)

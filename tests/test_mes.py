@@ -50,6 +50,7 @@ def _elections_with_an_oracle(shared_dir: Path, rule: str):
     assert found >= 14, f"only {found} elections have a pabutools outcome for {rule}"
 
 
+@pytest.mark.slow  # every shared election, Warsaw's 61,668 ballots among them: 1.5–3.6 s a rule
 @pytest.mark.parametrize("rule", sorted(ORACLE))
 def test_every_shared_election_with_a_pabutools_outcome_gets_the_same_projects_and_cost(shared_dir, rule):
     fn, _keys = ORACLE[rule]

@@ -13,6 +13,7 @@ def pb_files(shared_dir):
     return sorted((shared_dir / "pabulib").glob("*.pb"))
 
 
+@pytest.mark.slow  # reads and writes every shared election: ~3 s
 def test_every_shared_election_reads_with_its_declared_counts_and_writes_back_identically(shared_dir):
     files = pb_files(shared_dir)
     assert len(files) >= 17
@@ -75,6 +76,7 @@ def test_quoted_fields_with_semicolons_are_read_whole():
     assert read_pb(io.StringIO(text)).projects[0].name == "Benches; and bins"
 
 
+@pytest.mark.slow  # reads every shared election twice: ~2 s
 @pytest.mark.parametrize("keep_extra", [True, False])
 def test_the_fast_reading_of_votes_gives_what_reading_them_line_by_line_gives(shared_dir, monkeypatch, keep_extra):
     """On every shared election: the same ballots, each a ``Ballot``, ballots with the same vote sharing

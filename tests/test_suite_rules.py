@@ -73,3 +73,13 @@ def test_nothing_else_in_the_tests_looks_for_the_shared_folder_or_skips_on_its_o
             if needle in text:
                 offenders.append(f"{path.name}: {needle}")
     assert not offenders, "route these through tests/shared_data.py: " + ", ".join(offenders)
+
+
+def test_the_slow_marker_is_registered_and_the_default_run_includes_the_slow_tests():
+    """``pytest -m "not slow"`` is a local shortcut; the plain ``pytest`` that CI runs selects every test."""
+    import tomllib
+
+    options = tomllib.loads((TESTS.parent / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]
+    assert any(m.startswith("slow:") for m in options["markers"])
+    assert "--strict-markers" in options["addopts"].split()
+    assert "-m" not in options["addopts"].split() and "slow" not in options["addopts"]

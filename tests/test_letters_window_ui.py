@@ -359,39 +359,63 @@ def test_a_save_whose_per_applicant_pdf_cannot_be_drawn_keeps_nothing(qtbot, sam
     assert window.save_button.isEnabled()  # the preview stays: save again once there is room
 
 
-def test_a_change_made_in_another_window_dates_the_preview(qtbot, sample_db, runner):
-    """A payment recorded in the payments window changes what a payment letter says: the open letters
-    window shows its preview is out of date without being reopened, and saving it is not offered."""
+def open_payments(qtbot, db, runner):
     from ui.payments_window import PaymentsWindow
 
-    window = open_window(qtbot, sample_db, runner, "PHP")
-    make(qtbot, window, "award", round_id(sample_db, "PHP"))
-    assert not window.stale and window.save_button.isEnabled()
-    payments = PaymentsWindow(sample_db, runner, "PHP", today=DAY)
+    payments = PaymentsWindow(db, runner, "PHP", today=DAY)
     qtbot.addWidget(payments)
     payments.show()
     with qtbot.waitSignal(payments.loaded, timeout=TIMEOUT):
         payments.start()
-    row = next(i for i, line in enumerate(payments.award_model.items) if line.reference == list_rows(window)[0][0])
-    payments.award_view.selectRow(row)
-    with qtbot.waitSignal(window.checked, timeout=TIMEOUT):
-        payments.record_payment(100, DAY, reference="ONE-POUND")  # an award's letter does not change
-    assert not window.stale and window.save_button.isEnabled()
+    return payments
 
-    with sample_db.unit_of_work() as uow:  # meanwhile the award itself changes …
-        award = uow.session.scalar(select(Award).join(Application).where(
-            Application.reference == list_rows(window)[0][0]))
-        award.amount_pence += 10_000
-        uow.commit()
-    with qtbot.waitSignal(window.checked, timeout=TIMEOUT):  # … and the next payment makes the window look
-        payments.record_payment(100, DAY, reference="ANOTHER-POUND")
-    assert window.stale and window.stale_references == (list_rows(window)[0][0],)
-    assert "Make them again" in window.notice.text() and list_rows(window)[0][0] in window.notice.text()
+
+def test_a_payment_recorded_in_the_payments_window_dates_an_open_preview_of_payment_letters(qtbot, sample_db,
+                                                                                            runner):
+    """Payments tell everyone: the letters window showing the round's payment letters sees a new payment
+    (a new letter) without being reopened, says its preview is out of date and offers only Make."""
+    window = open_window(qtbot, sample_db, runner, "PHP")
+    make(qtbot, window, "payment", round_id(sample_db, "PHP"))
+    before = len(list_rows(window))
+    assert before and not window.stale and window.save_button.isEnabled()
+    payments = open_payments(qtbot, sample_db, runner)
+    line = next(x for x in payments.award_model.items if x.position.payable_now_pence >= 100
+                and x.reference.startswith("PHP-2026"))
+    payments.award_view.selectRow(payments.award_model.items.index(line))
+    with qtbot.waitSignal(window.checked, timeout=TIMEOUT):
+        payments.record_payment(100, DAY, reference="ONE-POUND")
+    assert window.stale and window.stale_references == (line.reference,)
+    assert "Make them again" in window.notice.text() and line.reference in window.notice.text()
     assert not window.save_button.isEnabled() and not window.print_button.isEnabled()
     assert window.make_button.isEnabled()
     with qtbot.waitSignal(window.batch_ready, timeout=TIMEOUT):
         qtbot.mouseClick(window.make_button, Qt.MouseButton.LeftButton)
+    assert len(list_rows(window)) == before + 1  # the new payment's letter
     assert not window.stale and window.save_button.isEnabled() and not window.notice.isVisible()
+
+
+def test_a_change_elsewhere_that_leaves_the_letters_as_they_were_keeps_the_preview(qtbot, sample_db, runner):
+    window = open_window(qtbot, sample_db, runner, "PHP")
+    make(qtbot, window, "award", round_id(sample_db, "PHP"))
+    payments = open_payments(qtbot, sample_db, runner)
+    line = next(x for x in payments.award_model.items if x.position.payable_now_pence >= 100)
+    payments.award_view.selectRow(payments.award_model.items.index(line))
+    with qtbot.waitSignal(window.checked, timeout=TIMEOUT):
+        payments.record_payment(100, DAY, reference="ONE-POUND")  # an award letter says nothing of payments
+    assert not window.stale and window.save_button.isEnabled() and not window.notice.isVisible()
+
+
+def test_a_template_saved_in_the_editor_dates_the_letters_windows_preview(qtbot, sample_db, runner):
+    window = open_window(qtbot, sample_db, runner, "PHP")
+    make(qtbot, window, "award", round_id(sample_db, "PHP"))
+    window.edit_templates()
+    editor = window.template_editor
+    qtbot.waitUntil(lambda: editor.template is not None, timeout=TIMEOUT)
+    editor.closing_edit.setText("With best wishes")
+    with qtbot.waitSignal(window.checked, timeout=TIMEOUT):
+        qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    assert window.stale and set(window.stale_references) == {r[0] for r in list_rows(window)}
+    assert not window.save_button.isEnabled()
 
 
 def test_saving_letters_that_changed_since_the_preview_is_refused_and_records_nothing(qtbot, sample_db, runner,

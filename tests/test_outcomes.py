@@ -64,3 +64,18 @@ def test_the_library_filters_by_theme_text_year_and_what_did_not_go_to_plan(db, 
     assert len(outcomes.learning_library(db, LibraryFilter(not_to_plan_only=True)).notes) == 1
     assert len(outcomes.learning_library(db, LibraryFilter(year=2026, fund_code="vot")).notes) == 2
     assert outcomes.learning_library(db, LibraryFilter(year=2025)).notes == ()
+
+
+def test_recording_a_note_is_one_transaction_that_names_its_application(db, award_ids):
+    from grantdesk.domain.changes import Kind
+    from grantdesk.store.unit_of_work import recording
+
+    with db.session() as s:
+        application_id = s.get(Award, award_ids[0]).application_id
+    with recording() as record:
+        outcomes.record_note(db, award_ids[0], NoteDraft(recorded_on=date(2026, 9, 1), what_happened="A fun day"))
+    assert record.commits == 1 and record.changes.kinds == {Kind.OUTCOMES}
+    assert record.changes.applications == {application_id}
+    with recording() as record, pytest.raises(ValidationError):
+        outcomes.record_note(db, award_ids[0], NoteDraft(recorded_on=date(2026, 9, 1)))  # no words: nothing kept
+    assert record.commits == 0 and len(outcomes.learning_library(db).notes) == 1

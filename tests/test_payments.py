@@ -100,3 +100,37 @@ def test_a_funds_awards_list_where_each_stands(db, awards):
     assert set(lines) == set(awards)
     assert (lines[middling].position.paid_pence, lines[middling].position.outstanding_pence) == (50_000, 150_000)
     assert lines[small].position.outstanding_pence == 30_000
+
+
+def test_each_payments_service_is_one_transaction_that_names_the_award_it_changed(db, awards):
+    """Windows follow AWARDS: every change here says which application's award it touched, and a step
+    joined to a caller's unit of work commits with it, not on its own."""
+    from sqlalchemy import select
+
+    from grantdesk.domain.changes import Kind
+    from grantdesk.store.models import Award
+    from grantdesk.store.unit_of_work import recording
+
+    _small, middling, large = awards
+    with db.session() as s:
+        app_of = {a.id: a.application_id for a in s.scalars(select(Award))}
+    actions = [
+        (middling, lambda: payments.set_monitoring(db, middling)),
+        (large, lambda: payments.set_payment_plan(db, large, "full")),
+        (large, lambda: payments.record_payment(db, large, 100_000, AWARDED)),
+        (large, lambda: payments.record_return(db, large, "underspend", 1_000, AWARDED, reason="Less needed")),
+        (middling, lambda: payments.report_received(db, payments.overdue_and_due_soon(
+            db, "VOT", today=date(2028, 1, 1))[0].id, AWARDED)),
+    ]
+    for award_id, action in actions:
+        with recording() as record:
+            action()
+        assert record.commits == 1 and record.changes.kinds == {Kind.AWARDS}
+        assert record.changes.applications == {app_of[award_id]}
+
+    with recording() as record:  # joined to a caller's transaction: one commit for the whole action
+        with db.unit_of_work() as uow:
+            payments.record_payment(uow, large, 1_000, AWARDED)
+            payments.record_payment(uow, large, 1_000, AWARDED)
+            uow.commit()
+    assert record.commits == 1 and payments.award_position(db, large).paid_pence == 102_000

@@ -720,8 +720,11 @@ class LettersWindow(QWidget):
 
         def compare(letters: tuple[Any, ...]) -> None:
             if self.made is made and letters != made.batch.letters:
-                seen = {x.reference: x for x in made.batch.letters}
-                now = {x.reference: x for x in letters}
+                seen: dict[str, list[Any]] = {}
+                now: dict[str, list[Any]] = {}
+                for batch, by_reference in ((made.batch.letters, seen), (letters, now)):
+                    for letter in batch:  # payment letters: one per payment, several to a reference
+                        by_reference.setdefault(letter.reference, []).append(letter)
                 self._show_stale(sorted(r for r in seen.keys() | now.keys() if seen.get(r) != now.get(r)))
             self.checked.emit()
 

@@ -168,7 +168,6 @@ class FundWindows:
             board = MembersDashboard(self.db, self.runner, code, self)
             board.setWindowTitle(f"Members' pots — {code}")
             board.resize(1200, 760)
-            board.changed.connect(self.refresh)
             board.statement_requested.connect(
                 lambda member_id, year: self.save_member_statement(code, member_id, year))
             return board
@@ -208,7 +207,6 @@ class FundWindows:
         application_id = self.current_detail.row.id
         dialog = MemberDecisionDialog(self.db, self.runner, application_id, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.changed.connect(lambda: self.application_changed(application_id))
         self.member_decision_dialog = dialog
         dialog.open()
         dialog.start()

@@ -695,7 +695,8 @@ class MainWindow(FundWindows, QMainWindow):
         for application_id in sorted(changes.applications):
             self.application_changed(application_id)
         shown = self.current_detail.row.id if self.current_detail is not None else None
-        if shown is not None and not changes.applications:
+        about_applications = changes.kinds - {Kind.MEMBERS, Kind.FUNDS}  # allotments, year-ends, settings
+        if shown is not None and not changes.applications and about_applications:
             # payments, money back or monitoring carry no application id: the detail on screen may show them
             self.application_changed(shown)
 

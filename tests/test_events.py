@@ -120,11 +120,16 @@ def test_paper_ballots_count_only_when_two_keyings_agree(db, vote, event_id):
     _key(db, event_id, "3", spoilt="voter wrote their name")
     assert _key(db, event_id, "3", spoilt="voter wrote their name").state == "spoilt"
     _key(db, event_id, "4", *r[:3])  # three crosses where two are allowed: spoilt by the rules
-    assert _key(db, event_id, "4", *r[:3]).state == "spoilt"
+    spoilt = _key(db, event_id, "4", *r[:3])
+    assert spoilt.state == "spoilt"
+    assert [(p.code, p.chosen, p.limit) for p in spoilt.problems] == [("too_many", 3, 2)]
+    assert spoilt.message == "Sheet 4 is spoilt: It approves 3 projects; each voter may approve at most 2."
     with pytest.raises(ValidationError, match="already been counted"):
         _key(db, event_id, "1", r[0])
     [mismatch] = events.paper_mismatches(db, event_id)
-    assert (mismatch.sheet, mismatch.first, mismatch.second) == ("2", r[3], r[2])
+    assert (mismatch.sheet, mismatch.first.choices, mismatch.second.choices) == ("2", (r[3],), (r[2],))
+    assert (mismatch.first.by, mismatch.second.by, mismatch.first.points, mismatch.first.spoilt_reason) == \
+        ("Volunteer A", "Volunteer B", None, None)
     progress = events.paper_progress(db, event_id)
     assert (progress.counted, progress.spoilt, progress.mismatches) == (1, 2, 1)
 

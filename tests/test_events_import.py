@@ -17,6 +17,7 @@ from grantdesk.cli import main
 from grantdesk.domain.errors import ValidationError
 from grantdesk.services import events
 from grantdesk.services.events import EventSettings
+from grantdesk.store import ballots as storage
 from grantdesk.store.models import CastBallotRow
 from grantdesk.voting.ballots import CastBallot
 from grantdesk.voting.pabulib import PabulibError, read_pb
@@ -384,7 +385,7 @@ def test_every_ballot_of_the_file_is_stored_in_its_order_as_the_file_has_it(db, 
 @pytest.mark.parametrize("name, ballots", [STORED[2], STORED[3]], ids=["approval", "points"])
 def test_every_way_of_storing_stores_the_same_rows(db, location, shared_dir, monkeypatch, way, name, ballots):
     """An SQLite without its JSON functions (executemany) and another database (Core): the same rows."""
-    monkeypatch.setattr(events, "_storing_way", lambda conn: way)
+    monkeypatch.setattr(storage, "storing_way", lambda conn: way)
     progress = Listener()
     path = shared_dir / "pabulib" / name
     done = events.import_pabulib(db, _city_fund(db), path, progress=progress)
@@ -408,8 +409,8 @@ def test_references_that_need_escaping_are_stored_as_json_dumps_writes_them(db, 
                 name=f"Escapes {way} {with_points}", round_id=vote.round_id,
                 application_ids=tuple(vote.application_ids), ballot_kind="approval", rule="greedy", kiosk_pin="2468"))
             with db.unit_of_work() as uow, pytest.MonkeyPatch.context() as patch:
-                patch.setattr(events, "_storing_way", lambda conn, way=way: way)
-                events._insert_ballots(uow.session, ballots, refs, event_id, with_points, None)
+                patch.setattr(storage, "storing_way", lambda conn, way=way: way)
+                storage.insert_ballots(uow.session, ballots, refs, event_id, with_points, None)
                 uow.commit()
             with sqlite3.connect(location.path) as conn:
                 stored[way, with_points] = conn.execute(
@@ -468,7 +469,7 @@ def test_cancelling_at_the_last_chunk_writes_nothing_and_leaves_no_thread(db, vo
 
 def test_an_error_making_the_ballots_on_their_thread_reaches_the_caller_and_nothing_is_written(
         db, vote, shared_dir, location, monkeypatch):
-    made = events._ballot_chunks
+    made = storage.ballot_chunks
 
     def failing(ballots, refs, with_points):
         for n, chunk in enumerate(made(ballots, refs, with_points)):
@@ -476,7 +477,7 @@ def test_an_error_making_the_ballots_on_their_thread_reaches_the_caller_and_noth
                 raise RuntimeError("the fourth chunk could not be made")
             yield chunk
 
-    monkeypatch.setattr(events, "_ballot_chunks", failing)
+    monkeypatch.setattr(storage, "ballot_chunks", failing)
     before = _counts(location)
     with pytest.raises(RuntimeError, match="the fourth chunk could not be made"):
         events.import_pabulib(db, vote.fund_code, shared_dir / "pabulib" / "Hungary_Budapest_2024.pb")
@@ -485,7 +486,7 @@ def test_an_error_making_the_ballots_on_their_thread_reaches_the_caller_and_noth
 
 
 def test_items_made_ahead_come_in_order_and_the_thread_stops_when_left_early():
-    with events._made_ahead(iter(range(1000))) as made:
+    with storage.made_ahead(iter(range(1000))) as made:
         assert list(made) == list(range(1000))
     assert _no_thread_left()
 
@@ -495,7 +496,7 @@ def test_items_made_ahead_come_in_order_and_the_thread_stops_when_left_early():
             yield n
             n += 1
 
-    with events._made_ahead(endless()) as made:  # left after five: the thread is stopped and waited for
+    with storage.made_ahead(endless()) as made:  # left after five: the thread is stopped and waited for
         assert [next(made) for _ in range(5)] == [0, 1, 2, 3, 4]
     assert _no_thread_left()
 
@@ -503,7 +504,7 @@ def test_items_made_ahead_come_in_order_and_the_thread_stops_when_left_early():
         yield 1
         raise ValueError("no second item")
 
-    with pytest.raises(ValueError, match="no second item"), events._made_ahead(broken()) as made:
+    with pytest.raises(ValueError, match="no second item"), storage.made_ahead(broken()) as made:
         assert next(made) == 1
         next(made)
     assert _no_thread_left()

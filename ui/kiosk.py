@@ -13,30 +13,24 @@ vote, casts it and gets a receipt number; the screen then returns to the start f
 - Leaving kiosk mode needs the officer's PIN (Ctrl+Shift+Q or the small "Officer" button); closing
   the window any other way (Alt+F4) asks for the PIN too.
 
-Every database call runs on the worker through ``TaskRunner``; the services are imported inside the
-jobs, so importing this module loads no SQLAlchemy.
+Every database call runs on the worker through the operations layer (``ui.operations``: ``Query``
+for reading the ballot paper and checking a code or the PIN, ``Op`` for casting, so the cast ballot is
+broadcast and an open results screen or voting desk counts it at once); the services are imported
+inside the jobs, so importing this module loads no SQLAlchemy. What the kiosk says about a ballot's
+problems is chosen from the count's problems as data (``ui.kiosk_words``). Its cards, style and PIN
+dialog are in ``ui.kiosk_widgets`` and ``ui.kiosk_style``.
 """
 
 from __future__ import annotations
 
 import html
-import re
-from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QCloseEvent,
-    QImage,
-    QKeyEvent,
-    QKeySequence,
-    QPixmap,
-    QShortcut,
-)
+from PySide6.QtGui import QCloseEvent, QImage, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
-    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -49,385 +43,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from grantdesk.domain.errors import GrantDeskError
 from grantdesk.domain.money import format_money
 from grantdesk.voting.ballots import CANT_JUDGE, CastBallot, ballot_problems
 from grantdesk.voting.wording import count_text, ordinal
+from ui.kiosk_style import (  # noqa: F401  (IDLE_TIMEOUT_MS and is_on: the kiosk's, for its callers)
+    IDLE_TIMEOUT_MS,
+    KIOSK_STYLE,
+    PHOTO_HEIGHT,
+    PHOTO_WIDTH,
+    THANKS_MS,
+    TOKENS,
+    first_on,
+    is_on,
+    make_button,
+    make_label,
+    restyle,
+    switch,
+)
+from ui.kiosk_widgets import ActivityWatcher, PinDialog, ProjectCard, RankRow
+from ui.kiosk_words import progress_words, review_lines, voter_sentences
+from ui.operations import Op, Query, refusal_text
 from ui.tasks import TaskRunner
-
-IDLE_TIMEOUT_MS = 120_000  # a voter who walks away: back to the start after two minutes
-THANKS_MS = 10_000  # the thank-you page stays this long
-PHOTO_WIDTH, PHOTO_HEIGHT = 220, 165
-TOKENS = ("token", "tokens")
-
-KIOSK_STYLE = """
-QWidget#kiosk { background: #eef1f5; }
-QWidget { font-size: 20pt; color: #111827; }
-QDialog { background: #eef1f5; }
-
-QLabel#topBar { font-size: 14pt; color: #374151; }
-QLabel#eventName { font-size: 34pt; font-weight: 700; color: #111827; }
-QLabel#heading { font-size: 30pt; font-weight: 700; }
-QLabel#prompt { font-size: 24pt; font-weight: 600; }
-QLabel#hint { font-size: 18pt; color: #374151; }
-QLabel#instructions { font-size: 22pt; font-weight: 700; color: #111827; }
-
-QLineEdit {
-    background: white; border: 3px solid #374151; border-radius: 12px; padding: 8px 16px;
-    selection-background-color: #1d4ed8; selection-color: white;
-}
-QLineEdit:focus { border: 4px solid #1d4ed8; }
-QLineEdit#codeEdit { font-size: 36pt; font-weight: 700; min-height: 84px; }
-
-QPushButton {
-    min-height: 56px; padding: 4px 24px; border-radius: 12px; font-weight: 700;
-    background: white; color: #111827; border: 3px solid #374151;
-}
-QPushButton:hover { background: #e5e7eb; }
-QPushButton:pressed { background: #d1d5db; }
-QPushButton:focus { border: 5px solid #c2410c; }
-QPushButton:checked { background: #15803d; color: white; border: 3px solid #14532d; }
-QPushButton:checked:focus { border: 5px solid #c2410c; }
-QPushButton:disabled { background: #e5e7eb; color: #6b7280; border: 3px solid #9ca3af; }
-QPushButton[off="true"] { background: #e5e7eb; color: #6b7280; border: 3px solid #9ca3af; }
-QPushButton[off="true"]:focus { border: 5px solid #c2410c; }
-QPushButton#primary { background: #1d4ed8; color: white; border: 3px solid #1e3a8a; }
-QPushButton#primary:hover { background: #1e40af; }
-QPushButton#primary:focus { border: 5px solid #c2410c; }
-QPushButton#primary:disabled { background: #cbd5e1; color: #475569; border: 3px solid #94a3b8; }
-QPushButton#officer {
-    min-height: 0; font-size: 12pt; font-weight: 400; padding: 2px 10px; border-radius: 6px;
-    background: transparent; color: #4b5563; border: 1px solid #9ca3af;
-}
-QPushButton#score { min-width: 40px; padding: 4px 10px; }
-
-QFrame#card { background: white; border: 2px solid #cbd5e1; border-radius: 16px; }
-QFrame#card[chosen="true"] { background: #f0fdf4; border: 4px solid #15803d; }
-QLabel#cardTitle { font-size: 24pt; font-weight: 700; }
-QLabel#cardOrg { font-size: 17pt; color: #374151; }
-QLabel#cardSummary { font-size: 20pt; }
-QLabel#cardAmount { font-size: 24pt; font-weight: 700; color: #1e3a8a; }
-QLabel#cardBadge { font-size: 18pt; font-weight: 700; color: #14532d; }
-QLabel#tokens { font-size: 22pt; font-weight: 700; min-width: 150px; }
-QLabel#photo { border-radius: 10px; background: #e5e7eb; }
-
-QFrame#rankingPanel { background: white; border: 2px solid #cbd5e1; border-radius: 16px; }
-QLabel#rankingEmpty { font-size: 18pt; color: #374151; }
-QLabel#rankEntry { font-size: 20pt; font-weight: 600; }
-QPushButton#rankMove { min-width: 56px; max-width: 56px; padding: 0; }
-QFrame#rankRow { border: none; border-bottom: 2px solid #e5e7eb; }
-
-QLabel#status { border-radius: 12px; padding: 10px 16px; font-size: 20pt; font-weight: 600; }
-QLabel#status[state="empty"] { background: #eff6ff; color: #1e3a8a; border: 2px solid #1d4ed8; }
-QLabel#status[state="problem"] { background: #fef2f2; color: #991b1b; border: 3px solid #b91c1c; }
-QLabel#status[state="ready"] { background: #f0fdf4; color: #14532d; border: 3px solid #15803d; }
-
-QLabel#message { border-radius: 14px; padding: 16px 22px; font-size: 24pt; font-weight: 600; }
-QLabel#message[state="info"] { background: #eff6ff; color: #1e3a8a; border: 3px solid #1d4ed8; }
-QLabel#message[state="problem"] { background: #fffbeb; color: #7c2d12; border: 3px solid #c2410c; }
-
-QFrame#confirmBar { background: #fffbeb; border: 3px solid #c2410c; border-radius: 14px; }
-QLabel#reviewList { background: white; border: 2px solid #cbd5e1; border-radius: 16px; padding: 18px 24px;
-                    font-size: 22pt; }
-QLabel#receipt { font-size: 64pt; font-weight: 800; color: #1e3a8a; }
-QScrollArea { border: none; background: transparent; }
-QWidget#cards { background: transparent; }
-QScrollBar:vertical { width: 26px; background: #e5e7eb; border-radius: 13px; }
-QScrollBar::handle:vertical { background: #6b7280; border-radius: 13px; min-height: 60px; }
-QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical { height: 0; }
-"""
-
-# The count's sentences speak of "it" (the ballot, for volunteers keying paper); the kiosk speaks to
-# the voter. Sentences not listed here keep the count's words with "Your vote" for "It".
-_VOTER_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p, r in (
-    (r"^It approves no project\.$", "Choose at least one project."),
-    (r"^It approves (.+?); each voter may approve at most (.+)$", r"You have chosen \1; you may choose at most \2"),
-    (r"^It approves (.+?); each voter must approve at least (.+)$", r"You have chosen \1; choose at least \2"),
-    (r"^It ranks no project\.$", "Rank at least one project."),
-    (r"^It ranks (.+?); each voter (must|may) rank (.+)$", r"You have ranked \1; you \2 rank \3"),
-    (r"^It spreads (.+?), but each voter has (.+)$", r"You have placed \1, but you have \2"),
-    (r"^It spreads (.+?); every token must be used\.$", r"You have placed \1; every token must be used."),
-    (r"^The projects it chooses ", "The projects you have chosen "),
-    (r"^It (?=\w)", "Your vote "),
-))
-
-
-def _style(widget: QWidget, name: str, value: str) -> None:
-    """Set a property the style sheet selects on, and let the style see it."""
-    if widget.property(name) == value:
-        return
-    widget.setProperty(name, value)
-    widget.style().unpolish(widget)
-    widget.style().polish(widget)
-
-
-def _switch(button: QPushButton, on: bool, why_off: str) -> None:
-    """Turn a button on or off without disabling it. A disabled button would lose the keyboard focus
-    to the next one, so a voter pressing Space again would act on another project; an "off"
-    button keeps the focus, looks off and does nothing."""
-    _style(button, "off", "false" if on else "true")
-    button.setAccessibleDescription("" if on else why_off)
-    button.setToolTip("" if on else why_off)
-
-
-def is_on(button: QPushButton) -> bool:
-    return button.isEnabled() and button.property("off") != "true"
-
-
-def _first_on(buttons: list[QPushButton], start: int = 0) -> QPushButton:
-    """The first button that is on, from ``start`` round to the one before it (or ``start`` itself)."""
-    order = buttons[start:] + buttons[:start]
-    return next((b for b in order if is_on(b)), order[0])
-
-
-def _label(text: str = "", name: str = "", *, wrap: bool = True) -> QLabel:
-    label = QLabel(text)
-    if name:
-        label.setObjectName(name)
-    label.setWordWrap(wrap)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    return label
-
-
-def _button(text: str, accessible: str, *, name: str = "", checkable: bool = False) -> QPushButton:
-    button = QPushButton(text)
-    if name:
-        button.setObjectName(name)
-    button.setAccessibleName(accessible)
-    button.setCheckable(checkable)
-    button.setAutoDefault(True)  # Enter presses a focused button, as Space does
-    button.setCursor(Qt.CursorShape.PointingHandCursor)
-    return button
-
-
-class _ActivityWatcher(QObject):
-    """Sees every key, click, touch and wheel turn in the kiosk (and its PIN dialog), to tell when a
-    voter has gone."""
-
-    KINDS = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin,
-                       QEvent.Type.Wheel})
-
-    def __init__(self, window: QWidget, on_activity: Callable[[], None]):
-        super().__init__(window)
-        self._window = window
-        self._on_activity = on_activity
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() in self.KINDS and isinstance(obj, QWidget):
-            window = obj.window()
-            if window is self._window or window.parentWidget() is self._window:
-                self._on_activity()
-        return False
-
-
-class ProjectCard(QFrame):
-    """One project on the ballot paper: photo, title, organisation, summary, amount and its controls.
-    The controls depend on the kind of ballot; ``controls`` lists them in keyboard order."""
-
-    def __init__(self, project: Any, image: QImage | None, kind: str, rules: Any):
-        super().__init__()
-        self.project = project
-        self.reference: str = project.reference
-        self.title: str = project.title
-        self.setObjectName("card")
-        self.setProperty("chosen", "false")
-        self.setAccessibleName(f"Project: {project.title}")
-        self.controls: list[QPushButton] = []
-        self.choose_button: QPushButton | None = None
-        self.score_buttons: dict[int, QPushButton] = {}
-        self.cant_judge_button: QPushButton | None = None
-        self.minus_button: QPushButton | None = None
-        self.plus_button: QPushButton | None = None
-        self.tokens_label: QLabel | None = None
-        self.rank_button: QPushButton | None = None
-
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(18, 16, 18, 16)
-        outer.setSpacing(20)
-        self.photo = QLabel()
-        self.photo.setObjectName("photo")
-        self.photo.setFixedSize(PHOTO_WIDTH, PHOTO_HEIGHT)
-        self.photo.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        if image is not None and not image.isNull():
-            self.photo.setPixmap(QPixmap.fromImage(image))
-            self.photo.setAccessibleName(f"Photo of {project.title}")
-            outer.addWidget(self.photo, 0, Qt.AlignmentFlag.AlignTop)
-        else:
-            self.photo.hide()
-
-        body = QVBoxLayout()
-        body.setSpacing(4)
-        title_row = QHBoxLayout()
-        title_row.setSpacing(16)
-        self.title_label = _label(project.title, "cardTitle")
-        self.amount_label = _label(format_money(project.amount_pence), "cardAmount", wrap=False)
-        self.amount_label.setAccessibleName(f"Cost of {project.title}")
-        title_row.addWidget(self.title_label, 1)
-        title_row.addWidget(self.amount_label, 0, Qt.AlignmentFlag.AlignTop)
-        body.addLayout(title_row)
-        if project.organisation:
-            self.org_label = _label(project.organisation, "cardOrg")
-            body.addWidget(self.org_label)
-        if project.summary:
-            self.summary_label = _label(project.summary, "cardSummary")
-            body.addWidget(self.summary_label)
-        self.badge = _label("", "cardBadge")
-        self.badge.hide()
-        body.addWidget(self.badge)
-
-        row = QHBoxLayout()
-        row.setSpacing(10)
-        self._build_controls(kind, rules, row)
-        if kind in ("score", "ranked"):  # a row of scores, or the ranking button, goes under the text
-            body.addSpacing(6)
-            body.addLayout(row)
-            outer.addLayout(body, 1)
-        else:  # one button (or − n +) sits to the right of the text
-            outer.addLayout(body, 1)
-            side = QVBoxLayout()
-            side.addStretch(1)
-            side.addLayout(row)
-            side.addStretch(1)
-            outer.addLayout(side)
-
-    def _build_controls(self, kind: str, rules: Any, row: QHBoxLayout) -> None:
-        title = self.title
-        if kind in ("approval", "knapsack", "choose-one"):
-            self.choose_button = _button("Choose", f"Choose {title}", checkable=True)
-            self.choose_button.setMinimumWidth(230)
-            self.controls.append(self.choose_button)
-        elif kind == "score":
-            for value in range(rules.low, rules.high + 1):
-                button = _button(str(value), f"Score {title} {value} out of {rules.high}", name="score",
-                                 checkable=True)
-                self.score_buttons[value] = button
-                self.controls.append(button)
-            if rules.cant_judge:
-                self.cant_judge_button = _button("Can't judge", f"Can't judge {title}", checkable=True)
-                self.controls.append(self.cant_judge_button)
-        elif kind == "cumulative":
-            self.minus_button = _button("−", f"One token fewer for {title}", name="rankMove")
-            self.plus_button = _button("+", f"One more token for {title}", name="rankMove")
-            self.tokens_label = _label("0 tokens", "tokens", wrap=False)
-            self.tokens_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            self.tokens_label.setAccessibleName(f"Tokens for {title}")
-            self.controls += [self.minus_button, self.plus_button]
-            row.addWidget(self.minus_button)
-            row.addWidget(self.tokens_label)
-            row.addWidget(self.plus_button)
-            return
-        elif kind == "ranked":
-            self.rank_button = _button("Add to my ranking", f"Add {title} to my ranking")
-            self.rank_button.setMinimumWidth(300)
-            self.controls.append(self.rank_button)
-        for button in self.controls:
-            row.addWidget(button)
-        if kind in ("score", "ranked"):
-            row.addStretch(1)
-
-    def set_chosen(self, chosen: bool, badge: str = "") -> None:
-        _style(self, "chosen", "true" if chosen else "false")
-        self.badge.setText(badge)
-        self.badge.setVisible(bool(badge))
-
-
-class _RankRow(QFrame):
-    """One place in the voter's ranking: "1st  Idea 3", then move up, move down and remove."""
-
-    def __init__(self):
-        super().__init__()
-        self.setObjectName("rankRow")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 6, 0, 10)
-        layout.setSpacing(6)
-        self.reference = ""
-        self.label = _label("", "rankEntry")
-        self.up = _button("▲", "Move up", name="rankMove")
-        self.down = _button("▼", "Move down", name="rankMove")
-        self.remove = _button("✕", "Remove from my ranking", name="rankMove")
-        layout.addWidget(self.label)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(8)
-        buttons.addStretch(1)
-        for button in (self.up, self.down, self.remove):
-            buttons.addWidget(button)
-        layout.addLayout(buttons)
-
-    def show_entry(self, place: int, reference: str, title: str, last: bool) -> None:
-        self.reference = reference
-        self.label.setText(f"{ordinal(place)}  {title}")
-        self.up.setAccessibleName(f"Move {title} up")
-        self.up.setToolTip(f"Move {title} up")
-        self.down.setAccessibleName(f"Move {title} down")
-        self.down.setToolTip(f"Move {title} down")
-        self.remove.setAccessibleName(f"Remove {title} from my ranking")
-        self.remove.setToolTip(f"Remove {title} from my ranking")
-        _switch(self.up, place > 1, "Already first")
-        _switch(self.down, not last, "Already last")
-        self.show()
-
-
-class PinDialog(QDialog):
-    """The officer's PIN, to leave kiosk mode. ``submitted`` carries what was typed."""
-
-    submitted = Signal(str)
-
-    def __init__(self, parent: QWidget):
-        super().__init__(parent)
-        self.setObjectName("pinDialog")
-        self.setWindowTitle("Leave kiosk mode")
-        self.setModal(True)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(32, 28, 32, 28)
-        layout.setSpacing(16)
-        heading = _label("Leave kiosk mode", "heading")
-        prompt = _label("For officers: type the kiosk PIN.", "hint")
-        self.pin_edit = QLineEdit()
-        self.pin_edit.setObjectName("pinEdit")
-        self.pin_edit.setAccessibleName("Officer PIN")
-        self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin_edit.setMaxLength(12)
-        self.pin_edit.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly | Qt.InputMethodHint.ImhSensitiveData)
-        prompt.setBuddy(self.pin_edit)
-        self.message = _label("", "message")
-        _style(self.message, "state", "problem")
-        self.message.setAccessibleName("PIN message")
-        self.message.hide()
-        buttons = QHBoxLayout()
-        self.cancel_button = _button("Stay in kiosk", "Stay in kiosk mode")
-        self.leave_button = _button("Leave kiosk", "Leave kiosk mode", name="primary")
-        self.leave_button.setDefault(True)
-        buttons.addWidget(self.cancel_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.leave_button)
-        for widget in (heading, prompt, self.pin_edit, self.message):
-            layout.addWidget(widget)
-        layout.addLayout(buttons)
-        self.cancel_button.clicked.connect(self.reject)
-        self.leave_button.clicked.connect(self._submit)
-        self.pin_edit.returnPressed.connect(self._submit)
-        self.setMinimumWidth(620)
-
-    def _submit(self) -> None:
-        pin = self.pin_edit.text().strip()
-        if not pin:
-            self.say("Type the PIN first.")
-            return
-        self.leave_button.setEnabled(False)
-        self.submitted.emit(pin)
-
-    def say(self, text: str) -> None:
-        self.leave_button.setEnabled(True)
-        self.message.setText(text)
-        self.message.show()
-        self.pin_edit.selectAll()
-        self.pin_edit.setFocus()
-
-    def start_over(self) -> None:
-        self.pin_edit.clear()
-        self.message.hide()
-        self.leave_button.setEnabled(True)
-        self.pin_edit.setFocus()
 
 
 class KioskWindow(QWidget):
@@ -449,7 +85,7 @@ class KioskWindow(QWidget):
         self.view: Any = None  # grantdesk.services.events.EventView, once loaded
         self.images: dict[str, QImage] = {}
         self.cards: list[ProjectCard] = []
-        self.rank_rows: list[_RankRow] = []
+        self.rank_rows: list[RankRow] = []
         self.receipt = ""
         self.pin_dialog: PinDialog | None = None
         self._code = ""  # the accepted code of the voter at the kiosk
@@ -474,7 +110,7 @@ class KioskWindow(QWidget):
         self.thanks_timer.timeout.connect(self.go_to_start)
 
         self._build()
-        self._watcher = _ActivityWatcher(self, self._activity)
+        self._watcher = ActivityWatcher(self, self._activity)
         QApplication.instance().installEventFilter(self._watcher)
         QShortcut(QKeySequence("Ctrl+Shift+Q"), self, self.ask_pin)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._escape)
@@ -486,7 +122,7 @@ class KioskWindow(QWidget):
         outer.setContentsMargins(36, 10, 36, 24)
         outer.setSpacing(6)
         top = QHBoxLayout()
-        self.top_label = _label("", "topBar", wrap=False)
+        self.top_label = make_label("", "topBar", wrap=False)
         self.officer_button = QPushButton("Officer")
         self.officer_button.setObjectName("officer")
         self.officer_button.setAccessibleName("Officer: leave kiosk mode")
@@ -512,11 +148,11 @@ class KioskWindow(QWidget):
         layout.setContentsMargins(80, 20, 80, 20)
         layout.setSpacing(22)
         layout.addStretch(2)
-        self.event_label = _label("", "eventName")
+        self.event_label = make_label("", "eventName")
         self.event_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.event_label)
         layout.addSpacing(20)
-        prompt = _label("Type the code on your card", "prompt")
+        prompt = make_label("Type the code on your card", "prompt")
         prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(prompt)
         row = QHBoxLayout()
@@ -533,7 +169,7 @@ class KioskWindow(QWidget):
         prompt.setBuddy(self.code_edit)
         self.code_edit.textEdited.connect(self._code_typed)
         self.code_edit.returnPressed.connect(self.submit_code)
-        self.start_button = _button("Start  ▸", "Start voting", name="primary")
+        self.start_button = make_button("Start  ▸", "Start voting", name="primary")
         self.start_button.setMinimumHeight(84)
         self.start_button.setMinimumWidth(200)
         self.start_button.clicked.connect(self.submit_code)
@@ -542,10 +178,10 @@ class KioskWindow(QWidget):
         row.addWidget(self.start_button)
         row.addStretch(1)
         layout.addLayout(row)
-        hint = _label("Capital or small letters, with or without the dash. Then press Enter or Start.", "hint")
+        hint = make_label("Capital or small letters, with or without the dash. Then press Enter or Start.", "hint")
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(hint)
-        self.start_message = _label("", "message")
+        self.start_message = make_label("", "message")
         self.start_message.setAccessibleName("Message")
         self.start_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.start_message.hide()
@@ -558,7 +194,7 @@ class KioskWindow(QWidget):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(12)
-        self.instructions_label = _label("", "instructions")
+        self.instructions_label = make_label("", "instructions")
         self.instructions_label.setAccessibleName("Instructions")
         layout.addWidget(self.instructions_label)
 
@@ -586,8 +222,8 @@ class KioskWindow(QWidget):
         ranking = QVBoxLayout(self.ranking_panel)
         ranking.setContentsMargins(18, 16, 18, 16)
         ranking.setSpacing(10)
-        ranking.addWidget(_label("My ranking", "heading"))
-        self.ranking_empty = _label("Nothing ranked yet. Press “Add to my ranking” on the project you like "
+        ranking.addWidget(make_label("My ranking", "heading"))
+        self.ranking_empty = make_label("Nothing ranked yet. Press “Add to my ranking” on the project you like "
                                     "best, then the next.", "rankingEmpty")
         ranking.addWidget(self.ranking_empty)
         rows = QWidget()
@@ -606,16 +242,16 @@ class KioskWindow(QWidget):
         middle.addWidget(self.ranking_panel)
         layout.addLayout(middle, 1)
 
-        self.status_label = _label("", "status")
+        self.status_label = make_label("", "status")
         self.status_label.setAccessibleName("What your vote still needs")
         layout.addWidget(self.status_label)
 
         self.ballot_buttons = QWidget()
         bar = QHBoxLayout(self.ballot_buttons)
         bar.setContentsMargins(0, 0, 0, 0)
-        self.start_again_button = _button("Start again", "Start again: clear my choices")
+        self.start_again_button = make_button("Start again", "Start again: clear my choices")
         self.start_again_button.clicked.connect(self.ask_start_again)
-        self.review_button = _button("Review my vote  ▸", "Review my vote", name="primary")
+        self.review_button = make_button("Review my vote  ▸", "Review my vote", name="primary")
         self.review_button.setMinimumWidth(320)
         self.review_button.clicked.connect(self.review)
         bar.addWidget(self.start_again_button)
@@ -627,10 +263,10 @@ class KioskWindow(QWidget):
         self.confirm_bar.setObjectName("confirmBar")
         confirm = QHBoxLayout(self.confirm_bar)
         confirm.setContentsMargins(18, 10, 18, 10)
-        self.confirm_label = _label("Start again? Your choices will be cleared.", "prompt")
-        self.keep_voting_button = _button("No, keep voting", "No, keep voting", name="primary")
+        self.confirm_label = make_label("Start again? Your choices will be cleared.", "prompt")
+        self.keep_voting_button = make_button("No, keep voting", "No, keep voting", name="primary")
         self.keep_voting_button.clicked.connect(self._keep_voting)
-        self.clear_button = _button("Yes, start again", "Yes, clear my choices and start again")
+        self.clear_button = make_button("Yes, start again", "Yes, clear my choices and start again")
         self.clear_button.clicked.connect(self.go_to_start)
         confirm.addWidget(self.confirm_label, 1)
         confirm.addWidget(self.keep_voting_button)
@@ -644,9 +280,9 @@ class KioskWindow(QWidget):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(60, 10, 60, 0)
         layout.setSpacing(16)
-        layout.addWidget(_label("Please check your vote", "heading"))
-        layout.addWidget(_label("This is the vote you are about to cast. Nobody can see how you voted.", "hint"))
-        self.review_list = _label("", "reviewList")
+        layout.addWidget(make_label("Please check your vote", "heading"))
+        layout.addWidget(make_label("This is the vote you are about to cast. Nobody can see how you voted.", "hint"))
+        self.review_list = make_label("", "reviewList")
         self.review_list.setTextFormat(Qt.TextFormat.RichText)
         self.review_list.setAccessibleName("Your vote")
         self.review_list.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -656,17 +292,17 @@ class KioskWindow(QWidget):
         review_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         QScroller.grabGesture(review_scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
         layout.addWidget(review_scroll, 1)
-        self.review_message = _label("", "message")
+        self.review_message = make_label("", "message")
         self.review_message.setAccessibleName("Message")
         self.review_message.hide()
         layout.addWidget(self.review_message)
         bar = QHBoxLayout()
-        self.change_button = _button("◂  Change my vote", "Change my vote")
+        self.change_button = make_button("◂  Change my vote", "Change my vote")
         self.change_button.clicked.connect(self.change_vote)
-        self.restart_button = _button("Back to the start", "Back to the start")
+        self.restart_button = make_button("Back to the start", "Back to the start")
         self.restart_button.clicked.connect(self.go_to_start)
         self.restart_button.hide()
-        self.cast_button = _button("Cast my vote  ✓", "Cast my vote", name="primary")
+        self.cast_button = make_button("Cast my vote  ✓", "Cast my vote", name="primary")
         self.cast_button.setMinimumWidth(320)
         self.cast_button.clicked.connect(self.cast)
         bar.addWidget(self.change_button)
@@ -681,23 +317,23 @@ class KioskWindow(QWidget):
         layout = QVBoxLayout(page)
         layout.setSpacing(18)
         layout.addStretch(2)
-        thanks = _label("Thank you for voting!", "eventName")
+        thanks = make_label("Thank you for voting!", "eventName")
         thanks.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(thanks)
-        self.receipt_text = _label("", "prompt")
+        self.receipt_text = make_label("", "prompt")
         self.receipt_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.receipt_text)
-        self.receipt_label = _label("", "receipt")
+        self.receipt_label = make_label("", "receipt")
         self.receipt_label.setAccessibleName("Your receipt number")
         self.receipt_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.receipt_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         layout.addWidget(self.receipt_label)
-        note = _label("Your vote has been recorded. Write the number down if you would like to keep it.\n"
+        note = make_label("Your vote has been recorded. Write the number down if you would like to keep it.\n"
                       "The screen returns to the start for the next voter in a few seconds.", "hint")
         note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(note)
         row = QHBoxLayout()
-        self.done_button = _button("Done", "Done: ready for the next voter", name="primary")
+        self.done_button = make_button("Done", "Done: ready for the next voter", name="primary")
         self.done_button.setMinimumWidth(260)
         self.done_button.clicked.connect(self.go_to_start)
         row.addStretch(1)
@@ -713,9 +349,9 @@ class KioskWindow(QWidget):
         """Load the event and its photos on the worker, then show the start page."""
         self._say(self.start_message, "Getting the ballot paper ready…", "info")
         self.start_button.setEnabled(False)
-        db, event_id = self.db, self.event_id
+        event_id = self.event_id
 
-        def work() -> tuple[Any, dict[str, QImage]]:
+        def work(db: Any) -> tuple[Any, dict[str, QImage]]:
             from grantdesk.services.events import event_photos, get_event
 
             view = get_event(db, event_id)
@@ -728,7 +364,7 @@ class KioskWindow(QWidget):
                                                      Qt.TransformationMode.SmoothTransformation)
             return view, images
 
-        self.runner.run(work, self._loaded, self._load_error, owner=self)
+        Query(self, work).success(self._loaded).failure(self._load_error).run()
 
     def _loaded(self, result: tuple[Any, dict[str, QImage]]) -> None:
         self.view, self.images = result
@@ -745,7 +381,7 @@ class KioskWindow(QWidget):
         self.ready.emit()
 
     def _load_error(self, exc: BaseException) -> None:
-        text = f"The ballot paper could not be loaded: {exc}"
+        text = f"The ballot paper could not be loaded: {refusal_text(exc)}"
         self._say(self.start_message, text + " Please ask an officer.", "problem")
         self.load_failed.emit(text)
 
@@ -782,7 +418,7 @@ class KioskWindow(QWidget):
         if self._kind == "ranked":
             self.ranking_panel.show()
             for _ in self.view.projects:
-                row = _RankRow()
+                row = RankRow()
                 row.up.clicked.connect(lambda _=False, r=row: self.move_rank(r.reference, -1))
                 row.down.clicked.connect(lambda _=False, r=row: self.move_rank(r.reference, 1))
                 row.remove.clicked.connect(lambda _=False, r=row: self.remove_rank(r.reference))
@@ -865,14 +501,14 @@ class KioskWindow(QWidget):
         self.start_button.setEnabled(False)
         self.code_edit.setEnabled(False)
         self._say(self.start_message, "Checking your code…", "info")
-        db, event_id = self.db, self.event_id
+        event_id = self.event_id
 
-        def work() -> str:
+        def work(db: Any) -> str:
             from grantdesk.services.events import check_code
 
             return check_code(db, event_id, text)
 
-        self.runner.run(work, self._code_accepted, self._code_refused, owner=self)
+        Query(self, work).success(self._code_accepted).failure(self._code_refused).run()
 
     def _code_accepted(self, code: str) -> None:
         self._busy = False
@@ -884,7 +520,7 @@ class KioskWindow(QWidget):
         self._show_page("ballot")
         self.scroll.verticalScrollBar().setValue(0)
         if self.cards and self.cards[0].controls:
-            _first_on(self.cards[0].controls).setFocus()
+            first_on(self.cards[0].controls).setFocus()
         else:
             self.review_button.setFocus()
 
@@ -892,11 +528,7 @@ class KioskWindow(QWidget):
         self._busy = False
         self.code_edit.setEnabled(True)
         self.start_button.setEnabled(True)
-        if isinstance(exc, GrantDeskError):
-            text = str(exc)
-        else:
-            text = f"Sorry, the code could not be checked ({exc}). Please try again, or ask a volunteer."
-        self._say(self.start_message, text, "problem")
+        self._say(self.start_message, refusal_text(exc), "problem")
         self.code_edit.selectAll()
         self.code_edit.setFocus()
 
@@ -1001,8 +633,8 @@ class KioskWindow(QWidget):
                 n = self._points.get(ref) or 0
                 card.tokens_label.setText(count_text(n, TOKENS))
                 capped = rules.max_per_project is not None and n >= rules.max_per_project
-                _switch(card.minus_button, n > 0, "" if n else "No tokens to take back")
-                _switch(card.plus_button, left > 0 and not capped,
+                switch(card.minus_button, n > 0, "" if n else "No tokens to take back")
+                switch(card.plus_button, left > 0 and not capped,
                         f"At most {rules.max_per_project} on one project" if capped else "No tokens left")
                 card.set_chosen(n > 0)
             elif kind == "ranked":
@@ -1023,7 +655,7 @@ class KioskWindow(QWidget):
             self.ranking_empty.setVisible(not self._marked)
         state, text = self.ballot_status()
         self.status_label.setText(text)
-        _style(self.status_label, "state", state)
+        restyle(self.status_label, "state", state)
         self.review_button.setEnabled(state == "ready")
 
     def _set_tab_order(self) -> None:
@@ -1039,65 +671,12 @@ class KioskWindow(QWidget):
         ballot breaks a rule: what to do) or ``ready``; each with where the voter is."""
         ballot = self.current_ballot()
         problems = ballot_problems(self.view.rules, ballot)
-        progress = self._progress()
+        progress = progress_words(self.view, self._marked, self._points)
         if not ballot.choices and problems:
             return "empty", f"{progress} {self.instructions()}"
         if problems:
-            return "problem", f"{progress} " + " ".join(self.voter_words(p) for p in problems)
+            return "problem", f"{progress} " + voter_sentences(problems)
         return "ready", f"{progress} Press “Review my vote” when you are ready."
-
-    def _progress(self) -> str:
-        kind, rules, view = self._kind, self.view.rules, self.view
-        n = len(self._marked)
-        if kind == "approval":
-            if not n:
-                return "Nothing chosen yet."
-            if rules.max_choices:
-                return f"You have chosen {n} of up to {rules.max_choices}."
-            return f"You have chosen {count_text(n, ('project', 'projects'))}."
-        if kind == "knapsack":
-            spent = sum(p.amount_pence for p in view.projects if p.reference in self._marked)
-            budget = view.budget_pence
-            if not n:
-                return f"Nothing chosen yet: {format_money(budget)} to spend."
-            if spent > budget:
-                return f"Your choices cost {format_money(spent)}: {format_money(spent - budget)} over the budget."
-            return f"{format_money(budget - spent)} of {format_money(budget)} left."
-        if kind == "choose-one":
-            if not n:
-                return "Nothing chosen yet."
-            return f"You have chosen “{self._title(self._marked[0])}”."
-        if kind == "ranked":
-            if not n:
-                return "Nothing ranked yet."
-            if rules.max_ranked:
-                return f"You have ranked {n} of up to {rules.max_ranked}."
-            return f"You have ranked {count_text(n, ('project', 'projects'))}."
-        if kind == "score":
-            if not self._points:
-                return "Nothing scored yet."
-            unsure = sum(1 for v in self._points.values() if v is CANT_JUDGE)
-            also = f" ({unsure} “can't judge”)" if unsure else ""
-            return f"You have marked {len(self._points)} of {len(view.projects)} projects{also}."
-        if kind == "cumulative":
-            left = self._tokens_left()
-            if not self._points:
-                return f"No tokens placed yet: {count_text(left, TOKENS)} left."
-            return f"{count_text(left, TOKENS)} left."
-        return ""
-
-    def _title(self, reference: str) -> str:
-        return self.view.projects[self._index(reference)].title
-
-    def voter_words(self, sentence: str) -> str:
-        """A sentence of the count's, said to the voter: project titles as on the cards, "you"."""
-        for p in self.view.projects:
-            sentence = sentence.replace(f"'{p.title}' ({p.reference})", f"“{p.title}”")
-        for pattern, replacement in _VOTER_WORDS:
-            changed = pattern.sub(replacement, sentence, count=1)
-            if changed != sentence:
-                return changed
-        return sentence
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         """On a card's buttons: Up and Down go to the card above or below; focus scrolls it into view."""
@@ -1117,7 +696,7 @@ class KioskWindow(QWidget):
                 if 0 <= n < len(self.cards):
                     controls = self.cards[n].controls
                     position = min(card.controls.index(obj), len(controls) - 1)
-                    _first_on(controls, position).setFocus(Qt.FocusReason.TabFocusReason)
+                    first_on(controls, position).setFocus(Qt.FocusReason.TabFocusReason)
                 elif n >= len(self.cards):
                     (self.review_button if self.review_button.isEnabled() else self.start_again_button).setFocus()
                 return True
@@ -1172,39 +751,7 @@ class KioskWindow(QWidget):
 
     def review_lines(self) -> list[str]:
         """The vote in words, one line a project."""
-        kind, rules, projects = self._kind, self.view.rules, self.view.projects
-        if kind in ("approval", "knapsack", "choose-one"):
-            chosen = [p for p in projects if p.reference in self._marked]
-            if not chosen:
-                return ["You have not chosen any project."]
-            lines = [f"You chose {count_text(len(chosen), ('project', 'projects'))}:"]
-            lines += [f"✓  {p.title}  ({format_money(p.amount_pence)})" for p in chosen]
-            if kind == "knapsack":
-                spent = sum(p.amount_pence for p in chosen)
-                lines.append(f"Together {format_money(spent)} of the {format_money(self.view.budget_pence)}.")
-            return lines
-        if kind == "ranked":
-            return ["Your ranking, favourite first:"] + [
-                f"{ordinal(n)}  {self._title(ref)}" for n, ref in enumerate(self._marked, start=1)]
-        if kind == "score":
-            lines = ["Your scores:"]
-            for p in projects:
-                if p.reference not in self._points:
-                    lines.append(f"{p.title}: no score")
-                elif self._points[p.reference] is CANT_JUDGE:
-                    lines.append(f"{p.title}: can't judge")
-                else:
-                    lines.append(f"{p.title}: {self._points[p.reference]} out of {rules.high}")
-            return lines
-        if kind == "cumulative":
-            lines = ["Your tokens:"]
-            lines += [f"{p.title}: {count_text(self._points[p.reference], TOKENS)}" for p in projects
-                      if self._points.get(p.reference)]
-            left = self._tokens_left()
-            if left:
-                lines.append(f"{count_text(left, TOKENS)} not used.")
-            return lines
-        return []
+        return review_lines(self.view, self._marked, self._points)
 
     def change_vote(self) -> None:
         self.confirm_bar.hide()
@@ -1219,14 +766,14 @@ class KioskWindow(QWidget):
         self.cast_button.setEnabled(False)
         self.change_button.setEnabled(False)
         self._say(self.review_message, "Casting your vote…", "info")
-        db, event_id, code, ballot = self.db, self.event_id, self._code, self.current_ballot()
+        event_id, code, ballot = self.event_id, self._code, self.current_ballot()
 
-        def work() -> str:
+        def work(db: Any) -> str:
             from grantdesk.services.events import cast_ballot
 
             return cast_ballot(db, event_id, code, ballot)
 
-        self.runner.run(work, self._cast_done, self._cast_failed, owner=self)
+        Op(self, work).success(self._cast_done).failure(self._cast_failed).run()
 
     def _cast_done(self, receipt: str) -> None:
         self._busy = False
@@ -1247,18 +794,17 @@ class KioskWindow(QWidget):
 
         self._busy = False
         if isinstance(exc, BallotRejected):
-            text = "Your vote has not been cast: " + " ".join(self.voter_words(r) for r in exc.reasons) \
-                   + " Please change your vote."
+            text = f"Your vote has not been cast: {voter_sentences(exc.problems)} Please change your vote."
             self.change_button.setEnabled(True)
             self.change_button.setFocus()
-        elif isinstance(exc, (CodeRefused, VotingClosed)):
-            text = f"Your vote has not been cast. {exc} "
-            text += "Please ask a volunteer." if "volunteer" not in str(exc) else ""
+        elif isinstance(exc, (CodeRefused, VotingClosed)):  # a refused code says to ask a volunteer already
+            text = f"Your vote has not been cast. {exc} " + ("Please ask a volunteer." if isinstance(exc, VotingClosed)
+                                                             else "")
             self.change_button.hide()
             self.restart_button.show()
             self.restart_button.setFocus()
-        else:
-            text = f"Your vote has not been cast yet: {exc}. Please try again, or ask a volunteer."
+        else:  # a refusal of another kind (a file, the database): the vote can be tried again
+            text = f"Your vote has not been cast yet: {refusal_text(exc)} Please try again, or ask a volunteer."
             self.cast_button.setEnabled(True)
             self.change_button.setEnabled(True)
             self.cast_button.setFocus()
@@ -1282,14 +828,14 @@ class KioskWindow(QWidget):
         self.pin_dialog.pin_edit.setFocus()
 
     def _check_pin(self, pin: str) -> None:
-        db, event_id = self.db, self.event_id
+        event_id = self.event_id
 
-        def work() -> bool:
+        def work(db: Any) -> bool:
             from grantdesk.services.events import check_kiosk_pin
 
             return check_kiosk_pin(db, event_id, pin)
 
-        self.runner.run(work, self._pin_checked, self._pin_error, owner=self)
+        Query(self, work).success(self._pin_checked).failure(self._pin_error).run()
 
     def _pin_checked(self, right: bool) -> None:
         dialog = self.pin_dialog
@@ -1304,7 +850,7 @@ class KioskWindow(QWidget):
 
     def _pin_error(self, exc: BaseException) -> None:
         if self.pin_dialog is not None:
-            self.pin_dialog.say(f"The PIN could not be checked: {exc}")
+            self.pin_dialog.say(f"The PIN could not be checked: {refusal_text(exc)}")
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._may_close:  # Alt+F4 and the like: only the officer's PIN closes the kiosk
@@ -1318,7 +864,12 @@ class KioskWindow(QWidget):
         self.left.emit()
 
     # --- helpers ------------------------------------------------------------------------------
+    def show_refusal(self, text: str) -> None:
+        """A refusal from the core for something the kiosk asked, on the page the voter is looking at."""
+        self._busy = False
+        self._say(self.review_message if self.page == "review" else self.start_message, text, "problem")
+
     def _say(self, label: QLabel, text: str, state: str) -> None:
         label.setText(text)
-        _style(label, "state", state)
+        restyle(label, "state", state)
         label.show()

@@ -11,26 +11,25 @@
   looking at the paper (keep one keying, key it as it reads, or spoil it), always with a reason.
 - Totals of paper and kiosk ballots are shown apart and together, refreshed after each keying.
 
-Every database call goes through the ``TaskRunner``; the services are imported inside the jobs so
-that opening this module does not load the database layer.
+Every database call runs through the operations layer (``ui.operations``): the ballot paper and the
+count so far are ``Query``s, keying a sheet and resolving a mismatch are ``Op``s, so what is keyed here
+is broadcast — an open results screen or voting desk counts it at once — and what is keyed or cast
+elsewhere (another laptop keying, the kiosk) refreshes this screen (``follow_changes``). The services
+are imported inside the jobs so that opening this module does not load the database layer. The marks
+entry is ``ui.paper_marks``; the spoilt and resolve dialogs are ``ui.paper_dialogs``.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QValidator
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QButtonGroup,
     QCheckBox,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -39,20 +38,19 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPushButton,
-    QRadioButton,
-    QScrollArea,
     QSizePolicy,
-    QSpinBox,
     QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from grantdesk.domain.money import format_money
-from grantdesk.voting.ballots import CANT_JUDGE, CastBallot
+from grantdesk.domain.changes import Kind
+from grantdesk.voting.ballots import CastBallot
+from ui.operations import Op, Query, follow_changes, refusal_text
+from ui.paper_dialogs import ERROR_STYLE, ResolveDialog, SpoiltDialog
+from ui.paper_marks import EntryError, MarksEntry, escape
 
-ERROR_STYLE = "color: #b91c1c;"
 OUTCOME_STYLES = {
     "waiting": "background: #eff6ff; color: #1e3a8a; border: 1px solid #bfdbfe;",
     "counted": "background: #f0fdf4; color: #14532d; border: 1px solid #bbf7d0;",
@@ -61,13 +59,7 @@ OUTCOME_STYLES = {
     "error": "background: #fef2f2; color: #991b1b; border: 1px solid #fecaca;",
     "info": "background: #f9fafb; color: #374151; border: 1px solid #e5e7eb;",
 }
-SPOILT_PRESETS = ("unreadable", "voter identifiable", "more marks than allowed", "blank")
-CHECKED_PREFIX = "checked the paper: "
 TEXT_KINDS = ("approval", "choose-one", "knapsack", "ranked")
-
-
-class EntryError(ValueError):
-    """What the volunteer typed cannot be read as marks; the message says what to fix."""
 
 
 def _sheet_number(sheet: str) -> int | None:
@@ -138,382 +130,6 @@ def make_table(model: QAbstractTableModel, name: str) -> QTableView:
     return view
 
 
-class MarkSpin(QSpinBox):
-    """A score or token box that can also be empty (not marked) or ``-`` (can't judge)."""
-
-    def __init__(self, low: int, high: int, cant_judge: bool, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.cant_judge = cant_judge
-        self.blank = low - (2 if cant_judge else 1)
-        self.cant = low - 1 if cant_judge else None
-        self.low, self.high = low, high
-        self.setRange(self.blank, high)
-        self.setValue(self.blank)
-        self.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setFixedWidth(56)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-
-    def textFromValue(self, value: int) -> str:
-        if value == self.blank:
-            return ""
-        if value == self.cant:
-            return "-"
-        return str(value)
-
-    def valueFromText(self, text: str) -> int:
-        text = text.strip()
-        if not text:
-            return self.blank
-        if text in ("-", "–") and self.cant is not None:
-            return self.cant
-        try:
-            return int(text)
-        except ValueError:
-            return self.blank
-
-    def validate(self, text: str, pos: int) -> QValidator.State:
-        text = text.strip()
-        if not text or (text in ("-", "–") and self.cant is not None):
-            return QValidator.State.Acceptable
-        if text.isdigit():
-            if self.low <= int(text) <= self.high:
-                return QValidator.State.Acceptable
-            # "1" may be the start of "10"
-            return QValidator.State.Intermediate if int(text) < self.low else QValidator.State.Invalid
-        return QValidator.State.Invalid
-
-    def wheelEvent(self, event) -> None:  # scrolling the page must not change a mark
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            event.ignore()
-
-    def mark(self) -> int | None | str:
-        """The box's mark: a number, ``CANT_JUDGE``, or ``""`` when not marked."""
-        self.interpretText()
-        value = self.value()
-        if value == self.blank:
-            return ""
-        if value == self.cant:
-            return CANT_JUDGE
-        return value
-
-    def clear_mark(self) -> None:
-        self.setValue(self.blank)
-        self.lineEdit().clear()
-
-
-class MarksEntry(QWidget):
-    """The marks of one ballot, keyed fast. Built from the event's ballot paper (``EventView``)."""
-
-    submitted = Signal()  # Enter pressed in a field
-
-    def __init__(self, event: Any, parent: QWidget | None = None, *, show_legend: bool = True):
-        super().__init__(parent)
-        self.paper = event
-        self.projects = tuple(event.projects)
-        self.rules = event.rules
-        self.has_points = bool(event.rules.has_points)
-        self.kind = event.ballot_kind
-        self.line: QLineEdit | None = None
-        self.spins: list[MarkSpin] = []
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        if self.has_points:
-            layout.addWidget(self._build_grid())
-        else:
-            self.line = QLineEdit()
-            self.line.setObjectName("marksEdit")
-            ranked = self.kind == "ranked"
-            self.line.setAccessibleName("Projects in order of preference, by their numbers" if ranked
-                                        else "Projects marked, by their numbers")
-            self.line.setPlaceholderText("e.g. 3 1 4 — first choice first" if ranked else "e.g. 1 4 or 1, 4")
-            self.line.installEventFilter(self)
-            font = self.line.font()
-            font.setPointSizeF(font.pointSizeF() * 1.4)
-            self.line.setFont(font)
-            layout.addWidget(self.line)
-            if show_legend:
-                layout.addWidget(self._build_legend())
-
-    # --- building ---------------------------------------------------------------------------------
-    def _build_legend(self) -> QWidget:
-        legend = QLabel()
-        legend.setObjectName("ballotLegend")
-        legend.setTextFormat(Qt.TextFormat.RichText)
-        legend.setWordWrap(True)
-        rows = "".join(
-            f"<tr><td align='right'><b>{n}</b>&nbsp;</td><td>{_escape(p.title)}</td>"
-            f"<td style='color:#4b5563'>&nbsp;{_escape(p.reference)}&nbsp;</td>"
-            f"<td align='right' style='color:#4b5563'>{format_money(p.amount_pence)}</td></tr>"
-            for n, p in enumerate(self.projects, start=1))
-        legend.setText("<div style='color:#4b5563'>Numbers on the ballot paper</div>"
-                       f"<table cellspacing='3' style='font-size: 11pt'>{rows}</table>")
-        legend.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        legend.setAccessibleName("Ballot numbers of the projects")
-        scroll = QScrollArea()
-        scroll.setWidget(legend)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setMinimumHeight(min(240, 26 * len(self.projects) + 8))
-        return scroll
-
-    def _build_grid(self) -> QWidget:
-        rules = self.rules
-        if self.kind == "score":
-            low, high, cant = rules.low, rules.high, bool(rules.cant_judge)
-        else:  # cumulative: an empty box (or 0) is no tokens; numbers as the voter wrote them
-            low, high, cant = 0, 999, False
-        body = QWidget()
-        grid = QGridLayout(body)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setHorizontalSpacing(8)
-        grid.setVerticalSpacing(4)
-        columns = 2 if len(self.projects) > 8 else 1
-        per_column = -(-len(self.projects) // columns)
-        for n, p in enumerate(self.projects):
-            spin = MarkSpin(low, high, cant)
-            spin.setObjectName(f"mark_{n + 1}")
-            spin.setAccessibleName(f"Project {n + 1}, {p.title}: "
-                                   + ("score" if self.kind == "score" else "tokens"))
-            spin.setToolTip(f"{p.reference} · {p.title} · {format_money(p.amount_pence)}")
-            spin.installEventFilter(self)
-            label = QLabel(f"<b>{n + 1}</b>&nbsp; {_escape(p.title)}")
-            label.setBuddy(spin)
-            row, col = n % per_column, (n // per_column) * 3
-            grid.addWidget(spin, row, col)
-            grid.addWidget(label, row, col + 1)
-            self.spins.append(spin)
-        grid.setColumnStretch(grid.columnCount(), 1)
-        if self.kind == "score":
-            hint = f"Scores {low} to {high}" + (";  -  can't judge" if cant else "") + ";  empty: not marked"
-        else:
-            hint = f"Tokens as written ({rules.tokens} each);  empty: none"
-        note = QLabel(hint)
-        note.setObjectName("marksHint")
-        note.setStyleSheet("color: #4b5563;")
-        grid.addWidget(note, per_column, 0, 1, grid.columnCount())
-        grid.setRowStretch(per_column + 1, 1)
-        scroll = QScrollArea()
-        scroll.setWidget(body)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setMinimumHeight(min(360, 30 * per_column + 30))
-        return scroll
-
-    # --- use --------------------------------------------------------------------------------------
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            if isinstance(watched, QSpinBox):
-                watched.interpretText()
-            self.submitted.emit()
-            return True
-        return super().eventFilter(watched, event)
-
-    def fields(self) -> list[QWidget]:
-        return [self.line] if self.line is not None else list(self.spins)
-
-    def first_field(self) -> QWidget:
-        return self.line if self.line is not None else self.spins[0]
-
-    def clear(self) -> None:
-        if self.line is not None:
-            self.line.clear()
-        for spin in self.spins:
-            spin.clear_mark()
-
-    def is_empty(self) -> bool:
-        if self.line is not None:
-            return not self.line.text().strip()
-        return all(spin.mark() == "" for spin in self.spins)
-
-    def ballot(self) -> CastBallot:
-        """The marks as a ballot; ``EntryError`` when something typed is not a mark."""
-        if self.line is not None:
-            return CastBallot.marked("", *self._read_line(self.line.text()))
-        points: dict[str, int | None] = {}
-        for p, spin in zip(self.projects, self.spins, strict=True):
-            mark = spin.mark()
-            if mark == "" or (self.kind == "cumulative" and mark == 0):
-                continue
-            points[p.reference] = mark  # type: ignore[assignment]
-        return CastBallot.scored("", points)
-
-    def _read_line(self, text: str) -> list[str]:
-        n = len(self.projects)
-        refs: list[str] = []
-        seen: set[int] = set()
-        for token in (t for t in re.split(r"[\s,;]+", text.strip()) if t):
-            if not token.isdigit() or not 1 <= int(token) <= n:
-                raise EntryError(f"“{token}” is not a project's number; type numbers from 1 to {n}, "
-                                 "as in the list.")
-            number = int(token)
-            if number in seen and self.kind != "ranked":
-                raise EntryError(f"Project {number} is typed twice; a project is marked once.")
-            seen.add(number)
-            refs.append(self.projects[number - 1].reference)
-        if self.kind != "ranked":  # crosses have no order: two keyings of the same crosses agree
-            order = {p.reference: n for n, p in enumerate(self.projects)}
-            refs.sort(key=order.__getitem__)
-        return refs
-
-    def words(self, text: str) -> str:
-        """A keying in words with the projects' ballot numbers and titles, for the mismatch list."""
-        for n, p in enumerate(self.projects, start=1):
-            text = re.sub(rf"(?<![\w-]){re.escape(p.reference)}(?![\w-])", f"{n} · {p.title}", text)
-        return text
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-class SpoiltDialog(QDialog):
-    """Why a ballot is spoilt: a preset or the volunteer's own words."""
-
-    def __init__(self, sheet: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("spoiltDialog")
-        self.setWindowTitle(f"Sheet {sheet} is spoilt")
-        layout = QVBoxLayout(self)
-        prompt = QLabel(f"Why is sheet {sheet} spoilt? Choose a reason or type your own.")
-        prompt.setWordWrap(True)
-        layout.addWidget(prompt)
-        self.reason_combo = QComboBox()
-        self.reason_combo.setObjectName("spoiltReason")
-        self.reason_combo.setEditable(True)
-        self.reason_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.reason_combo.addItems(SPOILT_PRESETS)
-        self.reason_combo.setCurrentIndex(-1)
-        self.reason_combo.lineEdit().setPlaceholderText("e.g. unreadable")
-        self.reason_combo.setAccessibleName("Reason the ballot is spoilt")
-        prompt.setBuddy(self.reason_combo)
-        layout.addWidget(self.reason_combo)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Key as spoilt")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        self.reason_combo.editTextChanged.connect(self._update)
-        self._update()
-        self.resize(420, 140)
-
-    def _update(self) -> None:
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.reason()))
-
-    def reason(self) -> str:
-        return self.reason_combo.currentText().strip()
-
-
-class ResolveDialog(QDialog):
-    """An officer settles a mismatch after looking at the paper. ``submit`` is called with the
-    arguments for ``resolve_mismatch``; errors come back through ``show_error``."""
-
-    def __init__(self, event: Any, mismatch: Any, words: Callable[[str], str],
-                 submit: Callable[[dict[str, Any]], None], parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("resolveDialog")
-        self.setWindowTitle(f"Resolve the mismatch on sheet {mismatch.sheet}")
-        self.mismatch = mismatch
-        self._submit = submit
-        layout = QVBoxLayout(self)
-        intro = QLabel(f"Find paper sheet <b>{_escape(mismatch.sheet)}</b> and check what it says.")
-        layout.addWidget(intro)
-        self.choice = QButtonGroup(self)
-        self.keep1 = QRadioButton(f"Keep keying &1 (by {mismatch.first_by}): {words(mismatch.first)}")
-        self.keep2 = QRadioButton(f"Keep keying &2 (by {mismatch.second_by}): {words(mismatch.second)}")
-        self.as_read = QRadioButton("Key it as it &reads:")
-        self.spoilt = QRadioButton("It is &spoilt, because:")
-        for n, (radio, name) in enumerate(((self.keep1, "keep1"), (self.keep2, "keep2"),
-                                           (self.as_read, "asRead"), (self.spoilt, "spoilt"))):
-            radio.setObjectName(f"resolve_{name}")
-            radio.setAccessibleName(radio.text().replace("&", ""))
-            self.choice.addButton(radio, n)
-        for radio in (self.keep1, self.keep2, self.as_read):
-            layout.addWidget(radio)
-        self.marks = MarksEntry(event, self, show_legend=True)
-        self.marks.setObjectName("resolveMarks")
-        self.marks.setContentsMargins(24, 0, 0, 0)
-        layout.addWidget(self.marks)
-        layout.addWidget(self.spoilt)
-        self.spoilt_combo = QComboBox()
-        self.spoilt_combo.setObjectName("resolveSpoiltReason")
-        self.spoilt_combo.setEditable(True)
-        self.spoilt_combo.addItems(SPOILT_PRESETS)
-        self.spoilt_combo.setCurrentIndex(-1)
-        self.spoilt_combo.setAccessibleName("Reason the ballot is spoilt")
-        layout.addWidget(self.spoilt_combo)
-        form = QFormLayout()
-        self.reason_edit = QLineEdit(CHECKED_PREFIX)
-        self.reason_edit.setObjectName("resolveReason")
-        self.reason_edit.setAccessibleName("How the mismatch was settled")
-        label = QLabel("How it was &settled:")
-        label.setBuddy(self.reason_edit)
-        form.addRow(label, self.reason_edit)
-        layout.addLayout(form)
-        self.error = QLabel()
-        self.error.setObjectName("resolveError")
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        layout.addWidget(self.error)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Resolve")
-        self.buttons.accepted.connect(self.try_submit)
-        self.buttons.rejected.connect(self.reject)
-        self.marks.submitted.connect(self.try_submit)
-        layout.addWidget(self.buttons)
-        self.choice.idToggled.connect(lambda _id, _on: self._update())
-        self.reason_edit.textChanged.connect(lambda _t: self._update())
-        self.keep1.setChecked(True)
-        self._update()
-        self.resize(620, 420)
-
-    def reason(self) -> str:
-        return self.reason_edit.text().strip()
-
-    def _update(self) -> None:
-        self.marks.setEnabled(self.as_read.isChecked())
-        self.spoilt_combo.setEnabled(self.spoilt.isChecked())
-        given = self.reason()
-        if given.lower().startswith(CHECKED_PREFIX.strip()):
-            given = given[len(CHECKED_PREFIX.strip()):].strip()
-        self.ok.setEnabled(bool(given))
-
-    def try_submit(self) -> None:
-        if not self.ok.isEnabled():
-            self.show_error("Say what the paper showed, after “checked the paper:”.")
-            return
-        args: dict[str, Any] = {"reason": self.reason()}
-        if self.keep1.isChecked():
-            args["use"] = 1
-        elif self.keep2.isChecked():
-            args["use"] = 2
-        elif self.as_read.isChecked():
-            if self.marks.is_empty():
-                self.show_error("Type the marks as the paper shows them, or choose “It is spoilt”.")
-                return
-            try:
-                args["ballot"] = self.marks.ballot()
-            except EntryError as exc:
-                self.show_error(str(exc))
-                return
-        else:
-            spoilt = self.spoilt_combo.currentText().strip()
-            if not spoilt:
-                self.show_error("Say why the ballot is spoilt.")
-                return
-            args["spoilt_reason"] = spoilt
-        self.error.clear()
-        self.ok.setEnabled(False)
-        self._submit(args)
-
-    def show_error(self, message: str) -> None:
-        self.error.setText(message)
-        self._update()
-
-
 # --- the screen -------------------------------------------------------------------------------------
 
 
@@ -539,8 +155,11 @@ class PaperEntryWidget(QWidget):
         self._busy = False
         self._last_sheet: str | None = None
         self._keyed_here: set[str] = set()  # sheets keyed once here since the last refresh
+        self._refreshing = False
+        self._refresh_again = False
         self.setObjectName("paperEntry")
         self._build()
+        follow_changes(self, {Kind.EVENTS, Kind.APPLICATIONS}, lambda _changes: self.refresh())
 
     # --- construction -------------------------------------------------------------------------
     def _build(self) -> None:
@@ -559,7 +178,7 @@ class PaperEntryWidget(QWidget):
         left.setObjectName("entryBox")
         self.form_layout = QVBoxLayout(left)
         top = QHBoxLayout()
-        self.keying_as = QLabel(f"Keying as <b>{_escape(self.entered_by)}</b>")
+        self.keying_as = QLabel(f"Keying as <b>{escape(self.entered_by)}</b>")
         top.addWidget(self.keying_as, 1)
         self.second_mode = QCheckBox("Second &keying")
         self.second_mode.setObjectName("secondKeying")
@@ -722,19 +341,19 @@ class PaperEntryWidget(QWidget):
     # --- loading ----------------------------------------------------------------------------------
     def start(self) -> None:
         """Load the ballot paper and the count so far (call after ``show()``)."""
-        db, event_id = self.db, self.event_id
+        event_id = self.event_id
 
-        def fetch():
+        def fetch(db: Any):
             from grantdesk.services import events
 
             return events.get_event(db, event_id)
 
-        self.runner.run(fetch, self._on_event, self._on_error, owner=self)
+        Query(self, fetch).success(self._on_event).failure(self._on_error).run()
 
     def _on_event(self, event: Any) -> None:
         self.paper = event
         self.title.setText(f"Paper ballots · {event.name}")
-        self.instructions.setText(f"<b>The ballot paper says:</b> {_escape(event.instructions)}<br>"
+        self.instructions.setText(f"<b>The ballot paper says:</b> {escape(event.instructions)}<br>"
                                   + ("Type the projects' numbers in order of preference, then Enter."
                                      if event.ballot_kind == "ranked" else
                                      "Type the numbers of the projects marked, then Enter."
@@ -747,25 +366,47 @@ class PaperEntryWidget(QWidget):
         chain = [self.sheet_edit, *self.marks.fields(), self.key_button, self.spoilt_button]
         for before, after in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(before, after)
-        self._set_enabled(event.state != "confirmed")
-        if event.state == "confirmed":
-            self._show_outcome("info", "The results of this vote are confirmed: no more ballots can be keyed.")
+        self._show_state(event.state)
         self.refresh(initial=True)
 
-    def refresh(self, *, initial: bool = False) -> None:
-        db, event_id = self.db, self.event_id
+    def _show_state(self, state: str) -> None:
+        """Keying stops once the results are confirmed (here or in another window)."""
+        confirmed = state == "confirmed"
+        self._set_enabled(not confirmed)
+        if confirmed and self.outcome.property("state") != "info":
+            self._show_outcome("info", "The results of this vote are confirmed: no more ballots can be keyed.")
 
-        def fetch():
+    def refresh(self, *, initial: bool = False) -> None:
+        """Read the count so far again: progress, mismatches and totals. A refresh asked for while one
+        is running is made once that one is in (so nothing keyed meanwhile is missed)."""
+        if self.paper is None and not initial:
+            return  # the ballot paper is still loading; its first refresh follows
+        if self._refreshing:
+            self._refresh_again = True
+            return
+        self._refreshing = True
+        event_id = self.event_id
+
+        def fetch(db: Any):
             from grantdesk.services import events
 
             return (events.paper_progress(db, event_id), events.paper_mismatches(db, event_id),
                     events.event_results(db, event_id))
 
-        self.runner.run(fetch, lambda got: self._on_refreshed(got, initial), self._on_error, owner=self)
+        def finished() -> None:
+            self._refreshing = False
+            if self._refresh_again:
+                self._refresh_again = False
+                self.refresh()
+
+        (Query(self, fetch).success(lambda got: self._on_refreshed(got, initial)).failure(self._on_error)
+         .finally_(finished).run())
 
     def _on_refreshed(self, got: tuple[Any, Any, Any], initial: bool) -> None:
         progress, mismatches, results = got
         self.progress, self.mismatches, self.results = progress, list(mismatches), results
+        if not initial:
+            self._show_state(results.event.state)
         self._keyed_here.clear()
         for key, value in (("counted", progress.counted), ("spoilt", progress.spoilt),
                            ("mismatches", progress.mismatches), ("waiting", len(progress.keyed_once))):
@@ -785,8 +426,8 @@ class PaperEntryWidget(QWidget):
         self.refreshed.emit()
 
     def _show_mismatches(self) -> None:
-        words = self.marks.words if self.marks else (lambda t: t)
-        self.mismatch_model.set_rows([(m.sheet, words(m.first), m.first_by, words(m.second), m.second_by)
+        text = self.marks.keying_text
+        self.mismatch_model.set_rows([(m.sheet, text(m.first), m.first.by, text(m.second), m.second.by)
                                       for m in self.mismatches], self.mismatches)
         self.mismatch_view.resizeRowsToContents()
         n = len(self.mismatches)
@@ -939,14 +580,14 @@ class PaperEntryWidget(QWidget):
     def _send(self, sheet: str, ballot: CastBallot | None, spoilt_reason: str | None) -> None:
         self._busy = True
         self.entry_error.clear()
-        db, event_id, who = self.db, self.event_id, self.entered_by
+        event_id, who = self.event_id, self.entered_by
 
-        def work():
+        def work(db: Any):
             from grantdesk.services import events
 
             return events.key_paper_ballot(db, event_id, sheet, ballot, spoilt_reason=spoilt_reason, entered_by=who)
 
-        self.runner.run(work, self._on_keyed, self._on_key_error, owner=self)
+        Op(self, work).success(self._on_keyed).failure(self._on_key_error).run()
 
     def _on_keyed(self, outcome: Any) -> None:
         self._busy = False
@@ -968,13 +609,7 @@ class PaperEntryWidget(QWidget):
 
     def _on_key_error(self, error: BaseException) -> None:
         self._busy = False
-        from grantdesk.domain.errors import GrantDeskError
-
-        if not isinstance(error, GrantDeskError):
-            self._on_error(error)
-            return
-        self._show_outcome("error", str(error))
-        self.failed.emit(str(error))
+        self.show_refusal(refusal_text(error))
 
     def _show_outcome(self, state: str, message: str) -> None:
         self.outcome.setText(message)
@@ -982,9 +617,12 @@ class PaperEntryWidget(QWidget):
         self.outcome.setProperty("state", state)
 
     def _on_error(self, error: BaseException) -> None:
-        message = str(error) or type(error).__name__
-        self._show_outcome("error", message)
-        self.failed.emit(message)
+        self.show_refusal(refusal_text(error))
+
+    def show_refusal(self, text: str) -> None:
+        """A refusal from the core, where the outcome of the last sheet is shown."""
+        self._show_outcome("error", text)
+        self.failed.emit(text)
 
     # --- mismatches -------------------------------------------------------------------------------
     def selected_mismatch(self) -> Any:
@@ -998,8 +636,7 @@ class PaperEntryWidget(QWidget):
         mismatch = self.selected_mismatch()
         if mismatch is None or self.paper is None:
             return None
-        dialog = ResolveDialog(self.paper, mismatch, self.marks.words if self.marks else (lambda t: t),
-                               lambda args: self._resolve(mismatch.sheet, args), self)
+        dialog = ResolveDialog(self.paper, mismatch, lambda args: self._resolve(mismatch.sheet, args), self)
         self.resolve_dialog = dialog
         dialog.finished.connect(lambda _r: self._dialog_closed("resolve_dialog"))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -1014,10 +651,10 @@ class PaperEntryWidget(QWidget):
         self.window().activateWindow()  # back to keying (some platforms leave the closed dialog active)
 
     def _resolve(self, sheet: str, args: dict[str, Any]) -> None:
-        db, event_id, who = self.db, self.event_id, self.entered_by
+        event_id, who = self.event_id, self.entered_by
         dialog = self.resolve_dialog
 
-        def work():
+        def work(db: Any):
             from grantdesk.services import events
 
             return events.resolve_mismatch(db, event_id, sheet, actor=who, **args)
@@ -1030,12 +667,10 @@ class PaperEntryWidget(QWidget):
             self.refresh()
 
         def failed(error: BaseException) -> None:
-            from grantdesk.domain.errors import GrantDeskError
-
-            if dialog is not None and isinstance(error, GrantDeskError):
-                dialog.show_error(str(error))
-                self.failed.emit(str(error))
+            if dialog is not None and dialog.isVisible():
+                dialog.show_error(refusal_text(error))
+                self.failed.emit(refusal_text(error))
             else:
                 self._on_error(error)
 
-        self.runner.run(work, done, failed, owner=self)
+        Op(self, work).success(done).failure(failed).run()

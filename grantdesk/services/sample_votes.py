@@ -165,7 +165,7 @@ def add_event(loader, session: Session, fund, table: dict[str, Any], rounds: dic
         register_at_door=bool(table.get("register_at_door", True)), opens_at=opens, closes_at=closes,
         hide_results=bool(table.get("hide_results", True)), kiosk_pin=str(loader._required(table, "kiosk_pin")))
     event = events.add_event(session, fund, settings, actor=loader.actor, at=opens - timedelta(days=14))
-    rules = events._view(session, event).rules
+    rules = events.view_of(session, event).rules
     codes = events.add_codes(session, event, int(loader._required(table, "codes")), actor=loader.actor,
                              at=opens - timedelta(days=1))
     kiosk = [g for g in table.get("kiosk", [])]

@@ -11,9 +11,14 @@ Six kinds of ballot, each with its own rules:
 - ``CumulativeRules``: N tokens spread over projects, optionally at most M on one project;
 - ``KnapsackRules``: choose projects whose total cost fits the budget.
 
-``check_ballot(rules, ballot)`` returns nothing for a good ballot and raises ``BallotRejected`` with
-every reason for a bad one, each a sentence a voter or a volunteer counting paper ballots can act on.
-``to_election`` turns the accepted ballots into an ``Election`` for the allocation rules.
+``ballot_problems(rules, ballot)`` returns every way a ballot breaks its rules as data
+(``BallotProblem``: a code such as ``"too_many"``, the ballot's kind, the numbers and the projects);
+``problem_words(problem)`` says one in the words an officer or a volunteer counting paper ballots
+reads ("It approves 3 projects; each voter may approve at most 2."). Whoever speaks to someone else —
+the kiosk to a voter — chooses its own words from the same data (``ui/kiosk_words.py``); nobody takes
+these sentences apart. ``check_ballot(rules, ballot)`` returns nothing for a good ballot and raises
+``BallotRejected`` (its ``problems``, and their ``reasons`` in words) for a bad one. ``to_election``
+turns the accepted ballots into an ``Election`` for the allocation rules.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from grantdesk.domain.errors import ValidationError
 from grantdesk.voting.election import Ballot, Election, Project
@@ -59,11 +64,127 @@ class CastBallot:
         return cls(voter_id, tuple(points), tuple(points.values()))
 
 
-class BallotRejected(ValidationError):
-    """A ballot that breaks its event's rules: it is spoilt. ``reasons`` lists every problem."""
+# --- what can be wrong with a ballot, as data ------------------------------------------------------
 
-    def __init__(self, reasons: Sequence[str], voter_id: str | None = None):
-        self.reasons = tuple(reasons)
+PROBLEM_CODES = (
+    "unknown_project",  # it marks a reference not on the ballot paper (``given``)
+    "marked_twice",  # it marks ``projects[0]`` ``chosen`` times (ranked: at ``places``)
+    "none_chosen",  # it marks (approves, ranks, scores, gives tokens to, chooses) nothing
+    "too_few",  # it marks ``chosen``; at least ``limit`` are needed
+    "too_many",  # it marks ``chosen``; at most ``limit`` may be (choose-one: ``projects``, limit 1)
+    "not_exactly",  # it ranks ``chosen``; exactly ``limit`` are needed
+    "category_over",  # it approves ``chosen`` ``category`` projects (``projects``); at most ``limit``
+    "cant_judge_not_offered",  # "can't judge" on ``projects[0]``, which the ballot does not offer
+    "score_not_whole",  # the score ``given`` for ``projects[0]`` is not a whole number
+    "score_out_of_range",  # the score ``given`` for ``projects[0]`` is outside ``low``–``high``
+    "unscored",  # ``projects`` have no score, and every project must be scored
+    "tokens_not_whole",  # the tokens ``given`` to ``projects[0]`` are not a whole number of at least 1
+    "tokens_over_cap",  # ``given`` tokens on ``projects[0]``; at most ``limit`` on one project
+    "tokens_over",  # it spreads ``chosen`` tokens; each voter has ``limit``
+    "tokens_unused",  # it spreads ``chosen`` of the ``limit`` tokens, and every one must be used
+    "over_budget",  # the projects chosen cost ``cost``, more than the ``budget``
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BallotProblem:
+    """One way a ballot breaks its ballot paper's rules. ``code`` says which (``PROBLEM_CODES``);
+    ``kind`` is the ballot's kind (approval, ranked, …), which decides how it is said; the rest are
+    the numbers and the projects concerned, filled in as the code needs them."""
+
+    code: str
+    kind: str
+    projects: tuple[Project, ...] = ()
+    chosen: int | None = None  # how many the ballot marks, or the tokens it spreads
+    limit: int | None = None  # the most, the fewest or exactly how many; the tokens a voter has
+    given: Any = None  # a mark as written: a score, a number of tokens, a reference not on the paper
+    places: tuple[int, ...] = ()  # where a ranked ballot ranks a project twice (1 = first)
+    category: str = ""
+    low: int | None = None  # a score ballot's scale
+    high: int | None = None
+    cant_judge: bool = False  # the score ballot offers "can't judge"
+    cost: Fraction | None = None  # what the projects chosen on a knapsack ballot cost, and its budget
+    budget: Fraction | None = None
+    currency: str = ""
+
+    def __post_init__(self) -> None:
+        if self.code not in PROBLEM_CODES:
+            raise ValueError(f"“{self.code}” is not a ballot problem; use one of {', '.join(PROBLEM_CODES)}.")
+
+
+def _count(n: int) -> str:
+    return count_text(n, ("project", "projects"))
+
+
+_VERBS = {"approval": "approve", "ranked": "rank", "choose-one": "choose", "knapsack": "choose", "score": "score",
+          "cumulative": "mark"}
+_NOTHING = {"approval": "It approves no project.", "choose-one": "It marks no project; choose one.",
+            "ranked": "It ranks no project.", "score": "It scores no project.",
+            "cumulative": "It gives no tokens to any project.", "knapsack": "It chooses no project."}
+_TOKENS = ("token", "tokens")
+
+
+def problem_words(problem: BallotProblem) -> str:
+    """The problem in the words of the count, for an officer or a volunteer keying paper ballots
+    ("It approves 3 projects; each voter may approve at most 2."): the one place they are written."""
+    p, code = problem, problem.code
+    label = project_label(p.projects[0]) if p.projects else ""
+    scale = f"from {p.low} to {p.high}"
+    verb = _VERBS.get(p.kind, "mark")
+    if code == "unknown_project":
+        return f"It marks “{p.given}”, which is not a project on this ballot paper."
+    if code == "marked_twice":
+        if p.places:
+            places = names_in_order([ordinal(n) for n in p.places])
+            return f"It ranks {label} {p.chosen} times ({places}); rank each project once."
+        return f"It marks {label} {p.chosen} times; mark each project once."
+    if code == "none_chosen":
+        return _NOTHING.get(p.kind, "It marks no project.")
+    if code == "too_few":
+        return f"It {verb}s {_count(p.chosen)}; each voter must {verb} at least {p.limit}."
+    if code == "too_many":
+        if p.kind == "choose-one":
+            return (f"It marks {_count(p.chosen)} ({names_in_order([project_label(x) for x in p.projects])}); "
+                    "choose one only.")
+        return f"It {verb}s {_count(p.chosen)}; each voter may {verb} at most {p.limit}."
+    if code == "not_exactly":
+        return f"It {verb}s {_count(p.chosen)}; each voter must {verb} exactly {p.limit}."
+    if code == "category_over":
+        return (f"It approves {p.chosen} {p.category} projects ({names_in_order([project_label(x) for x in p.projects])}); "
+                f"each voter may approve at most {p.limit} {p.category} {'project' if p.limit == 1 else 'projects'}.")
+    if code == "cant_judge_not_offered":
+        return f"It marks {label} “can't judge”, which this ballot does not offer; give it a score {scale}."
+    if code == "score_not_whole":
+        return f"The score for {label} (“{p.given}”) is not a whole number {scale}."
+    if code == "score_out_of_range":
+        return f"It scores {label} {p.given}, but scores go {scale}."
+    if code == "unscored":
+        missing = [project_label(x) for x in p.projects]
+        alternative = " or marked “can't judge”" if p.cant_judge else ""
+        return (f"{names_in_order(missing)} {'has' if len(missing) == 1 else 'have'} no score; "
+                f"every project must be scored {scale}{alternative}.")
+    if code == "tokens_not_whole":
+        return (f"It gives {label} “{p.given}” tokens; give a project a whole number of tokens, at least 1, "
+                "or leave it out.")
+    if code == "tokens_over_cap":
+        return f"It gives {label} {count_text(p.given, _TOKENS)}; at most {p.limit} may go to one project."
+    if code == "tokens_over":
+        return f"It spreads {count_text(p.chosen, _TOKENS)}, but each voter has {p.limit}."
+    if code == "tokens_unused":
+        return f"It spreads {p.chosen} of the {count_text(p.limit, _TOKENS)}; every token must be used."
+    if code == "over_budget":
+        return (f"The projects it chooses cost {amount_text(p.cost, p.currency)} in all, more than the budget "
+                f"of {amount_text(p.budget, p.currency)}; the chosen projects must fit within the budget.")
+    raise ValueError(f"no words for the ballot problem {code!r}")  # pragma: no cover (codes are checked)
+
+
+class BallotRejected(ValidationError):
+    """A ballot that breaks its event's rules: it is spoilt. ``problems`` lists every problem as data,
+    ``reasons`` the same in the count's words."""
+
+    def __init__(self, problems: Sequence[BallotProblem], voter_id: str | None = None):
+        self.problems = tuple(problems)
+        self.reasons = tuple(problem_words(p) for p in self.problems)
         self.voter_id = voter_id
         super().__init__(" ".join(self.reasons))
 
@@ -200,8 +321,8 @@ class KnapsackRules(BallotRules):
 # --- the check ------------------------------------------------------------------------------------
 
 
-def ballot_problems(rules: BallotRules, ballot: CastBallot) -> list[str]:
-    """Every reason ``ballot`` breaks ``rules``, as sentences; empty when the ballot is good."""
+def ballot_problems(rules: BallotRules, ballot: CastBallot) -> list[BallotProblem]:
+    """Every way ``ballot`` breaks ``rules``, as data; empty when the ballot is good."""
     by_id = {p.id: p for p in rules.projects}
     choices = ballot.choices
     if rules.has_points:
@@ -210,29 +331,26 @@ def ballot_problems(rules: BallotRules, ballot: CastBallot) -> list[str]:
     elif ballot.points is not None:
         raise ValueError(f"A {rules.kind} ballot has no points; mark projects only.")
 
-    problems: list[str] = []
-    unknown = [c for c in dict.fromkeys(choices) if c not in by_id]
-    for c in unknown:
-        problems.append(f"It marks “{c}”, which is not a project on this ballot paper.")
+    kind = rules.kind
+    problems: list[BallotProblem] = []
+    for c in dict.fromkeys(choices):
+        if c not in by_id:
+            problems.append(BallotProblem("unknown_project", kind, given=c))
     positions: dict[str, list[int]] = {}
     for n, c in enumerate(choices):
         positions.setdefault(c, []).append(n)
     for c, where in positions.items():
         if len(where) > 1 and c in by_id:
-            if rules.kind == "ranked":
-                places = names_in_order([ordinal(n + 1) for n in where])
-                problems.append(f"It ranks {project_label(by_id[c])} {len(where)} times ({places}); "
-                                "rank each project once.")
-            else:
-                problems.append(f"It marks {project_label(by_id[c])} {len(where)} times; mark each project once.")
+            places = tuple(n + 1 for n in where) if kind == "ranked" else ()
+            problems.append(BallotProblem("marked_twice", kind, (by_id[c],), chosen=len(where), places=places))
     marked = [by_id[c] for c in dict.fromkeys(choices) if c in by_id]
-    check = _CHECKS[rules.kind]
+    check = _CHECKS[kind]
     problems.extend(check(rules, ballot, marked, by_id))
     return problems
 
 
 def check_ballot(rules: BallotRules, ballot: CastBallot) -> None:
-    """Nothing for a good ballot; ``BallotRejected`` with every reason for a spoilt one."""
+    """Nothing for a good ballot; ``BallotRejected`` with every problem for a spoilt one."""
     problems = ballot_problems(rules, ballot)
     if problems:
         raise BallotRejected(problems, ballot.voter_id)
@@ -240,120 +358,109 @@ def check_ballot(rules: BallotRules, ballot: CastBallot) -> None:
 
 def sort_ballots(rules: BallotRules, ballots: Sequence[CastBallot]
                  ) -> tuple[list[CastBallot], list[tuple[CastBallot, tuple[str, ...]]]]:
-    """The accepted ballots, and the spoilt ones each with its reasons."""
+    """The accepted ballots, and the spoilt ones each with its reasons in words."""
     accepted: list[CastBallot] = []
     spoilt: list[tuple[CastBallot, tuple[str, ...]]] = []
     for ballot in ballots:
         problems = ballot_problems(rules, ballot)
         if problems:
-            spoilt.append((ballot, tuple(problems)))
+            spoilt.append((ballot, tuple(map(problem_words, problems))))
         else:
             accepted.append(ballot)
     return accepted, spoilt
 
 
-def _count(n: int) -> str:
-    return count_text(n, ("project", "projects"))
-
-
-def _check_score(rules: ScoreRules, ballot: CastBallot, marked: list[Project], by_id) -> list[str]:
+def _check_score(rules: ScoreRules, ballot: CastBallot, marked: list[Project], by_id) -> list[BallotProblem]:
     problems = []
-    scale = f"from {rules.low} to {rules.high}"
+    scale = {"low": rules.low, "high": rules.high, "cant_judge": rules.cant_judge}
     for c, points in zip(ballot.choices, ballot.points or (), strict=True):
         if c not in by_id:
             continue
-        label = project_label(by_id[c])
+        project = (by_id[c],)
         if points is CANT_JUDGE:
             if not rules.cant_judge:
-                problems.append(f"It marks {label} “can't judge”, which this ballot does not offer; "
-                                f"give it a score {scale}.")
+                problems.append(BallotProblem("cant_judge_not_offered", "score", project, **scale))
         elif isinstance(points, bool) or not isinstance(points, int):
-            problems.append(f"The score for {label} (“{points}”) is not a whole number {scale}.")
+            problems.append(BallotProblem("score_not_whole", "score", project, given=points, **scale))
         elif not rules.low <= points <= rules.high:
-            problems.append(f"It scores {label} {points}, but scores go {scale}.")
+            problems.append(BallotProblem("score_out_of_range", "score", project, given=points, **scale))
     if not marked:
-        problems.append("It scores no project.")
+        problems.append(BallotProblem("none_chosen", "score", **scale))
     elif rules.score_every_project:
-        missing = [project_label(p) for p in rules.projects if p.id not in ballot.choices]
+        missing = tuple(p for p in rules.projects if p.id not in ballot.choices)
         if missing:
-            alternative = " or marked “can't judge”" if rules.cant_judge else ""
-            problems.append(f"{names_in_order(missing)} {'has' if len(missing) == 1 else 'have'} no score; "
-                            f"every project must be scored {scale}{alternative}.")
+            problems.append(BallotProblem("unscored", "score", missing, **scale))
     return problems
 
 
-def _check_approval(rules: ApprovalRules, ballot: CastBallot, marked: list[Project], by_id) -> list[str]:
+def _check_approval(rules: ApprovalRules, ballot: CastBallot, marked: list[Project], by_id) -> list[BallotProblem]:
     problems = []
+    n = len(marked)
     if not marked and rules.min_choices >= 1:
-        problems.append("It approves no project.")
-    elif len(marked) < rules.min_choices:
-        problems.append(f"It approves {_count(len(marked))}; each voter must approve at least {rules.min_choices}.")
-    if rules.max_choices is not None and len(marked) > rules.max_choices:
-        problems.append(f"It approves {_count(len(marked))}; each voter may approve at most {rules.max_choices}.")
+        problems.append(BallotProblem("none_chosen", "approval", limit=rules.min_choices))
+    elif n < rules.min_choices:
+        problems.append(BallotProblem("too_few", "approval", chosen=n, limit=rules.min_choices))
+    if rules.max_choices is not None and n > rules.max_choices:
+        problems.append(BallotProblem("too_many", "approval", chosen=n, limit=rules.max_choices))
     for category, limit in rules.per_category.items():
-        inside = [p for p in marked if category in p.categories]
+        inside = tuple(p for p in marked if category in p.categories)
         if len(inside) > limit:
-            problems.append(f"It approves {len(inside)} {category} projects "
-                            f"({names_in_order([project_label(p) for p in inside])}); each voter may approve at "
-                            f"most {limit} {category} {'project' if limit == 1 else 'projects'}.")
+            problems.append(BallotProblem("category_over", "approval", inside, chosen=len(inside), limit=limit,
+                                          category=category))
     return problems
 
 
-def _check_choose_one(rules: ChooseOneRules, ballot: CastBallot, marked: list[Project], by_id) -> list[str]:
+def _check_choose_one(rules: ChooseOneRules, ballot: CastBallot, marked: list[Project], by_id) -> list[BallotProblem]:
     if not marked:
-        return ["It marks no project; choose one."]
+        return [BallotProblem("none_chosen", "choose-one", limit=1)]
     if len(marked) > 1:
-        return [(f"It marks {_count(len(marked))} ({names_in_order([project_label(p) for p in marked])}); "
-                 "choose one only.")]
+        return [BallotProblem("too_many", "choose-one", tuple(marked), chosen=len(marked), limit=1)]
     return []
 
 
-def _check_ranked(rules: RankedRules, ballot: CastBallot, marked: list[Project], by_id) -> list[str]:
+def _check_ranked(rules: RankedRules, ballot: CastBallot, marked: list[Project], by_id) -> list[BallotProblem]:
     n = len(marked)
     if not n:
-        return ["It ranks no project."]
+        return [BallotProblem("none_chosen", "ranked", limit=rules.min_ranked)]
     exactly = rules.max_ranked is not None and rules.min_ranked == rules.max_ranked
     if exactly and n != rules.max_ranked:
-        return [f"It ranks {_count(n)}; each voter must rank exactly {rules.max_ranked}."]
+        return [BallotProblem("not_exactly", "ranked", chosen=n, limit=rules.max_ranked)]
     if n < rules.min_ranked:
-        return [f"It ranks {_count(n)}; each voter must rank at least {rules.min_ranked}."]
+        return [BallotProblem("too_few", "ranked", chosen=n, limit=rules.min_ranked)]
     if rules.max_ranked is not None and n > rules.max_ranked:
-        return [f"It ranks {_count(n)}; each voter may rank at most {rules.max_ranked}."]
+        return [BallotProblem("too_many", "ranked", chosen=n, limit=rules.max_ranked)]
     return []
 
 
-def _check_cumulative(rules: CumulativeRules, ballot: CastBallot, marked: list[Project], by_id) -> list[str]:
+def _check_cumulative(rules: CumulativeRules, ballot: CastBallot, marked: list[Project], by_id) -> list[BallotProblem]:
     problems = []
-    tokens = ("token", "tokens")
     total = 0
     for c, points in zip(ballot.choices, ballot.points or (), strict=True):
         if c not in by_id:
             continue
-        label = project_label(by_id[c])
         if isinstance(points, bool) or not isinstance(points, int) or points < 1:
-            problems.append(f"It gives {label} “{points}” tokens; give a project a whole number of tokens, "
-                            "at least 1, or leave it out.")
+            problems.append(BallotProblem("tokens_not_whole", "cumulative", (by_id[c],), given=points))
             continue
         total += points
         if rules.max_per_project is not None and points > rules.max_per_project:
-            problems.append(f"It gives {label} {count_text(points, tokens)}; at most {rules.max_per_project} "
-                            "may go to one project.")
+            problems.append(BallotProblem("tokens_over_cap", "cumulative", (by_id[c],), given=points,
+                                          limit=rules.max_per_project))
     if not marked:
-        problems.append("It gives no tokens to any project.")
+        problems.append(BallotProblem("none_chosen", "cumulative", limit=rules.tokens))
     elif total > rules.tokens:
-        problems.append(f"It spreads {count_text(total, tokens)}, but each voter has {rules.tokens}.")
+        problems.append(BallotProblem("tokens_over", "cumulative", chosen=total, limit=rules.tokens))
     elif rules.use_all and total < rules.tokens and not problems:
-        problems.append(f"It spreads {total} of the {count_text(rules.tokens, tokens)}; every token must be used.")
+        problems.append(BallotProblem("tokens_unused", "cumulative", chosen=total, limit=rules.tokens))
     return problems
 
 
-def _check_knapsack(rules: KnapsackRules, ballot: CastBallot, marked: list[Project], by_id) -> list[str]:
+def _check_knapsack(rules: KnapsackRules, ballot: CastBallot, marked: list[Project], by_id) -> list[BallotProblem]:
     if not marked:
-        return ["It chooses no project."]
+        return [BallotProblem("none_chosen", "knapsack", budget=rules.budget, currency=rules.currency)]
     total = sum((p.cost for p in marked), Fraction(0))
     if total > rules.budget:
-        return [(f"The projects it chooses cost {amount_text(total, rules.currency)} in all, more than the budget "
-                 f"of {amount_text(rules.budget, rules.currency)}; the chosen projects must fit within the budget.")]
+        return [BallotProblem("over_budget", "knapsack", tuple(marked), chosen=len(marked), cost=total,
+                              budget=rules.budget, currency=rules.currency)]
     return []
 
 

@@ -1,0 +1,81 @@
+"""What every stage of a vote shares: its refusals, the code alphabet, finding an event, the ballot
+paper's projects and rule options, receipts, and how a ballot's marks are stored."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from grantdesk.domain.errors import GrantDeskError, NotFound
+from grantdesk.store.models import Application, CastBallotRow, PaperEntry, VotingEvent
+from grantdesk.voting.ballots import CastBallot
+from grantdesk.voting.election import Project
+
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: easy to read aloud and to type
+CODE_LENGTH = 8
+DEFAULT_TIE_BREAK = ("supporters", "cost", "lot")
+
+
+class EventLocked(GrantDeskError):
+    """Voting has started: the method and rules can no longer change."""
+
+
+class CodeRefused(GrantDeskError):
+    """A ballot code that is unknown, already used, or for another event."""
+
+
+class VotingClosed(GrantDeskError):
+    """The event is not taking ballots now (not yet open, closed, or its results confirmed)."""
+
+
+def event_by_id(session: Session, event_id: int) -> VotingEvent:
+    event = session.get(VotingEvent, event_id)
+    if event is None:
+        raise NotFound(f"There is no voting event with id {event_id}.")
+    return event
+
+
+def ballot_projects(apps: Sequence[Application], categories: dict[int, str]) -> list[Project]:
+    """The ballot paper's projects: each application as a ``Project`` (its reference, its amount in
+    pounds, its title, its category if it has one)."""
+    return [Project(a.reference, Fraction(a.amount_requested_pence, 100), a.title,
+                    (categories[a.id],) if categories.get(a.id) else ()) for a in apps]
+
+
+def rule_settings(kind: str, settings: dict[str, Any]) -> dict[str, Any]:
+    """The ballot paper's settings; a knapsack ballot's budget is in pounds."""
+    return {"currency": "GBP", **settings} if kind == "knapsack" else dict(settings)
+
+
+def rule_options(rule: str, when_next_does_not_fit: str) -> dict[str, Any]:
+    return {"when_next_does_not_fit": when_next_does_not_fit} if rule == "greedy" else {}
+
+
+def ballots_in(session: Session, event_id: int) -> int:
+    """Ballots cast and paper keyings made: once there is one, the set-up is locked."""
+    return session.scalar(select(func.count()).select_from(CastBallotRow).where(CastBallotRow.event_id == event_id)) \
+        + session.scalar(select(func.count()).select_from(PaperEntry).where(PaperEntry.event_id == event_id))
+
+
+def sheet_key(sheet: str):
+    """Paper sheets in the order people number them: 1, 2, … 10, then any with letters."""
+    return (0, int(sheet), "") if sheet.isdigit() else (1, 0, sheet)
+
+
+def new_receipt(session: Session, event_id: int) -> str:
+    """A receipt number no other ballot of the event has (checked, not assumed)."""
+    while True:
+        receipt = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+        if session.scalar(select(CastBallotRow.id).where(CastBallotRow.event_id == event_id,
+                                                         CastBallotRow.receipt == receipt)) is None:
+            return receipt
+
+
+def stored_marks(ballot: CastBallot) -> tuple[list[str], list[Any] | None]:
+    """A ballot's choices and points as a row stores them."""
+    return list(ballot.choices), (list(ballot.points) if ballot.points is not None else None)

@@ -1,0 +1,246 @@
+"""Paper ballots, keyed twice: each sheet is counted only when its two keyings agree (or spoilt, if the
+ballot breaks the rules); when they differ the sheet waits for an officer, who settles it after
+looking at the paper, with a reason that is audited.
+
+What comes back is data: an outcome's state, its ballot problems and reasons (``KeyingOutcome``; its
+``message`` says it in the count's words), and each mismatch's two keyings as marks (``Keying``), which
+a window shows with the projects' ballot numbers and titles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from grantdesk.domain.errors import ValidationError
+from grantdesk.services.common import actor_or_default, audit, utcnow
+from grantdesk.services.events.common import VotingClosed, event_by_id, new_receipt, sheet_key, stored_marks
+from grantdesk.services.events.views import view_of
+from grantdesk.store.database import Database
+from grantdesk.store.models import CastBallotRow, PaperEntry, VotingEvent
+from grantdesk.store.unit_of_work import UnitOfWork, transactional
+from grantdesk.voting.ballots import BallotProblem, BallotRules, CastBallot, ballot_problems, problem_words
+
+
+@dataclass(frozen=True, slots=True)
+class KeyingOutcome:
+    """What happened to a sheet after a keying: ``state`` is ``waiting`` (keyed once), ``counted``,
+    ``spoilt`` or ``mismatch`` (the two keyings differ). A spoilt sheet has its ``reason`` (the
+    volunteer's, or the ballot ``problems`` in the count's words) and, when it broke the rules, the
+    ``problems``; ``resolved`` is the officer's reason when a mismatch was settled."""
+
+    sheet: str
+    pass_no: int
+    state: str
+    receipt: str | None = None
+    reason: str | None = None
+    problems: tuple[BallotProblem, ...] = ()
+    resolved: str | None = None
+
+    @property
+    def message(self) -> str:
+        """The outcome in the count's words, for the volunteer at the keyboard."""
+        sheet = self.sheet
+        if self.state == "waiting":
+            return f"Sheet {sheet} keyed once; key it again to count it."
+        if self.state == "mismatch":
+            return f"Sheet {sheet}: the two keyings differ. It is listed for an officer to resolve."
+        how = f" after an officer resolved a mismatch ({self.resolved})" if self.resolved else ""
+        if self.state == "spoilt":
+            return f"Sheet {sheet} is spoilt{how}: {self.reason}"
+        return f"Sheet {sheet} is counted{how}."
+
+
+@dataclass(frozen=True, slots=True)
+class Keying:
+    """One keying of a paper ballot as data: the references marked (in order of preference on a
+    ranked ballot), their points (score and cumulative; ``None`` is "can't judge"), or the reason it
+    was keyed as spoilt; and who keyed it."""
+
+    choices: tuple[str, ...]
+    points: tuple[Any, ...] | None
+    spoilt_reason: str | None
+    by: str
+
+    @property
+    def blank(self) -> bool:
+        return self.spoilt_reason is None and not self.choices
+
+
+@dataclass(frozen=True, slots=True)
+class Mismatch:
+    """A sheet keyed twice whose keyings differ, waiting for an officer."""
+
+    sheet: str
+    first: Keying
+    second: Keying
+
+    @property
+    def first_by(self) -> str:
+        return self.first.by
+
+    @property
+    def second_by(self) -> str:
+        return self.second.by
+
+
+def _entry_key(entry: PaperEntry) -> tuple:
+    return (tuple(entry.choices), tuple(entry.points) if entry.points is not None else None,
+            entry.spoilt_reason is not None)
+
+
+def _keying(entry: PaperEntry) -> Keying:
+    return Keying(tuple(entry.choices), tuple(entry.points) if entry.points is not None else None,
+                  entry.spoilt_reason, entry.entered_by)
+
+
+def _count_paper(session: Session, event: VotingEvent, rules: BallotRules, sheet: str, entry: PaperEntry,
+                 resolved_reason: str | None = None) -> KeyingOutcome:
+    """Store the ballot for ``sheet`` as keyed in ``entry``: spoilt when marked so or when it breaks the
+    ballot paper's rules, counted otherwise."""
+    receipt = new_receipt(session, event.id)
+    reason = entry.spoilt_reason
+    problems: tuple[BallotProblem, ...] = ()
+    if reason is None:
+        ballot = CastBallot(f"sheet {sheet}", tuple(entry.choices),
+                            tuple(entry.points) if entry.points is not None else None)
+        problems = tuple(ballot_problems(rules, ballot))
+        if problems:
+            reason = " ".join(map(problem_words, problems))
+    session.add(CastBallotRow(event_id=event.id, receipt=receipt, source="paper", choices=list(entry.choices),
+                              points=list(entry.points) if entry.points is not None else None,
+                              spoilt_reason=reason, paper_sheet=sheet))
+    session.flush()
+    state = "spoilt" if reason is not None else "counted"
+    return KeyingOutcome(sheet, entry.pass_no, state, receipt, reason, problems, resolved_reason)
+
+
+def record_paper(session: Session, event: VotingEvent, sheet: str, ballot: CastBallot | None = None, *,
+                 spoilt_reason: str | None = None, entered_by: str, at: datetime | None = None,
+                 rules: BallotRules | None = None) -> KeyingOutcome:
+    """One keying of a paper ballot in ``session`` (see ``key_paper_ballot``)."""
+    sheet = sheet.strip()
+    if not sheet:
+        raise ValidationError("Write a number on the paper ballot and key it as the sheet number.", "sheet")
+    if (ballot is None) == (spoilt_reason is None):
+        raise ValidationError("Key the ballot's marks, or mark it spoilt with a reason.")
+    if spoilt_reason is not None and not spoilt_reason.strip():
+        raise ValidationError("Say why the ballot is spoilt (for example “unreadable” or “voter identifiable”).",
+                              "spoilt_reason")
+    if event.confirmed_at is not None:
+        raise VotingClosed(f"The results of “{event.name}” are confirmed: no more ballots can be counted.")
+    if session.scalar(select(CastBallotRow.id).where(CastBallotRow.event_id == event.id,
+                                                     CastBallotRow.paper_sheet == sheet)):
+        raise ValidationError(f"Sheet {sheet} has already been counted.", "sheet")
+    earlier = session.scalars(select(PaperEntry).where(PaperEntry.event_id == event.id, PaperEntry.sheet == sheet)
+                              .order_by(PaperEntry.pass_no)).all()
+    if len(earlier) >= 2:
+        raise ValidationError(f"Sheet {sheet} has been keyed twice already and the two keyings differ; "
+                              "resolve the mismatch instead.", "sheet")
+    if ballot is not None and event.ballot_kind in ("approval", "choose-one", "knapsack"):
+        # Crosses have no order: "2 and 1" and "1 and 2" are the same ballot, so both keyings agree.
+        position = {p.application.reference: p.position for p in event.projects}
+        ballot = CastBallot(ballot.voter_id, tuple(sorted(ballot.choices, key=lambda c: position.get(c, 1 << 30))))
+    choices, points = stored_marks(ballot) if ballot is not None else ([], None)
+    entry = PaperEntry(event_id=event.id, sheet=sheet, pass_no=len(earlier) + 1, choices=choices, points=points,
+                       spoilt_reason=spoilt_reason.strip() if spoilt_reason else None, entered_by=entered_by,
+                       entered_at=at or utcnow())
+    session.add(entry)
+    session.flush()
+    if not earlier:
+        return KeyingOutcome(sheet, 1, "waiting")
+    if _entry_key(earlier[0]) == _entry_key(entry):
+        return _count_paper(session, event, rules or view_of(session, event).rules, sheet, earlier[0])
+    return KeyingOutcome(sheet, 2, "mismatch")
+
+
+@transactional
+def key_paper_ballot(uow: UnitOfWork, event_id: int, sheet: str, ballot: CastBallot | None = None, *,
+                     spoilt_reason: str | None = None, entered_by: str | None = None) -> KeyingOutcome:
+    """Key one paper ballot (``ballot``) or mark it spoilt (``spoilt_reason``). The first keying of a
+    sheet waits for the second; when both agree the ballot is counted (or spoilt, if it breaks the
+    rules), when they differ it is listed as a mismatch."""
+    return record_paper(uow.session, event_by_id(uow.session, event_id), sheet, ballot,
+                        spoilt_reason=spoilt_reason, entered_by=actor_or_default(entered_by))
+
+
+def paper_mismatches(db: Database, event_id: int) -> list[Mismatch]:
+    """Sheets keyed twice whose keyings differ and that no officer has resolved yet, in sheet order."""
+    with db.session() as s:
+        event_by_id(s, event_id)
+        counted = set(s.scalars(select(CastBallotRow.paper_sheet).where(CastBallotRow.event_id == event_id,
+                                                                        CastBallotRow.paper_sheet.is_not(None))))
+        entries = s.scalars(select(PaperEntry).where(PaperEntry.event_id == event_id)
+                            .order_by(PaperEntry.sheet, PaperEntry.pass_no)).all()
+        by_sheet: dict[str, list[PaperEntry]] = {}
+        for e in entries:
+            by_sheet.setdefault(e.sheet, []).append(e)
+        out = [Mismatch(sheet, _keying(pair[0]), _keying(pair[1])) for sheet, pair in by_sheet.items()
+               if len(pair) == 2 and sheet not in counted]
+        return sorted(out, key=lambda m: sheet_key(m.sheet))
+
+
+@dataclass(frozen=True, slots=True)
+class PaperProgress:
+    keyed_once: tuple[str, ...]  # sheets waiting for their second keying
+    counted: int
+    spoilt: int
+    mismatches: int
+    sheets: tuple[str, ...] = ()  # every sheet keyed at least once, in sheet order
+
+
+def paper_progress(db: Database, event_id: int) -> PaperProgress:
+    with db.session() as s:
+        entries = s.execute(select(PaperEntry.sheet, func.count()).where(PaperEntry.event_id == event_id)
+                            .group_by(PaperEntry.sheet)).all()
+        done = dict(s.execute(select(CastBallotRow.paper_sheet, CastBallotRow.spoilt_reason.is_not(None))
+                              .where(CastBallotRow.event_id == event_id, CastBallotRow.paper_sheet.is_not(None))).all())
+    once = tuple(sorted((sheet for sheet, n in entries if n == 1), key=sheet_key))
+    mismatches = sum(1 for sheet, n in entries if n == 2 and sheet not in done)
+    spoilt = sum(1 for bad in done.values() if bad)
+    return PaperProgress(once, len(done) - spoilt, spoilt, mismatches,
+                         tuple(sorted((sheet for sheet, _ in entries), key=sheet_key)))
+
+
+def settle_mismatch(session: Session, event: VotingEvent, sheet: str, *, use: int | None = None,
+                    ballot: CastBallot | None = None, spoilt_reason: str | None = None, reason: str,
+                    actor: str, at: datetime | None = None) -> KeyingOutcome:
+    """Resolve a mismatch in ``session`` (see ``resolve_mismatch``)."""
+    if not reason.strip():
+        raise ValidationError("Say how the mismatch was settled (for example “checked the paper: 4 not 1”).", "reason")
+    if sum(x is not None for x in (use, ballot, spoilt_reason)) != 1:
+        raise ValidationError("Keep one of the two keyings, or give the ballot as it reads.")
+    if event.confirmed_at is not None:
+        raise VotingClosed(f"The results of “{event.name}” are confirmed.")
+    pair = session.scalars(select(PaperEntry).where(PaperEntry.event_id == event.id, PaperEntry.sheet == sheet)
+                           .order_by(PaperEntry.pass_no)).all()
+    if len(pair) != 2 or session.scalar(select(CastBallotRow.id).where(CastBallotRow.event_id == event.id,
+                                                                       CastBallotRow.paper_sheet == sheet)):
+        raise ValidationError(f"Sheet {sheet} has no mismatch to resolve.", "sheet")
+    if use is not None:
+        if use not in (1, 2):
+            raise ValidationError("Keep keying 1 or keying 2.")
+        chosen = pair[use - 1]
+    else:
+        choices, points = stored_marks(ballot) if ballot is not None else ([], None)
+        chosen = PaperEntry(sheet=sheet, pass_no=0, choices=choices, points=points,
+                            spoilt_reason=spoilt_reason.strip() if spoilt_reason else None)
+    outcome = _count_paper(session, event, view_of(session, event).rules, sheet, chosen, resolved_reason=reason.strip())
+    audit(session, actor=actor, action="event.paper_resolve", entity="voting_event", entity_id=event.id, at=at,
+          summary=f"Resolved the mismatch on sheet {sheet}: {reason.strip()}",
+          after={"sheet": sheet, "kept": use, "state": outcome.state})
+    return outcome
+
+
+@transactional
+def resolve_mismatch(uow: UnitOfWork, event_id: int, sheet: str, *, use: int | None = None,
+                     ballot: CastBallot | None = None, spoilt_reason: str | None = None, reason: str,
+                     actor: str | None = None) -> KeyingOutcome:
+    """An officer settles a mismatch after looking at the paper: keep keying ``use`` (1 or 2), or give
+    the ballot as it really reads (``ballot`` or ``spoilt_reason``). ``reason`` is recorded."""
+    return settle_mismatch(uow.session, event_by_id(uow.session, event_id), sheet, use=use, ballot=ballot,
+                           spoilt_reason=spoilt_reason, reason=reason, actor=actor_or_default(actor))
+

@@ -1,0 +1,245 @@
+"""The voting kiosk's pieces: a project's card on the ballot paper (its controls depend on the kind of
+ballot), a place in a voter's ranking, the officer's PIN dialog, and the watcher that tells when a
+voter has walked away."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QDialog, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from grantdesk.domain.money import format_money
+from grantdesk.voting.wording import ordinal
+from ui.kiosk_style import PHOTO_HEIGHT, PHOTO_WIDTH, make_button, make_label, restyle, switch
+
+class ActivityWatcher(QObject):
+    """Sees every key, click, touch and wheel turn in the kiosk (and its PIN dialog), to tell when a
+    voter has gone."""
+
+    KINDS = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin,
+                       QEvent.Type.Wheel})
+
+    def __init__(self, window: QWidget, on_activity: Callable[[], None]):
+        super().__init__(window)
+        self._window = window
+        self._on_activity = on_activity
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() in self.KINDS and isinstance(obj, QWidget):
+            window = obj.window()
+            if window is self._window or window.parentWidget() is self._window:
+                self._on_activity()
+        return False
+
+
+class ProjectCard(QFrame):
+    """One project on the ballot paper: photo, title, organisation, summary, amount and its controls.
+    The controls depend on the kind of ballot; ``controls`` lists them in keyboard order."""
+
+    def __init__(self, project: Any, image: QImage | None, kind: str, rules: Any):
+        super().__init__()
+        self.project = project
+        self.reference: str = project.reference
+        self.title: str = project.title
+        self.setObjectName("card")
+        self.setProperty("chosen", "false")
+        self.setAccessibleName(f"Project: {project.title}")
+        self.controls: list[QPushButton] = []
+        self.choose_button: QPushButton | None = None
+        self.score_buttons: dict[int, QPushButton] = {}
+        self.cant_judge_button: QPushButton | None = None
+        self.minus_button: QPushButton | None = None
+        self.plus_button: QPushButton | None = None
+        self.tokens_label: QLabel | None = None
+        self.rank_button: QPushButton | None = None
+
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(18, 16, 18, 16)
+        outer.setSpacing(20)
+        self.photo = QLabel()
+        self.photo.setObjectName("photo")
+        self.photo.setFixedSize(PHOTO_WIDTH, PHOTO_HEIGHT)
+        self.photo.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        if image is not None and not image.isNull():
+            self.photo.setPixmap(QPixmap.fromImage(image))
+            self.photo.setAccessibleName(f"Photo of {project.title}")
+            outer.addWidget(self.photo, 0, Qt.AlignmentFlag.AlignTop)
+        else:
+            self.photo.hide()
+
+        body = QVBoxLayout()
+        body.setSpacing(4)
+        title_row = QHBoxLayout()
+        title_row.setSpacing(16)
+        self.title_label = make_label(project.title, "cardTitle")
+        self.amount_label = make_label(format_money(project.amount_pence), "cardAmount", wrap=False)
+        self.amount_label.setAccessibleName(f"Cost of {project.title}")
+        title_row.addWidget(self.title_label, 1)
+        title_row.addWidget(self.amount_label, 0, Qt.AlignmentFlag.AlignTop)
+        body.addLayout(title_row)
+        if project.organisation:
+            self.org_label = make_label(project.organisation, "cardOrg")
+            body.addWidget(self.org_label)
+        if project.summary:
+            self.summary_label = make_label(project.summary, "cardSummary")
+            body.addWidget(self.summary_label)
+        self.badge = make_label("", "cardBadge")
+        self.badge.hide()
+        body.addWidget(self.badge)
+
+        row = QHBoxLayout()
+        row.setSpacing(10)
+        self._build_controls(kind, rules, row)
+        if kind in ("score", "ranked"):  # a row of scores, or the ranking button, goes under the text
+            body.addSpacing(6)
+            body.addLayout(row)
+            outer.addLayout(body, 1)
+        else:  # one button (or − n +) sits to the right of the text
+            outer.addLayout(body, 1)
+            side = QVBoxLayout()
+            side.addStretch(1)
+            side.addLayout(row)
+            side.addStretch(1)
+            outer.addLayout(side)
+
+    def _build_controls(self, kind: str, rules: Any, row: QHBoxLayout) -> None:
+        title = self.title
+        if kind in ("approval", "knapsack", "choose-one"):
+            self.choose_button = make_button("Choose", f"Choose {title}", checkable=True)
+            self.choose_button.setMinimumWidth(230)
+            self.controls.append(self.choose_button)
+        elif kind == "score":
+            for value in range(rules.low, rules.high + 1):
+                button = make_button(str(value), f"Score {title} {value} out of {rules.high}", name="score",
+                                 checkable=True)
+                self.score_buttons[value] = button
+                self.controls.append(button)
+            if rules.cant_judge:
+                self.cant_judge_button = make_button("Can't judge", f"Can't judge {title}", checkable=True)
+                self.controls.append(self.cant_judge_button)
+        elif kind == "cumulative":
+            self.minus_button = make_button("−", f"One token fewer for {title}", name="rankMove")
+            self.plus_button = make_button("+", f"One more token for {title}", name="rankMove")
+            self.tokens_label = make_label("0 tokens", "tokens", wrap=False)
+            self.tokens_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.tokens_label.setAccessibleName(f"Tokens for {title}")
+            self.controls += [self.minus_button, self.plus_button]
+            row.addWidget(self.minus_button)
+            row.addWidget(self.tokens_label)
+            row.addWidget(self.plus_button)
+            return
+        elif kind == "ranked":
+            self.rank_button = make_button("Add to my ranking", f"Add {title} to my ranking")
+            self.rank_button.setMinimumWidth(300)
+            self.controls.append(self.rank_button)
+        for button in self.controls:
+            row.addWidget(button)
+        if kind in ("score", "ranked"):
+            row.addStretch(1)
+
+    def set_chosen(self, chosen: bool, badge: str = "") -> None:
+        restyle(self, "chosen", "true" if chosen else "false")
+        self.badge.setText(badge)
+        self.badge.setVisible(bool(badge))
+
+
+class RankRow(QFrame):
+    """One place in the voter's ranking: "1st  Idea 3", then move up, move down and remove."""
+
+    def __init__(self):
+        super().__init__()
+        self.setObjectName("rankRow")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 10)
+        layout.setSpacing(6)
+        self.reference = ""
+        self.label = make_label("", "rankEntry")
+        self.up = make_button("▲", "Move up", name="rankMove")
+        self.down = make_button("▼", "Move down", name="rankMove")
+        self.remove = make_button("✕", "Remove from my ranking", name="rankMove")
+        layout.addWidget(self.label)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(8)
+        buttons.addStretch(1)
+        for button in (self.up, self.down, self.remove):
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+
+    def show_entry(self, place: int, reference: str, title: str, last: bool) -> None:
+        self.reference = reference
+        self.label.setText(f"{ordinal(place)}  {title}")
+        self.up.setAccessibleName(f"Move {title} up")
+        self.up.setToolTip(f"Move {title} up")
+        self.down.setAccessibleName(f"Move {title} down")
+        self.down.setToolTip(f"Move {title} down")
+        self.remove.setAccessibleName(f"Remove {title} from my ranking")
+        self.remove.setToolTip(f"Remove {title} from my ranking")
+        switch(self.up, place > 1, "Already first")
+        switch(self.down, not last, "Already last")
+        self.show()
+
+
+class PinDialog(QDialog):
+    """The officer's PIN, to leave kiosk mode. ``submitted`` carries what was typed."""
+
+    submitted = Signal(str)
+
+    def __init__(self, parent: QWidget):
+        super().__init__(parent)
+        self.setObjectName("pinDialog")
+        self.setWindowTitle("Leave kiosk mode")
+        self.setModal(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(32, 28, 32, 28)
+        layout.setSpacing(16)
+        heading = make_label("Leave kiosk mode", "heading")
+        prompt = make_label("For officers: type the kiosk PIN.", "hint")
+        self.pin_edit = QLineEdit()
+        self.pin_edit.setObjectName("pinEdit")
+        self.pin_edit.setAccessibleName("Officer PIN")
+        self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin_edit.setMaxLength(12)
+        self.pin_edit.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly | Qt.InputMethodHint.ImhSensitiveData)
+        prompt.setBuddy(self.pin_edit)
+        self.message = make_label("", "message")
+        restyle(self.message, "state", "problem")
+        self.message.setAccessibleName("PIN message")
+        self.message.hide()
+        buttons = QHBoxLayout()
+        self.cancel_button = make_button("Stay in kiosk", "Stay in kiosk mode")
+        self.leave_button = make_button("Leave kiosk", "Leave kiosk mode", name="primary")
+        self.leave_button.setDefault(True)
+        buttons.addWidget(self.cancel_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.leave_button)
+        for widget in (heading, prompt, self.pin_edit, self.message):
+            layout.addWidget(widget)
+        layout.addLayout(buttons)
+        self.cancel_button.clicked.connect(self.reject)
+        self.leave_button.clicked.connect(self._submit)
+        self.pin_edit.returnPressed.connect(self._submit)
+        self.setMinimumWidth(620)
+
+    def _submit(self) -> None:
+        pin = self.pin_edit.text().strip()
+        if not pin:
+            self.say("Type the PIN first.")
+            return
+        self.leave_button.setEnabled(False)
+        self.submitted.emit(pin)
+
+    def say(self, text: str) -> None:
+        self.leave_button.setEnabled(True)
+        self.message.setText(text)
+        self.message.show()
+        self.pin_edit.selectAll()
+        self.pin_edit.setFocus()
+
+    def start_over(self) -> None:
+        self.pin_edit.clear()
+        self.message.hide()
+        self.leave_button.setEnabled(True)
+        self.pin_edit.setFocus()

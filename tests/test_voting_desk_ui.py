@@ -60,12 +60,21 @@ def test_a_refused_set_up_keeps_the_dialog_open_with_the_reason(qtbot, db, runne
     desk = open_desk(qtbot, db, runner)
     dialog = setup_dialog(qtbot, desk, desk.findChild(type(desk.setup_button), "newEventButton"))
     qtbot.keyClicks(dialog.name_edit, "No PIN vote")
+    dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData("ranked"))
+    dialog.ballot_model.item(3, 0).setCheckState(Qt.CheckState.Unchecked)
     dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
-    qtbot.waitUntil(lambda: desk.setup_dialog is not dialog and desk.setup_dialog.error_label.isVisible(),
-                    timeout=TIMEOUT)
-    assert "PIN" in desk.setup_dialog.error_label.text()
-    assert desk.setup_dialog.name_edit.text() == "No PIN vote"
+    qtbot.waitUntil(lambda: dialog.error_label.isVisible(), timeout=TIMEOUT)
+    assert desk.setup_dialog is dialog and dialog.isVisible()  # the same dialog, still open
+    assert "PIN" in dialog.error_label.text()
+    # everything the officer chose is still there to correct
+    assert dialog.name_edit.text() == "No PIN vote" and dialog.kind_combo.currentData() == "ranked"
+    assert dialog.ballot_model.item(3, 0).checkState() == Qt.CheckState.Unchecked
     assert events.list_events(db, "VOT") == []
+    qtbot.keyClicks(dialog.pin_edit, "1357")  # given the PIN, Save works from the same dialog
+    with qtbot.waitSignal(desk.loaded, timeout=TIMEOUT):
+        dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    [summary] = events.list_events(db, "VOT")
+    assert summary.name == "No PIN vote" and events.get_event(db, summary.id).ballot_kind == "ranked"
 
 
 def test_once_a_ballot_is_in_the_set_up_is_shown_locked(qtbot, db, runner, vote):

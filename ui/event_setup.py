@@ -1,9 +1,15 @@
 """Setting up a community vote: the ballot paper, the ballot's kind and rules, the allocation rule,
-ties, who may vote and when. Once the first ballot is in, the dialog shows the set-up read-only."""
+ties, who may vote and when. Once the first ballot is in, the dialog shows the set-up read-only.
+
+The dialog reads nothing and writes nothing itself: it is given the rounds (``setup_choices``) and,
+to save, a ``save`` callable — the voting desk runs ``events.save_event`` as one ``Op`` and either
+closes the dialog (``accept``) or shows the refusal in it (``show_refusal``), keeping everything the
+officer chose."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QDateTime, Qt
@@ -90,12 +96,17 @@ class _OptionalMoment(QWidget):
 class EventSetupDialog(QDialog):
     """Create or change a voting event. ``rounds`` come from ``events.setup_choices``; ``event`` is the
     event being changed (``None`` for a new one). ``settings()`` gives what the officer chose; the
-    caller saves it and, on a ``ValidationError``, calls ``show_error`` and keeps the dialog open."""
+    caller saves it. With ``save``, Save hands the settings to ``save`` and waits, open, for the caller
+    to ``accept()`` the dialog or ``show_refusal(text)`` (the officer's choices kept); without it, Save
+    accepts the dialog and the caller reads ``chosen``."""
 
-    def __init__(self, rounds: list[RoundChoice], event: EventView | None = None, parent=None):
+    def __init__(self, rounds: list[RoundChoice], event: EventView | None = None, parent=None, *,
+                 save: Callable[[EventSettings], Any] | None = None):
         super().__init__(parent)
         self.rounds = rounds
         self.editing = event
+        self.save = save
+        self.saving = False
         self.locked = bool(event and event.locked)
         self.setWindowTitle("Change the vote's set-up" if event else "Set up a community vote")
         self.setObjectName("eventSetupDialog")
@@ -422,15 +433,26 @@ class EventSetupDialog(QDialog):
             kiosk_pin=self.pin_edit.text().strip() or (None if self.editing else ""))
 
     def _on_save(self) -> None:
-        if self.locked:
+        if self.locked or self.saving:
             return
         try:
             self.chosen = self.settings()
         except GrantDeskError as exc:
             self.show_error(str(exc))
             return
-        self.accept()
+        if self.save is None:
+            self.accept()
+            return
+        self.saving = True
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
+        self.save(self.chosen)
 
     def show_error(self, message: str) -> None:
         self.error_label.setText(message)
         self.error_label.show()
+
+    def show_refusal(self, text: str) -> None:
+        """The core refused the set-up: say why, and let the officer change it and save again."""
+        self.saving = False
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(True)
+        self.show_error(text)

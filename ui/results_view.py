@@ -7,8 +7,10 @@
   out here", so the room sees the pot against the ranked list.
 - A header with the event's name, the ballots counted (kiosk and paper) and the money funded against
   the pot.
-- Live: while the view is shown it counts again every few seconds (``interval``, default 5 s) on the
-  worker thread, and never asks again while a count is still running.
+- Live: a ballot cast at the kiosk or keyed on paper in this app is counted at once (the view follows
+  the vote's changes, ``ui.operations.follow_changes``); while the view is shown it also counts again
+  every few seconds (``interval``, default 5 s), for ballots that come in another way (another
+  computer on a shared database). It never asks again while a count is still running.
 - Hidden results: if the event hides results until the officer reveals them, the view shows only how
   many ballots are in, and a "Reveal results" button (Ctrl+R) that asks first.
 - For officers, the voting engine's explanation in a panel that folds open below the chart.
@@ -46,8 +48,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from grantdesk.domain.changes import Kind
 from grantdesk.domain.money import format_money
 from grantdesk.voting.wording import number_text, total_nouns
+from ui.operations import Op, Query, follow_changes, refusal_text
 from ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -367,6 +371,7 @@ class ResultsView(QWidget):
         self._loading = False
         self._started = False
         self._revealing = False
+        self._again = False  # a change came in while a count was running: count once more after it
         self.setObjectName("resultsView")
         self.setAccessibleName("Vote results")
         self.setAutoFillBackground(True)
@@ -378,6 +383,8 @@ class ResultsView(QWidget):
         self.timer.timeout.connect(self.refresh)
         self._build()
         self._build_actions()
+        # A ballot cast or keyed, results revealed, voting closed, a title changed: count again now.
+        follow_changes(self, {Kind.EVENTS, Kind.APPLICATIONS}, self._changed_elsewhere)
 
     # --- construction ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -573,14 +580,30 @@ class ResultsView(QWidget):
         if self._loading:
             return
         self._loading = True
-        db, event_id = self.db, self.event_id
+        self._again = False
+        event_id = self.event_id
 
-        def work() -> Any:
+        def work(db: Any) -> Any:
             from grantdesk.services.events import event_screen
 
             return event_screen(db, event_id)  # only the ballots-in count while results are hidden
 
-        self.runner.run(work, self._on_results, self._on_error, owner=self)
+        Query(self, work).success(self._on_results).failure(self._on_error).finally_(self._counted).run()
+
+    def _changed_elsewhere(self, _changes: Any) -> None:
+        """Another window changed the vote (a ballot cast, a sheet keyed): count again now, or as soon
+        as the count running now is in, so that change is not missed."""
+        if not self._started:
+            return
+        if self._loading:
+            self._again = True
+        else:
+            self.refresh()
+
+    def _counted(self) -> None:
+        self._loading = False
+        if self._again:
+            self.refresh()
 
     def _on_results(self, results: Any) -> None:
         self._loading = False
@@ -590,9 +613,13 @@ class ResultsView(QWidget):
 
     def _on_error(self, exc: BaseException) -> None:
         self._loading = False
-        self.notice.setText(f"Could not count the ballots: {exc}")
-        self.notice.show()
+        self.show_refusal(f"Could not count the ballots: {refusal_text(exc)}")
         self.refreshed.emit()
+
+    def show_refusal(self, text: str) -> None:
+        """A refusal from the core, in the notice above the chart."""
+        self.notice.setText(text)
+        self.notice.show()
 
     # --- showing --------------------------------------------------------------------------------
     @property
@@ -671,14 +698,14 @@ class ResultsView(QWidget):
             return
         self._revealing = True
         self.reveal_button.setEnabled(False)
-        db, event_id = self.db, self.event_id
+        event_id = self.event_id
 
-        def work() -> None:
+        def work(db: Any) -> None:
             from grantdesk.services.events import reveal_results
 
             reveal_results(db, event_id)
 
-        self.runner.run(work, self._on_revealed, self._on_reveal_failed, owner=self)
+        Op(self, work).success(self._on_revealed).failure(self._on_reveal_failed).run()
 
     def _on_revealed(self, _none: None) -> None:
         self._revealing = False
@@ -689,8 +716,7 @@ class ResultsView(QWidget):
     def _on_reveal_failed(self, exc: BaseException) -> None:
         self._revealing = False
         self.reveal_button.setEnabled(True)
-        self.notice.setText(str(exc))
-        self.notice.show()
+        self.show_refusal(refusal_text(exc))
 
 
 def _explanation_html(results: EventResults) -> str:

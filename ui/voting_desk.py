@@ -2,8 +2,12 @@
 set up a vote, print code cards, open the kiosk, key paper ballots, show the results on the projector,
 print the results sheet, close voting, confirm the results, export for research, score as a panel.
 
-Every database call runs on the worker (``TaskRunner``); the windows it opens (kiosk, paper entry,
-results, panel scoring) share the same runner and database.
+Every database call runs through the operations layer (``ui.operations``): reads are ``Query``s, each
+officer's action one ``Op`` calling one service (printing code cards is ``events.issue_code_cards``:
+the codes and their PDF together, or neither). The windows it opens (kiosk, paper entry, results,
+panel scoring) share the same runner and database, and the desk follows what they change
+(``follow_changes``: a ballot cast at the kiosk or keyed on paper, a panel's scores, an application's
+title), so its list and summary stay true without reopening.
 """
 
 from __future__ import annotations
@@ -26,11 +30,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from grantdesk.config import current_actor
+from grantdesk.domain.changes import Kind
 from grantdesk.domain.dates import format_date
 from grantdesk.domain.money import format_money
 from grantdesk.voting.rules import DESCRIPTIONS
+from ui.operations import Op, Query, follow_changes, refusal_text
 from ui.tasks import TaskRunner
 from ui.widgets import action_button
 
@@ -38,8 +45,13 @@ STATE_LABELS = {"setup": "Being set up", "voting": "Voting", "closed": "Closed �
                 "confirmed": "Results confirmed"}
 
 
+FOLLOWS = {Kind.EVENTS, Kind.PANELS, Kind.APPLICATIONS}  # what the desk shows: votes, panels, the projects
+
+
 class VotingDesk(QWidget):
-    """A fund's votes and panels. ``start()`` loads them; ``event_changed`` fires after any change."""
+    """A fund's votes and panels. ``start()`` loads them; ``loaded`` fires when the selected vote is
+    shown. ``event_changed`` fires after an action here changed a vote (kept for the main window's old
+    wiring: the change is broadcast to every window that follows it anyway)."""
 
     event_changed = Signal()
     loaded = Signal()
@@ -57,6 +69,7 @@ class VotingDesk(QWidget):
         self.setObjectName("votingDesk")
         self._build()
         self.resize(1100, 700)
+        follow_changes(self, FOLLOWS, lambda _changes: self.start())
 
     # --- construction -----------------------------------------------------------------------------
 
@@ -129,15 +142,15 @@ class VotingDesk(QWidget):
 
     # --- loading --------------------------------------------------------------------------------
     def start(self, select_event: int | None = None) -> None:
-        db, code = self.db, self.fund_code
+        code = self.fund_code
 
-        def fetch():
+        def fetch(db: Any):
             from grantdesk.services.events import list_events
             from grantdesk.services.panels import list_panels
 
             return list_events(db, code), list_panels(db, code)
 
-        self.runner.run(fetch, lambda result: self._on_loaded(*result, select_event), self._show_error, owner=self)
+        Query(self, fetch).success(lambda result: self._on_loaded(*result, select_event)).run()
 
     def _on_loaded(self, events, panels, select_event: int | None) -> None:
         self.events, self.panels = events, panels
@@ -169,14 +182,13 @@ class VotingDesk(QWidget):
         if row < 0 or row >= len(self.events):
             return
         event_id = self.events[row].id
-        db = self.db
 
-        def fetch():
+        def fetch(db: Any):
             from grantdesk.services.events import get_event, paper_progress
 
             return get_event(db, event_id), paper_progress(db, event_id)
 
-        self.runner.run(fetch, lambda result: self._show_event(*result), self._show_error, owner=self)
+        Query(self, fetch).success(lambda result: self._show_event(*result)).run()
 
     def _show_event(self, event, progress) -> None:
         self.current = event
@@ -225,12 +237,9 @@ class VotingDesk(QWidget):
         self.close_button.setEnabled(state in ("setup", "voting"))
         self.confirm_button.setEnabled(state == "closed")
 
-    def _show_error(self, exc: BaseException) -> None:
-        from grantdesk.domain.errors import GrantDeskError
-
-        if not isinstance(exc, GrantDeskError):
-            raise exc
-        self.notice.setText(str(exc))
+    def show_refusal(self, text: str) -> None:
+        """A refusal from the core for something the desk asked (the operations layer calls this)."""
+        self.notice.setText(text)
         self.notice.setStyleSheet("padding: 6px; background: #fef2f2; color: #991b1b;")
         self.notice.show()
 
@@ -253,56 +262,44 @@ class VotingDesk(QWidget):
             self._open_setup(self.current)
 
     def _open_setup(self, event) -> None:
-        db, code = self.db, self.fund_code
+        code = self.fund_code
 
-        def fetch():
+        def fetch(db: Any):
             from grantdesk.services.events import setup_choices
 
             return setup_choices(db, code)
 
-        self.runner.run(fetch, lambda rounds: self._show_setup(rounds, event), self._show_error, owner=self)
+        Query(self, fetch).success(lambda rounds: self._show_setup(rounds, event)).run()
 
     def _show_setup(self, rounds, event) -> None:
         from ui.event_setup import EventSetupDialog
 
-        dialog = EventSetupDialog(rounds, event, self)
+        dialog = EventSetupDialog(rounds, event, self, save=lambda settings: self._save_setup(dialog, event, settings))
         self.setup_dialog = dialog
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self._save_setup(dialog, event))
         dialog.open()
 
-    def _save_setup(self, dialog, event) -> None:
-        settings = dialog.chosen
-        db, code = self.db, self.fund_code
+    def _save_setup(self, dialog, event, settings) -> None:
+        """Save the set-up as one ``Op``; the dialog stays open, with everything chosen, until it is saved."""
+        code, event_id = self.fund_code, event.id if event is not None else None
 
-        def save():
-            from grantdesk.services import events
+        def save(db: Any) -> int:
+            from grantdesk.services.events import save_event
 
-            if event is None:
-                return events.create_event(db, code, settings)
-            events.update_event(db, event.id, settings)
-            return event.id
+            return save_event(db, code, settings, event_id=event_id)
 
-        def failed(exc: BaseException) -> None:  # reopen the dialog with what was typed and the problem
-            from grantdesk.domain.errors import GrantDeskError
+        def saved(new_id: int) -> None:
+            if isValid(dialog):
+                dialog.accept()
+            self._after_change(f"Saved the set-up of “{settings.name.strip()}”.", new_id)
 
-            if not isinstance(exc, GrantDeskError):
-                raise exc
-            self._reopen_setup(dialog, event, str(exc))
+        def refused(exc: BaseException) -> None:
+            if isValid(dialog) and dialog.isVisible():
+                dialog.show_refusal(refusal_text(exc))
+            else:  # the officer closed the dialog meanwhile
+                self.show_refusal(refusal_text(exc))
 
-        self.runner.run(save, lambda event_id: self._after_change(f"Saved the set-up of “{settings.name}”.", event_id),
-                        failed, owner=self)
-
-    def _reopen_setup(self, old, event, message: str) -> None:
-        from ui.event_setup import EventSetupDialog
-
-        dialog = EventSetupDialog(old.rounds, event, self)
-        dialog.name_edit.setText(old.chosen.name)  # keep the name; the rest is re-chosen from the event
-        dialog.show_error(message)
-        self.setup_dialog = dialog
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self._save_setup(dialog, event))
-        dialog.open()
+        Op(self, save).success(saved).failure(refused).run()
 
     # --- codes, kiosk, paper ------------------------------------------------------------------------
     def print_codes(self, count: int | None = None, path: str | Path | None = None) -> None:
@@ -319,18 +316,17 @@ class VotingDesk(QWidget):
                                                   "PDF (*.pdf)")
             if not path:
                 return
-        db, event_id, target = self.db, self.current.id, Path(path)
+        event_id, target = self.current.id, Path(path)
 
-        def work():
+        def work(db: Any):
             from grantdesk.reports.ballot_cards import ballot_cards_pdf
-            from grantdesk.services.events import get_event, issue_codes
+            from grantdesk.services.events import issue_code_cards
 
-            codes = issue_codes(db, event_id, count)
-            ballot_cards_pdf(get_event(db, event_id), codes, target)
-            return len(codes)
+            return issue_code_cards(db, event_id, count, target, draw=ballot_cards_pdf)
 
-        self.runner.run(work, lambda n: self._after_change(f"Issued {n} code cards, saved to {target}."),
-                        self._show_error, owner=self, progress_title="Making code cards", parent_widget=self)
+        (Op(self, work).success(lambda cards: self._after_change(
+            f"Issued {len(cards.codes)} code cards, saved to {cards.path}."))
+         .with_progress("Making code cards").run())
 
     def _open_window(self, widget: QWidget) -> QWidget:
         widget.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -344,7 +340,6 @@ class VotingDesk(QWidget):
         from ui.kiosk import KioskWindow
 
         kiosk = self._open_window(KioskWindow(self.db, self.runner, self.current.id))
-        kiosk.destroyed.connect(lambda *_: self.start())
         if full_screen:
             kiosk.show_kiosk()
         else:
@@ -401,16 +396,16 @@ class VotingDesk(QWidget):
                                                   "PDF (*.pdf)")
             if not path:
                 return
-        db, event_id, target = self.db, self.current.id, Path(path)
+        event_id, target = self.current.id, Path(path)
 
-        def work():
+        def work(db: Any) -> None:
             from grantdesk.reports.results_sheet import results_sheet_pdf
             from grantdesk.services.events import event_results
 
             results_sheet_pdf(event_results(db, event_id), target)
 
-        self.runner.run(work, lambda _: self.show_message(f"Saved the results sheet to {target}."),
-                        self._show_error, owner=self, progress_title="Making the results sheet", parent_widget=self)
+        (Query(self, work).success(lambda _: self.show_message(f"Saved the results sheet to {target}."))
+         .with_progress("Making the results sheet").run())
 
     def export_pabulib(self, path: str | Path | None = None) -> None:
         if self.current is None:
@@ -421,15 +416,14 @@ class VotingDesk(QWidget):
                                                   "PaBuLib (*.pb)")
             if not path:
                 return
-        db, event_id, target = self.db, self.current.id, Path(path)
+        event_id, target = self.current.id, Path(path)
 
-        def work():
+        def work(db: Any) -> Path:
             from grantdesk.services.events import export_pabulib
 
             return export_pabulib(db, event_id, target)
 
-        self.runner.run(work, lambda p: self.show_message(f"Exported the accepted ballots to {p}."),
-                        self._show_error, owner=self)
+        Query(self, work).success(lambda p: self.show_message(f"Exported the accepted ballots to {p}.")).run()
 
     def _ask(self, title: str, text: str) -> bool:
         answer = QMessageBox.question(self, title, text,
@@ -443,15 +437,12 @@ class VotingDesk(QWidget):
                                                       "ballots and no more codes can be issued. Paper ballots can "
                                                       "still be keyed."):
             return
-        db = self.db
-
-        def work():
+        def work(db: Any) -> None:
             from grantdesk.services.events import close_voting
 
             close_voting(db, e.id)
 
-        self.runner.run(work, lambda _: self._after_change(f"Voting at “{e.name}” is closed."), self._show_error,
-                        owner=self)
+        Op(self, work).success(lambda _: self._after_change(f"Voting at “{e.name}” is closed.")).run()
 
     def confirm_results(self) -> None:
         e = self.current
@@ -460,9 +451,7 @@ class VotingDesk(QWidget):
                                    "the amount it asked for, and every other one on the ballot declined with the "
                                    "vote as the reason. This cannot be undone."):
             return
-        db = self.db
-
-        def work():
+        def work(db: Any):
             from grantdesk.services.events import confirm_results
 
             return confirm_results(db, e.id)
@@ -471,7 +460,7 @@ class VotingDesk(QWidget):
             self._after_change(f"Results confirmed: {len(c.awarded)} applications awarded "
                                f"({format_money(c.funded_pence)}), {len(c.declined)} declined.")
 
-        self.runner.run(work, done, self._show_error, owner=self)
+        Op(self, work).success(done).run()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         for window in list(self.windows):

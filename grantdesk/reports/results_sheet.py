@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -25,6 +24,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
 
 from grantdesk.domain.money import format_money
+from grantdesk.domain.rounding import rounded_text
 from grantdesk.reports.pdf_common import FUNDED_FILL, INK, RULE, document, numbered_canvas
 from grantdesk.reports.pdf_common import para as _p
 from grantdesk.reports.pdf_common import short_date as _date
@@ -58,8 +58,9 @@ def results_sheet_pdf(results: EventResults, target: Path | BinaryIO, *, printed
 
 
 def _two_places(value: Fraction) -> str:
-    """An exact fraction shown to two decimal places (rounded half to even): ``7/2`` → ``"3.50"``."""
-    return str(Decimal(round(value * 100)).scaleb(-2))
+    """An exact fraction shown to two decimal places by the one rounding rule, as the screen shows it
+    (``grantdesk.domain.rounding``): ``7/2`` → ``"3.50"``, ``107/40`` → ``"2.68"``."""
+    return rounded_text(value, 2)
 
 
 def results_story(results: EventResults, fonts: PdfFonts, printed_on: date, width: float) -> list:

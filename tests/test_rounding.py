@@ -11,12 +11,14 @@ from hypothesis import strategies as st
 
 from grantdesk.domain.rounding import rounded, rounded_text
 from grantdesk.reports.results_sheet import _two_places
+from ui.panel_models import number_text
 
 
 def test_107_over_40_is_2_68_on_screen_and_on_paper():
     score = Fraction(107, 40)  # exactly 2.675; the nearest float is 2.67499999…, which once showed 2.67
     assert f"{float(score):.2f}" == "2.67"  # why the screen went wrong: it rounded a float
     assert rounded(score) == Decimal("2.68")
+    assert number_text(score) == "2.68"  # the panel window
     assert _two_places(score) == "2.68"  # the printed results sheet
 
 
@@ -36,9 +38,10 @@ def test_exact_halves_round_up_and_everything_else_to_the_nearest(value, places,
     assert rounded_text(value, places) == expected
 
 
-def test_whole_numbers_can_be_shown_as_they_are_but_not_numbers_that_only_round_to_whole():
-    assert rounded_text(4, whole_as_is=True) == "4" and rounded_text(Fraction(8, 2), whole_as_is=True) == "4"
-    assert rounded_text(Fraction(3999, 1000), whole_as_is=True) == "4.00"
+def test_screen_shows_whole_scores_as_they_are_but_not_numbers_that_only_round_to_whole():
+    assert number_text(4) == "4" and number_text(Fraction(8, 2)) == "4"
+    assert number_text(Fraction(3999, 1000)) == "4.00"
+    assert number_text(None) == "–"
 
 
 def test_a_float_is_refused_because_it_has_already_lost_the_digits():

@@ -4,33 +4,32 @@ a reason) are applied to the applications by the officer.
 
 Three tabs:
 
-- **Score**: choose the panellist; a grid of applications × criteria, each cell a score (low to high,
-  or "can't judge") with a note. Each application has "Declare an interest…"; a panellist who has
-  declared one cannot score it, and the cells say so.
+- **Score**: choose the panellist; a table of applications × criteria (``ui.panel_models.ScoreGridModel``).
+  Type a score into a cell (or C for "can't judge") and press Enter or Tab; the note for the current
+  cell is under the table. "Declare an interest…" acts on the current application; a panellist who
+  has declared one cannot score it, and its cells say so.
 - **Results**: applications ranked by weighted score (with a bar), per-criterion means, scorers,
   conflicts, whether the raw scores would fund it within the budget, and the decision.
 - **Deliberation**: the panel's notes, a "Decide…" per application (fund with an amount, decline,
   defer; a reason when the decision differs from the scores), and "Apply decisions to applications".
 
-All database work runs through the ``TaskRunner``; the services are imported inside the jobs.
+Every write is one service call through ``ui.operations.Op`` (one transaction), every read a
+``Query``; a refusal from the core is shown in the tab's notice (``show_refusal``) or in the open
+dialog. The window follows ``Kind.PANELS`` (and the applications and funds it shows), so scores
+entered in another open panel window, or an application moved elsewhere, appear here without reopening.
 """
 
 from __future__ import annotations
 
-from fractions import Fraction
-import textwrap
 from html import escape
-from typing import Any, Callable
+from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QPainter, QPen, QShortcut
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QButtonGroup,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -40,356 +39,80 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QRadioButton,
     QScrollArea,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from grantdesk.domain.errors import ValidationError
-from grantdesk.domain.money import format_money, parse_money
+from grantdesk.domain.changes import Changes, Kind
+from grantdesk.domain.errors import GrantDeskError
+from grantdesk.domain.money import format_money
+from ui.operations import Op, Query, follow_changes, refusal_text
+from ui.panel_dialogs import DecideDialog, InterestDialog
+from ui.panel_models import (
+    CANT,
+    OUTCOME_WORDS,
+    BarDelegate,
+    ResultsModel,
+    ScoreDelegate,
+    ScoreGridModel,
+    TwoLineDelegate,
+    decision_text,
+    interest_text,
+    muted,
+    number_text,
+)
 
-ERROR_STYLE = "color: #b91c1c;"
+__all__ = ["PanelScoringWidget", "CANT", "number_text"]
+
+# What the window shows: the panel's sheet, the applications on it (moved elsewhere), the round's budget.
+FOLLOWS = {Kind.PANELS, Kind.APPLICATIONS, Kind.FUNDS}
+# Notices: a tinted box with a coloured rule, the text in the palette's own colour (so it reads in
+# light, dark and high-contrast themes alike).
 NOTICE_STYLES = {
-    "error": "padding: 6px; border-radius: 4px; background: #fef2f2; color: #991b1b; border: 1px solid #fecaca;",
-    "ok": "padding: 6px; border-radius: 4px; background: #f0fdf4; color: #14532d; border: 1px solid #bbf7d0;",
+    "error": "padding: 6px; border-radius: 4px; border: 1px solid rgba(220, 38, 38, 0.55); "
+             "border-left: 4px solid rgb(220, 38, 38); background: rgba(220, 38, 38, 0.10);",
+    "ok": "padding: 6px; border-radius: 4px; border: 1px solid rgba(22, 163, 74, 0.55); "
+          "border-left: 4px solid rgb(22, 163, 74); background: rgba(22, 163, 74, 0.10);",
 }
-UNSCORED = "unscored"
-CANT = "cant"
-# In the order the brief and the register of interests list them.
-INTEREST_KINDS = (("none", "No interest"), ("other_registrable", "Other registrable interest"),
-                  ("non_registrable", "Non-registrable interest"), ("dpi", "Disclosable pecuniary interest"))
-OUTCOME_WORDS = {"fund": "Fund", "decline": "Do not fund", "defer": "Defer"}
-BAR_ROLE = Qt.ItemDataRole.UserRole + 10
+NOT_TAKEN_AWAY = "A score can be changed but not taken away; choose “Can't judge” if you cannot score it."
+NOTE_WAITS = "Choose a score (or “Can't judge”) to keep the note with."
 
 
-def number_text(value: int | Fraction | None) -> str:
-    """Scores for people: whole numbers as they are, others to two places; a dash for none."""
-    if value is None:
-        return "–"
-    value = Fraction(value)
-    return f"{value.numerator}" if value.denominator == 1 else f"{float(value):.2f}"
+class _ColumnFitter(QObject):
+    """Gives one column of a table what the other columns leave of its width (never less than
+    ``minimum``: below that the table scrolls sideways rather than squeeze the column to "…")."""
 
+    def __init__(self, view: QTableView, column: int, minimum: int):
+        super().__init__(view)
+        self.view, self.column, self.minimum = view, column, minimum
+        view.horizontalHeader().setStretchLastSection(False)
+        view.viewport().installEventFilter(self)
 
-def interest_text(interest: Any) -> str:
-    """A declared interest in words: "Non-registrable interest: my daughter runs the group"."""
-    return f"{dict(INTEREST_KINDS).get(interest.kind, interest.kind)}: {interest.nature}"
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
 
-
-def _decision_text(d: Any) -> str:
-    if d is None:
-        return ""
-    text = OUTCOME_WORDS[d.outcome] + (f" {format_money(d.amount_pence)}" if d.outcome == "fund" else "")
-    if d.differs_from_scores:
-        text += " — differs from the scores"
-    if d.applied:
-        text += " (applied)"
-    return text
-
-
-def _is_conflict(error: BaseException) -> bool:
-    from grantdesk.services.panels import ConflictOfInterest
-
-    return isinstance(error, ConflictOfInterest)
-
-
-# --- the results table ------------------------------------------------------------------------------
-
-
-class ResultsModel(QAbstractTableModel):
-    """The ranked applications. Fixed columns, then one per criterion, then the rest."""
-
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
-        self.sheet: Any = None
-        self.headers: list[str] = []
-        self.rows: list[tuple[str, ...]] = []
-        self.tips: list[tuple[str | None, ...]] = []
-        self.bars: list[float | None] = []
-        self.objects: list[Any] = []
-        self.bar_column = 3
-
-    def set_sheet(self, sheet: Any) -> None:
-        self.beginResetModel()
-        self.sheet = sheet
-        names = {p.id: p.name for p in sheet.panellists}
-        self.headers = (["Rank", "Application", "Requested", f"Weighted score\n(of {sheet.max_weighted})"]
-                        + [f"{textwrap.fill(c.name, 22)}\n×{c.weight} · {c.low} to {c.high}" for c in sheet.criteria]
-                        + ["Scorers", "Conflicts", "Raw scores\nsuggest", "Decision"])
-        self.rows, self.tips, self.bars, self.objects = [], [], [], []
-        top = sheet.max_weighted or 1
-        for a in sheet.applications:
-            scorers = len({s.panellist_id for s in a.scores})
-            conflicts = "; ".join(f"{names.get(pid, pid)}: {interest_text(what)}" for pid, what in a.conflicted.items())
-            who = ", ".join(names.get(pid, str(pid)) for pid in a.conflicted)
-            if a.weighted is None:
-                raw = "Not scored"
-            else:
-                raw = "Fund" if a.suggested else "Not funded"
-            d = a.decision
-            short = "–"
-            if d is not None:
-                short = OUTCOME_WORDS[d.outcome] + (f" {format_money(d.amount_pence)}" if d.outcome == "fund" else "")
-                short += " (differs)" if d.differs_from_scores else ""
-                short += " · applied" if d.applied else ""
-            self.rows.append((str(a.rank), f"{a.reference} · {a.title}", format_money(a.amount_pence),
-                              f"{number_text(a.weighted)} of {sheet.max_weighted}" if a.weighted is not None else "–",
-                              *(number_text(a.means.get(c.id)) for c in sheet.criteria),
-                              str(scorers), who or "–", raw, short))
-            tip_raw = ("Nobody has scored it yet." if a.weighted is None else
-                       f"Down the ranking, within the budget, the raw scores {'fund' if a.suggested else 'do not fund'}"
-                       " this application.")
-            tip_decision = (_decision_text(d) + (f": {d.reason}" if d.reason else "")) if d else "No decision yet."
-            self.tips.append((None, f"{a.reference} · {a.title} · {a.organisation}", None, None,
-                              *(None for _ in sheet.criteria), None,
-                              conflicts or "No declared interests.", tip_raw, tip_decision))
-            self.bars.append(float(a.weighted / top) if a.weighted is not None else None)
-            self.objects.append(a)
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.headers)
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        row, col = index.row(), index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self.rows[row][col]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.tips[row][col] or self.rows[row][col]
-        if role == BAR_ROLE and col == self.bar_column:
-            return self.bars[row]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            last_numeric = len(self.headers) - 4
-            if col in (0, 2) or 4 <= col < last_numeric + 1:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and col == len(self.headers) - 2:
-            a = self.objects[row]
-            return QBrush(QColor("#15803d" if a.suggested else "#4b5563"))
-        return None
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section]
-        return None
-
-
-class BarDelegate(QStyledItemDelegate):
-    """A horizontal bar for the weighted score, with its number on top."""
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
-        share = index.data(BAR_ROLE)
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        text = opt.text
-        opt.text = ""
-        style = opt.widget.style() if opt.widget else QWidget().style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = QRectF(option.rect).adjusted(4, 5, -4, -5)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor("#e5e7eb"))
-        painter.drawRoundedRect(rect, 3, 3)
-        if share:
-            filled = QRectF(rect)
-            filled.setWidth(max(2.0, rect.width() * min(1.0, share)))
-            painter.setBrush(QColor("#2563eb"))
-            painter.drawRoundedRect(filled, 3, 3)
-        painter.setPen(QPen(QColor("#111827")))
-        text_rect = rect.adjusted(6, 0, -6, 0)
-        if share and share > 0.5:
-            painter.setPen(QPen(QColor("#ffffff")))
-        painter.drawText(text_rect, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), text)
-        painter.restore()
-
-    def sizeHint(self, option, index):
-        hint = super().sizeHint(option, index)
-        hint.setWidth(max(hint.width() + 24, 180))
-        return hint
-
-
-# --- dialogs --------------------------------------------------------------------------------------
-
-
-class _SubmitDialog(QDialog):
-    """A dialog whose OK hands its answer to the widget; the widget closes it when the service
-    accepted it, or shows the service's message in it."""
-
-    def __init__(self, title: str, submit: Callable[[dict[str, Any]], None], parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self._submit = submit
-        self.layout_ = QVBoxLayout(self)
-        self.error = QLabel()
-        self.error.setObjectName("dialogError")
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.buttons.accepted.connect(self.try_submit)
-        self.buttons.rejected.connect(self.reject)
-
-    def finish_layout(self) -> None:
-        self.layout_.addWidget(self.error)
-        self.layout_.addWidget(self.buttons)
-
-    def answer(self) -> dict[str, Any]:
-        raise NotImplementedError
-
-    def try_submit(self) -> None:
-        try:
-            args = self.answer()
-        except ValidationError as exc:
-            self.show_error(str(exc))
+    def fit(self) -> None:
+        header = self.view.horizontalHeader()
+        if self.column >= header.count():
             return
-        self.error.clear()
-        self.ok.setEnabled(False)
-        self._submit(args)
-
-    def show_error(self, message: str) -> None:
-        self.error.setText(message)
-        self.ok.setEnabled(True)
+        others = sum(header.sectionSize(i) for i in range(header.count())
+                     if i != self.column and not header.isSectionHidden(i))
+        header.resizeSection(self.column, max(self.minimum, self.view.viewport().width() - others))
 
 
-class InterestDialog(_SubmitDialog):
-    """A panellist's declaration of interest in one application."""
-
-    def __init__(self, panellist: str, application: Any, submit, parent: QWidget | None = None):
-        super().__init__(f"Declare an interest: {application.reference}", submit, parent)
-        self.setObjectName("interestDialog")
-        intro = QLabel(f"<b>{escape(panellist)}</b> declares an interest in <b>{escape(application.reference)}</b>"
-                       f" · {escape(application.title)} ({escape(application.organisation)}).<br>"
-                       "A panellist who declares an interest cannot score the application; scores they gave "
-                       "it before no longer count.")
-        intro.setWordWrap(True)
-        self.intro = intro
-        self.layout_.addWidget(intro)
-        form = QFormLayout()
-        self.kind_combo = QComboBox()
-        self.kind_combo.setObjectName("interestKind")
-        self.kind_combo.setAccessibleName("Kind of interest")
-        for kind, label in INTEREST_KINDS:
-            self.kind_combo.addItem(label, kind)
-        self.kind_combo.setPlaceholderText("Choose the kind of interest…")
-        self.kind_combo.setCurrentIndex(-1)
-        self.nature_edit = QLineEdit()
-        self.nature_edit.setObjectName("interestNature")
-        self.nature_edit.setAccessibleName("Nature of the interest")
-        self.nature_edit.setPlaceholderText("e.g. my daughter runs the group")
-        kind_label = QLabel("&Kind")
-        kind_label.setBuddy(self.kind_combo)
-        nature_label = QLabel("&Nature")
-        nature_label.setBuddy(self.nature_edit)
-        form.addRow(kind_label, self.kind_combo)
-        form.addRow(nature_label, self.nature_edit)
-        self.layout_.addLayout(form)
-        self.ok.setText("Declare")
-        self.finish_layout()
-        self.kind_combo.currentIndexChanged.connect(lambda _i: self._update())
-        self.nature_edit.textChanged.connect(lambda _t: self._update())
-        self._update()
-        self.resize(520, 220)
-
-    def kind(self) -> str | None:
-        return self.kind_combo.currentData()
-
-    def _update(self) -> None:
-        kind = self.kind()
-        self.nature_edit.setEnabled(kind not in (None, "none"))
-        self.ok.setEnabled(kind == "none" or (kind is not None and bool(self.nature_edit.text().strip())))
-
-    def answer(self) -> dict[str, Any]:
-        kind = self.kind()
-        if kind is None:
-            raise ValidationError("Choose the kind of interest (or “No interest”).")
-        return {"kind": kind, "nature": self.nature_edit.text().strip() if kind != "none" else ""}
+def _header_width(metrics: Any, text: str, padding: int = 28) -> int:
+    return max(metrics.horizontalAdvance(line) for line in text.splitlines()) + padding
 
 
-class DecideDialog(_SubmitDialog):
-    """The panel's final decision on one application, after deliberation."""
-
-    def __init__(self, application: Any, count: int, submit, parent: QWidget | None = None):
-        super().__init__(f"Decide: {application.reference}", submit, parent)
-        self.setObjectName("decideDialog")
-        self.application = application
-        a = application
-        if a.weighted is None:
-            scores = "Nobody has scored it, so the raw scores do not suggest funding it."
-        else:
-            scores = (f"The raw scores rank it <b>{a.rank} of {count}</b> (weighted {number_text(a.weighted)}) and "
-                      + ("suggest <b>funding it</b> within the budget." if a.suggested else
-                         "suggest <b>not funding it</b> within the budget."))
-        intro = QLabel(f"<b>{escape(a.reference)}</b> · {escape(a.title)} · {escape(a.organisation)}<br>"
-                       f"Asked for {format_money(a.amount_pence)}. {scores}<br>"
-                       "A decision that differs from the scores needs a reason, kept with the round.")
-        intro.setWordWrap(True)
-        self.layout_.addWidget(intro)
-        self.group = QButtonGroup(self)
-        row = QHBoxLayout()
-        self.fund = QRadioButton("&Fund")
-        self.decline = QRadioButton("&Do not fund")
-        self.defer = QRadioButton("D&efer")
-        for n, (radio, name) in enumerate(((self.fund, "fund"), (self.decline, "decline"), (self.defer, "defer"))):
-            radio.setObjectName(f"decide_{name}")
-            radio.setAccessibleName(radio.text().replace("&", ""))
-            self.group.addButton(radio, n)
-            row.addWidget(radio)
-        row.addStretch(1)
-        self.layout_.addLayout(row)
-        form = QFormLayout()
-        self.amount_edit = QLineEdit(format_money(a.amount_pence))
-        self.amount_edit.setObjectName("decideAmount")
-        self.amount_edit.setAccessibleName("Amount the panel awards")
-        amount_label = QLabel("&Amount")
-        amount_label.setBuddy(self.amount_edit)
-        form.addRow(amount_label, self.amount_edit)
-        self.reason_edit = QPlainTextEdit()
-        self.reason_edit.setObjectName("decideReason")
-        self.reason_edit.setAccessibleName("Reason for the decision")
-        self.reason_edit.setTabChangesFocus(True)
-        self.reason_edit.setPlaceholderText("Why the panel decided so (needed when it differs from the scores)")
-        self.reason_edit.setFixedHeight(90)
-        reason_label = QLabel("&Reason")
-        reason_label.setBuddy(self.reason_edit)
-        form.addRow(reason_label, self.reason_edit)
-        self.layout_.addLayout(form)
-        self.ok.setText("Record decision")
-        self.finish_layout()
-        d = a.decision
-        if d is not None:
-            {"fund": self.fund, "decline": self.decline, "defer": self.defer}[d.outcome].setChecked(True)
-            if d.outcome == "fund":
-                self.amount_edit.setText(format_money(d.amount_pence))
-            self.reason_edit.setPlainText(d.reason)
-        else:
-            (self.fund if a.suggested else self.decline).setChecked(True)
-        self.group.idToggled.connect(lambda _i, _on: self._update())
-        self._update()
-        self.resize(560, 340)
-
-    def outcome(self) -> str:
-        return {0: "fund", 1: "decline", 2: "defer"}[self.group.checkedId()]
-
-    def _update(self) -> None:
-        self.amount_edit.setEnabled(self.fund.isChecked())
-
-    def answer(self) -> dict[str, Any]:
-        outcome = self.outcome()
-        amount = parse_money(self.amount_edit.text(), field="amount") if outcome == "fund" else 0
-        return {"outcome": outcome, "amount_pence": amount, "reason": self.reason_edit.toPlainText().strip()}
-
-
-# --- the widget -------------------------------------------------------------------------------------
+def _quiet(label: QLabel) -> QLabel:
+    """A label in the palette's quiet text colour."""
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    return label
 
 
 class PanelScoringWidget(QWidget):
@@ -408,20 +131,18 @@ class PanelScoringWidget(QWidget):
         super().__init__(parent)
         self.db, self.runner, self.panel_id = db, runner, panel_id
         self.sheet: Any = None
-        self.cells: dict[tuple[int, int], tuple[QComboBox, QLineEdit]] = {}
-        self.interest_buttons: dict[int, QPushButton] = {}
-        self.interest_labels: dict[int, QLabel] = {}
         self.decide_buttons: dict[int, QPushButton] = {}
         self.decision_labels: dict[int, QLabel] = {}
         self.decision_app_labels: dict[int, QLabel] = {}
-        self._structure: tuple = ()
         self._decision_order: tuple = ()
         self._filling = False
+        self._note_key: tuple[int, int] | None = None  # the cell the note field belongs to
         self.interest_dialog: InterestDialog | None = None
         self.decide_dialog: DecideDialog | None = None
         self.confirm_box: QMessageBox | None = None
         self.setObjectName("panelScoring")
         self._build()
+        follow_changes(self, FOLLOWS, self._changed_elsewhere)
 
     # --- construction -------------------------------------------------------------------------
     def _build(self) -> None:
@@ -430,8 +151,7 @@ class PanelScoringWidget(QWidget):
         self.title.setObjectName("panelTitle")
         self.title.setStyleSheet("font-size: 15pt; font-weight: 600;")
         outer.addWidget(self.title)
-        self.subtitle = QLabel()
-        self.subtitle.setStyleSheet("color: #4b5563;")
+        self.subtitle = _quiet(QLabel())
         self.subtitle.setWordWrap(True)
         outer.addWidget(self.subtitle)
         self.tabs = QTabWidget()
@@ -456,13 +176,12 @@ class PanelScoringWidget(QWidget):
         self.panellist_combo.setObjectName("panellistCombo")
         self.panellist_combo.setAccessibleName("Panellist scoring")
         self.panellist_combo.setMinimumWidth(240)
-        self.panellist_combo.currentIndexChanged.connect(lambda _i: self._fill_scores())
+        self.panellist_combo.currentIndexChanged.connect(lambda _i: self._panellist_changed())
         label.setBuddy(self.panellist_combo)
         top.addWidget(label)
         top.addWidget(self.panellist_combo)
-        hint = QLabel("Choose a score for each criterion (type the number; C for can't judge), "
-                      "and add a note if it helps the panel.")
-        hint.setStyleSheet("color: #4b5563;")
+        hint = _quiet(QLabel("In a cell, type a score (C for can't judge) and press Enter or Tab. "
+                             "The note for the current cell is under the table."))
         hint.setWordWrap(True)
         top.addWidget(hint, 1)
         layout.addLayout(top)
@@ -472,10 +191,63 @@ class PanelScoringWidget(QWidget):
         self.score_notice.setWordWrap(True)
         self.score_notice.hide()
         layout.addWidget(self.score_notice)
-        self.score_scroll = QScrollArea()
-        self.score_scroll.setWidgetResizable(True)
-        self.score_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        layout.addWidget(self.score_scroll, 1)
+
+        self.score_model = ScoreGridModel(self)
+        self.score_model.score_entered.connect(self.score)
+        view = QTableView()
+        view.setObjectName("scoreView")
+        view.setAccessibleName("Scores: applications by criteria")
+        view.setAccessibleDescription("Type a score in a cell, or C for can't judge, then Enter")
+        view.setModel(self.score_model)
+        view.setItemDelegate(ScoreDelegate(view))
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.AnyKeyPressed | QAbstractItemView.EditTrigger.EditKeyPressed
+                             | QAbstractItemView.EditTrigger.DoubleClicked
+                             | QAbstractItemView.EditTrigger.SelectedClicked)
+        view.setTabKeyNavigation(False)  # Tab leaves the table for the note; arrows move between cells
+        view.setSortingEnabled(True)
+        view.sortByColumn(ScoreGridModel.APPLICATION, Qt.SortOrder.AscendingOrder)
+        view.setWordWrap(False)
+        view.verticalHeader().hide()
+        view.verticalHeader().setDefaultSectionSize(2 * self.fontMetrics().height() + 14)
+        view.horizontalHeader().setHighlightSections(False)
+        view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.score_fitter = _ColumnFitter(view, ScoreGridModel.APPLICATION, 240)
+        view.activated.connect(self._cell_activated)
+        view.installEventFilter(self)
+        self.score_model.modelReset.connect(self._size_score_columns)
+        self.score_view = view
+        layout.addWidget(view, 1)
+        self.score_empty = _quiet(QLabel())
+        self.score_empty.setObjectName("scoreEmpty")
+        self.score_empty.hide()
+        layout.addWidget(self.score_empty)
+
+        below = QHBoxLayout()
+        note_label = QLabel("N&ote")
+        note_label.setStyleSheet("font-weight: 600;")
+        self.note_edit = QLineEdit()
+        self.note_edit.setObjectName("noteEdit")
+        self.note_edit.setAccessibleName("Note on the current score")
+        self.note_edit.setPlaceholderText("Choose a score cell to add a note the panel will see")
+        self.note_edit.setClearButtonEnabled(True)
+        self.note_edit.editingFinished.connect(self._note_done)
+        note_label.setBuddy(self.note_edit)
+        self.note_target = _quiet(QLabel())
+        self.note_target.setObjectName("noteTarget")
+        self.declare_button = QPushButton("Declare an &interest…")
+        self.declare_button.setObjectName("declareInterest")
+        self.declare_button.setAccessibleName("Declare an interest in the current application")
+        self.declare_button.clicked.connect(lambda: self.open_interest())
+        self.note_target.setMaximumWidth(420)
+        below.addWidget(note_label)
+        below.addWidget(self.note_target)
+        below.addWidget(self.note_edit, 1)
+        below.addSpacing(12)
+        below.addWidget(self.declare_button)
+        layout.addLayout(below)
+        view.selectionModel().currentChanged.connect(lambda _c, _p: self._load_note())
         return page
 
     def _build_results_tab(self) -> QWidget:
@@ -490,15 +262,21 @@ class PanelScoringWidget(QWidget):
         view.setObjectName("resultsView")
         view.setAccessibleName("Applications ranked by weighted score")
         view.setModel(self.results_model)
+        view.setItemDelegate(TwoLineDelegate(view))
         view.setItemDelegateForColumn(self.results_model.bar_column, BarDelegate(view))
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         view.setAlternatingRowColors(True)
-        view.setWordWrap(True)
+        view.setSortingEnabled(True)
+        view.sortByColumn(ResultsModel.RANK, Qt.SortOrder.AscendingOrder)
+        view.setWordWrap(False)
+        view.setTextElideMode(Qt.TextElideMode.ElideRight)
         view.verticalHeader().hide()
-        view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 14)
+        view.verticalHeader().setDefaultSectionSize(2 * self.fontMetrics().height() + 14)
         view.horizontalHeader().setHighlightSections(False)
         view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.results_fitter = _ColumnFitter(view, ResultsModel.APPLICATION, 240)
+        self.results_model.modelReset.connect(self._size_results_columns)
         self.results_view = view
         layout.addWidget(view, 1)
         return page
@@ -518,9 +296,8 @@ class PanelScoringWidget(QWidget):
         layout.addWidget(notes_label)
         layout.addWidget(self.notes_edit)
         row = QHBoxLayout()
-        self.notes_status = QLabel()
+        self.notes_status = _quiet(QLabel())
         self.notes_status.setObjectName("notesStatus")
-        self.notes_status.setStyleSheet("color: #4b5563;")
         row.addWidget(self.notes_status, 1)
         self.save_notes_button = QPushButton("Save notes  (Ctrl+S)")
         self.save_notes_button.setObjectName("saveNotes")
@@ -559,14 +336,19 @@ class PanelScoringWidget(QWidget):
         self.refresh(initial=True)
 
     def refresh(self, *, initial: bool = False) -> None:
-        db, panel_id = self.db, self.panel_id
+        panel_id = self.panel_id
 
-        def fetch():
+        def read(db):
             from grantdesk.services import panels
 
             return panels.score_sheet(db, panel_id)
 
-        self.runner.run(fetch, lambda sheet: self._on_sheet(sheet, initial), self._on_error, owner=self)
+        Query(self, read).success(lambda sheet: self._on_sheet(sheet, initial)).run()
+
+    def _changed_elsewhere(self, _changes: Changes) -> None:
+        """Another window changed the panel or what it shows (ui.operations.follow_changes)."""
+        if self.sheet is not None:
+            self.refresh()
 
     def _on_sheet(self, sheet: Any, initial: bool) -> None:
         self.sheet = sheet
@@ -575,7 +357,8 @@ class PanelScoringWidget(QWidget):
         self.subtitle.setText(f"{budget} · {len(sheet.applications)} applications · "
                               f"{len(sheet.panellists)} panellists · {len(sheet.criteria)} criteria, weighted "
                               f"score out of {sheet.max_weighted}")
-        if initial or self.panellist_combo.count() != len(sheet.panellists):
+        if initial or [self.panellist_combo.itemData(i) for i in range(self.panellist_combo.count())] != [
+                p.id for p in sheet.panellists]:
             current = self.panellist_combo.currentData()
             self._filling = True
             self.panellist_combo.clear()
@@ -584,12 +367,7 @@ class PanelScoringWidget(QWidget):
             if current is not None and self.panellist_combo.findData(current) >= 0:
                 self.panellist_combo.setCurrentIndex(self.panellist_combo.findData(current))
             self._filling = False
-        structure = (tuple(sorted((a.reference, a.application_id) for a in sheet.applications)),
-                     tuple((c.id, c.name, c.low, c.high, c.weight) for c in sheet.criteria))
-        if structure != self._structure:
-            self._structure = structure
-            self._build_grid()
-        self._fill_scores()
+        self._show_scores()
         self._show_results()
         self._show_decisions()
         if initial:
@@ -599,188 +377,160 @@ class PanelScoringWidget(QWidget):
         self.refreshed.emit()
 
     # --- score tab --------------------------------------------------------------------------------
-    def _build_grid(self) -> None:
-        sheet = self.sheet
-        self.cells.clear()
-        self.interest_buttons.clear()
-        self.interest_labels.clear()
-        body = QWidget()
-        grid = QGridLayout(body)
-        grid.setHorizontalSpacing(12)
-        grid.setVerticalSpacing(6)
-        if not sheet.criteria or not sheet.applications or not sheet.panellists:
-            missing = ("criteria" if not sheet.criteria else "applications to score" if not sheet.applications
-                       else "panellists")
-            grid.addWidget(QLabel(f"This panel has no {missing} yet."), 0, 0)
-            self.score_scroll.setWidget(body)
-            return
-        header = QLabel("<b>Application</b>")
-        grid.addWidget(header, 0, 0)
-        for col, c in enumerate(sheet.criteria, start=1):
-            head = QLabel(f"<b>{escape(c.name)}</b><br><span style='color:#4b5563'>weight ×{c.weight} · "
-                          f"{c.low} to {c.high}</span>")
-            head.setToolTip(c.description or c.name)
-            head.setWordWrap(True)
-            grid.addWidget(head, 0, col)
-        grid.addWidget(QLabel("<b>Interests</b>"), 0, len(sheet.criteria) + 1)
-        apps = sorted(sheet.applications, key=lambda a: a.reference)
-        for row, a in enumerate(apps, start=1):
-            label = QLabel(f"<b>{escape(a.reference)}</b> · {escape(a.title)}<br>"
-                           f"<span style='color:#4b5563'>{escape(a.organisation)} · "
-                           f"{format_money(a.amount_pence)}</span>")
-            label.setWordWrap(True)
-            label.setMinimumWidth(240)
-            grid.addWidget(label, row, 0)
-            for col, c in enumerate(sheet.criteria, start=1):
-                cell = QWidget()
-                box = QVBoxLayout(cell)
-                box.setContentsMargins(0, 0, 0, 0)
-                box.setSpacing(2)
-                combo = QComboBox()
-                combo.setObjectName(f"score_{a.application_id}_{c.id}")
-                combo.setAccessibleName(f"{a.reference}, {c.name}: score")
-                combo.addItem("– not scored", UNSCORED)
-                for value in range(c.low, c.high + 1):
-                    combo.addItem(str(value), value)
-                combo.addItem("Can't judge", CANT)
-                combo.activated.connect(lambda _i, app=a.application_id, crit=c.id: self._score_chosen(app, crit))
-                note = QLineEdit()
-                note.setObjectName(f"note_{a.application_id}_{c.id}")
-                note.setAccessibleName(f"{a.reference}, {c.name}: note")
-                note.setPlaceholderText("Note")
-                note.editingFinished.connect(lambda app=a.application_id, crit=c.id: self._note_done(app, crit))
-                box.addWidget(combo)
-                box.addWidget(note)
-                grid.addWidget(cell, row, col)
-                self.cells[(a.application_id, c.id)] = (combo, note)
-            side = QWidget()
-            sbox = QVBoxLayout(side)
-            sbox.setContentsMargins(0, 0, 0, 0)
-            sbox.setSpacing(2)
-            button = QPushButton("Declare an interest…")
-            button.setObjectName(f"declare_{a.application_id}")
-            button.setAccessibleName(f"Declare an interest in {a.reference}")
-            button.clicked.connect(lambda _c=False, app=a.application_id: self.open_interest(app))
-            status = QLabel()
-            status.setObjectName(f"interest_{a.application_id}")
-            status.setWordWrap(True)
-            status.setMaximumWidth(260)
-            sbox.addWidget(button)
-            sbox.addWidget(status)
-            grid.addWidget(side, row, len(sheet.criteria) + 1)
-            self.interest_buttons[a.application_id] = button
-            self.interest_labels[a.application_id] = status
-        grid.setRowStretch(len(apps) + 1, 1)
-        grid.setColumnStretch(0, 2)
-        for col in range(1, len(sheet.criteria) + 1):
-            grid.setColumnStretch(col, 1)
-        self.score_scroll.setWidget(body)
-
     def panellist_id(self) -> int | None:
         return self.panellist_combo.currentData()
 
-    def _fill_scores(self) -> None:
-        if self._filling or self.sheet is None or not self.cells:
+    def _show_scores(self) -> None:
+        sheet = self.sheet
+        self.score_model.panellist_id = self.panellist_id()
+        self.score_model.set_sheet(sheet)
+        missing = ("criteria" if not sheet.criteria else "applications to score" if not sheet.applications
+                   else "panellists" if not sheet.panellists else "")
+        self.score_empty.setText(f"This panel has no {missing} yet." if missing else "")
+        self.score_empty.setVisible(bool(missing))
+        self.score_view.setVisible(not missing)
+        view = self.score_view
+        if not view.currentIndex().isValid() and sheet.applications and sheet.criteria:
+            view.setCurrentIndex(self.score_model.index(0, 1))
+        self._load_note()
+
+    def _panellist_changed(self) -> None:
+        if self._filling or self.sheet is None:
             return
-        person = self.panellist_id()
-        names = {p.id: p.name for p in self.sheet.panellists}
-        for a in self.sheet.applications:
-            mine = {s.criterion_id: s for s in a.scores if s.panellist_id == person}
-            interest = interest_text(a.conflicted[person]) if person in a.conflicted else None
-            final = a.decision is not None and a.decision.applied
-            for c in self.sheet.criteria:
-                combo, note = self.cells[(a.application_id, c.id)]
-                s = mine.get(c.id)
-                if interest:
-                    combo.setCurrentIndex(0)
-                    combo.setItemText(0, "Interest declared")
-                    combo.setEnabled(False)
-                    note.setText(f"Interest declared: {interest}")
-                    note.setCursorPosition(0)
-                    note.setEnabled(False)
-                    combo.setToolTip(f"{names.get(person, '')} declared an interest: {interest}")
-                    continue
-                combo.setItemText(0, "– not scored")
-                combo.setEnabled(not final)
-                note.setEnabled(not final)
-                combo.setToolTip("The panel's decision has been applied: scores are final." if final else "")
-                if s is None:
-                    combo.setCurrentIndex(0)
-                else:
-                    combo.setCurrentIndex(combo.findData(CANT if s.score is None else s.score))
-                if not note.hasFocus():
-                    note.setText(s.note if s else "")
-            button, label = self.interest_buttons[a.application_id], self.interest_labels[a.application_id]
-            button.setEnabled(person is not None)
-            if interest:
-                label.setText(f"Interest declared: {interest}")
-                label.setStyleSheet("color: #92400e;")
+        self.score_notice.hide()
+        self.score_model.set_panellist(self.panellist_id())
+        self._load_note(force=True)
+
+    def _size_score_columns(self) -> None:
+        """Each criterion as wide as its (wrapped) heading, the interest column enough for its words,
+        and the application the rest."""
+        if self.sheet is None:
+            return
+        header = self.score_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        metrics, headers = self.fontMetrics(), self.score_model.headers()
+        for n in range(1, len(self.sheet.criteria) + 1):
+            header.resizeSection(n, min(max(_header_width(metrics, headers[n]), 120), 240))
+        header.resizeSection(self.score_model.interest_column,
+                             _header_width(metrics, "Other registrable interest", 36))
+        self.score_fitter.fit()
+
+    def current_cell(self) -> Any:
+        """The grid cell the person is on (``ui.panel_models.Cell``), if it is a score cell."""
+        return self.score_model.cell(self.score_view.currentIndex())
+
+    def current_application_id(self) -> int | None:
+        index = self.score_view.currentIndex()
+        return self.score_model.rows[index.row()].application_id if index.isValid() else None
+
+    def _cell_activated(self, index: QModelIndex) -> None:
+        """Enter (or a double-click) on a score cell opens its editor."""
+        if self.score_model.flags(index) & Qt.ItemFlag.ItemIsEditable:
+            self.score_view.edit(index)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if (watched is self.score_view and event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)):
+            cell = self.current_cell()
+            if cell is not None and cell.editable and cell.scored:
+                self._notice(self.score_notice, "error", NOT_TAKEN_AWAY)
+                return True
+        return super().eventFilter(watched, event)
+
+    def _load_note(self, *, force: bool = False) -> None:
+        """Show the current cell's note (or why it cannot have one) in the note field."""
+        if self.note_edit.hasFocus() and not force:
+            return
+        cell = self.current_cell()
+        self._note_key = None
+        placeholder = "Choose a score cell to add a note the panel will see"
+        if cell is None or self.panellist_id() is None:
+            self.note_edit.clear()
+            self.note_edit.setEnabled(False)
+            self.note_target.setText("")
+        else:
+            key = (cell.application.application_id, cell.criterion.id)
+            target = f"on {cell.application.reference}, {cell.criterion.name}"
+            self.note_target.setText(self.note_target.fontMetrics().elidedText(
+                target, Qt.TextElideMode.ElideRight, self.note_target.maximumWidth()))
+            self.note_target.setToolTip(target)
+            if cell.interest is not None:
+                self.note_edit.setText(f"Interest declared: {interest_text(cell.interest)}")
+                self.note_edit.setCursorPosition(0)
             else:
-                label.setText("")
+                self.note_edit.setText(self.score_model.drafts.get(key, cell.note))
+                self._note_key = key
+                placeholder = ("No note. The panel's decision has been applied: scores are final." if cell.final
+                               else "A note for the panel on this score (Enter keeps it)")
+            self.note_edit.setEnabled(cell.editable)
+        self.note_edit.setPlaceholderText(placeholder)
+        application = self.current_application_id()
+        self.declare_button.setEnabled(application is not None and self.panellist_id() is not None)
 
-    def _choice(self, combo: QComboBox) -> Any:
-        return combo.currentData()
-
-    def _stored(self, application_id: int, criterion_id: int) -> Any:
-        person = self.panellist_id()
-        for a in self.sheet.applications:
-            if a.application_id == application_id:
-                for s in a.scores:
-                    if s.panellist_id == person and s.criterion_id == criterion_id:
-                        return s
-        return None
-
-    def _score_chosen(self, application_id: int, criterion_id: int) -> None:
-        combo, note = self.cells[(application_id, criterion_id)]
-        choice = combo.currentData()
-        if choice == UNSCORED:
-            stored = self._stored(application_id, criterion_id)
-            if stored is not None:
-                combo.setCurrentIndex(combo.findData(CANT if stored.score is None else stored.score))
-                self._notice(self.score_notice, "error", "A score can be changed but not taken away; choose "
-                                                         "“Can't judge” if you cannot score it.")
+    def _note_done(self) -> None:
+        key = self._note_key
+        if key is None or not self.note_edit.isEnabled():
             return
-        self.score(application_id, criterion_id, None if choice == CANT else int(choice), note.text())
-
-    def _note_done(self, application_id: int, criterion_id: int) -> None:
-        combo, note = self.cells[(application_id, criterion_id)]
-        if not note.isEnabled():
+        try:
+            index = self.score_model.index_of(*key)
+        except (KeyError, StopIteration):
             return
-        stored = self._stored(application_id, criterion_id)
-        text = note.text().strip()
-        if stored is None:
+        cell = self.score_model.cell(index)
+        if cell is None or not cell.editable:
+            return
+        text = self.note_edit.text().strip()
+        if not cell.scored:
             if text:
-                self._notice(self.score_notice, "error", "Choose a score (or “Can't judge”) to keep the note with.")
+                self.score_model.drafts[key] = text
+                self._notice(self.score_notice, "error", NOTE_WAITS)
+            else:
+                self.score_model.drafts.pop(key, None)
             return
-        if text != stored.note:
-            self.score(application_id, criterion_id, stored.score, text)
+        if text != cell.note:
+            self.score(key[0], key[1], cell.score, text)
 
-    def score(self, application_id: int, criterion_id: int, score: int | None, note: str = "") -> None:
-        """Record the chosen panellist's score (``None``: can't judge) on one criterion."""
+    def score(self, application_id: int, criterion_id: int, score: int | None, note: str | None = None) -> None:
+        """Record the chosen panellist's score (``None``: can't judge) on one criterion, with ``note``
+        (by default the note typed for that cell, or the one kept with it)."""
         person = self.panellist_id()
         if person is None:
             return
-        db = self.db
+        key = (application_id, criterion_id)
+        if note is None:
+            note = self.score_model.drafts.get(key)
+        if note is None:
+            try:
+                cell = self.score_model.cell(self.score_model.index_of(application_id, criterion_id))
+            except (KeyError, StopIteration):
+                cell = None
+            note = cell.note if cell is not None else ""
 
-        def work():
-            from grantdesk.services import panels
-
-            panels.record_score(db, person, application_id, criterion_id, score, note)
-
-        def done(_r: Any) -> None:
+        def recorded(_result: Any) -> None:
+            self.score_model.drafts.pop(key, None)
             self.score_notice.hide()
             self.scored.emit()
             self.refresh()
 
-        def failed(error: BaseException) -> None:
-            self._service_error(error, self.score_notice)
+        def refused(error: BaseException) -> None:
+            from grantdesk.services.panels import ConflictOfInterest
+
+            message = refusal_text(error)
+            self._refused(self.score_notice, f"Refused: {message}" if isinstance(error, ConflictOfInterest)
+                          else message)
             self.refresh()  # show what is stored, not what was refused
 
-        self.runner.run(work, done, failed, owner=self)
+        def work(db):
+            from grantdesk.services import panels
 
-    def open_interest(self, application_id: int) -> InterestDialog | None:
+            panels.record_score(db, person, application_id, criterion_id, score, note)
+
+        Op(self, work).success(recorded).failure(refused).run()
+
+    def open_interest(self, application_id: int | None = None) -> InterestDialog | None:
+        """The declaration of interest for ``application_id`` (by default, the current row's)."""
         person = self.panellist_id()
-        if person is None or self.sheet is None:
+        application_id = application_id if application_id is not None else self.current_application_id()
+        if person is None or self.sheet is None or application_id is None:
             return None
         app = next(a for a in self.sheet.applications if a.application_id == application_id)
         name = self.panellist_combo.currentText()
@@ -788,30 +538,25 @@ class PanelScoringWidget(QWidget):
         return self._open(dialog, "interest_dialog", dialog.kind_combo)
 
     def _declare(self, person: int, application_id: int, args: dict[str, Any]) -> None:
-        db, panel_id, dialog = self.db, self.panel_id, self.interest_dialog
+        panel_id, dialog = self.panel_id, self.interest_dialog
 
-        def work():
+        def work(db):
             from grantdesk.services import panels
 
             panels.declare_interest(db, panel_id, person, application_id, args["kind"], args["nature"])
 
-        def done(_r: Any) -> None:
+        def done(_result: Any) -> None:
             if dialog is not None:
                 dialog.accept()
             self.declared.emit()
             self.refresh()
 
-        self.runner.run(work, done, lambda e: self._dialog_error(e, dialog), owner=self)
+        Op(self, work).success(done).failure(lambda e: self._dialog_refused(dialog, e)).run()
 
     # --- results tab ------------------------------------------------------------------------------
     def _show_results(self) -> None:
         sheet = self.sheet
         self.results_model.set_sheet(sheet)
-        header = self.results_view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(self.results_model.bar_column, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(self.results_model.bar_column, 170)
         suggested = [a for a in sheet.applications if a.suggested]
         spend = sum(a.amount_pence for a in suggested)
         decided = [a for a in sheet.applications if a.decision is not None]
@@ -820,6 +565,25 @@ class PanelScoringWidget(QWidget):
             f"Ranked by weighted score (Σ weight × mean score, leaving out “can't judge”). Within {budget}, the "
             f"raw scores would fund {len(suggested)} application{'s' if len(suggested) != 1 else ''} for "
             f"{format_money(spend)}. {len(decided)} of {len(sheet.applications)} decided.")
+
+    def _size_results_columns(self) -> None:
+        """Fit the columns to what they hold and the application to the rest, so at 1280 pixels wide
+        (three criteria) nothing is cut to "…" or off to the right; what must be shortened elides,
+        with the whole text in the cell's tooltip."""
+        if self.sheet is None:
+            return
+        model, header = self.results_model, self.results_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        metrics, headers = self.fontMetrics(), model.headers()
+        header.resizeSection(model.RANK, _header_width(metrics, "Rank", 30))
+        header.resizeSection(model.WEIGHTED, max(_header_width(metrics, headers[model.WEIGHTED]), 170))
+        for n in range(len(self.sheet.criteria)):
+            column = model.FIRST_MEAN + n
+            header.resizeSection(column, max(_header_width(metrics, headers[column], 20), 64))
+        header.resizeSection(model.column("Scorers"), _header_width(metrics, "Interest: Someone", 16))
+        header.resizeSection(model.column("Suggest"), _header_width(metrics, "Not funded"))
+        header.resizeSection(model.column("Decision"), _header_width(metrics, "Do not fund · differs", 40))
+        self.results_fitter.fit()
 
     # --- deliberation tab -------------------------------------------------------------------------
     def _show_decisions(self) -> None:
@@ -854,21 +618,21 @@ class PanelScoringWidget(QWidget):
             grid.setColumnStretch(1, 4)
             grid.setRowStretch(len(sheet.applications), 1)
             self.decisions_scroll.setWidget(body)
+        quiet = muted(self.palette(), QPalette.ColorRole.Window).name()
         for a in sheet.applications:
             label = self.decision_app_labels[a.application_id]
             raw = ("not scored" if a.weighted is None else
                    f"weighted {number_text(a.weighted)} of {sheet.max_weighted}; the scores "
                    + ("fund it" if a.suggested else "do not fund it"))
-            label.setText(f"<b>{a.rank}.</b> <b>{escape(a.reference)}</b> · {escape(a.title)} · "
-                          f"{format_money(a.amount_pence)}<br><span style='color:#4b5563'>{raw}</span>")
+            label.setText(f"<b>{a.rank}. {escape(a.reference)}</b> · {escape(a.title)}<br>"
+                          f"<span style='color:{quiet}'>asked for {format_money(a.amount_pence)} · {raw}</span>")
             d = a.decision
             status = self.decision_labels[a.application_id]
             if d is None:
-                status.setText("<span style='color:#4b5563'>No decision yet</span>")
+                status.setText(f"<span style='color:{quiet}'>No decision yet</span>")
             else:
                 reason = f"<br><i>{escape(d.reason)}</i>" if d.reason else ""
-                colour = "#b45309" if d.differs_from_scores else "#111827"
-                status.setText(f"<span style='color:{colour}'><b>{escape(_decision_text(d))}</b></span>{reason}")
+                status.setText(f"<b>{escape(decision_text(d))}</b>{reason}")
             self.decide_buttons[a.application_id].setEnabled(not (d is not None and d.applied))
         pending = [a for a in sheet.applications
                    if a.decision is not None and not a.decision.applied and a.status == "shortlisted"]
@@ -882,9 +646,9 @@ class PanelScoringWidget(QWidget):
         return self._open(dialog, "decide_dialog", dialog.group.checkedButton())
 
     def _decide(self, application_id: int, args: dict[str, Any]) -> None:
-        db, panel_id, dialog = self.db, self.panel_id, self.decide_dialog
+        panel_id, dialog = self.panel_id, self.decide_dialog
 
-        def work():
+        def work(db):
             from grantdesk.services import panels
 
             return panels.record_decision(db, panel_id, application_id, args["outcome"],
@@ -899,22 +663,22 @@ class PanelScoringWidget(QWidget):
             self.decided.emit(decision)
             self.refresh()
 
-        self.runner.run(work, done, lambda e: self._dialog_error(e, dialog), owner=self)
+        Op(self, work).success(done).failure(lambda e: self._dialog_refused(dialog, e)).run()
 
     def save_notes(self) -> None:
         """Save the deliberation notes (Ctrl+S on the Deliberation tab)."""
-        db, panel_id, text = self.db, self.panel_id, self.notes_edit.toPlainText()
+        panel_id, text = self.panel_id, self.notes_edit.toPlainText()
 
-        def work():
+        def work(db):
             from grantdesk.services import panels
 
             panels.set_deliberation_notes(db, panel_id, text)
 
-        def done(_r: Any) -> None:
+        def done(_result: Any) -> None:
             self.notes_status.setText("Saved.")
             self.notes_saved.emit()
 
-        self.runner.run(work, done, lambda e: self._service_error(e, self.deliberation_notice), owner=self)
+        Op(self, work).success(done).failure(lambda e: self._refused(self.deliberation_notice, refusal_text(e))).run()
 
     def ask_apply(self) -> QMessageBox | None:
         """Ask, then move the applications as the panel decided."""
@@ -940,9 +704,10 @@ class PanelScoringWidget(QWidget):
         return box
 
     def _apply(self) -> None:
-        db, panel_id = self.db, self.panel_id
+        """One service call, one transaction: every application moves as decided, or none does."""
+        panel_id = self.panel_id
 
-        def work():
+        def work(db):
             from grantdesk.services import panels
 
             return panels.apply_decisions(db, panel_id)
@@ -955,7 +720,8 @@ class PanelScoringWidget(QWidget):
             self.applied.emit(result)
             self.refresh()
 
-        self.runner.run(work, done, lambda e: self._service_error(e, self.deliberation_notice), owner=self)
+        Op(self, work).success(done).failure(lambda e: self._refused(self.deliberation_notice, refusal_text(e))) \
+            .with_progress("Applying the panel's decisions").run()
 
     # --- shared -----------------------------------------------------------------------------------
     def _open(self, dialog: QDialog, name: str, focus: QWidget | None) -> Any:
@@ -972,24 +738,21 @@ class PanelScoringWidget(QWidget):
         setattr(self, name, None)
         self.window().activateWindow()  # some platforms leave the closed dialog active
 
-    def _dialog_error(self, error: BaseException, dialog: Any) -> None:
-        from grantdesk.domain.errors import GrantDeskError
-
-        if dialog is not None and isinstance(error, GrantDeskError):
-            dialog.show_error(str(error))
-            self.failed.emit(str(error))
+    def _dialog_refused(self, dialog: Any, error: GrantDeskError | OSError) -> None:
+        """The core refused what a dialog asked: say so in the dialog, which stays open."""
+        message = refusal_text(error)
+        if dialog is not None:
+            dialog.show_error(message)
+            self.failed.emit(message)
         else:
-            self._on_error(error)
+            self.show_refusal(message)
 
-    def _service_error(self, error: BaseException, where: QLabel) -> None:
-        from grantdesk.domain.errors import GrantDeskError
+    def show_refusal(self, text: str) -> None:
+        """A refusal from the core for something this window asked (ui.operations), in the notice of
+        the tab the person is on."""
+        self._refused(self.deliberation_notice if self.tabs.currentIndex() == 2 else self.score_notice, text)
 
-        if not isinstance(error, GrantDeskError):
-            self._on_error(error)
-            return
-        message = str(error)
-        if _is_conflict(error):
-            message = f"Refused: {message}"
+    def _refused(self, where: QLabel, message: str) -> None:
         self._notice(where, "error", message)
         self.failed.emit(message)
 
@@ -999,7 +762,8 @@ class PanelScoringWidget(QWidget):
         label.setProperty("kind", kind)
         label.show()
 
-    def _on_error(self, error: BaseException) -> None:
-        message = str(error) or type(error).__name__
-        self._notice(self.score_notice, "error", message)
-        self.failed.emit(message)
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        """A new palette (a dark or high-contrast theme chosen while open): redraw the rich text in it."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.sheet is not None:
+            self._show_decisions()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
+from helpers import opened_window
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 from test_panel_scoring_ui import (
@@ -22,6 +23,7 @@ from test_panel_scoring_ui import (
 from grantdesk.domain.changes import Kind
 from grantdesk.services import panels
 from ui.operations import follow_changes
+from ui.panel_scoring import PanelScoringWidget
 
 
 @pytest.fixture
@@ -103,3 +105,26 @@ def test_applying_the_decisions_updates_an_open_window_listing_the_applications(
     assert {Kind.APPLICATIONS, Kind.AWARDS} <= changes.kinds
     assert changes.applications == {app1, app2, app3}  # the rows to update
     assert changes.commits == 1  # one user action, one transaction
+
+
+def test_the_main_window_list_shows_what_the_panel_window_awarded_and_declined(qtbot, db, location, panel):
+    vote, panel_id, people, benefit, plan = panel
+    app1, app2, app3 = vote.application_ids
+    for person in people:
+        panels.record_score(db, person, app1, benefit, 5)
+    panels.record_decision(db, panel_id, app1, "fund", amount_pence=300_000)
+    panels.record_decision(db, panel_id, app2, "decline")
+    main = opened_window(qtbot, location.path, vote.fund_code)
+    statuses = lambda: {main.app_model.row_at(r).id: main.app_model.row_at(r).status  # noqa: E731
+                        for r in range(main.app_model.rowCount())}
+    assert statuses() == {app1: "shortlisted", app2: "shortlisted", app3: "shortlisted"}
+    widget = PanelScoringWidget(main.db, main.runner, panel_id)  # as the voting desk opens it
+    widget.setWindowFlag(Qt.WindowType.Window)
+    qtbot.addWidget(widget)
+    widget.show()
+    with qtbot.waitSignal(widget.loaded, timeout=TIMEOUT):
+        widget.start()
+    widget.ask_apply()
+    with qtbot.waitSignal(widget.applied, timeout=TIMEOUT):
+        qtbot.mouseClick(widget.confirm_box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: statuses() == {app1: "awarded", app2: "declined", app3: "shortlisted"}, timeout=TIMEOUT)

@@ -345,3 +345,26 @@ def test_a_two_digit_score_is_typed_in_full_and_the_models_keep_qts_rules(qtbot,
     assert (given.panellist_id, given.criterion_id, given.score) == (shanice, reach, 10)
     qtmodeltester.check(widget.score_model, force_py=True)
     qtmodeltester.check(widget.results_model, force_py=True)
+
+
+def test_at_1280_by_800_every_results_column_shows_and_the_application_is_not_cut_to_an_ellipsis(
+        qtbot, db, runner, panel):
+    vote, panel_id, people, benefit, plan = panel
+    panels.add_criterion(db, panel_id, "Reaches the people who need it most", weight=2)
+    for person in people:
+        panels.record_score(db, person, vote.application_ids[0], benefit, 5)
+    panels.record_decision(db, panel_id, vote.application_ids[2], "decline",
+                           reason="The panel would rather see the hall booked first")
+    widget = open_widget(qtbot, db, runner, panel_id)
+    qtbot.keySequence(widget, "Ctrl+2")
+    view, model = widget.results_view, widget.results_model
+    qtbot.waitUntil(lambda: view.viewport().width() > 1000, timeout=TIMEOUT)
+    header = view.horizontalHeader()
+    last = model.columnCount() - 1
+    assert header.sectionViewportPosition(last) + header.sectionSize(last) <= view.viewport().width()
+    assert not view.horizontalScrollBar().isVisible()  # the decision is on screen, not off to the right
+    application = header.sectionSize(model.APPLICATION)
+    assert application >= 240
+    assert application >= view.fontMetrics().horizontalAdvance(f"{vote.references[0]} · Idea 1") + 12
+    decision = model.index(model.row_of(vote.application_ids[2]), model.column("Decision"))
+    assert decision.data(Qt.ItemDataRole.ToolTipRole) == "Do not fund: The panel would rather see the hall booked first"

@@ -541,7 +541,7 @@ class ResultsModel(_SheetRows):
     AFTER = ("Scorers", "Suggest", "Decision")
 
     def headers(self) -> list[str]:
-        return (["Rank", "Application", f"Weighted score (of {self.sheet.max_weighted})"]
+        return (["Rank", "Application", f"Weighted score\n(of {self.sheet.max_weighted})"]
                 + [f"{textwrap.fill(c.name, 14)}\n×{c.weight} · mean" for c in self.sheet.criteria]
                 + ["Scored by", "Raw scores\nsuggest", "Decision"])
 

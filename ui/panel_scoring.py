@@ -576,7 +576,7 @@ class PanelScoringWidget(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         metrics, headers = self.fontMetrics(), model.headers()
         header.resizeSection(model.RANK, _header_width(metrics, "Rank", 30))
-        header.resizeSection(model.WEIGHTED, max(_header_width(metrics, headers[model.WEIGHTED]), 170))
+        header.resizeSection(model.WEIGHTED, max(_header_width(metrics, headers[model.WEIGHTED]), 160))
         for n in range(len(self.sheet.criteria)):
             column = model.FIRST_MEAN + n
             header.resizeSection(column, max(_header_width(metrics, headers[column], 20), 64))

@@ -86,3 +86,53 @@ def test_without_a_welsh_font_the_pdf_falls_back_to_helvetica_and_says_why(monke
     fallback = fonts_module.pdf_fonts.__wrapped__()
     assert (fallback.regular, fallback.mono_bold, fallback.covers_welsh) == ("Helvetica", "Courier-Bold", False)
     assert "ŵ and ŷ" in fallback.note
+
+
+# --- issuing codes with their cards: one transaction ---------------------------------------------------
+
+
+def test_issuing_code_cards_keeps_the_codes_and_the_pdf_together(db, event, tmp_path):
+    from grantdesk.store.unit_of_work import recording
+
+    folder = tmp_path / "print"
+    folder.mkdir()
+    target = folder / "cards.pdf"
+    with recording() as record:
+        cards = events.issue_code_cards(db, event, 12, target, draw=ballot_cards_pdf)
+    assert record.commits == 1  # one action, one transaction
+    assert len(cards.codes) == 12 and cards.path == target
+    assert sorted(events.event_codes(db, event)) == sorted(cards.codes)
+    text = "".join(page.extract_text() for page in PdfReader(str(target)).pages)
+    assert set(re.findall(r"[2-9A-Z]{4}-[2-9A-Z]{4}", text)) == set(cards.codes)
+    assert [p.name for p in folder.iterdir()] == ["cards.pdf"]  # nothing left under a temporary name
+
+
+@pytest.mark.parametrize("failure", [RuntimeError("the printer driver crashed"), OSError(28, "No space left on device")])
+def test_when_drawing_the_cards_fails_no_codes_are_kept_and_no_file_is_left(db, event, tmp_path, monkeypatch, failure):
+    import grantdesk.reports.ballot_cards as cards_module
+
+    events.issue_codes(db, event, 3)  # codes issued before stay as they were
+    folder = tmp_path / "print"
+    folder.mkdir()
+    target = folder / "cards.pdf"
+    target.write_bytes(b"an older set of cards")  # an earlier file of that name is not replaced
+    drawn = []
+
+    def half_drawn(view, codes, path):
+        path.write_bytes(b"%PDF-1.4 half a page")  # drawing had begun when it failed
+        drawn.append((view.codes_issued, len(codes)))
+        raise failure
+
+    monkeypatch.setattr(cards_module, "ballot_cards_pdf", half_drawn)
+    with pytest.raises(type(failure)):
+        events.issue_code_cards(db, event, 20, target, draw=cards_module.ballot_cards_pdf)
+    assert drawn == [(23, 20)]  # the codes were made, in the transaction, when the drawing failed
+    assert len(events.event_codes(db, event)) == 3 and events.get_event(db, event).codes_issued == 3
+    assert target.read_bytes() == b"an older set of cards"
+    assert [p.name for p in folder.iterdir()] == ["cards.pdf"]
+
+
+def test_cards_that_cannot_be_written_where_asked_issue_no_codes(db, event, tmp_path):
+    with pytest.raises(OSError):
+        events.issue_code_cards(db, event, 5, tmp_path / "no such folder" / "cards.pdf", draw=ballot_cards_pdf)
+    assert events.event_codes(db, event) == []

@@ -8,8 +8,9 @@ from fractions import Fraction
 import pytest
 
 from grantdesk.voting.ballots import (
-    CANT_JUDGE, ApprovalRules, BallotRejected, CastBallot, ChooseOneRules, CumulativeRules, KnapsackRules,
-    RankedRules, ScoreRules, check_ballot, to_election)
+    CANT_JUDGE, PROBLEM_CODES, ApprovalRules, BallotProblem, BallotRejected, CastBallot, ChooseOneRules,
+    CumulativeRules, KnapsackRules, RankedRules, ScoreRules, ballot_problems, check_ballot, problem_words,
+    to_election)
 from grantdesk.voting.election import Project
 from grantdesk.voting.greedy import greedy
 from grantdesk.voting.pabulib import read_pb
@@ -118,6 +119,79 @@ def test_rules_that_contradict_themselves_are_refused_when_set_up():
         RankedRules(PROJECTS, max_ranked=2, min_ranked=3)
     with pytest.raises(ValueError, match="twice"):
         ChooseOneRules((PARK, PARK))
+
+
+# --- problems as data --------------------------------------------------------------------------------
+
+# One ballot for every problem a ballot can have: (rules, ballot, the problems as (code, kind, numbers)).
+EVERY_PROBLEM = [
+    (ApprovalRules(PROJECTS, max_choices=5), CastBallot.marked("v", "P9", "P1"),
+     [("unknown_project", "approval", {"given": "P9"})]),
+    (ApprovalRules(PROJECTS, max_choices=5), CastBallot.marked("v", "P1", "P1"),
+     [("marked_twice", "approval", {"chosen": 2, "projects": (PARK,)})]),
+    (RankedRules(PROJECTS), CastBallot.marked("v", "P1", "P2", "P1"),
+     [("marked_twice", "ranked", {"chosen": 2, "places": (1, 3), "projects": (PARK,)})]),
+    (ApprovalRules(PROJECTS), CastBallot.marked("v"), [("none_chosen", "approval", {"limit": 1})]),
+    (ApprovalRules(PROJECTS, max_choices=3, min_choices=2), CastBallot.marked("v", "P1"),
+     [("too_few", "approval", {"chosen": 1, "limit": 2})]),
+    (ApprovalRules(PROJECTS, max_choices=2), CastBallot.marked("v", "P1", "P2", "P3"),
+     [("too_many", "approval", {"chosen": 3, "limit": 2})]),
+    (ChooseOneRules(PROJECTS), CastBallot.marked("v", "P1", "P3"),
+     [("too_many", "choose-one", {"chosen": 2, "limit": 1, "projects": (PARK, MURAL)})]),
+    (RankedRules(PROJECTS, max_ranked=3, min_ranked=2), CastBallot.marked("v", "P4"),
+     [("too_few", "ranked", {"chosen": 1, "limit": 2})]),
+    (RankedRules.exactly(PROJECTS, 3), CastBallot.marked("v", "P1", "P2"),
+     [("not_exactly", "ranked", {"chosen": 2, "limit": 3})]),
+    (ApprovalRules(PROJECTS, per_category={"large": 1}), CastBallot.marked("v", "P2", "P4"),
+     [("category_over", "approval", {"chosen": 2, "limit": 1, "category": "large", "projects": (LIBRARY, POOL)})]),
+    (ScoreRules(PROJECTS, low=1, high=5), CastBallot.scored("v", {"P1": CANT_JUDGE, "P2": 2}),
+     [("cant_judge_not_offered", "score", {"low": 1, "high": 5, "projects": (PARK,)})]),
+    (ScoreRules(PROJECTS, low=1, high=5), CastBallot.scored("v", {"P1": 2.5}),
+     [("score_not_whole", "score", {"given": 2.5, "projects": (PARK,)})]),
+    (ScoreRules(PROJECTS, low=1, high=5), CastBallot.scored("v", {"P1": 9}),
+     [("score_out_of_range", "score", {"given": 9, "low": 1, "high": 5})]),
+    (ScoreRules(PROJECTS, low=1, high=5, cant_judge=True, score_every_project=True),
+     CastBallot.scored("v", {"P1": 3, "P2": CANT_JUDGE}),
+     [("unscored", "score", {"projects": (MURAL, POOL), "cant_judge": True})]),
+    (ScoreRules(PROJECTS), CastBallot.scored("v", {}), [("none_chosen", "score", {})]),
+    (CumulativeRules(PROJECTS, tokens=10), CastBallot.scored("v", {"P1": 0, "P2": 3}),
+     [("tokens_not_whole", "cumulative", {"given": 0, "projects": (PARK,)})]),
+    (CumulativeRules(PROJECTS, tokens=10, max_per_project=6), CastBallot.scored("v", {"P1": 7}),
+     [("tokens_over_cap", "cumulative", {"given": 7, "limit": 6})]),
+    (CumulativeRules(PROJECTS, tokens=10), CastBallot.scored("v", {"P1": 6, "P2": 6}),
+     [("tokens_over", "cumulative", {"chosen": 12, "limit": 10})]),
+    (CumulativeRules(PROJECTS, tokens=10, use_all=True), CastBallot.scored("v", {"P1": 4}),
+     [("tokens_unused", "cumulative", {"chosen": 4, "limit": 10})]),
+    (KnapsackRules(PROJECTS, budget=Fraction(50000), currency="GBP"), CastBallot.marked("v", "P2", "P4"),
+     [("over_budget", "knapsack", {"cost": Fraction(52000), "budget": Fraction(50000), "currency": "GBP"})]),
+]
+
+
+@pytest.mark.parametrize("rules, ballot, expected", EVERY_PROBLEM,
+                         ids=[f"{e[0][1]}-{e[0][0]}" for _r, _b, e in EVERY_PROBLEM])
+def test_a_ballot_s_problems_come_back_as_data_with_their_numbers(rules, ballot, expected):
+    problems = ballot_problems(rules, ballot)
+    assert all(isinstance(p, BallotProblem) for p in problems)
+    assert [(p.code, p.kind) for p in problems] == [(code, kind) for code, kind, _ in expected]
+    for problem, (_code, _kind, numbers) in zip(problems, expected, strict=True):
+        assert {name: getattr(problem, name) for name in numbers} == numbers
+    # the words are made from the data, in one place; the rejection carries both
+    with pytest.raises(BallotRejected) as caught:
+        check_ballot(rules, ballot)
+    assert caught.value.problems == tuple(problems)
+    assert caught.value.reasons == tuple(map(problem_words, problems))
+
+
+def test_every_kind_of_problem_has_a_ballot_that_shows_it_and_words_for_it():
+    assert {code for _r, _b, expected in EVERY_PROBLEM for code, _k, _n in expected} == set(PROBLEM_CODES)
+    with pytest.raises(ValueError, match="not a ballot problem"):
+        BallotProblem("too_much", "approval")
+
+
+def test_the_numbers_not_the_words_tell_how_far_over_a_ballot_is():
+    [too_many] = ballot_problems(ApprovalRules(PROJECTS, max_choices=1), CastBallot.marked("v", "P1", "P2", "P3"))
+    assert too_many.chosen - too_many.limit == 2
+    assert problem_words(too_many) == "It approves 3 projects; each voter may approve at most 1."
 
 
 # --- the count ----------------------------------------------------------------------------------

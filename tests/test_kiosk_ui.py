@@ -455,3 +455,57 @@ def test_closing_the_kiosk_without_the_pin_is_refused(qtbot, db, vote, open_kios
     assert kiosk.close() is False  # Alt+F4 and the window's close button come here
     assert kiosk.isVisible()
     assert kiosk.pin_dialog is not None and kiosk.pin_dialog.isVisible()
+
+
+# --- what the kiosk says about a ballot's problems, chosen from the data --------------------------------
+
+
+def test_the_kiosk_speaks_to_the_voter_about_every_problem_from_the_count_s_data():
+    """Every problem the count can find, said to a voter: "you", titles as on the cards, the count's
+    numbers — never the count's sentences rewritten (the kiosk has no regular expressions over them)."""
+    from test_ballots import EVERY_PROBLEM
+
+    from grantdesk.voting.ballots import ballot_problems, problem_words
+    from ui.kiosk_words import voter_words
+
+    said = {}
+    for rules, ballot, _expected in EVERY_PROBLEM:
+        for problem in ballot_problems(rules, ballot):
+            words = voter_words(problem)
+            assert words and not words.startswith("It ") and "each voter" not in words, words
+            assert "(P1)" not in words and "'Park benches'" not in words  # not the count's labels
+            assert words != problem_words(problem)
+            said[problem.code, problem.kind] = words
+    assert said["too_many", "approval"] == "You have chosen 3 projects; you may choose at most 2."
+    assert said["too_few", "approval"] == "You have chosen 1 project; choose at least 2."
+    assert said["none_chosen", "approval"] == "Choose at least one project."
+    assert said["not_exactly", "ranked"] == "You have ranked 2 projects; you must rank exactly 3."
+    assert said["too_few", "ranked"] == "You have ranked 1 project; you must rank at least 2."
+    assert said["marked_twice", "ranked"] == "Your vote ranks “Park benches” 2 times (1st and 3rd); rank each project once."
+    assert said["category_over", "approval"] == ("You have chosen 2 large projects (“Library garden” and “Pool changing "
+                                                 "rooms”); you may choose at most 1 large project.")
+    assert said["unscored", "score"] == ("“Mural” and “Pool changing rooms” have no score; every project must be "
+                                         "scored from 1 to 5 or marked “can't judge”.")
+    assert said["tokens_over", "cumulative"] == "You have placed 12 tokens, but you have 10."
+    assert said["tokens_unused", "cumulative"] == "You have placed 4 of the 10 tokens; every token must be used."
+    assert said["over_budget", "knapsack"] == ("The projects you have chosen cost £52,000.00 in all, more than the "
+                                               "budget of £50,000.00; the chosen projects must fit within the budget.")
+
+
+def test_a_ballot_refused_when_cast_is_explained_to_the_voter_from_the_problems(qtbot, db, vote, open_kiosk):
+    """The kiosk never offers a ballot that breaks the rules, so here it is handed the rejection the
+    service would raise for one; what it says comes from the rejection's problems."""
+    from grantdesk.voting.ballots import BallotRejected, ballot_problems
+
+    event_id = make_event(db, vote, "approval", max_choices=2)
+    [code] = events.issue_codes(db, event_id, 1)
+    kiosk = open_kiosk(event_id)
+    enter_code(qtbot, kiosk, code)
+    click(qtbot, kiosk.cards[0].choose_button)
+    click(qtbot, kiosk.review_button)
+    rules = kiosk.view.rules
+    refused = BallotRejected(ballot_problems(rules, CastBallot.marked("kiosk", *vote.references[:3])))
+    kiosk._cast_failed(refused)
+    assert kiosk.review_message.text() == ("Your vote has not been cast: You have chosen 3 projects; you may choose "
+                                           "at most 2. Please change your vote.")
+    assert kiosk.change_button.isEnabled()

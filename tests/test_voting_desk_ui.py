@@ -119,3 +119,30 @@ def test_the_main_window_opens_the_desk_for_the_chosen_fund(qtbot, sample_path):
     assert window.open_voting_desk() is desk  # one desk per fund
     desk.close()
     QApplication.processEvents()
+
+
+def test_code_cards_that_cannot_be_drawn_leave_no_codes_and_say_why(qtbot, db, runner, vote, tmp_path, monkeypatch):
+    import grantdesk.reports.ballot_cards as cards_module
+
+    event_id = events.create_event(db, "VOT", EventSettings(
+        name="Cards vote", round_id=vote.round_id, application_ids=tuple(vote.application_ids),
+        ballot_kind="choose-one", rule="greedy", kiosk_pin="2468"))
+    desk = open_desk(qtbot, db, runner)
+    real = cards_module.ballot_cards_pdf
+
+    def disk_full(view, codes, path):
+        path.write_bytes(b"%PDF half")
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(cards_module, "ballot_cards_pdf", disk_full)
+    desk.print_codes(4, tmp_path / "cards.pdf")
+    qtbot.waitUntil(lambda: "No space left on device" in desk.notice.text(), timeout=TIMEOUT)
+    assert events.event_codes(db, event_id) == [] and not (tmp_path / "cards.pdf").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+    monkeypatch.setattr(cards_module, "ballot_cards_pdf", real)
+    with qtbot.waitSignal(desk.loaded, timeout=TIMEOUT):
+        desk.print_codes(4, tmp_path / "cards.pdf")
+    assert "Issued 4 code cards" in desk.notice.text() and (tmp_path / "cards.pdf").stat().st_size > 0
+    assert len(events.event_codes(db, event_id)) == 4
+    assert "4 issued, 0 used" in " ".join(desk.summary.toPlainText().split())

@@ -41,7 +41,6 @@ class FundWindows:
 
             dialog = OutcomeNoteDialog(db, self.runner, award_id, code, self)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            dialog.recorded.connect(lambda _note: self.application_changed(row.id))
             self.outcome_note_dialog = dialog
             dialog.open()
             dialog.start()

@@ -697,7 +697,7 @@ class MainWindow(FundWindows, QMainWindow):
         shown = self.current_detail.row.id if self.current_detail is not None else None
         about_applications = changes.kinds - {Kind.MEMBERS, Kind.FUNDS}  # allotments, year-ends, settings
         if shown is not None and not changes.applications and about_applications:
-            # payments, money back or monitoring carry no application id: the detail on screen may show them
+            # a change that names no application (a panel's or a vote's set-up): the detail may show it
             self.application_changed(shown)
 
     def _on_detail_link(self, url) -> None:

@@ -7,8 +7,9 @@ Storing: on SQLite each chunk of ``IMPORT_CHUNK`` ballots is one ``INSERT … SE
 functions takes the driver's ``executemany``; another database takes SQLAlchemy Core's executemany.
 The rows go in on the session's connection, in its transaction: the caller commits or not.
 
-Reading: ``stored_ballots`` gives an event's ballots column by column — five lists of text, not
-60,000 row objects — so a count keeps few objects the cyclic garbage collector has to walk.
+Reading: ``stored_ballots`` gives an event's ballots column by column — five lists of text, read
+through the driver's own cursor, not 60,000 row objects — so a count keeps few objects alive that the
+cyclic garbage collector would have to walk again and again (tuples of text it stops watching).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from functools import cache
 from itertools import repeat
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import insert
@@ -66,10 +68,14 @@ class StoredBallots:
 def stored_ballots(session: Session, event_id: int) -> StoredBallots:
     """The event's ballots (see ``StoredBallots``), read in one statement on the session's connection."""
     conn = session.connection()
-    if conn.dialect.name == "sqlite":  # the driver's own tuples of text: no row objects made
-        rows = conn.exec_driver_sql(
-            "SELECT receipt, source, choices, points, spoilt_reason FROM ballots WHERE event_id = ? ORDER BY id",
-            (event_id,)).fetchall()
+    if conn.dialect.name == "sqlite":  # the driver's own cursor: its rows are plain tuples of text
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute("SELECT receipt, source, choices, points, spoilt_reason FROM ballots WHERE event_id = ? "
+                           "ORDER BY id", (event_id,))
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
     else:
         from sqlalchemy import Text, select, type_coerce
 
@@ -80,9 +86,8 @@ def stored_ballots(session: Session, event_id: int) -> StoredBallots:
             .where(table.c.event_id == event_id).order_by(table.c.id))]
         if rows and not isinstance(rows[0][2], str):  # a driver that decodes JSON itself: text again
             rows = [(r, src, json.dumps(c), None if p is None else json.dumps(p), why) for r, src, c, p, why in rows]
-    if not rows:
-        return StoredBallots((), (), (), (), ())
-    return StoredBallots(*zip(*rows, strict=True))
+    # Column by column, each in one pass (``zip(*rows)`` would hold an iterator per row meanwhile).
+    return StoredBallots(*(list(map(itemgetter(n), rows)) for n in range(5)))
 
 
 # --- storing imported ballots ---------------------------------------------------------------------------

@@ -105,8 +105,10 @@ def _parse(text: str, keep_extra: bool = True) -> Election:
             wanted = [header.index(name) for name in only if name in header]
             if only and len(wanted) == len(only) and max(wanted) + 1 < len(header):
                 cut = max(wanted) + 1  # the rest of each line stays in one last cell
-                return header[:cut + 1], _Rows(list(map(str.split, texts[1:], repeat(";"), repeat(cut))), lines,
-                                               first, last)
+                # Each line's cells as a tuple: a list per line would be kept, and walked by the cyclic
+                # garbage collector, for as long as the votes are read; tuples of text it leaves alone.
+                return header[:cut + 1], _Rows(list(map(tuple, map(str.split, texts[1:], repeat(";"), repeat(cut)))),
+                                               lines, first, last)
             parsed = list(map(str.split, texts, repeat(";")))
         header = [h.strip() for h in parsed[0]]
         return header, _Rows(parsed[1:], lines, first, last)
@@ -181,7 +183,7 @@ def _ballots_careful(vote_rows, header, index, v_id, v_vote, v_points, wants_poi
     ballots: list[Ballot] = []
     lookup = index.__getitem__
     for n, row in vote_rows:
-        cells = row if len(row) >= len(header) else row + [""] * (len(header) - len(row))
+        cells = row if len(row) >= len(header) else [*row, *[""] * (len(header) - len(row))]
         vote = cells[v_vote].strip()
         try:
             chosen = tuple(map(lookup, vote.split(","))) if vote else ()

@@ -108,3 +108,14 @@ def test_formatting_pounds_does_not_load_babel():
             "print(format_money(-123456), format_money(5, locale='cy_GB'), 'babel' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.split() == ["-£1,234.56", "£0.05", "False"], done.stderr
+
+
+def test_an_inexact_amount_is_rounded_by_the_one_rule_half_up_like_a_score():
+    from fractions import Fraction
+
+    from grantdesk.domain.money import amount_text
+
+    # 2.675 and 0.005 are halves: half up gives what a person checking by hand gets (half to even would not)
+    assert amount_text(Fraction(107, 40), "PLN") == "about 2.68 PLN"
+    assert amount_text(Fraction(1, 200), "PLN") == "about 0.01 PLN"
+    assert amount_text(Fraction(-107, 40), "PLN") == "about -2.68 PLN"

@@ -184,8 +184,10 @@ def amount_text(value: int | Fraction, currency: str = "GBP") -> str:
     ``"1,459,730.46 PLN"``, as foreign election files write them); no currency, the bare number.
     An amount that is not a whole number of pence (an equal share of a budget, say) is rounded for
     reading and says so: ``"about 29.22 PLN"``. Exact figures travel separately, as fractions."""
+    from grantdesk.domain.rounding import rounded
+
     value = Fraction(value)
-    hundredths = round(value * 100)  # exact rational rounding, half to even
+    hundredths = int(rounded(value, 2).scaleb(2))  # the one rounding rule (grantdesk.domain.rounding)
     about = "about " if Fraction(hundredths, 100) != value else ""
     if currency.upper() == "GBP":
         return about + format_money(hundredths, "GBP")

@@ -19,7 +19,30 @@ from grantdesk.config import DatabaseLocation, database_location  # noqa: E402
 from grantdesk.store.database import open_database  # noqa: E402
 from shared_data import require_shared  # noqa: E402
 
+import qt_leaks  # noqa: E402
+
+qt_leaks.install()  # note every QTimer.singleShot, so a test that leaves one pending fails
+
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.stash[qt_leaks.CALL_FAILED] = report.failed
+    return report
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_timers(request):
+    """Fail a test that leaves a single-shot timer pending, a widget's QTimer running or a window
+    shown, after its widgets are closed (tests/qt_leaks.py): it would fire in a later test."""
+    yield
+    found = qt_leaks.leaks()  # stopped and hidden even when not reported
+    if found and not request.node.stash.get(qt_leaks.CALL_FAILED, False):
+        pytest.fail("The test left Qt timers or windows behind (now stopped):\n- " + "\n- ".join(found),
+                    pytrace=False)
 
 
 @pytest.fixture

@@ -128,9 +128,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             exit_code["value"] = 1
             window.close()
 
+        deadline = QTimer(window)  # the window's own, stopped when the run ends: never left to fire later
+        deadline.setSingleShot(True)
+        deadline.timeout.connect(timed_out)
         window.ready.connect(save)
         window.load_failed.connect(failed)
-        QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, timed_out)
+        deadline.start(SCREENSHOT_TIMEOUT_MS)
 
     collector = _CollectorPaused(window)
     if args.first_paint:  # tests/bench/startup.py: the process ends as the window first paints
@@ -140,6 +143,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     window.show()
     code = app.exec()
     collector.release()  # however it ended
+    if screenshot:
+        deadline.stop()
+    window.deleteLater()  # and with it its timers, when a caller's event loop goes on (tests)
     return exit_code["value"] or code
 
 

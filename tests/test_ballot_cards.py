@@ -107,7 +107,8 @@ def test_issuing_code_cards_keeps_the_codes_and_the_pdf_together(db, event, tmp_
     assert [p.name for p in folder.iterdir()] == ["cards.pdf"]  # nothing left under a temporary name
 
 
-@pytest.mark.parametrize("failure", [RuntimeError("the printer driver crashed"), OSError(28, "No space left on device")])
+@pytest.mark.parametrize("failure", [RuntimeError("the printer driver crashed"),
+                                     OSError(28, "No space left on device")])
 def test_when_drawing_the_cards_fails_no_codes_are_kept_and_no_file_is_left(db, event, tmp_path, monkeypatch, failure):
     import grantdesk.reports.ballot_cards as cards_module
 

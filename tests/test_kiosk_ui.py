@@ -481,11 +481,12 @@ def test_the_kiosk_speaks_to_the_voter_about_every_problem_from_the_count_s_data
     assert said["none_chosen", "approval"] == "Choose at least one project."
     assert said["not_exactly", "ranked"] == "You have ranked 2 projects; you must rank exactly 3."
     assert said["too_few", "ranked"] == "You have ranked 1 project; you must rank at least 2."
-    assert said["marked_twice", "ranked"] == "Your vote ranks “Park benches” 2 times (1st and 3rd); rank each project once."
-    assert said["category_over", "approval"] == ("You have chosen 2 large projects (“Library garden” and “Pool changing "
-                                                 "rooms”); you may choose at most 1 large project.")
-    assert said["unscored", "score"] == ("“Mural” and “Pool changing rooms” have no score; every project must be "
-                                         "scored from 1 to 5 or marked “can't judge”.")
+    assert said["marked_twice", "ranked"] == ("Your vote ranks “Park benches” 2 times (1st and 3rd); rank each "
+                                              "project once.")
+    assert said["category_over", "approval"] == ("You have chosen 2 large projects (“Library garden” and “Pool "
+                                                 "changing rooms”); you may choose at most 1 large project.")
+    assert said["unscored", "score"] == ("“Mural” and “Pool changing rooms” have no score; every project must "
+                                         "be scored from 1 to 5 or marked “can't judge”.")
     assert said["tokens_over", "cumulative"] == "You have placed 12 tokens, but you have 10."
     assert said["tokens_unused", "cumulative"] == "You have placed 4 of the 10 tokens; every token must be used."
     assert said["over_budget", "knapsack"] == ("The projects you have chosen cost £52,000.00 in all, more than the "

@@ -150,7 +150,8 @@ def problem_words(problem: BallotProblem) -> str:
     if code == "not_exactly":
         return f"It {verb}s {_count(p.chosen)}; each voter must {verb} exactly {p.limit}."
     if code == "category_over":
-        return (f"It approves {p.chosen} {p.category} projects ({names_in_order([project_label(x) for x in p.projects])}); "
+        names = names_in_order([project_label(x) for x in p.projects])
+        return (f"It approves {p.chosen} {p.category} projects ({names}); "
                 f"each voter may approve at most {p.limit} {p.category} {'project' if p.limit == 1 else 'projects'}.")
     if code == "cant_judge_not_offered":
         return f"It marks {label} “can't judge”, which this ballot does not offer; give it a score {scale}."

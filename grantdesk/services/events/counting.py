@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import compress
+from itertools import compress, repeat
 from pathlib import Path
 from typing import Any
 
@@ -205,8 +205,9 @@ class _Count:
             chosen = [src == source for src in stored.sources]
             receipts, reasons, per_row = (list(compress(column, chosen)) for column in (receipts, reasons, per_row))
         unsure = [0] * len(self.rules.projects)
-        if self.plain:
-            return list(map(Ballot, receipts, per_row)), [], unsure
+        if self.plain:  # ``Ballot(receipt, projects)`` without a Python call per ballot (as the PaBuLib reader)
+            fields = zip(receipts, per_row, repeat(None), repeat(None))
+            return list(map(tuple.__new__, repeat(Ballot), fields)), [], unsure
         good: list[Ballot] = []
         rejected: list[tuple[str, tuple[str, ...]]] = []
         spoilt: list[tuple[str, tuple[str, ...]]] = []

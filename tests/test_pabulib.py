@@ -118,3 +118,25 @@ def test_a_bad_ballot_after_blank_lines_or_among_good_ones_is_named_by_its_line(
             "voter_id;vote\n" + votes)
     with pytest.raises(PabulibError, match=words):
         read_pb(io.StringIO(text))
+
+
+def test_many_ballots_are_kept_as_columns_that_read_as_ballots_and_the_collector_need_not_walk():
+    import gc
+
+    from grantdesk.voting.election import Ballot, BallotColumns
+
+    n = 5_000
+    text = ("META\nkey;value\nvote_type;approval\nbudget;100\nPROJECTS\nproject_id;cost\na;10\nb;20\n"
+            "VOTES\nvoter_id;vote\n" + "".join(f"v{i};{'a,b' if i % 2 else 'b'}\n" for i in range(n)))
+    gc.collect()
+    before = len(gc.get_objects())
+    election = read_pb(io.StringIO(text))
+    gc.collect()
+    # a few lists, not one tracked object per ballot (a Ballot named tuple is never untracked)
+    assert len(gc.get_objects()) - before < 100
+    ballots = election.ballots
+    assert isinstance(ballots, BallotColumns) and len(ballots) == n
+    assert ballots[1] == Ballot("v1", (0, 1)) and ballots[-1] == Ballot(f"v{n - 1}", (0, 1))
+    assert type(ballots[0]) is Ballot and ballots[0].projects == (1,)
+    assert list(ballots[2:4]) == [Ballot("v2", (1,)), Ballot("v3", (0, 1))]
+    assert ballots == list(ballots) and list(ballots) == ballots

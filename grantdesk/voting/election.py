@@ -7,8 +7,10 @@ never floats. Ballots refer to projects by their position in ``Election.projects
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import repeat
 from typing import Any, NamedTuple
 
 VOTE_TYPES = ("approval", "ordinal", "cumulative", "scoring", "choose-1")
@@ -35,12 +37,48 @@ class Ballot(NamedTuple):
     extra: dict[str, str] | None = None
 
 
+class BallotColumns(Sequence):
+    """Many ballots kept as columns — voter ids, projects, points, extras — and handed out as ``Ballot``
+    values when read. A list of 60,000 ``Ballot`` named tuples is 60,000 objects the cyclic garbage
+    collector must walk on every full pass (a named tuple, unlike a plain tuple of numbers, is never
+    untracked); the columns are four lists whose tuples and strings it soon stops watching. The PaBuLib
+    reader and the count of an event build their ballots this way; every ``Ballot`` made while reading
+    one is short-lived and freed at once."""
+
+    __slots__ = ("ids", "projects", "points", "extras")
+
+    def __init__(self, ids: list[str], projects: list[tuple[int, ...]],
+                 points: list[tuple[int, ...] | None] | None = None, extras: list[dict[str, str] | None] | None = None):
+        self.ids, self.projects = ids, projects
+        self.points = points if points is not None else [None] * len(ids)
+        self.extras = extras if extras is not None else [None] * len(ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self) -> Iterator[Ballot]:
+        return map(tuple.__new__, repeat(Ballot), zip(self.ids, self.projects, self.points, self.extras, strict=True))
+
+    def __getitem__(self, k):  # type: ignore[override]
+        if isinstance(k, slice):
+            return BallotColumns(self.ids[k], self.projects[k], self.points[k], self.extras[k])
+        return tuple.__new__(Ballot, (self.ids[k], self.projects[k], self.points[k], self.extras[k]))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and len(other) == len(self) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"BallotColumns({len(self)} ballots)"
+
+
 @dataclass
 class Election:
     vote_type: str
     budget: Fraction
     projects: list[Project]
-    ballots: list[Ballot]
+    ballots: Sequence[Ballot]  # a list, or BallotColumns for many
     meta: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

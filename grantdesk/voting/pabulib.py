@@ -17,7 +17,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from grantdesk.domain.errors import ValidationError
-from grantdesk.voting.election import VOTE_TYPES, Ballot, Election, Project
+from grantdesk.voting.election import VOTE_TYPES, Ballot, BallotColumns, Election, Project
 
 SECTIONS = ("META", "PROJECTS", "VOTES")
 _PROJECT_COLUMNS = ("project_id", "cost", "name", "category")
@@ -250,8 +250,7 @@ def _ballots_fast(vote_rows, header, index, v_id, v_vote, v_points, wants_points
         extras = [dict(zip(names, [row[i] for i in where], strict=True)) for row in rows]
     else:
         extras = [None] * len(rows)
-    # ``Ballot._make`` without its Python frame: a named tuple is a tuple of its four fields.
-    return list(map(tuple.__new__, repeat(Ballot), zip(ids, chosen, points, extras, strict=True)))
+    return BallotColumns(ids, chosen, points, extras)
 
 
 def write_pb(election: Election, target: str | Path | io.TextIOBase) -> None:

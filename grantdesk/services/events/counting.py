@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import compress, repeat
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ from grantdesk.voting.ballots import (
     ballot_problems,
     problem_words,
 )
-from grantdesk.voting.election import Ballot, Election
+from grantdesk.voting.election import Ballot, BallotColumns, Election
 from grantdesk.voting.result import AllocationResult
 from grantdesk.voting.rules import DESCRIPTIONS, run_rule
 from grantdesk.voting.tally import Tally, tally_election
@@ -205,9 +205,8 @@ class _Count:
             chosen = [src == source for src in stored.sources]
             receipts, reasons, per_row = (list(compress(column, chosen)) for column in (receipts, reasons, per_row))
         unsure = [0] * len(self.rules.projects)
-        if self.plain:  # ``Ballot(receipt, projects)`` without a Python call per ballot (as the PaBuLib reader)
-            fields = zip(receipts, per_row, repeat(None), repeat(None))
-            return list(map(tuple.__new__, repeat(Ballot), fields)), [], unsure
+        if self.plain:  # the ballots as columns, without a Python call per ballot (as the PaBuLib reader)
+            return BallotColumns(list(receipts), list(per_row)), [], unsure
         good: list[Ballot] = []
         rejected: list[tuple[str, tuple[str, ...]]] = []
         spoilt: list[tuple[str, tuple[str, ...]]] = []

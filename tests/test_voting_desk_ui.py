@@ -145,3 +145,33 @@ def test_code_cards_that_cannot_be_drawn_leave_no_codes_and_say_why(qtbot, db, r
     assert "Issued 4 code cards" in desk.notice.text() and (tmp_path / "cards.pdf").stat().st_size > 0
     assert len(events.event_codes(db, event_id)) == 4
     assert "4 issued, 0 used" in " ".join(desk.summary.toPlainText().split())
+
+
+def test_confirming_a_vote_at_the_desk_updates_the_open_main_window_list(qtbot, db, vote, monkeypatch):
+    """The desk has no wiring to the main window: the awards reach it as a broadcast change."""
+    from helpers import opened_window
+
+    from ui.models import ROW_ROLE
+
+    event_id = events.create_event(db, "VOT", EventSettings(
+        name="Quick vote", round_id=vote.round_id, application_ids=tuple(vote.application_ids),
+        ballot_kind="choose-one", rule="greedy", kiosk_pin="2468"))
+    for code in events.issue_codes(db, event_id, 3):
+        events.cast_ballot(db, event_id, code, CastBallot.marked("", vote.references[1]))
+    events.close_voting(db, event_id)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    window = opened_window(qtbot, db.location.path, fund_code="VOT")
+
+    def statuses():
+        model = window.app_model
+        return {model.index(r, 0).data(ROW_ROLE).reference: model.index(r, 0).data(ROW_ROLE).status
+                for r in range(model.rowCount())}
+
+    assert set(statuses().values()) == {"shortlisted"}
+    desk = window.open_voting_desk()
+    qtbot.waitUntil(lambda: desk.confirm_button.isEnabled(), timeout=TIMEOUT)
+    desk.confirm_button.click()
+    qtbot.waitUntil(lambda: statuses()[vote.references[1]] == "awarded", timeout=TIMEOUT)
+    assert {s for ref, s in statuses().items() if ref != vote.references[1]} <= {"awarded", "declined"}
+    desk.close()
+    QApplication.processEvents()

@@ -108,12 +108,7 @@ class FundWindows:
             return None
         from ui.voting_desk import VotingDesk
 
-        def make(code: str):
-            desk = VotingDesk(self.db, self.runner, code, self)
-            desk.event_changed.connect(self.refresh)
-            return desk
-
-        return self._fund_window("votes", make)
+        return self._fund_window("votes", lambda code: VotingDesk(self.db, self.runner, code, self))
 
     def _fund_chosen(self) -> bool:
         if self.db is None or not self.current_fund:

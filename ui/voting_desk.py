@@ -50,10 +50,8 @@ FOLLOWS = {Kind.EVENTS, Kind.PANELS, Kind.APPLICATIONS}  # what the desk shows: 
 
 class VotingDesk(QWidget):
     """A fund's votes and panels. ``start()`` loads them; ``loaded`` fires when the selected vote is
-    shown. ``event_changed`` fires after an action here changed a vote (kept for the main window's old
-    wiring: the change is broadcast to every window that follows it anyway)."""
+    shown. What an action here changes reaches other windows as a broadcast change (ui.operations)."""
 
-    event_changed = Signal()
     loaded = Signal()
 
     def __init__(self, db: Any, runner: TaskRunner, fund_code: str, parent: QWidget | None = None):
@@ -250,7 +248,6 @@ class VotingDesk(QWidget):
 
     def _after_change(self, message: str, select_event: int | None = None) -> None:
         self.show_message(message)
-        self.event_changed.emit()
         self.start(select_event)
 
     # --- set-up -----------------------------------------------------------------------------------

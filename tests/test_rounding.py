@@ -59,3 +59,13 @@ def test_the_rule_is_decimal_round_half_up_on_the_exact_value(value, places):
         assert abs(Fraction(result)) > abs(value)
     if (value * 10 ** places * 2).denominator != 1:  # not a half: Decimal agrees
         assert result == exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def test_the_paper_entry_totals_round_by_the_one_rule():
+    from fractions import Fraction
+
+    from ui.paper_entry import number_text
+
+    assert number_text(Fraction(107, 40)) == "2.68"  # a float would give 2.67
+    assert number_text(Fraction(123_456_789, 40)) == "3,086,419.73" and number_text(12_345) == "12,345"
+    assert number_text(Fraction(-107, 40)) == "-2.68" and number_text(None) == "–"

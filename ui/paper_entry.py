@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from grantdesk.domain.rounding import rounded_text
 from grantdesk.domain.changes import Kind
 from grantdesk.voting.ballots import CastBallot
 from ui.operations import Op, Query, follow_changes, refusal_text
@@ -73,7 +74,8 @@ def number_text(value: int | Fraction | None) -> str:
     value = Fraction(value)
     if value.denominator == 1:
         return f"{value.numerator:,}"
-    return f"{float(value):,.2f}"
+    whole, _, places = rounded_text(abs(value), 2).partition(".")  # the one rounding rule, not a float
+    return f"{'-' if value < 0 else ''}{int(whole):,}.{places}"
 
 
 # --- small pieces ---------------------------------------------------------------------------------

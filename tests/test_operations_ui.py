@@ -160,3 +160,23 @@ def test_a_dialog_of_its_own_is_another_window_not_an_echo(qtbot, db, runner):
         Op(helper, lambda d: transition_application(d, second.id, "submitted")).run()
     qtbot.wait(20)
     assert len(main.refreshed) == 1
+
+
+def test_a_window_being_torn_down_does_not_make_its_follower_raise(qtbot, db, runner):
+    """CI saw this: during teardown the collector emptied a follower's Python side while Qt still sent
+    it the window's events and the broadcast, and every event raised AttributeError in the event loop."""
+    from ui.operations import _Follower
+
+    build_fund(db, applications_count=1)
+    [app] = list_applications(db, "TST")
+    editor, torn = Window(db, runner), Window(db, runner)
+    qtbot.addWidget(editor)
+    qtbot.addWidget(torn)
+    [follower] = torn.findChildren(_Follower)
+    for name in ("window", "kinds", "refresh", "pending"):
+        delattr(follower, name)  # what the collector's clearing of a freed cycle left behind
+    torn.show()  # a Show event reaches the follower's event filter
+    with qtbot.waitSignal(runner.changed, timeout=TIMEOUT):
+        Op(editor, lambda d: transition_application(d, app.id, "submitted")).run()
+    qtbot.wait(20)  # pytest-qt fails the test on any exception raised inside the event loop
+    assert torn.refreshed == []

@@ -251,9 +251,6 @@ def test_the_workflow_services_follow_the_workflow(tmp_path):
         max_examples=80, stateful_step_count=30, deadline=None))
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason="services.applications.transition_application "
-                   "reads the target as a Status before checking the move, so a word that is not a status "
-                   "escapes as ValueError instead of the workflow's refusal (reported; not fixed here)")
 def test_a_move_to_a_word_that_is_not_a_status_is_refused_as_a_move(tmp_path):
     made = build_template(tmp_path / "wf.db")
     with open_database(database_location(tmp_path / "wf.db")) as db:

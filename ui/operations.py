@@ -207,21 +207,29 @@ class _Follower(QObject):
         window of its own (an editor opened from the main window) is another window, not an echo."""
         return _window_of(initiator) is _window_of(self.window)
 
+    def _alive(self) -> bool:
+        # While Qt tears a window down the Python side of this follower can be cleared before Qt
+        # stops sending it events (a collected cycle empties the wrapper's attributes first).
+        window = self.__dict__.get("window")
+        return window is not None and isValid(window)
+
     def on_changed(self, changes: Changes, initiator: Any) -> None:
-        if not changes.touches(self.kinds) or self._mine(initiator):
+        if not self._alive() or not changes.touches(self.kinds) or self._mine(initiator):
             return
         self.pending = self.pending | changes
         if self.window.isVisible():
             self._timer.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if watched is self.window and event.type() == QEvent.Type.Show and self.pending:
+        if self._alive() and watched is self.window and event.type() == QEvent.Type.Show and self.pending:
             self._timer.start()
         return False
 
     def _flush(self) -> None:
+        if not self._alive():
+            return
         changes, self.pending = self.pending, NOTHING
-        if changes and isValid(self.window):
+        if changes:
             self.refresh(changes)
 
 

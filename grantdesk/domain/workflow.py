@@ -84,14 +84,18 @@ def allowed_next(current: Status) -> tuple[Status, ...]:
     return tuple(sorted(TRANSITIONS[current], key=order.index))
 
 
+def status_of(value: Status | str) -> Status:
+    """``value`` as a status; a word that is not one is refused as a move (``status.unknown``)."""
+    try:
+        return Status(value)
+    except ValueError as exc:
+        raise InvalidTransition.of("status.unknown", status=str(value)) from exc
+
+
 def check_transition(current: Status | str, target: Status | str, reason: str | None = None) -> None:
     """Raise ``InvalidTransition`` unless ``current → target`` is allowed; its ``problem`` says which
     rule refused (``transition.*``) with the statuses, so a window can word it or offer the moves."""
-    try:
-        src, dst = Status(current), Status(target)
-    except ValueError as exc:
-        bad = current if current not in {s.value for s in Status} else target
-        raise InvalidTransition.of("status.unknown", status=str(bad)) from exc
+    src, dst = status_of(current), status_of(target)
     if src == dst:
         raise InvalidTransition.of("transition.same", current=src)
     if dst not in TRANSITIONS[src]:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from grantdesk.domain.errors import ValidationError
 from grantdesk.domain.references import format_reference
-from grantdesk.domain.workflow import Status
+from grantdesk.domain.workflow import Status, status_of
 from grantdesk.domain.dates import financial_year_of
 from grantdesk.services.common import actor_or_default, audit, utcnow
 from grantdesk.services.decisions import add_award
@@ -153,7 +153,7 @@ def transition_application(
     """
     s = uow.session
     app = application_for_change(s, application_id, expected_version)
-    if Status(target) is Status.ELIGIBLE:
+    if status_of(target) is Status.ELIGIBLE:
         require_eligible(s, app)
     do_transition(s, app, target, actor=actor_or_default(actor), reason=reason)
     return application_row(s, application_id)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grantdesk.domain.errors import ChangedElsewhere, NotFound
-from grantdesk.domain.workflow import Status, check_transition
+from grantdesk.domain.workflow import Status, check_transition, status_of
 from grantdesk.services.common import audit, utcnow
 from grantdesk.store.models import Application, AuditEntry, StatusChange
 
@@ -32,7 +32,7 @@ def do_transition(
     ``by`` is the person the history credits when it differs from the one at the keyboard (a
     decision made on paper and keyed in later); the audit entry always names ``actor``.
     """
-    target = Status(target)
+    target = status_of(target)
     check_transition(app.status, target, reason)
     moment = at or utcnow()
     before = app.status

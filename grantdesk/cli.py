@@ -20,8 +20,19 @@ from grantdesk.domain.errors import GrantDeskError
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 70
 
 
+class UsageRefused(GrantDeskError):
+    """The command cannot be done as written (a ``--db`` in a folder that does not exist): exit 2."""
+
+
 def _location(args: argparse.Namespace) -> DatabaseLocation:
-    return database_location(getattr(args, "db", None))
+    """``--db`` (else the environment, else the app's own database). A path in a folder that does not
+    exist is refused before anything is opened or made: a typing mistake never leaves folders behind."""
+    location = database_location(getattr(args, "db", None))
+    folder = location.missing_folder()
+    if folder is not None and not location.in_app_folder:
+        raise UsageRefused(f"The folder {folder} does not exist, so there is no database at {location.path}; "
+                           "nothing was created. Check the path, or make the folder first.")
+    return location
 
 
 def _open(args: argparse.Namespace):
@@ -67,8 +78,11 @@ def cmd_db_check(args) -> int:
     location = _location(args)
     result = check_database(location)
     print(f"Database: {location.describe()}")
-    print(f"Schema: {result.revision or 'none'}")
-    print(f"Funds: {result.funds}; applications: {result.applications}")
+    state = {"newer": " (from a newer GrantDesk)", "unknown": " (unknown to this GrantDesk)",
+             "older": " (older: upgrade it)"}.get(result.state, "")
+    print(f"Schema: {result.revision or 'none'}{state}")
+    if result.funds is not None:  # not counted in a database this version cannot read as its own
+        print(f"Funds: {result.funds}; applications: {result.applications}")
     if result.ok:
         print("No problems found.")
         return EXIT_OK
@@ -87,28 +101,22 @@ def cmd_sample_list(args) -> int:
 
 
 def cmd_sample_load(args) -> int:
+    """Into the sample database (its own file, marked SAMPLE DATA in the app) unless ``--db`` says where."""
+    from grantdesk.config import sample_database_location
     from grantdesk.services.samples import load_samples
     from grantdesk.store.database import open_database
 
-    with open_database(_location(args), create=True) as db:
+    if getattr(args, "db", None):
+        location = _location(args)
+        print(f"Note: putting the sample funds — invented people and applications — into {location.describe()}; "
+              "the app will mark it SAMPLE DATA. Keep real applicants out of it.")
+    else:
+        location = sample_database_location()
+        print(f"Loading into the sample database, {location.describe()} (open it with “grantdesk --db "
+              f"{location.describe()}”, or Explore the sample funds on the welcome screen).")
+    with open_database(location, create=True) as db:
         for result in load_samples(db, args.names):
             print(result.message)
-    return EXIT_OK
-
-
-def cmd_funds(args) -> int:
-    from grantdesk.services.funds import list_funds
-
-    with _open(args) as db:
-        funds = list_funds(db)
-    if args.json:
-        _print_json([f.as_json() for f in funds])
-        return EXIT_OK
-    if not funds:
-        print("No funds yet. Load the samples with “python -m grantdesk sample load”.")
-        return EXIT_OK
-    print(_table([[f.code, f.name, f.council, f.decision_label, str(f.application_count)] for f in funds],
-                 ["CODE", "NAME", "COUNCIL", "DECIDED BY", "APPLICATIONS"]))
     return EXIT_OK
 
 
@@ -211,20 +219,6 @@ def cmd_import_360giving(args) -> int:
                   file=sys.stderr)
             return EXIT_REFUSED
     print(result.message)
-    return EXIT_OK
-
-
-def cmd_areas(args) -> int:
-    from grantdesk.services.funds import fund_areas, set_area_code
-
-    with _open(args) as db:
-        if args.set_code:
-            name, code = args.set_code
-            row = set_area_code(db, args.fund, name, code)
-            print(f"{row.name}: ONS code {row.ons_code or 'cleared'}.")
-            return EXIT_OK
-        rows = fund_areas(db, args.fund)
-    print(_table([[r.name, r.kind, r.ons_code or "—"] for r in rows], ["AREA", "KIND", "ONS CODE"]))
     return EXIT_OK
 
 
@@ -478,13 +472,15 @@ def build_parser() -> argparse.ArgumentParser:
     sample = commands.add_parser("sample", help="the sample funds")
     sample_commands = sample.add_subparsers(dest="sample_command", metavar="ACTION", required=True)
     sample_commands.add_parser("list", parents=[db_opt], help="list the sample funds").set_defaults(func=cmd_sample_list)
-    load = sample_commands.add_parser("load", parents=[db_opt], help="load sample funds (all when none named)")
+    load = sample_commands.add_parser(
+        "load", parents=[db_opt], help="load sample funds (all when none named) into the sample database, "
+        "grantdesk-samples.db next to the app's own (or into --db)")
     load.add_argument("names", nargs="*", metavar="NAME")
     load.set_defaults(func=cmd_sample_load)
 
-    funds = commands.add_parser("funds", parents=[db_opt], help="list the funds")
-    funds.add_argument("--json", action="store_true", help="print JSON")
-    funds.set_defaults(func=cmd_funds)
+    from grantdesk import cli_setup
+
+    cli_setup.add_commands(commands, db_opt)  # funds, areas, rounds: setting a fund up
 
     applications = commands.add_parser("applications", help="applications")
     app_commands = applications.add_subparsers(dest="applications_command", metavar="ACTION", required=True)
@@ -540,6 +536,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="write the published list of awards per member instead (the PDF report always "
                              "ends with it)")
     report.set_defaults(func=cmd_members_report)
+    cli_setup.add_member_commands(member_commands, db_opt)
 
     from grantdesk.voting.rules import DESCRIPTIONS
 
@@ -576,13 +573,6 @@ def build_parser() -> argparse.ArgumentParser:
     period = argparse.ArgumentParser(add_help=False)
     period.add_argument("--from", dest="since", type=day, metavar="YYYY-MM-DD", help="awards made on or after this day")
     period.add_argument("--to", dest="until", type=day, metavar="YYYY-MM-DD", help="awards made on or before this day")
-    areas = commands.add_parser("areas", parents=[db_opt], help="a fund's wards or divisions and their ONS codes",
-                                description="360Giving publishes each grant's ward or division with its ONS code.")
-    areas.add_argument("--fund", required=True, metavar="CODE", help="fund code, e.g. PHP")
-    areas.add_argument("--set-code", nargs=2, metavar=("AREA", "ONS_CODE"),
-                       help='record an area\'s ONS code, e.g. --set-code "Stone Urban" E58001234 ("" clears it)')
-    areas.set_defaults(func=cmd_areas)
-
     export = commands.add_parser("export", help="publish a fund's awards as open data")
     export_commands = export.add_subparsers(dest="export_command", metavar="FORMAT", required=True)
     ex360 = export_commands.add_parser(
@@ -634,7 +624,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return func(args)
     except GrantDeskError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_REFUSED
+        return EXIT_USAGE if isinstance(exc, UsageRefused) else EXIT_REFUSED
     except KeyboardInterrupt:
         print("error: interrupted; nothing was saved from the unfinished step.", file=sys.stderr)
         return 130

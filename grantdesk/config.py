@@ -3,6 +3,9 @@
 Order: ``--db PATH`` (a file path, or a SQLAlchemy URL such as ``postgresql://…``), then the
 ``GRANTDESK_DATABASE_URL`` environment variable, then ``grantdesk.db`` in the platform's user-data
 folder (``~/.local/share/GrantDesk`` on Linux, ``%LOCALAPPDATA%\\GrantDesk`` on Windows).
+
+The sample funds (invented people) live in a database of their own next to it,
+``grantdesk-samples.db`` (``sample_database_location()``), so they are never mixed with real data.
 """
 
 from __future__ import annotations
@@ -24,10 +27,33 @@ class DatabaseLocation:
     url: str
     path: Path | None  # None for a server database
     is_default: bool = False
+    is_samples: bool = False  # the app's own sample database (grantdesk-samples.db)
 
     @property
     def exists(self) -> bool:
         return self.path is None or self.path.exists()
+
+    @property
+    def in_app_folder(self) -> bool:
+        """The app's own database or sample database: its folder is GrantDesk's to make."""
+        return self.is_default or self.is_samples
+
+    def missing_folder(self) -> Path | None:
+        """The folder a new SQLite file would go in, when that folder does not exist (else None)."""
+        if self.path is None or self.path.exists() or self.path.parent.is_dir():
+            return None
+        return self.path.parent
+
+    def read_only(self) -> bool:
+        """Whether the SQLite file is there but may not be written: no write permission for this
+        user, or (as the root user may write anything) no write bit set on it at all."""
+        if self.path is None or not self.path.is_file():
+            return False
+        try:
+            mode = self.path.stat().st_mode
+        except OSError:
+            return False
+        return not os.access(self.path, os.W_OK) or not mode & 0o222
 
     def describe(self) -> str:
         """How the status bar and messages name it: the file path, or the URL without a password."""
@@ -45,6 +71,16 @@ def default_database_path() -> Path:
     from platformdirs import user_data_path
 
     return user_data_path(APP_NAME, appauthor=False) / "grantdesk.db"
+
+
+def sample_database_path() -> Path:
+    """The sample funds' own database, next to the default one (never the officer's real database)."""
+    return default_database_path().with_name("grantdesk-samples.db")
+
+
+def sample_database_location() -> DatabaseLocation:
+    path = sample_database_path()
+    return DatabaseLocation(url=_sqlite_url(path), path=path, is_samples=True)
 
 
 def database_location(db: str | os.PathLike[str] | None = None) -> DatabaseLocation:

@@ -110,5 +110,8 @@ def test_a_missing_database_is_only_created_when_asked(tmp_path):
     with pytest.raises(DatabaseError, match="db init"):
         open_database(database_location(path))
     assert not path.exists()
-    open_database(database_location(path), create=True).close()
+    with pytest.raises(DatabaseError, match="does not exist"):  # nor a folder made for it unasked
+        open_database(database_location(path), create=True)
+    assert not path.parent.exists()
+    open_database(database_location(path), create=True, make_folder=True).close()
     assert path.exists()

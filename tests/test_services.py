@@ -159,20 +159,47 @@ def test_organisation_names_match_ignoring_case_beyond_ascii_and_wildcards_are_l
     assert [m.name for m in search_organisations(db, "T_ ")] == ["T_ Hapus"]
 
 
-def test_opening_for_the_app_creates_and_fills_only_a_new_or_empty_file(tmp_path):
+def test_opening_for_the_app_creates_an_empty_database_and_never_loads_the_samples_into_it(tmp_path):
     from grantdesk.config import database_location
     from grantdesk.services.database import open_for_app
+    from grantdesk.services.overview import list_funds
 
     empty = tmp_path / "empty.db"
     empty.write_bytes(b"")  # made by someone's "touch": no tables yet
     for path in (tmp_path / "new" / "grantdesk.db", empty):
-        opened = open_for_app(database_location(path))
+        opened = open_for_app(database_location(path), make_folder=True)
         try:
-            assert opened.created and sorted(opened.samples_loaded) == ["BBL", "PHP", "RHYL"]
+            assert opened.created and opened.samples_loaded == [] and not opened.holds_sample_data
+            assert list_funds(opened.db) == []  # a real council's database starts with nothing invented in it
         finally:
             opened.db.close()
         again = open_for_app(database_location(path))
         try:
-            assert not again.created and again.samples_loaded == []  # a second start leaves it as it is
+            assert not again.created and list_funds(again.db) == []
         finally:
             again.db.close()
+
+
+def test_the_sample_database_is_filled_on_first_use_and_says_it_holds_sample_data(tmp_path):
+    from grantdesk.config import database_location
+    from grantdesk.services.database import holds_sample_data, open_for_app, open_sample_database
+
+    location = database_location(tmp_path / "grantdesk-samples.db")
+    steps = []
+    opened = open_sample_database(location, progress=lambda done, total, label: steps.append((done, total)))
+    try:
+        assert sorted(opened.samples_loaded) == ["BBL", "PHP", "RHYL"] and opened.holds_sample_data
+        assert steps[0] == (0, 3) and steps[-1] == (3, 3)
+    finally:
+        opened.db.close()
+    again = open_sample_database(location)
+    try:
+        assert again.samples_loaded == [] and again.holds_sample_data  # loaded once
+    finally:
+        again.db.close()
+    real = open_for_app(database_location(tmp_path / "real.db"))
+    try:
+        build_fund(real.db)
+        assert not holds_sample_data(real.db)  # a fund made by hand is not sample data
+    finally:
+        real.db.close()

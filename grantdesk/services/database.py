@@ -1,13 +1,21 @@
-"""Database use cases: create, upgrade, check; and opening for the app with sample funds on first run."""
+"""Database use cases: create, upgrade, check; opening for the app; and whether a database holds the
+invented sample funds.
+
+A new database starts empty. The sample funds go into a database of their own
+(``grantdesk.config.sample_database_location()``), loaded there on first use; a database "holds
+sample data" when any fund in it was loaded from a sample file (the loader's ``sample.load`` audit
+entry), and the app then says SAMPLE DATA wherever that database is shown.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import text
 
-from grantdesk.config import DatabaseLocation
+from grantdesk.config import DatabaseLocation, sample_database_location
 from grantdesk.domain.errors import DatabaseError
 from grantdesk.store import schema
 from grantdesk.store.database import (
@@ -37,9 +45,10 @@ class UpgradeResult:
 @dataclass(frozen=True)
 class CheckResult:
     revision: str | None
-    funds: int
-    applications: int
+    funds: int | None  # None: not counted (a database this GrantDesk cannot read as its own)
+    applications: int | None
     problems: list[str] = field(default_factory=list)
+    state: str = "current"  # grantdesk.store.database.SchemaState's value
 
     @property
     def ok(self) -> bool:
@@ -85,7 +94,9 @@ def upgrade_database(location: DatabaseLocation) -> UpgradeResult:
 
 
 def check_database(location: DatabaseLocation) -> CheckResult:
-    """Read-only health check: schema version, SQLite integrity and foreign keys, and counts."""
+    """Read-only health check: schema version, SQLite integrity and foreign keys, and counts. Funds and
+    applications are counted only in a database at this GrantDesk's schema: in a newer, unknown or
+    foreign one the tables may not mean what this version thinks."""
     if not location.exists:
         raise DatabaseError(f"There is no GrantDesk database at {location.describe()}.")
     db = Database(location)
@@ -95,12 +106,16 @@ def check_database(location: DatabaseLocation) -> CheckResult:
         if status.state is SchemaState.OLDER:
             problems.append(f"Schema {status.revision} is older than {schema.HEAD}: run “db upgrade”.")
         elif status.state is SchemaState.NEWER:
-            problems.append(f"Schema {status.revision} is from a newer GrantDesk; this one knows up to {schema.HEAD}.")
+            problems.append(f"Schema {status.revision} is from a newer GrantDesk; this one knows up to {schema.HEAD}. "
+                            "Open it with the newer GrantDesk.")
+        elif status.state is SchemaState.UNKNOWN:
+            problems.append(f"Schema {status.revision} is unknown: it is not one of this GrantDesk's "
+                            f"({schema.REVISIONS[0]} to {schema.HEAD}), nor numbered after them.")
         elif status.state is SchemaState.FOREIGN:
             problems.append("This is not a GrantDesk database.")
         elif status.state is SchemaState.EMPTY:
             problems.append("The database is empty: run “db init”.")
-        funds = applications = 0
+        funds = applications = None
         if status.state is SchemaState.CURRENT:
             with db.engine.connect() as conn:
                 if db.engine.dialect.name == "sqlite":
@@ -113,7 +128,7 @@ def check_database(location: DatabaseLocation) -> CheckResult:
                     )
                 funds = conn.execute(text("SELECT count(*) FROM funds")).scalar_one()
                 applications = conn.execute(text("SELECT count(*) FROM applications")).scalar_one()
-        return CheckResult(status.revision, funds, applications, problems)
+        return CheckResult(status.revision, funds, applications, problems, status.state.value)
     finally:
         db.close()
 
@@ -122,20 +137,65 @@ def check_database(location: DatabaseLocation) -> CheckResult:
 class OpenedDatabase:
     db: Database
     created: bool
-    samples_loaded: list[str]
+    samples_loaded: list[str] = field(default_factory=list)  # sample funds loaded just now
+    holds_sample_data: bool = False
+    read_only: bool = False
 
 
-def open_for_app(location: DatabaseLocation, *, load_samples_on_create: bool = True) -> OpenedDatabase:
-    """Open the app's database: create it (with the sample funds) on first run, upgrade an older one."""
-    db = open_database(location, create=True)
-    created = db.created_schema
-    loaded: list[str] = []
-    if created and load_samples_on_create:
-        from grantdesk.services.samples import load_samples
+# progress(done, total, label): may raise to stop (ui.tasks.Progress.report does on Cancel)
+Report = Callable[[int, int, str], None]
 
-        try:
-            loaded = [r.fund_code for r in load_samples(db) if r.loaded]
-        except BaseException:
-            db.close()
-            raise
-    return OpenedDatabase(db, created, loaded)
+
+def open_for_app(location: DatabaseLocation, *, make_folder: bool | None = None, load_samples: bool = False,
+                 progress: Report | None = None) -> OpenedDatabase:
+    """Open the app's database: create it (empty) if it is not there, upgrade an older one.
+
+    A new file is made only in a folder that exists, unless ``make_folder`` (the app asks first;
+    its own folder is always made). With ``load_samples`` (the sample database), every sample fund
+    not yet in it is loaded, one fund per transaction, reporting each to ``progress``.
+    """
+    db = open_database(location, create=True, make_folder=make_folder)
+    try:
+        loaded: list[str] = []
+        if load_samples and not db.read_only:
+            loaded = load_missing_samples(db, progress=progress)
+        return OpenedDatabase(db, db.created_schema, loaded, holds_sample_data(db), db.read_only)
+    except BaseException:
+        db.close()
+        raise
+
+
+def load_missing_samples(db: Database, *, progress: Report | None = None) -> list[str]:
+    """Load the sample funds that are not in ``db`` yet (each in its own transaction); their codes."""
+    from grantdesk.services.samples import available_samples, load_samples
+
+    with db.reading() as conn:
+        present = set(conn.execute(text("SELECT code FROM funds")).scalars())
+    missing = [s for s in available_samples() if s.fund_code not in present]
+    loaded = []
+    for n, sample in enumerate(missing):
+        if progress is not None:
+            progress(n, len(missing), f"Loading the sample fund {sample.title}…")
+        loaded.extend(r.fund_code for r in load_samples(db, [sample.name]) if r.loaded)
+    if progress is not None and missing:
+        progress(len(missing), len(missing), "Loaded the sample funds.")
+    return loaded
+
+
+def open_sample_database(location: DatabaseLocation | None = None, *, progress: Report | None = None) -> OpenedDatabase:
+    """The sample database (``grantdesk-samples.db`` next to the app's own), with the sample funds in it."""
+    return open_for_app(location or sample_database_location(), load_samples=True, progress=progress)
+
+
+_HOLDS_SAMPLES = text(
+    "SELECT 1 FROM funds f WHERE EXISTS (SELECT 1 FROM audit_log a WHERE a.entity = 'fund' "
+    "AND a.entity_id = f.id AND a.action = 'sample.load') LIMIT 1"
+)
+
+
+def holds_sample_data(db: Database) -> bool:
+    """Whether any fund in the database was loaded from a sample file (invented people and
+    applications): the samples loader's ``sample.load`` audit entry on the fund. Read through SQLAlchemy
+    Core, by the audit log's (entity, entity_id) index, so opening a large database stays quick."""
+    with db.reading() as conn:
+        return conn.execute(_HOLDS_SAMPLES).first() is not None

@@ -3,6 +3,11 @@
 SQLite files run in WAL mode with foreign keys enforced, and every transaction begins with an
 explicit ``BEGIN`` (the pysqlite driver otherwise runs DDL outside a transaction), so a migration or
 a service that fails half-way leaves the file exactly as it was.
+
+A file that may not be written (``DatabaseLocation.read_only()``) is opened with SQLite's read-only
+mode: it can be looked at, and any write is refused in plain words (``ReadOnlyDatabase``). A new file
+is made only in a folder that exists (or in the app's own folder): a mistyped ``--db`` path does not
+leave folders behind (``FolderMissing``).
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
+from urllib.parse import quote
 
 from sqlalchemy import create_engine, event, inspect, text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError
 
@@ -26,11 +32,32 @@ if TYPE_CHECKING:
 from grantdesk.config import DatabaseLocation
 from grantdesk.domain.errors import DatabaseError
 from grantdesk.store import schema
-from grantdesk.store.unit_of_work import UnitOfWork  # noqa: F401 (importable from here, as before)
+from grantdesk.store.unit_of_work import (  # noqa: F401 (importable from here)
+    READ_ONLY_WORDS,
+    ReadOnlyDatabase,
+    UnitOfWork,
+    is_read_only_error,
+)
 
 
-def make_engine(url: str) -> Engine:
-    engine = create_engine(url)
+class FolderMissing(DatabaseError):
+    """A new database was asked for in a folder that does not exist; nothing was created."""
+
+    def __init__(self, folder: Path, path: Path):
+        super().__init__(f"The folder {folder} does not exist, so there is no database at {path} and none was "
+                         "created. Check the path, or make the folder first.")
+        self.folder = folder
+        self.path = path
+
+
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
+    target: str | URL = url
+    if read_only and url.startswith("sqlite:///") and ":memory:" not in url:
+        # SQLite's own read-only mode: every write is refused by SQLite, even for a user who could write
+        # (the path is %-quoted for SQLite's URI and handed over as it is, not parsed as a URL again)
+        path = quote(url.removeprefix("sqlite:///"))
+        target = URL.create("sqlite", database=f"file:{path}", query={"mode": "ro", "uri": "true"})
+    engine = create_engine(target)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine, memory=":memory:" in url or url.rstrip("/") == "sqlite:")
     return engine
@@ -59,6 +86,7 @@ class SchemaState(Enum):
     CURRENT = "current"
     OLDER = "older"  # written by an older GrantDesk: upgrade
     NEWER = "newer"  # written by a newer GrantDesk: refuse
+    UNKNOWN = "unknown"  # a revision this GrantDesk has never heard of, and not a later number: refuse
     FOREIGN = "foreign"  # tables, but not GrantDesk's
 
 
@@ -86,13 +114,27 @@ def schema_status(engine: Engine) -> SchemaStatus:
         return SchemaStatus(SchemaState.CURRENT, revision)
     if revision in schema.REVISIONS:
         return SchemaStatus(SchemaState.OLDER, revision)
-    return SchemaStatus(SchemaState.NEWER, revision)
+    return SchemaStatus(SchemaState.NEWER if is_later_revision(revision) else SchemaState.UNKNOWN, revision)
+
+
+def _revision_number(revision: str) -> int | None:
+    head, _, _ = revision.partition("_")
+    return int(head) if head.isdigit() else None
+
+
+def is_later_revision(revision: str) -> bool:
+    """Whether a revision this GrantDesk does not know is numbered after its own latest (``0099_…``
+    after ``0007_learning``): a newer GrantDesk wrote it. Anything else is unknown, not "newer"."""
+    number, head = _revision_number(revision), _revision_number(schema.HEAD)
+    return number is not None and head is not None and number > head
 
 
 def _driver_message(exc: Exception) -> str:
     detail = str(getattr(exc, "orig", exc))
     if "file is not a database" in detail or "not a database" in detail:
         return "That file is not a GrantDesk database (it is not a SQLite database at all)."
+    if is_read_only_error(exc):
+        return f"{READ_ONLY_WORDS} Nothing was saved."
     if "unable to open" in detail:
         return "The database file cannot be opened; check that the folder exists and you may write to it."
     return f"The database could not be read: {detail}."
@@ -104,7 +146,8 @@ class Database:
 
     def __init__(self, location: DatabaseLocation, engine: Engine | None = None):
         self.location = location
-        self.engine = engine or make_engine(location.url)
+        self.read_only = engine is None and location.read_only()  # looked at, never written
+        self.engine = engine or make_engine(location.url, read_only=self.read_only)
         self._sessions = None  # made on the first unit of work: sqlalchemy.orm loads only then
         self.created_schema = False  # set by open_database when it made the schema in an empty file
 
@@ -141,12 +184,15 @@ class Database:
 # --- opening, creating and upgrading ---------------------------------------------------------------
 
 
-def open_database(location: DatabaseLocation, *, create: bool = False, upgrade: bool = True) -> Database:
+def open_database(location: DatabaseLocation, *, create: bool = False, upgrade: bool = True,
+                  make_folder: bool | None = None) -> Database:
     """Open the database at ``location``, creating or upgrading it as allowed.
 
-    - a missing SQLite file is created (with the full schema) only when ``create`` is true;
+    - a missing SQLite file is created (with the full schema) only when ``create`` is true, and only
+      in a folder that exists — unless ``make_folder`` (by default: only for the app's own folder);
     - a database made by an older GrantDesk is backed up next to itself, then upgraded;
-    - a database from a newer GrantDesk, or one that is not GrantDesk's, is refused untouched.
+    - a database from a newer GrantDesk, or one that is not GrantDesk's, is refused untouched;
+    - a read-only file is opened for reading (``db.read_only``) if it needs nothing written.
     """
     if location.path is not None and not location.path.exists():
         if not create:
@@ -154,10 +200,21 @@ def open_database(location: DatabaseLocation, *, create: bool = False, upgrade: 
                 f"There is no GrantDesk database at {location.path}. Create one with "
                 f"“python -m grantdesk db init --db {location.path}”."
             )
-        location.path.parent.mkdir(parents=True, exist_ok=True)
+        folder = location.missing_folder()
+        if folder is not None:
+            if not (location.in_app_folder if make_folder is None else make_folder):
+                raise FolderMissing(folder, location.path)
+            folder.mkdir(parents=True, exist_ok=True)
     db = Database(location)
     try:
         status = schema_status(db.engine)
+        if db.read_only and status.state in (SchemaState.EMPTY, SchemaState.OLDER):
+            raise ReadOnlyDatabase(
+                f"{location.describe()} is read-only, and GrantDesk would have to write to it first ("
+                + ("it has no GrantDesk tables yet" if status.state is SchemaState.EMPTY else
+                   f"it was written by an older GrantDesk, schema {status.revision}, and needs upgrading")
+                + "). Nothing was changed; make the file writable, or open a copy of it."
+            )
         if status.state is SchemaState.EMPTY:
             if not create:
                 raise DatabaseError(f"{location.describe()} is empty; run “python -m grantdesk db init” first.")
@@ -175,11 +232,17 @@ def open_database(location: DatabaseLocation, *, create: bool = False, upgrade: 
                 f"{location.describe()} was written by a newer GrantDesk (schema {status.revision}); this "
                 f"version knows schemas up to {schema.HEAD}. Open it with the newer GrantDesk — nothing was changed."
             )
+        elif status.state is SchemaState.UNKNOWN:
+            raise DatabaseError(
+                f"{location.describe()} has a schema revision this GrantDesk does not know ({status.revision}); "
+                f"it knows {schema.REVISIONS[0]} to {schema.HEAD}. It may come from a different build of "
+                "GrantDesk — nothing was changed."
+            )
         elif status.state is SchemaState.FOREIGN:
             raise DatabaseError(
                 f"{location.describe()} is a database, but not a GrantDesk one; nothing was changed."
             )
-        if location.path is not None:
+        if location.path is not None and not db.read_only:
             _use_wal(db.engine)
     except BaseException:
         db.close()

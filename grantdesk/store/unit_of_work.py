@@ -25,6 +25,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from grantdesk.domain.changes import NOTHING, ChangeLog, Changes, Kind
+from grantdesk.domain.errors import DatabaseError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -53,6 +54,28 @@ TABLE_KINDS: dict[str, Kind | None] = {
 }
 
 _LOG_KEY = "grantdesk.changes"  # where a session keeps its ChangeLog (session.info)
+
+READ_ONLY_WORDS = "This database is read-only: you can look but not change anything."
+
+
+class ReadOnlyDatabase(DatabaseError):
+    """A write to a database that may only be read (the file is read-only): nothing was saved."""
+
+    @classmethod
+    def for_database(cls, where: str | None = None) -> ReadOnlyDatabase:
+        place = f" ({where})" if where else ""
+        return cls(f"{READ_ONLY_WORDS} Nothing was saved{place}. To make changes, open a copy of the file "
+                   "or ask for permission to write to it.")
+
+
+def is_read_only_error(exc: BaseException | None) -> bool:
+    """Whether SQLite refused a write because the file (or its folder) may not be written."""
+    while exc is not None:
+        text = str(exc)
+        if "attempt to write a readonly database" in text or "readonly database" in text:
+            return True
+        exc = getattr(exc, "orig", None) if getattr(exc, "orig", None) is not exc else None
+    return False
 
 
 class Recording:
@@ -156,11 +179,14 @@ class UnitOfWork:
         event.listen(self.session, "do_orm_execute", _on_execute)
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, _type, exc, _tb) -> None:
         try:
             self.session.rollback()
         finally:
             self.session.close()
+        if exc is not None and not isinstance(exc, ReadOnlyDatabase) and is_read_only_error(exc):
+            # SQLite's "attempt to write a readonly database", with the SQL, is no message for a person
+            raise ReadOnlyDatabase.for_database(self.db.describe()) from exc
 
     def note(self, kind: Kind, application_ids: Iterable[int] = (), *, every_application: bool = False) -> None:
         """See ``note_change``."""

@@ -30,7 +30,6 @@ from grantdesk.store.models import Application, Award, Panel, PanelCriterion, Pa
 from grantdesk.voting.ballots import CastBallot
 
 KEYS: dict[str, set[str]] = {
-    "criterion": {"name", "weight", "low", "high", "description"},
     "app_panel": {"scores", "notes", "interest", "reason"},
     "interest": {"panellist", "kind", "nature"},
     "event": {
@@ -43,21 +42,6 @@ KEYS: dict[str, set[str]] = {
 }
 OUTCOME_OF = {Status.AWARDED.value: "fund", Status.DECLINED.value: "decline", Status.DEFERRED.value: "defer"}
 VOLUNTEERS = ("Volunteer: Marcia", "Volunteer: Femi")
-
-
-def add_criteria(loader, session: Session, panel: Panel, rows: list[dict[str, Any]]) -> list[PanelCriterion]:
-    out = []
-    for n, row in enumerate(rows, start=1):
-        loader._check_keys(row, "criterion", f"criteria[{n}]")
-        crit = PanelCriterion(panel_id=panel.id, name=loader._required(row, "name"),
-                              description=row.get("description", ""), weight=int(row.get("weight", 1)),
-                              low=int(row.get("low", 0)), high=int(row.get("high", 5)), position=n)
-        if crit.high <= crit.low or crit.weight < 1:
-            raise ValidationError(f"criteria[{n}]: weight at least 1 and high above low.")
-        session.add(crit)
-        out.append(crit)
-    session.flush()
-    return out
 
 
 def add_scores(loader, session: Session, panel: Panel, criteria: list[PanelCriterion], app: Application,

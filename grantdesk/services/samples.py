@@ -19,14 +19,17 @@ from typing import Any
 from sqlalchemy import func, select
 
 from grantdesk.config import shipped_dir
-from grantdesk.domain.dates import financial_year_label, financial_year_of, shift_days, shift_years
+from grantdesk.domain.dates import financial_year_of, shift_days, shift_years
 from grantdesk.domain.errors import GrantDeskError, ValidationError
+from grantdesk.domain.fund_definition import TABLES as DEFINITION_TABLES
+from grantdesk.domain.fund_definition import read_definition
 from grantdesk.domain.money import format_money, parse_money
-from grantdesk.domain.questions import clean_answers, make_question
+from grantdesk.domain.questions import clean_answers
 from grantdesk.domain.workflow import Status
 from grantdesk.services import applications as apps
-from grantdesk.services import decisions, funds, organisations, questions, sample_outcomes, sample_votes
+from grantdesk.services import decisions, organisations, sample_outcomes, sample_votes
 from grantdesk.services.common import actor_or_default, audit
+from grantdesk.services.fund_setup import build_fund
 from grantdesk.store.database import Database
 from grantdesk.store.models import Application, Award, Fund
 
@@ -125,16 +128,7 @@ def load_sample_file(db: Database, path: Path, *, actor: str | None = None, toda
 
 _KEYS = {
     "sample": {"title", "description", "written_as_of", "officer"},
-    "fund": {
-        "code", "name", "council", "decision_model", "currency", "funder_org_id", "funder_department",
-        "prefix_360g", "description", "min_amount", "max_amount", "default_language", "bilingual_letters",
-        "settings",
-    },
-    "area": {"name", "kind", "ons_code"},
-    "round": {"key", "name", "financial_year", "opens_on", "closes_on", "decision_on", "spend_by", "budget"},
-    "member": {"name", "area", "party", "email", "allotments"},
-    "allotment": {"year", "amount"},
-    "organisation": {
+        "organisation": {
         "key", "name", "type", "charity_number", "company_number", "address", "postcode", "website", "contacts",
     },
     "contact": {"name", "email", "phone", "role", "language"},
@@ -149,9 +143,6 @@ _KEYS = {
     },
     "dispensation": {"reference", "granted_on"},
     "award": {"amount", "awarded_on", "purpose", "conditions", "spend_by"},
-    "panel": {"name", "round", "panellists", "criteria", "deliberation"},
-    "panellist": {"name", "area"},
-    "question": {"key", "label", "kind", "choices", "required", "help"},
     "step": {"status", "on", "reason"},
     **sample_votes.KEYS,
     **sample_outcomes.KEYS,
@@ -182,7 +173,6 @@ class _Loader:
             if section not in data:
                 raise SampleError(f"{name}.toml: the [{section}] table is missing.")
         self._check_keys(data["sample"], "sample", "[sample]")
-        self._check_keys(data["fund"], "fund", "[fund]")
         extra = set(data) - {"sample", "fund", "questions", "areas", "rounds", "members", "organisations",
                              "applications", "panels", "events"}
         if extra:
@@ -236,45 +226,19 @@ class _Loader:
     # loading ------------------------------------------------------------------------------------
     def load(self, session) -> int:
         d, actor = self.data, self.actor
-        f = d["fund"]
-        self.where = "[fund]"
-        fund = funds.add_fund(
-            session,
-            actor=actor,
-            code=self.fund_code,
-            name=self._required(f, "name"),
-            council=self._required(f, "council"),
-            decision_model=f.get("decision_model", "officer"),
-            currency=f.get("currency", "GBP"),
-            funder_org_id=f.get("funder_org_id"),
-            funder_department=f.get("funder_department"),
-            prefix_360g=f.get("prefix_360g"),
-            description=f.get("description", ""),
-            min_amount_pence=self._money(f["min_amount"], "min_amount") if "min_amount" in f else None,
-            max_amount_pence=self._money(f["max_amount"], "max_amount") if "max_amount" in f else None,
-            default_language=f.get("default_language", "en"),
-            bilingual_letters=bool(f.get("bilingual_letters", False)),
-            settings=dict(f.get("settings", {})),
-        )
-
-        asked = []
-        for i, q in enumerate(d.get("questions", [])):
-            self.where = f"questions[{i + 1}]"
-            self._check_keys(q, "question", self.where)
-            asked.append(make_question(self._required(q, "key"), self._required(q, "label"),
-                                       self._required(q, "kind"), q.get("choices", ()), q.get("required", False),
-                                       q.get("help", "")))
-        if asked:
-            questions.put_questions(session, actor=actor, fund=fund, questions=asked)
-        self.questions_by_fund = {fund.id: tuple(asked)}
-
-        areas = {}
-        for i, a in enumerate(d.get("areas", [])):
-            self.where = f"areas[{i + 1}]"
-            self._check_keys(a, "area", self.where)
-            name = self._required(a, "name")
-            areas[name] = funds.add_area(session, fund=fund, name=name, kind=a.get("kind", "ward"),
-                                         council=fund.council, ons_code=a.get("ons_code"))
+        # The fund itself is a fund definition (what `funds create --from` reads), moved forward like
+        # the rest of the sample; only its applicants, decisions and events are the sample's own.
+        self.where = "the fund definition"
+        definition = read_definition({k: v for k, v in d.items() if k in DEFINITION_TABLES},
+                                     source=f"{self.name}.toml")
+        for i, r in enumerate(definition.rounds):
+            self.where = f"rounds[{i + 1}]"
+            self._date(r.opens_on, "opens_on")  # a round in the sample has opened by written_as_of
+        self.where = "the fund definition"
+        built = build_fund(session, definition.moved_forward(self.years), actor=actor)
+        fund = built.fund
+        self.questions_by_fund = {fund.id: definition.questions}
+        areas = built.areas
 
         def area_named(value: Any):
             if value is None:
@@ -283,35 +247,11 @@ class _Loader:
                 raise ValidationError(f"area “{value}” is not one of the fund's [[areas]].")
             return areas[value]
 
-        rounds = {}
-        for i, r in enumerate(d.get("rounds", [])):
-            self.where = f"rounds[{i + 1}]"
-            self._check_keys(r, "round", self.where)
-            fy = self._year(self._required(r, "financial_year"), "financial_year")
-            name = str(self._required(r, "name")).replace("{fy}", financial_year_label(fy))
-            rounds[self._required(r, "key")] = funds.add_round(
-                session, actor=actor, fund=fund, name=name, financial_year=fy,
-                opens_on=self._date(self._required(r, "opens_on"), "opens_on"),
-                closes_on=self._date(self._required(r, "closes_on"), "closes_on", planned=True),
-                decision_on=self._date(r.get("decision_on"), "decision_on", planned=True),
-                spend_by=self._date(r.get("spend_by"), "spend_by", planned=True),
-                budget_pence=self._money(r["budget"], "budget") if "budget" in r else None,
-            )
-
-        members = {}
-        for i, m in enumerate(d.get("members", [])):
-            self.where = f"members[{i + 1}]"
-            self._check_keys(m, "member", self.where)
-            member = funds.add_member(session, actor=actor, fund=fund, name=self._required(m, "name"),
-                                      area=area_named(m.get("area")), party=m.get("party", ""),
-                                      email=m.get("email", ""))
-            for j, a in enumerate(m.get("allotments", [])):
-                self.where = f"members[{i + 1}].allotments[{j + 1}]"
-                self._check_keys(a, "allotment", self.where)
-                funds.set_allotment(session, actor=actor, member=member,
-                                    financial_year=self._year(self._required(a, "year"), "year"),
-                                    amount_pence=self._money(self._required(a, "amount"), "amount"))
-            members[member.name] = member
+        rounds = built.rounds
+        members = built.members
+        for panel, criteria, round_key in built.panels:
+            if round_key is not None:
+                self.panels[rounds[round_key].id] = (panel, criteria)
 
         orgs = {}
         for i, o in enumerate(d.get("organisations", [])):
@@ -332,21 +272,6 @@ class _Loader:
                     letter_language=c.get("language", fund.default_language),
                 ))
             orgs[self._required(o, "key")] = (org, contacts)
-
-        for i, p in enumerate(d.get("panels", [])):
-            self.where = f"panels[{i + 1}]"
-            self._check_keys(p, "panel", self.where)
-            people = []
-            for j, person in enumerate(p.get("panellists", [])):
-                self._check_keys(person, "panellist", f"{self.where}.panellists[{j + 1}]")
-                people.append((self._required(person, "name"), person.get("area", "")))
-            rnd = rounds.get(p.get("round")) if p.get("round") else None
-            panel = decisions.add_panel(session, actor=actor, fund_id=fund.id, round_id=rnd.id if rnd else None,
-                                        name=self._required(p, "name"), panellists=people)
-            panel.notes = p.get("deliberation", "").strip()
-            criteria = sample_votes.add_criteria(self, session, panel, p.get("criteria", []))
-            if rnd is not None:
-                self.panels[rnd.id] = (panel, criteria)
 
         count = 0
         keyed: dict[str, Application] = {}

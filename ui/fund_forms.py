@@ -1,0 +1,1200 @@
+"""The pieces the New Fund wizard and the Fund Settings window share: fields that check what is typed
+(dates, money, month-days), tables you can type into or paste a spreadsheet into (areas, members,
+panellists, criteria, questions, monitoring bands), checklists, and the letters and rules forms.
+
+Labels and help text of fund settings come from their one declaration
+(``grantdesk.domain.fund_settings.SETTINGS``), not typed again here. Nothing here runs a service:
+the wizard and the settings window read these widgets and run their own ``Op``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Sequence
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QKeySequence, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from grantdesk.domain.dates import parse_uk_date
+from grantdesk.domain.eligibility import ATTACHMENT_KINDS
+from grantdesk.domain.errors import ValidationError
+from grantdesk.domain.fund_definition import AREA_KINDS, ONS_CODE
+from grantdesk.domain.fund_settings import BY_KEY, LETTER_LANGUAGE_RULES, BILINGUAL_LAYOUTS
+from grantdesk.domain.monitoring import DEFAULT_MONITORING
+from grantdesk.domain.money import format_money, parse_money
+from grantdesk.domain.organisations import ORG_TYPE_LABELS, OrgType
+
+CONTEXT = "FundForms"
+
+# A notice under a page or a field: a coloured rule and tint, the words in the palette's own text colour
+# (readable in light, dark and high-contrast themes alike), as the panel windows show theirs.
+NOTICE_STYLES = {
+    "error": "padding: 6px; border-radius: 4px; border: 1px solid rgba(220, 38, 38, 0.55); "
+             "border-left: 4px solid rgb(220, 38, 38); background: rgba(220, 38, 38, 0.10);",
+    "ok": "padding: 6px; border-radius: 4px; border: 1px solid rgba(22, 163, 74, 0.55); "
+          "border-left: 4px solid rgb(22, 163, 74); background: rgba(22, 163, 74, 0.10);",
+    "note": "padding: 6px; border-radius: 4px; border: 1px solid palette(mid); background: palette(alternate-base);",
+}
+FIELD_ERROR_STYLE = "border-left: 3px solid rgb(220, 38, 38); padding: 1px 0 1px 6px;"
+
+
+def tr(text: str) -> str:
+    """Words shown by the module's functions (classes use ``self.tr``)."""
+    return QCoreApplication.translate(CONTEXT, text)
+
+
+def setting_label(key: str) -> str:
+    """A fund setting's label, from its declaration."""
+    return QCoreApplication.translate("FundSettings", BY_KEY[key].label)
+
+
+def setting_help(key: str) -> str:
+    return QCoreApplication.translate("FundSettings", BY_KEY[key].help)
+
+
+def quiet(label: QLabel) -> QLabel:
+    """A label in the palette's quiet text colour, wrapping."""
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+    label.setWordWrap(True)
+    return label
+
+
+def money_text(pence: int | None) -> str:
+    return "" if pence is None else format_money(pence)
+
+
+def plain_pounds(pence: int) -> str:
+    """Money as a definition file writes it ("2500.00")."""
+    return f"{pence // 100}.{pence % 100:02d}"
+
+
+def date_text(day: date | None) -> str:
+    return "" if day is None else f"{day:%d/%m/%Y}"
+
+
+def key_from_label(label: str, taken: Sequence[str] = ()) -> str:
+    """A question key made from its label: lower-case words joined by _, up to 40 characters, not one
+    already ``taken``."""
+    words = re.findall(r"[a-z0-9]+", label.casefold().replace("'", ""))
+    stop = {"a", "an", "the", "of", "to", "and", "or", "you", "your", "is", "are", "do", "does", "for", "in", "on",
+            "about", "how", "what", "which", "will", "have", "has", "with", "this", "that", "many", "any",
+            "spoken", "please", "there", "would", "from", "it", "be", "can"}
+    chosen = [w for w in words if w not in stop][:3] or words[:3] or ["question"]
+    key = "_".join(chosen)[:40].strip("_")
+    if not key or not key[0].isalpha():
+        key = ("q_" + key)[:40]
+    base, n = key, 2
+    while key in taken:
+        suffix = f"_{n}"
+        key = base[:40 - len(suffix)] + suffix
+        n += 1
+    return key
+
+
+def fund_code_from(name: str) -> str:
+    """A fund code suggested by its name: the initials (People Helping People → PHP)."""
+    words = re.findall(r"[A-Za-z0-9]+", name)
+    code = "".join(w[0] for w in words if w.casefold() not in {"the", "of", "and", "for"}).upper()[:12]
+    if len(code) < 2 and words:
+        code = re.sub(r"[^A-Z0-9]", "", name.upper())[:3]
+    if code and not code[0].isalpha():
+        code = "F" + code[:11]
+    return code
+
+
+def prefix_example(council: str) -> str:
+    """How a council's 360Giving prefix often looks: 360G-staffordshirecc for Staffordshire County Council."""
+    words = re.findall(r"[A-Za-z]+", council)
+    if not words:
+        return "360G-yourcouncil"
+    return "360G-" + words[0].lower() + "".join(w[0].lower() for w in words[1:])
+
+
+# --- fields ----------------------------------------------------------------------------------------
+
+
+class FieldMessage(QLabel):
+    """The words under a field saying what is wrong with it (hidden when nothing is)."""
+
+    def __init__(self, name: str = ""):
+        super().__init__()
+        self.setWordWrap(True)
+        self.setObjectName(name)
+        self.setStyleSheet(FIELD_ERROR_STYLE)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hide()
+
+    def say(self, text: str) -> None:
+        self.setText(text)
+        self.setVisible(bool(text))
+        if text:
+            self.setAccessibleDescription(text)
+
+
+class Notice(QLabel):
+    """A page's notice: a refusal (with the reason), a note, or what was saved."""
+
+    def __init__(self, name: str = "notice"):
+        super().__init__()
+        self.setObjectName(name)
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.kind = ""
+        self.hide()
+
+    def show_text(self, kind: str, text: str) -> None:
+        self.kind = kind if text else ""
+        self.setText(text)
+        self.setStyleSheet(NOTICE_STYLES.get(kind, ""))
+        self.setVisible(bool(text))
+
+    def error(self, text: str) -> None:
+        self.show_text("error", text)
+
+    def ok(self, text: str) -> None:
+        self.show_text("ok", text)
+
+    def clear_notice(self) -> None:
+        self.show_text("", "")
+
+
+class DateField(QLineEdit):
+    """A date typed the UK way (dd/mm/yyyy; "31 Oct 2026" is read too)."""
+
+    def __init__(self, name: str, day: date | None = None, *, optional: bool = False):
+        super().__init__(date_text(day))
+        self.setAccessibleName(name)
+        self.optional = optional
+        self.setPlaceholderText(tr("dd/mm/yyyy"))
+        if optional:
+            self.setToolTip(tr("Optional: leave it empty if there is no such date."))
+        self.setMaximumWidth(190)
+
+    def value(self) -> date | None:
+        """The date, ``None`` when blank, or ``ValidationError`` saying what is wrong."""
+        text = self.text().strip()
+        if not text:
+            if self.optional:
+                return None
+            raise ValidationError(tr("{name} is needed, as dd/mm/yyyy.").format(name=self.accessibleName()))
+        try:
+            return parse_uk_date(text, field=self.accessibleName())
+        except ValidationError as exc:
+            raise ValidationError(f"{self.accessibleName()}: {exc}") from None
+
+    def set_value(self, day: date | None) -> None:
+        self.setText(date_text(day))
+
+
+class MoneyField(QLineEdit):
+    """An amount of money in pounds ("£2,500", "2500.00")."""
+
+    def __init__(self, name: str, pence: int | None = None, *, optional: bool = True, placeholder: str = ""):
+        super().__init__(money_text(pence))
+        self.setAccessibleName(name)
+        self.optional = optional
+        self.setPlaceholderText(placeholder or (tr("none") if optional else "£"))
+        self.setMaximumWidth(190)
+
+    def value(self) -> int | None:
+        text = self.text().strip()
+        if not text:
+            if self.optional:
+                return None
+            raise ValidationError(tr("{name} is needed.").format(name=self.accessibleName()))
+        try:
+            pence = parse_money(text, field=self.accessibleName())
+        except ValidationError as exc:
+            raise ValidationError(f"{self.accessibleName()}: {exc}") from None
+        if pence < 0:
+            raise ValidationError(tr("{name} cannot be negative.").format(name=self.accessibleName()))
+        return pence
+
+    def set_value(self, pence: int | None) -> None:
+        self.setText(money_text(pence))
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+class MonthDayEdit(QWidget):
+    """A day of the year (apply by 31 October): a day and a month; stored as "10-31"."""
+
+    changed = Signal()
+
+    def __init__(self, name: str, value: str = "03-31"):
+        super().__init__()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.day = QSpinBox()
+        self.day.setRange(1, 31)
+        self.day.setAccessibleName(self.tr("{name}: day").format(name=name))
+        self.month = QComboBox()
+        for n, month in enumerate(MONTHS, start=1):
+            self.month.addItem(QCoreApplication.translate(CONTEXT, month), n)
+        self.month.setAccessibleName(self.tr("{name}: month").format(name=name))
+        self.setAccessibleName(name)
+        layout.addWidget(self.day)
+        layout.addWidget(self.month)
+        layout.addStretch(1)
+        self.month.currentIndexChanged.connect(self._fit_days)
+        self.day.valueChanged.connect(self.changed)
+        self.month.currentIndexChanged.connect(self.changed)
+        self.set_value(value)
+
+    def setFocus(self, *args) -> None:  # noqa: N802 (Qt's name): a label's mnemonic focuses the day
+        self.day.setFocus(*args)
+
+    def _fit_days(self) -> None:
+        self.day.setMaximum(calendar.monthrange(2000, self.month.currentData())[1])  # 29 February allowed
+
+    def value(self) -> str:
+        return f"{self.month.currentData():02d}-{self.day.value():02d}"
+
+    def set_value(self, value: str) -> None:
+        month, day = (int(value[:2]), int(value[3:])) if re.match(r"^\d{2}-\d{2}$", value or "") else (3, 31)
+        self.month.setCurrentIndex(month - 1)
+        self._fit_days()
+        self.day.setValue(day)
+
+    def in_year(self, financial_year: int) -> date:
+        """This day in financial year ``financial_year`` (January to March fall in the next calendar year)."""
+        month, day = self.month.currentData(), self.day.value()
+        year = financial_year if month >= 4 else financial_year + 1
+        return date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
+class Checklist(QListWidget):
+    """Tick boxes for a set of choices (kinds of organisation, documents)."""
+
+    changed = Signal()
+
+    def __init__(self, name: str, choices: Sequence[tuple[str, str]]):
+        super().__init__()
+        self.setAccessibleName(name)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        for key, label in choices:
+            item = QListWidgetItem(label)
+            item.setToolTip(label)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.addItem(item)
+        self.itemChanged.connect(lambda _item: self.changed.emit())
+        rows = self.sizeHintForRow(0) if self.count() else 20
+        self.setMinimumHeight(min(self.count(), 6) * rows + 6)
+
+    def checked(self) -> list[str]:
+        return [self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())
+                if self.item(i).checkState() == Qt.CheckState.Checked]
+
+    def set_checked(self, keys: Sequence[str]) -> None:
+        wanted = set(keys)
+        self.blockSignals(True)
+        for i in range(self.count()):
+            item = self.item(i)
+            item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole) in wanted
+                               else Qt.CheckState.Unchecked)
+        self.blockSignals(False)
+        self.changed.emit()
+
+    def item_for(self, key: str) -> QListWidgetItem | None:
+        return next((self.item(i) for i in range(self.count()) if self.item(i).data(Qt.ItemDataRole.UserRole) == key),
+                    None)
+
+
+def org_type_choices() -> list[tuple[str, str]]:
+    return [(t.value, QCoreApplication.translate("OrgType", ORG_TYPE_LABELS[t])) for t in OrgType]
+
+
+def attachment_choices() -> list[tuple[str, str]]:
+    return [(k, QCoreApplication.translate("Attachments", v)) for k, v in ATTACHMENT_KINDS.items()]
+
+
+# --- tables ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    kind: str = "text"  # text | combo | check | int
+    width: int = 0  # 0: stretch
+    low: int = 0
+    high: int = 100
+    tip: str = ""
+
+
+class RowsTable(QTableWidget):
+    """A table to type into or paste a spreadsheet into (Ctrl+V pastes from the current cell, adding
+    rows as needed). Combo columns choose from ``set_options``; int columns are spin boxes."""
+
+    edited = Signal()
+
+    def __init__(self, name: str, columns: Sequence[Column]):
+        super().__init__(0, len(columns))
+        self.columns = list(columns)
+        self.options: dict[str, list[tuple[str, str]]] = {}
+        self.setAccessibleName(name)
+        self.setHorizontalHeaderLabels([c.header for c in columns])
+        for n, c in enumerate(columns):
+            if c.tip:
+                self.horizontalHeaderItem(n).setToolTip(c.tip)
+        header = self.horizontalHeader()
+        for n, c in enumerate(columns):
+            if c.width:
+                header.setSectionResizeMode(n, QHeaderView.ResizeMode.Interactive)
+                self.setColumnWidth(n, c.width)
+            else:
+                header.setSectionResizeMode(n, QHeaderView.ResizeMode.Stretch)
+        self.verticalHeader().setDefaultSectionSize(30)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+                             | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.setTabKeyNavigation(False)  # Tab leaves the table, as in a form
+        self.itemChanged.connect(lambda _item: self.edited.emit())
+
+    # --- cells ----------------------------------------------------------------------------------------
+    def column_index(self, key: str) -> int:
+        return next(n for n, c in enumerate(self.columns) if c.key == key)
+
+    def set_options(self, key: str, options: Sequence[tuple[str, str]]) -> None:
+        """The choices of a combo column, as (value, words); rows keep their value if it is still there."""
+        self.options[key] = list(options)
+        col = self.column_index(key)
+        for row in range(self.rowCount()):
+            combo = self.cellWidget(row, col)
+            if isinstance(combo, QComboBox):
+                value = combo.currentData()
+                self._fill_combo(combo, key, value)
+
+    def _fill_combo(self, combo: QComboBox, key: str, value: Any) -> None:
+        combo.blockSignals(True)
+        combo.clear()
+        for data, words in self.options.get(key, []):
+            combo.addItem(words, data)
+        index = combo.findData(value)
+        if index < 0 and value not in (None, ""):
+            text = str(value)
+            match = next((i for i in range(combo.count())
+                          if str(combo.itemData(i)).casefold() == text.casefold()), -1)
+            if match >= 0:
+                index = match
+            else:  # kept so the officer sees it; the check says it is not one of the choices
+                combo.addItem(text, text)
+                index = combo.count() - 1
+        combo.setCurrentIndex(max(index, 0))
+        combo.blockSignals(False)
+
+    def _cell(self, row: int, col: int, value: Any) -> None:
+        c = self.columns[col]
+        name = self.tr("{column}, row {row}").format(column=c.header, row=row + 1)
+        if c.kind == "combo":
+            combo = QComboBox()
+            combo.setAccessibleName(name)
+            self._fill_combo(combo, c.key, value)
+            combo.currentIndexChanged.connect(lambda _i: self.edited.emit())
+            self.setCellWidget(row, col, combo)
+        elif c.kind == "int":
+            spin = QSpinBox()
+            spin.setRange(c.low, c.high)
+            spin.setAccessibleName(name)
+            spin.setValue(int(value) if value not in (None, "") else c.low)
+            spin.valueChanged.connect(lambda _v: self.edited.emit())
+            self.setCellWidget(row, col, spin)
+        elif c.kind == "check":
+            item = QTableWidgetItem()
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if value else Qt.CheckState.Unchecked)
+            self.setItem(row, col, item)
+        else:
+            self.setItem(row, col, QTableWidgetItem("" if value is None else str(value)))
+
+    def add_row(self, values: dict[str, Any] | None = None) -> int:
+        values = values or {}
+        self.blockSignals(True)
+        row = self.rowCount()
+        self.insertRow(row)
+        for col, c in enumerate(self.columns):
+            self._cell(row, col, values.get(c.key))
+        self.blockSignals(False)
+        self.edited.emit()
+        return row
+
+    def set_rows(self, rows: Sequence[dict[str, Any]]) -> None:
+        self.blockSignals(True)
+        self.setRowCount(0)
+        self.blockSignals(False)
+        for values in rows:
+            self.add_row(values)
+        self.edited.emit()
+
+    def value(self, row: int, key: str) -> Any:
+        col = self.column_index(key)
+        c = self.columns[col]
+        if c.kind == "combo":
+            combo = self.cellWidget(row, col)
+            return combo.currentData() if isinstance(combo, QComboBox) else None
+        if c.kind == "int":
+            spin = self.cellWidget(row, col)
+            return spin.value() if isinstance(spin, QSpinBox) else c.low
+        item = self.item(row, col)
+        if c.kind == "check":
+            return item is not None and item.checkState() == Qt.CheckState.Checked
+        return item.text().strip() if item is not None else ""
+
+    def set_value(self, row: int, key: str, value: Any) -> None:
+        col = self.column_index(key)
+        c = self.columns[col]
+        if c.kind == "combo":
+            combo = self.cellWidget(row, col)
+            if isinstance(combo, QComboBox):
+                self._fill_combo(combo, key, value)
+                self.edited.emit()
+        elif c.kind == "int":
+            spin = self.cellWidget(row, col)
+            if isinstance(spin, QSpinBox) and value not in (None, ""):
+                spin.setValue(int(value))
+        elif c.kind == "check":
+            item = self.item(row, col)
+            if item is not None:
+                item.setCheckState(Qt.CheckState.Checked if value else Qt.CheckState.Unchecked)
+        else:
+            item = self.item(row, col)
+            if item is None:
+                self.setItem(row, col, QTableWidgetItem(str(value)))
+            else:
+                item.setText("" if value is None else str(value))
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Every row that has something in it, as ``{column key: value}``."""
+        out = []
+        for row in range(self.rowCount()):
+            values = {c.key: self.value(row, c.key) for c in self.columns}
+            if any(values[c.key] not in ("", None, False) for c in self.columns if c.kind == "text"):
+                out.append(values)
+        return out
+
+    def all_rows(self) -> list[dict[str, Any]]:
+        return [{c.key: self.value(row, c.key) for c in self.columns} for row in range(self.rowCount())]
+
+    def remove_selected(self) -> int:
+        rows = sorted({i.row() for i in self.selectedIndexes()} | ({self.currentRow()} if self.currentRow() >= 0
+                                                                    and not self.selectedIndexes() else set()),
+                      reverse=True)
+        for row in rows:
+            self.removeRow(row)
+        if rows:
+            self.edited.emit()
+        return len(rows)
+
+    # --- pasting a spreadsheet ---------------------------------------------------------------------------
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if event.matches(QKeySequence.StandardKey.Paste) and self.state() != QAbstractItemView.State.EditingState:
+            self.paste_text(QApplication.clipboard().text(), at=self.currentRow(), column=max(self.currentColumn(), 0))
+            return
+        super().keyPressEvent(event)
+
+    def paste_text(self, text: str, *, at: int = -1, column: int = 0) -> int:
+        """Rows copied from a spreadsheet (tab-separated lines) into the table from row ``at`` (added at
+        the end when -1), from ``column``; rows are added as needed. Returns how many rows it filled."""
+        lines = [line for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if line.strip()]
+        row = at if at >= 0 else self.rowCount()
+        for line in lines:
+            cells = self.split_line(line)
+            if row >= self.rowCount():
+                self.add_row()
+            for offset, cell in enumerate(cells):
+                col = column + offset
+                if col < len(self.columns):
+                    self.set_value(row, self.columns[col].key, self.clean_cell(self.columns[col], cell))
+            row += 1
+        self.edited.emit()
+        return len(lines)
+
+    @staticmethod
+    def split_line(line: str) -> list[str]:
+        return [cell.strip() for cell in line.split("\t")]
+
+    def clean_cell(self, column: Column, text: str) -> Any:
+        if column.kind == "check":
+            return text.strip().casefold() in {"yes", "y", "true", "1", "x", "✓", "required"}
+        return text.strip()
+
+
+def table_buttons(*buttons: QWidget) -> QHBoxLayout:
+    row = QHBoxLayout()
+    for b in buttons:
+        row.addWidget(b)
+    row.addStretch(1)
+    return row
+
+
+# --- areas -------------------------------------------------------------------------------------------
+
+
+def parse_area_lines(text: str) -> list[tuple[str, str]]:
+    """Wards or divisions pasted one a line: "Name", "Name<TAB>E05…", "Name, E05…" or "E05…<TAB>Name"
+    (an ONS lookup's columns); a heading line is skipped. Returns (name, ONS code) pairs."""
+    out: list[tuple[str, str]] = []
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = raw.strip().lstrip("•-*·").strip()
+        if not line:
+            continue
+        parts = [p.strip() for p in line.split("\t") if p.strip()]
+        name, code = (parts[0] if parts else ""), ""
+        if len(parts) >= 2:
+            if ONS_CODE.match(parts[0].upper()) and not ONS_CODE.match(parts[1].upper()):
+                code, name = parts[0].upper(), parts[1]
+            else:
+                name, code = parts[0], parts[1].upper()
+        else:
+            m = re.match(r"^(.*?)[\s,;]+\(?([EWSNKewsnk]\d{8})\)?$", line)
+            if m:
+                name, code = m[1].strip().rstrip(",;"), m[2].upper()
+        if not out and name.casefold() in {"name", "ward", "division", "area", "ward name", "division name"} \
+                and not ONS_CODE.match(code):
+            continue  # a heading row
+        out.append((name, code))
+    return out
+
+
+class AreasEditor(QWidget):
+    """Paste or type the areas (one a line, with ONS codes if you have them), then edit them in the table."""
+
+    changed = Signal()
+
+    def __init__(self, kind: str = "ward", parent: QWidget | None = None, *, with_table: bool = True,
+                 on_add: Any = None, add_text: str = ""):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        self.kind_combo = QComboBox()
+        for k in AREA_KINDS:
+            self.kind_combo.addItem(QCoreApplication.translate("AreaKinds", k.capitalize() + "s"), k)
+        self.kind_combo.setCurrentIndex(max(self.kind_combo.findData(kind), 0))
+        kind_label = QLabel(self.tr("&These are:"))
+        kind_label.setBuddy(self.kind_combo)
+        self.kind_combo.setAccessibleName(self.tr("Kind of area"))
+        top.addWidget(kind_label)
+        top.addWidget(self.kind_combo)
+        top.addStretch(1)
+        layout.addLayout(top)
+        self.paste_edit = QPlainTextEdit()
+        self.paste_edit.setObjectName("areasPaste")
+        self.paste_edit.setAccessibleName(self.tr("Areas to add, one a line"))
+        self.paste_edit.setPlaceholderText(self.tr(
+            "Paste or type one a line, for example:\nStafford Central\nStafford North\tE58000000\n"
+            "(a column of names copied from a spreadsheet, with the ONS codes beside them if you have them)"))
+        self.paste_edit.setTabChangesFocus(True)
+        self.paste_edit.setMaximumHeight(110)
+        paste_label = QLabel(self.tr("&Paste or type the list:"))
+        paste_label.setBuddy(self.paste_edit)
+        layout.addWidget(paste_label)
+        layout.addWidget(self.paste_edit)
+        from ui.widgets import action_button
+
+        self.add_button = action_button(add_text or self.tr("&Add to the list"), None, on_add or self.add_pasted,
+                                        "addAreas", auto_default=False)
+        self.message = FieldMessage("areasMessage")
+        self.table: RowsTable | None = None
+        self.remove_button = None
+        if with_table:
+            self.table = RowsTable(self.tr("Areas"), [Column("name", self.tr("Name")),
+                                                      Column("ons_code", self.tr("ONS code"), width=160,
+                                                             tip=self.tr("A country letter and eight digits, such as "
+                                                                         "E05013035 (optional)"))])
+            self.table.setObjectName("areasTable")
+            self.table.edited.connect(self.changed)
+            self.remove_button = action_button(self.tr("&Remove selected"), None, self.remove_selected,
+                                               "removeAreas", auto_default=False)
+            layout.addLayout(table_buttons(self.add_button, self.remove_button))
+            layout.addWidget(self.message)
+            layout.addWidget(self.table, 1)
+        else:
+            layout.addLayout(table_buttons(self.add_button))
+            layout.addWidget(self.message)
+        self.kind_combo.currentIndexChanged.connect(lambda _i: self.changed.emit())
+
+    def kind(self) -> str:
+        return self.kind_combo.currentData()
+
+    def set_kind(self, kind: str) -> None:
+        self.kind_combo.setCurrentIndex(max(self.kind_combo.findData(kind), 0))
+
+    def pasted(self) -> list[tuple[str, str]]:
+        return parse_area_lines(self.paste_edit.toPlainText())
+
+    def add_pasted(self) -> int:
+        """Move what is in the paste box into the table (names already there are left out)."""
+        found = self.pasted()
+        if self.table is None:
+            return len(found)
+        have = {r["name"].casefold() for r in self.table.rows()}
+        added = 0
+        for name, code in found:
+            if name.casefold() in have:
+                continue
+            have.add(name.casefold())
+            self.table.add_row({"name": name, "ons_code": code})
+            added += 1
+        self.paste_edit.clear()
+        skipped = len(found) - added
+        self.message.say(self.tr("{n} already in the list, left out.").format(n=skipped) if skipped else "")
+        self.changed.emit()
+        return added
+
+    def remove_selected(self) -> None:
+        if self.table is not None:
+            self.table.remove_selected()
+
+    def areas(self) -> list[dict[str, str]]:
+        """The table's areas, as a definition file lists them."""
+        if self.table is None:
+            return []
+        return [{"name": r["name"], "kind": self.kind(), "ons_code": r["ons_code"].upper()} for r in self.table.rows()]
+
+
+# --- members, panellists, criteria ---------------------------------------------------------------------------
+
+
+class MembersTable(RowsTable):
+    """Members with their area, party, e-mail and yearly allotment."""
+
+    def __init__(self):
+        super().__init__(self.tr("Members"), [
+            Column("name", self.tr("Name")), Column("area", self.tr("Area"), "combo", 180),
+            Column("party", self.tr("Party"), width=110), Column("email", self.tr("E-mail")),
+            Column("allotment", self.tr("Allotment"), width=110, tip=self.tr("The member's pot for the year"))])
+        self.setObjectName("membersTable")
+
+    def set_areas(self, names: Sequence[str]) -> None:
+        self.set_options("area", [("", self.tr("(no area)"))] + [(n, n) for n in names])
+
+
+class PanellistsTable(RowsTable):
+    def __init__(self):
+        super().__init__(self.tr("Panellists"), [Column("name", self.tr("Name")),
+                                                 Column("area", self.tr("Where they live"), "combo", 220)])
+        self.setObjectName("panellistsTable")
+
+    def set_areas(self, names: Sequence[str]) -> None:
+        self.set_options("area", [("", self.tr("(not given)"))] + [(n, n) for n in names])
+
+
+DEFAULT_CRITERIA = (
+    ("Meets a real need here", 3, "Will people's lives here be better for it?"),
+    ("Reaches the people who need it most", 2, "People who are lonely, on low incomes, young, older or not "
+                                               "usually reached."),
+    ("A realistic plan and good value", 1, "Can the group do what it says, with this money, in this time?"),
+)
+
+
+class CriteriaTable(RowsTable):
+    def __init__(self):
+        super().__init__(self.tr("Criteria"), [
+            Column("name", self.tr("Criterion")),
+            Column("description", self.tr("What it means (optional)")),
+            Column("weight", self.tr("Weight"), "int", 70, 1, 10, self.tr("How much this criterion counts (1–10)")),
+            Column("low", self.tr("Lowest"), "int", 70, 0, 10, self.tr("The lowest score a panellist can give")),
+            Column("high", self.tr("Highest"), "int", 70, 1, 100, self.tr("The highest score a panellist can give"))])
+        self.setObjectName("criteriaTable")
+
+    def set_defaults(self) -> None:
+        self.set_rows([{"name": QCoreApplication.translate("Criteria", name), "weight": weight, "low": 0, "high": 5,
+                        "description": QCoreApplication.translate("Criteria", words)}
+                       for name, weight, words in DEFAULT_CRITERIA])
+
+
+QUESTION_KINDS = (("text", "Text"), ("number", "Number"), ("yesno", "Yes or no"), ("choice", "Choice"))
+
+
+class QuestionsTable(RowsTable):
+    """The form's own questions: the question, its key (made from the words), type, choices, required."""
+
+    def __init__(self):
+        super().__init__(self.tr("Questions"), [
+            Column("label", self.tr("Question")), Column("key", self.tr("Key"), width=170,
+                                                         tip=self.tr("How files and exports name the answer; made "
+                                                                     "from the question")),
+            Column("kind", self.tr("Type"), "combo", 120),
+            Column("choices", self.tr("Choices (comma between)"), width=220),
+            Column("required", self.tr("Required"), "check", 80)])
+        self.setObjectName("questionsTable")
+        self.set_options("kind", [(k, QCoreApplication.translate(CONTEXT, w)) for k, w in QUESTION_KINDS])
+        self._made_keys: dict[int, str] = {}
+        self.itemChanged.connect(self._label_changed)
+
+    def _label_changed(self, item: QTableWidgetItem) -> None:
+        """A key follows the question's words until it is typed over."""
+        if item.column() != self.column_index("label"):
+            return
+        row = item.row()
+        key_item = self.item(row, self.column_index("key"))
+        current = key_item.text().strip() if key_item else ""
+        if current and current != self._made_keys.get(row):
+            return
+        taken = [self.value(r, "key") for r in range(self.rowCount()) if r != row]
+        made = key_from_label(item.text(), taken) if item.text().strip() else ""
+        self._made_keys[row] = made
+        self.blockSignals(True)
+        self.set_value(row, "key", made)
+        self.blockSignals(False)
+
+    def add_question(self, label: str = "", kind: str = "text", **values: Any) -> int:
+        row = self.add_row({"label": "", "kind": kind, **values})
+        if label:
+            self.set_value(row, "label", label)  # makes the key
+        return row
+
+    def removeRow(self, row: int) -> None:  # noqa: N802 (Qt's name)
+        super().removeRow(row)
+        self._made_keys = {(r if r < row else r - 1): k for r, k in self._made_keys.items() if r != row}
+
+    def questions(self) -> list[dict[str, Any]]:
+        """As a definition file lists them."""
+        out = []
+        for r in self.rows():
+            q: dict[str, Any] = {"key": r["key"], "label": r["label"], "kind": r["kind"]}
+            choices = [c.strip() for c in r["choices"].split(",") if c.strip()]
+            if choices:
+                q["choices"] = choices
+            if r["required"]:
+                q["required"] = True
+            out.append(q)
+        return out
+
+    def set_questions(self, questions: Sequence[Any]) -> None:
+        self.set_rows([])
+        self._made_keys = {}
+        for q in questions:
+            kind = getattr(q.kind, "value", q.kind)
+            self.add_row({"label": q.label, "key": q.key, "kind": kind, "choices": ", ".join(q.choices),
+                          "required": q.required})
+
+
+# --- monitoring ---------------------------------------------------------------------------------------
+
+
+class MonitoringEditor(QWidget):
+    """What a grantee owes after an award, by grant size: the standard bands, or the fund's own (one
+    row a report; a row with no report is a band that asks for nothing)."""
+
+    changed = Signal()
+
+    def __init__(self, mnemonic: str = "s"):
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        words = self.tr("Use the standard bands (shown below)")
+        at = words.find(mnemonic)
+        self.standard = QCheckBox(words[:at] + "&" + words[at:] if at >= 0 else words)
+        self.standard.setObjectName("standardMonitoring")
+        self.standard.setToolTip(setting_help("monitoring"))
+        self.standard.setChecked(True)
+        self.table = RowsTable(setting_label("monitoring"), [
+            Column("up_to", self.tr("Grants up to"), width=120, tip=self.tr("Leave empty for the largest grants")),
+            Column("label", self.tr("Report asked for"), tip=self.tr("Leave it empty for a band that asks for nothing")),
+            Column("kind", self.tr("Kind"), "combo", 90),
+            Column("months", self.tr("Months"), "int", 80, 0, 60, self.tr("Months after the award it is due")),
+            Column("final", self.tr("Final"), "check", 60)])
+        self.table.setObjectName("monitoringTable")
+        self.table.set_options("kind", [("note", self.tr("Note")), ("report", self.tr("Report"))])
+        from ui.widgets import action_button
+
+        self.add_button = action_button(self.tr("Add a row"), None, self.add_row, "addMonitoringRow",
+                                        auto_default=False)
+        self.remove_button = action_button(self.tr("Remove selected rows"), None, self.table.remove_selected,
+                                           "removeMonitoringRows", auto_default=False)
+        top = QHBoxLayout()
+        top.addWidget(self.standard)
+        top.addStretch(1)
+        top.addWidget(self.add_button)
+        top.addWidget(self.remove_button)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(quiet(QLabel(self.tr("One row a report; a row with no report is a band of grants that owe "
+                                              "nothing. “Final” marks the report that closes the grant."))))
+        self.standard.toggled.connect(self._standard_toggled)
+        self.table.edited.connect(self.changed)
+        self.set_value(None)
+
+    def _standard_toggled(self, on: bool) -> None:
+        if on:
+            self.table.set_rows(self.rows_of(DEFAULT_MONITORING))
+        self._enable(not on)
+        self.changed.emit()
+
+    def _enable(self, own: bool) -> None:
+        for w in (self.table, self.add_button, self.remove_button):
+            w.setEnabled(own)
+
+    def add_row(self) -> None:
+        row = self.table.add_row({"kind": "note", "months": 12})
+        self.table.setCurrentCell(row, 0)
+        self.table.setFocus()
+
+    @staticmethod
+    def rows_of(bands: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        rows = []
+        for band in bands:
+            limit = band.get("up_to")
+            up_to = format_money(parse_money(str(limit))) if limit not in (None, "") else ""
+            if not band.get("require"):
+                rows.append({"up_to": up_to, "label": "", "kind": "note", "months": 0, "final": False})
+            for kind, label, months, final in band.get("require", ()):
+                rows.append({"up_to": up_to, "label": label, "kind": kind, "months": months, "final": final})
+        return rows
+
+    def set_value(self, bands: Sequence[dict[str, Any]] | None) -> None:
+        self.standard.blockSignals(True)
+        self.standard.setChecked(not bands)
+        self.standard.blockSignals(False)
+        self.table.set_rows(self.rows_of(bands or DEFAULT_MONITORING))
+        self._enable(bool(bands))
+
+    def value(self) -> list[dict[str, Any]] | None:
+        """The bands in the setting's form, or ``None`` for the standard ones. A band's limit that is not
+        an amount raises ``ValidationError``."""
+        if self.standard.isChecked():
+            return None
+        bands: list[dict[str, Any]] = []
+        for n, row in enumerate(self.table.all_rows(), start=1):
+            up_to = None
+            if row["up_to"]:
+                try:
+                    up_to = plain_pounds(parse_money(row["up_to"], field="up_to"))
+                except ValidationError as exc:
+                    raise ValidationError(self.tr("Monitoring, row {n}: {why}").format(n=n, why=exc)) from None
+            if not bands or bands[-1]["up_to"] != up_to:
+                bands.append({"up_to": up_to, "require": []})
+            if row["label"]:
+                bands[-1]["require"].append([row["kind"], row["label"], row["months"], row["final"]])
+        for band in bands:
+            if band["up_to"] is None:
+                del band["up_to"]
+        return bands or None
+
+
+# --- the rules and letters forms -------------------------------------------------------------------------
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _words(text: str) -> list[str]:
+    return [w.strip() for w in re.split(r"[,;\n]", text) if w.strip()]
+
+
+class LettersForm(QWidget):
+    """Who signs the letters, the letterhead, the council's name in English and Welsh, and bilingual
+    letters. ``letters()`` gives the ``letters`` settings; ``bilingual()`` the fund's flag."""
+
+    changed = Signal()
+
+    def __init__(self):
+        super().__init__()
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        outer.addLayout(form)
+        outer.addStretch(1)
+        self.signatory_name = QLineEdit()
+        self.signatory_name.setObjectName("signatoryName")
+        self.signatory_role = QLineEdit()
+        self.signatory_role.setObjectName("signatoryRole")
+        self.signatory_role.setPlaceholderText(self.tr("e.g. Community Grants Officer"))
+        self.address = QPlainTextEdit()
+        self.address.setObjectName("letterheadAddress")
+        self.address.setTabChangesFocus(True)
+        self.address.setPlaceholderText(self.tr("One line each, e.g.\nTown Hall\nSt Aldate's\nOxford\nOX1 1BX"))
+        self.address.setFixedHeight(100)
+        self.email = QLineEdit()
+        self.email.setObjectName("letterheadEmail")
+        self.phone = QLineEdit()
+        self.phone.setObjectName("letterheadPhone")
+        self.council_en = QLineEdit()
+        self.council_en.setObjectName("councilEnglish")
+        self.council_cy = QLineEdit()
+        self.council_cy.setObjectName("councilWelsh")
+        self.council_cy.setPlaceholderText(self.tr("e.g. Cyngor Sir Ddinbych"))
+        self.bilingual_check = QCheckBox(self.tr("Send &letters in Welsh and English"))
+        self.bilingual_check.setObjectName("bilingualLetters")
+        self.layout_combo = QComboBox()
+        for key in BILINGUAL_LAYOUTS:
+            self.layout_combo.addItem({"welsh_first": self.tr("The whole letter in Welsh, then in English"),
+                                       "side_by_side": self.tr("Welsh and English side by side")}[key], key)
+
+        def row(text: str, widget: QWidget, name: str, tip: str = "") -> None:
+            label = QLabel(text)
+            label.setBuddy(widget)
+            widget.setAccessibleName(name)
+            if tip:
+                label.setToolTip(tip)
+                widget.setToolTip(tip)
+            form.addRow(label, widget)
+
+        row(self.tr("Si&gned by:"), self.signatory_name, self.tr("Signatory's name"), setting_help("letters.signatory"))
+        row(self.tr("Their r&ole:"), self.signatory_role, self.tr("Signatory's role"))
+        row(self.tr("Letterhead &address:"), self.address, self.tr("Letterhead address"),
+            setting_help("letters.letterhead"))
+        row(self.tr("&E-mail:"), self.email, self.tr("Letterhead e-mail"))
+        row(self.tr("P&hone:"), self.phone, self.tr("Letterhead phone"))
+        row(self.tr("Council in English:"), self.council_en, self.tr("Council's name in English"),
+            setting_help("letters.council"))
+        row(self.tr("Council in &Welsh:"), self.council_cy, self.tr("Council's name in Welsh"),
+            setting_help("letters.council"))
+        form.addRow("", self.bilingual_check)
+        row(self.tr("Bilingual la&yout:"), self.layout_combo, setting_label("letters.bilingual"),
+            setting_help("letters.bilingual"))
+        for w in (self.signatory_name, self.signatory_role, self.email, self.phone, self.council_en, self.council_cy):
+            w.textChanged.connect(self.changed)
+        self.address.textChanged.connect(self.changed)
+        self.bilingual_check.toggled.connect(self.changed)
+        self.bilingual_check.toggled.connect(self.layout_combo.setEnabled)
+        self.layout_combo.currentIndexChanged.connect(lambda _i: self.changed.emit())
+        self.layout_combo.setEnabled(False)
+
+    def set_value(self, letters: dict[str, Any], bilingual: bool, council: str = "") -> None:
+        person = letters.get("signatory") or {}
+        head = letters.get("letterhead") or {}
+        names = letters.get("council") or {}
+        self.signatory_name.setText(person.get("name", ""))
+        self.signatory_role.setText(person.get("role", ""))
+        self.address.setPlainText("\n".join(head.get("address", [])))
+        self.email.setText(head.get("email", ""))
+        self.phone.setText(head.get("phone", ""))
+        self.council_en.setText(names.get("en", council))
+        self.council_cy.setText(names.get("cy", ""))
+        self.bilingual_check.setChecked(bilingual)
+        self.layout_combo.setCurrentIndex(max(self.layout_combo.findData(letters.get("bilingual", "welsh_first")), 0))
+        self._other = {k: v for k, v in head.items() if k not in {"address", "email", "phone"}}
+
+    def bilingual(self) -> bool:
+        return self.bilingual_check.isChecked()
+
+    def letters(self) -> dict[str, Any]:
+        """The ``letters`` settings this form holds (what is empty is left out)."""
+        out: dict[str, Any] = {}
+        person = {k: v for k, v in (("name", self.signatory_name.text().strip()),
+                                    ("role", self.signatory_role.text().strip())) if v}
+        if person:
+            out["signatory"] = person
+        head: dict[str, Any] = dict(getattr(self, "_other", {}))
+        if _lines(self.address.toPlainText()):
+            head["address"] = _lines(self.address.toPlainText())
+        for key, edit in (("email", self.email), ("phone", self.phone)):
+            if edit.text().strip():
+                head[key] = edit.text().strip()
+        if head:
+            out["letterhead"] = head
+        names = {k: v for k, v in (("en", self.council_en.text().strip()), ("cy", self.council_cy.text().strip())) if v}
+        if names:
+            out["council"] = names
+        if self.bilingual() and self.layout_combo.currentData() != "welsh_first":
+            out["bilingual"] = self.layout_combo.currentData()
+        return out
+
+
+class EligibilityForm(QWidget):
+    """Who can apply and what every application must include (labels from the settings' declarations)."""
+
+    changed = Signal()
+
+    def __init__(self, keys: tuple[str, str] = ("&k", "&d")):
+        super().__init__()
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.org_types = Checklist(setting_label("allowed_org_types"), org_type_choices())
+        self.org_types.setObjectName("allowedOrgTypes")
+        self.attachments = Checklist(setting_label("required_attachments"), attachment_choices())
+        self.attachments.setObjectName("requiredAttachments")
+        for col, (key, checklist, mnemonic) in enumerate((("allowed_org_types", self.org_types, keys[0]),
+                                                          ("required_attachments", self.attachments, keys[1]))):
+            checklist.setToolTip(setting_help(key))
+            label = QLabel(f"{setting_label(key)} ({mnemonic}):" if mnemonic else setting_label(key) + ":")
+            label.setBuddy(checklist)
+            grid.addWidget(label, 0, col)
+            grid.addWidget(quiet(QLabel(setting_help(key))), 1, col)
+            grid.addWidget(checklist, 2, col)
+        grid.setRowStretch(2, 1)
+        self.org_types.changed.connect(self.changed)
+        self.attachments.changed.connect(self.changed)
+
+    def set_value(self, settings: Any) -> None:
+        """From a fund's typed settings (``settings_of``)."""
+        self.org_types.set_checked(settings.allowed_org_types)
+        self.attachments.set_checked(settings.required_attachments)
+
+    def settings(self) -> dict[str, Any]:
+        """These settings by key (``None``: the default, nothing stored)."""
+        return {"allowed_org_types": self.org_types.checked() or None,
+                "required_attachments": self.attachments.checked() or None}
+
+
+class MemberYearForm(QWidget):
+    """Members' funds: the year's apply-by and spend-by days, what happens to unspent money, and match
+    funding (the settings whose declaration says ``models=("member",)``)."""
+
+    changed = Signal()
+
+    def __init__(self, mnemonics: tuple[str, str] = ("Appl&y by:", "Spen&d by:"), *, with_match: bool = True,
+                 narrow: bool = False):
+        super().__init__()
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        if narrow:
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        self.apply_by = MonthDayEdit(setting_label("apply_by_month_day"), BY_KEY["apply_by_month_day"].default)
+        self.apply_by.setToolTip(setting_help("apply_by_month_day"))
+        self.spend_by = MonthDayEdit(setting_label("spend_by_month_day"), BY_KEY["spend_by_month_day"].default)
+        self.spend_by.setToolTip(setting_help("spend_by_month_day"))
+        apply_label = QLabel(self.tr(mnemonics[0]))
+        apply_label.setBuddy(self.apply_by.day)
+        spend_label = QLabel(self.tr(mnemonics[1]))
+        spend_label.setBuddy(self.spend_by.day)
+        form.addRow(apply_label, self.apply_by)
+        form.addRow(quiet(QLabel(setting_help("apply_by_month_day"))))
+        form.addRow(spend_label, self.spend_by)
+        form.addRow(quiet(QLabel(setting_help("spend_by_month_day"))))
+        self.lapse = QComboBox()
+        self.lapse.setObjectName("yearEnd")
+        self.lapse.addItem(self.tr("Lapses (returns to the council)"), "lapse")
+        self.lapse.addItem(self.tr("Rolls over into next year's pot"), "roll_over")
+        self.lapse.setAccessibleName(setting_label("unspent_at_year_end"))
+        self.lapse.setToolTip(setting_help("unspent_at_year_end"))
+        form.addRow(setting_label("unspent_at_year_end") + ":", self.lapse)
+        self.match_kinds = Checklist(setting_label("match_funding_required_for"), org_type_choices())
+        self.match_kinds.setToolTip(setting_help("match_funding_required_for"))
+        self.match_kinds.setMinimumHeight(70)
+        self.match_kinds.setMaximumHeight(96)
+        self.match_percent = QSpinBox()
+        self.match_percent.setRange(0, 100)
+        self.match_percent.setSuffix("%")
+        self.match_percent.setAccessibleName(setting_label("match_funding_percent"))
+        self.match_percent.setToolTip(setting_help("match_funding_percent"))
+        self.with_match = with_match
+        if with_match:
+            form.addRow(setting_label("match_funding_required_for") + ":", self.match_kinds)
+            form.addRow(setting_label("match_funding_percent") + ":", self.match_percent)
+        else:
+            self.match_kinds.hide()
+            self.match_percent.hide()
+        for signal in (self.apply_by.changed, self.spend_by.changed, self.match_kinds.changed,
+                       self.match_percent.valueChanged, self.lapse.currentIndexChanged):
+            signal.connect(lambda *_: self.changed.emit())
+
+    def set_value(self, settings: Any) -> None:
+        self.apply_by.set_value(settings.apply_by_month_day)
+        self.spend_by.set_value(settings.spend_by_month_day)
+        self.lapse.setCurrentIndex(max(self.lapse.findData(settings.unspent_at_year_end), 0))
+        self.match_kinds.set_checked(settings.match_funding_required_for)
+        self.match_percent.setValue(settings.match_funding_percent)
+
+    def settings(self) -> dict[str, Any]:
+        out = {"apply_by_month_day": self.apply_by.value(), "spend_by_month_day": self.spend_by.value(),
+               "unspent_at_year_end": self.lapse.currentData()}
+        if self.with_match:
+            out.update(match_funding_required_for=self.match_kinds.checked() or None,
+                       match_funding_percent=self.match_percent.value() or None)
+        return out
+
+
+class WelshAndThemesForm(QWidget):
+    """The fund's themes, whether the Welsh Language Standards apply, and the language of letters when a
+    contact's is not known."""
+
+    changed = Signal()
+
+    def __init__(self, themes_mnemonic: str = "&t", welsh_mnemonic: str = "&p"):
+        super().__init__()
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        self.themes = QLineEdit()
+        self.themes.setObjectName("themes")
+        self.themes.setAccessibleName(setting_label("themes"))
+        self.themes.setToolTip(setting_help("themes"))
+        self.themes.setPlaceholderText(self.tr("e.g. health and wellbeing, children and families (comma between)"))
+        label = QLabel(f"{setting_label('themes')} ({themes_mnemonic}):")
+        label.setBuddy(self.themes)
+        form.addRow(label, self.themes)
+        standards = setting_label("welsh_language_standards")
+        if welsh_mnemonic:
+            letter = welsh_mnemonic.lstrip("&")
+            at = standards.find(letter)
+            standards = standards[:at] + "&" + standards[at:] if at >= 0 else f"{standards} ({welsh_mnemonic})"
+        self.welsh_standards = QCheckBox(standards)
+        self.welsh_standards.setObjectName("welshStandards")
+        self.welsh_standards.setToolTip(setting_help("welsh_language_standards"))
+        form.addRow("", self.welsh_standards)
+        self.unknown_language = QComboBox()
+        for key in LETTER_LANGUAGE_RULES:
+            self.unknown_language.addItem({"bilingual": self.tr("Welsh and English"), "english": self.tr("English"),
+                                           "welsh": self.tr("Welsh")}[key], key)
+        self.unknown_language.setAccessibleName(setting_label("letters_when_language_unknown"))
+        self.unknown_language.setToolTip(setting_help("letters_when_language_unknown"))
+        form.addRow(setting_label("letters_when_language_unknown") + ":", self.unknown_language)
+        self.welsh_standards.toggled.connect(self.unknown_language.setEnabled)
+        self.unknown_language.setEnabled(False)
+        self.themes.textChanged.connect(self.changed)
+        self.welsh_standards.toggled.connect(lambda _on: self.changed.emit())
+        self.unknown_language.currentIndexChanged.connect(lambda _i: self.changed.emit())
+
+    def set_value(self, settings: Any) -> None:
+        self.themes.setText(", ".join(settings.themes))
+        self.welsh_standards.setChecked(settings.welsh_language_standards)
+        self.unknown_language.setCurrentIndex(
+            max(self.unknown_language.findData(settings.letters_when_language_unknown), 0))
+        self.unknown_language.setEnabled(settings.welsh_language_standards)
+
+    def settings(self) -> dict[str, Any]:
+        welsh = self.welsh_standards.isChecked()
+        unknown = self.unknown_language.currentData()
+        return {"themes": _words(self.themes.text()) or None, "welsh_language_standards": True if welsh else None,
+                "letters_when_language_unknown": unknown if welsh and unknown != "english" else None}
+
+
+def merged_settings(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """A stored settings table with ``changes`` applied, each through its declaration's check
+    (``with_setting``: ``None`` removes a setting)."""
+    from grantdesk.domain.fund_settings import with_setting
+
+    out = dict(base)
+    for key, value in changes.items():
+        out = with_setting(out, key, value)
+    return out
+
+
+def letters_changes(letters: dict[str, Any]) -> dict[str, Any]:
+    """The letters form's settings as ``letters.*`` changes (what is empty is removed)."""
+    return {f"letters.{k}": letters.get(k) for k in ("signatory", "letterhead", "council", "bilingual")}

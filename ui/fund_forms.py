@@ -101,7 +101,7 @@ def key_from_label(label: str, taken: Sequence[str] = ()) -> str:
     words = re.findall(r"[a-z0-9]+", label.casefold().replace("'", ""))
     stop = {"a", "an", "the", "of", "to", "and", "or", "you", "your", "is", "are", "do", "does", "for", "in", "on",
             "about", "how", "what", "which", "will", "have", "has", "with", "this", "that", "many", "any",
-            "spoken", "please", "there", "would", "from", "it", "be", "can"}
+            "please", "there", "would", "from", "it", "be", "can"}
     chosen = [w for w in words if w not in stop][:3] or words[:3] or ["question"]
     key = "_".join(chosen)[:40].strip("_")
     if not key or not key[0].isalpha():

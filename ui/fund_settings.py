@@ -1367,9 +1367,9 @@ class FundSettingsWindow(QWidget):
         self.stack = QStackedWidget()
         self.pages: dict[str, SettingsPage] = {}
         for n, key in enumerate(PAGE_KEYS, start=1):
-            page = PAGE_CLASSES[key](self)
-            self.pages[key] = page
-            self.stack.addWidget(page)
+            made = PAGE_CLASSES[key](self)
+            self.pages[key] = made
+            self.stack.addWidget(made)
             self.page_list.addItem(self.tr(PAGE_NAMES[key]))
             self.page_list.item(n - 1).setToolTip(self.tr("Ctrl+{n}").format(n=n))
             action = QAction(self)

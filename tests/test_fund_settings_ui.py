@@ -447,3 +447,22 @@ def test_every_page_fits_names_its_fields_and_uses_each_key_once(qtbot, db, runn
         if w.metaObject().className() in ("QLineEdit", "QPlainTextEdit", "QComboBox", "QSpinBox", "QTableWidget",
                                           "QListWidget"):
             assert w.accessibleName(), (key, w.objectName(), w.metaObject().className())
+
+
+def test_saving_the_questions_keeps_their_help_and_choices(qtbot, db, runner):
+    create_fund(db, read_definition({
+        "fund": {"code": "BBL", "name": "Blackbird Leys Community Fund", "council": "Oxford City Council"},
+        "questions": [{"key": "pitch", "label": "How would you like to present your idea?", "kind": "choice",
+                       "choices": ["In person", "By video, or in writing"], "required": True,
+                       "help": "Shortlisted groups pitch to the panel."}]}))
+    window = open_settings(qtbot, db, runner, "BBL", page="questions")
+    page = window.pages["questions"]
+    assert page.table.value(0, "choices") == "In person; By video, or in writing"
+    click(qtbot, page.add_button)
+    edit_cell(qtbot, page.table, 1, 0, "About how many local people will take part?")
+    qtbot.keyClicks(page.table.cellWidget(1, 2), "Number")
+    save(qtbot, window, page.save_button)
+    first, second = fund_setup(db, "BBL").definition.questions
+    assert (first.key, first.choices, first.required, first.help) == (
+        "pitch", ("In person", "By video, or in writing"), True, "Shortlisted groups pitch to the panel.")
+    assert (second.key, second.kind.value) == ("local_people_take", "number")

@@ -689,7 +689,7 @@ class MembersTable(RowsTable):
 
     def __init__(self):
         super().__init__(self.tr("Members"), [
-            Column("name", self.tr("Name")), Column("area", self.tr("Area"), "combo", 180),
+            Column("name", self.tr("Name")), Column("area", self.tr("Area"), "combo", 210),
             Column("party", self.tr("Party"), width=110), Column("email", self.tr("E-mail")),
             Column("allotment", self.tr("Allotment"), width=110, tip=self.tr("The member's pot for the year"))])
         self.setObjectName("membersTable")
@@ -744,8 +744,10 @@ class QuestionsTable(RowsTable):
                                                          tip=self.tr("How files and exports name the answer; made "
                                                                      "from the question")),
             Column("kind", self.tr("Type"), "combo", 120),
-            Column("choices", self.tr("Choices (comma between)"), width=220),
-            Column("required", self.tr("Required"), "check", 80)])
+            Column("choices", self.tr("Choices (comma between)"), width=200,
+                   tip=self.tr("For a choice question; put ; between them if a choice has a comma in it")),
+            Column("required", self.tr("Required"), "check", 75),
+            Column("help", self.tr("Help for applicants (optional)"))])
         self.setObjectName("questionsTable")
         self.set_options("kind", [(k, QCoreApplication.translate(CONTEXT, w)) for k, w in QUESTION_KINDS])
         self._made_keys: dict[int, str] = {}
@@ -782,9 +784,11 @@ class QuestionsTable(RowsTable):
         out = []
         for r in self.rows():
             q: dict[str, Any] = {"key": r["key"], "label": r["label"], "kind": r["kind"]}
-            choices = [c.strip() for c in r["choices"].split(",") if c.strip()]
+            choices = [c.strip() for c in r["choices"].split(";" if ";" in r["choices"] else ",") if c.strip()]
             if choices:
                 q["choices"] = choices
+            if r["help"]:
+                q["help"] = r["help"]
             if r["required"]:
                 q["required"] = True
             out.append(q)
@@ -795,7 +799,9 @@ class QuestionsTable(RowsTable):
         self._made_keys = {}
         for q in questions:
             kind = getattr(q.kind, "value", q.kind)
-            self.add_row({"label": q.label, "key": q.key, "kind": kind, "choices": ", ".join(q.choices),
+            joiner = "; " if any("," in c for c in q.choices) else ", "
+            self.add_row({"label": q.label, "key": q.key, "kind": kind, "choices": joiner.join(q.choices),
+                          "help": q.help,
                           "required": q.required})
 
 
@@ -808,7 +814,7 @@ class MonitoringEditor(QWidget):
 
     changed = Signal()
 
-    def __init__(self, mnemonic: str = "s"):
+    def __init__(self, mnemonic: str = "d"):
         super().__init__()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -1067,12 +1073,8 @@ class MemberYearForm(QWidget):
     changed = Signal()
 
     def __init__(self, mnemonics: tuple[str, str] = ("Appl&y by:", "Spen&d by:"), *, with_match: bool = True,
-                 narrow: bool = False):
+                 in_a_row: bool = False):
         super().__init__()
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
-        if narrow:
-            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.apply_by = MonthDayEdit(setting_label("apply_by_month_day"), BY_KEY["apply_by_month_day"].default)
         self.apply_by.setToolTip(setting_help("apply_by_month_day"))
         self.spend_by = MonthDayEdit(setting_label("spend_by_month_day"), BY_KEY["spend_by_month_day"].default)
@@ -1081,17 +1083,13 @@ class MemberYearForm(QWidget):
         apply_label.setBuddy(self.apply_by.day)
         spend_label = QLabel(self.tr(mnemonics[1]))
         spend_label.setBuddy(self.spend_by.day)
-        form.addRow(apply_label, self.apply_by)
-        form.addRow(quiet(QLabel(setting_help("apply_by_month_day"))))
-        form.addRow(spend_label, self.spend_by)
-        form.addRow(quiet(QLabel(setting_help("spend_by_month_day"))))
         self.lapse = QComboBox()
         self.lapse.setObjectName("yearEnd")
         self.lapse.addItem(self.tr("Lapses (returns to the council)"), "lapse")
         self.lapse.addItem(self.tr("Rolls over into next year's pot"), "roll_over")
         self.lapse.setAccessibleName(setting_label("unspent_at_year_end"))
         self.lapse.setToolTip(setting_help("unspent_at_year_end"))
-        form.addRow(setting_label("unspent_at_year_end") + ":", self.lapse)
+        lapse_label = QLabel(setting_label("unspent_at_year_end") + ":")
         self.match_kinds = Checklist(setting_label("match_funding_required_for"), org_type_choices())
         self.match_kinds.setToolTip(setting_help("match_funding_required_for"))
         self.match_kinds.setMinimumHeight(70)
@@ -1101,8 +1099,28 @@ class MemberYearForm(QWidget):
         self.match_percent.setSuffix("%")
         self.match_percent.setAccessibleName(setting_label("match_funding_percent"))
         self.match_percent.setToolTip(setting_help("match_funding_percent"))
-        self.with_match = with_match
-        if with_match:
+        self.with_match = with_match and not in_a_row
+        if in_a_row:
+            row = QGridLayout(self)
+            row.setContentsMargins(0, 0, 0, 0)
+            for n, w in enumerate((apply_label, self.apply_by, spend_label, self.spend_by, lapse_label, self.lapse)):
+                row.addWidget(w, 0, n)
+            row.setColumnStretch(6, 1)
+            def words(key: str) -> str:  # on a members' page, "Members' funds:" goes without saying
+                text = setting_help(key).removeprefix("Members' funds: ")
+                return text[:1].upper() + text[1:]
+
+            row.addWidget(quiet(QLabel(f"{self.tr('Apply by')}: {words('apply_by_month_day')} "
+                                       f"{self.tr('Spend by')}: {words('spend_by_month_day')}")), 1, 0, 1, 7)
+        else:
+            form = QFormLayout(self)
+            form.setContentsMargins(0, 0, 0, 0)
+            form.addRow(apply_label, self.apply_by)
+            form.addRow(quiet(QLabel(setting_help("apply_by_month_day"))))
+            form.addRow(spend_label, self.spend_by)
+            form.addRow(quiet(QLabel(setting_help("spend_by_month_day"))))
+            form.addRow(lapse_label, self.lapse)
+        if self.with_match:
             form.addRow(setting_label("match_funding_required_for") + ":", self.match_kinds)
             form.addRow(setting_label("match_funding_percent") + ":", self.match_percent)
         else:

@@ -1327,7 +1327,8 @@ class QuestionsPage(SettingsPage):
             from grantdesk.services.questions import set_questions
 
             return set_questions(db, code, [make_question(q["key"], q["label"], q["kind"], q.get("choices", ()),
-                                                          q.get("required", False)) for q in rows])
+                                                          q.get("required", False), q.get("help", ""))
+                                            for q in rows])
 
         self.run(work, self.tr("Saved {n} questions.").format(n=len(rows)))
 

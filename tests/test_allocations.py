@@ -31,7 +31,7 @@ def build(db, *, mode="lapse", org_type="community_group", answers=None):
                                                                  "apply_by_month_day": "10-31",
                                                                  "spend_by_month_day": "03-20",
                                                                  "match_funding_required_for": ["parish_council"],
-                                                                 "match_funding_share": "50%"})
+                                                                 "match_funding_percent": 50})
         north = funds.add_area(s, fund=fund, name="North", kind="division", council=fund.council)
         south = funds.add_area(s, fund=fund, name="South", kind="division", council=fund.council)
         rnd = funds.add_round(s, actor="Officer", fund=fund, name="2026–27", financial_year=YEAR,
@@ -154,7 +154,7 @@ def test_repeat_bids_and_match_funding_are_flagged(db):
     flags = {f.kind: f for f in allocations.decision_context(db, third, today=ON).flags}
     assert set(flags) == {"repeat", "match_funding"}
     assert flags["repeat"] == RepeatBid("Northtown Lunch Club", reference, 80_000, date(2025, 11, 3), YEAR - 1)
-    assert flags["match_funding"] == MatchFunding("parish_council", "50%", "")  # the application does not say
+    assert flags["match_funding"] == MatchFunding("parish_council", 50, "")  # the application does not say
     assert [f.kind for f in allocations.decision_context(db, last, today=ON).flags] == ["match_funding"]
 
 

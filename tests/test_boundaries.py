@@ -1,6 +1,7 @@
 """The architecture's hard lines, checked by importing rather than by reading source."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -133,3 +134,38 @@ def test_a_circle_is_found_when_there_is_one():
     # the checker itself: two modules importing each other, and a longer ring
     assert _cycles({"a": {"b"}, "b": {"a"}, "c": set()}) == [["a", "b"]]
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == [["a", "b", "c"]]
+
+
+# A fund's settings are read through grantdesk/domain/fund_settings.py (settings_of) and written with
+# parse_settings / with_setting: no other module reads a key out of the JSON with its own default.
+_RAW_SETTINGS_READS = re.compile(
+    r"\bsettings\.get\("  # settings.get("x") on a fund, or on a copy of its table
+    r"|\.settings(\s+or\s+\{\}\))?\s*(\.get\(|\[)"  # fund.settings["x"], (fund.settings or {}).get("x")
+    r"|=\s*(dict\()?[\w.]+\.settings\s+or\s+\{\}"  # settings = fund.settings or {} (a copy to read from)
+)
+
+
+def _raw_settings_reads(source: str) -> list[str]:
+    return [line.strip() for line in source.splitlines() if _RAW_SETTINGS_READS.search(line)]
+
+
+def test_only_the_declarations_read_a_funds_settings_table():
+    found = []
+    for path in [*REPO.glob("grantdesk/**/*.py"), *REPO.glob("ui/**/*.py")]:
+        if path == REPO / "grantdesk" / "domain" / "fund_settings.py":
+            continue
+        found += [f"{path.relative_to(REPO)}: {line}" for line in _raw_settings_reads(path.read_text())]
+    assert found == []
+
+
+def test_a_raw_settings_read_is_found_when_there_is_one():
+    # the scan itself: each way the readers used to read, and what it leaves alone
+    for line in ('says = fund.settings.get("repeat_bids")', 'own = (fund.settings.get("letters") or {})',
+                 'x = tuple((fund.settings or {}).get("required_attachments", ()))',
+                 'monitoring = fund.settings["monitoring"]', "settings = fund.settings or {}",
+                 "settings = dict(fund.settings or {})"):
+        assert _raw_settings_reads(line), line
+    for line in ("options = ballot_settings.get('x')", 'geometry = self.settings.value("mainWindow/geometry")',
+                 "stored = parse_settings(fund.settings or {})", "s = settings_of(fund.settings)",
+                 'settings["max_choices"] = most', "fund.settings = with_setting(fund.settings, key, value)"):
+        assert not _raw_settings_reads(line), line

@@ -124,7 +124,8 @@ def flag_words(flag: Any) -> str:
                 f"({flag.reference}, {format_date(flag.awarded_on)})."
                 + (f" The fund says: {flag.fund_says}." if flag.fund_says else ""))
     if flag.kind == "match_funding":
-        return (f"The fund asks {_a(flag.org_type)} to find {flag.share or 'part'} of the cost. "
+        share = f"{flag.percent}%" if flag.percent else "part"
+        return (f"The fund asks {_a(flag.org_type)} to find {share} of the cost. "
                 + (f"The application says: “{flag.given}”." if flag.given
                    else "The application does not say where it comes from."))
     if flag.kind == "late":

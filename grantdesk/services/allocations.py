@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 
 from grantdesk.domain.dates import financial_year_bounds, financial_year_label, financial_year_of, format_date
 from grantdesk.domain.errors import GrantDeskError, NotFound, ValidationError
+from grantdesk.domain.fund_settings import settings_of
 from grantdesk.domain.interests import NOT_DECLARED, Declaration
 from grantdesk.domain.money import format_money
 from grantdesk.domain.repeat_bids import application_year, funded_last_year
@@ -231,8 +232,8 @@ class YearEndPlan:
 
 
 def _mode(fund: Fund) -> str:
-    raw = str(fund.settings.get("unspent_at_year_end", "lapse")).strip().lower().replace(" ", "_").replace("-", "_")
-    return "roll_over" if raw.startswith("roll") else "lapse"
+    """lapse or roll_over: the fund's ``unspent_at_year_end`` setting (``grantdesk.domain.fund_settings``)."""
+    return settings_of(fund.settings).unspent_at_year_end
 
 
 def _plan(session: Session, fund: Fund, year: int) -> YearEndPlan:
@@ -301,25 +302,20 @@ def run_year_end(uow: UnitOfWork, fund_code: str, year: int, *, actor: str | Non
 # --- deciding -----------------------------------------------------------------------------------------
 
 
-def _month_day(fund: Fund, key: str, default: str) -> tuple[int, int]:
-    text = str(fund.settings.get(key, default))
-    try:
-        month, day = (int(x) for x in text.split("-"))
-        date(2000, month, day)
-    except ValueError:
-        raise ValidationError(f"The fund's {key} setting “{text}” is not a month and day such as 03-20.") from None
-    return month, day
+def _day_in_year(fund: Fund, which: str, year: int) -> date:
+    """The fund's ``apply_by`` or ``spend_by`` month-day setting in the financial year starting in
+    April of ``year`` (January to March fall in the next calendar year)."""
+    month, day = settings_of(fund.settings).month_days[which]
+    return date(year + 1 if month <= 3 else year, month, day)
 
 
 def _spend_by(fund: Fund, year: int) -> date:
     """The last day a decision can use the year's pot: the fund's spend-by day in the year's March."""
-    month, day = _month_day(fund, "spend_by_month_day", "03-31")
-    return date(year + 1 if month <= 3 else year, month, day)
+    return _day_in_year(fund, "spend_by", year)
 
 
 def _apply_by(fund: Fund, year: int) -> date:
-    month, day = _month_day(fund, "apply_by_month_day", "03-31")
-    return date(year + 1 if month <= 3 else year, month, day)
+    return _day_in_year(fund, "apply_by", year)
 
 
 def spend_by_day(db: Database, fund_code: str, year: int) -> date:
@@ -341,7 +337,7 @@ class RepeatBid:
     amount_pence: int
     awarded_on: date
     financial_year: int  # the year the earlier award's money belongs to
-    fund_says: str = ""  # the fund's own rule on repeat bids, as its settings have it ("" when silent)
+    fund_says: str = ""  # the fund's note on repeat bids (``notes.repeat_bids``; "" when silent)
     kind: ClassVar[str] = "repeat"
 
 
@@ -350,9 +346,14 @@ class MatchFunding:
     """The fund asks organisations of this type to find part of the cost themselves."""
 
     org_type: str  # the organisation's type (code)
-    share: str = ""  # how much, as the fund's settings have it ("50%"); "" when they do not say
+    percent: int = 0  # the share of the cost, as the fund's ``match_funding_percent`` says; 0 when it does not say
     given: str = ""  # where the application says the match comes from; "" when it does not say
     kind: ClassVar[str] = "match_funding"
+
+    @property
+    def share(self) -> str:
+        """The share in words: "50%"; "" when the fund does not say."""
+        return f"{self.percent}%" if self.percent else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,13 +439,13 @@ def _flags(session: Session, fund: Fund, app: Application) -> list[Flag]:
     flags: list[Flag] = []
     year = application_year(app.round.financial_year if app.round is not None else None, app.submitted_on,
                             app.created_at.date())
-    says = str(fund.settings.get("repeat_bids") or "").strip()
+    settings = settings_of(fund.settings)
+    says = settings.notes.get("repeat_bids", "").strip()  # a note: the rule itself is ``funded_last_year``
     for earlier in funded_last_year(year, past_awards(session, fund.id, app.organisation_id, app.id)):
         flags.append(RepeatBid(app.organisation.name, earlier.reference, earlier.amount_pence, earlier.awarded_on,
                                earlier.financial_year, says))
-    needs_match = fund.settings.get("match_funding_required_for") or []
-    if app.organisation.org_type in needs_match:
-        flags.append(MatchFunding(app.organisation.org_type, str(fund.settings.get("match_funding_share", "")).strip(),
+    if app.organisation.org_type in settings.match_funding_required_for:
+        flags.append(MatchFunding(app.organisation.org_type, settings.match_funding_percent,
                                   str((app.answers or {}).get("match_funding", "")).strip()))
     if app.submitted_on:
         apply_by = _apply_by(fund, financial_year_of(app.submitted_on))

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from grantdesk.domain.applications import ApplicationDraft, CleanApplication, FieldErrors, clean_draft
 from grantdesk.domain.errors import NotFound, ValidationError
+from grantdesk.domain.fund_settings import settings_of
 from grantdesk.domain.money import plain_amount
 from grantdesk.domain.organisations import name_key
 from grantdesk.domain.questions import Question
@@ -133,7 +134,7 @@ def fund_context(db: Database, fund_code: str) -> FundContext:
         return FundContext(
             code=fund.code, name=fund.name, currency=fund.currency, default_language=fund.default_language,
             decision_model=fund.decision_model, questions=questions_for(s, fund.id), areas=areas, rounds=rounds,
-            required_attachments=tuple((fund.settings or {}).get("required_attachments", ())),
+            required_attachments=settings_of(fund.settings).required_attachments,
             min_amount_pence=fund.min_amount_pence, max_amount_pence=fund.max_amount_pence,
         )
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from grantdesk.domain.errors import ValidationError
+from grantdesk.domain.fund_settings import settings_of, with_setting
 from grantdesk.domain.letters import Letter, LetterTemplate, TemplateError, check_template
 from grantdesk.services.common import actor_or_default, audit, fund_by_code, utcnow
 from grantdesk.services.letters import STATUS_OF_KIND, compose_letter, fund_templates
@@ -51,18 +52,10 @@ def template_texts(template: LetterTemplate) -> dict[str, Any]:
     return texts
 
 
-def _own(fund: Fund) -> dict[str, Any]:
-    return dict((fund.settings or {}).get("letters") or {})
-
-
 def _with_templates(fund: Fund, templates: dict[str, Any]) -> dict[str, Any]:
-    """A new settings dict (so SQLAlchemy sees the change) with ``letters.templates`` replaced."""
-    letters = _own(fund)
-    if templates:
-        letters["templates"] = templates
-    else:
-        letters.pop("templates", None)
-    return {**(fund.settings or {}), "letters": letters}
+    """A new settings dict (so SQLAlchemy sees the change) with ``letters.templates`` replaced (removed
+    when the fund has no texts of its own left)."""
+    return with_setting(fund.settings, "letters.templates", templates or None)
 
 
 @transactional
@@ -90,7 +83,7 @@ def save_template(uow: UnitOfWork, fund_code: str, template: LetterTemplate, *, 
 def _fund_own_templates(fund: Fund) -> dict[str, dict[str, dict[str, Any]]]:
     """A copy of the fund's own texts, kind → language → texts, safe to change."""
     return {k: {lang: dict(t) for lang, t in (v or {}).items()}
-            for k, v in (_own(fund).get("templates") or {}).items()}
+            for k, v in settings_of(fund.settings).letter_templates.items()}
 
 
 @transactional

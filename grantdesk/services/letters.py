@@ -12,7 +12,8 @@ Templates come from ``resources/letters/templates.toml``; a fund changes any tex
 (``letters.templates.<kind>.<language>``), and sets its letterhead (``letters.letterhead``: address
 lines, phone, e-mail, website, ``logo`` — a PNG or JPEG file in ``resources/`` or an absolute path),
 signatory (``letters.signatory``: name, role) and a bilingual layout (``letters.bilingual``:
-``welsh_first`` or ``side_by_side``). Every template is checked before anything is printed: an unknown
+``welsh_first`` or ``side_by_side``) — each declared in ``grantdesk.domain.fund_settings`` and read
+through ``settings_of``. Every template is checked before anything is printed: an unknown
 merge field stops the batch with the field and where it is.
 
 The language of a letter is the contact's preference (``en`` or ``cy``); a fund with
@@ -39,6 +40,7 @@ from grantdesk.config import shipped_dir
 from grantdesk.domain.changes import Kind
 from grantdesk.domain.dates import format_date
 from grantdesk.domain.errors import ValidationError
+from grantdesk.domain.fund_settings import settings_of
 from grantdesk.domain.letters import (
     KINDS,
     Letter,
@@ -100,7 +102,7 @@ DEFAULT_WORDS: dict[str, dict[str, str]] = {
 
 def _words(fund: Fund, key: str, language: str, **values: str) -> str:
     """A sentence from the fund's settings (``letters.words.<key>``: text, or {en, cy}) or the default."""
-    own = (fund.settings.get("letters") or {}).get("words", {}).get(key)
+    own = settings_of(fund.settings).letter_words.get(key)
     if isinstance(own, dict):
         own = own.get(language)
     text = own if isinstance(own, str) else DEFAULT_WORDS[key][language]
@@ -128,7 +130,7 @@ def fund_templates(fund: Fund) -> dict[tuple[str, str], LetterTemplate]:
     """The fund's templates: the defaults with the fund's own texts laid over them, key by key."""
     with open(default_templates_path(), "rb") as fh:
         defaults = tomllib.load(fh)
-    own = (fund.settings.get("letters") or {}).get("templates", {})
+    own = settings_of(fund.settings).letter_templates
     out = {}
     for kind, languages in defaults.items():
         for language, raw in languages.items():
@@ -158,12 +160,11 @@ def _languages(fund: Fund, preference: str | None) -> tuple[str, ...]:
 
 def _council(fund: Fund, language: str) -> str:
     """The council's name in the letter's language (``letters.council``: {en, cy}), else as recorded."""
-    names = (fund.settings.get("letters") or {}).get("council")
-    return names.get(language) or fund.council if isinstance(names, dict) else fund.council
+    return settings_of(fund.settings).council_names.get(language) or fund.council
 
 
 def _letterhead(fund: Fund) -> Letterhead:
-    head = (fund.settings.get("letters") or {}).get("letterhead", {})
+    head = settings_of(fund.settings).letterhead
     logo = None
     if head.get("logo"):
         path = Path(head["logo"])
@@ -179,7 +180,7 @@ def _letterhead(fund: Fund) -> Letterhead:
 
 
 def _signatory(fund: Fund, officer: str) -> Signatory:
-    sig = (fund.settings.get("letters") or {}).get("signatory", {})
+    sig = settings_of(fund.settings).signatory
     return Signatory(sig.get("name", officer), sig.get("role", "Grants Officer"))
 
 
@@ -378,9 +379,10 @@ def compose_letter(session: Session, fund: Fund, app: Application, kind: str, te
         texts.append(make_letter_text(templates[language], values, salutation=salutation,
                                       date_text=values["letter_date"]))
     names = dict.fromkeys(_council(fund, t.language) for t in texts)  # Welsh first on a bilingual letter
-    if "council" not in ((fund.settings.get("letters") or {}).get("letterhead") or {}):
+    settings = settings_of(fund.settings)
+    if "council" not in settings.letterhead:
         head = replace(head, council=" / ".join(names))
-    side_by_side = (fund.settings.get("letters") or {}).get("bilingual", "welsh_first") == "side_by_side"
+    side_by_side = settings.bilingual_layout == "side_by_side"
     return Letter(kind=kind, reference=app.reference, organisation=app.organisation.name, recipient=_recipient(app),
                   letterhead=head, signatory=sig, texts=tuple(texts), side_by_side=side_by_side and len(texts) == 2,
                   application_id=app.id)

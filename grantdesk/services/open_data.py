@@ -27,6 +27,7 @@ from sqlalchemy import bindparam, func, select, update
 
 from grantdesk.domain.dates import financial_year_of
 from grantdesk.domain.errors import GrantDeskError, ValidationError
+from grantdesk.domain.fund_settings import settings_of, with_setting
 from grantdesk.domain.money import format_money
 from grantdesk.domain.open_data import (
     TRANSPARENCY_HEADERS,
@@ -120,8 +121,7 @@ class PublishingDetails:
 
 
 def _details(fund: Fund) -> PublishingDetails:
-    settings = fund.settings or {}
-    publishing = settings.get("publishing") or {}
+    publishing = settings_of(fund.settings).publishing
     return PublishingDetails(
         prefix=fund.prefix_360g or "", funder_id=fund.funder_org_id or "", funder_name=fund.council,
         department=fund.funder_department or "", data_source=str(publishing.get("data_source", "")),
@@ -152,11 +152,9 @@ def set_publishing_details(uow: UnitOfWork, fund_code: str, details: PublishingD
     fund.prefix_360g = prefix or None
     fund.funder_org_id = funder_id or None
     fund.funder_department = details.department.strip() or None
-    settings = dict(fund.settings or {})
-    settings["publishing"] = {"data_source": details.data_source.strip(), "fund_url": details.fund_url.strip(),
-                              "from_open_call": bool(details.from_open_call),
-                              "licence": details.licence.strip() or OGL}
-    fund.settings = settings
+    fund.settings = with_setting(fund.settings, "publishing", {
+        "data_source": details.data_source.strip(), "fund_url": details.fund_url.strip(),
+        "from_open_call": bool(details.from_open_call), "licence": details.licence.strip() or OGL})
     after = _details(fund)
     audit(s, actor=who, action="fund.publishing", entity="fund", entity_id=fund.id,
           summary=f"Publishing details of {fund.code} changed",

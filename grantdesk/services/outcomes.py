@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from grantdesk.domain.changes import Kind
 from grantdesk.domain.errors import NotFound, ValidationError
+from grantdesk.domain.fund_settings import settings_of
 from grantdesk.services.common import actor_or_default, audit, fund_by_code
 from grantdesk.store.database import Database
 from grantdesk.store.models import (
@@ -91,7 +92,7 @@ def _check(draft: NoteDraft) -> None:
 
 
 def fund_themes(fund: Fund) -> list[str]:
-    return [str(t).lower() for t in fund.settings.get("themes", [])]
+    return [t.lower() for t in settings_of(fund.settings).themes]
 
 
 def add_note(session: Session, award: Award, draft: NoteDraft, *, actor: str, at=None) -> OutcomeNote:

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from grantdesk.domain.changes import Kind
 from grantdesk.domain.dates import format_date, shift_days
 from grantdesk.domain.errors import GrantDeskError, NotFound, ValidationError
+from grantdesk.domain.fund_settings import settings_of
 from grantdesk.domain.money import format_money
 from grantdesk.domain.monitoring import ReportDue, reports_due
 from grantdesk.services.common import actor_or_default, audit, fund_by_code, utcnow
@@ -63,7 +64,7 @@ def _reference(session: Session, award: Award) -> str:
 
 def _rule(session: Session, award: Award) -> tuple[ReportDue, ...]:
     fund = session.get(Fund, session.get(Application, award.application_id).fund_id)
-    return reports_due(award.awarded_on, award.amount_pence, fund.settings.get("monitoring"))
+    return reports_due(award.awarded_on, award.amount_pence, settings_of(fund.settings).monitoring)
 
 
 def award_reports_due(session: Session, award: Award) -> tuple[ReportDue, ...]:

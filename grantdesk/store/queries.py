@@ -27,6 +27,7 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, bindparam, text
 from grantdesk.domain.dates import financial_year_label
 from grantdesk.domain.eligibility import ATTACHMENT_KINDS, ApplicationFacts, EligibilityReport, FundRules, evaluate
 from grantdesk.domain.errors import NotFound
+from grantdesk.domain.fund_settings import settings_of
 from grantdesk.domain.money import plain_amount
 from grantdesk.domain.questions import Question, QuestionKind
 from grantdesk.domain.repeat_bids import PastAward, application_year, funded_last_year
@@ -441,14 +442,13 @@ def questions_for(conn, fund_id: int) -> tuple[Question, ...]:
 def fund_rules(conn, fund_id: int) -> FundRules:
     fund = conn.execute(_sql("SELECT min_amount_pence, max_amount_pence, settings, currency FROM funds WHERE id = :id",
                              json=("settings",)), {"id": fund_id}).one()
-    settings = fund.settings or {}
-    allowed = settings.get("allowed_org_types")
+    settings = settings_of(fund.settings)
     return FundRules(
         min_amount_pence=fund.min_amount_pence,
         max_amount_pence=fund.max_amount_pence,
         area_names=frozenset(conn.execute(_sql(_FUND_AREAS), {"fund": fund_id}).scalars()),
-        allowed_org_types=frozenset(allowed) if allowed else None,
-        required_attachments=tuple(settings.get("required_attachments", ())),
+        allowed_org_types=frozenset(settings.allowed_org_types) or None,  # empty: any kind
+        required_attachments=settings.required_attachments,
         currency=fund.currency,
     )
 

@@ -12,10 +12,10 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from grantdesk.cli import EXIT_OK, EXIT_REFUSED, _location
-from grantdesk.cli import _open as open_db
-from grantdesk.cli import _print_json as print_json
-from grantdesk.cli import _table as table
+from grantdesk.cli_common import EXIT_OK, EXIT_REFUSED, _location
+from grantdesk.cli_common import _open as open_db
+from grantdesk.cli_common import _print_json as print_json
+from grantdesk.cli_common import _table as table
 
 
 def _day(text: str) -> date:

@@ -1,0 +1,47 @@
+"""What every command-line module shares: exit codes, the ``--db`` location, JSON and table output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from grantdesk.config import DatabaseLocation, database_location
+from grantdesk.domain.errors import GrantDeskError
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 70
+
+
+class UsageRefused(GrantDeskError):
+    """The command cannot be done as written (a ``--db`` in a folder that does not exist): exit 2."""
+
+
+def _location(args: argparse.Namespace) -> DatabaseLocation:
+    """``--db`` (else the environment, else the app's own database). A path in a folder that does not
+    exist is refused before anything is opened or made: a typing mistake never leaves folders behind."""
+    location = database_location(getattr(args, "db", None))
+    folder = location.missing_folder()
+    if folder is not None and not location.in_app_folder:
+        raise UsageRefused(f"The folder {folder} does not exist, so there is no database at {location.path}; "
+                           "nothing was created. Check the path, or make the folder first.")
+    return location
+
+
+def _open(args: argparse.Namespace):
+    from grantdesk.store.database import open_database
+
+    return open_database(_location(args))
+
+
+def _print_json(value) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _table(rows: list[list[str]], headers: list[str]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])

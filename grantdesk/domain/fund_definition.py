@@ -31,6 +31,12 @@ from grantdesk.domain.money import format_money, parse_money
 from grantdesk.domain.questions import Question, make_question
 from grantdesk.domain.references import is_valid_fund_code
 
+DECISION_MODEL_LABELS = {
+    "member": "Elected members decide",
+    "panel": "Resident panel decides",
+    "vote": "Community vote",
+    "officer": "Officers decide",
+}
 DECISION_MODELS = ("officer", "member", "panel", "vote")
 LANGUAGES = ("en", "cy")
 AREA_KINDS = ("ward", "division", "parish", "county", "district", "community", "other")

@@ -31,14 +31,10 @@ from grantdesk.domain.fund_settings import settings_of
 from grantdesk.domain.money import plain_amount
 from grantdesk.domain.questions import Question, QuestionKind
 from grantdesk.domain.repeat_bids import PastAward, application_year, funded_last_year
+from grantdesk.domain.fund_definition import DECISION_MODEL_LABELS
 from grantdesk.domain.workflow import Status, allowed_next
 
-DECISION_MODELS = {
-    "member": "Elected members decide",
-    "panel": "Resident panel decides",
-    "vote": "Community vote",
-    "officer": "Officers decide",
-}
+DECISION_MODELS = DECISION_MODEL_LABELS  # the labels, by model (grantdesk/domain/fund_definition.py)
 
 # Field names of ``applications list --json``, in order. The application importer (issue 3) reads a
 # CSV whose header uses these names; the read-only ones are ignored there.

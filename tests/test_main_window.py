@@ -97,13 +97,12 @@ def test_choosing_a_round_lists_only_that_rounds_applications(qtbot, sample_path
     assert window.app_model.rowCount() < len(list_applications(sample_db, code))
 
 
-def test_first_run_creates_the_database_with_the_sample_funds(qtbot, tmp_path):
-    path = tmp_path / "first" / "grantdesk.db"
+def test_first_run_creates_an_empty_database_and_shows_the_welcome_page(qtbot, tmp_path):
+    path = tmp_path / "grantdesk.db"
     window = open_window(qtbot, path)
     assert path.exists()
-    names = {window.fund_model.index(r, 0).data(FUND_ROLE)[0] for r in range(window.fund_model.rowCount())}
-    assert names == {"PHP", "BBL", "RHYL"}
-    assert "sample funds" in window.statusBar().currentMessage()
+    assert window.fund_model.rowCount() == 0  # no invented funds in a council's own database
+    assert window.central_stack.currentWidget() is window.welcome
 
 
 def test_a_file_that_cannot_be_opened_is_explained_in_the_window(qtbot, tmp_path):

@@ -170,3 +170,82 @@ def test_an_unknown_schema_revision_is_called_unknown_not_newer(tmp_path, capsys
         with pytest.raises(DatabaseError, match="does not know") as refused:
             open_database(database_location(path))
         assert "newer" not in str(refused.value) and "nothing was changed" in str(refused.value)
+
+
+# --- the same in the app ----------------------------------------------------------------------------------
+
+
+def _window(qtbot, path):
+    from ui.main_window import MainWindow
+
+    window = MainWindow(database_location(path))
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+@pytest.mark.parametrize("answer", ["No", "Yes"])
+def test_the_app_offers_to_make_a_missing_folder_and_makes_nothing_unless_told(qtbot, tmp_path, monkeypatch, answer):
+    from PySide6.QtWidgets import QMessageBox
+
+    missing = tmp_path / "new folder" / "council.db"
+    asked = []
+
+    def question(parent, title, text, buttons, default):
+        asked.append(text)
+        assert default == QMessageBox.StandardButton.No  # Enter alone makes nothing
+        return getattr(QMessageBox.StandardButton, answer)
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    window = _window(qtbot, missing)
+    if answer == "No":
+        with qtbot.waitSignal(window.load_failed, timeout=30_000) as failed:
+            window.start()
+        assert "Nothing was created" in failed.args[0] and "Nothing was created" in window.loading_label.text()
+        assert list(tmp_path.iterdir()) == []
+    else:
+        with qtbot.waitSignal(window.ready, timeout=30_000):
+            window.start()
+        assert missing.exists() and window.central_stack.currentWidget() is window.welcome
+    assert len(asked) == 1 and str(missing.parent) in asked[0]
+
+
+def test_the_app_makes_its_own_folder_without_asking(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from grantdesk.config import default_database_path
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a: pytest.fail("asked")))
+    from ui.main_window import MainWindow
+
+    window = MainWindow(database_location(None))
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.ready, timeout=30_000):
+        window.start()
+    assert default_database_path().exists()
+
+
+def test_a_read_only_database_opens_in_the_app_with_a_banner_and_a_write_is_refused_plainly(
+        qtbot, sample_path, tmp_path):
+    read_only(sample_path)
+    window = _window(qtbot, sample_path)
+    with qtbot.waitSignal(window.ready, timeout=30_000):
+        window.start()
+    assert window.read_only and window.app_model.rowCount() > 0  # everything can be looked at
+    banner = window.read_only_banner
+    assert banner.isVisible() and banner.text().startswith(
+        "This database is read-only: you can look but not change anything")
+    assert banner.accessibleName() and "read-only" in window.windowTitle()
+
+    definition = tmp_path / "fund.toml"
+    definition.write_text('[fund]\ncode = "NEW"\nname = "New Fund"\ncouncil = "Testshire County Council"\n'
+                          'decision_model = "officer"\nfunder_org_id = "GB-LAE-TST"\n', encoding="utf-8")
+    before = _sha(sample_path)
+    with qtbot.waitSignal(window.runner.idle, timeout=30_000):
+        window.open_definition_file(str(definition))
+    assert window.notice.isVisible()
+    assert window.notice.text().startswith("This database is read-only: you can look but not change anything.")
+    assert "SQL" not in window.notice.text()
+    assert _sha(sample_path) == before

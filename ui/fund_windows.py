@@ -1,5 +1,7 @@
 """The windows the main window opens for the chosen fund or application: payments, letters, open data,
-votes and panels, members' pots and decisions, outcome notes, the learning library.
+votes and panels, members' pots and decisions, outcome notes, the learning library; and the New Fund
+wizard and Fund Settings (``ui.fund_wizard``, ``ui.fund_settings``), which windows with an empty state
+(no members, no panel, no rounds) open at the page that fills it.
 
 One window of a kind per fund (``_fund_window``), made when first asked for and raised after; closing
 the main window closes them all (a kiosk in use refuses until its PIN is given). The windows keep
@@ -108,7 +110,35 @@ class FundWindows:
             return None
         from ui.voting_desk import VotingDesk
 
-        return self._fund_window("votes", lambda code: VotingDesk(self.db, self.runner, code, self))
+        def make(code: str):
+            desk = VotingDesk(self.db, self.runner, code, self)
+            desk.settings_requested.connect(lambda page: self.open_fund_settings(code, page))
+            return desk
+
+        return self._fund_window("votes", make)
+
+    def open_new_fund_wizard(self):
+        """File ▸ New Fund…: the wizard that sets up a fund in this database."""
+        if self.db is None:
+            self.show_notice("Open a database first.")
+            return None
+        from ui.fund_wizard import open_new_fund_wizard
+
+        wizard = open_new_fund_wizard(self)
+        created = getattr(wizard, "created", None)
+        if created is not None:  # the new fund is shown (the welcome page goes) once it is made
+            created.connect(lambda result: self.show_fund(result.fund_code))
+        return wizard
+
+    def open_fund_settings(self, fund_code: str | None = None, page: str | None = None):
+        """Fund ▸ Fund Settings…: the fund's settings window, at ``page`` ("rounds", "members", "panel", …)."""
+        code = fund_code or self.current_fund
+        if self.db is None or not code:
+            self.show_notice("Choose a fund first.")
+            return None
+        from ui.fund_settings import open_fund_settings
+
+        return open_fund_settings(self, code, page=page)
 
     def _fund_chosen(self) -> bool:
         if self.db is None or not self.current_fund:
@@ -164,6 +194,7 @@ class FundWindows:
             board.resize(1200, 760)
             board.statement_requested.connect(
                 lambda member_id, year: self.save_member_statement(code, member_id, year))
+            board.settings_requested.connect(lambda page: self.open_fund_settings(code, page))
             return board
 
         return self._fund_window("pots", make)

@@ -4,9 +4,13 @@ The window paints first and loads after. With ``staged=True`` (how ``grantdesk``
 constructor builds only the frame: the fund list saying "Loading funds…", the loading state where the
 list will be, the menu bar's titles and the status bar, from a handful of Qt classes; ``start()``
 then sets the worker opening the database and builds the rest (list, filters, detail pane, actions)
-while it does. Opening the database (and SQLAlchemy's import), creating it with the sample funds on
-first run, and every query run on the worker thread through ``TaskRunner``. Widgets only ever
-receive plain results.
+while it does. Opening the database (and SQLAlchemy's import), creating it (empty) on first run, and
+every query run on the worker thread through ``TaskRunner``. Widgets only ever receive plain results.
+
+A database with no funds shows the welcome page (``ui.welcome``) instead of the lists; a fund with no
+applications or no rounds says what to do next, with the button for it. A database holding the sample
+funds says SAMPLE DATA in the title and the status bar; a read-only one says so in a banner; a
+``--db`` in a folder that does not exist is created only if the officer says yes.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtGui import QPalette, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -29,7 +33,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from grantdesk import __version__
-from grantdesk.config import DatabaseLocation, database_location
+from grantdesk.config import DatabaseLocation, database_location, sample_database_location
 from ui.fund_windows import FundWindows
 
 if TYPE_CHECKING:
@@ -44,7 +48,7 @@ WARM_UP_AFTER_MS = 750  # after the first screen is complete
 # What the list and the detail pane show, by kind of change (grantdesk.domain.changes.Kind values).
 FOLLOWS = ("funds", "applications", "eligibility", "members", "panels", "events", "awards", "outcomes", "letters")
 ROWS_BEFORE_RELOAD = 50  # more changed applications than this: reload the list rather than row by row
-MENUS = ("&File", "&Application", "&Members", "Aft&er the Award", "&Voting", "&View", "&Help")
+MENUS = ("&File", "F&und", "&Application", "&Members", "Aft&er the Award", "&Voting", "&View", "&Help")
 
 
 class MainWindow(FundWindows, QMainWindow):
@@ -58,9 +62,13 @@ class MainWindow(FundWindows, QMainWindow):
     application_refreshed = Signal(int)  # a changed application's row and detail are up to date
 
     def __init__(self, location: DatabaseLocation, *, runner: TaskRunner | None = None,
-                 settings: QSettings | None = None, fund_code: str | None = None, staged: bool = False):
+                 settings: QSettings | None = None, fund_code: str | None = None, staged: bool = False,
+                 load_samples: bool = False):
         super().__init__()
         self.location = location
+        self.load_samples = load_samples  # the sample database: load the sample funds into it if missing
+        self.holds_sample_data = False  # some fund here came from a sample file: say SAMPLE DATA
+        self.read_only = False  # the file may only be read: say so, and writes are refused
         self.initial_fund = fund_code.upper() if fund_code else None
         self.runner = runner
         self.settings = settings
@@ -75,6 +83,11 @@ class MainWindow(FundWindows, QMainWindow):
         self._refresh_pending: int | None = None
         self._member_ids: dict[int, frozenset[int]] = {}
         self._fund_windows: dict[str, dict[str, Any]] = {}  # kind → fund code → its window
+        self._fund_shape: tuple = ()  # the funds and rounds the tree shows (rebuilt when they change)
+        self.welcome: Any = None  # ui.welcome.WelcomePage, made when a database has no funds
+        self.empty_state: Any = None  # what the list shows for a fund with no applications
+        self.sample_label: QLabel | None = None
+        self.sample_windows: list[MainWindow] = []  # sample databases opened from the welcome page
 
         self.setWindowTitle("GrantDesk")
         self.setObjectName("mainWindow")
@@ -145,7 +158,24 @@ class MainWindow(FundWindows, QMainWindow):
         self.splitter.addWidget(centre)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([210, 1070])
-        self.setCentralWidget(self.splitter)
+        self.read_only_banner = QLabel()
+        self.read_only_banner.setObjectName("readOnlyBanner")
+        self.read_only_banner.setWordWrap(True)
+        self.read_only_banner.setContentsMargins(8, 6, 8, 6)
+        self.read_only_banner.setAutoFillBackground(True)
+        self.read_only_banner.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
+        self.read_only_banner.setForegroundRole(QPalette.ColorRole.ToolTipText)
+        self.read_only_banner.hide()
+        self.central_stack = QStackedWidget()  # the lists, or the welcome page
+        self.central_stack.setObjectName("centralStack")
+        self.central_stack.addWidget(self.splitter)
+        outer = QWidget()
+        outer_layout = QVBoxLayout(outer)
+        outer_layout.setContentsMargins(0, 0, 0, 0)
+        outer_layout.setSpacing(0)
+        outer_layout.addWidget(self.read_only_banner)
+        outer_layout.addWidget(self.central_stack, 1)
+        self.setCentralWidget(outer)
         self.menus = {title: self.menuBar().addMenu(title) for title in MENUS}
 
         self.db_label = QLabel()
@@ -240,8 +270,21 @@ class MainWindow(FundWindows, QMainWindow):
         self.actions.changed.connect(self.application_changed)
 
         file_menu = self.menus["&File"]
+        self.new_fund_action = self._action(self.tr("New &Fund…"), QKeySequence("Ctrl+Shift+N"),
+                                            self.open_new_fund_wizard)
+        self.new_fund_action.setStatusTip(self.tr("Set up a new fund, step by step"))
+        file_menu.addAction(self.new_fund_action)
         self.open_action = self._action("&Open Database…", QKeySequence.StandardKey.Open, self._choose_database)
         file_menu.addAction(self.open_action)
+        self.open_definition_action = self._action(self.tr("Open Fund &Definition File…"), None,
+                                                   self.open_definition_file)
+        self.open_definition_action.setStatusTip(self.tr("Make a fund from a .toml fund definition file"))
+        file_menu.addAction(self.open_definition_action)
+        self.samples_action = self._action(self.tr("E&xplore the Sample Funds"), None, self.explore_samples)
+        self.samples_action.setStatusTip(self.tr("Open the invented sample funds in their own database "
+                                                 "(marked SAMPLE DATA)"))
+        file_menu.addAction(self.samples_action)
+        file_menu.addSeparator()
         self.import_action = self._action("&Import Applications…", QKeySequence("Ctrl+I"), self._import)
         file_menu.addAction(self.import_action)
         self.letters_action = self._action("&Letters…", QKeySequence("Ctrl+Shift+L"), self.open_letters)
@@ -259,6 +302,14 @@ class MainWindow(FundWindows, QMainWindow):
         file_menu.addAction(self.import_grants_action)
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", QKeySequence.StandardKey.Quit, self.close))
+
+        fund_menu = self.menus["F&und"]
+        self.fund_settings_action = self._action(self.tr("Fund &Settings…"), None,
+                                                 lambda: self.open_fund_settings())
+        self.fund_settings_action.setStatusTip(self.tr("The selected fund's settings, rounds, areas, members, "
+                                                       "panel, form and letters"))
+        fund_menu.addAction(self.fund_settings_action)
+        fund_menu.addAction(self.new_fund_action)
 
         self.actions.fill_menu(self.menus["&Application"])
 
@@ -303,7 +354,7 @@ class MainWindow(FundWindows, QMainWindow):
         help_menu = self.menus["&Help"]
         help_menu.addAction(self._action("&About GrantDesk", None, self._about))
 
-        toolbar = self.addToolBar("Applications")
+        toolbar = self.toolbar = self.addToolBar("Applications")
         toolbar.setObjectName("applicationsToolbar")
         toolbar.setMovable(False)
         for action in (self.actions.new_action, self.actions.edit_action, self.actions.assess_action,
@@ -343,32 +394,65 @@ class MainWindow(FundWindows, QMainWindow):
         window builds the rest of itself while the worker does that."""
         location = self.location
         self._ensure_runner()
+        make_folder = None
+        folder = location.missing_folder()
+        if folder is not None and not location.in_app_folder:
+            if not self._may_make_folder(folder):
+                self.complete()
+                self._on_open_failed(RuntimeError(self.tr(
+                    "Nothing was created: the folder {0} does not exist.").format(folder)))
+                return
+            make_folder = True
+        load_samples = self.load_samples
 
-        def open_and_list():
+        def open_and_list(progress):
             from grantdesk.services.database import open_for_app
             from grantdesk.services.overview import list_funds
 
-            opened = open_for_app(location)
+            opened = open_for_app(location, make_folder=make_folder, load_samples=load_samples,
+                                  progress=progress.report)
             try:
                 return opened, list_funds(opened.db)
             except BaseException:
                 opened.db.close()
                 raise
 
-        self.runner.run(open_and_list, self._on_opened, self._on_open_failed)
+        if load_samples:
+            self._set_loading(self.tr("Loading the sample funds — invented people and applications…"))
+        self.runner.run(open_and_list, self._on_opened, self._on_open_failed,
+                        progress_title=self.tr("Loading the sample funds") if load_samples else None,
+                        parent_widget=self if load_samples else None)
         self.complete()  # its answer is delivered through the event loop, so after this
+
+    def _may_make_folder(self, folder) -> bool:
+        """A ``--db`` in a folder that does not exist: make it (and a new, empty database) only if asked to."""
+        from PySide6.QtWidgets import QMessageBox  # dialogs load when first used, not at start-up
+
+        answer = QMessageBox.question(
+            self, self.tr("Create a new database?"),
+            self.tr("The folder {0} does not exist, so there is no GrantDesk database at {1}.\n\n"
+                    "Create the folder and a new, empty database there?").format(folder, self.location.path),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
     def _on_opened(self, result) -> None:
         opened, funds = result
         self.db = opened.db
+        self.holds_sample_data = opened.holds_sample_data
+        self.read_only = opened.read_only
         self._show_database()
         if opened.samples_loaded:
-            self.statusBar().showMessage(
-                f"New database: loaded the sample funds {', '.join(opened.samples_loaded)}.", 10000
-            )
+            self.statusBar().showMessage(self.tr("Loaded the sample funds {0}: invented people and applications, "
+                                                 "in a database of their own.").format(
+                ", ".join(opened.samples_loaded)), 10000)
         self._show_funds(funds)
 
     def _on_open_failed(self, error: BaseException) -> None:
+        from ui.tasks import Cancelled
+
+        if isinstance(error, Cancelled):
+            error = RuntimeError(self.tr("Stopped loading the sample funds; the ones already loaded are kept. "
+                                         "Explore the sample funds again to load the rest."))
         message = str(error) or type(error).__name__
         self._set_loading(f"GrantDesk could not open the database.\n\n{message}\n\n"
                           "Use File › Open Database… (Ctrl+O) to choose another file.")
@@ -376,10 +460,14 @@ class MainWindow(FundWindows, QMainWindow):
         self.statusBar().showMessage("The database could not be opened.")
         self.load_failed.emit(message)
 
-    def _show_funds(self, funds: list[Any]) -> None:
+    def _show_funds(self, funds: list[Any], select: str | None = None, keep: tuple | None = None) -> None:
+        """Fill the fund tree and choose where to start: ``keep`` (a fund and round shown before), else
+        ``select`` (a fund code), else ``--fund``, the fund last looked at or the busiest. No funds: the
+        welcome page."""
         from grantdesk.domain.dates import financial_year_label
 
         self.funds = funds
+        self._fund_shape = self._shape_of(funds)
         self.fund_model.clear()
         bold = self.fund_tree.font()
         bold.setBold(True)
@@ -403,28 +491,87 @@ class MainWindow(FundWindows, QMainWindow):
                 item.appendRow(child)
             self.fund_model.appendRow(item)
         self.fund_tree.expandAll()
-        self.funds_loaded.emit()
         if not funds:
-            self._set_loading("This database has no funds yet.")
+            self.current_fund = None
+            self._set_loading(self.tr("This database has no funds yet."))
+            self._show_welcome()
+            self.funds_loaded.emit()
             self._emit_ready()
             return
-        start = self.fund_model.index(funds.index(self._starting_fund(funds)), 0)
+        self.central_stack.setCurrentWidget(self.splitter)
+        self.toolbar.show()
+        self.funds_loaded.emit()
+        start = self._index_for(keep) if keep is not None else None
+        if start is None or not start.isValid():
+            wanted = next((f for f in funds if f.code == select), None) or self._starting_fund(funds)
+            start = self.fund_model.index(funds.index(wanted), 0)
         self.fund_tree.selectionModel().setCurrentIndex(
             start, QItemSelectionModel.SelectionFlag.ClearAndSelect
         )
 
-    def refresh_fund_counts(self) -> None:
+    @staticmethod
+    def _shape_of(funds: list[Any]) -> tuple:
+        """What the tree shows of the funds, apart from the counts: a change means rebuilding it."""
+        return tuple((f.code, f.name, f.council, f.decision_model, tuple((r.id, r.name) for r in f.rounds))
+                     for f in funds)
+
+    def _index_for(self, key: tuple | None) -> QModelIndex | None:
+        """The tree's item for (fund code, round id or None)."""
+        for r in range(self.fund_model.rowCount()):
+            item = self.fund_model.item(r)
+            if item.data(FUND_ROLE) == key:
+                return item.index()
+            for c in range(item.rowCount()):
+                if item.child(c).data(FUND_ROLE) == key:
+                    return item.child(c).index()
+        return None
+
+    def _show_welcome(self) -> None:
+        if self.welcome is None:
+            from ui.welcome import WelcomePage
+
+            self.welcome = WelcomePage()
+            self.welcome.set_up_fund.connect(self.open_new_fund_wizard)
+            self.welcome.open_definition.connect(self.open_definition_file)
+            self.welcome.explore_samples.connect(self.explore_samples)
+            self.welcome.open_database.connect(self._choose_database)
+            self.central_stack.addWidget(self.welcome)
+        self.welcome.set_database(self.location.describe())
+        self.welcome.show_refusal("")
+        self.central_stack.setCurrentWidget(self.welcome)
+        self.toolbar.hide()  # the application actions have nothing to act on yet
+        self.welcome.focus_first()
+
+    def show_fund(self, fund_code: str) -> None:
+        """Read the funds again and show ``fund_code`` (after a fund was created: the welcome page goes)."""
+        self.refresh_fund_counts(select=fund_code)
+
+    def refresh_fund_counts(self, select: str | None = None) -> None:
         """Update the application counts in the fund tree in place (after a new application or an
-        import), keeping the selection and expansion as they are."""
+        import), keeping the selection and expansion as they are. When the funds or rounds themselves
+        changed (a fund set up, a round added), the tree is made again: the fund and round shown stay
+        chosen, or ``select`` (a fund code) is shown."""
         if self.db is None:
             return
 
         def fetch(db):
+            from grantdesk.services.database import holds_sample_data
             from grantdesk.services.overview import list_funds
 
-            return list_funds(db)
+            return list_funds(db), holds_sample_data(db)
 
-        def got(funds: list[Any]) -> None:
+        def got(result: tuple[list[Any], bool]) -> None:
+            funds, samples = result
+            if samples != self.holds_sample_data:
+                self.holds_sample_data = samples
+                self._show_database()
+            if select is not None or self._shape_of(funds) != self._fund_shape:
+                current = self.fund_tree.currentIndex()
+                keep = current.data(FUND_ROLE) if current.isValid() and select is None else None
+                self._show_funds(funds, select=select, keep=keep)
+                if keep is not None and self.fund_tree.currentIndex().data(FUND_ROLE) == keep:
+                    self.refresh()  # the same fund and round: its heading and list may have changed
+                return
             self.funds = funds
             counts = {(f.code, r.id): r.application_count for f in funds for r in f.rounds}
             for r in range(self.fund_model.rowCount()):
@@ -492,7 +639,10 @@ class MainWindow(FundWindows, QMainWindow):
         self.filter_bar.set_options(options)
         self.app_model.set_filter(self._list_filter())
         self.app_model.set_prepared(prepared)
-        self.list_stack.setCurrentWidget(self.table)
+        if self.app_model.total_count == 0:
+            self._show_empty_fund()
+        else:
+            self.list_stack.setCurrentWidget(self.table)
         self._update_count()
         self.applications_loaded.emit()
         if self.app_model.rowCount() > 0:
@@ -588,7 +738,38 @@ class MainWindow(FundWindows, QMainWindow):
         self.db_label.setText(f"Database: {self.location.describe()}")
         self.db_label.setToolTip(self.location.url if self.location.path is None else str(self.location.path))
         name = self.location.path.name if self.location.path else self.location.describe()
-        self.setWindowTitle(f"GrantDesk — {name}")
+        marks = ([self.tr("SAMPLE DATA")] if self.holds_sample_data else []) + (
+            [self.tr("read-only")] if self.read_only else [])
+        self.setWindowTitle(" — ".join(["GrantDesk", name, *marks]))
+        self._show_sample_label()
+        self.read_only_banner.setText(self.tr(
+            "This database is read-only: you can look but not change anything. To make changes, open a copy "
+            "of the file or ask for permission to write to it."))
+        self.read_only_banner.setAccessibleName(self.tr("This database is read-only"))
+        self.read_only_banner.setVisible(self.read_only)
+
+    def _show_sample_label(self) -> None:
+        """SAMPLE DATA, always visible in the status bar while the database holds the sample funds."""
+        if not self.holds_sample_data:
+            if self.sample_label is not None:
+                self.sample_label.hide()
+            return
+        if self.sample_label is None:
+            label = QLabel(self.tr("SAMPLE DATA"))
+            label.setObjectName("sampleDataLabel")
+            label.setAccessibleName(self.tr("SAMPLE DATA: invented people and applications"))
+            label.setToolTip(self.tr("This database holds the sample funds: invented people and applications. "
+                                     "Do not record real applicants here."))
+            font = label.font()
+            font.setBold(True)
+            label.setFont(font)
+            label.setContentsMargins(8, 1, 8, 1)
+            label.setAutoFillBackground(True)
+            label.setBackgroundRole(QPalette.ColorRole.Highlight)
+            label.setForegroundRole(QPalette.ColorRole.HighlightedText)
+            self.statusBar().insertPermanentWidget(0, label)
+            self.sample_label = label
+        self.sample_label.show()
 
     def _list_filter(self) -> ListFilter:
         from ui.models import ListFilter
@@ -649,6 +830,10 @@ class MainWindow(FundWindows, QMainWindow):
 
     def show_refusal(self, text: str) -> None:
         """A refusal from the core for something this window asked (ui.operations)."""
+        if self.welcome is not None and self.central_stack.currentWidget() is self.welcome:
+            self.welcome.show_refusal(text)  # the lists (and their notice line) are not on screen
+            self.statusBar().showMessage(text, 15000)
+            return
         self.show_notice(text)
 
     def application_changed(self, application_id: int) -> None:
@@ -741,6 +926,121 @@ class MainWindow(FundWindows, QMainWindow):
         if path:
             self.open_location(database_location(path))
 
+    def open_definition_file(self, path: str | None = None) -> None:
+        """Make a fund from a fund definition file (.toml) in this database, then show it."""
+        if self.db is None:
+            return
+        if path is None:
+            from PySide6.QtWidgets import QFileDialog  # dialogs load when first used, not at start-up
+
+            start = str(self.location.path.parent) if self.location.path else ""
+            path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a Fund Definition File"), start,
+                                                  self.tr("Fund definition files (*.toml);;All files (*)"))
+            if not path:
+                return
+        from pathlib import Path
+
+        from ui.operations import Op
+
+        target = Path(path)
+
+        def work(db):
+            from grantdesk.services.fund_setup import create_fund_from_file
+
+            return create_fund_from_file(db, target)
+
+        def done(created: Any) -> None:
+            summary = getattr(created, "summary", None) or self.tr("Created the fund {0}.").format(created.fund_code)
+            self.show_notice("")
+            self.statusBar().showMessage(summary, 15000)
+            self.show_fund(created.fund_code)
+
+        Op(self, work).success(done).with_progress(self.tr("Making the fund")).run()
+
+    def explore_samples(self) -> MainWindow | None:
+        """The sample funds, in their own database and their own window (loaded there on first use,
+        in the background), marked SAMPLE DATA; this window stays on its own database."""
+        location = sample_database_location()
+        if self.location.path is not None and self.location.path == location.path:
+            self.open_location(location)  # already here: load what is missing
+            return self
+        for window in self.sample_windows:
+            if isValid(window) and window.isVisible():
+                window.raise_()
+                window.activateWindow()
+                return window
+        window = MainWindow(location, load_samples=True)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.destroyed.connect(lambda *_: self._forget_sample_windows())
+        window.resize(self.size())
+        self.sample_windows.append(window)
+        window.show()
+        window.start()
+        return window
+
+    def _forget_sample_windows(self) -> None:
+        self.sample_windows = [w for w in self.sample_windows if isValid(w)]
+
+    def _show_empty_fund(self) -> None:
+        """A fund (or round) with no applications: say so, and offer what comes next — record one, import
+        a batch, or (a fund with no rounds) add a round first."""
+        if self.empty_state is None:
+            self._build_empty_state()
+        fund = self._fund_for(self.current_fund) if self.current_fund else None
+        name = fund.name if fund is not None else (self.current_fund or "")
+        current = self.fund_tree.currentIndex()
+        in_round = current.isValid() and bool(current.data(FUND_ROLE)) and current.data(FUND_ROLE)[1] is not None
+        no_rounds = fund is not None and not fund.rounds
+        lines = [self.tr("No applications in this round yet.") if in_round
+                 else self.tr("No applications in {0} yet.").format(name)]
+        if no_rounds:
+            lines.append(self.tr("It has no rounds yet either. A round gives applications their dates and "
+                                 "budget: add one in Fund Settings, then record or import applications."))
+        else:
+            lines.append(self.tr("Record one as it arrives, or import a batch from your online form's export "
+                                 "(CSV or Excel)."))
+        self.empty_label.setText("\n\n".join(lines))
+        self.empty_rounds_button.setVisible(no_rounds)
+        self.list_stack.setCurrentWidget(self.empty_state)
+
+    def _build_empty_state(self) -> None:
+        from PySide6.QtWidgets import QHBoxLayout, QPushButton
+
+        page = QWidget()
+        page.setObjectName("emptyFund")
+        self.empty_label = QLabel()
+        self.empty_label.setObjectName("emptyFundLabel")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setAccessibleName(self.tr("No applications"))
+
+        def button(text: str, name: str, slot: Callable[[], Any]) -> QPushButton:
+            b = QPushButton(text)
+            b.setObjectName(name)
+            b.setAccessibleName(text.replace("&", "").rstrip("…"))
+            b.setMinimumHeight(36)
+            b.clicked.connect(slot)
+            return b
+
+        self.empty_rounds_button = button(self.tr("Add a &round…"), "addRoundButton",
+                                          lambda: self.open_fund_settings(page="rounds"))
+        self.empty_record_button = button(self.tr("Record an a&pplication"), "recordApplicationButton",
+                                          self.actions.new_application)
+        self.empty_import_button = button(self.tr("I&mport applications…"), "importApplicationsButton", self._import)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        for b in (self.empty_rounds_button, self.empty_record_button, self.empty_import_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        layout.addWidget(self.empty_label)
+        layout.addSpacing(12)
+        layout.addLayout(row)
+        layout.addStretch(2)
+        self.list_stack.addWidget(page)
+        self.empty_state = page
+
     def open_location(self, location: DatabaseLocation) -> None:
         if not self._close_fund_windows():
             return
@@ -748,7 +1048,10 @@ class MainWindow(FundWindows, QMainWindow):
         self.db = None
         self.funds = []
         self.location = location
+        self.holds_sample_data = self.read_only = False
+        self.load_samples = location.is_samples
         self.fund_model.clear()
+        self.central_stack.setCurrentWidget(self.splitter)
         self.app_model.set_rows([])
         self.detail.show_message("Choose an application to see its details.")
         self._show_database()

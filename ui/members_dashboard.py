@@ -428,6 +428,7 @@ class MembersDashboard(QWidget):
     loaded = Signal()
     changed = Signal()
     statement_requested = Signal(int, int)
+    settings_requested = Signal(str)  # a Fund Settings page to open ("members": the fund has none yet)
 
     def __init__(self, db: Any, runner: TaskRunner, fund_code: str, parent: QWidget | None = None, *,
                  today: date | None = None):
@@ -489,6 +490,20 @@ class MembersDashboard(QWidget):
         self.notice.setAccessibleName("Notice")
         self.notice.setWordWrap(True)
         self.notice.hide()
+        # A fund with no members yet: what to do next, with the button for it.
+        self.no_members = QWidget()
+        self.no_members.setObjectName("noMembers")
+        self.no_members_label = QLabel(self.tr(
+            "This fund has no members yet. Add its councillors, the division each represents and their yearly "
+            "pots in Fund Settings; their pots then show here."))
+        self.no_members_label.setWordWrap(True)
+        self.add_members_button = action_button(self.tr("Add &members…"), None,
+                                                lambda: self.settings_requested.emit("members"), "addMembersButton")
+        nm = QHBoxLayout(self.no_members)
+        nm.setContentsMargins(0, 4, 0, 4)
+        nm.addWidget(self.no_members_label, 1)
+        nm.addWidget(self.add_members_button)
+        self.no_members.hide()
 
         self.model = MembersTableModel(self)
         self.table = QTableView()
@@ -543,6 +558,7 @@ class MembersDashboard(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.banner)
         layout.addWidget(self.notice)
+        layout.addWidget(self.no_members)
         layout.addWidget(splitter, 1)
         self._update_buttons()
 
@@ -593,6 +609,7 @@ class MembersDashboard(QWidget):
         self.chart.set_positions(snap.positions, label)
         self._show_totals(snap.positions)
         self._show_banner(snap)
+        self.no_members.setVisible(not snap.positions)
         self._update_buttons()
         self.loaded.emit()
 

@@ -53,6 +53,7 @@ class VotingDesk(QWidget):
     shown. What an action here changes reaches other windows as a broadcast change (ui.operations)."""
 
     loaded = Signal()
+    settings_requested = Signal(str)  # a Fund Settings page to open ("panel": the fund has none yet)
 
     def __init__(self, db: Any, runner: TaskRunner, fund_code: str, parent: QWidget | None = None):
         super().__init__(parent, Qt.WindowType.Window)
@@ -91,7 +92,18 @@ class VotingDesk(QWidget):
         left_layout.addWidget(action_button("&New vote…", "Ctrl+N", self.new_event, "newEventButton"))
         left_layout.addWidget(QLabel("<b>Resident panels</b>"))
         left_layout.addWidget(self.panel_list, 1)
-        left_layout.addWidget(action_button("&Score as a panel…", "Ctrl+Shift+S", self.open_panel, "openPanelButton"))
+        # A fund with no panel yet: what to do next, with the button for it.
+        self.no_panel_label = QLabel(self.tr("No resident panel yet. Set one up — its panellists and weighted "
+                                             "criteria — in Fund Settings, then score here."))
+        self.no_panel_label.setObjectName("noPanelLabel")
+        self.no_panel_label.setWordWrap(True)
+        self.set_up_panel_button = action_button(self.tr("Set up a &panel…"), None,
+                                                 lambda: self.settings_requested.emit("panel"), "setUpPanelButton")
+        for w in (self.no_panel_label, self.set_up_panel_button):
+            w.hide()
+            left_layout.addWidget(w)
+        self.score_button = action_button("&Score as a panel…", "Ctrl+Shift+S", self.open_panel, "openPanelButton")
+        left_layout.addWidget(self.score_button)
 
         self.summary = QTextBrowser()
         self.summary.setObjectName("eventSummary")
@@ -167,6 +179,9 @@ class VotingDesk(QWidget):
             self.panel_list.addItem(item)
         if self.panel_list.count():
             self.panel_list.setCurrentRow(0)
+        for w in (self.no_panel_label, self.set_up_panel_button):
+            w.setVisible(not panels)
+        self.score_button.setEnabled(bool(panels))
         ids = [e.id for e in events]
         row = ids.index(keep) if keep in ids else (0 if ids else -1)
         self.event_list.setCurrentRow(row)

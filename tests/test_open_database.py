@@ -249,3 +249,21 @@ def test_a_read_only_database_opens_in_the_app_with_a_banner_and_a_write_is_refu
     assert window.notice.text().startswith("This database is read-only: you can look but not change anything.")
     assert "SQL" not in window.notice.text()
     assert _sha(sample_path) == before
+
+
+def test_a_screenshot_of_a_database_in_a_missing_folder_is_refused_without_asking(qtbot, tmp_path, capsys):
+    from ui.app import main
+
+    code = main(["--db", str(tmp_path / "nope" / "x.db"), "--screenshot", str(tmp_path / "shot.png")])
+    assert code == 2 and "does not exist" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_without_a_display_the_app_says_so_and_how_to_take_a_screenshot():
+    from ui.app import no_display_message
+
+    message = no_display_message({}, "linux")
+    assert "needs a display" in message and "QT_QPA_PLATFORM=offscreen grantdesk --screenshot FILE.png" in message
+    for environ, platform in (({"DISPLAY": ":0"}, "linux"), ({"WAYLAND_DISPLAY": "wayland-0"}, "linux"),
+                              ({"QT_QPA_PLATFORM": "offscreen"}, "linux"), ({}, "win32"), ({}, "darwin")):
+        assert no_display_message(environ, platform) is None

@@ -1,9 +1,14 @@
 """``grantdesk``: open the GrantDesk window.
 
-    grantdesk                          # the default database (created with sample funds on first run)
-    grantdesk --db PATH                # a given SQLite file (or SQLAlchemy URL)
+    grantdesk                          # the default database (created empty on first run: the welcome page)
+    grantdesk --db PATH                # a given SQLite file (or SQLAlchemy URL); a missing folder is offered
     grantdesk --fund PHP               # open on a fund
     grantdesk --screenshot FILE.png    # open, wait until loaded, save a picture of the window, exit
+                                       # (with no display: QT_QPA_PLATFORM=offscreen grantdesk --screenshot …)
+
+The sample funds live in their own database, ``grantdesk-samples.db`` next to the default one: the
+welcome page's *Explore the sample funds* opens it (loading them on first use), and any window on a
+database holding them says SAMPLE DATA.
 
 Only PySide6 and GrantDesk's light modules load before the window is shown; SQLAlchemy and the rest
 load on the worker thread while the window is already on screen.
@@ -24,6 +29,18 @@ from grantdesk import __version__
 from grantdesk.config import APP_NAME, database_location
 
 SCREENSHOT_TIMEOUT_MS = 60_000
+
+
+def no_display_message(environ: dict[str, str] | os._Environ, platform: str) -> str | None:
+    """On Linux with no display (no X11 or Wayland, no Qt platform chosen), the sentence to print instead of
+    Qt's own abort: GrantDesk is a window and needs a screen, or Qt's offscreen platform for a screenshot."""
+    if not platform.startswith("linux") or environ.get("QT_QPA_PLATFORM"):
+        return None
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return None
+    return ("GrantDesk is a desktop app and needs a display (there is no DISPLAY or WAYLAND_DISPLAY here). "
+            "To take a picture of the window without one: QT_QPA_PLATFORM=offscreen grantdesk --screenshot FILE.png; "
+            "for the same services without a window: python -m grantdesk --help.")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -89,6 +106,11 @@ class _CollectorPaused(QObject):
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if QApplication.instance() is None:
+        message = no_display_message(os.environ, sys.platform)
+        if message:
+            print(f"error: {message}", file=sys.stderr)
+            return 2
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
@@ -98,8 +120,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ui.main_window import MainWindow
 
     screenshot = args.screenshot
+    location = database_location(args.db)
+    folder = location.missing_folder()
+    if screenshot and folder is not None and not location.in_app_folder:  # nobody there to ask
+        print(f"error: the folder {folder} does not exist, so there is no database at {location.path}; "
+              "nothing was created.", file=sys.stderr)
+        return 2
     settings = None if screenshot or args.first_paint else QSettings()
-    window = MainWindow(database_location(args.db), settings=settings, fund_code=args.fund, staged=True)
+    window = MainWindow(location, settings=settings, fund_code=args.fund, staged=True)
     exit_code = {"value": 0}
 
     if screenshot:

@@ -276,7 +276,7 @@ class MainWindow(FundWindows, QMainWindow):
         file_menu.addAction(self.new_fund_action)
         self.open_action = self._action("&Open Database…", QKeySequence.StandardKey.Open, self._choose_database)
         file_menu.addAction(self.open_action)
-        self.open_definition_action = self._action(self.tr("Open Fund &Definition File…"), None,
+        self.open_definition_action = self._action(self.tr("Open Fund Defi&nition File…"), None,
                                                    self.open_definition_file)
         self.open_definition_action.setStatusTip(self.tr("Make a fund from a .toml fund definition file"))
         file_menu.addAction(self.open_definition_action)

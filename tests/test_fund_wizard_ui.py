@@ -405,3 +405,26 @@ def test_the_steps_follow_the_way_of_deciding(qtbot, db, runner, model, step):
     wizard = open_wizard(qtbot, db, runner, today=TODAY)
     click(qtbot, wizard.model_page.buttons[model])
     assert step in wizard.steps.text() and ("Members" in wizard.steps.text()) is False
+
+
+def test_an_officer_fund_needs_no_areas_members_or_panel(qtbot, db, runner):
+    wizard = open_wizard(qtbot, db, runner, today=TODAY)
+    click(qtbot, wizard.model_page.buttons["officer"])
+    next_page(qtbot, wizard)
+    fill_fund(qtbot, wizard, "Small Grants", "Testshire District Council", "GB-LAE-TST", code="SG")
+    type_over(qtbot, wizard.fund_page.max_edit, "£1,000")
+    next_page(qtbot, wizard)
+    assert next_page(qtbot, wizard) == NewFundWizard.ROUND  # no areas: none needed, and no members or panel page
+    rnd = wizard.round_page
+    assert rnd.opens_edit.text() == "01/05/2026" and rnd.closes_edit.text() == "26/06/2026"  # eight weeks
+    assert rnd.decision_edit.text() == "31/07/2026" and rnd.spend_edit.text() == "31/03/2027"
+    next_page(qtbot, wizard)
+    assert [r["label"] for r in wizard.form_page.questions.rows()] == ["About how many people will take part?"]
+    next_page(qtbot, wizard)
+    next_page(qtbot, wizard)
+    with qtbot.waitSignal(wizard.created, timeout=TIMEOUT) as made:
+        click(qtbot, wizard.button(QWizard.WizardButton.FinishButton))
+    assert made.args[0].summary == "Created Small Grants (SG): 1 round, 1 question."
+    setup = fund_setup(db, "SG")
+    assert setup.definition.fund.decision_model == "officer" and setup.definition.fund.max_amount_pence == 100_000
+    assert not setup.areas and not setup.members and not setup.panels

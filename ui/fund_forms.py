@@ -989,10 +989,9 @@ class LettersForm(QWidget):
         self.layout_combo.currentIndexChanged.connect(lambda _i: self.changed.emit())
         self.layout_combo.setEnabled(False)
 
-    def set_value(self, letters: dict[str, Any], bilingual: bool, council: str = "") -> None:
-        person = letters.get("signatory") or {}
-        head = letters.get("letterhead") or {}
-        names = letters.get("council") or {}
+    def set_value(self, settings: Any, bilingual: bool, council: str = "") -> None:
+        """Show a fund's typed settings (``settings_of``): its signatory, letterhead and council names."""
+        person, head, names = settings.signatory, settings.letterhead, settings.council_names
         self.signatory_name.setText(person.get("name", ""))
         self.signatory_role.setText(person.get("role", ""))
         self.address.setPlainText("\n".join(head.get("address", [])))
@@ -1001,7 +1000,7 @@ class LettersForm(QWidget):
         self.council_en.setText(names.get("en", council))
         self.council_cy.setText(names.get("cy", ""))
         self.bilingual_check.setChecked(bilingual)
-        self.layout_combo.setCurrentIndex(max(self.layout_combo.findData(letters.get("bilingual", "welsh_first")), 0))
+        self.layout_combo.setCurrentIndex(max(self.layout_combo.findData(settings.bilingual_layout), 0))
         self._other = {k: v for k, v in head.items() if k not in {"address", "email", "phone"}}
 
     def bilingual(self) -> bool:

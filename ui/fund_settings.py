@@ -434,7 +434,7 @@ class LettersPage(SettingsPage):
 
     def fill(self, setup: Any) -> None:
         f = setup.definition.fund
-        self.form.set_value(f.settings.get("letters", {}), f.bilingual_letters, f.council)
+        self.form.set_value(settings_of(f.settings), f.bilingual_letters, f.council)
 
     def form_state(self) -> Any:
         return repr(self.form.letters()), self.form.bilingual()

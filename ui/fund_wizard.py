@@ -41,7 +41,9 @@ from PySide6.QtWidgets import (
 
 from grantdesk.domain.dates import financial_year_label, financial_year_of
 from grantdesk.domain.errors import ValidationError
+from grantdesk.domain.eligibility import ATTACHMENT_KINDS
 from grantdesk.domain.fund_definition import DefinitionError, read_definition
+from grantdesk.domain.fund_settings import settings_of
 from grantdesk.domain.money import format_money, parse_money
 from ui.fund_forms import (
     AreasEditor,
@@ -1063,6 +1065,7 @@ class NewFundWizard(QWizard):
         except (DefinitionError, ValidationError) as exc:
             return f"<p>{escape(str(exc))}</p>"
         f = d.fund
+        typed = settings_of(f.settings)
         models = {"officer": self.tr("decided by officers"), "member": self.tr("decided by elected members"),
                   "panel": self.tr("decided by a residents' panel")}
         items = [self.tr("<b>{name}</b> ({code}), {council}, {model}.").format(
@@ -1095,15 +1098,14 @@ class NewFundWizard(QWizard):
             items.append(self.tr("{n} members {each} in {year} ({total} in all): {names}.").format(
                 n=len(d.members), each=each, year=year, total=format_money(total),
                 names=escape("; ".join(f"{m.name} ({m.area})" if m.area else m.name for m in d.members))))
-            s = f.settings
             items.append(self.tr("Apply by {apply}, spend by {spend} each year; unspent money {mode}.").format(
-                apply=_month_day_words(s.get("apply_by_month_day", "03-31")),
-                spend=_month_day_words(s.get("spend_by_month_day", "03-31")),
-                mode=self.tr("rolls over") if s.get("unspent_at_year_end") == "roll_over" else self.tr("lapses")))
+                apply=_month_day_words(typed.apply_by_month_day), spend=_month_day_words(typed.spend_by_month_day),
+                mode=self.tr("rolls over") if typed.unspent_at_year_end == "roll_over" else self.tr("lapses")))
         for p in d.panels:
             items.append(self.tr("{name}: {n} panellists; criteria {criteria}.").format(
                 name=escape(p.name), n=len(p.panellists),
-                criteria=escape("; ".join(f"{c.name} (weight {c.weight}, {c.low}–{c.high})" for c in p.criteria))))
+                criteria=escape("; ".join(self.tr("{name} (weight {weight}, scored {low}–{high})").format(
+                    name=c.name, weight=c.weight, low=c.low, high=c.high) for c in p.criteria))))
         if r:
             when = self.tr("open {opens} to {closes}").format(opens=f"{r.opens_on:%d/%m/%Y}",
                                                              closes=f"{r.closes_on:%d/%m/%Y}")
@@ -1116,15 +1118,13 @@ class NewFundWizard(QWizard):
                 name=escape(r.title), when=when, budget=budget))
         items.append(self.tr("{n} questions on the form").format(n=len(d.questions))
                      + ("".join(f"<br>&nbsp;&nbsp;– {escape(q.label)}" for q in d.questions) if d.questions else "."))
-        s = f.settings
-        kinds = s.get("allowed_org_types") or []
+        kinds = typed.allowed_org_types
         items.append(self.tr("{n} kinds of organisation can apply.").format(n=len(kinds)) if kinds
                      else self.tr("Any kind of organisation can apply."))
-        docs = s.get("required_attachments") or []
-        if docs:
-            items.append(self.tr("Every application needs: {docs}.").format(docs=escape(", ".join(docs).replace("_", " "))))
-        letters = s.get("letters", {})
-        signer = letters.get("signatory", {})
+        if typed.required_attachments:
+            items.append(self.tr("Every application needs: {docs}.").format(
+                docs=escape(", ".join(ATTACHMENT_KINDS.get(k, k).lower() for k in typed.required_attachments))))
+        signer = typed.signatory
         if signer:
             items.append(self.tr("Letters signed by {name}{role}.").format(
                 name=escape(signer.get("name", "")), role=escape(", " + signer["role"]) if signer.get("role") else ""))
@@ -1132,11 +1132,11 @@ class NewFundWizard(QWizard):
             items.append(self.tr("No one signs the letters yet (Fund Settings ▸ Letters)."))
         if f.bilingual_letters:
             items.append(self.tr("Letters in Welsh and English."))
-        if s.get("welsh_language_standards"):
+        if typed.welsh_language_standards:
             items.append(self.tr("The Welsh Language Standards apply."))
-        if s.get("themes"):
-            items.append(self.tr("Themes: {themes}.").format(themes=escape(", ".join(s["themes"]))))
-        items.append(self.tr("Monitoring: the fund's own bands.") if s.get("monitoring")
+        if typed.themes:
+            items.append(self.tr("Themes: {themes}.").format(themes=escape(", ".join(typed.themes))))
+        items.append(self.tr("Monitoring: the fund's own bands.") if typed.monitoring
                      else self.tr("Monitoring: the standard bands."))
         return "<ul>" + "".join(f"<li style='margin-bottom:4px'>{i}</li>" for i in items) + "</ul>"
 
@@ -1187,10 +1187,12 @@ class NewFundWizard(QWizard):
 
 
 def _month_day_words(value: str) -> str:
-    from ui.fund_forms import MONTHS
+    from PySide6.QtCore import QCoreApplication
+
+    from ui.fund_forms import CONTEXT, MONTHS
 
     month, day = int(value[:2]), int(value[3:])
-    return f"{day} {MONTHS[month - 1]}"
+    return f"{day} {QCoreApplication.translate(CONTEXT, MONTHS[month - 1])}"
 
 
 def open_new_fund_wizard(parent: Any) -> NewFundWizard:

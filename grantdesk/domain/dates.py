@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
 
 from grantdesk.domain.errors import ValidationError
 
@@ -74,23 +75,112 @@ _MONTHS = {
     for name in names
 }
 _NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[t ].*)?$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _WORDS = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{2}|\d{4})$")
+# A time after a date, as form tools and ISO timestamps write it: "09:52", "09:52:34", "9:52:34 am",
+# "09:52:34.123", with "Z" or an offset ("+01:00", "+0100") for ISO timestamps.
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(am|pm)?\s*(z|[+-]\d{2}(?::?\d{2})?)?$")
+_SPLIT = re.compile(r"^(\S+?)(?:,?\s+|t)(\d{1,2}:.*)$")
+_SERIAL = re.compile(r"^\d+(?:\.\d+)?$")
+# Excel counts days from 30/12/1899 (its day 60 is the 29/02/1900 that never was, so the count is
+# right from March 1900 on). A number is read as such a date only when it falls in these years, so a
+# plain number (5, or 2026) in a date column is still refused.
+EXCEL_EPOCH = date(1899, 12, 30)
+SERIAL_YEARS = (1990, 2100)
+_SERIAL_RANGE = ((date(SERIAL_YEARS[0], 1, 1) - EXCEL_EPOCH).days, (date(SERIAL_YEARS[1], 12, 31) - EXCEL_EPOCH).days)
 
 
-def parse_uk_date(value: str | date | datetime | None, *, field: str | None = None) -> date | None:
-    """Read a date as UK forms write it: ``12/05/2026``, ``12/5/26``, ``12.05.2026``, ``2026-05-12``,
-    ``12 May 2026`` (or Welsh month names). Day before month, always; blank gives ``None``.
+def excel_serial_date(value: int | float | Decimal | str) -> date | None:
+    """The date an Excel serial number stands for (``46186`` → 13/06/2026; a fraction is the time of
+    day, ignored), or ``None`` when ``value`` is not a whole day count between 1990 and 2100."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if not _SERIAL.match(value):
+            return None
+    try:
+        number = Decimal(repr(value) if isinstance(value, float) else value)
+    except (InvalidOperation, ValueError):
+        return None
+    if not number.is_finite():
+        return None
+    days = int(number)  # the whole days; what is after the point is the time
+    if not _SERIAL_RANGE[0] <= days <= _SERIAL_RANGE[1]:
+        return None
+    return EXCEL_EPOCH + timedelta(days=days)
+
+
+def _uk_day(moment: datetime) -> date:
+    """The day a moment with a time zone fell on in the UK (a form tool's UTC timestamp of 23:30 on
+    13 June in summer is 00:30 on 14 June here). Without time-zone data, the day as written."""
+    try:
+        from zoneinfo import ZoneInfo
+
+        return moment.astimezone(ZoneInfo("Europe/London")).date()
+    except (ImportError, KeyError, OSError):  # no time-zone data on this machine
+        return moment.date()
+
+
+def _time_of(text: str, value: object, field: str | None) -> tuple[int, int, int, str | None]:
+    m = _TIME.match(text)
+    if m is None:
+        raise ValidationError(f"“{value}” is not a date; write it as 31/03/2026 or 31 March 2026.", field)
+    hour, minute, second = int(m[1]), int(m[2]), int(m[3] or 0)
+    if m[4]:  # 12-hour clock
+        if not 1 <= hour <= 12:
+            raise ValidationError(f"“{value}” does not have a real time of day.", field)
+        hour = hour % 12 + (12 if m[4] == "pm" else 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise ValidationError(f"“{value}” does not have a real time of day.", field)
+    return hour, minute, second, m[5]
+
+
+def _zone(offset: str) -> timezone:
+    if offset == "z":
+        return timezone.utc
+    sign = -1 if offset[0] == "-" else 1
+    digits = offset[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    if hours > 23 or minutes > 59:
+        raise ValueError(offset)
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def parse_uk_date(value: str | date | datetime | int | float | Decimal | None, *,
+                  field: str | None = None) -> date | None:
+    """Read a date as UK forms and spreadsheets write it: ``12/05/2026``, ``12/5/26``, ``12.05.2026``,
+    ``2026-05-12``, ``12 May 2026`` (or Welsh month names). Day before month, always; blank gives
+    ``None``.
+
+    A time after the date is read and dropped: ``13/06/2026 09:52:34`` or ``13/06/2026 09:52`` (a form
+    tool's Timestamp column), ``2026-06-13 09:52:34``, and ISO timestamps ``2026-06-13T09:52:34Z`` or
+    ``…+01:00`` (with or without fractions of a second), whose day is the day it was in the UK. An Excel
+    serial number (``46186``, or ``46186.41`` with the time) is the date it counts to, between 1990 and
+    2100 (``EXCEL_EPOCH``); other numbers are not dates. ``datetime`` values give their day.
     """
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value.date()
+        return _uk_day(value) if value.tzinfo is not None else value.date()
     if isinstance(value, date):
         return value
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        day = excel_serial_date(value)
+        if day is None:
+            raise ValidationError(f"“{value}” is not a date; write it as 31/03/2026 or 31 March 2026.", field)
+        return day
     text = " ".join(str(value).strip().lower().split())
     if not text:
         return None
+    if _SERIAL.match(text):
+        day = excel_serial_date(text)
+        if day is None:
+            raise ValidationError(f"“{value}” is not a date; write it as 31/03/2026 or 31 March 2026.", field)
+        return day
+    clock: tuple[int, int, int, str | None] | None = None
+    if (m := _SPLIT.match(text)) and (_ISO.match(m[1]) or _NUMERIC.match(m[1])):
+        text, clock = m[1], _time_of(m[2], value, field)
     if m := _ISO.match(text):
         year, month, day = int(m[1]), int(m[2]), int(m[3])
     elif m := _NUMERIC.match(text):
@@ -109,6 +199,14 @@ def parse_uk_date(value: str | date | datetime | None, *, field: str | None = No
     if year < 100:
         year += 2000
     try:
-        return date(year, month, day)
+        written = date(year, month, day)
     except ValueError:
         raise ValidationError(f"“{value}” is not a real date.", field) from None
+    if clock is None or clock[3] is None:
+        return written
+    hour, minute, second, offset = clock
+    try:
+        zone = _zone(offset)
+    except ValueError:
+        raise ValidationError(f"“{value}” has a time zone that is not one (“{offset}”).", field) from None
+    return _uk_day(datetime(written.year, written.month, written.day, hour, minute, second, tzinfo=zone))

@@ -31,6 +31,10 @@ SUPPORTED_LOCALES = ("en_GB", "cy_GB")
 # "1,250", "1,250.5", "1,250.50" (commas only in groups of three) or "1250", "1250.50".
 _GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _PLAIN = re.compile(r"^\d+(?:\.\d+)?$|^\.\d+$")
+# How far from a whole penny a written amount may be and still be that penny: a thousandth of a penny.
+# Excel keeps amounts as binary floats, so £41,133.77 can be written out as 41133.770000000004; real
+# fractions of a penny (41133.775) are far further off than this.
+NOISE_PENCE = Decimal("0.001")
 _CURRENCY_WORDS = re.compile(r"^(?:gbp|£)\s*|\s*(?:gbp|£)$", re.IGNORECASE)
 
 
@@ -38,8 +42,14 @@ def parse_money(text: str | int | Decimal, *, field: str | None = None, allow_ne
     """Read an amount in pounds as people write it and return integer pence.
 
     Understands ``"£1,250"``, ``"1250.00"``, ``"1,250"``, ``"£ 1,250.5"`` and ``"GBP 99"``. An ``int``
-    is taken as whole pounds and a ``Decimal`` as pounds. Anything else raises ``MoneyError`` with a
-    sentence saying what is wrong, e.g. more than two decimal places.
+    is taken as whole pounds and a ``Decimal`` as pounds, exactly. Anything else raises ``MoneyError``
+    with a sentence saying what is wrong, e.g. more than two decimal places.
+
+    Text is read as spreadsheets write it: a number within a thousandth of a penny of a whole penny is
+    that penny (``"41133.770000000004"``, Excel's float noise for £41,133.77, is 4113377 pence);
+    anything further from a penny (``"41133.775"``) has more than two decimal places and is refused.
+    A spreadsheet's float cell is passed as its text (``repr``), never as a float: the answer is worked
+    out in ``Decimal``, exactly.
     """
     if isinstance(text, bool):  # bool is an int; True pounds is never meant.
         raise MoneyError("An amount must be a number of pounds, not yes/no.", field)
@@ -56,6 +66,10 @@ def parse_money(text: str | int | Decimal, *, field: str | None = None, allow_ne
     if value < 0 and not allow_negative:
         raise MoneyError("An amount cannot be negative.", field)
     pence = value * 100
+    if pence != pence.to_integral_value() and isinstance(text, str):
+        nearest = pence.to_integral_value()
+        if abs(pence - nearest) < NOISE_PENCE:  # spreadsheet float noise, not a fraction of a penny
+            pence = nearest
     if pence != pence.to_integral_value():
         raise MoneyError(
             f"“{text}” has more than two decimal places; amounts are in pounds and pence.", field

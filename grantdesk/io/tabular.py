@@ -22,7 +22,7 @@ from typing import Any
 
 from grantdesk.domain.errors import ValidationError
 
-__all__ = ["Table", "read_table", "write_csv", "column_letter", "is_blank"]
+__all__ = ["Table", "read_table", "write_csv", "column_letter", "is_blank", "is_blank_word", "BLANK_WORDS"]
 
 CSV_SUFFIXES = (".csv", ".tsv")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -51,7 +51,27 @@ def column_letter(index: int) -> str:
 
 
 def is_blank(value: Any) -> bool:
+    """Nothing in the cell: ``None`` or only spaces. (A word that means nothing, such as "n/a", is not
+    blank here: see ``is_blank_word``.)"""
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+# Words people and programs write in a cell to say "nothing here": form tools ("n/a", "none"), R's
+# write.csv ("NA"), spreadsheets ("-", "—"). Compared case-insensitively, spaces stripped.
+BLANK_WORDS = frozenset({
+    "n/a", "n/a.", "n.a.", "n.a", "na", "n/k", "none", "nil", "null", "nothing", "not applicable",
+    "-", "--", "—", "–", ".",
+})
+
+
+def is_blank_word(value: Any) -> bool:
+    """True for a cell holding only a word that means "nothing here" (``BLANK_WORDS``: "n/a", "N/A",
+    "NA", "none", "-", "nil" …), in any case and with spaces around it.
+
+    An *optional* field treats such a cell as blank (use ``is_blank(v) or is_blank_word(v)``). A
+    *required* field does not: "NA" where a value is needed is a problem the row reports, so
+    ``is_blank`` keeps its meaning and this is a separate question."""
+    return isinstance(value, str) and " ".join(value.split()).casefold() in BLANK_WORDS
 
 
 def read_table(path: Path, *, sheet: str | None = None) -> Table:

@@ -144,6 +144,10 @@ class Organisation(Base):
     postcode: Mapped[str] = mapped_column(String(10), default="")
     website: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # A number the group gave that is another organisation's (an umbrella charity or company it works
+    # under): kept as given, never used to say who the group is (migration 0008).
+    umbrella_charity_number: Mapped[str | None] = mapped_column(String(12))
+    umbrella_company_number: Mapped[str | None] = mapped_column(String(8))
 
     contacts: Mapped[list[Contact]] = relationship(back_populates="organisation", order_by="Contact.id")
 
@@ -217,6 +221,7 @@ class Application(Base):
         CheckConstraint(_in("status", STATUSES), name="status"),
         CheckConstraint("amount_requested_pence >= 0", name="amount_not_negative"),
         Index("ix_applications_fund_id_status", "fund_id", "status"),
+        Index("ix_applications_fund_id_import_key", "fund_id", "import_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -237,6 +242,9 @@ class Application(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The imported row it came from (the form's response id, or a hash of the row's values): importing
+    # the same file again finds it and adds nothing (migration 0008). None for applications typed in.
+    import_key: Mapped[str | None] = mapped_column(String(64))
 
     fund: Mapped[Fund] = relationship()
     round: Mapped[Round | None] = relationship()

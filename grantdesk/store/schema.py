@@ -13,5 +13,6 @@ REVISIONS: tuple[str, ...] = (
     "0005_allocations",
     "0006_payments",
     "0007_learning",
+    "0008_import_keys",
 )
 HEAD = REVISIONS[-1]

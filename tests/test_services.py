@@ -7,7 +7,7 @@ from sqlalchemy import delete, func, select
 from grantdesk.domain.errors import InvalidTransition, NotFound, ValidationError
 from grantdesk.domain.workflow import Status
 from grantdesk.services import applications, decisions, funds, organisations
-from grantdesk.store.models import Application, Fund, Organisation
+from grantdesk.store.models import Application, Contact, Fund, Organisation
 
 
 def test_applications_get_fund_year_references_in_sequence(db):
@@ -43,21 +43,50 @@ def test_fund_codes_are_matched_in_any_case(db):
     assert len(applications.list_applications(db, "tst")) == 1
 
 
-def test_the_same_charity_number_never_makes_a_second_organisation(db):
+def test_a_charity_number_finds_its_organisation_only_under_its_own_name(db):
     build_fund(db)
     with db.unit_of_work() as uow:
         s = uow.session
         again = organisations.find_or_add_organisation(
-            s, actor=ACTOR, name="Testville Lunch Club CIO", org_type="cio", charity_number=" 1100001 "
+            s, actor=ACTOR, name="testville  lunch club", org_type="registered_charity", charity_number=" 1100001 "
+        )
+        # the same number under another name: a new organisation with the name as given, the number
+        # kept as its umbrella number (never the stored organisation renamed, never the row's name lost)
+        other = organisations.find_or_add_organisation(
+            s, actor=ACTOR, name="Testville Lunch Club CIO", org_type="cio", charity_number="1100001"
+        )
+        other_again = organisations.find_or_add_organisation(
+            s, actor=ACTOR, name="Testville Lunch Club CIO", org_type="cio", charity_number="1100001"
+        )
+        chosen = organisations.find_or_add_organisation(  # the officer says it is the same group
+            s, actor=ACTOR, name="Lunch Club", org_type="cio", charity_number="1100001", same_as=again.id
         )
         group = organisations.find_or_add_organisation(s, actor=ACTOR, name="Friends of the Park",
                                                        org_type="community_group")
         same_group = organisations.find_or_add_organisation(s, actor=ACTOR, name="friends of the  park",
                                                             org_type="community_group")
         uow.commit()
-        assert again.name == "Testville Lunch Club"
+        assert again.name == "Testville Lunch Club" and again.charity_number == "1100001"
+        assert (other.name, other.charity_number, other.umbrella_charity_number, other.org_id) == (
+            "Testville Lunch Club CIO", None, "1100001", None)
+        assert other_again.id == other.id and chosen.id == again.id and chosen.name == "Testville Lunch Club"
         assert group.id == same_group.id
-        assert s.scalar(select(func.count()).select_from(Organisation)) == 2
+        assert s.scalar(select(func.count()).select_from(Organisation)) == 3
+
+
+def test_a_contact_is_one_person_by_name_and_email_and_keeps_their_own_language(db):
+    built = build_fund(db)  # Ann Other, ann@example.org, English
+    with db.unit_of_work() as uow:
+        s = uow.session
+        org = s.get(Organisation, built.organisation_id)
+        ann = organisations.find_or_add_contact(s, actor=ACTOR, organisation=org, name="ANN other", email="")
+        shared = organisations.find_or_add_contact(s, actor=ACTOR, organisation=org, name="Dafydd Jones",
+                                                   email="Ann@example.org", letter_language="cy")
+        uow.commit()
+        assert ann.id == built.contact_id
+        assert (shared.name, shared.email, shared.letter_language) == ("Dafydd Jones", "Ann@example.org", "cy")
+        assert s.get(Contact, built.contact_id).name == "Ann Other"
+        assert s.get(Contact, built.contact_id).letter_language == "en"
 
 
 def test_a_transition_records_who_when_and_why_and_refuses_impossible_moves(db):

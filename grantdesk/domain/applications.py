@@ -125,6 +125,7 @@ class CleanApplication:
     project_end: date | None
     submitted_on: date | None
     answers: dict[str, Any]
+    contact_language_given: bool = False  # the row or form said which language (not the fund's default)
 
 
 def _text(value: Any) -> str:
@@ -167,8 +168,11 @@ def clean_draft(
     questions: list[Question] | tuple[Question, ...] = (),
     *,
     default_language: str = "en",
+    today: date | None = None,
 ) -> CleanApplication:
-    """Check every field and return clean values, or raise ``FieldErrors`` listing them all."""
+    """Check every field and return clean values, or raise ``FieldErrors`` listing them all.
+
+    With ``today``, a submission date after it is refused (an import once accepted one a year ahead)."""
     errors: dict[str, str] = {}
 
     def attempt(name: str, fn):
@@ -210,6 +214,9 @@ def clean_draft(
     if start and end and end < start:
         errors["project_end"] = "The project ends before it starts."
     submitted = attempt("submitted_on", lambda: parse_uk_date(draft.submitted_on, field="submitted_on"))
+    if submitted is not None and today is not None and submitted > today:
+        errors["submitted_on"] = (f"{submitted.strftime('%d/%m/%Y')} is after today ({today.strftime('%d/%m/%Y')}); "
+                                  "an application cannot have been submitted in the future.")
     answers, answer_errors = clean_answers(questions, dict(draft.answers or {}))
     errors.update(answer_errors)
     if errors:
@@ -232,4 +239,5 @@ def clean_draft(
         project_end=end,
         submitted_on=submitted,
         answers=answers,
+        contact_language_given=bool(_text(draft.contact_language)),
     )

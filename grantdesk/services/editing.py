@@ -178,8 +178,8 @@ def editable_application(db: Database, application_id: int) -> EditableApplicati
         draft = ApplicationDraft(
             organisation=org.name,
             organisation_type=org.org_type,
-            charity_number=org.charity_number or "",
-            company_number=org.company_number or "",
+            charity_number=org.charity_number or org.umbrella_charity_number or "",  # the number as given
+            company_number=org.company_number or org.umbrella_company_number or "",
             contact_name=contact.name if contact else "",
             contact_email=contact.email if contact else "",
             contact_phone=contact.phone if contact else "",
@@ -198,19 +198,30 @@ def editable_application(db: Database, application_id: int) -> EditableApplicati
 
 
 def _contact_for(session: Session, *, actor: str, org: Organisation, clean: CleanApplication) -> Contact | None:
+    """The contact the form names: the organisation's contact who is this person (same name and
+    e-mail), else a new contact with the form's name, e-mail and letter language — someone else at a
+    shared inbox is never turned into the person already recorded there.
+
+    For the same person, what the form changes (a phone number, the letter language the officer chose,
+    an e-mail where none was kept) is saved on the contact, and the audit log says which (with the
+    language before and after; not the phone number or e-mail, which the log would keep for ever)."""
     if not clean.contact_name:
         return None
     contact = organisations.find_or_add_contact(
         session, actor=actor, organisation=org, name=clean.contact_name, email=clean.contact_email,
         phone=clean.contact_phone, letter_language=clean.contact_language,
     )
-    updates = {"email": clean.contact_email, "phone": clean.contact_phone, "letter_language": clean.contact_language}
+    updates = {"phone": clean.contact_phone, "letter_language": clean.contact_language}
+    if not contact.email:
+        updates["email"] = clean.contact_email
     changed = [name for name, value in updates.items() if value and getattr(contact, name) != value]
     if changed:
+        language = contact.letter_language
         for name in changed:
             setattr(contact, name, updates[name])
         audit(session, actor=actor, action="contact.update", entity="contact", entity_id=contact.id,
-              summary=f"Updated {', '.join(changed)} for a contact of {org.name}",
+              summary=f"Updated {', '.join(n.replace('_', ' ') for n in changed)} for a contact of {org.name}",
+              before={"letter_language": language} if "letter_language" in changed else None,
               after={"letter_language": contact.letter_language} if "letter_language" in changed else None)
     return contact
 

@@ -172,30 +172,10 @@ def _saved(session: Session, fund_id: int) -> dict[str, str] | None:
 
 
 def _suggest(headers: list[str], questions: tuple[Question, ...], saved: dict[str, str] | None) -> dict[str, str]:
-    fields = _fields(questions)
-    by_norm: dict[str, str] = {}
-    for name, label in fields.items():
-        by_norm.setdefault(_norm(name), name)
-        by_norm.setdefault(_norm(label), name)
-    for q in questions:  # a column named by the bare question key
-        by_norm.setdefault(_norm(q.key), q.field)
-    read_only = {_norm(f) for f in READ_ONLY_FIELDS}
-    saved = saved or {}
-    saved_norm = {_norm(k): v for k, v in saved.items()}
-    mapping: dict[str, str] = {}
-    taken: set[str] = set()
-    for header in headers:
-        choice = saved.get(header, saved_norm.get(_norm(header)))
-        if choice is not None and choice != "" and choice not in fields:
-            choice = None  # the saved mapping names a question the fund no longer asks
-        if choice is None:
-            key = _norm(header)
-            choice = "" if key in read_only else by_norm.get(key, "")
-        if choice and choice in taken:
-            choice = ""  # one column per field; the first wins
-        taken.add(choice)
-        mapping[header] = choice
-    return mapping
+    """The fund's saved mapping first, then synonyms and question wording (``domain.form_headers``)."""
+    from grantdesk.domain.form_headers import suggest_columns
+
+    return suggest_columns(headers, _fields(questions), questions=questions, saved=saved, ignore=READ_ONLY_FIELDS)
 
 
 def suggest_mapping(db: Database, fund_code: str, headers: list[str]) -> dict[str, str]:

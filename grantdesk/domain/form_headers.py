@@ -162,6 +162,11 @@ FORM_METADATA: tuple[str, ...] = (
     "duration", "language of form", "page", "last page", "referrer", "unique id", "row id", "serial",
 )
 
+# Single words that name a field even inside a longer header ("Which area is your group based in?"),
+# unlike "name", "group" or "date", which need a phrase around them.
+_STRONG_WORDS = ("area", "ward", "division", "district", "email", "phone", "mobile", "timestamp", "summary",
+                 "description", "language", "round")
+
 # Words normalised to one spelling before anything is compared.
 _CANONICAL: dict[str, str] = {
     "organization": "organisation", "organizations": "organisation", "organisations": "organisation",
@@ -253,6 +258,7 @@ def _plain(text: str) -> str:
     return " ".join(_TOKEN.findall(_fold(text).replace("_", " ")))
 
 
+_STRONG = frozenset(w for text in _STRONG_WORDS for w in words(text))
 _AVOID_STEMS: dict[str, frozenset[str]] = {}
 
 
@@ -332,7 +338,7 @@ def _score(header_words: tuple[str, ...], header_plain: str, phrase: _Phrase) ->
         return phrase.exact_score - 2 + length_bonus, f"the header says “{phrase.text}”"
     avoid = _avoid().get(phrase.field, frozenset()) - pw
     clash = bool(avoid & hw)
-    if pw <= hw and (len(pw) >= 2 or len(hw) <= 2):
+    if pw <= hw and (len(pw) >= 2 or len(hw) <= 2 or (len(hw) <= 4 and pw <= _STRONG)):
         coverage = len(pw) / len(hw)
         score = 58 + 26 * coverage + length_bonus - (30 if clash else 0)
         return score, f"the header mentions “{phrase.text}”"
@@ -400,10 +406,16 @@ def explain_columns(headers: Sequence[str], fields: Mapping[str, str], *, questi
         chosen[i] = Suggestion(headers[i], name, round(score, 1), why)
         taken.add(name)
 
+    runner_up: dict[int, str] = {}
+    for candidate in candidates:
+        runner_up.setdefault(candidate[1], candidate[3])
     out = []
     for i, header in enumerate(headers):
         if i in chosen:
             out.append(chosen[i])
+        elif i in runner_up:
+            label = fields.get(runner_up[i], runner_up[i])
+            out.append(Suggestion(header, "", 0.0, f"it could be {label}, but another column matches that better"))
         elif _plain(header) in quiet:
             out.append(Suggestion(header, "", 0.0, "the form tool's own column"))
         else:

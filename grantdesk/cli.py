@@ -171,6 +171,10 @@ def cmd_export_transparency(args) -> int:
     return EXIT_OK
 
 
+# `import 360giving --valid-only` imported the readable grants and left others out (listed on stderr).
+EXIT_LEFT_OUT = 3
+
+
 def cmd_import_360giving(args) -> int:
     from pathlib import Path
 
@@ -183,17 +187,24 @@ def cmd_import_360giving(args) -> int:
         if plan.funders:
             print(f"funders in the file: {'; '.join(plan.funders)}", file=sys.stderr)
         try:
-            result = import_grants(db, plan)
+            result = import_grants(db, plan, valid_only=args.valid_only)
         except GrantsImportRefused as exc:
             for problem in exc.problems:
                 print(problem, file=sys.stderr)
             grants = len({p.where for p in exc.problems})
-            print(f"Nothing was imported: {grants} grant{'s' * (grants != 1)} in {plan.file.source} cannot be read "
-                  f"({len(exc.problems)} problem{'s' * (len(exc.problems) != 1)}). Fix them and import again.",
-                  file=sys.stderr)
+            noun = f"{len(exc.problems)} problem{'s' * (len(exc.problems) != 1)}"
+            if args.valid_only:
+                print(f"Nothing was imported: none of the {grants} grant{'s' * (grants != 1)} in {plan.file.source} "
+                      f"can be read ({noun}). Fix them and import again.", file=sys.stderr)
+            else:
+                print(f"Nothing was imported: {grants} grant{'s' * (grants != 1)} in {plan.file.source} cannot be "
+                      f"read ({noun}). Fix them and import again, or use --valid-only to import the others.",
+                      file=sys.stderr)
             return EXIT_REFUSED
+    for problem in result.left_out:
+        print(problem, file=sys.stderr)
     print(result.message)
-    return EXIT_OK
+    return EXIT_LEFT_OUT if result.left_out else EXIT_OK
 
 
 def _refused(problems, *, valid_only: bool) -> int:
@@ -568,10 +579,15 @@ def build_parser() -> argparse.ArgumentParser:
     import_commands = imports.add_subparsers(dest="import_command", metavar="FORMAT", required=True)
     im360 = import_commands.add_parser(
         "360giving", parents=[db_opt], help="past grants from a 360Giving file (.json, .csv or .xlsx)",
-        description="Every grant is read first; if any cannot be read, each problem is printed and nothing is "
-                    "imported. Grants already in GrantDesk (same id) are skipped.")
+        description="Every grant is read first; if any cannot be read, each problem is printed (row and column) "
+                    "and nothing is imported, unless --valid-only. Grants already in GrantDesk (same id) are skipped, "
+                    "so a file can be imported again once its problems are fixed. Exit status: 0 imported, 1 nothing "
+                    "imported, 3 imported with some grants left out (--valid-only; each listed).")
     im360.add_argument("file", metavar="FILE")
     im360.add_argument("--fund", required=True, metavar="CODE", help="the fund the grants belong to, e.g. PHP")
+    im360.add_argument("--valid-only", action="store_true",
+                       help="import the grants that can be read and leave out the others, listing each one's "
+                            "problems by row and column (exit status 3)")
     im360.set_defaults(func=cmd_import_360giving)
 
     tally = commands.add_parser(

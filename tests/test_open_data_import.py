@@ -211,3 +211,208 @@ def test_the_import_command_prints_the_count_or_every_problem(sample_path, share
     assert main(["import", "360giving", str(bad), "--fund", "PHP", "--db", str(sample_path)]) == 1
     err = capsys.readouterr().err
     assert "row 2, column “Amount Awarded”: “lots”" in err and "Nothing was imported" in err
+
+
+# --- real files as publishers wrote them at other times (issue 18) -----------------------------------------
+
+
+def _trafford_rows(shared_dir: Path) -> list[list[str]]:
+    with (_samples(shared_dir) / "trafford_council_voluntary_sector_grants.csv").open(encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def _write_csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def _trafford_with_na(shared_dir: Path, tmp_path: Path) -> tuple[Path, list[list[str]]]:
+    """Trafford's CSV as the council published it before August 2024 (traffordDataLab/council_open_data
+    @ 4a0610d): written by R, every empty cell says NA."""
+    rows = _trafford_rows(shared_dir)
+    rows = [rows[0]] + [[cell if cell.strip() else "NA" for cell in row] for row in rows[1:]]
+    return _write_csv(tmp_path / "trafford_council_voluntary_sector_grants.csv", rows), rows
+
+
+def test_a_council_csv_with_na_in_its_optional_columns_imports_every_grant(sample_db, shared_dir, tmp_path):
+    from grantdesk.domain.open_data import read_grant
+
+    path, rows = _trafford_with_na(shared_dir, tmp_path)
+    assert sum(row.count("NA") for row in rows) > 9000  # Amount Applied For, Planned Dates, Postal Code …
+    plan = open_data.check_grants_import(sample_db, "BBL", path)
+    assert plan.problems == () and plan.to_import == 555
+    assert any(n.startswith("9070 cell(s) in optional columns held only a word for nothing, such as “NA”")
+               for n in plan.notes)
+    # NA is nothing: the grants read exactly as the publisher's JSON of the same data
+    twin = _samples(shared_dir) / "trafford_council_voluntary_sector_grants.json"
+    assert [r.grant for _, r in plan.readings] == [read_grant(r.grant).grant for r in read_grants_file(twin).records]
+    result = open_data.import_grants(sample_db, plan)
+    expected, total = _count_in_file(_samples(shared_dir) / "trafford_council_voluntary_sector_grants.csv")
+    assert (result.imported, Decimal(result.total_pence) / 100) == (expected, total)
+    rows_in = open_data.past_grants(sample_db, "BBL")
+    assert not any("NA" in (r.charity_number or "", r.company_number or "") for r in rows_in)
+    with sample_db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Organisation).where(Organisation.postcode == "NA")) == 0
+
+
+def test_na_where_a_value_is_needed_is_a_problem_that_names_the_word(sample_db, shared_dir, tmp_path):
+    path, rows = _trafford_with_na(shared_dir, tmp_path)
+    header = rows[0]
+    rows[3][header.index("Amount Awarded")] = "NA"
+    rows[5][header.index("Title")] = "n/a"
+    rows[6][header.index("Recipient Org:Name")] = "-"
+    _write_csv(path, rows)
+    plan = open_data.check_grants_import(sample_db, "BBL", path)
+    assert [str(p) for p in plan.problems] == [
+        "row 4, column “Amount Awarded”: there is no amount (the cell says “NA”, which means no value).",
+        "row 6, column “Title”: there is no title (the cell says “n/a”, which means no value).",
+        "row 7, column “Recipient Org:Name”: the recipient organisation has no name (the cell says “-”, which "
+        "means no value).",
+    ]
+    with pytest.raises(open_data.GrantsImportRefused, match="3 grants cannot be read"):
+        open_data.import_grants(sample_db, plan)
+    assert open_data.past_grants(sample_db, "BBL") == []
+
+
+def _rewrite_xlsx_cells(source: Path, target: Path, column: str, change) -> Path:
+    """A copy of an XLSX file with the cells of one column rewritten in the sheet's XML, as Excel itself
+    writes them (openpyxl would round a float to 16 digits, and Excel's noise is the 17th)."""
+    import re
+    import zipfile
+
+    cell = re.compile(rf'<c r="{column}(\d+)"([^>]*)><v>([^<]*)</v>')
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                text = data.decode("utf-8")
+                text = cell.sub(lambda m: change(int(m[1]), m[2], m[3]) if int(m[1]) > 1 else m[0], text)
+                data = text.encode("utf-8")
+            zout.writestr(item, data)
+    return target
+
+
+def _column_of(path: Path, title: str) -> str:
+    from openpyxl import load_workbook
+
+    from grantdesk.io.tabular import column_letter
+
+    book = load_workbook(path, read_only=True)
+    try:
+        headers = next(book.worksheets[0].iter_rows(max_row=1, values_only=True))
+    finally:
+        book.close()
+    return column_letter(list(headers).index(title))
+
+
+def _noisy(row: int, amount: str) -> str:
+    """The amount as Excel writes a calculated cell: 17 significant digits of a float one step off."""
+    import math
+
+    value = math.nextafter(float(amount), math.inf if row % 2 else -math.inf)
+    return f"{value:.17g}"
+
+
+def _cells(path: Path, column: str) -> list:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)
+    try:
+        return [row[0].value for row in book.worksheets[0][f"{column}2:{column}{book.worksheets[0].max_row}"]]
+    finally:
+        book.close()
+
+
+def test_a_funders_xlsx_with_excel_float_noise_in_its_amounts_imports_to_the_penny(sample_db, shared_dir, tmp_path):
+    source = _samples(shared_dir) / "ab_charitable_trust_a001p00000zgyHZAAY.xlsx"
+    column = _column_of(source, "Amount Awarded")
+    meant: dict[int, Decimal] = {}  # row → the amount the cell stands for
+
+    def noise(row, attributes, written):
+        meant[row] = Decimal("41133.77") if row == 2 else Decimal(written)
+        noisy = "41133.770000000004" if row == 2 else _noisy(row, written)
+        return f'<c r="{column}{row}"{attributes}><v>{noisy}</v>'
+
+    path = _rewrite_xlsx_cells(source, tmp_path / source.name, column, noise)
+    cells = _cells(path, column)
+    assert cells[0] == 41133.770000000004 != 41133.77  # what openpyxl hands over: not the amount itself
+    assert len(cells) == 783 and all(isinstance(c, float) and c != int(c) for c in cells[1:])
+
+    plan = open_data.check_grants_import(sample_db, "BBL", path)
+    assert plan.problems == () and plan.to_import == 783
+    assert "783 amount(s) carried a spreadsheet's rounding noise, as in 41133.770000000004, and were read to the " \
+           "penny." in plan.notes
+    assert {record.number: reading.grant.amount_pence for record, reading in plan.readings} == \
+        {row: int(amount * 100) for row, amount in meant.items()}
+    result = open_data.import_grants(sample_db, plan)
+    expected, total = _count_in_file(source)
+    original_first = Decimal(_cells(source, column)[0])
+    assert result.imported == expected == 783
+    assert Decimal(result.total_pence) / 100 == total - original_first + Decimal("41133.77")
+
+
+def test_a_fraction_of_a_penny_is_left_out_with_valid_only_and_the_rest_imports(sample_db, shared_dir, tmp_path):
+    source = _samples(shared_dir) / "ab_charitable_trust_a001p00000zgyHZAAY.xlsx"
+    column = _column_of(source, "Amount Awarded")
+    path = _rewrite_xlsx_cells(source, tmp_path / source.name, column, lambda row, attributes, written:
+                               f'<c r="{column}{row}"{attributes}><v>{"41133.775" if row == 5 else written}</v>')
+    plan = open_data.check_grants_import(sample_db, "BBL", path)
+    assert [str(p) for p in plan.problems] == [
+        "row 5, column “Amount Awarded”: “41133.775” has more than two decimal places; amounts are in pounds and pence."]
+    assert plan.to_import == 782 and plan.unreadable == 1
+    assert "1 of them cannot be read and will be left out; the other 782 will be imported" in plan.summary(valid_only=True)
+    with pytest.raises(open_data.GrantsImportRefused):
+        open_data.import_grants(sample_db, plan)
+    result = open_data.import_grants(sample_db, plan, valid_only=True)
+    assert (result.imported, result.left_out_grants) == (782, 1)
+    assert [str(p) for p in result.left_out] == [str(p) for p in plan.problems]
+    assert "1 grant that cannot be read was left out" in result.message
+    with sample_db.session() as s:
+        entry = s.scalar(select(AuditEntry).where(AuditEntry.action == "grants.import"))
+        assert entry.after["left_out"] == 1 and entry.after["left_out_rows"] == ["row 5"]
+    # fixed, the same file brings in just the grant that was left out
+    fixed = _rewrite_xlsx_cells(source, tmp_path / "fixed.xlsx", column, lambda row, attributes, written:
+                                f'<c r="{column}{row}"{attributes}><v>{"41133.77" if row == 5 else written}</v>')
+    again = open_data.import_grants(sample_db, open_data.check_grants_import(sample_db, "BBL", fixed))
+    assert (again.imported, again.skipped, again.total_pence) == (1, 782, 4113377)
+
+
+def test_award_dates_that_lost_their_date_format_are_read_as_excel_day_numbers(sample_db, shared_dir, tmp_path):
+    source = _samples(shared_dir) / "ab_charitable_trust_a001p00000zgyHZAAY.xlsx"
+    column = _column_of(source, "Award Date")
+    path = _rewrite_xlsx_cells(source, tmp_path / source.name, column,  # style 0: General, a plain number
+                               lambda row, attributes, written: f'<c r="{column}{row}" s="0"><v>{written}</v>')
+    assert all(isinstance(c, int) for c in _cells(path, column))
+    plan = open_data.check_grants_import(sample_db, "BBL", path)
+    assert plan.problems == ()
+    assert "783 date(s) were Excel day numbers, as in 44222, and were read as dates." in plan.notes
+    originals = [read for _, read in open_data.check_grants_import(sample_db, "BBL", source).readings]
+    assert [r.grant for _, r in plan.readings] == [r.grant for r in originals]
+
+
+def test_valid_only_on_the_command_line_imports_the_rest_lists_the_others_and_says_so_in_its_exit_code(
+        sample_path, shared_dir, tmp_path, capsys):
+    path, rows = _trafford_with_na(shared_dir, tmp_path)
+    header = rows[0]
+    rows[3][header.index("Amount Awarded")] = "lots"
+    rows[7][header.index("Award Date")] = "NA"
+    _write_csv(path, rows)
+    args = ["import", "360giving", str(path), "--fund", "BBL", "--db", str(sample_path)]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "Nothing was imported: 2 grants" in err and "--valid-only" in err
+    assert main(args + ["--valid-only"]) == 3
+    out, err = capsys.readouterr()
+    assert out.strip().startswith("Imported 553 past grants")
+    assert "2 grants that cannot be read were left out" in out
+    assert "row 4, column “Amount Awarded”: “lots” is not an amount in pounds" in err
+    assert "row 8, column “Award Date”: there is no award date (the cell says “NA”, which means no value)." in err
+    assert main(args + ["--valid-only"]) == 3  # again: nothing new, the same two still listed
+    out, err = capsys.readouterr()
+    assert out.startswith("Nothing new in") and "row 4, column “Amount Awarded”" in err
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Identifier,Title,Currency,Amount Awarded,Award Date,Recipient Org:Name\n"
+                   "360G-x-1,Hall roof,GBP,lots,2024-01-05,Village Hall\n", encoding="utf-8")
+    assert main(["import", "360giving", str(bad), "--fund", "BBL", "--db", str(sample_path), "--valid-only"]) == 1
+    assert "none of the 1 grant in bad.csv can be read" in capsys.readouterr().err

@@ -29,7 +29,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from grantdesk.domain.dates import parse_uk_date
+from grantdesk.domain.dates import excel_serial_date, parse_uk_date
 from grantdesk.domain.errors import GrantDeskError, ValidationError
 from grantdesk.domain.money import parse_money, pounds
 from grantdesk.domain.organisations import (
@@ -526,27 +526,24 @@ def _text(value: Any) -> str:
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _YEAR_MONTH = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+_DAY_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 
 
 def _date(value: Any, path: tuple, notes: list, *, partial: bool = False, end: bool = False) -> date | None:
-    """A date as 360Giving files write it. ``partial`` allows YYYY and YYYY-MM (planned dates)."""
+    """A date as 360Giving files write it. ``partial`` allows YYYY and YYYY-MM (planned dates).
+
+    Spreadsheets' ways are read the one way every import reads them (``parse_uk_date``): a date-time
+    cell, an ISO timestamp (its UK day), a UK date (noted), an Excel day number in a cell without a
+    date format (``44222``, noted)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, datetime):
-        return value.date()
+        return parse_uk_date(value)
     if isinstance(value, date):
         return value
-    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        raise _Unreadable(path, f"“{_text(value)}” is a number, not a date; write it as YYYY-MM-DD.")
-    text = str(value).strip()
-    try:
-        if _ISO_DATE.match(text):
-            return date.fromisoformat(text)
-        if _ISO_MOMENT.match(text):
-            return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
-    except ValueError:
-        raise _Unreadable(path, f"“{text}” is not a real date.") from None
-    if partial and (m := _YEAR_MONTH.match(text)):
+    number = isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+    text = _text(value) if number else str(value).strip()
+    if partial and not number and (m := _YEAR_MONTH.match(text)):
         year, month = int(m[1]), int(m[2] or (12 if end else 1))
         if not 1 <= month <= 12:
             raise _Unreadable(path, f"“{text}” is not a real month.")
@@ -554,28 +551,51 @@ def _date(value: Any, path: tuple, notes: list, *, partial: bool = False, end: b
             following = date(year + (month == 12), month % 12 + 1, 1)
             return date.fromordinal(following.toordinal() - 1)
         return date(year, month, 1)
+    if number or _DAY_NUMBER.match(text):
+        day = excel_serial_date(repr(value) if isinstance(value, float) else value)
+        if day is None:
+            raise _Unreadable(path, f"“{text}” is a number, not a date; write it as YYYY-MM-DD.")
+        notes.append(("excel_dates", path, f"“{text}” was read as an Excel date, {day.isoformat()}"))
+        return day
+    if _ISO_DATE.match(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise _Unreadable(path, f"“{text}” is not a real date.") from None
     try:
         day = parse_uk_date(text)
     except ValidationError as exc:
         raise _Unreadable(path, str(exc).replace("write it as 31/03/2026 or 31 March 2026", "360Giving files write "
                                                  "dates as YYYY-MM-DD")) from None
-    notes.append(("uk_dates", path, f"“{text}” was read as a UK date, {day.isoformat()}"))
+    if not _ISO_MOMENT.match(text):
+        notes.append(("uk_dates", path, f"“{text}” was read as a UK date, {day.isoformat()}"))
     return day
 
 
 def _amount(value: Any, path: tuple, notes: list, *, required: bool) -> int | None:
+    """An amount in pounds as pence. A spreadsheet's float cell is read by its digits and a JSON number
+    by its own digits, both as written text, so Excel's float noise (``41133.770000000004``) is the
+    penny it stands for (``parse_money``) and is noted; a real fraction of a penny is refused."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise _Unreadable(path, "there is no amount.")
         return None
     if isinstance(value, float):
-        value = Decimal(repr(value))  # a spreadsheet cell: the digits it showed
+        written = repr(value)  # a spreadsheet cell: the digits it holds
+    elif isinstance(value, Decimal):
+        written = format(value, "f")  # a JSON number, exactly as the file wrote it
+    elif isinstance(value, (int, str)):
+        written = value
+    else:
+        written = str(value)
     try:
-        pence = parse_money(value if isinstance(value, (int, Decimal, str)) else str(value))
+        pence = parse_money(written)
     except ValidationError as exc:
         raise _Unreadable(path, str(exc)) from None
     if isinstance(value, str) and not re.fullmatch(r"\d+(\.\d+)?", value.strip()):
         notes.append(("amount_text", path, f"“{value.strip()}” was read as {pence / 100:,.2f}".replace(".00", "")))
+    elif isinstance(written, str) and Decimal(written.strip()) * 100 != pence:
+        notes.append(("amount_noise", path, f"“{written.strip()}” was read as {pounds(pence)}"))
     return pence
 
 

@@ -4,6 +4,12 @@ Reading keeps every value as the file wrote it (text, or what the spreadsheet ce
 numbers become ``Decimal``, never ``float``). What the values *mean* is decided in one place,
 ``grantdesk.domain.open_data.read_grant``, for all three kinds of file.
 
+A flat file's cell that holds only a word for "nothing here" ("NA", as R writes a missing value; "n/a",
+"none", "-" …: ``grantdesk.io.tabular.BLANK_WORDS``) is blank, and the record remembers the word it
+held. Where GrantDesk needs the value (identifier, title, amount awarded, award date, recipient's
+name), the grant then has none, and its reading says so, naming the word. A row with nothing but such
+words is a blank row.
+
 Flat files name their columns by the standard's titles ("Recipient Org:Charity Number"), matched
 ignoring case and spacing as real files write them ("From an open call?", "Grant Programme: Title"),
 or by JSON path ("recipientOrganization/0/name"). Columns the standard does not name are listed,
@@ -25,7 +31,7 @@ from typing import Any, Callable
 
 from grantdesk.domain.errors import ValidationError
 from grantdesk.io.g360_schema import EXPORT_PATHS, Path360, normalise_title, title_of, title_paths
-from grantdesk.io.tabular import is_blank, read_table, write_csv
+from grantdesk.io.tabular import is_blank, is_blank_word, read_table, write_csv
 
 __all__ = ["GrantRecord", "GrantsFile", "read_grants_file", "write_package", "flat_rows", "FORMATS",
            "format_of"]
@@ -49,6 +55,7 @@ class GrantRecord:
     number: int
     grant: dict[str, Any]
     columns: dict[Path360, str] = field(default_factory=dict)
+    blank_words: dict[Path360, str] = field(default_factory=dict)  # field → the word its cell held ("NA")
 
     def where(self, path: Path360, kind: str) -> tuple[str, str]:
         """(“row 12” or “grant 12 (360G-…)”, the column or field) for a message."""
@@ -97,14 +104,18 @@ def read_grants_file(path: Path) -> GrantsFile:
     for offset, row in enumerate(table.rows):
         grant: dict[str, Any] = {}
         columns: dict[Path360, str] = {}
+        words: dict[Path360, str] = {}
         for index, target in paths.items():
             value = row[index]
             if is_blank(value):
                 continue
-            _put(grant, target, value.strip() if isinstance(value, str) else value)
             columns[target] = table.headers[index]
+            if is_blank_word(value):
+                words[target] = value.strip()
+                continue
+            _put(grant, target, value.strip() if isinstance(value, str) else value)
         if grant:
-            records.append(GrantRecord(offset + 2, grant, columns))
+            records.append(GrantRecord(offset + 2, grant, columns, words))
     return GrantsFile(table.source, path, kind, table.sha256 or "", records, tuple(unused))
 
 

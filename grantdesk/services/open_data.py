@@ -10,7 +10,9 @@ the id never changes, with an audit entry, in one transaction. Awards brought in
 
 Importing is two steps too: ``check_grants_import`` reads the file and every grant in it and
 writes nothing; ``import_grants`` brings the readable grants in, all or nothing, as *historical*
-awarded applications (no round), so repeat-funding checks see who was funded before.
+awarded applications (no round), so repeat-funding checks see who was funded before. With
+``valid_only`` it brings in the grants that can be read and leaves the others out, each listed by
+row and column with its problems (``GrantsImportResult.left_out``).
 Grants already in GrantDesk (same 360G id) are skipped and counted, so a file can be imported again
 after its publisher adds to it.
 """
@@ -439,19 +441,28 @@ class GrantsImportPlan:
 
     @property
     def to_import(self) -> int:
+        """Grants that can be read and are not in GrantDesk yet: what an import brings in (with
+        ``valid_only`` when there are problems)."""
         return sum(1 for _, r in self.readings if r.grant is not None) - len(self.already)
+
+    @property
+    def unreadable(self) -> int:
+        """Grants that cannot be read (each has one or more ``problems``)."""
+        return len({p.where for p in self.problems})
 
     @property
     def total_pence(self) -> int:
         skip = set(self.already)
         return sum(r.grant.amount_pence for _, r in self.readings if r.grant and r.grant.grant_id not in skip)
 
-    def summary(self) -> str:
+    def summary(self, *, valid_only: bool = False) -> str:
         n = len(self.readings)
         text = f"“{self.file.source}” has {n} grant{'s' * (n != 1)}."
-        if self.problems:
-            rows = len({p.where for p in self.problems})
-            text += f" {rows} of them cannot be read, so nothing will be imported until they are fixed."
+        if self.problems and valid_only:
+            text += (f" {self.unreadable} of them cannot be read and will be left out; the other {self.to_import} "
+                     f"will be imported ({format_money(self.total_pence)}).")
+        elif self.problems:
+            text += f" {self.unreadable} of them cannot be read, so nothing will be imported until they are fixed."
         else:
             text += f" {self.to_import} will be imported ({format_money(self.total_pence)})."
         if self.already:
@@ -468,16 +479,26 @@ _NOTE_TEXT = {
     "register_number": "{n} charity or company number(s) are not valid on their register and were left out, such as {example}.",
     "amount_text": "{n} amount(s) were written with symbols or commas, as in {example}, and were read as numbers.",
     "planned_order": "{n} grant(s) end before they start; their dates are kept as written.",
+    "blank_words": "{n} cell(s) in optional columns held only a word for nothing, such as “{example}”, and were "
+                   "read as blank.",
+    "amount_noise": "{n} amount(s) carried a spreadsheet's rounding noise, as in {example}, and were read to the "
+                    "penny.",
+    "excel_dates": "{n} date(s) were Excel day numbers, as in {example}, and were read as dates.",
 }
 
 
 def _note_lines(readings: list[tuple[GrantRecord, GrantReading]]) -> tuple[str, ...]:
     counts: Counter[str] = Counter()
     example: dict[str, str] = {}
-    for _, reading in readings:
+    for record, reading in readings:
         for kind, _path, message in reading.notes:
             counts[kind] += 1
             example.setdefault(kind, message.split("”")[0].lstrip("“") if "“" in message else message)
+        stopped = {path for path, _ in reading.problems}
+        for path, word in record.blank_words.items():
+            if path not in stopped:  # a blank word where a value is needed is a problem, not a note
+                counts["blank_words"] += 1
+                example.setdefault("blank_words", word)
     return tuple(_NOTE_TEXT.get(kind, "{n} × " + kind).format(n=n, example=example.get(kind, ""))
                  for kind, n in counts.most_common())
 
@@ -505,6 +526,9 @@ def _analyse(s, fund: Fund, file: GrantsFile, progress: Progress | None):
         where, _ = record.where((), file.kind)
         for path, message in reading.problems:
             place, column = record.where(path, file.kind)
+            word = record.blank_words.get(tuple(path))
+            if word is not None:  # "NA" where a value is needed: say what the cell held
+                message = f"{message.rstrip('.')} (the cell says “{word}”, which means no value)."
             problems.append(GrantProblem(place, column, message))
         if reading.grant is not None:
             gid = reading.grant.grant_id
@@ -549,31 +573,40 @@ def check_grants_import(db: Database, fund_code: str, path: Path, *, progress: P
 @dataclass(frozen=True)
 class GrantsImportResult:
     imported: int
-    skipped: int
+    skipped: int  # already in GrantDesk
     total_pence: int
     message: str
+    left_out: tuple[GrantProblem, ...] = ()  # with valid_only: the problems of the grants not imported
+
+    @property
+    def left_out_grants(self) -> int:
+        return len({p.where for p in self.left_out})
 
 
-def _refusal(plan_problems: list[GrantProblem], source: str) -> GrantsImportRefused:
+def _refusal(plan_problems: list[GrantProblem], source: str, *, none_readable: bool = False) -> GrantsImportRefused:
     grants = len({p.where for p in plan_problems})
     shown = "; ".join(str(p) for p in plan_problems[:3])
     more = f"; and {len(plan_problems) - 3} more" if len(plan_problems) > 3 else ""
+    which = (f"none of its {grants} grant{'s' * (grants != 1)} can be read" if none_readable
+             else f"{grants} grant{'s' * (grants != 1)} cannot be read")
     return GrantsImportRefused(
-        f"Nothing was imported from {source}: {grants} grant{'s' * (grants != 1)} cannot be read — {shown}{more}. "
-        "Fix them in the file and import it again.", plan_problems)
+        f"Nothing was imported from {source}: {which} — {shown}{more}. Fix them in the file and import it again.",
+        plan_problems)
 
 
-def import_grants(db: Database, plan: GrantsImportPlan, *, actor: str | None = None,
+def import_grants(db: Database, plan: GrantsImportPlan, *, valid_only: bool = False, actor: str | None = None,
                   progress: Progress | None = None) -> GrantsImportResult:
     """Bring the plan's grants in as historical awards, all or nothing, in one transaction.
 
     The grants are read again inside the transaction. Any grant that cannot be read refuses the whole
-    file (``GrantsImportRefused`` lists every problem). Each grant becomes an awarded application with
-    no round, in the fund, with its recipient found or created the way the application form finds
-    organisations; its award keeps the file's 360G id and is marked historical."""
+    file (``GrantsImportRefused`` lists every problem) — unless ``valid_only``: then the grants that
+    can be read are brought in and the others are left out, their problems in the result's
+    ``left_out`` (a file in which no grant can be read is still refused). Each grant becomes an awarded
+    application with no round, in the fund, with its recipient found or created the way the
+    application form finds organisations; its award keeps the file's 360G id and is marked historical."""
     who = actor_or_default(actor)
     file = plan.file
-    if plan.problems:
+    if plan.problems and not valid_only:
         raise _refusal(list(plan.problems), file.source)
     with db.unit_of_work() as uow:
         s = uow.session
@@ -581,14 +614,20 @@ def import_grants(db: Database, plan: GrantsImportPlan, *, actor: str | None = N
         s.execute(update(ReferenceCounter).where(ReferenceCounter.fund_id == fund.id)
                   .values(last_number=ReferenceCounter.last_number))  # take the write lock first
         readings, problems, already, _ = _analyse(s, fund, file, progress)
-        if problems:
+        if problems and not valid_only:
             raise _refusal(problems, file.source)
+        if problems and not any(r.grant is not None for _, r in readings):
+            raise _refusal(problems, file.source, none_readable=True)
+        left_out = tuple(problems)
+        unreadable = len({p.where for p in left_out})
         skip = set(already)
         grants = [r.grant for _, r in readings if r.grant is not None and r.grant.grant_id not in skip]
         now = utcnow()
         if not grants:
-            return GrantsImportResult(0, len(already), 0, f"Nothing new in {file.source}: all {len(already)} "
-                                      "grants are already in GrantDesk.")
+            message = f"Nothing new in {file.source}: all {len(already)} readable grants are already in GrantDesk."
+            if unreadable:
+                message += f" {_left_out_text(unreadable)}"
+            return GrantsImportResult(0, len(already), 0, message, left_out)
         areas: dict[str, int] = {}
         for area_id, area_name, code in s.execute(
             select(Area.id, Area.name, Area.ons_code).join(FundArea, FundArea.area_id == Area.id)
@@ -637,12 +676,21 @@ def import_grants(db: Database, plan: GrantsImportPlan, *, actor: str | None = N
                       f"from {file.source}" + (f"; {len(already)} already here" if already else ""),
               after={"file": file.source, "sha256": file.sha256, "grants": len(readings), "imported": total,
                      "skipped": len(already), "total_pence": money,
-                     "organisations_created": len(people.new_orgs)})
+                     "organisations_created": len(people.new_orgs),
+                     **({"left_out": unreadable, "left_out_rows": sorted({p.where for p in left_out})}
+                        if left_out else {})})
         uow.commit()
     message = f"Imported {total} past grant{'s' * (total != 1)} ({format_money(money)}) into {fund.code}."
     if already:
         message += f" {len(already)} {'was' if len(already) == 1 else 'were'} already in GrantDesk and skipped."
-    return GrantsImportResult(total, len(already), money, message)
+    if unreadable:
+        message += f" {_left_out_text(unreadable)}"
+    return GrantsImportResult(total, len(already), money, message, left_out)
+
+
+def _left_out_text(unreadable: int) -> str:
+    return (f"{unreadable} grant{'s' if unreadable != 1 else ''} that cannot be read {'were' if unreadable != 1 else 'was'} "
+            "left out; fix them in the file and import it again to bring them in.")
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,12 @@
 """The import dialog, driven as an officer would: choose a file, fix the mapping, check, import."""
 
+import os
+from pathlib import Path
+
 import pytest
 from helpers import opened_window
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 from grantdesk.io.tabular import write_csv
@@ -126,3 +130,86 @@ def test_import_only_valid_rows_writes_the_rest_to_a_file(qtbot, sample_path, tm
     assert imported.args[0] == 19
     assert (tmp_path / "mixed.rejected.csv").exists()
     assert "mixed.rejected.csv" in dialog.summary.text()
+
+
+# --- the file as it is, beside the mapping (issue 18.4) ------------------------------------------------
+
+FORM_HEADERS = ["Timestamp", "Email address", "Name of your group/organisation/club", "What type of group are you?",
+                "Registered charity number (if you have one)", "Your name", "Project title",
+                "Tell us about your project", "How much are you applying for? (£)",
+                "Which division is your project in?", "How did you hear about the fund?"]
+
+
+def form_rows(n):
+    return [[f"{13 + i % 15:02d}/06/2026 09:{i % 60:02d}:34", f"group{i}@example.org", f"Kinver Friends {i}",
+             "Community group", "n/a" if i % 3 else f"11{i:05d}", f"Sam Patel {i}", f"Village hall repairs {i}",
+             "New doors and a ramp so everyone can get in.", f"£{400 + i * 10:,}", "Kinver",
+             "From the parish newsletter"] for i in range(n)]
+
+
+def test_the_file_is_shown_as_it_is_before_and_while_columns_are_mapped(qtbot, sample_path, tmp_path):
+    window, dialog = open_dialog(qtbot, sample_path)
+    raw = dialog.raw_model
+    assert raw.rowCount() == 0 and "Choose a file" in dialog.raw_hint.text()
+    assert dialog.raw_view.accessibleName()
+    path = tmp_path / "google-form-export.csv"
+    write_csv(path, FORM_HEADERS, form_rows(60))
+    with qtbot.waitSignal(dialog.loaded, timeout=TIMEOUT):
+        dialog.load_file(path)
+
+    # every column of the first 20 rows, exactly as the file holds them, numbered as the spreadsheet is
+    assert (raw.rowCount(), raw.columnCount()) == (20, len(FORM_HEADERS))
+    assert raw.index(0, 0).data() == "13/06/2026 09:00:34" and raw.index(1, 4).data() == "n/a"
+    assert raw.index(19, 10).data() == "From the parish newsletter"
+    assert raw.headerData(0, Qt.Orientation.Vertical) == "2" and raw.headerData(19, Qt.Orientation.Vertical) == "21"
+    assert "Rows 2 to 21 of 60" in dialog.raw_hint.text()
+    # each column says the field it is read as; the one no field fits is left out, greyed
+    heading = [raw.headerData(c, Qt.Orientation.Horizontal) for c in range(raw.columnCount())]
+    assert heading[0] == "Timestamp\n→ Submitted on"
+    assert heading[2] == "Name of your group/organisation/club\n→ Organisation"
+    assert heading[8] == "How much are you applying for? (£)\n→ Amount requested"
+    assert heading[10] == "How did you hear about the fund?\n(left out)"
+    assert raw.headerData(10, Qt.Orientation.Horizontal, Qt.ItemDataRole.ForegroundRole) is not None
+
+    # going to a column's field shows that column
+    combo = dialog.combos["How much are you applying for? (£)"]
+    combo.setFocus()
+    qtbot.waitUntil(lambda: dialog.raw_view.selectionModel().isColumnSelected(8))
+    # the officer leaves the shared inbox out: the raw table says so at once
+    email = dialog.combos["Email address"]
+    email.setFocus()
+    qtbot.keyClick(email, Qt.Key.Key_Home)
+    assert raw.headerData(1, Qt.Orientation.Horizontal) == "Email address\n(left out)"
+    assert dialog.raw_view.selectionModel().isColumnSelected(1)
+    # and choosing a column's header in the raw table goes to its field
+    header = dialog.raw_view.horizontalHeader()
+    dialog.raw_view.scrollTo(raw.index(0, 5))
+    x = header.sectionViewportPosition(5) + header.sectionSize(5) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+    qtbot.waitUntil(lambda: dialog.combos["Your name"].hasFocus())
+    for header_text, box in dialog.combos.items():
+        assert box.accessibleName() == f"Field for column {header_text}"
+
+
+def test_the_mapping_window_at_1280x800(qtbot, sample_path, tmp_path):
+    window, dialog = open_dialog(qtbot, sample_path)
+    path = tmp_path / "google-form-export.csv"
+    write_csv(path, FORM_HEADERS, form_rows(60))
+    with qtbot.waitSignal(dialog.loaded, timeout=TIMEOUT):
+        dialog.load_file(path)
+    size = dialog.minimumSizeHint()
+    assert size.width() <= 1280 and size.height() <= 800
+    folder = Path(os.environ.get("GRANTDESK_SAVE_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    dialog.resize(1280, 800)
+    QApplication.processEvents()
+    dialog.combos["Which division is your project in?"].setFocus()
+    QApplication.processEvents()
+    target = folder / "import-mapping.png"
+    assert dialog.grab().save(str(target))
+    image = QImage(str(target))
+    assert (image.width(), image.height()) == (1280, 800)
+    assert len({image.pixel(x, y) for x in range(0, 1280, 40) for y in range(0, 800, 40)}) > 3
+    # the mapping, the raw rows and the check all have room
+    for part in (dialog.raw_view, dialog.preview, dialog.problems, dialog.mapping_scroll):
+        assert part.isVisible() and part.height() >= 60, part.objectName()

@@ -7,8 +7,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QStringListModel, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QStringListModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -31,6 +43,7 @@ from ui.operations import Op, Query, refusal_text
 from ui.tasks import TaskRunner
 
 PREVIEW_ROWS = 5
+RAW_ROWS = 20  # the file as it is, shown while its columns are mapped
 IGNORE = ""
 
 
@@ -77,6 +90,95 @@ class PreviewModel(QAbstractTableModel):
         return None
 
 
+class RawDataModel(QAbstractTableModel):
+    """The first ``RAW_ROWS`` rows of the file exactly as it holds them, every column, headed by the
+    file's own header and, under it, the field the column is mapped to — so the officer sees what each
+    column holds before and while choosing."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._headers: list[str] = []
+        self._rows: list[list[str]] = []
+        self._fields: list[str] = []  # the label of the field each column is mapped to, "" if left out
+
+    @staticmethod
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("RawDataModel", text)
+
+    def set_table(self, table: Any) -> None:
+        self.beginResetModel()
+        self._headers = [str(h) for h in table.headers]
+        width = len(self._headers)
+        self._rows = [[_cell(row[i]) if i < len(row) else "" for i in range(width)] for row in table.rows[:RAW_ROWS]]
+        self._fields = [""] * width
+        self.endResetModel()
+
+    def set_mapping(self, mapping: dict[str, str], labels: dict[str, str]) -> None:
+        self._fields = [labels.get(mapping.get(h, IGNORE) or "", "") for h in self._headers]
+        if self._headers:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._headers) - 1)
+
+    def header(self, column: int) -> str:
+        return self._headers[column]
+
+    def column_of(self, header: str) -> int:
+        return self._headers.index(header) if header in self._headers else -1
+
+    def mapped_to(self, column: int) -> str:
+        return self._fields[column]
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Vertical:
+            return str(section + 2) if role == Qt.ItemDataRole.DisplayRole else None  # the spreadsheet's row
+        if not 0 <= section < len(self._headers):
+            return None
+        field = self._fields[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{self._headers[section]}\n→ {field}" if field else \
+                f"{self._headers[section]}\n{self.tr('(left out)')}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if field:
+                return self.tr("Column “{0}” is read as {1}.").format(self._headers[section], field)
+            return self.tr("Column “{0}” is left out of the import.").format(self._headers[section])
+        if role == Qt.ItemDataRole.ForegroundRole and not field:
+            return _placeholder_brush()
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self._rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and not self._fields[index.column()]:
+            return _placeholder_brush()  # a column left out reads greyed, in the palette's own grey
+        return None
+
+
+def _placeholder_brush():
+    return QApplication.palette().brush(QPalette.ColorRole.PlaceholderText)
+
+
+class _FocusWatcher(QObject):
+    """Calls ``on_focus(header)`` when the combo of a column gets the keyboard focus."""
+
+    def __init__(self, parent: QObject, on_focus):
+        super().__init__(parent)
+        self._on_focus = on_focus
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn:
+            header = watched.property("importHeader")
+            if header is not None:
+                self._on_focus(str(header))
+        return False
+
+
 class ImportDialog(QDialog):
     loaded = Signal()  # the file is read and the mapping shown
     checked = Signal(object)  # an ImportPlan
@@ -93,7 +195,7 @@ class ImportDialog(QDialog):
         self.setObjectName("importDialog")
         self.setWindowTitle(f"Import Applications into {fund_code}")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(980, 720)
+        self.resize(1200, 760)
         self._build()
         self._update_buttons()
 
@@ -119,7 +221,12 @@ class ImportDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.mapping_form_host)
         mapping_layout.addWidget(scroll)
-        splitter.addWidget(mapping_box)
+        self.mapping_scroll = scroll
+        beside = QSplitter(Qt.Orientation.Horizontal)  # the mapping beside the file as it is
+        beside.addWidget(mapping_box)
+        beside.addWidget(self._build_raw_data())
+        beside.setSizes([480, 760])
+        splitter.addWidget(beside)
 
         preview_box = QGroupBox(f"Preview: the first {PREVIEW_ROWS} rows as GrantDesk will read them")
         preview_layout = QVBoxLayout(preview_box)
@@ -147,7 +254,7 @@ class ImportDialog(QDialog):
         self.problems.setUniformItemSizes(True)
         result_layout.addWidget(self.problems)
         splitter.addWidget(result_box)
-        splitter.setSizes([260, 170, 220])
+        splitter.setSizes([380, 150, 130])
         outer.addWidget(splitter, 1)
 
         self.valid_only = QCheckBox("Import only the rows without problems, and write the others to a file to fix")
@@ -216,6 +323,7 @@ class ImportDialog(QDialog):
             label.setBuddy(combo)
             self.mapping_form.addRow(label, combo)
             self.combos[header] = combo
+        self._show_raw_data()
         self._mapping_changed()
         self.loaded.emit()
 
@@ -230,9 +338,82 @@ class ImportDialog(QDialog):
         self.plan = None  # a new mapping needs a new check
         if self.table is not None:
             self.preview_model.show(self.table, self.mapping(), self.labels)
+            self.raw_model.set_mapping(self.mapping(), self.labels)
         self.summary.setText("Check every row before anything is written.")
         self.problem_model.setStringList([])
         self._update_buttons()
+
+    # --- the file as it is (raw data beside the mapping) -------------------------------------------
+    def _build_raw_data(self) -> QGroupBox:
+        box = QGroupBox(self.tr("Your file as it is: the first {0} rows, every column").format(RAW_ROWS))
+        layout = QVBoxLayout(box)
+        self.raw_hint = QLabel(self.tr("Choose a file to see what each of its columns holds."))
+        self.raw_hint.setObjectName("importRawHint")
+        self.raw_hint.setWordWrap(True)
+        self.raw_hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        layout.addWidget(self.raw_hint)
+        self.raw_model = RawDataModel(self)
+        self.raw_view = QTableView()
+        self.raw_view.setObjectName("importRawData")
+        self.raw_view.setAccessibleName(self.tr("The file's first rows, every column, as the file holds them"))
+        self.raw_view.setAccessibleDescription(
+            self.tr("Each column is headed by the file's header and the field it is read as; choose a column's "
+                    "header to go to its field."))
+        self.raw_view.setModel(self.raw_model)
+        self.raw_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectColumns)
+        self.raw_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.raw_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.raw_view.setWordWrap(False)
+        header = self.raw_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setDefaultSectionSize(150)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSectionsClickable(True)
+        header.sectionClicked.connect(self._raw_header_clicked)
+        self.raw_view.verticalHeader().setDefaultSectionSize(22)
+        layout.addWidget(self.raw_view, 1)
+        self._focus_watcher = _FocusWatcher(self, self.show_column)
+        return box
+
+    def _show_raw_data(self) -> None:
+        """The file's first rows in the raw table, and each column's combo tied to its column there."""
+        table = self.table
+        self.raw_model.set_table(table)
+        shown = min(RAW_ROWS, len(table.rows))
+        self.raw_hint.setText(self.tr("Rows 2 to {0} of {1:,}, as the file holds them. Choose a column's header "
+                                      "to go to its field.").format(shown + 1, len(table.rows))
+                              if shown else self.tr("The file has a header row and no rows under it."))
+        self.raw_view.horizontalHeader().resizeSections(QHeaderView.ResizeMode.Interactive)
+        for column in range(self.raw_model.columnCount()):
+            wanted = max(self.raw_view.sizeHintForColumn(column),
+                         self.raw_view.horizontalHeader().sectionSizeHint(column))
+            width = max(110, min(240, wanted))
+            self.raw_view.setColumnWidth(column, width)
+        for header, combo in self.combos.items():
+            combo.setProperty("importHeader", header)
+            combo.installEventFilter(self._focus_watcher)
+            # a long question wraps beside its field rather than pushing the field out of sight
+            label = self.mapping_form.labelForField(combo)
+            if isinstance(label, QLabel):
+                label.setWordWrap(True)
+            combo.setMinimumWidth(190)
+
+    def show_column(self, header: str) -> None:
+        """Select the column ``header`` in the raw table and bring it into view."""
+        column = self.raw_model.column_of(header)
+        if column < 0:
+            return
+        self.raw_view.selectColumn(column)
+        self.raw_view.scrollTo(self.raw_model.index(0, column), QAbstractItemView.ScrollHint.PositionAtTop)
+        combo = self.combos.get(header)
+        if combo is not None:
+            self.mapping_scroll.ensureWidgetVisible(combo)
+
+    def _raw_header_clicked(self, column: int) -> None:
+        combo = self.combos.get(self.raw_model.header(column))
+        if combo is not None:
+            self.mapping_scroll.ensureWidgetVisible(combo)
+            combo.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- check and import ---------------------------------------------------------------------
     def check(self) -> None:

@@ -508,3 +508,28 @@ def test_items_made_ahead_come_in_order_and_the_thread_stops_when_left_early():
         assert next(made) == 1
         next(made)
     assert _no_thread_left()
+
+
+# --- a file cut off is refused whole (issue 18) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("cut, words", [
+    (lambda lines: lines[:-1000], "the VOTES section ends here with 27,943 ballots, but META says num_votes is 28,943"),
+    (lambda lines: lines[:-1] + [lines[-1].split(";")[0][:-2]], "the last ballot has 1 of the 2 columns of VOTES "
+                                                                 "(no vote): the file looks cut off part-way"),
+])
+def test_a_real_file_cut_off_imports_nothing_and_names_the_line(db, vote, shared_dir, tmp_path, location, capsys,
+                                                                cut, words):
+    lines = (shared_dir / "pabulib" / "Hungary_Budapest_2024.pb").read_text(encoding="utf-8").splitlines()
+    kept = cut(lines)
+    path = tmp_path / "budapest.pb"
+    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    before = _counts(location)
+    with pytest.raises(PabulibError) as refused:
+        events.import_pabulib(db, vote.fund_code, path)
+    assert str(refused.value).startswith(f"Nothing was imported from budapest.pb, which cannot be read: "
+                                         f"line {len(kept)}: {words}")
+    assert _counts(location) == before
+    assert main(["events", "import", str(path), "--fund", "vot", "--db", str(location.path)]) == 1
+    assert f"line {len(kept)}: {words}" in capsys.readouterr().err
+    assert _counts(location) == before

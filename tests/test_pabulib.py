@@ -140,3 +140,79 @@ def test_many_ballots_are_kept_as_columns_that_read_as_ballots_and_the_collector
     assert type(ballots[0]) is Ballot and ballots[0].projects == (1,)
     assert list(ballots[2:4]) == [Ballot("v2", (1,)), Ballot("v3", (0, 1))]
     assert ballots == list(ballots) and list(ballots) == ballots
+
+
+# --- a file cut off is refused, not half read (issue 18) -------------------------------------------------
+
+
+def _cut(shared_dir, tmp_path, name: str, keep) -> tuple:
+    """A real election's file cut off (``keep`` turns its text into what is left), written to tmp_path;
+    the path and the original lines."""
+    text = (shared_dir / "pabulib" / name).read_text(encoding="utf-8")
+    path = tmp_path / name
+    path.write_text(keep(text), encoding="utf-8")
+    return path, text.splitlines()
+
+
+@pytest.mark.parametrize("keep_extra", [True, False])
+@pytest.mark.parametrize("name, ballots, meta_line", [
+    ("Poland_Krakow_2023_Swoszowice.pb", 1632, 10),  # ordinal, with age and sex columns
+    ("Canada_Stanford_Dataset_PB_Dieppe_2018_vote_approvals.pb", 378, None),  # voter_id;vote only
+])
+def test_a_file_cut_off_at_a_line_boundary_is_refused_by_its_meta_count(shared_dir, tmp_path, keep_extra, name,
+                                                                        ballots, meta_line):
+    path, lines = _cut(shared_dir, tmp_path, name, lambda t: "\n".join(t.splitlines()[:-100]) + "\n")
+    meta_line = meta_line or next(n for n, line in enumerate(lines, 1) if line.startswith("num_votes;"))
+    with pytest.raises(PabulibError) as refused:
+        read_pb(path, keep_extra=keep_extra)
+    assert str(refused.value) == (
+        f"line {len(lines) - 100}: the VOTES section ends here with {ballots - 100:,} ballots, but META says "
+        f"num_votes is {ballots:,} (line {meta_line}): the file looks cut off, and 100 ballots are missing.")
+
+
+@pytest.mark.parametrize("keep_extra", [True, False])
+@pytest.mark.parametrize("chars, cells, missing", [(4, 3, "sex"), (6, 2, "age, sex"), (50, 1, "vote, age, sex")])
+def test_a_file_cut_off_part_way_through_its_last_line_is_refused_naming_the_line(shared_dir, tmp_path, keep_extra,
+                                                                                  chars, cells, missing):
+    # the last line is "4293308658;BO.D10.19/23,BO.D10.8/23,BO.D10.17/23;77;M"
+    path, lines = _cut(shared_dir, tmp_path, "Poland_Krakow_2023_Swoszowice.pb", lambda t: t[:-chars])
+    with pytest.raises(PabulibError) as refused:
+        read_pb(path, keep_extra=keep_extra)
+    assert str(refused.value) == (
+        f"line {len(lines)}: the last ballot has {cells} of the 4 columns of VOTES (no {missing}): the file looks "
+        "cut off part-way through this line.")
+
+
+def test_a_last_line_without_a_line_ending_is_whole_and_read(shared_dir, tmp_path):
+    path, lines = _cut(shared_dir, tmp_path, "Poland_Krakow_2023_Swoszowice.pb", str.rstrip)
+    assert len(read_pb(path).ballots) == 1632
+
+
+def test_more_ballots_or_projects_than_meta_says_are_refused_too(shared_dir, tmp_path):
+    path, lines = _cut(shared_dir, tmp_path, "Poland_Zabrze_2021_Pawlow.pb", lambda t: t + "extra-voter;1\n")
+    with pytest.raises(PabulibError, match=rf"^line {len(lines) + 1}: the VOTES section has 203 ballots, but META "
+                                           r"says num_votes is 202 \(line \d+\): the file does not hold what its META"):
+        read_pb(path)
+    path, _ = _cut(shared_dir, tmp_path, "Poland_Zabrze_2021_Pawlow.pb",
+                   lambda t: t.replace("num_projects;2", "num_projects;3"))
+    with pytest.raises(PabulibError, match=r"the PROJECTS section ends here with 2 projects, but META says "
+                                           r"num_projects is 3 \(line \d+\): the file looks cut off"):
+        read_pb(path)
+    path, _ = _cut(shared_dir, tmp_path, "Poland_Zabrze_2021_Pawlow.pb",
+                   lambda t: t.replace("num_votes;202", "num_votes;about 200"))
+    with pytest.raises(PabulibError, match=r"^line \d+: META num_votes “about 200” is not a whole number"):
+        read_pb(path)
+
+
+def test_the_tally_command_refuses_a_cut_off_file_with_the_line(shared_dir, tmp_path, capsys):
+    from grantdesk.cli import main
+
+    path, lines = _cut(shared_dir, tmp_path, "Poland_Zabrze_2021_Pawlow.pb",
+                       lambda t: "\n".join(t.splitlines()[:-2]) + "\n")
+    assert main(["tally", str(path), "--rule", "greedy"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip() == (
+        f"error: {path.name} cannot be read: line {len(lines) - 2}: the VOTES section ends here with 200 ballots, "
+        f"but META says num_votes is 202 (line {lines.index('num_votes;202') + 1}): the file looks cut off, and 2 "
+        "ballots are missing.")

@@ -4,6 +4,10 @@
 ``read_pb`` understands every vote type in PaBuLib (approval, ordinal, cumulative, scoring,
 choose-1); ``write_pb`` writes an ``Election`` back so that reading it again gives the same election.
 Amounts are read exactly (``Fraction`` from the decimal text), never through a float.
+
+A file cut off is refused, not half read: META's ``num_votes`` and ``num_projects``, where given, must
+be how many ballots and projects the file holds, and the last ballot must have every column of the
+VOTES header. Either refusal names the line.
 """
 
 from __future__ import annotations
@@ -142,6 +146,7 @@ def _parse(text: str, keep_extra: bool = True) -> Election:
         projects.append(Project(pid, exact_amount(cells[col["cost"]], f"The cost of project {pid}", n),
                                 cells[col["name"]] if "name" in col else "", categories, extra))
     index = {p.id: i for i, p in enumerate(projects)}
+    _check_count(meta, meta_rows, "num_projects", len(projects), "PROJECTS", "project", bounds["PROJECTS"], lines)
 
     counting_only = ("voter_id", "vote", "points") if meta.get("vote_type", "").strip() in ("cumulative", "scoring") \
         else ("voter_id", "vote")
@@ -149,6 +154,8 @@ def _parse(text: str, keep_extra: bool = True) -> Election:
     for needed in ("voter_id", "vote"):
         if needed not in header:
             raise PabulibError(f"The VOTES section has no {needed} column.")
+    _check_last_line(lines, bounds["VOTES"])
+    _check_count(meta, meta_rows, "num_votes", len(vote_rows.rows), "VOTES", "ballot", bounds["VOTES"], lines)
     col = {name: i for i, name in enumerate(header)}
     v_id, v_vote, v_points = col["voter_id"], col["vote"], col.get("points")
     wants_points = vote_type in ("cumulative", "scoring")
@@ -158,6 +165,57 @@ def _parse(text: str, keep_extra: bool = True) -> Election:
         ballots = _ballots_careful(vote_rows, header, index, v_id, v_vote, v_points, wants_points, extra_cols,
                                    vote_type)
     return Election(vote_type=vote_type, budget=budget, projects=projects, ballots=ballots, meta=meta)
+
+
+def _cells(line: str) -> list[str]:
+    return next(csv.reader([line], delimiter=";")) if '"' in line else line.split(";")
+
+
+def _last_line(lines: list[str], bounds: tuple[int, int]) -> int:
+    """The number (from 1) of a section's last line with something on it."""
+    first, last = bounds
+    return next((n + 1 for n in range(last - 1, first - 1, -1) if lines[n].strip()), first)
+
+
+def _check_last_line(lines: list[str], bounds: tuple[int, int]) -> None:
+    """A file cut off part-way through its last ballot: that line has fewer columns than the header."""
+    first, last = bounds
+    head = next((n for n in range(first, last) if lines[n].strip()), None)  # from each end: not every line
+    n = _last_line(lines, bounds) - 1
+    if head is None or n <= head:
+        return
+    header = [h.strip() for h in _cells(lines[head])]
+    cells = _cells(lines[n])
+    if len(cells) < len(header):
+        missing = header[len(cells):]
+        raise PabulibError(
+            f"line {n + 1}: the last ballot has {len(cells)} of the {len(header)} columns of VOTES (no "
+            f"{', '.join(missing)}): the file looks cut off part-way through this line.")
+
+
+def _check_count(meta: dict[str, str], meta_rows: "_Rows", key: str, found: int, section: str, noun: str,
+                 bounds: tuple[int, int], lines: list[str]) -> None:
+    """META's ``num_votes`` (or ``num_projects``), where the file gives it, is how many there are."""
+    stated = meta.get(key, "").strip()
+    if not stated:
+        return
+    where = next((n for n, row in meta_rows if row and row[0].strip() == key), None)
+    at = f" (line {where})" if where else ""
+    if not stated.isdigit():
+        raise PabulibError(f"line {where}: META {key} “{stated}” is not a whole number." if where
+                           else f"META {key} “{stated}” is not a whole number.")
+    declared = int(stated)
+    if declared == found:
+        return
+    end = _last_line(lines, bounds)
+    if found < declared:
+        raise PabulibError(
+            f"line {end}: the {section} section ends here with {found:,} {noun}{'s' * (found != 1)}, but META "
+            f"says {key} is {declared:,}{at}: the file looks cut off, and {declared - found:,} "
+            f"{noun}{'s are' if declared - found != 1 else ' is'} missing.")
+    raise PabulibError(
+        f"line {end}: the {section} section has {found:,} {noun}{'s' * (found != 1)}, but META says {key} is "
+        f"{declared:,}{at}: the file does not hold what its META describes.")
 
 
 class _Rows:

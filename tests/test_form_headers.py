@@ -15,6 +15,7 @@ from grantdesk.domain.applications import FIELDS
 from grantdesk.domain.form_headers import explain_columns, suggest_columns, words
 from grantdesk.domain.questions import make_question
 from grantdesk.services import imports, questions
+from grantdesk.services.imports import IMPORT_ONLY_FIELDS
 from grantdesk.store.queries import READ_ONLY_FIELDS
 
 # The fund's own questions, as Staffordshire's People Helping People asks them.
@@ -245,6 +246,18 @@ def test_the_form_tools_own_columns_are_never_guessed_as_fields():
     assert suggest(["Start time", "Project start"])["Project start"] == "project_start"
 
 
+def test_the_form_tools_id_for_the_response_is_the_response_id_when_the_importer_takes_one():
+    fields = {**ALL_FIELDS, **IMPORT_ONLY_FIELDS}
+    for tool, expected, id_column in (("Microsoft Forms", MICROSOFT_FORMS, "ID"),
+                                      ("SmartSurvey", SMARTSURVEY, "Response ID"),
+                                      ("JotForm", JOTFORM, "Submission ID"), ("GOV.UK Forms", GOV_UK_FORMS, "Reference")):
+        got = suggest_columns(list(expected), fields, questions=QUESTIONS, ignore=READ_ONLY_FIELDS)
+        assert got == {**expected, id_column: "response_id"}, tool
+    # never two: the column named exactly after the field wins
+    assert suggest_columns(["Start time", "Submission ID", "Response ID"], fields) == \
+        {"Start time": "", "Submission ID": "", "Response ID": "response_id"}
+
+
 def test_the_saved_mapping_comes_first_and_a_stale_one_is_guessed_afresh():
     saved = {"Group name": "", "Email": "contact_email", "Which ward?": "answers.gone", "Amount": "organisation"}
     got = suggest(["GROUP NAME", "Organisation", "Email", "Which ward?", "Amount", "Amount requested"], saved)
@@ -292,7 +305,7 @@ def test_the_service_suggests_through_the_same_rules(db):
     build_fund(db)
     questions.set_questions(db, "TST", list(QUESTIONS))
     got = imports.suggest_mapping(db, "TST", list(MICROSOFT_FORMS))
-    assert got == MICROSOFT_FORMS
+    assert got == {**MICROSOFT_FORMS, "ID": "response_id"}
     imports.save_mapping(db, "TST", {**MICROSOFT_FORMS, "Email": "contact_email", "Contact email address": ""})
     again = imports.suggest_mapping(db, "TST", list(MICROSOFT_FORMS))
     assert again["Email"] == "contact_email" and again["Contact email address"] == ""

@@ -22,8 +22,10 @@ two headers are given one field:
 Headers are compared as words: case, accents, punctuation and "£" do not count, nor do words that
 carry no meaning here ("please", "your", "what is", "(optional)", "(max 300 words)", question
 numbers such as "Q3."), and simple word endings are ignored ("requesting" is "request"). A form
-tool's own bookkeeping columns (its response id, start and last-modified times, IP address) and the
-read-only columns of GrantDesk's own exports are left unmapped unless a field is named exactly so.
+tool's own bookkeeping columns (start and last-modified times, IP address) and the read-only columns
+of GrantDesk's own exports are left unmapped unless a field is named exactly so; its id for the
+response ("ID", "Response ID", "Submission ID", GOV.UK Forms' "Reference") goes to ``response_id``
+when the importer offers that field (it keeps each imported row's key stable).
 
 Pure: no I/O, no database. ``grantdesk.services.imports`` passes in the fund's fields, questions and
 saved mapping.
@@ -38,7 +40,7 @@ from typing import Iterable, Mapping, Sequence
 
 from grantdesk.domain.questions import Question
 
-__all__ = ["Suggestion", "SYNONYMS", "FORM_METADATA", "suggest_columns", "explain_columns", "words"]
+__all__ = ["Suggestion", "SYNONYMS", "FORM_METADATA", "BOOKKEEPING_FIELDS", "suggest_columns", "explain_columns", "words"]
 
 # --- the phrases forms use for each field -------------------------------------------------------------
 # Written as people write them; they are normalised with the headers (see ``words``). A field that the
@@ -130,7 +132,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "date received", "received", "application date", "date of application", "date", "date/time",
         "dyddiad", "stamp amser", "dyddiad cyflwyno",
     ),
+    # the form tool's id for the response (an import-only field: it goes into the row's stable key)
+    "response_id": (
+        "response id", "id", "submission id", "respondent id", "reference", "submission reference",
+        "response number", "submission number", "entry id", "unique id", "form response id",
+    ),
 }
+# Fields that a form tool's own bookkeeping columns may be given (when the fund has them).
+BOOKKEEPING_FIELDS = frozenset({"response_id"})
 
 # Words that, in a header that does not contain the phrase matched, say it is about something else:
 # "Amount of match funding" is not the amount requested, "Name of your bank" not the organisation.
@@ -393,7 +402,8 @@ def explain_columns(headers: Sequence[str], fields: Mapping[str, str], *, questi
                 score, why = _score(hw, hp, phrase)
                 if n:
                     score -= 1  # half of a bilingual header: as good, but the whole header wins ties
-                if is_quiet and not (phrase.kind in ("name", "label", "question") and score >= 100):
+                if is_quiet and not (score >= 100 and phrase.kind in ("name", "label", "question")
+                                     or score >= 88 and phrase.field in BOOKKEEPING_FIELDS):
                     continue  # "Start time", "Reference": bookkeeping, unless a field is called that
                 if score >= threshold and score > best.get(phrase.field, (0.0, ""))[0]:
                     best[phrase.field] = (score, why)

@@ -8,7 +8,6 @@ one plain-English line to stderr and exits 1; a usage mistake exits 2.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from typing import Callable, Sequence
@@ -110,34 +109,6 @@ def cmd_applications_list(args) -> int:
     return EXIT_OK
 
 
-def cmd_applications_import(args) -> int:
-    from pathlib import Path
-
-    from grantdesk.io.tabular import read_table
-    from grantdesk.services.imports import ImportRefused, check_import, run_import, suggest_mapping
-
-    table = read_table(Path(args.file))
-    given = _read_mapping(Path(args.mapping)) if args.mapping else None
-    with _open(args) as db:
-        mapping = suggest_mapping(db, args.fund, table.headers)
-        if given is not None:
-            mapping.update(given)  # the file's entries win; other columns are matched as usual
-        plan = check_import(db, args.fund, table, mapping)
-        if plan.problems and not args.valid_only:
-            return _refused(plan.problems, valid_only=False)
-        try:
-            result = run_import(db, plan, valid_only=args.valid_only)
-        except ImportRefused as exc:
-            return _refused(exc.problems, valid_only=args.valid_only)
-    for duplicate in plan.duplicates:
-        print(f"warning: row {duplicate.row}: {duplicate.message}.", file=sys.stderr)
-    print(f"Imported {result.imported} application{'s' * (result.imported != 1)} into {plan.fund_code}.")
-    if result.rejected_file is not None:
-        print(f"{result.rejected} row{'s were' if result.rejected != 1 else ' was'} not imported; "
-              f"they are in {result.rejected_file} with a Problems column.")
-    return EXIT_OK
-
-
 def cmd_export_360giving(args) -> int:
     from pathlib import Path
 
@@ -205,42 +176,6 @@ def cmd_import_360giving(args) -> int:
         print(problem, file=sys.stderr)
     print(result.message)
     return EXIT_LEFT_OUT if result.left_out else EXIT_OK
-
-
-def _refused(problems, *, valid_only: bool) -> int:
-    """Every problem on its own line (``row 12, column “Amount”: …``), then that nothing was imported."""
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    rows = len({p.row for p in problems if p.row > 1})
-    noun = f"{len(problems)} problem{'s' * (len(problems) != 1)}"
-    where = f" in {rows} row{'s' * (rows != 1)}" if rows else ""
-    if any(p.row == 1 for p in problems):
-        advice = "Fix the column mapping (see --mapping) and import again."
-    elif valid_only:
-        advice = "No row could be imported; fix them and import again."
-    else:
-        advice = "Fix them and import again, or use --valid-only to import the other rows."
-    print(f"Nothing was imported: {noun}{where}. {advice}", file=sys.stderr)
-    return EXIT_REFUSED
-
-
-def _read_mapping(path) -> dict[str, str]:
-    from grantdesk.domain.errors import ValidationError
-
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise ValidationError(f"There is no mapping file at {path}.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError(f"The mapping file {path} cannot be read: {exc}.") from None
-    except json.JSONDecodeError as exc:
-        raise ValidationError(f"The mapping file {path} is not valid JSON (line {exc.lineno}: {exc.msg}).") from None
-    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, (str, type(None)))
-                                             for k, v in data.items()):
-        raise ValidationError(
-            f"The mapping file {path} must be a JSON object of column names and field names, such as "
-            '{"Group name": "organisation", "How much?": "amount_requested"}.')
-    return {k: v or "" for k, v in data.items()}
 
 
 def cmd_tally(args) -> int:
@@ -473,17 +408,9 @@ def build_parser() -> argparse.ArgumentParser:
     app_list.add_argument("--fund", required=True, metavar="CODE", help="fund code, e.g. PHP")
     app_list.add_argument("--json", action="store_true", help="print a JSON list, one object per application")
     app_list.set_defaults(func=cmd_applications_list)
-    app_import = app_commands.add_parser(
-        "import", parents=[db_opt], help="import applications from an online-form export (.csv or .xlsx)",
-        description="Check every row first; if any row has a problem nothing is imported (unless --valid-only). "
-                    "Columns are matched to fields by the fund's saved mapping, else by field name or label.")
-    app_import.add_argument("file", metavar="FILE", help="the .csv or .xlsx file")
-    app_import.add_argument("--fund", required=True, metavar="CODE", help="fund code, e.g. PHP")
-    app_import.add_argument("--mapping", metavar="MAPPING.json",
-                            help='which column holds which field: {"File column": "field", …} ("" ignores a column)')
-    app_import.add_argument("--valid-only", action="store_true",
-                            help="import the valid rows and write the others to FILE.rejected.csv")
-    app_import.set_defaults(func=cmd_applications_import)
+    from grantdesk import cli_imports
+
+    cli_imports.add_commands(app_commands, db_opt)  # import (with --set, --decide, --dry-run…) and fields
 
     letters = commands.add_parser(
         "letters", parents=[db_opt], help="print a fund's award, decline or deferral letters as one PDF",

@@ -248,7 +248,8 @@ def test_columns_named_like_a_field_or_its_label_are_mapped_and_read_only_fields
     assert mapping == {
         "PROJECT TITLE": "title", "amount_requested": "amount_requested", "Contact e-mail": "contact_email",
         "Letters in": "contact_language", "organisation type": "organisation_type", "Organisation": "organisation",
-        "Reference": "", "status": "", "created_at": "", "How many volunteers?": "answers.volunteers",
+        "Reference": "response_id",  # a form's reference for the response: part of the row's stable key
+        "status": "", "created_at": "", "How many volunteers?": "answers.volunteers",
         "Favourite colour": "",
     }
     fields = imports.importable_fields(db, "TST")
@@ -357,56 +358,312 @@ def test_valid_only_imports_the_good_rows_and_writes_the_others_with_a_problems_
     assert again.rejected_file == elsewhere and len(read_table(elsewhere).rows) == 2
 
 
-def test_duplicates_are_flagged_within_the_file_and_against_the_database_but_still_imported(db, tmp_path):
+def test_likely_duplicates_are_decisions_reported_before_anything_is_written(db, tmp_path):
     build_fund(db, applications_count=1)  # TST-2026-0001 "Project 1" by Testville Lunch Club (1100001)
     headers = ["Organisation", "Organisation type", "Charity number", "Project title", "Amount requested"]
     rows = [
-        ["Lunch Club (Testville)", "charity", "1100001", "PROJECT 1", "100"],  # same charity, same title
+        ["Testville Lunch Club", "charity", "1100001", "PROJECT 1", "100"],  # row 2: as TST-2026-0001
         ["Riverside Allotments", "community group", "", "New shed", "300"],
         ["Oak Trust", "charity", "1200002", "New shed", "300"],  # a different organisation
-        ["RIVERSIDE ALLOTMENTS", "community group", "", "new shed", "350"],  # same as row 3
+        ["RIVERSIDE  ALLOTMENTS", "community group", "", "new shed!", "350"],  # row 5: as row 3
         ["Oak Trust", "charity", "1200002", "Path", "300"],
-        ["Oak Trust Ltd", "charity", "1200002", "path", "300"],  # same charity number as row 6
+        ["Oak Trust", "charity", "1200002", "Paths", "300"],  # row 7: near-identical to row 6
+        ["Oak Trust", "charity", "1200002", "Summer camp 2026", "300"],
+        ["Oak Trust", "charity", "1200002", "Summer camp 2025", "300"],  # another year's camp: not the same
     ]
-    plan = imports.check_import(db, "TST", read_table(csv_file(tmp_path, rows, headers)))
-    assert plan.ok
-    assert [(d.row, d.message) for d in plan.duplicates] == [
-        (2, "Same organisation and title as TST-2026-0001 already in this round"),
-        (5, "Same organisation and title as row 3"),
-        (7, "Same organisation and title as row 6"),
+    table = read_table(csv_file(tmp_path, rows, headers))
+    before = snapshot(db)
+    plan = imports.check_import(db, "TST", table)
+    assert plan.ok and not plan.ready
+    assert [(d.row, d.key, d.message, d.decision) for d in plan.duplicates] == [
+        (2, "2:duplicate", "Same organisation and title as TST-2026-0001 already in this round", None),
+        (5, "5:duplicate", "Same organisation and title as row 3", None),
+        (7, "7:duplicate", "Same organisation and title as row 6", None),
     ]
-    orgs_before = count(db, Organisation)
-    assert imports.run_import(db, plan).imported == 6
-    assert count(db, Organisation) == orgs_before + 2  # Riverside Allotments and one Oak Trust
-    got = {(r.title, r.amount_requested_pence): r.organisation for r in applications.list_applications(db, "TST")}
-    assert got[("PROJECT 1", 10000)] == "Testville Lunch Club"  # found by charity number
-    assert got[("path", 30000)] == "Oak Trust"
+    assert plan.undecided == ["2:duplicate", "5:duplicate", "7:duplicate"]
+    assert [r.row for r in plan.rows] == [3, 4, 6, 8, 9]  # undecided duplicates are left out
+    with pytest.raises(imports.DecisionsNeeded, match="3 likely duplicates .rows 2, 5, 7. need a decision") as refused:
+        imports.run_import(db, plan)
+    assert [d.row for d in refused.value.duplicates] == [2, 5, 7]
+    assert snapshot(db) == before  # reported before anything is written
+
+    decided = imports.check_import(db, "TST", table, decisions={"2:duplicate": "skip", "5:duplicate": "import",
+                                                                "7:duplicate": "skip"})
+    assert decided.ready and [r.row for r in decided.rows] == [3, 4, 5, 6, 8, 9]
+    result = imports.run_import(db, decided)
+    assert (result.imported, result.skipped_duplicates) == (6, 2)
+    assert "2 likely duplicates were skipped" in result.message
+    titles = sorted(r.title for r in applications.list_applications(db, "TST"))
+    assert titles == ["New shed", "New shed", "Path", "Project 1", "Summer camp 2025", "Summer camp 2026",
+                      "new shed!"]
 
 
-def test_contacts_are_found_by_name_or_email_and_created_once(db, tmp_path):
-    build_fund(db)  # Testville Lunch Club has Ann Other, ann@example.org
-    headers = ["Organisation", "Organisation type", "Charity number", "Contact name", "Contact e-mail",
-               "Letters in", "Project title", "Amount requested"]
+def test_a_duplicate_decision_must_be_one_of_its_choices(db, tmp_path):
+    build_fund(db)
+    table = read_table(csv_file(tmp_path, generated_rows(2)))
+    with pytest.raises(ValidationError, match="“maybe” is not a decision for a duplicate"):
+        imports.check_import(db, "TST", table, decisions={"3:duplicate": "maybe"})
+    with pytest.raises(ValidationError, match="names no decision"):
+        imports.check_import(db, "TST", table, decisions={"row three": "skip"})
+    plan = imports.check_import(db, "TST", table, decisions={"3:duplicate": "skip", "duplicate": "skip"})
+    assert plan.unused_decisions == ["3:duplicate"]  # no duplicate at row 3; a kind alone is never "unused"
+
+
+def test_the_same_submission_twice_in_a_file_is_one_duplicate_and_a_second_import_adds_nothing(db, tmp_path):
+    build_fund(db)
+    rows = generated_rows(4)
+    rows.append(list(rows[1]))  # row 6 is row 3 again, cell for cell
+    path = csv_file(tmp_path, rows)
+    plan = imports.check_import(db, "TST", read_table(path), decisions={"duplicate": "skip"})
+    assert [(d.row, d.of_row, d.same_submission, d.decision) for d in plan.duplicates] == [(6, 3, True, "skip")]
+    first = imports.run_import(db, plan)
+    assert first.imported == 4 and first.references == {2: "TST-2026-0001", 3: "TST-2026-0002",
+                                                       4: "TST-2026-0003", 5: "TST-2026-0004"}
+    with db.unit_of_work() as uow:
+        keys = uow.session.scalars(select(Application.import_key).order_by(Application.id)).all()
+    assert len(set(keys)) == 4 and all(len(k) == 64 for k in keys)
+
+    before = snapshot(db)
+    again = imports.check_import(db, "TST", read_table(path))
+    assert [(r.row, r.reference) for r in again.already_imported] == [
+        (2, "TST-2026-0001"), (3, "TST-2026-0002"), (4, "TST-2026-0003"), (5, "TST-2026-0004"), (6, "TST-2026-0002")]
+    assert again.ready and again.rows == [] and again.duplicates == []
+    result = imports.run_import(db, again)
+    assert result.imported == 0 and result.already_imported == 5
+    assert result.message == "Nothing new to import into TST. 5 rows were imported before and were skipped."
+    assert snapshot(db) == before  # not one row, counter or audit entry
+
+
+def test_a_stable_key_is_the_rows_mapped_values_so_a_changed_cell_is_a_new_row(db, tmp_path):
+    build_fund(db)
+    rows = generated_rows(3)
+    imports.run_import(db, imports.check_import(db, "TST", read_table(csv_file(tmp_path, rows))))
+    rows[0][6] = "£2,000"  # the same group and project asks for more: a likely duplicate, for the officer
+    rows[1][1] = "Community Group"  # a change of case or spacing is the same row
+    plan = imports.check_import(db, "TST", read_table(csv_file(tmp_path, rows, name="again.csv")))
+    assert [r.row for r in plan.already_imported] == [3, 4]
+    assert [(d.row, d.of_reference) for d in plan.duplicates] == [(2, "TST-2026-0001")]
+
+
+# --- who is who -------------------------------------------------------------------------------------------
+
+UMBRELLA_HEADERS = ["Organisation", "Organisation type", "Charity number", "Contact name", "Contact e-mail",
+                    "Letters in", "Project title", "Amount requested"]
+
+
+def test_a_charity_number_another_name_holds_is_a_match_to_confirm_never_a_rename(db, tmp_path):
+    build_fund(db)  # Testville Lunch Club, charity 1100001
+    rows = [
+        ["Testville Lunch Club", "charity", "1100001", "", "", "", "Soup", "100"],  # its own name: no question
+        ["Testville Lunch Club Youth Wing", "charity", "1100001", "", "", "", "Games", "100"],  # row 3
+        ["Testville Lunch Club Garden", "charity", "1100001", "", "", "", "Seeds", "100"],  # row 4
+        ["testville lunch club  youth wing", "charity", "1100001", "", "", "", "Trips", "100"],  # row 5: as row 3
+    ]
+    table = read_table(csv_file(tmp_path, rows, UMBRELLA_HEADERS))
+    plan = imports.check_import(db, "TST", table)
+    assert [(m.key, m.kind, m.rows, m.given, m.stored, m.by, m.stored_row) for m in plan.matches] == [
+        ("3:organisation", "organisation", [3, 5], "Testville Lunch Club Youth Wing", "Testville Lunch Club",
+         "charity number 1100001", None),
+        ("4:organisation", "organisation", [4], "Testville Lunch Club Garden", "Testville Lunch Club",
+         "charity number 1100001", None),
+    ]
+    assert "which is Testville Lunch Club's" in plan.matches[0].message
+    before = snapshot(db)
+    with pytest.raises(imports.DecisionsNeeded, match="2 matches to confirm .rows 3, 4."):
+        imports.run_import(db, plan)
+    assert snapshot(db) == before
+
+    decided = imports.check_import(db, "TST", table, decisions={"3:organisation": "different",
+                                                                "4:organisation": "same"})
+    assert [(r.row, r.organisation, r.new_organisation) for r in decided.rows] == [
+        (2, "Testville Lunch Club", False), (3, "Testville Lunch Club Youth Wing", True),
+        (4, "Testville Lunch Club", False), (5, "Testville Lunch Club Youth Wing", True)]
+    result = imports.run_import(db, decided)
+    assert result.imported == 4 and result.flags == []
+    got = {r.title: r for r in applications.list_applications(db, "TST")}
+    assert got["Games"].organisation == got["Trips"].organisation == "Testville Lunch Club Youth Wing"
+    assert got["Seeds"].organisation == got["Soup"].organisation == "Testville Lunch Club"  # the officer said so
+    with db.unit_of_work() as uow:
+        orgs = {o.name: o for o in uow.session.scalars(select(Organisation))}
+        assert set(orgs) == {"Testville Lunch Club", "Testville Lunch Club Youth Wing"}
+        wing = orgs["Testville Lunch Club Youth Wing"]
+        assert (wing.charity_number, wing.umbrella_charity_number, wing.org_id) == (None, "1100001", None)
+        assert orgs["Testville Lunch Club"].charity_number == "1100001"  # the stored name is untouched
+    # next time, the youth wing is found by its own name and the number it gave: no question
+    again = imports.check_import(db, "TST", read_table(csv_file(tmp_path, [
+        ["Testville Lunch Club Youth Wing", "charity", "1100001", "", "", "", "Kites", "100"]], UMBRELLA_HEADERS,
+        name="next.csv")))
+    assert again.matches == [] and again.rows[0].new_organisation is False
+
+
+def test_three_groups_under_one_umbrella_number_in_a_new_file_keep_their_own_names(db, tmp_path):
+    build_fund(db)
+    rows = [["Stone Scouts 3rd Group", "charity", "1143005", "", "", "", "Tents", "500"],
+            ["Stone Scouts 5th Group", "charity", "1143005", "", "", "", "Canoes", "500"],
+            ["Stone Scouts 6th Group", "charity", "1143005", "", "", "", "Stoves", "500"]]
+    plan = imports.check_import(db, "TST", read_table(csv_file(tmp_path, rows, UMBRELLA_HEADERS)))
+    assert [(m.row, m.given, m.stored, m.stored_row) for m in plan.matches] == [
+        (3, "Stone Scouts 5th Group", "Stone Scouts 3rd Group", 2),
+        (4, "Stone Scouts 6th Group", "Stone Scouts 3rd Group", 2)]
+    assert "(in row 2)" in plan.matches[0].message
+    result = imports.run_import(db, plan, valid_only=True)  # no decision: names as given, flagged
+    assert result.imported == 3
+    assert [(f.row, f.reference) for f in result.flags] == [(3, "TST-2026-0002"), (4, "TST-2026-0003")]
+    assert result.flags[0].message.startswith("To review: charity number 1143005 is also Stone Scouts 3rd Group's")
+    assert "2 applications need review" in result.message
+    got = {r.title: r for r in applications.list_applications(db, "TST")}
+    assert [got[t].organisation for t in ("Tents", "Canoes", "Stoves")] == [
+        "Stone Scouts 3rd Group", "Stone Scouts 5th Group", "Stone Scouts 6th Group"]
+    detail = applications.get_application(db, got["Canoes"].id)
+    assert detail.history[-1].reason.startswith("Imported from export.csv, row 3. To review: charity number 1143005")
+    assert applications.get_application(db, got["Tents"].id).history[-1].reason == ""
+    with db.unit_of_work() as uow:
+        reviews = uow.session.scalars(select(AuditEntry).where(AuditEntry.action == "application.import_review")
+                                      .order_by(AuditEntry.id)).all()
+        assert [(e.entity, e.entity_id) for e in reviews] == [("application", got["Canoes"].id),
+                                                              ("application", got["Stoves"].id)]
+        assert "charity number 1143005 also held by Stone Scouts 3rd Group" in reviews[0].summary
+
+
+def test_a_contact_is_one_person_and_a_shared_inbox_is_a_match_to_confirm(db, tmp_path):
+    build_fund(db)  # Testville Lunch Club: Ann Other, ann@example.org, letters in English
     rows = [
         ["Testville Lunch Club", "charity", "1100001", "ANN OTHER", "", "", "Soup", "100"],
-        ["Testville Lunch Club", "charity", "1100001", "Annie Other", "ann@example.org", "", "Bread", "100"],
+        ["Testville Lunch Club", "charity", "1100001", "Ann Other", "ann@example.org", "", "Bread", "100"],
+        ["Testville Lunch Club", "charity", "1100001", "Dafydd Jones", "ANN@example.org", "Welsh", "Cawl", "100"],
         ["Testville Lunch Club", "charity", "1100001", "Bob Baker", "bob@example.org", "Welsh", "Cakes", "100"],
         ["Testville Lunch Club", "charity", "1100001", "bob baker", "", "", "Pies", "100"],
+        ["Testville Lunch Club", "charity", "1100001", "Ann Other", "ann@example.org", "Cymraeg", "Bara", "100"],
         ["Scouts", "community group", "", "", "", "", "Tents", "100"],
     ]
-    before = count(db, Contact)
-    imports.run_import(db, imports.check_import(db, "TST", read_table(csv_file(tmp_path, rows, headers))))
-    assert count(db, Contact) == before + 1
+    table = read_table(csv_file(tmp_path, rows, UMBRELLA_HEADERS))
+    plan = imports.check_import(db, "TST", table)
+    assert [(m.key, m.given, m.stored, m.by) for m in plan.matches] == [
+        ("4:contact", "Dafydd Jones", "Ann Other", "e-mail ANN@example.org"),
+        ("7:contact", "Ann Other", "Ann Other", "letter language"),
+    ]
+    assert "shared inbox" in plan.matches[0].message and "asks for letters in Welsh" in plan.matches[1].message
+    contacts_before = count(db, Contact)
+    imports.run_import(db, imports.check_import(db, "TST", table, decisions={"4:contact": "different",
+                                                                            "7:contact": "same"}))
+    assert count(db, Contact) == contacts_before + 2  # Dafydd Jones and Bob Baker
     got = {r.title: r for r in applications.list_applications(db, "TST")}
-    assert got["Soup"].contact_name == got["Bread"].contact_name == "Ann Other"
+    assert got["Soup"].contact_name == got["Bread"].contact_name == got["Bara"].contact_name == "Ann Other"
+    assert (got["Cawl"].contact_name, got["Cawl"].contact_email, got["Cawl"].contact_language) == (
+        "Dafydd Jones", "ANN@example.org", "cy")
     assert got["Cakes"].contact_name == got["Pies"].contact_name == "Bob Baker"
     assert got["Cakes"].contact_language == "cy" and got["Tents"].contact_name is None
+    assert got["Bara"].contact_language == "cy"  # the officer said it is Ann: her letters are now in Welsh
     with db.unit_of_work() as uow:
-        created = uow.session.scalars(select(AuditEntry).where(AuditEntry.action.in_(
-            ["organisation.create", "contact.create"])).order_by(AuditEntry.id)).all()
-        assert [(e.action, e.summary) for e in created[-2:]] == [
-            ("organisation.create", "Recorded organisation Scouts"),
-            ("contact.create", "Recorded contact for Testville Lunch Club")]
+        [changed] = uow.session.scalars(select(AuditEntry).where(AuditEntry.action == "contact.update")).all()
+        assert (changed.before, changed.after) == ({"letter_language": "en"}, {"letter_language": "cy"})
+
+
+def test_undecided_contacts_go_in_as_given_and_a_stored_language_is_never_changed(db, tmp_path):
+    build_fund(db)
+    rows = [["Testville Lunch Club", "charity", "1100001", "Dafydd Jones", "ann@example.org", "Welsh", "Cawl", "100"],
+            ["Testville Lunch Club", "charity", "1100001", "Ann Other", "ann@example.org", "Welsh", "Bara", "100"],
+            ["Testville Lunch Club", "charity", "1100001", "Dafydd Jones", "ann@example.org", "", "Te", "100"]]
+    result = imports.run_import(db, imports.check_import(db, "TST", read_table(csv_file(tmp_path, rows,
+                                                                                       UMBRELLA_HEADERS))),
+                                valid_only=True)
+    assert [f.row for f in result.flags] == [2, 3, 4]  # row 4 is Dafydd again: the contact row 2 made
+    got = {r.title: r for r in applications.list_applications(db, "TST")}
+    assert (got["Cawl"].contact_name, got["Cawl"].contact_language) == ("Dafydd Jones", "cy")
+    assert (got["Bara"].contact_name, got["Bara"].contact_language) == ("Ann Other", "cy")
+    assert got["Te"].contact_name == "Dafydd Jones"
+    with db.unit_of_work() as uow:
+        ann = uow.session.scalars(select(Contact).where(Contact.name == "Ann Other").order_by(Contact.id)).all()
+        assert [c.letter_language for c in ann] == ["en", "cy"]  # the stored Ann is as she was
+
+
+# --- one value for every row, and the values real exports hold -------------------------------------------
+
+
+def test_one_value_for_every_row_fills_a_field_the_form_does_not_ask_and_is_remembered(db, tmp_path):
+    build_fund(db)
+    headers = ["Organisation", "Project title", "Amount requested"]
+    rows = [["Scouts", f"Camp {i}", "500"] for i in range(3)]
+    table = read_table(csv_file(tmp_path, rows, headers))
+    plan = imports.check_import(db, "TST", table, constants={"organisation_type": "Community group"})
+    assert plan.ok and plan.constants == {"organisation_type": "Community group"}
+    bad = imports.check_import(db, "TST", table, constants={"organisation_type": "a club", "title": "Camp",
+                                                            "area": "Atlantis", "colour": "red",
+                                                            "response_id": "7"})
+    assert [(p.row, p.column) for p in bad.problems] == [
+        (1, "Organisation type (every row)"), (1, "Project title (every row)"), (1, "Area (every row)"),
+        (1, "colour (every row)"), (1, "Form response ID (every row)"), (1, "Organisation type")]
+    assert "“a club” is not a kind of organisation" in bad.problems[0].message
+    assert "Column “Project title” already holds Project title" in bad.problems[1].message
+    assert "Atlantis" in bad.problems[2].message
+
+    imports.run_import(db, plan, remember_mapping=True)
+    assert {r.organisation_type for r in applications.list_applications(db, "TST")} == {"community_group"}
+    assert imports.saved_constants(db, "TST") == {"organisation_type": "Community group"}
+    with db.unit_of_work() as uow:
+        stored = uow.session.scalar(select(ImportMapping)).mapping
+    assert stored == {"columns": plan.mapping, "constants": {"organisation_type": "Community group"}}
+    again = imports.check_import(db, "TST", read_table(csv_file(tmp_path, [["Guides", "Hike", "50"]], headers,
+                                                                name="next.csv")))
+    assert again.ok and again.constants == {"organisation_type": "Community group"}  # remembered
+
+
+def test_a_mapping_saved_in_the_older_shape_is_still_read(db, tmp_path):
+    built = build_fund(db)
+    with db.unit_of_work() as uow:
+        uow.session.add(ImportMapping(fund_id=built.fund_id, name="default", mapping={"Group": "organisation"},
+                                      updated_at=datetime(2026, 5, 1), updated_by="old"))
+        uow.commit()
+    assert imports.saved_mapping(db, "TST") == {"Group": "organisation"}
+    assert imports.saved_constants(db, "TST") == {}
+    assert imports.suggest_mapping(db, "TST", ["Group"]) == {"Group": "organisation"}
+
+
+def test_blank_words_are_blank_in_optional_fields_but_not_in_required_ones(db, tmp_path):
+    build_fund(db)
+    headers = ["Organisation", "Organisation type", "Charity number", "Company number", "Contact phone",
+               "Project title", "Amount requested", "Project start"]
+    rows = [["Scouts", "community group", "n/a", "NA", "-", "Camp", "500", "none"],
+            ["Guides", "community group", " N/A ", "nil", "None", "n/a", "500", ""]]
+    plan = imports.check_import(db, "TST", read_table(csv_file(tmp_path, rows, headers)))
+    assert [(p.row, p.column) for p in plan.problems] == [(3, "Project title")]
+    imports.run_import(db, plan, valid_only=True)
+    [row] = applications.list_applications(db, "TST")
+    assert (row.organisation, row.charity_number, row.company_number, row.project_start) == ("Scouts", None, None,
+                                                                                            None)
+
+
+def test_a_form_timestamp_is_the_submission_date_and_eligibility_uses_it(db, tmp_path):
+    from grantdesk.services.eligibility import check_eligibility
+
+    build_fund(db)  # the round takes applications from 01/04/2026 to 31/10/2026
+    headers = ["Organisation", "Organisation type", "Project title", "Amount requested", "Timestamp"]
+    rows = [["Scouts", "community group", "Camp", "500", "13/06/2026 09:52:34"],
+            ["Guides", "community group", "Hike", "500", "2026-06-13T23:30:00Z"]]
+    plan = imports.check_import(db, "TST", read_table(csv_file(tmp_path, rows, headers)),
+                                {**{h: "" for h in headers}, "Organisation": "organisation",
+                                 "Organisation type": "organisation_type", "Project title": "title",
+                                 "Amount requested": "amount_requested", "Timestamp": "submitted_on"})
+    assert plan.ok, plan.problems
+    imports.run_import(db, plan)
+    got = {r.title: r for r in applications.list_applications(db, "TST")}
+    assert got["Camp"].submitted_on == date(2026, 6, 13)
+    assert got["Hike"].submitted_on == date(2026, 6, 14)  # 23:30 UTC in June is 00:30 the next day in the UK
+    from grantdesk.domain.eligibility import Outcome
+
+    report = check_eligibility(db, got["Camp"].id)
+    assert next(r for r in report.results if r.rule == "round_open").outcome is Outcome.PASS
+
+
+def test_a_submission_date_after_today_is_refused_for_the_row(db, tmp_path):
+    build_fund(db)
+    headers = ["Organisation", "Organisation type", "Project title", "Amount requested", "Submitted on"]
+    rows = [["Scouts", "community group", "Camp", "500", "13/06/2026"],
+            ["Guides", "community group", "Hike", "500", "14/06/2026 08:00"]]
+    plan = imports.check_import(db, "TST", read_table(csv_file(tmp_path, rows, headers)), today=date(2026, 6, 13))
+    assert [(p.row, p.column, p.message) for p in plan.problems] == [
+        (3, "Submitted on", "14/06/2026 is after today (13/06/2026); an application cannot have been submitted in "
+                            "the future.")]
 
 
 def test_an_application_without_a_round_gets_the_round_open_on_its_submission_date(db, tmp_path):

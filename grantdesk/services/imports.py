@@ -4,24 +4,36 @@ The dialog and the CLI share these steps:
 
 1. ``read_table`` (``grantdesk.io.tabular``) reads the file;
 2. ``suggest_mapping`` proposes which column holds which field (the fund's saved mapping first, then
-   columns named like a field or its label);
+   synonyms and question wording); ``constants`` give one value for every row to a field the file
+   does not have (``organisation_type=community_group``), checked like a cell and remembered with the
+   mapping;
 3. ``check_import`` validates every row through the one validation path (``clean_draft`` plus the
-   fund's areas and rounds), and returns an ``ImportPlan``: problems by row and column, likely
-   duplicates, counts. It writes nothing;
+   fund's areas and rounds), works out who is who (``services.import_people``: a number or e-mail
+   that another name holds is a *match to confirm*, never a silent merge), finds the rows imported
+   before (each imported row keeps a stable key) and the likely duplicates (the same submission
+   twice; the same organisation with a near-identical title in the round, in the file or already in
+   GrantDesk), and returns an ``ImportPlan``. It writes nothing;
 4. ``run_import`` checks again inside the write transaction and imports, all or nothing (or only
-   the valid rows, writing the others to a ``.rejected.csv``).
+   the valid rows, writing the others to a ``.rejected.csv``). Every match to confirm and every
+   likely duplicate needs a decision (``decisions``: ``{"12:organisation": "same",
+   "14:duplicate": "skip", …}``) — unless ``valid_only``, when undecided matches go in with the
+   names as given, as new organisations and contacts flagged for review (the flag is in the
+   application's history, its audit entry and the result), and undecided duplicates are skipped.
+   Rows imported before are always skipped: importing the same file again adds nothing.
 
-Imported applications arrive as *submitted*, with the history draft → submitted, references from
-the fund's counter as one block, and organisations and contacts found or created the way the
-application form finds them. Rows go in with SQLAlchemy's bulk ``insert`` (executemany), so 10,000
+Imported applications arrive as *submitted*, with the history draft → submitted and references from
+the fund's counter as one block. Rows go in with SQLAlchemy's bulk ``insert`` (executemany), so 10,000
 rows take seconds. ``progress.report(done, total, label)`` is called every ``PROGRESS_EVERY`` rows;
 if it raises (the dialog's Cancel), the transaction is rolled back and the database is untouched.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any, Iterable, Protocol
 
@@ -40,19 +52,20 @@ from grantdesk.domain.dates import financial_year_of
 from grantdesk.domain.errors import GrantDeskError, ValidationError
 from grantdesk.domain.questions import Question
 from grantdesk.domain.workflow import Status
-from grantdesk.io.tabular import Table, is_blank, write_csv
+from grantdesk.io.tabular import Table, is_blank, is_blank_word, write_csv
 from grantdesk.services.applications import READ_ONLY_FIELDS
-from grantdesk.services.bulk import People, allocate_references, chunks, insert_rows, resolve
+from grantdesk.services.bulk import allocate_references, chunks, insert_rows, resolve
 from grantdesk.services.common import actor_or_default, audit, fund_by_code, utcnow
 from grantdesk.services.editing import FundLookups
+from grantdesk.services.import_people import CONTACT, DIFFERENT, ORGANISATION, SAME, Applicants, Match
 from grantdesk.services.questions import questions_for
 from grantdesk.store.database import Database
 from grantdesk.store.unit_of_work import UnitOfWork, transactional
 from grantdesk.store.models import (
     Application,
+    AuditEntry,
     Fund,
     ImportMapping,
-    Organisation,
     ReferenceCounter,
     Round,
     StatusChange,
@@ -61,9 +74,14 @@ from grantdesk.store.models import (
 __all__ = [
     "Problem",
     "Duplicate",
+    "Match",
+    "AlreadyImported",
+    "PlannedRow",
+    "Flag",
     "ImportPlan",
     "ImportResult",
     "ImportRefused",
+    "DecisionsNeeded",
     "Progress",
     "importable_fields",
     "suggest_mapping",
@@ -71,15 +89,35 @@ __all__ = [
     "run_import",
     "save_mapping",
     "saved_mapping",
+    "saved_constants",
+    "required_fields",
+    "rejected_target",
     "PROGRESS_EVERY",
     "CHECKING",
     "SAVING",
+    "ORGANISATION",
+    "CONTACT",
+    "DUPLICATE",
+    "SAME",
+    "DIFFERENT",
+    "SKIP",
+    "IMPORT",
+    "CHOICES",
+    "IMPORT_ONLY_FIELDS",
 ]
 
 PROGRESS_EVERY = 500
 CHECKING = "Checking rows"
 SAVING = "Saving applications"
 MAPPING_NAME = "default"
+DUPLICATE = "duplicate"
+SKIP = "skip"
+IMPORT = "import"
+CHOICES = {ORGANISATION: (SAME, DIFFERENT), CONTACT: (SAME, DIFFERENT), DUPLICATE: (SKIP, IMPORT)}
+# Fields a file can hold that are not the application's own: the form tool's id for the response
+# goes into the row's stable key (two submissions with the same words stay two).
+IMPORT_ONLY_FIELDS = {"response_id": "Form response ID"}
+SIMILAR_TITLE = 0.9  # difflib ratio of two normalised titles at or above which they are "near-identical"
 
 
 class Progress(Protocol):
@@ -90,7 +128,7 @@ class Progress(Protocol):
 class Problem:
     """Something wrong with one cell (or, at row 1, with the mapping). ``row`` is the spreadsheet
     row number (the header is row 1); ``column`` is the file's header text, or the field's label when
-    no column holds that field."""
+    no column holds that field ("Organisation type (every row)" for one value given for every row)."""
 
     row: int
     column: str
@@ -105,9 +143,51 @@ class Problem:
 
 @dataclass(frozen=True)
 class Duplicate:
-    """A row that looks like an application already made (flagged, not refused)."""
+    """A row that looks like an application already made: the same form submission as an earlier
+    row (``same_submission``), or the same organisation with a near-identical title in the round as
+    an earlier row (``of_row``) or an application in GrantDesk (``of_reference``). ``decision`` is
+    "skip", "import" or None (undecided; skipped by a valid-only import)."""
 
     row: int
+    message: str
+    key: str = ""
+    of_row: int | None = None
+    of_reference: str | None = None
+    same_submission: bool = False
+    decision: str | None = None
+
+
+@dataclass(frozen=True)
+class AlreadyImported:
+    """A row imported before (its stable key is on ``reference``): skipped, never imported twice."""
+
+    row: int
+    reference: str
+
+
+@dataclass(frozen=True)
+class PlannedRow:
+    """An application the import will make (given the decisions), as it will be recorded."""
+
+    row: int
+    organisation: str
+    new_organisation: bool
+    contact_name: str | None
+    contact_email: str
+    contact_language: str
+    title: str
+    amount_requested_pence: int
+    submitted_on: date | None
+    round: str | None
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Something an officer should review on an imported application (an undecided match)."""
+
+    row: int
+    reference: str | None
     message: str
 
 
@@ -120,11 +200,29 @@ class ImportPlan:
     duplicates: list[Duplicate]
     ignored_columns: list[str]
     total_rows: int  # rows with anything in them
-    valid_rows: int  # rows that would be imported (0 while the mapping itself has a problem)
+    valid_rows: int  # rows without problems (0 while the mapping itself has a problem)
+    constants: dict[str, str] = field(default_factory=dict)  # field → one value for every row
+    matches: list[Match] = field(default_factory=list)
+    already_imported: list[AlreadyImported] = field(default_factory=list)
+    rows: list[PlannedRow] = field(default_factory=list)  # what would be imported (undecided: as valid-only)
+    decisions: dict[str, str] = field(default_factory=dict)
+    unused_decisions: list[str] = field(default_factory=list)  # decisions that name no match or duplicate
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def undecided(self) -> list[str]:
+        """The keys of the matches and duplicates still needing a decision, in row order."""
+        keys = [(m.row, m.key) for m in self.matches if m.decision is None]
+        keys += [(d.row, d.key) for d in self.duplicates if d.decision is None]
+        return [k for _row, k in sorted(keys)]
+
+    @property
+    def ready(self) -> bool:
+        """Nothing wrong and everything decided: an import of every row would go ahead."""
+        return self.ok and not self.undecided
 
 
 @dataclass(frozen=True)
@@ -133,6 +231,11 @@ class ImportResult:
     rejected: int
     rejected_file: Path | None
     message: str
+    skipped_duplicates: int = 0
+    already_imported: int = 0
+    flags: list[Flag] = field(default_factory=list)
+    references: dict[int, str] = field(default_factory=dict)  # row → the application's reference
+    rows: list[PlannedRow] = field(default_factory=list)  # the applications made, in file order
 
 
 class ImportRefused(GrantDeskError):
@@ -143,32 +246,69 @@ class ImportRefused(GrantDeskError):
         self.problems = list(problems)
 
 
+class DecisionsNeeded(ImportRefused):
+    """Nothing was imported: matches to confirm or likely duplicates have no decision."""
+
+    def __init__(self, message: str, matches: Iterable[Match], duplicates: Iterable[Duplicate]):
+        super().__init__(message)
+        self.matches = list(matches)
+        self.duplicates = list(duplicates)
+
+
 # --- fields and mappings ------------------------------------------------------------------------------
 
 
 def _fields(questions: Iterable[Question]) -> dict[str, str]:
-    fields = dict(FIELDS)
+    fields = {**FIELDS, **IMPORT_ONLY_FIELDS}
     for q in questions:
         fields[q.field] = q.label
     return fields
 
 
 def importable_fields(db: Database, fund_code: str) -> dict[str, str]:
-    """Field name → label: the application form's fields, then ``answers.<key>`` for each of the
-    fund's own questions."""
+    """Field name → label: the application form's fields, the form's response id, then
+    ``answers.<key>`` for each of the fund's own questions."""
     with db.unit_of_work() as uow:
         fund = fund_by_code(uow.session, fund_code)
         return _fields(questions_for(uow.session, fund.id))
+
+
+def required_fields(db: Database, fund_code: str) -> list[str]:
+    """The fields every row needs (from a column or one value for every row), in form order."""
+    with db.unit_of_work() as uow:
+        fund = fund_by_code(uow.session, fund_code)
+        return [*REQUIRED, *(q.field for q in questions_for(uow.session, fund.id) if q.required)]
 
 
 def _norm(text: str) -> str:
     return "".join(str(text).casefold().split()).replace("_", "")
 
 
-def _saved(session: Session, fund_id: int) -> dict[str, str] | None:
-    row = session.scalar(
+def _stored(session: Session, fund_id: int) -> ImportMapping | None:
+    return session.scalar(
         select(ImportMapping).where(ImportMapping.fund_id == fund_id, ImportMapping.name == MAPPING_NAME))
-    return {str(k): str(v or "") for k, v in (row.mapping or {}).items()} if row is not None else None
+
+
+def _shape(stored: dict[str, Any] | None) -> tuple[dict[str, str], dict[str, str]]:
+    """(columns, constants) from a stored mapping: ``{"columns": …, "constants": …}``, or the older
+    shape, the columns alone."""
+    stored = stored or {}
+    if isinstance(stored.get("columns"), dict):
+        columns, constants = stored["columns"], stored.get("constants") or {}
+    else:
+        columns, constants = stored, {}
+    return ({str(k): str(v or "") for k, v in columns.items()},
+            {str(k): str(v) for k, v in constants.items() if v not in (None, "")})
+
+
+def _saved(session: Session, fund_id: int) -> dict[str, str] | None:
+    row = _stored(session, fund_id)
+    return _shape(row.mapping)[0] if row is not None else None
+
+
+def _saved_constants(session: Session, fund_id: int) -> dict[str, str]:
+    row = _stored(session, fund_id)
+    return _shape(row.mapping)[1] if row is not None else {}
 
 
 def _suggest(headers: list[str], questions: tuple[Question, ...], saved: dict[str, str] | None) -> dict[str, str]:
@@ -180,9 +320,9 @@ def _suggest(headers: list[str], questions: tuple[Question, ...], saved: dict[st
 
 def suggest_mapping(db: Database, fund_code: str, headers: list[str]) -> dict[str, str]:
     """A mapping for every header: the fund's saved mapping where its headers match, else the field
-    whose name or label the header spells (ignoring case, spaces and underscores). The read-only
-    fields of ``applications list --json`` (id, reference, fund, status, created_at, updated_at) and
-    anything unrecognised map to "" (ignored)."""
+    the header names (synonyms and question wording, ``domain.form_headers``). The read-only fields
+    of ``applications list --json`` (id, reference, fund, status, created_at, updated_at) and anything
+    unrecognised map to "" (ignored)."""
     with db.unit_of_work() as uow:
         s = uow.session
         fund = fund_by_code(s, fund_code)
@@ -195,9 +335,18 @@ def saved_mapping(db: Database, fund_code: str) -> dict[str, str] | None:
         return _saved(uow.session, fund_by_code(uow.session, fund_code).id)
 
 
+def saved_constants(db: Database, fund_code: str) -> dict[str, str]:
+    """The values the fund's last import gave every row (field → value), saved with its mapping."""
+    with db.unit_of_work() as uow:
+        return _saved_constants(uow.session, fund_by_code(uow.session, fund_code).id)
+
+
 @transactional
-def save_mapping(uow: UnitOfWork, fund_code: str, mapping: dict[str, str], *, actor: str | None = None) -> None:
-    """Keep ``mapping`` as the fund's mapping for next time (replacing any before), audited."""
+def save_mapping(uow: UnitOfWork, fund_code: str, mapping: dict[str, str], *, constants: dict[str, str] | None = None,
+                 actor: str | None = None) -> None:
+    """Keep ``mapping`` (and the ``constants``, one value for every row of a field no column holds)
+    as the fund's mapping for next time, replacing any before, audited. Saving what is already saved
+    changes nothing."""
     who = actor_or_default(actor)
     s = uow.session
     fund = fund_by_code(s, fund_code)
@@ -218,19 +367,37 @@ def save_mapping(uow: UnitOfWork, fund_code: str, mapping: dict[str, str], *, ac
         if name:
             used[name] = column
         clean[column] = name
-    row = s.scalar(select(ImportMapping).where(ImportMapping.fund_id == fund.id,
-                                               ImportMapping.name == MAPPING_NAME))
-    before = dict(row.mapping) if row is not None else None
+    kept: dict[str, str] = {}
+    for name, value in (constants or {}).items():
+        name, value = str(name).strip(), str(value or "").strip()
+        if not value:
+            continue
+        if name not in fields or name in IMPORT_ONLY_FIELDS:
+            raise ValidationError(f"“{name}” is not a field of fund {fund.code} that can have one value for "
+                                  "every row.", "constants")
+        if name in used:
+            raise ValidationError(f"Column “{used[name]}” holds {fields[name]}, so it cannot also have one value "
+                                  "for every row.", "constants")
+        kept[name] = value
+    row = _stored(s, fund.id)
+    before = _shape(row.mapping) if row is not None else None
+    if before == (clean, kept):
+        return
+    stored = {"columns": clean, "constants": kept}
     now = utcnow()
     if row is None:
-        row = ImportMapping(fund_id=fund.id, name=MAPPING_NAME, mapping=clean, updated_at=now, updated_by=who)
+        row = ImportMapping(fund_id=fund.id, name=MAPPING_NAME, mapping=stored, updated_at=now, updated_by=who)
         s.add(row)
     else:
-        row.mapping, row.updated_at, row.updated_by = clean, now, who
+        row.mapping, row.updated_at, row.updated_by = stored, now, who
     s.flush()
     audit(s, actor=who, action="import_mapping.save", entity="fund", entity_id=fund.id,
-          summary=f"Saved the import mapping for {fund.code} ({len(used)} of {len(clean)} columns used)",
-          before={"mapping": before} if before is not None else None, after={"mapping": clean})
+          summary=f"Saved the import mapping for {fund.code} ({len(used)} of {len(clean)} columns used"
+                  + (f"; {len(kept)} field{'s' * (len(kept) != 1)} with one value for every row" if kept else "")
+                  + ")",
+          before=({"mapping": before[0], **({"constants": before[1]} if before[1] else {})}
+                  if before is not None else None),
+          after={"mapping": clean, **({"constants": kept} if kept else {})})
 
 
 # --- checking -----------------------------------------------------------------------------------------
@@ -242,22 +409,48 @@ class _Good:
     clean: CleanApplication
     area_id: int | None
     round: Round | None
+    key: str  # the row's stable key
+
+
+@dataclass
+class _Planned:
+    good: _Good
+    org_key: Any
+    contact_key: Any
+    matches: tuple[Match, ...]
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        return tuple(m.review for m in self.matches if m.decision is None)
 
 
 @dataclass
 class _Analysis:
     mapping: dict[str, str]
+    constants: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     total: int = 0
     good: list[_Good] = field(default_factory=list)
     rejected: dict[int, list[Problem]] = field(default_factory=dict)
-    structural: list[Problem] = field(default_factory=list)  # the mapping, or an empty file
+    structural: list[Problem] = field(default_factory=list)  # the mapping, the constants, or an empty file
+    already: list[AlreadyImported] = field(default_factory=list)
+    planned: list[_Planned] = field(default_factory=list)
+    applicants: Applicants | None = None
+    used_decisions: set[str] = field(default_factory=set)
 
     @property
     def mapping_ok(self) -> bool:
         return not self.structural
+
+    @property
+    def matches(self) -> list[Match]:
+        return list(self.applicants.matches) if self.applicants is not None else []
+
+    def undecided(self) -> tuple[list[Match], list[Duplicate]]:
+        return ([m for m in self.matches if m.decision is None],
+                [d for d in self.duplicates if d.decision is None])
 
 
 def _text(value: Any) -> str | None:
@@ -271,8 +464,102 @@ def _report(progress: Progress | None, done: int, total: int, label: str) -> Non
         progress.report(done, total, label)
 
 
+def _key_text(value: Any) -> str:
+    """A cell as the stable key sees it: its digits for a number, ISO for a date, words case-folded."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return " ".join(str(value).split()).casefold()
+
+
+def _row_key(fund_code: str, values: list[tuple[str, Any]]) -> str:
+    """The row's stable key: a hash of the fund and the row's mapped values (the form's response id
+    among them when a column holds it), so the same submission has the same key in every export."""
+    text = "\x1f".join([fund_code.upper(), *sorted(f"{name}={_key_text(v)}" for name, v in values if _key_text(v))])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _decider(decisions: dict[str, str] | None, used: set[str]):
+    """``decide(key, kind)`` from the officer's decisions: by key (``"12:organisation"``), else by kind
+    (``"duplicate": "skip"`` decides every duplicate). A choice that is not one of the kind's is refused."""
+    given: dict[str, str] = {}
+    for key, choice in (decisions or {}).items():
+        key, choice = str(key).strip().casefold(), str(choice or "").strip().casefold()
+        if not choice:
+            continue
+        kind = key.rpartition(":")[2]
+        if kind not in CHOICES or (":" in key and not key.partition(":")[0].isdigit()):
+            raise ValidationError(
+                f"“{key}” names no decision: write ROW:KIND (“12:organisation”, “12:contact”, “14:duplicate”) or "
+                "a kind alone for every one of that kind.", "decisions")
+        if choice not in CHOICES[kind]:
+            raise ValidationError(f"“{choice}” is not a decision for {'a ' + kind if kind != ORGANISATION else 'an organisation'} "
+                                  f"({key}); choose {' or '.join(CHOICES[kind])}.", "decisions")
+        given[key] = choice
+
+    def decide(key: str, kind: str) -> str | None:
+        for k in (key, kind):
+            if k in given:
+                used.add(k)
+                return given[k]
+        return None
+
+    return decide, given
+
+
+def _check_constants(constants: dict[str, str], fields: dict[str, str], header_of: dict[str, str],
+                     questions: tuple[Question, ...], fund: Fund, lookups: FundLookups,
+                     today: date) -> tuple[dict[str, str], list[Problem]]:
+    """The constants worth using (field → value) and the problems with the others, each checked once
+    the way a cell of that field is."""
+    kept: dict[str, str] = {}
+    problems: list[Problem] = []
+    for name, value in constants.items():
+        name, value = str(name).strip(), str(value if value is not None else "").strip()
+        if not value:
+            continue
+        label = fields.get(name)
+        column = f"{label or name} (every row)"
+        if label is None:
+            problems.append(Problem(1, column, f"“{name}” is not a field of fund {fund.code}."))
+            continue
+        if name in IMPORT_ONLY_FIELDS:
+            problems.append(Problem(1, column, f"Each row has its own {label.lower()}; it cannot be one value for "
+                                               "every row."))
+            continue
+        if name in header_of:
+            problems.append(Problem(1, column, f"Column “{header_of[name]}” already holds {label}; give one value "
+                                               "for every row only to a field the file does not have."))
+            continue
+        error = None
+        try:
+            if name == "area":
+                lookups.area(value)
+            elif name == "round":
+                lookups.round(value, today)
+            else:
+                draft = (ApplicationDraft(answers={name.removeprefix("answers."): value})
+                         if name.startswith("answers.") else ApplicationDraft(**{name: value}))
+                clean_draft(draft, questions, default_language=fund.default_language, today=today)
+        except FieldErrors as exc:
+            error = exc.errors.get(name)
+        except ValidationError as exc:
+            error = str(exc)
+        if error:
+            problems.append(Problem(1, column, error))
+        else:
+            kept[name] = value
+    return kept, problems
+
+
 def _analyse(session: Session, fund: Fund, table: Table, mapping: dict[str, str], progress: Progress | None,
-             today: date) -> _Analysis:
+             today: date, *, constants: dict[str, str] | None = None,
+             decisions: dict[str, str] | None = None) -> _Analysis:
     questions = questions_for(session, fund.id)
     fields = _fields(questions)
     lookups = FundLookups(session, fund)
@@ -280,6 +567,7 @@ def _analyse(session: Session, fund: Fund, table: Table, mapping: dict[str, str]
     given = {str(k).strip(): str(v or "").strip() for k, v in (mapping or {}).items()}
     result = _Analysis(mapping={h: given.get(h, "") for h in headers})
     problems = result.problems
+    decide, _given = _decider(decisions, result.used_decisions)
 
     # The mapping itself: problems at row 1, reported once rather than on every row.
     for column in given:
@@ -300,12 +588,19 @@ def _analyse(session: Session, fund: Fund, table: Table, mapping: dict[str, str]
         else:
             header_of[name] = header
             used.append((index, name))
+    kept, constant_problems = _check_constants(constants or {}, fields, header_of, questions, fund, lookups, today)
+    problems.extend(constant_problems)
+    result.constants = kept
     required = [*REQUIRED, *(q.field for q in questions if q.required)]
-    unmapped_required = [f for f in required if f not in header_of]
+    unmapped_required = [f for f in required if f not in header_of and f not in kept]
     for name in unmapped_required:
         problems.append(Problem(1, fields[name], f"No column is mapped to {fields[name]}."))
     result.structural = list(problems)
     order = {name: i for i, (_, name) in enumerate(used)}
+    column_of = {**{n: f"{fields[n]} (every row)" for n in kept}, **header_of}
+    optional = {name for _i, name in used if name not in required}
+    constant_values = {n: v for n, v in kept.items() if not n.startswith("answers.")}
+    constant_answers = {n.removeprefix("answers."): v for n, v in kept.items() if n.startswith("answers.")}
 
     # Every row, through the one validation path.
     rows_total = len(table.rows)
@@ -316,12 +611,22 @@ def _analyse(session: Session, fund: Fund, table: Table, mapping: dict[str, str]
             continue
         number = i + 2
         result.total += 1
-        values: dict[str, Any] = {}
-        answers: dict[str, Any] = {}
+        values: dict[str, Any] = dict(constant_values)
+        answers: dict[str, Any] = dict(constant_answers)
+        cells: list[tuple[str, Any]] = []
+        said_nothing: dict[str, str] = {}  # required fields holding "n/a" or the like
         for index, name in used:
             value = row[index] if index < len(row) else None
             if isinstance(value, float):  # a spreadsheet number: its digits, never its binary value
                 value = repr(value)
+            if is_blank_word(value):  # "n/a", "NA", "none", "-": blank in an optional field, a problem otherwise
+                if name in optional:
+                    value = ""
+                else:
+                    said_nothing[name] = " ".join(str(value).split())
+            cells.append((name, value))
+            if name in IMPORT_ONLY_FIELDS:
+                continue
             if name.startswith("answers."):
                 answers[name.removeprefix("answers.")] = value
             else:
@@ -330,7 +635,7 @@ def _analyse(session: Session, fund: Fund, table: Table, mapping: dict[str, str]
         errors: dict[str, str] = {}
         clean: CleanApplication | None = None
         try:
-            clean = clean_draft(draft, questions, default_language=fund.default_language)
+            clean = clean_draft(draft, questions, default_language=fund.default_language, today=today)
         except FieldErrors as exc:
             errors.update(exc.errors)
         area = rnd = None
@@ -342,71 +647,157 @@ def _analyse(session: Session, fund: Fund, table: Table, mapping: dict[str, str]
             rnd = lookups.round(_text(draft.round), clean.submitted_on if clean and clean.submitted_on else today)
         except ValidationError as exc:
             errors["round"] = str(exc)
+        for name, word in said_nothing.items():
+            errors.setdefault(name, f"“{word}” says there is nothing here, but {fields[name]} is needed.")
         for name in unmapped_required:
             errors.pop(name, None)
         if errors:
-            found = [Problem(number, header_of.get(n) or fields.get(n, n), m)
+            found = [Problem(number, column_of.get(n) or fields.get(n, n), m)
                      for n, m in sorted(errors.items(), key=lambda e: order.get(e[0], len(order)))]
             problems.extend(found)
             result.rejected[number] = found
         elif clean is not None:
-            result.good.append(_Good(number, clean, area.id if area else None, rnd))
+            result.good.append(_Good(number, clean, area.id if area else None, rnd, _row_key(fund.code, cells)))
     _report(progress, rows_total, rows_total, CHECKING)
     if result.total == 0:
         empty = Problem(2, "", f"There are no applications in {table.source}: nothing under the header row.")
         problems.append(empty)
         result.structural.append(empty)
-    result.duplicates = _duplicates(session, fund, result.good)
+    if result.mapping_ok:
+        _who_and_duplicates(session, fund, result, decide)
     return result
 
 
-def _same_organisation(charity_a: str | None, name_a: str, charity_b: str | None, name_b: str) -> bool:
-    """By charity number when both have one, else by name (ignoring case)."""
-    if charity_a and charity_b:
-        return charity_a == charity_b
-    return name_a == name_b
+# --- who is who, and duplicates ------------------------------------------------------------------------
+
+_NOT_WORD = re.compile(r"[\W_]+")
+_DIGITS = re.compile(r"\d+")
 
 
-def _duplicates(session: Session, fund: Fund, good: list[_Good]) -> list[Duplicate]:
-    """Rows with the same organisation and title (ignoring case) in the same round as an application
-    already in the fund, or as an earlier row of the file."""
-    existing: dict[tuple[int | None, str], list[tuple[str | None, str, str]]] = {}
-    for reference, round_id, title, name, charity in session.execute(
-        select(Application.reference, Application.round_id, Application.title, Organisation.name,
-               Organisation.charity_number)
-        .join(Organisation, Organisation.id == Application.organisation_id)
-        .where(Application.fund_id == fund.id)
-        .order_by(Application.reference)
+def _title_key(title: str) -> str:
+    """A title as near-duplicates are compared: case, punctuation and spacing ignored, "&" read as
+    "and", a plural's last "s" dropped ("New tents!" is "new tent")."""
+    words = _NOT_WORD.sub(" ", title.casefold().replace("&", " and ")).split()
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words)
+
+
+def _near_identical(a: str, b: str) -> bool:
+    """Two normalised titles that say the same thing: equal, or differing by a letter or two (but
+    never in their numbers: "Summer camp 2026" is not "Summer camp 2025")."""
+    if a == b:
+        return True
+    if _DIGITS.findall(a) != _DIGITS.findall(b):
+        return False
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.real_quick_ratio() >= SIMILAR_TITLE and matcher.quick_ratio() >= SIMILAR_TITLE \
+        and matcher.ratio() >= SIMILAR_TITLE
+
+
+def _who_and_duplicates(session: Session, fund: Fund, a: _Analysis, decide) -> None:
+    """Rows imported before, each row's organisation (with the matches to confirm), the likely
+    duplicates and each row's contact — in that order, so a skipped duplicate makes no contact."""
+    now = utcnow()
+    before: dict[str, str] = {}
+    in_db: dict[tuple[int | None, int], list[tuple[str, str]]] = {}
+    for key, reference, round_id, org_id, title in session.execute(
+        select(Application.import_key, Application.reference, Application.round_id, Application.organisation_id,
+               Application.title).where(Application.fund_id == fund.id).order_by(Application.reference)
     ):
-        existing.setdefault((round_id, title.casefold()), []).append((charity, name.casefold(), reference))
-    seen: dict[tuple[int | None, str], list[tuple[str | None, str, int]]] = {}
-    duplicates: list[Duplicate] = []
-    for g in good:
-        key = (g.round.id if g.round is not None else None, g.clean.title.casefold())
-        charity, name = g.clean.charity_number, g.clean.organisation.casefold()
-        in_db = next((ref for c, n, ref in existing.get(key, ()) if _same_organisation(charity, name, c, n)), None)
-        earlier = next((row for c, n, row in seen.get(key, ()) if _same_organisation(charity, name, c, n)), None)
-        if in_db is not None:
-            duplicates.append(Duplicate(g.number, f"Same organisation and title as {in_db} already in this round"))
-        elif earlier is not None:
-            duplicates.append(Duplicate(g.number, f"Same organisation and title as row {earlier}"))
-        seen.setdefault(key, []).append((charity, name, g.number))
-    return duplicates
+        if key:
+            before.setdefault(key, reference)
+        in_db.setdefault((round_id, org_id), []).append((_title_key(title), reference))
+
+    applicants = Applicants(session, decide)
+    a.applicants = applicants
+    candidates: list[tuple[_Good, Any, Match | None]] = []
+    for g in a.good:
+        reference = before.get(g.key)
+        if reference is not None:
+            a.already.append(AlreadyImported(g.number, reference))
+            continue
+        org_key, match = applicants.organisation(g.number, g.clean, now)
+        candidates.append((g, org_key, match))
+
+    seen_keys: dict[str, int] = {}
+    seen: dict[tuple[int | None, Any], list[tuple[str, int]]] = {}
+    kept: list[tuple[_Good, Any, Match | None]] = []
+    for g, org_key, match in candidates:
+        round_id = g.round.id if g.round is not None else None
+        title = _title_key(g.clean.title)
+        duplicate: Duplicate | None = None
+        key = f"{g.number}:{DUPLICATE}"
+        if g.key in seen_keys:
+            duplicate = Duplicate(g.number, f"The same form submission as row {seen_keys[g.key]}", key,
+                                  of_row=seen_keys[g.key], same_submission=True)
+        else:
+            if not isinstance(org_key, tuple):
+                reference = next((ref for t, ref in in_db.get((round_id, org_key), ()) if _near_identical(title, t)),
+                                 None)
+                if reference is not None:
+                    duplicate = Duplicate(g.number, f"Same organisation and title as {reference} already in this round",
+                                          key, of_reference=reference)
+            if duplicate is None:
+                row = next((r for t, r in seen.get((round_id, org_key), ()) if _near_identical(title, t)), None)
+                if row is not None:
+                    duplicate = Duplicate(g.number, f"Same organisation and title as row {row}", key, of_row=row)
+        seen_keys.setdefault(g.key, g.number)
+        seen.setdefault((round_id, org_key), []).append((title, g.number))
+        if duplicate is not None:
+            duplicate = replace(duplicate, decision=decide(key, DUPLICATE))
+            a.duplicates.append(duplicate)
+            if duplicate.decision != IMPORT:
+                continue
+        kept.append((g, org_key, match))
+
+    applicants.load_contacts({org_key for _g, org_key, _m in kept})
+    for g, org_key, match in kept:
+        contact_key, contact_match = applicants.contact(g.number, org_key, g.clean)
+        a.planned.append(_Planned(g, org_key, contact_key, tuple(m for m in (match, contact_match) if m is not None)))
+
+
+def _planned_rows(a: _Analysis) -> list[PlannedRow]:
+    names = a.applicants.names if a.applicants is not None else {}
+    return [PlannedRow(
+        row=p.good.number, organisation=names.get(p.org_key, p.good.clean.organisation),
+        new_organisation=isinstance(p.org_key, tuple), contact_name=p.good.clean.contact_name,
+        contact_email=p.good.clean.contact_email, contact_language=p.good.clean.contact_language,
+        title=p.good.clean.title, amount_requested_pence=p.good.clean.amount_requested_pence,
+        submitted_on=p.good.clean.submitted_on, round=p.good.round.name if p.good.round is not None else None,
+        flags=p.flags,
+    ) for p in a.planned]
+
+
+def _unused(decisions: dict[str, str] | None, used: set[str]) -> list[str]:
+    return [str(k) for k, v in (decisions or {}).items()
+            if str(v or "").strip() and str(k).strip().casefold() not in used
+            and str(k).strip().casefold() not in CHOICES]
 
 
 def check_import(db: Database, fund_code: str, table: Table, mapping: dict[str, str] | None = None,
-                 progress: Progress | None = None) -> ImportPlan:
+                 progress: Progress | None = None, *, constants: dict[str, str] | None = None,
+                 decisions: dict[str, str] | None = None, today: date | None = None) -> ImportPlan:
     """Check every row of ``table`` for fund ``fund_code`` and say what an import would do. Writes
-    nothing. Without ``mapping``, ``suggest_mapping`` decides which column holds which field."""
+    nothing.
+
+    Without ``mapping``, ``suggest_mapping`` decides which column holds which field. ``constants``
+    give one value for every row to fields no column holds (without them, the values saved with the
+    fund's mapping, for the fields this mapping leaves out). ``decisions`` settle matches to confirm
+    and likely duplicates (see ``run_import``); the plan shows what they lead to."""
     with db.unit_of_work() as uow:
         s = uow.session
         fund = fund_by_code(s, fund_code)
         if mapping is None:
             mapping = _suggest(list(table.headers), questions_for(s, fund.id), _saved(s, fund.id))
-        a = _analyse(s, fund, table, mapping, progress, date.today())
+        if constants is None:
+            mapped = {str(v) for v in mapping.values() if v}
+            constants = {k: v for k, v in _saved_constants(s, fund.id).items() if k not in mapped}
+        a = _analyse(s, fund, table, mapping, progress, today or date.today(), constants=constants,
+                     decisions=decisions)
         return ImportPlan(
             fund_code=fund.code, table=table, mapping=a.mapping, problems=a.problems, duplicates=a.duplicates,
             ignored_columns=a.ignored, total_rows=a.total, valid_rows=len(a.good) if a.mapping_ok else 0,
+            constants=dict(constants), matches=a.matches, already_imported=a.already, rows=_planned_rows(a),
+            decisions=dict(decisions or {}), unused_decisions=_unused(decisions, a.used_decisions),
         )
 
 
@@ -425,6 +816,31 @@ def _refusal(problems: list[Problem], source: str, *, valid_only: bool,
     return ImportRefused(
         f"Nothing was imported from {source}: {len(problems)} {noun} {where} — {shown}{more}.{hint}",
         problems if every is None else every)
+
+
+def _decisions_needed(matches: list[Match], duplicates: list[Duplicate], source: str) -> DecisionsNeeded:
+    parts = []
+    if matches:
+        parts.append(f"{len(matches)} match{'es' * (len(matches) != 1)} to confirm ({_rows(m.row for m in matches)})")
+    if duplicates:
+        parts.append(f"{len(duplicates)} likely duplicate{'s' * (len(duplicates) != 1)} "
+                     f"({_rows(d.row for d in duplicates)})")
+    return DecisionsNeeded(
+        f"Nothing was imported from {source}: {' and '.join(parts)} {'needs' if len(matches) + len(duplicates) == 1 else 'need'} a decision. Say for each whether it is "
+        "the same group or person or a different one, and whether to skip a duplicate or import it anyway — or "
+        "import only the rows without problems, which keeps the names as given (flagged for review) and skips "
+        "the duplicates.", matches, duplicates)
+
+
+def _rows(numbers: Iterable[int]) -> str:
+    numbers = list(numbers)
+    shown = ", ".join(str(n) for n in numbers[:5]) + ("…" if len(numbers) > 5 else "")
+    return f"row{'s' * (len(numbers) != 1)} {shown}"
+
+
+def rejected_target(table: Table, rejected_path: Path | None = None) -> Path:
+    """Where the rows not imported go: ``rejected_path``, else ``<file>.rejected.csv`` next to the file."""
+    return _rejected_target(table, rejected_path)
 
 
 def _rejected_target(table: Table, rejected_path: Path | None) -> Path:
@@ -450,20 +866,24 @@ def _write_rejected(target: Path, table: Table, rejected: dict[int, list[Problem
 
 
 def run_import(db: Database, plan: ImportPlan, *, valid_only: bool = False, rejected_path: Path | None = None,
-               actor: str | None = None, progress: Progress | None = None,
-               remember_mapping: bool = False) -> ImportResult:
+               actor: str | None = None, progress: Progress | None = None, remember_mapping: bool = False,
+               decisions: dict[str, str] | None = None, today: date | None = None) -> ImportResult:
     """Import the plan's rows in one transaction, with one audit entry for the import (and, with
-    ``remember_mapping``, the plan's column mapping saved for the fund's next import, in the same
-    transaction).
+    ``remember_mapping``, the plan's column mapping and constants saved for the fund's next import, in
+    the same transaction).
 
     The rows are checked again inside the transaction (the database may have changed since the plan
-    was made). With problems, nothing is written and ``ImportRefused`` says why — unless
-    ``valid_only``, when the valid rows are imported and the others are written, with a final
-    "Problems" column, to ``rejected_path`` (default ``<file>.rejected.csv`` next to the file). A
-    problem with the mapping itself (a required field with no column) is refused either way.
+    was made), with ``decisions`` (default: the plan's). With problems, nothing is written and
+    ``ImportRefused`` says why — unless ``valid_only``, when the valid rows are imported and the others
+    are written, with a final "Problems" column, to ``rejected_path`` (default ``<file>.rejected.csv``
+    next to the file). A problem with the mapping itself (a required field with no column) is refused
+    either way. A match to confirm or a likely duplicate without a decision is refused too
+    (``DecisionsNeeded``) — unless ``valid_only``: then the row goes in with the names as given,
+    flagged for review, and an undecided duplicate is skipped. Rows imported before are skipped.
     """
     who = actor_or_default(actor)
     table = plan.table
+    decisions = plan.decisions if decisions is None else decisions
     mapping_problems = [p for p in plan.problems if p.row == 1]
     if mapping_problems or (plan.problems and not valid_only):
         raise _refusal(mapping_problems or plan.problems, table.source, valid_only=valid_only, every=plan.problems)
@@ -475,74 +895,132 @@ def run_import(db: Database, plan: ImportPlan, *, valid_only: bool = False, reje
         # if someone else wrote in between; this waits for them instead.
         s.execute(update(ReferenceCounter).where(ReferenceCounter.fund_id == fund.id)
                   .values(last_number=ReferenceCounter.last_number))
-        today, now = date.today(), utcnow()
-        a = _analyse(s, fund, table, plan.mapping, progress, today)
+        today, now = today or date.today(), utcnow()
+        a = _analyse(s, fund, table, plan.mapping, progress, today, constants=plan.constants, decisions=decisions)
         if not a.mapping_ok:
             raise _refusal(a.structural, table.source, valid_only=True, every=a.problems)
         if a.problems and not valid_only:
             raise _refusal(a.problems, table.source, valid_only=False)
         if not a.good:
             raise _refusal(a.problems, table.source, valid_only=True)
+        open_matches, open_duplicates = a.undecided()
+        if (open_matches or open_duplicates) and not valid_only:
+            raise _decisions_needed(open_matches, open_duplicates, table.source)
+        assert a.applicants is not None
 
-        people = People(s)
-        org_keys = [people.organisation(g.clean, now) for g in a.good]
-        people.load_contacts({k for k, g in zip(org_keys, a.good, strict=True) if g.clean.contact_name})
-        contact_keys = [people.contact(k, g.clean) for k, g in zip(org_keys, a.good, strict=True)]
-        org_ids, contact_ids = people.insert(who, now)
-        years = [g.round.financial_year if g.round is not None else financial_year_of(today) for g in a.good]
-        references = allocate_references(s, fund, years)
+        planned = a.planned
+        org_ids, contact_ids = a.applicants.insert(
+            {p.org_key for p in planned}, {p.contact_key for p in planned if p.contact_key is not None}, who, now)
+        years = [p.good.round.financial_year if p.good.round is not None else financial_year_of(today)
+                 for p in planned]
+        references = allocate_references(s, fund, years) if planned else []
 
-        total = len(a.good)
+        total = len(planned)
         _report(progress, 0, total, SAVING)
         done = 0
-        rows = list(zip(a.good, references, org_keys, contact_keys, strict=True))
-        for chunk in chunks(rows):
-            app_rows = [dict(
-                reference=ref, fund_id=fund.id, round_id=g.round.id if g.round is not None else None,
-                organisation_id=resolve(org_ids, ok),
-                contact_id=resolve(contact_ids, ck) if ck is not None else None,
-                area_id=g.area_id, title=g.clean.title, summary=g.clean.summary,
-                amount_requested_pence=g.clean.amount_requested_pence, project_start=g.clean.project_start,
-                project_end=g.clean.project_end, submitted_on=g.clean.submitted_on or today,
-                status=Status.SUBMITTED.value, answers=g.clean.answers, created_at=now, updated_at=now, version=1,
-            ) for g, ref, ok, ck in chunk]
+        flags: list[Flag] = []
+        reviews: list[dict[str, Any]] = []
+        for chunk in chunks(list(zip(planned, references, strict=True))):
+            app_rows = []
+            for p, ref in chunk:
+                g = p.good
+                app_rows.append(dict(
+                    reference=ref, fund_id=fund.id, round_id=g.round.id if g.round is not None else None,
+                    organisation_id=resolve(org_ids, p.org_key),
+                    contact_id=resolve(contact_ids, p.contact_key) if p.contact_key is not None else None,
+                    area_id=g.area_id, title=g.clean.title, summary=g.clean.summary,
+                    amount_requested_pence=g.clean.amount_requested_pence, project_start=g.clean.project_start,
+                    project_end=g.clean.project_end, submitted_on=g.clean.submitted_on or today,
+                    status=Status.SUBMITTED.value, answers=g.clean.answers, created_at=now, updated_at=now, version=1,
+                    import_key=g.key,
+                ))
             ids = s.scalars(insert_rows(Application, returning_id=True), app_rows).all()
             history = []
-            for app_id in ids:
+            for app_id, (p, ref) in zip(ids, chunk, strict=True):
+                review = p.flags
                 history.append(dict(application_id=app_id, from_status=None, to_status=Status.DRAFT.value,
                                     at=now, by=who, reason=""))
                 history.append(dict(application_id=app_id, from_status=Status.DRAFT.value,
-                                    to_status=Status.SUBMITTED.value, at=now, by=who, reason=""))
+                                    to_status=Status.SUBMITTED.value, at=now, by=who,
+                                    reason=(f"Imported from {table.source}, row {p.good.number}. " + " ".join(review))
+                                    if review else ""))
+                if review:
+                    flags.extend(Flag(p.good.number, ref, message) for message in review)
+                    reviews.append(dict(
+                        at=now, actor=who, action="application.import_review", entity="application",
+                        entity_id=app_id,
+                        summary=f"Imported {ref} from {table.source} (row {p.good.number}) with "
+                                + "; ".join(_review_words(m) for m in p.matches if m.decision is None)
+                                + " to review",
+                        before=None, after={"row": p.good.number, "review": [m.key for m in p.matches
+                                                                              if m.decision is None]}))
             s.execute(insert_rows(StatusChange), history)
             done += len(chunk)
             _report(progress, done, total, SAVING)
+        if reviews:
+            s.execute(insert_rows(AuditEntry), reviews)
 
         rejected = len(a.rejected)
         if rejected:
             target = _rejected_target(table, rejected_path)
             _write_rejected(target, table, a.rejected)
+        skipped = sum(1 for d in a.duplicates if d.decision != IMPORT)
         blocks = _blocks(references)
-        audit(s, actor=who, action="application.import", entity="fund", entity_id=fund.id, at=now,
-              summary=f"Imported {total} application{'s' * (total != 1)} into {fund.code} from {table.source}"
-                      + (f" ({', '.join(blocks)})" if blocks else "")
-                      + (f"; {rejected} row{'s' * (rejected != 1)} rejected" if rejected else ""),
-              after={"file": table.source, "sha256": table.sha256, "rows": a.total, "imported": total,
-                     "rejected": rejected, "duplicates": len(a.duplicates), "references": blocks,
-                     "organisations_created": len(people.new_orgs), "contacts_created": len(people.new_contacts),
-                     "mapping": {h: f for h, f in a.mapping.items() if f}})
+        if planned or rejected:
+            audit(s, actor=who, action="application.import", entity="fund", entity_id=fund.id, at=now,
+                  summary=f"Imported {total} application{'s' * (total != 1)} into {fund.code} from {table.source}"
+                          + (f" ({', '.join(blocks)})" if blocks else "")
+                          + (f"; {rejected} row{'s' * (rejected != 1)} rejected" if rejected else "")
+                          + (f"; {skipped} likely duplicate{'s' * (skipped != 1)} skipped" if skipped else "")
+                          + (f"; {len(a.already)} imported before" if a.already else "")
+                          + (f"; {len(reviews)} to review" if reviews else ""),
+                  after={"file": table.source, "sha256": table.sha256, "rows": a.total, "imported": total,
+                         "rejected": rejected, "duplicates": len(a.duplicates), "duplicates_skipped": skipped,
+                         "already_imported": len(a.already), "to_review": len(reviews), "references": blocks,
+                         "organisations_created": len({p.org_key for p in planned if isinstance(p.org_key, tuple)}),
+                         "contacts_created": len({p.contact_key for p in planned
+                                                  if isinstance(p.contact_key, tuple)}),
+                         "mapping": {h: f for h, f in a.mapping.items() if f},
+                         **({"constants": a.constants} if a.constants else {}),
+                         **({"decisions": {m.key: m.decision for m in a.matches if m.decision}
+                             | {d.key: d.decision for d in a.duplicates if d.decision}}
+                            if any(m.decision for m in a.matches) or any(d.decision for d in a.duplicates)
+                            else {})})
         if remember_mapping:
-            save_mapping(uow, plan.fund_code, plan.mapping, actor=who)
+            save_mapping(uow, plan.fund_code, plan.mapping, constants=a.constants, actor=who)
         try:
             uow.commit()
         except BaseException:
             if target is not None:
                 target.unlink(missing_ok=True)
             raise
-    message = f"Imported {total} application{'s' * (total != 1)} into {fund.code}."
+    message = (f"Imported {total} application{'s' * (total != 1)} into {fund.code}." if total or not a.already
+               else f"Nothing new to import into {fund.code}.")
+    if skipped:
+        message += f" {skipped} likely duplicate{'s were' if skipped != 1 else ' was'} skipped."
+    if a.already:
+        n = len(a.already)
+        message += f" {n} row{'s were' if n != 1 else ' was'} imported before and {'were' if n != 1 else 'was'} skipped."
+    if reviews:
+        message += (f" {len(reviews)} application{'s need' if len(reviews) != 1 else ' needs'} review: a number or "
+                    "e-mail matched another name, so the names were kept as given (see each one's history).")
     if target is not None:
         message += (f" {rejected} row{'s were' if rejected != 1 else ' was'} not imported; "
                     f"they are in {target} with a Problems column.")
-    return ImportResult(imported=total, rejected=rejected, rejected_file=target, message=message)
+    return ImportResult(imported=total, rejected=rejected, rejected_file=target, message=message,
+                        skipped_duplicates=skipped, already_imported=len(a.already), flags=flags,
+                        references={p.good.number: ref for p, ref in zip(planned, references, strict=True)},
+                        rows=_planned_rows(a))
+
+
+def _review_words(match: Match) -> str:
+    """What an undecided match was, for the audit log (no person's name or e-mail: the log keeps them
+    for ever)."""
+    if match.kind == ORGANISATION:
+        return f"{match.by} also held by {match.stored}"
+    if match.by == "letter language":
+        return "a contact asking for another letter language than the one recorded"
+    return "a contact at an e-mail address another contact has"
 
 
 def _blocks(references: list[str]) -> list[str]:

@@ -119,7 +119,10 @@ def test_an_ineligible_application_is_explained_and_cannot_be_marked_eligible(db
     assert [r.rule for r in report.failures] == ["amount", "attachments"]
     with pytest.raises(InvalidTransition, match="above the fund's maximum"):
         applications.transition_application(db, row.id, Status.ELIGIBLE)
-    report = eligibility.assess(db, row.id, actor="Priya")
+    with pytest.raises(InvalidTransition, match="now make it ineligible, not eligible"):
+        eligibility.assess(db, row.id, Status.ELIGIBLE, actor="Priya")  # not what the rules decide
+    assert applications.get_application(db, row.id).row.status == "submitted"
+    report = eligibility.assess(db, row.id, Status.INELIGIBLE, actor="Priya")
     detail = applications.get_application(db, row.id)
     assert detail.row.status == "ineligible"
     assert "above the fund's maximum of £1,000.00" in detail.history[-1].reason

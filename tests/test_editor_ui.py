@@ -1,11 +1,9 @@
 """Typing applications in, correcting them and moving them through the workflow, as an officer would."""
 
-from datetime import date
-
 import pytest
 from helpers import opened_window
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QComboBox, QMessageBox
 from shiboken6 import isValid
 
 from grantdesk.services import applications
@@ -70,12 +68,31 @@ def save(qtbot, window, editor):
 
 
 def move(qtbot, window, status):
+    """A workflow move from the Application menu; a move that needs no reason asks first, and is confirmed."""
     action = window.actions.move_actions[status]
     assert action.isEnabled(), f"{action.text()} is not offered"
+    asked = []
+    window.actions.dialog_opened.connect(asked.append)
     with qtbot.waitSignal(window.application_refreshed, timeout=TIMEOUT, raising=False) as blocker:
         action.trigger()
+        [box] = asked
+        assert box.objectName() == "moveConfirm" and f"to {status.label}." in box.text()
+        qtbot.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    window.actions.dialog_opened.disconnect(asked.append)
     assert blocker.signal_triggered, f"no refresh; notice: {window.notice.text()!r}"
     qtbot.waitUntil(lambda: window.current_detail.row.status == status, timeout=TIMEOUT)
+
+
+def assess_and_confirm(qtbot, window):
+    """Application ▸ Assess Eligibility shows the rules' result and asks; the officer confirms it."""
+    with qtbot.waitSignal(window.actions.dialog_opened, timeout=TIMEOUT) as opened:
+        window.actions.assess_action.trigger()
+    dialog = opened.args[0]
+    assert dialog.objectName() == "assessmentDialog" and dialog.isVisible()
+    shown = dialog.question.text(), dialog.reason()
+    with qtbot.waitSignal(window.application_refreshed, timeout=TIMEOUT):
+        qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
+    return shown
 
 
 def test_an_officer_types_an_application_in_saves_it_and_moves_it_to_an_award(qtbot, window, sample_db):
@@ -94,18 +111,26 @@ def test_an_officer_types_an_application_in_saves_it_and_moves_it_to_an_award(qt
     assert "Wool and needles for beginners" in window.detail.toPlainText()
 
     move(qtbot, window, Status.SUBMITTED)
-    with qtbot.waitSignal(window.application_refreshed, timeout=TIMEOUT):
-        window.actions.assess_action.trigger()
+    assess_and_confirm(qtbot, window)
     assert window.current_detail.row.status == "eligible", window.current_detail.history[-1].reason
     move(qtbot, window, Status.SHORTLISTED)
-    window.actions.ask_award = lambda reference, requested: (100000, date(2026, 9, 1), "Wool and needles")
-    move(qtbot, window, Status.AWARDED)
-    assert window.current_detail.award_pence == 100000
-    assert "£1,000.00" in window.detail.toPlainText()
     row = window.app_model.row_at(window.table.currentIndex().row())
-    assert row.status == "awarded"  # the list row updated in place
+    assert row.status == "shortlisted"  # the list row updated in place
+    # PHP is decided by its councillors: Award leads to the member decision, where the award is made
+    award = window.actions.move_actions[Status.AWARDED]
+    assert award.isEnabled() and award.text() == "&Award through Member Decision…"
+    award.trigger()
+    qtbot.waitUntil(lambda: getattr(window, "member_decision_dialog", None) is not None
+                    and isValid(window.member_decision_dialog) and window.member_decision_dialog.isVisible(),
+                    timeout=TIMEOUT)
+    decision = window.member_decision_dialog
+    assert decision.application_id == row.id
+    assert "awarded through the members' decisions" in window.notice.text()
+    qtbot.waitUntil(lambda: decision.context is not None, timeout=TIMEOUT)
+    decision.close()
+    assert window.current_detail.award_pence is None
     history = [h.to_status for h in applications.get_application(sample_db, row.id).history]
-    assert history == ["draft", "submitted", "eligible", "shortlisted", "awarded"]
+    assert history == ["draft", "submitted", "eligible", "shortlisted"]
 
 
 def test_an_ineligible_application_is_explained_rule_by_rule(qtbot, window):
@@ -116,12 +141,13 @@ def test_an_ineligible_application_is_explained_rule_by_rule(qtbot, window):
     from grantdesk.domain.workflow import Status
 
     move(qtbot, window, Status.SUBMITTED)
-    with qtbot.waitSignal(window.application_refreshed, timeout=TIMEOUT):
-        window.actions.assess_action.trigger()
+    question, reason = assess_and_confirm(qtbot, window)
+    assert "as ineligible?" in question and "individuals" in reason  # shown, and confirmed, before the change
     qtbot.waitUntil(lambda: window.current_detail.row.status == "ineligible", timeout=TIMEOUT)
     text = window.detail.toPlainText()
     assert "Does not meet the fund's rules" in text
     assert "does not give grants to individuals or for private gain" in text
+    assert "Override…" in text  # an ineligible decision can still be overridden
     assert "individuals" in window.current_detail.history[-1].reason
 
 

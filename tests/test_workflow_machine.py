@@ -194,18 +194,22 @@ class WorkflowMachine(RuleBasedStateMachine):
         assert expected, f"{app.status} → {target} (reason {reason!r}) was allowed"
         self.accepted(app, target, reason)
 
-    @rule(i=st.integers(0, 1), amount=st.sampled_from([-500, 0, 1, 250_000]))
-    def award(self, i, amount):
-        """Awarding is the move to awarded and the award record, all or nothing."""
+    @rule(i=st.integers(0, 1), amount=st.sampled_from([-500, 0, 1, 100_000, 250_000]),
+          reason=st.sampled_from(["", "  ", "Match funding fell through; the panel agreed"]))
+    def award(self, i, amount, reason):
+        """Awarding is the move to awarded and the award record, all or nothing; more than was asked
+        for (£1,000) only with a written reason, kept in the history and its own audit entry."""
         app = self.apps[i]
-        expected = app.status == "shortlisted" and amount > 0
+        beyond = amount > 100_000
+        expected = app.status == "shortlisted" and amount > 0 and (not beyond or bool(reason.strip()))
         error = self.refused(lambda: applications.award_application(
-            self.db, app.id, amount, actor=ACTOR, expected_version=app.version))
+            self.db, app.id, amount, reason=reason, actor=ACTOR, expected_version=app.version))
         if error is not None:
             assert not expected, f"awarding {amount}p to a shortlisted application was refused: {error}"
             return
         assert expected, f"awarding {amount}p to an application that is {app.status} was allowed"
-        self.accepted(app, "awarded", "", audits=2)  # the move and the award
+        # the move and the award, and going beyond the request with its reason
+        self.accepted(app, "awarded", reason, audits=3 if beyond else 2)
         app.award_pence = amount
 
     @rule(i=st.integers(0, 1), reason=REASONS)

@@ -129,7 +129,9 @@ def _eligibility(detail: Any) -> str:
         Outcome.OVERRIDDEN: ("✓", "#b45309"),
         Outcome.NOT_APPLICABLE: ("–", "#6b7280"),
     }
-    open_ = Status(detail.row.status).is_open
+    # an ineligible decision can still be overridden (then marked eligible with a reason), so its
+    # failed rules keep their Override link
+    open_ = Status(detail.row.status).is_open or detail.row.status == Status.INELIGIBLE
     lines = []
     for r in report.results:
         if r.outcome is Outcome.NOT_APPLICABLE:

@@ -1,6 +1,11 @@
 """What an officer does to applications from the main window: new, edit, move through the workflow,
 assess eligibility, override a rule, open a document. Each action asks what it must (a reason, an
-amount), runs its service on the worker thread, then refreshes just the one row and the detail."""
+amount), runs its service on the worker thread, then refreshes just the one row and the detail.
+
+A decision asks first, showing its consequence: Assess Eligibility shows every rule's result and asks
+before the status changes; Award shows the request, the fund's maximum and the round's budget, and
+wants a reason to go beyond them (in a member fund it opens the member decision, where awards are
+made). Both dialogs stay open, with the service's refusal in them, until the change is made."""
 
 from __future__ import annotations
 
@@ -8,9 +13,10 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QDialog, QMenu
+from PySide6.QtWidgets import QDialog, QMenu, QMessageBox
+from shiboken6 import isValid
 
 from grantdesk.domain.workflow import NEEDS_REASON, Status
 from ui.operations import Op, Query, refusal_text
@@ -29,17 +35,26 @@ MOVES: tuple[tuple[Status, str, str | None], ...] = (
 )
 
 
+# The question asked before a move that needs no written reason (%1: the reference), and its Yes button.
+MOVE_QUESTIONS = {Status.SUBMITTED: "Submit %1?", Status.ELIGIBLE: "Mark %1 as eligible?",
+                  Status.SHORTLISTED: "Shortlist %1?"}
+MOVE_BUTTONS = {Status.SUBMITTED: "&Submit", Status.ELIGIBLE: "Mark as &Eligible", Status.SHORTLISTED: "S&hortlist"}
+
+
 class ApplicationActions(QObject):
     """Owns the Application menu's actions and carries them out for the main window."""
 
     changed = Signal(int)  # an application was created, edited or moved: its id
     failed = Signal(str)
     editor_opened = Signal(object)  # the ApplicationEditor, for tests and the window list
+    dialog_opened = Signal(object)  # an assessment or award dialog, open and waiting for the officer
 
     def __init__(self, window: Any):
         super().__init__(window)
         self.window = window
         self.editors: dict[int | None, Any] = {}
+        self.assessment_dialog: Any = None
+        self.award_dialog: Any = None
         self.new_action = self._action("&New Application…", QKeySequence.StandardKey.New, self.new_application)
         self.edit_action = self._action("&Edit Application…", QKeySequence("Ctrl+E"), self.edit_application)
         self.assess_action = self._action("Assess E&ligibility", QKeySequence("Ctrl+L"), self.assess)
@@ -72,6 +87,17 @@ class ApplicationActions(QObject):
         for status, action in self.move_actions.items():
             action.setEnabled(status.value in allowed)
         self.assess_action.setEnabled(detail is not None and detail.row.status == Status.SUBMITTED)
+        fund = self.window._fund_for(detail.row.fund) if detail is not None else None
+        award = self.move_actions[Status.AWARDED]
+        if fund is not None and fund.decision_model == "member":  # awards are made by the members' decisions
+            award.setText(self.tr("&Award through Member Decision…"))
+            award.setStatusTip(self.tr("In a member fund the councillors' decisions, approved by an officer, make "
+                                       "the award, so every pot and the members' report include it"))
+        else:
+            award.setText(self.tr("&Award…"))
+            award.setStatusTip(self.tr("Award the selected application: the amount, beside what it asked for, the "
+                                       "fund's maximum and the round's budget"))
+        award.setIconText(self.tr("Award"))  # the toolbar's word, whichever way the award is made
 
     # --- running work ---------------------------------------------------------------------------
     @property
@@ -158,18 +184,7 @@ class ApplicationActions(QObject):
         row, version = detail.row, detail.version
         current = Status(row.status)
         if target is Status.AWARDED:
-            answer = self.ask_award(row.reference, row.amount_requested_pence)
-            if answer is None:
-                return
-            amount, day, purpose = answer
-
-            def award(db):
-                from grantdesk.services.applications import award_application
-
-                award_application(db, row.id, amount, awarded_on=day, purpose=purpose, expected_version=version)
-                return row.id
-
-            self._change(award, self.changed.emit)
+            self.ask_award()
             return
         reason = ""
         if (current, target) in NEEDS_REASON:
@@ -177,6 +192,8 @@ class ApplicationActions(QObject):
             prefill = ""
             if target is Status.INELIGIBLE and detail.eligibility is not None and detail.eligibility.failures:
                 prefill = " ".join(r.reason for r in detail.eligibility.failures)
+            elif target is Status.ELIGIBLE and detail.eligibility is not None and detail.eligibility.eligible:
+                prefill = detail.eligibility.summary()  # the overrides that make it eligible after all
             reason = self.ask_reason(f"{row.reference}: {target.label}", prompt or "Why?", prefill)
             if reason is None:
                 return
@@ -187,16 +204,90 @@ class ApplicationActions(QObject):
             transition_application(db, row.id, target, reason=reason, expected_version=version)
             return row.id
 
-        self._change(work, self.changed.emit)
+        if reason:
+            self._change(work, self.changed.emit)  # the reason dialog was the question
+        else:
+            self.ask_move(row.reference, current, target, lambda: self._change(work, self.changed.emit))
 
-    def ask_award(self, reference: str, requested_pence: int):
-        """(amount in pence, date, purpose) for an award, or None if cancelled (tests replace this)."""
+    def ask_move(self, reference: str, current: Status, target: Status, then: Callable[[], Any]) -> QMessageBox:
+        """A move that needs no written reason still changes the applicant's status: say what it does
+        and ask first (``then`` runs on Yes; Cancel changes nothing)."""
+        after = {
+            Status.SUBMITTED: self.tr(" It is then ready to be assessed against the fund's rules."),
+            Status.ELIGIBLE: self.tr(" It then goes forward for a decision."),
+            Status.SHORTLISTED: self.tr(" It is then ready for a decision: an award, a decline or a deferral."),
+        }.get(target, "")
+        question = self.tr(MOVE_QUESTIONS.get(target, "Move %1 on?")).replace("%1", reference)
+        text = question + " " + self.tr("Its status changes from %1 to %2.").replace("%1", current.label) \
+            .replace("%2", target.label) + after
+        box = QMessageBox(QMessageBox.Icon.Question, f"{reference}: {target.label}", text,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self.window)
+        box.setObjectName("moveConfirm")
+        box.button(QMessageBox.StandardButton.Yes).setText(self.tr(MOVE_BUTTONS.get(target, "&Yes")))
+        box.setDefaultButton(QMessageBox.StandardButton.Yes)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.accepted.connect(then)
+        self.dialog_opened.emit(box)
+        box.open()
+        return box
+
+    # --- awarding: asked first, with the request, the fund's maximum and the round's budget beside it ------
+    def ask_award(self) -> None:
+        """Read what an award to the selected application is checked against, then ask (``AwardDialog``);
+        in a member fund, open the member decision instead: its awards are made there."""
+        detail = self.window.current_detail
+        if detail is None or self.db is None:
+            return
+        app_id = detail.row.id
+
+        def work(db):
+            from grantdesk.services.applications import award_context
+
+            return award_context(db, app_id)
+
+        self._read(work, self._open_award)
+
+    def _open_award(self, context: Any) -> None:
+        if context.member_fund:
+            from grantdesk.domain.problems import problem, words
+
+            self.window.show_notice(words(problem("award.member_fund", reference=context.reference,
+                                                  fund=context.fund_name)))
+            self.window.open_member_decision()
+            return
         from ui.dialogs import AwardDialog
 
-        dialog = AwardDialog(reference, requested_pence, self.window)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return dialog.amount_pence, dialog.awarded_on, dialog.purpose()
+        dialog = AwardDialog(context, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.submitted.connect(lambda amount, day, purpose, reason: self._award(dialog, amount, day, purpose, reason))
+        self.award_dialog = dialog
+        dialog.finished.connect(lambda _r: setattr(self, "award_dialog", None))
+        self.dialog_opened.emit(dialog)
+        dialog.open()
+
+    def _award(self, dialog: Any, amount: int, day: Any, purpose: str, reason: str) -> None:
+        context = dialog.context
+
+        def award(db):
+            from grantdesk.services.applications import award_application
+
+            award_application(db, context.application_id, amount, awarded_on=day, purpose=purpose, reason=reason,
+                              expected_version=context.version)
+            return context.application_id
+
+        def done(app_id: int) -> None:
+            if isValid(dialog):  # (closed while the change was being made: it is made all the same)
+                dialog.finish()
+            self.changed.emit(app_id)
+
+        def refused(error: BaseException) -> None:
+            if not isValid(dialog):  # closed meanwhile: the window's notice line says it
+                self._failed(error)
+                return
+            dialog.show_refusal(refusal_text(error), getattr(error, "field", None))
+            self.failed.emit(refusal_text(error))
+
+        Op(self, award).success(done).failure(refused).run()
 
     def ask_reason(self, title: str, prompt: str, prefill: str = "") -> str | None:
         """The written reason for a decision, or None if the officer cancelled (tests replace this)."""
@@ -205,19 +296,55 @@ class ApplicationActions(QObject):
         dialog = ReasonDialog(title, prompt, self.window, text=prefill)
         return dialog.reason() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
+    # --- assessing eligibility: the rules' result first, then the question --------------------------
     def assess(self) -> None:
+        """Show what the fund's rules decide (``AssessmentDialog``) and change the status only when the
+        officer confirms it; Cancel changes nothing."""
         detail = self.window.current_detail
         if detail is None or self.db is None:
             return
         app_id = detail.row.id
 
         def work(db):
+            from grantdesk.services.eligibility import assessment
+
+            return assessment(db, app_id)
+
+        self._read(work, self._open_assessment)
+
+    def _open_assessment(self, shown: Any) -> None:
+        from ui.dialogs import AssessmentDialog
+
+        dialog = AssessmentDialog(shown, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.confirmed.connect(lambda outcome, reason: self._assess(dialog, outcome, reason))
+        self.assessment_dialog = dialog
+        dialog.finished.connect(lambda _r: setattr(self, "assessment_dialog", None))
+        self.dialog_opened.emit(dialog)
+        dialog.open()
+
+    def _assess(self, dialog: Any, outcome: Status, reason: str) -> None:
+        shown = dialog.shown
+
+        def work(db):
             from grantdesk.services.eligibility import assess
 
-            assess(db, app_id)
-            return app_id
+            assess(db, shown.application_id, outcome, reason=reason, expected_version=shown.version)
+            return shown.application_id
 
-        self._change(work, self.changed.emit)
+        def done(app_id: int) -> None:
+            if isValid(dialog):  # (closed while the change was being made: it is made all the same)
+                dialog.finish()
+            self.changed.emit(app_id)
+
+        def refused(error: BaseException) -> None:
+            if not isValid(dialog):  # closed meanwhile: the window's notice line says it
+                self._failed(error)
+                return
+            dialog.show_refusal(refusal_text(error))
+            self.failed.emit(refusal_text(error))
+
+        Op(self, work).success(done).failure(refused).run()
 
     def override(self, rule: str) -> None:
         from grantdesk.domain.eligibility import RULES, Outcome
@@ -237,13 +364,21 @@ class ApplicationActions(QObject):
             return
         app_id = detail.row.id
 
+        was_ineligible = detail.row.status == Status.INELIGIBLE
+
         def work(db):
             from grantdesk.services.eligibility import override_rule
 
-            override_rule(db, app_id, rule, reason)
-            return app_id
+            return override_rule(db, app_id, rule, reason)
 
-        self._change(work, self.changed.emit)
+        def done(report: Any) -> None:
+            self.changed.emit(app_id)  # (which clears the window's notice line)
+            if was_ineligible and report.eligible:
+                self.window.show_notice(self.tr("%1 now meets the fund's rules with your override. It is still "
+                                                "ineligible: use Application ▸ Mark Eligible to change that.")
+                                        .replace("%1", detail.row.reference))
+
+        self._change(work, done)
 
     def open_attachment(self, attachment_id: int) -> None:
         def work(db):

@@ -12,7 +12,7 @@ audience-specific wording is looked up first (``"voter"``), then the officer's.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -73,6 +73,18 @@ WORDING: dict[str, dict[str, str]] = {
         "officer": "Someone else saved a change to this record while yours was being saved; nothing of yours was "
                    "written. Reload it and try again."},
     "application.not_found": {"officer": "There is no application with id {application_id}."},
+    "eligibility.not_submitted": {
+        "officer": "{reference} is {current}; only a submitted application is assessed."},
+    "eligibility.outcome_changed": {
+        "officer": "{reference}'s eligibility changed after it was shown to you: the fund's rules now make it "
+                   "{actual}, not {expected}. Nothing was changed; assess it again."},
+    "award.reason_needed": {
+        "officer": "Awarding {amount_pence} to {reference} is {crossed}. That needs a written reason, which is "
+                   "kept with the decision."},
+    "award.member_fund": {
+        "officer": "{fund} is decided by elected members: {reference} is awarded through the members' decisions "
+                   "(Members ▸ Member Decision…), so that the councillors' pots and the members' report include "
+                   "it."},
 }
 
 _CONSEQUENCES = {
@@ -86,7 +98,16 @@ _FORMATTERS = {
     "options": lambda v: ", ".join(str(getattr(o, "label", o)).lower() for o in v),
     "changed_at": _moment,
     "consequence": lambda v: _CONSEQUENCES.get(v, str(v)),
+    "actual": lambda v: str(getattr(v, "label", v)).lower(),
+    "expected": lambda v: str(getattr(v, "label", v)).lower(),
 }
+
+
+def shape_with(name: str, shape: Callable[[Any], str]) -> None:
+    """Let the module that defines a kind of value say how it is put into words (``grantdesk.domain.awards``
+    shapes an award's amount and the limits it goes beyond: money's words need ``domain.money``, which
+    this module cannot import — money's errors import problems)."""
+    _FORMATTERS[name] = shape
 
 
 def words(problem: Problem, audience: str = "officer") -> str:
@@ -97,4 +118,4 @@ def words(problem: Problem, audience: str = "officer") -> str:
     return template.format(**shaped)
 
 
-__all__ = ["Problem", "problem", "words", "WORDING"]
+__all__ = ["Problem", "problem", "shape_with", "words", "WORDING"]

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from grantdesk.domain.errors import ValidationError
+from grantdesk.domain.awards import AwardLimits
+from grantdesk.domain.errors import InvalidTransition, NotFound, ValidationError
+from grantdesk.domain.money import format_money
 from grantdesk.domain.references import format_reference
-from grantdesk.domain.workflow import Status, status_of
+from grantdesk.domain.workflow import Status, check_transition, status_of
 from grantdesk.domain.dates import financial_year_of
 from grantdesk.services.common import actor_or_default, audit, utcnow
 from grantdesk.services.decisions import add_award
@@ -32,6 +35,7 @@ from grantdesk.store.unit_of_work import UnitOfWork, transactional
 from grantdesk.store.models import (
     Application,
     Area,
+    Award,
     Contact,
     Fund,
     Organisation,
@@ -44,7 +48,7 @@ __all__ = [
     "READ_ONLY_FIELDS", "ApplicationDetail", "ApplicationListRow", "ApplicationRow", "StatusEvent",
     "application_row", "application_rows", "get_application", "list_application_row", "list_application_rows",
     "list_applications", "next_reference", "add_application", "do_transition", "application_for_change",
-    "transition_application", "award_application",
+    "transition_application", "award_application", "award_context", "AwardContext",
 ]
 
 
@@ -159,6 +163,47 @@ def transition_application(
     return application_row(s, application_id)
 
 
+@dataclass(frozen=True, slots=True)
+class AwardContext:
+    """What the award dialog shows before an officer awards: the request, the fund's maximum, the
+    round's budget and what it has awarded already — and whether awards are made here at all (a
+    member fund's are made through the members' decisions)."""
+
+    application_id: int
+    reference: str
+    title: str
+    version: int
+    fund_code: str
+    fund_name: str
+    member_fund: bool
+    round_name: str | None
+    limits: AwardLimits
+
+
+def _limits(session: Session, app: Application) -> AwardLimits:
+    budget = app.round.budget_pence if app.round is not None else None
+    awarded = 0
+    if budget is not None:
+        awarded = int(session.scalar(
+            select(func.coalesce(func.sum(Award.amount_pence), 0))
+            .join(Application, Application.id == Award.application_id)
+            .where(Application.round_id == app.round_id, Application.id != app.id)) or 0)
+    return AwardLimits(app.amount_requested_pence, app.fund.max_amount_pence, budget, awarded)
+
+
+def award_context(db: Database, application_id: int) -> AwardContext:
+    """The limits an award to this application is checked against — a read; nothing is written."""
+    with db.unit_of_work() as uow:
+        s = uow.session
+        app = s.get(Application, application_id)
+        if app is None:
+            raise NotFound.of("application.not_found", application_id=application_id)
+        fund = app.fund
+        return AwardContext(app.id, app.reference, app.title, app.version, fund.code, fund.name,
+                            fund.decision_model == "member", app.round.name if app.round else None,
+                            _limits(s, app))
+
+
 @transactional
 def award_application(
     uow: UnitOfWork,
@@ -167,15 +212,40 @@ def award_application(
     *,
     awarded_on: date | None = None,
     purpose: str = "",
+    reason: str = "",
     actor: str | None = None,
     expected_version: int | None = None,
 ) -> ApplicationRow:
-    """Award a shortlisted application: the move and the award record, in one transaction."""
+    """Award a shortlisted application: the move and the award record, in one transaction.
+
+    An award more than the application asked for, more than the fund's maximum, or more than is left
+    of the round's budget is refused unless ``reason`` says why in writing; the reason is kept in the
+    history and the audit log. A member fund's awards are refused here: they are made through the
+    members' decisions (``allocations.record_member_decision`` and the officer's approval), so that
+    every councillor's pot and the members' report include them."""
     who = actor_or_default(actor)
     s = uow.session
     app = application_for_change(s, application_id, expected_version)
+    fund = app.fund
+    if fund.decision_model == "member":
+        raise InvalidTransition.of("award.member_fund", reference=app.reference, fund=fund.name)
+    check_transition(app.status, Status.AWARDED)
+    if amount_pence <= 0:
+        raise ValidationError("An award must be more than £0.", "amount")
+    why = " ".join(reason.split())
+    crossed = _limits(s, app).crossed(amount_pence)
+    if crossed and not why:
+        raise ValidationError.of("award.reason_needed", "reason", reference=app.reference,
+                                 amount_pence=amount_pence, crossed=crossed)
     day = awarded_on or utcnow().date()
-    do_transition(s, app, Status.AWARDED, actor=who, on=day)
+    do_transition(s, app, Status.AWARDED, actor=who, on=day, reason=why)
     add_award(s, actor=who, application=app, amount_pence=amount_pence, awarded_on=day, purpose=purpose,
               spend_by=app.round.spend_by if app.round else None)
+    if crossed:
+        audit(s, actor=who, action="award.beyond_limits", entity="application", entity_id=app.id,
+              summary=f"{app.reference}: awarded {format_money(amount_pence)}, "
+                      + ", ".join(f"beyond the {c.limit.value} ({format_money(c.limit_pence)})" for c in crossed)
+                      + f" — {why}",
+              after={"amount_pence": amount_pence, "reason": why,
+                     "beyond": {c.limit.value: c.limit_pence for c in crossed}})
     return application_row(s, application_id)

@@ -1,6 +1,9 @@
-"""Eligibility as a use case: gather the facts, apply the fund's rules, record overrides, assess."""
+"""Eligibility as a use case: gather the facts, apply the fund's rules, record overrides, and assess —
+first shown (``assessment``, a read), then made as the officer confirmed it (``assess``)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,10 +14,10 @@ from grantdesk.domain.eligibility import (
     Outcome,
 )
 from grantdesk.domain.errors import InvalidTransition, NotFound, ValidationError
-from grantdesk.domain.workflow import Status
+from grantdesk.domain.workflow import Status, status_of
 from grantdesk.services.common import actor_or_default, audit, utcnow
 from grantdesk.store.queries import eligibility_report  # read without the ORM
-from grantdesk.services.workflow import do_transition
+from grantdesk.services.workflow import application_for_change, do_transition
 from grantdesk.store.database import Database
 from grantdesk.store.unit_of_work import UnitOfWork, transactional
 from grantdesk.store.models import (
@@ -81,20 +84,60 @@ def require_eligible(session: Session, app: Application) -> EligibilityReport:
     return report
 
 
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """What assessing an application would decide, read before anything is changed: the rules'
+    results, the status they lead to and the reason the history (and, if ineligible, the applicant)
+    would read. The officer sees this and confirms; ``assess`` then makes that decision and no other."""
+
+    application_id: int
+    reference: str
+    title: str
+    status: Status
+    version: int
+    report: EligibilityReport
+    outcome: Status  # ELIGIBLE or INELIGIBLE
+    reason: str
+
+    @property
+    def can_assess(self) -> bool:
+        return self.status is Status.SUBMITTED
+
+
+def _outcome(report: EligibilityReport) -> Status:
+    return Status.ELIGIBLE if report.eligible else Status.INELIGIBLE
+
+
+def assessment(db: Database, application_id: int) -> Assessment:
+    """The eligibility decision the fund's rules would make for this application — a read; nothing
+    is written. The window shows it and asks before ``assess`` changes the status."""
+    with db.unit_of_work() as uow:
+        app = _application(uow.session, application_id)
+        report = report_for(uow.session, app)
+        return Assessment(app.id, app.reference, app.title, Status(app.status), app.version, report,
+                          _outcome(report), report.summary())
+
+
 @transactional
-def assess(uow: UnitOfWork, application_id: int, *, actor: str | None = None) -> EligibilityReport:
-    """Decide a submitted application's eligibility from the fund's rules: eligible if every rule
-    passes (or is overridden), otherwise ineligible with the failed rules as the reason."""
+def assess(uow: UnitOfWork, application_id: int, expect: Status | str, *, reason: str | None = None,
+           actor: str | None = None, expected_version: int | None = None) -> EligibilityReport:
+    """Make the eligibility decision the officer was shown and confirmed (``expect``: eligible or
+    ineligible). If the rules now decide otherwise — a document added, an override recorded, the
+    application changed since — nothing is changed and the officer is asked to look again.
+
+    ``reason`` is what the history records (and, for an ineligible decision, what the applicant
+    reads); by default the rules' own summary."""
     who = actor_or_default(actor)
     s = uow.session
-    app = _application(s, application_id)
+    app = application_for_change(s, application_id, expected_version)
     if app.status != Status.SUBMITTED:
-        raise InvalidTransition(
-            f"{app.reference} is {Status(app.status).label.lower()}; only a submitted application is assessed."
-        )
+        raise InvalidTransition.of("eligibility.not_submitted", reference=app.reference, current=Status(app.status))
+    wanted = status_of(expect)
     report = report_for(s, app)
-    if report.eligible:
-        do_transition(s, app, Status.ELIGIBLE, actor=who, reason=report.summary())
-    else:
-        do_transition(s, app, Status.INELIGIBLE, actor=who, reason=report.summary())
+    actual = _outcome(report)
+    if wanted is not actual:
+        raise InvalidTransition.of("eligibility.outcome_changed", reference=app.reference, actual=actual,
+                                   expected=wanted)
+    written = " ".join((reason or "").split()) or report.summary()
+    do_transition(s, app, actual, actor=who, reason=written)
     return report

@@ -52,7 +52,7 @@ from grantdesk.domain.dates import financial_year_of
 from grantdesk.domain.errors import GrantDeskError, ValidationError
 from grantdesk.domain.questions import Question
 from grantdesk.domain.workflow import Status
-from grantdesk.io.tabular import Table, is_blank, is_blank_word, write_csv
+from grantdesk.io.tabular import BLANK_WORDS, Table, is_blank, is_blank_word, write_csv
 from grantdesk.services.applications import READ_ONLY_FIELDS
 from grantdesk.services.bulk import allocate_references, chunks, insert_rows, resolve
 from grantdesk.services.common import actor_or_default, audit, fund_by_code, utcnow
@@ -117,6 +117,8 @@ CHOICES = {ORGANISATION: (SAME, DIFFERENT), CONTACT: (SAME, DIFFERENT), DUPLICAT
 # Fields a file can hold that are not the application's own: the form tool's id for the response
 # goes into the row's stable key (two submissions with the same words stay two).
 IMPORT_ONLY_FIELDS = {"response_id": "Form response ID"}
+# The first letters of the words for "nothing here" (and a space before one): only such cells are asked.
+_BLANK_STARTS = frozenset({w[:1].casefold() for w in BLANK_WORDS} | {" ", "\t", "\u00a0"})
 SIMILAR_TITLE = 0.9  # difflib ratio of two normalised titles at or above which they are "near-identical"
 
 
@@ -466,6 +468,8 @@ def _report(progress: Progress | None, done: int, total: int, label: str) -> Non
 
 def _key_text(value: Any) -> str:
     """A cell as the stable key sees it: its digits for a number, ISO for a date, words case-folded."""
+    if isinstance(value, str):
+        return " ".join(value.split()).casefold()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -479,9 +483,14 @@ def _key_text(value: Any) -> str:
 
 def _row_key(fund_code: str, values: list[tuple[str, Any]]) -> str:
     """The row's stable key: a hash of the fund and the row's mapped values (the form's response id
-    among them when a column holds it), so the same submission has the same key in every export."""
-    text = "\x1f".join([fund_code.upper(), *sorted(f"{name}={_key_text(v)}" for name, v in values if _key_text(v))])
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    among them when a column holds it), so the same submission has the same key in every export.
+    ``values`` come in field-name order."""
+    parts = [fund_code.upper()]
+    for name, value in values:
+        text = _key_text(value)
+        if text:
+            parts.append(f"{name}={text}")
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
 def _decider(decisions: dict[str, str] | None, used: set[str]):
@@ -601,6 +610,8 @@ def _analyse(session: Session, fund: Fund, table: Table, mapping: dict[str, str]
     optional = {name for _i, name in used if name not in required}
     constant_values = {n: v for n, v in kept.items() if not n.startswith("answers.")}
     constant_answers = {n.removeprefix("answers."): v for n, v in kept.items() if n.startswith("answers.")}
+    import_only = set(IMPORT_ONLY_FIELDS)
+    by_name = sorted(range(len(used)), key=lambda n: used[n][1])  # the stable key reads cells in field order
 
     # Every row, through the one validation path.
     rows_total = len(table.rows)
@@ -619,13 +630,14 @@ def _analyse(session: Session, fund: Fund, table: Table, mapping: dict[str, str]
             value = row[index] if index < len(row) else None
             if isinstance(value, float):  # a spreadsheet number: its digits, never its binary value
                 value = repr(value)
-            if is_blank_word(value):  # "n/a", "NA", "none", "-": blank in an optional field, a problem otherwise
+            if isinstance(value, str) and value[:1].casefold() in _BLANK_STARTS and is_blank_word(value):
+                # "n/a", "NA", "none", "-": blank in an optional field, a problem otherwise
                 if name in optional:
                     value = ""
                 else:
                     said_nothing[name] = " ".join(str(value).split())
             cells.append((name, value))
-            if name in IMPORT_ONLY_FIELDS:
+            if name in import_only:
                 continue
             if name.startswith("answers."):
                 answers[name.removeprefix("answers.")] = value
@@ -657,7 +669,8 @@ def _analyse(session: Session, fund: Fund, table: Table, mapping: dict[str, str]
             problems.extend(found)
             result.rejected[number] = found
         elif clean is not None:
-            result.good.append(_Good(number, clean, area.id if area else None, rnd, _row_key(fund.code, cells)))
+            result.good.append(_Good(number, clean, area.id if area else None, rnd,
+                                     _row_key(fund.code, [cells[n] for n in by_name])))
     _report(progress, rows_total, rows_total, CHECKING)
     if result.total == 0:
         empty = Problem(2, "", f"There are no applications in {table.source}: nothing under the header row.")
@@ -681,14 +694,22 @@ def _title_key(title: str) -> str:
     return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words)
 
 
-def _near_identical(a: str, b: str) -> bool:
-    """Two normalised titles that say the same thing: equal, or differing by a letter or two (but
-    never in their numbers: "Summer camp 2026" is not "Summer camp 2025")."""
-    if a == b:
+def _title(title: str) -> tuple[str, tuple[str, ...]]:
+    key = _title_key(title)
+    return key, tuple(_DIGITS.findall(key))
+
+
+def _near_identical(a: tuple[str, tuple[str, ...]], b: tuple[str, tuple[str, ...]]) -> bool:
+    """Two titles (``_title``) that say the same thing: equal once normalised, or differing by a
+    letter or two — but never in their numbers ("Summer camp 2026" is not "Summer camp 2025")."""
+    if a[0] == b[0]:
         return True
-    if _DIGITS.findall(a) != _DIGITS.findall(b):
+    if a[1] != b[1]:
         return False
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    la, lb = len(a[0]), len(b[0])
+    if 2 * min(la, lb) < SIMILAR_TITLE * (la + lb):  # ratio's ceiling, from the lengths alone
+        return False
+    matcher = SequenceMatcher(None, a[0], b[0], autojunk=False)
     return matcher.real_quick_ratio() >= SIMILAR_TITLE and matcher.quick_ratio() >= SIMILAR_TITLE \
         and matcher.ratio() >= SIMILAR_TITLE
 
@@ -698,14 +719,14 @@ def _who_and_duplicates(session: Session, fund: Fund, a: _Analysis, decide) -> N
     duplicates and each row's contact — in that order, so a skipped duplicate makes no contact."""
     now = utcnow()
     before: dict[str, str] = {}
-    in_db: dict[tuple[int | None, int], list[tuple[str, str]]] = {}
+    in_db: dict[tuple[int | None, int], list[tuple[tuple[str, tuple[str, ...]], str]]] = {}
     for key, reference, round_id, org_id, title in session.execute(
         select(Application.import_key, Application.reference, Application.round_id, Application.organisation_id,
                Application.title).where(Application.fund_id == fund.id).order_by(Application.reference)
     ):
         if key:
             before.setdefault(key, reference)
-        in_db.setdefault((round_id, org_id), []).append((_title_key(title), reference))
+        in_db.setdefault((round_id, org_id), []).append((_title(title), reference))
 
     applicants = Applicants(session, decide)
     a.applicants = applicants
@@ -719,11 +740,11 @@ def _who_and_duplicates(session: Session, fund: Fund, a: _Analysis, decide) -> N
         candidates.append((g, org_key, match))
 
     seen_keys: dict[str, int] = {}
-    seen: dict[tuple[int | None, Any], list[tuple[str, int]]] = {}
+    seen: dict[tuple[int | None, Any], list[tuple[tuple[str, tuple[str, ...]], int]]] = {}
     kept: list[tuple[_Good, Any, Match | None]] = []
     for g, org_key, match in candidates:
         round_id = g.round.id if g.round is not None else None
-        title = _title_key(g.clean.title)
+        title = _title(g.clean.title)
         duplicate: Duplicate | None = None
         key = f"{g.number}:{DUPLICATE}"
         if g.key in seen_keys:

@@ -113,7 +113,8 @@ def read_table(path: Path, *, sheet: str | None = None) -> Table:
 
 
 def _decode(data: bytes, name: str) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export
+    """The whole file as text (in the encodings ``_csv_records`` tries, in its order)."""
+    if data.startswith(_UTF16_BOMS):  # Excel's "Unicode text" export
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
@@ -130,16 +131,35 @@ def _decode(data: bytes, name: str) -> str:
             "is unreadable). Save it from the spreadsheet as “CSV UTF-8”.") from None
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_SAMPLE_BYTES = 64_000
+
+
 def _csv_records(data: bytes, name: str) -> list[list[Any]]:
-    text = _decode(data, name)
-    delimiter = None
-    first, _, rest = text.partition("\n")
-    if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:  # Excel's "sep=;" hint line
-        delimiter, text = first.strip()[4], rest
-    if delimiter is None:
-        delimiter = _sniff(text)
+    """The file's records, decoded as it is read (UTF-16 with a byte-order mark; else UTF-8, and
+    Windows-1252 if that fails), so the whole file is never held as text as well as cells."""
+    encodings = ("utf-16",) if data.startswith(_UTF16_BOMS) else ("utf-8-sig", "cp1252")
+    for encoding in encodings:
+        try:
+            return _read_csv(data, encoding, name)
+        except UnicodeDecodeError:
+            continue
+    _decode(data, name)  # says where the file stops being text, in the same words as ever
+    raise ValidationError(f"“{name}” is not text GrantDesk can read.")  # not reached: _decode refuses it
+
+
+def _read_csv(data: bytes, encoding: str, name: str) -> list[list[Any]]:
+    sample = data[:_SAMPLE_BYTES].decode(encoding, errors="ignore")  # a cut character at the end is dropped
+    first = sample.partition("\n")[0].strip()
+    hinted = first.lower().startswith("sep=") and len(first) == 5  # Excel's "sep=;" hint line
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    if hinted:
+        delimiter = first[4]
+        stream.readline()
+    else:
+        delimiter = _sniff(sample)
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        return list(csv.reader(stream, delimiter=delimiter))
     except csv.Error as exc:
         raise ValidationError(f"“{name}” is not a readable CSV file: {exc}.") from None
 
@@ -251,8 +271,14 @@ def _shape(records: list[list[Any]], name: str, blank: Any) -> tuple[list[str], 
                 f"“{name}”: columns {column_letter(seen[key])} and {column_letter(i)} are both called “{h}”; "
                 "give each column its own name.")
         seen[key] = i
-    rows = [(list(r[:width]) + [blank] * (width - len(r))) if len(r) != width else list(r) for r in body]
-    return headers, rows
+    for i, row in enumerate(body):  # each row as long as the header, made in place (no second copy)
+        if not isinstance(row, list):
+            row = body[i] = list(row)
+        if len(row) > width:
+            del row[width:]
+        elif len(row) < width:
+            row.extend([blank] * (width - len(row)))
+    return headers, body
 
 
 # --- writing -----------------------------------------------------------------------------------------

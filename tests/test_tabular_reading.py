@@ -14,7 +14,7 @@ def read(tmp_path, name, data: bytes):
 
 
 def test_a_windows_1252_character_far_into_a_file_is_read_as_windows_1252(tmp_path):
-    data = b"Organisation,Amount\n" + b"Scouts,500\n" * 30_000 + b"Caf\xe9 Cymru,\xa31,250\n"
+    data = b"Organisation,Amount\n" + b"Scouts,500\n" * 30_000 + b"Caf\xe9 Cymru,\"\xa31,250\"\n"
     table = read(tmp_path, "late.csv", data)
     assert len(table.rows) == 30_001 and table.rows[-1] == ["Café Cymru", "£1,250"]
 

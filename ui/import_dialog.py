@@ -30,11 +30,16 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QListView,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QScrollArea,
     QSplitter,
     QTableView,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -192,6 +197,10 @@ class ImportDialog(QDialog):
         self.plan: Any = None
         self.labels: dict[str, str] = {}
         self.combos: dict[str, QComboBox] = {}
+        self.constants: dict[str, str] = {}  # field → one value for every row (see _build_constants)
+        self.decisions: dict[str, str] = {}  # match or duplicate key → the officer's choice (see _build_decisions)
+        self.decision_combos: dict[str, QComboBox] = {}
+        self._checks = 0  # checks started; only the last one's plan is shown
         self.setObjectName("importDialog")
         self.setWindowTitle(f"Import Applications into {fund_code}")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -221,6 +230,7 @@ class ImportDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.mapping_form_host)
         mapping_layout.addWidget(scroll)
+        mapping_layout.addWidget(self._build_constants())
         self.mapping_scroll = scroll
         beside = QSplitter(Qt.Orientation.Horizontal)  # the mapping beside the file as it is
         beside.addWidget(mapping_box)
@@ -252,9 +262,13 @@ class ImportDialog(QDialog):
         self.problems.setAccessibleName("Problems found")
         self.problems.setModel(self.problem_model)
         self.problems.setUniformItemSizes(True)
-        result_layout.addWidget(self.problems)
+        found = QSplitter(Qt.Orientation.Horizontal)  # the problems beside the decisions to make
+        found.addWidget(self.problems)
+        found.addWidget(self._build_decisions())
+        found.setSizes([520, 680])
+        result_layout.addWidget(found, 1)
         splitter.addWidget(result_box)
-        splitter.setSizes([380, 150, 130])
+        splitter.setSizes([340, 120, 200])
         outer.addWidget(splitter, 1)
 
         self.valid_only = QCheckBox("Import only the rows without problems, and write the others to a file to fix")
@@ -291,16 +305,21 @@ class ImportDialog(QDialog):
 
         def work(db):
             from grantdesk.io.tabular import read_table
-            from grantdesk.services.imports import importable_fields, suggest_mapping
+            from grantdesk.services.imports import importable_fields, saved_constants, suggest_mapping
 
             table = read_table(path)
-            return table, importable_fields(db, code), suggest_mapping(db, code, table.headers)
+            return (table, importable_fields(db, code), suggest_mapping(db, code, table.headers),
+                    saved_constants(db, code))
 
         Query(self, work).success(self._show_file).failure(self._failed).run()
 
-    def _show_file(self, result: tuple[Any, dict[str, str], dict[str, str]]) -> None:
+    def _show_file(self, result: tuple[Any, dict[str, str], dict[str, str], dict[str, str]]) -> None:
         previous = self.mapping()
-        self.table, self.labels, mapping = result
+        self.table, self.labels, mapping, saved = result
+        self.decisions = {}  # a new file: the rows the decisions named are other rows
+        if not self.constants:  # the values saved with the fund's mapping, for the fields no column holds
+            mapped = set(mapping.values())
+            self.constants = {k: v for k, v in saved.items() if k not in mapped}
         if previous and set(previous) == set(self.table.headers):
             mapping = previous  # the corrected file of the one just mapped: keep the officer's choices
         self.file_label.setText(f"{self.table.source}: {len(self.table.rows):,} rows, "
@@ -325,6 +344,7 @@ class ImportDialog(QDialog):
             self.combos[header] = combo
         self._show_raw_data()
         self._mapping_changed()
+        self._show_constants()
         self.loaded.emit()
 
     def mapping(self) -> dict[str, str]:
@@ -341,6 +361,8 @@ class ImportDialog(QDialog):
             self.raw_model.set_mapping(self.mapping(), self.labels)
         self.summary.setText("Check every row before anything is written.")
         self.problem_model.setStringList([])
+        self._show_decisions(None)
+        self._refresh_constant_fields()
         self._update_buttons()
 
     # --- the file as it is (raw data beside the mapping) -------------------------------------------
@@ -420,21 +442,25 @@ class ImportDialog(QDialog):
         if self.table is None:
             return
         code, table, mapping = self.fund_code, self.table, self.mapping()
+        constants, decisions = dict(self.constants), dict(self.decisions)
+        self.plan = None
+        self._update_buttons()
         self.summary.setText("Checking every row…")
 
         def work(db, progress):
             from grantdesk.services.imports import check_import
 
-            return check_import(db, code, table, mapping, progress=progress)
+            return check_import(db, code, table, mapping, progress=progress, constants=constants,
+                                decisions=decisions)
 
-        Query(self, work).success(self._show_plan).failure(self._failed).cancelled(self._cancelled) \
-            .with_progress("Checking the file").run()
+        self._checks += 1
+        serial = self._checks  # a decision made while a check runs starts another: only the last is shown
+        Query(self, work).success(lambda plan: self._show_plan(plan) if serial == self._checks else None) \
+            .failure(self._failed).cancelled(self._cancelled).with_progress("Checking the file").run()
 
     def _show_plan(self, plan: Any) -> None:
         self.plan = plan
-        lines = [str(p) for p in plan.problems]
-        lines += [f"row {d.row}: possible duplicate — {d.message}" for d in plan.duplicates]
-        self.problem_model.setStringList(lines)
+        self.problem_model.setStringList([str(p) for p in plan.problems])
         rows_with_problems = len({p.row for p in plan.problems if p.row > 1})
         if plan.ok:
             text = f"All {plan.total_rows:,} rows are ready to import."
@@ -444,9 +470,9 @@ class ImportDialog(QDialog):
             text = (f"{plan.valid_rows:,} of {plan.total_rows:,} rows are ready; {rows_with_problems:,} "
                     f"row{'s have' if rows_with_problems != 1 else ' has'} problems. Nothing is imported until "
                     "they are fixed, unless you import only the rows without problems.")
-        if plan.duplicates:
-            text += f" {len(plan.duplicates):,} look like applications already made (listed; not refused)."
+        text += self._decisions_summary(plan)
         self.summary.setText(text)
+        self._show_decisions(plan)
         self._update_buttons()
         self.checked.emit(plan)
 
@@ -455,12 +481,14 @@ class ImportDialog(QDialog):
         if plan is None:
             return
         valid_only = self.valid_only.isChecked()
+        decisions = dict(self.decisions)
 
         def work(db, progress):
             from grantdesk.services.imports import run_import
 
-            # the rows, and the mapping for next time: one transaction
-            return run_import(db, plan, valid_only=valid_only, progress=progress, remember_mapping=True)
+            # the rows, and the mapping (with the values for every row) for next time: one transaction
+            return run_import(db, plan, valid_only=valid_only, progress=progress, remember_mapping=True,
+                              decisions=decisions)
 
         self.import_button.setEnabled(False)
         Op(self, work).success(self._done).failure(self._failed).cancelled(self._cancelled) \
@@ -469,7 +497,10 @@ class ImportDialog(QDialog):
     def _done(self, result: Any) -> None:
         self.summary.setText(result.message)
         self.plan = None
-        self.problem_model.setStringList([])
+        self.decisions = {}
+        self._show_decisions(None)
+        self.problem_model.setStringList([str(f.message).replace("To review: ", f"{f.reference}: review — ", 1)
+                                          for f in result.flags])
         self._update_buttons()
         self.imported.emit(result.imported)
 
@@ -488,8 +519,195 @@ class ImportDialog(QDialog):
     def _update_buttons(self) -> None:
         plan = self.plan
         self.check_button.setEnabled(self.table is not None)
-        ready = plan is not None and (plan.ok or (self.valid_only.isChecked() and plan.valid_rows > 0))
+        # every match and duplicate decided — or only the valid rows, when undecided ones go in as
+        # given (flagged for review) and undecided duplicates are skipped
+        ready = plan is not None and (plan.ready or (self.valid_only.isChecked() and plan.valid_rows > 0))
         self.import_button.setEnabled(bool(ready))
+
+
+    # --- one value for every row (a field the file does not have) ------------------------------------
+    def _build_constants(self) -> QWidget:
+        box = QGroupBox(self.tr("One value for every row"))
+        box.setObjectName("importConstants")
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(6, 4, 6, 4)
+        line = QHBoxLayout()
+        self.constant_field = QComboBox()
+        self.constant_field.setObjectName("constantField")
+        self.constant_field.setAccessibleName(self.tr("Field the file does not have"))
+        self.constant_value = QLineEdit()
+        self.constant_value.setObjectName("constantValue")
+        self.constant_value.setAccessibleName(self.tr("Value for every row"))
+        self.constant_value.setPlaceholderText(self.tr("e.g. community group"))
+        self.constant_value.returnPressed.connect(self.add_constant)
+        self.constant_button = QPushButton(self.tr("Set for E&very Row"))
+        self.constant_button.setObjectName("setConstantButton")
+        self.constant_button.clicked.connect(self.add_constant)
+        line.addWidget(self.constant_field, 2)
+        line.addWidget(self.constant_value, 2)
+        line.addWidget(self.constant_button)
+        layout.addLayout(line)
+        below = QHBoxLayout()
+        self.constants_list = QListWidget()
+        self.constants_list.setObjectName("constantsList")
+        self.constants_list.setAccessibleName(self.tr("Values given for every row"))
+        self.constants_list.setMaximumHeight(56)
+        self.remove_constant_button = QPushButton(self.tr("Re&move"))
+        self.remove_constant_button.setObjectName("removeConstantButton")
+        self.remove_constant_button.clicked.connect(self.remove_constant)
+        below.addWidget(self.constants_list, 1)
+        below.addWidget(self.remove_constant_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(below)
+        self._refresh_constant_fields()
+        self._show_constants()
+        return box
+
+    def _refresh_constant_fields(self) -> None:
+        """The fields no column holds (the form's response id is each row's own), for one value each."""
+        if not hasattr(self, "constant_field"):
+            return
+        current = self.constant_field.currentData()
+        mapped = set(self.mapping().values())
+        self.constant_field.blockSignals(True)
+        self.constant_field.clear()
+        for name, label in self.labels.items():
+            if name not in mapped and name != "response_id":
+                self.constant_field.addItem(label, name)
+        self.constant_field.setCurrentIndex(max(self.constant_field.findData(current), 0))
+        self.constant_field.blockSignals(False)
+        enabled = self.table is not None and self.constant_field.count() > 0
+        for widget in (self.constant_field, self.constant_value, self.constant_button):
+            widget.setEnabled(enabled)
+
+    def _show_constants(self) -> None:
+        self.constants_list.clear()
+        for name, value in self.constants.items():
+            item = QListWidgetItem(self.tr("{0}: {1}").format(self.labels.get(name, name), value))
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            self.constants_list.addItem(item)
+        self.remove_constant_button.setEnabled(bool(self.constants))
+
+    def set_constant(self, field: str, value: str) -> None:
+        """Give ``field`` the value ``value`` for every row (an empty value takes it away)."""
+        value = value.strip()
+        if value:
+            self.constants[field] = value
+        else:
+            self.constants.pop(field, None)
+        self._show_constants()
+        self._mapping_changed()  # checked again before anything is imported
+
+    def add_constant(self) -> None:
+        field = self.constant_field.currentData()
+        if field:
+            self.set_constant(field, self.constant_value.text())
+            self.constant_value.clear()
+
+    def remove_constant(self) -> None:
+        item = self.constants_list.currentItem() or self.constants_list.item(0)
+        if item is not None:
+            self.set_constant(item.data(Qt.ItemDataRole.UserRole), "")
+
+    # --- matches to confirm and likely duplicates: a decision each, before Import -------------------------
+    def _build_decisions(self) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.decisions_hint = QLabel(self.tr("Matches to confirm and likely duplicates appear here after the check."))
+        self.decisions_hint.setObjectName("decisionsHint")
+        self.decisions_hint.setWordWrap(True)
+        layout.addWidget(self.decisions_hint)
+        self.decision_table = QTableWidget(0, 3)
+        self.decision_table.setObjectName("importDecisions")
+        self.decision_table.setAccessibleName(self.tr("Matches to confirm and likely duplicates, each with a decision"))
+        self.decision_table.setHorizontalHeaderLabels([self.tr("Row"), self.tr("What the check found"),
+                                                       self.tr("Your decision")])
+        self.decision_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.decision_table.setWordWrap(True)
+        self.decision_table.verticalHeader().setVisible(False)
+        header = self.decision_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(2, 280)
+        layout.addWidget(self.decision_table, 1)
+        return box
+
+    def _choices(self, item: Any) -> list[tuple[str, str]]:
+        """(label, choice) for a match or a duplicate; the first is "decide" (no choice yet)."""
+        undecided = (self.tr("— decide —"), "")
+        if not hasattr(item, "kind"):  # a likely duplicate
+            return [undecided, (self.tr("Skip this row"), "skip"), (self.tr("Import it anyway"), "import")]
+        if item.kind == "organisation":
+            return [undecided, (self.tr("The same group: use {0}").format(item.stored), "same"),
+                    (self.tr("A different group under an umbrella number: new organisation {0}").format(item.given),
+                     "different")]
+        if item.by == "letter language":
+            return [undecided, (self.tr("The same person: letters in the language this row asks for"), "same"),
+                    (self.tr("A different person: a new contact, {0}").format(item.given), "different")]
+        return [undecided, (self.tr("The same person: use {0}").format(item.stored), "same"),
+                (self.tr("A different person at a shared inbox: a new contact, {0}").format(item.given), "different")]
+
+    def _show_decisions(self, plan: Any) -> None:
+        """One line per match to confirm and per likely duplicate, with its decision (kept across checks)."""
+        focused = next((k for k, c in self.decision_combos.items() if c.hasFocus()), None)
+        self.decision_table.setRowCount(0)
+        self.decision_combos = {}
+        if plan is None:
+            self.decisions_hint.setText(self.tr("Matches to confirm and likely duplicates appear here after the "
+                                                "check."))
+            return
+        items = sorted([*plan.matches, *plan.duplicates], key=lambda x: (x.row, x.key))
+        keys = {x.key for x in items}
+        self.decisions = {k: v for k, v in self.decisions.items() if k in keys}
+        if not items:
+            self.decisions_hint.setText(self.tr("No matches to confirm and no likely duplicates."))
+            return
+        self.decisions_hint.setText(self.tr(
+            "Decide each before importing. A charity number or e-mail that another name already has is never "
+            "merged on its own; importing only the rows without problems keeps the names as given (flagged for "
+            "review) and skips duplicates you have not decided."))
+        self.decision_table.setRowCount(len(items))
+        for n, item in enumerate(items):
+            rows = getattr(item, "rows", [item.row])
+            self.decision_table.setItem(n, 0, QTableWidgetItem(", ".join(str(r) for r in rows)))
+            what = QTableWidgetItem(item.message)
+            what.setToolTip(item.message)
+            self.decision_table.setItem(n, 1, what)
+            combo = QComboBox()
+            combo.setObjectName(f"decision_{item.key}")
+            combo.setAccessibleName(self.tr("Decision for row {0}").format(item.row))
+            for label, choice in self._choices(item):
+                combo.addItem(label, choice)
+            combo.setCurrentIndex(max(combo.findData(self.decisions.get(item.key, "")), 0))
+            combo.currentIndexChanged.connect(lambda _i, key=item.key, c=combo: self.decide(key, c.currentData()))
+            self.decision_table.setCellWidget(n, 2, combo)
+            self.decision_combos[item.key] = combo
+        self.decision_table.resizeRowsToContents()
+        if focused in self.decision_combos:
+            self.decision_combos[focused].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def decide(self, key: str, choice: str) -> None:
+        """The officer's decision for a match or duplicate; the file is checked again with it, so what the
+        check shows is what Import will do."""
+        if choice:
+            self.decisions[key] = choice
+        else:
+            self.decisions.pop(key, None)
+        self.check()
+
+    def _decisions_summary(self, plan: Any) -> str:
+        parts = []
+        if plan.already_imported:
+            n = len(plan.already_imported)
+            parts.append(self.tr("{0} row(s) were imported before and will be skipped.").format(f"{n:,}"))
+        open_ = len(plan.undecided)
+        if open_:
+            parts.append(self.tr("{0} match(es) to confirm or likely duplicate(s) need your decision (right).")
+                         .format(f"{open_:,}"))
+        elif plan.matches or plan.duplicates:
+            parts.append(self.tr("Every match and duplicate is decided."))
+        return "".join(f" {p}" for p in parts)
 
 
 def _escape(text: str) -> str:

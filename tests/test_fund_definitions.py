@@ -183,6 +183,20 @@ def test_a_budget_below_what_the_round_has_awarded_is_refused(sample_db):
         fund_setup.change_round(sample_db, "BBL", rnd.id, replace(rnd.spec, budget_pence=rnd.awarded_pence - 1))
 
 
+def test_a_round_already_beyond_its_budget_by_a_reasoned_award_can_still_change_its_dates(sample_db):
+    rnd = next(r for r in fund_setup.fund_setup(sample_db, "BBL").rounds if r.awarded_pence)
+    from grantdesk.store.models import Round
+
+    with sample_db.session() as s:  # as a reasoned award beyond the budget leaves it
+        s.get(Round, rnd.id).budget_pence = rnd.awarded_pence - 100
+        s.commit()
+    over = next(r for r in fund_setup.fund_setup(sample_db, "BBL").rounds if r.id == rnd.id)
+    later = replace(over.spec, spend_by=over.spec.spend_by.replace(year=over.spec.spend_by.year + 1))
+    assert fund_setup.change_round(sample_db, "BBL", rnd.id, later).spend_by == later.spend_by
+    with pytest.raises(ValidationError, match="already awarded"):
+        fund_setup.change_round(sample_db, "BBL", rnd.id, replace(later, budget_pence=over.spec.budget_pence - 1))
+
+
 def test_an_area_that_applications_use_cannot_be_removed_but_an_unused_one_can(sample_db):
     setup = fund_setup.fund_setup(sample_db, "PHP")
     used = next(a for a in setup.areas if a.used_by)

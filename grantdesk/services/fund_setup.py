@@ -496,7 +496,9 @@ def change_round(uow: UnitOfWork, code: str, round_id: int, spec: RoundSpec, *, 
                               f"must include it ({first:%d/%m/%Y} to {last:%d/%m/%Y}).",
                               "opens_on" if first < r.opens_on else "closes_on")
     awarded = _awarded(s, rnd.id)
-    if r.budget_pence is not None and awarded > r.budget_pence:
+    lowered = rnd.budget_pence is None or (r.budget_pence is not None and r.budget_pence < rnd.budget_pence)
+    if r.budget_pence is not None and awarded > r.budget_pence and lowered:
+        # (a round already beyond its budget by a reasoned award can still have its dates changed)
         raise ValidationError(f"{rnd.name} has already awarded {format_money(awarded)}; its budget cannot be less.",
                               "budget")
     if r.financial_year != rnd.financial_year and s.scalar(select(func.count()).select_from(Application)

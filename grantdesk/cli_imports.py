@@ -195,9 +195,10 @@ def _say_done(plan, result) -> None:
     else:
         print(f"Imported {result.imported} application{'s' * (result.imported != 1)} into {plan.fund_code}.")
     _print_details(plan, result.rows, result.references, decided_only=True)
-    if result.already_imported:
-        n = result.already_imported
-        print(f"{n} row{'s were' if n != 1 else ' was'} imported before and {'were' if n != 1 else 'was'} skipped.")
+    if plan.already_imported:
+        from grantdesk.services.imports import left_out_before
+
+        print(left_out_before(plan.already_imported))
     if result.rejected_file is not None:
         print(f"{result.rejected} row{'s were' if result.rejected != 1 else ' was'} not imported; "
               f"they are in {result.rejected_file} with a Problems column.")
@@ -296,7 +297,8 @@ def _report(plan, *, dry_run: bool, imported: int, rows, references: dict[int, s
             "row": d.row, "key": d.key, "message": d.message, "of_row": d.of_row, "of_reference": d.of_reference,
             "same_submission": d.same_submission, "decision": d.decision, "choices": ["skip", "import"],
         } for d in plan.duplicates],
-        "already_imported": [{"row": a.row, "reference": a.reference} for a in plan.already_imported],
+        "already_imported": [{"row": a.row, "reference": a.reference, "skipped_as_duplicate": a.skipped}
+                             for a in plan.already_imported],
         "matches": [{
             "key": m.key, "kind": m.kind, "rows": list(m.rows), "given": m.given, "stored": m.stored, "by": m.by,
             "stored_row": m.stored_row, "message": m.message, "decision": m.decision, "choices": ["same", "different"],

@@ -66,6 +66,7 @@ from grantdesk.store.models import (
     AuditEntry,
     Fund,
     ImportMapping,
+    ImportSkip,
     ReferenceCounter,
     Round,
     StatusChange,
@@ -92,6 +93,7 @@ __all__ = [
     "saved_constants",
     "required_fields",
     "rejected_target",
+    "left_out_before",
     "PROGRESS_EVERY",
     "CHECKING",
     "SAVING",
@@ -161,10 +163,13 @@ class Duplicate:
 
 @dataclass(frozen=True)
 class AlreadyImported:
-    """A row imported before (its stable key is on ``reference``): skipped, never imported twice."""
+    """A row an earlier import dealt with: imported as ``reference`` (its stable key is on it), or —
+    ``skipped`` — left out as a duplicate of ``reference`` by the officer's decision. Never imported
+    twice, never asked about again."""
 
     row: int
-    reference: str
+    reference: str | None
+    skipped: bool = False
 
 
 @dataclass(frozen=True)
@@ -234,7 +239,7 @@ class ImportResult:
     rejected_file: Path | None
     message: str
     skipped_duplicates: int = 0
-    already_imported: int = 0
+    already_imported: int = 0  # rows an earlier import dealt with (imported, or skipped as duplicates)
     flags: list[Flag] = field(default_factory=list)
     references: dict[int, str] = field(default_factory=dict)  # row → the application's reference
     rows: list[PlannedRow] = field(default_factory=list)  # the applications made, in file order
@@ -439,6 +444,7 @@ class _Analysis:
     structural: list[Problem] = field(default_factory=list)  # the mapping, the constants, or an empty file
     already: list[AlreadyImported] = field(default_factory=list)
     planned: list[_Planned] = field(default_factory=list)
+    dup_keys: dict[int, str] = field(default_factory=dict)  # a likely duplicate's row → its stable key
     applicants: Applicants | None = None
     used_decisions: set[str] = field(default_factory=set)
 
@@ -727,6 +733,10 @@ def _who_and_duplicates(session: Session, fund: Fund, a: _Analysis, decide) -> N
         if key:
             before.setdefault(key, reference)
         in_db.setdefault((round_id, org_id), []).append((_title(title), reference))
+    skipped_before: dict[str, str | None] = dict(session.execute(
+        select(ImportSkip.import_key, Application.reference)
+        .outerjoin(Application, Application.id == ImportSkip.duplicate_of_id)
+        .where(ImportSkip.fund_id == fund.id)).all())
 
     applicants = Applicants(session, decide)
     a.applicants = applicants
@@ -735,6 +745,9 @@ def _who_and_duplicates(session: Session, fund: Fund, a: _Analysis, decide) -> N
         reference = before.get(g.key)
         if reference is not None:
             a.already.append(AlreadyImported(g.number, reference))
+            continue
+        if g.key in skipped_before:
+            a.already.append(AlreadyImported(g.number, skipped_before[g.key], skipped=True))
             continue
         org_key, match = applicants.organisation(g.number, g.clean, now)
         candidates.append((g, org_key, match))
@@ -766,6 +779,7 @@ def _who_and_duplicates(session: Session, fund: Fund, a: _Analysis, decide) -> N
         if duplicate is not None:
             duplicate = replace(duplicate, decision=decide(key, DUPLICATE))
             a.duplicates.append(duplicate)
+            a.dup_keys[g.number] = g.key
             if duplicate.decision != IMPORT:
                 continue
         kept.append((g, org_key, match))
@@ -941,6 +955,7 @@ def run_import(db: Database, plan: ImportPlan, *, valid_only: bool = False, reje
         done = 0
         flags: list[Flag] = []
         reviews: list[dict[str, Any]] = []
+        app_of_row: dict[int, int] = {}
         for chunk in chunks(list(zip(planned, references, strict=True))):
             app_rows = []
             for p, ref in chunk:
@@ -958,6 +973,7 @@ def run_import(db: Database, plan: ImportPlan, *, valid_only: bool = False, reje
             ids = s.scalars(insert_rows(Application, returning_id=True), app_rows).all()
             history = []
             for app_id, (p, ref) in zip(ids, chunk, strict=True):
+                app_of_row[p.good.number] = app_id
                 review = p.flags
                 history.append(dict(application_id=app_id, from_status=None, to_status=Status.DRAFT.value,
                                     at=now, by=who, reason=""))
@@ -980,6 +996,7 @@ def run_import(db: Database, plan: ImportPlan, *, valid_only: bool = False, reje
             _report(progress, done, total, SAVING)
         if reviews:
             s.execute(insert_rows(AuditEntry), reviews)
+        _remember_skips(s, fund, a, app_of_row, who, now)
 
         rejected = len(a.rejected)
         if rejected:
@@ -1020,8 +1037,7 @@ def run_import(db: Database, plan: ImportPlan, *, valid_only: bool = False, reje
     if skipped:
         message += f" {skipped} likely duplicate{'s were' if skipped != 1 else ' was'} skipped."
     if a.already:
-        n = len(a.already)
-        message += f" {n} row{'s were' if n != 1 else ' was'} imported before and {'were' if n != 1 else 'was'} skipped."
+        message += " " + left_out_before(a.already)
     if reviews:
         message += (f" {len(reviews)} application{'s need' if len(reviews) != 1 else ' needs'} review: a number or "
                     "e-mail matched another name, so the names were kept as given (see each one's history).")
@@ -1032,6 +1048,39 @@ def run_import(db: Database, plan: ImportPlan, *, valid_only: bool = False, reje
                         skipped_duplicates=skipped, already_imported=len(a.already), flags=flags,
                         references={p.good.number: ref for p, ref in zip(planned, references, strict=True)},
                         rows=_planned_rows(a))
+
+
+def _remember_skips(session: Session, fund: Fund, a: _Analysis, app_of_row: dict[int, int], who: str, now) -> None:
+    """Keep the rows the officer chose to skip as duplicates (by stable key), so the same file again
+    leaves them out without asking. A duplicate skipped without a decision (a valid-only run) is asked
+    about again next time."""
+    imported_keys = {p.good.key for p in a.planned}
+    references = [d.of_reference for d in a.duplicates if d.decision == SKIP and d.of_reference]
+    ids = dict(session.execute(select(Application.reference, Application.id).where(
+        Application.fund_id == fund.id, Application.reference.in_(references))).all()) if references else {}
+    rows: dict[str, dict[str, Any]] = {}
+    for d in a.duplicates:
+        key = a.dup_keys.get(d.row)
+        if d.decision != SKIP or key is None or key in imported_keys or key in rows:
+            continue
+        original = ids.get(d.of_reference) if d.of_reference else app_of_row.get(d.of_row or 0)
+        rows[key] = dict(fund_id=fund.id, import_key=key, duplicate_of_id=original, skipped_at=now, skipped_by=who)
+    if rows:
+        session.execute(insert_rows(ImportSkip), list(rows.values()))
+
+
+def left_out_before(already: list[AlreadyImported]) -> str:
+    """How the rows an earlier import dealt with were treated, in a sentence ("" for none)."""
+    imported = sum(1 for x in already if not x.skipped)
+    skipped = len(already) - imported
+    if not skipped:
+        return (f"{imported} row{'s were' if imported != 1 else ' was'} imported before and "
+                f"{'were' if imported != 1 else 'was'} skipped.") if imported else ""
+    if not imported:
+        return (f"{skipped} row{'s were' if skipped != 1 else ' was'} skipped as a likely duplicate before, so "
+                f"{'they were' if skipped != 1 else 'it was'} left out again.")
+    return (f"{imported} row{'s were' if imported != 1 else ' was'} imported before and {skipped} skipped as a "
+            "likely duplicate before; all were left out.")
 
 
 def _review_words(match: Match) -> str:

@@ -499,6 +499,21 @@ class ImportMapping(Base):
     updated_by: Mapped[str] = mapped_column(String(200))
 
 
+class ImportSkip(Base):
+    """A row of an imported file the officer chose to skip as a duplicate of an application (by the
+    row's stable key), so importing the file again leaves it out without asking again (migration 0008)."""
+
+    __tablename__ = "import_skips"
+    __table_args__ = (UniqueConstraint("fund_id", "import_key", name="uq_import_skips_fund_id_import_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("funds.id", ondelete="CASCADE"))
+    import_key: Mapped[str] = mapped_column(String(64))
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id", ondelete="SET NULL"))
+    skipped_at: Mapped[datetime] = mapped_column(DateTime)
+    skipped_by: Mapped[str] = mapped_column(String(200))
+
+
 class SavedFilter(Base):
     """A named view of a fund's applications (by status, area, member, text), shared by everyone
     using the database."""

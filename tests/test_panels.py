@@ -181,3 +181,20 @@ def test_declaring_an_interest_is_a_change_to_the_panel_even_when_there_were_no_
     with pytest.raises(ConflictOfInterest) as refused:
         panels.record_score(db, b, vote.application_ids[1], benefit, 2)
     assert refused.value.interest == interest and refused.value.reference == vote.references[1]
+
+
+def test_a_panel_award_above_the_funds_maximum_needs_a_reason(db, panel):
+    vote, panel_id, (a, b, c), benefit, plan = panel
+    app1 = vote.application_ids[0]
+    for person in (a, b, c):
+        panels.record_score(db, person, app1, benefit, 5)
+    with db.unit_of_work() as uow:
+        from grantdesk.services.common import fund_by_code
+
+        fund_by_code(uow.session, vote.fund_code).max_amount_pence = 250_000
+        uow.commit()
+    with pytest.raises(ValidationError, match="maximum award of £2,500.00"):
+        panels.record_decision(db, panel_id, app1, "fund", amount_pence=300_000)
+    d = panels.record_decision(db, panel_id, app1, "fund", amount_pence=300_000,
+                               reason="The panel agreed the hall needs the whole amount")
+    assert d.amount_pence == 300_000

@@ -365,6 +365,10 @@ def record_decision(uow: UnitOfWork, panel_id: int, application_id: int, outcome
         if amount_pence > app.amount_requested_pence:
             raise ValidationError(f"{app.reference} asked for {format_money(app.amount_requested_pence)}; the "
                                   "panel cannot award more than was asked for.", "amount")
+        most = app.fund.max_amount_pence
+        if most is not None and amount_pence > most and not reason.strip():
+            raise ValidationError(f"{format_money(amount_pence)} is more than {app.fund.name}'s maximum award of "
+                                  f"{format_money(most)}; say why the panel awards it.", "reason")
     else:
         amount_pence = 0
     sheet = _sheet(s, panel)

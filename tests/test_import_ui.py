@@ -213,3 +213,157 @@ def test_the_mapping_window_at_1280x800(qtbot, sample_path, tmp_path):
     # the mapping, the raw rows and the check all have room
     for part in (dialog.raw_view, dialog.preview, dialog.problems, dialog.mapping_scroll):
         assert part.isVisible() and part.height() >= 60, part.objectName()
+
+
+# --- who is who, duplicates and one value for every row, decided in the dialog (issue 18.1, 18.3, 18.5) -------
+
+
+def open_on_test_fund(qtbot, db, location):
+    from helpers import build_fund
+
+    build_fund(db)  # TST: area Testville, round 2026–27
+    window = opened_window(qtbot, location.path, "TST")
+    qtbot.keySequence(window, "Ctrl+I")
+    return window, window.import_dialog
+
+
+def type_into_combo(qtbot, combo, text):
+    """Choose an item by typing the start of its words into the closed list, as people do."""
+    combo.setFocus()
+    qtbot.wait(QApplication.keyboardInputInterval() + 50)  # a new keyboard search, not a continuation
+    qtbot.keyClicks(combo, text)
+
+
+def give_every_row(qtbot, dialog, field_words, value):
+    """One value for every row, through the section's field list, value box and button."""
+    type_into_combo(qtbot, dialog.constant_field, field_words)
+    dialog.constant_value.setFocus()
+    qtbot.keyClicks(dialog.constant_value, value)
+    qtbot.mouseClick(dialog.constant_button, Qt.MouseButton.LeftButton)
+
+
+def test_the_officer_decides_each_match_and_duplicate_then_every_row_imports_as_given(qtbot, db, location,
+                                                                                      tmp_path):
+    from real_export import REPEAT_ROW, assert_imported_as_given, write_export
+
+    window, dialog = open_on_test_fund(qtbot, db, location)
+    with qtbot.waitSignal(dialog.loaded, timeout=TIMEOUT):
+        dialog.load_file(write_export(tmp_path))
+    assert dialog.constants == {}
+    give_every_row(qtbot, dialog, "Organisation type", "Constituted community group")
+    assert dialog.constants == {"organisation_type": "Constituted community group"}
+    assert dialog.constants_list.item(0).text() == "Organisation type: Constituted community group"
+    assert dialog.constant_field.findData("title") == -1  # a field a column holds is not offered
+
+    with qtbot.waitSignal(dialog.checked, timeout=TIMEOUT) as checked:
+        qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
+    plan = checked.args[0]
+    assert plan.ok and plan.undecided == ["3:organisation", "4:organisation", f"{REPEAT_ROW}:duplicate"]
+    table = dialog.decision_table
+    assert table.rowCount() == 3
+    assert table.item(0, 1).text().startswith("Stone Scouts 5th Group gave charity number 1143005, which is "
+                                              "Stone Scouts 3rd Group's (in row 2)")
+    assert table.item(2, 0).text() == str(REPEAT_ROW)
+    assert not dialog.import_button.isEnabled()  # nothing goes in until each is decided
+    assert "3 match(es) to confirm or likely duplicate(s) need your decision" in dialog.summary.text()
+    assert list_application_rows(db, "TST") == []
+
+    for key, words in (("3:organisation", "A different"), ("4:organisation", "A different"),
+                       (f"{REPEAT_ROW}:duplicate", "Skip")):
+        combo = dialog.decision_combos[key]
+        assert combo.accessibleName().startswith("Decision for row")
+        with qtbot.waitSignal(dialog.checked, timeout=TIMEOUT):  # checked again with the decision
+            type_into_combo(qtbot, combo, words)
+        assert dialog.decisions[key] == ("skip" if key.endswith("duplicate") else "different")
+    assert dialog.plan.ready and dialog.import_button.isEnabled()
+    assert "Every match and duplicate is decided." in dialog.summary.text()
+    assert dialog.decision_combos[f"{REPEAT_ROW}:duplicate"].currentText() == "Skip this row"
+
+    with qtbot.waitSignal(window.applications_loaded, timeout=TIMEOUT):
+        with qtbot.waitSignal(dialog.imported, timeout=TIMEOUT) as imported:
+            qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert imported.args[0] == 59
+    assert window.app_model.total_count == 59
+    assert_imported_as_given(db)
+    assert "1 likely duplicate was skipped" in dialog.summary.text()
+    assert dialog.decision_table.rowCount() == 0
+
+    # the same file again: nothing to decide, nothing added; the value for every row is offered again
+    dialog.close()
+    window.import_action.trigger()
+    again = window.import_dialog
+    with qtbot.waitSignal(again.loaded, timeout=TIMEOUT):
+        again.load_file(write_export(tmp_path))
+    assert again.constants == {"organisation_type": "Constituted community group"}
+    with qtbot.waitSignal(again.checked, timeout=TIMEOUT):
+        qtbot.mouseClick(again.check_button, Qt.MouseButton.LeftButton)
+    assert again.decision_table.rowCount() == 0 and again.plan.rows == []
+    assert "60 row(s) were imported before and will be skipped" in again.summary.text()
+
+
+def test_the_same_group_decision_uses_the_stored_organisation_and_a_shared_inbox_gets_a_new_contact(
+        qtbot, db, location, tmp_path):
+    window, dialog = open_on_test_fund(qtbot, db, location)  # Testville Lunch Club 1100001, Ann Other
+    path = tmp_path / "two.csv"
+    write_csv(path, ["Organisation", "Organisation type", "Charity number", "Contact name", "Contact e-mail",
+                     "Letters in", "Project title", "Amount requested"], [
+        ["Lunch Club at Testville", "charity", "1100001", "Ann Other", "ann@example.org", "", "Soup", "100"],
+        ["Testville Lunch Club", "charity", "1100001", "Dafydd Jones", "ann@example.org", "Welsh", "Cawl", "100"],
+    ])
+    with qtbot.waitSignal(dialog.loaded, timeout=TIMEOUT):
+        dialog.load_file(path)
+    with qtbot.waitSignal(dialog.checked, timeout=TIMEOUT):
+        dialog.check()
+    assert [dialog.decision_table.item(n, 0).text() for n in range(2)] == ["2", "3"]
+    with qtbot.waitSignal(dialog.checked, timeout=TIMEOUT):
+        type_into_combo(qtbot, dialog.decision_combos["2:organisation"], "The same")
+    assert dialog.decision_combos["2:organisation"].currentText() == "The same group: use Testville Lunch Club"
+    with qtbot.waitSignal(dialog.checked, timeout=TIMEOUT):
+        type_into_combo(qtbot, dialog.decision_combos["3:contact"], "A different")
+    assert dialog.plan.ready
+    with qtbot.waitSignal(dialog.imported, timeout=TIMEOUT):
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    from grantdesk.services.applications import list_applications
+
+    got = {r.title: r for r in list_applications(db, "TST")}
+    assert got["Soup"].organisation == "Testville Lunch Club"  # the officer said it is the same group
+    assert (got["Cawl"].contact_name, got["Cawl"].contact_language) == ("Dafydd Jones", "cy")
+
+
+def test_only_the_valid_rows_go_in_undecided_with_the_names_as_given_and_the_flags_are_listed(qtbot, db, location,
+                                                                                            tmp_path):
+    from real_export import assert_imported_as_given, write_export
+
+    window, dialog = open_on_test_fund(qtbot, db, location)
+    with qtbot.waitSignal(dialog.loaded, timeout=TIMEOUT):
+        dialog.load_file(write_export(tmp_path))
+    give_every_row(qtbot, dialog, "Organisation type", "community group")
+    with qtbot.waitSignal(dialog.checked, timeout=TIMEOUT):
+        dialog.check()
+    assert not dialog.import_button.isEnabled()
+    dialog.valid_only.click()
+    assert dialog.import_button.isEnabled()
+    with qtbot.waitSignal(dialog.imported, timeout=TIMEOUT) as imported:
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert imported.args[0] == 59
+    assert_imported_as_given(db)
+    flags = dialog.problem_model.stringList()
+    assert flags[0].startswith("TST-2026-0002: review — charity number 1143005 is also Stone Scouts 3rd Group's")
+    assert len(flags) == 2 and "2 applications need review" in dialog.summary.text()
+
+
+def test_a_value_for_every_row_that_is_not_one_is_a_problem_and_can_be_removed(qtbot, db, location, tmp_path):
+    window, dialog = open_on_test_fund(qtbot, db, location)
+    path = tmp_path / "small.csv"
+    write_csv(path, ["Organisation", "Project title", "Amount requested"], [["Scouts", "Camp", "500"]])
+    with qtbot.waitSignal(dialog.loaded, timeout=TIMEOUT):
+        dialog.load_file(path)
+    give_every_row(qtbot, dialog, "Organisation type", "a club")
+    with qtbot.waitSignal(dialog.checked, timeout=TIMEOUT):
+        dialog.check()
+    assert dialog.problem_model.stringList()[0].startswith(
+        "row 1, column “Organisation type (every row)”: “a club” is not a kind of organisation")
+    dialog.constants_list.setCurrentRow(0)
+    qtbot.mouseClick(dialog.remove_constant_button, Qt.MouseButton.LeftButton)
+    assert dialog.constants == {} and dialog.constants_list.count() == 0
+    assert dialog.plan is None and not dialog.import_button.isEnabled()  # changed: checked again before import

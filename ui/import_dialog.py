@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QTableWidget,
@@ -265,10 +266,11 @@ class ImportDialog(QDialog):
         found = QSplitter(Qt.Orientation.Horizontal)  # the problems beside the decisions to make
         found.addWidget(self.problems)
         found.addWidget(self._build_decisions())
-        found.setSizes([520, 680])
+        found.setSizes([380, 820])
         result_layout.addWidget(found, 1)
         splitter.addWidget(result_box)
         splitter.setSizes([340, 120, 200])
+        self._sections = splitter  # the check gets more room while there are decisions to make
         outer.addWidget(splitter, 1)
 
         self.valid_only = QCheckBox("Import only the rows without problems, and write the others to a file to fix")
@@ -529,8 +531,10 @@ class ImportDialog(QDialog):
     def _build_constants(self) -> QWidget:
         box = QGroupBox(self.tr("One value for every row"))
         box.setObjectName("importConstants")
+        box.setSizePolicy(box.sizePolicy().horizontalPolicy(), QSizePolicy.Policy.Maximum)
         layout = QVBoxLayout(box)
-        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setContentsMargins(6, 2, 6, 2)
+        layout.setSpacing(2)
         line = QHBoxLayout()
         self.constant_field = QComboBox()
         self.constant_field.setObjectName("constantField")
@@ -551,7 +555,7 @@ class ImportDialog(QDialog):
         self.constants_list = QListWidget()
         self.constants_list.setObjectName("constantsList")
         self.constants_list.setAccessibleName(self.tr("Values given for every row"))
-        self.constants_list.setMaximumHeight(56)
+        self.constants_list.setMaximumHeight(2 * self.fontMetrics().height() + 8)
         self.remove_constant_button = QPushButton(self.tr("Re&move"))
         self.remove_constant_button.setObjectName("removeConstantButton")
         self.remove_constant_button.clicked.connect(self.remove_constant)
@@ -684,6 +688,9 @@ class ImportDialog(QDialog):
             self.decision_table.setCellWidget(n, 2, combo)
             self.decision_combos[item.key] = combo
         self.decision_table.resizeRowsToContents()
+        sizes = self._sections.sizes()
+        if sizes[2] < 300 and sum(sizes) > 500:  # room for a few decisions, taken from the file above
+            self._sections.setSizes([sizes[0] - (300 - sizes[2]), sizes[1], 300])
         if focused in self.decision_combos:
             self.decision_combos[focused].setFocus(Qt.FocusReason.OtherFocusReason)
 

@@ -134,18 +134,32 @@ def _text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
+def _org_type_words() -> dict[str, str]:
+    """Every spelling ``parse_org_type`` takes → the type's code, made once: each type's code, label
+    and code in words first (in ``OrgType`` order), then the synonyms, then the CIO's long names."""
+    words: dict[str, str] = {}
+    for kind in OrgType:
+        for spelling in (kind.value, ORG_TYPE_LABELS[kind].casefold(), kind.value.replace("_", " ")):
+            words.setdefault(spelling, kind.value)
+    for spelling, kind in _ORG_SYNONYMS.items():
+        words.setdefault(spelling, kind.value)
+    for spelling in ("charitable incorporated organisation", "cio"):
+        words.setdefault(spelling, OrgType.CIO.value)
+        words.setdefault(f"{spelling} (cio)", OrgType.CIO.value)
+    return words
+
+
+_ORG_TYPE_WORDS = _org_type_words()
+
+
 def parse_org_type(value: Any, field_name: str = "organisation_type") -> str:
     """An organisation type from its code (``registered_charity``), label or a common synonym."""
     text = _text(value).casefold()
     if not text:
         raise ValidationError("Say what kind of organisation is applying.", field_name)
-    for kind in OrgType:
-        if text in (kind.value, ORG_TYPE_LABELS[kind].casefold(), kind.value.replace("_", " ")):
-            return kind.value
-    if text in _ORG_SYNONYMS:
-        return _ORG_SYNONYMS[text].value
-    if text.removesuffix(" (cio)") in ("charitable incorporated organisation", "cio"):
-        return OrgType.CIO.value
+    found = _ORG_TYPE_WORDS.get(text)
+    if found is not None:
+        return found
     raise ValidationError(
         f"“{_text(value)}” is not a kind of organisation GrantDesk knows; use one of: "
         + ", ".join(ORG_TYPE_LABELS[k].lower() for k in OrgType) + ".",

@@ -115,3 +115,31 @@ def test_a_missing_database_is_only_created_when_asked(tmp_path):
     assert not path.parent.exists()
     open_database(database_location(path), create=True, make_folder=True).close()
     assert path.exists()
+
+
+def test_a_database_from_before_import_keys_is_upgraded_and_its_organisations_keep_their_numbers(tmp_path):
+    from grantdesk.io.tabular import read_table, write_csv
+    from grantdesk.services import imports
+
+    path = tmp_path / "council.db"
+    make_older_database(path, "0007_learning")
+    db = open_database(database_location(path))
+    try:
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT import_key FROM applications").scalar() is None
+            assert tuple(conn.exec_driver_sql(
+                "SELECT charity_number, umbrella_charity_number, umbrella_company_number FROM organisations").one()) \
+                == ("1000001", None, None)
+            assert conn.exec_driver_sql("SELECT count(*) FROM import_skips").scalar() == 0
+        export = tmp_path / "form.csv"
+        write_csv(export, ["Organisation", "Organisation type", "Charity number", "Project title", "Amount requested"],
+                  [["Oldtown Scouts 2nd Group", "charity", "1000001", "Canoes", "500"]])
+        plan = imports.check_import(db, "OLD", read_table(export), decisions={"organisation": "different"})
+        assert [(m.given, m.stored) for m in plan.matches] == [("Oldtown Scouts 2nd Group", "Oldtown Scouts")]
+        imports.run_import(db, plan)
+        with db.engine.connect() as conn:
+            assert sorted(tuple(r) for r in conn.exec_driver_sql(
+                "SELECT name, charity_number, umbrella_charity_number FROM organisations")) == [
+                ("Oldtown Scouts", "1000001", None), ("Oldtown Scouts 2nd Group", None, "1000001")]
+    finally:
+        db.close()

@@ -7,7 +7,7 @@ from sqlalchemy import delete, func, select
 from grantdesk.domain.errors import InvalidTransition, NotFound, ValidationError
 from grantdesk.domain.workflow import Status
 from grantdesk.services import applications, decisions, funds, organisations
-from grantdesk.store.models import Application, Contact, Fund, Organisation
+from grantdesk.store.models import Application, AuditEntry, Contact, Fund, Organisation
 
 
 def test_applications_get_fund_year_references_in_sequence(db):
@@ -232,3 +232,35 @@ def test_the_sample_database_is_filled_on_first_use_and_says_it_holds_sample_dat
         assert not holds_sample_data(real.db)  # a fund made by hand is not sample data
     finally:
         real.db.close()
+
+
+def test_the_form_keeps_the_typed_name_and_never_changes_someone_else_at_a_shared_inbox(db):
+    from grantdesk.domain.applications import ApplicationDraft
+    from grantdesk.services import editing
+
+    built = build_fund(db)  # Testville Lunch Club 1100001: Ann Other, ann@example.org, English
+
+    def draft(**changes):
+        values = dict(organisation="Testville Lunch Club", organisation_type="registered_charity",
+                      charity_number="1100001", contact_name="Ann Other", contact_email="ann@example.org",
+                      title="Soup", amount_requested="100", area="Testville")
+        return ApplicationDraft(**{**values, **changes})
+
+    wing = editing.save_application(db, "TST", draft(organisation="Testville Lunch Club Youth Wing",
+                                                     contact_name="Bob Baker", contact_email="bob@example.org"))
+    assert wing.organisation == "Testville Lunch Club Youth Wing"  # not the stored club's name
+    editable = editing.editable_application(db, wing.id)
+    assert editable.draft.charity_number == "1100001"  # the number as given, kept with the group
+
+    shared = editing.save_application(db, "TST", draft(contact_name="Dafydd Jones", contact_language="cy",
+                                                       contact_phone="01234 567890", title="Cawl"))
+    assert (shared.contact_name, shared.contact_language) == ("Dafydd Jones", "cy")
+    same = editing.save_application(db, "TST", draft(contact_language="Welsh", title="Bara"))
+    assert (same.contact_name, same.contact_language) == ("Ann Other", "cy")  # Ann herself, changed on the form
+    with db.unit_of_work() as uow:
+        s = uow.session
+        ann = s.get(Contact, built.contact_id)
+        assert (ann.name, ann.email, ann.phone) == ("Ann Other", "ann@example.org", "")
+        [update] = s.scalars(select(AuditEntry).where(AuditEntry.action == "contact.update")).all()
+        assert (update.entity_id, update.before, update.after) == (
+            built.contact_id, {"letter_language": "en"}, {"letter_language": "cy"})

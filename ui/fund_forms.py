@@ -1,6 +1,7 @@
 """The pieces the New Fund wizard and the Fund Settings window share: fields that check what is typed
 (dates, money, month-days), tables you can type into or paste a spreadsheet into (areas, members,
-panellists, criteria, questions, monitoring bands), checklists, and the letters and rules forms.
+panellists, criteria, questions, monitoring bands), checklists, a round's form, a panel's panellists and
+criteria, and the letters and rules forms.
 
 Labels and help text of fund settings come from their one declaration
 (``grantdesk.domain.fund_settings.SETTINGS``), not typed again here. Nothing here runs a service:
@@ -13,7 +14,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QKeySequence, QPalette
@@ -38,10 +39,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from grantdesk.domain.dates import parse_uk_date
+from grantdesk.domain.dates import financial_year_label, parse_uk_date
 from grantdesk.domain.eligibility import ATTACHMENT_KINDS
 from grantdesk.domain.errors import ValidationError
-from grantdesk.domain.fund_definition import AREA_KINDS, ONS_CODE
+from grantdesk.domain.fund_definition import AREA_KINDS, ONS_CODE, RoundSpec
 from grantdesk.domain.fund_settings import BY_KEY, LETTER_LANGUAGE_RULES, BILINGUAL_LAYOUTS
 from grantdesk.domain.monitoring import DEFAULT_MONITORING
 from grantdesk.domain.money import format_money, parse_money
@@ -555,6 +556,25 @@ def table_buttons(*buttons: QWidget) -> QHBoxLayout:
     return row
 
 
+def labelled_row(form: QFormLayout, text: str, widget: QWidget, name: str, *below: QWidget) -> None:
+    """A form row: ``text`` labels ``widget`` (its mnemonic focuses it), ``name`` names it for screen readers,
+    and what is ``below`` (a message, a note) goes under it."""
+    label = QLabel(text)
+    label.setBuddy(widget)
+    widget.setAccessibleName(name)
+    if below:
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(widget)
+        for b in below:
+            column.addWidget(b)
+        form.addRow(label, box)
+    else:
+        form.addRow(label, widget)
+
+
 # --- areas -------------------------------------------------------------------------------------------
 
 
@@ -732,6 +752,64 @@ class CriteriaTable(RowsTable):
                        for name, weight, words in DEFAULT_CRITERIA])
 
 
+class PanelTables(QWidget):
+    """A panel's panellists and the criteria they score against, side by side, each with its buttons.
+    ``on_paste`` runs for Paste from spreadsheet (the page says what was pasted, or why nothing was)."""
+
+    FIELDS = ("panellists", "criteria", "paste_button", "add_person_button", "remove_person_button",
+              "add_criterion_button", "remove_criterion_button")
+
+    def __init__(self, on_paste: Callable[[], Any]):
+        from ui.widgets import action_button
+
+        super().__init__()
+        columns = QHBoxLayout(self)
+        columns.setContentsMargins(0, 0, 0, 0)
+        self.left = QVBoxLayout()
+        self.panellists = PanellistsTable()
+        people_label = QLabel(self.tr("Pane&llists:"))
+        people_label.setBuddy(self.panellists)
+        self.paste_button = action_button(self.tr("&Paste from spreadsheet"), None, on_paste, "pastePanellists",
+                                          auto_default=False)
+        self.add_person_button = action_button(self.tr("Add a pan&ellist"), None, self.add_panellist,
+                                               "addPanellist", auto_default=False)
+        self.remove_person_button = action_button(self.tr("&Remove selected"), None, self.panellists.remove_selected,
+                                                  "removePanellists", auto_default=False)
+        self.left.addWidget(people_label)
+        self.left.addLayout(table_buttons(self.paste_button, self.add_person_button, self.remove_person_button))
+        self.left.addWidget(self.panellists, 1)
+        self.right = QVBoxLayout()
+        self.criteria = CriteriaTable()
+        criteria_label = QLabel(self.tr("Cri&teria:"))
+        criteria_label.setBuddy(self.criteria)
+        self.add_criterion_button = action_button(self.tr("Add a criteri&on"), None, self.add_criterion,
+                                                  "addCriterion", auto_default=False)
+        self.remove_criterion_button = action_button(self.tr("Remo&ve selected"), None, self.criteria.remove_selected,
+                                                     "removeCriteria", auto_default=False)
+        self.right.addWidget(criteria_label)
+        self.right.addLayout(table_buttons(self.add_criterion_button, self.remove_criterion_button))
+        self.right.addWidget(self.criteria, 1)
+        columns.addLayout(self.left, 2)
+        columns.addLayout(self.right, 3)
+
+    def paste(self) -> int:
+        """Panellists from the clipboard (name, where they live); ``ValidationError`` when it is empty."""
+        text = QApplication.clipboard().text()
+        if not text.strip():
+            raise ValidationError(self.tr("Nothing to paste: copy the panellists' names (and where they live) first."))
+        return self.panellists.paste_text(text)
+
+    def add_panellist(self) -> None:
+        row = self.panellists.add_row()
+        self.panellists.setCurrentCell(row, 0)
+        self.panellists.setFocus()
+
+    def add_criterion(self) -> None:
+        row = self.criteria.add_row({"weight": 1, "low": 0, "high": 5})
+        self.criteria.setCurrentCell(row, 0)
+        self.criteria.setFocus()
+
+
 QUESTION_KINDS = (("text", "Text"), ("number", "Number"), ("yesno", "Yes or no"), ("choice", "Choice"))
 
 
@@ -803,6 +881,113 @@ class QuestionsTable(RowsTable):
             self.add_row({"label": q.label, "key": q.key, "kind": kind, "choices": joiner.join(q.choices),
                           "help": q.help,
                           "required": q.required})
+
+
+# --- rounds ------------------------------------------------------------------------------------------
+
+
+class RoundForm(QWidget):
+    """A round's name, financial year, dates and budget: the wizard's first round and Fund Settings' chosen
+    round. ``labels`` replaces the label of the name, the closing date or the spend-by date (keys "name",
+    "closes", "spend") for a window whose other keys already use the default's mnemonic; ``closes_name`` names
+    the closing date for screen readers and in what is wrong with it. ``dates_in_rows``: a row for each date;
+    otherwise the four dates share two rows beside "Dates:"."""
+
+    FIELDS = ("name_edit", "year_spin", "year_label", "opens_edit", "closes_edit", "decision_edit", "spend_edit",
+              "budget_edit")
+
+    def __init__(self, *, labels: dict[str, str] | None = None, closes_name: str = "", dates_in_rows: bool = True):
+        super().__init__()
+        words = {"name": self.tr("Round's na&me:"), "closes": self.tr("&Closes (apply by):"),
+                 "spend": self.tr("&Spend by:"), **(labels or {})}
+        closes_name = closes_name or self.tr("Closes (apply by)")
+        self.form = QFormLayout(self)
+        self.form.setContentsMargins(0, 0, 0, 0)
+        self.name_edit = QLineEdit()
+        self.name_edit.setObjectName("roundName")
+        self.year_spin = QSpinBox()
+        self.year_spin.setObjectName("financialYear")
+        self.year_spin.setRange(2000, 2200)
+        self.year_label = quiet(QLabel())
+        self.opens_edit = DateField(self.tr("Opens"))
+        self.opens_edit.setObjectName("opensOn")
+        self.closes_edit = DateField(closes_name)
+        self.closes_edit.setObjectName("closesOn")
+        self.decision_edit = DateField(self.tr("Decided by"), optional=True)
+        self.decision_edit.setObjectName("decisionOn")
+        self.spend_edit = DateField(self.tr("Spend by"), optional=True)
+        self.spend_edit.setObjectName("spendBy")
+        self.budget_edit = MoneyField(self.tr("Budget"))
+        self.budget_edit.setObjectName("budget")
+        self.edits: dict[str, QLineEdit] = {"name": self.name_edit, "opens": self.opens_edit,
+                                            "closes": self.closes_edit, "decision": self.decision_edit,
+                                            "spend": self.spend_edit, "budget": self.budget_edit}
+        labelled_row(self.form, words["name"], self.name_edit, self.tr("Round's name"))
+        year = QWidget()
+        line = QHBoxLayout(year)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(self.year_spin)
+        line.addWidget(self.year_label)
+        line.addStretch(1)
+        labelled_row(self.form, self.tr("Financial &year starting in:"), year, self.tr("Financial year"))
+        self.year_spin.setAccessibleName(self.tr("Financial year"))
+        dates = ((self.tr("O&pens:"), self.opens_edit, self.tr("Opens")),
+                 (words["closes"], self.closes_edit, closes_name),
+                 (self.tr("&Decided by:"), self.decision_edit, self.tr("Decided by")),
+                 (words["spend"], self.spend_edit, self.tr("Spend by")))
+        if dates_in_rows:
+            for text, edit, name in dates:
+                labelled_row(self.form, text, edit, name)
+        else:
+            grid = QGridLayout()
+            for n, (text, edit, _name) in enumerate(dates):
+                label = QLabel(text)
+                label.setBuddy(edit)
+                grid.addWidget(label, n // 2, (n % 2) * 2)
+                grid.addWidget(edit, n // 2, (n % 2) * 2 + 1)
+            grid.setColumnStretch(4, 1)
+            self.form.addRow(self.tr("Dates:"), grid)
+        labelled_row(self.form, self.tr("Bud&get:"), self.budget_edit, self.tr("Budget"))
+        self.year_spin.valueChanged.connect(lambda _y: self.show_year())
+
+    def add_note(self, after: QWidget, note: QWidget) -> None:
+        """``note`` on a row of its own under the field ``after`` (one with a row of its own)."""
+        row, _role = self.form.getWidgetPosition(after)
+        self.form.insertRow(row + 1, "", note)
+
+    def show_year(self) -> None:
+        self.year_label.setText(financial_year_label(self.year_spin.value()))
+
+    def title(self) -> str:
+        """The name as applicants see it ("{fy}" written as the financial year)."""
+        return self.name_edit.text().strip().replace("{fy}", financial_year_label(self.year_spin.value()))
+
+    def dates(self) -> dict[str, date | None]:
+        """The round's dates by the definition's keys; a date that cannot be read raises ``ValidationError``."""
+        return {"opens_on": self.opens_edit.value(), "closes_on": self.closes_edit.value(),
+                "decision_on": self.decision_edit.value(), "spend_by": self.spend_edit.value()}
+
+    def set_spec(self, spec: RoundSpec) -> None:
+        """Show a ``RoundSpec`` (its name as applicants see it)."""
+        self.name_edit.setText(spec.title)
+        self.year_spin.setValue(spec.financial_year)
+        self.opens_edit.set_value(spec.opens_on)
+        self.closes_edit.set_value(spec.closes_on)
+        self.decision_edit.set_value(spec.decision_on)
+        self.spend_edit.set_value(spec.spend_by)
+        self.budget_edit.set_value(spec.budget_pence)
+        self.show_year()
+
+    def spec(self, key: str = "round") -> RoundSpec:
+        """What is typed as a ``RoundSpec``; a date or amount that cannot be read raises ``ValidationError``."""
+        dates = self.dates()
+        return RoundSpec(key, self.name_edit.text().strip(), self.year_spin.value(), dates["opens_on"],
+                         dates["closes_on"], dates["decision_on"], dates["spend_by"], self.budget_edit.value())
+
+    def state(self) -> tuple[Any, ...]:
+        """What is typed, to tell whether it has changed."""
+        return (self.name_edit.text(), self.year_spin.value(), *(self.edits[k].text() for k in
+                                                                ("opens", "closes", "decision", "spend", "budget")))
 
 
 # --- monitoring ---------------------------------------------------------------------------------------

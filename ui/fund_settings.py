@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QScrollArea,
-    QSpinBox,
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
@@ -52,8 +51,6 @@ from grantdesk.domain.fund_settings import settings_of
 from grantdesk.domain.money import format_money
 from ui.fund_forms import (
     AreasEditor,
-    CriteriaTable,
-    DateField,
     EligibilityForm,
     FieldMessage,
     LettersForm,
@@ -62,9 +59,11 @@ from ui.fund_forms import (
     MoneyField,
     MonitoringEditor,
     Notice,
-    PanellistsTable,
+    PanelTables,
     QuestionsTable,
+    RoundForm,
     WelshAndThemesForm,
+    labelled_row,
     letters_changes,
     merged_settings,
     quiet,
@@ -117,23 +116,6 @@ def _heading(text: str) -> QLabel:
     font.setBold(True)
     label.setFont(font)
     return label
-
-
-def _labelled(form: QFormLayout, text: str, widget: QWidget, name: str, *below: QWidget) -> None:
-    label = QLabel(text)
-    label.setBuddy(widget)
-    widget.setAccessibleName(name)
-    if below:
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(widget)
-        for b in below:
-            column.addWidget(b)
-        form.addRow(label, box)
-    else:
-        form.addRow(label, widget)
 
 
 class SettingsPage(QWidget):
@@ -251,16 +233,16 @@ class FundPage(SettingsPage):
         self.funder_message = FieldMessage("funderMessage")
         self.prefix_message = FieldMessage("prefixMessage")
         form.addRow(self.tr("Code:"), self.code_label)
-        _labelled(form, self.tr("Fund n&ame:"), self.name_edit, self.tr("Fund name"))
-        _labelled(form, self.tr("Co&uncil:"), self.council_edit, self.tr("Council"))
-        _labelled(form, self.tr("&How it decides:"), self.model_combo, self.tr("How it decides"))
-        _labelled(form, self.tr("Funder &identifier:"), self.funder_edit, self.tr("Funder identifier"),
-                  self.funder_message)
-        _labelled(form, self.tr("Funder's de&partment:"), self.department_edit, self.tr("Funder's department"))
-        _labelled(form, self.tr("&360Giving prefix:"), self.prefix_edit, self.tr("360Giving prefix"),
-                  self.prefix_message)
-        _labelled(form, self.tr("Lan&guage of its papers:"), self.language_combo, self.tr("Language of its papers"))
-        _labelled(form, self.tr("&Description:"), self.description_edit, self.tr("Description"))
+        labelled_row(form, self.tr("Fund n&ame:"), self.name_edit, self.tr("Fund name"))
+        labelled_row(form, self.tr("Co&uncil:"), self.council_edit, self.tr("Council"))
+        labelled_row(form, self.tr("&How it decides:"), self.model_combo, self.tr("How it decides"))
+        labelled_row(form, self.tr("Funder &identifier:"), self.funder_edit, self.tr("Funder identifier"),
+                     self.funder_message)
+        labelled_row(form, self.tr("Funder's de&partment:"), self.department_edit, self.tr("Funder's department"))
+        labelled_row(form, self.tr("&360Giving prefix:"), self.prefix_edit, self.tr("360Giving prefix"),
+                     self.prefix_message)
+        labelled_row(form, self.tr("Lan&guage of its papers:"), self.language_combo, self.tr("Language of its papers"))
+        labelled_row(form, self.tr("&Description:"), self.description_edit, self.tr("Description"))
         self.body.addLayout(form)
         self.body.addStretch(1)
         self.save_button = action_button(self.tr("&Save the fund's details"), None, self.save, "saveFund",
@@ -483,9 +465,9 @@ class AreasPage(SettingsPage):
         self.ons_edit.setMaximumWidth(200)
         self.ons_edit.setPlaceholderText(self.tr("e.g. E05013035"))
         self.name_edit.setPlaceholderText(self.tr("Choose an area in the table to change it"))
-        _labelled(form, self.tr("Na&me:"), self.name_edit, self.tr("Area's name"))
-        _labelled(form, self.tr("&Kind:"), self.kind_combo, self.tr("Kind of area"))
-        _labelled(form, self.tr("&ONS code:"), self.ons_edit, self.tr("ONS code"))
+        labelled_row(form, self.tr("Na&me:"), self.name_edit, self.tr("Area's name"))
+        labelled_row(form, self.tr("&Kind:"), self.kind_combo, self.tr("Kind of area"))
+        labelled_row(form, self.tr("&ONS code:"), self.ons_edit, self.tr("ONS code"))
         self.change_button = action_button(self.tr("Save &changes to the area"), None, self.change_area, "changeArea",
                                            auto_default=False)
         self.remove_button = action_button(self.tr("&Remove the area…"), None, self.ask_remove, "removeArea",
@@ -622,44 +604,12 @@ class RoundsPage(SettingsPage):
         self.empty.setObjectName("roundsEmpty")
         self.body.addWidget(self.empty)
         box = QGroupBox(self.tr("The chosen round"))
-        form = QFormLayout(box)
-        self.name_edit = QLineEdit()
-        self.name_edit.setObjectName("roundName")
-        self.year_spin = QSpinBox()
-        self.year_spin.setObjectName("financialYear")
-        self.year_spin.setRange(2000, 2200)
-        self.year_label = quiet(QLabel())
-        self.opens_edit = DateField(self.tr("Opens"))
-        self.opens_edit.setObjectName("opensOn")
-        self.closes_edit = DateField(self.tr("Closes"))
-        self.closes_edit.setObjectName("closesOn")
-        self.decision_edit = DateField(self.tr("Decided by"), optional=True)
-        self.decision_edit.setObjectName("decisionOn")
-        self.spend_edit = DateField(self.tr("Spend by"), optional=True)
-        self.spend_edit.setObjectName("spendBy")
-        self.budget_edit = MoneyField(self.tr("Budget"))
-        self.budget_edit.setObjectName("budget")
-        _labelled(form, self.tr("Na&me:"), self.name_edit, self.tr("Round's name"))
-        year = QWidget()
-        line = QHBoxLayout(year)
-        line.setContentsMargins(0, 0, 0, 0)
-        line.addWidget(self.year_spin)
-        line.addWidget(self.year_label)
-        line.addStretch(1)
-        _labelled(form, self.tr("Financial &year starting in:"), year, self.tr("Financial year"))
-        self.year_spin.setAccessibleName(self.tr("Financial year"))
-        dates = QGridLayout()
-        for n, (text, edit) in enumerate(((self.tr("O&pens:"), self.opens_edit),
-                                          (self.tr("C&loses (apply by):"), self.closes_edit),
-                                          (self.tr("&Decided by:"), self.decision_edit),
-                                          (self.tr("Spe&nd by:"), self.spend_edit))):
-            label = QLabel(text)
-            label.setBuddy(edit)
-            dates.addWidget(label, n // 2, (n % 2) * 2)
-            dates.addWidget(edit, n // 2, (n % 2) * 2 + 1)
-        dates.setColumnStretch(4, 1)
-        form.addRow(self.tr("Dates:"), dates)
-        _labelled(form, self.tr("Bud&get:"), self.budget_edit, self.tr("Budget"))
+        self.form = RoundForm(labels={"name": self.tr("Na&me:"), "closes": self.tr("C&loses (apply by):"),
+                                      "spend": self.tr("Spe&nd by:")}, closes_name=self.tr("Closes"),
+                              dates_in_rows=False)
+        for name in RoundForm.FIELDS:  # the form's fields by the page's own names
+            setattr(self, name, getattr(self.form, name))
+        QVBoxLayout(box).addWidget(self.form)
         self.save_button = action_button(self.tr("&Save changes to the round"), None, self.save, "saveRound",
                                          auto_default=False)
         self.add_button = action_button(self.tr("&Add as a new round"), None, self.add_round, "addRound",
@@ -667,11 +617,10 @@ class RoundsPage(SettingsPage):
         self.open_button = action_button(self.tr("&Open now…"), None, self.ask_open, "openRound", auto_default=False)
         self.close_button = action_button(self.tr("&Close now…"), None, self.ask_close, "closeRound",
                                           auto_default=False)
-        form.addRow(table_buttons(self.save_button, self.add_button, self.open_button, self.close_button))
+        self.form.form.addRow(table_buttons(self.save_button, self.add_button, self.open_button, self.close_button))
         self.body.addWidget(box)
         self.confirm_box: QMessageBox | None = None
         self.table.itemSelectionChanged.connect(self._chosen)
-        self.year_spin.valueChanged.connect(lambda y: self.year_label.setText(financial_year_label(y)))
 
     def refresh(self, setup: Any) -> None:
         rows = []
@@ -693,8 +642,7 @@ class RoundsPage(SettingsPage):
         self._chosen()
 
     def form_state(self) -> Any:
-        return (self.name_edit.text(), self.year_spin.value(), self.opens_edit.text(), self.closes_edit.text(),
-                self.decision_edit.text(), self.spend_edit.text(), self.budget_edit.text())
+        return self.form.state()
 
     def chosen(self) -> Any:
         row = self.table.currentRow()
@@ -709,19 +657,12 @@ class RoundsPage(SettingsPage):
     def _chosen(self) -> None:
         r = self.chosen()
         if r is not None:
-            s = r.spec
-            self.name_edit.setText(s.title)
-            self.year_spin.setValue(s.financial_year)
-            self.opens_edit.set_value(s.opens_on)
-            self.closes_edit.set_value(s.closes_on)
-            self.decision_edit.set_value(s.decision_on)
-            self.spend_edit.set_value(s.spend_by)
-            self.budget_edit.set_value(s.budget_pence)
+            self.form.set_spec(r.spec)
         elif self.setup is not None and not self.setup.rounds:
             fy = financial_year_of(date.today())
             self.name_edit.setText(f"{self.fund.name} {{fy}}")
             self.year_spin.setValue(fy)
-        self.year_label.setText(financial_year_label(self.year_spin.value()))
+        self.form.show_year()
         self._state = self.form_state()
         self._update()
 
@@ -732,11 +673,7 @@ class RoundsPage(SettingsPage):
         self.close_button.setEnabled(r is not None and r.state == "open")
 
     def spec(self) -> Any:
-        from grantdesk.domain.fund_definition import RoundSpec
-
-        return RoundSpec("round", self.name_edit.text().strip(), self.year_spin.value(), self.opens_edit.value(),
-                         self.closes_edit.value(), self.decision_edit.value(), self.spend_edit.value(),
-                         self.budget_edit.value())
+        return self.form.spec()
 
     def save(self) -> None:
         r = self.chosen()
@@ -938,10 +875,10 @@ class MembersPage(SettingsPage):
         self.allotment_edit.setObjectName("memberAllotment")
         self.allotment_label = QLabel(self.tr("A&llotment:"))
         self.allotment_label.setBuddy(self.allotment_edit)
-        _labelled(form, self.tr("Na&me:"), self.name_edit, self.tr("Member's name"))
-        _labelled(form, self.tr("Ar&ea:"), self.area_combo, self.tr("Member's area"))
-        _labelled(form, self.tr("Par&ty:"), self.party_edit, self.tr("Party"))
-        _labelled(form, self.tr("E-ma&il:"), self.email_edit, self.tr("E-mail"))
+        labelled_row(form, self.tr("Na&me:"), self.name_edit, self.tr("Member's name"))
+        labelled_row(form, self.tr("Ar&ea:"), self.area_combo, self.tr("Member's area"))
+        labelled_row(form, self.tr("Par&ty:"), self.party_edit, self.tr("Party"))
+        labelled_row(form, self.tr("E-ma&il:"), self.email_edit, self.tr("E-mail"))
         form.addRow(self.allotment_label, self.allotment_edit)
         self.save_button = action_button(self.tr("&Save changes to the member"), None, self.save, "saveMember",
                                          auto_default=False)
@@ -1134,44 +1071,20 @@ class PanelPage(SettingsPage):
         form.addRow(self.panel_combo_label, self.panel_combo)
         self.name_edit = QLineEdit()
         self.name_edit.setObjectName("panelName")
-        _labelled(form, self.tr("Na&me:"), self.name_edit, self.tr("Panel's name"))
+        labelled_row(form, self.tr("Na&me:"), self.name_edit, self.tr("Panel's name"))
         self.round_combo = QComboBox()
         self.round_combo.setObjectName("panelRound")
-        _labelled(form, self.tr("&Decides:"), self.round_combo, self.tr("The round it decides"))
+        labelled_row(form, self.tr("&Decides:"), self.round_combo, self.tr("The round it decides"))
         inner.addLayout(form)
-        columns = QHBoxLayout()
-        left = QVBoxLayout()
-        self.panellists = PanellistsTable()
+        self.tables = PanelTables(self.paste)
+        for name in PanelTables.FIELDS:  # the tables and their buttons by the page's own names
+            setattr(self, name, getattr(self.tables, name))
         self.panellists.setMinimumHeight(200)
-        people = QLabel(self.tr("Pane&llists:"))
-        people.setBuddy(self.panellists)
-        self.paste_button = action_button(self.tr("&Paste from spreadsheet"), None, self.paste, "pastePanellists",
-                                          auto_default=False)
-        self.add_person_button = action_button(self.tr("Add a pan&ellist"), None, self.add_panellist,
-                                               "addPanellist", auto_default=False)
-        self.remove_person_button = action_button(self.tr("&Remove selected"), None, self.panellists.remove_selected,
-                                                  "removePanellists", auto_default=False)
-        left.addWidget(people)
-        left.addLayout(table_buttons(self.paste_button, self.add_person_button, self.remove_person_button))
-        left.addWidget(self.panellists, 1)
-        right = QVBoxLayout()
-        self.criteria = CriteriaTable()
         self.criteria.setMinimumHeight(200)
-        crit = QLabel(self.tr("Cri&teria:"))
-        crit.setBuddy(self.criteria)
-        self.add_criterion_button = action_button(self.tr("Add a criteri&on"), None, self.add_criterion,
-                                                  "addCriterion", auto_default=False)
-        self.remove_criterion_button = action_button(self.tr("Remo&ve selected"), None, self.criteria.remove_selected,
-                                                     "removeCriteria", auto_default=False)
-        right.addWidget(crit)
-        right.addLayout(table_buttons(self.add_criterion_button, self.remove_criterion_button))
-        right.addWidget(self.criteria, 1)
         self.scored_label = quiet(QLabel())
         self.scored_label.setObjectName("scoredCriteria")
-        right.addWidget(self.scored_label)
-        columns.addLayout(left, 2)
-        columns.addLayout(right, 3)
-        inner.addLayout(columns, 1)
+        self.tables.right.addWidget(self.scored_label)
+        inner.addWidget(self.tables, 1)
         self.save_button = action_button(self.tr("&Save the panel"), None, self.save, "savePanel", auto_default=False)
         self.footer.addWidget(self.save_button)
         self.footer.addStretch(1)
@@ -1244,23 +1157,11 @@ class PanelPage(SettingsPage):
                 repr(self.criteria.all_rows()), self.new_panel)
 
     def paste(self) -> int:
-        from PySide6.QtWidgets import QApplication
-
-        text = QApplication.clipboard().text()
-        if not text.strip():
-            self.refuse(self.tr("Nothing to paste: copy the panellists' names (and where they live) first."))
+        try:
+            return self.tables.paste()
+        except ValidationError as exc:
+            self.refuse(str(exc))
             return 0
-        return self.panellists.paste_text(text)
-
-    def add_panellist(self) -> None:
-        row = self.panellists.add_row()
-        self.panellists.setCurrentCell(row, 0)
-        self.panellists.setFocus()
-
-    def add_criterion(self) -> None:
-        row = self.criteria.add_row({"weight": 1, "low": 0, "high": 5})
-        self.criteria.setCurrentCell(row, 0)
-        self.criteria.setFocus()
 
     def spec(self) -> Any:
         from grantdesk.domain.fund_definition import CriterionSpec, PanellistSpec, PanelSpec

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QRadioButton,
-    QSpinBox,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -47,8 +46,6 @@ from grantdesk.domain.fund_settings import settings_of
 from grantdesk.domain.money import format_money, parse_money
 from ui.fund_forms import (
     AreasEditor,
-    CriteriaTable,
-    DateField,
     EligibilityForm,
     FieldMessage,
     LettersForm,
@@ -57,10 +54,12 @@ from ui.fund_forms import (
     MoneyField,
     MonitoringEditor,
     Notice,
-    PanellistsTable,
+    PanelTables,
     QuestionsTable,
+    RoundForm,
     WelshAndThemesForm,
     fund_code_from,
+    labelled_row,
     letters_changes,
     prefix_example,
     quiet,
@@ -253,28 +252,13 @@ class FundPage(_Page):
             "The council's identifier from org-id.guide, as 360Giving files name the funder: GB-LAE-… for an English "
             "council, GB-PLA-… for a Welsh one, GB-LAS-… Scotland, GB-LANI-… Northern Ireland.")))
 
-        def row(text: str, widget: QWidget, name: str, *below: QWidget) -> None:
-            label = QLabel(text)
-            label.setBuddy(widget)
-            widget.setAccessibleName(name)
-            if below:
-                box = QWidget()
-                column = QVBoxLayout(box)
-                column.setContentsMargins(0, 0, 0, 0)
-                column.setSpacing(2)
-                column.addWidget(widget)
-                for b in below:
-                    column.addWidget(b)
-                form.addRow(label, box)
-            else:
-                form.addRow(label, widget)
-
-        row(self.tr("Fund n&ame:"), self.name_edit, self.tr("Fund name"))
-        row(self.tr("Fund &code:"), self.code_edit, self.tr("Fund code"), self.code_message)
-        row(self.tr("Co&uncil:"), self.council_edit, self.tr("Council"))
-        row(self.tr("Funder &identifier:"), self.funder_edit, self.tr("Funder identifier"), self.funder_message,
-            self.funder_help)
-        row(self.tr("&360Giving prefix:"), self.prefix_edit, self.tr("360Giving prefix"), self.prefix_message)
+        labelled_row(form, self.tr("Fund n&ame:"), self.name_edit, self.tr("Fund name"))
+        labelled_row(form, self.tr("Fund &code:"), self.code_edit, self.tr("Fund code"), self.code_message)
+        labelled_row(form, self.tr("Co&uncil:"), self.council_edit, self.tr("Council"))
+        labelled_row(form, self.tr("Funder &identifier:"), self.funder_edit, self.tr("Funder identifier"),
+                     self.funder_message, self.funder_help)
+        labelled_row(form, self.tr("&360Giving prefix:"), self.prefix_edit, self.tr("360Giving prefix"),
+                     self.prefix_message)
         amounts = QWidget()
         line = QHBoxLayout(amounts)
         line.setContentsMargins(0, 0, 0, 0)
@@ -284,10 +268,10 @@ class FundPage(_Page):
         line.addWidget(largest)
         line.addWidget(self.max_edit)
         line.addStretch(1)
-        row(self.tr("Smallest &grant:"), amounts, self.tr("Grant limits"), self.amount_message)
+        labelled_row(form, self.tr("Smallest &grant:"), amounts, self.tr("Grant limits"), self.amount_message)
         self.min_edit.setAccessibleName(self.tr("Smallest grant"))
         self.max_edit.setAccessibleName(self.tr("Largest grant"))
-        row(self.tr("&Description:"), self.description_edit, self.tr("Description"))
+        labelled_row(form, self.tr("&Description:"), self.description_edit, self.tr("Description"))
         self.body.addLayout(form)
         self.body.addStretch(1)
         self.finish_layout()
@@ -562,39 +546,12 @@ class PanelPage(_Page):
         form = QFormLayout()
         self.name_edit = QLineEdit()
         self.name_edit.setObjectName("panelName")
-        name_label = QLabel(self.tr("Panel's na&me:"))
-        name_label.setBuddy(self.name_edit)
-        self.name_edit.setAccessibleName(self.tr("Panel's name"))
-        form.addRow(name_label, self.name_edit)
+        labelled_row(form, self.tr("Panel's na&me:"), self.name_edit, self.tr("Panel's name"))
         self.body.addLayout(form)
-        columns = QHBoxLayout()
-        left = QVBoxLayout()
-        self.panellists = PanellistsTable()
-        people_label = QLabel(self.tr("Pane&llists:"))
-        people_label.setBuddy(self.panellists)
-        self.paste_button = action_button(self.tr("&Paste from spreadsheet"), None, self.paste, "pastePanellists",
-                                          auto_default=False)
-        self.add_person_button = action_button(self.tr("Add a pan&ellist"),
-                                               None, self.add_panellist, "addPanellist", auto_default=False)
-        self.remove_person_button = action_button(self.tr("&Remove selected"), None, self.panellists.remove_selected,
-                                                  "removePanellists", auto_default=False)
-        left.addWidget(people_label)
-        left.addLayout(table_buttons(self.paste_button, self.add_person_button, self.remove_person_button))
-        left.addWidget(self.panellists, 1)
-        right = QVBoxLayout()
-        self.criteria = CriteriaTable()
-        criteria_label = QLabel(self.tr("Cri&teria:"))
-        criteria_label.setBuddy(self.criteria)
-        self.add_criterion_button = action_button(self.tr("Add a criteri&on"), None, self.add_criterion,
-                                                  "addCriterion", auto_default=False)
-        self.remove_criterion_button = action_button(self.tr("Remo&ve selected"), None, self.criteria.remove_selected,
-                                                     "removeCriteria", auto_default=False)
-        right.addWidget(criteria_label)
-        right.addLayout(table_buttons(self.add_criterion_button, self.remove_criterion_button))
-        right.addWidget(self.criteria, 1)
-        columns.addLayout(left, 2)
-        columns.addLayout(right, 3)
-        self.body.addLayout(columns, 1)
+        self.tables = PanelTables(self.paste)
+        for name in PanelTables.FIELDS:  # the tables and their buttons by the page's own names
+            setattr(self, name, getattr(self.tables, name))
+        self.body.addWidget(self.tables, 1)
         self.finish_layout()
         self.criteria.set_defaults()
         self.criteria.edited.connect(self.completeChanged)
@@ -608,25 +565,13 @@ class PanelPage(_Page):
         self.panellists.set_areas([a["name"] for a in self.wiz.areas_page.editor.areas()])
 
     def paste(self) -> int:
-        from PySide6.QtWidgets import QApplication
-
-        text = QApplication.clipboard().text()
-        if not text.strip():
-            self.notice.error(self.tr("Nothing to paste: copy the panellists' names (and where they live) first."))
+        try:
+            n = self.tables.paste()
+        except ValidationError as exc:
+            self.notice.error(str(exc))
             return 0
-        n = self.panellists.paste_text(text)
         self.notice.show_text("ok", self.tr("Pasted {n} panellists.").format(n=n))
         return n
-
-    def add_panellist(self) -> None:
-        row = self.panellists.add_row()
-        self.panellists.setCurrentCell(row, 0)
-        self.panellists.setFocus()
-
-    def add_criterion(self) -> None:
-        row = self.criteria.add_row({"weight": 1, "low": 0, "high": 5})
-        self.criteria.setCurrentCell(row, 0)
-        self.criteria.setFocus()
 
     def panel(self, round_key: str) -> dict[str, Any]:
         return {"name": self.name_edit.text().strip(), "round": round_key,
@@ -647,64 +592,27 @@ class RoundPage(_Page):
         super().__init__(self.tr("The first round"), self.tr(
             "When applications can come in, when they are decided, and the money. “{fy}” in the name is written as "
             "the financial year (2026–27)."))
-        form = QFormLayout()
-        self.name_edit = QLineEdit()
-        self.name_edit.setObjectName("roundName")
-        self.year_spin = QSpinBox()
-        self.year_spin.setObjectName("financialYear")
-        self.year_spin.setRange(2000, 2200)
-        self.year_label = quiet(QLabel())
-        self.opens_edit = DateField(self.tr("Opens"))
-        self.opens_edit.setObjectName("opensOn")
-        self.closes_edit = DateField(self.tr("Closes (apply by)"))
-        self.closes_edit.setObjectName("closesOn")
-        self.decision_edit = DateField(self.tr("Decided by"), optional=True)
-        self.decision_edit.setObjectName("decisionOn")
-        self.spend_edit = DateField(self.tr("Spend by"), optional=True)
-        self.spend_edit.setObjectName("spendBy")
-        self.budget_edit = MoneyField(self.tr("Budget"))
-        self.budget_edit.setObjectName("budget")
-        self.date_message = FieldMessage("dateMessage")
-        self.budget_note = quiet(QLabel())
+        self.form = RoundForm()
+        for name in RoundForm.FIELDS:  # the form's fields by the page's own names
+            setattr(self, name, getattr(self.form, name))
         self.title_label = quiet(QLabel())
         self.title_label.setObjectName("roundTitle")
-
-        def row(text: str, widget: QWidget, name: str) -> None:
-            label = QLabel(text)
-            label.setBuddy(widget)
-            widget.setAccessibleName(name)
-            form.addRow(label, widget)
-
-        row(self.tr("Round's na&me:"), self.name_edit, self.tr("Round's name"))
-        form.addRow("", self.title_label)
-        year = QWidget()
-        line = QHBoxLayout(year)
-        line.setContentsMargins(0, 0, 0, 0)
-        line.addWidget(self.year_spin)
-        line.addWidget(self.year_label)
-        line.addStretch(1)
-        row(self.tr("Financial &year starting in:"), year, self.tr("Financial year"))
-        self.year_spin.setAccessibleName(self.tr("Financial year"))
-        row(self.tr("O&pens:"), self.opens_edit, self.tr("Opens"))
-        row(self.tr("&Closes (apply by):"), self.closes_edit, self.tr("Closes (apply by)"))
-        row(self.tr("&Decided by:"), self.decision_edit, self.tr("Decided by"))
-        row(self.tr("&Spend by:"), self.spend_edit, self.tr("Spend by"))
-        form.addRow("", self.date_message)
-        row(self.tr("Bud&get:"), self.budget_edit, self.tr("Budget"))
-        form.addRow("", self.budget_note)
-        self.body.addLayout(form)
+        self.date_message = FieldMessage("dateMessage")
+        self.budget_note = quiet(QLabel())
+        self.form.add_note(self.name_edit, self.title_label)
+        self.form.add_note(self.spend_edit, self.date_message)
+        self.form.add_note(self.budget_edit, self.budget_note)
+        self.body.addWidget(self.form)
         self.body.addStretch(1)
         self.finish_layout()
         self.edited: set[str] = set()
-        for key, edit in (("name", self.name_edit), ("opens", self.opens_edit), ("closes", self.closes_edit),
-                          ("decision", self.decision_edit), ("spend", self.spend_edit), ("budget", self.budget_edit)):
+        for key, edit in self.form.edits.items():
             edit.textEdited.connect(lambda _t, key=key: self.edited.add(key))
             edit.textChanged.connect(self._check)
         self.year_spin.valueChanged.connect(self._year_changed)
 
-    def _year_changed(self, year: int) -> None:
+    def _year_changed(self, _year: int) -> None:
         self.edited.add("year")
-        self.year_label.setText(financial_year_label(year))
         self.fill_defaults()
         self._check()
 
@@ -714,7 +622,7 @@ class RoundPage(_Page):
             self.year_spin.blockSignals(True)
             self.year_spin.setValue(wiz.suggested_year())
             self.year_spin.blockSignals(False)
-            self.year_label.setText(financial_year_label(self.year_spin.value()))
+            self.form.show_year()
         self.fill_defaults()
         self._check()
 
@@ -736,10 +644,9 @@ class RoundPage(_Page):
             spend = date(fy + 1, 3, 31) if model == "officer" else date(fy + 1, 6, 30)
         defaults = {"name": f"{wiz.fund_page.name_edit.text().strip()} {{fy}}", "opens": opens, "closes": closes,
                     "decision": decision, "spend": spend}
-        for key, edit in (("opens", self.opens_edit), ("closes", self.closes_edit), ("decision", self.decision_edit),
-                          ("spend", self.spend_edit)):
+        for key in ("opens", "closes", "decision", "spend"):
             if key not in self.edited:
-                edit.set_value(defaults[key])
+                self.form.edits[key].set_value(defaults[key])
         if "name" not in self.edited:
             self.name_edit.setText(defaults["name"])
         if model == "member":
@@ -751,16 +658,11 @@ class RoundPage(_Page):
         else:
             self.budget_note.setText(self.tr("What the round can award in all (optional)."))
 
-    def dates(self) -> dict[str, date | None]:
-        """The round's dates; a date that cannot be read raises ``ValidationError``."""
-        return {"opens_on": self.opens_edit.value(), "closes_on": self.closes_edit.value(),
-                "decision_on": self.decision_edit.value(), "spend_by": self.spend_edit.value()}
-
     def _check(self) -> None:
-        title = self.name_edit.text().strip().replace("{fy}", financial_year_label(self.year_spin.value()))
+        title = self.form.title()
         self.title_label.setText(self.tr("Applicants will see: {title}").format(title=title) if title else "")
         try:
-            self.dates()
+            self.form.dates()
         except ValidationError as exc:
             self.date_message.say(str(exc))
         else:
@@ -770,14 +672,14 @@ class RoundPage(_Page):
     def round_table(self) -> dict[str, Any]:
         table: dict[str, Any] = {"key": "round1", "name": self.name_edit.text().strip(),
                                  "financial_year": self.year_spin.value()}
-        table.update({k: v for k, v in self.dates().items() if v is not None})
+        table.update({k: v for k, v in self.form.dates().items() if v is not None})
         if self.budget_edit.text().strip():
             table["budget"] = self.budget_edit.text().strip()
         return table
 
     def isComplete(self) -> bool:  # noqa: N802
         try:
-            self.dates()
+            self.form.dates()
         except ValidationError:
             return False
         return bool(self.name_edit.text().strip())

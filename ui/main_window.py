@@ -852,6 +852,9 @@ class MainWindow(FundWindows, QMainWindow):
             if is_new:
                 self.refresh_fund_counts()
             view_row = self.app_model.upsert_row(row)
+            if self.empty_state is not None and self.list_stack.currentWidget() is self.empty_state \
+                    and self.app_model.total_count:
+                self.list_stack.setCurrentWidget(self.table)  # the fund's first application: the list, not "none yet"
             self._update_count()
             selected = self.current_detail.row.id if self.current_detail is not None else None
             if view_row is not None and (is_new or selected in (None, application_id)):

@@ -39,6 +39,7 @@ TABLE_KINDS: dict[str, Kind | None] = {
     "fund_questions": Kind.FUNDS, "import_mappings": Kind.FUNDS,
     "applications": Kind.APPLICATIONS, "status_changes": Kind.APPLICATIONS, "organisations": Kind.APPLICATIONS,
     "contacts": Kind.APPLICATIONS, "attachments": Kind.APPLICATIONS, "reference_counters": Kind.APPLICATIONS,
+    "import_skips": Kind.APPLICATIONS,
     "eligibility_overrides": Kind.ELIGIBILITY,
     "members": Kind.MEMBERS, "allotments": Kind.MEMBERS, "year_ends": Kind.MEMBERS,
     "member_decisions": Kind.MEMBERS, "interest_declarations": Kind.MEMBERS,

@@ -374,8 +374,9 @@ def test_staffordshire_people_helping_people_from_an_empty_database_to_360giving
         click(qtbot, dialog.record_button)
     assert dialog.decisions_model.rowCount() == 1 and "waiting for the officer" in dialog.message_label.text()
     dialog.decisions_view.selectRow(0)
+    click(qtbot, dialog.approve_button)  # asks first: approving awards the money
     with qtbot.waitSignal(dialog.changed, timeout=TIMEOUT):
-        click(qtbot, dialog.approve_button)
+        click(qtbot, dialog.approve_box.button(QMessageBox.StandardButton.Yes))
     assert f"{reference} is awarded £1,250.00" in dialog.message_label.text()
     detail = get_application(window.db, app_id)
     assert detail.row.status == "awarded" and detail.award_pence == 125_000

@@ -6,11 +6,12 @@ without a dispensation."""
 from datetime import date
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
+from grantdesk.domain.interests import Declaration
 from grantdesk.domain.money import format_money
 from grantdesk.services import allocations
 from grantdesk.services.applications import list_application_rows
-from grantdesk.domain.interests import Declaration
 from ui.member_decision import DecisionsModel, MemberDecisionDialog
 
 TIMEOUT = 20_000
@@ -93,8 +94,14 @@ def test_a_member_recommends_and_the_officer_approval_awards_the_application(qtb
     # The officer's approval, a separate dated event on the same screen.
     dialog.decisions_view.selectRow(0)
     assert dialog.approve_button.isEnabled() and dialog.return_button.isEnabled()
+    qtbot.mouseClick(dialog.approve_button, Qt.MouseButton.LeftButton)  # asks first: approving awards money
+    assert "awarded" in dialog.approve_box.text() and format_money(amount) in dialog.approve_box.text()
+    qtbot.mouseClick(dialog.approve_box.button(QMessageBox.StandardButton.Cancel), Qt.MouseButton.LeftButton)
+    assert allocations.decision_context(sample_db, context.application_id, today=TODAY).decisions[0] \
+        .officer_outcome is None  # Cancel approves nothing
+    qtbot.mouseClick(dialog.approve_button, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(dialog.changed, timeout=TIMEOUT):
-        qtbot.mouseClick(dialog.approve_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(dialog.approve_box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
     done = allocations.decision_context(sample_db, context.application_id, today=TODAY)
     assert done.decisions[0].officer_outcome == "approved" and done.decisions[0].officer_on == TODAY
     assert done.status == "awarded" and done.awarded_pence == amount  # the only recommendation
@@ -219,6 +226,7 @@ def test_an_approval_whose_award_cannot_be_made_is_refused_on_the_screen_and_kee
     monkeypatch.setattr(allocations, "add_award", broken)  # the approval's second step
     dialog.decisions_view.selectRow(0)
     qtbot.mouseClick(dialog.approve_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.approve_box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.error_label.isVisible() and not dialog._busy, timeout=TIMEOUT)
     assert "award could not be written" in dialog.error_label.text()
     after = allocations.decision_context(sample_db, context.application_id, today=TODAY)

@@ -3,7 +3,15 @@ appears in an open Members' Pots window without reopening it, and allotments set
 appear in an open decision dialog — each window refreshing once for another's change, never for its own."""
 
 from PySide6.QtCore import Qt
-from test_member_decision_ui import TIMEOUT, YEAR, open_applications, open_dialog, record, type_into
+from PySide6.QtWidgets import QMessageBox
+from test_member_decision_ui import (
+    TIMEOUT,
+    YEAR,
+    open_applications,
+    open_dialog,
+    record,
+    type_into,
+)
 from test_members_dashboard_ui import open_dashboard, shown
 
 from grantdesk.domain.money import format_money
@@ -55,8 +63,9 @@ def test_a_recommendation_and_its_approval_in_the_dialog_update_an_open_pots_win
 
     # The officer's approval in the dialog moves the money from committed to approved in the pots window.
     dialog.decisions_view.selectRow(0)
+    qtbot.mouseClick(dialog.approve_button, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(dialog.changed, timeout=TIMEOUT):
-        qtbot.mouseClick(dialog.approve_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(dialog.approve_box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: shown(board.model, board.model.row_for_member(member.member_id),
                                   MembersTableModel.APPROVED) == format_money(before.approved_pence + amount),
                     timeout=TIMEOUT)

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QRadioButton,
     QSplitter,
@@ -221,6 +222,7 @@ class MemberDecisionDialog(QDialog):
         self._today = today
         self.context: Any = None
         self.return_dialog: QDialog | None = None
+        self.approve_box: QMessageBox | None = None
         self._busy = False
         self.setObjectName("memberDecisionDialog")
         self.setWindowTitle("Members' decisions")
@@ -743,11 +745,24 @@ class MemberDecisionDialog(QDialog):
         self.date_edit.setText(_uk(self.today))
 
     # --- the officer -------------------------------------------------------------------------------------
-    def approve_selected(self) -> None:
+    def approve_selected(self) -> QMessageBox | None:
+        """Ask, then approve: approving awards the application from the member's pot."""
         d = self.selected_decision()
         if d is None or not self._pending(d):
-            return
-        self._officer(d, "approved", "")
+            return None
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Approve the recommendation"), self.tr(
+            "Approve {member}'s recommendation of {amount}? The application is awarded {amount} from their pot, "
+            "and the award letter can then be sent.").format(member=d.member, amount=format_money(d.amount_pence)),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+        box.setObjectName("approveConfirm")
+        box.button(QMessageBox.StandardButton.Yes).setText(self.tr("Approve and award"))
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.accepted.connect(lambda: self._officer(d, "approved", ""))
+        box.finished.connect(lambda _r: setattr(self, "approve_box", None))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.approve_box = box
+        box.open()
+        return box
 
     def return_selected(self) -> QDialog | None:
         d = self.selected_decision()

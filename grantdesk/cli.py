@@ -17,6 +17,7 @@ from grantdesk.domain.errors import GrantDeskError
 
 from grantdesk.cli_common import (  # noqa: F401 (the exit codes are this module's public names too)
     EXIT_BUG,
+    EXIT_LEFT_OUT,
     EXIT_OK,
     EXIT_REFUSED,
     EXIT_USAGE,
@@ -143,7 +144,6 @@ def cmd_export_transparency(args) -> int:
 
 
 # `import 360giving --valid-only` imported the readable grants and left others out (listed on stderr).
-EXIT_LEFT_OUT = 3
 
 
 def cmd_import_360giving(args) -> int:

@@ -10,6 +10,7 @@ from grantdesk.config import DatabaseLocation, database_location
 from grantdesk.domain.errors import GrantDeskError
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 70
+EXIT_LEFT_OUT = 3  # --valid-only: imported, with some rows or grants left out (each listed)
 
 
 class UsageRefused(GrantDeskError):

@@ -17,7 +17,7 @@ command line, with the same checks, matches to confirm and duplicates as the dia
 - the mapping used (and the values given for every row) is saved for the fund in the same
   transaction as the import;
 - ``--dry-run`` writes nothing at all — no application, no saved mapping, no rejected-rows file (with
-  ``--valid-only`` it says where that file would go) — and exits as the import would (0 or 1);
+  ``--valid-only`` it says where that file would go) — and exits as the import would (0, 1 or 3);
 - ``--rejected PATH`` is where ``--valid-only`` writes the rows it could not import (default:
   ``FILE.rejected.csv`` next to the file);
 - ``--json`` prints one object: what was (or would be) imported, every rejected row with its problems
@@ -32,7 +32,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from grantdesk.cli_common import EXIT_OK, EXIT_REFUSED, _open, _print_json, _table
+from grantdesk.cli_common import EXIT_LEFT_OUT, EXIT_OK, EXIT_REFUSED, _open, _print_json, _table
 from grantdesk.domain.errors import ValidationError
 
 __all__ = ["add_commands", "cmd_applications_import", "cmd_applications_fields"]
@@ -42,7 +42,8 @@ def add_commands(app_commands, db_opt: argparse.ArgumentParser) -> None:
     """``applications import`` and ``applications fields``."""
     app_import = app_commands.add_parser(
         "import", parents=[db_opt], help="import applications from an online-form export (.csv or .xlsx)",
-        description="Check every row first; if any row has a problem nothing is imported (unless --valid-only). "
+        description="Check every row first; if any row has a problem nothing is imported (unless --valid-only; "
+                    "exit status 3 then says rows were left out, as import 360giving does). "
                     "Columns are matched to fields by the fund's saved mapping, else by field names, synonyms and "
                     "question wording; the mapping used is saved for the fund with the import. A charity number or "
                     "e-mail that another name holds is a match to confirm, and a likely duplicate a decision "
@@ -141,12 +142,18 @@ def cmd_applications_import(args) -> int:
             return _decisions_needed(plan, exc.matches, exc.duplicates, str(exc), args)
         except ImportRefused as exc:
             return _refused(plan, exc.problems, str(exc), args)
+    done = EXIT_LEFT_OUT if _left_out(plan) else EXIT_OK
     if args.json:
         _print_json(_report(plan, dry_run=False, imported=result.imported, rows=result.rows,
                             references=result.references, rejected_file=result.rejected_file))
-        return EXIT_OK
+        return done
     _say_done(plan, result)
-    return EXIT_OK
+    return done
+
+
+def _left_out(plan) -> bool:
+    """Whether rows with problems were left out (only a --valid-only import gets this far with any)."""
+    return any(p.row > 1 for p in plan.problems)
 
 
 def _dry_run(plan, args, rejected_path: Path | None) -> int:
@@ -171,7 +178,7 @@ def _dry_run(plan, args, rejected_path: Path | None) -> int:
                          references={}, rejected_file=target)
         report["refused"] = f"Nothing would be imported: {refusal}." if refusal else None
         _print_json(report)
-        return EXIT_REFUSED if refusal else EXIT_OK
+        return EXIT_REFUSED if refusal else (EXIT_LEFT_OUT if target is not None else EXIT_OK)
     print("Dry run: nothing was written.")
     if refusal:
         for problem in plan.problems:
@@ -186,6 +193,7 @@ def _dry_run(plan, args, rejected_path: Path | None) -> int:
         print(f"{rejected} row{'s' * (rejected != 1)} would not be imported (they would go to {target}):")
         for problem in plan.problems:
             print(f"  {problem}")
+        return EXIT_LEFT_OUT
     return EXIT_OK
 
 

@@ -339,7 +339,8 @@ class ImportDialog(QDialog):
             combo.setCurrentIndex(max(combo.findData(mapping.get(header, IGNORE)), 0))
             combo.currentIndexChanged.connect(self._mapping_changed)
             sample = next((_cell(r[index]) for r in self.table.rows if index < len(r) and _cell(r[index])), "")
-            label = QLabel(f"<b>{_escape(header)}</b><br><span style='color:#6b7280'>e.g. "
+            grey = self.palette().color(QPalette.ColorRole.PlaceholderText).name()  # dark themes too
+            label = QLabel(f"<b>{_escape(header)}</b><br><span style='color:{grey}'>e.g. "
                            f"{_escape(sample[:60])}</span>")
             label.setBuddy(combo)
             self.mapping_form.addRow(label, combo)

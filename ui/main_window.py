@@ -614,7 +614,8 @@ class MainWindow(FundWindows, QMainWindow):
             sub = f" — {escape(rnd.name)}" if rnd else ""
             self.fund_heading.setText(
                 f"<b style='font-size:13pt'>{escape(fund.name)}</b>{sub}<br>"
-                f"<span style='color:#4b5563'>{escape(fund.council)} · {escape(fund.decision_label)} · "
+                f"<span style='color:{self.palette().color(QPalette.ColorRole.PlaceholderText).name()}'>"
+                f"{escape(fund.council)} · {escape(fund.decision_label)} · "
                 f"fund code {escape(fund.code)}</span>"
             )
         self._apps_request += 1

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from sqlalchemy import select, update
 
 from grantdesk.domain.organisations import name_key, org_id_for
-from grantdesk.services.bulk import chunks, insert_rows, resolve
+from grantdesk.services.bulk import chunks, insert_rows, insert_with_ids, resolve
 from grantdesk.store.models import AuditEntry, Contact, Organisation
 
 if TYPE_CHECKING:
@@ -319,7 +319,7 @@ class Applicants:
         entries: list[dict[str, Any]] = []
         orgs = [(("new", n), org) for n, org in enumerate(self.new_orgs) if ("new", n) in used_orgs]
         if orgs:
-            ids = s.scalars(insert_rows(Organisation, returning_id=True), [o for _k, o in orgs]).all()
+            ids = insert_with_ids(s, Organisation, [o for _k, o in orgs])
             for oid, (key, org) in zip(ids, orgs, strict=True):
                 org_ids[key] = oid
                 umbrella = org["umbrella_charity_number"] or org["umbrella_company_number"]
@@ -335,7 +335,7 @@ class Applicants:
             rows = [dict(organisation_id=resolve(org_ids, c["org_key"]), name=c["name"], email=c["email"],
                          phone=c["phone"], role=c["role"], letter_language=c["letter_language"])
                     for _k, c in contacts]
-            ids = s.scalars(insert_rows(Contact, returning_id=True), rows).all()
+            ids = insert_with_ids(s, Contact, rows)
             for cid, (key, c) in zip(ids, contacts, strict=True):
                 contact_ids[key] = cid
                 entries.append(dict(at=now, actor=actor, action="contact.create", entity="contact", entity_id=cid,

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import Any, Iterable, Protocol
+from typing import Any, Iterable, NamedTuple, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -54,7 +54,7 @@ from grantdesk.domain.questions import Question
 from grantdesk.domain.workflow import Status
 from grantdesk.io.tabular import BLANK_WORDS, Table, is_blank, is_blank_word, write_csv
 from grantdesk.services.applications import READ_ONLY_FIELDS
-from grantdesk.services.bulk import allocate_references, chunks, insert_rows, resolve
+from grantdesk.services.bulk import allocate_references, chunks, insert_rows, insert_with_ids, resolve
 from grantdesk.services.common import actor_or_default, audit, fund_by_code, utcnow
 from grantdesk.services.editing import FundLookups
 from grantdesk.services.import_people import CONTACT, DIFFERENT, ORGANISATION, SAME, Applicants, Match
@@ -68,7 +68,6 @@ from grantdesk.store.models import (
     ImportMapping,
     ImportSkip,
     ReferenceCounter,
-    Round,
     StatusChange,
 )
 
@@ -214,6 +213,9 @@ class ImportPlan:
     rows: list[PlannedRow] = field(default_factory=list)  # what would be imported (undecided: as valid-only)
     decisions: dict[str, str] = field(default_factory=dict)
     unused_decisions: list[str] = field(default_factory=list)  # decisions that name no match or duplicate
+    # The rows as checked (``_Rows``), with what they depend on: ``run_import`` uses them again when the
+    # fund's questions, areas, rounds, the mapping, the constants and the day are as they were.
+    checked: Any = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -410,16 +412,24 @@ def save_mapping(uow: UnitOfWork, fund_code: str, mapping: dict[str, str], *, co
 # --- checking -----------------------------------------------------------------------------------------
 
 
-@dataclass
+class _RoundInfo(NamedTuple):
+    """What an import needs of a round (no ORM object outlives the check)."""
+
+    id: int
+    name: str
+    financial_year: int
+
+
+@dataclass(slots=True)
 class _Good:
     number: int
     clean: CleanApplication
     area_id: int | None
-    round: Round | None
+    round: _RoundInfo | None
     key: str  # the row's stable key
 
 
-@dataclass
+@dataclass(slots=True)
 class _Planned:
     good: _Good
     org_key: Any
@@ -447,6 +457,13 @@ class _Analysis:
     dup_keys: dict[int, str] = field(default_factory=dict)  # a likely duplicate's row → its stable key
     applicants: Applicants | None = None
     used_decisions: set[str] = field(default_factory=set)
+    stamp: Any = None  # what the row check depended on (``_stamp``)
+
+    def rows_only(self) -> _Analysis:
+        """A new analysis with this one's row check and nothing of who is who (decided afresh)."""
+        return _Analysis(mapping=self.mapping, constants=self.constants, problems=list(self.problems),
+                         ignored=self.ignored, total=self.total, good=self.good, rejected=self.rejected,
+                         structural=list(self.structural), stamp=self.stamp)
 
     @property
     def mapping_ok(self) -> bool:
@@ -572,17 +589,52 @@ def _check_constants(constants: dict[str, str], fields: dict[str, str], header_o
     return kept, problems
 
 
+def _stamp(fund: Fund, questions: tuple[Question, ...], lookups: FundLookups, table: Table, given: dict[str, str],
+           constants: dict[str, str] | None, today: date) -> tuple:
+    """Everything the row check reads besides the file's cells: the fund's code, language, questions,
+    areas and rounds, the mapping, the constants and the day. Equal stamps, equal row checks."""
+    return (fund.id, fund.code, fund.default_language, tuple(questions),
+            tuple((k, a.id, a.name) for k, a in lookups.areas.items()),
+            tuple((k, r.id, r.name, r.financial_year, r.opens_on, r.closes_on) for k, r in lookups.rounds.items()),
+            id(table), tuple((h, given.get(h, "")) for h in table.headers),
+            tuple(sorted(k for k in given if k not in table.headers)),
+            tuple(sorted((str(k), repr(v)) for k, v in (constants or {}).items())), today)
+
+
 def _analyse(session: Session, fund: Fund, table: Table, mapping: dict[str, str], progress: Progress | None,
              today: date, *, constants: dict[str, str] | None = None,
-             decisions: dict[str, str] | None = None) -> _Analysis:
+             decisions: dict[str, str] | None = None, reuse: _Analysis | None = None) -> _Analysis:
+    """Check every row, then work out who is who and the duplicates. ``reuse``: an earlier analysis
+    of the same table (the plan's); its row check is used again if nothing it depended on changed
+    (``_stamp``), while who is who and the duplicates are always worked out afresh from the database."""
+    used_decisions: set[str] = set()
+    decide, _given = _decider(decisions, used_decisions)
     questions = questions_for(session, fund.id)
-    fields = _fields(questions)
     lookups = FundLookups(session, fund)
-    headers = list(table.headers)
     given = {str(k).strip(): str(v or "").strip() for k, v in (mapping or {}).items()}
+    stamp = _stamp(fund, questions, lookups, table, given, constants, today)
+    if reuse is not None and reuse.stamp == stamp:
+        result = reuse.rows_only()
+        total = len(table.rows)
+        for done in range(0, total, PROGRESS_EVERY):  # the same reports as a check (Cancel works alike)
+            _report(progress, done, total, CHECKING)
+        _report(progress, total, total, CHECKING)
+    else:
+        result = _check_rows(fund, table, given, progress, today, questions, lookups, constants)
+        result.stamp = stamp
+    result.used_decisions = used_decisions
+    if result.mapping_ok:
+        _who_and_duplicates(session, fund, result, decide)
+    return result
+
+
+def _check_rows(fund: Fund, table: Table, given: dict[str, str], progress: Progress | None, today: date,
+                questions: tuple[Question, ...], lookups: FundLookups,
+                constants: dict[str, str] | None) -> _Analysis:
+    fields = _fields(questions)
+    headers = list(table.headers)
     result = _Analysis(mapping={h: given.get(h, "") for h in headers})
     problems = result.problems
-    decide, _given = _decider(decisions, result.used_decisions)
 
     # The mapping itself: problems at row 1, reported once rather than on every row.
     for column in given:
@@ -617,74 +669,122 @@ def _analyse(session: Session, fund: Fund, table: Table, mapping: dict[str, str]
     constant_values = {n: v for n, v in kept.items() if not n.startswith("answers.")}
     constant_answers = {n.removeprefix("answers."): v for n, v in kept.items() if n.startswith("answers.")}
     import_only = set(IMPORT_ONLY_FIELDS)
-    by_name = sorted(range(len(used)), key=lambda n: used[n][1])  # the stable key reads cells in field order
+    # Each used column once: (index, field, where it goes: 0 the draft, 1 its answers, 2 the key only,
+    # the answer's key, optional?)
+    columns = [(index, name, 2 if name in import_only else 1 if name.startswith("answers.") else 0,
+                name.removeprefix("answers."), name in optional) for index, name in used]
+    # The stable key reads cells in field order: (position among the used columns, "field=")
+    key_order = [(n, used[n][1] + "=") for n in sorted(range(len(used)), key=lambda n: used[n][1])]
+    fund_key = fund.code.upper()
+    default_language = fund.default_language
+    width = max((index for index, _n in used), default=-1) + 1
+    areas: dict[Any, Any] = {}  # the cell → the area's id, or the refusal's message
+    rounds: dict[Any, Any] = {}  # (the cell, the day) → _RoundInfo or None, or the refusal's message
+    blank_starts = _BLANK_STARTS
+    sha256 = hashlib.sha256
+    good = result.good
 
     # Every row, through the one validation path.
     rows_total = len(table.rows)
     for i, row in enumerate(table.rows):
         if i % PROGRESS_EVERY == 0:
             _report(progress, i, rows_total, CHECKING)
-        if all(is_blank(c) for c in row):
-            continue
+        try:
+            if not "".join(row).strip():  # every cell text, all of it spaces
+                continue
+        except TypeError:  # numbers, dates or None among the cells
+            if all(is_blank(c) for c in row):
+                continue
+        if len(row) < width:
+            row = [*row, *([None] * (width - len(row)))]
         number = i + 2
         result.total += 1
         values: dict[str, Any] = dict(constant_values)
         answers: dict[str, Any] = dict(constant_answers)
-        cells: list[tuple[str, Any]] = []
-        said_nothing: dict[str, str] = {}  # required fields holding "n/a" or the like
-        for index, name in used:
-            value = row[index] if index < len(row) else None
-            if isinstance(value, float):  # a spreadsheet number: its digits, never its binary value
+        cells: list[Any] = []
+        said_nothing: dict[str, str] | None = None  # required fields holding "n/a" or the like
+        for index, name, where, answer_key, is_optional in columns:
+            value = row[index]
+            if value.__class__ is str:
+                if value[:1].casefold() in blank_starts and is_blank_word(value):
+                    # "n/a", "NA", "none", "-": blank in an optional field, a problem otherwise
+                    if is_optional:
+                        value = ""
+                    else:
+                        if said_nothing is None:
+                            said_nothing = {}
+                        said_nothing[name] = " ".join(value.split())
+            elif isinstance(value, float):  # a spreadsheet number: its digits, never its binary value
                 value = repr(value)
-            if isinstance(value, str) and value[:1].casefold() in _BLANK_STARTS and is_blank_word(value):
-                # "n/a", "NA", "none", "-": blank in an optional field, a problem otherwise
-                if name in optional:
-                    value = ""
-                else:
-                    said_nothing[name] = " ".join(str(value).split())
-            cells.append((name, value))
-            if name in import_only:
-                continue
-            if name.startswith("answers."):
-                answers[name.removeprefix("answers.")] = value
-            else:
+            cells.append(value)
+            if where == 0:
                 values[name] = value
+            elif where == 1:
+                answers[answer_key] = value
         draft = ApplicationDraft(**values, answers=answers)
         errors: dict[str, str] = {}
         clean: CleanApplication | None = None
         try:
-            clean = clean_draft(draft, questions, default_language=fund.default_language, today=today)
+            clean = clean_draft(draft, questions, default_language=default_language, today=today)
         except FieldErrors as exc:
             errors.update(exc.errors)
-        area = rnd = None
-        try:
-            area = lookups.area(_text(draft.area))
-        except ValidationError as exc:
-            errors["area"] = str(exc)
-        try:
-            rnd = lookups.round(_text(draft.round), clean.submitted_on if clean and clean.submitted_on else today)
-        except ValidationError as exc:
-            errors["round"] = str(exc)
-        for name, word in said_nothing.items():
-            errors.setdefault(name, f"“{word}” says there is nothing here, but {fields[name]} is needed.")
-        for name in unmapped_required:
-            errors.pop(name, None)
+        area_id = rnd = None
+        cell = draft.area
+        found = areas.get(cell, areas)
+        if found is areas:
+            try:
+                area = lookups.area(_text(cell))
+                found = area.id if area is not None else None
+            except ValidationError as exc:
+                found = _Refused(str(exc))
+            areas[cell] = found
+        if found.__class__ is _Refused:
+            errors["area"] = found.message
+        else:
+            area_id = found
+        day = clean.submitted_on if clean is not None and clean.submitted_on else today
+        cell = (draft.round, day)
+        found = rounds.get(cell, rounds)
+        if found is rounds:
+            try:
+                r = lookups.round(_text(draft.round), day)
+                found = _RoundInfo(r.id, r.name, r.financial_year) if r is not None else None
+            except ValidationError as exc:
+                found = _Refused(str(exc))
+            rounds[cell] = found
+        if found.__class__ is _Refused:
+            errors["round"] = found.message
+        else:
+            rnd = found
+        if said_nothing:
+            for name, word in said_nothing.items():
+                errors.setdefault(name, f"“{word}” says there is nothing here, but {fields[name]} is needed.")
+        if errors:
+            for name in unmapped_required:
+                errors.pop(name, None)
         if errors:
             found = [Problem(number, column_of.get(n) or fields.get(n, n), m)
                      for n, m in sorted(errors.items(), key=lambda e: order.get(e[0], len(order)))]
             problems.extend(found)
             result.rejected[number] = found
         elif clean is not None:
-            result.good.append(_Good(number, clean, area.id if area else None, rnd,
-                                     _row_key(fund.code, [cells[n] for n in by_name])))
+            parts = [fund_key]
+            for n, label in key_order:
+                text = _key_text(cells[n])
+                if text:
+                    parts.append(label + text)
+            good.append(_Good(number, clean, area_id, rnd, sha256("\x1f".join(parts).encode("utf-8")).hexdigest()))
     _report(progress, rows_total, rows_total, CHECKING)
     if result.total == 0:
         empty = Problem(2, "", f"There are no applications in {table.source}: nothing under the header row.")
         problems.append(empty)
         result.structural.append(empty)
-    if result.mapping_ok:
-        _who_and_duplicates(session, fund, result, decide)
     return result
+
+
+class _Refused(NamedTuple):
+    message: str
+
 
 
 # --- who is who, and duplicates ------------------------------------------------------------------------
@@ -828,11 +928,13 @@ def check_import(db: Database, fund_code: str, table: Table, mapping: dict[str, 
             constants = {k: v for k, v in _saved_constants(s, fund.id).items() if k not in mapped}
         a = _analyse(s, fund, table, mapping, progress, today or date.today(), constants=constants,
                      decisions=decisions)
+        checked = a.rows_only()
         return ImportPlan(
             fund_code=fund.code, table=table, mapping=a.mapping, problems=a.problems, duplicates=a.duplicates,
             ignored_columns=a.ignored, total_rows=a.total, valid_rows=len(a.good) if a.mapping_ok else 0,
             constants=dict(constants), matches=a.matches, already_imported=a.already, rows=_planned_rows(a),
             decisions=dict(decisions or {}), unused_decisions=_unused(decisions, a.used_decisions),
+            checked=checked,
         )
 
 
@@ -931,7 +1033,8 @@ def run_import(db: Database, plan: ImportPlan, *, valid_only: bool = False, reje
         s.execute(update(ReferenceCounter).where(ReferenceCounter.fund_id == fund.id)
                   .values(last_number=ReferenceCounter.last_number))
         today, now = today or date.today(), utcnow()
-        a = _analyse(s, fund, table, plan.mapping, progress, today, constants=plan.constants, decisions=decisions)
+        a = _analyse(s, fund, table, plan.mapping, progress, today, constants=plan.constants, decisions=decisions,
+                     reuse=plan.checked)
         if not a.mapping_ok:
             raise _refusal(a.structural, table.source, valid_only=True, every=a.problems)
         if a.problems and not valid_only:
@@ -970,7 +1073,7 @@ def run_import(db: Database, plan: ImportPlan, *, valid_only: bool = False, reje
                     status=Status.SUBMITTED.value, answers=g.clean.answers, created_at=now, updated_at=now, version=1,
                     import_key=g.key,
                 ))
-            ids = s.scalars(insert_rows(Application, returning_id=True), app_rows).all()
+            ids = insert_with_ids(s, Application, app_rows)
             history = []
             for app_id, (p, ref) in zip(ids, chunk, strict=True):
                 app_of_row[p.good.number] = app_id

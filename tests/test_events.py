@@ -118,9 +118,9 @@ def test_paper_ballots_count_only_when_two_keyings_agree(db, vote, event_id):
     assert _key(db, event_id, "2", r[3]).state == "waiting"
     assert _key(db, event_id, "2", r[2], by="Volunteer B").state == "mismatch"
     _key(db, event_id, "3", spoilt="voter wrote their name")
-    assert _key(db, event_id, "3", spoilt="voter wrote their name").state == "spoilt"
+    assert _key(db, event_id, "3", spoilt="voter wrote their name", by="Volunteer B").state == "spoilt"
     _key(db, event_id, "4", *r[:3])  # three crosses where two are allowed: spoilt by the rules
-    spoilt = _key(db, event_id, "4", *r[:3])
+    spoilt = _key(db, event_id, "4", *r[:3], by="Volunteer B")
     assert spoilt.state == "spoilt"
     assert [(p.code, p.chosen, p.limit) for p in spoilt.problems] == [("too_many", 3, 2)]
     assert spoilt.message == "Sheet 4 is spoilt: It approves 3 projects; each voter may approve at most 2."
@@ -183,7 +183,7 @@ def test_results_follow_the_rule_and_confirmation_moves_the_applications(db, vot
 def test_confirmation_waits_for_every_paper_sheet(db, vote, event_id):
     r = vote.references
     _key(db, event_id, "1", r[0])
-    _key(db, event_id, "1", r[0])
+    _key(db, event_id, "1", r[0], by="Volunteer B")
     _key(db, event_id, "2", r[1])
     events.close_voting(db, event_id)
     with pytest.raises(ValidationError, match="not yet counted.*2"):

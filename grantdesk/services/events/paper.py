@@ -8,7 +8,7 @@ a window shows with the projects' ballot numbers and titles."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -41,9 +41,18 @@ class KeyingOutcome:
     resolved: str | None = None
 
     @property
+    def spoilt_as_keyed(self) -> bool:
+        """A first keying that breaks the ballot paper's rules: spoilt as keyed, once the second keying
+        agrees (one person's slip must not spoil a good ballot on its own)."""
+        return self.state == "waiting" and bool(self.problems)
+
+    @property
     def message(self) -> str:
         """The outcome in the count's words, for the volunteer at the keyboard."""
         sheet = self.sheet
+        if self.spoilt_as_keyed:
+            return (f"Sheet {sheet} is spoilt as keyed: {self.reason} Check the paper; it is counted as spoilt "
+                    "when the second keying agrees.")
         if self.state == "waiting":
             return f"Sheet {sheet} keyed once; key it again to count it."
         if self.state == "mismatch":
@@ -97,6 +106,28 @@ def _keying(entry: PaperEntry) -> Keying:
                   entry.spoilt_reason, entry.entered_by)
 
 
+def same_keyer(a: str, b: str) -> bool:
+    """Whether two keyers' names are one person's, as typed ("Priya Shah" and " priya  shah")."""
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _rule_problems(rules: BallotRules, sheet: str, choices: list[str], points: list[Any] | None
+                   ) -> tuple[BallotProblem, ...]:
+    """How marks as keyed break the ballot paper's rules: the ballot rules' own check."""
+    return tuple(ballot_problems(rules, CastBallot(f"sheet {sheet}", tuple(choices),
+                                                   tuple(points) if points is not None else None)))
+
+
+def _audit_keying(session: Session, event: VotingEvent, outcome: KeyingOutcome, actor: str,
+                  at: datetime | None) -> None:
+    """Who keyed which sheet, which keying, and what became of the sheet: never the marks."""
+    which = "first" if outcome.pass_no == 1 else "second"
+    state = "spoilt as keyed" if outcome.spoilt_as_keyed else outcome.state
+    audit(session, actor=actor, action="event.paper_key", entity="voting_event", entity_id=event.id, at=at,
+          summary=f"Keyed sheet {outcome.sheet} ({which} keying) at “{event.name}”: {state}",
+          after={"sheet": outcome.sheet, "keying": outcome.pass_no, "state": state})
+
+
 def _count_paper(session: Session, event: VotingEvent, rules: BallotRules, sheet: str, entry: PaperEntry,
                  resolved_reason: str | None = None) -> KeyingOutcome:
     """Store the ballot for ``sheet`` as keyed in ``entry``: spoilt when marked so or when it breaks the
@@ -105,9 +136,7 @@ def _count_paper(session: Session, event: VotingEvent, rules: BallotRules, sheet
     reason = entry.spoilt_reason
     problems: tuple[BallotProblem, ...] = ()
     if reason is None:
-        ballot = CastBallot(f"sheet {sheet}", tuple(entry.choices),
-                            tuple(entry.points) if entry.points is not None else None)
-        problems = tuple(ballot_problems(rules, ballot))
+        problems = _rule_problems(rules, sheet, list(entry.choices), entry.points)
         if problems:
             reason = " ".join(map(problem_words, problems))
     session.add(CastBallotRow(event_id=event.id, receipt=receipt, source="paper", choices=list(entry.choices),
@@ -140,6 +169,12 @@ def record_paper(session: Session, event: VotingEvent, sheet: str, ballot: CastB
     if len(earlier) >= 2:
         raise ValidationError(f"Sheet {sheet} has been keyed twice already and the two keyings differ; "
                               "resolve the mismatch instead.", "sheet")
+    entered_by = " ".join(entered_by.split())
+    if not entered_by:
+        raise ValidationError("Say who is keying: each sheet is keyed by two different people.", "entered_by")
+    if earlier and same_keyer(earlier[0].entered_by, entered_by):
+        raise ValidationError(f"Sheet {sheet} was keyed first by {earlier[0].entered_by}; the second keying must be "
+                              "done by someone else, so one person's slip is caught by another.", "entered_by")
     if ballot is not None and event.ballot_kind in ("approval", "choose-one", "knapsack"):
         # Crosses have no order: "2 and 1" and "1 and 2" are the same ballot, so both keyings agree.
         position = {p.application.reference: p.position for p in event.projects}
@@ -151,18 +186,29 @@ def record_paper(session: Session, event: VotingEvent, sheet: str, ballot: CastB
     session.add(entry)
     session.flush()
     if not earlier:
-        return KeyingOutcome(sheet, 1, "waiting")
-    if _entry_key(earlier[0]) == _entry_key(entry):
-        return _count_paper(session, event, rules or view_of(session, event).rules, sheet, earlier[0])
-    return KeyingOutcome(sheet, 2, "mismatch")
+        problems: tuple[BallotProblem, ...] = ()
+        if entry.spoilt_reason is None:
+            problems = _rule_problems(rules or view_of(session, event).rules, sheet, choices, points)
+        outcome = KeyingOutcome(sheet, 1, "waiting", reason=" ".join(map(problem_words, problems)) or None,
+                                problems=problems)
+    elif _entry_key(earlier[0]) == _entry_key(entry):
+        outcome = _count_paper(session, event, rules or view_of(session, event).rules, sheet, earlier[0])
+        outcome = replace(outcome, pass_no=2)
+    else:
+        outcome = KeyingOutcome(sheet, 2, "mismatch")
+    _audit_keying(session, event, outcome, entered_by, at)
+    return outcome
 
 
 @transactional
 def key_paper_ballot(uow: UnitOfWork, event_id: int, sheet: str, ballot: CastBallot | None = None, *,
                      spoilt_reason: str | None = None, entered_by: str | None = None) -> KeyingOutcome:
-    """Key one paper ballot (``ballot``) or mark it spoilt (``spoilt_reason``). The first keying of a
-    sheet waits for the second; when both agree the ballot is counted (or spoilt, if it breaks the
-    rules), when they differ it is listed as a mismatch."""
+    """Key one paper ballot (``ballot``) or mark it spoilt (``spoilt_reason``), keyed by ``entered_by``
+    (the person at the keyboard; the current user when not given). The first keying of a sheet waits
+    for the second, which must be keyed by someone else; a first keying that breaks the ballot paper's
+    rules says so at once, quoting the rule ("spoilt as keyed"). When both keyings agree the ballot is
+    counted (or spoilt, if it breaks the rules), when they differ it is listed as a mismatch. Every
+    keying is audited: who, which sheet, which keying and what became of the sheet, never the marks."""
     return record_paper(uow.session, event_by_id(uow.session, event_id), sheet, ballot,
                         spoilt_reason=spoilt_reason, entered_by=actor_or_default(entered_by))
 
@@ -229,9 +275,12 @@ def settle_mismatch(session: Session, event: VotingEvent, sheet: str, *, use: in
         chosen = PaperEntry(sheet=sheet, pass_no=0, choices=choices, points=points,
                             spoilt_reason=spoilt_reason.strip() if spoilt_reason else None)
     outcome = _count_paper(session, event, view_of(session, event).rules, sheet, chosen, resolved_reason=reason.strip())
+    how = f"kept keying {use}" if use is not None else "keyed as the paper reads" if ballot is not None else \
+        "spoilt"
+    # Who, which sheet and how it was settled, with the officer's reason; never the marks of either keying.
     audit(session, actor=actor, action="event.paper_resolve", entity="voting_event", entity_id=event.id, at=at,
-          summary=f"Resolved the mismatch on sheet {sheet}: {reason.strip()}",
-          after={"sheet": sheet, "kept": use, "state": outcome.state})
+          summary=f"Resolved the mismatch on sheet {sheet} ({how}, {outcome.state}): {reason.strip()}",
+          after={"sheet": sheet, "kept": use, "how": how, "state": outcome.state})
     return outcome
 
 

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from sqlalchemy import select, update
 
 from grantdesk.domain.organisations import name_key, org_id_for
-from grantdesk.services.bulk import chunks, insert_rows, insert_with_ids, resolve
+from grantdesk.services.bulk import chunks, insert_many, insert_with_ids, resolve
 from grantdesk.store.models import AuditEntry, Contact, Organisation
 
 if TYPE_CHECKING:
@@ -350,5 +350,5 @@ class Applicants:
                                         "as the same person on import)",
                                 before={"letter_language": old}, after={"letter_language": new}))
         if entries:
-            s.execute(insert_rows(AuditEntry), entries)
+            insert_many(s, AuditEntry, entries)
         return org_ids, contact_ids

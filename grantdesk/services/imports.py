@@ -54,7 +54,7 @@ from grantdesk.domain.questions import Question
 from grantdesk.domain.workflow import Status
 from grantdesk.io.tabular import BLANK_WORDS, Table, is_blank, is_blank_word, write_csv
 from grantdesk.services.applications import READ_ONLY_FIELDS
-from grantdesk.services.bulk import allocate_references, chunks, insert_rows, insert_with_ids, resolve
+from grantdesk.services.bulk import allocate_references, chunks, insert_many, insert_rows, insert_with_ids, resolve
 from grantdesk.services.common import actor_or_default, audit, fund_by_code, utcnow
 from grantdesk.services.editing import FundLookups
 from grantdesk.services.import_people import CONTACT, DIFFERENT, ORGANISATION, SAME, Applicants, Match
@@ -1094,11 +1094,11 @@ def run_import(db: Database, plan: ImportPlan, *, valid_only: bool = False, reje
                                 + " to review",
                         before=None, after={"row": p.good.number, "review": [m.key for m in p.matches
                                                                               if m.decision is None]}))
-            s.execute(insert_rows(StatusChange), history)
+            insert_many(s, StatusChange, history)
             done += len(chunk)
             _report(progress, done, total, SAVING)
         if reviews:
-            s.execute(insert_rows(AuditEntry), reviews)
+            insert_many(s, AuditEntry, reviews)
         _remember_skips(s, fund, a, app_of_row, who, now)
 
         rejected = len(a.rejected)

@@ -353,6 +353,32 @@ def cmd_events_export(args) -> int:
     return EXIT_OK
 
 
+def cmd_events_receipts(args) -> int:
+    from grantdesk.reports.receipts_list import draw_receipts
+    from grantdesk.services.events import get_event, write_receipts
+
+    with _open(args) as db:
+        event = get_event(db, args.event_id)
+        path, count = write_receipts(db, args.event_id, args.out, draw=draw_receipts)
+    print(f"Wrote {path}: the {count} receipt{'s' if count != 1 else ''} counted in “{event.name}”, sorted, "
+          "with no choices — to publish, so each voter can find theirs.")
+    return EXIT_OK
+
+
+def cmd_events_check_receipt(args) -> int:
+    from grantdesk.services.events import check_receipt, get_event
+
+    with _open(args) as db:
+        event = get_event(db, args.event_id)
+        counted = check_receipt(db, args.event_id, args.receipt)
+    if counted:
+        print(f"Counted: a ballot with receipt {args.receipt.strip().upper()} was counted in “{event.name}”.")
+        return EXIT_OK
+    print(f"Not found: no ballot counted in “{event.name}” has receipt {args.receipt.strip().upper()}. "
+          "Check the number, or tell the officer running the vote.")
+    return EXIT_REFUSED
+
+
 def cmd_events_import(args) -> int:
     from grantdesk.services.events import import_pabulib
 
@@ -463,6 +489,18 @@ def build_parser() -> argparse.ArgumentParser:
     ev_export.add_argument("event_id", type=int, metavar="EVENT_ID")
     ev_export.add_argument("--out", required=True, metavar="FILE.pb")
     ev_export.set_defaults(func=cmd_events_export)
+    ev_receipts = event_commands.add_parser(
+        "receipts", parents=[db_opt], help="publish the receipts of an event's counted ballots (sorted, no choices)",
+        description="Every receipt shown at the kiosk whose ballot is counted, sorted, with nothing else: a list "
+                    "to put up at the venue or on the council's website so each voter can find theirs.")
+    ev_receipts.add_argument("event_id", type=int, metavar="EVENT_ID")
+    ev_receipts.add_argument("--out", required=True, metavar="FILE.csv|FILE.pdf")
+    ev_receipts.set_defaults(func=cmd_events_receipts)
+    ev_check = event_commands.add_parser(
+        "check-receipt", parents=[db_opt], help="say whether a receipt's ballot was counted (exit 1 if not)")
+    ev_check.add_argument("event_id", type=int, metavar="EVENT_ID")
+    ev_check.add_argument("receipt", metavar="RECEIPT", help="the receipt number shown at the kiosk")
+    ev_check.set_defaults(func=cmd_events_check_receipt)
     ev_import = event_commands.add_parser(
         "import", parents=[db_opt], help="bring in a vote held elsewhere from a PaBuLib file, as a closed event",
         description="A new round with one shortlisted application per project, and a closed event holding every "

@@ -119,19 +119,20 @@ def test_the_imported_event_is_a_closed_vote_on_a_new_round_of_shortlisted_appli
     assert [p.reference for p in view.projects] == list(r) and r[1] < r[0] < r[2]
     assert [p.category for p in view.projects] == ["", "parks", "culture"]
     with sqlite3.connect(location.path) as conn:
-        rows = conn.execute("SELECT receipt, source, choices, points, spoilt_reason FROM ballots "
-                            "WHERE event_id = ? ORDER BY id", (done.event_id,)).fetchall()
+        rows = conn.execute("SELECT source, choices, points, spoilt_reason FROM ballots "
+                            "WHERE event_id = ?", (done.event_id,)).fetchall()
         action, actor, audited = conn.execute("SELECT action, actor, after FROM audit_log ORDER BY id DESC LIMIT 1"
                                               ).fetchone()
-    assert rows == [("I0000001", "kiosk", json.dumps([r[1], r[0]]), "null", None),
-                    ("I0000002", "kiosk", json.dumps([r[0]]), "null", None),
-                    ("I0000003", "kiosk", json.dumps([r[2], r[1]]), "null", None),
-                    ("I0000004", "kiosk", json.dumps([r[2]]), "null", None)]
+    # Every ballot as the file has it (in no order: the rows take random keys), with no receipt.
+    assert sorted(rows) == sorted([("kiosk", json.dumps([r[1], r[0]]), "null", None),
+                                   ("kiosk", json.dumps([r[0]]), "null", None),
+                                   ("kiosk", json.dumps([r[2], r[1]]), "null", None),
+                                   ("kiosk", json.dumps([r[2]]), "null", None)])
     assert (action, actor) == ("event.import", "Officer Jo")
     assert json.loads(audited)["file"] == "parish.pb" and json.loads(audited)["ballots"] == 4
     with db.session() as s:  # the ORM reads them as it reads ballots cast at a kiosk
-        stored = s.query(CastBallotRow).filter_by(event_id=done.event_id).order_by(CastBallotRow.id).first()
-        assert stored.choices == [r[1], r[0]] and stored.points is None
+        stored = s.query(CastBallotRow).filter_by(event_id=done.event_id).all()
+        assert [r[1], r[0]] in [b.choices for b in stored] and {b.points for b in stored} == {None}
 
 
 @pytest.mark.parametrize("rule", ["greedy", "greedy-cost", "mes", "phragmen"])
@@ -239,13 +240,13 @@ def test_a_grantdesk_export_comes_back_counted_the_same_way(sample_db, tmp_path)
 
 def _one_by_one(db, event_id, rules, source=None):
     """The count as it was made before distinct ballots were checked once: every stored ballot read
-    through the ORM and checked by ``tally_ballots``."""
+    through the ORM and checked by ``tally_ballots``; voters numbered 1, 2, … in the stored order."""
     with db.session() as s:
         rows = s.query(CastBallotRow).filter_by(event_id=event_id).order_by(CastBallotRow.id).all()
-    rows = [r for r in rows if source is None or r.source == source]
-    return tally_ballots(rules, [CastBallot(r.receipt, tuple(r.choices), None if r.points is None else tuple(r.points))
-                                 for r in rows if r.spoilt_reason is None],
-                         spoilt=[(r.receipt, (r.spoilt_reason,)) for r in rows if r.spoilt_reason is not None])
+    rows = [(str(n), r) for n, r in enumerate(rows, start=1) if source is None or r.source == source]
+    return tally_ballots(rules, [CastBallot(n, tuple(r.choices), None if r.points is None else tuple(r.points))
+                                 for n, r in rows if r.spoilt_reason is None],
+                         spoilt=[(n, (r.spoilt_reason,)) for n, r in rows if r.spoilt_reason is not None])
 
 
 def test_counting_the_sample_vote_checks_every_ballot_as_tally_ballots_does(sample_db):
@@ -294,11 +295,11 @@ def test_counting_checks_every_ballot_as_tally_ballots_does_even_ballots_written
         else:
             points = None
         spoilt = "unreadable" if rng.random() < 0.05 and not clean else None
-        rows.append((event_id, f"R{n:05d}", rng.choice(["kiosk", "kiosk", "paper"]), json.dumps(marked),
+        rows.append((event_id, rng.choice(["kiosk", "kiosk", "paper"]), json.dumps(marked),
                      json.dumps(points), spoilt, str(n) if spoilt else None))
     with sqlite3.connect(location.path) as conn:
-        conn.executemany("INSERT INTO ballots (event_id, receipt, source, choices, points, spoilt_reason, paper_sheet)"
-                         " VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        conn.executemany("INSERT INTO ballots (event_id, source, choices, points, spoilt_reason, paper_sheet)"
+                         " VALUES (?, ?, ?, ?, ?, ?)", rows)
     results = events.event_results(db, event_id)
     rules = results.event.rules
     for tally, source in ((results.tally, None), (results.kiosk, "kiosk"), (results.paper, "paper")):
@@ -345,14 +346,15 @@ def _city_fund(db) -> str:
 
 
 def _stored(location, event_id) -> list[tuple]:
+    """The event's ballot rows, sorted (the rows take random keys: their stored order is no order)."""
     with sqlite3.connect(location.path) as conn:
-        return conn.execute("SELECT receipt, source, choices, typeof(choices), points, typeof(points), spoilt_reason, "
-                            "paper_sheet FROM ballots WHERE event_id = ? ORDER BY id", (event_id,)).fetchall()
+        return sorted(conn.execute("SELECT source, choices, typeof(choices), points, typeof(points), spoilt_reason, "
+                                   "paper_sheet FROM ballots WHERE event_id = ?", (event_id,)).fetchall())
 
 
 def _expected(location, event_id, path) -> list[tuple]:
-    """The oracle, worked out from the file without the import's code: the n-th ballot of the file is
-    the n-th row, receipt I and n in seven digits, a kiosk ballot, its choices as ``json.dumps`` writes
+    """The oracle, worked out from the file without the import's code (sorted, as ``_stored``): each
+    ballot of the file is a row with no receipt, a kiosk ballot, its choices as ``json.dumps`` writes
     the list of its projects' references (project i of the file is the event's i-th project), its points
     likewise (JSON null without points), never spoilt, on no paper sheet."""
     from grantdesk.voting.pabulib import read_pb
@@ -363,9 +365,9 @@ def _expected(location, event_id, path) -> list[tuple]:
                                            "ON a.id = p.application_id WHERE p.event_id = ? ORDER BY p.position",
                                            (event_id,))]
     with_points = election.vote_type in ("cumulative", "scoring")
-    return [(f"I{n:07d}", "kiosk", json.dumps([refs[i] for i in b.projects]), "text",
-             json.dumps(list(b.points)) if with_points else "null", "text", None, None)
-            for n, b in enumerate(election.ballots, start=1)]
+    return sorted(("kiosk", json.dumps([refs[i] for i in b.projects]), "text",
+                   json.dumps(list(b.points)) if with_points else "null", "text", None, None)
+                  for b in election.ballots)
 
 
 def _no_thread_left() -> bool:
@@ -373,7 +375,7 @@ def _no_thread_left() -> bool:
 
 
 @pytest.mark.parametrize("name, ballots", STORED, ids=[n for n, _b in STORED])
-def test_every_ballot_of_the_file_is_stored_in_its_order_as_the_file_has_it(db, location, shared_dir, name, ballots):
+def test_every_ballot_of_the_file_is_stored_as_the_file_has_it(db, location, shared_dir, name, ballots):
     path = shared_dir / "pabulib" / name
     done = events.import_pabulib(db, _city_fund(db), path)
     assert done.ballots == ballots
@@ -412,15 +414,16 @@ def test_references_that_need_escaping_are_stored_as_json_dumps_writes_them(db, 
                 patch.setattr(storage, "storing_way", lambda conn, way=way: way)
                 storage.insert_ballots(uow.session, ballots, refs, event_id, with_points, None)
                 uow.commit()
+            events.close_voting(db, event_id)  # one vote per shortlist at a time: the next may be set up
             with sqlite3.connect(location.path) as conn:
-                stored[way, with_points] = conn.execute(
-                    "SELECT receipt, source, choices, typeof(choices), points, typeof(points) FROM ballots "
-                    "WHERE event_id = ? ORDER BY id", (event_id,)).fetchall()
+                stored[way, with_points] = sorted(conn.execute(
+                    "SELECT source, choices, typeof(choices), points, typeof(points) FROM ballots "
+                    "WHERE event_id = ?", (event_id,)).fetchall())
     for with_points in (False, True):
         assert stored["json_each", with_points] == stored["executemany", with_points]
-        assert stored["json_each", with_points] == [
-            (f"I{n + 1:07d}", "kiosk", json.dumps([refs[i] for i in b.projects]), "text",
-             json.dumps(list(b.points)) if with_points else "null", "text") for n, b in enumerate(ballots)]
+        assert stored["json_each", with_points] == sorted(
+            ("kiosk", json.dumps([refs[i] for i in b.projects]), "text",
+             json.dumps(list(b.points)) if with_points else "null", "text") for b in ballots)
 
 
 def _many_ballots(count: int, bad_at: int, bad: str, vote_type: str = "approval") -> tuple[str, int]:

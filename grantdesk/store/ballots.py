@@ -7,7 +7,11 @@ Storing: on SQLite each chunk of ``IMPORT_CHUNK`` ballots is one ``INSERT … SE
 functions takes the driver's ``executemany``; another database takes SQLAlchemy Core's executemany.
 The rows go in on the session's connection, in its transaction: the caller commits or not.
 
-Reading: ``stored_ballots`` gives an event's ballots column by column — five lists of text, read
+Keys: every ballot row takes a random key (``grantdesk.store.models.random_key``; on SQLite made by
+``random()`` in the statement), so the stored order — by key and by rowid, which on SQLite are one —
+says nothing about the order ballots were cast or imported in. No row holds a receipt.
+
+Reading: ``stored_ballots`` gives an event's ballots column by column — four lists of text, read
 through the driver's own cursor, not 60,000 row objects — so a count keeps few objects alive that the
 cyclic garbage collector would have to walk again and again (tuples of text it stops watching).
 """
@@ -28,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import insert
 
-from grantdesk.store.models import CastBallotRow
+from grantdesk.store.models import RANDOM_KEY_BITS, CastBallotRow, random_key
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -36,7 +40,7 @@ if TYPE_CHECKING:
     from grantdesk.voting.election import Ballot
 
 __all__ = ["IMPORT_CHUNK", "STORING_BALLOTS", "Progress", "StoredBallots", "ballot_chunks", "insert_ballots",
-           "made_ahead", "receipt", "stored_ballots", "storing_way"]
+           "made_ahead", "stored_ballots", "storing_way"]
 
 STORING_BALLOTS = "Storing ballots"
 IMPORT_CHUNK = 5_000  # ballots per insert statement (and per progress report)
@@ -51,18 +55,22 @@ class Progress(Protocol):  # the shape of ``ui.tasks.Progress``: ``report`` rais
 
 @dataclass(frozen=True, slots=True)
 class StoredBallots:
-    """An event's ballots in the order stored, column by column: ``choices`` and ``points`` as the
-    JSON text stored (``'["A", "B"]'``; ``points`` ``None`` or ``'null'`` without points), so a count
-    decodes each distinct ballot once. ``reasons``: a spoilt paper ballot's reason, else ``None``."""
+    """An event's ballots in the order stored (by their random keys: no order of casting), column by
+    column: ``choices`` and ``points`` as the JSON text stored (``'["A", "B"]'``; ``points`` ``None`` or
+    ``'null'`` without points), so a count decodes each distinct ballot once. ``reasons``: a spoilt
+    paper ballot's reason, else ``None``. A ballot has no receipt or voter: ``voter_ids`` numbers them
+    ``"1"``, ``"2"``, … in the order stored, for a count's ``Ballot`` values."""
 
-    receipts: Sequence[str]
     sources: Sequence[str]
     choices: Sequence[str]
     points: Sequence[str | None]
     reasons: Sequence[str | None]
 
     def __len__(self) -> int:
-        return len(self.receipts)
+        return len(self.sources)
+
+    def voter_ids(self) -> list[str]:
+        return list(map(str, range(1, len(self.sources) + 1)))
 
 
 def stored_ballots(session: Session, event_id: int) -> StoredBallots:
@@ -71,7 +79,7 @@ def stored_ballots(session: Session, event_id: int) -> StoredBallots:
     if conn.dialect.name == "sqlite":  # the driver's own cursor: its rows are plain tuples of text
         cursor = conn.connection.cursor()
         try:
-            cursor.execute("SELECT receipt, source, choices, points, spoilt_reason FROM ballots WHERE event_id = ? "
+            cursor.execute("SELECT source, choices, points, spoilt_reason FROM ballots WHERE event_id = ? "
                            "ORDER BY id", (event_id,))
             rows = cursor.fetchall()
         finally:
@@ -81,13 +89,13 @@ def stored_ballots(session: Session, event_id: int) -> StoredBallots:
 
         table = CastBallotRow.__table__
         rows = [tuple(row) for row in conn.execute(
-            select(table.c.receipt, table.c.source, type_coerce(table.c.choices, Text),
+            select(table.c.source, type_coerce(table.c.choices, Text),
                    type_coerce(table.c.points, Text), table.c.spoilt_reason)
             .where(table.c.event_id == event_id).order_by(table.c.id))]
-        if rows and not isinstance(rows[0][2], str):  # a driver that decodes JSON itself: text again
-            rows = [(r, src, json.dumps(c), None if p is None else json.dumps(p), why) for r, src, c, p, why in rows]
+        if rows and not isinstance(rows[0][1], str):  # a driver that decodes JSON itself: text again
+            rows = [(src, json.dumps(c), None if p is None else json.dumps(p), why) for src, c, p, why in rows]
     # Column by column, each in one pass (``zip(*rows)`` would hold an iterator per row meanwhile).
-    return StoredBallots(*(list(map(itemgetter(n), rows)) for n in range(5)))
+    return StoredBallots(*(list(map(itemgetter(n), rows)) for n in range(4)))
 
 
 # --- storing imported ballots ---------------------------------------------------------------------------
@@ -168,51 +176,47 @@ def made_ahead(items: Iterable[Any]) -> Iterator[Iterator[Any]]:
         thread.join()
 
 
-def receipt(n: int) -> str:
-    """The receipt of the ``n``-th imported ballot (from 1): ``I0000001``."""
-    return f"I{n:07d}"
+# SQLite's random() is 64 random bits, signed; the mask keeps 63 of them, as ``random_key`` does.
+_SQLITE_RANDOM_KEY = f"(random() & {(1 << RANDOM_KEY_BITS) - 1})"
 
 
 def insert_ballots(session: Session, ballots: Sequence[Ballot], refs: Sequence[str], event_id: int,
                    with_points: bool, progress: Progress | None) -> None:
-    """Store imported ballots as kiosk ballots, in file order, with receipts ``I0000001``, … (``receipt``),
-    on the session's connection in its transaction; ``progress`` hears after every chunk.
+    """Store imported ballots as kiosk ballots, each under a random key and with no receipt (no voter
+    was shown one), on the session's connection in its transaction; ``progress`` hears after every chunk.
 
     On SQLite each chunk is one ``INSERT … SELECT`` over ``json_each`` of one JSON array of its
-    ballots' texts: SQLite takes the rows apart and makes the receipts (``printf``) itself, with no
-    Python step or parameter binding per ballot, and the driver lets go of the GIL for the whole
+    ballots' texts: SQLite takes the rows apart and makes the random keys (``random()``) itself, with
+    no Python step or parameter binding per ballot, and the driver lets go of the GIL for the whole
     statement, so the next chunk's texts are made meanwhile on another thread (``made_ahead``). The
-    rows are inserted in the array's order (``ORDER BY key``, said rather than assumed of ``json_each``),
-    so ids keep the file's order. The rows are written behind the ORM's back: the caller notes the
-    change (``note_change``)."""
+    rows are written behind the ORM's back: the caller notes the change (``note_change``)."""
     total = len(ballots)
     conn = session.connection()
     way = storing_way(conn)
     chunks = ballot_chunks(ballots, refs, with_points)
     _report(progress, 0, total)
     if way == "json_each":
-        sql = ("INSERT INTO ballots (event_id, receipt, source, choices, points) SELECT ?, printf('I%07d', ? + key), "
+        sql = ("INSERT INTO ballots (id, event_id, source, choices, points) SELECT " + _SQLITE_RANDOM_KEY + ", ?, "
                "'kiosk', " + ("json_extract(value, '$[0]'), json_extract(value, '$[1]')" if with_points else
-                              "value, 'null'") + " FROM json_each(?) ORDER BY key")
+                              "value, 'null'") + " FROM json_each(?)")
         arrays = ((start, json.dumps(list(zip(choices, points, strict=True)) if with_points else choices))
                   for start, choices, points in chunks)
         with made_ahead(arrays) as made:
             for start, array in made:
-                conn.exec_driver_sql(sql, (event_id, start + 1, array))
+                conn.exec_driver_sql(sql, (event_id, array))
                 _report(progress, min(start + IMPORT_CHUNK, total), total)
         return
     if way == "executemany":  # an SQLite without its JSON functions: the driver's executemany
-        sql = ("INSERT INTO ballots (event_id, receipt, source, choices, points) "
-               "VALUES (?, printf('I%07d', ?), 'kiosk', ?, " + ("?)" if with_points else "'null')"))
+        sql = ("INSERT INTO ballots (id, event_id, source, choices, points) "
+               "VALUES (" + _SQLITE_RANDOM_KEY + ", ?, 'kiosk', ?, " + ("?)" if with_points else "'null')"))
         for start, choices, points in chunks:
-            numbers = range(start + 1, start + len(choices) + 1)
             columns = (choices, points) if with_points else (choices,)
-            conn.exec_driver_sql(sql, list(zip(repeat(event_id, len(choices)), numbers, *columns, strict=True)))
+            conn.exec_driver_sql(sql, list(zip(repeat(event_id, len(choices)), *columns, strict=True)))
             _report(progress, min(start + IMPORT_CHUNK, total), total)
         return
     table = CastBallotRow.__table__  # another database: Core executemany, which knows its driver's ways
     for start, choices, points in chunks:
-        session.execute(insert(table), [dict(event_id=event_id, receipt=receipt(start + n + 1), source="kiosk",
+        session.execute(insert(table), [dict(id=random_key(), event_id=event_id, source="kiosk",
                                              choices=json.loads(text),
                                              points=json.loads(points[n]) if with_points else None)
                                         for n, text in enumerate(choices)])

@@ -8,6 +8,7 @@ compares the migrated schema with these models so the two cannot drift apart.
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from typing import Any
 
@@ -572,6 +573,9 @@ class VotingEvent(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
     confirmed_by: Mapped[str | None] = mapped_column(String(200))
     kiosk_pin_hash: Mapped[str] = mapped_column(String(200), default="")
+    # The event's own secret key (64 hex digits, made with the event, never shown): it keys the
+    # receipts' hashes (``ReceiptRow.digest``) and seeds the shuffle that numbers an export's voters.
+    ballot_secret: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(32))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     created_by: Mapped[str] = mapped_column(String(200))
 
@@ -611,25 +615,69 @@ class BallotCode(Base):
     used_on: Mapped[date | None] = mapped_column(Date)
 
 
+RANDOM_KEY_BITS = 63  # a random key fits SQLite's INTEGER (a signed 64-bit rowid) and is never negative
+
+
+def random_key() -> int:
+    """A random primary key for a ballot or a receipt: 63 random bits, from ``secrets``.
+
+    Ballots and receipts take random keys, not the next number, so that neither the key nor the
+    rowid (in SQLite the same thing: an ``INTEGER PRIMARY KEY`` is the rowid) nor the order the table
+    is read in says which was cast first. Random keys were chosen over shuffling the rows when
+    voting closes: they hide the order while voting is still open too (a count, an export or a
+    backup taken mid-event), with nothing to remember to do at the close. Two keys alike among
+    n ballots has a chance of about n²/2⁶⁴ (one in ten billion for 60,000); the primary key would
+    refuse it rather than mix two ballots up."""
+    return secrets.randbelow((1 << RANDOM_KEY_BITS) - 1) + 1
+
+
+# On SQLite the column must be declared INTEGER (not BIGINT) to be the rowid itself; elsewhere it is
+# a BIGINT, as 63 bits need.
+RandomKey = BigInteger().with_variant(Integer(), "sqlite")
+
+
 class CastBallotRow(Base):
-    """A ballot, kiosk or paper, with no link to the voter or their code and no time of casting.
-    ``choices`` are application references; ``points`` go with them on score and cumulative ballots
-    (``null`` for "can't judge"). A spoilt paper ballot keeps its reason."""
+    """A ballot, kiosk or paper: its marks and nothing else — no receipt, code, voter or time, and
+    a random key (``random_key``), so that neither its key nor the order rows are stored in says when
+    it was cast. ``choices`` are application references; ``points`` go with them on score and
+    cumulative ballots (``null`` for "can't judge"). A spoilt paper ballot keeps its reason.
+    ``paper_sheet``: the number written on a paper ballot when it was counted (the keying needs it to
+    count each sheet once)."""
 
     __tablename__ = "ballots"
     __table_args__ = (
-        UniqueConstraint("event_id", "receipt", name="uq_ballots_event_id_receipt"),
         CheckConstraint(_in("source", BALLOT_SOURCES), name="source"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(RandomKey, primary_key=True, autoincrement=False, default=random_key)
     event_id: Mapped[int] = mapped_column(ForeignKey("voting_events.id", ondelete="CASCADE"), index=True)
-    receipt: Mapped[str] = mapped_column(String(16))
     source: Mapped[str] = mapped_column(String(5))
     choices: Mapped[list[str]] = mapped_column(JSON, default=list)
     points: Mapped[list[Any] | None] = mapped_column(JSON)
     spoilt_reason: Mapped[str | None] = mapped_column(Text)
     paper_sheet: Mapped[str | None] = mapped_column(String(20))  # the number written on a paper ballot when counted
+
+
+class ReceiptRow(Base):
+    """A receipt shown to a voter at the kiosk, kept so the voter can check it was counted — and
+    kept apart from the ballot it came with: this table has no ballot id, no code, no time, and a
+    random key (``random_key``), so neither a column nor the order of rows joins a receipt to a ballot.
+    Cast a ballot, and a ballot row and a receipt row are added, each under its own random key.
+
+    ``receipt`` is the receipt as shown (six characters): the published list of counted receipts
+    (``events receipts``) is these, sorted; a receipt says nothing but that some ballot was counted,
+    which is what publishing it is for. ``digest`` is HMAC-SHA256 of the receipt under the event's
+    ``ballot_secret``: one receipt is checked (``events check-receipt``), and a new receipt is made
+    unique, by looking its digest up (one index, unique per event), and a receipt from one event's
+    list says nothing about another's."""
+
+    __tablename__ = "receipts"
+    __table_args__ = (UniqueConstraint("event_id", "digest", name="uq_receipts_event_id_digest"),)
+
+    id: Mapped[int] = mapped_column(RandomKey, primary_key=True, autoincrement=False, default=random_key)
+    event_id: Mapped[int] = mapped_column(ForeignKey("voting_events.id", ondelete="CASCADE"), index=True)
+    receipt: Mapped[str] = mapped_column(String(16))
+    digest: Mapped[str] = mapped_column(String(64))
 
 
 class PaperEntry(Base):

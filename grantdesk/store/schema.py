@@ -14,5 +14,6 @@ REVISIONS: tuple[str, ...] = (
     "0006_payments",
     "0007_learning",
     "0008_import_keys",
+    "0009_secret_ballots",
 )
 HEAD = REVISIONS[-1]

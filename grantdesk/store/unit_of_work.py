@@ -46,7 +46,7 @@ TABLE_KINDS: dict[str, Kind | None] = {
     "panels": Kind.PANELS, "panellists": Kind.PANELS, "panel_criteria": Kind.PANELS, "panel_scores": Kind.PANELS,
     "panel_decisions": Kind.PANELS,
     "voting_events": Kind.EVENTS, "event_projects": Kind.EVENTS, "ballot_codes": Kind.EVENTS,
-    "ballots": Kind.EVENTS, "paper_entries": Kind.EVENTS,
+    "ballots": Kind.EVENTS, "paper_entries": Kind.EVENTS, "receipts": Kind.EVENTS,
     "awards": Kind.AWARDS, "payments": Kind.AWARDS, "payment_plans": Kind.AWARDS, "award_returns": Kind.AWARDS,
     "monitoring_due": Kind.AWARDS,
     "outcome_notes": Kind.OUTCOMES, "outcome_themes": Kind.OUTCOMES, "outcome_photos": Kind.OUTCOMES,

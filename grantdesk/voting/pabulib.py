@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from itertools import repeat
@@ -309,6 +310,19 @@ def _ballots_fast(vote_rows, header, index, v_id, v_vote, v_points, wants_points
     else:
         extras = [None] * len(rows)
     return BallotColumns(ids, chosen, points, extras)
+
+
+def shuffled_voters(election: Election, seed: bytes) -> Election:
+    """``election`` with its ballots shuffled and its voters numbered ``1``, ``2``, … ``n`` in the new
+    order: what GrantDesk exports, so that neither a voter id nor the order of the ballots says who
+    voted or when. The shuffle is seeded by ``seed`` (from the event's secret key), so the same event
+    exports the same file twice, and nobody without the key can undo it. Nothing else changes: the
+    count is the same."""
+    ballots = list(election.ballots)
+    random.Random(seed).shuffle(ballots)  # noqa: S311 - an order to hide, seeded from a secret; not a key
+    columns = BallotColumns([str(n) for n in range(1, len(ballots) + 1)], [b.projects for b in ballots],
+                            [b.points for b in ballots], [b.extra for b in ballots])
+    return Election(election.vote_type, election.budget, election.projects, columns, dict(election.meta))
 
 
 def write_pb(election: Election, target: str | Path | io.TextIOBase) -> None:

@@ -8,6 +8,7 @@ count, reveal and confirm — one module per stage:
 - ``paper``: paper ballots keyed twice, and mismatches settled by an officer;
 - ``counting``: tallies, the allocation, the projector's screen, the research export, the list;
 - ``closing``: reveal, close, and confirm the results into the applications;
+- ``receipts``: the counted receipts published, and one receipt checked;
 - ``pabulib_import``: a vote held elsewhere brought in from a PaBuLib file.
 
 Storing and reading ballots in bulk is ``grantdesk.store.ballots``. The rules that make a vote fair:
@@ -16,8 +17,10 @@ Storing and reading ballots in bulk is ``grantdesk.store.ballots``. The rules th
 - once the first ballot (or paper keying) is in, the method and rules are locked;
 - a ballot code is used once; a used or unknown code is refused, and the code and the ballot are
   written in one transaction so a crash cannot leave a used code without its ballot (or the reverse);
-- ballots are secret: a ballot row has no code, no voter and no time; the code register records only
-  that a code was issued and used, and on which day;
+- ballots are secret: a ballot row has no code, no receipt, no voter and no time, and a random key, so
+  the stored order is no order of casting; the receipt is kept apart with no link to the ballot; the
+  code register records only that a code was issued and used, and on which day; exports number the
+  voters 1 to n after a shuffle;
 - each paper ballot is keyed twice; it is counted only when both keyings agree, and a mismatch waits
   for an officer, whose choice and reason are audited;
 - results move applications (shortlisted → awarded or declined) only when the officer confirms them;
@@ -83,6 +86,7 @@ from grantdesk.services.events.paper import (
     resolve_mismatch,
     settle_mismatch,
 )
+from grantdesk.services.events.receipts import CountedReceipts, check_receipt, counted_receipts, write_receipts
 from grantdesk.services.events.setup import EventSettings, add_event, create_event, save_event, update_event
 from grantdesk.services.events.views import (
     EventProjectView,
@@ -106,4 +110,5 @@ __all__ = [
     "key_paper_ballot", "list_events", "mark_closed", "mark_revealed", "normalise_code", "paper_mismatches",
     "paper_progress", "record_ballot", "record_paper", "reveal_results", "resolve_mismatch", "save_event",
     "settle_mismatch", "setup_choices", "update_event", "view_of",
+    "CountedReceipts", "check_receipt", "counted_receipts", "write_receipts",
 ]

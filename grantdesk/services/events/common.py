@@ -3,6 +3,8 @@ paper's projects and rule options, receipts, and how a ballot's marks are stored
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from collections.abc import Sequence
 from fractions import Fraction
@@ -12,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from grantdesk.domain.errors import GrantDeskError, NotFound
-from grantdesk.store.models import Application, CastBallotRow, PaperEntry, VotingEvent
+from grantdesk.store.models import Application, CastBallotRow, PaperEntry, ReceiptRow, VotingEvent
 from grantdesk.voting.ballots import CastBallot
 from grantdesk.voting.election import Project
 
@@ -67,12 +69,29 @@ def sheet_key(sheet: str):
     return (0, int(sheet), "") if sheet.isdigit() else (1, 0, sheet)
 
 
-def new_receipt(session: Session, event_id: int) -> str:
-    """A receipt number no other ballot of the event has (checked, not assumed)."""
+RECEIPT_LENGTH = 6
+
+
+def receipt_digest(event: VotingEvent, receipt: str) -> str:
+    """HMAC-SHA256 of a receipt (as shown: capitals, no spaces) under the event's secret key, in hex:
+    how the receipts table finds one receipt (``ReceiptRow.digest``)."""
+    return hmac.new(bytes.fromhex(event.ballot_secret), receipt.encode(), hashlib.sha256).hexdigest()
+
+
+def normalise_receipt(text: str) -> str:
+    """What a voter typed as their receipt, as shown: capitals, no spaces or dashes."""
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def new_receipt(session: Session, event: VotingEvent) -> str:
+    """A receipt no other of the event's receipts has (checked, not assumed), kept in the receipts
+    table under a random key with nothing that says which ballot it came with (``ReceiptRow``)."""
     while True:
-        receipt = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
-        if session.scalar(select(CastBallotRow.id).where(CastBallotRow.event_id == event_id,
-                                                         CastBallotRow.receipt == receipt)) is None:
+        receipt = "".join(secrets.choice(CODE_ALPHABET) for _ in range(RECEIPT_LENGTH))
+        digest = receipt_digest(event, receipt)
+        if session.scalar(select(ReceiptRow.id).where(ReceiptRow.event_id == event.id,
+                                                      ReceiptRow.digest == digest)) is None:
+            session.add(ReceiptRow(event_id=event.id, receipt=receipt, digest=digest))
             return receipt
 
 

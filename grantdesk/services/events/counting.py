@@ -11,6 +11,8 @@ left as it is, has little to walk).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from fractions import Fraction
@@ -200,23 +202,23 @@ class _Count:
         spoilt ones (marked so, then those that break the rules) with their reasons; and per project
         the "can't judge" marks on the ones that count."""
         stored, per_row = self.stored, self.per_row
-        receipts, reasons = stored.receipts, stored.reasons
+        voters, reasons = stored.voter_ids(), stored.reasons  # "1", "2", … in the stored (random) order
         if source is not None and self.sources != {source}:
             chosen = [src == source for src in stored.sources]
-            receipts, reasons, per_row = (list(compress(column, chosen)) for column in (receipts, reasons, per_row))
+            voters, reasons, per_row = (list(compress(column, chosen)) for column in (voters, reasons, per_row))
         unsure = [0] * len(self.rules.projects)
         if self.plain:  # the ballots as columns, without a Python call per ballot (as the PaBuLib reader)
-            return BallotColumns(list(receipts), list(per_row)), [], unsure
+            return BallotColumns(list(voters), list(per_row)), [], unsure
         good: list[Ballot] = []
         rejected: list[tuple[str, tuple[str, ...]]] = []
         spoilt: list[tuple[str, tuple[str, ...]]] = []
-        for receipt, reason, b in zip(receipts, reasons, per_row, strict=True):
+        for voter, reason, b in zip(voters, reasons, per_row, strict=True):
             if reason is not None:
-                spoilt.append((receipt, (reason,)))
+                spoilt.append((voter, (reason,)))
             elif b.reasons:
-                rejected.append((receipt, b.reasons))
+                rejected.append((voter, b.reasons))
             else:
-                good.append(Ballot(receipt, b.projects, b.kept))
+                good.append(Ballot(voter, b.projects, b.kept))
                 if b.points is not None and CANT_JUDGE in b.points:
                     for i, p in zip(b.marks, b.points, strict=True):
                         if p is CANT_JUDGE:
@@ -334,14 +336,24 @@ def event_results(db: Database, event_id: int) -> EventResults:
 
 def export_pabulib(db: Database, event_id: int, target: str | Path) -> Path:
     """Write the event's accepted ballots as a PaBuLib ``.pb`` file for research. Tallying it with
-    ``python -m grantdesk tally`` and the event's rule gives the event's result."""
-    from grantdesk.voting.pabulib import write_pb
+    ``python -m grantdesk tally`` and the event's rule gives the event's result.
+
+    The ballots are shuffled and their voters numbered 1 to n (``shuffled_voters``, seeded from the
+    event's secret key, so the file is the same each time): no receipt, code or order of casting is
+    in the file."""
+    from grantdesk.voting.pabulib import shuffled_voters, write_pb
 
     with db.session() as s:
-        election = event_election(s, event_by_id(s, event_id))
+        event = event_by_id(s, event_id)
+        election = shuffled_voters(event_election(s, event), export_seed(event))
     path = Path(target)
     write_pb(election, path)
     return path
+
+
+def export_seed(event: VotingEvent) -> bytes:
+    """The seed of an export's shuffle: derived from the event's secret key (not the key itself)."""
+    return hmac.new(bytes.fromhex(event.ballot_secret), b"export voters", hashlib.sha256).digest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -328,8 +328,10 @@ class KioskWindow(QWidget):
         self.receipt_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.receipt_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         layout.addWidget(self.receipt_label)
-        note = make_label("Your vote has been recorded. Write the number down if you would like to keep it.\n"
-                      "The screen returns to the start for the next voter in a few seconds.", "hint")
+        note = make_label("Your vote has been recorded. Write the number down to check your vote was counted: "
+                          "after voting closes, every counted receipt number is put up here and on the council's "
+                          "website. The number does not show how you voted.\n"
+                          "The screen returns to the start for the next voter in a few seconds.", "hint")
         note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(note)
         row = QHBoxLayout()

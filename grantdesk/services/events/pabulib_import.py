@@ -172,8 +172,9 @@ def import_pabulib(uow: UnitOfWork, fund_code: str, path: str | Path, *, round_n
     organisation, the round's "project proposers"), and an event with the ballot paper META describes,
     counted by ``rule`` (default: META ``rule`` where GrantDesk has it, else greedy) with ties broken
     as the tally command breaks them for that file (by project id, whose order the references keep).
-    Every ballot is stored as a kiosk ballot with a receipt ``I0000001``, ``I0000002``, … in file order
-    (``grantdesk.store.ballots.insert_ballots``: on SQLite, a few thousand ballots per statement). The
+    Every ballot is stored as a kiosk ballot with no receipt (no voter here was shown one), under a
+    random key like every ballot, so not in file order (``grantdesk.store.ballots.insert_ballots``: on
+    SQLite, a few thousand ballots per statement). The
     file is read and every ballot checked before anything is written. A file that cannot be read,
     or a ballot that breaks the ballot paper META describes, is refused naming the line; nothing is
     written. ``progress.report`` is called every few thousand ballots; if it raises (a Cancel), nothing

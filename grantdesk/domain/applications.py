@@ -131,6 +131,9 @@ class CleanApplication:
 def _text(value: Any) -> str:
     if value is None:
         return ""
+    if value.__class__ is str:
+        text = " ".join(value.split())
+        return value if text == value else text  # the cell's own string when it is already tidy
     return " ".join(str(value).split())
 
 
@@ -177,6 +180,51 @@ def parse_language(value: Any, default: str = "en") -> str:
                           "contact_language")
 
 
+_MISSING = object()
+# What a cell reads as, by the cell's text, for the readers whose answer depends on the text alone:
+# an export repeats the same few amounts, types, languages and dates on thousands of rows.
+_READ: dict[tuple[Any, str], Any] = {}
+_READ_LIMIT = 20_000
+# A date with a time of day and no zone ("13/06/2026 09:52:34", a form's Timestamp) is its date part.
+_DATE_AND_TIME = re.compile(
+    r"^\s*(\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{1,2}-\d{1,2}) (?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?\s*$")
+
+
+def _read(reader, value: Any, kind: str) -> Any:
+    """``reader(value)``, remembered for text values (refusals are not remembered: each says its cell)."""
+    if value.__class__ is not str:
+        return reader(value)
+    found = _READ.get((value, kind), _MISSING)
+    if found is _MISSING:
+        found = reader(value)
+        if len(_READ) >= _READ_LIMIT:
+            _READ.clear()
+        _READ[(value, kind)] = found
+    return found
+
+
+def _date(value: Any, name: str) -> Any:
+    if value.__class__ is str and (m := _DATE_AND_TIME.match(value)):
+        try:
+            return _read(parse_uk_date, m[1], "date")
+        except ValidationError:
+            pass  # said about the whole cell, below
+    return _read(lambda v: parse_uk_date(v, field=name), value, "date") if value.__class__ is str \
+        else parse_uk_date(value, field=name)
+
+
+def _charity(value: Any) -> str | None:
+    return normalise_charity_number(_text(value) or None)
+
+
+def _company(value: Any) -> str | None:
+    return normalise_company_number(_text(value) or None)
+
+
+def _money(value: Any) -> int:
+    return parse_money(value, field="amount_requested")
+
+
 def clean_draft(
     draft: ApplicationDraft,
     questions: list[Question] | tuple[Question, ...] = (),
@@ -188,51 +236,71 @@ def clean_draft(
 
     With ``today``, a submission date after it is refused (an import once accepted one a year ahead)."""
     errors: dict[str, str] = {}
-
-    def attempt(name: str, fn):
-        try:
-            return fn()
-        except ValidationError as exc:
-            errors[name] = str(exc)
-            return None
-
     organisation = _text(draft.organisation)
     if not organisation:
         errors["organisation"] = "Say which organisation is applying."
-    org_type = attempt("organisation_type", lambda: parse_org_type(draft.organisation_type))
-    charity = attempt("charity_number", lambda: normalise_charity_number(_text(draft.charity_number) or None))
-    company = attempt("company_number", lambda: normalise_company_number(_text(draft.company_number) or None))
+    org_type = charity = company = language = amount = start = end = submitted = None
+    try:
+        org_type = _read(parse_org_type, draft.organisation_type, "org_type")
+    except ValidationError as exc:
+        errors["organisation_type"] = str(exc)
+    try:
+        charity = _read(_charity, draft.charity_number, "charity")
+    except ValidationError as exc:
+        errors["charity_number"] = str(exc)
+    try:
+        company = _read(_company, draft.company_number, "company")
+    except ValidationError as exc:
+        errors["company_number"] = str(exc)
     contact_name = _text(draft.contact_name) or None
     email = _text(draft.contact_email)
     if email and not _EMAIL.match(email):
         errors["contact_email"] = f"“{email}” is not an e-mail address."
-    language = attempt("contact_language", lambda: parse_language(draft.contact_language, default_language))
+    raw_language = draft.contact_language
+    try:
+        language = parse_language(raw_language, default_language) if raw_language.__class__ is not str \
+            else _read(lambda v: parse_language(v, default_language), raw_language, "language:" + default_language)
+    except ValidationError as exc:
+        errors["contact_language"] = str(exc)
     title = _text(draft.title)
     if not title:
         errors["title"] = "Give the project a title."
     elif len(title) > TITLE_MAX:
         errors["title"] = f"Keep the title under {TITLE_MAX} characters (it has {len(title)})."
-    amount = None
-    if draft.amount_requested in (None, "") or (isinstance(draft.amount_requested, str)
-                                                 and not draft.amount_requested.strip()):
+    raw_amount = draft.amount_requested
+    if raw_amount is None or raw_amount == "" or (raw_amount.__class__ is str and not raw_amount.strip()):
         errors["amount_requested"] = "Say how much is asked for, in pounds."
     else:
-        raw_amount = draft.amount_requested
         if isinstance(raw_amount, float):  # a spreadsheet cell: read its digits, never its binary value
             raw_amount = repr(raw_amount)
-        amount = attempt("amount_requested", lambda: parse_money(raw_amount, field="amount_requested"))
+        try:
+            amount = _read(_money, raw_amount, "money")
+        except ValidationError as exc:
+            errors["amount_requested"] = str(exc)
         if amount is not None and amount <= 0:
             errors["amount_requested"] = "The amount asked for must be more than £0."
-    start = attempt("project_start", lambda: parse_uk_date(draft.project_start, field="project_start"))
-    end = attempt("project_end", lambda: parse_uk_date(draft.project_end, field="project_end"))
+    try:
+        start = _date(draft.project_start, "project_start")
+    except ValidationError as exc:
+        errors["project_start"] = str(exc)
+    try:
+        end = _date(draft.project_end, "project_end")
+    except ValidationError as exc:
+        errors["project_end"] = str(exc)
     if start and end and end < start:
         errors["project_end"] = "The project ends before it starts."
-    submitted = attempt("submitted_on", lambda: parse_uk_date(draft.submitted_on, field="submitted_on"))
+    try:
+        submitted = _date(draft.submitted_on, "submitted_on")
+    except ValidationError as exc:
+        errors["submitted_on"] = str(exc)
     if submitted is not None and today is not None and submitted > today:
         errors["submitted_on"] = (f"{submitted.strftime('%d/%m/%Y')} is after today ({today.strftime('%d/%m/%Y')}); "
                                   "an application cannot have been submitted in the future.")
-    answers, answer_errors = clean_answers(questions, dict(draft.answers or {}))
-    errors.update(answer_errors)
+    if questions or draft.answers:
+        answers, answer_errors = clean_answers(questions, dict(draft.answers or {}))
+        errors.update(answer_errors)
+    else:
+        answers = {}
     if errors:
         raise FieldErrors(errors)
     return CleanApplication(

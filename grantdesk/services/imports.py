@@ -427,6 +427,12 @@ class _Good:
     area_id: int | None
     round: _RoundInfo | None
     key: str  # the row's stable key
+    title: Any = None  # ``_title`` of its title, worked out once (the check's, used again by the import)
+
+    def title_key(self) -> tuple[str, tuple[str, ...]]:
+        if self.title is None:
+            self.title = _title(self.clean.title)
+        return self.title
 
 
 @dataclass(slots=True)
@@ -857,7 +863,7 @@ def _who_and_duplicates(session: Session, fund: Fund, a: _Analysis, decide) -> N
     kept: list[tuple[_Good, Any, Match | None]] = []
     for g, org_key, match in candidates:
         round_id = g.round.id if g.round is not None else None
-        title = _title(g.clean.title)
+        title = g.title_key()
         duplicate: Duplicate | None = None
         key = f"{g.number}:{DUPLICATE}"
         if g.key in seen_keys:

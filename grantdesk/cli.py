@@ -379,6 +379,21 @@ def cmd_events_check_receipt(args) -> int:
     return EXIT_REFUSED
 
 
+def cmd_events_paper_ballots(args) -> int:
+    from pathlib import Path
+
+    from grantdesk.reports.paper_ballots import paper_ballots_pdf
+    from grantdesk.services.events.paper import blank_ballots
+
+    with _open(args) as db:
+        blank = blank_ballots(db, args.event_id)
+    out = Path(args.out)
+    drawn = paper_ballots_pdf(blank.event, out, count=args.count, welsh=blank.welsh, first=args.first)
+    print(f"Wrote {out}: {drawn.sheets} blank paper ballot{'s' if drawn.sheets != 1 else ''} for “{blank.event.name}”, "
+          f"sheets {drawn.first} to {drawn.last}" + (", Welsh first" if blank.welsh else "") + ".")
+    return EXIT_OK
+
+
 def cmd_events_import(args) -> int:
     from grantdesk.services.events import import_pabulib
 
@@ -501,6 +516,17 @@ def build_parser() -> argparse.ArgumentParser:
     ev_check.add_argument("event_id", type=int, metavar="EVENT_ID")
     ev_check.add_argument("receipt", metavar="RECEIPT", help="the receipt number shown at the kiosk")
     ev_check.set_defaults(func=cmd_events_check_receipt)
+    ev_paper = event_commands.add_parser(
+        "paper-ballots", parents=[db_opt], help="print blank paper ballots, numbered, as the paper keying expects them",
+        description="One A4 page for each sheet: its number, the event, the instruction for its ballot, and each "
+                    "project with its number as the keying screen numbers them and a box to mark. Welsh first "
+                    "for a fund under the Welsh Language Standards.")
+    ev_paper.add_argument("event_id", type=int, metavar="EVENT_ID")
+    ev_paper.add_argument("--out", required=True, metavar="FILE.pdf")
+    ev_paper.add_argument("--count", type=int, default=100, metavar="N", help="how many sheets (default 100)")
+    ev_paper.add_argument("--first", type=int, default=1, metavar="N",
+                          help="the first sheet's number (default 1; for a second batch, the number after the last)")
+    ev_paper.set_defaults(func=cmd_events_paper_ballots)
     ev_import = event_commands.add_parser(
         "import", parents=[db_opt], help="bring in a vote held elsewhere from a PaBuLib file, as a closed event",
         description="A new round with one shortlisted application per project, and a closed event holding every "

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from grantdesk.domain.errors import ValidationError
 from grantdesk.services.common import actor_or_default, audit, utcnow
-from grantdesk.services.events.common import VotingClosed, event_by_id, sheet_key, stored_marks
-from grantdesk.services.events.views import view_of
+from grantdesk.services.events.common import VotingClosed, event_by_id, new_receipt, sheet_key, stored_marks
+from grantdesk.services.events.views import EventView, view_of
 from grantdesk.store.database import Database
 from grantdesk.store.models import CastBallotRow, PaperEntry, VotingEvent
 from grantdesk.store.unit_of_work import UnitOfWork, transactional
@@ -132,18 +132,19 @@ def _count_paper(session: Session, event: VotingEvent, rules: BallotRules, sheet
                  resolved_reason: str | None = None) -> KeyingOutcome:
     """Store the ballot for ``sheet`` as keyed in ``entry``: spoilt when marked so or when it breaks the
     ballot paper's rules, counted otherwise."""
+    receipt = new_receipt(session, event.id)
     reason = entry.spoilt_reason
     problems: tuple[BallotProblem, ...] = ()
     if reason is None:
         problems = _rule_problems(rules, sheet, list(entry.choices), entry.points)
         if problems:
             reason = " ".join(map(problem_words, problems))
-    session.add(CastBallotRow(event_id=event.id, source="paper", choices=list(entry.choices),
+    session.add(CastBallotRow(event_id=event.id, receipt=receipt, source="paper", choices=list(entry.choices),
                               points=list(entry.points) if entry.points is not None else None,
                               spoilt_reason=reason, paper_sheet=sheet))
     session.flush()
     state = "spoilt" if reason is not None else "counted"
-    return KeyingOutcome(sheet, entry.pass_no, state, None, reason, problems, resolved_reason)
+    return KeyingOutcome(sheet, entry.pass_no, state, receipt, reason, problems, resolved_reason)
 
 
 def record_paper(session: Session, event: VotingEvent, sheet: str, ballot: CastBallot | None = None, *,
@@ -292,3 +293,21 @@ def resolve_mismatch(uow: UnitOfWork, event_id: int, sheet: str, *, use: int | N
     return settle_mismatch(uow.session, event_by_id(uow.session, event_id), sheet, use=use, ballot=ballot,
                            spoilt_reason=spoilt_reason, reason=reason, actor=actor_or_default(actor))
 
+
+
+@dataclass(frozen=True)
+class BlankBallots:
+    """What a blank paper ballot needs: the event as the keying screen reads it (its projects numbered
+    1, 2, 3 … in this order) and whether the fund prints Welsh first (the Welsh Language Standards)."""
+
+    event: EventView
+    welsh: bool
+
+
+def blank_ballots(db: Database, event_id: int) -> BlankBallots:
+    """The event's ballot paper, for printing blank paper ballots."""
+    from grantdesk.domain.fund_settings import settings_of
+
+    with db.session() as s:
+        event = event_by_id(s, event_id)
+        return BlankBallots(view_of(s, event), settings_of(event.fund.settings).welsh_language_standards)

@@ -1,13 +1,19 @@
 """Counting paper ballots at the keyboard: every sheet keyed twice, mismatches resolved by an officer
 after checking the paper, spoilt sheets with a reason, and paper and kiosk totals apart and together."""
 
+import json
+
 import pytest
 from helpers import build_vote_fund
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QLabel
+from pypdf import PdfReader
+from sqlalchemy import select
 
+from grantdesk.domain.errors import ValidationError
 from grantdesk.services import events
 from grantdesk.services.events import EventSettings
+from grantdesk.store.models import AuditEntry
 from grantdesk.voting.ballots import CastBallot
 from ui.paper_entry import PaperEntryWidget
 
@@ -180,7 +186,7 @@ def test_a_score_ballot_is_keyed_in_boxes_with_cant_judge_and_blanks(qtbot, db, 
     event_id = make_event(db, vote, "score", {"low": 0, "high": 5, "cant_judge": True})
     widget = open_widget(qtbot, db, runner, event_id, "Volunteer A")
     assert widget.marks.line is None and len(widget.marks.spins) == 4
-    for keying in (1, 2):  # keyed twice, "twice by one"
+    for keying in (1, 2):  # keyed twice, by two people taking turns at one laptop
         qtbot.keyClick(widget.sheet_edit, Qt.Key.Key_Return)
         for text in ("4", "-", "", "2"):  # "-": can't judge; empty: not marked
             spin = QApplication.focusWidget()
@@ -195,8 +201,11 @@ def test_a_score_ballot_is_keyed_in_boxes_with_cant_judge_and_blanks(qtbot, db, 
         assert all(s.text() == "" for s in widget.marks.spins)  # cleared for the next paper
         if keying == 1:
             assert "keyed once" in widget.outcome.text()
+            widget.keyer_edit.selectAll()
+            qtbot.keyClicks(widget.keyer_edit, "Volunteer B")
             widget.second_mode.setChecked(True)
             assert widget.sheet_edit.text() == "1"
+            widget.sheet_edit.setFocus()
     assert "Sheet 1 is counted" in widget.outcome.text()
     results = events.event_results(db, event_id)
     assert results.paper.accepted == 1 and results.kiosk.cast == 0
@@ -237,3 +246,132 @@ def test_a_mismatch_can_be_keyed_as_the_paper_reads_or_spoilt(qtbot, db, runner,
     assert (results.paper.accepted, results.paper.spoilt_count) == (1, 1)
     assert results.paper.project(r[0]).total == 1 and results.paper.project(r[1]).total == 1
     assert results.spoilt_reasons == ("torn in half",)
+
+
+# --- two keyers, spoilt at keying, the audit, blank ballots (issue 19) --------------------------------
+
+
+def test_the_second_keying_by_the_first_keyer_is_refused_in_the_service(db, vote):
+    r = vote.references
+    event_id = make_event(db, vote)
+    events.key_paper_ballot(db, event_id, "12", CastBallot.marked("", r[0]), entered_by="Priya Shah")
+    for same in ("Priya Shah", "  priya   SHAH "):
+        with pytest.raises(ValidationError) as refused:
+            events.key_paper_ballot(db, event_id, "12", CastBallot.marked("", r[0]), entered_by=same)
+        assert str(refused.value) == ("Sheet 12 was keyed first by Priya Shah; the second keying must be done by "
+                                      "someone else, so one person's slip is caught by another.")
+        assert refused.value.field == "entered_by"
+    assert events.paper_progress(db, event_id).keyed_once == ("12",)  # nothing stored
+    out = events.key_paper_ballot(db, event_id, "12", CastBallot.marked("", r[0]), entered_by="Tom Evans")
+    assert out.state == "counted" and out.pass_no == 2
+
+
+def test_the_window_shows_the_refusal_and_a_second_person_keys_on_the_same_laptop(qtbot, db, runner, vote):
+    event_id = make_event(db, vote)
+    widget = open_widget(qtbot, db, runner, event_id, "Priya Shah")
+    assert widget.keyer_edit.text() == "Priya Shah" and widget.keyer_edit.accessibleName()
+    key_line(qtbot, widget, "1 3", sheet="12")
+    qtbot.keySequence(widget.sheet_edit, "Ctrl+K")
+    assert widget.sheet_edit.text() == "12"
+    widget.sheet_edit.setFocus()
+    qtbot.keyClick(widget.sheet_edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(widget.marks.line, "1 3")
+    with qtbot.waitSignal(widget.failed, timeout=TIMEOUT):
+        qtbot.keyClick(widget.marks.line, Qt.Key.Key_Return)
+    assert widget.outcome.text() == ("Sheet 12 was keyed first by Priya Shah; the second keying must be done by "
+                                     "someone else, so one person's slip is caught by another.")
+    assert widget.outcome.property("state") == "error" and widget.keyer_edit.hasFocus()
+    assert widget.marks.line.text() == "1 3"  # kept for the next person to check, not lost
+    assert events.paper_progress(db, event_id).keyed_once == ("12",)
+
+    qtbot.keyClicks(widget.keyer_edit, "Tom Evans")  # selected: typing replaces it
+    widget.marks.line.setFocus()
+    with qtbot.waitSignal(widget.refreshed, timeout=TIMEOUT):
+        qtbot.keyClick(widget.marks.line, Qt.Key.Key_Return)
+    assert "Sheet 12 is counted" in widget.outcome.text()
+    [keying1, keying2] = [e for e in audit_entries(db) if e.action == "event.paper_key"]
+    assert (keying1.actor, keying2.actor) == ("Priya Shah", "Tom Evans")
+
+
+def test_an_over_marked_sheet_is_spoilt_at_keying_with_the_rule_quoted(qtbot, db, runner, vote):
+    event_id = make_event(db, vote)  # choose up to 2
+    widget = open_widget(qtbot, db, runner, event_id, "Volunteer A")
+    text = key_line(qtbot, widget, "1 2 3 4")
+    assert text == ("Sheet 1 is spoilt as keyed: It approves 4 projects; each voter may approve at most 2. "
+                    "Check the paper; it is counted as spoilt when the second keying agrees.")
+    assert widget.outcome.property("state") == "spoilt"
+    widget.keyer_edit.setText("Volunteer B")
+    qtbot.keySequence(widget.sheet_edit, "Ctrl+K")
+    widget.sheet_edit.setFocus()
+    assert key_line(qtbot, widget, "4 3 2 1") == \
+        "Sheet 1 is spoilt: It approves 4 projects; each voter may approve at most 2."
+    assert widget.progress_labels["spoilt"].text() == "1" and widget.progress_labels["counted"].text() == "0"
+    results = events.event_results(db, event_id)
+    assert (results.paper.cast, results.paper.accepted, results.paper.spoilt_count) == (1, 0, 1)
+
+
+@pytest.mark.parametrize(("kind", "settings", "marks", "rule"), [
+    ("knapsack", {}, (0, 1, 2), "The projects it chooses cost £6,500.00 in all, more than the budget of £5,000.00"),
+    ("cumulative", {"tokens": 5}, {0: 4, 1: 3}, "It spreads 7 tokens, but each voter has 5."),
+    ("ranked", {"max_ranked": 2}, (3, 2, 1), "It ranks 3 projects; each voter may rank at most 2."),
+])
+def test_each_ballot_kind_spoils_at_keying_by_its_own_rule(db, vote, kind, settings, marks, rule):
+    r = vote.references
+    event_id = make_event(db, vote, kind, settings)
+    ballot = CastBallot.scored("", {r[n]: v for n, v in marks.items()}) if isinstance(marks, dict) else \
+        CastBallot.marked("", *(r[n] for n in marks))
+    first = events.key_paper_ballot(db, event_id, "3", ballot, entered_by="A")
+    assert first.state == "waiting" and first.spoilt_as_keyed and rule in first.message
+    second = events.key_paper_ballot(db, event_id, "3", ballot, entered_by="B")
+    assert second.state == "spoilt" and rule in second.reason
+
+
+def audit_entries(db):
+    with db.session() as s:
+        return list(s.scalars(select(AuditEntry).where(AuditEntry.action.like("event.%")).order_by(AuditEntry.id)))
+
+
+def test_keyings_resolutions_and_the_confirmation_are_audited_without_the_choices(db, vote):
+    r = vote.references
+    event_id = make_event(db, vote)
+    events.key_paper_ballot(db, event_id, "1", CastBallot.marked("", r[0], r[2]), entered_by="Priya Shah")
+    events.key_paper_ballot(db, event_id, "1", CastBallot.marked("", r[0], r[2]), entered_by="Tom Evans")
+    events.key_paper_ballot(db, event_id, "2", CastBallot.marked("", r[1]), entered_by="Priya Shah")
+    events.key_paper_ballot(db, event_id, "2", CastBallot.marked("", r[3]), entered_by="Tom Evans")
+    events.key_paper_ballot(db, event_id, "3", CastBallot.marked("", *r), entered_by="Tom Evans")
+    events.resolve_mismatch(db, event_id, "2", use=1, reason="checked the paper", actor="Officer Jones")
+    events.key_paper_ballot(db, event_id, "3", CastBallot.marked("", *r), entered_by="Priya Shah")
+    events.close_voting(db, event_id, actor="Officer Jones")
+    events.confirm_results(db, event_id, actor="Officer Jones")
+
+    entries = audit_entries(db)
+    keyings = [(e.actor, e.after["sheet"], e.after["keying"], e.after["state"]) for e in entries
+               if e.action == "event.paper_key"]
+    assert keyings == [("Priya Shah", "1", 1, "waiting"), ("Tom Evans", "1", 2, "counted"),
+                       ("Priya Shah", "2", 1, "waiting"), ("Tom Evans", "2", 2, "mismatch"),
+                       ("Tom Evans", "3", 1, "spoilt as keyed"), ("Priya Shah", "3", 2, "spoilt")]
+    [resolved] = [e for e in entries if e.action == "event.paper_resolve"]
+    assert resolved.actor == "Officer Jones" and resolved.after["sheet"] == "2" and resolved.after["kept"] == 1
+    assert "sheet 2" in resolved.summary
+    [confirmed] = [e for e in entries if e.action == "event.confirm"]
+    assert confirmed.actor == "Officer Jones"
+    titles = [f"Idea {n}" for n in range(1, 5)]
+    for e in entries:
+        if e.action not in ("event.paper_key", "event.paper_resolve"):
+            continue
+        written = e.summary + json.dumps(e.after) + json.dumps(e.before)
+        assert not any(x in written for x in (*r, *titles)), written  # never what a sheet marks
+        assert "It approves" not in written  # nor the rule's words, which can name a project
+
+
+def test_blank_ballots_are_printed_from_the_window_numbered_on(qtbot, db, runner, vote, tmp_path):
+    event_id = make_event(db, vote)
+    widget = open_widget(qtbot, db, runner, event_id, "Volunteer A")
+    out = tmp_path / "paper.pdf"
+    with qtbot.waitSignal(widget.printed, timeout=TIMEOUT):
+        widget.print_ballots(count=3, path=out)
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(str(out)).pages]
+    assert len(pages) == 3 and "Sheet 3" in pages[2] and "Choose up to 2 projects." in pages[0]
+    assert "1 Idea 1" in pages[0] and "4 Idea 4" in pages[0]
+    assert "Saved 3 blank paper ballots, sheets 1 to 3" in widget.outcome.text()
+    assert widget.print_button.isEnabled() and widget.print_button.accessibleName()

@@ -10,6 +10,11 @@
 - Sheets whose two keyings differ are listed, each keying in words, for an officer to resolve after
   looking at the paper (keep one keying, key it as it reads, or spoil it), always with a reason.
 - Totals of paper and kiosk ballots are shown apart and together, refreshed after each keying.
+- "Keying as" names the person at the keyboard (the window's user to begin with; a second volunteer on
+  the same laptop types their own name): the service refuses a second keying by the person who keyed
+  the first, and this screen shows why. A first keying that breaks the ballot's rules is shown at once
+  as spoilt as keyed, with the rule quoted.
+- "Print blank ballots…" (Ctrl+P) saves the numbered paper ballots this screen expects as a PDF.
 
 Every database call runs through the operations layer (``ui.operations``): the ballot paper and the
 count so far are ``Query``s, keying a sheet and resolving a mismatch are ``Op``s, so what is keyed here
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, Qt, Signal
@@ -30,10 +36,12 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QFileDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -143,6 +151,7 @@ class PaperEntryWidget(QWidget):
     keyed = Signal(object)  # the KeyingOutcome
     resolved = Signal(object)  # the KeyingOutcome of a resolved mismatch
     failed = Signal(str)
+    printed = Signal(str)  # the path of the blank paper ballots saved
 
     def __init__(self, db: Any, runner: Any, event_id: int, entered_by: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -180,8 +189,17 @@ class PaperEntryWidget(QWidget):
         left.setObjectName("entryBox")
         self.form_layout = QVBoxLayout(left)
         top = QHBoxLayout()
-        self.keying_as = QLabel(f"Keying as <b>{escape(self.entered_by)}</b>")
-        top.addWidget(self.keying_as, 1)
+        self.keying_as = QLabel(self.tr("Keying &as"))
+        self.keyer_edit = QLineEdit(self.entered_by)
+        self.keyer_edit.setObjectName("keyerEdit")
+        self.keyer_edit.setAccessibleName(self.tr("Who is keying"))
+        self.keyer_edit.setToolTip(self.tr("The name of the person at the keyboard. The second keying of a sheet "
+                                           "must be done by someone other than the first keyer."))
+        self.keyer_edit.setMaximumWidth(220)
+        self.keying_as.setBuddy(self.keyer_edit)
+        top.addWidget(self.keying_as)
+        top.addWidget(self.keyer_edit)
+        top.addStretch(1)
         self.second_mode = QCheckBox("Second &keying")
         self.second_mode.setObjectName("secondKeying")
         self.second_mode.setAccessibleName("Second keying mode")
@@ -190,7 +208,9 @@ class PaperEntryWidget(QWidget):
         top.addWidget(self.second_mode)
         self.form_layout.addLayout(top)
 
-        self.waiting_label = QLabel("Sheets waiting for their second keying:")
+        self.waiting_label = QLabel(self.tr("Sheets waiting for their second keying (by someone other than the "
+                                            "first keyer):"))
+        self.waiting_label.setWordWrap(True)
         self.waiting_list = QListWidget()
         self.waiting_list.setObjectName("waitingSheets")
         self.waiting_list.setAccessibleName("Sheets waiting for their second keying")
@@ -246,6 +266,13 @@ class PaperEntryWidget(QWidget):
         buttons.addWidget(self.key_button)
         buttons.addWidget(self.spoilt_button)
         buttons.addStretch(1)
+        self.print_button = QPushButton(self.tr("Print blank ballots…  (Ctrl+P)"))
+        self.print_button.setObjectName("printBallotsButton")
+        self.print_button.setAccessibleName(self.tr("Print blank paper ballots"))
+        self.print_button.setToolTip(self.tr("Save numbered blank paper ballots, as this screen expects them, "
+                                             "as a PDF to print"))
+        self.print_button.clicked.connect(lambda: self.print_ballots())
+        buttons.addWidget(self.print_button)
         self.form_layout.addLayout(buttons)
 
         self.outcome = QLabel("")
@@ -329,7 +356,7 @@ class PaperEntryWidget(QWidget):
         splitter.setStretchFactor(1, 6)
 
         for seq, slot in (("Ctrl+S", self.ask_spoilt), ("Ctrl+K", self.second_mode.toggle),
-                          ("Ctrl+R", self.open_resolve)):
+                          ("Ctrl+R", self.open_resolve), ("Ctrl+P", lambda: self.print_ballots())):
             shortcut = QShortcut(QKeySequence(seq), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
@@ -337,7 +364,7 @@ class PaperEntryWidget(QWidget):
         self._set_enabled(False)
 
     def _set_enabled(self, on: bool) -> None:
-        for w in (self.sheet_edit, self.key_button, self.spoilt_button, self.second_mode):
+        for w in (self.sheet_edit, self.key_button, self.spoilt_button, self.second_mode, self.keyer_edit):
             w.setEnabled(on)
 
     # --- loading ----------------------------------------------------------------------------------
@@ -579,10 +606,19 @@ class PaperEntryWidget(QWidget):
         dialog.activateWindow()
         dialog.reason_combo.setFocus()
 
+    def keyer(self) -> str:
+        """The person at the keyboard, as typed in "Keying as"."""
+        return " ".join(self.keyer_edit.text().split())
+
     def _send(self, sheet: str, ballot: CastBallot | None, spoilt_reason: str | None) -> None:
+        who = self.keyer()
+        if not who:
+            self._entry_problem(self.tr("Type your name in “Keying as”: each sheet is keyed by two different "
+                                        "people."), self.keyer_edit)
+            return
         self._busy = True
         self.entry_error.clear()
-        event_id, who = self.event_id, self.entered_by
+        event_id = self.event_id
 
         def work(db: Any):
             from grantdesk.services import events
@@ -594,9 +630,12 @@ class PaperEntryWidget(QWidget):
     def _on_keyed(self, outcome: Any) -> None:
         self._busy = False
         message = outcome.message
-        if outcome.state == "waiting":
+        state = outcome.state
+        if outcome.spoilt_as_keyed:
+            state = "spoilt"  # said at once, with the rule quoted; the second keying confirms it
+        elif outcome.state == "waiting":
             message = f"Sheet {outcome.sheet} keyed once: it waits for its second keying."
-        self._show_outcome(outcome.state, message)
+        self._show_outcome(state, message)
         self._last_sheet = outcome.sheet
         self.marks.clear()
         if self.second_mode.isChecked():
@@ -612,6 +651,9 @@ class PaperEntryWidget(QWidget):
     def _on_key_error(self, error: BaseException) -> None:
         self._busy = False
         self.show_refusal(refusal_text(error))
+        if getattr(error, "field", None) == "entered_by":  # the same person keying a sheet twice
+            self.keyer_edit.setFocus()
+            self.keyer_edit.selectAll()
 
     def _show_outcome(self, state: str, message: str) -> None:
         self.outcome.setText(message)
@@ -653,7 +695,7 @@ class PaperEntryWidget(QWidget):
         self.window().activateWindow()  # back to keying (some platforms leave the closed dialog active)
 
     def _resolve(self, sheet: str, args: dict[str, Any]) -> None:
-        event_id, who = self.event_id, self.entered_by
+        event_id, who = self.event_id, self.keyer() or self.entered_by
         dialog = self.resolve_dialog
 
         def work(db: Any):
@@ -676,3 +718,48 @@ class PaperEntryWidget(QWidget):
                 self._on_error(error)
 
         Op(self, work).success(done).failure(failed).run()
+
+    # --- blank paper ballots ------------------------------------------------------------------------
+    def print_ballots(self, count: int | None = None, path: str | Path | None = None, first: int | None = None) -> None:
+        """Save ``count`` blank paper ballots numbered from ``first`` as a PDF at ``path`` (each asked when
+        not given; the first number only once sheets have been keyed, 1 before that)."""
+        if self.paper is None:
+            return
+        if first is None:
+            numbers = [int(s) for s in self._known_sheets() if s.isdigit()]
+            first = 1
+            if numbers:
+                first, ok = QInputDialog.getInt(
+                    self, self.tr("Print blank ballots"),
+                    self.tr("Number of the first sheet (sheets keyed so far go up to %1; if paper ballots were "
+                            "printed before, start after the last number printed):").replace("%1", str(max(numbers))),
+                    max(numbers) + 1, 1, 1_000_000)
+                if not ok:
+                    return
+        if count is None:
+            count, ok = QInputDialog.getInt(self, self.tr("Print blank ballots"),
+                                            self.tr("How many paper ballots? (one page each, numbered from %1)")
+                                            .replace("%1", str(first)), 100, 1, 5_000)
+            if not ok:
+                return
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the paper ballots"),
+                                                  f"paper-ballots-{self.event_id}.pdf", "PDF (*.pdf)")
+            if not path:
+                return
+        event_id, target = self.event_id, Path(path)
+
+        def work(db: Any):
+            from grantdesk.reports.paper_ballots import paper_ballots_pdf
+            from grantdesk.services.events.paper import blank_ballots
+
+            blank = blank_ballots(db, event_id)
+            return paper_ballots_pdf(blank.event, target, count=count, welsh=blank.welsh, first=first)
+
+        def done(drawn: Any) -> None:
+            self._show_outcome("info", self.tr("Saved %1 blank paper ballots, sheets %2 to %3, to %4.")
+                               .replace("%1", str(drawn.sheets)).replace("%2", str(drawn.first))
+                               .replace("%3", str(drawn.last)).replace("%4", str(target)))
+            self.printed.emit(str(target))
+
+        Query(self, work).success(done).failure(self._on_error).with_progress(self.tr("Making paper ballots")).run()

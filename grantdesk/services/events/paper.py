@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from grantdesk.domain.errors import ValidationError
 from grantdesk.services.common import actor_or_default, audit, utcnow
-from grantdesk.services.events.common import VotingClosed, event_by_id, new_receipt, sheet_key, stored_marks
+from grantdesk.services.events.common import VotingClosed, event_by_id, sheet_key, stored_marks
 from grantdesk.services.events.views import EventView, view_of
 from grantdesk.store.database import Database
 from grantdesk.store.models import CastBallotRow, PaperEntry, VotingEvent
@@ -132,19 +132,18 @@ def _count_paper(session: Session, event: VotingEvent, rules: BallotRules, sheet
                  resolved_reason: str | None = None) -> KeyingOutcome:
     """Store the ballot for ``sheet`` as keyed in ``entry``: spoilt when marked so or when it breaks the
     ballot paper's rules, counted otherwise."""
-    receipt = new_receipt(session, event.id)
     reason = entry.spoilt_reason
     problems: tuple[BallotProblem, ...] = ()
     if reason is None:
         problems = _rule_problems(rules, sheet, list(entry.choices), entry.points)
         if problems:
             reason = " ".join(map(problem_words, problems))
-    session.add(CastBallotRow(event_id=event.id, receipt=receipt, source="paper", choices=list(entry.choices),
+    session.add(CastBallotRow(event_id=event.id, source="paper", choices=list(entry.choices),
                               points=list(entry.points) if entry.points is not None else None,
                               spoilt_reason=reason, paper_sheet=sheet))
     session.flush()
     state = "spoilt" if reason is not None else "counted"
-    return KeyingOutcome(sheet, entry.pass_no, state, receipt, reason, problems, resolved_reason)
+    return KeyingOutcome(sheet, entry.pass_no, state, None, reason, problems, resolved_reason)
 
 
 def record_paper(session: Session, event: VotingEvent, sheet: str, ballot: CastBallot | None = None, *,

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from reportlab.lib import colors
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Table
 
 from grantdesk.reports.pdf_common import RULE, document, numbered_canvas
@@ -28,7 +27,8 @@ if TYPE_CHECKING:
 
 __all__ = ["COLUMNS", "receipts_pdf"]
 
-COLUMNS = 7  # receipts per row: six characters each, large enough to read standing at a wall
+COLUMNS = 5  # receipts per row: six characters each, large enough to read standing at a wall
+RECEIPT_SIZE = 13  # points, bold: a cell holds the widest receipt (WWWWWW) on one line
 
 
 def receipts_pdf(counted: CountedReceipts, target: Path | BinaryIO, *, printed_on: date | None = None) -> None:
@@ -38,7 +38,6 @@ def receipts_pdf(counted: CountedReceipts, target: Path | BinaryIO, *, printed_o
     event = counted.event
     day = printed_on or date.today()
     st = _styles(fonts)
-    big = ParagraphStyle("receipt", parent=st["body"], fontName=fonts.bold, fontSize=13, leading=16, spaceAfter=0)
     footer = f"{event.fund_name} · {event.name} · counted receipts, printed {_date(day)}"
     doc = document(target, title=f"Counted receipts: {event.name}", author=event.fund_name,
                    subject=f"The receipts of the ballots counted in the community vote {event.name}")
@@ -48,20 +47,24 @@ def receipts_pdf(counted: CountedReceipts, target: Path | BinaryIO, *, printed_o
         _p(f"{event.fund_name} · {event.round_name}", st["kicker"]),
         _p(f"{event.name}: receipts of the ballots counted", st["title"]),
         _p(f"Everyone who voted at the kiosk{where} was shown a receipt number. If your ballot was counted, "
-           "its receipt is in this list, which is in alphabetical order. Printed " + _date(day) + ".", st["body"]),
+           "its receipt is in this list, in order: numbers before letters. Printed " + _date(day) + ".", st["body"]),
         _p("The list shows only that a ballot with that receipt was counted: not how anyone voted, nor when. "
            "Nothing GrantDesk keeps links a receipt to a ballot. If your receipt is missing, tell the council "
            "officer running the vote.", st["body"]),
         _p(f"{number_text(n)} receipt{'s' if n != 1 else ''} counted." if n else "No receipts yet.", st["state"]),
     ]
     if n:
-        rows = [[_p(r, big) for r in counted.receipts[i:i + COLUMNS]] for i in range(0, n, COLUMNS)]
+        # Plain text cells: a receipt is never wrapped.
+        rows = [list(counted.receipts[i:i + COLUMNS]) for i in range(0, n, COLUMNS)]
         rows[-1] += [""] * (COLUMNS - len(rows[-1]))
-        table = Table(rows, colWidths=[doc.width / COLUMNS] * COLUMNS, hAlign="LEFT")
+        table = Table(rows, colWidths=[doc.width / COLUMNS] * COLUMNS, hAlign="LEFT", repeatRows=0)
         table.setStyle(_table_style(fonts, [("BACKGROUND", (0, 0), (-1, 0), colors.white),
+                                            ("FONTNAME", (0, 0), (-1, -1), fonts.bold),
+                                            ("FONTSIZE", (0, 0), (-1, -1), RECEIPT_SIZE),
+                                            ("LEADING", (0, 0), (-1, -1), RECEIPT_SIZE + 3),
                                             ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
                                             ("TOPPADDING", (0, 0), (-1, -1), 4),
-                                            ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
+                                            ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))
         story.append(table)
     doc.build(story, canvasmaker=numbered_canvas(footer, fonts))
 

@@ -101,6 +101,7 @@ def test_a_ballot_is_stored_without_its_code_or_time(db, vote, event_id, locatio
 
 def test_voting_closes(db, vote, event_id):
     [a, b] = events.issue_codes(db, event_id, 2)
+    events.cast_ballot(db, event_id, b, CastBallot.marked("", vote.references[1]))  # open: a ballot is in
     events.close_voting(db, event_id)
     with pytest.raises(VotingClosed):
         events.cast_ballot(db, event_id, a, CastBallot.marked("", vote.references[0]))

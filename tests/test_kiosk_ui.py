@@ -207,7 +207,8 @@ def test_a_code_used_elsewhere_before_casting_is_shown_and_the_vote_not_lost_sil
 
 def test_a_closed_vote_refuses_codes(qtbot, db, vote, open_kiosk):
     event_id = make_event(db, vote, "approval", max_choices=2)
-    [code] = events.issue_codes(db, event_id, 1)
+    [code, other] = events.issue_codes(db, event_id, 2)
+    events.cast_ballot(db, event_id, other, CastBallot.marked("", vote.references[0]))  # voting was open
     events.close_voting(db, event_id)
     kiosk = open_kiosk(event_id)
     type_code(qtbot, kiosk, code)

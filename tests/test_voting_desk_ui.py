@@ -175,3 +175,71 @@ def test_confirming_a_vote_at_the_desk_updates_the_open_main_window_list(qtbot, 
     assert {s for ref, s in statuses().items() if ref != vote.references[1]} <= {"awarded", "declined"}
     desk.close()
     QApplication.processEvents()
+
+
+def _quick_vote(db, vote, name="Quick vote", apps=None):
+    return events.create_event(db, "VOT", EventSettings(
+        name=name, round_id=vote.round_id, application_ids=tuple(apps or vote.application_ids),
+        ballot_kind="choose-one", rule="greedy", kiosk_pin="2468"))
+
+
+def test_one_vote_per_shortlist_at_a_time_in_the_service(db, vote):
+    from grantdesk.domain.errors import ValidationError
+
+    first = _quick_vote(db, vote, "Summer vote")
+    # set up, not yet open: a second vote on the same applications is refused, naming the first
+    with pytest.raises(ValidationError, match="“Summer vote” is being set up on the same shortlist"):
+        _quick_vote(db, vote, "Autumn vote", vote.application_ids[1:])
+    # open (a ballot in): still refused
+    [code] = events.issue_codes(db, first, 1)
+    events.cast_ballot(db, first, code, CastBallot.marked("", vote.references[0]))
+    with pytest.raises(ValidationError, match="“Summer vote” is open for voting"):
+        _quick_vote(db, vote, "Autumn vote")
+    # once the first is closed, the shortlist may be put to a vote again
+    events.close_voting(db, first)
+    second = _quick_vote(db, vote, "Autumn vote")
+    assert {e.name for e in events.list_events(db, "VOT")} == {"Summer vote", "Autumn vote"}
+    # and changing the second's own set-up is not refused by itself
+    events.update_event(db, second, events.get_event(db, second).settings())
+
+
+def test_close_voting_only_while_voting_is_open(db, vote):
+    from grantdesk.domain.errors import ValidationError
+
+    event_id = _quick_vote(db, vote)
+    with pytest.raises(ValidationError, match="still being set up"):
+        events.close_voting(db, event_id)
+    [code] = events.issue_codes(db, event_id, 1)
+    events.cast_ballot(db, event_id, code, CastBallot.marked("", vote.references[0]))
+    events.close_voting(db, event_id)
+    with pytest.raises(ValidationError, match="closed already"):
+        events.close_voting(db, event_id)
+
+
+def test_the_desk_shows_a_second_vote_on_the_same_shortlist_refused(qtbot, db, runner, vote):
+    _quick_vote(db, vote, "Summer vote")
+    desk = open_desk(qtbot, db, runner)
+    dialog = setup_dialog(qtbot, desk, desk.findChild(type(desk.setup_button), "newEventButton"))
+    qtbot.keyClicks(dialog.name_edit, "Autumn vote")
+    qtbot.keyClicks(dialog.pin_edit, "1357")
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: dialog.error_label.isVisible(), timeout=TIMEOUT)
+    assert "“Summer vote” is being set up on the same shortlist" in dialog.error_label.text()
+    assert [e.name for e in events.list_events(db, "VOT")] == ["Summer vote"]
+    dialog.close()
+
+
+def test_close_voting_is_offered_only_while_voting_is_open(qtbot, db, runner, vote, monkeypatch):
+    event_id = _quick_vote(db, vote)
+    desk = open_desk(qtbot, db, runner)
+    assert desk.current.state == "setup" and not desk.close_button.isEnabled()
+    [code] = events.issue_codes(db, event_id, 1)
+    with qtbot.waitSignal(desk.loaded, timeout=TIMEOUT):
+        events.cast_ballot(db, event_id, code, CastBallot.marked("", vote.references[0]))
+        desk.start()
+    assert desk.current.state == "voting" and desk.close_button.isEnabled()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    with qtbot.waitSignal(desk.loaded, timeout=TIMEOUT):
+        desk.close_button.click()
+    qtbot.waitUntil(lambda: desk.current.state == "closed", timeout=TIMEOUT)
+    assert not desk.close_button.isEnabled() and desk.confirm_button.isEnabled()

@@ -129,6 +129,8 @@ class VotingDesk(QWidget):
         self.sheet_button = action_button("Results &sheet (PDF)…", "Ctrl+Shift+R", self.save_results_sheet,
                                          "sheetButton")
         self.close_button = action_button("C&lose voting…", None, self.close_voting, "closeVotingButton")
+        self.close_button.setToolTip(self.tr("Offered while voting is open: once the first ballot is cast or "
+                                             "keyed, until voting is closed"))
         self.confirm_button = action_button("Con&firm results…", None, self.confirm_results, "confirmButton")
         self.export_button = action_button("&Export PaBuLib…", None, self.export_pabulib, "exportButton")
         for w in (self.results_button, self.sheet_button, self.close_button, self.confirm_button, self.export_button):
@@ -247,7 +249,7 @@ class VotingDesk(QWidget):
         self.paper_button.setEnabled(state in ("setup", "voting", "closed"))
         for w in (self.results_button, self.sheet_button, self.export_button):
             w.setEnabled(e is not None and state != "setup")
-        self.close_button.setEnabled(state in ("setup", "voting"))
+        self.close_button.setEnabled(state == "voting")  # only an open vote can be closed
         self.confirm_button.setEnabled(state == "closed")
 
     def show_refusal(self, text: str) -> None:

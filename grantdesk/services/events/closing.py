@@ -15,7 +15,7 @@ from grantdesk.domain.workflow import Status
 from grantdesk.services.applications import do_transition
 from grantdesk.services.common import actor_or_default, audit, utcnow
 from grantdesk.services.decisions import add_award
-from grantdesk.services.events.common import event_by_id, sheet_key
+from grantdesk.services.events.common import ballots_in, event_by_id, sheet_key
 from grantdesk.services.events.counting import count_results
 from grantdesk.store.models import Application, CastBallotRow, PaperEntry, VotingEvent
 from grantdesk.store.unit_of_work import UnitOfWork, transactional
@@ -43,8 +43,17 @@ def mark_closed(session: Session, event: VotingEvent, *, actor: str, at: datetim
 
 @transactional
 def close_voting(uow: UnitOfWork, event_id: int, *, actor: str | None = None) -> None:
-    """Stop taking kiosk ballots and issuing codes. Paper ballots can still be keyed and counted."""
-    mark_closed(uow.session, event_by_id(uow.session, event_id), actor=actor_or_default(actor))
+    """Stop taking kiosk ballots and issuing codes. Paper ballots can still be keyed and counted.
+
+    Only a vote that is open can be closed: refused for one still being set up (no ballot cast or
+    keyed yet) and for one closed already."""
+    event = event_by_id(uow.session, event_id)
+    if event.closed_at is not None:
+        raise ValidationError(f"Voting at “{event.name}” is closed already.")
+    if not ballots_in(uow.session, event.id):
+        raise ValidationError(f"Voting at “{event.name}” has not started: it is still being set up, with no "
+                              "ballot cast or keyed, so there is nothing to close.")
+    mark_closed(uow.session, event, actor=actor_or_default(actor))
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grantdesk.domain.errors import ValidationError
@@ -75,7 +76,29 @@ def pin_matches(stored: str, pin: str) -> bool:
     return hmac.compare_digest(hash_pin(pin, bytes.fromhex(salt)).split("$")[2], digest)
 
 
-def _check_settings(session: Session, fund_id: int, settings: EventSettings) -> tuple[Round, list[Application], int]:
+def _one_vote_at_a_time(session: Session, settings: EventSettings, apps: list[Application],
+                        event_id: int | None) -> None:
+    """One vote per shortlist at a time: refused (with the other vote's name) while another event of the
+    round that is being set up or open for voting puts any of these applications on its ballot paper."""
+    others = session.scalars(select(VotingEvent).where(VotingEvent.round_id == settings.round_id,
+                                                       VotingEvent.closed_at.is_(None),
+                                                       VotingEvent.confirmed_at.is_(None))
+                             .order_by(VotingEvent.id)).all()
+    wanted = {a.id: a.reference for a in apps}
+    for other in others:
+        if other.id == event_id:
+            continue
+        shared = [wanted[p.application_id] for p in other.projects if p.application_id in wanted]
+        if shared:
+            state = "open for voting" if ballots_in(session, other.id) else "being set up"
+            raise ValidationError(
+                f"The vote “{other.name}” is {state} on the same shortlist ({', '.join(sorted(shared))}). "
+                "One vote per shortlist at a time: close that vote, or change its set-up, before putting "
+                "these applications to another vote.", "applications")
+
+
+def _check_settings(session: Session, fund_id: int, settings: EventSettings,
+                    event_id: int | None = None) -> tuple[Round, list[Application], int]:
     if not settings.name.strip():
         raise ValidationError("Give the event a name residents will recognise.", "name")
     rnd = session.get(Round, settings.round_id)
@@ -106,6 +129,7 @@ def _check_settings(session: Session, fund_id: int, settings: EventSettings) -> 
             raise ValidationError(f"{app.reference} is {Status(app.status).label.lower()}, not shortlisted: only "
                                   "shortlisted applications go on the ballot paper.", "applications")
         apps.append(app)
+    _one_vote_at_a_time(session, settings, apps, event_id)
     budget = settings.budget_pence if settings.budget_pence is not None else rnd.budget_pence
     if not budget or budget <= 0:
         raise ValidationError("Give the event a budget above £0 (the round has none).", "budget")
@@ -194,7 +218,7 @@ def change_event(session: Session, event: VotingEvent, settings: EventSettings, 
             "method and the rules of “" + event.name + "” are locked. Set up a new event to vote differently."
         )
     before = settings_record(event)
-    _, apps, budget = _check_settings(session, event.fund_id, settings)
+    _, apps, budget = _check_settings(session, event.fund_id, settings, event.id)
     _apply(session, event, settings, apps, budget)
     session.flush()
     audit(session, actor=actor, action="event.update", entity="voting_event", entity_id=event.id,

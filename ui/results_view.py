@@ -3,22 +3,30 @@
 - One horizontal bar per project, ranked by total support, labelled with its title and amount and with
   its total at the bar's end. Funded bars are green with a tick and "Funded" (and the money spent so
   far, down the list); the others are muted grey.
-- The money line: a dashed line across the chart after the last funded project, "£5,000.00 pot runs
-  out here", so the room sees the pot against the ranked list.
+- The money line: a dashed line across the chart after the last funded project in the rule's order,
+  "£5,000.00 pot runs out here", with what is left and why it buys nothing more ("£2,000.00 left — not
+  enough for the next project (£3,500.00)"), so the room sees the pot against the ranked list.
+- Ties: projects with equal totals carry a "Tie" mark, and a note under the chart says which tie-break
+  of the event's rules put them in order.
+- The state: "Live" while voting is open, "Voting closed" once it is, "Confirmed" once an officer has
+  confirmed the results.
 - A header with the event's name, the ballots counted (kiosk and paper) and the money funded against
   the pot.
 - Live: a ballot cast at the kiosk or keyed on paper in this app is counted at once (the view follows
   the vote's changes, ``ui.operations.follow_changes``); while the view is shown it also counts again
   every few seconds (``interval``, default 5 s), for ballots that come in another way (another
   computer on a shared database). It never asks again while a count is still running.
-- Hidden results: if the event hides results until the officer reveals them, the view shows only how
-  many ballots are in, and a "Reveal results" button (Ctrl+R) that asks first.
+- Hidden results: if the event hides results until the officer reveals them, the view says so ("Results
+  are shown when an officer reveals them"), shows only how many ballots are in, and a "Reveal results"
+  button (Ctrl+R) that asks first.
+- Type scales with the window: legible from the back of a hall on a 1920×1080 projector, and still
+  fitting 1280×800.
 - For officers, the voting engine's explanation in a panel that folds open below the chart.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +58,7 @@ from PySide6.QtWidgets import (
 
 from grantdesk.domain.changes import Kind
 from grantdesk.domain.money import format_money
+from grantdesk.voting.ties import Tie, find_ties
 from grantdesk.voting.wording import number_text, total_nouns
 from ui.operations import Op, Query, follow_changes, refusal_text
 from ui.tasks import TaskRunner
@@ -67,6 +76,8 @@ FUNDED = QColor("#15803d")  # the "awarded" green of ui.style: white text on it 
 FUNDED_SOFT = QColor("#dcfce7")
 NOT_FUNDED = QColor("#cbd5e1")
 MONEY_LINE = QColor("#b45309")
+TIE = QColor("#6d28d9")
+TIE_SOFT = QColor("#ede9fe")
 
 def _count(n: int, one: str, many: str) -> str:
     return f"{number_text(n)} {one if n == 1 else many}"
@@ -91,6 +102,7 @@ class ChartRow:
     status: str  # "Funded"; "Passed over" (unfunded above the money line: it did not fit); "Not funded"
     row: QRectF
     bar: QRectF
+    tie: bool = False  # its total equals another project's
 
 
 @dataclass(frozen=True)
@@ -99,6 +111,7 @@ class MoneyLine:
     y: float
     label: str
     detail: str
+    two_lines: bool = False  # the detail goes under the label when both do not fit on one line
 
 
 @dataclass(frozen=True)
@@ -128,11 +141,13 @@ class ResultsChart(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # screen readers reach it and read the description
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.results: EventResults | None = None
+        self.ties: list[Tie] = []
         self.setAccessibleDescription("No results yet.")
 
     # --- data -------------------------------------------------------------------------------------
     def set_results(self, results: EventResults | None) -> None:
         self.results = results
+        self.ties = results_ties(results) if results is not None else []
         self.setAccessibleDescription(describe_results(results) if results is not None else "No results shown.")
         self.setMinimumHeight(self._needed_height())
         self.update()
@@ -185,12 +200,21 @@ class ResultsChart(QWidget):
         line_after = funded_positions[-1] + 1 if funded_positions else None
 
         totals = [_total_text(p.total, kind) for p in projects]
-        total_w = max(fm_title.horizontalAdvance(t) for t in totals) + 16
+        tied = {ref for tie in self.ties for ref in tie.references}
+        tie_w = self._tie_width(g) + 12 if tied else 0
+        total_w = max(fm_title.horizontalAdvance(t) for t in totals) + 16 + tie_w
         bar_x = g.pad + g.rank_w
         bar_room = max(self.width() - g.pad - g.badge_w - 24 - total_w - bar_x, 20.0)
         top_total = max((p.total for p in projects), default=0)
         title_h = fm_title.height()
         bar_h = max(14.0, min(g.row_h - title_h - 0.22 * g.row_h, g.row_h * 0.36))
+
+        two_lines = False
+        gap = g.line_gap
+        if line_after is not None:
+            words = self._money_line(results, line_after, 0.0)
+            two_lines = self._money_label_size(words, g, False)[0] > self.width() - 2 * g.pad - g.rank_w + 18
+            gap = max(g.line_gap, self._money_label_size(words, g, two_lines)[1] + 10)
 
         rows: list[ChartRow] = []
         spent = 0
@@ -198,8 +222,8 @@ class ResultsChart(QWidget):
         line: MoneyLine | None = None
         for i, p in enumerate(projects):
             if i == line_after:
-                line = self._money_line(results, i, y + g.line_gap / 2)
-                y += g.line_gap
+                line = replace(self._money_line(results, i, y + gap / 2), two_lines=two_lines)
+                y += gap
             row = QRectF(g.pad, y, self.width() - 2 * g.pad, g.row_h)
             share = float(p.total / top_total) if top_total else 0.0  # bar length only: never money
             bar_top = y + g.row_h * 0.1 + title_h + g.row_h * 0.04
@@ -209,21 +233,57 @@ class ResultsChart(QWidget):
             status = "Funded" if p.funded else "Passed over" if line_after is not None and i < line_after \
                 else "Not funded"
             rows.append(ChartRow(p.rank, p.reference, p.title, p.amount_pence, totals[i], p.funded,
-                                 spent if p.funded else None, status, row, bar))
+                                 spent if p.funded else None, status, row, bar, p.reference in tied))
             y += g.row_h
         if line_after == len(projects):
-            line = self._money_line(results, line_after, y + g.line_gap / 2)
+            line = replace(self._money_line(results, line_after, y + gap / 2), two_lines=two_lines)
         return rows, line
 
     @staticmethod
+    def _money_label_size(line: MoneyLine, g: _Geometry, two_lines: bool) -> tuple[float, float]:
+        fm_title, fm_small = QFontMetricsF(g.title_font), QFontMetricsF(g.small_font)
+        label_w = fm_title.horizontalAdvance(line.label)
+        detail_w = fm_small.horizontalAdvance(line.detail) if line.detail else 0.0
+        if two_lines:
+            return max(label_w, detail_w) + 48, fm_title.height() + fm_small.height() + 16
+        return label_w + (detail_w + 28 if line.detail else 0) + 36, fm_title.height() * 1.35
+
+    def money_label_rect(self) -> QRectF | None:
+        """Where the money line's label is drawn (for tests: it must fit the chart)."""
+        line = self.money_line()
+        if line is None:
+            return None
+        g = self._geometry()
+        width, height = self._money_label_size(line, g, line.two_lines)
+        return QRectF(g.pad + g.rank_w - 18, line.y - height / 2, width, height)
+
+    @staticmethod
     def _money_line(results: EventResults, after: int, y: float) -> MoneyLine:
+        """The line after the last funded project (``after`` rows above it): what is left, and why it buys
+        nothing more — the next project below the line, or the cheapest one passed over, costs more."""
         pot = format_money(results.budget_pence)
         left = results.left_pence
         if after == len(results.projects) and all(p.funded for p in results.projects):
             return MoneyLine(after, y, f"Every project fits in the {pot} pot",
                              f"{format_money(left)} left over" if left else "")
-        detail = f"{format_money(left)} left over" if left else "every penny spent"
+        if not left:
+            return MoneyLine(after, y, f"{pot} pot runs out here", "every penny spent")
+        below = results.projects[after:]
+        unfunded = [p for p in results.projects if not p.funded]
+        if below and below[0].amount_pence > left:
+            detail = (f"{format_money(left)} left — not enough for the next project "
+                      f"({format_money(below[0].amount_pence)})")
+        elif unfunded and min(p.amount_pence for p in unfunded) > left:
+            cheapest = min(p.amount_pence for p in unfunded)
+            detail = f"{format_money(left)} left — not enough for any other project (the cheapest, {format_money(cheapest)})"
+        else:  # a rule that shares the pot by voters' budgets can leave money that would buy another
+            detail = f"{format_money(left)} left, not spent by the rule"
         return MoneyLine(after, y, f"{pot} pot runs out here", detail)
+
+    @staticmethod
+    def _tie_width(g: _Geometry) -> float:
+        fm = QFontMetricsF(g.small_font)
+        return fm.horizontalAdvance("Tie") + fm.height()
 
     # --- painting ---------------------------------------------------------------------------------
     def paintEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
@@ -278,6 +338,16 @@ class ResultsChart(QWidget):
         painter.setPen(INK)
         painter.drawText(QRectF(r.bar.right() + 14, r.bar.top() - 20, 10_000, r.bar.height() + 40),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, r.total_text)
+        if r.tie:
+            h = fm_small.height() * 1.25
+            pill = QRectF(r.bar.right() + 14 + fm_title.horizontalAdvance(r.total_text) + 12,
+                          r.bar.center().y() - h / 2, self._tie_width(g), h)
+            painter.setPen(QPen(TIE, 2))
+            painter.setBrush(TIE_SOFT)
+            painter.drawRoundedRect(pill, h / 2, h / 2)
+            painter.setFont(g.small_font)
+            painter.setPen(TIE)
+            painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, "Tie")
         # the badge
         right = r.row.right() - 10
         mid = r.row.center().y()
@@ -319,22 +389,42 @@ class ResultsChart(QWidget):
     def _paint_money_line(self, painter: QPainter, line: MoneyLine, g: _Geometry) -> None:
         painter.setPen(QPen(MONEY_LINE, 3, Qt.PenStyle.DashLine))
         painter.drawLine(QPointF(g.pad - 6, line.y), QPointF(self.width() - g.pad + 6, line.y))
-        fm_title, fm_small = QFontMetricsF(g.title_font), QFontMetricsF(g.small_font)
-        detail_w = fm_small.horizontalAdvance(line.detail) + 28 if line.detail else 0
-        width = fm_title.horizontalAdvance(line.label) + detail_w + 36
-        height = fm_title.height() * 1.35
-        label = QRectF(g.pad + g.rank_w - 18, line.y - height / 2, width, height)
+        fm_title = QFontMetricsF(g.title_font)
+        label = self.money_label_rect() or QRectF()
+        height = label.height()
         painter.setPen(QPen(MONEY_LINE, 2))
         painter.setBrush(QColor("#fffbeb"))
-        painter.drawRoundedRect(label, height / 2, height / 2)
+        radius = height / 2 if not line.two_lines else 18
+        painter.drawRoundedRect(label, radius, radius)
         text_rect = label.adjusted(18, 0, -18, 0)
+        top = text_rect.adjusted(6, 8, 0, 0)
+        top.setHeight(fm_title.height())
         painter.setFont(g.title_font)
         painter.setPen(MONEY_LINE.darker(125))
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, line.label)
+        painter.drawText(top if line.two_lines else text_rect,
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, line.label)
         if line.detail:
             painter.setFont(g.small_font)
             painter.setPen(INK)
-            painter.drawText(text_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, line.detail)
+            if line.two_lines:
+                painter.drawText(text_rect.adjusted(6, 8 + fm_title.height(), 0, -8),
+                                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, line.detail)
+            else:
+                painter.drawText(text_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, line.detail)
+
+
+def results_ties(results: EventResults) -> list[Tie]:
+    """The ties in the ranking, with the event's tie-break that ordered them."""
+    event = results.event
+    return find_ties(results.projects, event.tie_break, event.tie_break_seed) if results.tally.accepted else []
+
+
+def tie_notes(results: EventResults) -> list[str]:
+    """Each tie in words: "Tie on 83 votes: A and B — ranked by lower cost first." (the funding edge first)."""
+    kind = results.event.ballot_kind
+    ties = sorted(results_ties(results), key=lambda t: not t.at_edge)
+    return [t.describe(_total_text(t.total, kind)) + (" The pot runs out within this tie." if t.at_edge else "")
+            for t in ties]
 
 
 def describe_results(results: EventResults) -> str:
@@ -355,6 +445,7 @@ def describe_results(results: EventResults) -> str:
     parts.append(f"{format_money(results.funded_pence)} of the {format_money(results.budget_pence)} pot spent; "
                  f"{format_money(results.left_pence)} left.")
     parts.append(f"{_count(results.tally.accepted, 'ballot', 'ballots')} counted.")
+    parts.extend(tie_notes(results))
     return " ".join(parts)
 
 
@@ -433,7 +524,13 @@ class ResultsView(QWidget):
         chart_scroll.setWidget(self.chart)
         chart_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
-        self.hidden_title = QLabel("Results will be shown when voting closes")
+        self.tie_note = QLabel()
+        self.tie_note.setObjectName("tieNote")
+        self.tie_note.setAccessibleName(self.tr("Ties"))
+        self.tie_note.setWordWrap(True)
+        self.tie_note.hide()
+
+        self.hidden_title = QLabel(self.tr("Results are shown when an officer reveals them"))
         self.hidden_title.setObjectName("hiddenTitle")
         self.hidden_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hidden_title.setWordWrap(True)
@@ -490,6 +587,7 @@ class ResultsView(QWidget):
         outer.addWidget(header)
         outer.addWidget(self.notice)
         outer.addWidget(self.splitter, 1)
+        outer.addWidget(self.tie_note)
         outer.addWidget(self.explain_toggle, 0, Qt.AlignmentFlag.AlignLeft)
         self._apply_type_scale()
         self._show_hidden(False)
@@ -531,12 +629,14 @@ class ResultsView(QWidget):
         size(self.hidden_count, 1.4)
         size(self.reveal_button, 1.0, True)
         size(self.explain_toggle, 0.8)
+        size(self.tie_note, 0.9)
         size(self.explanation, 0.85)
         self.chart.update()
         self.counted_label.setStyleSheet("color: #374151;")
         self.updated_label.setStyleSheet("color: #6b7280;")
         self.money_label.setStyleSheet("color: #15803d;")
         self.hidden_count.setStyleSheet("color: #374151;")
+        self.tie_note.setStyleSheet("color: #5b21b6;")
         self.reveal_button.setMinimumHeight(round(base * 2.2))
         self.reveal_button.setMinimumWidth(round(base * 12))
 
@@ -633,11 +733,15 @@ class ResultsView(QWidget):
         self.results = results
         event = results.event
         self.title_label.setText(event.name)
-        self.updated_label.setText(f"Live · counted at {datetime.now():%H:%M:%S}")
+        state = (self.tr("Confirmed") if event.confirmed else self.tr("Voting closed") if event.closed
+                 else self.tr("Live"))
+        self.updated_label.setText(self.tr("{state} · counted at {time}").format(
+            state=state, time=f"{datetime.now():%H:%M:%S}"))
+        self.tie_note.hide()
         if self.hidden:
             self._show_hidden(True)
-            self.hidden_title.setText("Voting has closed. The results will be shown shortly." if event.closed
-                                      else "Results will be shown when voting closes")
+            self.hidden_title.setText(self.tr("Voting has closed. Results are shown when an officer reveals them.")
+                                      if event.closed else self.tr("Results are shown when an officer reveals them"))
             if hasattr(results, "tally"):  # a full count handed in directly
                 cast, kiosk, paper = results.tally.cast, results.kiosk.cast, results.paper.cast
             else:
@@ -661,6 +765,9 @@ class ResultsView(QWidget):
         self.money_label.setText(f"{format_money(results.funded_pence)} funded of the "
                                  f"{format_money(results.budget_pence)} pot")
         self.chart.set_results(results)
+        notes = tie_notes(results)
+        self.tie_note.setText(" ".join(notes))
+        self.tie_note.setVisible(bool(notes))
         self.explanation.setHtml(_explanation_html(results))
 
     def _show_hidden(self, hidden: bool) -> None:

@@ -511,3 +511,131 @@ def test_a_ballot_refused_when_cast_is_explained_to_the_voter_from_the_problems(
     assert kiosk.review_message.text() == ("Your vote has not been cast: You have chosen 3 projects; you may choose "
                                            "at most 2. Please change your vote.")
     assert kiosk.change_button.isEnabled()
+
+
+# --- a touch screen alone: the keypad; the PIN's slow-down; messages never cut off ----------------
+
+
+def test_a_code_tapped_on_the_keypad_casts_a_ballot_with_no_keyboard(qtbot, db, vote, open_kiosk):
+    event_id = make_event(db, vote, "approval", max_choices=2)
+    [code] = events.issue_codes(db, event_id, 1)  # formatted, "K7M2-Q9XH"
+    kiosk = open_kiosk(event_id)
+    assert set(kiosk.keypad.keys) == set(events.CODE_ALPHABET)  # the keys the codes are made of
+    assert all(b.focusPolicy() == Qt.FocusPolicy.NoFocus for b in kiosk.keypad.keys.values())
+    assert all(b.height() >= 60 and b.width() >= 48 for b in kiosk.keypad.keys.values())  # big touch targets
+    wrong = next(ch for ch in events.CODE_ALPHABET if ch != code[0])
+    click(qtbot, kiosk.keypad.keys[wrong])
+    click(qtbot, kiosk.keypad.delete_button)
+    for ch in code.replace("-", ""):
+        click(qtbot, kiosk.keypad.keys[ch])
+    assert kiosk.code_edit.text() == code.replace("-", "")
+    click(qtbot, kiosk.start_button)
+    qtbot.waitUntil(lambda: kiosk.page == "ballot", timeout=TIMEOUT)
+    click(qtbot, card(kiosk, vote.references[2]).choose_button)
+    cast(qtbot, kiosk)
+    assert events.event_results(db, event_id).kiosk.accepted == 1
+    # the keyboard still types into the same field
+    click(qtbot, kiosk.done_button)
+    qtbot.waitUntil(lambda: kiosk.page == "start", timeout=TIMEOUT)
+    click(qtbot, kiosk.keypad.keys["A"])
+    qtbot.keyClicks(kiosk.code_edit, "b")
+    assert kiosk.code_edit.text() == "AB"
+    click(qtbot, kiosk.keypad.clear_button)
+    assert kiosk.code_edit.text() == ""
+
+
+def test_wrong_pins_slow_the_next_try_down_with_a_countdown(qtbot, db, vote):
+    runner = TaskRunner()
+    now = [1_000.0]
+    kiosk = KioskWindow(db, runner, make_event(db, vote, "approval", max_choices=2), clock=lambda: now[0])
+    qtbot.addWidget(kiosk)
+    kiosk.resize(1280, 800)
+    kiosk.show()
+    with qtbot.waitSignal(kiosk.ready, timeout=TIMEOUT):
+        kiosk.start()
+    click(qtbot, kiosk.officer_button)
+    dialog = kiosk.pin_dialog
+    tries = []
+    dialog.submitted.connect(tries.append)
+
+    def wrong(expect: str) -> None:
+        failures = kiosk.pin_throttle.failures
+        dialog.pin_edit.setText("1111")
+        click(qtbot, dialog.leave_button)
+        qtbot.waitUntil(lambda: kiosk.pin_throttle.failures == failures + 1, timeout=TIMEOUT)
+        assert expect in dialog.message.text()
+
+    wrong("not right. The kiosk stays open.")
+    wrong("not right. The kiosk stays open.")
+    wrong("Try again in 5 seconds.")  # the third wrong PIN: a wait, counted down
+    assert not dialog.leave_button.isEnabled() and dialog.countdown.isActive()
+    now[0] += 2
+    dialog.tick()
+    assert "Try again in 3 seconds." in dialog.message.text()
+    before = len(tries)
+    dialog.pin_edit.setText(PIN)
+    qtbot.keyClick(dialog.pin_edit, Qt.Key.Key_Return)  # Enter during the wait: not even checked
+    assert len(tries) == before and kiosk.isVisible()
+    now[0] += 3
+    dialog.tick()
+    assert "try again now" in dialog.message.text() and dialog.leave_button.isEnabled()
+    assert not dialog.countdown.isActive()
+    wrong("Try again in 10 seconds.")  # doubling
+    # closing and opening the dialog again does not reset the wait
+    dialog.reject()
+    click(qtbot, kiosk.officer_button)
+    assert "Try again in 10 seconds." in dialog.message.text() and not dialog.leave_button.isEnabled()
+    now[0] += 10
+    dialog.tick()
+    dialog.pin_edit.setText(PIN)
+    with qtbot.waitSignal(kiosk.left, timeout=TIMEOUT):
+        click(qtbot, dialog.leave_button)
+    assert kiosk.pin_throttle.failures == 0 and not dialog.countdown.isActive()
+    runner.shutdown()
+
+
+def _cut_labels(window) -> list[str]:
+    """Visible labels whose text does not fit them: not wrapped and wider than the label, or wrapped
+    and shorter than their lines need."""
+    from PySide6.QtWidgets import QLabel
+
+    cut = []
+    for label in window.findChildren(QLabel):
+        if not label.isVisibleTo(window) or not label.text():
+            continue
+        if label.wordWrap():
+            if label.height() < label.heightForWidth(label.width()):
+                cut.append(label.text())
+        elif label.sizeHint().width() > label.width() + 1:
+            cut.append(label.text())
+    return cut
+
+
+@pytest.mark.parametrize("size", [(800, 1280), (1280, 800)])
+def test_no_kiosk_message_is_cut_off(qtbot, db, vote, open_kiosk, size):
+    kiosk = open_kiosk(make_event(db, vote, "approval", max_choices=2))
+    kiosk.resize(*size)
+    qtbot.waitUntil(lambda: kiosk.size().width() == size[0], timeout=TIMEOUT)
+    assert kiosk.minimumSizeHint().width() <= size[0]
+    assert all(label.wordWrap() for label in (kiosk.start_message, kiosk.review_message, kiosk.status_label))
+    type_code(qtbot, kiosk, "ZZZZ-ZZZZ")  # refused: a long message on the start page
+    qtbot.waitUntil(lambda: "not a code for this vote" in kiosk.start_message.text(), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: not _cut_labels(kiosk), timeout=TIMEOUT)
+    assert kiosk.start_message.geometry().bottom() <= kiosk.start_page.height()
+    [code] = events.issue_codes(db, kiosk.event_id, 1)
+    enter_code(qtbot, kiosk, code)
+    qtbot.waitUntil(lambda: not _cut_labels(kiosk), timeout=TIMEOUT)
+    for ref in vote.references[:3]:  # three chosen of "up to 2": the status line says what is wrong
+        click(qtbot, card(kiosk, ref).choose_button)
+    qtbot.waitUntil(lambda: not _cut_labels(kiosk), timeout=TIMEOUT)
+    kiosk.ask_start_again()
+    qtbot.waitUntil(lambda: not _cut_labels(kiosk), timeout=TIMEOUT)
+    # the wrong-PIN message, in full
+    kiosk.ask_pin()
+    dialog = kiosk.pin_dialog
+    for _ in range(4):
+        dialog.wrong_pin()
+    qtbot.waitUntil(lambda: not _cut_labels(dialog), timeout=TIMEOUT)
+    assert dialog.message.wordWrap() and "Try again in" in dialog.message.text()
+    assert dialog.width() <= size[0]
+    dialog.reject()

@@ -1,6 +1,7 @@
 """The voting kiosk: residents vote in the room, one after another, on one screen.
 
-A voter types the code on their card, marks the ballot paper (one card per project), checks their
+A voter types the code on their card (on the keyboard, or on the on-screen keypad: a touch screen
+alone is enough), marks the ballot paper (one card per project), checks their
 vote, casts it and gets a receipt number; the screen then returns to the start for the next voter.
 
 - Full screen, large type, high contrast; mouse, touch and the keyboard alone all work (Tab,
@@ -11,7 +12,9 @@ vote, casts it and gets a receipt number; the screen then returns to the start f
 - A voter who walks away: after two minutes without a touch or a key the ballot is cleared and the
   start page shown. After a vote, the thank-you page returns to the start by itself.
 - Leaving kiosk mode needs the officer's PIN (Ctrl+Shift+Q or the small "Officer" button); closing
-  the window any other way (Alt+F4) asks for the PIN too.
+  the window any other way (Alt+F4) asks for the PIN too. After three wrong PINs each further try
+  waits, 5 seconds then doubling, counted down on screen (``PinThrottle``; its clock handed in).
+- Every message wraps: nothing is cut off, in landscape (1280×800) or portrait (800×1280).
 
 Every database call runs on the worker through the operations layer (``ui.operations``: ``Query``
 for reading the ballot paper and checking a code or the PIN, ``Op`` for casting, so the cast ballot is
@@ -24,6 +27,8 @@ dialog are in ``ui.kiosk_widgets`` and ``ui.kiosk_style``.
 from __future__ import annotations
 
 import html
+import time
+from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
 
@@ -60,7 +65,7 @@ from ui.kiosk_style import (  # noqa: F401  (IDLE_TIMEOUT_MS and is_on: the kios
     restyle,
     switch,
 )
-from ui.kiosk_widgets import ActivityWatcher, PinDialog, ProjectCard, RankRow
+from ui.kiosk_widgets import ActivityWatcher, CodeKeypad, PinDialog, PinThrottle, ProjectCard, RankRow
 from ui.kiosk_words import progress_words, review_lines, voter_sentences
 from ui.operations import Op, Query, refusal_text
 from ui.tasks import TaskRunner
@@ -77,8 +82,10 @@ class KioskWindow(QWidget):
 
     PAGES = ("start", "ballot", "review", "thanks")
 
-    def __init__(self, db: Any, runner: TaskRunner, event_id: int, parent: QWidget | None = None):
+    def __init__(self, db: Any, runner: TaskRunner, event_id: int, parent: QWidget | None = None, *,
+                 clock: Callable[[], float] = time.monotonic):
         super().__init__(parent)
+        self.pin_throttle = PinThrottle(clock)  # wrong PINs slow the next try down, across openings
         self.db = db
         self.runner = runner
         self.event_id = event_id
@@ -122,7 +129,7 @@ class KioskWindow(QWidget):
         outer.setContentsMargins(36, 10, 36, 24)
         outer.setSpacing(6)
         top = QHBoxLayout()
-        self.top_label = make_label("", "topBar", wrap=False)
+        self.top_label = make_label("", "topBar")
         self.officer_button = QPushButton("Officer")
         self.officer_button.setObjectName("officer")
         self.officer_button.setAccessibleName("Officer: leave kiosk mode")
@@ -145,14 +152,14 @@ class KioskWindow(QWidget):
     def _build_start(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        layout.setContentsMargins(80, 20, 80, 20)
-        layout.setSpacing(22)
-        layout.addStretch(2)
+        layout.setContentsMargins(20, 10, 20, 10)
+        layout.setSpacing(16)
+        layout.addStretch(1)
         self.event_label = make_label("", "eventName")
         self.event_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.event_label)
-        layout.addSpacing(20)
-        prompt = make_label("Type the code on your card", "prompt")
+        layout.addSpacing(8)
+        prompt = make_label("Type the code on your card, or tap it in below", "prompt")
         prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(prompt)
         row = QHBoxLayout()
@@ -163,7 +170,7 @@ class KioskWindow(QWidget):
         self.code_edit.setPlaceholderText("e.g. K7M2-Q9XH")
         self.code_edit.setMaxLength(24)
         self.code_edit.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.code_edit.setMinimumWidth(440)
+        self.code_edit.setMinimumWidth(340)
         self.code_edit.setInputMethodHints(Qt.InputMethodHint.ImhPreferUppercase
                                            | Qt.InputMethodHint.ImhNoPredictiveText)
         prompt.setBuddy(self.code_edit)
@@ -181,12 +188,21 @@ class KioskWindow(QWidget):
         hint = make_label("Capital or small letters, with or without the dash. Then press Enter or Start.", "hint")
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(hint)
+        self.keypad = CodeKeypad()
+        self.keypad.key_pressed.connect(self._key_pressed)
+        self.keypad.delete_pressed.connect(self._delete_pressed)
+        self.keypad.clear_pressed.connect(self._clear_pressed)
+        keypad_row = QHBoxLayout()
+        keypad_row.addStretch(1)
+        keypad_row.addWidget(self.keypad, 20)
+        keypad_row.addStretch(1)
+        layout.addLayout(keypad_row)
         self.start_message = make_label("", "message")
         self.start_message.setAccessibleName("Message")
         self.start_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.start_message.hide()
         layout.addWidget(self.start_message)
-        layout.addStretch(3)
+        layout.addStretch(2)
         return page
 
     def _build_ballot(self) -> QWidget:
@@ -261,16 +277,20 @@ class KioskWindow(QWidget):
 
         self.confirm_bar = QFrame()
         self.confirm_bar.setObjectName("confirmBar")
-        confirm = QHBoxLayout(self.confirm_bar)
-        confirm.setContentsMargins(18, 10, 18, 10)
+        confirm_outer = QVBoxLayout(self.confirm_bar)  # the question above its answers: fits portrait too
+        confirm_outer.setContentsMargins(18, 10, 18, 10)
+        confirm = QHBoxLayout()
+        confirm.setContentsMargins(0, 0, 0, 0)
         self.confirm_label = make_label("Start again? Your choices will be cleared.", "prompt")
         self.keep_voting_button = make_button("No, keep voting", "No, keep voting", name="primary")
         self.keep_voting_button.clicked.connect(self._keep_voting)
         self.clear_button = make_button("Yes, start again", "Yes, clear my choices and start again")
         self.clear_button.clicked.connect(self.go_to_start)
-        confirm.addWidget(self.confirm_label, 1)
+        confirm_outer.addWidget(self.confirm_label)
+        confirm.addStretch(1)
         confirm.addWidget(self.keep_voting_button)
         confirm.addWidget(self.clear_button)
+        confirm_outer.addLayout(confirm)
         self.confirm_bar.hide()
         layout.addWidget(self.confirm_bar)
         return page
@@ -278,7 +298,7 @@ class KioskWindow(QWidget):
     def _build_review(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        layout.setContentsMargins(60, 10, 60, 0)
+        layout.setContentsMargins(10, 10, 10, 0)
         layout.setSpacing(16)
         layout.addWidget(make_label("Please check your vote", "heading"))
         layout.addWidget(make_label("This is the vote you are about to cast. Nobody can see how you voted.", "hint"))
@@ -353,8 +373,8 @@ class KioskWindow(QWidget):
         self.start_button.setEnabled(False)
         event_id = self.event_id
 
-        def work(db: Any) -> tuple[Any, dict[str, QImage]]:
-            from grantdesk.services.events import event_photos, get_event
+        def work(db: Any) -> tuple[Any, dict[str, QImage], str]:
+            from grantdesk.services.events import CODE_ALPHABET, event_photos, get_event
 
             view = get_event(db, event_id)
             images = {}
@@ -364,12 +384,13 @@ class KioskWindow(QWidget):
                     images[reference] = image.scaled(PHOTO_WIDTH, PHOTO_HEIGHT,
                                                      Qt.AspectRatioMode.KeepAspectRatio,
                                                      Qt.TransformationMode.SmoothTransformation)
-            return view, images
+            return view, images, CODE_ALPHABET
 
         Query(self, work).success(self._loaded).failure(self._load_error).run()
 
-    def _loaded(self, result: tuple[Any, dict[str, QImage]]) -> None:
-        self.view, self.images = result
+    def _loaded(self, result: tuple[Any, dict[str, QImage], str]) -> None:
+        self.view, self.images, alphabet = result
+        self.keypad.set_keys(alphabet)
         view = self.view
         self._kind = view.rules.kind
         self.setWindowTitle(f"Voting kiosk: {view.name}")
@@ -484,6 +505,23 @@ class KioskWindow(QWidget):
             self.idle_timer.start()
 
     # --- the start page -----------------------------------------------------------------------
+    def _key_pressed(self, ch: str) -> None:
+        """A key of the on-screen keypad: as if typed into the code field (the field keeps the focus)."""
+        if self._busy or not self.code_edit.isEnabled():
+            return
+        self.code_edit.insert(ch)
+        self.code_edit.setFocus()
+
+    def _delete_pressed(self) -> None:
+        if not self._busy and self.code_edit.isEnabled():
+            self.code_edit.backspace()
+            self.code_edit.setFocus()
+
+    def _clear_pressed(self) -> None:
+        if not self._busy and self.code_edit.isEnabled():
+            self.code_edit.clear()
+            self.code_edit.setFocus()
+
     def _code_typed(self, text: str) -> None:
         upper = text.upper()
         if upper != text:
@@ -823,7 +861,7 @@ class KioskWindow(QWidget):
     def ask_pin(self) -> None:
         """Ask for the officer's PIN; the right one closes the kiosk."""
         if self.pin_dialog is None:
-            self.pin_dialog = PinDialog(self)
+            self.pin_dialog = PinDialog(self, self.pin_throttle)
             self.pin_dialog.submitted.connect(self._check_pin)
         self.pin_dialog.start_over()
         self.pin_dialog.open()
@@ -843,8 +881,9 @@ class KioskWindow(QWidget):
         dialog = self.pin_dialog
         if not right:
             if dialog is not None:
-                dialog.say("That PIN is not right. The kiosk stays open.")
+                dialog.wrong_pin()
             return
+        self.pin_throttle.succeeded()
         self._may_close = True
         if dialog is not None:
             dialog.accept()

@@ -51,6 +51,8 @@ QPushButton#officer {
     background: transparent; color: #4b5563; border: 1px solid #9ca3af;
 }
 QPushButton#score { min-width: 40px; padding: 4px 10px; }
+QPushButton#key { min-width: 40px; min-height: 64px; padding: 0; font-size: 24pt; }
+QPushButton#keyWide { min-height: 64px; padding: 0 8px; font-size: 18pt; }
 
 QFrame#card { background: white; border: 2px solid #cbd5e1; border-radius: 16px; }
 QFrame#card[chosen="true"] { background: #f0fdf4; border: 4px solid #15803d; }

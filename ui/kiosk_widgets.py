@@ -1,15 +1,28 @@
 """The voting kiosk's pieces: a project's card on the ballot paper (its controls depend on the kind of
-ballot), a place in a voter's ranking, the officer's PIN dialog, and the watcher that tells when a
-voter has walked away."""
+ballot), a place in a voter's ranking, the on-screen keypad for the code (a touch screen alone is
+enough), the officer's PIN dialog with its slow-down after wrong PINs, and the watcher that tells when
+a voter has walked away."""
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QDialog, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from grantdesk.domain.money import format_money
 from grantdesk.voting.wording import ordinal
@@ -182,13 +195,93 @@ class RankRow(QFrame):
         self.show()
 
 
+class CodeKeypad(QFrame):
+    """Big keys for the code on a voter's card: the characters codes are made of (``set_keys``, from the
+    code-issuing service's alphabet), Delete and Clear. The keys take no keyboard focus, so the code
+    field keeps it and a physical keyboard still types there."""
+
+    key_pressed = Signal(str)
+    delete_pressed = Signal()
+    clear_pressed = Signal()
+
+    COLUMNS = 11
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("keypad")
+        self.setAccessibleName("Keypad for the code")
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setSpacing(8)
+        self.keys: dict[str, QPushButton] = {}
+        self.delete_button = make_button("⌫ Delete", "Delete the last character", name="keyWide")
+        self.clear_button = make_button("Clear", "Clear the code", name="keyWide")
+        self.delete_button.clicked.connect(self.delete_pressed)
+        self.clear_button.clicked.connect(self.clear_pressed)
+        for button in (self.delete_button, self.clear_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+    def set_keys(self, alphabet: str) -> None:
+        """One key per character of ``alphabet``, in rows of ``COLUMNS``; Delete and Clear after them."""
+        for button in self.keys.values():
+            button.setParent(None)
+            button.deleteLater()
+        self.keys = {}
+        for n, ch in enumerate(alphabet):
+            button = make_button(ch, f"Key {ch}", name="key")
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(lambda _=False, ch=ch: self.key_pressed.emit(ch))
+            self.grid.addWidget(button, n // self.COLUMNS, n % self.COLUMNS)
+            self.keys[ch] = button
+        n = len(alphabet)
+        row, col = n // self.COLUMNS, n % self.COLUMNS
+        room = self.COLUMNS - col
+        if room < 4:
+            row, col, room = row + 1, 0, self.COLUMNS
+        half = room // 2
+        self.grid.addWidget(self.delete_button, row, col, 1, half)
+        self.grid.addWidget(self.clear_button, row, col + half, 1, room - half)
+
+
+class PinThrottle:
+    """Wrong PINs slow the next try down: the first ``FREE`` are free, then each wrong one makes the
+    officer wait ``FIRST_WAIT`` seconds, doubling each time. ``clock`` (seconds; ``time.monotonic``) is
+    handed in so tests need no waiting."""
+
+    FREE = 3
+    FIRST_WAIT = 5.0
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self.clock = clock
+        self.failures = 0
+        self.until = 0.0
+
+    def wait_left(self) -> int:
+        """Whole seconds until the next try is taken (0: now)."""
+        return max(0, math.ceil(self.until - self.clock()))
+
+    def failed(self) -> None:
+        self.failures += 1
+        if self.failures >= self.FREE:
+            self.until = self.clock() + self.FIRST_WAIT * 2 ** (self.failures - self.FREE)
+
+    def succeeded(self) -> None:
+        self.failures = 0
+        self.until = 0.0
+
+
 class PinDialog(QDialog):
-    """The officer's PIN, to leave kiosk mode. ``submitted`` carries what was typed."""
+    """The officer's PIN, to leave kiosk mode. ``submitted`` carries what was typed. After wrong PINs
+    (``PinThrottle``) the next try waits, with the seconds counted down on screen."""
 
     submitted = Signal(str)
 
-    def __init__(self, parent: QWidget):
+    def __init__(self, parent: QWidget, throttle: PinThrottle | None = None):
         super().__init__(parent)
+        self.throttle = throttle or PinThrottle()
+        self.countdown = QTimer(self)
+        self.countdown.setInterval(1000)
+        self.countdown.timeout.connect(self.tick)
         self.setObjectName("pinDialog")
         self.setWindowTitle("Leave kiosk mode")
         self.setModal(True)
@@ -224,6 +317,9 @@ class PinDialog(QDialog):
         self.setMinimumWidth(620)
 
     def _submit(self) -> None:
+        if self.throttle.wait_left():
+            self.tick()
+            return
         pin = self.pin_edit.text().strip()
         if not pin:
             self.say("Type the PIN first.")
@@ -231,15 +327,51 @@ class PinDialog(QDialog):
         self.leave_button.setEnabled(False)
         self.submitted.emit(pin)
 
+    def wrong_pin(self) -> None:
+        """The PIN was wrong: say so, and after too many make the next try wait (counted down)."""
+        self.throttle.failed()
+        if self.throttle.wait_left():
+            self.countdown.start()
+            self.tick()
+        else:
+            self.say("That PIN is not right. The kiosk stays open.")
+
+    def tick(self) -> None:
+        """Show the seconds left before another PIN is taken; when none are, take PINs again."""
+        left = self.throttle.wait_left()
+        if not left:
+            self.countdown.stop()
+            self.say("That PIN is not right. The kiosk stays open. You can try again now.")
+            return
+        self.say(f"That PIN is not right, {self.throttle.failures} times now. The kiosk stays open. "
+                 f"Try again in {left} second{'s' if left != 1 else ''}.")
+        self.leave_button.setEnabled(False)
+
     def say(self, text: str) -> None:
         self.leave_button.setEnabled(True)
         self.message.setText(text)
         self.message.show()
         self.pin_edit.selectAll()
         self.pin_edit.setFocus()
+        self._fit()
+
+    def _fit(self) -> None:
+        """Tall enough for every line of the message at the dialog's width: nothing is cut off."""
+        layout = self.layout()
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else 0
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def start_over(self) -> None:
         self.pin_edit.clear()
         self.message.hide()
         self.leave_button.setEnabled(True)
         self.pin_edit.setFocus()
+        if self.throttle.wait_left():
+            self.countdown.start()
+            self.tick()
+
+    def done(self, result: int) -> None:  # noqa: D401 (Qt's name): closing stops the countdown
+        self.countdown.stop()
+        super().done(result)

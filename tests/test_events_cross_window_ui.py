@@ -69,7 +69,8 @@ def test_a_paper_ballot_keyed_twice_shows_on_the_open_projector_and_desk(qtbot, 
     paper.show()
     with qtbot.waitSignal(paper.loaded, timeout=TIMEOUT):
         paper.start()
-    for second in (False, True):  # the same sheet keyed twice: counted when the keyings agree
+    for second in (False, True):  # the same sheet keyed twice, by two people: counted when the keyings agree
+        paper.keyer_edit.setText("Volunteer B" if second else "Volunteer A")
         paper.second_mode.setChecked(second)
         paper.sheet_edit.setText("1")
         paper.marks.line.setText("2 3")

@@ -119,6 +119,8 @@ def test_a_whole_community_vote(qtbot, db, runner, tmp_path, monkeypatch):
     qtbot.waitUntil(lambda: paper.sheet_edit.text() == "1", timeout=TIMEOUT)
     assert "keyed once" in key_sheet(qtbot, paper, "2")
     assert "keyed once" in key_sheet(qtbot, paper, "4")
+    paper.keyer_edit.selectAll()  # a second volunteer takes the keyboard: each sheet is keyed by two people
+    qtbot.keyClicks(paper.keyer_edit, "Second Volunteer")
     qtbot.keySequence(paper.sheet_edit, "Ctrl+K")  # second keying
     qtbot.waitUntil(lambda: paper.second_mode.isChecked() and paper.sheet_edit.text() == "1", timeout=TIMEOUT)
     assert "counted" in key_sheet(qtbot, paper, "2")

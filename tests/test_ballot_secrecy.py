@@ -338,3 +338,26 @@ def test_upgrading_a_database_with_ballots_keeps_every_ballot_and_the_result_and
         assert after.spoilt_reasons == before.spoilt_reasons
     finally:
         upgraded.close()
+
+
+def test_ballots_imported_from_a_file_are_not_stored_in_the_file_order(db, vote, tmp_path, location):
+    """A vote held elsewhere, its ballots all different: stored under keys in no order of the file's."""
+    from fractions import Fraction
+
+    from grantdesk.voting.election import Ballot, Election, Project
+    from grantdesk.voting.pabulib import write_pb
+
+    rng = random.Random(SEED)
+    projects = [Project(str(n), Fraction(100 * (n + 1)), f"Project {n}") for n in range(9)]
+    subsets = rng.sample(range(1, 1 << 9), BALLOTS)
+    ballots = [Ballot(f"v{n}", tuple(i for i in range(9) if subset >> i & 1)) for n, subset in enumerate(subsets)]
+    path = tmp_path / "elsewhere.pb"
+    write_pb(Election("approval", Fraction(2000), projects, ballots, {"description": "Elsewhere"}), path)
+    done = events.import_pabulib(db, vote.fund_code, path)
+    refs = list(done.references)
+    at = {tuple(refs[i] for i in b.projects): n for n, b in enumerate(ballots)}
+    with sqlite3.connect(location.path) as conn:
+        for by in ("id", "rowid"):
+            stored = [at[tuple(json.loads(c))] for (c,) in conn.execute(
+                f"SELECT choices FROM ballots WHERE event_id = ? ORDER BY {by}", (done.event_id,))]
+            _no_order(stored)

@@ -7,9 +7,12 @@ Storing: on SQLite each chunk of ``IMPORT_CHUNK`` ballots is one ``INSERT … SE
 functions takes the driver's ``executemany``; another database takes SQLAlchemy Core's executemany.
 The rows go in on the session's connection, in its transaction: the caller commits or not.
 
-Keys: every ballot row takes a random key (``grantdesk.store.models.random_key``; on SQLite made by
-``random()`` in the statement), so the stored order — by key and by rowid, which on SQLite are one —
-says nothing about the order ballots were cast or imported in. No row holds a receipt.
+Keys: every ballot row takes a random key, so the stored order — by key and by rowid, which on SQLite
+are one — says nothing about the order ballots were cast or imported in. No row holds a receipt. An
+import shuffles the ballots first (``shuffled``, from the system's randomness) and then stores them
+under keys that increase in that random order, each random within a slot of its own (``KeySlots``):
+each row lands at the end of the table's b-tree rather than at a random place in it, and the keys
+say no more than the shuffle, which is nothing.
 
 Reading: ``stored_ballots`` gives an event's ballots column by column — four lists of text, read
 through the driver's own cursor, not 60,000 row objects — so a count keeps few objects alive that the
@@ -20,6 +23,8 @@ from __future__ import annotations
 
 import json
 import queue
+import random
+import secrets
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -32,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import insert
 
-from grantdesk.store.models import RANDOM_KEY_BITS, CastBallotRow, random_key
+from grantdesk.store.models import RANDOM_KEY_BITS, CastBallotRow
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -99,6 +104,40 @@ def stored_ballots(session: Session, event_id: int) -> StoredBallots:
 
 
 # --- storing imported ballots ---------------------------------------------------------------------------
+
+
+def shuffled(ballots: Sequence[Ballot]) -> Sequence[Ballot]:
+    """``ballots`` in a random order (a shuffle seeded from the system's randomness). Ballots kept as
+    columns (``BallotColumns``) stay columns: each column is put in the new order, no ``Ballot`` made."""
+    from grantdesk.voting.election import BallotColumns
+
+    order = list(range(len(ballots)))
+    random.Random(secrets.randbits(128)).shuffle(order)
+    if isinstance(ballots, BallotColumns):
+        return BallotColumns(*([column[i] for i in order]
+                               for column in (ballots.ids, ballots.projects, ballots.points, ballots.extras)))
+    return [ballots[i] for i in order]
+
+
+@dataclass(frozen=True, slots=True)
+class KeySlots:
+    """Keys for ``count`` ballots stored in one go, increasing in the order they are stored: the n-th
+    (from 0) is ``(n + 1) << shift`` with ``shift`` random low bits (``low(n)``, or SQLite's
+    ``random() & mask``), so each is a random key within a slot of its own, none reaching 2⁶³."""
+
+    count: int
+
+    @property
+    def shift(self) -> int:
+        return RANDOM_KEY_BITS - (self.count + 1).bit_length()
+
+    @property
+    def mask(self) -> int:
+        return (1 << self.shift) - 1
+
+    def keys(self, start: int, count: int) -> list[int]:
+        shift, mask = self.shift, self.mask
+        return [(n + 1) << shift | secrets.randbits(63) & mask for n in range(start, start + count)]
 
 
 def ballot_chunks(ballots: Sequence[Ballot], refs: Sequence[str], with_points: bool
@@ -176,47 +215,47 @@ def made_ahead(items: Iterable[Any]) -> Iterator[Iterator[Any]]:
         thread.join()
 
 
-# SQLite's random() is 64 random bits, signed; the mask keeps 63 of them, as ``random_key`` does.
-_SQLITE_RANDOM_KEY = f"(random() & {(1 << RANDOM_KEY_BITS) - 1})"
-
-
 def insert_ballots(session: Session, ballots: Sequence[Ballot], refs: Sequence[str], event_id: int,
                    with_points: bool, progress: Progress | None) -> None:
     """Store imported ballots as kiosk ballots, each under a random key and with no receipt (no voter
-    was shown one), on the session's connection in its transaction; ``progress`` hears after every chunk.
+    was shown one), on the session's connection in its transaction; ``progress`` hears after every
+    chunk. The ballots are shuffled and stored under keys increasing in that order (``KeySlots``).
 
     On SQLite each chunk is one ``INSERT … SELECT`` over ``json_each`` of one JSON array of its
-    ballots' texts: SQLite takes the rows apart and makes the random keys (``random()``) itself, with
-    no Python step or parameter binding per ballot, and the driver lets go of the GIL for the whole
-    statement, so the next chunk's texts are made meanwhile on another thread (``made_ahead``). The
-    rows are written behind the ORM's back: the caller notes the change (``note_change``)."""
+    ballots' texts: SQLite takes the rows apart and makes the keys (its slot, and ``random()`` for the
+    low bits) itself, with no Python step or parameter binding per ballot, and the driver lets go of the GIL for the whole statement, so the next chunk's
+    texts are made meanwhile on another thread (``made_ahead``). The rows are written behind the
+    ORM's back: the caller notes the change (``note_change``)."""
     total = len(ballots)
     conn = session.connection()
     way = storing_way(conn)
-    chunks = ballot_chunks(ballots, refs, with_points)
+    slots = KeySlots(total)
+    chunks = ballot_chunks(shuffled(ballots), refs, with_points)
     _report(progress, 0, total)
     if way == "json_each":
-        sql = ("INSERT INTO ballots (id, event_id, source, choices, points) SELECT " + _SQLITE_RANDOM_KEY + ", ?, "
-               "'kiosk', " + ("json_extract(value, '$[0]'), json_extract(value, '$[1]')" if with_points else
-                              "value, 'null'") + " FROM json_each(?)")
+        sql = ("INSERT INTO ballots (id, event_id, source, choices, points) SELECT ((? + key + 1) << ?) | (random() & ?), "
+               "?, 'kiosk', " + ("json_extract(value, '$[0]'), json_extract(value, '$[1]')" if with_points else
+                                 "value, 'null'") + " FROM json_each(?) ORDER BY key")
         arrays = ((start, json.dumps(list(zip(choices, points, strict=True)) if with_points else choices))
                   for start, choices, points in chunks)
         with made_ahead(arrays) as made:
             for start, array in made:
-                conn.exec_driver_sql(sql, (event_id, array))
+                conn.exec_driver_sql(sql, (start, slots.shift, slots.mask, event_id, array))
                 _report(progress, min(start + IMPORT_CHUNK, total), total)
         return
     if way == "executemany":  # an SQLite without its JSON functions: the driver's executemany
         sql = ("INSERT INTO ballots (id, event_id, source, choices, points) "
-               "VALUES (" + _SQLITE_RANDOM_KEY + ", ?, 'kiosk', ?, " + ("?)" if with_points else "'null')"))
+               "VALUES (?, ?, 'kiosk', ?, " + ("?)" if with_points else "'null')"))
         for start, choices, points in chunks:
             columns = (choices, points) if with_points else (choices,)
-            conn.exec_driver_sql(sql, list(zip(repeat(event_id, len(choices)), *columns, strict=True)))
+            conn.exec_driver_sql(sql, list(zip(slots.keys(start, len(choices)), repeat(event_id, len(choices)),
+                                               *columns, strict=True)))
             _report(progress, min(start + IMPORT_CHUNK, total), total)
         return
     table = CastBallotRow.__table__  # another database: Core executemany, which knows its driver's ways
     for start, choices, points in chunks:
-        session.execute(insert(table), [dict(id=random_key(), event_id=event_id, source="kiosk",
+        keys = slots.keys(start, len(choices))
+        session.execute(insert(table), [dict(id=keys[n], event_id=event_id, source="kiosk",
                                              choices=json.loads(text),
                                              points=json.loads(points[n]) if with_points else None)
                                         for n, text in enumerate(choices)])

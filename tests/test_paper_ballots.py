@@ -71,10 +71,11 @@ def test_each_ballot_kind_says_its_own_rule(db, vote):
     event_id = make_event(db, vote, "knapsack", {})
     rules = blank_ballots(db, event_id).event.rules
     assert ballot_lines(rules, False)[0] == ("Choose projects whose costs add up to no more than £5,000.00.",)
-    ranked = make_event(db, vote, "ranked", {"max_ranked": 3})
+    # one vote per shortlist at a time: each kind is put to its own fund's shortlist
+    ranked = make_event(db, build_vote_fund(db, "VO2"), "ranked", {"max_ranked": 3})
     assert "Write 1 in the box next to your first choice" in ballot_lines(blank_ballots(db, ranked).event.rules,
                                                                          False)[1][0]
-    tokens = make_event(db, vote, "cumulative", {"tokens": 10, "max_per_project": 4})
+    tokens = make_event(db, build_vote_fund(db, "VO3"), "cumulative", {"tokens": 10, "max_per_project": 4})
     welsh = ballot_lines(blank_ballots(db, tokens).event.rules, True)
     assert welsh[0] == ("Rhannwch hyd at 10 tocyn rhwng y prosiectau rydych yn eu cefnogi, dim mwy na 4 ar un "
                         "prosiect.", "Spread up to 10 tokens over the projects you support, at most 4 on one project.")

@@ -16,7 +16,7 @@ from datetime import date
 from html import escape
 from typing import Any, Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,8 +36,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QScrollArea,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -81,32 +80,85 @@ PAGE_KEYS = ("fund", "rules", "areas", "rounds", "members", "panel", "questions"
 FOLLOWS = frozenset({Kind.FUNDS, Kind.MEMBERS, Kind.PANELS, Kind.APPLICATIONS, Kind.AWARDS})
 
 
-def _read_only_table(name: str, headers: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setAccessibleName(name)
-    table.setHorizontalHeaderLabels(headers)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().setVisible(False)
-    table.setAlternatingRowColors(True)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-    return table
+class _RowsModel(QAbstractTableModel):
+    """Rows of text already worded by the page (a fund's areas, rounds or members: tens of rows)."""
+
+    def __init__(self, headers: list[str], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.headers = headers
+        self.rows: list[list[str]] = []
+        self.right: tuple[int, ...] = ()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802 (Qt's name)
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.headers)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self.rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self.right:
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.headers[section]
+        return None
+
+    def set_rows(self, rows: list[list[str]], right: tuple[int, ...]) -> None:
+        if len(rows) == len(self.rows) and rows:  # the same rows with new figures: the selection stays
+            self.rows, self.right = rows, right
+            self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(self.headers) - 1))
+            return
+        self.beginResetModel()
+        self.rows, self.right = rows, right
+        self.endResetModel()
 
 
-def _fill(table: QTableWidget, rows: list[list[str]], *, right: tuple[int, ...] = ()) -> None:
-    keep = table.currentRow()
-    table.setRowCount(len(rows))
-    for r, cells in enumerate(rows):
-        for c, text in enumerate(cells):
-            item = QTableWidgetItem(text)
-            if c in right:
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            table.setItem(r, c, item)
-    if 0 <= keep < len(rows):
-        table.selectRow(keep)
+class ReadOnlyTable(QTableView):
+    """A page's list of what the fund has (one row chosen at a time), over ``_RowsModel``."""
+
+    chosen = Signal()  # the chosen row changed
+
+    def __init__(self, name: str, headers: list[str]):
+        super().__init__()
+        self.setModel(_RowsModel(headers, self))
+        self.setAccessibleName(name)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.verticalHeader().setVisible(False)
+        self.setAlternatingRowColors(True)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.selectionModel().selectionChanged.connect(lambda *_: self.chosen.emit())
+
+    def fill(self, rows: list[list[str]], *, right: tuple[int, ...] = ()) -> None:
+        """Show ``rows``, keeping the chosen row where it still exists."""
+        keep = self.currentRow()
+        self.blockSignals(True)  # a reset clears the selection for a moment: that is not a new choice
+        try:
+            self.model().set_rows(rows, right)
+            if 0 <= keep < len(rows) and self.currentRow() != keep:
+                self.selectRow(keep)
+        finally:
+            self.blockSignals(False)
+        if self.currentRow() != keep:
+            self.chosen.emit()
+
+    def currentRow(self) -> int:  # noqa: N802 (as QTableWidget names it)
+        return self.currentIndex().row()
+
+    def rowCount(self) -> int:  # noqa: N802
+        return self.model().rowCount()
+
+    def text(self, row: int, column: int) -> str:
+        return self.model().rows[row][column]
 
 
 def _heading(text: str) -> QLabel:
@@ -444,7 +496,7 @@ class AreasPage(SettingsPage):
         super().__init__(window, self.tr("Areas"), self.tr(
             "The wards or divisions the fund covers, with their ONS codes (360Giving files use them to say where a "
             "grant went). An area that applications or members are in cannot be removed."))
-        self.table = _read_only_table(self.tr("Areas"), [self.tr("Area"), self.tr("Kind"), self.tr("ONS code"),
+        self.table = ReadOnlyTable(self.tr("Areas"), [self.tr("Area"), self.tr("Kind"), self.tr("ONS code"),
                                                          self.tr("In use by")])
         self.table.setObjectName("areasTable")
         self.table.setMinimumHeight(220)
@@ -479,11 +531,11 @@ class AreasPage(SettingsPage):
         QVBoxLayout(add).addWidget(self.adder)
         self.body.addWidget(add)
         self.confirm_box: QMessageBox | None = None
-        self.table.itemSelectionChanged.connect(self._chosen)
+        self.table.chosen.connect(self._chosen)
 
     def refresh(self, setup: Any) -> None:
         rows = [[a.spec.name, self.tr(a.spec.kind.capitalize()), a.spec.ons_code, str(a.used_by)] for a in setup.areas]
-        _fill(self.table, rows, right=(3,))
+        self.table.fill(rows, right=(3,))
         self.empty.setVisible(not rows)
         if setup.areas and not self.adder.paste_edit.toPlainText():
             self.adder.set_kind(setup.areas[0].spec.kind)
@@ -593,7 +645,7 @@ class RoundsPage(SettingsPage):
         super().__init__(window, self.tr("Rounds"), self.tr(
             "When applications come in and the money each round has. A round's dates must still include the "
             "applications already submitted in it, and its budget cannot go below what it has awarded."))
-        self.table = _read_only_table(self.tr("Rounds"), [
+        self.table = ReadOnlyTable(self.tr("Rounds"), [
             self.tr("Round"), self.tr("Year"), self.tr("Opens"), self.tr("Closes"), self.tr("Decided by"),
             self.tr("Spend by"), self.tr("Budget"), self.tr("Submitted"), self.tr("Awarded"), self.tr("State")])
         self.table.setObjectName("roundsTable")
@@ -620,7 +672,7 @@ class RoundsPage(SettingsPage):
         self.form.form.addRow(table_buttons(self.save_button, self.add_button, self.open_button, self.close_button))
         self.body.addWidget(box)
         self.confirm_box: QMessageBox | None = None
-        self.table.itemSelectionChanged.connect(self._chosen)
+        self.table.chosen.connect(self._chosen)
 
     def refresh(self, setup: Any) -> None:
         rows = []
@@ -631,7 +683,7 @@ class RoundsPage(SettingsPage):
                          f"{s.spend_by:%d/%m/%Y}" if s.spend_by else "",
                          format_money(s.budget_pence) if s.budget_pence is not None else "", str(r.submitted),
                          format_money(r.awarded_pence), self.tr(STATE_WORDS.get(r.state, r.state))])
-        _fill(self.table, rows, right=(6, 7, 8))
+        self.table.fill(rows, right=(6, 7, 8))
         self.empty.setVisible(not rows)
         self._update()
 
@@ -850,7 +902,7 @@ class MembersPage(SettingsPage):
                                           auto_default=False)
         top.addWidget(self.paste_button)
         inner.addLayout(top)
-        self.table = _read_only_table(self.tr("Members"), [
+        self.table = ReadOnlyTable(self.tr("Members"), [
             self.tr("Member"), self.tr("Area"), self.tr("Party"), self.tr("E-mail"), self.tr("Allotment"),
             self.tr("Committed"), self.tr("Left")])
         self.table.setObjectName("membersTable")
@@ -888,7 +940,7 @@ class MembersPage(SettingsPage):
         inner.addWidget(box)
         self.body.addWidget(self.panel, 1)
         self.paste_dialog: PasteMembersDialog | None = None
-        self.table.itemSelectionChanged.connect(self._chosen)
+        self.table.chosen.connect(self._chosen)
         self.year_combo.currentIndexChanged.connect(self._year_chosen)
 
     def year(self) -> int:
@@ -929,7 +981,7 @@ class MembersPage(SettingsPage):
             rows.append([m.spec.name, m.spec.area or "", m.spec.party, m.spec.email,
                          format_money(allotted) if allotted is not None else "", format_money(committed),
                          format_money(allotted - committed) if allotted is not None else ""])
-        _fill(self.table, rows, right=(4, 5, 6))
+        self.table.fill(rows, right=(4, 5, 6))
         self.empty.setVisible(not rows)
         self.allotment_label.setText(self.tr("A&llotment in {year}:").format(year=financial_year_label(year)))
 

@@ -300,6 +300,9 @@ def _table_header(canvas: Canvas, welsh: bool, top: float, width: float, show_co
 
 def _project_row(canvas: Canvas, number: int, project, event: EventView, top: float, width: float, row: float,
                  show_cost: bool) -> float:
+    """Draw one project's row from ``top`` down; returns the y, in points on the page, where the next row
+    starts. (Positions are reportlab's points; no amount of money is a float here: costs are drawn from
+    pence with format_money.)"""
     fonts = pdf_fonts()
     right = MARGIN + width
     bottom = top - row

@@ -115,6 +115,15 @@ class ApplicationActions(QObject):
     def _read(self, work: Callable[[Any], Any], done: Callable[[Any], None]) -> None:
         Query(self, work).success(done).failure(self._failed).run()
 
+    def _read_selected(self, read: Callable[[Any, int], Any], done: Callable[[Any], None]) -> None:
+        """Read ``read(db, id)`` about the selected application in the background, then ``done(it)``
+        (the reading before a decision's dialog: what is asked is shown first)."""
+        detail = self.window.current_detail
+        if detail is None or self.db is None:
+            return
+        app_id = detail.row.id
+        self._read(lambda db: read(db, app_id), done)
+
     def _failed(self, error: BaseException) -> None:
         message = refusal_text(error)
         self.window.show_notice(message)
@@ -235,17 +244,12 @@ class ApplicationActions(QObject):
     def ask_award(self) -> None:
         """Read what an award to the selected application is checked against, then ask (``AwardDialog``);
         in a member fund, open the member decision instead: its awards are made there."""
-        detail = self.window.current_detail
-        if detail is None or self.db is None:
-            return
-        app_id = detail.row.id
-
-        def work(db):
+        def read(db, app_id):
             from grantdesk.services.applications import award_context
 
             return award_context(db, app_id)
 
-        self._read(work, self._open_award)
+        self._read_selected(read, self._open_award)
 
     def _open_award(self, context: Any) -> None:
         if context.member_fund:
@@ -300,17 +304,12 @@ class ApplicationActions(QObject):
     def assess(self) -> None:
         """Show what the fund's rules decide (``AssessmentDialog``) and change the status only when the
         officer confirms it; Cancel changes nothing."""
-        detail = self.window.current_detail
-        if detail is None or self.db is None:
-            return
-        app_id = detail.row.id
-
-        def work(db):
+        def read(db, app_id):
             from grantdesk.services.eligibility import assessment
 
             return assessment(db, app_id)
 
-        self._read(work, self._open_assessment)
+        self._read_selected(read, self._open_assessment)
 
     def _open_assessment(self, shown: Any) -> None:
         from ui.dialogs import AssessmentDialog

@@ -31,7 +31,7 @@ from grantdesk.domain.fund_definition import read_definition
 from grantdesk.domain.fund_settings import settings_of
 from grantdesk.services.fund_setup import create_fund, fund_setup
 from grantdesk.services.overview import list_funds
-from ui.fund_forms import parse_area_lines
+from ui.fund_parts import parse_area_lines
 from ui.fund_wizard import NewFundWizard, open_new_fund_wizard
 
 TODAY = date(2026, 5, 1)  # the wizard's "today": financial year 2026–27

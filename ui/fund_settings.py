@@ -49,24 +49,26 @@ from grantdesk.domain.fund_definition import AREA_KINDS, DECISION_MODELS, AreaSp
 from grantdesk.domain.fund_settings import settings_of
 from grantdesk.domain.money import format_money
 from ui.fund_forms import (
+    FieldMessage,
+    MoneyField,
+    Notice,
+    labelled_row,
+    quiet,
+    table_buttons,
+)
+from ui.fund_parts import (
     AreasEditor,
     EligibilityForm,
-    FieldMessage,
     LettersForm,
-    MemberYearForm,
     MembersTable,
-    MoneyField,
+    MemberYearForm,
     MonitoringEditor,
-    Notice,
     PanelTables,
     QuestionsTable,
     RoundForm,
     WelshAndThemesForm,
-    labelled_row,
     letters_changes,
     merged_settings,
-    quiet,
-    table_buttons,
 )
 from ui.operations import Op, Query, follow_changes, refusal_text
 from ui.widgets import action_button
@@ -1216,7 +1218,11 @@ class PanelPage(SettingsPage):
             return 0
 
     def spec(self) -> Any:
-        from grantdesk.domain.fund_definition import CriterionSpec, PanellistSpec, PanelSpec
+        from grantdesk.domain.fund_definition import (
+            CriterionSpec,
+            PanellistSpec,
+            PanelSpec,
+        )
 
         return PanelSpec(self.name_edit.text().strip(), None,
                          tuple(PanellistSpec(r["name"], r["area"] or "") for r in self.panellists.rows()),

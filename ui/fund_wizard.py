@@ -39,31 +39,33 @@ from PySide6.QtWidgets import (
 )
 
 from grantdesk.domain.dates import financial_year_label, financial_year_of
-from grantdesk.domain.errors import ValidationError
 from grantdesk.domain.eligibility import ATTACHMENT_KINDS
+from grantdesk.domain.errors import ValidationError
 from grantdesk.domain.fund_definition import DefinitionError, read_definition
 from grantdesk.domain.fund_settings import settings_of
 from grantdesk.domain.money import format_money, parse_money
 from ui.fund_forms import (
+    FieldMessage,
+    MoneyField,
+    Notice,
+    fund_code_from,
+    labelled_row,
+    prefix_example,
+    quiet,
+    table_buttons,
+)
+from ui.fund_parts import (
     AreasEditor,
     EligibilityForm,
-    FieldMessage,
     LettersForm,
-    MemberYearForm,
     MembersTable,
-    MoneyField,
+    MemberYearForm,
     MonitoringEditor,
-    Notice,
     PanelTables,
     QuestionsTable,
     RoundForm,
     WelshAndThemesForm,
-    fund_code_from,
-    labelled_row,
     letters_changes,
-    prefix_example,
-    quiet,
-    table_buttons,
 )
 from ui.operations import Op, Query, refusal_text
 from ui.widgets import action_button

@@ -15,5 +15,8 @@ REVISIONS: tuple[str, ...] = (
     "0007_learning",
     "0008_import_keys",
     "0009_secret_ballots",
+    "0010_people_and_audit_chain",
+    "0011_welsh_texts",
+    "0012_retention",
 )
 HEAD = REVISIONS[-1]

@@ -49,6 +49,9 @@ WRONG = {
     "letters.bilingual": "english_first",
     "letters.words": "Dear friend",
     "letters.templates": ["award"],
+    "retention_unsuccessful_years": 0,
+    "retention_award_years": "six",
+    "retention_draft_years": 1.5,
     "publishing": "https://example.org",
     "notes": "remember the tea",
 }

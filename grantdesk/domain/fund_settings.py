@@ -120,6 +120,13 @@ def _percent(key: str, value: Any) -> int:
     return int(number)
 
 
+def _years(key: str, value: Any) -> int:
+    """A whole number of years from 1 to 50 (how long personal details are kept)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 50:
+        return value
+    raise _fail(key, "a whole number of years from 1 to 50", value)
+
+
 def _monitoring(key: str, value: Any) -> tuple[dict[str, Any], ...]:
     """Bands by grant size: ``{up_to = "499.99", require = [[kind, label, months, final], …]}``; the
     last band has no ``up_to``."""
@@ -245,6 +252,14 @@ SETTINGS: tuple[Setting, ...] = (
             "welsh_first (the whole letter in Welsh, then in English) or side_by_side."),
     Setting("letters.words", "The fund's own sentences in letters", _table, {}, "Set in the letter editor."),
     Setting("letters.templates", "The fund's own letter texts", _table, {}, "Set in the letter editor."),
+    Setting("retention_unsuccessful_years", "Keep unsuccessful applications' personal details (years)", _years, 2,
+            "Years after the decision (not eligible, declined or withdrawn) before names, contact details and "
+            "documents are removed by a retention run."),
+    Setting("retention_award_years", "Keep awards' personal details (years)", _years, 6,
+            "Years after the end of the financial year (31 March) in which the award was made, as councils keep "
+            "financial records; amounts, dates and outcomes stay."),
+    Setting("retention_draft_years", "Keep drafts never submitted (years)", _years, 1,
+            "Years after a draft was last changed before its personal details are removed."),
     Setting("publishing", "Publishing details", _table, {}, "Set in the Publish open data window."),
     Setting("notes", "Notes", _notes, {}, "Anything else officers should know (not checked by GrantDesk)."),
 )
@@ -275,6 +290,9 @@ class FundSettings:
     bilingual_layout: str = "welsh_first"
     letter_words: dict[str, Any] = field(default_factory=dict)
     letter_templates: dict[str, Any] = field(default_factory=dict)
+    retention_unsuccessful_years: int = 2
+    retention_award_years: int = 6
+    retention_draft_years: int = 1
     publishing: dict[str, Any] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
 

@@ -149,6 +149,9 @@ class Organisation(Base):
     # under): kept as given, never used to say who the group is (migration 0008).
     umbrella_charity_number: Mapped[str | None] = mapped_column(String(12))
     umbrella_company_number: Mapped[str | None] = mapped_column(String(8))
+    # When its personal details were removed, under the fund's retention or on request (migration 0012);
+    # None while they are held. ``grantdesk.services.retention`` and ``people`` set it.
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     contacts: Mapped[list[Contact]] = relationship(back_populates="organisation", order_by="Contact.id")
 
@@ -164,6 +167,9 @@ class Contact(Base):
     email: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
     letter_language: Mapped[str] = mapped_column(String(2), default="en")
+    # When its personal details were removed, under the fund's retention or on request (migration 0012);
+    # None while they are held. ``grantdesk.services.retention`` and ``people`` set it.
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     organisation: Mapped[Organisation] = relationship(back_populates="contacts")
 
@@ -183,6 +189,9 @@ class Member(Base):
     party: Mapped[str] = mapped_column(String(100), default="")
     email: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # When its personal details were removed, under the fund's retention or on request (migration 0012);
+    # None while they are held. ``grantdesk.services.retention`` and ``people`` set it.
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     area: Mapped[Area | None] = relationship()
 
@@ -246,6 +255,9 @@ class Application(Base):
     # The imported row it came from (the form's response id, or a hash of the row's values): importing
     # the same file again finds it and adds nothing (migration 0008). None for applications typed in.
     import_key: Mapped[str | None] = mapped_column(String(64))
+    # When its personal details were removed, under the fund's retention or on request (migration 0012);
+    # None while they are held. ``grantdesk.services.retention`` and ``people`` set it.
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     fund: Mapped[Fund] = relationship()
     round: Mapped[Round | None] = relationship()
@@ -327,6 +339,9 @@ class Panellist(Base):
     name: Mapped[str] = mapped_column(String(200))
     area_description: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # When its personal details were removed, under the fund's retention or on request (migration 0012);
+    # None while they are held. ``grantdesk.services.retention`` and ``people`` set it.
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class InterestDeclaration(Base):

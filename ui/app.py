@@ -3,6 +3,7 @@
     grantdesk                          # the default database (created empty on first run: the welcome page)
     grantdesk --db PATH                # a given SQLite file (or SQLAlchemy URL); a missing folder is offered
     grantdesk --fund PHP               # open on a fund
+    grantdesk --lang cy                # in Welsh (Cymraeg) — remembered; View ▸ Language / Iaith changes it
     grantdesk --screenshot FILE.png    # open, wait until loaded, save a picture of the window, exit
                                        # (with no display: QT_QPA_PLATFORM=offscreen grantdesk --screenshot …)
 
@@ -49,6 +50,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--fund", metavar="CODE", help="open on this fund (e.g. PHP)")
     parser.add_argument("--screenshot", metavar="FILE.png",
                         help="open the window, wait until it has loaded, save a picture of it and exit")
+    parser.add_argument("--lang", metavar="LANG", choices=("en", "cy"),
+                        help="the interface's language: en (English) or cy (Cymraeg); remembered for next time")
     parser.add_argument("--size", metavar="WxH", default="1280x800", help="window size for --screenshot")
     parser.add_argument("--first-paint", action="store_true", help=argparse.SUPPRESS)  # tests/bench/startup.py
     parser.add_argument("--version", action="version", version=f"GrantDesk {__version__}")
@@ -116,6 +119,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
+
+    from ui.i18n import install_language, remember_language, remembered_language
+
+    if args.lang:
+        if not (args.screenshot or args.first_paint):
+            remember_language(args.lang)
+        install_language(app, args.lang)
+    elif not (args.screenshot or args.first_paint):
+        install_language(app, remembered_language())
 
     from ui.main_window import MainWindow
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from grantdesk.domain.eligibility import ATTACHMENT_KINDS
 from grantdesk.domain.errors import ValidationError
+from grantdesk.i18n import N_
 from grantdesk.domain.monitoring import KINDS as REPORT_KINDS
 from grantdesk.domain.money import parse_money
 from grantdesk.domain.organisations import OrgType
@@ -217,51 +218,51 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("themes", "Themes", _texts, (), "What the fund pays for, in a few words each; outcome notes are "
-            "filed under them."),
-    Setting("allowed_org_types", "Kinds of organisation that can apply", _org_types, (),
-            "Leave empty to accept any kind. An application from another kind is not eligible."),
-    Setting("required_attachments", "Documents every application needs", _attachments, (),
-            "An application without one of these is not eligible until it is attached."),
-    Setting("monitoring", "Monitoring by grant size", _monitoring, (),
-            "What a grantee owes after an award, by its size; empty: the standard bands."),
-    Setting("apply_by_month_day", "Apply by (month-day)", _month_day, "03-31",
-            "Members' funds: an application submitted after this day of the financial year is flagged late.",
+    Setting("themes", N_("Themes"), _texts, (), N_("What the fund pays for, in a few words each; outcome notes are "
+            "filed under them.")),
+    Setting("allowed_org_types", N_("Kinds of organisation that can apply"), _org_types, (),
+            N_("Leave empty to accept any kind. An application from another kind is not eligible.")),
+    Setting("required_attachments", N_("Documents every application needs"), _attachments, (),
+            N_("An application without one of these is not eligible until it is attached.")),
+    Setting("monitoring", N_("Monitoring by grant size"), _monitoring, (),
+            N_("What a grantee owes after an award, by its size; empty: the standard bands.")),
+    Setting("apply_by_month_day", N_("Apply by (month-day)"), _month_day, "03-31",
+            N_("Members' funds: an application submitted after this day of the financial year is flagged late."),
             models=("member",)),
-    Setting("spend_by_month_day", "Spend by (month-day)", _month_day, "03-31",
-            "Members' funds: the last day a decision can use the year's pot.", models=("member",)),
-    Setting("unspent_at_year_end", "Unspent money at year end", _choice(YEAR_END_MODES), "lapse",
-            "Members' funds: lapse (returns to the council) or roll_over (added to next year's pot).",
+    Setting("spend_by_month_day", N_("Spend by (month-day)"), _month_day, "03-31",
+            N_("Members' funds: the last day a decision can use the year's pot."), models=("member",)),
+    Setting("unspent_at_year_end", N_("Unspent money at year end"), _choice(YEAR_END_MODES), "lapse",
+            N_("Members' funds: lapse (returns to the council) or roll_over (added to next year's pot)."),
             models=("member",)),
-    Setting("match_funding_required_for", "Kinds that must bring match funding", _org_types, (),
-            "Their applications are flagged to the member with the share below.", models=("member",)),
-    Setting("match_funding_percent", "Match funding share (%)", _percent, 0,
-            "The share of the cost they must find elsewhere.", old_names=("match_funding_share",),
+    Setting("match_funding_required_for", N_("Kinds that must bring match funding"), _org_types, (),
+            N_("Their applications are flagged to the member with the share below."), models=("member",)),
+    Setting("match_funding_percent", N_("Match funding share (%)"), _percent, 0,
+            N_("The share of the cost they must find elsewhere."), old_names=("match_funding_share",),
             models=("member",)),
-    Setting("welsh_language_standards", "The Welsh Language Standards apply", _bool, False,
-            "Residents' screens and papers are in Welsh first, and Welsh applications are treated no less "
-            "favourably."),
-    Setting("letters_when_language_unknown", "Letters when a contact's language is not known",
-            _choice(LETTER_LANGUAGE_RULES), "english", "For a fund under the Welsh Language Standards: "
-            "bilingual, english or welsh."),
-    Setting("letters.signatory", "Letters are signed by", _person, {}, "Name and role."),
-    Setting("letters.letterhead", "Letterhead", _letterhead, {}, "Address lines, e-mail, phone, website."),
-    Setting("letters.council", "The council's name in each language", _by_language, {},
-            "As letters print it, in English and Welsh."),
-    Setting("letters.bilingual", "Layout of bilingual letters", _choice(BILINGUAL_LAYOUTS), "welsh_first",
-            "welsh_first (the whole letter in Welsh, then in English) or side_by_side."),
-    Setting("letters.words", "The fund's own sentences in letters", _table, {}, "Set in the letter editor."),
-    Setting("letters.templates", "The fund's own letter texts", _table, {}, "Set in the letter editor."),
-    Setting("retention_unsuccessful_years", "Keep unsuccessful applications' personal details (years)", _years, 2,
-            "Years after the decision (not eligible, declined or withdrawn) before names, contact details and "
-            "documents are removed by a retention run."),
-    Setting("retention_award_years", "Keep awards' personal details (years)", _years, 6,
-            "Years after the end of the financial year (31 March) in which the award was made, as councils keep "
-            "financial records; amounts, dates and outcomes stay."),
-    Setting("retention_draft_years", "Keep drafts never submitted (years)", _years, 1,
-            "Years after a draft was last changed before its personal details are removed."),
-    Setting("publishing", "Publishing details", _table, {}, "Set in the Publish open data window."),
-    Setting("notes", "Notes", _notes, {}, "Anything else officers should know (not checked by GrantDesk)."),
+    Setting("welsh_language_standards", N_("The Welsh Language Standards apply"), _bool, False,
+            N_("Residents' screens and papers are in Welsh first, and Welsh applications are treated no less "
+            "favourably.")),
+    Setting("letters_when_language_unknown", N_("Letters when a contact's language is not known"),
+            _choice(LETTER_LANGUAGE_RULES), "english", N_("For a fund under the Welsh Language Standards: "
+            "bilingual, english or welsh.")),
+    Setting("letters.signatory", N_("Letters are signed by"), _person, {}, N_("Name and role.")),
+    Setting("letters.letterhead", N_("Letterhead"), _letterhead, {}, N_("Address lines, e-mail, phone, website.")),
+    Setting("letters.council", N_("The council's name in each language"), _by_language, {},
+            N_("As letters print it, in English and Welsh.")),
+    Setting("letters.bilingual", N_("Layout of bilingual letters"), _choice(BILINGUAL_LAYOUTS), "welsh_first",
+            N_("welsh_first (the whole letter in Welsh, then in English) or side_by_side.")),
+    Setting("letters.words", N_("The fund's own sentences in letters"), _table, {}, N_("Set in the letter editor.")),
+    Setting("letters.templates", N_("The fund's own letter texts"), _table, {}, N_("Set in the letter editor.")),
+    Setting("retention_unsuccessful_years", N_("Keep unsuccessful applications' personal details (years)"), _years, 2,
+            N_("Years after the decision (not eligible, declined or withdrawn) before names, contact details and "
+            "documents are removed by a retention run.")),
+    Setting("retention_award_years", N_("Keep awards' personal details (years)"), _years, 6,
+            N_("Years after the end of the financial year (31 March) in which the award was made, as councils keep "
+            "financial records; amounts, dates and outcomes stay.")),
+    Setting("retention_draft_years", N_("Keep drafts never submitted (years)"), _years, 1,
+            N_("Years after a draft was last changed before its personal details are removed.")),
+    Setting("publishing", N_("Publishing details"), _table, {}, N_("Set in the Publish open data window.")),
+    Setting("notes", N_("Notes"), _notes, {}, N_("Anything else officers should know (not checked by GrantDesk).")),
 )
 
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}

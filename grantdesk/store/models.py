@@ -243,6 +243,9 @@ class Application(Base):
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(300))
     summary: Mapped[str] = mapped_column(Text, default="")
+    # The project's title and summary in Welsh, for a Welsh voter at the kiosk and Welsh letters (0011).
+    title_cy: Mapped[str | None] = mapped_column(String(300))
+    summary_cy: Mapped[str | None] = mapped_column(Text)
     amount_requested_pence: Mapped[int] = mapped_column(Pence)
     project_start: Mapped[date | None] = mapped_column(Date)
     project_end: Mapped[date | None] = mapped_column(Date)
@@ -286,6 +289,8 @@ class StatusChange(Base):
     at: Mapped[datetime] = mapped_column(DateTime)
     by: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(Text, default="")
+    # The reason in Welsh, as a Welsh letter says it (0011): never filled from the English.
+    reason_cy: Mapped[str | None] = mapped_column(Text)
 
     application: Mapped[Application] = relationship(back_populates="history")
 
@@ -407,6 +412,9 @@ class Award(Base):
     awarded_on: Mapped[date] = mapped_column(Date)
     purpose: Mapped[str] = mapped_column(Text, default="")
     conditions: Mapped[str] = mapped_column(Text, default="")
+    # What the officer typed, in Welsh, for a Welsh award letter (0011): never filled from the English.
+    purpose_cy: Mapped[str | None] = mapped_column(Text)
+    conditions_cy: Mapped[str | None] = mapped_column(Text)
     spend_by: Mapped[date | None] = mapped_column(Date)
     grant_id: Mapped[str | None] = mapped_column(String(120), unique=True)  # 360G-… once published
     historical: Mapped[bool] = mapped_column(Boolean, default=False)

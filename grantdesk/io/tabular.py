@@ -17,14 +17,21 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from grantdesk.domain.errors import ValidationError
 
-__all__ = ["Table", "read_table", "write_csv", "column_letter", "is_blank", "is_blank_word", "BLANK_WORDS"]
+__all__ = ["Table", "read_table", "write_csv", "column_letter", "is_blank", "is_blank_word", "BLANK_WORDS",
+           "MAX_FILE_BYTES", "MAX_ROWS"]
 
 CSV_SUFFIXES = (".csv", ".tsv")
+# The largest file and the most rows (under the header) an import reads: generous for any fund's form
+# export (a busy fund has a few thousand), small enough that a wrong or hostile file is refused
+# before it is all in memory. Read when a file is read (tests set smaller ones).
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 200_000
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 _DELIMITERS = (",", ";", "\t")
 
@@ -80,8 +87,10 @@ def read_table(path: Path, *, sheet: str | None = None) -> Table:
 
     CSV: UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order mark, else Windows-1252;
     comma, semicolon or tab separated, whichever the file uses. XLSX: the first sheet, read-only.
-    Refuses, with a sentence saying why, a file of another kind, an empty file, a missing header row,
-    and header rows with blank or repeated column names.
+    Refuses, with a sentence saying why, a file of another kind, a file larger than ``MAX_FILE_BYTES``
+    or with more than ``MAX_ROWS`` rows under the header, an empty file, a missing header row, and
+    header rows with blank or repeated column names. (An XLSX is read with ``defusedxml`` installed,
+    which openpyxl uses to refuse XML entity tricks.)
     """
     path = Path(path)
     name = path.name
@@ -95,6 +104,11 @@ def read_table(path: Path, *, sheet: str | None = None) -> Table:
             f"GrantDesk imports .csv and .xlsx files; “{name}” is neither. Save it from the spreadsheet "
             "as CSV or Excel workbook and import that.")
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES and path.is_file():
+            raise ValidationError(
+                f"“{name}” is {_size_text(size)}; GrantDesk imports files of up to {_size_text(MAX_FILE_BYTES)}. "
+                "Split it into smaller files and import each.")
         data = path.read_bytes()
     except FileNotFoundError:
         raise ValidationError(f"There is no file at {path}.") from None
@@ -107,6 +121,33 @@ def read_table(path: Path, *, sheet: str | None = None) -> Table:
     records = _csv_records(data, name) if suffix in CSV_SUFFIXES else _xlsx_records(data, name, sheet)
     headers, rows = _shape(records, name, blank="" if suffix in CSV_SUFFIXES else None)
     return Table(headers=headers, rows=rows, source=name, path=path, sha256=hashlib.sha256(data).hexdigest())
+
+
+def _size_text(size: int) -> str:
+    """A file size in words people read: "63 MB", "12 KB", "100 bytes"."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:,.{0 if size >= 10 * scale else 1}f} {unit}"
+    return f"{size:,} byte{'s' * (size != 1)}"
+
+
+def _too_many_rows(name: str) -> ValidationError:
+    return ValidationError(
+        f"“{name}” has more than {MAX_ROWS:,} rows under the header; GrantDesk imports up to {MAX_ROWS:,} at a "
+        "time. Split it into smaller files and import each.")
+
+
+def _capped(records: Iterable[Any], name: str, convert=None) -> list[Any]:
+    """The records (the header and up to ``MAX_ROWS`` rows under it; blank rows after those are
+    dropped, as at the end of any file), each through ``convert``; more rows with anything in them
+    are refused (``_too_many_rows``) without reading the rest into memory."""
+    records = iter(records)
+    head = islice(records, MAX_ROWS + 1)
+    kept = list(head) if convert is None else [convert(r) for r in head]
+    for extra in records:
+        if any(not is_blank(c) for c in extra):
+            raise _too_many_rows(name)
+    return kept
 
 
 # --- CSV ---------------------------------------------------------------------------------------------
@@ -159,7 +200,7 @@ def _read_csv(data: bytes, encoding: str, name: str) -> list[list[Any]]:
     else:
         delimiter = _sniff(sample)
     try:
-        return list(csv.reader(stream, delimiter=delimiter))
+        return _capped(csv.reader(stream, delimiter=delimiter), name)
     except csv.Error as exc:
         raise ValidationError(f"“{name}” is not a readable CSV file: {exc}.") from None
 
@@ -207,10 +248,7 @@ def _xlsx_records(data: bytes, name: str, wanted: str | None = None) -> list[lis
         named = [ws for ws in workbook.worksheets if wanted and ws.title.strip().casefold() == wanted.casefold()]
         sheet = named[0] if named else workbook.worksheets[0]
         sheet.reset_dimensions()  # some exporters write a wrong size; read what is really there
-        records: list[list[Any]] = []
-        for values in sheet.iter_rows(values_only=True):
-            records.append([_xlsx_value(v) for v in values])
-        return records
+        return _capped(sheet.iter_rows(values_only=True), name, lambda values: [_xlsx_value(v) for v in values])
     finally:
         workbook.close()
 

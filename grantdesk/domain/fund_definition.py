@@ -30,12 +30,13 @@ from grantdesk.domain.fund_settings import parse_settings
 from grantdesk.domain.money import format_money, parse_money
 from grantdesk.domain.questions import Question, make_question
 from grantdesk.domain.references import is_valid_fund_code
+from grantdesk.i18n import N_
 
-DECISION_MODEL_LABELS = {
-    "member": "Elected members decide",
-    "panel": "Resident panel decides",
-    "vote": "Community vote",
-    "officer": "Officers decide",
+DECISION_MODEL_LABELS = {  # marked for the catalogue; translated where shown
+    "member": N_("Elected members decide"),
+    "panel": N_("Resident panel decides"),
+    "vote": N_("Community vote"),
+    "officer": N_("Officers decide"),
 }
 DECISION_MODELS = ("officer", "member", "panel", "vote")
 LANGUAGES = ("en", "cy")

@@ -34,6 +34,7 @@ from shiboken6 import isValid
 
 from grantdesk import __version__
 from grantdesk.config import DatabaseLocation, database_location, sample_database_location
+from grantdesk.i18n import N_, ngettext
 from ui.fund_windows import FundWindows
 
 if TYPE_CHECKING:
@@ -48,7 +49,8 @@ WARM_UP_AFTER_MS = 750  # after the first screen is complete
 # What the list and the detail pane show, by kind of change (grantdesk.domain.changes.Kind values).
 FOLLOWS = ("funds", "applications", "eligibility", "members", "panels", "events", "awards", "outcomes", "letters")
 ROWS_BEFORE_RELOAD = 50  # more changed applications than this: reload the list rather than row by row
-MENUS = ("&File", "F&und", "&Application", "&Members", "Aft&er the Award", "&Voting", "&View", "&Help")
+MENUS = (N_("&File"), N_("F&und"), N_("&Application"), N_("&Members"), N_("Aft&er the Award"), N_("&Voting"),
+         N_("&View"), N_("&Help"))  # keys of self.menus; shown translated
 
 
 class MainWindow(FundWindows, QMainWindow):
@@ -94,7 +96,7 @@ class MainWindow(FundWindows, QMainWindow):
         self.resize(1280, 800)
         self._build_frame()
         self._restore_geometry()
-        self._set_loading("Opening the database…")
+        self._set_loading(self.tr("Opening the database…"))
         if not staged:
             self.complete()
 
@@ -132,7 +134,7 @@ class MainWindow(FundWindows, QMainWindow):
         self.fund_model = QStandardItemModel(self)
         self.fund_tree = QTreeView()
         self.fund_tree.setObjectName("fundTree")
-        self.fund_tree.setAccessibleName("Funds and rounds")
+        self.fund_tree.setAccessibleName(self.tr("Funds and rounds"))
         self.fund_tree.setHeaderHidden(True)
         self.fund_tree.setModel(self.fund_model)
         self.fund_tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -143,7 +145,7 @@ class MainWindow(FundWindows, QMainWindow):
         self.loading_label.setObjectName("loadingLabel")
         self.loading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.loading_label.setWordWrap(True)
-        self.loading_label.setAccessibleName("Loading")
+        self.loading_label.setAccessibleName(self.tr("Loading"))
         self.list_stack = QStackedWidget()
         self.list_stack.addWidget(self.loading_label)
 
@@ -176,11 +178,11 @@ class MainWindow(FundWindows, QMainWindow):
         outer_layout.addWidget(self.read_only_banner)
         outer_layout.addWidget(self.central_stack, 1)
         self.setCentralWidget(outer)
-        self.menus = {title: self.menuBar().addMenu(title) for title in MENUS}
+        self.menus = {title: self.menuBar().addMenu(self.tr(title)) for title in MENUS}
 
         self.db_label = QLabel()
         self.db_label.setObjectName("databaseLabel")
-        self.db_label.setAccessibleName("Open database")
+        self.db_label.setAccessibleName(self.tr("Open database"))
         self.statusBar().addPermanentWidget(self.db_label)
         self._show_database()
 
@@ -204,7 +206,7 @@ class MainWindow(FundWindows, QMainWindow):
 
         self.notice = QLabel()
         self.notice.setObjectName("notice")
-        self.notice.setAccessibleName("Notice")
+        self.notice.setAccessibleName(self.tr("Notice"))
         self.notice.setWordWrap(True)
         self.notice.setStyleSheet("padding: 6px; background: #fef2f2; color: #991b1b;")
         self.notice.hide()
@@ -215,7 +217,7 @@ class MainWindow(FundWindows, QMainWindow):
         self.app_model = ApplicationsTableModel(self)
         self.table = QTableView()
         self.table.setObjectName("applicationsTable")
-        self.table.setAccessibleName("Applications")
+        self.table.setAccessibleName(self.tr("Applications"))
         self.table.setModel(self.app_model)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(ApplicationsTableModel.REFERENCE, Qt.SortOrder.DescendingOrder)  # newest first
@@ -274,7 +276,7 @@ class MainWindow(FundWindows, QMainWindow):
                                             self.open_new_fund_wizard)
         self.new_fund_action.setStatusTip(self.tr("Set up a new fund, step by step"))
         file_menu.addAction(self.new_fund_action)
-        self.open_action = self._action("&Open Database…", QKeySequence.StandardKey.Open, self._choose_database)
+        self.open_action = self._action(self.tr("&Open Database…"), QKeySequence.StandardKey.Open, self._choose_database)
         file_menu.addAction(self.open_action)
         self.open_definition_action = self._action(self.tr("Open Fund Defi&nition File…"), None,
                                                    self.open_definition_file)
@@ -285,23 +287,24 @@ class MainWindow(FundWindows, QMainWindow):
                                                  "(marked SAMPLE DATA)"))
         file_menu.addAction(self.samples_action)
         file_menu.addSeparator()
-        self.import_action = self._action("&Import Applications…", QKeySequence("Ctrl+I"), self._import)
+        self.import_action = self._action(self.tr("&Import Applications…"), QKeySequence("Ctrl+I"), self._import)
         file_menu.addAction(self.import_action)
-        self.letters_action = self._action("&Letters…", QKeySequence("Ctrl+Shift+L"), self.open_letters)
-        self.letters_action.setStatusTip("Award, decline and deferral letters for the selected fund: preview, "
-                                         "save as PDF, print")
+        self.letters_action = self._action(self.tr("&Letters…"), QKeySequence("Ctrl+Shift+L"), self.open_letters)
+        self.letters_action.setStatusTip(self.tr("Award, decline and deferral letters for the selected fund: "
+                                                 "preview, save as PDF, print"))
         file_menu.addAction(self.letters_action)
         file_menu.addSeparator()
-        self.publish_action = self._action("Publish Open &Data…", QKeySequence("Ctrl+Shift+P"), self.open_publish)
-        self.publish_action.setStatusTip("Check the selected fund's awards and publish them to 360Giving or under "
-                                         "the Transparency Code")
+        self.publish_action = self._action(self.tr("Publish Open &Data…"), QKeySequence("Ctrl+Shift+P"), self.open_publish)
+        self.publish_action.setStatusTip(self.tr("Check the selected fund's awards and publish them to 360Giving "
+                                                 "or under the Transparency Code"))
         file_menu.addAction(self.publish_action)
-        self.import_grants_action = self._action("Import Past &Grants (360Giving)…", QKeySequence("Ctrl+Shift+I"),
+        self.import_grants_action = self._action(self.tr("Import Past &Grants (360Giving)…"), QKeySequence("Ctrl+Shift+I"),
                                                  self.open_import_grants)
-        self.import_grants_action.setStatusTip("Bring the selected fund's past grants in from a 360Giving file")
+        self.import_grants_action.setStatusTip(self.tr("Bring the selected fund's past grants in from a "
+                                                       "360Giving file"))
         file_menu.addAction(self.import_grants_action)
         file_menu.addSeparator()
-        file_menu.addAction(self._action("&Quit", QKeySequence.StandardKey.Quit, self.close))
+        file_menu.addAction(self._action(self.tr("&Quit"), QKeySequence.StandardKey.Quit, self.close))
 
         fund_menu = self.menus["F&und"]
         self.fund_settings_action = self._action(self.tr("Fund &Settings…"), None,
@@ -314,47 +317,47 @@ class MainWindow(FundWindows, QMainWindow):
         self.actions.fill_menu(self.menus["&Application"])
 
         members_menu = self.menus["&Members"]
-        self.pots_action = self._action("Members' &Pots…", QKeySequence("Ctrl+Shift+M"), self.open_members_dashboard)
-        self.pots_action.setStatusTip("Every councillor's pot in the selected fund: allotted, committed, approved, "
-                                      "paid, remaining")
+        self.pots_action = self._action(self.tr("Members' &Pots…"), QKeySequence("Ctrl+Shift+M"), self.open_members_dashboard)
+        self.pots_action.setStatusTip(self.tr("Every councillor's pot in the selected fund: allotted, committed, "
+                                              "approved, paid, remaining"))
         members_menu.addAction(self.pots_action)
-        self.member_decision_action = self._action("Member &Decision…", QKeySequence("Ctrl+M"),
+        self.member_decision_action = self._action(self.tr("Member &Decision…"), QKeySequence("Ctrl+M"),
                                                    self.open_member_decision)
-        self.member_decision_action.setStatusTip("Record a councillor's decision on the selected application, "
-                                                 "or the officer's approval")
+        self.member_decision_action.setStatusTip(self.tr("Record a councillor's decision on the selected "
+                                                         "application, or the officer's approval"))
         members_menu.addAction(self.member_decision_action)
 
         self.after_menu = self.menus["Aft&er the Award"]
-        self.payments_action = self._action("&Payments and Monitoring…", QKeySequence("Ctrl+Shift+Y"),
+        self.payments_action = self._action(self.tr("&Payments and Monitoring…"), QKeySequence("Ctrl+Shift+Y"),
                                             self.open_payments)
-        self.payments_action.setStatusTip("Reports overdue or due soon, and every award's payments")
+        self.payments_action.setStatusTip(self.tr("Reports overdue or due soon, and every award's payments"))
         self.after_menu.addAction(self.payments_action)
-        self.outcome_note_action = self._action("Record &Outcome Note…", QKeySequence("Ctrl+Shift+O"),
+        self.outcome_note_action = self._action(self.tr("Record &Outcome Note…"), QKeySequence("Ctrl+Shift+O"),
                                                 self.open_outcome_note)
-        self.outcome_note_action.setStatusTip("Record what happened, what changed and what was learned for the "
-                                              "selected application's award")
+        self.outcome_note_action.setStatusTip(self.tr("Record what happened, what changed and what was learned "
+                                                      "for the selected application's award"))
         self.after_menu.addAction(self.outcome_note_action)
-        self.learning_library_action = self._action("Learning &Library…", QKeySequence("Ctrl+Shift+B"),
+        self.learning_library_action = self._action(self.tr("Learning &Library…"), QKeySequence("Ctrl+Shift+B"),
                                                     self.open_learning_library)
-        self.learning_library_action.setStatusTip("Outcome notes across all funds, by theme, fund, area, year and "
-                                                  "text, with what was learned side by side")
+        self.learning_library_action.setStatusTip(self.tr("Outcome notes across all funds, by theme, fund, area, "
+                                                          "year and text, with what was learned side by side"))
         self.after_menu.addAction(self.learning_library_action)
 
         voting_menu = self.menus["&Voting"]
-        self.voting_action = self._action("&Votes and Panels…", QKeySequence("Ctrl+Shift+V"), self.open_voting_desk)
-        self.voting_action.setStatusTip("Community votes and resident panels for the selected fund")
+        self.voting_action = self._action(self.tr("&Votes and Panels…"), QKeySequence("Ctrl+Shift+V"), self.open_voting_desk)
+        self.voting_action.setStatusTip(self.tr("Community votes and resident panels for the selected fund"))
         voting_menu.addAction(self.voting_action)
 
         view_menu = self.menus["&View"]
-        self.find_action = self._action("&Find Applications", QKeySequence.StandardKey.Find, self._focus_filter)
+        self.find_action = self._action(self.tr("&Find Applications"), QKeySequence.StandardKey.Find, self._focus_filter)
         view_menu.addAction(self.find_action)
-        self.refresh_action = self._action("&Refresh", QKeySequence.StandardKey.Refresh, self.refresh)
+        self.refresh_action = self._action(self.tr("&Refresh"), QKeySequence.StandardKey.Refresh, self.refresh)
         view_menu.addAction(self.refresh_action)
 
         help_menu = self.menus["&Help"]
-        help_menu.addAction(self._action("&About GrantDesk", None, self._about))
+        help_menu.addAction(self._action(self.tr("&About GrantDesk"), None, self._about))
 
-        toolbar = self.toolbar = self.addToolBar("Applications")
+        toolbar = self.toolbar = self.addToolBar(self.tr("Applications"))
         toolbar.setObjectName("applicationsToolbar")
         toolbar.setMovable(False)
         for action in (self.actions.new_action, self.actions.edit_action, self.actions.assess_action,
@@ -454,10 +457,10 @@ class MainWindow(FundWindows, QMainWindow):
             error = RuntimeError(self.tr("Stopped loading the sample funds; the ones already loaded are kept. "
                                          "Explore the sample funds again to load the rest."))
         message = str(error) or type(error).__name__
-        self._set_loading(f"GrantDesk could not open the database.\n\n{message}\n\n"
-                          "Use File › Open Database… (Ctrl+O) to choose another file.")
+        self._set_loading(self.tr("GrantDesk could not open the database.\n\n{0}\n\n"
+                                  "Use File › Open Database… (Ctrl+O) to choose another file.").format(message))
         self.fund_model.clear()
-        self.statusBar().showMessage("The database could not be opened.")
+        self.statusBar().showMessage(self.tr("The database could not be opened."))
         self.load_failed.emit(message)
 
     def _show_funds(self, funds: list[Any], select: str | None = None, keep: tuple | None = None) -> None:
@@ -476,7 +479,9 @@ class MainWindow(FundWindows, QMainWindow):
             item.setFont(bold)
             item.setToolTip(f"{fund.code} · {fund.council} · {fund.decision_label}")
             item.setData((fund.code, None), FUND_ROLE)
-            item.setAccessibleText(f"{fund.name}, {fund.application_count} applications")
+            item.setAccessibleText(ngettext("{name}, {n} application", "{name}, {n} applications",
+                                             fund.application_count).format(name=fund.name,
+                                                                            n=fund.application_count))
             for rnd in fund.rounds:
                 label = rnd.name
                 for prefix in (fund.name, fund.name.split(" / ")[0]):  # "Fund 2026–27" → "2026–27"
@@ -485,8 +490,8 @@ class MainWindow(FundWindows, QMainWindow):
                         break
                 child = QStandardItem(f"{label}  ({rnd.application_count:,})")
                 child.setData(label, ROUND_LABEL_ROLE)
-                child.setToolTip(f"{financial_year_label(rnd.financial_year)} · apply by "
-                                 f"{rnd.closes_on:%d/%m/%Y}")
+                child.setToolTip(self.tr("{year} · apply by {date}").format(
+                    year=financial_year_label(rnd.financial_year), date=f"{rnd.closes_on:%d/%m/%Y}"))
                 child.setData((fund.code, rnd.id), FUND_ROLE)
                 item.appendRow(child)
             self.fund_model.appendRow(item)
@@ -616,11 +621,11 @@ class MainWindow(FundWindows, QMainWindow):
                 f"<b style='font-size:13pt'>{escape(fund.name)}</b>{sub}<br>"
                 f"<span style='color:{self.palette().color(QPalette.ColorRole.PlaceholderText).name()}'>"
                 f"{escape(fund.council)} · {escape(fund.decision_label)} · "
-                f"fund code {escape(fund.code)}</span>"
+                + self.tr("fund code {0}").format(escape(fund.code)) + "</span>"
             )
         self._apps_request += 1
         token = self._apps_request
-        self._set_loading("Loading applications…")
+        self._set_loading(self.tr("Loading applications…"))
         self.current_fund = fund_code
         self._member_ids.clear()
 
@@ -651,7 +656,7 @@ class MainWindow(FundWindows, QMainWindow):
         else:
             self.current_detail = None
             self.actions.update_enabled(None)
-            self.detail.show_message("No applications to show.")
+            self.detail.show_message(self.tr("No applications to show."))
             self._emit_ready()
 
     def _read(self, fetch: Callable[[Any], Any], got: Callable[[Any], Any]) -> None:
@@ -661,7 +666,7 @@ class MainWindow(FundWindows, QMainWindow):
         Query(self, fetch).success(got).failure(self._on_load_error).run()
 
     def _on_load_error(self, error: BaseException) -> None:
-        self._set_loading(f"Something went wrong while loading: {error}")
+        self._set_loading(self.tr("Something went wrong while loading: {0}").format(error))
         self.statusBar().showMessage(str(error), 10000)
         self.load_failed.emit(str(error))
 
@@ -731,12 +736,12 @@ class MainWindow(FundWindows, QMainWindow):
         self.loading_label.setText(text)
         self.list_stack.setCurrentWidget(self.loading_label)
         if self.fund_model.rowCount() == 0 and self.db is None:
-            placeholder = QStandardItem("Loading funds…")
+            placeholder = QStandardItem(self.tr("Loading funds…"))
             placeholder.setEnabled(False)
             self.fund_model.appendRow(placeholder)
 
     def _show_database(self) -> None:
-        self.db_label.setText(f"Database: {self.location.describe()}")
+        self.db_label.setText(self.tr("Database: {0}").format(self.location.describe()))
         self.db_label.setToolTip(self.location.url if self.location.path is None else str(self.location.path))
         name = self.location.path.name if self.location.path else self.location.describe()
         marks = ([self.tr("SAMPLE DATA")] if self.holds_sample_data else []) + (
@@ -805,7 +810,8 @@ class MainWindow(FundWindows, QMainWindow):
         if code is None or self.db is None:
             return
         from PySide6.QtWidgets import QInputDialog  # dialogs load when first used, not at start-up
-        name, ok = QInputDialog.getText(self, "Save View", "Name this view (e.g. “Awaiting Cllr Hollis”):")
+        name, ok = QInputDialog.getText(self, self.tr("Save View"),
+                                        self.tr("Name this view (e.g. “Awaiting Cllr Hollis”):"))
         if not ok or not name.strip():
             return
         criteria = self.filter_bar.criteria()
@@ -908,8 +914,11 @@ class MainWindow(FundWindows, QMainWindow):
 
     def _update_count(self) -> None:
         shown, total = self.app_model.rowCount(), self.app_model.total_count
-        noun = "application" if total == 1 else "applications"
-        self.count_label.setText(f"{total:,} {noun}" if shown == total else f"{shown:,} of {total:,} {noun} shown")
+        if shown == total:
+            text = ngettext("{total} application", "{total} applications", total)
+        else:
+            text = ngettext("{shown} of {total} application shown", "{shown} of {total} applications shown", total)
+        self.count_label.setText(text.format(shown=f"{shown:,}", total=f"{total:,}"))
 
     def _focus_filter(self) -> None:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -925,7 +934,8 @@ class MainWindow(FundWindows, QMainWindow):
         start = str(self.location.path.parent) if self.location.path else ""
         from PySide6.QtWidgets import QFileDialog  # dialogs load when first used, not at start-up
         path, _ = QFileDialog.getOpenFileName(
-            self, "Open GrantDesk Database", start, "GrantDesk databases (*.db *.sqlite);;All files (*)"
+            self, self.tr("Open GrantDesk Database"), start,
+            self.tr("GrantDesk databases") + " (*.db *.sqlite);;" + self.tr("All files") + " (*)"
         )
         if path:
             self.open_location(database_location(path))
@@ -1057,9 +1067,9 @@ class MainWindow(FundWindows, QMainWindow):
         self.fund_model.clear()
         self.central_stack.setCurrentWidget(self.splitter)
         self.app_model.set_rows([])
-        self.detail.show_message("Choose an application to see its details.")
+        self.detail.show_message(self.tr("Choose an application to see its details."))
         self._show_database()
-        self._set_loading("Opening the database…")
+        self._set_loading(self.tr("Opening the database…"))
         if old is not None:
             self.runner.run(old.close)
         self.start()
@@ -1067,9 +1077,10 @@ class MainWindow(FundWindows, QMainWindow):
     def _about(self) -> None:
         from PySide6.QtWidgets import QMessageBox  # dialogs load when first used, not at start-up
         QMessageBox.about(
-            self, "About GrantDesk",
-            f"<b>GrantDesk {__version__}</b><p>Community funds and participatory grantmaking for UK councils: "
-            "applications, resident panels and votes, councillors' pots, letters and open data.</p>",
+            self, self.tr("About GrantDesk"),
+            f"<b>GrantDesk {__version__}</b><p>" + self.tr(
+                "Community funds and participatory grantmaking for UK councils: applications, resident panels "
+                "and votes, councillors' pots, letters and open data.") + "</p>",
         )
 
     def closeEvent(self, event) -> None:

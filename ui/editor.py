@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QEvent, QStringListModel, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QStringListModel, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
@@ -42,11 +42,17 @@ from grantdesk.domain.applications import FIELDS, ApplicationDraft, FieldErrors,
 from grantdesk.domain.eligibility import ATTACHMENT_KINDS
 from grantdesk.domain.organisations import ORG_TYPE_LABELS, OrgType
 from grantdesk.domain.questions import Question, QuestionKind
+from grantdesk.i18n import N_, ngettext
+from grantdesk.i18n import _ as core_text  # the core's own labels (field names, kinds), in the current language
 from ui.operations import Op, Query
 from ui.tasks import TaskRunner
 
 ERROR_STYLE = "color: #b91c1c;"
-LANGUAGES = (("English", "en"), ("Cymraeg (Welsh)", "cy"))
+LANGUAGES = ((N_("English"), "en"), (N_("Cymraeg (Welsh)"), "cy"))
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("ApplicationEditor", text)
 
 
 def _date_text(value: Any) -> str:
@@ -59,7 +65,7 @@ class _FieldEdit(QUndoCommand):
     """One change to one field; consecutive typing in the same field merges into one step."""
 
     def __init__(self, editor: ApplicationEditor, name: str, old: Any, new: Any):
-        super().__init__(f"Edit {FIELDS.get(name, name)}")
+        super().__init__(tr("Edit {0}").format(core_text(FIELDS.get(name, name))))
         self.editor, self.name, self.old, self.new = editor, name, old, new
         self._first = True
 
@@ -125,39 +131,40 @@ class ApplicationEditor(QDialog):
 
         body = QWidget()
         column = QVBoxLayout(body)
-        applicant = self._group("Applicant", column)
-        self._line(applicant, "organisation", placeholder="Start typing a name, charity or company number")
+        applicant = self._group(self.tr("Applicant"), column)
+        self._line(applicant, "organisation", placeholder=self.tr("Start typing a name, charity or company number"))
         self._combo(applicant, "organisation_type",
-                    [("Choose…", "")] + [(ORG_TYPE_LABELS[k], k.value) for k in OrgType])
-        self._line(applicant, "charity_number", placeholder="e.g. 1164883")
-        self._line(applicant, "company_number", placeholder="e.g. 04530979")
-        contact = self._group("Contact", column)
+                    [(self.tr("Choose…"), "")] + [(core_text(ORG_TYPE_LABELS[k]), k.value) for k in OrgType])
+        self._line(applicant, "charity_number", placeholder=self.tr("e.g. {0}").format("1164883"))
+        self._line(applicant, "company_number", placeholder=self.tr("e.g. {0}").format("04530979"))
+        contact = self._group(self.tr("Contact"), column)
         self._line(contact, "contact_name")
         self._line(contact, "contact_email")
         self._line(contact, "contact_phone")
-        self._combo(contact, "contact_language", list(LANGUAGES))
-        project = self._group("Project", column)
+        self._combo(contact, "contact_language", [(self.tr(text), code) for text, code in LANGUAGES])
+        project = self._group(self.tr("Project"), column)
         self._line(project, "title")
         self._text(project, "summary")
-        self._line(project, "amount_requested", placeholder="e.g. £1,250 or 1250.00")
+        self._line(project, "amount_requested", placeholder=self.tr("e.g. £1,250 or 1250.00"))
         self._combo(project, "area", [("", "")] + [(a, a) for a in self.context.areas])
         self._combo(project, "round", [(r.name, r.name) for r in self.context.rounds] or [("", "")])
-        self._line(project, "project_start", placeholder="dd/mm/yyyy")
-        self._line(project, "project_end", placeholder="dd/mm/yyyy")
-        self._line(project, "submitted_on", placeholder="dd/mm/yyyy — the day it arrived, if on paper or by e-mail",
-                   label="Received on")
+        self._line(project, "project_start", placeholder=self.tr("dd/mm/yyyy"))
+        self._line(project, "project_end", placeholder=self.tr("dd/mm/yyyy"))
+        self._line(project, "submitted_on",
+                   placeholder=self.tr("dd/mm/yyyy — the day it arrived, if on paper or by e-mail"),
+                   label=self.tr("Received on"))
         if self.questions:
-            asked = self._group(f"{self.context.name}: the fund's own questions", column)
+            asked = self._group(self.tr("{0}: the fund's own questions").format(self.context.name), column)
             asked.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # questions are sentences: label above
             for q in self.questions:
                 name = q.field
                 label = q.label + (" *" if q.required else "")
                 if q.kind is QuestionKind.YESNO:
-                    self._combo(asked, name, [("", ""), ("Yes", "yes"), ("No", "no")], label=label)
+                    self._combo(asked, name, [("", ""), (self.tr("Yes"), "yes"), (self.tr("No"), "no")], label=label)
                 elif q.kind is QuestionKind.CHOICE:
                     self._combo(asked, name, [("", "")] + [(c, c) for c in q.choices], label=label)
                 else:
-                    self._line(asked, name, label=label, placeholder=q.help or ("a number" if q.kind is QuestionKind.NUMBER else ""))
+                    self._line(asked, name, label=label, placeholder=q.help or (self.tr("a number") if q.kind is QuestionKind.NUMBER else ""))
         column.addWidget(self._documents_box())
         column.addStretch(1)
 
@@ -170,11 +177,11 @@ class ApplicationEditor(QDialog):
         self.status_label = QLabel()
         self.status_label.setObjectName("editorStatus")
         buttons.addWidget(self.status_label, 1)
-        self.save_button = QPushButton("&Save")
+        self.save_button = QPushButton(self.tr("&Save"))
         self.save_button.setObjectName("saveButton")
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(lambda: self.save())
-        self.close_button = QPushButton("Close")
+        self.close_button = QPushButton(self.tr("Close"))
         self.close_button.setObjectName("closeButton")
         self.close_button.clicked.connect(self.close)
         buttons.addWidget(self.save_button)
@@ -202,7 +209,7 @@ class ApplicationEditor(QDialog):
         return form
 
     def _add_row(self, form: QFormLayout, name: str, widget: QWidget, label: str | None) -> None:
-        text = label or FIELDS.get(name, name)
+        text = label or core_text(FIELDS.get(name, name))
         widget.setObjectName(f"field_{name}")
         widget.setAccessibleName(text.rstrip(" *"))
         error = QLabel()
@@ -247,23 +254,23 @@ class ApplicationEditor(QDialog):
                                                               self._left_field(n)))
 
     def _documents_box(self) -> QGroupBox:
-        box = QGroupBox("Documents")
+        box = QGroupBox(self.tr("Documents"))
         layout = QVBoxLayout(box)
-        needed = [ATTACHMENT_KINDS.get(k, k).lower() for k in self.context.required_attachments]
+        needed = [core_text(ATTACHMENT_KINDS.get(k, k)).lower() for k in self.context.required_attachments]
         if needed:
-            hint = QLabel("This fund asks for: " + ", ".join(needed) + ".")
+            hint = QLabel(self.tr("This fund asks for: {0}.").format(", ".join(needed)))
             hint.setWordWrap(True)
             layout.addWidget(hint)
         self.documents = QListWidget()
         self.documents.setObjectName("documentsList")
-        self.documents.setAccessibleName("Documents")
+        self.documents.setAccessibleName(self.tr("Documents"))
         self.documents.setMaximumHeight(110)
         self.documents.itemActivated.connect(lambda _item: self.open_document())
         layout.addWidget(self.documents)
         row = QHBoxLayout()
-        for text, slot, name in (("&Attach…", self.choose_document, "attachButton"),
-                                 ("&Open", self.open_document, "openDocumentButton"),
-                                 ("&Remove", self.remove_document, "removeDocumentButton")):
+        for text, slot, name in ((self.tr("&Attach…"), self.choose_document, "attachButton"),
+                                 (self.tr("&Open"), self.open_document, "openDocumentButton"),
+                                 (self.tr("&Remove"), self.remove_document, "removeDocumentButton")):
             button = QPushButton(text)
             button.setObjectName(name)
             button.clicked.connect(slot)
@@ -273,11 +280,11 @@ class ApplicationEditor(QDialog):
         return box
 
     def _build_actions(self) -> None:
-        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo = self.undo_stack.createUndoAction(self, self.tr("&Undo"))
         undo.setShortcuts([QKeySequence("Ctrl+Z")])
-        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo = self.undo_stack.createRedoAction(self, self.tr("&Redo"))
         redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        save = QAction("Save", self)
+        save = QAction(self.tr("Save"), self)
         save.setShortcut(QKeySequence.StandardKey.Save)
         save.triggered.connect(lambda: self.save())
         for action in (undo, redo, save):
@@ -397,8 +404,8 @@ class ApplicationEditor(QDialog):
             self._show_error(name, errors.get(name, ""))
         unknown = [m for n, m in errors.items() if n not in self.errors]
         self._show_banner(" ".join(unknown) if unknown else
-                          f"{len(errors)} field{'s' if len(errors) != 1 else ''} need{'s' if len(errors) == 1 else ''} "
-                          "attention before saving.")
+                          ngettext("{n} field needs attention before saving.",
+                                   "{n} fields need attention before saving.", len(errors)).format(n=len(errors)))
         first = next((n for n in self.field_names if n in errors), None)
         if first:
             self.widgets[first].setFocus(Qt.FocusReason.OtherFocusReason)
@@ -423,7 +430,7 @@ class ApplicationEditor(QDialog):
         self._show_banner("")
         self._saving = True
         self.save_button.setEnabled(False)
-        self.status_label.setText("Saving…")
+        self.status_label.setText(self.tr("Saving…"))
         code, draft = self.context.code, self.draft()
         app_id, version, files = self.application_id, self.version, list(self._pending_files)
 
@@ -449,7 +456,7 @@ class ApplicationEditor(QDialog):
         self._pending_files.clear()
         self.application_id, self.reference, self.version = editable.id, editable.reference, editable.version
         self.undo_stack.setClean()
-        self.status_label.setText(f"Saved {editable.reference}.")
+        self.status_label.setText(self.tr("Saved {0}.").format(editable.reference))
         self._update_title()
         self.refresh_documents()
         self.saved.emit(editable.id)
@@ -457,21 +464,22 @@ class ApplicationEditor(QDialog):
             after()
 
     def _save_failed(self, error: BaseException) -> None:
-        self.status_label.setText("Not saved.")
+        self.status_label.setText(self.tr("Not saved."))
         if isinstance(error, FieldErrors):
             self.show_errors(error.errors)
         else:
             self._show_banner(str(error))
 
     def _update_title(self) -> None:
-        what = self.reference or f"New application — {self.context.name}"
+        what = self.reference or self.tr("New application — {0}").format(self.context.name)
         self.setWindowTitle(f"{what}[*]")
 
     # --- closing ------------------------------------------------------------------------------
     def ask_unsaved(self) -> str:
         """``save``, ``discard`` or ``cancel``: what to do with unsaved changes (tests replace this)."""
-        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes",
-                          f"Save the changes to {self.reference or 'this new application'} before closing?",
+        question = (self.tr("Save the changes to {0} before closing?").format(self.reference) if self.reference
+                    else self.tr("Save the changes to this new application before closing?"))
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Unsaved changes"), question,
                           QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                           | QMessageBox.StandardButton.Cancel, self)
         box.setDefaultButton(QMessageBox.StandardButton.Save)
@@ -527,7 +535,8 @@ class ApplicationEditor(QDialog):
     def _show_matches(self, matches: list[Any]) -> None:
         self._matches = {}
         for m in matches:
-            number = m.charity_number and f"charity {m.charity_number}" or m.company_number and f"company {m.company_number}"
+            number = (m.charity_number and self.tr("charity {0}").format(m.charity_number)
+                      or m.company_number and self.tr("company {0}").format(m.company_number))
             self._matches[f"{m.name} — {number}" if number else m.name] = m
         self._completer_model.setStringList(list(self._matches))
         if self.widgets["organisation"].hasFocus() and self._matches:
@@ -562,7 +571,8 @@ class ApplicationEditor(QDialog):
     def refresh_documents(self) -> None:
         self.documents.clear()
         for path, kind in self._pending_files:
-            item = QListWidgetItem(f"{ATTACHMENT_KINDS[kind]} — {path.name} (attached when you save)")
+            item = QListWidgetItem(self.tr("{kind} — {file} (attached when you save)").format(
+                kind=core_text(ATTACHMENT_KINDS[kind]), file=path.name))
             item.setData(Qt.ItemDataRole.UserRole, ("pending", str(path)))
             self.documents.addItem(item)
         if self.application_id is None:
@@ -578,18 +588,21 @@ class ApplicationEditor(QDialog):
 
     def _show_documents(self, infos: tuple[Any, ...]) -> None:
         for info in infos:
-            item = QListWidgetItem(f"{info.kind_label} — {info.filename} ({max(1, info.size_bytes // 1024)} KB)")
+            item = QListWidgetItem(self.tr("{kind} — {file} ({size} KB)").format(
+                kind=core_text(info.kind_label), file=info.filename, size=max(1, info.size_bytes // 1024)))
             item.setData(Qt.ItemDataRole.UserRole, ("stored", info.id))
             self.documents.addItem(item)
 
     def choose_document(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Attach a document", str(Path.home()),
-                                              "Documents and photos (*.pdf *.jpg *.jpeg *.png *.doc *.docx *.odt);;"
-                                              "All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Attach a document"), str(Path.home()),
+                                              self.tr("Documents and photos")
+                                              + " (*.pdf *.jpg *.jpeg *.png *.doc *.docx *.odt);;"
+                                              + self.tr("All files") + " (*)")
         if not path:
             return
-        labels = list(ATTACHMENT_KINDS.values())
-        label, ok = QInputDialog.getItem(self, "What is it?", f"{Path(path).name} is a:", labels, 0, False)
+        labels = [core_text(label) for label in ATTACHMENT_KINDS.values()]
+        label, ok = QInputDialog.getItem(self, self.tr("What is it?"), self.tr("{0} is a:").format(Path(path).name),
+                                         labels, 0, False)
         if ok:
             self.attach(Path(path), list(ATTACHMENT_KINDS)[labels.index(label)])
 

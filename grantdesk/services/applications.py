@@ -149,8 +149,10 @@ def transition_application(
     reason: str = "",
     actor: str | None = None,
     expected_version: int | None = None,
+    reason_cy: str = "",
 ) -> ApplicationRow:
     """Move an application through the workflow; an impossible move raises ``InvalidTransition``.
+    ``reason_cy`` is the reason in Welsh, for a Welsh letter (``grantdesk.services.welsh_texts``).
 
     ``expected_version`` is the version the caller last saw; if someone else changed the application
     since, the move is refused rather than made on stale information.
@@ -159,7 +161,7 @@ def transition_application(
     app = application_for_change(s, application_id, expected_version)
     if status_of(target) is Status.ELIGIBLE:
         require_eligible(s, app)
-    do_transition(s, app, target, actor=actor_or_default(actor), reason=reason)
+    do_transition(s, app, target, actor=actor_or_default(actor), reason=reason, reason_cy=reason_cy)
     return application_row(s, application_id)
 
 
@@ -215,6 +217,9 @@ def award_application(
     reason: str = "",
     actor: str | None = None,
     expected_version: int | None = None,
+    purpose_cy: str = "",
+    conditions: str = "",
+    conditions_cy: str = "",
 ) -> ApplicationRow:
     """Award a shortlisted application: the move and the award record, in one transaction.
 
@@ -240,7 +245,8 @@ def award_application(
     day = awarded_on or utcnow().date()
     do_transition(s, app, Status.AWARDED, actor=who, on=day, reason=why)
     add_award(s, actor=who, application=app, amount_pence=amount_pence, awarded_on=day, purpose=purpose,
-              spend_by=app.round.spend_by if app.round else None)
+              spend_by=app.round.spend_by if app.round else None, purpose_cy=purpose_cy,
+              conditions=conditions, conditions_cy=conditions_cy)
     if crossed:
         audit(s, actor=who, action="award.beyond_limits", entity="application", entity_id=app.id,
               summary=f"{app.reference}: awarded {format_money(amount_pence)}, "

@@ -205,6 +205,8 @@ def add_award(
     conditions: str = "",
     spend_by: date | None = None,
     historical: bool = False,
+    purpose_cy: str = "",
+    conditions_cy: str = "",
 ) -> Award:
     if amount_pence <= 0:
         raise ValidationError("An award must be more than £0.", "amount")
@@ -213,7 +215,9 @@ def add_award(
         amount_pence=amount_pence,
         awarded_on=awarded_on,
         purpose=purpose.strip() or application.title,
-        conditions=conditions,
+        conditions=conditions.strip(),
+        purpose_cy=purpose_cy.strip() or None,  # never the English: a Welsh letter asks for it instead
+        conditions_cy=conditions_cy.strip() or None,
         spend_by=spend_by,
         historical=historical,
     )

@@ -26,18 +26,21 @@ def do_transition(
     at: datetime | None = None,
     on: date | None = None,
     by: str | None = None,
+    reason_cy: str = "",
 ) -> StatusChange:
     """Move ``app`` to ``target`` if the workflow allows it, recording who, when and why.
 
     ``by`` is the person the history credits when it differs from the one at the keyboard (a
-    decision made on paper and keyed in later); the audit entry always names ``actor``.
+    decision made on paper and keyed in later); the audit entry always names ``actor``. ``reason_cy``
+    is the reason in Welsh, as a Welsh letter will say it (never made from the English).
     """
     target = status_of(target)
     check_transition(app.status, target, reason)
     moment = at or utcnow()
     before = app.status
     change = StatusChange(
-        from_status=before, to_status=target.value, at=moment, by=by or actor, reason=reason.strip()
+        from_status=before, to_status=target.value, at=moment, by=by or actor, reason=reason.strip(),
+        reason_cy=reason_cy.strip() or None,
     )
     app.history.append(change)
     app.status = target.value

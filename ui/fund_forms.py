@@ -42,6 +42,7 @@ from grantdesk.domain.errors import ValidationError
 from grantdesk.domain.fund_settings import BY_KEY
 from grantdesk.domain.money import format_money, parse_money
 from grantdesk.domain.organisations import ORG_TYPE_LABELS, OrgType
+from grantdesk.i18n import N_
 
 CONTEXT = "FundForms"
 
@@ -234,8 +235,8 @@ class MoneyField(QLineEdit):
         self.setText(money_text(pence))
 
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
+MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"), N_("July"), N_("August"),
+          N_("September"), N_("October"), N_("November"), N_("December"))
 
 
 class MonthDayEdit(QWidget):

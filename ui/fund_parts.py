@@ -33,6 +33,7 @@ from grantdesk.domain.fund_definition import AREA_KINDS, ONS_CODE, RoundSpec
 from grantdesk.domain.fund_settings import BY_KEY, LETTER_LANGUAGE_RULES, BILINGUAL_LAYOUTS
 from grantdesk.domain.monitoring import DEFAULT_MONITORING
 from grantdesk.domain.money import format_money, parse_money
+from grantdesk.i18n import N_
 
 from ui.fund_forms import (
     CONTEXT,
@@ -84,6 +85,14 @@ def parse_area_lines(text: str) -> list[tuple[str, str]]:
     return out
 
 
+# The kinds of area, as a list of them is headed ("These are: Wards") and as one is named ("Ward").
+AREA_KIND_PLURALS = {"ward": N_("Wards"), "division": N_("Divisions"), "parish": N_("Parishes"),
+                     "county": N_("Counties"), "district": N_("Districts"), "community": N_("Communities"),
+                     "other": N_("Others")}
+AREA_KIND_WORDS = {"ward": N_("Ward"), "division": N_("Division"), "parish": N_("Parish"), "county": N_("County"),
+                   "district": N_("District"), "community": N_("Community"), "other": N_("Other")}
+
+
 class AreasEditor(QWidget):
     """Paste or type the areas (one a line, with ONS codes if you have them), then edit them in the table."""
 
@@ -97,7 +106,7 @@ class AreasEditor(QWidget):
         top = QHBoxLayout()
         self.kind_combo = QComboBox()
         for k in AREA_KINDS:
-            self.kind_combo.addItem(QCoreApplication.translate("AreaKinds", k.capitalize() + "s"), k)
+            self.kind_combo.addItem(QCoreApplication.translate("AreaKinds", AREA_KIND_PLURALS.get(k, k)), k)
         self.kind_combo.setCurrentIndex(max(self.kind_combo.findData(kind), 0))
         kind_label = QLabel(self.tr("&These are:"))
         kind_label.setBuddy(self.kind_combo)
@@ -209,10 +218,10 @@ class PanellistsTable(RowsTable):
 
 
 DEFAULT_CRITERIA = (
-    ("Meets a real need here", 3, "Will people's lives here be better for it?"),
-    ("Reaches the people who need it most", 2, "People who are lonely, on low incomes, young, older or not "
-                                               "usually reached."),
-    ("A realistic plan and good value", 1, "Can the group do what it says, with this money, in this time?"),
+    (N_("Meets a real need here"), 3, N_("Will people's lives here be better for it?")),
+    (N_("Reaches the people who need it most"), 2, N_("People who are lonely, on low incomes, young, older or not "
+                                                      "usually reached.")),
+    (N_("A realistic plan and good value"), 1, N_("Can the group do what it says, with this money, in this time?")),
 )
 
 
@@ -290,7 +299,7 @@ class PanelTables(QWidget):
         self.criteria.setFocus()
 
 
-QUESTION_KINDS = (("text", "Text"), ("number", "Number"), ("yesno", "Yes or no"), ("choice", "Choice"))
+QUESTION_KINDS = (("text", N_("Text")), ("number", N_("Number")), ("yesno", N_("Yes or no")), ("choice", N_("Choice")))
 
 
 class QuestionsTable(RowsTable):
@@ -736,7 +745,7 @@ class MemberYearForm(QWidget):
 
     changed = Signal()
 
-    def __init__(self, mnemonics: tuple[str, str] = ("Appl&y by:", "Spen&d by:"), *, with_match: bool = True,
+    def __init__(self, mnemonics: tuple[str, str] = (N_("Appl&y by:"), N_("Spen&d by:")), *, with_match: bool = True,
                  in_a_row: bool = False):
         super().__init__()
         self.apply_by = MonthDayEdit(setting_label("apply_by_month_day"), BY_KEY["apply_by_month_day"].default)
@@ -771,7 +780,7 @@ class MemberYearForm(QWidget):
                 row.addWidget(w, 0, n)
             row.setColumnStretch(6, 1)
             def words(key: str) -> str:  # on a members' page, "Members' funds:" goes without saying
-                text = setting_help(key).removeprefix("Members' funds: ")
+                text = setting_help(key).removeprefix(self.tr("Members' funds: "))
                 return text[:1].upper() + text[1:]
 
             row.addWidget(quiet(QLabel(f"{self.tr('Apply by')}: {words('apply_by_month_day')} "

@@ -48,6 +48,7 @@ from grantdesk.domain.errors import ValidationError
 from grantdesk.domain.fund_definition import AREA_KINDS, DECISION_MODELS, AreaSpec
 from grantdesk.domain.fund_settings import settings_of
 from grantdesk.domain.money import format_money
+from grantdesk.i18n import N_
 from ui.fund_forms import (
     FieldMessage,
     MoneyField,
@@ -57,6 +58,7 @@ from ui.fund_forms import (
     table_buttons,
 )
 from ui.fund_parts import (
+    AREA_KIND_WORDS,
     AreasEditor,
     EligibilityForm,
     LettersForm,
@@ -246,8 +248,8 @@ class SettingsPage(QWidget):
 # --- the fund ----------------------------------------------------------------------------------------------
 
 
-MODEL_WORDS = {"officer": "Officers decide", "member": "Elected members decide", "panel": "A residents' panel decides",
-               "vote": "Residents vote"}
+MODEL_WORDS = {"officer": N_("Officers decide"), "member": N_("Elected members decide"),
+               "panel": N_("A residents' panel decides"), "vote": N_("Residents vote")}
 
 
 class FundPage(SettingsPage):
@@ -380,7 +382,7 @@ class RulesPage(SettingsPage):
         self.eligibility = EligibilityForm(("&k", "&c"))
         grid.addWidget(self.eligibility, 0, 0)
         self.member_box = QGroupBox(self.tr("Members' pots"))
-        self.year_form = MemberYearForm(("Appl&y by:", "Spen&d by:"))
+        self.year_form = MemberYearForm((N_("Appl&y by:"), N_("Spen&d by:")))
         QVBoxLayout(self.member_box).addWidget(self.year_form)
         grid.addWidget(self.member_box, 0, 1)
         self.other = WelshAndThemesForm("&t", "&W")
@@ -513,7 +515,7 @@ class AreasPage(SettingsPage):
         self.name_edit.setObjectName("areaName")
         self.kind_combo = QComboBox()
         for k in AREA_KINDS:
-            self.kind_combo.addItem(self.tr(k.capitalize()), k)
+            self.kind_combo.addItem(self.tr(AREA_KIND_WORDS.get(k, k)), k)
         self.ons_edit = QLineEdit()
         self.ons_edit.setObjectName("areaOnsCode")
         self.ons_edit.setMaximumWidth(200)
@@ -536,7 +538,8 @@ class AreasPage(SettingsPage):
         self.table.chosen.connect(self._chosen)
 
     def refresh(self, setup: Any) -> None:
-        rows = [[a.spec.name, self.tr(a.spec.kind.capitalize()), a.spec.ons_code, str(a.used_by)] for a in setup.areas]
+        rows = [[a.spec.name, self.tr(AREA_KIND_WORDS.get(a.spec.kind, a.spec.kind)), a.spec.ons_code, str(a.used_by)]
+                for a in setup.areas]
         self.table.fill(rows, right=(3,))
         self.empty.setVisible(not rows)
         if setup.areas and not self.adder.paste_edit.toPlainText():
@@ -637,7 +640,7 @@ class AreasPage(SettingsPage):
 # --- rounds -------------------------------------------------------------------------------------------------------
 
 
-STATE_WORDS = {"not open yet": "Not open yet", "open": "Open", "closed": "Closed"}
+STATE_WORDS = {"not open yet": N_("Not open yet"), "open": N_("Open"), "closed": N_("Closed")}
 
 
 class RoundsPage(SettingsPage):
@@ -1297,8 +1300,8 @@ class QuestionsPage(SettingsPage):
 
 PAGE_CLASSES = {"fund": FundPage, "rules": RulesPage, "areas": AreasPage, "rounds": RoundsPage,
                 "members": MembersPage, "panel": PanelPage, "questions": QuestionsPage, "letters": LettersPage}
-PAGE_NAMES = {"fund": "The fund", "rules": "Rules", "areas": "Areas", "rounds": "Rounds", "members": "Members",
-              "panel": "Panel", "questions": "Questions", "letters": "Letters"}
+PAGE_NAMES = {"fund": N_("The fund"), "rules": N_("Rules"), "areas": N_("Areas"), "rounds": N_("Rounds"),
+              "members": N_("Members"), "panel": N_("Panel"), "questions": N_("Questions"), "letters": N_("Letters")}
 
 
 class FundSettingsWindow(QWidget):

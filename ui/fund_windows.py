@@ -26,7 +26,7 @@ class FundWindows:
     def open_outcome_note(self):
         """The outcome-note form for the selected application's award."""
         if self.db is None or self.current_detail is None:
-            self.show_notice("Choose an application first.")
+            self.show_notice(self.tr("Choose an application first."))
             return None
         row, db, code = self.current_detail.row, self.db, self.current_fund
 
@@ -37,7 +37,8 @@ class FundWindows:
 
         def got(award_id):
             if award_id is None:
-                self.show_notice(f"{row.reference} has no award yet: outcome notes are recorded for awards.")
+                self.show_notice(self.tr("{reference} has no award yet: outcome notes are recorded for awards.").format(
+                    reference=row.reference))
                 return
             from ui.outcome_note import OutcomeNoteDialog
 
@@ -55,7 +56,7 @@ class FundWindows:
     def open_learning_library(self):
         """The learning library across all funds, in its own window (one at a time)."""
         if self.db is None:
-            self.show_notice("Open a database first.")
+            self.show_notice(self.tr("Open a database first."))
             return None
         from ui.learning_library import LearningLibrary
 
@@ -120,7 +121,7 @@ class FundWindows:
     def open_new_fund_wizard(self):
         """File ▸ New Fund…: the wizard that sets up a fund in this database."""
         if self.db is None:
-            self.show_notice("Open a database first.")
+            self.show_notice(self.tr("Open a database first."))
             return None
         from ui.fund_wizard import open_new_fund_wizard
 
@@ -134,7 +135,7 @@ class FundWindows:
         """Fund ▸ Fund Settings…: the fund's settings window, at ``page`` ("rounds", "members", "panel", …)."""
         code = fund_code or self.current_fund
         if self.db is None or not code:
-            self.show_notice("Choose a fund first.")
+            self.show_notice(self.tr("Choose a fund first."))
             return None
         from ui.fund_settings import open_fund_settings
 
@@ -142,7 +143,7 @@ class FundWindows:
 
     def _fund_chosen(self) -> bool:
         if self.db is None or not self.current_fund:
-            self.show_notice("Choose a fund first.")
+            self.show_notice(self.tr("Choose a fund first."))
             return False
         return True
 
@@ -175,10 +176,11 @@ class FundWindows:
     def _member_fund(self) -> bool:
         fund = self._fund_for(self.current_fund) if self.current_fund else None
         if self.db is None or fund is None:
-            self.show_notice("Choose a fund first.")
+            self.show_notice(self.tr("Choose a fund first."))
             return False
         if fund.decision_model != "member":
-            self.show_notice(f"{fund.name} is not decided by elected members, so it has no members' pots.")
+            self.show_notice(self.tr("{fund} is not decided by elected members, so it has no members' pots.").format(
+                fund=fund.name))
             return False
         return True
 
@@ -190,7 +192,7 @@ class FundWindows:
 
         def make(code: str):
             board = MembersDashboard(self.db, self.runner, code, self)
-            board.setWindowTitle(f"Members' pots — {code}")
+            board.setWindowTitle(self.tr("Members' pots — {code}").format(code=code))
             board.resize(1200, 760)
             board.statement_requested.connect(
                 lambda member_id, year: self.save_member_statement(code, member_id, year))
@@ -202,8 +204,9 @@ class FundWindows:
     def save_member_statement(self, fund_code: str, member_id: int, year: int, path: str | None = None) -> None:
         if path is None:
             from PySide6.QtWidgets import QFileDialog  # dialogs load when first used, not at start-up
-            path, _ = QFileDialog.getSaveFileName(self, "Save the member's statement",
-                                                  f"statement-{fund_code.lower()}-{member_id}-{year}.pdf", "PDF (*.pdf)")
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the member's statement"),
+                                                  f"statement-{fund_code.lower()}-{member_id}-{year}.pdf",
+                                                  self.tr("PDF") + " (*.pdf)")
             if not path:
                 return
         target = path
@@ -217,15 +220,16 @@ class FundWindows:
 
         from ui.operations import Query
 
-        Query(self, work).success(lambda saved: self.statusBar().showMessage(f"Saved the statement to {saved}.", 8000)) \
-            .with_progress("Making the statement").run()
+        saved_words = self.tr("Saved the statement to {path}.")
+        Query(self, work).success(lambda saved: self.statusBar().showMessage(saved_words.format(path=saved), 8000)) \
+            .with_progress(self.tr("Making the statement")).run()
 
     def open_member_decision(self):
         """The decision screen for the selected application of a member fund."""
         if not self._member_fund():
             return None
         if self.current_detail is None:
-            self.show_notice("Choose an application first.")
+            self.show_notice(self.tr("Choose an application first."))
             return None
         from ui.member_decision import MemberDecisionDialog
 

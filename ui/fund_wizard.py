@@ -44,6 +44,7 @@ from grantdesk.domain.errors import ValidationError
 from grantdesk.domain.fund_definition import DefinitionError, read_definition
 from grantdesk.domain.fund_settings import settings_of
 from grantdesk.domain.money import format_money, parse_money
+from grantdesk.i18n import N_
 from ui.fund_forms import (
     FieldMessage,
     MoneyField,
@@ -103,9 +104,9 @@ def problem_place(key: str) -> str:
     """Where a problem's key points, in words: ``members[3].area`` → "Members, row 3, area"."""
     from PySide6.QtCore import QCoreApplication
 
-    words = {"fund": "The fund", "areas": "Areas", "members": "Members", "panels": "Panel", "rounds": "First round",
-             "questions": "Questions", "panellists": "panellist", "criteria": "criterion", "allotments": "allotment",
-             "settings": "settings"}
+    words = {"fund": N_("The fund"), "areas": N_("Areas"), "members": N_("Members"), "panels": N_("Panel"),
+             "rounds": N_("First round"), "questions": N_("Questions"), "panellists": N_("panellist"),
+             "criteria": N_("criterion"), "allotments": N_("allotment"), "settings": N_("settings")}
     parts = []
     for n, piece in enumerate(key.split(".")):
         m = re.match(r"^(\w+)\[(\d+)\]$", piece)
@@ -146,7 +147,7 @@ class _Page(QWizardPage):
         except ValidationError as exc:
             return [(exc.field or self.name, str(exc))]
         try:
-            read_definition(table, source="The new fund")
+            read_definition(table, source=self.tr("The new fund"))
         except DefinitionError as exc:
             problems = [(k, w) for k, w in exc.problems if _page_of_key(k) == self.name]
         return problems
@@ -965,7 +966,7 @@ class NewFundWizard(QWizard):
 
     def summary_html(self) -> str:
         try:
-            d = read_definition(self.definition_table(), source="The new fund")
+            d = read_definition(self.definition_table(), source=self.tr("The new fund"))
         except (DefinitionError, ValidationError) as exc:
             return f"<p>{escape(str(exc))}</p>"
         f = d.fund
@@ -1059,10 +1060,12 @@ class NewFundWizard(QWizard):
         self.creating = True
         self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
 
+        source = self.tr("The new fund")
+
         def work(db):
             from grantdesk.services.fund_setup import create_fund
 
-            return create_fund(db, read_definition(table, source="The new fund"))
+            return create_fund(db, read_definition(table, source=source))
 
         def done() -> None:
             self.creating = False

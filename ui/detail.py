@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QTextBrowser
 
 from grantdesk.domain.dates import format_date
@@ -12,9 +13,15 @@ from grantdesk.domain.money import format_money
 from grantdesk.domain.organisations import ORG_TYPE_LABELS, OrgType
 from grantdesk.domain.questions import display_answer
 from grantdesk.domain.workflow import STATUS_LABELS, Status
+from grantdesk.i18n import N_
+from grantdesk.i18n import _ as core_text  # the core's labels (statuses, organisation types), translated
 from ui.style import STATUS_COLOURS
 
-LANGUAGE_LABELS = {"en": "English", "cy": "Welsh (Cymraeg)"}
+LANGUAGE_LABELS = {"en": N_("English"), "cy": N_("Welsh (Cymraeg)")}
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("DetailPane", text)
 
 
 _CSS = """
@@ -35,11 +42,11 @@ class DetailPane(QTextBrowser):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("applicationDetail")
-        self.setAccessibleName("Application details")
+        self.setAccessibleName(self.tr("Application details"))
         self.setOpenExternalLinks(False)
         self.setOpenLinks(False)  # links are actions (override a rule, open a document): see anchorClicked
         self.document().setDefaultStyleSheet(_CSS)
-        self.show_message("Choose an application to see its details.")
+        self.show_message(self.tr("Choose an application to see its details."))
 
     def show_message(self, text: str) -> None:
         self.setHtml(f"<p class='muted'>{escape(text)}</p>")
@@ -55,16 +62,16 @@ def _row(label: str, value: str) -> str:
 def render_detail(detail: Any) -> str:
     """HTML for an ``ApplicationDetail``; every value from the database is escaped."""
     r = detail.row
-    status = escape(STATUS_LABELS[Status(r.status)])
+    status = escape(core_text(STATUS_LABELS[Status(r.status)]))
     colour = STATUS_COLOURS.get(r.status, "#374151")
     try:
-        org_type = ORG_TYPE_LABELS[OrgType(r.organisation_type)]
+        org_type = core_text(ORG_TYPE_LABELS[OrgType(r.organisation_type)])
     except ValueError:
         org_type = r.organisation_type
     registration = " · ".join(
         x for x in (
-            f"Charity {escape(r.charity_number)}" if r.charity_number else "",
-            f"Company {escape(r.company_number)}" if r.company_number else "",
+            tr("Charity {0}").format(escape(r.charity_number)) if r.charity_number else "",
+            tr("Company {0}").format(escape(r.company_number)) if r.company_number else "",
             f"<span class='muted'>{escape(detail.org_id)}</span>" if detail.org_id else "",
         ) if x
     )
@@ -81,38 +88,42 @@ def render_detail(detail: Any) -> str:
         dates = f"{escape(format_date(r.project_start))} – {escape(format_date(r.project_end))}"
     award = ""
     if detail.award_pence is not None:
-        award = f"<b>{escape(format_money(detail.award_pence))}</b> on {escape(format_date(detail.awarded_on))}"
+        award = tr("{amount} on {date}").format(amount=f"<b>{escape(format_money(detail.award_pence))}</b>",
+                                                date=escape(format_date(detail.awarded_on)))
 
     facts = "".join([
-        _row("Organisation", f"{escape(r.organisation)}<br><span class='muted'>{escape(org_type)}</span>"),
-        _row("Registration", registration),
-        _row("Contact", contact),
-        _row("Letters in", escape(LANGUAGE_LABELS.get(r.contact_language or "", ""))),
-        _row("Requested", escape(format_money(r.amount_requested_pence))),
-        _row("Awarded", award),
-        _row("Area", escape(r.area or "")),
-        _row("Round", escape(r.round or "")),
-        _row("Project dates", dates),
-        _row("Submitted", escape(format_date(r.submitted_on))),
+        _row(tr("Organisation"), f"{escape(r.organisation)}<br><span class='muted'>{escape(org_type)}</span>"),
+        _row(tr("Registration"), registration),
+        _row(tr("Contact"), contact),
+        _row(tr("Letters in"), escape(tr(LANGUAGE_LABELS[r.contact_language])
+                                      if r.contact_language in LANGUAGE_LABELS else "")),
+        _row(tr("Requested"), escape(format_money(r.amount_requested_pence))),
+        _row(tr("Awarded"), award),
+        _row(tr("Area"), escape(r.area or "")),
+        _row(tr("Round"), escape(r.round or "")),
+        _row(tr("Project dates"), dates),
+        _row(tr("Submitted"), escape(format_date(r.submitted_on))),
     ])
     history = "".join(
-        f"<p class='event'><b>{escape(STATUS_LABELS[Status(h.to_status)])}</b>"
+        f"<p class='event'><b>{escape(core_text(STATUS_LABELS[Status(h.to_status)]))}</b>"
         f" <span class='muted'>· {escape(format_date(h.at.date()))} · {escape(h.by)}</span>"
         + (f"<br><span class='reason'>{escape(h.reason)}</span>" if h.reason else "")
         + "</p>"
         for h in detail.history
     )
-    summary = escape(r.summary).replace("\n", "<br>") if r.summary else "<span class='muted'>No summary.</span>"
+    no_summary = escape(tr("No summary."))
+    summary = escape(r.summary).replace("\n", "<br>") if r.summary else f"<span class='muted'>{no_summary}</span>"
+    summary_heading, history_heading = escape(tr("Summary")), escape(tr("History"))
     return (
         f"<h2>{escape(r.title)}</h2>"
         f"<p class='ref'>{escape(r.reference)} &nbsp; <span class='chip' style='background:{colour}'>"
         f"&nbsp;{status}&nbsp;</span></p>"
         f"<table class='facts'>{facts}</table>"
-        f"<h3>Summary</h3><p>{summary}</p>"
+        f"<h3>{summary_heading}</h3><p>{summary}</p>"
         + _answers(detail)
         + _eligibility(detail)
         + _documents(detail)
-        + f"<h3>History</h3>{history}"
+        + f"<h3>{history_heading}</h3>{history}"
     )
 
 
@@ -139,28 +150,33 @@ def _eligibility(detail: Any) -> str:
         mark, colour = marks[r.outcome]
         text = escape(r.reason)
         if r.outcome is Outcome.OVERRIDDEN:
-            text += f"<br><span class='reason'>Overridden: {escape(r.override_reason)}</span>"
+            overridden = escape(tr("Overridden: {0}").format(r.override_reason))
+            text += f"<br><span class='reason'>{overridden}</span>"
         elif r.outcome is Outcome.FAIL and open_:
-            text += f" <a href='override:{r.rule}'>Override…</a>"
+            link = escape(tr("Override…"))
+            text += f" <a href='override:{r.rule}'>{link}</a>"
         lines.append(f"<p class='event'><span style='color:{colour}; font-weight:bold'>{mark}</span> {text}</p>")
-    verdict = ("<p><b>Meets the fund's rules.</b></p>" if report.eligible
-               else "<p style='color:#b91c1c'><b>Does not meet the fund's rules.</b></p>")
-    return "<h3>Eligibility</h3>" + verdict + "".join(lines)
+    verdict = ("<p><b>" + escape(tr("Meets the fund's rules.")) + "</b></p>" if report.eligible
+               else "<p style='color:#b91c1c'><b>" + escape(tr("Does not meet the fund's rules.")) + "</b></p>")
+    return "<h3>" + escape(tr("Eligibility")) + "</h3>" + verdict + "".join(lines)
 
 
 def _documents(detail: Any) -> str:
     if not detail.attachments:
         return ""
+    kilobytes = tr("{0} KB")
     items = "".join(
         f"<p class='event'><a href='attachment:{a.id}'>{escape(a.filename)}</a> "
-        f"<span class='muted'>· {escape(a.kind_label)} · {max(1, a.size_bytes // 1024)} KB</span></p>"
+        f"<span class='muted'>· {escape(core_text(a.kind_label))} · {escape(kilobytes.format(max(1, a.size_bytes // 1024)))}"
+        "</span></p>"
         for a in detail.attachments
     )
-    return f"<h3>Documents</h3>{items}"
+    return "<h3>" + escape(tr("Documents")) + f"</h3>{items}"
 
 
 def _answers(detail: Any) -> str:
     rows = "".join(
         _row(q.label, escape(display_answer(q, detail.answers.get(q.key)))) for q in detail.questions
     )
-    return f"<h3>The fund's questions</h3><table class='facts'>{rows}</table>" if rows else ""
+    heading = escape(tr("The fund's questions"))
+    return f"<h3>{heading}</h3><table class='facts'>{rows}</table>" if rows else ""

@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 from grantdesk.domain.workflow import STATUS_LABELS, Status
+from grantdesk.i18n import _ as core_text  # the core's status labels, translated
 
 OPEN = "open"  # a status choice meaning every open state
 ALL_MEMBERS = -1
@@ -27,26 +28,26 @@ class FilterBar(QWidget):
 
         self.text_edit = QLineEdit()
         self.text_edit.setObjectName("applicationFilter")
-        self.text_edit.setAccessibleName("Filter applications")
-        self.text_edit.setPlaceholderText("Filter by reference, title or organisation  (Ctrl+F)")
+        self.text_edit.setAccessibleName(self.tr("Filter applications"))
+        self.text_edit.setPlaceholderText(self.tr("Filter by reference, title or organisation  (Ctrl+F)"))
         self.text_edit.setClearButtonEnabled(True)
         self.text_edit.textChanged.connect(lambda _t: self.changed.emit())
         layout.addWidget(self.text_edit, 3)
 
-        self.status_combo = self._combo("statusFilter", "Filter by status")
-        self.status_combo.addItem("All statuses", "")
-        self.status_combo.addItem("Open applications", OPEN)
+        self.status_combo = self._combo("statusFilter", self.tr("Filter by status"))
+        self.status_combo.addItem(self.tr("All statuses"), "")
+        self.status_combo.addItem(self.tr("Open applications"), OPEN)
         for status in Status:
-            self.status_combo.addItem(STATUS_LABELS[status], status.value)
-        self.area_combo = self._combo("areaFilter", "Filter by area")
-        self.member_combo = self._combo("memberFilter", "Filter by member")
-        self.views_combo = self._combo("savedViews", "Saved views")
+            self.status_combo.addItem(core_text(STATUS_LABELS[status]), status.value)
+        self.area_combo = self._combo("areaFilter", self.tr("Filter by area"))
+        self.member_combo = self._combo("memberFilter", self.tr("Filter by member"))
+        self.views_combo = self._combo("savedViews", self.tr("Saved views"))
         self.views_combo.activated.connect(self._view_activated)
         for combo in (self.status_combo, self.area_combo, self.member_combo):
             combo.activated.connect(lambda _i: self.changed.emit())
             layout.addWidget(combo, 1)
         layout.addWidget(self.views_combo, 1)
-        self.save_button = QPushButton("Save View…")
+        self.save_button = QPushButton(self.tr("Save View…"))
         self.save_button.setObjectName("saveViewButton")
         self.save_button.clicked.connect(self.save_view_requested.emit)
         layout.addWidget(self.save_button)
@@ -63,9 +64,9 @@ class FilterBar(QWidget):
     def set_options(self, options: Any) -> None:
         """Areas, members and saved views of the fund being shown (None while loading)."""
         self.area_combo.clear()
-        self.area_combo.addItem("All areas", "")
+        self.area_combo.addItem(self.tr("All areas"), "")
         self.member_combo.clear()
-        self.member_combo.addItem("All members", ALL_MEMBERS)
+        self.member_combo.addItem(self.tr("All members"), ALL_MEMBERS)
         self._members = {}
         if options is not None:
             for area in options.areas:
@@ -79,7 +80,7 @@ class FilterBar(QWidget):
     def set_views(self, views: tuple[Any, ...]) -> None:
         self._views = tuple(views)
         self.views_combo.clear()
-        self.views_combo.addItem("Saved views", None)
+        self.views_combo.addItem(self.tr("Saved views"), None)
         for view in self._views:
             self.views_combo.addItem(view.name, view.id)
         self.views_combo.setEnabled(bool(self._views))

@@ -19,26 +19,29 @@ from PySide6.QtWidgets import QDialog, QMenu, QMessageBox
 from shiboken6 import isValid
 
 from grantdesk.domain.workflow import NEEDS_REASON, Status
+from grantdesk.i18n import N_
+from grantdesk.i18n import _ as core_text  # the core's labels (statuses, rules), translated
 from ui.operations import Op, Query, refusal_text
 
 # Each move: the menu text, and what to ask for the written reason (None: no reason needed).
 MOVES: tuple[tuple[Status, str, str | None], ...] = (
-    (Status.SUBMITTED, "&Submit", None),
-    (Status.RETURNED, "&Return for Changes…", "What needs to change? The applicant will read this."),
-    (Status.ELIGIBLE, "Mark &Eligible", "Why is this eligible despite the earlier decision?"),
-    (Status.INELIGIBLE, "Mark &Ineligible…", "Why is it not eligible? The applicant will read this."),
-    (Status.SHORTLISTED, "S&hortlist", None),
-    (Status.AWARDED, "&Award…", None),
-    (Status.DECLINED, "&Decline…", "Why is it declined? Give a reason that can be defended publicly."),
-    (Status.DEFERRED, "De&fer…", "What should the applicant do to be considered again?"),
-    (Status.WITHDRAWN, "&Withdraw…", "Why is it withdrawn?"),
+    (Status.SUBMITTED, N_("&Submit"), None),
+    (Status.RETURNED, N_("&Return for Changes…"), N_("What needs to change? The applicant will read this.")),
+    (Status.ELIGIBLE, N_("Mark &Eligible"), N_("Why is this eligible despite the earlier decision?")),
+    (Status.INELIGIBLE, N_("Mark &Ineligible…"), N_("Why is it not eligible? The applicant will read this.")),
+    (Status.SHORTLISTED, N_("S&hortlist"), None),
+    (Status.AWARDED, N_("&Award…"), None),
+    (Status.DECLINED, N_("&Decline…"), N_("Why is it declined? Give a reason that can be defended publicly.")),
+    (Status.DEFERRED, N_("De&fer…"), N_("What should the applicant do to be considered again?")),
+    (Status.WITHDRAWN, N_("&Withdraw…"), N_("Why is it withdrawn?")),
 )
 
 
 # The question asked before a move that needs no written reason (%1: the reference), and its Yes button.
-MOVE_QUESTIONS = {Status.SUBMITTED: "Submit %1?", Status.ELIGIBLE: "Mark %1 as eligible?",
-                  Status.SHORTLISTED: "Shortlist %1?"}
-MOVE_BUTTONS = {Status.SUBMITTED: "&Submit", Status.ELIGIBLE: "Mark as &Eligible", Status.SHORTLISTED: "S&hortlist"}
+MOVE_QUESTIONS = {Status.SUBMITTED: N_("Submit %1?"), Status.ELIGIBLE: N_("Mark %1 as eligible?"),
+                  Status.SHORTLISTED: N_("Shortlist %1?")}
+MOVE_BUTTONS = {Status.SUBMITTED: N_("&Submit"), Status.ELIGIBLE: N_("Mark as &Eligible"),
+                Status.SHORTLISTED: N_("S&hortlist")}
 
 
 class ApplicationActions(QObject):
@@ -55,12 +58,12 @@ class ApplicationActions(QObject):
         self.editors: dict[int | None, Any] = {}
         self.assessment_dialog: Any = None
         self.award_dialog: Any = None
-        self.new_action = self._action("&New Application…", QKeySequence.StandardKey.New, self.new_application)
-        self.edit_action = self._action("&Edit Application…", QKeySequence("Ctrl+E"), self.edit_application)
-        self.assess_action = self._action("Assess E&ligibility", QKeySequence("Ctrl+L"), self.assess)
+        self.new_action = self._action(self.tr("&New Application…"), QKeySequence.StandardKey.New, self.new_application)
+        self.edit_action = self._action(self.tr("&Edit Application…"), QKeySequence("Ctrl+E"), self.edit_application)
+        self.assess_action = self._action(self.tr("Assess E&ligibility"), QKeySequence("Ctrl+L"), self.assess)
         self.move_actions: dict[Status, QAction] = {}
         for status, text, _prompt in MOVES:
-            self.move_actions[status] = self._action(text, None, lambda _checked=False, s=status: self.move(s))
+            self.move_actions[status] = self._action(self.tr(text), None, lambda _checked=False, s=status: self.move(s))
         self.update_enabled(None)
 
     def _action(self, text: str, shortcut, slot: Callable[[], Any]) -> QAction:
@@ -203,7 +206,8 @@ class ApplicationActions(QObject):
                 prefill = " ".join(r.reason for r in detail.eligibility.failures)
             elif target is Status.ELIGIBLE and detail.eligibility is not None and detail.eligibility.eligible:
                 prefill = detail.eligibility.summary()  # the overrides that make it eligible after all
-            reason = self.ask_reason(f"{row.reference}: {target.label}", prompt or "Why?", prefill)
+            reason = self.ask_reason(self.tr("{0}: {1}").format(row.reference, core_text(target.label)),
+                                     self.tr(prompt) if prompt else self.tr("Why?"), prefill)
             if reason is None:
                 return
 
@@ -226,13 +230,15 @@ class ApplicationActions(QObject):
             Status.ELIGIBLE: self.tr(" It then goes forward for a decision."),
             Status.SHORTLISTED: self.tr(" It is then ready for a decision: an award, a decline or a deferral."),
         }.get(target, "")
-        question = self.tr(MOVE_QUESTIONS.get(target, "Move %1 on?")).replace("%1", reference)
-        text = question + " " + self.tr("Its status changes from %1 to %2.").replace("%1", current.label) \
-            .replace("%2", target.label) + after
-        box = QMessageBox(QMessageBox.Icon.Question, f"{reference}: {target.label}", text,
+        question = (self.tr(MOVE_QUESTIONS[target]) if target in MOVE_QUESTIONS else self.tr("Move %1 on?")).replace("%1", reference)
+        text = question + " " + self.tr("Its status changes from %1 to %2.").replace("%1", core_text(current.label)) \
+            .replace("%2", core_text(target.label)) + after
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("{0}: {1}").format(reference, core_text(target.label)),
+                          text,
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self.window)
         box.setObjectName("moveConfirm")
-        box.button(QMessageBox.StandardButton.Yes).setText(self.tr(MOVE_BUTTONS.get(target, "&Yes")))
+        box.button(QMessageBox.StandardButton.Yes).setText(self.tr(MOVE_BUTTONS[target]) if target in MOVE_BUTTONS
+                                                            else self.tr("&Yes"))
         box.setDefaultButton(QMessageBox.StandardButton.Yes)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.accepted.connect(then)
@@ -355,9 +361,9 @@ class ApplicationActions(QObject):
         if failed is None or failed.outcome is not Outcome.FAIL:
             return
         reason = self.ask_reason(
-            f"Override: {RULES[rule]}",
-            f"{failed.reason}\n\nWhy should this rule not stop {detail.row.reference}? "
-            "Your reason is kept in the audit log.",
+            self.tr("Override: {0}").format(core_text(RULES[rule])),
+            self.tr("{reason}\n\nWhy should this rule not stop {reference}? Your reason is kept in the audit log.")
+            .format(reason=failed.reason, reference=detail.row.reference),
         )
         if reason is None:
             return

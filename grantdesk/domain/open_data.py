@@ -6,10 +6,21 @@ gathers. Privacy is decided here, once:
 - a grant to an individual never carries their name, address or anything typed about them: the
   recipient is "Individual Recipient" with an id made from the grant reference, and the title and
   description are generic;
-- no contact person, e-mail or phone number is ever part of a record, and e-mail addresses or phone
-  numbers typed into a title or summary are replaced with "[removed]";
-- an unregistered group's address is often a volunteer's home, so only registered charities and
-  companies publish their address; every grant still publishes its ward or division.
+- a grant to an individual carries ``toIndividualsDetails``: the fund's reason and purpose codes from
+  360Giving's Grant to Individuals codelists (purpose "Unrestricted", GTIP010, if the fund names none);
+  its place is the ward, never a postcode or a small-area code;
+- no contact person, e-mail or phone number is ever part of a record: e-mail addresses or phone
+  numbers typed into a title or summary are replaced with "[removed]", and every other field that
+  holds something like an e-mail address (a website typed as ``knitnatter@example.org``) is left
+  out, or for a field the standard requires, has it replaced; each is listed for the officer
+  (``Redactions.fields``, the ``email_removed`` quality issue);
+- an organisation on a register (a charity or company number), whatever its type — a faith group or a
+  school with a charity number too — publishes its registered address; an unregistered group's
+  address is often a volunteer's home, so it publishes none, and carries its ward's ONS code as its
+  location instead; every grant publishes its ward or division;
+- Northern Ireland charity numbers are published as the number alone (``NIC100123`` → charity number
+  ``100123``, org-id ``GB-NIC-100123``), as the Charity Commission for Northern Ireland writes them
+  and 360Giving's checks expect.
 
 Reading (``read_grant``): one function turns a grant from any 360Giving file into a ``PastGrant``,
 or says what stops it, field by field. It reads what real files write when the meaning is not in
@@ -36,6 +47,7 @@ from grantdesk.domain.organisations import (
     OrgType,
     normalise_charity_number,
     normalise_company_number,
+    org_id_for,
 )
 
 __all__ = [
@@ -57,6 +69,13 @@ __all__ = [
     "TRANSPARENCY_HEADERS",
     "VOLUNTARY_SECTOR",
     "ORG_ID_LISTS",
+    "GRANT_REASONS",
+    "GRANT_PURPOSES",
+    "UNRESTRICTED",
+    "looks_like_email",
+    "published_charity_number",
+    "published_org_id",
+    "geo_code_type",
 ]
 
 INDIVIDUAL_NAME = "Individual Recipient"
@@ -74,8 +93,36 @@ VOLUNTARY_SECTOR = frozenset({
     OrgType.REGISTERED_CHARITY, OrgType.CIO, OrgType.CHARITABLE_COMPANY, OrgType.COMPANY_LIMITED_BY_GUARANTEE,
     OrgType.CIC, OrgType.COMMUNITY_GROUP, OrgType.FAITH_GROUP, OrgType.SOCIAL_ENTERPRISE,
 })
-REGISTERED = frozenset({OrgType.REGISTERED_CHARITY, OrgType.CIO, OrgType.CHARITABLE_COMPANY,
-                        OrgType.COMPANY_LIMITED_BY_GUARANTEE, OrgType.CIC})
+
+# 360Giving's Grant to Individuals codelists (closed; the schema has no enum for them, so they are
+# checked here). From the standard's codelists/grantToIndividualsReason.csv and
+# grantToIndividualsPurpose.csv (release 1.4.3, © 360Giving, CC BY 4.0); a test compares them.
+GRANT_REASONS: dict[str, str] = {
+    "GTIR010": "Financial Hardship", "GTIR020": "Disability", "GTIR030": "Health/Condition",
+    "GTIR040": "Mental Health", "GTIR050": "Family breakup", "GTIR060": "Violence or abuse",
+    "GTIR070": "Livelihood", "GTIR080": "Homelessness", "GTIR090": "Marginalised",
+    "GTIR100": "Emergency/crisis event", "GTIR110": "Development opportunity", "GTIR120": "Social action",
+}
+GRANT_PURPOSES: dict[str, str] = {
+    "GTIP010": "Unrestricted", "GTIP020": "Furniture and appliances", "GTIP030": "Equipment and home adaptations",
+    "GTIP040": "Devices and digital access", "GTIP050": "Utilities", "GTIP060": "Other housing related costs",
+    "GTIP070": "Food and essential items", "GTIP080": "Clothing", "GTIP090": "Debt",
+    "GTIP100": "Travel and transport", "GTIP110": "Holiday and activity costs",
+    "GTIP120": "Health, care and wellbeing services", "GTIP130": "Education and training",
+    "GTIP140": "Employment and work", "GTIP150": "Creative activities", "GTIP160": "Community projects",
+    "GTIP170": "Exceptional costs",
+}
+UNRESTRICTED = "GTIP010"  # "Unspecified, unrestricted or general support": the purpose when none is named
+
+# ONS entity codes (the first three characters of a GSS code) → 360Giving's geoCodeType codelist, for
+# the areas a council fund serves. Small areas (output areas, LSOAs, MSOAs, data zones) are left out on
+# purpose: 360Giving's guidance forbids them for grants to individuals, and GrantDesk never publishes them.
+_GEO_TYPES = {
+    "E04": "PAR", "E05": "WD", "E58": "WD", "W05": "WD", "S13": "WD", "N08": "WD", "E06": "UA", "W06": "UA", "E07": "NMD",
+    "E08": "MD", "E09": "LONB", "E10": "CTY", "S12": "CA", "W04": "COM", "E14": "WPC",
+    "W07": "WPC", "S14": "WPC", "N06": "WPC",
+}
+_SMALL_AREAS = ("E00", "E01", "E02", "W00", "W01", "W02", "W03", "S00", "S01", "S02", "N00", "N01")
 
 
 # --- identifiers -------------------------------------------------------------------------------------
@@ -132,6 +179,47 @@ _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w£])(?:\+44\s?\(?0?\)?\s?|\(?0)\d(?:[\s-]?\)?[\s-]?\d){8,9}\b")
 
 
+# What 360Giving's data quality tool calls "text that looks like an email address" (critical): letters,
+# digits, dots or hyphens, an @, and at least one dot after it. Wider than ``_EMAIL`` on purpose, so
+# nothing it would flag is ever written.
+_EMAIL_ISH = re.compile(r"[\w.+'-]+@[\w.-]+\.[\w.-]+")
+
+
+def looks_like_email(text: Any) -> bool:
+    """Whether ``text`` holds anything 360Giving's quality check would take for an e-mail address."""
+    return isinstance(text, str) and _EMAIL_ISH.search(text) is not None
+
+
+def published_charity_number(number: str | None) -> str | None:
+    """A charity number as published: Northern Ireland's without its ``NIC`` (``NIC100123`` → ``100123``),
+    as the Charity Commission for Northern Ireland writes it; others as registered."""
+    if not number:
+        return None
+    value = re.sub(r"\s+", "", number).upper()
+    if value.startswith("NIC") and value[3:].isdigit():
+        return value[3:]
+    return value
+
+
+def published_org_id(org_id: str | None, charity_number: str | None, company_number: str | None) -> str | None:
+    """The recipient's org-id from what is kept (or made from its numbers), in org-id.guide's form:
+    ``GB-NIC-100123``, never ``GB-NIC-NIC100123``."""
+    value = (org_id or "").strip() or org_id_for(charity_number, company_number) or ""
+    if value.upper().startswith("GB-NIC-"):
+        number = value[7:].strip().upper()
+        value = "GB-NIC-" + (number[3:] if number.startswith("NIC") else number)
+    return value or None
+
+
+def geo_code_type(code: str | None, kind: str | None = None) -> str | None:
+    """360Giving's geoCodeType for an ONS code (``E05…`` → ``WD``), from its entity code, or the area's kind
+    when the code's entity is not one GrantDesk knows. None for a small area (never published)."""
+    entity = (code or "").strip().upper()[:3]
+    if entity in _SMALL_AREAS:
+        return None
+    return _GEO_TYPES.get(entity) or _GEO_TYPE.get(kind or "", "WD")
+
+
 def remove_contact_details(text: str) -> tuple[str, int]:
     """The text with e-mail addresses and UK phone numbers replaced by ``[removed]``, and how many."""
     count = 0
@@ -186,13 +274,20 @@ class Published:
     from_open_call: bool
     data_source: str | None
     fund_url: str | None = None
+    # Grants to individuals: codes from 360Giving's Grant to Individuals Reason and Purpose codelists.
+    individual_reason: str | None = None
+    individual_secondary_reason: str | None = None
+    individual_purposes: tuple[str, ...] = ()
 
 
 @dataclass
 class Redactions:
-    """How many contact details were taken out of published text, by grant id."""
+    """What was taken out of the records: how many contact details from titles and summaries, by grant
+    id, and which other fields were left out (or had an e-mail address replaced) because they held one,
+    as (grant id, field)."""
 
     by_grant: dict[str, int] = field(default_factory=dict)
+    fields: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _months(start: date, end: date) -> int:
@@ -215,7 +310,86 @@ def _timestamp(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+# Fields the schema requires (or that name the grant): an e-mail address in one is replaced with
+# "[removed]"; any other field holding one is left out of the record.
+_KEPT_FIELDS = frozenset({"id", "title", "description", "currency", "name", "awardDate", "amountAwarded"})
+_FIELD_WORDS = {
+    "url": "web address", "name": "name", "streetAddress": "street address", "postalCode": "postcode",
+    "department": "department", "title": "title", "description": "description", "dataSource": "data source",
+    "id": "identifier", "charityNumber": "charity number", "companyNumber": "company number",
+}
+_OWNER_WORDS = {"recipientOrganization": "recipient's", "fundingOrganization": "funder's",
+                "grantProgramme": "programme's", "beneficiaryLocation": "place's", "publisher": "publisher's"}
+
+
+def field_words(path: tuple) -> str:
+    """``("recipientOrganization", 0, "url")`` → "recipient's web address", for the officer."""
+    keys = [k for k in path if isinstance(k, str)]
+    if not keys:
+        return "record"
+    last = _FIELD_WORDS.get(keys[-1], keys[-1])
+    owner = next((_OWNER_WORDS[k] for k in keys[:-1] if k in _OWNER_WORDS), "")
+    return f"{owner} {last}".strip() if owner else f"grant's {last}"
+
+
+def drop_emails(node: Any, path: tuple = ()) -> list[tuple]:
+    """Take anything that looks like an e-mail address out of every text field of ``node`` (a record or
+    a package), in place: required fields keep their text with the address replaced by "[removed]",
+    other fields are left out. Returns the paths of the fields changed."""
+    changed: list[tuple] = []
+    if isinstance(node, dict):
+        for key in list(node):
+            value = node[key]
+            if isinstance(value, str):
+                if looks_like_email(value):
+                    changed.append((*path, key))
+                    if key in _KEPT_FIELDS:
+                        node[key] = _EMAIL_ISH.sub("[removed]", value)
+                    else:
+                        del node[key]
+            elif isinstance(value, (dict, list)):
+                changed.extend(drop_emails(value, (*path, key)))
+                if value == [] or value == {}:
+                    del node[key]
+    elif isinstance(node, list):
+        for index in reversed(range(len(node))):
+            value = node[index]
+            if isinstance(value, str) and looks_like_email(value):
+                changed.append((*path, index))
+                del node[index]
+            elif isinstance(value, (dict, list)):
+                changed.extend(drop_emails(value, (*path, index)))
+        changed.reverse()
+    return changed
+
+
 _GEO_TYPE = {"ward": "WD", "division": "WD"}  # ONS electoral wards and divisions share the WD codelist entry
+
+
+def _place(name: str | None, code: str | None, kind: str | None) -> dict[str, Any] | None:
+    """A ward or division as a 360Giving location: its name, and its ONS code and code type when known
+    (never a small-area code)."""
+    if not name:
+        return None
+    location: dict[str, Any] = {"name": name, "countryCode": "GB"}
+    kind_of_code = geo_code_type(code, kind) if code else None
+    if code and kind_of_code:
+        location["geoCode"] = code.strip().upper()
+        location["geoCodeType"] = kind_of_code
+    return location
+
+
+def to_individuals_details(reason: str | None, secondary: str | None, purposes: tuple[str, ...]) -> dict[str, Any]:
+    """``toIndividualsDetails`` from codes on 360Giving's codelists; codes not on them are left out, and
+    the purpose is "Unrestricted" (GTIP010) when none is named."""
+    details: dict[str, Any] = {}
+    if reason in GRANT_REASONS:
+        details["primaryGrantReason"] = reason
+        if secondary in GRANT_REASONS and secondary != reason:
+            details["secondaryGrantReason"] = secondary
+    chosen = [c for c in dict.fromkeys(purposes) if c in GRANT_PURPOSES][:3]  # 360Giving: at most three
+    details["grantPurpose"] = chosen or [UNRESTRICTED]
+    return details
 
 
 def grant_record(p: Published, redactions: Redactions | None = None) -> dict[str, Any]:
@@ -250,31 +424,34 @@ def grant_record(p: Published, redactions: Redactions | None = None) -> dict[str
         planned["endDate"] = end.isoformat()
         planned["duration"] = _months(start, end)
     record["plannedDates"] = [planned]
+    place = _place(p.area_name, p.area_code, p.area_kind)
     if individual:
         record["recipientIndividual"] = {"id": f"{gid}-IND", "name": INDIVIDUAL_NAME}
+        record["toIndividualsDetails"] = to_individuals_details(p.individual_reason, p.individual_secondary_reason,
+                                                                p.individual_purposes)
     else:
-        org: dict[str, Any] = {"id": recipient_org_id(p.prefix, p.org_id, p.org_name), "name": p.org_name}
-        if p.charity_number:
-            org["charityNumber"] = p.charity_number
+        charity = published_charity_number(p.charity_number)
+        org_id = published_org_id(p.org_id, p.charity_number, p.company_number)
+        org: dict[str, Any] = {"id": recipient_org_id(p.prefix, org_id, p.org_name), "name": p.org_name}
+        if charity:
+            org["charityNumber"] = charity
         if p.company_number:
             org["companyNumber"] = p.company_number
-        if p.org_type in REGISTERED and (p.charity_number or p.company_number):
+        if p.charity_number or p.company_number:  # on a public register: its registered address is public
             lines = [line.strip() for line in p.address.replace(",", "\n").splitlines() if line.strip()]
             if lines:
                 org["streetAddress"] = ", ".join(lines)
             if p.postcode.strip():
                 org["postalCode"] = p.postcode.strip().upper()
             org["addressCountry"] = "United Kingdom"
+        elif place is not None:  # an unregistered group: its ward, not a volunteer's home address
+            org["location"] = [dict(place)]
         url = _web_address(p.website)
         if url:
             org["url"] = url
         record["recipientOrganization"] = [org]
-    if p.area_name:
-        location: dict[str, Any] = {"name": p.area_name, "countryCode": "GB"}
-        if p.area_code:
-            location["geoCode"] = p.area_code
-            location["geoCodeType"] = _GEO_TYPE.get(p.area_kind or "", "WD")
-        record["beneficiaryLocation"] = [location]
+    if place is not None:
+        record["beneficiaryLocation"] = [place]
     funder: dict[str, Any] = {"id": p.funder_id or "", "name": p.funder_name}
     if p.funder_department:
         funder["department"] = p.funder_department
@@ -287,6 +464,9 @@ def grant_record(p: Published, redactions: Redactions | None = None) -> dict[str
     record["dateModified"] = _timestamp(p.modified)
     if p.data_source:
         record["dataSource"] = p.data_source
+    changed = drop_emails(record)
+    if redactions is not None:
+        redactions.fields.extend((gid, field_words(path)) for path in changed)
     return record
 
 
@@ -320,9 +500,38 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
-def quality_report(grants: list[dict[str, Any]], *, today: date) -> list[QualityIssue]:
-    """The quality checks ``grants`` fail, critical first. An empty list means nothing to report."""
+_HONORIFIC = re.compile(r"^(?:mr|mrs|ms|miss|mx|dr|rev|revd|sir|dame|prof)\.?\s+\S", re.IGNORECASE)
+_POSTCODE = re.compile(r"^\s*[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}\s*$", re.IGNORECASE)
+
+
+def _strings(node: Any, path: tuple = ()):
+    """(path, text) for every text value in a record, at any depth."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _strings(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _strings(value, (*path, index))
+    elif isinstance(node, str):
+        yield path, node
+
+
+def _charity_number_ok(number: Any) -> bool:
+    """360Giving's test: two leading letters set aside (SC…), the rest 6 or 7 digits."""
+    text = str(number)
+    if text[:2].isalpha():
+        text = text[2:]
+    return text.isdigit() and len(text) in (6, 7)
+
+
+def quality_report(grants: list[dict[str, Any]], *, today: date,
+                   removed: list[tuple[str, str]] | tuple[tuple[str, str], ...] = ()) -> list[QualityIssue]:
+    """The quality checks ``grants`` fail, critical first. An empty list means nothing to report.
+    ``removed`` lists the fields GrantDesk left out of the records because they held an e-mail address
+    (grant id, field), so the officer can put them right at source."""
     found: dict[str, list[str]] = defaultdict(list)
+    for gid, _field in removed:
+        found["email_removed"].append(gid)
     funder_names: dict[str, set[str]] = defaultdict(set)
     for g in grants:
         gid = str(g.get("id", ""))
@@ -345,8 +554,10 @@ def quality_report(grants: list[dict[str, Any]], *, today: date) -> list[Quality
             elif org_id_list(oid) == "360G":
                 found["recipient_360g"].append(gid)
             charity = org.get("charityNumber")
-            if charity and not re.fullmatch(r"(SC)?\d{6,7}|NIC\d{5,6}|\d{5,6}", str(charity)):
+            if charity and not _charity_number_ok(charity):
                 found["charity_number"].append(gid)
+            if org_id_list(oid) == "360G" and _HONORIFIC.match(str(org.get("name", ""))):
+                found["recipient_person"].append(gid)
             company = org.get("companyNumber")
             if company and not re.fullmatch(r"[A-Z0-9]{8}", str(company)):
                 found["company_number"].append(gid)
@@ -354,6 +565,20 @@ def quality_report(grants: list[dict[str, Any]], *, today: date) -> list[Quality
                 found["recipient_location"].append(gid)
         if not orgs and not g.get("recipientIndividual"):
             found["no_recipient"].append(gid)
+        person = g.get("recipientIndividual")
+        if isinstance(person, dict):
+            if str(person.get("name", "")).strip() != INDIVIDUAL_NAME:
+                found["individual_named"].append(gid)
+            if "project" in g:
+                found["individual_dei"].append(gid)
+            if any(_POSTCODE.match(str(loc.get("geoCode", ""))) or str(loc.get("geoCode", ""))[:3].upper() in _SMALL_AREAS
+                   for loc in g.get("beneficiaryLocation") or []):
+                found["individual_place"].append(gid)
+            details = g.get("toIndividualsDetails")
+            if not isinstance(details, dict) or not details.get("grantPurpose"):
+                found["individual_details"].append(gid)
+            elif not details.get("primaryGrantReason"):
+                found["individual_reason"].append(gid)
         title = str(g.get("title", ""))
         if len(title) > 140:
             found["title_length"].append(gid)
@@ -364,8 +589,7 @@ def quality_report(grants: list[dict[str, Any]], *, today: date) -> list[Quality
             found["no_beneficiary_location"].append(gid)
         elif any(loc.get("name") and not loc.get("geoCode") for loc in locations):
             found["location_no_code"].append(gid)
-        text = " ".join(str(g.get(k, "")) for k in ("title", "description"))
-        if _EMAIL.search(text):
+        if any(looks_like_email(text) for path, text in _strings(g) if "email" not in str(path[-1]).lower()):
             found["email"].append(gid)
         for event in g.get("plannedDates") or []:
             start, end = _as_date(event.get("startDate")), _as_date(event.get("endDate"))
@@ -389,7 +613,26 @@ def quality_report(grants: list[dict[str, Any]], *, today: date) -> list[Quality
         return {
             "zero": (True, f"{_plural(n, 'grant')} {'is' if n == 1 else 'are'} for £0."),
             "future": (True, f"{_plural(n, 'grant has', 'grants have')} an award date in the future."),
-            "email": (True, f"{_plural(n, 'grant')} still {'has' if n == 1 else 'have'} an e-mail address in the title or description."),
+            "email": (True, f"{_plural(n, 'grant')} still {'has' if n == 1 else 'have'} text that looks like an e-mail address."),
+            "email_removed": (False, f"{_plural(len(removed), 'field')} held an e-mail address and {'was' if len(removed) == 1 else 'were'} "
+                              "left out of the file (an address in a title, name or summary was replaced with [removed]): "
+                              + "; ".join(f"{gid}, {where}" for gid, where in list(removed)[:5])
+                              + ("; …" if len(removed) > 5 else "") + ". Correct them in GrantDesk (a web address "
+                              "is not an e-mail address)."),
+            "individual_named": (True, f"{_plural(n, 'grant')} to individuals {'names its' if n == 1 else 'name their'} recipient; "
+                                 "publish “Individual Recipient” instead."),
+            "individual_dei": (True, f"{_plural(n, 'grant')} to individuals {'carries' if n == 1 else 'carry'} diversity "
+                               "(DEI) information, which can identify them."),
+            "individual_place": (True, f"{_plural(n, 'grant')} to individuals {'gives' if n == 1 else 'give'} a postcode or "
+                                 "small-area code as the place; publish the ward at most."),
+            "recipient_person": (True, f"{_plural(n, 'recipient')} with no charity or company number {'is' if n == 1 else 'are'} "
+                                 "named like a person (Mr, Mrs, Dr …). If the grant went to an individual, set the "
+                                 "organisation's type to Individual so that the name is not published."),
+            "individual_details": (False, f"{_plural(n, 'grant')} to individuals {'has' if n == 1 else 'have'} no grant "
+                                   "purpose (To Individuals Details)."),
+            "individual_reason": (False, f"{_plural(n, 'grant')} to individuals {'has' if n == 1 else 'have'} no reason code; "
+                                  "set the fund's reason for grants to individuals in its publishing details "
+                                  "(360Giving's Grant to Individuals Reason codelist, such as GTIR010 Financial Hardship)."),
             "no_recipient": (True, f"{_plural(n, 'grant has', 'grants have')} no recipient."),
             "funder_names": (True, "The funder's identifier appears with more than one name: "
                              + "; ".join(f"{fid} as {', '.join(sorted(funder_names[fid]))}" for fid in several_names) + "."),
@@ -401,10 +644,11 @@ def quality_report(grants: list[dict[str, Any]], *, today: date) -> list[Quality
                                  "a recognised register code or 360G-."),
             "planned_order": (False, f"{_plural(n, 'grant ends', 'grants end')} before {'it starts' if n == 1 else 'they start'}."),
             "title_length": (False, f"{_plural(n, 'title is', 'titles are')} longer than 140 characters."),
-            "charity_number": (False, f"{_plural(n, 'charity number')} {'does' if n == 1 else 'do'} not look like one (6 or 7 digits, or SC and 6 digits)."),
+            "charity_number": (False, f"{_plural(n, 'charity number')} {'does' if n == 1 else 'do'} not look like one (6 or 7 digits, or SC and 6 digits; Northern Ireland's without NIC)."),
             "company_number": (False, f"{_plural(n, 'company number')} {'is' if n == 1 else 'are'} not 8 characters."),
-            "recipient_location": (False, f"{_plural(n, 'recipient has', 'recipients have')} no published postcode "
-                                   "(GrantDesk publishes addresses only for registered charities and companies)."),
+            "recipient_location": (False, f"{_plural(n, 'recipient has', 'recipients have')} no published postcode or "
+                                   "ward (GrantDesk publishes addresses only for organisations with a charity or "
+                                   "company number; an unregistered group is placed by its ward)."),
             "recipient_360g": (False, f"{_plural(n, 'recipient has', 'recipients have')} no charity or company number, "
                                f"so {'it is' if n == 1 else 'they are'} identified by a 360G- id made from the name."),
             "title_description": (False, f"{_plural(n, 'grant has', 'grants have')} the same title and description."),
@@ -446,18 +690,29 @@ TRANSPARENCY_HEADERS = ("Date awarded", "Time period", "Awarding department", "B
                         "Beneficiary registration number", "Summary of purpose", "Amount", "Grant reference")
 
 
-def transparency_row(p: Published) -> list[str]:
+def transparency_row(p: Published, removed: list[tuple[str, str]] | None = None) -> list[str]:
     """One grant as the Local Government Transparency Code 2015 asks councils to publish it: dates
     YYYY-MM-DD, the amount in pounds with two places and no symbol, the charity number (or company
-    number) as registered."""
+    number) as registered (Northern Ireland's as the number alone). Only grants to voluntary and
+    community organisations are published this way (never to individuals: ``VOLUNTARY_SECTOR``).
+    Contact details typed into the purpose are taken out, and any cell holding something like an
+    e-mail address is emptied, or has it replaced, each noted in ``removed`` as (reference, column)."""
+    if p.org_type == OrgType.INDIVIDUAL:
+        raise ValueError("a grant to an individual is never published under the Transparency Code")
     start, end = p.starts or p.awarded_on, p.ends
     period = f"{start.isoformat()} to {end.isoformat()}" if end and end >= start else "One-off"
     summary, _ = remove_contact_details(" ".join((p.purpose or p.title).split()))
-    return [
+    row = [
         p.awarded_on.isoformat(), period, p.funder_department or p.funder_name, p.org_name,
-        p.charity_number or p.company_number or "", summary, f"{pounds(p.amount_pence):.2f}",
-        p.grant_id or p.reference,
+        published_charity_number(p.charity_number) or p.company_number or "", summary,
+        f"{pounds(p.amount_pence):.2f}", p.grant_id or p.reference,
     ]
+    for index, cell in enumerate(row):
+        if looks_like_email(cell):
+            if removed is not None:
+                removed.append((p.grant_id or p.reference, TRANSPARENCY_HEADERS[index]))
+            row[index] = _EMAIL_ISH.sub("[removed]", cell) if index in (3, 5) else ""
+    return row
 
 
 # --- reading past grants --------------------------------------------------------------------------

@@ -43,7 +43,8 @@ Path360 = tuple[str | int, ...]  # ("recipientOrganization", 0, "charityNumber")
 STANDARD_VERSION = "1.4"  # what a package's own "version" says (major.minor)
 
 # The columns of the 360Giving summary spreadsheet (the ``grants`` sheet of the 2023 template), in its
-# order, as JSON paths; the titles come from the schema.
+# order, as JSON paths, with the recipient organisation's location after its web address; the titles
+# come from the schema.
 EXPORT_PATHS: tuple[Path360, ...] = (
     ("id",), ("title",), ("description",), ("currency",), ("amountAppliedFor",), ("amountAwarded",),
     ("amountDisbursed",), ("awardDate",), ("url",),
@@ -57,6 +58,10 @@ EXPORT_PATHS: tuple[Path360, ...] = (
     ("recipientOrganization", 0, "addressRegion"), ("recipientOrganization", 0, "addressCountry"),
     ("recipientOrganization", 0, "postalCode"), ("recipientOrganization", 0, "description"),
     ("recipientOrganization", 0, "url"),
+    # not in the template: an unregistered group's ward, published in place of its address (flatten-tool
+    # reads these titles from the schema as it reads the template's own)
+    ("recipientOrganization", 0, "location", 0, "name"), ("recipientOrganization", 0, "location", 0, "countryCode"),
+    ("recipientOrganization", 0, "location", 0, "geoCode"), ("recipientOrganization", 0, "location", 0, "geoCodeType"),
     ("beneficiaryLocation", 0, "name"), ("beneficiaryLocation", 0, "countryCode"),
     ("beneficiaryLocation", 0, "latitude"), ("beneficiaryLocation", 0, "longitude"),
     ("beneficiaryLocation", 0, "geoCode"), ("beneficiaryLocation", 0, "geoCodeType"),

@@ -34,11 +34,15 @@ from grantdesk.domain.money import format_money
 from grantdesk.domain.open_data import (
     TRANSPARENCY_HEADERS,
     VOLUNTARY_SECTOR,
+    GRANT_PURPOSES,
+    GRANT_REASONS,
     GrantReading,
     Published,
     QualityIssue,
     Redactions,
     check_prefix,
+    drop_emails,
+    field_words,
     grant_record,
     org_id_list,
     quality_report,
@@ -120,16 +124,33 @@ class PublishingDetails:
     fund_url: str = ""  # the fund's own web page
     from_open_call: bool = True
     licence: str = OGL
+    # Grants to individuals: why the fund gives them and what they are for, as codes from 360Giving's
+    # Grant to Individuals Reason (GTIR…) and Purpose (GTIP…) codelists; "" / () for none.
+    individual_reason: str = ""
+    individual_secondary_reason: str = ""
+    individual_purposes: tuple[str, ...] = ()
 
 
 def _details(fund: Fund) -> PublishingDetails:
     publishing = settings_of(fund.settings).publishing
+    purposes = publishing.get("individual_purposes") or ()
     return PublishingDetails(
         prefix=fund.prefix_360g or "", funder_id=fund.funder_org_id or "", funder_name=fund.council,
         department=fund.funder_department or "", data_source=str(publishing.get("data_source", "")),
         fund_url=str(publishing.get("fund_url", "")), from_open_call=bool(publishing.get("from_open_call", True)),
         licence=str(publishing.get("licence", OGL)),
+        individual_reason=str(publishing.get("individual_reason") or ""),
+        individual_secondary_reason=str(publishing.get("individual_secondary_reason") or ""),
+        individual_purposes=tuple(str(c) for c in purposes) if isinstance(purposes, (list, tuple)) else (),
     )
+
+
+def _code(value: str, codelist: dict[str, str], what: str, field: str) -> str:
+    code = value.strip().upper()
+    if code and code not in codelist:
+        raise ValidationError(f"“{value.strip()}” is not on 360Giving's {what} codelist; use one of "
+                              + ", ".join(f"{c} ({t})" for c, t in codelist.items()) + ".", field)
+    return code
 
 
 def publishing_details(db: Database, fund_code: str) -> PublishingDetails:
@@ -147,6 +168,17 @@ def set_publishing_details(uow: UnitOfWork, fund_code: str, details: PublishingD
         raise ValidationError(f"“{funder_id}” is not an organisation identifier GrantDesk recognises; councils use "
                               "GB-LAE-… (England), GB-PLA-… (Wales), GB-LAS-… (Scotland) or GB-LANI-… (Northern "
                               "Ireland).", "funder_id")
+    reason = _code(details.individual_reason, GRANT_REASONS, "Grant to Individuals Reason", "individual_reason")
+    secondary = _code(details.individual_secondary_reason, GRANT_REASONS, "Grant to Individuals Reason",
+                      "individual_secondary_reason")
+    if secondary and not reason:
+        raise ValidationError("A secondary reason for grants to individuals needs a primary reason first.",
+                              "individual_secondary_reason")
+    purposes = tuple(dict.fromkeys(_code(c, GRANT_PURPOSES, "Grant to Individuals Purpose", "individual_purposes")
+                                   for c in details.individual_purposes if c.strip()))
+    if len(purposes) > 3:
+        raise ValidationError("360Giving asks for at most three purposes for a grant to an individual.",
+                              "individual_purposes")
     who = actor_or_default(actor)
     s = uow.session
     fund = fund_by_code(s, fund_code)
@@ -156,7 +188,9 @@ def set_publishing_details(uow: UnitOfWork, fund_code: str, details: PublishingD
     fund.funder_department = details.department.strip() or None
     fund.settings = with_setting(fund.settings, "publishing", {
         "data_source": details.data_source.strip(), "fund_url": details.fund_url.strip(),
-        "from_open_call": bool(details.from_open_call), "licence": details.licence.strip() or OGL})
+        "from_open_call": bool(details.from_open_call), "licence": details.licence.strip() or OGL,
+        "individual_reason": reason, "individual_secondary_reason": secondary if secondary != reason else "",
+        "individual_purposes": list(purposes)})
     after = _details(fund)
     audit(s, actor=who, action="fund.publishing", entity="fund", entity_id=fund.id,
           summary=f"Publishing details of {fund.code} changed",
@@ -200,6 +234,9 @@ def _published(s, fund: Fund, since: date | None, until: date | None) -> list[tu
             fund_name=fund.name, funder_id=d.funder_id or None, funder_name=d.funder_name,
             funder_department=d.department or None, prefix=d.prefix or None, from_open_call=d.from_open_call,
             data_source=d.data_source or None, fund_url=d.fund_url or None,
+            individual_reason=d.individual_reason or None,
+            individual_secondary_reason=d.individual_secondary_reason or None,
+            individual_purposes=d.individual_purposes,
         )))
     return out
 
@@ -233,6 +270,7 @@ class Publication:
     individuals: int  # grants to individuals, published without anything that identifies them
     since: date | None = None
     until: date | None = None
+    emails_removed: tuple[tuple[str, str], ...] = ()  # (grant id, field) left out for holding an e-mail address
 
     @property
     def count(self) -> int:
@@ -257,6 +295,10 @@ class Publication:
         if self.contact_details_removed:
             text += (f" {self.contact_details_removed} e-mail address{'es' * (self.contact_details_removed != 1)} or "
                      "phone number(s) were taken out of titles and summaries.")
+        if self.emails_removed:
+            n = len(self.emails_removed)
+            text += (f" {n} other field{'s' * (n != 1)} held an e-mail address and {'were' if n != 1 else 'was'} "
+                     "left out (see the quality issues).")
         return text
 
 
@@ -291,11 +333,14 @@ def prepare_360giving(db: Database, fund_code: str, *, since: date | None = None
         }
         if d.data_source:
             package["accessURL"] = d.data_source
+        removed = drop_emails(package)  # the grants are clean already: this is the package's own fields
+        redactions.fields.extend(("package", field_words(path)) for path in removed)
         problems = check_package(package, progress=progress)
         return Publication(
             fund_code=fund.code, fund_name=fund.name, package=package, award_ids=tuple(a for a, _ in facts),
             total_pence=sum(p.amount_pence for _, p in facts), currency=fund.currency,
-            quality=tuple(quality_report(grants, today=today)), schema_problems=tuple(problems),
+            quality=tuple(quality_report(grants, today=today, removed=redactions.fields)),
+            schema_problems=tuple(problems), emails_removed=tuple(redactions.fields),
             contact_details_removed=sum(redactions.by_grant.values()),
             individuals=sum(1 for _, p in facts if p.org_type == OrgType.INDIVIDUAL), since=since, until=until,
         )
@@ -329,7 +374,7 @@ def publish_360giving(db: Database, publication: Publication, path: Path, *, act
     who = actor_or_default(actor)
     path = Path(path)
     ids = [g["id"] for g in publication.package["grants"]]
-    with db.unit_of_work() as uow:
+    with db.unit_of_work(write=True) as uow:
         s = uow.session
         fund = fund_by_code(s, publication.fund_code)
         stamped = 0
@@ -359,9 +404,15 @@ class TransparencyTable:
     rows: tuple[tuple[str, ...], ...]
     left_out: int  # grants to individuals, parish councils, schools and businesses
     total_pence: int
+    emails_removed: tuple[tuple[str, str], ...] = ()  # (grant, column) emptied for holding an e-mail address
 
     def summary(self) -> str:
         text = f"{len(self.rows)} grant{'s' * (len(self.rows) != 1)} to voluntary, community and social enterprise organisations."
+        if self.emails_removed:
+            n = len(self.emails_removed)
+            text += (f" {n} cell{'s' * (n != 1)} held an e-mail address, left out: "
+                     + "; ".join(f"{ref}, {column}" for ref, column in self.emails_removed[:5])
+                     + ("; …" if n > 5 else "") + ".")
         if self.left_out:
             text += (f" {self.left_out} other grant{'s are' if self.left_out != 1 else ' is'} left out (to individuals, "
                      "parish councils, schools or businesses), as the Code covers grants to the voluntary sector; "
@@ -378,8 +429,10 @@ def prepare_transparency(db: Database, fund_code: str, *, since: date | None = N
         if not kept:
             raise ValidationError(f"{fund.name} has no awards to voluntary organisations{_period(since, until)} "
                                   "to publish.")
-        return TransparencyTable(fund.code, TRANSPARENCY_HEADERS, tuple(tuple(transparency_row(p)) for p in kept),
-                                 len(facts) - len(kept), sum(p.amount_pence for p in kept))
+        removed: list[tuple[str, str]] = []
+        rows = tuple(tuple(transparency_row(p, removed)) for p in kept)
+        return TransparencyTable(fund.code, TRANSPARENCY_HEADERS, rows, len(facts) - len(kept),
+                                 sum(p.amount_pence for p in kept), tuple(removed))
 
 
 def publish_transparency(db: Database, fund_code: str, path: Path, *, since: date | None = None,
@@ -390,7 +443,7 @@ def publish_transparency(db: Database, fund_code: str, path: Path, *, since: dat
         raise ValidationError(f"The Transparency Code file is a CSV; “{path.name}” does not end in .csv.")
     table = prepare_transparency(db, fund_code, since=since, until=until)
     who = actor_or_default(actor)
-    with db.unit_of_work() as uow:
+    with db.unit_of_work(write=True) as uow:
         fund = fund_by_code(uow.session, fund_code)
         audit(uow.session, actor=who, action="open_data.transparency", entity="fund", entity_id=fund.id,
               summary=f"Published {len(table.rows)} grants of {fund.code} under the Transparency Code as {path.name}",
@@ -608,7 +661,7 @@ def import_grants(db: Database, plan: GrantsImportPlan, *, valid_only: bool = Fa
     file = plan.file
     if plan.problems and not valid_only:
         raise _refusal(list(plan.problems), file.source)
-    with db.unit_of_work() as uow:
+    with db.unit_of_work(write=True) as uow:
         s = uow.session
         fund = fund_by_code(s, plan.fund_code)
         s.execute(update(ReferenceCounter).where(ReferenceCounter.fund_id == fund.id)

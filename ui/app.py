@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QApplication
 
 from grantdesk import __version__
 from grantdesk.config import APP_NAME, database_location
+from grantdesk.i18n import _
 
 SCREENSHOT_TIMEOUT_MS = 60_000
 
@@ -39,9 +40,9 @@ def no_display_message(environ: dict[str, str] | os._Environ, platform: str) -> 
         return None
     if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
         return None
-    return ("GrantDesk is a desktop app and needs a display (there is no DISPLAY or WAYLAND_DISPLAY here). "
-            "To take a picture of the window without one: QT_QPA_PLATFORM=offscreen grantdesk --screenshot FILE.png; "
-            "for the same services without a window: python -m grantdesk --help.")
+    return _("GrantDesk is a desktop app and needs a display (there is no DISPLAY or WAYLAND_DISPLAY here). "
+             "To take a picture of the window without one: QT_QPA_PLATFORM=offscreen grantdesk --screenshot "
+             "FILE.png; for the same services without a window: python -m grantdesk --help.")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -112,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if QApplication.instance() is None:
         message = no_display_message(os.environ, sys.platform)
         if message:
-            print(f"error: {message}", file=sys.stderr)
+            print(_("error: {0}").format(message), file=sys.stderr)
             return 2
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName(APP_NAME)
@@ -135,8 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     location = database_location(args.db)
     folder = location.missing_folder()
     if screenshot and folder is not None and not location.in_app_folder:  # nobody there to ask
-        print(f"error: the folder {folder} does not exist, so there is no database at {location.path}; "
-              "nothing was created.", file=sys.stderr)
+        print(_("error: the folder {folder} does not exist, so there is no database at {path}; nothing was "
+                "created.").format(folder=folder, path=location.path), file=sys.stderr)
         return 2
     settings = None if screenshot or args.first_paint else QSettings()
     window = MainWindow(location, settings=settings, fund_code=args.fund, staged=True)
@@ -146,25 +147,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             width, height = (int(x) for x in args.size.lower().split("x"))
         except ValueError:
-            print(f"error: --size must look like 1280x800, not {args.size}", file=sys.stderr)
+            print(_("error: --size must look like 1280x800, not {0}").format(args.size), file=sys.stderr)
             return 2
         window.resize(width, height)
 
         def save() -> None:  # at once, as the first screen completes: grab() renders it afresh
             if window.grab().save(screenshot):
-                print(f"Saved a screenshot of GrantDesk to {screenshot}")
+                print(_("Saved a screenshot of GrantDesk to {0}").format(screenshot))
             else:
-                print(f"error: could not write the screenshot to {screenshot}", file=sys.stderr)
+                print(_("error: could not write the screenshot to {0}").format(screenshot), file=sys.stderr)
                 exit_code["value"] = 1
             QTimer.singleShot(0, window.close)
 
         def failed(message: str) -> None:
-            print(f"error: {message}", file=sys.stderr)
+            print(_("error: {0}").format(message), file=sys.stderr)
             exit_code["value"] = 1
             window.close()
 
         def timed_out() -> None:
-            print("error: the window did not finish loading within a minute", file=sys.stderr)
+            print(_("error: the window did not finish loading within a minute"), file=sys.stderr)
             exit_code["value"] = 1
             window.close()
 

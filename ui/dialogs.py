@@ -22,6 +22,8 @@ from grantdesk.domain.dates import parse_uk_date
 from grantdesk.domain.errors import ValidationError
 from grantdesk.domain.money import format_money, parse_money
 from grantdesk.domain.workflow import Status
+from grantdesk.i18n import N_, ngettext
+from grantdesk.i18n import _ as core_text  # the core's rule labels, translated
 
 
 class ReasonDialog(QDialog):
@@ -37,7 +39,7 @@ class ReasonDialog(QDialog):
         layout.addWidget(label)
         self.reason_edit = QPlainTextEdit(text)
         self.reason_edit.setObjectName("reasonEdit")
-        self.reason_edit.setAccessibleName("Reason")
+        self.reason_edit.setAccessibleName(self.tr("Reason"))
         self.reason_edit.setTabChangesFocus(True)
         label.setBuddy(self.reason_edit)
         layout.addWidget(self.reason_edit)
@@ -57,10 +59,10 @@ class ReasonDialog(QDialog):
 
 
 OUTCOME_WORDS = {  # an eligibility rule's result, as the assessment shows it
-    "pass": ("✓", "Passes"),
-    "fail": ("✗", "Fails"),
-    "flag": ("⚑", "Worth knowing"),
-    "overridden": ("✓", "Overridden"),
+    "pass": ("✓", N_("Passes")),
+    "fail": ("✗", N_("Fails")),
+    "flag": ("⚑", N_("Worth knowing")),
+    "overridden": ("✓", N_("Overridden")),
 }
 
 
@@ -105,7 +107,7 @@ class AssessmentDialog(QDialog):
                 continue
             mark, word = OUTCOME_WORDS[r.outcome.value]
             why = r.reason + (self.tr(" Overridden: %1").replace("%1", r.override_reason) if r.override_reason else "")
-            item = QTreeWidgetItem([f"{mark} {self.tr(word)}", r.label, why])
+            item = QTreeWidgetItem([f"{mark} {self.tr(word)}", core_text(r.label), why])
             item.setToolTip(2, why)
             self.rules.addTopLevelItem(item)
         self.rules.header().setStretchLastSection(True)
@@ -114,10 +116,9 @@ class AssessmentDialog(QDialog):
         layout.addWidget(self.rules, 1)
         failures = len(shown.report.failures)
         if ineligible:
-            verdict = (self.tr("The fund's rules make this application <b>ineligible</b>: one rule fails.")
-                       if failures == 1 else
-                       self.tr("The fund's rules make this application <b>ineligible</b>: %1 rules fail.")
-                       .replace("%1", str(failures)))
+            verdict = ngettext("The fund's rules make this application <b>ineligible</b>: one rule fails.",
+                               "The fund's rules make this application <b>ineligible</b>: %1 rules fail.",
+                               failures).replace("%1", str(failures))
         else:
             verdict = self.tr("The fund's rules make this application <b>eligible</b>.")
         self.verdict = QLabel(verdict)
@@ -240,7 +241,7 @@ class AwardDialog(QDialog):
         self.date_edit = QLineEdit(date.today().strftime("%d/%m/%Y"))
         self.date_edit.setObjectName("awardDate")
         self.date_edit.setAccessibleName(self.tr("Date awarded"))
-        self.date_edit.setPlaceholderText("dd/mm/yyyy")
+        self.date_edit.setPlaceholderText(self.tr("dd/mm/yyyy"))
         self.purpose_edit = QLineEdit()
         self.purpose_edit.setObjectName("awardPurpose")
         self.purpose_edit.setAccessibleName(self.tr("Purpose"))
@@ -315,7 +316,7 @@ class AwardDialog(QDialog):
         try:
             amount = parse_money(self.amount_edit.text(), field="amount")
             if amount <= 0:
-                raise ValidationError("An award must be more than £0.", "amount")
+                raise ValidationError(self.tr("An award must be more than £0."), "amount")
             day = parse_uk_date(self.date_edit.text(), field="date") or date.today()
         except ValidationError as exc:
             self.show_refusal(str(exc), exc.field)

@@ -21,6 +21,8 @@ from PySide6.QtGui import QBrush, QColor
 from grantdesk.domain.dates import format_date
 from grantdesk.domain.money import money_formatter
 from grantdesk.domain.workflow import STATUS_LABELS, Status
+from grantdesk.i18n import N_
+from grantdesk.i18n import _ as core_text  # the core's status labels, in the current language
 from ui.style import STATUS_COLOURS
 
 SORT_ROLE = Qt.ItemDataRole.UserRole
@@ -88,7 +90,8 @@ class ApplicationsTableModel(QAbstractTableModel):
 
     # Status and amount come early so they stay in view on a laptop screen.
     REFERENCE, TITLE, STATUS, REQUESTED, ORGANISATION, AREA, SUBMITTED = range(7)
-    HEADERS = ("Reference", "Title", "Status", "Requested", "Organisation", "Area", "Submitted")
+    HEADERS = (N_("Reference"), N_("Title"), N_("Status"), N_("Requested"), N_("Organisation"), N_("Area"),
+               N_("Submitted"))  # shown translated
 
     def __init__(self, parent=None, *, currency: str = "GBP"):
         super().__init__(parent)
@@ -162,7 +165,7 @@ class ApplicationsTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
+            return self.tr(self.HEADERS[section])
         return None
 
     def _cells_for(self, i: int) -> tuple[str, ...]:
@@ -174,7 +177,7 @@ class ApplicationsTableModel(QAbstractTableModel):
             cells = (
                 r.reference,
                 r.title,
-                _STATUS_TEXT[r.status],
+                core_text(_STATUS_TEXT[r.status]),
                 self._money_format(r.amount_requested_pence),
                 r.organisation,
                 r.area or "",

@@ -22,7 +22,7 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 from shiboken6 import isValid
 
@@ -45,8 +45,12 @@ def refusal_text(error: BaseException) -> str:
     """The words for a refusal: the core's own message; for a file that could not be read or written,
     one plain sentence naming it."""
     if isinstance(error, OSError) and not isinstance(error, GrantDeskError):
-        where = f" ({error.filename})" if error.filename else ""
-        return f"The file could not be used: {error.strerror or error}{where}. Nothing was written."
+        why = error.strerror or str(error)
+        if error.filename:
+            return QCoreApplication.translate("Operations", "The file could not be used: {why} ({file}). Nothing was "
+                                              "written.").format(why=why, file=error.filename)
+        return QCoreApplication.translate("Operations", "The file could not be used: {why}. Nothing was written.") \
+            .format(why=why)
     return str(error) or type(error).__name__
 
 

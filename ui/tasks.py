@@ -14,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 from shiboken6 import isValid
 
@@ -147,7 +147,7 @@ class TaskRunner(QObject):
         self.finished.emit(job)
 
     def _make_dialog(self, title: str, progress: Progress, parent: QWidget | None) -> QProgressDialog:
-        dialog = QProgressDialog(title, "Cancel", 0, 0, parent)
+        dialog = QProgressDialog(title, QCoreApplication.translate("TaskRunner", "Cancel"), 0, 0, parent)
         dialog.setWindowTitle(title)
         # Not modal: a modal QProgressDialog runs the event loop inside setValue(), so a job's result
         # could be delivered (and its dialog closed) in the middle of a progress update.
@@ -155,7 +155,7 @@ class TaskRunner(QObject):
         dialog.setMinimumDuration(SHOW_PROGRESS_AFTER_MS)
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)
-        dialog.setAccessibleName(f"{title} progress")
+        dialog.setAccessibleName(QCoreApplication.translate("TaskRunner", "{0} progress").format(title))
         dialog.canceled.connect(progress.cancel)
         dialog.setValue(0)
         return dialog

@@ -135,6 +135,7 @@ _KEYS = {
     "application": {
         "organisation", "contact", "round", "area", "title", "summary", "amount", "project_start", "project_end",
         "created", "submitted", "status", "path", "reason", "decided", "answers", "decisions", "award", "key",
+        "title_cy", "summary_cy", "reason_cy",
         "panel", *sample_outcomes.APPLICATION_KEYS,
     },
     "decision": {
@@ -142,7 +143,7 @@ _KEYS = {
         "dispensation", "officer", "officer_on", "officer_reason",
     },
     "dispensation": {"reference", "granted_on"},
-    "award": {"amount", "awarded_on", "purpose", "conditions", "spend_by"},
+    "award": {"amount", "awarded_on", "purpose", "conditions", "spend_by", "purpose_cy", "conditions_cy"},
     "step": {"status", "on", "reason"},
     **sample_votes.KEYS,
     **sample_outcomes.KEYS,
@@ -366,6 +367,7 @@ class _Loader:
             project_end=self._date(a.get("project_end"), "project_end", planned=True),
             answers=self._answers(a.get("answers", {}), fund), created_on=created, at=self._moment(created),
         )
+        app.title_cy, app.summary_cy = a.get("title_cy") or None, a.get("summary_cy") or None
         try:
             final = Status(a.get("status", "draft"))
         except ValueError:
@@ -442,6 +444,7 @@ class _Loader:
                 raise ValidationError(f"the move to {target} on {on} is out of order.")
             apps.do_transition(session, app, target, actor=self.actor, by=officer,
                                reason=reason if reason is not None else (a.get("reason", "") if last else ""),
+                               reason_cy=a.get("reason_cy", "") if last and reason is None else "",
                                at=self._moment(on), on=on)
             day = on
 
@@ -456,6 +459,7 @@ class _Loader:
                 session, actor=self.actor, application=app, amount_pence=amount,
                 awarded_on=self._date(aw.get("awarded_on"), "awarded_on") or decided,
                 purpose=aw.get("purpose", ""), conditions=aw.get("conditions", ""),
+                purpose_cy=aw.get("purpose_cy", ""), conditions_cy=aw.get("conditions_cy", ""),
                 spend_by=self._date(aw.get("spend_by"), "spend_by", planned=True) or (rnd.spend_by if rnd else None),
             )
             sample_outcomes.add_learning(self, session, award, a)

@@ -24,6 +24,7 @@ from typing import Any, Sequence
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -55,6 +56,9 @@ from grantdesk.domain.dates import financial_year_label, format_date, parse_uk_d
 from grantdesk.domain.errors import ValidationError
 from grantdesk.domain.interests import Declaration
 from grantdesk.domain.money import format_money, parse_money
+from grantdesk.domain.workflow import STATUS_LABELS, Status
+from grantdesk.i18n import N_
+from grantdesk.i18n import _ as core_text  # the core's labels (interests, statuses, organisation types)
 from ui.operations import Op, Query, follow_changes, refusal_text
 from ui.tasks import TaskRunner
 from ui.widgets import action_button
@@ -71,7 +75,7 @@ FLAG_STYLES = {  # background, text, border — each passes AA contrast
     "late": ("#fee2e2", "#7f1d1d", "#ef4444"),
     "area": ("#f3f4f6", "#1f2937", "#9ca3af"),
 }
-FLAG_NAMES = {"repeat": "Repeat bid", "match_funding": "Match funding", "late": "Late", "area": "Area"}
+FLAG_NAMES = {"repeat": N_("Repeat bid"), "match_funding": N_("Match funding"), "late": N_("Late"), "area": N_("Area")}
 # What the screen shows changes with these: any member's pot (MEMBERS), awards (AWARDS), the application.
 FOLLOWS = (Kind.MEMBERS, Kind.AWARDS, Kind.APPLICATIONS)
 ERROR_STYLE = "padding: 6px; background: #fef2f2; color: #991b1b;"
@@ -79,6 +83,11 @@ OK_STYLE = "padding: 6px; background: #ecfdf5; color: #065f46;"
 
 
 _dialog_button = partial(action_button, auto_default=False)  # a dialog's Enter stays with its fields
+
+
+def tr(text: str) -> str:
+    """Words shown by the module's functions (classes use ``self.tr``)."""
+    return QCoreApplication.translate("MemberDecision", text)
 
 
 def _uk(day: date) -> str:
@@ -91,47 +100,53 @@ def _uk(day: date) -> str:
 def _kind_name(kind: str) -> str:
     from grantdesk.services.decisions import INTEREST_LABELS  # the window is open: the core is loaded
 
-    return INTEREST_LABELS.get(kind, kind.replace("_", " ").capitalize())
+    return core_text(INTEREST_LABELS[kind]) if kind in INTEREST_LABELS else kind.replace("_", " ").capitalize()
 
 
 def interest_words(d: Declaration) -> str:
     """A declaration of interest for the officer on screen: "No interest", "No interest declared" (none
     was recorded), or the kind with its nature and any dispensation with the day it was granted."""
     if not d.declared:
-        return "No interest declared"
+        return tr("No interest declared")
     text = _kind_name(d.kind) + (f": {d.nature}" if d.nature and not d.none else "")
-    if d.dispensation_reference:
-        granted = f", granted {format_date(d.dispensation_granted_on)}" if d.dispensation_granted_on else ""
-        text += f" (dispensation {d.dispensation_reference}{granted})"
+    if d.dispensation_reference and d.dispensation_granted_on:
+        text += " " + tr("(dispensation {reference}, granted {date})").format(
+            reference=d.dispensation_reference, date=format_date(d.dispensation_granted_on))
+    elif d.dispensation_reference:
+        text += " " + tr("(dispensation {reference})").format(reference=d.dispensation_reference)
     return text
 
 
 def _a(org_type: str) -> str:
-    """"a parish or town council", "an individual": an organisation type inside a sentence."""
+    """"a parish or town council", "an individual": an organisation type inside a sentence (Welsh has no
+    indefinite article: its translations of "a {kind}" and "an {kind}" are the kind alone)."""
     from grantdesk.domain.organisations import OrgType
 
     try:
-        label = OrgType(org_type).label
+        label = core_text(OrgType(org_type).label)
     except ValueError:
         label = org_type.replace("_", " ")
     name = label[:1].lower() + label[1:]
-    return ("an " if name[:1] in "aeiou" else "a ") + name
+    return (tr("an {kind}") if name[:1] in "aeiou" else tr("a {kind}")).format(kind=name)
 
 
 def flag_words(flag: Any) -> str:
     """What a flag means, for the officer on screen (its name is shown beside it, from ``FLAG_NAMES``)."""
     if flag.kind == "repeat":
-        return (f"{flag.organisation} was awarded {format_money(flag.amount_pence)} by this fund last year "
-                f"({flag.reference}, {format_date(flag.awarded_on)})."
-                + (f" The fund says: {flag.fund_says}." if flag.fund_says else ""))
+        return (tr("{organisation} was awarded {amount} by this fund last year ({reference}, {date}).").format(
+                    organisation=flag.organisation, amount=format_money(flag.amount_pence), reference=flag.reference,
+                    date=format_date(flag.awarded_on))
+                + (" " + tr("The fund says: {words}.").format(words=flag.fund_says) if flag.fund_says else ""))
     if flag.kind == "match_funding":
-        share = f"{flag.percent}%" if flag.percent else "part"
-        return (f"The fund asks {_a(flag.org_type)} to find {share} of the cost. "
-                + (f"The application says: “{flag.given}”." if flag.given
-                   else "The application does not say where it comes from."))
+        asks = (tr("The fund asks {kind} to find {percent}% of the cost.").format(kind=_a(flag.org_type),
+                                                                                 percent=flag.percent)
+                if flag.percent else tr("The fund asks {kind} to find part of the cost.").format(kind=_a(flag.org_type)))
+        return (asks + " "
+                + (tr("The application says: “{words}”.").format(words=flag.given) if flag.given
+                   else tr("The application does not say where it comes from.")))
     if flag.kind == "late":
-        return (f"Submitted on {format_date(flag.submitted_on)}, after the apply-by date "
-                f"{format_date(flag.apply_by)}.")
+        return tr("Submitted on {date}, after the apply-by date {apply_by}.").format(
+            date=format_date(flag.submitted_on), apply_by=format_date(flag.apply_by))
     return ""
 
 
@@ -139,7 +154,7 @@ class DecisionsModel(QAbstractTableModel):
     """The member decisions on one application (``DecisionView`` values), oldest first."""
 
     MEMBER, DECISION, DATE, INTEREST, OFFICER = range(5)
-    HEADERS = ("Member", "Decision", "Date", "Interest declared", "Officer")
+    HEADERS = (N_("Member"), N_("Decision"), N_("Date"), N_("Interest declared"), N_("Officer"))
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -158,9 +173,13 @@ class DecisionsModel(QAbstractTableModel):
         if d.decision != "recommended":
             return "—"
         if d.officer_outcome is None:
-            return "Waiting for the officer"
-        who = f" by {d.officer_name}" if d.officer_name else ""
-        text = f"{d.officer_outcome.capitalize()} {format_date(d.officer_on)}{who}"
+            return tr("Waiting for the officer")
+        returned = d.officer_outcome == "returned"
+        if d.officer_name:
+            text = (tr("Returned {date} by {name}") if returned else tr("Approved {date} by {name}")).format(
+                date=format_date(d.officer_on), name=d.officer_name)
+        else:
+            text = (tr("Returned {date}") if returned else tr("Approved {date}")).format(date=format_date(d.officer_on))
         return text + (f": {d.officer_reason}" if d.officer_reason else "")
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 (Qt's name)
@@ -171,14 +190,15 @@ class DecisionsModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
+            return self.tr(self.HEADERS[section])
         return None
 
     def _text(self, d: Any, col: int) -> str:
         if col == self.MEMBER:
             return d.member
         if col == self.DECISION:
-            return f"Recommended {format_money(d.amount_pence)}" if d.decision == "recommended" else "Refused"
+            return (self.tr("Recommended {amount}").format(amount=format_money(d.amount_pence))
+                    if d.decision == "recommended" else self.tr("Refused"))
         if col == self.DATE:
             return format_date(d.decided_on)
         if col == self.INTEREST:
@@ -193,7 +213,7 @@ class DecisionsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(d, col)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{self._text(d, col)}\n\nReasons: {d.reasons}"
+            return self._text(d, col) + "\n\n" + self.tr("Reasons: {reasons}").format(reasons=d.reasons)
         if role == Qt.ItemDataRole.ForegroundRole:
             if col == self.OFFICER and d.decision == "recommended":
                 colour = {"approved": "#15803d", "returned": "#b45309"}.get(d.officer_outcome or "", "#1d4ed8")
@@ -225,7 +245,7 @@ class MemberDecisionDialog(QDialog):
         self.approve_box: QMessageBox | None = None
         self._busy = False
         self.setObjectName("memberDecisionDialog")
-        self.setWindowTitle("Members' decisions")
+        self.setWindowTitle(self.tr("Members' decisions"))
         self._build()
         self.resize(1280, 800)
         follow_changes(self, FOLLOWS, self._changed_elsewhere)
@@ -247,9 +267,9 @@ class MemberDecisionDialog(QDialog):
         )
 
         # -- left: the application, its flags and the decisions so far
-        self.facts = QLabel("Loading…")
+        self.facts = QLabel(self.tr("Loading…"))
         self.facts.setObjectName("applicationFacts")
-        self.facts.setAccessibleName("The application")
+        self.facts.setAccessibleName(self.tr("The application"))
         self.facts.setWordWrap(True)
         self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.flags_box = QWidget()
@@ -261,7 +281,7 @@ class MemberDecisionDialog(QDialog):
         self.decisions_model = DecisionsModel(self)
         self.decisions_view = QTableView()
         self.decisions_view.setObjectName("decisionsTable")
-        self.decisions_view.setAccessibleName("Decisions so far")
+        self.decisions_view.setAccessibleName(self.tr("Decisions so far"))
         self.decisions_view.setModel(self.decisions_model)
         self.decisions_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.decisions_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -275,14 +295,14 @@ class MemberDecisionDialog(QDialog):
             header.resizeSection(col, width)
         self.decision_detail = QLabel()
         self.decision_detail.setObjectName("decisionDetail")
-        self.decision_detail.setAccessibleName("The chosen decision in full")
+        self.decision_detail.setAccessibleName(self.tr("The chosen decision in full"))
         self.decision_detail.setWordWrap(True)
         self.decision_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.decision_detail.setStyleSheet("padding: 6px; background: #ffffff; border: 1px solid #d1d5db;")
         self.decisions_view.selectionModel().selectionChanged.connect(lambda *_: self._update_officer_buttons())
-        self.approve_button = _dialog_button("A&pprove", "Ctrl+Shift+P", self.approve_selected, "approveButton")
-        self.return_button = _dialog_button("Re&turn…", "Ctrl+Shift+T", self.return_selected, "returnButton")
-        self.pdf_button = _dialog_button("Print rec&ord…", "Ctrl+Shift+R", self.save_record, "decisionRecordButton")
+        self.approve_button = _dialog_button(self.tr("A&pprove"), "Ctrl+Shift+P", self.approve_selected, "approveButton")
+        self.return_button = _dialog_button(self.tr("Re&turn…"), "Ctrl+Shift+T", self.return_selected, "returnButton")
+        self.pdf_button = _dialog_button(self.tr("Print rec&ord…"), "Ctrl+Shift+R", self.save_record, "decisionRecordButton")
         self.pdf_button.setEnabled(False)
         self.officer_hint = QLabel()
         self.officer_hint.setObjectName("officerHint")
@@ -293,7 +313,7 @@ class MemberDecisionDialog(QDialog):
         officer_row.addWidget(self.approve_button)
         officer_row.addWidget(self.return_button)
         officer_row.addWidget(self.pdf_button)
-        decisions_box = QGroupBox("Decisions so far")
+        decisions_box = QGroupBox(self.tr("Decisions so far"))
         dl = QVBoxLayout(decisions_box)
         dl.addWidget(self.decisions_view, 1)
         dl.addWidget(self.decision_detail)
@@ -309,7 +329,7 @@ class MemberDecisionDialog(QDialog):
         # -- right: a new member decision (the declaration first)
         self.member_combo = QComboBox()
         self.member_combo.setObjectName("memberCombo")
-        self.member_combo.setAccessibleName("Member")
+        self.member_combo.setAccessibleName(self.tr("Member"))
         self.member_combo.currentIndexChanged.connect(lambda _i: self._on_member_chosen())
         self.member_note = QLabel()
         self.member_note.setObjectName("memberNote")
@@ -318,48 +338,48 @@ class MemberDecisionDialog(QDialog):
 
         self.interest_combo = QComboBox()
         self.interest_combo.setObjectName("interestCombo")
-        self.interest_combo.setAccessibleName("Interest in the applicant")
+        self.interest_combo.setAccessibleName(self.tr("Interest in the applicant"))
         for kind in INTEREST_ORDER:
-            self.interest_combo.addItem(INTEREST_LABELS[kind], kind)
+            self.interest_combo.addItem(core_text(INTEREST_LABELS[kind]), kind)
         self.interest_combo.currentIndexChanged.connect(lambda _i: self._on_interest_chosen())
         self.nature_edit = QLineEdit()
         self.nature_edit.setObjectName("natureEdit")
-        self.nature_edit.setAccessibleName("Nature of the interest")
-        self.nature_edit.setPlaceholderText("What the interest is, e.g. “My partner is the club's treasurer”")
+        self.nature_edit.setAccessibleName(self.tr("Nature of the interest"))
+        self.nature_edit.setPlaceholderText(self.tr("What the interest is, e.g. “My partner is the club's treasurer”"))
         self.dispensation_edit = QLineEdit()
         self.dispensation_edit.setObjectName("dispensationReference")
-        self.dispensation_edit.setAccessibleName("Dispensation reference")
-        self.dispensation_edit.setPlaceholderText("e.g. DISP-2026-07")
+        self.dispensation_edit.setAccessibleName(self.tr("Dispensation reference"))
+        self.dispensation_edit.setPlaceholderText(self.tr("e.g. DISP-2026-07"))
         self.dispensation_date_edit = QLineEdit()
         self.dispensation_date_edit.setObjectName("dispensationDate")
-        self.dispensation_date_edit.setAccessibleName("Date the dispensation was granted")
-        self.dispensation_date_edit.setPlaceholderText("dd/mm/yyyy")
-        self.dpi_note = QLabel("A disclosable pecuniary interest blocks the recommendation unless a dispensation "
-                               "is recorded: give its reference and the date it was granted.")
+        self.dispensation_date_edit.setAccessibleName(self.tr("Date the dispensation was granted"))
+        self.dispensation_date_edit.setPlaceholderText(self.tr("dd/mm/yyyy"))
+        self.dpi_note = QLabel(self.tr("A disclosable pecuniary interest blocks the recommendation unless a dispensation "
+                               "is recorded: give its reference and the date it was granted."))
         self.dpi_note.setObjectName("dpiNote")
         self.dpi_note.setWordWrap(True)
         self.dpi_note.setStyleSheet("color: #7f1d1d")
-        declaration = QGroupBox("1. Declaration of interest (before deciding)")
+        declaration = QGroupBox(self.tr("1. Declaration of interest (before deciding)"))
         declaration.setObjectName("declarationBox")
         df = QFormLayout(declaration)
-        df.addRow("&Interest", self.interest_combo)
-        self.nature_label = QLabel("&Nature")
+        df.addRow(self.tr("&Interest"), self.interest_combo)
+        self.nature_label = QLabel(self.tr("&Nature"))
         self.nature_label.setBuddy(self.nature_edit)
         df.addRow(self.nature_label, self.nature_edit)
-        self.dispensation_label = QLabel("Dispensation re&f.")
+        self.dispensation_label = QLabel(self.tr("Dispensation re&f."))
         self.dispensation_label.setBuddy(self.dispensation_edit)
         df.addRow(self.dispensation_label, self.dispensation_edit)
-        self.dispensation_date_label = QLabel("&Granted on")
+        self.dispensation_date_label = QLabel(self.tr("&Granted on"))
         self.dispensation_date_label.setBuddy(self.dispensation_date_edit)
         df.addRow(self.dispensation_date_label, self.dispensation_date_edit)
         df.addRow(self.dpi_note)
 
-        self.recommend_radio = QRadioButton("&Recommend")
+        self.recommend_radio = QRadioButton(self.tr("&Recommend"))
         self.recommend_radio.setObjectName("recommendRadio")
-        self.recommend_radio.setAccessibleName("Recommend")
-        self.refuse_radio = QRadioButton("Re&fuse")
+        self.recommend_radio.setAccessibleName(self.tr("Recommend"))
+        self.refuse_radio = QRadioButton(self.tr("Re&fuse"))
         self.refuse_radio.setObjectName("refuseRadio")
-        self.refuse_radio.setAccessibleName("Refuse")
+        self.refuse_radio.setAccessibleName(self.tr("Refuse"))
         self.decision_group = QButtonGroup(self)
         self.decision_group.addButton(self.recommend_radio)
         self.decision_group.addButton(self.refuse_radio)
@@ -371,47 +391,47 @@ class MemberDecisionDialog(QDialog):
         kind_row.addStretch(1)
         self.amount_edit = QLineEdit()
         self.amount_edit.setObjectName("amountEdit")
-        self.amount_edit.setAccessibleName("Amount recommended")
+        self.amount_edit.setAccessibleName(self.tr("Amount recommended"))
         self.amount_edit.setPlaceholderText("£0.00")
         self.reasons_edit = QPlainTextEdit()
         self.reasons_edit.setObjectName("reasonsEdit")
-        self.reasons_edit.setAccessibleName("Reasons")
+        self.reasons_edit.setAccessibleName(self.tr("Reasons"))
         self.reasons_edit.setTabChangesFocus(True)
-        self.reasons_edit.setPlaceholderText("The member's reasons, in writing (refusals too)")
+        self.reasons_edit.setPlaceholderText(self.tr("The member's reasons, in writing (refusals too)"))
         self.reasons_edit.setMinimumHeight(90)
         self.reasons_edit.setMaximumHeight(150)
         self.date_edit = QLineEdit(_uk(self.today))
         self.date_edit.setObjectName("decisionDate")
-        self.date_edit.setAccessibleName("Date of the decision")
-        self.date_edit.setPlaceholderText("dd/mm/yyyy")
-        decision = QGroupBox("2. The member's decision")
+        self.date_edit.setAccessibleName(self.tr("Date of the decision"))
+        self.date_edit.setPlaceholderText(self.tr("dd/mm/yyyy"))
+        decision = QGroupBox(self.tr("2. The member's decision"))
         decision.setObjectName("decisionBox")
         mf = QFormLayout(decision)
-        mf.addRow("Decision", kind_row)
-        self.amount_label = QLabel("&Amount")
+        mf.addRow(self.tr("Decision"), kind_row)
+        self.amount_label = QLabel(self.tr("&Amount"))
         self.amount_label.setBuddy(self.amount_edit)
         mf.addRow(self.amount_label, self.amount_edit)
-        reasons_label = QLabel("Rea&sons")
+        reasons_label = QLabel(self.tr("Rea&sons"))
         reasons_label.setBuddy(self.reasons_edit)
         mf.addRow(reasons_label, self.reasons_edit)
-        date_label = QLabel("&Date")
+        date_label = QLabel(self.tr("&Date"))
         date_label.setBuddy(self.date_edit)
         mf.addRow(date_label, self.date_edit)
 
         self.error_label = QLabel()
         self.error_label.setObjectName("decisionError")
-        self.error_label.setAccessibleName("Problem")
+        self.error_label.setAccessibleName(self.tr("Problem"))
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet(ERROR_STYLE)
         self.error_label.hide()
         self.message_label = QLabel()
         self.message_label.setObjectName("decisionMessage")
-        self.message_label.setAccessibleName("Message")
+        self.message_label.setAccessibleName(self.tr("Message"))
         self.message_label.setWordWrap(True)
         self.message_label.setStyleSheet(OK_STYLE)
         self.message_label.hide()
-        self.record_button = _dialog_button("Record th&e decision", "Ctrl+Return", self.record, "recordButton")
-        self.close_button = _dialog_button("Close", None, self.reject, "closeButton")
+        self.record_button = _dialog_button(self.tr("Record th&e decision"), "Ctrl+Return", self.record, "recordButton")
+        self.close_button = _dialog_button(self.tr("Close"), None, self.reject, "closeButton")
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.record_button)
@@ -422,7 +442,7 @@ class MemberDecisionDialog(QDialog):
         fl = QVBoxLayout(self.form)
         fl.setContentsMargins(0, 0, 0, 0)
         member_row = QFormLayout()
-        member_label = QLabel("&Member")
+        member_label = QLabel(self.tr("&Member"))
         member_label.setBuddy(self.member_combo)
         member_row.addRow(member_label, self.member_combo)
         fl.addLayout(member_row)
@@ -435,7 +455,7 @@ class MemberDecisionDialog(QDialog):
         self.closed_note.setWordWrap(True)
         self.closed_note.setStyleSheet("padding: 6px; background: #f3f4f6; color: #1f2937;")
         self.closed_note.hide()
-        right_box = QGroupBox("A member's decision")
+        right_box = QGroupBox(self.tr("A member's decision"))
         rl = QVBoxLayout(right_box)
         rl.addWidget(self.closed_note)
         rl.addWidget(self.form, 1)
@@ -485,20 +505,26 @@ class MemberDecisionDialog(QDialog):
         """Show ``c`` (a ``DecisionContext``). ``keep_form``: a reload because of a change made elsewhere,
         which keeps the amount the officer may have typed for the same member."""
         self.context = c
-        self.setWindowTitle(f"Members' decisions — {c.reference}")
+        self.setWindowTitle(self.tr("Members' decisions — {reference}").format(reference=c.reference))
         label = financial_year_label(c.financial_year)
+        try:
+            status = core_text(STATUS_LABELS[Status(c.status)])
+        except ValueError:
+            status = c.status.capitalize()
         rows = [
-            ("Organisation", c.organisation),
-            ("Division", c.area or "—"),
-            ("Status", c.status.capitalize()),
-            ("Requested", format_money(c.amount_requested_pence)),
-            ("Approved", format_money(c.approved_pence)
-             + (f" — awarded {format_money(c.awarded_pence)}" if c.awarded_pence is not None else "")),
-            ("Waiting for the officer", format_money(c.pending_pence)),
-            ("Still needed", f"<b>{format_money(c.still_needed_pence)}</b>"),
-            ("Members' pots", f"{label}" + (f", to be spent by {format_date(c.spend_by)}" if c.spend_by else "")),
+            (self.tr("Organisation"), escape(c.organisation)),
+            (self.tr("Division"), escape(c.area or "—")),
+            (self.tr("Status"), escape(status)),
+            (self.tr("Requested"), escape(format_money(c.amount_requested_pence))),
+            (self.tr("Approved"), escape(format_money(c.approved_pence)
+             + (" — " + self.tr("awarded {amount}").format(amount=format_money(c.awarded_pence))
+                if c.awarded_pence is not None else ""))),
+            (self.tr("Waiting for the officer"), escape(format_money(c.pending_pence))),
+            (self.tr("Still needed"), f"<b>{format_money(c.still_needed_pence)}</b>"),
+            (self.tr("Members' pots"), escape(self.tr("{year}, to be spent by {date}").format(
+                year=label, date=format_date(c.spend_by)) if c.spend_by else label)),
         ]
-        table = "".join(f"<tr><td style='padding-right:14px;color:#4b5563'>{k}</td><td>{v if k == 'Still needed' else escape(v)}</td></tr>"
+        table = "".join(f"<tr><td style='padding-right:14px;color:#4b5563'>{k}</td><td>{v}</td></tr>"
                         for k, v in rows)
         self.facts.setText(f"<h2 style='margin:0'>{escape(c.reference)} — {escape(c.title)}</h2><table>{table}</table>")
         self._show_flags(c.flags)
@@ -514,8 +540,9 @@ class MemberDecisionDialog(QDialog):
         open_ = c.status in DECIDABLE
         self.form.setEnabled(open_)
         self.closed_note.setVisible(not open_)
-        self.closed_note.setText(f"{c.reference} is {c.status}: members decide on submitted, eligible or "
-                                 "shortlisted applications.")
+        self.closed_note.setText(self.tr("{reference} is {status}: members decide on submitted, eligible or "
+                                         "shortlisted applications.").format(reference=c.reference,
+                                                                             status=status.lower()))
         self.record_button.setEnabled(open_ and not self._busy)
         self._update_officer_buttons()
         self.loaded.emit()
@@ -527,10 +554,10 @@ class MemberDecisionDialog(QDialog):
         self.flag_labels = []
         for f in flags:
             bg, fg, border = FLAG_STYLES.get(f.kind, FLAG_STYLES["area"])
-            name, words = FLAG_NAMES.get(f.kind, f.kind.capitalize()), flag_words(f)
+            name, words = self.tr(FLAG_NAMES[f.kind]) if f.kind in FLAG_NAMES else f.kind.capitalize(), flag_words(f)
             label = QLabel(f"<b>{escape(name)}</b> — {escape(words)}")
             label.setObjectName(f"flag_{f.kind}")
-            label.setAccessibleName(f"Flag: {name}. {words}")
+            label.setAccessibleName(self.tr("Flag: {name}. {words}").format(name=name, words=words))
             label.setWordWrap(True)
             label.setStyleSheet(f"padding: 6px; background: {bg}; color: {fg}; border-left: 5px solid {border};")
             self.flags_layout.addWidget(label)
@@ -549,7 +576,8 @@ class MemberDecisionDialog(QDialog):
             if n and p.member_id not in local and c.members[n - 1].member_id in local:
                 self.member_combo.insertSeparator(self.member_combo.count())
             where = f", {p.area}" if p.area else ""
-            self.member_combo.addItem(f"{p.name}{where} — {format_money(p.remaining_pence)} left", p.member_id)
+            self.member_combo.addItem(self.tr("{member} — {amount} left").format(
+                member=f"{p.name}{where}", amount=format_money(p.remaining_pence)), p.member_id)
         index = self.member_combo.findData(keep) if keep is not None else -1
         self.member_combo.setCurrentIndex(index if index >= 0 else (0 if c.members else -1))
         self.member_combo.blockSignals(False)
@@ -583,11 +611,14 @@ class MemberDecisionDialog(QDialog):
             return
         label = financial_year_label(c.financial_year)
         self.member_note.setText(
-            f"{escape(p.name)}'s {label} pot: allotted {format_money(p.allotted_pence)}, committed "
-            f"{format_money(p.committed_pence)}, approved {format_money(p.approved_pence)}, "
-            f"<b>{format_money(p.remaining_pence)} left</b>."
-            + (f" The member for {escape(c.area)}." if p.member_id in c.area_member_ids
-               else (f" Not the member for {escape(c.area)}: a joint or cross-division award." if c.area else "")))
+            self.tr("{name}'s {year} pot: allotted {allotted}, committed {committed}, approved {approved}, "
+                    "<b>{remaining} left</b>.").format(
+                name=escape(p.name), year=label, allotted=format_money(p.allotted_pence),
+                committed=format_money(p.committed_pence), approved=format_money(p.approved_pence),
+                remaining=format_money(p.remaining_pence))
+            + (" " + self.tr("The member for {area}.").format(area=escape(c.area)) if p.member_id in c.area_member_ids
+               else (" " + self.tr("Not the member for {area}: a joint or cross-division award.").format(
+                   area=escape(c.area)) if c.area else "")))
 
     def _default_amount(self) -> None:
         p, c = self.member_position(), self.context
@@ -628,24 +659,27 @@ class MemberDecisionDialog(QDialog):
         self._show_detail(d)
         if d is None:
             waiting = self.context is not None and any(self._pending(x) for x in self.context.decisions)
-            self.officer_hint.setText("Choose a recommendation waiting for the officer to approve or return it."
-                                      if waiting else "No recommendation is waiting for the officer.")
+            self.officer_hint.setText(self.tr("Choose a recommendation waiting for the officer to approve or return it.")
+                                      if waiting else self.tr("No recommendation is waiting for the officer."))
         elif self._pending(d):
-            self.officer_hint.setText(f"{d.member}'s recommendation of {format_money(d.amount_pence)} is waiting "
-                                      "for the officer.")
+            self.officer_hint.setText(self.tr("{member}'s recommendation of {amount} is waiting for the officer.").format(
+                member=d.member, amount=format_money(d.amount_pence)))
         else:
             self.officer_hint.setText(f"{d.member}: {DecisionsModel.officer_text(d)}.")
 
     def _show_detail(self, d: Any) -> None:
         if d is None:
-            self.decision_detail.setText("Choose a decision to read it in full." if self.decisions_model.rowCount()
-                                         else "No member has decided on this application yet.")
+            self.decision_detail.setText(self.tr("Choose a decision to read it in full.")
+                                         if self.decisions_model.rowCount()
+                                         else self.tr("No member has decided on this application yet."))
             return
-        what = f"recommended {format_money(d.amount_pence)}" if d.decision == "recommended" else "refused"
+        what = (self.tr("<b>{member}</b> recommended {amount} on {date}.") if d.decision == "recommended"
+                else self.tr("<b>{member}</b> refused on {date}."))
         self.decision_detail.setText(
-            f"<b>{escape(d.member)}</b> {what} on {format_date(d.decided_on)}.<br>"
-            f"<b>Interest:</b> {escape(interest_words(d.interest))}<br><b>Reasons:</b> {escape(d.reasons)}<br>"
-            f"<b>Officer:</b> {escape(DecisionsModel.officer_text(d))}")
+            what.format(member=escape(d.member), amount=format_money(d.amount_pence), date=format_date(d.decided_on))
+            + "<br>" + self.tr("<b>Interest:</b> {interest}<br><b>Reasons:</b> {reasons}<br><b>Officer:</b> {officer}")
+            .format(interest=escape(interest_words(d.interest)), reasons=escape(d.reasons),
+                    officer=escape(DecisionsModel.officer_text(d))))
 
     def save_record(self, path: str | None = None) -> None:
         """Save the selected decision's printable record (PDF) at ``path`` (asked when not given)."""
@@ -656,7 +690,8 @@ class MemberDecisionDialog(QDialog):
             from PySide6.QtWidgets import QFileDialog
 
             path, _ = QFileDialog.getSaveFileName(
-                self, "Save the decision record", f"decision-{self.context.reference}-{d.id}.pdf", "PDF (*.pdf)")
+                self, self.tr("Save the decision record"), f"decision-{self.context.reference}-{d.id}.pdf",
+                self.tr("PDF") + " (*.pdf)")
             if not path:
                 return
         decision_id, target = d.id, path
@@ -668,8 +703,9 @@ class MemberDecisionDialog(QDialog):
             decision_record_pdf(decision_record_context(db, decision_id), decision_id, target)
             return target
 
-        Query(self, work).success(lambda saved: self.show_message(f"Saved the decision record to {saved}.")) \
-            .with_progress("Making the decision record").run()
+        saved_words = self.tr("Saved the decision record to {path}.")
+        Query(self, work).success(lambda saved: self.show_message(saved_words.format(path=saved))) \
+            .with_progress(self.tr("Making the decision record")).run()
 
     # --- recording a member's decision ------------------------------------------------------------------
     def show_refusal(self, text: str) -> None:
@@ -697,14 +733,14 @@ class MemberDecisionDialog(QDialog):
             return
         member_id = self.member_combo.currentData()
         if member_id is None:
-            self.show_error("Choose the member whose decision this is.")
+            self.show_error(self.tr("Choose the member whose decision this is."))
             return
         recommend = self.recommend_radio.isChecked()
         try:
             amount = parse_money(self.amount_edit.text(), field="amount") if recommend else 0
             day = parse_uk_date(self.date_edit.text(), field="date")
             if day is None:
-                raise ValidationError("Give the date of the member's decision, as dd/mm/yyyy.", "date")
+                raise ValidationError(self.tr("Give the date of the member's decision, as dd/mm/yyyy."), "date")
             kind = self.interest_combo.currentData()
             granted = parse_uk_date(self.dispensation_date_edit.text(), field="dispensation") if kind == "dpi" else None
         except ValidationError as exc:
@@ -725,10 +761,10 @@ class MemberDecisionDialog(QDialog):
 
         def done(view) -> None:
             self._clear_form()
-            what = (f"recommendation of {format_money(view.amount_pence)}" if view.decision == "recommended"
-                    else "refusal")
-            self.show_message(f"Recorded {view.member}'s {what} on {format_date(view.decided_on)}"
-                              + (", waiting for the officer." if view.decision == "recommended" else "."))
+            what = (self.tr("Recorded {member}'s recommendation of {amount} on {date}, waiting for the officer.")
+                    if view.decision == "recommended" else self.tr("Recorded {member}'s refusal on {date}."))
+            self.show_message(what.format(member=view.member, amount=format_money(view.amount_pence),
+                                          date=format_date(view.decided_on)))
             self.reload(then=self.changed.emit)
 
         self._set_busy(True)
@@ -770,9 +806,10 @@ class MemberDecisionDialog(QDialog):
             return None
         from ui.dialogs import ReasonDialog
 
-        dialog = ReasonDialog("Return the recommendation",
-                              f"Why is {d.member}'s recommendation of {format_money(d.amount_pence)} returned? "
-                              "The reason is kept with the decision.", self)
+        dialog = ReasonDialog(self.tr("Return the recommendation"),
+                              self.tr("Why is {member}'s recommendation of {amount} returned? The reason is kept with "
+                                      "the decision.").format(member=d.member, amount=format_money(d.amount_pence)),
+                              self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._officer(d, "returned", dialog.reason()))
         self.return_dialog = dialog
@@ -789,10 +826,13 @@ class MemberDecisionDialog(QDialog):
 
         def done(context) -> None:
             self.show_context(context)
-            text = f"{outcome.capitalize()} {d.member}'s recommendation of {format_money(d.amount_pence)}"
+            text = (self.tr("Returned {member}'s recommendation of {amount}.") if outcome == "returned"
+                    else self.tr("Approved {member}'s recommendation of {amount}.")).format(
+                member=d.member, amount=format_money(d.amount_pence))
             if context.awarded_pence is not None and context.status == "awarded":
-                text += f". {context.reference} is awarded {format_money(context.awarded_pence)}"
-            self.show_message(text + ".")
+                text += " " + self.tr("{reference} is awarded {amount}.").format(
+                    reference=context.reference, amount=format_money(context.awarded_pence))
+            self.show_message(text)
             self.changed.emit()
 
         self._set_busy(True)

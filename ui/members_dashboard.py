@@ -56,6 +56,7 @@ from shiboken6 import isValid
 from grantdesk.domain.changes import Changes, Kind
 from grantdesk.domain.dates import financial_year_label, financial_year_of, format_date
 from grantdesk.domain.money import format_money
+from grantdesk.i18n import N_, ngettext
 from ui.members_dialogs import ERROR_STYLE, OK_STYLE, AllotmentsDialog, YearEndDialog, right_aligned
 from ui.models import ROW_ROLE, SORT_ROLE
 from ui.operations import Op, Query, follow_changes, refusal_text
@@ -87,11 +88,12 @@ class MembersTableModel(QAbstractTableModel):
     """``MemberPosition`` rows. Sorts its own list (native values: pence as ints, names folded)."""
 
     MEMBER, DIVISION, ALLOTTED, COMMITTED, APPROVED, PAID, REMAINING, DECISIONS = range(8)
-    HEADERS = ("Member", "Division", "Allotted", "Committed", "Approved", "Paid", "Remaining", "Decisions")
-    TIPS = (None, None, "This year's allotment, with anything rolled over",
-            "Recommended by the member, waiting for the officer", "Approved by the officer",
-            "Paid out of the member's approved recommendations", "What the member can still recommend",
-            "Decisions recorded this year, refusals too")
+    HEADERS = (N_("Member"), N_("Division"), N_("Allotted"), N_("Committed"), N_("Approved"), N_("Paid"),
+               N_("Remaining"), N_("Decisions"))
+    TIPS = (None, None, N_("This year's allotment, with anything rolled over"),
+            N_("Recommended by the member, waiting for the officer"), N_("Approved by the officer"),
+            N_("Paid out of the member's approved recommendations"), N_("What the member can still recommend"),
+            N_("Decisions recorded this year, refusals too"))
     _MONEY = {ALLOTTED: "allotted_pence", COMMITTED: "committed_pence", APPROVED: "approved_pence",
               PAID: "paid_pence", REMAINING: "remaining_pence"}
 
@@ -148,9 +150,9 @@ class MembersTableModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
+            return self.tr(self.HEADERS[section])
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self.TIPS[section]
+            return self.tr(self.TIPS[section]) if self.TIPS[section] else None
         if role == Qt.ItemDataRole.TextAlignmentRole and (section in self._MONEY or section == self.DECISIONS):
             return right_aligned()
         return None
@@ -169,9 +171,10 @@ class MembersTableModel(QAbstractTableModel):
             return QBrush(QColor(UNUSED_BACKGROUND))
         if role == Qt.ItemDataRole.ToolTipRole:
             if p.untouched:
-                return f"{p.name} has not used any of their pot yet."
+                return self.tr("{name} has not used any of their pot yet.").format(name=p.name)
             if col == self.ALLOTTED and p.rolled_over_pence:
-                return f"Includes {format_money(p.rolled_over_pence)} rolled over from last year."
+                return self.tr("Includes {amount} rolled over from last year.").format(
+                    amount=format_money(p.rolled_over_pence))
             return None
         if role == SORT_ROLE:
             return self._sort_key(col)(i)
@@ -234,13 +237,13 @@ class MembersChart(QWidget):
     MARGIN = 8
     MIN_ROW_H = 20
     MAX_ROW_H = 30
-    LEGEND = ((APPROVED_COLOUR, "Approved"), (COMMITTED_COLOUR, "Committed (waiting for the officer)"),
-              (REMAINING_COLOUR, "Remaining"), (None, "● Not used yet"))
+    LEGEND = ((APPROVED_COLOUR, N_("Approved")), (COMMITTED_COLOUR, N_("Committed (waiting for the officer)")),
+              (REMAINING_COLOUR, N_("Remaining")), (None, N_("● Not used yet")))
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("membersChart")
-        self.setAccessibleName("Chart of each member's pot")
+        self.setAccessibleName(self.tr("Chart of each member's pot"))
         self.setMouseTracking(True)
         self.setAutoFillBackground(True)
         self._positions: list[Any] = []
@@ -252,8 +255,10 @@ class MembersChart(QWidget):
         self.setMinimumHeight(int(self._legend(420)[1]) + self.MARGIN * 2 + self.MIN_ROW_H * len(self._positions))
         unused = [p.name for p in self._positions if p.untouched]
         self.setAccessibleDescription(
-            f"{len(self._positions)} members' {year_label} pots, most used first. "
-            + (f"Not used yet: {', '.join(unused)}." if unused else "Every member has used some of their pot."))
+            ngettext("{n} member's {year} pot, most used first.", "{n} members' {year} pots, most used first.",
+                     len(self._positions)).format(n=len(self._positions), year=year_label) + " "
+            + (self.tr("Not used yet: {names}.").format(names=", ".join(unused)) if unused
+               else self.tr("Every member has used some of their pot.")))
         self.updateGeometry()
         self.update()
 
@@ -266,7 +271,8 @@ class MembersChart(QWidget):
         fm = QFontMetrics(self._bold())
         x, y, line_h = float(self.MARGIN), float(self.MARGIN), 22.0
         out = []
-        for colour, text in self.LEGEND:
+        for colour, words in self.LEGEND:
+            text = self.tr(words)
             swatch_w = 20.0 if colour else 0.0
             w = swatch_w + fm.horizontalAdvance(text) + 6
             if x > self.MARGIN and x + w > width - self.MARGIN:
@@ -284,7 +290,7 @@ class MembersChart(QWidget):
         """Widths of the name column and of the figure after each bar."""
         bold = QFontMetrics(self._bold())
         names = max((bold.horizontalAdvance("● " + p.name) for p in self._positions), default=80) + 4
-        figure = QFontMetrics(self.font()).horizontalAdvance("£10,000.00 left") + 8
+        figure = QFontMetrics(self.font()).horizontalAdvance(self.tr("{amount} left").format(amount="£10,000.00")) + 8
         return float(min(names, max(110.0, width * 0.38))), float(figure)
 
     def layout_rows(self, width: float | None = None, height: float | None = None) -> list[ChartRow]:
@@ -330,10 +336,13 @@ class MembersChart(QWidget):
                 QToolTip.hideText()
             else:
                 QToolTip.showText(e.globalPos(), (
-                    f"<b>{r.name}</b><br>Allotted {format_money(r.allotted_pence)}<br>"
-                    f"Approved {format_money(r.approved_pence)}<br>Committed {format_money(r.committed_pence)}<br>"
-                    f"Remaining {format_money(r.remaining_pence)}<br>{round(r.share * 100)}% used"
-                    + ("<br><i>Not used yet</i>" if r.untouched else "")), self)
+                    f"<b>{escape(r.name)}</b><br>"
+                    + self.tr("Allotted {allotted}<br>Approved {approved}<br>Committed {committed}<br>"
+                              "Remaining {remaining}<br>{percent}% used").format(
+                        allotted=format_money(r.allotted_pence), approved=format_money(r.approved_pence),
+                        committed=format_money(r.committed_pence), remaining=format_money(r.remaining_pence),
+                        percent=round(r.share * 100))
+                    + ("<br><i>" + self.tr("Not used yet") + "</i>" if r.untouched else "")), self)
             return True
         return super().event(e)
 
@@ -354,7 +363,7 @@ class MembersChart(QWidget):
         if not rows:
             p.setFont(font)
             p.setPen(QColor("#4b5563"))
-            p.drawText(self.rect(), int(Qt.AlignmentFlag.AlignCenter), "No members in this fund.")
+            p.drawText(self.rect(), int(Qt.AlignmentFlag.AlignCenter), self.tr("No members in this fund."))
             p.end()
             return
         label_w, _figure_w = self._columns(self.width())
@@ -373,7 +382,7 @@ class MembersChart(QWidget):
             if r.bar.width() <= 0:
                 p.setPen(QColor("#4b5563"))
                 p.drawText(QRectF(r.bar.left(), r.row.top(), 200, r.row.height()), int(Qt.AlignmentFlag.AlignVCenter),
-                           "No allotment")
+                           self.tr("No allotment"))
                 continue
             p.setPen(Qt.PenStyle.NoPen)
             for rect, colour in ((r.approved, APPROVED_COLOUR), (r.committed, COMMITTED_COLOUR),
@@ -387,7 +396,7 @@ class MembersChart(QWidget):
             room = self.width() - r.bar.right() - 6 - self.MARGIN
             p.drawText(QRectF(r.bar.right() + 6, r.row.top(), room, r.row.height()),
                        int(Qt.AlignmentFlag.AlignVCenter),
-                       metrics.elidedText(f"{format_money(max(r.remaining_pence, 0))} left",
+                       metrics.elidedText(self.tr("{amount} left").format(amount=format_money(max(r.remaining_pence, 0))),
                                           Qt.TextElideMode.ElideRight, int(room)))
         p.end()
 
@@ -442,7 +451,7 @@ class MembersDashboard(QWidget):
         self.allotments_dialog: AllotmentsDialog | None = None
         self.year_end_dialog: YearEndDialog | None = None
         self.setObjectName("membersDashboard")
-        self.setWindowTitle(f"Members' pots — {fund_code}")
+        self.setWindowTitle(self.tr("Members' pots — {code}").format(code=fund_code))
         self._build()
         self.resize(1280, 800)
         follow_changes(self, FOLLOWS, self._changed_elsewhere)
@@ -460,17 +469,17 @@ class MembersDashboard(QWidget):
     def _build(self) -> None:
         self.year_combo = QComboBox()
         self.year_combo.setObjectName("yearCombo")
-        self.year_combo.setAccessibleName("Financial year")
+        self.year_combo.setAccessibleName(self.tr("Financial year"))
         self.year_combo.addItem(financial_year_label(self.year), self.year)
         self.year_combo.currentIndexChanged.connect(self._on_year_chosen)
-        year_label = QLabel("Financial &year")
+        year_label = QLabel(self.tr("Financial &year"))
         year_label.setBuddy(self.year_combo)
         self.title_label = QLabel()
         self.title_label.setObjectName("dashboardTitle")
-        self.allot_button = action_button("Set &allotments…", "Ctrl+Shift+A", self.open_allotments, "allotmentsButton")
-        self.year_end_button = action_button("Year-&end…", "Ctrl+Shift+Y", self.open_year_end, "yearEndButton")
-        self.statement_button = action_button("&Statement…", "Ctrl+Shift+S", self.request_statement, "statementButton")
-        self.refresh_button = action_button("Refresh", "F5", self.start, "refreshButton")
+        self.allot_button = action_button(self.tr("Set &allotments…"), "Ctrl+Shift+A", self.open_allotments, "allotmentsButton")
+        self.year_end_button = action_button(self.tr("Year-&end…"), "Ctrl+Shift+Y", self.open_year_end, "yearEndButton")
+        self.statement_button = action_button(self.tr("&Statement…"), "Ctrl+Shift+S", self.request_statement, "statementButton")
+        self.refresh_button = action_button(self.tr("Refresh"), "F5", self.start, "refreshButton")
         top = QHBoxLayout()
         top.addWidget(year_label)
         top.addWidget(self.year_combo)
@@ -481,13 +490,13 @@ class MembersDashboard(QWidget):
 
         self.banner = QLabel()
         self.banner.setObjectName("spendByBanner")
-        self.banner.setAccessibleName("Spend-by reminder")
+        self.banner.setAccessibleName(self.tr("Spend-by reminder"))
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet(BANNER_STYLE)
         self.banner.hide()
         self.notice = QLabel()
         self.notice.setObjectName("dashboardNotice")
-        self.notice.setAccessibleName("Notice")
+        self.notice.setAccessibleName(self.tr("Notice"))
         self.notice.setWordWrap(True)
         self.notice.hide()
         # A fund with no members yet: what to do next, with the button for it.
@@ -508,7 +517,7 @@ class MembersDashboard(QWidget):
         self.model = MembersTableModel(self)
         self.table = QTableView()
         self.table.setObjectName("membersTable")
-        self.table.setAccessibleName("Members' pots")
+        self.table.setAccessibleName(self.tr("Members' pots"))
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(MembersTableModel.MEMBER, Qt.SortOrder.AscendingOrder)
@@ -527,7 +536,7 @@ class MembersDashboard(QWidget):
         self.table.doubleClicked.connect(lambda _i: self.request_statement())
         self.totals_label = QLabel()
         self.totals_label.setObjectName("totalsLabel")
-        self.totals_label.setAccessibleName("Totals for all members")
+        self.totals_label.setAccessibleName(self.tr("Totals for all members"))
         self.totals_label.setWordWrap(True)
 
         table_box = QWidget()
@@ -542,7 +551,7 @@ class MembersDashboard(QWidget):
         chart_scroll.setWidgetResizable(True)
         chart_scroll.setWidget(self.chart)
         chart_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        chart_box = QGroupBox("Share of each pot used")
+        chart_box = QGroupBox(self.tr("Share of each pot used"))
         cl = QVBoxLayout(chart_box)
         cl.setContentsMargins(4, 8, 4, 4)
         cl.addWidget(chart_scroll)
@@ -591,14 +600,16 @@ class MembersDashboard(QWidget):
         self.year_combo.blockSignals(True)
         self.year_combo.clear()
         for y in snap.years:
-            self.year_combo.addItem(financial_year_label(y) + (" (this year)" if y == financial_year_of(self.today)
-                                                               else ""), y)
+            self.year_combo.addItem(self.tr("{year} (this year)").format(year=financial_year_label(y))
+                                    if y == financial_year_of(self.today) else financial_year_label(y), y)
         self.year_combo.setCurrentIndex(self.year_combo.findData(snap.year))
         self.year_combo.blockSignals(False)
         label = financial_year_label(snap.year)
-        self.setWindowTitle(f"Members' pots — {snap.fund_name} — {label}")
-        spend = f" · pots close {format_date(snap.spend_by)}" if snap.spend_by else ""
-        self.title_label.setText(f"<b>{escape(snap.fund_name)}</b> — {len(snap.positions)} members{spend}")
+        self.setWindowTitle(self.tr("Members' pots — {fund} — {year}").format(fund=snap.fund_name, year=label))
+        count = len(snap.positions)
+        members = ngettext("{n} member", "{n} members", count).format(n=count)
+        spend = (" · " + self.tr("pots close {date}").format(date=format_date(snap.spend_by))) if snap.spend_by else ""
+        self.title_label.setText(f"<b>{escape(snap.fund_name)}</b> — {members}{spend}")
         self.model.set_positions(snap.positions)
         for member_id in keep:
             row = self.model.row_for_member(member_id)
@@ -618,11 +629,16 @@ class MembersDashboard(QWidget):
             return format_money(sum(getattr(p, attr) for p in positions))
 
         unused = sum(1 for p in positions if p.untouched)
+        figures = ngettext(
+            "All {n} member: allotted {allotted} · committed {committed} · approved {approved} · paid {paid} · "
+            "remaining {remaining}",
+            "All {n} members: allotted {allotted} · committed {committed} · approved {approved} · paid {paid} · "
+            "remaining {remaining}", len(positions)).format(
+            n=len(positions), allotted=total("allotted_pence"), committed=total("committed_pence"),
+            approved=total("approved_pence"), paid=total("paid_pence"), remaining=total("remaining_pence"))
         self.totals_label.setText(
-            f"All {len(positions)} members: allotted {total('allotted_pence')} · committed "
-            f"{total('committed_pence')} · approved {total('approved_pence')} · paid {total('paid_pence')} · "
-            f"remaining {total('remaining_pence')}"
-            + (f". <span style='color:{UNUSED_COLOUR}'><b>{unused} not used yet</b></span> (shaded)." if unused else "."))
+            figures + (". " + self.tr("<span style='color:{colour}'><b>{n} not used yet</b></span> (shaded).").format(
+                colour=UNUSED_COLOUR, n=unused) if unused else "."))
 
     def _show_banner(self, snap: _Snapshot) -> None:
         text = self.banner_text(snap)
@@ -639,21 +655,26 @@ class MembersDashboard(QWidget):
         left = sorted((p for p in snap.positions if p.remaining_pence > 0),
                       key=lambda p: (-p.remaining_pence, p.name.casefold()))
         if days < 0:
-            return (f"The {label} pots closed on {format_date(snap.spend_by)}. Run the year-end when every "
-                    "recommendation has been approved or returned.")
+            return self.tr("The {year} pots closed on {date}. Run the year-end when every recommendation has been "
+                           "approved or returned.").format(year=label, date=format_date(snap.spend_by))
         if days > BANNER_DAYS or not left:
             return ""
-        when = "today" if days == 0 else ("tomorrow" if days == 1 else f"in {days} days")
+        when = self.tr("today") if days == 0 else (self.tr("tomorrow") if days == 1 else
+                                                    ngettext("in {n} day", "in {n} days", days).format(n=days))
         unused = [p for p in left if p.untouched]
         partly = [p for p in left if not p.untouched]
         parts = []
         if unused:
-            parts.append(f"<b>Not used their pot yet:</b> {escape(', '.join(p.name for p in unused))}.")
+            parts.append(self.tr("<b>Not used their pot yet:</b> {names}.").format(
+                names=escape(", ".join(p.name for p in unused))))
         if partly:
-            parts.append(("<b>Still with money left:</b> " if not unused else "<b>Also with money left:</b> ")
-                         + escape("; ".join(f"{p.name} ({format_money(p.remaining_pence)})" for p in partly)) + ".")
-        return (f"<b>The {label} pots close on {format_date(snap.spend_by)}, {when}; "
-                f"{len(left)} {'member has' if len(left) == 1 else 'members have'} money left.</b> " + " ".join(parts))
+            names = escape("; ".join(f"{p.name} ({format_money(p.remaining_pence)})" for p in partly))
+            parts.append((self.tr("<b>Still with money left:</b> {names}.") if not unused
+                          else self.tr("<b>Also with money left:</b> {names}.")).format(names=names))
+        return ngettext("<b>The {year} pots close on {date}, {when}; {n} member has money left.</b>",
+                        "<b>The {year} pots close on {date}, {when}; {n} members have money left.</b>",
+                        len(left)).format(year=label, date=format_date(snap.spend_by), when=when,
+                                          n=len(left)) + " " + " ".join(parts)
 
     def _on_year_chosen(self, index: int) -> None:
         year = self.year_combo.itemData(index)
@@ -719,8 +740,9 @@ class MembersDashboard(QWidget):
         def done(count: int) -> None:
             if isValid(dialog):
                 dialog.accept()
-            self.show_message(f"Set {count} {'member' if count == 1 else 'members'}' "
-                              f"{financial_year_label(year)} allotment to {format_money(amount)}.")
+            self.show_message(ngettext("Set {n} member's {year} allotment to {amount}.",
+                                       "Set {n} members' {year} allotment to {amount}.", count).format(
+                n=count, year=financial_year_label(year), amount=format_money(amount)))
             self.changed.emit()
             self.load(year)
 
@@ -755,7 +777,8 @@ class MembersDashboard(QWidget):
         def done(plan) -> None:
             if isValid(dialog):
                 dialog.show_done(plan)
-            self.show_message(f"The {financial_year_label(year)} year-end has been run: {plan.summary()}")
+            self.show_message(self.tr("The {year} year-end has been run: {summary}").format(
+                year=financial_year_label(year), summary=plan.summary()))
             self.changed.emit()
             self.load(self.year)
 
@@ -765,6 +788,6 @@ class MembersDashboard(QWidget):
     def request_statement(self) -> None:
         chosen = self.selected_member_ids()
         if len(chosen) != 1:
-            self.show_refusal("Choose one member in the table to make their statement.")
+            self.show_refusal(self.tr("Choose one member in the table to make their statement."))
             return
         self.statement_requested.emit(chosen[0], self.year)

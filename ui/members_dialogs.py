@@ -49,38 +49,42 @@ class AllotmentsDialog(QDialog):
     def __init__(self, year: int, positions: Sequence[Any], selected: Sequence[Any], parent: QWidget | None = None):
         super().__init__(parent)
         self.year = year
-        self.setWindowTitle(f"Set allotments — {financial_year_label(year)}")
+        self.setWindowTitle(self.tr("Set allotments — {year}").format(year=financial_year_label(year)))
         self.setObjectName("allotmentsDialog")
         self.selected_ids = [p.member_id for p in selected]
         common = Counter(p.allotted_pence - p.rolled_over_pence for p in positions).most_common(1)
         default = common[0][0] if common and common[0][0] > 0 else 0
         layout = QVBoxLayout(self)
-        intro = QLabel(f"The allotment each member has to recommend from in {financial_year_label(year)} "
-                       "(1 April – 31 March). Money rolled over from last year is added to it.")
+        intro = QLabel(self.tr("The allotment each member has to recommend from in {year} (1 April – 31 March). "
+                               "Money rolled over from last year is added to it.").format(
+                                   year=financial_year_label(year)))
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()
         self.amount_edit = QLineEdit(format_money(default) if default else "")
         self.amount_edit.setObjectName("allotmentAmount")
-        self.amount_edit.setAccessibleName("Allotment per member")
+        self.amount_edit.setAccessibleName(self.tr("Allotment per member"))
         self.amount_edit.setPlaceholderText("£2,500.00")
-        form.addRow("&Amount per member", self.amount_edit)
+        form.addRow(self.tr("&Amount per member"), self.amount_edit)
         layout.addLayout(form)
-        self.all_radio = QRadioButton(f"For &every member of the fund ({len(positions)})")
+        self.all_radio = QRadioButton(self.tr("For &every member of the fund ({n})").format(n=len(positions)))
         self.all_radio.setObjectName("allMembersRadio")
-        self.all_radio.setAccessibleName("For every member")
-        names = ", ".join(p.name for p in selected[:4]) + (f" and {len(selected) - 4} more" if len(selected) > 4 else "")
-        self.selected_radio = QRadioButton(f"For the &selected members only ({len(selected)}"
-                                           + (f": {names})" if selected else ")"))
+        self.all_radio.setAccessibleName(self.tr("For every member"))
+        names = ", ".join(p.name for p in selected[:4])
+        if len(selected) > 4:
+            names = self.tr("{names} and {n} more").format(names=names, n=len(selected) - 4)
+        self.selected_radio = QRadioButton(
+            self.tr("For the &selected members only ({n}: {names})").format(n=len(selected), names=names) if selected
+            else self.tr("For the &selected members only ({n})").format(n=len(selected)))
         self.selected_radio.setObjectName("selectedMembersRadio")
-        self.selected_radio.setAccessibleName("For the selected members only")
+        self.selected_radio.setAccessibleName(self.tr("For the selected members only"))
         self.selected_radio.setEnabled(bool(selected))
         self.all_radio.setChecked(True)
         layout.addWidget(self.all_radio)
         layout.addWidget(self.selected_radio)
         self.error_label = QLabel()
         self.error_label.setObjectName("allotmentsError")
-        self.error_label.setAccessibleName("Problem")
+        self.error_label.setAccessibleName(self.tr("Problem"))
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet(ERROR_STYLE)
         self.error_label.hide()
@@ -146,7 +150,7 @@ class YearEndDialog(QDialog):
     def __init__(self, plan: Any, spend_by: date | None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("yearEndDialog")
-        self.setWindowTitle(f"Year-end — {financial_year_label(plan.year)}")
+        self.setWindowTitle(self.tr("Year-end — {year}").format(year=financial_year_label(plan.year)))
         layout = QVBoxLayout(self)
         self.heading = QLabel()
         self.heading.setObjectName("yearEndHeading")
@@ -154,7 +158,7 @@ class YearEndDialog(QDialog):
         layout.addWidget(self.heading)
         self.table = QTableView()
         self.table.setObjectName("yearEndLines")
-        self.table.setAccessibleName("What happens to each member's unspent money")
+        self.table.setAccessibleName(self.tr("What happens to each member's unspent money"))
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
@@ -162,7 +166,7 @@ class YearEndDialog(QDialog):
         layout.addWidget(self.table, 1)
         self.summary_label = QLabel()
         self.summary_label.setObjectName("yearEndSummary")
-        self.summary_label.setAccessibleName("Summary")
+        self.summary_label.setAccessibleName(self.tr("Summary"))
         self.summary_label.setWordWrap(True)
         font = self.summary_label.font()
         font.setBold(True)
@@ -170,14 +174,14 @@ class YearEndDialog(QDialog):
         layout.addWidget(self.summary_label)
         self.message_label = QLabel()
         self.message_label.setObjectName("yearEndMessage")
-        self.message_label.setAccessibleName("Message")
+        self.message_label.setAccessibleName(self.tr("Message"))
         self.message_label.setWordWrap(True)
         self.message_label.hide()
         layout.addWidget(self.message_label)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.run_button = QPushButton("&Run the year-end")
+        self.run_button = QPushButton(self.tr("&Run the year-end"))
         self.run_button.setObjectName("runYearEndButton")
-        self.run_button.setAccessibleName("Run the year-end")
+        self.run_button.setAccessibleName(self.tr("Run the year-end"))
         self.buttons.addButton(self.run_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.run_button.clicked.connect(self._run)
         self.buttons.rejected.connect(self.reject)
@@ -192,17 +196,25 @@ class YearEndDialog(QDialog):
         label = financial_year_label(plan.year)
         nxt = financial_year_label(plan.year + 1)
         rolls = plan.mode == "roll_over"
-        what = "rolls over into next year's allotment" if rolls else "lapses (it is not carried forward)"
-        closes = f" The pots close on {format_date(self.spend_by)}; the year-end runs after that." \
-            if self.spend_by and not plan.done else ""
-        self.heading.setText(
-            (f"<b>The {label} year-end has been run.</b> " if plan.done else f"<b>Before the {label} year-end runs</b>: ")
-            + f"this fund's setting is that unspent money {what}.{closes}")
+        if plan.done:
+            heading = (self.tr("<b>The {year} year-end has been run.</b> This fund's setting is that unspent money "
+                               "rolls over into next year's allotment.") if rolls else
+                       self.tr("<b>The {year} year-end has been run.</b> This fund's setting is that unspent money "
+                               "lapses (it is not carried forward)."))
+        else:
+            heading = (self.tr("<b>Before the {year} year-end runs</b>: this fund's setting is that unspent money "
+                               "rolls over into next year's allotment.") if rolls else
+                       self.tr("<b>Before the {year} year-end runs</b>: this fund's setting is that unspent money "
+                               "lapses (it is not carried forward)."))
+        closes = (" " + self.tr("The pots close on {date}; the year-end runs after that.").format(
+            date=format_date(self.spend_by))) if self.spend_by and not plan.done else ""
+        self.heading.setText(heading.format(year=label) + closes)
         rows = []
         for line in plan.lines:
-            effect = "—" if not line.unspent_pence else ("Rolls over" if rolls else "Lapses")
+            effect = "—" if not line.unspent_pence else (self.tr("Rolls over") if rolls else self.tr("Lapses"))
             rows.append((line.name, format_money(line.unspent_pence), effect, format_money(line.next_year_pence)))
-        model = _LinesModel(("Member", f"Unspent in {label}", "What happens", f"{nxt} allotment"), rows, (1, 3),
+        model = _LinesModel((self.tr("Member"), self.tr("Unspent in {year}").format(year=label),
+                             self.tr("What happens"), self.tr("{year} allotment").format(year=nxt)), rows, (1, 3),
                             self.table)
         self.table.setModel(model)
         self.lines_model = model
@@ -212,8 +224,8 @@ class YearEndDialog(QDialog):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         summary = plan.summary()
         if plan.pending_pence and not plan.done:
-            summary += (f" {format_money(plan.pending_pence)} of recommendations still wait for the officer; "
-                        "approve or return them before the year-end.")
+            summary += " " + self.tr("{amount} of recommendations still wait for the officer; approve or return them "
+                                     "before the year-end.").format(amount=format_money(plan.pending_pence))
         self.summary_label.setText(summary)
         self.run_button.setVisible(not plan.done)
         self.run_button.setEnabled(not plan.done)
@@ -235,6 +247,6 @@ class YearEndDialog(QDialog):
 
     def show_done(self, plan: Any) -> None:
         self.show_plan(plan)
-        self.message_label.setText(f"Done. {plan.summary()}")
+        self.message_label.setText(self.tr("Done. {summary}").format(summary=plan.summary()))
         self.message_label.setStyleSheet(OK_STYLE)
         self.message_label.show()

@@ -339,3 +339,20 @@ def test_an_unregistered_group_named_like_a_person_is_critical(sample_db):
     publication = open_data.prepare_360giving(sample_db, "RHYL")
     issue = next(q for q in publication.quality if q.check == "recipient_person")
     assert issue.critical and issue.count == 1 and "set the organisation's type to Individual" in issue.message
+
+
+def test_a_northern_ireland_number_published_alone_is_read_back_as_northern_irelands():
+    from grantdesk.domain.open_data import read_grant
+
+    grant = read_grant({"id": "360G-x-1", "title": "Larder", "description": "Food", "currency": "GBP",
+                        "amountAwarded": 500, "awardDate": "2025-04-01",
+                        "recipientOrganization": [{"id": "GB-NIC-100123", "name": "Larne Community Larder",
+                                                   "charityNumber": "100123"}],
+                        "fundingOrganization": [{"id": "GB-LAE-STS", "name": "Staffordshire"}]}).grant
+    assert grant is not None and grant.charity_number == "NIC100123" and grant.org_id == "GB-NIC-100123"
+    england = read_grant({"id": "360G-x-2", "title": "Choir", "description": "Songs", "currency": "GBP",
+                          "amountAwarded": 500, "awardDate": "2025-04-01",
+                          "recipientOrganization": [{"id": "GB-CHC-1124590", "name": "Choir",
+                                                     "charityNumber": "1124590"}],
+                          "fundingOrganization": [{"id": "GB-LAE-STS", "name": "Staffordshire"}]}).grant
+    assert england is not None and england.charity_number == "1124590"

@@ -963,6 +963,8 @@ def _register_number(value: Any, org_id: str, prefixes: tuple[str, ...], normali
     """A charity or company number from its own field, or else from an org-id on that register.
     One that is not a valid number is noted and left out (the organisation keeps its name and id)."""
     text = _text(value)
+    if text.isdigit() and "GB-NIC-" in prefixes and org_id.upper().startswith("GB-NIC-"):
+        text = "NIC" + text  # Northern Ireland's number published alone, as GrantDesk and CCNI write it
     if not text:
         for prefix in prefixes:
             if org_id.upper().startswith(prefix):

@@ -581,6 +581,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "problems by row and column (exit status 3)")
     im360.set_defaults(func=cmd_import_360giving)
 
+    from grantdesk import cli_people
+
+    cli_people.add_commands(commands, db_opt)  # retention plan|run, people find|export|erase
+
     tally = commands.add_parser(
         "tally", parents=[db_opt], help="count a PaBuLib .pb election and allocate its budget by a rule",
         description="Read a PaBuLib .pb file, run an allocation rule and explain the result step by step. "

@@ -14,12 +14,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRect, QRectF, QSize
+from PySide6.QtCore import QCoreApplication, QRect, QRectF, QSize
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPrintSupport import QPrinter
 
 from ui.tasks import Cancelled
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("LetterJobs", text)
 
 PRINT_DPI = 600  # no office printer prints letters finer; higher only makes the print job bigger and slower
 STRIP_PX = 1024  # a page goes to the printer in strips this tall, so a 600 dpi page never needs 140 MB at once
@@ -80,7 +84,7 @@ class PreviewCopy:
         if tuple(letters) != self.made.batch.letters or self.made.pdf is None:
             return PDF_LETTERS.pdf(letters, target, progress=progress)
         if progress is not None:
-            progress.report(0, len(letters), "Saving the letters")
+            progress.report(0, len(letters), tr("Saving the letters"))
         shutil.copyfile(self.made.pdf, target)
         return self.made.pages
 
@@ -100,21 +104,21 @@ def paint_pages(pdf: Path, printer: QPrinter, pages: list[int], steps: Any) -> N
     document = QPdfDocument()
     try:
         if document.load(str(pdf)) != QPdfDocument.Error.None_:
-            raise GrantDeskError("The letters could not be read back for printing; make them again.")
+            raise GrantDeskError(tr("The letters could not be read back for printing; make them again."))
         printer.setFullPage(True)  # the letters carry their own margins (and the envelope window's place)
         painter = QPainter()
         if not painter.begin(printer):
-            raise GrantDeskError(f"The printer “{printer.printerName() or printer.outputFileName()}” "
-                                 "could not start printing.")
+            raise GrantDeskError(tr("The printer “{0}” could not start printing.").format(
+                printer.printerName() or printer.outputFileName()))
         try:
             dpi = min(printer.resolution(), PRINT_DPI)
             paper = QRectF(printer.paperRect(QPrinter.Unit.DevicePixel))
             for n, page in enumerate(pages):
-                steps.report(n, len(pages), f"Printing page {n + 1} of {len(pages)}")
+                steps.report(n, len(pages), tr("Printing page {0} of {1}").format(n + 1, len(pages)))
                 if n:
                     printer.newPage()
                 _paint_page(document, page, painter, paper, dpi)
-            steps.report(len(pages), len(pages), "Sending to the printer")
+            steps.report(len(pages), len(pages), tr("Sending to the printer"))
         except BaseException:
             printer.abort()
             painter.end()

@@ -26,7 +26,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QPointF, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPageSize, QPalette
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -51,14 +51,15 @@ from PySide6.QtWidgets import (
 
 from grantdesk.domain.changes import Kind
 from grantdesk.domain.dates import format_date
+from grantdesk.i18n import N_, ngettext
 from ui.letter_jobs import MadeBatch, PreviewCopy, Steps, paint_pages, render_batch
 from ui.operations import Op, Query, follow_changes
 from ui.tasks import Cancelled, TaskRunner
 from ui.widgets import action_button, labelled
 
-KINDS = (("award", "Award"), ("decline", "Decline"), ("deferral", "Deferral"), ("payment", "Payment confirmation"))
-STATE_WORDS = {"award": "awarded", "decline": "declined", "deferral": "deferred", "payment": "awarded and paid"}
-LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg"}
+KINDS = (("award", N_("Award")), ("decline", N_("Decline")), ("deferral", N_("Deferral")),
+         ("payment", N_("Payment confirmation")))
+LANGUAGE_NAMES = {"en": N_("English"), "cy": N_("Cymraeg")}
 
 ERROR_STYLE = "padding: 6px; background: #fef2f2; color: #991b1b;"
 WARNING_STYLE = "padding: 6px; background: #fffbeb; color: #92400e;"
@@ -68,11 +69,60 @@ INFO_STYLE = "padding: 6px; background: #f3f4f6; color: #1f2937;"
 
 def language_label(languages: tuple[str, ...]) -> str:
     """``("cy", "en")`` → "Cymraeg + English", in the order the letter prints them."""
-    return " + ".join(LANGUAGE_NAMES.get(x, x) for x in languages)
+    return " + ".join(tr(LANGUAGE_NAMES[x]) if x in LANGUAGE_NAMES else x for x in languages)
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("LettersWindow", text)
 
 
 def _letters_word(n: int, kind: str) -> str:
-    return f"{n} {kind} letter{'' if n == 1 else 's'}"
+    """"3 award letters": a whole phrase for each kind (Welsh words it differently for each)."""
+    if kind == "award":
+        text = ngettext("{n} award letter", "{n} award letters", n)
+    elif kind == "decline":
+        text = ngettext("{n} decline letter", "{n} decline letters", n)
+    elif kind == "deferral":
+        text = ngettext("{n} deferral letter", "{n} deferral letters", n)
+    elif kind == "payment":
+        text = ngettext("{n} payment letter", "{n} payment letters", n)
+    else:
+        text = ngettext("{n} letter", "{n} letters", n)
+    return text.format(n=n)
+
+
+def _skipped_heading(n: int, kind: str) -> str:
+    """The heading over the applications a batch leaves out (no address, no e-mail…)."""
+    if kind == "decline":
+        text = ngettext("{n} application declined gets no letter:", "{n} applications declined get no letter:", n)
+    elif kind == "deferral":
+        text = ngettext("{n} application deferred gets no letter:", "{n} applications deferred get no letter:", n)
+    elif kind == "payment":
+        text = ngettext("{n} application awarded and paid gets no letter:",
+                        "{n} applications awarded and paid get no letter:", n)
+    else:
+        text = ngettext("{n} application awarded gets no letter:", "{n} applications awarded get no letter:", n)
+    return text.format(n=n)
+
+
+def _none_to_make(kind: str, in_round: bool) -> tuple[str, str]:
+    """(the summary, the notice) when a round or fund has no letters of ``kind`` to make."""
+    if kind == "decline":
+        return tr("No decline letters."), (
+            tr("There are no decline letters to make: no application in this round is declined.") if in_round
+            else tr("There are no decline letters to make: no application in this fund is declined."))
+    if kind == "deferral":
+        return tr("No deferral letters."), (
+            tr("There are no deferral letters to make: no application in this round is deferred.") if in_round
+            else tr("There are no deferral letters to make: no application in this fund is deferred."))
+    if kind == "payment":
+        return tr("No payment letters."), (
+            tr("There are no payment letters to make: no application in this round is awarded and paid.")
+            if in_round else
+            tr("There are no payment letters to make: no application in this fund is awarded and paid."))
+    return tr("No award letters."), (
+        tr("There are no award letters to make: no application in this round is awarded.") if in_round
+        else tr("There are no award letters to make: no application in this fund is awarded."))
 
 
 class LettersWindow(QWidget):
@@ -105,9 +155,9 @@ class LettersWindow(QWidget):
         self.stale = False  # the letters changed elsewhere since the preview was made: make them again
         self.stale_references: tuple[str, ...] = ()  # which, when known
         self._recheck = False  # something changed while a job ran: check the preview when it ends
-        self.setWindowTitle(f"Letters — {self.fund_code}")
+        self.setWindowTitle(self.tr("Letters — {0}").format(self.fund_code))
         self.setObjectName("lettersWindow")
-        self.setAccessibleName("Letters")
+        self.setAccessibleName(self.tr("Letters"))
         self._build()
         self.resize(1280, 800)
         # what the letters say comes from these: another window changing them may date the preview
@@ -121,26 +171,26 @@ class LettersWindow(QWidget):
         self.kind_combo = QComboBox()
         self.kind_combo.setObjectName("kindCombo")
         for kind, label in KINDS:
-            self.kind_combo.addItem(label, kind)
+            self.kind_combo.addItem(self.tr(label), kind)
         self.round_combo = QComboBox()
         self.round_combo.setObjectName("roundCombo")
         self.round_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.round_combo.addItem("All rounds", None)
+        self.round_combo.addItem(self.tr("All rounds"), None)
         self.date_edit = QDateEdit(QDate.currentDate())
         self.date_edit.setObjectName("letterDateEdit")
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("d MMMM yyyy")
-        self.make_button = action_button("&Make letters", "Ctrl+Return", self.make_letters, "makeLettersButton")
-        self.templates_button = action_button("Edit &templates…", "Ctrl+T", self.edit_templates, "editTemplatesButton")
+        self.make_button = action_button(self.tr("&Make letters"), "Ctrl+Return", self.make_letters, "makeLettersButton")
+        self.templates_button = action_button(self.tr("Edit &templates…"), "Ctrl+T", self.edit_templates, "editTemplatesButton")
 
         top = QHBoxLayout()
-        top.addWidget(labelled("&Kind:", self.kind_combo))
+        top.addWidget(labelled(self.tr("&Kind:"), self.kind_combo))
         top.addWidget(self.kind_combo)
         top.addSpacing(12)
-        top.addWidget(labelled("&Round:", self.round_combo))
+        top.addWidget(labelled(self.tr("&Round:"), self.round_combo))
         top.addWidget(self.round_combo)
         top.addSpacing(12)
-        top.addWidget(labelled("Letter &date:", self.date_edit))
+        top.addWidget(labelled(self.tr("Letter &date:"), self.date_edit))
         top.addWidget(self.date_edit)
         top.addSpacing(12)
         top.addWidget(self.make_button)
@@ -149,13 +199,13 @@ class LettersWindow(QWidget):
 
         self.notice = QLabel()
         self.notice.setObjectName("lettersNotice")
-        self.notice.setAccessibleName("Notice")
+        self.notice.setAccessibleName(self.tr("Notice"))
         self.notice.setWordWrap(True)
         self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.notice.hide()
         self.skipped_notice = QLabel()
         self.skipped_notice.setObjectName("skippedNotice")
-        self.skipped_notice.setAccessibleName("Applications without a letter")
+        self.skipped_notice.setAccessibleName(self.tr("Applications without a letter"))
         self.skipped_notice.setWordWrap(True)
         self.skipped_notice.setStyleSheet(WARNING_STYLE)
         self.skipped_notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -164,9 +214,10 @@ class LettersWindow(QWidget):
         # Left: the letters of the batch.
         self.letter_list = QTreeWidget()
         self.letter_list.setObjectName("letterList")
-        self.letter_list.setAccessibleName("Letters in the batch")
+        self.letter_list.setAccessibleName(self.tr("Letters in the batch"))
         self.letter_list.setColumnCount(4)
-        self.letter_list.setHeaderLabels(["Reference", "Organisation", "Language", "Pages"])
+        self.letter_list.setHeaderLabels([self.tr("Reference"), self.tr("Organisation"), self.tr("Language"),
+                                          self.tr("Pages")])
         self.letter_list.setRootIsDecorated(False)
         self.letter_list.setUniformRowHeights(True)
         self.letter_list.setAlternatingRowColors(True)
@@ -179,15 +230,15 @@ class LettersWindow(QWidget):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         self.letter_list.currentItemChanged.connect(self._on_letter_chosen)
         self.letter_list.itemSelectionChanged.connect(self._update_buttons)
-        self.summary = QLabel("Choose the kind of letter and the round, then press <b>Make letters</b>.")
+        self.summary = QLabel(self.tr("Choose the kind of letter and the round, then press <b>Make letters</b>."))
         self.summary.setObjectName("batchSummary")
-        self.summary.setAccessibleName("The batch")
+        self.summary.setAccessibleName(self.tr("The batch"))
         self.summary.setWordWrap(True)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(labelled("&Letters:", self.letter_list))
+        left_layout.addWidget(labelled(self.tr("&Letters:"), self.letter_list))
         left_layout.addWidget(self.letter_list, 1)
         left_layout.addWidget(self.summary)
 
@@ -196,7 +247,7 @@ class LettersWindow(QWidget):
         self.document.setObjectName("lettersDocument")
         self.view = QPdfView(self)
         self.view.setObjectName("lettersPreview")
-        self.view.setAccessibleName("Preview of the letters as they will print")
+        self.view.setAccessibleName(self.tr("Preview of the letters as they will print"))
         self.view.setDocument(self.document)
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
@@ -211,24 +262,24 @@ class LettersWindow(QWidget):
         self.page_spin.setRange(0, 0)
         self.page_spin.setKeyboardTracking(False)
         self.page_spin.valueChanged.connect(lambda value: self.show_page(value - 1))
-        self.page_count_label = QLabel("of 0")
-        self.prev_button = action_button("Previous page", "Ctrl+PgUp", lambda: self._step_page(-1), "previousPageButton")
-        self.next_button = action_button("Next page", "Ctrl+PgDown", lambda: self._step_page(1), "nextPageButton")
+        self.page_count_label = QLabel(self.tr("of {0}").format(0))
+        self.prev_button = action_button(self.tr("Previous page"), "Ctrl+PgUp", lambda: self._step_page(-1), "previousPageButton")
+        self.next_button = action_button(self.tr("Next page"), "Ctrl+PgDown", lambda: self._step_page(1), "nextPageButton")
         self.zoom_combo = QComboBox()
         self.zoom_combo.setObjectName("zoomCombo")
-        self.zoom_combo.addItem("Fit width", "width")
-        self.zoom_combo.addItem("Whole page", "page")
-        self.zoom_combo.addItem("Actual size", "actual")
+        self.zoom_combo.addItem(self.tr("Fit width"), "width")
+        self.zoom_combo.addItem(self.tr("Whole page"), "page")
+        self.zoom_combo.addItem(self.tr("Actual size"), "actual")
         self.zoom_combo.currentIndexChanged.connect(self._on_zoom)
 
         nav = QHBoxLayout()
-        nav.addWidget(labelled("Pa&ge:", self.page_spin))
+        nav.addWidget(labelled(self.tr("Pa&ge:"), self.page_spin))
         nav.addWidget(self.page_spin)
         nav.addWidget(self.page_count_label)
         nav.addWidget(self.prev_button)
         nav.addWidget(self.next_button)
         nav.addStretch(1)
-        nav.addWidget(labelled("&Zoom:", self.zoom_combo))
+        nav.addWidget(labelled(self.tr("&Zoom:"), self.zoom_combo))
         nav.addWidget(self.zoom_combo)
 
         right = QWidget()
@@ -245,15 +296,15 @@ class LettersWindow(QWidget):
         splitter.setSizes([470, 810])
 
         # Bottom: save and print.
-        self.save_button = action_button("&Save PDF…", "Ctrl+S", self.save_pdf, "savePdfButton")
-        self.split_check = QCheckBox("Also one PDF per &applicant…")
+        self.save_button = action_button(self.tr("&Save PDF…"), "Ctrl+S", self.save_pdf, "savePdfButton")
+        self.split_check = QCheckBox(self.tr("Also one PDF per &applicant…"))
         self.split_check.setObjectName("splitCheck")
-        self.split_check.setAccessibleName("Also one PDF per applicant")
-        self.split_check.setToolTip("After saving the batch, choose a folder for one PDF per applicant, "
-                                    "named by reference")
-        self.print_button = action_button("&Print…", "Ctrl+P", self.print_letters, "printButton")
+        self.split_check.setAccessibleName(self.tr("Also one PDF per applicant"))
+        self.split_check.setToolTip(self.tr("After saving the batch, choose a folder for one PDF per applicant, "
+                                            "named by reference"))
+        self.print_button = action_button(self.tr("&Print…"), "Ctrl+P", self.print_letters, "printButton")
         bottom = QHBoxLayout()
-        bottom.addWidget(QLabel("Saving or printing records each letter against its application."))
+        bottom.addWidget(QLabel(self.tr("Saving or printing records each letter against its application.")))
         bottom.addStretch(1)
         bottom.addWidget(self.save_button)
         bottom.addWidget(self.split_check)
@@ -310,13 +361,16 @@ class LettersWindow(QWidget):
 
         if isinstance(error, TemplateError):
             self._set_busy(False)
-            text = "These letters cannot be made until the fund's templates are put right:"
+            text = self.tr("These letters cannot be made until the fund's templates are put right:")
             items = "".join(f"<li>{escape(p)}</li>" for p in error.problems)
             self._say(f"<b>{escape(text)}</b><ul style='margin:0'>{items}</ul>", ERROR_STYLE)
             self.failed.emit(" ".join((text, *error.problems)))
         elif isinstance(error, LettersNotWritten):
-            where = f" ({error.path})" if error.path else ""
-            self.show_refusal(f"The letters could not be written: {error.reason}{where}. Nothing was recorded.")
+            self.show_refusal(
+                self.tr("The letters could not be written: {reason} ({path}). Nothing was recorded.").format(
+                    reason=error.reason, path=error.path) if error.path else
+                self.tr("The letters could not be written: {reason}. Nothing was recorded.").format(
+                    reason=error.reason))
         elif isinstance(error, LettersChanged):
             self._show_stale((*error.changed, *error.added, *error.removed), refused=True)
         else:
@@ -340,7 +394,7 @@ class LettersWindow(QWidget):
 
             fund = next((f for f in list_funds(db) if f.code == code), None)
             if fund is None:
-                raise NotFound(f"There is no fund with the code {code}.")
+                raise NotFound(tr("There is no fund with the code {0}.").format(code))
             return fund
 
         Query(self, fetch).success(self._on_loaded).run()
@@ -349,10 +403,10 @@ class LettersWindow(QWidget):
         first = self.fund is None
         chosen = self.round_combo.currentData()
         self.fund = fund
-        self.setWindowTitle(f"Letters — {fund.name}")
+        self.setWindowTitle(self.tr("Letters — {0}").format(fund.name))
         self.round_combo.blockSignals(True)
         self.round_combo.clear()
-        self.round_combo.addItem("All rounds", None)
+        self.round_combo.addItem(self.tr("All rounds"), None)
         for rnd in fund.rounds:
             self.round_combo.addItem(rnd.name, rnd.id)
         if first or self.round_combo.findData(chosen) < 0:
@@ -399,17 +453,17 @@ class LettersWindow(QWidget):
             return MadeBatch(batch, target, pages, starts, day, round_name, round_id)
 
         self._set_busy(True)
-        self.summary.setText("Making the letters…")
+        self.summary.setText(self.tr("Making the letters…"))
 
         def refused(error: Any) -> None:
-            self.summary.setText("No letters made.")
+            self.summary.setText(self.tr("No letters made."))
             self._refused(error)
 
         def cancelled() -> None:
-            self.summary.setText("No letters made.")
-            self._cancelled("Cancelled: no letters were made.")
+            self.summary.setText(self.tr("No letters made."))
+            self._cancelled(self.tr("Cancelled: no letters were made."))
 
-        (Query(self, work).with_progress("Making letters").success(self._on_made).failure(refused)
+        (Query(self, work).with_progress(self.tr("Making letters")).success(self._on_made).failure(refused)
          .cancelled(cancelled).finally_(self._after_job).run())
 
     def _new_stop(self) -> threading.Event:
@@ -437,17 +491,14 @@ class LettersWindow(QWidget):
         batch = made.batch
         kind = batch.kind
         if batch.skipped:
-            many = len(batch.skipped) != 1
             items = "".join(f"<li>{escape(x)}</li>" for x in batch.skipped)
-            self.skipped_notice.setText(f"<b>{len(batch.skipped)} {'applications' if many else 'application'} "
-                                        f"{STATE_WORDS[kind]} {'get' if many else 'gets'} no letter:</b>"
-                                        f"<ul style='margin:0'>{items}</ul>")
+            heading = escape(_skipped_heading(len(batch.skipped), kind))
+            self.skipped_notice.setText(f"<b>{heading}</b><ul style='margin:0'>{items}</ul>")
             self.skipped_notice.show()
         if made.pdf is None:
-            where = "in this round" if made.round_name != "All rounds" else "in this fund"
-            self.summary.setText(f"No {kind} letters.")
-            self._say(escape(f"There are no {kind} letters to make: no application {where} is {STATE_WORDS[kind]}."),
-                      INFO_STYLE)
+            summary, notice = _none_to_make(kind, made.round_id is not None)
+            self.summary.setText(summary)
+            self._say(escape(notice), INFO_STYLE)
             self.made = made
             self._update_buttons()
             self.batch_ready.emit()
@@ -456,20 +507,22 @@ class LettersWindow(QWidget):
         if error != QPdfDocument.Error.None_:
             self._clear_preview()
             made.pdf.unlink(missing_ok=True)
-            self._say(escape(f"The letters were made but cannot be previewed ({error.name}). Make them again."),
-                      ERROR_STYLE)
+            self._say(escape(self.tr("The letters were made but cannot be previewed ({0}). Make them again.")
+                             .format(error.name)), ERROR_STYLE)
             self.failed.emit(self.notice.text())
             return
         self.made = made
         self._fill_list(made)
         n = len(batch.letters)
-        self.summary.setText(escape(f"{_letters_word(n, kind).capitalize()} · {made.pages} pages · dated "
-                                    f"{format_date(made.day, style='long')} · {made.round_name}"))
+        pages = ngettext("{n} page", "{n} pages", made.pages).format(n=made.pages)
+        dated = self.tr("dated {0}").format(format_date(made.day, style="long"))
+        self.summary.setText(escape(" · ".join((_letters_word(n, kind).capitalize(), pages, dated,
+                                                made.round_name))))
         self.page_spin.blockSignals(True)
         self.page_spin.setRange(1, max(1, self.document.pageCount()))
         self.page_spin.setValue(1)
         self.page_spin.blockSignals(False)
-        self.page_count_label.setText(f"of {self.document.pageCount()}")
+        self.page_count_label.setText(self.tr("of {0}").format(self.document.pageCount()))
         self.show_page(0)
         self._update_buttons()
         self.batch_ready.emit()
@@ -496,7 +549,7 @@ class LettersWindow(QWidget):
         self.page_spin.blockSignals(True)
         self.page_spin.setRange(0, 0)
         self.page_spin.blockSignals(False)
-        self.page_count_label.setText("of 0")
+        self.page_count_label.setText(self.tr("of {0}").format(0))
         if old is not None:
             old.unlink(missing_ok=True)
         self._update_buttons()
@@ -554,12 +607,12 @@ class LettersWindow(QWidget):
             return
         assert self.made is not None
         suggested = f"{self.fund_code.lower()}-{self.made.batch.kind}-letters-{self.made.day.isoformat()}.pdf"
-        path, _ = QFileDialog.getSaveFileName(self, "Save the letters", suggested, "PDF (*.pdf)")
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the letters"), suggested, "PDF (*.pdf)")
         if not path:
             return
         split_dir = None
         if self.split_check.isChecked():
-            split_dir = QFileDialog.getExistingDirectory(self, "Choose a folder for one PDF per applicant",
+            split_dir = QFileDialog.getExistingDirectory(self, self.tr("Choose a folder for one PDF per applicant"),
                                                          str(Path(path).parent))
             if not split_dir:
                 return
@@ -572,7 +625,7 @@ class LettersWindow(QWidget):
         if getattr(self, "template_editor", None) is None:
             self.template_editor = TemplateEditor(self.db, self.runner, self.fund_code, self)
             self.template_editor.setWindowFlag(Qt.WindowType.Window)
-            self.template_editor.setWindowTitle(f"Letter templates — {self.fund_code}")
+            self.template_editor.setWindowTitle(self.tr("Letter templates — {0}").format(self.fund_code))
             self.template_editor.resize(1200, 760)
             self.template_editor.start()
         self.template_editor.show()
@@ -608,12 +661,19 @@ class LettersWindow(QWidget):
 
         def done(produced: Any) -> None:
             n = len(produced.files)
-            also = f" and {n} file{'s' if n != 1 else ''} (one per applicant) in {folder}" if folder else ""
-            self.show_message(f"Saved the letters to {target}{also}. Recorded "
-                              f"{_letters_word(len(produced.recorded), made.batch.kind)} against their applications.")
+            recorded = _letters_word(len(produced.recorded), made.batch.kind)
+            if folder:
+                text = ngettext("Saved the letters to {target} and {n} file (one per applicant) in {folder}. "
+                                "Recorded {recorded} against their applications.",
+                                "Saved the letters to {target} and {n} files (one per applicant) in {folder}. "
+                                "Recorded {recorded} against their applications.", n)
+            else:
+                text = self.tr("Saved the letters to {target}. Recorded {recorded} against their applications.")
+            self.show_message(text.format(target=target, n=n, folder=folder, recorded=recorded))
             self.saved.emit(str(target))
 
-        self._produce("Saving letters", "Cancelled: nothing was saved and no letter was recorded.", done,
+        self._produce(self.tr("Saving letters"), self.tr("Cancelled: nothing was saved and no letter was recorded."),
+                      done,
                       renderer=PreviewCopy(made), out=target, split_dir=folder)
 
     # --- printing -----------------------------------------------------------------------------------
@@ -624,9 +684,9 @@ class LettersWindow(QWidget):
             return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-        printer.setDocName(f"{self.fund_code} {self.made.batch.kind} letters" if self.made else "Letters")
+        printer.setDocName(f"{self.fund_code} {self.made.batch.kind} letters" if self.made else "Letters")  # a file name
         dialog = QPrintDialog(printer, self)
-        dialog.setWindowTitle("Print the letters")
+        dialog.setWindowTitle(self.tr("Print the letters"))
         dialog.setMinMax(1, max(1, self.document.pageCount()))
         options = QAbstractPrintDialog.PrintDialogOption
         dialog.setOption(options.PrintPageRange, True)
@@ -674,7 +734,7 @@ class LettersWindow(QWidget):
         assert made is not None and made.pdf is not None
         pages = self.pages_to_print(printer)
         if not pages:
-            self._say("The pages chosen are not in this batch: nothing was printed.", WARNING_STYLE)
+            self._say(escape(self.tr("The pages chosen are not in this batch: nothing was printed.")), WARNING_STYLE)
             return
         wanted = set(pages)
         chosen = {i for i in range(len(made.batch.letters)) if wanted & set(self.letter_pages(i))}
@@ -686,12 +746,15 @@ class LettersWindow(QWidget):
             return tuple(x for i, x in enumerate(letters) if i in chosen)
 
         def done(produced: Any) -> None:
-            self.show_message(f"Sent {len(pages)} page{'s' if len(pages) != 1 else ''} to the printer. Recorded "
-                              f"{_letters_word(len(produced.recorded), made.batch.kind)} against their applications.")
+            self.show_message(ngettext("Sent {n} page to the printer. Recorded {recorded} against their applications.",
+                                       "Sent {n} pages to the printer. Recorded {recorded} against their applications.",
+                                       len(pages)).format(n=len(pages), recorded=_letters_word(
+                                           len(produced.recorded), made.batch.kind)))
             self.printed.emit(len(pages))
 
         self._printer = printer  # kept until the job is done: the worker paints on it
-        self._produce("Printing letters", "Cancelled: the print job was stopped and no letter was recorded.", done,
+        self._produce(self.tr("Printing letters"),
+                      self.tr("Cancelled: the print job was stopped and no letter was recorded."), done,
                       deliver=paint)
 
     # --- changes made in other windows ----------------------------------------------------------------
@@ -741,12 +804,12 @@ class LettersWindow(QWidget):
         self._update_buttons()
         which = f" ({', '.join(self.stale_references)})" if self.stale_references else ""
         if refused:
-            text = (f"These letters have changed since they were made{which}: nothing was saved or printed and "
-                    "no letter was recorded. Make them again.")
+            text = self.tr("These letters have changed since they were made{which}: nothing was saved or printed "
+                           "and no letter was recorded. Make them again.").format(which=which)
         else:
             why = f": {reason}" if reason else ""
-            text = (f"Since these letters were made, what they say was changed elsewhere{which}{why}. Make them "
-                    "again before saving or printing.")
+            text = self.tr("Since these letters were made, what they say was changed elsewhere{which}{why}. Make "
+                           "them again before saving or printing.").format(which=which, why=why)
         self._say(escape(text), WARNING_STYLE)
         if refused:
             self.failed.emit(text)

@@ -23,7 +23,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
@@ -43,12 +43,23 @@ from PySide6.QtWidgets import (
 
 from grantdesk.domain.changes import Kind
 from grantdesk.domain.letters import FIELDS, LetterTemplate, Slip, check_template
+from grantdesk.i18n import N_, ngettext
+from grantdesk.i18n import _ as core_text  # the core's merge-field descriptions, translated
 from ui.operations import Op, Query, follow_changes
 from ui.tasks import Cancelled, TaskRunner
 from ui.widgets import action_button, labelled
 
-KINDS = (("award", "Award"), ("decline", "Decline"), ("deferral", "Deferral"))
-LANGUAGES = (("en", "English"), ("cy", "Cymraeg"))
+KINDS = (("award", N_("Award")), ("decline", N_("Decline")), ("deferral", N_("Deferral")))
+LANGUAGES = (("en", N_("English")), ("cy", N_("Cymraeg")))
+
+
+def _letter(kind: str) -> str:
+    """The letter's name without its article ("award letter"), for the sentences that name it."""
+    # TRANSLATORS: used after "the" in sentences like "Saved the {letter} (en)…"
+    names = {"award": QCoreApplication.translate("TemplateEditor", "award letter"),
+             "decline": QCoreApplication.translate("TemplateEditor", "decline letter"),
+             "deferral": QCoreApplication.translate("TemplateEditor", "deferral letter")}
+    return names.get(kind, kind)
 PREVIEW_DELAY_MS = 400
 
 ERROR_STYLE = "padding: 6px; background: #fef2f2; color: #991b1b;"
@@ -96,9 +107,9 @@ class TemplateEditor(QWidget):
         self.confirmation: QMessageBox | None = None  # the reset question, while it is open
         self._temp = tempfile.TemporaryDirectory(prefix="grantdesk-template-", ignore_cleanup_errors=True)
         self._closed = False
-        self.setWindowTitle(f"Letter templates — {self.fund_code}")
+        self.setWindowTitle(self.tr("Letter templates — {0}").format(self.fund_code))
         self.setObjectName("templateEditor")
-        self.setAccessibleName("Letter templates")
+        self.setAccessibleName(self.tr("Letter templates"))
         self._build()
         self.resize(1280, 820)
         follow_changes(self, {Kind.FUNDS, Kind.APPLICATIONS, Kind.AWARDS}, self._on_changes)
@@ -119,59 +130,59 @@ class TemplateEditor(QWidget):
         self.kind_combo = QComboBox()
         self.kind_combo.setObjectName("templateKindCombo")
         for kind, label in KINDS:
-            self.kind_combo.addItem(label, kind)
+            self.kind_combo.addItem(self.tr(label), kind)
         self.language_combo = QComboBox()
         self.language_combo.setObjectName("templateLanguageCombo")
         for code, label in LANGUAGES:
-            self.language_combo.addItem(label, code)
+            self.language_combo.addItem(self.tr(label), code)
         self.kind_combo.currentIndexChanged.connect(self._on_choice)
         self.language_combo.currentIndexChanged.connect(self._on_choice)
         top = QHBoxLayout()
-        top.addWidget(labelled("&Kind:", self.kind_combo))
+        top.addWidget(labelled(self.tr("&Kind:"), self.kind_combo))
         top.addWidget(self.kind_combo)
         top.addSpacing(12)
-        top.addWidget(labelled("&Language:", self.language_combo))
+        top.addWidget(labelled(self.tr("&Language:"), self.language_combo))
         top.addWidget(self.language_combo)
         top.addStretch(1)
 
         self.notice = QLabel()
         self.notice.setObjectName("templateNotice")
-        self.notice.setAccessibleName("Notice")
+        self.notice.setAccessibleName(self.tr("Notice"))
         self.notice.setWordWrap(True)
         self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.notice.hide()
 
         self.subject_edit = self._text_editor("subjectEdit", False)
         self.paragraphs_edit = self._text_editor("paragraphsEdit", True)
-        self.paragraphs_edit.setPlaceholderText("One paragraph after another, with a blank line between them")
+        self.paragraphs_edit.setPlaceholderText(self.tr("One paragraph after another, with a blank line between them"))
         self.conditions_heading_edit = self._text_editor("conditionsHeadingEdit", False)
         self.conditions_edit = self._text_editor("conditionsEdit", True)
-        self.conditions_edit.setPlaceholderText("One condition a line")
+        self.conditions_edit.setPlaceholderText(self.tr("One condition a line"))
         self.closing_edit = self._text_editor("closingEdit", False)
         self.slip_heading_edit = self._text_editor("slipHeadingEdit", False)
         self.slip_lines_edit = self._text_editor("slipLinesEdit", True)
-        self.slip_lines_edit.setPlaceholderText("One statement a line")
+        self.slip_lines_edit.setPlaceholderText(self.tr("One statement a line"))
         self.editors = (self.subject_edit, self.paragraphs_edit, self.conditions_heading_edit, self.conditions_edit,
                         self.closing_edit, self.slip_heading_edit, self.slip_lines_edit)
         form = QFormLayout()
-        form.addRow(labelled("&Subject:", self.subject_edit), self.subject_edit)
-        form.addRow(labelled("&Paragraphs:", self.paragraphs_edit), self.paragraphs_edit)
-        form.addRow(labelled("Conditions &heading:", self.conditions_heading_edit),
+        form.addRow(labelled(self.tr("&Subject:"), self.subject_edit), self.subject_edit)
+        form.addRow(labelled(self.tr("&Paragraphs:"), self.paragraphs_edit), self.paragraphs_edit)
+        form.addRow(labelled(self.tr("Conditions &heading:"), self.conditions_heading_edit),
                     self.conditions_heading_edit)
-        form.addRow(labelled("C&onditions:", self.conditions_edit), self.conditions_edit)
-        form.addRow(labelled("Clos&ing:", self.closing_edit), self.closing_edit)
-        self.slip_heading_label = labelled("Sli&p heading:", self.slip_heading_edit)
-        self.slip_lines_label = labelled("Slip li&nes:", self.slip_lines_edit)
+        form.addRow(labelled(self.tr("C&onditions:"), self.conditions_edit), self.conditions_edit)
+        form.addRow(labelled(self.tr("Clos&ing:"), self.closing_edit), self.closing_edit)
+        self.slip_heading_label = labelled(self.tr("Sli&p heading:"), self.slip_heading_edit)
+        self.slip_lines_label = labelled(self.tr("Slip li&nes:"), self.slip_lines_edit)
         form.addRow(self.slip_heading_label, self.slip_heading_edit)
         form.addRow(self.slip_lines_label, self.slip_lines_edit)
 
         self.fields_list = QListWidget()
         self.fields_list.setObjectName("mergeFieldsList")
-        self.fields_list.setToolTip("Double-click or press Enter to insert the field where the cursor was")
+        self.fields_list.setToolTip(self.tr("Double-click or press Enter to insert the field where the cursor was"))
         self.fields_list.itemActivated.connect(self._on_field_chosen)
         self.problems_list = QListWidget()
         self.problems_list.setObjectName("problemsList")
-        self.problems_label = labelled("Pro&blems:", self.problems_list)
+        self.problems_label = labelled(self.tr("Pro&blems:"), self.problems_list)
         self.problems_list.setMaximumHeight(120)
 
         left = QWidget()
@@ -183,20 +194,20 @@ class TemplateEditor(QWidget):
         fields_box = QWidget()
         fields_layout = QVBoxLayout(fields_box)
         fields_layout.setContentsMargins(0, 0, 0, 0)
-        fields_layout.addWidget(labelled("Merge &fields:", self.fields_list))
+        fields_layout.addWidget(labelled(self.tr("Merge &fields:"), self.fields_list))
         fields_layout.addWidget(self.fields_list, 1)
 
         self.document = QPdfDocument(self)
         self.document.setObjectName("templatePreviewDocument")
         self.view = QPdfView(self)
         self.view.setObjectName("templatePreview")
-        self.view.setAccessibleName("Preview of the letter with this template")
+        self.view.setAccessibleName(self.tr("Preview of the letter with this template"))
         self.view.setDocument(self.document)
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
-        self.preview_status = QLabel("The preview appears when the template has loaded.")
+        self.preview_status = QLabel(self.tr("The preview appears when the template has loaded."))
         self.preview_status.setObjectName("previewStatus")
-        self.preview_status.setAccessibleName("Preview status")
+        self.preview_status.setAccessibleName(self.tr("Preview status"))
         self.preview_status.setWordWrap(True)
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -213,8 +224,8 @@ class TemplateEditor(QWidget):
         splitter.setStretchFactor(2, 3)
         splitter.setSizes([520, 240, 520])
 
-        self.save_button = action_button("&Save template", "Ctrl+S", self.save, "saveTemplateButton")
-        self.reset_button = action_button("&Reset to the default…", "Ctrl+Shift+R", self.reset, "resetTemplateButton")
+        self.save_button = action_button(self.tr("&Save template"), "Ctrl+S", self.save, "saveTemplateButton")
+        self.reset_button = action_button(self.tr("&Reset to the default…"), "Ctrl+Shift+R", self.reset, "resetTemplateButton")
         bottom = QHBoxLayout()
         bottom.addWidget(self.reset_button)
         bottom.addStretch(1)
@@ -268,7 +279,7 @@ class TemplateEditor(QWidget):
         from grantdesk.domain.letters import TemplateError
 
         if isinstance(error, TemplateError):
-            self.show_refusal("The template was not saved: " + " ".join(error.problems))
+            self.show_refusal(self.tr("The template was not saved: {0}").format(" ".join(error.problems)))
         else:
             self.show_refusal(str(error))
 
@@ -306,7 +317,7 @@ class TemplateEditor(QWidget):
             self._filling = False
         self.fields_list.clear()
         for name, description in FIELDS[template.kind].items():
-            item = QListWidgetItem(f"{{{name}}} — {description}")
+            item = QListWidgetItem(f"{{{name}}} — {core_text(description)}")
             item.setData(Qt.ItemDataRole.UserRole, name)
             self.fields_list.addItem(item)
         if self.fields_list.count():
@@ -319,10 +330,11 @@ class TemplateEditor(QWidget):
         self.problems_list.clear()
         if self.problems:
             self.problems_list.addItems(self.problems)
-            self.problems_label.setText(f"Pro&blems ({len(self.problems)}) — fix them to save:")
+            self.problems_label.setText(ngettext("Pro&blems ({n}) — fix it to save:", "Pro&blems ({n}) — fix them to save:",
+                                                 len(self.problems)).format(n=len(self.problems)))
         else:
-            self.problems_list.addItem("No problems: every merge field is one this letter offers.")
-            self.problems_label.setText("Pro&blems:")
+            self.problems_list.addItem(self.tr("No problems: every merge field is one this letter offers."))
+            self.problems_label.setText(self.tr("Pro&blems:"))
         self._update_buttons()
 
     def _on_edited(self) -> None:
@@ -375,8 +387,8 @@ class TemplateEditor(QWidget):
         if self.template is None and self._busy:
             return  # _on_loaded loads the new choice
         if self.template is not None and self.current_template() != self.template:
-            self._say(escape(f"Unsaved changes to the {self.template.kind} letter "
-                             f"({self.template.language}) were left."), INFO_STYLE)
+            self._say(escape(self.tr("Unsaved changes to the {letter} ({language}) were left.").format(
+                letter=_letter(self.template.kind), language=self.template.language)), INFO_STYLE)
         else:
             self.notice.hide()
         self.start()
@@ -403,17 +415,19 @@ class TemplateEditor(QWidget):
     def _on_saved(self, template: LetterTemplate) -> None:
         self._set_busy(False)
         self.template = template
-        self._say(escape(f"Saved the {template.kind} letter ({template.language}) for {self.fund_code}: "
-                         "letters made from now on use it."), OK_STYLE)
+        self._say(escape(self.tr("Saved the {letter} ({language}) for {fund}: letters made from now on use it.")
+                         .format(letter=_letter(template.kind), language=template.language, fund=self.fund_code)),
+                  OK_STYLE)
         self.saved.emit()
 
     def reset(self) -> None:
         """Ask, then put the template back to the default (the fund's own texts are removed)."""
         if self.template is None or self._busy:
             return
-        box = QMessageBox(QMessageBox.Icon.Question, "Reset to the default",
-                          f"Put the {self.kind} letter ({self.language}) back to GrantDesk's default? The fund's "
-                          "own texts for it, and any changes not saved, will be lost.",
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Reset to the default"),
+                          self.tr("Put the {letter} ({language}) back to GrantDesk's default? The fund's own texts "
+                                  "for it, and any changes not saved, will be lost.").format(
+                              letter=_letter(self.kind), language=self.language),
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
         box.setObjectName("resetConfirmation")
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
@@ -435,7 +449,8 @@ class TemplateEditor(QWidget):
             return template_for(db, code, kind, language)
 
         def done(template: LetterTemplate) -> None:
-            self._say(escape(f"The {kind} letter ({language}) is back to the default."), OK_STYLE)
+            self._say(escape(self.tr("The {letter} ({language}) is back to the default.").format(
+                letter=_letter(kind), language=language)), OK_STYLE)
             self._on_loaded(template)
 
         self.template = None
@@ -464,7 +479,7 @@ class TemplateEditor(QWidget):
             self._render_again = True
             return
         if self.problems:
-            self.preview_status.setText("The preview waits until the problems are fixed.")
+            self.preview_status.setText(self.tr("The preview waits until the problems are fixed."))
             return
         if not Path(self._temp.name).is_dir():
             self._temp = tempfile.TemporaryDirectory(prefix="grantdesk-template-", ignore_cleanup_errors=True)
@@ -491,7 +506,7 @@ class TemplateEditor(QWidget):
             self._rendering = False
 
         self._rendering = True
-        self.preview_status.setText("Updating the preview…")
+        self.preview_status.setText(self.tr("Updating the preview…"))
         Query(self, work).success(self._on_preview).failure(self._on_preview_failed).cancelled(cancelled).run()
 
     def _after_render(self) -> bool:
@@ -510,9 +525,9 @@ class TemplateEditor(QWidget):
             return
         old, self.preview_path = self.preview_path, path
         if self.document.load(str(path)) != QPdfDocument.Error.None_:
-            self.preview_status.setText("The preview could not be shown.")
+            self.preview_status.setText(self.tr("The preview could not be shown."))
         else:
-            self.preview_status.setText(f"Preview with {reference} — not saved until you press Save.")
+            self.preview_status.setText(self.tr("Preview with {0} — not saved until you press Save.").format(reference))
         if old is not None and old != path:
             old.unlink(missing_ok=True)
         if not self._after_render():
@@ -522,7 +537,7 @@ class TemplateEditor(QWidget):
         if self._closed:  # its folder went with the editor: the render had nowhere to write
             self._rendering = False
             return
-        self.preview_status.setText(f"No preview: {exc}")
+        self.preview_status.setText(self.tr("No preview: {0}").format(exc))
         if not self._after_render():
             self.failed.emit(str(exc))
 

@@ -173,9 +173,12 @@ def test_rhyl_is_bilingual_with_contacts_who_prefer_welsh(sample_db):
         welsh = s.scalars(select(Contact).join(Application, Application.contact_id == Contact.id)
                           .where(Application.fund_id == rhyl.id, Contact.letter_language == "cy")).all()
         assert len(welsh) >= 3
-        text = " ".join(a.title + a.summary for a in
-                        s.scalars(select(Application).where(Application.fund_id == rhyl.id)))
-        assert "ŵ" in text and "ŷ" in text
+        apps = s.scalars(select(Application).where(Application.fund_id == rhyl.id)).all()
+        welsh_text = " ".join((a.title_cy or "") + (a.summary_cy or "") for a in apps)
+        assert "ŵ" in welsh_text and "ŷ" in welsh_text
+        # Each project has its title in Welsh as well, kept apart from the English, never joined with " / "
+        assert all(a.title_cy for a in apps)
+        assert not any(" / " in a.title for a in apps)
 
 
 def test_every_history_is_in_date_order_and_nothing_is_in_the_future(sample_db):

@@ -212,9 +212,44 @@ def _decided_by(session: Session, fund: Fund, app: Application, language: str) -
     return _words(fund, "the_council", language)
 
 
-def _reason(app: Application, status: str) -> str:
+def _reason(app: Application, status: str, language: str = "en") -> str:
     change = next((c for c in reversed(app.history) if c.to_status == status), None)
-    return change.reason if change is not None else ""
+    if change is None:
+        return ""
+    return (change.reason_cy or "") if language == "cy" else change.reason
+
+
+class WelshMissing(ValidationError):
+    """A Welsh letter needs texts an officer typed in English and nobody has given in Welsh yet; the
+    letter is refused rather than filled with the English. ``keys`` name them (``welsh_texts.LABELS``)."""
+
+    def __init__(self, reference: str, keys: Sequence[str]):
+        from grantdesk.services.welsh_texts import LABELS
+
+        self.reference, self.keys = reference, tuple(keys)
+        what = ", ".join(LABELS[k] for k in self.keys)
+        super().__init__(f"the Welsh letter needs {what} in Welsh (Application ▸ Welsh Wording…); "
+                         "it is never filled with the English.", self.keys[0])
+
+
+def _welsh_needed(session: Session, app: Application, kind: str) -> list[str]:
+    """The Welsh texts a Welsh letter of ``kind`` would use that are missing (the English is there)."""
+    missing = []
+    if not (app.title_cy or "").strip():
+        missing.append("title_cy")
+    if kind in ("decline", "deferral"):
+        status = Status.DECLINED.value if kind == "decline" else Status.DEFERRED.value
+        if _reason(app, status).strip() and not _reason(app, status, "cy").strip():
+            missing.append("reason_cy")
+    if kind == "award":
+        award = session.scalar(select(Award).where(Award.application_id == app.id))
+        if award is not None:
+            purpose_is_title = not award.purpose or award.purpose == app.title
+            if not purpose_is_title and not (award.purpose_cy or "").strip():
+                missing.append("purpose_cy")
+            if (award.conditions or "").strip() and not (award.conditions_cy or "").strip():
+                missing.append("conditions_cy")
+    return missing
 
 
 def _payments(session: Session, app: Application) -> list[Payment]:
@@ -234,13 +269,17 @@ def _values(session: Session, fund: Fund, app: Application, kind: str, language:
     def when(d: date | None) -> str:
         return format_date(d, locale, "long") if d else ""
 
+    if language == "cy":
+        missing = _welsh_needed(session, app, kind)
+        if missing:
+            raise WelshMissing(app.reference, missing)
     contact = app.contact
     values = {
         "organisation": app.organisation.name,
         "contact_name": contact.name if contact else app.organisation.name,
         "salutation": contact.name if contact else app.organisation.name,
         "reference": app.reference,
-        "title": app.title,
+        "title": app.title_cy if language == "cy" and app.title_cy else app.title,
         "fund": fund.name,
         "council": _council(fund, language),
         "letter_date": when(day),
@@ -255,7 +294,7 @@ def _values(session: Session, fund: Fund, app: Application, kind: str, language:
         values.update(amount=money(award.amount_pence), amount_words=amount_in_words(award.amount_pence, language))
         if kind == "award":
             values.update(
-                purpose=_mid_sentence(award.purpose or app.title, language),
+                purpose=_mid_sentence(_purpose(app, award, language), language),
                 variation=(_words(fund, "variation", language, amount_requested=values["amount_requested"],
                                   amount=values["amount"]) if award.amount_pence != app.amount_requested_pence else ""),
                 payment_terms=_words(fund, "payment_terms", language),
@@ -274,10 +313,10 @@ def _values(session: Session, fund: Fund, app: Application, kind: str, language:
                       payment_method=payment.method, payment_reference=payment.reference or "—",
                       paid_so_far=money(paid), outstanding=money(max(award.amount_pence - paid, 0)))
     if kind == "decline":
-        values.update(reason=_reason(app, Status.DECLINED.value), other_funds=_words(fund, "other_funds", language),
+        values.update(reason=_reason(app, Status.DECLINED.value, language), other_funds=_words(fund, "other_funds", language),
                       feedback=_words(fund, "feedback", language), decided_by=_decided_by(session, fund, app, language))
     if kind == "deferral":
-        values.update(reason=_reason(app, Status.DEFERRED.value), resubmit_by=when(day + timedelta(days=RESUBMIT_WITHIN_DAYS)),
+        values.update(reason=_reason(app, Status.DEFERRED.value, language), resubmit_by=when(day + timedelta(days=RESUBMIT_WITHIN_DAYS)),
                       decided_by=_decided_by(session, fund, app, language))
     return values
 
@@ -286,6 +325,26 @@ def _values(session: Session, fund: Fund, app: Application, kind: str, language:
 # merged mid-sentence ("for two wheelchair-height raised beds"). Anything else is left as written.
 _ORDINARY_STARTS = frozenset("a an the one two three four five six seven eight nine ten twelve twenty new "
                              "weekly monthly fortnightly daily free regular more".split())
+
+
+def _purpose(app: Application, award: Award, language: str) -> str:
+    """What the grant is for, in the letter's language: the officer's words, else the project's title."""
+    if language == "cy":
+        if award.purpose and award.purpose != app.title:
+            return award.purpose_cy or ""
+        return award.purpose_cy or app.title_cy or ""
+    return award.purpose or app.title
+
+
+def _own_conditions(session: Session, app: Application, kind: str, language: str) -> tuple[str, ...]:
+    """The award's own conditions, one a line, as the officer typed them (Welsh in a Welsh letter)."""
+    if kind != "award":
+        return ()
+    award = session.scalar(select(Award).where(Award.application_id == app.id))
+    if award is None:
+        return ()
+    text = (award.conditions_cy or "") if language == "cy" else (award.conditions or "")
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
 
 
 def _mid_sentence(text: str, language: str) -> str:
@@ -376,8 +435,9 @@ def compose_letter(session: Session, fund: Fund, app: Application, kind: str, te
     for language in languages or _languages(fund, app.contact.letter_language if app.contact else None):
         values = _values(session, fund, app, kind, language, day, sig.name, contact_email, payment=payment)
         salutation = _words(fund, "salutation", language, name=values["salutation"])
-        texts.append(make_letter_text(templates[language], values, salutation=salutation,
-                                      date_text=values["letter_date"]))
+        text = make_letter_text(templates[language], values, salutation=salutation, date_text=values["letter_date"])
+        own = _own_conditions(session, app, kind, language)
+        texts.append(replace(text, conditions=text.conditions + own) if own else text)
     names = dict.fromkeys(_council(fund, t.language) for t in texts)  # Welsh first on a bilingual letter
     settings = settings_of(fund.settings)
     if "council" not in settings.letterhead:

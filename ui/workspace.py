@@ -37,6 +37,10 @@ MOVES: tuple[tuple[Status, str, str | None], ...] = (
 )
 
 
+# The moves whose reason the applicant reads in a letter: asked in Welsh as well where Welsh is wanted.
+APPLICANT_READS = frozenset({Status.RETURNED, Status.INELIGIBLE, Status.DECLINED, Status.DEFERRED})
+
+
 # The question asked before a move that needs no written reason (%1: the reference), and its Yes button.
 MOVE_QUESTIONS = {Status.SUBMITTED: N_("Submit %1?"), Status.ELIGIBLE: N_("Mark %1 as eligible?"),
                   Status.SHORTLISTED: N_("Shortlist %1?")}
@@ -198,7 +202,6 @@ class ApplicationActions(QObject):
         if target is Status.AWARDED:
             self.ask_award()
             return
-        reason = ""
         if (current, target) in NEEDS_REASON:
             prompt = next(p for s, _t, p in MOVES if s is target)
             prefill = ""
@@ -206,21 +209,36 @@ class ApplicationActions(QObject):
                 prefill = " ".join(r.reason for r in detail.eligibility.failures)
             elif target is Status.ELIGIBLE and detail.eligibility is not None and detail.eligibility.eligible:
                 prefill = detail.eligibility.summary()  # the overrides that make it eligible after all
-            reason = self.ask_reason(self.tr("{0}: {1}").format(row.reference, core_text(target.label)),
-                                     self.tr(prompt) if prompt else self.tr("Why?"), prefill)
-            if reason is None:
-                return
+            title = self.tr("{0}: {1}").format(row.reference, core_text(target.label))
+            question = self.tr(prompt) if prompt else self.tr("Why?")
 
+            def ask(welsh: bool) -> None:  # in Welsh as well when the applicant reads Welsh or the fund is bilingual
+                if welsh and target in APPLICANT_READS:
+                    given = self.ask_reason_in_both(title, question, prefill)
+                    if given is not None:
+                        self._move(row.id, target, version, *given)
+                else:
+                    reason = self.ask_reason(title, question, prefill)
+                    if reason is not None:
+                        self._move(row.id, target, version, reason, "")
+
+            def read(db):
+                from grantdesk.services.welsh_texts import welsh_wanted
+
+                return welsh_wanted(db, row.id)
+
+            self._read(read, ask)
+            return
+        self.ask_move(row.reference, current, target, lambda: self._move(row.id, target, version, "", ""))
+
+    def _move(self, app_id: int, target: Status, version: int, reason: str, reason_cy: str) -> None:
         def work(db):
             from grantdesk.services.applications import transition_application
 
-            transition_application(db, row.id, target, reason=reason, expected_version=version)
-            return row.id
+            transition_application(db, app_id, target, reason=reason, reason_cy=reason_cy, expected_version=version)
+            return app_id
 
-        if reason:
-            self._change(work, self.changed.emit)  # the reason dialog was the question
-        else:
-            self.ask_move(row.reference, current, target, lambda: self._change(work, self.changed.emit))
+        self._change(work, self.changed.emit)  # asked already: the reason dialog or the question
 
     def ask_move(self, reference: str, current: Status, target: Status, then: Callable[[], Any]) -> QMessageBox:
         """A move that needs no written reason still changes the applicant's status: say what it does
@@ -305,6 +323,14 @@ class ApplicationActions(QObject):
 
         dialog = ReasonDialog(title, prompt, self.window, text=prefill)
         return dialog.reason() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def ask_reason_in_both(self, title: str, prompt: str, prefill: str = "") -> tuple[str, str] | None:
+        """The reason in English and in Welsh (the Welsh may be left for later: the Welsh letter then waits
+        for it), or None if the officer cancelled (tests replace this)."""
+        from ui.dialogs import ReasonDialog
+
+        dialog = ReasonDialog(title, prompt, self.window, text=prefill, welsh=True)
+        return (dialog.reason(), dialog.reason_cy()) if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     # --- assessing eligibility: the rules' result first, then the question --------------------------
     def assess(self) -> None:

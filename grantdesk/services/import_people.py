@@ -30,8 +30,9 @@ from typing import TYPE_CHECKING, Any, Callable
 from sqlalchemy import select, update
 
 from grantdesk.domain.organisations import name_key, org_id_for
-from grantdesk.services.bulk import chunks, insert_many, insert_with_ids, resolve
-from grantdesk.store.models import AuditEntry, Contact, Organisation
+from grantdesk.services.bulk import chunks
+from grantdesk.services.import_writing import Writer, write_audit
+from grantdesk.store.models import Contact, Organisation
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -109,7 +110,15 @@ class Match:
                 "Say whether it is the same person.")
 
 
-@dataclass
+_NONE: frozenset[str] = frozenset()
+
+
+def contact_keys(c: CleanApplication) -> tuple[str, str]:
+    """How a row's contact is matched: the name's ``name_key`` and the e-mail case-folded."""
+    return name_key(c.contact_name or ""), c.contact_email.strip().casefold()
+
+
+@dataclass(slots=True)
 class _Contact:
     key: Any  # contact id, or ("new", n)
     name: str
@@ -129,8 +138,10 @@ class Applicants:
     names: dict[Any, str] = field(default_factory=dict)  # org key → name
     origin: dict[Any, int] = field(default_factory=dict)  # new org key → the row that made it
     matches: list[Match] = field(default_factory=list)
-    new_orgs: list[dict[str, Any]] = field(default_factory=list)
-    new_contacts: list[dict[str, Any]] = field(default_factory=list)
+    # What to make, as compact tuples (``_ORG_COLUMNS`` and ``_CONTACT_COLUMNS`` order, an organisation
+    # key for the contact's organisation id): a file can name tens of thousands.
+    new_orgs: list[tuple] = field(default_factory=list)
+    new_contacts: list[tuple] = field(default_factory=list)
     language_updates: dict[int, tuple[str, str, str]] = field(default_factory=dict)  # id → (old, new, org name)
 
     def __post_init__(self) -> None:
@@ -161,10 +172,18 @@ class Applicants:
 
     # --- organisations -----------------------------------------------------------------------------
 
-    def organisation(self, row: int, c: CleanApplication, now) -> tuple[Any, Match | None]:
-        """The organisation key for a checked row, and the match to confirm it raised (if any)."""
-        nkey = name_key(c.organisation)
-        numbers = (("charity", c.charity_number), ("company", c.company_number))
+    def organisation(self, row: int, c: CleanApplication, now, nkey: str | None = None) -> tuple[Any, Match | None]:
+        """The organisation key for a checked row, and the match to confirm it raised (if any).
+        ``nkey``: the row's ``name_key`` of its organisation, if worked out already."""
+        if nkey is None:
+            nkey = name_key(c.organisation)
+        charity, company = c.charity_number, c.company_number
+        if not charity and not company:  # most groups: by name alone
+            found = self._plain.get(nkey)
+            if found is not None:
+                return self._joined(found, row)
+            return self._new(row, c, now, umbrella=_NONE, nkey=nkey), None
+        numbers = (("charity", charity), ("company", company))
         for kind, number in numbers:
             if not number:
                 continue
@@ -174,14 +193,10 @@ class Applicants:
             found = self._umbrella[kind].get((nkey, number))
             if found is not None:
                 return self._joined(found, row)
-        if not c.charity_number and not c.company_number:
-            found = self._plain.get(nkey)
-            if found is not None:
-                return self._joined(found, row)
         held = [(kind, number, self._own[kind][number]) for kind, number in numbers
                 if number and number in self._own[kind]]
         if not held:
-            return self._new(row, c, now, umbrella=set()), None
+            return self._new(row, c, now, umbrella=_NONE, nkey=nkey), None
         kind, number, holder = held[0]
         pair = (ORGANISATION, nkey, kind, number)
         match = self._pending.get(pair)
@@ -196,30 +211,31 @@ class Applicants:
             match.rows.append(row)
         if match.decision == SAME:
             return holder, match
-        key = self._new(row, c, now, umbrella={k for k, _n, _h in held})
+        key = self._new(row, c, now, umbrella={k for k, _n, _h in held}, nkey=nkey)
         if match.decision is None:
             self._made_by_match[key] = match
         return key, match
 
     def _joined(self, key: Any, row: int) -> tuple[Any, Match | None]:
         """A row that found an organisation an earlier, undecided match made: it shares that match."""
+        if not self._made_by_match:
+            return key, None
         match = self._made_by_match.get(key)
         if match is not None and row not in match.rows:
             match.rows.append(row)
         return key, match
 
-    def _new(self, row: int, c: CleanApplication, now, *, umbrella: set[str]) -> Any:
+    def _new(self, row: int, c: CleanApplication, now, *, umbrella: set[str] | frozenset[str],
+             nkey: str | None = None) -> Any:
         charity = None if "charity" in umbrella else c.charity_number
         company = None if "company" in umbrella else c.company_number
         u_charity = c.charity_number if "charity" in umbrella else None
         u_company = c.company_number if "company" in umbrella else None
         key = ("new", len(self.new_orgs))
-        nkey = name_key(c.organisation)
-        self.new_orgs.append(dict(
-            name=c.organisation, name_key=nkey, org_type=c.organisation_type, charity_number=charity,
-            company_number=company, umbrella_charity_number=u_charity, umbrella_company_number=u_company,
-            org_id=org_id_for(charity, company), address="", postcode="", website="", created_at=now,
-        ))
+        if nkey is None:
+            nkey = name_key(c.organisation)
+        self.new_orgs.append((c.organisation, nkey, c.organisation_type, charity, company, u_charity, u_company,
+                              org_id_for(charity, company)))
         self.origin[key] = row
         self._register(key, c.organisation, nkey, charity, company, u_charity, u_company)
         return key
@@ -239,12 +255,16 @@ class Applicants:
                 self._contacts[oid].append(_Contact(cid, name, name_key(name), (email or "").strip().casefold(),
                                                     language, None))
 
-    def contact(self, row: int, org_key: Any, c: CleanApplication) -> tuple[Any, Match | None]:
-        """The contact key for a checked row (None if it names nobody), and the match it raised."""
+    def contact(self, row: int, org_key: Any, c: CleanApplication,
+                keys: tuple[str, str] | None = None) -> tuple[Any, Match | None]:
+        """The contact key for a checked row (None if it names nobody), and the match it raised.
+        ``keys``: the contact's ``name_key`` and case-folded e-mail, if worked out already."""
         if not c.contact_name:
             return None, None
-        nkey, email = name_key(c.contact_name), c.contact_email.strip().casefold()
-        known = self._contacts.setdefault(org_key, [])
+        nkey, email = keys if keys is not None else contact_keys(c)
+        known = self._contacts.get(org_key)
+        if not known:  # nobody recorded yet: a new contact
+            return self._new_contact(row, org_key, c, nkey, email), None
         same = [k for k in known if k.name_key == nkey and (not k.email or not email or k.email == email)]
         stored: _Contact | None = None
         by = ""
@@ -259,7 +279,7 @@ class Applicants:
             stored = next((k for k in known if k.email == email), None)
             by = f"e-mail {c.contact_email}"
         if stored is None:
-            return self._new_contact(row, org_key, c), None
+            return self._new_contact(row, org_key, c, nkey, email), None
         pair = (CONTACT, org_key, stored.key, nkey, email, c.contact_language if c.contact_language_given else "")
         match = self._pending.get(pair)
         if match is None:
@@ -276,30 +296,34 @@ class Applicants:
             if c.contact_language_given and c.contact_language != stored.language:
                 self._set_language(stored, c.contact_language, org_key)
             return stored.key, match
-        key = self._new_contact(row, org_key, c)
+        key = self._new_contact(row, org_key, c, nkey, email)
         if match.decision is None:
             self._made_by_match[("contact", key)] = match
         return key, match
 
     def _joined_contact(self, key: Any, row: int) -> tuple[Any, Match | None]:
+        if not self._made_by_match:
+            return key, None
         match = self._made_by_match.get(("contact", key))
         if match is not None and row not in match.rows:
             match.rows.append(row)
         return key, match
 
-    def _new_contact(self, row: int, org_key: Any, c: CleanApplication) -> Any:
+    def _new_contact(self, row: int, org_key: Any, c: CleanApplication, nkey: str, email: str) -> Any:
         key = ("new", len(self.new_contacts))
-        self.new_contacts.append(dict(org_key=org_key, name=c.contact_name, email=c.contact_email,
-                                      phone=c.contact_phone, role="", letter_language=c.contact_language))
-        self._contacts.setdefault(org_key, []).append(_Contact(
-            key, c.contact_name, name_key(c.contact_name), c.contact_email.strip().casefold(), c.contact_language,
-            row))
+        self.new_contacts.append((org_key, c.contact_name, c.contact_email, c.contact_phone, c.contact_language))
+        found = _Contact(key, c.contact_name, nkey, email, c.contact_language, row)
+        known = self._contacts.get(org_key)
+        if known is None:
+            self._contacts[org_key] = [found]
+        else:
+            known.append(found)
         return key
 
     def _set_language(self, stored: _Contact, language: str, org_key: Any) -> None:
         """The officer said this row is the stored person: letters in the row's language from now on."""
         if isinstance(stored.key, tuple):
-            self.new_contacts[stored.key[1]]["letter_language"] = language
+            self.new_contacts[stored.key[1]] = (*self.new_contacts[stored.key[1]][:4], language)
         else:
             old = self.language_updates.get(stored.key, (stored.language, "", ""))[0]
             self.language_updates[stored.key] = (old, language, self.names[org_key])
@@ -319,28 +343,29 @@ class Applicants:
         entries: list[dict[str, Any]] = []
         orgs = [(("new", n), org) for n, org in enumerate(self.new_orgs) if ("new", n) in used_orgs]
         if orgs:
-            ids = insert_with_ids(s, Organisation, [o for _k, o in orgs])
+            ids = Writer(s, Organisation, _ORG_COLUMNS).insert([(*o, "", "", "", now) for _k, o in orgs])
             for oid, (key, org) in zip(ids, orgs, strict=True):
                 org_ids[key] = oid
-                umbrella = org["umbrella_charity_number"] or org["umbrella_company_number"]
+                name, _nkey, org_type, _charity, _company, u_charity, u_company, org_id = org
+                umbrella = u_charity or u_company
                 entries.append(dict(
                     at=now, actor=actor, action="organisation.create", entity="organisation", entity_id=oid,
-                    summary=f"Recorded organisation {org['name']}"
+                    summary=f"Recorded organisation {name}"
                             + (f" (keeping {umbrella}, another organisation's number, as its umbrella number)"
                                if umbrella else ""),
-                    before=None, after={"org_id": org["org_id"], "type": org["org_type"]}))
+                    before=None, after={"org_id": org_id, "type": org_type}))
         contact_ids: dict[Any, int] = {}
         contacts = [(("new", n), c) for n, c in enumerate(self.new_contacts) if ("new", n) in used_contacts]
         if contacts:
-            rows = [dict(organisation_id=resolve(org_ids, c["org_key"]), name=c["name"], email=c["email"],
-                         phone=c["phone"], role=c["role"], letter_language=c["letter_language"])
+            rows = [(org_ids[c[0]] if c[0].__class__ is tuple else c[0], c[1], c[2], c[3], "", c[4])
                     for _k, c in contacts]
-            ids = insert_with_ids(s, Contact, rows)
+            ids = Writer(s, Contact, _CONTACT_COLUMNS).insert(rows)
+            names = self.names
             for cid, (key, c) in zip(ids, contacts, strict=True):
                 contact_ids[key] = cid
                 entries.append(dict(at=now, actor=actor, action="contact.create", entity="contact", entity_id=cid,
-                                    summary=f"Recorded contact for {self.names[c['org_key']]}", before=None,
-                                    after={"letter_language": c["letter_language"]}))
+                                    summary=f"Recorded contact for {names[c[0]]}", before=None,
+                                    after={"letter_language": c[4]}))
         for cid, (old, new, org_name) in self.language_updates.items():
             if cid not in used_contacts or old == new:
                 continue
@@ -349,6 +374,10 @@ class Applicants:
                                 summary=f"Updated letter language for a contact of {org_name} (confirmed "
                                         "as the same person on import)",
                                 before={"letter_language": old}, after={"letter_language": new}))
-        if entries:
-            insert_many(s, AuditEntry, entries)
+        write_audit(s, entries)
         return org_ids, contact_ids
+
+
+_ORG_COLUMNS = ("name", "name_key", "org_type", "charity_number", "company_number", "umbrella_charity_number",
+                "umbrella_company_number", "org_id", "address", "postcode", "website", "created_at")
+_CONTACT_COLUMNS = ("organisation_id", "name", "email", "phone", "role", "letter_language")

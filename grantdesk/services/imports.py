@@ -49,13 +49,23 @@ from grantdesk.domain.applications import (
 )
 from grantdesk.domain.dates import financial_year_of
 from grantdesk.domain.errors import GrantDeskError, ValidationError
+from grantdesk.domain.organisations import name_key
 from grantdesk.domain.questions import Question
 from grantdesk.domain.workflow import Status
 from grantdesk.io.tabular import BLANK_WORDS, Table, is_blank, is_blank_word, write_csv
-from grantdesk.services.bulk import allocate_references, chunks, insert_many, insert_rows, insert_with_ids, resolve
+from grantdesk.services.bulk import allocate_references, insert_rows
 from grantdesk.services.common import actor_or_default, audit, fund_by_code, utcnow
 from grantdesk.services.editing import FundLookups
-from grantdesk.services.import_people import CONTACT, DIFFERENT, ORGANISATION, SAME, Applicants, Match
+from grantdesk.services.import_writing import Writer, write_audit, write_history
+from grantdesk.services.import_people import (
+    CONTACT,
+    DIFFERENT,
+    ORGANISATION,
+    SAME,
+    Applicants,
+    Match,
+    contact_keys,
+)
 from grantdesk.services.questions import questions_for
 from grantdesk.services.import_mappings import (  # the mapping store; its public names are this module's too
     IMPORT_ONLY_FIELDS,
@@ -73,11 +83,9 @@ from grantdesk.services.import_mappings import (  # the mapping store; its publi
 from grantdesk.store.database import Database
 from grantdesk.store.models import (
     Application,
-    AuditEntry,
     Fund,
     ImportSkip,
     ReferenceCounter,
-    StatusChange,
 )
 
 __all__ = [
@@ -288,11 +296,21 @@ class _Good:
     round: _RoundInfo | None
     key: str  # the row's stable key
     title: Any = None  # ``_title`` of its title, worked out once (the check's, used again by the import)
+    names: Any = None  # its organisation's name_key and its contact's keys, worked out once, likewise
 
     def title_key(self) -> tuple[str, tuple[str, ...]]:
         if self.title is None:
             self.title = _title(self.clean.title)
         return self.title
+
+    def name_keys(self) -> tuple[str, tuple[str, str] | None]:
+        if self.names is None:
+            c = self.clean
+            self.names = (name_key(c.organisation), contact_keys(c) if c.contact_name else None)
+        return self.names
+
+
+_NO_MATCHES: tuple[Match, ...] = ()
 
 
 @dataclass(slots=True)
@@ -300,10 +318,12 @@ class _Planned:
     good: _Good
     org_key: Any
     contact_key: Any
-    matches: tuple[Match, ...]
+    matches: tuple[Match, ...] = _NO_MATCHES
 
     @property
     def flags(self) -> tuple[str, ...]:
+        if not self.matches:
+            return ()
         return tuple(m.review for m in self.matches if m.decision is None)
 
 
@@ -691,14 +711,14 @@ def _who_and_duplicates(session: Session, fund: Fund, a: _Analysis, decide) -> N
     duplicates and each row's contact — in that order, so a skipped duplicate makes no contact."""
     now = utcnow()
     before: dict[str, str] = {}
-    in_db: dict[tuple[int | None, int], list[tuple[tuple[str, tuple[str, ...]], str]]] = {}
+    in_db: dict[tuple[int | None, int], list[tuple[str, str]]] = {}  # (round, organisation) → (title, reference)
     for key, reference, round_id, org_id, title in session.execute(
         select(Application.import_key, Application.reference, Application.round_id, Application.organisation_id,
                Application.title).where(Application.fund_id == fund.id).order_by(Application.reference)
     ):
         if key:
             before.setdefault(key, reference)
-        in_db.setdefault((round_id, org_id), []).append((_title(title), reference))
+        in_db.setdefault((round_id, org_id), []).append((title, reference))
     skipped_before: dict[str, str | None] = dict(session.execute(
         select(ImportSkip.import_key, Application.reference)
         .outerjoin(Application, Application.id == ImportSkip.duplicate_of_id)
@@ -706,54 +726,80 @@ def _who_and_duplicates(session: Session, fund: Fund, a: _Analysis, decide) -> N
 
     applicants = Applicants(session, decide)
     a.applicants = applicants
+    organisation = applicants.organisation
     candidates: list[tuple[_Good, Any, Match | None]] = []
+    already = a.already
     for g in a.good:
-        reference = before.get(g.key)
-        if reference is not None:
-            a.already.append(AlreadyImported(g.number, reference))
-            continue
-        if g.key in skipped_before:
-            a.already.append(AlreadyImported(g.number, skipped_before[g.key], skipped=True))
-            continue
-        org_key, match = applicants.organisation(g.number, g.clean, now)
+        if before or skipped_before:
+            reference = before.get(g.key)
+            if reference is not None:
+                already.append(AlreadyImported(g.number, reference))
+                continue
+            if g.key in skipped_before:
+                already.append(AlreadyImported(g.number, skipped_before[g.key], skipped=True))
+                continue
+        names = g.names
+        org_key, match = organisation(g.number, g.clean, now, (names or g.name_keys())[0])
         candidates.append((g, org_key, match))
 
+    # Likely duplicates. A title is normalised only for a row whose organisation has applied in the
+    # round before (in the file or in GrantDesk): most have not.
     seen_keys: dict[str, int] = {}
-    seen: dict[tuple[int | None, Any], list[tuple[tuple[str, tuple[str, ...]], int]]] = {}
+    seen: dict[tuple[int | None, Any], list[_Good]] = {}
     kept: list[tuple[_Good, Any, Match | None]] = []
     for g, org_key, match in candidates:
-        round_id = g.round.id if g.round is not None else None
-        title = g.title_key()
+        number = g.number
+        group = (g.round.id if g.round is not None else None, org_key)
         duplicate: Duplicate | None = None
-        key = f"{g.number}:{DUPLICATE}"
-        if g.key in seen_keys:
-            duplicate = Duplicate(g.number, f"The same form submission as row {seen_keys[g.key]}", key,
-                                  of_row=seen_keys[g.key], same_submission=True)
+        first = seen_keys.get(g.key)
+        if first is not None:
+            duplicate = Duplicate(number, f"The same form submission as row {first}", f"{number}:{DUPLICATE}",
+                                  of_row=first, same_submission=True)
         else:
-            if not isinstance(org_key, tuple):
-                reference = next((ref for t, ref in in_db.get((round_id, org_key), ()) if _near_identical(title, t)),
-                                 None)
-                if reference is not None:
-                    duplicate = Duplicate(g.number, f"Same organisation and title as {reference} already in this round",
-                                          key, of_reference=reference)
+            seen_keys[g.key] = number
+            if in_db and org_key.__class__ is not tuple:
+                stored = in_db.get(group)
+                if stored:
+                    title = g.title_key()
+                    reference = next((ref for t, ref in stored if _near_identical(title, _title(t))), None)
+                    if reference is not None:
+                        duplicate = Duplicate(number, f"Same organisation and title as {reference} already in this "
+                                                      "round", f"{number}:{DUPLICATE}", of_reference=reference)
             if duplicate is None:
-                row = next((r for t, r in seen.get((round_id, org_key), ()) if _near_identical(title, t)), None)
-                if row is not None:
-                    duplicate = Duplicate(g.number, f"Same organisation and title as row {row}", key, of_row=row)
-        seen_keys.setdefault(g.key, g.number)
-        seen.setdefault((round_id, org_key), []).append((title, g.number))
+                earlier = seen.get(group)
+                if earlier:
+                    title = g.title_key()
+                    row = next((e.number for e in earlier if _near_identical(title, e.title_key())), None)
+                    if row is not None:
+                        duplicate = Duplicate(number, f"Same organisation and title as row {row}",
+                                              f"{number}:{DUPLICATE}", of_row=row)
+        earlier = seen.get(group)
+        if earlier is None:
+            seen[group] = [g]
+        else:
+            earlier.append(g)
         if duplicate is not None:
-            duplicate = replace(duplicate, decision=decide(key, DUPLICATE))
+            duplicate = replace(duplicate, decision=decide(duplicate.key, DUPLICATE))
             a.duplicates.append(duplicate)
-            a.dup_keys[g.number] = g.key
+            a.dup_keys[number] = g.key
             if duplicate.decision != IMPORT:
                 continue
         kept.append((g, org_key, match))
 
-    applicants.load_contacts({org_key for _g, org_key, _m in kept})
+    applicants.load_contacts({org_key for _g, org_key, _m in kept if org_key.__class__ is not tuple})
+    contact = applicants.contact
+    planned = a.planned
     for g, org_key, match in kept:
-        contact_key, contact_match = applicants.contact(g.number, org_key, g.clean)
-        a.planned.append(_Planned(g, org_key, contact_key, tuple(m for m in (match, contact_match) if m is not None)))
+        names = g.names or g.name_keys()
+        if names[1] is None:
+            contact_key, contact_match = None, None
+        else:
+            contact_key, contact_match = contact(g.number, org_key, g.clean, names[1])
+        if match is None and contact_match is None:
+            planned.append(_Planned(g, org_key, contact_key))
+        else:
+            planned.append(_Planned(g, org_key, contact_key,
+                                    tuple(m for m in (match, contact_match) if m is not None)))
 
 
 def _planned_rows(a: _Analysis) -> list[PlannedRow]:
@@ -921,50 +967,8 @@ def run_import(db: Database, plan: ImportPlan, *, valid_only: bool = False, reje
 
         total = len(planned)
         _report(progress, 0, total, SAVING)
-        done = 0
-        flags: list[Flag] = []
-        reviews: list[dict[str, Any]] = []
-        app_of_row: dict[int, int] = {}
-        for chunk in chunks(list(zip(planned, references, strict=True))):
-            app_rows = []
-            for p, ref in chunk:
-                g = p.good
-                app_rows.append(dict(
-                    reference=ref, fund_id=fund.id, round_id=g.round.id if g.round is not None else None,
-                    organisation_id=resolve(org_ids, p.org_key),
-                    contact_id=resolve(contact_ids, p.contact_key) if p.contact_key is not None else None,
-                    area_id=g.area_id, title=g.clean.title, summary=g.clean.summary,
-                    amount_requested_pence=g.clean.amount_requested_pence, project_start=g.clean.project_start,
-                    project_end=g.clean.project_end, submitted_on=g.clean.submitted_on or today,
-                    status=Status.SUBMITTED.value, answers=g.clean.answers, created_at=now, updated_at=now, version=1,
-                    import_key=g.key,
-                ))
-            ids = insert_with_ids(s, Application, app_rows)
-            history = []
-            for app_id, (p, ref) in zip(ids, chunk, strict=True):
-                app_of_row[p.good.number] = app_id
-                review = p.flags
-                history.append(dict(application_id=app_id, from_status=None, to_status=Status.DRAFT.value,
-                                    at=now, by=who, reason=""))
-                history.append(dict(application_id=app_id, from_status=Status.DRAFT.value,
-                                    to_status=Status.SUBMITTED.value, at=now, by=who,
-                                    reason=(f"Imported from {table.source}, row {p.good.number}. " + " ".join(review))
-                                    if review else ""))
-                if review:
-                    flags.extend(Flag(p.good.number, ref, message) for message in review)
-                    reviews.append(dict(
-                        at=now, actor=who, action="application.import_review", entity="application",
-                        entity_id=app_id,
-                        summary=f"Imported {ref} from {table.source} (row {p.good.number}) with "
-                                + "; ".join(_review_words(m) for m in p.matches if m.decision is None)
-                                + " to review",
-                        before=None, after={"row": p.good.number, "review": [m.key for m in p.matches
-                                                                              if m.decision is None]}))
-            insert_many(s, StatusChange, history)
-            done += len(chunk)
-            _report(progress, done, total, SAVING)
-        if reviews:
-            insert_many(s, AuditEntry, reviews)
+        flags, reviews, app_of_row = _save_applications(s, fund, planned, references, org_ids, contact_ids, who, now,
+                                                        today, table.source, progress)
         _remember_skips(s, fund, a, app_of_row, who, now)
 
         rejected = len(a.rejected)
@@ -1017,6 +1021,64 @@ def run_import(db: Database, plan: ImportPlan, *, valid_only: bool = False, reje
                         skipped_duplicates=skipped, already_imported=len(a.already), flags=flags,
                         references={p.good.number: ref for p, ref in zip(planned, references, strict=True)},
                         rows=_planned_rows(a))
+
+
+_APPLICATION_COLUMNS = ("reference", "fund_id", "round_id", "organisation_id", "contact_id", "area_id", "title",
+                        "summary", "amount_requested_pence", "project_start", "project_end", "submitted_on", "status",
+                        "answers", "created_at", "updated_at", "version", "import_key")
+
+
+def _save_applications(s: Session, fund: Fund, planned: list[_Planned], references: list[str],
+                       org_ids: dict[Any, int], contact_ids: dict[Any, int], who: str, now, today: date, source: str,
+                       progress: Progress | None) -> tuple[list[Flag], list[dict[str, Any]], dict[int, int]]:
+    """The applications, PROGRESS_EVERY at a time (a Cancel in between rolls them back), their history
+    and an audit entry for each one flagged for review. Returns the flags, the review entries and
+    each row's new application id."""
+    writer = Writer(s, Application, _APPLICATION_COLUMNS)
+    submitted = Status.SUBMITTED.value
+    total = len(planned)
+    done = 0
+    flags: list[Flag] = []
+    reviews: list[dict[str, Any]] = []
+    reasons: dict[int, str] = {}
+    app_of_row: dict[int, int] = {}
+    ids: list[int] = []
+    for start in range(0, total, PROGRESS_EVERY):
+        chunk = planned[start:start + PROGRESS_EVERY]
+        rows = []
+        for p, ref in zip(chunk, references[start:start + PROGRESS_EVERY], strict=True):
+            g, c = p.good, p.good.clean
+            org_key, contact_key = p.org_key, p.contact_key
+            rows.append((
+                ref, fund.id, g.round.id if g.round is not None else None,
+                org_ids[org_key] if org_key.__class__ is tuple else org_key,
+                None if contact_key is None else contact_ids[contact_key] if contact_key.__class__ is tuple
+                else contact_key,
+                g.area_id, c.title, c.summary, c.amount_requested_pence, c.project_start, c.project_end,
+                c.submitted_on or today, submitted, c.answers, now, now, 1, g.key))
+        chunk_ids = writer.insert(rows)
+        ids.extend(chunk_ids)
+        for app_id, p, ref in zip(chunk_ids, chunk, references[start:start + PROGRESS_EVERY], strict=True):
+            number = p.good.number
+            app_of_row[number] = app_id
+            if not p.matches:
+                continue
+            review = p.flags
+            if not review:
+                continue
+            reasons[app_id] = f"Imported from {source}, row {number}. " + " ".join(review)
+            flags.extend(Flag(number, ref, message) for message in review)
+            undecided = [m for m in p.matches if m.decision is None]
+            reviews.append(dict(
+                at=now, actor=who, action="application.import_review", entity="application", entity_id=app_id,
+                summary=f"Imported {ref} from {source} (row {number}) with "
+                        + "; ".join(_review_words(m) for m in undecided) + " to review",
+                before=None, after={"row": number, "review": [m.key for m in undecided]}))
+        done += len(chunk)
+        _report(progress, done, total, SAVING)
+    write_history(s, ids, reasons, now, who)
+    write_audit(s, reviews)
+    return flags, reviews, app_of_row
 
 
 def _remember_skips(session: Session, fund: Fund, a: _Analysis, app_of_row: dict[int, int], who: str, now) -> None:

@@ -29,7 +29,7 @@ from grantdesk.i18n import _ as core_text  # the core's rule labels, translated
 class ReasonDialog(QDialog):
     """Ask for the written reason a decision needs; OK stays off until there is one."""
 
-    def __init__(self, title: str, prompt: str, parent=None, *, text: str = ""):
+    def __init__(self, title: str, prompt: str, parent=None, *, text: str = "", welsh: bool = False):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setObjectName("reasonDialog")
@@ -43,19 +43,35 @@ class ReasonDialog(QDialog):
         self.reason_edit.setTabChangesFocus(True)
         label.setBuddy(self.reason_edit)
         layout.addWidget(self.reason_edit)
+        self.welsh_edit: QPlainTextEdit | None = None
+        if welsh:  # the applicant reads Welsh, or the fund writes bilingual letters
+            welsh_label = QLabel(self.tr("The same reason in &Welsh, as the Welsh letter will say it. You may add it "
+                                         "later (Application ▸ Welsh Wording…): the Welsh letter waits for it and is "
+                                         "never filled with the English."))
+            welsh_label.setWordWrap(True)
+            layout.addWidget(welsh_label)
+            self.welsh_edit = QPlainTextEdit()
+            self.welsh_edit.setObjectName("reasonWelshEdit")
+            self.welsh_edit.setAccessibleName(self.tr("Reason in Welsh"))
+            self.welsh_edit.setTabChangesFocus(True)
+            welsh_label.setBuddy(self.welsh_edit)
+            layout.addWidget(self.welsh_edit)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.reason_edit.textChanged.connect(self._update)
         self._update()
-        self.resize(460, 220)
+        self.resize(520, 340 if welsh else 220)
 
     def _update(self) -> None:
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.reason().strip()))
 
     def reason(self) -> str:
         return self.reason_edit.toPlainText().strip()
+
+    def reason_cy(self) -> str:
+        return self.welsh_edit.toPlainText().strip() if self.welsh_edit is not None else ""
 
 
 OUTCOME_WORDS = {  # an eligibility rule's result, as the assessment shows it

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from grantdesk.i18n import ngettext
 from ui.operations import Op, Query, refusal_text
 from ui.tasks import TaskRunner
 
@@ -88,7 +89,7 @@ class PreviewModel(QAbstractTableModel):
             return None
         if orientation == Qt.Orientation.Horizontal:
             return self._headers[section]
-        return f"Row {section + 2}"
+        return QCoreApplication.translate("PreviewModel", "Row {0}").format(section + 2)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if index.isValid() and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
@@ -203,7 +204,7 @@ class ImportDialog(QDialog):
         self.decision_combos: dict[str, QComboBox] = {}
         self._checks = 0  # checks started; only the last one's plan is shown
         self.setObjectName("importDialog")
-        self.setWindowTitle(f"Import Applications into {fund_code}")
+        self.setWindowTitle(self.tr("Import Applications into {0}").format(fund_code))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(1200, 760)
         self._build()
@@ -212,10 +213,10 @@ class ImportDialog(QDialog):
     def _build(self) -> None:
         outer = QVBoxLayout(self)
         top = QHBoxLayout()
-        self.choose_button = QPushButton("&Choose File…")
+        self.choose_button = QPushButton(self.tr("&Choose File…"))
         self.choose_button.setObjectName("chooseFileButton")
         self.choose_button.clicked.connect(self.choose_file)
-        self.file_label = QLabel("Choose a CSV or Excel (.xlsx) export from your online form.")
+        self.file_label = QLabel(self.tr("Choose a CSV or Excel (.xlsx) export from your online form."))
         self.file_label.setObjectName("importFile")
         self.file_label.setWordWrap(True)
         top.addWidget(self.choose_button)
@@ -223,7 +224,7 @@ class ImportDialog(QDialog):
         outer.addLayout(top)
 
         splitter = QSplitter(Qt.Orientation.Vertical)
-        mapping_box = QGroupBox("Which column holds what")
+        mapping_box = QGroupBox(self.tr("Which column holds what"))
         mapping_layout = QVBoxLayout(mapping_box)
         self.mapping_form_host = QWidget()
         self.mapping_form = QFormLayout(self.mapping_form_host)
@@ -239,28 +240,28 @@ class ImportDialog(QDialog):
         beside.setSizes([480, 760])
         splitter.addWidget(beside)
 
-        preview_box = QGroupBox(f"Preview: the first {PREVIEW_ROWS} rows as GrantDesk will read them")
+        preview_box = QGroupBox(self.tr("Preview: the first {0} rows as GrantDesk will read them").format(PREVIEW_ROWS))
         preview_layout = QVBoxLayout(preview_box)
         self.preview_model = PreviewModel(self)
         self.preview = QTableView()
         self.preview.setObjectName("importPreview")
-        self.preview.setAccessibleName("Preview of the first rows")
+        self.preview.setAccessibleName(self.tr("Preview of the first rows"))
         self.preview.setModel(self.preview_model)
         self.preview.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.preview.horizontalHeader().setDefaultSectionSize(140)
         preview_layout.addWidget(self.preview)
         splitter.addWidget(preview_box)
 
-        result_box = QGroupBox("Check")
+        result_box = QGroupBox(self.tr("Check"))
         result_layout = QVBoxLayout(result_box)
-        self.summary = QLabel("Check every row before anything is written.")
+        self.summary = QLabel(self.tr("Check every row before anything is written."))
         self.summary.setObjectName("importSummary")
         self.summary.setWordWrap(True)
         result_layout.addWidget(self.summary)
         self.problem_model = QStringListModel(self)
         self.problems = QListView()
         self.problems.setObjectName("importProblems")
-        self.problems.setAccessibleName("Problems found")
+        self.problems.setAccessibleName(self.tr("Problems found"))
         self.problems.setModel(self.problem_model)
         self.problems.setUniformItemSizes(True)
         found = QSplitter(Qt.Orientation.Horizontal)  # the problems beside the decisions to make
@@ -273,20 +274,20 @@ class ImportDialog(QDialog):
         self._sections = splitter  # the check gets more room while there are decisions to make
         outer.addWidget(splitter, 1)
 
-        self.valid_only = QCheckBox("Import only the rows without problems, and write the others to a file to fix")
+        self.valid_only = QCheckBox(self.tr("Import only the rows without problems, and write the others to a file to fix"))
         self.valid_only.setObjectName("validOnly")
         self.valid_only.toggled.connect(self._update_buttons)
         outer.addWidget(self.valid_only)
 
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        self.check_button = QPushButton("C&heck")
+        self.check_button = QPushButton(self.tr("C&heck"))
         self.check_button.setObjectName("checkButton")
         self.check_button.clicked.connect(self.check)
-        self.import_button = QPushButton("&Import")
+        self.import_button = QPushButton(self.tr("&Import"))
         self.import_button.setObjectName("importButton")
         self.import_button.clicked.connect(self.run_import)
-        close = QPushButton("Close")
+        close = QPushButton(self.tr("Close"))
         close.clicked.connect(self.close)
         for button in (self.check_button, self.import_button, close):
             buttons.addWidget(button)
@@ -294,14 +295,15 @@ class ImportDialog(QDialog):
 
     # --- the file and its mapping ---------------------------------------------------------------
     def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import applications", str(Path.home()),
-                                              "Spreadsheets (*.csv *.xlsx *.tsv);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import applications"), str(Path.home()),
+                                              self.tr("Spreadsheets") + " (*.csv *.xlsx *.tsv);;"
+                                              + self.tr("All files") + " (*)")
         if path:
             self.load_file(Path(path))
 
     def load_file(self, path: Path) -> None:
         code = self.fund_code
-        self.file_label.setText(f"Reading {path.name}…")
+        self.file_label.setText(self.tr("Reading {0}…").format(path.name))
         self.plan = None
         self._update_buttons()
 
@@ -324,24 +326,26 @@ class ImportDialog(QDialog):
             self.constants = {k: v for k, v in saved.items() if k not in mapped}
         if previous and set(previous) == set(self.table.headers):
             mapping = previous  # the corrected file of the one just mapped: keep the officer's choices
-        self.file_label.setText(f"{self.table.source}: {len(self.table.rows):,} rows, "
-                                f"{len(self.table.headers)} columns.")
+        rows = ngettext("{n} row", "{n} rows", len(self.table.rows)).format(n=f"{len(self.table.rows):,}")
+        columns = ngettext("{n} column", "{n} columns", len(self.table.headers)).format(n=len(self.table.headers))
+        self.file_label.setText(self.tr("{source}: {rows}, {columns}.").format(source=self.table.source, rows=rows,
+                                                                               columns=columns))
         while self.mapping_form.rowCount():
             self.mapping_form.removeRow(0)
         self.combos = {}
         for index, header in enumerate(self.table.headers):
             combo = QComboBox()
             combo.setObjectName(f"map_{index}")
-            combo.setAccessibleName(f"Field for column {header}")
-            combo.addItem("— ignore this column —", IGNORE)
+            combo.setAccessibleName(self.tr("Field for column {0}").format(header))
+            combo.addItem(self.tr("— ignore this column —"), IGNORE)
             for name, label in self.labels.items():
                 combo.addItem(label, name)
             combo.setCurrentIndex(max(combo.findData(mapping.get(header, IGNORE)), 0))
             combo.currentIndexChanged.connect(self._mapping_changed)
             sample = next((_cell(r[index]) for r in self.table.rows if index < len(r) and _cell(r[index])), "")
             grey = self.palette().color(QPalette.ColorRole.PlaceholderText).name()  # dark themes too
-            label = QLabel(f"<b>{_escape(header)}</b><br><span style='color:{grey}'>e.g. "
-                           f"{_escape(sample[:60])}</span>")
+            example = _escape(self.tr("e.g. {0}").format(sample[:60]))
+            label = QLabel(f"<b>{_escape(header)}</b><br><span style='color:{grey}'>{example}</span>")
             label.setBuddy(combo)
             self.mapping_form.addRow(label, combo)
             self.combos[header] = combo
@@ -362,7 +366,7 @@ class ImportDialog(QDialog):
         if self.table is not None:
             self.preview_model.show(self.table, self.mapping(), self.labels)
             self.raw_model.set_mapping(self.mapping(), self.labels)
-        self.summary.setText("Check every row before anything is written.")
+        self.summary.setText(self.tr("Check every row before anything is written."))
         self.problem_model.setStringList([])
         self._show_decisions(None)
         self._refresh_constant_fields()
@@ -448,7 +452,7 @@ class ImportDialog(QDialog):
         constants, decisions = dict(self.constants), dict(self.decisions)
         self.plan = None
         self._update_buttons()
-        self.summary.setText("Checking every row…")
+        self.summary.setText(self.tr("Checking every row…"))
 
         def work(db, progress):
             from grantdesk.services.imports import check_import
@@ -459,20 +463,24 @@ class ImportDialog(QDialog):
         self._checks += 1
         serial = self._checks  # a decision made while a check runs starts another: only the last is shown
         Query(self, work).success(lambda plan: self._show_plan(plan) if serial == self._checks else None) \
-            .failure(self._failed).cancelled(self._cancelled).with_progress("Checking the file").run()
+            .failure(self._failed).cancelled(self._cancelled).with_progress(self.tr("Checking the file")).run()
 
     def _show_plan(self, plan: Any) -> None:
         self.plan = plan
         self.problem_model.setStringList([str(p) for p in plan.problems])
         rows_with_problems = len({p.row for p in plan.problems if p.row > 1})
         if plan.ok:
-            text = f"All {plan.total_rows:,} rows are ready to import."
+            text = ngettext("The {n} row is ready to import.", "All {n} rows are ready to import.",
+                            plan.total_rows).format(n=f"{plan.total_rows:,}")
         elif plan.valid_rows == 0 and any(p.row == 1 for p in plan.problems):
-            text = "The column mapping needs attention before any row can be imported."
+            text = self.tr("The column mapping needs attention before any row can be imported.")
         else:
-            text = (f"{plan.valid_rows:,} of {plan.total_rows:,} rows are ready; {rows_with_problems:,} "
-                    f"row{'s have' if rows_with_problems != 1 else ' has'} problems. Nothing is imported until "
-                    "they are fixed, unless you import only the rows without problems.")
+            text = ngettext("{valid} of {total} rows are ready; {n} row has problems. Nothing is imported until "
+                            "they are fixed, unless you import only the rows without problems.",
+                            "{valid} of {total} rows are ready; {n} rows have problems. Nothing is imported until "
+                            "they are fixed, unless you import only the rows without problems.",
+                            rows_with_problems).format(valid=f"{plan.valid_rows:,}", total=f"{plan.total_rows:,}",
+                                                       n=f"{rows_with_problems:,}")
         text += self._decisions_summary(plan)
         self.summary.setText(text)
         self._show_decisions(plan)
@@ -495,7 +503,7 @@ class ImportDialog(QDialog):
 
         self.import_button.setEnabled(False)
         Op(self, work).success(self._done).failure(self._failed).cancelled(self._cancelled) \
-            .with_progress("Importing applications").run()
+            .with_progress(self.tr("Importing applications")).run()
 
     def _done(self, result: Any) -> None:
         self.summary.setText(result.message)
@@ -511,7 +519,7 @@ class ImportDialog(QDialog):
         self._failed(None)
 
     def _failed(self, error: BaseException | None) -> None:
-        message = "Cancelled — nothing was written." if error is None else refusal_text(error)
+        message = self.tr("Cancelled — nothing was written.") if error is None else refusal_text(error)
         self.summary.setText(message)
         problems = getattr(error, "problems", None)
         if problems:
@@ -708,10 +716,12 @@ class ImportDialog(QDialog):
         parts = []
         if plan.already_imported:
             n = len(plan.already_imported)
-            parts.append(self.tr("{0} row(s) were imported before and will be skipped.").format(f"{n:,}"))
+            parts.append(ngettext("{0} row(s) were imported before and will be skipped.",
+                                  "{0} row(s) were imported before and will be skipped.", n).format(f"{n:,}"))
         open_ = len(plan.undecided)
         if open_:
-            parts.append(self.tr("{0} match(es) to confirm or likely duplicate(s) need your decision (right).")
+            parts.append(ngettext("{0} match(es) to confirm or likely duplicate(s) need your decision (right).",
+                                  "{0} match(es) to confirm or likely duplicate(s) need your decision (right).", open_)
                          .format(f"{open_:,}"))
         elif plan.matches or plan.duplicates:
             parts.append(self.tr("Every match and duplicate is decided."))

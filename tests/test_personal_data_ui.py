@@ -134,3 +134,26 @@ def test_erasure_is_refused_with_the_reason_or_done_after_asking(qtbot, db, runn
     with db.session() as s:
         assert s.get(Contact, ids["bob"]).name == REMOVED_ON_REQUEST
     window.close()
+
+
+def test_the_main_window_opens_both_from_its_menus(qtbot, tmp_path):
+    from helpers import opened_window
+
+    from grantdesk.config import database_location
+    from grantdesk.store.database import open_database
+
+    path = tmp_path / "menus.db"
+    with open_database(database_location(path), create=True) as database:
+        _old_withdrawn(database)
+    window = opened_window(qtbot, path, fund_code="RET")
+    assert window.retention_action in window.menus["F&und"].actions()
+    assert window.people_action in window.menus["&File"].actions()
+    retention = window.retention_action.trigger() or window._fund_windows["retention"]["RET"]
+    qtbot.waitUntil(lambda: retention.plan is not None, timeout=TIMEOUT)
+    assert retention.fund_code == "RET"
+    window.people_action.trigger()
+    people = window._people_window
+    assert people.isVisible()
+    retention.close()
+    people.close()
+    window.close()

@@ -303,6 +303,11 @@ class MainWindow(FundWindows, QMainWindow):
         self.import_grants_action.setStatusTip(self.tr("Bring the selected fund's past grants in from a "
                                                        "360Giving file"))
         file_menu.addAction(self.import_grants_action)
+        self.people_action = self._action(self.tr("People (Subject &Access)…"), QKeySequence("Ctrl+Shift+H"),
+                                          self.open_people)
+        self.people_action.setStatusTip(self.tr("Find a person, save everything held about them, or erase it on "
+                                                "request"))
+        file_menu.addAction(self.people_action)
         file_menu.addSeparator()
         file_menu.addAction(self._action(self.tr("&Quit"), QKeySequence.StandardKey.Quit, self.close))
 
@@ -313,6 +318,11 @@ class MainWindow(FundWindows, QMainWindow):
                                                        "panel, form and letters"))
         fund_menu.addAction(self.fund_settings_action)
         fund_menu.addAction(self.new_fund_action)
+        self.retention_action = self._action(self.tr("&Retention…"), QKeySequence("Ctrl+Shift+K"),
+                                             self.open_retention)
+        self.retention_action.setStatusTip(self.tr("How long the selected fund keeps personal details, and removing "
+                                                   "what is due"))
+        fund_menu.addAction(self.retention_action)
 
         self.actions.fill_menu(self.menus["&Application"])
 
@@ -378,6 +388,18 @@ class MainWindow(FundWindows, QMainWindow):
         action.triggered.connect(slot)
         self.addAction(action)
         return action
+
+    def open_retention(self):
+        """Fund ▸ Retention…: the selected fund's retention window (ui.retention_window)."""
+        from ui.retention_window import open_retention_window
+
+        return open_retention_window(self)
+
+    def open_people(self):
+        """File ▸ People (Subject Access)…: find a person, export or erase what is held (ui.people_window)."""
+        from ui.people_window import open_people_window
+
+        return open_people_window(self)
 
     def _restore_geometry(self) -> None:
         """Where the window was last time: set on the frame, before it is shown, so it never jumps."""

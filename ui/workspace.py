@@ -65,6 +65,9 @@ class ApplicationActions(QObject):
         self.new_action = self._action(self.tr("&New Application…"), QKeySequence.StandardKey.New, self.new_application)
         self.edit_action = self._action(self.tr("&Edit Application…"), QKeySequence("Ctrl+E"), self.edit_application)
         self.assess_action = self._action(self.tr("Assess E&ligibility"), QKeySequence("Ctrl+L"), self.assess)
+        self.welsh_action = self._action(self.tr("Welsh &Wording…"), None, self.welsh_wording)
+        self.welsh_action.setStatusTip(self.tr("The title, summary, reason, purpose and conditions typed for the "
+                                               "applicant, in Welsh beside the English, for Welsh letters"))
         self.move_actions: dict[Status, QAction] = {}
         for status, text, _prompt in MOVES:
             self.move_actions[status] = self._action(self.tr(text), None, lambda _checked=False, s=status: self.move(s))
@@ -81,6 +84,7 @@ class ApplicationActions(QObject):
     def fill_menu(self, menu: QMenu) -> None:
         menu.addAction(self.new_action)
         menu.addAction(self.edit_action)
+        menu.addAction(self.welsh_action)
         menu.addSeparator()
         menu.addAction(self.assess_action)
         for status, _text, _prompt in MOVES:
@@ -90,6 +94,7 @@ class ApplicationActions(QObject):
         has_fund = self.window.current_fund_code() is not None
         self.new_action.setEnabled(has_fund and self.window.db is not None)
         self.edit_action.setEnabled(detail is not None and Status(detail.row.status).is_open)
+        self.welsh_action.setEnabled(detail is not None)
         allowed = set(detail.allowed_next) if detail is not None else set()
         for status, action in self.move_actions.items():
             action.setEnabled(status.value in allowed)
@@ -331,6 +336,24 @@ class ApplicationActions(QObject):
 
         dialog = ReasonDialog(title, prompt, self.window, text=prefill, welsh=True)
         return (dialog.reason(), dialog.reason_cy()) if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    # --- Welsh wording: what was typed for the applicant, in Welsh beside the English ---------------
+    def welsh_wording(self) -> None:
+        def read(db, app_id):
+            from grantdesk.services.welsh_texts import welsh_texts
+
+            return welsh_texts(db, app_id)
+
+        self._read_selected(read, self._open_welsh_wording)
+
+    def _open_welsh_wording(self, texts: Any) -> None:
+        from ui.welsh_wording import WelshWordingDialog
+
+        dialog = WelshWordingDialog(texts, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self.changed.emit)
+        self.dialog_opened.emit(dialog)
+        dialog.open()
 
     # --- assessing eligibility: the rules' result first, then the question --------------------------
     def assess(self) -> None:

@@ -15,6 +15,12 @@ vote, casts it and gets a receipt number; the screen then returns to the start f
   the window any other way (Alt+F4) asks for the PIN too. After three wrong PINs each further try
   waits, 5 seconds then doubling, counted down on screen (``PinThrottle``; its clock handed in).
 - Every message wraps: nothing is cut off, in landscape (1280×800) or portrait (800×1280).
+- The voter's language: at an event of a fund under the Welsh Language Standards each voter first
+  chooses Cymraeg or English (Cymraeg first, on screen and in the Tab order), and everything they then
+  see — instructions, buttons, progress, problems, review and receipt, and the projects' titles and
+  summaries where the application gives them in Welsh — is in that language, whatever language the
+  officer's interface speaks; the next voter chooses again. Any other fund's kiosk speaks the app's
+  language and asks nothing. The words come from the one catalogue (``ui.kiosk_words.Voice``).
 
 Every database call runs on the worker through the operations layer (``ui.operations``: ``Query``
 for reading the ballot paper and checking a code or the PIN, ``Op`` for casting, so the cast ballot is
@@ -48,16 +54,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from grantdesk.domain.money import format_money
+from grantdesk.i18n import N_, current_language, in_language
 from grantdesk.voting.ballots import CANT_JUDGE, CastBallot, ballot_problems
-from grantdesk.voting.wording import count_text, ordinal
 from ui.kiosk_style import (  # noqa: F401  (IDLE_TIMEOUT_MS and is_on: the kiosk's, for its callers)
     IDLE_TIMEOUT_MS,
     KIOSK_STYLE,
     PHOTO_HEIGHT,
     PHOTO_WIDTH,
     THANKS_MS,
-    TOKENS,
     first_on,
     is_on,
     make_button,
@@ -66,7 +70,7 @@ from ui.kiosk_style import (  # noqa: F401  (IDLE_TIMEOUT_MS and is_on: the kios
     switch,
 )
 from ui.kiosk_widgets import ActivityWatcher, CodeKeypad, PinDialog, PinThrottle, ProjectCard, RankRow
-from ui.kiosk_words import progress_words, review_lines, voter_sentences
+from ui.kiosk_words import Voice, instruction_words, progress_words, review_lines, tokens_text, voter_sentences
 from ui.operations import Op, Query, refusal_text
 from ui.tasks import TaskRunner
 
@@ -76,11 +80,12 @@ class KioskWindow(QWidget):
 
     ready = Signal()  # the event is loaded and the start page can take codes
     load_failed = Signal(str)
-    page_changed = Signal(str)  # "start", "ballot", "review" or "thanks"
+    page_changed = Signal(str)  # "language", "start", "ballot", "review" or "thanks"
     ballot_cast = Signal(str)  # the receipt number
     left = Signal()  # the officer's PIN was accepted and the kiosk closed
 
-    PAGES = ("start", "ballot", "review", "thanks")
+    PAGES = ("start", "ballot", "review", "thanks", "language")
+    LANGUAGE_CHOICES = ("cy", "en")  # Welsh first (the Welsh Language Standards)
 
     def __init__(self, db: Any, runner: TaskRunner, event_id: int, parent: QWidget | None = None, *,
                  clock: Callable[[], float] = time.monotonic):
@@ -101,9 +106,11 @@ class KioskWindow(QWidget):
         self._busy = False
         self._may_close = False
         self._kind = ""
+        self.voice = Voice()  # the language of the voter at the kiosk
+        self._words: list[tuple[Callable[[str], None], str]] = []  # fixed texts, said again in each voter's language
 
         self.setObjectName("kiosk")
-        self.setWindowTitle("Voting kiosk")
+        self.setWindowTitle(self.tr("Voting kiosk"))
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setStyleSheet(KIOSK_STYLE)
 
@@ -121,7 +128,62 @@ class KioskWindow(QWidget):
         QApplication.instance().installEventFilter(self._watcher)
         QShortcut(QKeySequence("Ctrl+Shift+Q"), self, self.ask_pin)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._escape)
+        self._speak_words()
         self._show_page("start")
+
+    # --- the voter's language -----------------------------------------------------------------
+    def _word(self, setter: Callable[[str], None], text: str) -> None:
+        """Say ``text`` (English, marked ``N_``) with ``setter`` now and again in each voter's language."""
+        self._words.append((setter, text))
+
+    def _label(self, text: str, name: str) -> QLabel:
+        made = make_label("", name)
+        self._word(made.setText, text)
+        return made
+
+    def _button(self, text: str, accessible: str, *, name: str = "") -> QPushButton:
+        made = make_button("", "", name=name)
+        self._word(made.setText, text)
+        self._word(made.setAccessibleName, accessible)
+        return made
+
+    def _speak_words(self) -> None:
+        for setter, text in self._words:
+            setter(self.voice._(text))
+
+    @property
+    def language(self) -> str:
+        """The language the kiosk speaks to the voter now (``cy`` or ``en``)."""
+        return self.voice.language
+
+    @property
+    def offers_languages(self) -> bool:
+        """Whether each voter chooses Cymraeg or English first (a fund under the Welsh Language Standards)."""
+        return self.view is not None and bool(getattr(self.view, "welsh", False))
+
+    def speak(self, language: str | None) -> None:
+        """Speak ``language`` to the voter (``None``: the app's language): every fixed text, the keypad, the
+        instructions, and the ballot paper's cards with the projects' titles in that language."""
+        self.voice = Voice(language)
+        self._speak_words()
+        self.keypad.speak(self.voice)
+        if self.view is not None:
+            self.instructions_label.setText(self.instructions())
+            self._build_cards()
+
+    def choose_language(self, language: str) -> None:
+        """The voter chose a language on the first page: the code page, in that language."""
+        if self._busy:
+            return
+        self.speak(language)
+        self.code_edit.clear()
+        self.start_message.hide()
+        self._show_page("start")
+        self.code_edit.setFocus()
+
+    def back_to_languages(self) -> None:
+        if not self._busy and self.offers_languages:
+            self.go_to_start()
 
     # --- construction -------------------------------------------------------------------------
     def _build(self) -> None:
@@ -130,10 +192,11 @@ class KioskWindow(QWidget):
         outer.setSpacing(6)
         top = QHBoxLayout()
         self.top_label = make_label("", "topBar")
-        self.officer_button = QPushButton("Officer")
+        self.officer_button = QPushButton()
         self.officer_button.setObjectName("officer")
-        self.officer_button.setAccessibleName("Officer: leave kiosk mode")
-        self.officer_button.setToolTip("Officer: leave kiosk mode (Ctrl+Shift+Q)")
+        self._word(self.officer_button.setText, N_("Officer"))
+        self._word(self.officer_button.setAccessibleName, N_("Officer: leave kiosk mode"))
+        self._word(self.officer_button.setToolTip, N_("Officer: leave kiosk mode (Ctrl+Shift+Q)"))
         self.officer_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # not a stop on the voter's Tab path
         self.officer_button.clicked.connect(self.ask_pin)
         top.addWidget(self.top_label, 1)
@@ -146,8 +209,45 @@ class KioskWindow(QWidget):
         self.ballot_page = self._build_ballot()
         self.review_page = self._build_review()
         self.thanks_page = self._build_thanks()
-        for page in (self.start_page, self.ballot_page, self.review_page, self.thanks_page):
+        self.language_page = self._build_language()
+        for page in (self.start_page, self.ballot_page, self.review_page, self.thanks_page, self.language_page):
             self.stack.addWidget(page)
+
+    def _build_language(self) -> QWidget:
+        """Cymraeg / English, Welsh first: the first page each voter sees at a Welsh-Standards fund's event.
+        Both languages are on it at once, so its words are Welsh then English, whatever the app speaks."""
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(20, 10, 20, 10)
+        layout.setSpacing(16)
+        layout.addStretch(1)
+        self.language_event_label = make_label("", "eventName")
+        self.language_event_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.language_event_label)
+        layout.addSpacing(8)
+        for language in self.LANGUAGE_CHOICES:  # "Dewiswch eich iaith", then "Choose your language"
+            prompt = make_label(in_language(language, N_("Choose your language")), "prompt")
+            prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            layout.addWidget(prompt)
+        row = QHBoxLayout()
+        row.setSpacing(40)
+        row.addStretch(1)
+        self.language_buttons: dict[str, QPushButton] = {}
+        names = {"cy": "Cymraeg", "en": "English"}  # each language named in itself
+        said = {"cy": N_("Vote in Welsh"), "en": N_("Vote in English")}  # each said in its own language
+        for language in self.LANGUAGE_CHOICES:
+            button = make_button(names[language], in_language(language, said[language]))
+            button.setObjectName("language")
+            button.setMinimumHeight(120)
+            button.setMinimumWidth(320)
+            button.clicked.connect(lambda _=False, lang=language: self.choose_language(lang))
+            row.addWidget(button)
+            self.language_buttons[language] = button
+        row.addStretch(1)
+        layout.addLayout(row)
+        QWidget.setTabOrder(self.language_buttons["cy"], self.language_buttons["en"])
+        layout.addStretch(2)
+        return page
 
     def _build_start(self) -> QWidget:
         page = QWidget()
@@ -159,15 +259,15 @@ class KioskWindow(QWidget):
         self.event_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.event_label)
         layout.addSpacing(8)
-        prompt = make_label("Type the code on your card, or tap it in below", "prompt")
+        prompt = self._label(N_("Type the code on your card, or tap it in below"), "prompt")
         prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(prompt)
         row = QHBoxLayout()
         row.setSpacing(16)
         self.code_edit = QLineEdit()
         self.code_edit.setObjectName("codeEdit")
-        self.code_edit.setAccessibleName("The code on your card")
-        self.code_edit.setPlaceholderText("e.g. K7M2-Q9XH")
+        self._word(self.code_edit.setAccessibleName, N_("The code on your card"))
+        self._word(self.code_edit.setPlaceholderText, N_("e.g. K7M2-Q9XH"))
         self.code_edit.setMaxLength(24)
         self.code_edit.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.code_edit.setMinimumWidth(340)
@@ -176,7 +276,7 @@ class KioskWindow(QWidget):
         prompt.setBuddy(self.code_edit)
         self.code_edit.textEdited.connect(self._code_typed)
         self.code_edit.returnPressed.connect(self.submit_code)
-        self.start_button = make_button("Start  ▸", "Start voting", name="primary")
+        self.start_button = self._button(N_("Start  ▸"), N_("Start voting"), name="primary")
         self.start_button.setMinimumHeight(84)
         self.start_button.setMinimumWidth(200)
         self.start_button.clicked.connect(self.submit_code)
@@ -185,9 +285,12 @@ class KioskWindow(QWidget):
         row.addWidget(self.start_button)
         row.addStretch(1)
         layout.addLayout(row)
-        hint = make_label("Capital or small letters, with or without the dash. Then press Enter or Start.", "hint")
+        hint = self._label(N_("Capital or small letters, with or without the dash. Then press Enter or Start."), "hint")
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(hint)
+        self.language_button = self._button(N_("◂  Change language"), N_("Change language"))
+        self.language_button.clicked.connect(self.back_to_languages)
+        self.language_button.hide()  # shown at a Welsh-Standards fund's event
         self.keypad = CodeKeypad()
         self.keypad.key_pressed.connect(self._key_pressed)
         self.keypad.delete_pressed.connect(self._delete_pressed)
@@ -198,10 +301,15 @@ class KioskWindow(QWidget):
         keypad_row.addStretch(1)
         layout.addLayout(keypad_row)
         self.start_message = make_label("", "message")
-        self.start_message.setAccessibleName("Message")
+        self._word(self.start_message.setAccessibleName, N_("Message"))
         self.start_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.start_message.hide()
         layout.addWidget(self.start_message)
+        language_row = QHBoxLayout()
+        language_row.addStretch(1)
+        language_row.addWidget(self.language_button)
+        language_row.addStretch(1)
+        layout.addLayout(language_row)
         layout.addStretch(2)
         return page
 
@@ -211,7 +319,7 @@ class KioskWindow(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(12)
         self.instructions_label = make_label("", "instructions")
-        self.instructions_label.setAccessibleName("Instructions")
+        self._word(self.instructions_label.setAccessibleName, N_("Instructions"))
         layout.addWidget(self.instructions_label)
 
         middle = QHBoxLayout()
@@ -227,20 +335,20 @@ class KioskWindow(QWidget):
         self.scroll.setWidget(self.cards_widget)
         self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setAccessibleName("Projects")
+        self._word(self.scroll.setAccessibleName, N_("Projects"))
         QScroller.grabGesture(self.scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
         middle.addWidget(self.scroll, 1)
 
         self.ranking_panel = QFrame()
         self.ranking_panel.setObjectName("rankingPanel")
-        self.ranking_panel.setAccessibleName("My ranking")
+        self._word(self.ranking_panel.setAccessibleName, N_("My ranking"))
         self.ranking_panel.setFixedWidth(380)
         ranking = QVBoxLayout(self.ranking_panel)
         ranking.setContentsMargins(18, 16, 18, 16)
         ranking.setSpacing(10)
-        ranking.addWidget(make_label("My ranking", "heading"))
-        self.ranking_empty = make_label("Nothing ranked yet. Press “Add to my ranking” on the project you like "
-                                    "best, then the next.", "rankingEmpty")
+        ranking.addWidget(self._label(N_("My ranking"), "heading"))
+        self.ranking_empty = self._label(N_("Nothing ranked yet. Press “Add to my ranking” on the project you like "
+                                            "best, then the next."), "rankingEmpty")
         ranking.addWidget(self.ranking_empty)
         rows = QWidget()
         rows.setObjectName("cards")
@@ -259,15 +367,15 @@ class KioskWindow(QWidget):
         layout.addLayout(middle, 1)
 
         self.status_label = make_label("", "status")
-        self.status_label.setAccessibleName("What your vote still needs")
+        self._word(self.status_label.setAccessibleName, N_("What your vote still needs"))
         layout.addWidget(self.status_label)
 
         self.ballot_buttons = QWidget()
         bar = QHBoxLayout(self.ballot_buttons)
         bar.setContentsMargins(0, 0, 0, 0)
-        self.start_again_button = make_button("Start again", "Start again: clear my choices")
+        self.start_again_button = self._button(N_("Start again"), N_("Start again: clear my choices"))
         self.start_again_button.clicked.connect(self.ask_start_again)
-        self.review_button = make_button("Review my vote  ▸", "Review my vote", name="primary")
+        self.review_button = self._button(N_("Review my vote  ▸"), N_("Review my vote"), name="primary")
         self.review_button.setMinimumWidth(320)
         self.review_button.clicked.connect(self.review)
         bar.addWidget(self.start_again_button)
@@ -281,10 +389,10 @@ class KioskWindow(QWidget):
         confirm_outer.setContentsMargins(18, 10, 18, 10)
         confirm = QHBoxLayout()
         confirm.setContentsMargins(0, 0, 0, 0)
-        self.confirm_label = make_label("Start again? Your choices will be cleared.", "prompt")
-        self.keep_voting_button = make_button("No, keep voting", "No, keep voting", name="primary")
+        self.confirm_label = self._label(N_("Start again? Your choices will be cleared."), "prompt")
+        self.keep_voting_button = self._button(N_("No, keep voting"), N_("No, keep voting"), name="primary")
         self.keep_voting_button.clicked.connect(self._keep_voting)
-        self.clear_button = make_button("Yes, start again", "Yes, clear my choices and start again")
+        self.clear_button = self._button(N_("Yes, start again"), N_("Yes, clear my choices and start again"))
         self.clear_button.clicked.connect(self.go_to_start)
         confirm_outer.addWidget(self.confirm_label)
         confirm.addStretch(1)
@@ -300,11 +408,12 @@ class KioskWindow(QWidget):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(10, 10, 10, 0)
         layout.setSpacing(16)
-        layout.addWidget(make_label("Please check your vote", "heading"))
-        layout.addWidget(make_label("This is the vote you are about to cast. Nobody can see how you voted.", "hint"))
+        layout.addWidget(self._label(N_("Please check your vote"), "heading"))
+        layout.addWidget(self._label(N_("This is the vote you are about to cast. Nobody can see how you voted."),
+                                     "hint"))
         self.review_list = make_label("", "reviewList")
         self.review_list.setTextFormat(Qt.TextFormat.RichText)
-        self.review_list.setAccessibleName("Your vote")
+        self._word(self.review_list.setAccessibleName, N_("Your vote"))
         self.review_list.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         review_scroll = QScrollArea()
         review_scroll.setWidgetResizable(True)
@@ -313,16 +422,16 @@ class KioskWindow(QWidget):
         QScroller.grabGesture(review_scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
         layout.addWidget(review_scroll, 1)
         self.review_message = make_label("", "message")
-        self.review_message.setAccessibleName("Message")
+        self._word(self.review_message.setAccessibleName, N_("Message"))
         self.review_message.hide()
         layout.addWidget(self.review_message)
         bar = QHBoxLayout()
-        self.change_button = make_button("◂  Change my vote", "Change my vote")
+        self.change_button = self._button(N_("◂  Change my vote"), N_("Change my vote"))
         self.change_button.clicked.connect(self.change_vote)
-        self.restart_button = make_button("Back to the start", "Back to the start")
+        self.restart_button = self._button(N_("Back to the start"), N_("Back to the start"))
         self.restart_button.clicked.connect(self.go_to_start)
         self.restart_button.hide()
-        self.cast_button = make_button("Cast my vote  ✓", "Cast my vote", name="primary")
+        self.cast_button = self._button(N_("Cast my vote  ✓"), N_("Cast my vote"), name="primary")
         self.cast_button.setMinimumWidth(320)
         self.cast_button.clicked.connect(self.cast)
         bar.addWidget(self.change_button)
@@ -337,25 +446,25 @@ class KioskWindow(QWidget):
         layout = QVBoxLayout(page)
         layout.setSpacing(18)
         layout.addStretch(2)
-        thanks = make_label("Thank you for voting!", "eventName")
+        thanks = self._label(N_("Thank you for voting!"), "eventName")
         thanks.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(thanks)
         self.receipt_text = make_label("", "prompt")
         self.receipt_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.receipt_text)
         self.receipt_label = make_label("", "receipt")
-        self.receipt_label.setAccessibleName("Your receipt number")
+        self._word(self.receipt_label.setAccessibleName, N_("Your receipt number"))
         self.receipt_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.receipt_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         layout.addWidget(self.receipt_label)
-        note = make_label("Your vote has been recorded. Write the number down to check your vote was counted: "
-                          "after voting closes, every counted receipt number is put up here and on the council's "
-                          "website. The number does not show how you voted.\n"
-                          "The screen returns to the start for the next voter in a few seconds.", "hint")
+        note = self._label(N_("Your vote has been recorded. Write the number down to check your vote was counted: "
+                              "after voting closes, every counted receipt number is put up here and on the council's "
+                              "website. The number does not show how you voted.\n"
+                              "The screen returns to the start for the next voter in a few seconds."), "hint")
         note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(note)
         row = QHBoxLayout()
-        self.done_button = make_button("Done", "Done: ready for the next voter", name="primary")
+        self.done_button = self._button(N_("Done"), N_("Done: ready for the next voter"), name="primary")
         self.done_button.setMinimumWidth(260)
         self.done_button.clicked.connect(self.go_to_start)
         row.addStretch(1)
@@ -369,7 +478,7 @@ class KioskWindow(QWidget):
     # --- loading ------------------------------------------------------------------------------
     def start(self) -> None:
         """Load the event and its photos on the worker, then show the start page."""
-        self._say(self.start_message, "Getting the ballot paper ready…", "info")
+        self._say(self.start_message, self.voice._("Getting the ballot paper ready…"), "info")
         self.start_button.setEnabled(False)
         event_id = self.event_id
 
@@ -393,26 +502,25 @@ class KioskWindow(QWidget):
         self.keypad.set_keys(alphabet)
         view = self.view
         self._kind = view.rules.kind
-        self.setWindowTitle(f"Voting kiosk: {view.name}")
+        self.setWindowTitle(self.tr("Voting kiosk: {name}").format(name=view.name))
         self.event_label.setText(view.name)
+        self.language_event_label.setText(view.name)
         self.top_label.setText(" · ".join(part for part in (view.name, view.venue, view.fund_name) if part))
-        self.instructions_label.setText(self.instructions())
-        self._build_cards()
+        self.language_button.setVisible(self.offers_languages)
+        self.speak("cy" if self.offers_languages else None)  # makes the cards in that language
         self.start_button.setEnabled(True)
         self.start_message.hide()
         self.go_to_start()
         self.ready.emit()
 
     def _load_error(self, exc: BaseException) -> None:
-        text = f"The ballot paper could not be loaded: {refusal_text(exc)}"
-        self._say(self.start_message, text + " Please ask an officer.", "problem")
+        text = self.voice._("The ballot paper could not be loaded: {reason}").format(reason=refusal_text(exc))
+        self._say(self.start_message, text + " " + self.voice._("Please ask an officer."), "problem")
         self.load_failed.emit(text)
 
     def instructions(self) -> str:
-        rules = self.view.rules
-        if rules.kind == "knapsack" and not rules.currency:  # the budget in pounds, not a bare number
-            return f"Choose projects whose costs add up to no more than {format_money(self.view.budget_pence)}."
-        return self.view.instructions
+        """The ballot paper's instruction in the voter's language (a knapsack budget in pounds)."""
+        return instruction_words(self.view, self.voice)
 
     def _build_cards(self) -> None:
         for widget in [*self.cards, *self.rank_rows]:  # loaded again: the ballot paper is made afresh
@@ -421,7 +529,7 @@ class KioskWindow(QWidget):
         self.cards, self.rank_rows = [], []
         rules = self.view.rules
         for n, project in enumerate(self.view.projects):
-            card = ProjectCard(project, self.images.get(project.reference), self._kind, rules)
+            card = ProjectCard(project, self.images.get(project.reference), self._kind, rules, self.voice)
             self.cards_layout.insertWidget(n, card)
             self.cards.append(card)
             ref = project.reference
@@ -441,7 +549,7 @@ class KioskWindow(QWidget):
         if self._kind == "ranked":
             self.ranking_panel.show()
             for _ in self.view.projects:
-                row = RankRow()
+                row = RankRow(self.voice)
                 row.up.clicked.connect(lambda _=False, r=row: self.move_rank(r.reference, -1))
                 row.down.clicked.connect(lambda _=False, r=row: self.move_rank(r.reference, 1))
                 row.remove.clicked.connect(lambda _=False, r=row: self.remove_rank(r.reference))
@@ -490,6 +598,10 @@ class KioskWindow(QWidget):
         self.ballot_buttons.show()
         if self.pin_dialog is not None and self.pin_dialog.isVisible():
             self.pin_dialog.reject()
+        if self.offers_languages:  # the next voter chooses their language first
+            self._show_page("language")
+            self.language_buttons["cy"].setFocus()
+            return
         self._show_page("start")
         self.code_edit.setFocus()
 
@@ -497,7 +609,8 @@ class KioskWindow(QWidget):
         if self._busy:  # a vote is on its way to the database: let it arrive
             self.idle_timer.start()
             return
-        if self.page != "start" or self.code_edit.text() or self.start_message.isVisible():
+        if self.page not in ("start", "language") or self.code_edit.text() or self.start_message.isVisible() \
+                or (self.page == "start" and self.offers_languages):
             self.go_to_start()
 
     def _activity(self) -> None:
@@ -534,13 +647,13 @@ class KioskWindow(QWidget):
             return
         text = self.code_edit.text()
         if not text.strip():
-            self._say(self.start_message, "Type the code from your card, then press Start.", "problem")
+            self._say(self.start_message, self.voice._("Type the code from your card, then press Start."), "problem")
             self.code_edit.setFocus()
             return
         self._busy = True
         self.start_button.setEnabled(False)
         self.code_edit.setEnabled(False)
-        self._say(self.start_message, "Checking your code…", "info")
+        self._say(self.start_message, self.voice._("Checking your code…"), "info")
         event_id = self.event_id
 
         def work(db: Any) -> str:
@@ -568,7 +681,7 @@ class KioskWindow(QWidget):
         self._busy = False
         self.code_edit.setEnabled(True)
         self.start_button.setEnabled(True)
-        self._say(self.start_message, refusal_text(exc), "problem")
+        self._say(self.start_message, self._refusal_words(exc), "problem")
         self.code_edit.selectAll()
         self.code_edit.setFocus()
 
@@ -650,14 +763,14 @@ class KioskWindow(QWidget):
         """Show the ballot's state on every card, the ranking, the status line and Review."""
         if self.view is None:
             return
-        kind, rules = self._kind, self.view.rules
+        kind, rules, v = self._kind, self.view.rules, self.voice
         left = self._tokens_left() if kind == "cumulative" else 0
         for card in self.cards:
             ref = card.reference
             if card.choose_button is not None:
                 chosen = ref in self._marked
                 card.choose_button.setChecked(chosen)
-                card.choose_button.setText("✓  Chosen" if chosen else "Choose")
+                card.choose_button.setText(v._("✓  Chosen") if chosen else v._("Choose"))
                 card.set_chosen(chosen)
             elif kind == "score":
                 marked = ref in self._points
@@ -666,26 +779,30 @@ class KioskWindow(QWidget):
                     button.setChecked(marked and value == score)
                 if card.cant_judge_button is not None:
                     card.cant_judge_button.setChecked(marked and value is CANT_JUDGE)
-                badge = "" if not marked else ("✓  Can't judge" if value is CANT_JUDGE
-                                               else f"✓  Your score: {value} out of {rules.high}")
+                badge = "" if not marked else (v._("✓  Can't judge") if value is CANT_JUDGE
+                                               else v._("✓  Your score: {value} out of {high}").format(
+                                                   value=value, high=rules.high))
                 card.set_chosen(marked, badge)
             elif kind == "cumulative":
                 n = self._points.get(ref) or 0
-                card.tokens_label.setText(count_text(n, TOKENS))
+                card.tokens_label.setText(tokens_text(n, v))
                 capped = rules.max_per_project is not None and n >= rules.max_per_project
-                switch(card.minus_button, n > 0, "" if n else "No tokens to take back")
+                switch(card.minus_button, n > 0, "" if n else v._("No tokens to take back"))
                 switch(card.plus_button, left > 0 and not capped,
-                        f"At most {rules.max_per_project} on one project" if capped else "No tokens left")
+                       v._("At most {n} on one project").format(n=rules.max_per_project) if capped
+                       else v._("No tokens left"))
                 card.set_chosen(n > 0)
             elif kind == "ranked":
                 ranked = ref in self._marked
                 place = self._marked.index(ref) + 1 if ranked else 0
-                card.rank_button.setText("Take out of my ranking" if ranked else "Add to my ranking")
-                card.rank_button.setAccessibleName(f"Take {card.title} out of my ranking" if ranked
-                                                   else f"Add {card.title} to my ranking")
-                card.set_chosen(ranked, f"✓  Your {ordinal(place)} choice" if ranked else "")
+                card.rank_button.setText(v._("Take out of my ranking") if ranked else v._("Add to my ranking"))
+                card.rank_button.setAccessibleName(
+                    (v._("Take {title} out of my ranking") if ranked else v._("Add {title} to my ranking")).format(
+                        title=card.title))
+                card.set_chosen(ranked, v._("✓  Your {ordinal} choice").format(ordinal=v.ordinal(place))
+                                if ranked else "")
         if kind == "ranked":
-            titles = {p.reference: p.title for p in self.view.projects}
+            titles = {p.reference: v.title_of(p) for p in self.view.projects}
             for n, row in enumerate(self.rank_rows):
                 if n < len(self._marked):
                     row.show_entry(n + 1, self._marked[n], titles[self._marked[n]], n == len(self._marked) - 1)
@@ -711,12 +828,12 @@ class KioskWindow(QWidget):
         ballot breaks a rule: what to do) or ``ready``; each with where the voter is."""
         ballot = self.current_ballot()
         problems = ballot_problems(self.view.rules, ballot)
-        progress = progress_words(self.view, self._marked, self._points)
+        progress = progress_words(self.view, self._marked, self._points, self.voice)
         if not ballot.choices and problems:
             return "empty", f"{progress} {self.instructions()}"
         if problems:
-            return "problem", f"{progress} " + voter_sentences(problems)
-        return "ready", f"{progress} Press “Review my vote” when you are ready."
+            return "problem", f"{progress} " + voter_sentences(problems, self.voice)
+        return "ready", f"{progress} " + self.voice._("Press “Review my vote” when you are ready.")
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         """On a card's buttons: Up and Down go to the card above or below; focus scrolls it into view."""
@@ -769,6 +886,8 @@ class KioskWindow(QWidget):
             self.change_vote()
         elif (page == "review" and self.restart_button.isVisible()) or page == "thanks":
             self.go_to_start()
+        elif page == "start" and not self._busy and self.offers_languages and not self.code_edit.text():
+            self.go_to_start()  # back to the choice of language
         elif page == "start" and not self._busy:
             self.code_edit.clear()
             if self.view is not None:
@@ -791,7 +910,7 @@ class KioskWindow(QWidget):
 
     def review_lines(self) -> list[str]:
         """The vote in words, one line a project."""
-        return review_lines(self.view, self._marked, self._points)
+        return review_lines(self.view, self._marked, self._points, self.voice)
 
     def change_vote(self) -> None:
         self.confirm_bar.hide()
@@ -805,7 +924,7 @@ class KioskWindow(QWidget):
         self._busy = True
         self.cast_button.setEnabled(False)
         self.change_button.setEnabled(False)
-        self._say(self.review_message, "Casting your vote…", "info")
+        self._say(self.review_message, self.voice._("Casting your vote…"), "info")
         event_id, code, ballot = self.event_id, self._code, self.current_ballot()
 
         def work(db: Any) -> str:
@@ -820,9 +939,10 @@ class KioskWindow(QWidget):
         self.receipt = receipt
         self._code = ""
         self._reset_ballot()  # nothing of this vote stays on screen for the next person
-        self.receipt_text.setText("Your receipt number is")
+        self.receipt_text.setText(self.voice._("Your receipt number is"))
         self.receipt_label.setText(receipt)
-        self.receipt_label.setAccessibleDescription(f"Your receipt number is {' '.join(receipt)}")
+        self.receipt_label.setAccessibleDescription(self.voice._("Your receipt number is {receipt}").format(
+            receipt=" ".join(receipt)))
         self._show_page("thanks")
         self.thanks_timer.start()
         self.done_button.setFocus()
@@ -833,18 +953,22 @@ class KioskWindow(QWidget):
         from grantdesk.voting.ballots import BallotRejected
 
         self._busy = False
+        v = self.voice
         if isinstance(exc, BallotRejected):
-            text = f"Your vote has not been cast: {voter_sentences(exc.problems)} Please change your vote."
+            text = v._("Your vote has not been cast: {problems} Please change your vote.").format(
+                problems=voter_sentences(exc.problems, v))
             self.change_button.setEnabled(True)
             self.change_button.setFocus()
         elif isinstance(exc, (CodeRefused, VotingClosed)):  # a refused code says to ask a volunteer already
-            text = f"Your vote has not been cast. {exc} " + ("Please ask a volunteer." if isinstance(exc, VotingClosed)
-                                                             else "")
+            reason = self._refusal_words(exc)
+            text = (v._("Your vote has not been cast. {reason} Please ask a volunteer.") if isinstance(exc, VotingClosed)
+                    else v._("Your vote has not been cast. {reason}")).format(reason=reason)
             self.change_button.hide()
             self.restart_button.show()
             self.restart_button.setFocus()
         else:  # a refusal of another kind (a file, the database): the vote can be tried again
-            text = f"Your vote has not been cast yet: {refusal_text(exc)} Please try again, or ask a volunteer."
+            text = v._("Your vote has not been cast yet: {reason} Please try again, or ask a volunteer.").format(
+                reason=self._refusal_words(exc))
             self.cast_button.setEnabled(True)
             self.change_button.setEnabled(True)
             self.cast_button.setFocus()
@@ -891,7 +1015,7 @@ class KioskWindow(QWidget):
 
     def _pin_error(self, exc: BaseException) -> None:
         if self.pin_dialog is not None:
-            self.pin_dialog.say(f"The PIN could not be checked: {refusal_text(exc)}")
+            self.pin_dialog.say(self.tr("The PIN could not be checked: {reason}").format(reason=refusal_text(exc)))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._may_close:  # Alt+F4 and the like: only the officer's PIN closes the kiosk
@@ -905,6 +1029,20 @@ class KioskWindow(QWidget):
         self.left.emit()
 
     # --- helpers ------------------------------------------------------------------------------
+    def _refusal_words(self, exc: BaseException) -> str:
+        """A refusal from the core in the voter's language. The core words refusals in the app's language;
+        a voter who chose another hears the kiosk's own sentence for that kind of refusal."""
+        if self.voice.language == current_language():
+            return refusal_text(exc)
+        from grantdesk.services.events import CodeRefused, VotingClosed
+
+        if isinstance(exc, CodeRefused):
+            return self.voice._("That code cannot be used to vote: it is not a code for this vote, or it has "
+                                "already been used. Check the card and try again, or ask a volunteer for help.")
+        if isinstance(exc, VotingClosed):
+            return self.voice._("Voting is not open at the moment.")
+        return self.voice._("Something went wrong on this screen.")
+
     def show_refusal(self, text: str) -> None:
         """A refusal from the core for something the kiosk asked, on the page the voter is looking at."""
         self._busy = False

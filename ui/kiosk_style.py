@@ -9,7 +9,6 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 IDLE_TIMEOUT_MS = 120_000  # a voter who walks away: back to the start after two minutes
 THANKS_MS = 10_000  # the thank-you page stays this long
 PHOTO_WIDTH, PHOTO_HEIGHT = 220, 165
-TOKENS = ("token", "tokens")
 
 KIOSK_STYLE = """
 QWidget#kiosk { background: #eef1f5; }
@@ -46,6 +45,11 @@ QPushButton#primary { background: #1d4ed8; color: white; border: 3px solid #1e3a
 QPushButton#primary:hover { background: #1e40af; }
 QPushButton#primary:focus { border: 5px solid #c2410c; }
 QPushButton#primary:disabled { background: #cbd5e1; color: #475569; border: 3px solid #94a3b8; }
+QPushButton#language {
+    font-size: 34pt; min-height: 120px; background: #1d4ed8; color: white; border: 3px solid #1e3a8a;
+}
+QPushButton#language:hover { background: #1e40af; }
+QPushButton#language:focus { border: 6px solid #c2410c; }
 QPushButton#officer {
     min-height: 0; font-size: 12pt; font-weight: 400; padding: 2px 10px; border-radius: 6px;
     background: transparent; color: #4b5563; border: 1px solid #9ca3af;

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from grantdesk.domain.money import format_money
-from grantdesk.voting.wording import ordinal
+from grantdesk.i18n import ngettext
 from ui.kiosk_style import PHOTO_HEIGHT, PHOTO_WIDTH, make_button, make_label, restyle, switch
+from ui.kiosk_words import Voice
 
 class ActivityWatcher(QObject):
     """Sees every key, click, touch and wheel turn in the kiosk (and its PIN dialog), to tell when a
@@ -50,16 +50,19 @@ class ActivityWatcher(QObject):
 
 class ProjectCard(QFrame):
     """One project on the ballot paper: photo, title, organisation, summary, amount and its controls.
-    The controls depend on the kind of ballot; ``controls`` lists them in keyboard order."""
+    The controls depend on the kind of ballot; ``controls`` lists them in keyboard order. Everything is
+    said in the voter's language (``voice``): the words, and the title and summary in Welsh for a Welsh
+    voter where the application gives them."""
 
-    def __init__(self, project: Any, image: QImage | None, kind: str, rules: Any):
+    def __init__(self, project: Any, image: QImage | None, kind: str, rules: Any, voice: Voice | None = None):
         super().__init__()
+        self.voice = voice = voice or Voice()
         self.project = project
         self.reference: str = project.reference
-        self.title: str = project.title
+        self.title: str = voice.title_of(project)
         self.setObjectName("card")
         self.setProperty("chosen", "false")
-        self.setAccessibleName(f"Project: {project.title}")
+        self.setAccessibleName(voice._("Project: {title}").format(title=self.title))
         self.controls: list[QPushButton] = []
         self.choose_button: QPushButton | None = None
         self.score_buttons: dict[int, QPushButton] = {}
@@ -78,7 +81,7 @@ class ProjectCard(QFrame):
         self.photo.setAlignment(Qt.AlignmentFlag.AlignCenter)
         if image is not None and not image.isNull():
             self.photo.setPixmap(QPixmap.fromImage(image))
-            self.photo.setAccessibleName(f"Photo of {project.title}")
+            self.photo.setAccessibleName(voice._("Photo of {title}").format(title=self.title))
             outer.addWidget(self.photo, 0, Qt.AlignmentFlag.AlignTop)
         else:
             self.photo.hide()
@@ -87,17 +90,18 @@ class ProjectCard(QFrame):
         body.setSpacing(4)
         title_row = QHBoxLayout()
         title_row.setSpacing(16)
-        self.title_label = make_label(project.title, "cardTitle")
-        self.amount_label = make_label(format_money(project.amount_pence), "cardAmount", wrap=False)
-        self.amount_label.setAccessibleName(f"Cost of {project.title}")
+        self.title_label = make_label(self.title, "cardTitle")
+        self.amount_label = make_label(voice.money(project.amount_pence), "cardAmount", wrap=False)
+        self.amount_label.setAccessibleName(voice._("Cost of {title}").format(title=self.title))
         title_row.addWidget(self.title_label, 1)
         title_row.addWidget(self.amount_label, 0, Qt.AlignmentFlag.AlignTop)
         body.addLayout(title_row)
         if project.organisation:
             self.org_label = make_label(project.organisation, "cardOrg")
             body.addWidget(self.org_label)
-        if project.summary:
-            self.summary_label = make_label(project.summary, "cardSummary")
+        summary = voice.summary_of(project)
+        if summary:
+            self.summary_label = make_label(summary, "cardSummary")
             body.addWidget(self.summary_label)
         self.badge = make_label("", "cardBadge")
         self.badge.hide()
@@ -119,33 +123,34 @@ class ProjectCard(QFrame):
             outer.addLayout(side)
 
     def _build_controls(self, kind: str, rules: Any, row: QHBoxLayout) -> None:
-        title = self.title
+        title, v = self.title, self.voice
         if kind in ("approval", "knapsack", "choose-one"):
-            self.choose_button = make_button("Choose", f"Choose {title}", checkable=True)
+            self.choose_button = make_button(v._("Choose"), v._("Choose {title}").format(title=title), checkable=True)
             self.choose_button.setMinimumWidth(230)
             self.controls.append(self.choose_button)
         elif kind == "score":
             for value in range(rules.low, rules.high + 1):
-                button = make_button(str(value), f"Score {title} {value} out of {rules.high}", name="score",
-                                 checkable=True)
+                button = make_button(str(value), v._("Score {title} {value} out of {high}").format(
+                    title=title, value=value, high=rules.high), name="score", checkable=True)
                 self.score_buttons[value] = button
                 self.controls.append(button)
             if rules.cant_judge:
-                self.cant_judge_button = make_button("Can't judge", f"Can't judge {title}", checkable=True)
+                self.cant_judge_button = make_button(v._("Can't judge"), v._("Can't judge {title}").format(title=title),
+                                                     checkable=True)
                 self.controls.append(self.cant_judge_button)
         elif kind == "cumulative":
-            self.minus_button = make_button("−", f"One token fewer for {title}", name="rankMove")
-            self.plus_button = make_button("+", f"One more token for {title}", name="rankMove")
-            self.tokens_label = make_label("0 tokens", "tokens", wrap=False)
+            self.minus_button = make_button("−", v._("One token fewer for {title}").format(title=title), name="rankMove")
+            self.plus_button = make_button("+", v._("One more token for {title}").format(title=title), name="rankMove")
+            self.tokens_label = make_label(v.ngettext("{n} token", "{n} tokens", 0).format(n=0), "tokens", wrap=False)
             self.tokens_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            self.tokens_label.setAccessibleName(f"Tokens for {title}")
+            self.tokens_label.setAccessibleName(v._("Tokens for {title}").format(title=title))
             self.controls += [self.minus_button, self.plus_button]
             row.addWidget(self.minus_button)
             row.addWidget(self.tokens_label)
             row.addWidget(self.plus_button)
             return
         elif kind == "ranked":
-            self.rank_button = make_button("Add to my ranking", f"Add {title} to my ranking")
+            self.rank_button = make_button(v._("Add to my ranking"), v._("Add {title} to my ranking").format(title=title))
             self.rank_button.setMinimumWidth(300)
             self.controls.append(self.rank_button)
         for button in self.controls:
@@ -162,17 +167,18 @@ class ProjectCard(QFrame):
 class RankRow(QFrame):
     """One place in the voter's ranking: "1st  Idea 3", then move up, move down and remove."""
 
-    def __init__(self):
+    def __init__(self, voice: Voice | None = None):
         super().__init__()
+        self.voice = v = voice or Voice()
         self.setObjectName("rankRow")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 10)
         layout.setSpacing(6)
         self.reference = ""
         self.label = make_label("", "rankEntry")
-        self.up = make_button("▲", "Move up", name="rankMove")
-        self.down = make_button("▼", "Move down", name="rankMove")
-        self.remove = make_button("✕", "Remove from my ranking", name="rankMove")
+        self.up = make_button("▲", v._("Move up"), name="rankMove")
+        self.down = make_button("▼", v._("Move down"), name="rankMove")
+        self.remove = make_button("✕", v._("Remove from my ranking"), name="rankMove")
         layout.addWidget(self.label)
         buttons = QHBoxLayout()
         buttons.setSpacing(8)
@@ -182,16 +188,20 @@ class RankRow(QFrame):
         layout.addLayout(buttons)
 
     def show_entry(self, place: int, reference: str, title: str, last: bool) -> None:
+        v = self.voice
         self.reference = reference
-        self.label.setText(f"{ordinal(place)}  {title}")
-        self.up.setAccessibleName(f"Move {title} up")
-        self.up.setToolTip(f"Move {title} up")
-        self.down.setAccessibleName(f"Move {title} down")
-        self.down.setToolTip(f"Move {title} down")
-        self.remove.setAccessibleName(f"Remove {title} from my ranking")
-        self.remove.setToolTip(f"Remove {title} from my ranking")
-        switch(self.up, place > 1, "Already first")
-        switch(self.down, not last, "Already last")
+        self.label.setText(f"{v.ordinal(place)}  {title}")
+        up = v._("Move {title} up").format(title=title)
+        down = v._("Move {title} down").format(title=title)
+        remove = v._("Remove {title} from my ranking").format(title=title)
+        self.up.setAccessibleName(up)
+        self.up.setToolTip(up)
+        self.down.setAccessibleName(down)
+        self.down.setToolTip(down)
+        self.remove.setAccessibleName(remove)
+        self.remove.setToolTip(remove)
+        switch(self.up, place > 1, v._("Already first"))
+        switch(self.down, not last, v._("Already last"))
         self.show()
 
 
@@ -208,18 +218,30 @@ class CodeKeypad(QFrame):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.voice = Voice()
         self.setObjectName("keypad")
-        self.setAccessibleName("Keypad for the code")
         self.grid = QGridLayout(self)
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setSpacing(8)
         self.keys: dict[str, QPushButton] = {}
-        self.delete_button = make_button("⌫ Delete", "Delete the last character", name="keyWide")
-        self.clear_button = make_button("Clear", "Clear the code", name="keyWide")
+        self.delete_button = make_button("", "", name="keyWide")
+        self.clear_button = make_button("", "", name="keyWide")
+        self.speak(self.voice)
         self.delete_button.clicked.connect(self.delete_pressed)
         self.clear_button.clicked.connect(self.clear_pressed)
         for button in (self.delete_button, self.clear_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+    def speak(self, voice: Voice) -> None:
+        """Say the keypad's words in ``voice``'s language (the next voter's)."""
+        self.voice = v = voice
+        self.setAccessibleName(v._("Keypad for the code"))
+        self.delete_button.setText(v._("⌫ Delete"))
+        self.delete_button.setAccessibleName(v._("Delete the last character"))
+        self.clear_button.setText(v._("Clear"))
+        self.clear_button.setAccessibleName(v._("Clear the code"))
+        for ch, button in self.keys.items():
+            button.setAccessibleName(v._("Key {key}").format(key=ch))
 
     def set_keys(self, alphabet: str) -> None:
         """One key per character of ``alphabet``, in rows of ``COLUMNS``; Delete and Clear after them."""
@@ -228,7 +250,7 @@ class CodeKeypad(QFrame):
             button.deleteLater()
         self.keys = {}
         for n, ch in enumerate(alphabet):
-            button = make_button(ch, f"Key {ch}", name="key")
+            button = make_button(ch, self.voice._("Key {key}").format(key=ch), name="key")
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _=False, ch=ch: self.key_pressed.emit(ch))
             self.grid.addWidget(button, n // self.COLUMNS, n % self.COLUMNS)
@@ -283,27 +305,27 @@ class PinDialog(QDialog):
         self.countdown.setInterval(1000)
         self.countdown.timeout.connect(self.tick)
         self.setObjectName("pinDialog")
-        self.setWindowTitle("Leave kiosk mode")
+        self.setWindowTitle(self.tr("Leave kiosk mode"))
         self.setModal(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 28, 32, 28)
         layout.setSpacing(16)
-        heading = make_label("Leave kiosk mode", "heading")
-        prompt = make_label("For officers: type the kiosk PIN.", "hint")
+        heading = make_label(self.tr("Leave kiosk mode"), "heading")
+        prompt = make_label(self.tr("For officers: type the kiosk PIN."), "hint")
         self.pin_edit = QLineEdit()
         self.pin_edit.setObjectName("pinEdit")
-        self.pin_edit.setAccessibleName("Officer PIN")
+        self.pin_edit.setAccessibleName(self.tr("Officer PIN"))
         self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin_edit.setMaxLength(12)
         self.pin_edit.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly | Qt.InputMethodHint.ImhSensitiveData)
         prompt.setBuddy(self.pin_edit)
         self.message = make_label("", "message")
         restyle(self.message, "state", "problem")
-        self.message.setAccessibleName("PIN message")
+        self.message.setAccessibleName(self.tr("PIN message"))
         self.message.hide()
         buttons = QHBoxLayout()
-        self.cancel_button = make_button("Stay in kiosk", "Stay in kiosk mode")
-        self.leave_button = make_button("Leave kiosk", "Leave kiosk mode", name="primary")
+        self.cancel_button = make_button(self.tr("Stay in kiosk"), self.tr("Stay in kiosk mode"))
+        self.leave_button = make_button(self.tr("Leave kiosk"), self.tr("Leave kiosk mode"), name="primary")
         self.leave_button.setDefault(True)
         buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
@@ -322,7 +344,7 @@ class PinDialog(QDialog):
             return
         pin = self.pin_edit.text().strip()
         if not pin:
-            self.say("Type the PIN first.")
+            self.say(self.tr("Type the PIN first."))
             return
         self.leave_button.setEnabled(False)
         self.submitted.emit(pin)
@@ -334,17 +356,18 @@ class PinDialog(QDialog):
             self.countdown.start()
             self.tick()
         else:
-            self.say("That PIN is not right. The kiosk stays open.")
+            self.say(self.tr("That PIN is not right. The kiosk stays open."))
 
     def tick(self) -> None:
         """Show the seconds left before another PIN is taken; when none are, take PINs again."""
         left = self.throttle.wait_left()
         if not left:
             self.countdown.stop()
-            self.say("That PIN is not right. The kiosk stays open. You can try again now.")
+            self.say(self.tr("That PIN is not right. The kiosk stays open. You can try again now."))
             return
-        self.say(f"That PIN is not right, {self.throttle.failures} times now. The kiosk stays open. "
-                 f"Try again in {left} second{'s' if left != 1 else ''}.")
+        self.say(ngettext("That PIN is not right, {times} times now. The kiosk stays open. Try again in {n} second.",
+                          "That PIN is not right, {times} times now. The kiosk stays open. Try again in {n} seconds.",
+                          left).format(times=self.throttle.failures, n=left))
         self.leave_button.setEnabled(False)
 
     def say(self, text: str) -> None:

@@ -1,6 +1,11 @@
-"""What the kiosk says to a voter about their ballot: where they are (``progress_words``), their vote
-to check before casting (``review_lines``), and what is wrong with it, chosen from the count's problems as data
-(``grantdesk.voting.ballots.BallotProblem``): "you", and the projects by their titles as on the cards.
+"""What the kiosk says to a voter about their ballot: the ballot paper's instruction (``instruction_words``),
+where they are (``progress_words``), their vote to check before casting (``review_lines``), and what is
+wrong with it, chosen from the count's problems as data (``grantdesk.voting.ballots.BallotProblem``):
+"you", and the projects by their titles as on the cards.
+
+Every sentence is said in the voter's language (``Voice``), whatever language the officer's interface
+speaks: at an event of a fund under the Welsh Language Standards each voter chooses Cymraeg or English,
+and the Welsh comes from the same catalogue as the rest of GrantDesk (``grantdesk.i18n.translator``).
 
 The count says the same problems to officers and volunteers in its own words
 (``grantdesk.voting.ballots.problem_words``: "It approves 3 projects; each voter may approve at most
@@ -12,175 +17,324 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from grantdesk.domain.money import format_money
+from grantdesk.domain.money import amount_text, format_money
+from grantdesk.i18n import N_, current_language, locale_name, normal_language, translator
 from grantdesk.voting.ballots import CANT_JUDGE, BallotProblem
 from grantdesk.voting.election import Project
-from grantdesk.voting.wording import amount_text, count_text, names_in_order, ordinal
+from grantdesk.voting.wording import ordinal
 
-_PROJECTS = ("project", "projects")
-_TOKENS = ("token", "tokens")
+
+class Voice:
+    """One voter's language: the catalogue's words, counts, money and ordinals in it. ``Voice()`` speaks
+    the process's language (a fund without the Welsh Language Standards); ``Voice("cy")`` Welsh."""
+
+    def __init__(self, language: str | None = None):
+        self.language = normal_language(language) if language else current_language()
+        self._catalogue = translator(self.language)
+
+    def _(self, text: str) -> str:
+        """``text`` (English, marked for the catalogue) in the voter's language."""
+        return self._catalogue.gettext(text) if text else text
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._catalogue.ngettext(singular, plural, n)
+
+    def money(self, pence: int) -> str:
+        return format_money(pence, locale=locale_name(self.language))
+
+    def ordinal(self, n: int) -> str:
+        return ordinal(n, self.language)
+
+    def names(self, labels: Sequence[str]) -> str:
+        """“A”, “A and B”, “A, B and C” in the voter's language."""
+        if len(labels) <= 1:
+            return "".join(labels)
+        return self._("{items} and {last}").format(items=", ".join(labels[:-1]), last=labels[-1])
+
+    def name_of(self, project: Project) -> str:
+        """A ballot paper's project (the count's ``Project``) by its name in the voter's language: the
+        Welsh name for a Welsh voter when it has one, else the English one."""
+        if self.language == "cy" and project.name_cy:
+            return project.name_cy
+        return project.name or project.name_cy
+
+    def title_of(self, project: Any) -> str:
+        """An event's project (``EventProjectView``) by its title in the voter's language."""
+        title_in = getattr(project, "title_in", None)
+        return title_in(self.language) if title_in else project.title
+
+    def summary_of(self, project: Any) -> str:
+        summary_in = getattr(project, "summary_in", None)
+        return summary_in(self.language) if summary_in else project.summary
+
+
+def _voice(voice: Voice | None) -> Voice:
+    return voice if voice is not None else Voice()
+
 
 # A ballot that marks nothing, said as what to do (approval, ranked) or as the count says it to "you".
 _NOTHING = {
-    "approval": "Choose at least one project.",
-    "ranked": "Rank at least one project.",
-    "choose-one": "Your vote marks no project; choose one.",
-    "score": "Your vote scores no project.",
-    "cumulative": "Your vote gives no tokens to any project.",
-    "knapsack": "Your vote chooses no project.",
+    "approval": N_("Choose at least one project."),
+    "ranked": N_("Rank at least one project."),
+    "choose-one": N_("Your vote marks no project; choose one."),
+    "score": N_("Your vote scores no project."),
+    "cumulative": N_("Your vote gives no tokens to any project."),
+    "knapsack": N_("Your vote chooses no project."),
 }
 
 
-def title(project: Project) -> str:
+def title(project: Project, voice: Voice | None = None) -> str:
     """A project as the kiosk's cards name it: “Park benches”."""
-    return f"“{project.name}”" if project.name else f"project {project.id}"
+    v = _voice(voice)
+    name = v.name_of(project)
+    return f"“{name}”" if name else v._("project {id}").format(id=project.id)
 
 
-def titles(projects: Sequence[Project]) -> str:
-    return names_in_order([title(p) for p in projects])
+def titles(projects: Sequence[Project], voice: Voice | None = None) -> str:
+    v = _voice(voice)
+    return v.names([title(p, v) for p in projects])
 
 
-def voter_words(problem: BallotProblem) -> str:
-    """One problem with the ballot, said to the voter at the kiosk."""
+def voter_words(problem: BallotProblem, voice: Voice | None = None) -> str:
+    """One problem with the ballot, said to the voter at the kiosk, in the voter's language."""
+    v = _voice(voice)
     p, code, kind = problem, problem.code, problem.kind
-    first = title(p.projects[0]) if p.projects else ""
-    scale = f"from {p.low} to {p.high}"
+    first = title(p.projects[0], v) if p.projects else ""
+    low, high = p.low, p.high
     if code == "unknown_project":
-        return f"Your vote marks “{p.given}”, which is not a project on this ballot paper."
+        return v._("Your vote marks “{given}”, which is not a project on this ballot paper.").format(given=p.given)
     if code == "marked_twice":
         if p.places:
-            return (f"Your vote ranks {first} {p.chosen} times ({names_in_order([ordinal(n) for n in p.places])}); "
-                    "rank each project once.")
-        return f"Your vote marks {first} {p.chosen} times; mark each project once."
+            return v._("Your vote ranks {project} {times} times ({places}); rank each project once.").format(
+                project=first, times=p.chosen, places=v.names([v.ordinal(n) for n in p.places]))
+        return v._("Your vote marks {project} {times} times; mark each project once.").format(
+            project=first, times=p.chosen)
     if code == "none_chosen":
-        return _NOTHING.get(kind, "Your vote marks no project.")
-    if kind == "ranked" and code in ("too_few", "too_many", "not_exactly"):
-        how = {"too_few": "must rank at least", "too_many": "may rank at most", "not_exactly": "must rank exactly"}
-        return f"You have ranked {count_text(p.chosen, _PROJECTS)}; you {how[code]} {p.limit}."
+        return v._(_NOTHING.get(kind, N_("Your vote marks no project.")))
+    n, limit = p.chosen, p.limit
+    if kind == "ranked" and code == "too_few":
+        return v.ngettext("You have ranked {n} project; you must rank at least {limit}.",
+                          "You have ranked {n} projects; you must rank at least {limit}.", n).format(n=n, limit=limit)
+    if kind == "ranked" and code == "too_many":
+        return v.ngettext("You have ranked {n} project; you may rank at most {limit}.",
+                          "You have ranked {n} projects; you may rank at most {limit}.", n).format(n=n, limit=limit)
+    if kind == "ranked" and code == "not_exactly":
+        return v.ngettext("You have ranked {n} project; you must rank exactly {limit}.",
+                          "You have ranked {n} projects; you must rank exactly {limit}.", n).format(n=n, limit=limit)
     if code == "too_few":
-        return f"You have chosen {count_text(p.chosen, _PROJECTS)}; choose at least {p.limit}."
+        return v.ngettext("You have chosen {n} project; choose at least {limit}.",
+                          "You have chosen {n} projects; choose at least {limit}.", n).format(n=n, limit=limit)
     if code == "too_many":
         if kind == "choose-one":
-            return f"Your vote marks {count_text(p.chosen, _PROJECTS)} ({titles(p.projects)}); choose one only."
-        return f"You have chosen {count_text(p.chosen, _PROJECTS)}; you may choose at most {p.limit}."
+            return v.ngettext("Your vote marks {n} project ({titles}); choose one only.",
+                              "Your vote marks {n} projects ({titles}); choose one only.", n).format(
+                n=n, titles=titles(p.projects, v))
+        return v.ngettext("You have chosen {n} project; you may choose at most {limit}.",
+                          "You have chosen {n} projects; you may choose at most {limit}.", n).format(n=n, limit=limit)
     if code == "category_over":
-        return (f"You have chosen {p.chosen} {p.category} projects ({titles(p.projects)}); you may choose at most "
-                f"{p.limit} {p.category} {'project' if p.limit == 1 else 'projects'}.")
+        return v.ngettext("You have chosen {n} {category} projects ({titles}); you may choose at most {limit} "
+                          "{category} project.",
+                          "You have chosen {n} {category} projects ({titles}); you may choose at most {limit} "
+                          "{category} projects.", limit).format(n=n, category=p.category,
+                                                                titles=titles(p.projects, v), limit=limit)
     if code == "cant_judge_not_offered":
-        return f"Your vote marks {first} “can't judge”, which this ballot does not offer; give it a score {scale}."
+        return v._("Your vote marks {project} “can't judge”, which this ballot does not offer; give it a score "
+                   "from {low} to {high}.").format(project=first, low=low, high=high)
     if code == "score_not_whole":
-        return f"The score for {first} (“{p.given}”) is not a whole number {scale}."
+        return v._("The score for {project} (“{given}”) is not a whole number from {low} to {high}.").format(
+            project=first, given=p.given, low=low, high=high)
     if code == "score_out_of_range":
-        return f"Your vote scores {first} {p.given}, but scores go {scale}."
+        return v._("Your vote scores {project} {given}, but scores go from {low} to {high}.").format(
+            project=first, given=p.given, low=low, high=high)
     if code == "unscored":
-        alternative = " or marked “can't judge”" if p.cant_judge else ""
-        return (f"{titles(p.projects)} {'has' if len(p.projects) == 1 else 'have'} no score; every project must be "
-                f"scored {scale}{alternative}.")
+        many = len(p.projects)
+        if p.cant_judge:
+            text = v.ngettext("{projects} has no score; every project must be scored from {low} to {high} or "
+                              "marked “can't judge”.",
+                              "{projects} have no score; every project must be scored from {low} to {high} or "
+                              "marked “can't judge”.", many)
+        else:
+            text = v.ngettext("{projects} has no score; every project must be scored from {low} to {high}.",
+                              "{projects} have no score; every project must be scored from {low} to {high}.", many)
+        return text.format(projects=titles(p.projects, v), low=low, high=high)
     if code == "tokens_not_whole":
-        return (f"Your vote gives {first} “{p.given}” tokens; give a project a whole number of tokens, at least 1, "
-                "or leave it out.")
+        return v._("Your vote gives {project} “{given}” tokens; give a project a whole number of tokens, at least "
+                   "1, or leave it out.").format(project=first, given=p.given)
     if code == "tokens_over_cap":
-        return f"Your vote gives {first} {count_text(p.given, _TOKENS)}; at most {p.limit} may go to one project."
+        return v.ngettext("Your vote gives {project} {n} token; at most {limit} may go to one project.",
+                          "Your vote gives {project} {n} tokens; at most {limit} may go to one project.",
+                          int(p.given)).format(project=first, n=p.given, limit=limit)
     if code == "tokens_over":
-        return f"You have placed {count_text(p.chosen, _TOKENS)}, but you have {p.limit}."
+        return v.ngettext("You have placed {n} token, but you have {limit}.",
+                          "You have placed {n} tokens, but you have {limit}.", n).format(n=n, limit=limit)
     if code == "tokens_unused":
-        return f"You have placed {p.chosen} of the {count_text(p.limit, _TOKENS)}; every token must be used."
+        return v.ngettext("You have placed {chosen} of the {n} token; every token must be used.",
+                          "You have placed {chosen} of the {n} tokens; every token must be used.", limit).format(
+            chosen=n, n=limit)
     if code == "over_budget":
-        return (f"The projects you have chosen cost {amount_text(p.cost, p.currency)} in all, more than the budget "
-                f"of {amount_text(p.budget, p.currency)}; the chosen projects must fit within the budget.")
+        return v._("The projects you have chosen cost {cost} in all, more than the budget of {budget}; the chosen "
+                   "projects must fit within the budget.").format(cost=amount_text(p.cost, p.currency),
+                                                                   budget=amount_text(p.budget, p.currency))
     raise ValueError(f"no voter's words for the ballot problem {code!r}")
 
 
-def voter_sentences(problems: Sequence[BallotProblem]) -> str:
+def voter_sentences(problems: Sequence[BallotProblem], voice: Voice | None = None) -> str:
     """Every problem, said to the voter, one sentence after another."""
-    return " ".join(map(voter_words, problems))
+    v = _voice(voice)
+    return " ".join(voter_words(problem, v) for problem in problems)
 
 
-# --- where the voter is, and their vote to check ---------------------------------------------------
+# --- the instruction, where the voter is, and their vote to check --------------------------------------
+
+
+def instruction_words(view: Any, voice: Voice | None = None) -> str:
+    """The ballot paper's instruction in one sentence (the kiosk's words for ``describe_rules``), in the
+    voter's language; a knapsack ballot's budget in pounds."""
+    v = _voice(voice)
+    rules = view.rules
+    kind = rules.kind
+    if kind == "score":
+        if rules.cant_judge:
+            text = (v._("Score every project from {low} to {high}, or tick “can't judge”.") if rules.score_every_project
+                    else v._("Score the projects from {low} to {high}, or tick “can't judge”."))
+        else:
+            text = (v._("Score every project from {low} to {high}.") if rules.score_every_project
+                    else v._("Score the projects from {low} to {high}."))
+        return text.format(low=rules.low, high=rules.high)
+    if kind == "approval":
+        if rules.max_choices:
+            text = v.ngettext("Choose up to {n} project.", "Choose up to {n} projects.", rules.max_choices).format(
+                n=rules.max_choices)
+        else:
+            text = v._("Choose as many projects as you like.")
+        limits = [v._("Up to {n} in the category “{category}”.").format(n=n, category=c)
+                  for c, n in rules.per_category.items()]
+        return " ".join([text, *limits])
+    if kind == "choose-one":
+        return v._("Choose one project.")
+    if kind == "ranked":
+        if rules.max_ranked is not None and rules.max_ranked == rules.min_ranked:
+            return v.ngettext("Rank exactly {n} project in order of preference.",
+                              "Rank exactly {n} projects in order of preference.", rules.max_ranked).format(
+                n=rules.max_ranked)
+        if rules.max_ranked:
+            return v.ngettext("Rank up to {n} project in order of preference, your favourite first.",
+                              "Rank up to {n} projects in order of preference, your favourite first.",
+                              rules.max_ranked).format(n=rules.max_ranked)
+        return v._("Rank as many projects as you like in order of preference, your favourite first.")
+    if kind == "cumulative":
+        if rules.use_all:
+            text = (v._("Spread all {tokens} tokens over the projects you support, at most {most} on one project.")
+                    if rules.max_per_project else v._("Spread all {tokens} tokens over the projects you support."))
+        else:
+            text = (v._("Spread up to {tokens} tokens over the projects you support, at most {most} on one project.")
+                    if rules.max_per_project else v._("Spread up to {tokens} tokens over the projects you support."))
+        return text.format(tokens=rules.tokens, most=rules.max_per_project)
+    if kind == "knapsack":
+        budget = amount_text(rules.budget, rules.currency) if rules.currency else v.money(view.budget_pence)
+        return v._("Choose projects whose costs add up to no more than {budget}.").format(budget=budget)
+    return ""
+
+
+def tokens_text(n: int, voice: Voice | None = None) -> str:
+    """“3 tokens”, in the voter's language."""
+    return _voice(voice).ngettext("{n} token", "{n} tokens", n).format(n=n)
 
 
 def _tokens_left(view: Any, points: Mapping[str, int | None]) -> int:
     return view.rules.tokens - sum(v or 0 for v in points.values())
 
 
-def progress_words(view: Any, marked: Sequence[str], points: Mapping[str, int | None]) -> str:
+def progress_words(view: Any, marked: Sequence[str], points: Mapping[str, int | None],
+                   voice: Voice | None = None) -> str:
     """Where the voter is with the ballot paper of ``view`` (an ``EventView``): ``marked`` the references
     chosen (ranked: in order of preference), ``points`` the scores or tokens given."""
+    v = _voice(voice)
     kind, rules = view.rules.kind, view.rules
     n = len(marked)
     if kind == "approval":
         if not n:
-            return "Nothing chosen yet."
+            return v._("Nothing chosen yet.")
         if rules.max_choices:
-            return f"You have chosen {n} of up to {rules.max_choices}."
-        return f"You have chosen {count_text(n, _PROJECTS)}."
+            return v._("You have chosen {n} of up to {most}.").format(n=n, most=rules.max_choices)
+        return v.ngettext("You have chosen {n} project.", "You have chosen {n} projects.", n).format(n=n)
     if kind == "knapsack":
         spent = sum(p.amount_pence for p in view.projects if p.reference in marked)
         budget = view.budget_pence
         if not n:
-            return f"Nothing chosen yet: {format_money(budget)} to spend."
+            return v._("Nothing chosen yet: {budget} to spend.").format(budget=v.money(budget))
         if spent > budget:
-            return f"Your choices cost {format_money(spent)}: {format_money(spent - budget)} over the budget."
-        return f"{format_money(budget - spent)} of {format_money(budget)} left."
+            return v._("Your choices cost {spent}: {over} over the budget.").format(
+                spent=v.money(spent), over=v.money(spent - budget))
+        return v._("{left} of {budget} left.").format(left=v.money(budget - spent), budget=v.money(budget))
     if kind == "choose-one":
         if not n:
-            return "Nothing chosen yet."
-        return f"You have chosen “{_title_of(view, marked[0])}”."
+            return v._("Nothing chosen yet.")
+        return v._("You have chosen “{title}”.").format(title=_title_of(view, marked[0], v))
     if kind == "ranked":
         if not n:
-            return "Nothing ranked yet."
+            return v._("Nothing ranked yet.")
         if rules.max_ranked:
-            return f"You have ranked {n} of up to {rules.max_ranked}."
-        return f"You have ranked {count_text(n, _PROJECTS)}."
+            return v._("You have ranked {n} of up to {most}.").format(n=n, most=rules.max_ranked)
+        return v.ngettext("You have ranked {n} project.", "You have ranked {n} projects.", n).format(n=n)
     if kind == "score":
         if not points:
-            return "Nothing scored yet."
-        unsure = sum(1 for v in points.values() if v is CANT_JUDGE)
-        also = f" ({unsure} “can't judge”)" if unsure else ""
-        return f"You have marked {len(points)} of {len(view.projects)} projects{also}."
+            return v._("Nothing scored yet.")
+        unsure = sum(1 for value in points.values() if value is CANT_JUDGE)
+        if unsure:
+            return v._("You have marked {n} of {total} projects ({unsure} “can't judge”).").format(
+                n=len(points), total=len(view.projects), unsure=unsure)
+        return v._("You have marked {n} of {total} projects.").format(n=len(points), total=len(view.projects))
     if kind == "cumulative":
         left = _tokens_left(view, points)
         if not points:
-            return f"No tokens placed yet: {count_text(left, _TOKENS)} left."
-        return f"{count_text(left, _TOKENS)} left."
+            return v.ngettext("No tokens placed yet: {n} token left.", "No tokens placed yet: {n} tokens left.",
+                              left).format(n=left)
+        return v.ngettext("{n} token left.", "{n} tokens left.", left).format(n=left)
     return ""
 
 
-def review_lines(view: Any, marked: Sequence[str], points: Mapping[str, int | None]) -> list[str]:
+def review_lines(view: Any, marked: Sequence[str], points: Mapping[str, int | None],
+                 voice: Voice | None = None) -> list[str]:
     """The vote in words for the voter to check before casting it: a heading, then one line a project."""
+    v = _voice(voice)
     kind, rules, projects = view.rules.kind, view.rules, view.projects
     if kind in ("approval", "knapsack", "choose-one"):
         chosen = [p for p in projects if p.reference in marked]
         if not chosen:
-            return ["You have not chosen any project."]
-        lines = [f"You chose {count_text(len(chosen), _PROJECTS)}:"]
-        lines += [f"✓  {p.title}  ({format_money(p.amount_pence)})" for p in chosen]
+            return [v._("You have not chosen any project.")]
+        lines = [v.ngettext("You chose {n} project:", "You chose {n} projects:", len(chosen)).format(n=len(chosen))]
+        lines += [f"✓  {v.title_of(p)}  ({v.money(p.amount_pence)})" for p in chosen]
         if kind == "knapsack":
             spent = sum(p.amount_pence for p in chosen)
-            lines.append(f"Together {format_money(spent)} of the {format_money(view.budget_pence)}.")
+            lines.append(v._("Together {spent} of the {budget}.").format(spent=v.money(spent),
+                                                                          budget=v.money(view.budget_pence)))
         return lines
     if kind == "ranked":
-        return ["Your ranking, favourite first:"] + [
-            f"{ordinal(n)}  {_title_of(view, ref)}" for n, ref in enumerate(marked, start=1)]
+        return [v._("Your ranking, favourite first:")] + [
+            f"{v.ordinal(n)}  {_title_of(view, ref, v)}" for n, ref in enumerate(marked, start=1)]
     if kind == "score":
-        lines = ["Your scores:"]
+        lines = [v._("Your scores:")]
         for p in projects:
+            name = v.title_of(p)
             if p.reference not in points:
-                lines.append(f"{p.title}: no score")
+                lines.append(v._("{title}: no score").format(title=name))
             elif points[p.reference] is CANT_JUDGE:
-                lines.append(f"{p.title}: can't judge")
+                lines.append(v._("{title}: can't judge").format(title=name))
             else:
-                lines.append(f"{p.title}: {points[p.reference]} out of {rules.high}")
+                lines.append(v._("{title}: {score} out of {high}").format(title=name, score=points[p.reference],
+                                                                          high=rules.high))
         return lines
     if kind == "cumulative":
-        lines = ["Your tokens:"]
-        lines += [f"{p.title}: {count_text(points[p.reference], _TOKENS)}" for p in projects if points.get(p.reference)]
+        lines = [v._("Your tokens:")]
+        lines += [v.ngettext("{title}: {n} token", "{title}: {n} tokens", points[p.reference]).format(
+            title=v.title_of(p), n=points[p.reference]) for p in projects if points.get(p.reference)]
         left = _tokens_left(view, points)
         if left:
-            lines.append(f"{count_text(left, _TOKENS)} not used.")
+            lines.append(v.ngettext("{n} token not used.", "{n} tokens not used.", left).format(n=left))
         return lines
     return []
 
 
-def _title_of(view: Any, reference: str) -> str:
-    return next(p.title for p in view.projects if p.reference == reference)
+def _title_of(view: Any, reference: str, voice: Voice) -> str:
+    return next(voice.title_of(p) for p in view.projects if p.reference == reference)

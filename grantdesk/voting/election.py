@@ -23,6 +23,7 @@ class Project:
     name: str = ""
     categories: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict, compare=False)  # other PROJECTS columns, as written
+    name_cy: str = field(default="", compare=False)  # the name in Welsh, when the project has one (issue 20)
 
 
 class Ballot(NamedTuple):

@@ -46,8 +46,17 @@ def count_text(n: int | Fraction, nouns: tuple[str, str]) -> str:
     return f"{number_text(n)} {nouns[0] if n == 1 else nouns[1]}"
 
 
-def ordinal(n: int) -> str:
-    """``1`` → ``"1st"``, ``12`` → ``"12th"``, ``23`` → ``"23rd"``."""
+# Welsh ordinals written with figures, as Welsh style guides abbreviate them (1af, 2il, 3ydd …).
+_WELSH_ORDINALS = {1: "af", 2: "il", 3: "ydd", 4: "ydd", 5: "ed", 6: "ed", 7: "fed", 8: "fed", 9: "fed", 10: "fed",
+                   11: "eg", 12: "fed", 13: "eg", 14: "eg", 15: "fed", 16: "eg", 17: "eg", 18: "fed", 19: "eg",
+                   20: "fed"}
+
+
+def ordinal(n: int, language: str = "en") -> str:
+    """``1`` → ``"1st"``, ``12`` → ``"12th"``, ``23`` → ``"23rd"``; in Welsh (``language="cy"``) ``"1af"``,
+    ``"2il"``, ``"3ydd"`` … (beyond 20, the decimal ``"21fed"``)."""
+    if language == "cy":
+        return f"{n}{_WELSH_ORDINALS.get(n, 'fed')}"
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 

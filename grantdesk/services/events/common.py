@@ -44,9 +44,19 @@ def event_by_id(session: Session, event_id: int) -> VotingEvent:
 
 def ballot_projects(apps: Sequence[Application], categories: dict[int, str]) -> list[Project]:
     """The ballot paper's projects: each application as a ``Project`` (its reference, its amount in
-    pounds, its title, its category if it has one)."""
+    pounds, its title, its category if it has one, and its title in Welsh if it has one)."""
     return [Project(a.reference, Fraction(a.amount_requested_pence, 100), a.title,
-                    (categories[a.id],) if categories.get(a.id) else ()) for a in apps]
+                    (categories[a.id],) if categories.get(a.id) else (), name_cy=welsh_title(a)) for a in apps]
+
+
+def welsh_title(app: Application) -> str:
+    """The application's title in Welsh, or ``""`` when it has none."""
+    return (getattr(app, "title_cy", None) or "").strip()
+
+
+def welsh_summary(app: Application) -> str:
+    """The application's summary in Welsh, or ``""`` when it has none."""
+    return (getattr(app, "summary_cy", None) or "").strip()
 
 
 def rule_settings(kind: str, settings: dict[str, Any]) -> dict[str, Any]:

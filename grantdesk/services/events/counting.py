@@ -57,6 +57,13 @@ class ProjectResult:
     mean: Fraction | None
     funded: bool
     rank: int  # 1 = most support
+    title_cy: str = ""  # the title in Welsh, where the application gives one (issue 20)
+
+    def title_in(self, language: str) -> str:
+        """The title in ``language``: the Welsh one for Welsh when there is one, else the English."""
+        if language == "cy":
+            return self.title_cy or self.title
+        return self.title or self.title_cy
 
 
 @dataclass(frozen=True)
@@ -294,7 +301,7 @@ def count_results(session: Session, event: VotingEvent, view: EventView | None =
     for rank, i in enumerate(order, start=1):
         p, t = view.projects[i], tally.projects[i]
         projects.append(ProjectResult(p.reference, p.title, p.organisation, p.amount_pence, t.total, t.supporters,
-                                      t.mean, p.reference in funded, rank))
+                                      t.mean, p.reference in funded, rank, p.title_cy))
     funded_pence = sum(p.amount_pence for p in view.projects if p.reference in funded)
     reasons = tuple(r for r in stored.reasons if r is not None)
     return EventResults(view, tally, kiosk, paper, allocation, tuple(projects), view.budget_pence, funded_pence,

@@ -13,7 +13,15 @@ from sqlalchemy.orm import Session
 
 from grantdesk.domain.workflow import Status
 from grantdesk.services.common import fund_by_code
-from grantdesk.services.events.common import ballot_projects, ballots_in, event_by_id, rule_settings
+from grantdesk.domain.fund_settings import settings_of
+from grantdesk.services.events.common import (
+    ballot_projects,
+    ballots_in,
+    event_by_id,
+    rule_settings,
+    welsh_summary,
+    welsh_title,
+)
 from grantdesk.services.events.setup import EventSettings
 from grantdesk.store.database import Database
 from grantdesk.store.models import Application, BallotCode, Round, VotingEvent
@@ -31,6 +39,20 @@ class EventProjectView:
     amount_pence: int
     category: str
     status: str
+    title_cy: str = ""  # the title and summary in Welsh, where the application gives them (issue 20)
+    summary_cy: str = ""
+
+    def title_in(self, language: str) -> str:
+        """The title a voter reading ``language`` sees: the Welsh one for Welsh when there is one, else the
+        English (and the Welsh when there is no English title)."""
+        if language == "cy":
+            return self.title_cy or self.title
+        return self.title or self.title_cy
+
+    def summary_in(self, language: str) -> str:
+        if language == "cy":
+            return self.summary_cy or self.summary
+        return self.summary or self.summary_cy
 
 
 @dataclass(frozen=True)
@@ -63,6 +85,7 @@ class EventView:
     locked: bool
     codes_issued: int
     codes_used: int
+    welsh: bool = False  # the fund is under the Welsh Language Standards: residents' screens Welsh first
 
     @property
     def state(self) -> str:
@@ -103,7 +126,8 @@ def view_of(session: Session, event: VotingEvent) -> EventView:
         select(func.count(), func.coalesce(func.sum(case((BallotCode.used, 1), else_=0)), 0))
         .where(BallotCode.event_id == event.id)).one()
     projects = tuple(EventProjectView(a.id, a.reference, a.title, a.summary, a.organisation.name,
-                                      a.amount_requested_pence, categories.get(a.id, ""), a.status) for a in apps)
+                                      a.amount_requested_pence, categories.get(a.id, ""), a.status,
+                                      welsh_title(a), welsh_summary(a)) for a in apps)
     return EventView(
         id=event.id, fund_code=event.fund.code, fund_name=event.fund.name, round_id=event.round_id,
         round_name=event.round.name, name=event.name, venue=event.venue, ballot_kind=event.ballot_kind,
@@ -113,7 +137,8 @@ def view_of(session: Session, event: VotingEvent) -> EventView:
         min_age=event.min_age, register_at_door=event.register_at_door, opens_at=event.opens_at,
         closes_at=event.closes_at, hide_results=event.hide_results, revealed=event.revealed_at is not None,
         closed=event.closed_at is not None, confirmed=event.confirmed_at is not None, projects=projects,
-        rules=rules, locked=ballots_in(session, event.id) > 0, codes_issued=int(issued), codes_used=int(used))
+        rules=rules, locked=ballots_in(session, event.id) > 0, codes_issued=int(issued), codes_used=int(used),
+        welsh=settings_of(event.fund.settings).welsh_language_standards)
 
 
 def get_event(db: Database, event_id: int) -> EventView:
@@ -159,5 +184,5 @@ def setup_choices(db: Database, fund_code: str) -> list[RoundChoice]:
                              .order_by(Application.reference)).all()
             out.append(RoundChoice(rnd.id, rnd.name, rnd.budget_pence, tuple(
                 EventProjectView(a.id, a.reference, a.title, a.summary, a.organisation.name, a.amount_requested_pence,
-                                 "", a.status) for a in apps)))
+                                 "", a.status, welsh_title(a), welsh_summary(a)) for a in apps)))
         return out

@@ -107,6 +107,7 @@ class RetentionWindow(QWidget):
 
         periods = QGroupBox(self.tr("How long personal details are kept"))
         form = QFormLayout(periods)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         self.unsuccessful_spin = self._years()
         self.award_spin = self._years()
         self.draft_spin = self._years()
@@ -170,7 +171,13 @@ class RetentionWindow(QWidget):
     def _years(self) -> QSpinBox:
         spin = QSpinBox()
         spin.setRange(1, 50)
-        spin.setSuffix(self.tr(" years"))
+        spin.setMinimumWidth(110)
+
+        def suffix(value: int) -> None:
+            spin.setSuffix(self.tr(" year") if value == 1 else self.tr(" years"))
+
+        spin.valueChanged.connect(suffix)
+        suffix(spin.value())
         return spin
 
     # --- reading ----------------------------------------------------------------------------------------

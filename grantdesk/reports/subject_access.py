@@ -111,7 +111,7 @@ def subject_access_pdf(record: SubjectAccess, target: Path | BinaryIO) -> None:
             story.append(_p("History", st["kicker"]))
             story.append(table([["When", "Move", "By", "Reason"],
                                 *([h["at"], f"{h['from'] or 'new'} → {h['to']}", h["by"], h["reason"]]
-                                  for h in app["history"])], [80, 120, 90, None]))
+                                  for h in app["history"])], [88, 120, 90, None]))
         if app["decisions"]:
             story.append(_p("Decisions", st["kicker"]))
             story.append(table([["By", "On", "Outcome", "Amount", "Reason"],
@@ -142,6 +142,6 @@ def subject_access_pdf(record: SubjectAccess, target: Path | BinaryIO) -> None:
     story.append(_p(f"Audit entries about their records ({len(record.audit)})", st["h2"]))
     story.append(table([["When", "By", "Action", "Record", "Summary"],
                         *([e["at"], e["by"], e["action"], e["record"], e["summary"]] for e in record.audit)],
-                       [75, 70, 80, 60, None])
+                       [88, 70, 80, 60, None])
                  if record.audit else _p("None.", st["body"]))
     doc.build(story, canvasmaker=numbered_canvas(f"Subject access · {record.person_id} · made {made}", fonts))

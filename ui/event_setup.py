@@ -36,23 +36,25 @@ from PySide6.QtWidgets import (
 
 from grantdesk.domain.errors import GrantDeskError, ValidationError
 from grantdesk.domain.money import format_money, parse_money
+from grantdesk.i18n import N_
+from grantdesk.i18n import _ as core_text  # the core's labels (ballot kinds, rule descriptions)
 from grantdesk.services.events import EventSettings, EventView, RoundChoice
 from grantdesk.voting.ballots import KIND_LABELS
 from grantdesk.voting.rules import DESCRIPTIONS
 
-TIE_BREAKS: dict[str, tuple[str, ...]] = {
-    "More supporters, then lower cost, then a drawn lot": ("supporters", "cost", "lot"),
-    "More supporters, then lower cost, then reference": ("supporters", "cost", "id"),
-    "Lower cost, then more supporters, then a drawn lot": ("cost", "supporters", "lot"),
-    "Project reference (as pabutools does)": ("id",),
+TIE_BREAKS: dict[str, tuple[str, ...]] = {  # labels marked for the catalogue, shown through tr()
+    N_("More supporters, then lower cost, then a drawn lot"): ("supporters", "cost", "lot"),
+    N_("More supporters, then lower cost, then reference"): ("supporters", "cost", "id"),
+    N_("Lower cost, then more supporters, then a drawn lot"): ("cost", "supporters", "lot"),
+    N_("Project reference (as pabutools does)"): ("id",),
 }
 RULE_LABELS = {
-    "greedy": "Most votes first (greedy)",
-    "greedy-cost": "Most votes per pound first",
-    "mes": "Method of Equal Shares",
-    "mes-add1": "Method of Equal Shares, add-1",
-    "mes-completed": "Method of Equal Shares, completed",
-    "phragmen": "Sequential Phragmén (approval only)",
+    "greedy": N_("Most votes first (greedy)"),
+    "greedy-cost": N_("Most votes per pound first"),
+    "mes": N_("Method of Equal Shares"),
+    "mes-add1": N_("Method of Equal Shares, add-1"),
+    "mes-completed": N_("Method of Equal Shares, completed"),
+    "phragmen": N_("Sequential Phragmén (approval only)"),
 }
 
 
@@ -74,7 +76,7 @@ class _OptionalMoment(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.enabled = QCheckBox()
-        self.enabled.setAccessibleName(f"Set {name.lower()}")
+        self.enabled.setAccessibleName(self.tr("Set {name}").format(name=name[:1].lower() + name[1:]))
         self.edit = QDateTimeEdit(QDateTime.currentDateTime())
         self.edit.setDisplayFormat("dd/MM/yyyy HH:mm")
         self.edit.setCalendarPopup(True)
@@ -108,7 +110,7 @@ class EventSetupDialog(QDialog):
         self.save = save
         self.saving = False
         self.locked = bool(event and event.locked)
-        self.setWindowTitle("Change the vote's set-up" if event else "Set up a community vote")
+        self.setWindowTitle(self.tr("Change the vote's set-up") if event else self.tr("Set up a community vote"))
         self.setObjectName("eventSetupDialog")
         self._build()
         if event is not None:
@@ -133,30 +135,31 @@ class EventSetupDialog(QDialog):
 
         top = QFormLayout()
         self.name_edit = QLineEdit()
-        self.name_edit.setAccessibleName("Event name")
-        self.name_edit.setPlaceholderText("e.g. Leys Festival community vote")
-        top.addRow("&Name:", self.name_edit)
+        self.name_edit.setAccessibleName(self.tr("Event name"))
+        self.name_edit.setPlaceholderText(self.tr("e.g. Leys Festival community vote"))
+        top.addRow(self.tr("&Name:"), self.name_edit)
         self.venue_edit = QLineEdit()
-        self.venue_edit.setAccessibleName("Venue")
-        self.venue_edit.setPlaceholderText("e.g. Blackbird Leys Community Centre")
-        top.addRow("&Venue:", self.venue_edit)
+        self.venue_edit.setAccessibleName(self.tr("Venue"))
+        self.venue_edit.setPlaceholderText(self.tr("e.g. Blackbird Leys Community Centre"))
+        top.addRow(self.tr("&Venue:"), self.venue_edit)
         self.round_combo = QComboBox()
-        self.round_combo.setAccessibleName("Round")
+        self.round_combo.setAccessibleName(self.tr("Round"))
         for r in self.rounds:
-            self.round_combo.addItem(f"{r.name} ({len(r.shortlisted)} shortlisted)", r.id)
+            self.round_combo.addItem(self.tr("{round} ({n} shortlisted)").format(round=r.name, n=len(r.shortlisted)), r.id)
         self.round_combo.currentIndexChanged.connect(self._on_round_changed)
-        top.addRow("&Round:", self.round_combo)
+        top.addRow(self.tr("&Round:"), self.round_combo)
         layout.addLayout(top)
 
-        paper = QGroupBox("Ballot paper: the shortlisted applications residents vote on")
+        paper = QGroupBox(self.tr("Ballot paper: the shortlisted applications residents vote on"))
         paper_layout = QVBoxLayout(paper)
         # A few dozen rows at most, ticked and given categories in place: a standard item model serves.
         self.ballot_model = QStandardItemModel(0, 5, self)
-        self.ballot_model.setHorizontalHeaderLabels(["On ballot", "Reference", "Title", "Amount", "Category"])
+        self.ballot_model.setHorizontalHeaderLabels([self.tr("On ballot"), self.tr("Reference"), self.tr("Title"),
+                                                     self.tr("Amount"), self.tr("Category")])
         self.projects = QTableView()
         self.projects.setModel(self.ballot_model)
         self.projects.setObjectName("ballotProjects")
-        self.projects.setAccessibleName("Applications on the ballot paper")
+        self.projects.setAccessibleName(self.tr("Applications on the ballot paper"))
         self.projects.verticalHeader().setVisible(False)
         self.projects.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.projects.horizontalHeader()
@@ -164,8 +167,8 @@ class EventSetupDialog(QDialog):
         for col in (0, 1, 3, 4):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         paper_layout.addWidget(self.projects)
-        self.empty_hint = QLabel("No application in this round is shortlisted yet. Shortlist the ones residents "
-                                 "will vote on (Application ▸ Shortlist), then set up the vote.")
+        self.empty_hint = QLabel(self.tr("No application in this round is shortlisted yet. Shortlist the ones residents "
+                                 "will vote on (Application ▸ Shortlist), then set up the vote."))
         self.empty_hint.setObjectName("emptyShortlist")
         self.empty_hint.setWordWrap(True)
         self.empty_hint.setStyleSheet("color: #9a3412;")
@@ -173,14 +176,14 @@ class EventSetupDialog(QDialog):
         paper_layout.addWidget(self.empty_hint)
         layout.addWidget(paper, 1)
 
-        method = QGroupBox("How residents vote and how the money is shared")
+        method = QGroupBox(self.tr("How residents vote and how the money is shared"))
         form = QFormLayout(method)
         self.kind_combo = QComboBox()
-        self.kind_combo.setAccessibleName("Kind of ballot")
+        self.kind_combo.setAccessibleName(self.tr("Kind of ballot"))
         for kind, label in KIND_LABELS.items():
-            self.kind_combo.addItem(label, kind)
+            self.kind_combo.addItem(core_text(label), kind)
         self.kind_combo.setCurrentIndex(self.kind_combo.findData("approval"))  # the usual ballot at an event
-        form.addRow("&Ballot:", self.kind_combo)
+        form.addRow(self.tr("&Ballot:"), self.kind_combo)
         self.kind_stack = QStackedWidget()
         self._kind_pages: dict[str, dict[str, Any]] = {}
         self._add_kind_pages()
@@ -188,67 +191,68 @@ class EventSetupDialog(QDialog):
         form.addRow("", self.kind_stack)
 
         self.rule_combo = QComboBox()
-        self.rule_combo.setAccessibleName("Allocation rule")
+        self.rule_combo.setAccessibleName(self.tr("Allocation rule"))
         for rule in DESCRIPTIONS:
-            self.rule_combo.addItem(RULE_LABELS[rule], rule)
-            self.rule_combo.setItemData(self.rule_combo.count() - 1, DESCRIPTIONS[rule], Qt.ItemDataRole.ToolTipRole)
+            self.rule_combo.addItem(self.tr(RULE_LABELS[rule]), rule)
+            self.rule_combo.setItemData(self.rule_combo.count() - 1, core_text(DESCRIPTIONS[rule]),
+                                        Qt.ItemDataRole.ToolTipRole)
         self.rule_combo.currentIndexChanged.connect(self._on_rule_changed)
-        form.addRow("Allocation &rule:", self.rule_combo)
+        form.addRow(self.tr("Allocation &rule:"), self.rule_combo)
         self.rule_help = QLabel()
         self.rule_help.setWordWrap(True)
         self.rule_help.setStyleSheet("color: #555;")
         form.addRow("", self.rule_help)
         self.fit_combo = QComboBox()
-        self.fit_combo.setAccessibleName("When the next project does not fit")
-        self.fit_combo.addItem("Skip it and fund the next one that fits", "skip")
-        self.fit_combo.addItem("Stop there", "stop")
-        form.addRow("When the next project &does not fit:", self.fit_combo)
+        self.fit_combo.setAccessibleName(self.tr("When the next project does not fit"))
+        self.fit_combo.addItem(self.tr("Skip it and fund the next one that fits"), "skip")
+        self.fit_combo.addItem(self.tr("Stop there"), "stop")
+        form.addRow(self.tr("When the next project &does not fit:"), self.fit_combo)
         self.tie_combo = QComboBox()
-        self.tie_combo.setAccessibleName("Tie-break")
+        self.tie_combo.setAccessibleName(self.tr("Tie-break"))
         for label, criteria in TIE_BREAKS.items():
-            self.tie_combo.addItem(label, criteria)
-        form.addRow("&Ties:", self.tie_combo)
+            self.tie_combo.addItem(self.tr(label), criteria)
+        form.addRow(self.tr("&Ties:"), self.tie_combo)
         self.seed_edit = QLineEdit()
-        self.seed_edit.setAccessibleName("Seed for the drawn lot")
-        self.seed_edit.setPlaceholderText("left blank: made up and recorded with the result")
-        form.addRow("Lot &seed:", self.seed_edit)
+        self.seed_edit.setAccessibleName(self.tr("Seed for the drawn lot"))
+        self.seed_edit.setPlaceholderText(self.tr("left blank: made up and recorded with the result"))
+        form.addRow(self.tr("Lot &seed:"), self.seed_edit)
         self.budget_edit = QLineEdit()
-        self.budget_edit.setAccessibleName("Budget")
-        form.addRow("B&udget:", self.budget_edit)
+        self.budget_edit.setAccessibleName(self.tr("Budget"))
+        form.addRow(self.tr("B&udget:"), self.budget_edit)
         self.projects.setMinimumHeight(150)
         columns = QHBoxLayout()
         columns.addWidget(method, 3)
         layout.addLayout(columns)
 
-        who = QGroupBox("Who may vote, and when")
+        who = QGroupBox(self.tr("Who may vote, and when"))
         who_form = QFormLayout(who)
         self.area_edit = QLineEdit()
-        self.area_edit.setAccessibleName("Who may vote: where they live")
-        self.area_edit.setPlaceholderText("e.g. people who live, work or study in Blackbird Leys")
-        who_form.addRow("&Area:", self.area_edit)
-        self.age_spin = _spin(0, 99, 0, "Minimum age", "any age")
-        who_form.addRow("Minimum &age:", self.age_spin)
-        self.door_check = QCheckBox("Voters are registered at the door (a code card is handed out)")
+        self.area_edit.setAccessibleName(self.tr("Who may vote: where they live"))
+        self.area_edit.setPlaceholderText(self.tr("e.g. people who live, work or study in Blackbird Leys"))
+        who_form.addRow(self.tr("&Area:"), self.area_edit)
+        self.age_spin = _spin(0, 99, 0, self.tr("Minimum age"), self.tr("any age"))
+        who_form.addRow(self.tr("Minimum &age:"), self.age_spin)
+        self.door_check = QCheckBox(self.tr("Voters are registered at the door (a code card is handed out)"))
         self.door_check.setChecked(True)
         who_form.addRow("", self.door_check)
-        self.opens = _OptionalMoment("Voting opens")
-        who_form.addRow("Voting &opens:", self.opens)
-        self.closes = _OptionalMoment("Voting closes")
-        who_form.addRow("Voting &closes:", self.closes)
-        self.hide_check = QCheckBox("Hide the results until an officer reveals them")
+        self.opens = _OptionalMoment(self.tr("Voting opens"))
+        who_form.addRow(self.tr("Voting &opens:"), self.opens)
+        self.closes = _OptionalMoment(self.tr("Voting closes"))
+        who_form.addRow(self.tr("Voting &closes:"), self.closes)
+        self.hide_check = QCheckBox(self.tr("Hide the results until an officer reveals them"))
         self.hide_check.setChecked(True)
         who_form.addRow("", self.hide_check)
         self.pin_edit = QLineEdit()
         self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin_edit.setAccessibleName("Kiosk PIN")
-        self.pin_edit.setPlaceholderText("4 to 12 digits, needed to leave kiosk mode"
-                                         + (" (blank keeps the PIN)" if self.editing else ""))
-        who_form.addRow("Kiosk &PIN:", self.pin_edit)
+        self.pin_edit.setAccessibleName(self.tr("Kiosk PIN"))
+        self.pin_edit.setPlaceholderText(self.tr("4 to 12 digits, needed to leave kiosk mode (blank keeps the PIN)")
+                                         if self.editing else self.tr("4 to 12 digits, needed to leave kiosk mode"))
+        who_form.addRow(self.tr("Kiosk &PIN:"), self.pin_edit)
         columns.addWidget(who, 2)
 
         self.error_label = QLabel()
         self.error_label.setObjectName("setupError")
-        self.error_label.setAccessibleName("Problem with the set-up")
+        self.error_label.setAccessibleName(self.tr("Problem with the set-up"))
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("padding: 6px; background: #fef2f2; color: #991b1b;")
         self.error_label.hide()
@@ -271,28 +275,31 @@ class EventSetupDialog(QDialog):
                 form.addRow(label, control)
                 controls[key] = control
             if not fields:
-                form.addRow(QLabel("No further settings."))
+                form.addRow(QLabel(self.tr("No further settings.")))
             self._kind_pages[kind] = controls
             self.kind_stack.addWidget(widget)
 
-        no_limit = "no limit"
-        page("score", [("Lowest score:", _spin(0, 10, 1, "Lowest score"), "low"),
-                       ("Highest score:", _spin(1, 100, 5, "Highest score"), "high"),
-                       ("", QCheckBox("Voters may tick “can't judge”"), "cant_judge"),
-                       ("", QCheckBox("Every project must be scored"), "score_every_project")])
-        page("approval", [("Most choices:", _spin(0, 99, 3, "Most projects a voter may choose", no_limit),
-                           "max_choices"),
-                          ("Fewest choices:", _spin(0, 99, 1, "Fewest projects a voter must choose"), "min_choices"),
-                          ("Limits per category:", QLineEdit(), "per_category")])
-        self._kind_pages["approval"]["per_category"].setPlaceholderText("e.g. small=5, large=3 (optional)")
-        self._kind_pages["approval"]["per_category"].setAccessibleName("Limits per category")
+        no_limit = self.tr("no limit")
+        page("score", [(self.tr("Lowest score:"), _spin(0, 10, 1, self.tr("Lowest score")), "low"),
+                       (self.tr("Highest score:"), _spin(1, 100, 5, self.tr("Highest score")), "high"),
+                       ("", QCheckBox(self.tr("Voters may tick “can't judge”")), "cant_judge"),
+                       ("", QCheckBox(self.tr("Every project must be scored")), "score_every_project")])
+        page("approval", [(self.tr("Most choices:"), _spin(0, 99, 3, self.tr("Most projects a voter may choose"),
+                                                           no_limit), "max_choices"),
+                          (self.tr("Fewest choices:"), _spin(0, 99, 1, self.tr("Fewest projects a voter must choose")),
+                           "min_choices"),
+                          (self.tr("Limits per category:"), QLineEdit(), "per_category")])
+        self._kind_pages["approval"]["per_category"].setPlaceholderText(self.tr("e.g. small=5, large=3 (optional)"))
+        self._kind_pages["approval"]["per_category"].setAccessibleName(self.tr("Limits per category"))
         page("choose-one", [])
-        page("ranked", [("Most ranked:", _spin(0, 99, 3, "Most projects a voter may rank", no_limit), "max_ranked"),
-                        ("Fewest ranked:", _spin(1, 99, 1, "Fewest projects a voter must rank"), "min_ranked")])
-        page("cumulative", [("Tokens:", _spin(1, 1000, 10, "Tokens each voter spreads"), "tokens"),
-                            ("Most on one project:", _spin(0, 1000, 0, "Most tokens on one project", no_limit),
-                             "max_per_project"),
-                            ("", QCheckBox("Every token must be placed"), "use_all")])
+        page("ranked", [(self.tr("Most ranked:"), _spin(0, 99, 3, self.tr("Most projects a voter may rank"), no_limit),
+                         "max_ranked"),
+                        (self.tr("Fewest ranked:"), _spin(1, 99, 1, self.tr("Fewest projects a voter must rank")),
+                         "min_ranked")])
+        page("cumulative", [(self.tr("Tokens:"), _spin(1, 1000, 10, self.tr("Tokens each voter spreads")), "tokens"),
+                            (self.tr("Most on one project:"), _spin(0, 1000, 0, self.tr("Most tokens on one project"),
+                                                                    no_limit), "max_per_project"),
+                            ("", QCheckBox(self.tr("Every token must be placed")), "use_all")])
         page("knapsack", [])
 
     # --- loading and changing ------------------------------------------------------------------
@@ -316,7 +323,8 @@ class EventSetupDialog(QDialog):
             tick.setCheckState(Qt.CheckState.Checked if (not on_ballot or p.application_id in on_ballot)
                                else Qt.CheckState.Unchecked)
             tick.setData(p.application_id, Qt.ItemDataRole.UserRole)
-            tick.setData(f"{p.reference} on the ballot paper", Qt.ItemDataRole.AccessibleTextRole)
+            tick.setData(self.tr("{reference} on the ballot paper").format(reference=p.reference),
+                         Qt.ItemDataRole.AccessibleTextRole)
             cells = [tick]
             for col, text in ((1, p.reference), (2, p.title), (3, format_money(p.amount_pence))):
                 item = QStandardItem(text)
@@ -325,7 +333,7 @@ class EventSetupDialog(QDialog):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 cells.append(item)
             category = QStandardItem((categories or {}).get(p.application_id, p.category))
-            category.setToolTip("A category for limits per category, e.g. small or large (optional)")
+            category.setToolTip(self.tr("A category for limits per category, e.g. small or large (optional)"))
             cells.append(category)
             self.ballot_model.appendRow(cells)
 
@@ -335,7 +343,7 @@ class EventSetupDialog(QDialog):
 
     def _on_rule_changed(self) -> None:
         rule = self.rule_combo.currentData()
-        self.rule_help.setText(DESCRIPTIONS[rule].capitalize() + ".")
+        self.rule_help.setText(core_text(DESCRIPTIONS[rule]).capitalize() + ".")
         self.fit_combo.setEnabled(rule == "greedy" and not self.locked)
 
     def _load(self, e: EventView) -> None:
@@ -361,7 +369,7 @@ class EventSetupDialog(QDialog):
         self.fit_combo.setCurrentIndex(self.fit_combo.findData(e.when_next_does_not_fit))
         index = next((i for i in range(self.tie_combo.count()) if tuple(self.tie_combo.itemData(i)) == e.tie_break), -1)
         if index < 0:
-            self.tie_combo.addItem(", then ".join(e.tie_break), e.tie_break)
+            self.tie_combo.addItem(self.tr(", then ").join(e.tie_break), e.tie_break)
             index = self.tie_combo.count() - 1
         self.tie_combo.setCurrentIndex(index)
         self.seed_edit.setText(e.tie_break_seed)
@@ -374,8 +382,8 @@ class EventSetupDialog(QDialog):
         self.hide_check.setChecked(e.hide_results)
 
     def _lock(self) -> None:
-        self.banner.setText("Voting has started, so the ballot paper, the method and the rules are locked. "
-                            "This is the set-up as it stands; set up a new event to vote differently.")
+        self.banner.setText(self.tr("Voting has started, so the ballot paper, the method and the rules are locked. "
+                            "This is the set-up as it stands; set up a new event to vote differently."))
         self.banner.show()
         for widget in self.findChildren(QWidget):
             if isinstance(widget, (QLineEdit, QComboBox, QSpinBox, QCheckBox, QDateTimeEdit, QTableView)):
@@ -399,8 +407,8 @@ class EventSetupDialog(QDialog):
                 for part in control.text().split(","):
                     name, _, number = part.partition("=")
                     if not number.strip().isdigit() or not name.strip():
-                        raise ValidationError(f"Write category limits as name=number, e.g. small=5, large=3 "
-                                              f"(“{part.strip()}” is not).", "per_category")
+                        raise ValidationError(self.tr("Write category limits as name=number, e.g. small=5, large=3 "
+                                                      "(“{part}” is not).").format(part=part.strip()), "per_category")
                     limits[name.strip()] = int(number)
                 out[key] = limits
         return out
@@ -409,7 +417,7 @@ class EventSetupDialog(QDialog):
         """What the officer chose; ``ValidationError`` for what the dialog itself can tell is wrong."""
         rnd = self._round()
         if rnd is None:
-            raise ValidationError("This fund has no round to vote in; add a round first.", "round")
+            raise ValidationError(self.tr("This fund has no round to vote in; add a round first."), "round")
         ids, categories = [], {}
         for row in range(self.ballot_model.rowCount()):
             tick = self.ballot_model.item(row, 0)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any, Callable
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -78,35 +79,37 @@ class InterestDialog(_SubmitDialog):
     """A panellist's declaration of interest in one application."""
 
     def __init__(self, panellist: str, application: Any, submit, parent: QWidget | None = None):
-        super().__init__(f"Declare an interest: {application.reference}", submit, parent)
+        super().__init__(QCoreApplication.translate("InterestDialog", "Declare an interest: {reference}").format(
+            reference=application.reference), submit, parent)
         self.setObjectName("interestDialog")
-        intro = QLabel(f"<b>{escape(panellist)}</b> declares an interest in <b>{escape(application.reference)}</b>"
-                       f" · {escape(application.title)} ({escape(application.organisation)}).<br>"
-                       "A panellist who declares an interest cannot score the application; scores they gave "
-                       "it before no longer count.")
+        intro = QLabel(self.tr("<b>{panellist}</b> declares an interest in <b>{reference}</b> · {title} "
+                               "({organisation}).<br>A panellist who declares an interest cannot score the "
+                               "application; scores they gave it before no longer count.").format(
+            panellist=escape(panellist), reference=escape(application.reference), title=escape(application.title),
+            organisation=escape(application.organisation)))
         intro.setWordWrap(True)
         self.intro = intro
         self.layout_.addWidget(intro)
         form = QFormLayout()
         self.kind_combo = QComboBox()
         self.kind_combo.setObjectName("interestKind")
-        self.kind_combo.setAccessibleName("Kind of interest")
+        self.kind_combo.setAccessibleName(self.tr("Kind of interest"))
         for kind, label in INTEREST_KINDS:
-            self.kind_combo.addItem(label, kind)
-        self.kind_combo.setPlaceholderText("Choose the kind of interest…")
+            self.kind_combo.addItem(self.tr(label), kind)
+        self.kind_combo.setPlaceholderText(self.tr("Choose the kind of interest…"))
         self.kind_combo.setCurrentIndex(-1)
         self.nature_edit = QLineEdit()
         self.nature_edit.setObjectName("interestNature")
-        self.nature_edit.setAccessibleName("Nature of the interest")
-        self.nature_edit.setPlaceholderText("e.g. my daughter runs the group")
-        kind_label = QLabel("&Kind")
+        self.nature_edit.setAccessibleName(self.tr("Nature of the interest"))
+        self.nature_edit.setPlaceholderText(self.tr("e.g. my daughter runs the group"))
+        kind_label = QLabel(self.tr("&Kind"))
         kind_label.setBuddy(self.kind_combo)
-        nature_label = QLabel("&Nature")
+        nature_label = QLabel(self.tr("&Nature"))
         nature_label.setBuddy(self.nature_edit)
         form.addRow(kind_label, self.kind_combo)
         form.addRow(nature_label, self.nature_edit)
         self.layout_.addLayout(form)
-        self.ok.setText("Declare")
+        self.ok.setText(self.tr("Declare"))
         self.finish_layout()
         self.kind_combo.currentIndexChanged.connect(lambda _i: self._update())
         self.nature_edit.textChanged.connect(lambda _t: self._update())
@@ -124,7 +127,7 @@ class InterestDialog(_SubmitDialog):
     def answer(self) -> dict[str, Any]:
         kind = self.kind()
         if kind is None:
-            raise ValidationError("Choose the kind of interest (or “No interest”).")
+            raise ValidationError(self.tr("Choose the kind of interest (or “No interest”)."))
         return {"kind": kind, "nature": self.nature_edit.text().strip() if kind != "none" else ""}
 
 
@@ -132,26 +135,29 @@ class DecideDialog(_SubmitDialog):
     """The panel's final decision on one application, after deliberation."""
 
     def __init__(self, application: Any, count: int, submit, parent: QWidget | None = None):
-        super().__init__(f"Decide: {application.reference}", submit, parent)
+        super().__init__(QCoreApplication.translate("DecideDialog", "Decide: {reference}").format(
+            reference=application.reference), submit, parent)
         self.setObjectName("decideDialog")
         self.application = application
         a = application
         if a.weighted is None:
-            scores = "Nobody has scored it, so the raw scores do not suggest funding it."
+            scores = self.tr("Nobody has scored it, so the raw scores do not suggest funding it.")
         else:
-            scores = (f"The raw scores rank it <b>{a.rank} of {count}</b> (weighted {number_text(a.weighted)}) and "
-                      + ("suggest <b>funding it</b> within the budget." if a.suggested else
-                         "suggest <b>not funding it</b> within the budget."))
+            scores = (self.tr("The raw scores rank it <b>{rank} of {count}</b> (weighted {score}) and suggest "
+                              "<b>funding it</b> within the budget.") if a.suggested else
+                      self.tr("The raw scores rank it <b>{rank} of {count}</b> (weighted {score}) and suggest "
+                              "<b>not funding it</b> within the budget.")).format(
+                rank=a.rank, count=count, score=number_text(a.weighted))
         intro = QLabel(f"<b>{escape(a.reference)}</b> · {escape(a.title)} · {escape(a.organisation)}<br>"
-                       f"Asked for {format_money(a.amount_pence)}. {scores}<br>"
-                       "A decision that differs from the scores needs a reason, kept with the round.")
+                       + self.tr("Asked for {amount}.").format(amount=format_money(a.amount_pence)) + f" {scores}<br>"
+                       + self.tr("A decision that differs from the scores needs a reason, kept with the round."))
         intro.setWordWrap(True)
         self.layout_.addWidget(intro)
         self.group = QButtonGroup(self)
         row = QHBoxLayout()
-        self.fund = QRadioButton("&Fund")
-        self.decline = QRadioButton("&Do not fund")
-        self.defer = QRadioButton("D&efer")
+        self.fund = QRadioButton(self.tr("&Fund"))
+        self.decline = QRadioButton(self.tr("&Do not fund"))
+        self.defer = QRadioButton(self.tr("D&efer"))
         for n, (radio, name) in enumerate(((self.fund, "fund"), (self.decline, "decline"), (self.defer, "defer"))):
             radio.setObjectName(f"decide_{name}")
             radio.setAccessibleName(radio.text().replace("&", ""))
@@ -162,21 +168,21 @@ class DecideDialog(_SubmitDialog):
         form = QFormLayout()
         self.amount_edit = QLineEdit(format_money(a.amount_pence))
         self.amount_edit.setObjectName("decideAmount")
-        self.amount_edit.setAccessibleName("Amount the panel awards")
-        amount_label = QLabel("&Amount")
+        self.amount_edit.setAccessibleName(self.tr("Amount the panel awards"))
+        amount_label = QLabel(self.tr("&Amount"))
         amount_label.setBuddy(self.amount_edit)
         form.addRow(amount_label, self.amount_edit)
         self.reason_edit = QPlainTextEdit()
         self.reason_edit.setObjectName("decideReason")
-        self.reason_edit.setAccessibleName("Reason for the decision")
+        self.reason_edit.setAccessibleName(self.tr("Reason for the decision"))
         self.reason_edit.setTabChangesFocus(True)
-        self.reason_edit.setPlaceholderText("Why the panel decided so (needed when it differs from the scores)")
+        self.reason_edit.setPlaceholderText(self.tr("Why the panel decided so (needed when it differs from the scores)"))
         self.reason_edit.setFixedHeight(90)
-        reason_label = QLabel("&Reason")
+        reason_label = QLabel(self.tr("&Reason"))
         reason_label.setBuddy(self.reason_edit)
         form.addRow(reason_label, self.reason_edit)
         self.layout_.addLayout(form)
-        self.ok.setText("Record decision")
+        self.ok.setText(self.tr("Record decision"))
         self.finish_layout()
         d = a.decision
         if d is not None:

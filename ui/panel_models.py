@@ -21,6 +21,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -41,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from grantdesk.domain.money import format_money
 from grantdesk.domain.rounding import rounded_text
+from grantdesk.i18n import N_
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # the native value a column sorts by
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2  # the ApplicationScores behind a row
@@ -52,12 +54,17 @@ MUTED_ROLE = Qt.ItemDataRole.UserRole + 7  # True: draw the cell's text quietly 
 
 CANT = "cant"  # "can't judge", as a choice in the score editor
 # In the order the brief and the register of interests list them.
-INTEREST_KINDS = (("none", "No interest"), ("other_registrable", "Other registrable interest"),
-                  ("non_registrable", "Non-registrable interest"), ("dpi", "Disclosable pecuniary interest"))
-INTEREST_WORDS = dict(INTEREST_KINDS)
-OUTCOME_WORDS = {"fund": "Fund", "decline": "Do not fund", "defer": "Defer"}
+INTEREST_KINDS = (("none", N_("No interest")), ("other_registrable", N_("Other registrable interest")),
+                  ("non_registrable", N_("Non-registrable interest")), ("dpi", N_("Disclosable pecuniary interest")))
+INTEREST_WORDS = dict(INTEREST_KINDS)  # marked for the catalogue: shown through tr()
+OUTCOME_WORDS = {"fund": N_("Fund"), "decline": N_("Do not fund"), "defer": N_("Defer")}
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+
+def tr(text: str) -> str:
+    """Words shown by the module's functions (classes use ``self.tr``)."""
+    return QCoreApplication.translate("PanelModels", text)
 
 
 def number_text(value: int | Fraction | None) -> str:
@@ -70,7 +77,7 @@ def number_text(value: int | Fraction | None) -> str:
 
 def interest_text(interest: Any) -> str:
     """A declared interest in words: "Non-registrable interest: my daughter runs the group"."""
-    return f"{INTEREST_WORDS.get(interest.kind, interest.kind)}: {interest.nature}"
+    return f"{tr(INTEREST_WORDS[interest.kind]) if interest.kind in INTEREST_WORDS else interest.kind}: {interest.nature}"
 
 
 def decision_text(d: Any, *, short: bool = False) -> str:
@@ -78,10 +85,12 @@ def decision_text(d: Any, *, short: bool = False) -> str:
     table cell ("Fund £1,000.00 · differs"; whether it is applied goes on the line below)."""
     if d is None:
         return "–" if short else ""
-    text = OUTCOME_WORDS[d.outcome] + (f" {format_money(d.amount_pence)}" if d.outcome == "fund" else "")
+    text = (tr("Fund {amount}").format(amount=format_money(d.amount_pence)) if d.outcome == "fund"
+            else tr(OUTCOME_WORDS[d.outcome]))
     if short:
-        return text + (" · differs" if d.differs_from_scores else "")
-    return text + (" — differs from the scores" if d.differs_from_scores else "") + (" (applied)" if d.applied else "")
+        return text + (" · " + tr("differs") if d.differs_from_scores else "")
+    return (text + (" — " + tr("differs from the scores") if d.differs_from_scores else "")
+            + (" " + tr("(applied)") if d.applied else ""))
 
 
 def muted(palette: QPalette, over: QPalette.ColorRole = QPalette.ColorRole.Base) -> QColor:
@@ -235,9 +244,10 @@ class ScoreGridModel(_SheetRows):
 
     # columns
     def headers(self) -> list[str]:
-        return (["Application"] + [f"{textwrap.fill(c.name, 24)}\n×{c.weight} · {c.low} to {c.high}"
-                                   for c in self.sheet.criteria]
-                + ["Interest declared"])
+        return ([self.tr("Application")]
+                + [textwrap.fill(c.name, 24) + "\n" + self.tr("×{weight} · {low} to {high}").format(
+                    weight=c.weight, low=c.low, high=c.high) for c in self.sheet.criteria]
+                + [self.tr("Interest declared")])
 
     @property
     def interest_column(self) -> int:
@@ -257,11 +267,12 @@ class ScoreGridModel(_SheetRows):
     def header_tip(self, section: int) -> str | None:
         c = self.criterion_at(section)
         if c is not None:
-            return (f"{c.description}\n" if c.description else "") + (
-                f"Score from {c.low} to {c.high}, or “Can't judge”. Weight ×{c.weight} in the weighted score.")
+            return (f"{c.description}\n" if c.description else "") + self.tr(
+                "Score from {low} to {high}, or “Can't judge”. Weight ×{weight} in the weighted score.").format(
+                low=c.low, high=c.high, weight=c.weight)
         if section == 0:
-            return "The applications this panel decides, by reference"
-        return "Whether the chosen panellist has declared an interest in the application"
+            return self.tr("The applications this panel decides, by reference")
+        return self.tr("Whether the chosen panellist has declared an interest in the application")
 
     def set_panellist(self, panellist_id: int | None) -> None:
         if panellist_id == self.panellist_id:
@@ -336,38 +347,40 @@ class ScoreGridModel(_SheetRows):
         if role == DETAIL_ROLE:
             return f"{a.organisation} · {format_money(a.amount_pence)}"
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
-            return f"{a.reference} · {a.title}\n{a.organisation}, asking for {format_money(a.amount_pence)}"
+            return f"{a.reference} · {a.title}\n" + self.tr("{organisation}, asking for {amount}").format(
+                organisation=a.organisation, amount=format_money(a.amount_pence))
         return None
 
     def _interest_data(self, a: Any, role: int) -> Any:
         interest = a.conflicted.get(self.panellist_id) if self.panellist_id is not None else None
         if role == Qt.ItemDataRole.DisplayRole:
-            return INTEREST_WORDS[interest.kind] if interest else "–"
+            return self.tr(INTEREST_WORDS[interest.kind]) if interest else "–"
         if role == DETAIL_ROLE:
             return interest.nature if interest else ""
         if role == MUTED_ROLE:
             return interest is None
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             if interest is None:
-                return "No interest declared by this panellist"
-            return f"Interest declared on {interest.declared_on:%d/%m/%Y}: {interest_text(interest)}"
+                return self.tr("No interest declared by this panellist")
+            return self.tr("Interest declared on {date}: {interest}").format(
+                date=f"{interest.declared_on:%d/%m/%Y}", interest=interest_text(interest))
         return None
 
     def _cell_data(self, cell: Cell, role: int) -> Any:
         key = (cell.application.application_id, cell.criterion.id)
         choice = self.pending.get(key, cell.choice)
-        words = "–" if choice is None else "Can't judge" if choice == CANT else str(choice)
+        words = "–" if choice is None else self.tr("Can't judge") if choice == CANT else str(choice)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if cell.interest is not None:
-                return "Interest declared"
-            return words + (" (saving…)" if key in self.pending else "")
+                return self.tr("Interest declared")
+            return self.tr("{score} (saving…)").format(score=words) if key in self.pending else words
         if role == SCORE_ROLE:
             return choice
         if role == NOTE_ROLE:
             return cell.note
         if role == DETAIL_ROLE:
             if cell.interest is not None:
-                return "Cannot score it"
+                return self.tr("Cannot score it")
             return self.drafts.get(key, cell.note)
         if role == MUTED_ROLE:
             return choice is None or cell.interest is not None
@@ -376,9 +389,10 @@ class ScoreGridModel(_SheetRows):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._cell_tip(cell)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            said = "interest declared" if cell.interest is not None else (
-                "not scored" if choice is None else "can't judge" if choice == CANT else f"score {choice}")
-            note = f"; note: {cell.note}" if cell.note and cell.interest is None else ""
+            said = self.tr("interest declared") if cell.interest is not None else (
+                self.tr("not scored") if choice is None else self.tr("can't judge") if choice == CANT
+                else self.tr("score {score}").format(score=choice))
+            note = "; " + self.tr("note: {note}").format(note=cell.note) if cell.note and cell.interest is None else ""
             return f"{cell.application.reference}, {cell.criterion.name}: {said}{note}"
         if role == Qt.ItemDataRole.AccessibleDescriptionRole:
             return self._cell_tip(cell)
@@ -387,11 +401,13 @@ class ScoreGridModel(_SheetRows):
     def _cell_tip(self, cell: Cell) -> str:
         c = cell.criterion
         if cell.interest is not None:
-            return f"An interest is declared ({interest_text(cell.interest)}), so this panellist cannot score it."
+            return self.tr("An interest is declared ({interest}), so this panellist cannot score it.").format(
+                interest=interest_text(cell.interest))
         if cell.final:
-            return "The panel's decision has been applied: scores are final."
-        return (f"{c.name}: type a score from {c.low} to {c.high}, or C for “Can't judge”, then Enter."
-                + (f"\nNote: {cell.note}" if cell.note else ""))
+            return self.tr("The panel's decision has been applied: scores are final.")
+        return (self.tr("{criterion}: type a score from {low} to {high}, or C for “Can't judge”, then Enter.").format(
+                    criterion=c.name, low=c.low, high=c.high)
+                + ("\n" + self.tr("Note: {note}").format(note=cell.note) if cell.note else ""))
 
     def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any,  # noqa: N802
                 role: int = Qt.ItemDataRole.EditRole) -> bool:
@@ -498,12 +514,14 @@ class ScoreDelegate(TwoLineDelegate):
         c = cell.criterion
         combo = ScoreEditor(parent)
         combo.setObjectName("scoreEditor")
-        combo.setAccessibleName(f"{cell.application.reference}, {c.name}: score")
-        combo.setAccessibleDescription(f"A score from {c.low} to {c.high}, or Can't judge")
+        combo.setAccessibleName(self.tr("{reference}, {criterion}: score").format(
+            reference=cell.application.reference, criterion=c.name))
+        combo.setAccessibleDescription(self.tr("A score from {low} to {high}, or Can't judge").format(
+            low=c.low, high=c.high))
         for value in range(c.low, c.high + 1):
             combo.addItem(str(value), value)
-        combo.addItem("Can't judge", CANT)
-        combo.setPlaceholderText("Score…")
+        combo.addItem(self.tr("Can't judge"), CANT)
+        combo.setPlaceholderText(self.tr("Score…"))
         combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         combo.picked.connect(lambda editor=combo: self._chosen(editor))
         return combo
@@ -541,9 +559,11 @@ class ResultsModel(_SheetRows):
     AFTER = ("Scorers", "Suggest", "Decision")
 
     def headers(self) -> list[str]:
-        return (["Rank", "Application", f"Weighted score\n(of {self.sheet.max_weighted})"]
-                + [f"{textwrap.fill(c.name, 14)}\n×{c.weight} · mean" for c in self.sheet.criteria]
-                + ["Scored by", "Raw scores\nsuggest", "Decision"])
+        return ([self.tr("Rank"), self.tr("Application"),
+                 self.tr("Weighted score\n(of {most})").format(most=self.sheet.max_weighted)]
+                + [textwrap.fill(c.name, 14) + "\n" + self.tr("×{weight} · mean").format(weight=c.weight)
+                   for c in self.sheet.criteria]
+                + [self.tr("Scored by"), self.tr("Raw scores\nsuggest"), self.tr("Decision")])
 
     @property
     def bar_column(self) -> int:
@@ -560,14 +580,16 @@ class ResultsModel(_SheetRows):
     def header_tip(self, section: int) -> str | None:
         c = self._criterion(section)
         if c is not None:
-            return f"{c.name}: the mean of the scores given ({c.low} to {c.high}), leaving out “can't judge”"
+            return self.tr("{criterion}: the mean of the scores given ({low} to {high}), leaving out “can't judge”").format(
+                criterion=c.name, low=c.low, high=c.high)
         after = section - self.FIRST_MEAN - len(self.sheet.criteria)
         if 0 <= after < len(self.AFTER):
-            return ("Panellists who scored it, and any who declared an interest",
-                    "Whether the raw scores would fund it, down the ranking within the budget",
-                    "The panel's decision after deliberation, and its reason")[after]
-        return {self.RANK: "Rank by weighted score", self.APPLICATION: "Reference and title; who asked, and for how much",
-                self.WEIGHTED: "Σ weight × mean score, leaving out “can't judge”"}.get(section)
+            return (self.tr("Panellists who scored it, and any who declared an interest"),
+                    self.tr("Whether the raw scores would fund it, down the ranking within the budget"),
+                    self.tr("The panel's decision after deliberation, and its reason"))[after]
+        return {self.RANK: self.tr("Rank by weighted score"),
+                self.APPLICATION: self.tr("Reference and title; who asked, and for how much"),
+                self.WEIGHTED: self.tr("Σ weight × mean score, leaving out “can't judge”")}.get(section)
 
     def sort_key(self, column: int) -> Callable[[Any], Any]:
         c = self._criterion(column)
@@ -596,11 +618,14 @@ class ResultsModel(_SheetRows):
         if column == self.APPLICATION:
             return f"{a.reference} · {a.title}"
         if column == self.WEIGHTED:
-            return f"{number_text(a.weighted)} of {self.sheet.max_weighted}" if a.weighted is not None else "–"
+            return self.tr("{score} of {most}").format(score=number_text(a.weighted), most=self.sheet.max_weighted) \
+                if a.weighted is not None else "–"
         if column == self.column("Scorers"):
-            return f"{len({s.panellist_id for s in a.scores})} of {len(self.sheet.panellists)}"
+            return self.tr("{scored} of {panellists}").format(scored=len({s.panellist_id for s in a.scores}),
+                                                            panellists=len(self.sheet.panellists))
         if column == self.column("Suggest"):
-            return "Not scored" if a.weighted is None else "Fund" if a.suggested else "Not funded"
+            return self.tr("Not scored") if a.weighted is None else self.tr("Fund") if a.suggested \
+                else self.tr("Not funded")
         return decision_text(a.decision, short=True)
 
     def detail(self, row: int, column: int) -> str:
@@ -610,28 +635,31 @@ class ResultsModel(_SheetRows):
             return f"{a.organisation} · {format_money(a.amount_pence)}"
         if column == self.column("Scorers") and a.conflicted:
             names = self._names()
-            return "Interest: " + ", ".join(names.get(pid, str(pid)) for pid in a.conflicted)
+            return self.tr("Interest: {names}").format(names=", ".join(names.get(pid, str(pid)) for pid in a.conflicted))
         if column == self.column("Decision") and a.decision is not None:
-            return ("Applied" if a.decision.applied else "Not applied yet") + (
+            return (self.tr("Applied") if a.decision.applied else self.tr("Not applied yet")) + (
                 f" · {a.decision.reason}" if a.decision.reason else "")
         return ""
 
     def tip(self, row: int, column: int) -> str:
         a = self.rows[row]
         if column == self.APPLICATION:
-            return f"{a.reference} · {a.title}\n{a.organisation}, asking for {format_money(a.amount_pence)}"
+            return f"{a.reference} · {a.title}\n" + self.tr("{organisation}, asking for {amount}").format(
+                organisation=a.organisation, amount=format_money(a.amount_pence))
         if column == self.column("Scorers"):
             names = self._names()
-            scored = f"Scored by {self.text(row, column)} panellists."
+            scored = self.tr("Scored by {scored} panellists.").format(scored=self.text(row, column))
             interests = "; ".join(f"{names.get(pid, pid)}: {interest_text(i)}" for pid, i in a.conflicted.items())
-            return scored + (f"\nDeclared interests — {interests}" if interests else " No declared interests.")
+            return scored + ("\n" + self.tr("Declared interests — {interests}").format(interests=interests)
+                             if interests else " " + self.tr("No declared interests."))
         if column == self.column("Suggest"):
-            return ("Nobody has scored it yet." if a.weighted is None else
-                    f"Down the ranking, within the budget, the raw scores {'fund' if a.suggested else 'do not fund'}"
-                    " this application.")
+            return (self.tr("Nobody has scored it yet.") if a.weighted is None else
+                    self.tr("Down the ranking, within the budget, the raw scores fund this application.")
+                    if a.suggested else
+                    self.tr("Down the ranking, within the budget, the raw scores do not fund this application."))
         if column == self.column("Decision"):
             d = a.decision
-            return (decision_text(d) + (f": {d.reason}" if d.reason else "")) if d else "No decision yet."
+            return (decision_text(d) + (f": {d.reason}" if d.reason else "")) if d else self.tr("No decision yet.")
         return self.text(row, column)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -656,7 +684,7 @@ class ResultsModel(_SheetRows):
             top = self.sheet.max_weighted or 1
             return float(a.weighted / top) if a.weighted is not None else None
         if role == MUTED_ROLE:
-            return self.text(row, col) in ("–", "Not scored", "Not funded")
+            return self.text(row, col) in ("–", self.tr("Not scored"), self.tr("Not funded"))
         if role == Qt.ItemDataRole.FontRole and col == self.column("Suggest") and a.weighted is not None \
                 and a.suggested:
             bold = QFont()
@@ -684,7 +712,8 @@ class BarDelegate(QStyledItemDelegate):
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = opt.rect.adjusted(6, 0, -6, 0)
-        text_width = opt.fontMetrics.horizontalAdvance("00.00 of 000") + 4
+        text_width = opt.fontMetrics.horizontalAdvance(QCoreApplication.translate("PanelModels", "{score} of {most}").format(
+            score="00.00", most="000")) + 4
         bar = QRect(rect.left(), rect.center().y() - 5, max(0, rect.width() - text_width - 8), 10)
         painter.setPen(Qt.PenStyle.NoPen)
         track = palette.color(QPalette.ColorRole.Mid)

@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 from grantdesk.domain.changes import Changes, Kind
 from grantdesk.domain.errors import GrantDeskError
 from grantdesk.domain.money import format_money
+from grantdesk.i18n import N_, ngettext
 from ui.operations import Op, Query, follow_changes, refusal_text
 from ui.panel_dialogs import DecideDialog, InterestDialog
 from ui.panel_models import (
@@ -77,8 +78,8 @@ NOTICE_STYLES = {
     "ok": "padding: 6px; border-radius: 4px; border: 1px solid rgba(22, 163, 74, 0.55); "
           "border-left: 4px solid rgb(22, 163, 74); background: rgba(22, 163, 74, 0.10);",
 }
-NOT_TAKEN_AWAY = "A score can be changed but not taken away; choose “Can't judge” if you cannot score it."
-NOTE_WAITS = "Choose a score (or “Can't judge”) to keep the note with."
+NOT_TAKEN_AWAY = N_("A score can be changed but not taken away; choose “Can't judge” if you cannot score it.")
+NOTE_WAITS = N_("Choose a score (or “Can't judge”) to keep the note with.")
 
 
 class _ColumnFitter(QObject):
@@ -147,7 +148,7 @@ class PanelScoringWidget(QWidget):
     # --- construction -------------------------------------------------------------------------
     def _build(self) -> None:
         outer = QVBoxLayout(self)
-        self.title = QLabel("Loading the panel…")
+        self.title = QLabel(self.tr("Loading the panel…"))
         self.title.setObjectName("panelTitle")
         self.title.setStyleSheet("font-size: 15pt; font-weight: 600;")
         outer.addWidget(self.title)
@@ -156,11 +157,11 @@ class PanelScoringWidget(QWidget):
         outer.addWidget(self.subtitle)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("panelTabs")
-        self.tabs.setAccessibleName("Panel scoring")
+        self.tabs.setAccessibleName(self.tr("Panel scoring"))
         outer.addWidget(self.tabs, 1)
-        self.tabs.addTab(self._build_score_tab(), "&Score")
-        self.tabs.addTab(self._build_results_tab(), "&Results")
-        self.tabs.addTab(self._build_deliberation_tab(), "&Deliberation")
+        self.tabs.addTab(self._build_score_tab(), self.tr("&Score"))
+        self.tabs.addTab(self._build_results_tab(), self.tr("&Results"))
+        self.tabs.addTab(self._build_deliberation_tab(), self.tr("&Deliberation"))
         for n in range(3):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{n + 1}"), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -170,24 +171,24 @@ class PanelScoringWidget(QWidget):
         page = QWidget()
         layout = QVBoxLayout(page)
         top = QHBoxLayout()
-        label = QLabel("&Panellist")
+        label = QLabel(self.tr("&Panellist"))
         label.setStyleSheet("font-weight: 600;")
         self.panellist_combo = QComboBox()
         self.panellist_combo.setObjectName("panellistCombo")
-        self.panellist_combo.setAccessibleName("Panellist scoring")
+        self.panellist_combo.setAccessibleName(self.tr("Panellist scoring"))
         self.panellist_combo.setMinimumWidth(240)
         self.panellist_combo.currentIndexChanged.connect(lambda _i: self._panellist_changed())
         label.setBuddy(self.panellist_combo)
         top.addWidget(label)
         top.addWidget(self.panellist_combo)
-        hint = _quiet(QLabel("In a cell, type a score (C for can't judge) and press Enter or Tab. "
-                             "The note for the current cell is under the table."))
+        hint = _quiet(QLabel(self.tr("In a cell, type a score (C for can't judge) and press Enter or Tab. "
+                             "The note for the current cell is under the table.")))
         hint.setWordWrap(True)
         top.addWidget(hint, 1)
         layout.addLayout(top)
         self.score_notice = QLabel()
         self.score_notice.setObjectName("scoreNotice")
-        self.score_notice.setAccessibleName("Scoring message")
+        self.score_notice.setAccessibleName(self.tr("Scoring message"))
         self.score_notice.setWordWrap(True)
         self.score_notice.hide()
         layout.addWidget(self.score_notice)
@@ -196,8 +197,8 @@ class PanelScoringWidget(QWidget):
         self.score_model.score_entered.connect(self.score)
         view = QTableView()
         view.setObjectName("scoreView")
-        view.setAccessibleName("Scores: applications by criteria")
-        view.setAccessibleDescription("Type a score in a cell, or C for can't judge, then Enter")
+        view.setAccessibleName(self.tr("Scores: applications by criteria"))
+        view.setAccessibleDescription(self.tr("Type a score in a cell, or C for can't judge, then Enter"))
         view.setModel(self.score_model)
         view.setItemDelegate(ScoreDelegate(view))
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
@@ -225,20 +226,20 @@ class PanelScoringWidget(QWidget):
         layout.addWidget(self.score_empty)
 
         below = QHBoxLayout()
-        note_label = QLabel("N&ote")
+        note_label = QLabel(self.tr("N&ote"))
         note_label.setStyleSheet("font-weight: 600;")
         self.note_edit = QLineEdit()
         self.note_edit.setObjectName("noteEdit")
-        self.note_edit.setAccessibleName("Note on the current score")
-        self.note_edit.setPlaceholderText("Choose a score cell to add a note the panel will see")
+        self.note_edit.setAccessibleName(self.tr("Note on the current score"))
+        self.note_edit.setPlaceholderText(self.tr("Choose a score cell to add a note the panel will see"))
         self.note_edit.setClearButtonEnabled(True)
         self.note_edit.editingFinished.connect(self._note_done)
         note_label.setBuddy(self.note_edit)
         self.note_target = _quiet(QLabel())
         self.note_target.setObjectName("noteTarget")
-        self.declare_button = QPushButton("Declare an &interest…")
+        self.declare_button = QPushButton(self.tr("Declare an &interest…"))
         self.declare_button.setObjectName("declareInterest")
-        self.declare_button.setAccessibleName("Declare an interest in the current application")
+        self.declare_button.setAccessibleName(self.tr("Declare an interest in the current application"))
         self.declare_button.clicked.connect(lambda: self.open_interest())
         self.note_target.setMaximumWidth(420)
         below.addWidget(note_label)
@@ -260,7 +261,7 @@ class PanelScoringWidget(QWidget):
         self.results_model = ResultsModel(self)
         view = QTableView()
         view.setObjectName("resultsView")
-        view.setAccessibleName("Applications ranked by weighted score")
+        view.setAccessibleName(self.tr("Applications ranked by weighted score"))
         view.setModel(self.results_model)
         view.setItemDelegate(TwoLineDelegate(view))
         view.setItemDelegateForColumn(self.results_model.bar_column, BarDelegate(view))
@@ -284,13 +285,13 @@ class PanelScoringWidget(QWidget):
     def _build_deliberation_tab(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        notes_label = QLabel("Deliberation &notes, kept with the round")
+        notes_label = QLabel(self.tr("Deliberation &notes, kept with the round"))
         notes_label.setStyleSheet("font-weight: 600;")
         self.notes_edit = QPlainTextEdit()
         self.notes_edit.setObjectName("notesEdit")
-        self.notes_edit.setAccessibleName("Deliberation notes")
+        self.notes_edit.setAccessibleName(self.tr("Deliberation notes"))
         self.notes_edit.setTabChangesFocus(True)
-        self.notes_edit.setPlaceholderText("What the panel discussed, and why it decided as it did")
+        self.notes_edit.setPlaceholderText(self.tr("What the panel discussed, and why it decided as it did"))
         self.notes_edit.setMaximumHeight(130)
         notes_label.setBuddy(self.notes_edit)
         layout.addWidget(notes_label)
@@ -299,18 +300,18 @@ class PanelScoringWidget(QWidget):
         self.notes_status = _quiet(QLabel())
         self.notes_status.setObjectName("notesStatus")
         row.addWidget(self.notes_status, 1)
-        self.save_notes_button = QPushButton("Save notes  (Ctrl+S)")
+        self.save_notes_button = QPushButton(self.tr("Save notes  (Ctrl+S)"))
         self.save_notes_button.setObjectName("saveNotes")
-        self.save_notes_button.setAccessibleName("Save the deliberation notes")
+        self.save_notes_button.setAccessibleName(self.tr("Save the deliberation notes"))
         self.save_notes_button.clicked.connect(self.save_notes)
         row.addWidget(self.save_notes_button)
         layout.addLayout(row)
         shortcut = QShortcut(QKeySequence("Ctrl+S"), page)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.save_notes)
-        self.notes_edit.textChanged.connect(lambda: self.notes_status.setText("Not saved yet."))
+        self.notes_edit.textChanged.connect(lambda: self.notes_status.setText(self.tr("Not saved yet.")))
 
-        decisions_label = QLabel("Decisions")
+        decisions_label = QLabel(self.tr("Decisions"))
         decisions_label.setStyleSheet("font-weight: 600;")
         layout.addWidget(decisions_label)
         self.decisions_scroll = QScrollArea()
@@ -322,9 +323,9 @@ class PanelScoringWidget(QWidget):
         self.deliberation_notice.setObjectName("deliberationNotice")
         self.deliberation_notice.setWordWrap(True)
         bottom.addWidget(self.deliberation_notice, 1)
-        self.apply_button = QPushButton("&Apply decisions to applications…")
+        self.apply_button = QPushButton(self.tr("&Apply decisions to applications…"))
         self.apply_button.setObjectName("applyDecisions")
-        self.apply_button.setAccessibleName("Apply the panel's decisions to the applications")
+        self.apply_button.setAccessibleName(self.tr("Apply the panel's decisions to the applications"))
         self.apply_button.clicked.connect(self.ask_apply)
         bottom.addWidget(self.apply_button)
         layout.addLayout(bottom)
@@ -353,10 +354,14 @@ class PanelScoringWidget(QWidget):
     def _on_sheet(self, sheet: Any, initial: bool) -> None:
         self.sheet = sheet
         self.title.setText(f"{sheet.panel_name}" + (f" · {sheet.round_name}" if sheet.round_name else ""))
-        budget = f"Budget {format_money(sheet.budget_pence)}" if sheet.budget_pence is not None else "No round budget"
-        self.subtitle.setText(f"{budget} · {len(sheet.applications)} applications · "
-                              f"{len(sheet.panellists)} panellists · {len(sheet.criteria)} criteria, weighted "
-                              f"score out of {sheet.max_weighted}")
+        budget = (self.tr("Budget {amount}").format(amount=format_money(sheet.budget_pence))
+                  if sheet.budget_pence is not None else self.tr("No round budget"))
+        self.subtitle.setText(" · ".join((
+            budget, ngettext("{n} application", "{n} applications", len(sheet.applications)).format(
+                n=len(sheet.applications)),
+            ngettext("{n} panellist", "{n} panellists", len(sheet.panellists)).format(n=len(sheet.panellists)),
+            ngettext("{n} criterion, weighted score out of {most}", "{n} criteria, weighted score out of {most}",
+                     len(sheet.criteria)).format(n=len(sheet.criteria), most=sheet.max_weighted))))
         if initial or [self.panellist_combo.itemData(i) for i in range(self.panellist_combo.count())] != [
                 p.id for p in sheet.panellists]:
             current = self.panellist_combo.currentData()
@@ -372,7 +377,7 @@ class PanelScoringWidget(QWidget):
         self._show_decisions()
         if initial:
             self.notes_edit.setPlainText(sheet.notes)
-            self.notes_status.setText("Saved." if sheet.notes else "")
+            self.notes_status.setText(self.tr("Saved.") if sheet.notes else "")
             self.loaded.emit()
         self.refreshed.emit()
 
@@ -384,9 +389,10 @@ class PanelScoringWidget(QWidget):
         sheet = self.sheet
         self.score_model.panellist_id = self.panellist_id()
         self.score_model.set_sheet(sheet)
-        missing = ("criteria" if not sheet.criteria else "applications to score" if not sheet.applications
-                   else "panellists" if not sheet.panellists else "")
-        self.score_empty.setText(f"This panel has no {missing} yet." if missing else "")
+        missing = (self.tr("This panel has no criteria yet.") if not sheet.criteria
+                   else self.tr("This panel has no applications to score yet.") if not sheet.applications
+                   else self.tr("This panel has no panellists yet.") if not sheet.panellists else "")
+        self.score_empty.setText(missing)
         self.score_empty.setVisible(bool(missing))
         self.score_view.setVisible(not missing)
         view = self.score_view
@@ -412,7 +418,7 @@ class PanelScoringWidget(QWidget):
         for n in range(1, len(self.sheet.criteria) + 1):
             header.resizeSection(n, min(max(_header_width(metrics, headers[n]), 120), 240))
         header.resizeSection(self.score_model.interest_column,
-                             _header_width(metrics, "Other registrable interest", 36))
+                             _header_width(metrics, self.tr("Other registrable interest"), 36))
         self.score_fitter.fit()
 
     def current_cell(self) -> Any:
@@ -433,7 +439,7 @@ class PanelScoringWidget(QWidget):
                 and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)):
             cell = self.current_cell()
             if cell is not None and cell.editable and cell.scored:
-                self._notice(self.score_notice, "error", NOT_TAKEN_AWAY)
+                self._notice(self.score_notice, "error", self.tr(NOT_TAKEN_AWAY))
                 return True
         return super().eventFilter(watched, event)
 
@@ -443,25 +449,27 @@ class PanelScoringWidget(QWidget):
             return
         cell = self.current_cell()
         self._note_key = None
-        placeholder = "Choose a score cell to add a note the panel will see"
+        placeholder = self.tr("Choose a score cell to add a note the panel will see")
         if cell is None or self.panellist_id() is None:
             self.note_edit.clear()
             self.note_edit.setEnabled(False)
             self.note_target.setText("")
         else:
             key = (cell.application.application_id, cell.criterion.id)
-            target = f"on {cell.application.reference}, {cell.criterion.name}"
+            target = self.tr("on {reference}, {criterion}").format(reference=cell.application.reference,
+                                                                   criterion=cell.criterion.name)
             self.note_target.setText(self.note_target.fontMetrics().elidedText(
                 target, Qt.TextElideMode.ElideRight, self.note_target.maximumWidth()))
             self.note_target.setToolTip(target)
             if cell.interest is not None:
-                self.note_edit.setText(f"Interest declared: {interest_text(cell.interest)}")
+                self.note_edit.setText(self.tr("Interest declared: {interest}").format(
+                    interest=interest_text(cell.interest)))
                 self.note_edit.setCursorPosition(0)
             else:
                 self.note_edit.setText(self.score_model.drafts.get(key, cell.note))
                 self._note_key = key
-                placeholder = ("No note. The panel's decision has been applied: scores are final." if cell.final
-                               else "A note for the panel on this score (Enter keeps it)")
+                placeholder = (self.tr("No note. The panel's decision has been applied: scores are final.")
+                               if cell.final else self.tr("A note for the panel on this score (Enter keeps it)"))
             self.note_edit.setEnabled(cell.editable)
         self.note_edit.setPlaceholderText(placeholder)
         application = self.current_application_id()
@@ -482,7 +490,7 @@ class PanelScoringWidget(QWidget):
         if not cell.scored:
             if text:
                 self.score_model.drafts[key] = text
-                self._notice(self.score_notice, "error", NOTE_WAITS)
+                self._notice(self.score_notice, "error", self.tr(NOTE_WAITS))
             else:
                 self.score_model.drafts.pop(key, None)
             return
@@ -515,8 +523,8 @@ class PanelScoringWidget(QWidget):
             from grantdesk.services.panels import ConflictOfInterest
 
             message = refusal_text(error)
-            self._refused(self.score_notice, f"Refused: {message}" if isinstance(error, ConflictOfInterest)
-                          else message)
+            self._refused(self.score_notice, self.tr("Refused: {message}").format(message=message)
+                          if isinstance(error, ConflictOfInterest) else message)
             self.refresh()  # show what is stored, not what was refused
 
         def work(db):
@@ -560,11 +568,14 @@ class PanelScoringWidget(QWidget):
         suggested = [a for a in sheet.applications if a.suggested]
         spend = sum(a.amount_pence for a in suggested)
         decided = [a for a in sheet.applications if a.decision is not None]
-        budget = format_money(sheet.budget_pence) if sheet.budget_pence is not None else "no set budget"
-        self.results_summary.setText(
-            f"Ranked by weighted score (Σ weight × mean score, leaving out “can't judge”). Within {budget}, the "
-            f"raw scores would fund {len(suggested)} application{'s' if len(suggested) != 1 else ''} for "
-            f"{format_money(spend)}. {len(decided)} of {len(sheet.applications)} decided.")
+        budget = format_money(sheet.budget_pence) if sheet.budget_pence is not None else self.tr("no set budget")
+        self.results_summary.setText(ngettext(
+            "Ranked by weighted score (Σ weight × mean score, leaving out “can't judge”). Within {budget}, the raw "
+            "scores would fund {n} application for {amount}. {decided} of {total} decided.",
+            "Ranked by weighted score (Σ weight × mean score, leaving out “can't judge”). Within {budget}, the raw "
+            "scores would fund {n} applications for {amount}. {decided} of {total} decided.", len(suggested)).format(
+            budget=budget, n=len(suggested), amount=format_money(spend), decided=len(decided),
+            total=len(sheet.applications)))
 
     def _size_results_columns(self) -> None:
         """Fit the columns to what they hold and the application to the rest, so at 1280 pixels wide
@@ -575,14 +586,14 @@ class PanelScoringWidget(QWidget):
         model, header = self.results_model, self.results_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         metrics, headers = self.fontMetrics(), model.headers()
-        header.resizeSection(model.RANK, _header_width(metrics, "Rank", 30))
+        header.resizeSection(model.RANK, _header_width(metrics, self.tr("Rank"), 30))
         header.resizeSection(model.WEIGHTED, max(_header_width(metrics, headers[model.WEIGHTED]), 160))
         for n in range(len(self.sheet.criteria)):
             column = model.FIRST_MEAN + n
             header.resizeSection(column, max(_header_width(metrics, headers[column], 20), 64))
-        header.resizeSection(model.column("Scorers"), _header_width(metrics, "Interest: Someone", 16))
-        header.resizeSection(model.column("Suggest"), _header_width(metrics, "Not funded"))
-        header.resizeSection(model.column("Decision"), _header_width(metrics, "Do not fund · differs", 40))
+        header.resizeSection(model.column("Scorers"), _header_width(metrics, self.tr("Interest: {names}").format(names="Someone"), 16))
+        header.resizeSection(model.column("Suggest"), _header_width(metrics, self.tr("Not funded")))
+        header.resizeSection(model.column("Decision"), _header_width(metrics, self.tr("Do not fund") + " · " + self.tr("differs"), 40))
         self.results_fitter.fit()
 
     # --- deliberation tab -------------------------------------------------------------------------
@@ -604,9 +615,9 @@ class PanelScoringWidget(QWidget):
                 status = QLabel()
                 status.setObjectName(f"decision_{a.application_id}")
                 status.setWordWrap(True)
-                button = QPushButton("Decide…")
+                button = QPushButton(self.tr("Decide…"))
                 button.setObjectName(f"decide_{a.application_id}")
-                button.setAccessibleName(f"Decide on {a.reference}")
+                button.setAccessibleName(self.tr("Decide on {reference}").format(reference=a.reference))
                 button.clicked.connect(lambda _c=False, app=a.application_id: self.open_decide(app))
                 grid.addWidget(label, row, 0)
                 grid.addWidget(status, row, 1)
@@ -621,15 +632,17 @@ class PanelScoringWidget(QWidget):
         quiet = muted(self.palette(), QPalette.ColorRole.Window).name()
         for a in sheet.applications:
             label = self.decision_app_labels[a.application_id]
-            raw = ("not scored" if a.weighted is None else
-                   f"weighted {number_text(a.weighted)} of {sheet.max_weighted}; the scores "
-                   + ("fund it" if a.suggested else "do not fund it"))
+            raw = (self.tr("not scored") if a.weighted is None else
+                   (self.tr("weighted {score} of {most}; the scores fund it") if a.suggested else
+                    self.tr("weighted {score} of {most}; the scores do not fund it")).format(
+                       score=number_text(a.weighted), most=sheet.max_weighted))
+            asked = self.tr("asked for {amount}").format(amount=format_money(a.amount_pence))
             label.setText(f"<b>{a.rank}. {escape(a.reference)}</b> · {escape(a.title)}<br>"
-                          f"<span style='color:{quiet}'>asked for {format_money(a.amount_pence)} · {raw}</span>")
+                          f"<span style='color:{quiet}'>{asked} · {raw}</span>")
             d = a.decision
             status = self.decision_labels[a.application_id]
             if d is None:
-                status.setText(f"<span style='color:{quiet}'>No decision yet</span>")
+                status.setText(f"<span style='color:{quiet}'>{self.tr('No decision yet')}</span>")
             else:
                 reason = f"<br><i>{escape(d.reason)}</i>" if d.reason else ""
                 status.setText(f"<b>{escape(decision_text(d))}</b>{reason}")
@@ -657,9 +670,9 @@ class PanelScoringWidget(QWidget):
         def done(decision: Any) -> None:
             if dialog is not None:
                 dialog.accept()
-            self._notice(self.deliberation_notice, "ok", "Decision recorded"
-                         + (" — it differs from the scores; the reason is kept." if decision.differs_from_scores
-                            else "."))
+            self._notice(self.deliberation_notice, "ok",
+                         self.tr("Decision recorded — it differs from the scores; the reason is kept.")
+                         if decision.differs_from_scores else self.tr("Decision recorded."))
             self.decided.emit(decision)
             self.refresh()
 
@@ -675,7 +688,7 @@ class PanelScoringWidget(QWidget):
             panels.set_deliberation_notes(db, panel_id, text)
 
         def done(_result: Any) -> None:
-            self.notes_status.setText("Saved.")
+            self.notes_status.setText(self.tr("Saved."))
             self.notes_saved.emit()
 
         Op(self, work).success(done).failure(lambda e: self._refused(self.deliberation_notice, refusal_text(e))).run()
@@ -687,13 +700,17 @@ class PanelScoringWidget(QWidget):
         pending = [a for a in self.sheet.applications
                    if a.decision is not None and not a.decision.applied and a.status == "shortlisted"]
         counts = {k: sum(1 for a in pending if a.decision.outcome == k) for k in OUTCOME_WORDS}
-        box = QMessageBox(QMessageBox.Icon.Question, "Apply the panel's decisions",
-                          f"Apply {len(pending)} decision{'s' if len(pending) != 1 else ''} to the applications? "
-                          f"{counts['fund']} will be awarded, {counts['decline']} declined and {counts['defer']} "
-                          "deferred, with the panel's reasons. This cannot be undone here.",
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Apply the panel's decisions"),
+                          ngettext("Apply {n} decision to the applications? {fund} will be awarded, {decline} "
+                                   "declined and {defer} deferred, with the panel's reasons. This cannot be undone "
+                                   "here.",
+                                   "Apply {n} decisions to the applications? {fund} will be awarded, {decline} "
+                                   "declined and {defer} deferred, with the panel's reasons. This cannot be undone "
+                                   "here.", len(pending)).format(n=len(pending), fund=counts["fund"],
+                                                                 decline=counts["decline"], defer=counts["defer"]),
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
         box.setObjectName("applyConfirm")
-        box.button(QMessageBox.StandardButton.Yes).setText("Apply decisions")
+        box.button(QMessageBox.StandardButton.Yes).setText(self.tr("Apply decisions"))
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.accepted.connect(self._apply)
         self.confirm_box = box
@@ -713,15 +730,17 @@ class PanelScoringWidget(QWidget):
             return panels.apply_decisions(db, panel_id)
 
         def done(result: Any) -> None:
-            parts = [f"{len(refs)} {word}" + (f" ({', '.join(refs)})" if refs else "")
-                     for word, refs in (("awarded", result.awarded), ("declined", result.declined),
-                                        ("deferred", result.deferred))]
-            self._notice(self.deliberation_notice, "ok", "Applied the panel's decisions: " + "; ".join(parts) + ".")
+            parts = [words.format(n=len(refs)) + (f" ({', '.join(refs)})" if refs else "")
+                     for words, refs in ((self.tr("{n} awarded"), result.awarded),
+                                         (self.tr("{n} declined"), result.declined),
+                                         (self.tr("{n} deferred"), result.deferred))]
+            self._notice(self.deliberation_notice, "ok",
+                         self.tr("Applied the panel's decisions: {parts}.").format(parts="; ".join(parts)))
             self.applied.emit(result)
             self.refresh()
 
         Op(self, work).success(done).failure(lambda e: self._refused(self.deliberation_notice, refusal_text(e))) \
-            .with_progress("Applying the panel's decisions").run()
+            .with_progress(self.tr("Applying the panel's decisions")).run()
 
     # --- shared -----------------------------------------------------------------------------------
     def _open(self, dialog: QDialog, name: str, focus: QWidget | None) -> Any:

@@ -19,11 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from grantdesk.i18n import N_
 from ui.paper_marks import EntryError, MarksEntry, escape, keying_text
 
 ERROR_STYLE = "color: #b91c1c;"
-SPOILT_PRESETS = ("unreadable", "voter identifiable", "more marks than allowed", "blank")
-CHECKED_PREFIX = "checked the paper: "
+# Offered in the officer's language (what is chosen is kept as the reason, as if typed).
+SPOILT_PRESETS = (N_("unreadable"), N_("voter identifiable"), N_("more marks than allowed"), N_("blank"))
+CHECKED_PREFIX = N_("checked the paper: ")
 
 
 class SpoiltDialog(QDialog):
@@ -32,23 +34,23 @@ class SpoiltDialog(QDialog):
     def __init__(self, sheet: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("spoiltDialog")
-        self.setWindowTitle(f"Sheet {sheet} is spoilt")
+        self.setWindowTitle(self.tr("Sheet {sheet} is spoilt").format(sheet=sheet))
         layout = QVBoxLayout(self)
-        prompt = QLabel(f"Why is sheet {sheet} spoilt? Choose a reason or type your own.")
+        prompt = QLabel(self.tr("Why is sheet {sheet} spoilt? Choose a reason or type your own.").format(sheet=sheet))
         prompt.setWordWrap(True)
         layout.addWidget(prompt)
         self.reason_combo = QComboBox()
         self.reason_combo.setObjectName("spoiltReason")
         self.reason_combo.setEditable(True)
         self.reason_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.reason_combo.addItems(SPOILT_PRESETS)
+        self.reason_combo.addItems([self.tr(p) for p in SPOILT_PRESETS])
         self.reason_combo.setCurrentIndex(-1)
-        self.reason_combo.lineEdit().setPlaceholderText("e.g. unreadable")
-        self.reason_combo.setAccessibleName("Reason the ballot is spoilt")
+        self.reason_combo.lineEdit().setPlaceholderText(self.tr("e.g. unreadable"))
+        self.reason_combo.setAccessibleName(self.tr("Reason the ballot is spoilt"))
         prompt.setBuddy(self.reason_combo)
         layout.addWidget(self.reason_combo)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Key as spoilt")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Key as spoilt"))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
@@ -71,19 +73,20 @@ class ResolveDialog(QDialog):
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("resolveDialog")
-        self.setWindowTitle(f"Resolve the mismatch on sheet {mismatch.sheet}")
+        self.setWindowTitle(self.tr("Resolve the mismatch on sheet {sheet}").format(sheet=mismatch.sheet))
         self.mismatch = mismatch
         self._submit = submit
         layout = QVBoxLayout(self)
-        intro = QLabel(f"Find paper sheet <b>{escape(mismatch.sheet)}</b> and check what it says.")
+        intro = QLabel(self.tr("Find paper sheet <b>{sheet}</b> and check what it says.").format(
+            sheet=escape(mismatch.sheet)))
         layout.addWidget(intro)
         self.choice = QButtonGroup(self)
-        self.keep1 = QRadioButton(f"Keep keying &1 (by {mismatch.first.by}): "
-                                  f"{keying_text(event.projects, mismatch.first)}")
-        self.keep2 = QRadioButton(f"Keep keying &2 (by {mismatch.second.by}): "
-                                  f"{keying_text(event.projects, mismatch.second)}")
-        self.as_read = QRadioButton("Key it as it &reads:")
-        self.spoilt = QRadioButton("It is &spoilt, because:")
+        self.keep1 = QRadioButton(self.tr("Keep keying &1 (by {by}): {marks}").format(
+            by=mismatch.first.by, marks=keying_text(event.projects, mismatch.first)))
+        self.keep2 = QRadioButton(self.tr("Keep keying &2 (by {by}): {marks}").format(
+            by=mismatch.second.by, marks=keying_text(event.projects, mismatch.second)))
+        self.as_read = QRadioButton(self.tr("Key it as it &reads:"))
+        self.spoilt = QRadioButton(self.tr("It is &spoilt, because:"))
         for n, (radio, name) in enumerate(((self.keep1, "keep1"), (self.keep2, "keep2"),
                                            (self.as_read, "asRead"), (self.spoilt, "spoilt"))):
             radio.setObjectName(f"resolve_{name}")
@@ -99,15 +102,16 @@ class ResolveDialog(QDialog):
         self.spoilt_combo = QComboBox()
         self.spoilt_combo.setObjectName("resolveSpoiltReason")
         self.spoilt_combo.setEditable(True)
-        self.spoilt_combo.addItems(SPOILT_PRESETS)
+        self.spoilt_combo.addItems([self.tr(p) for p in SPOILT_PRESETS])
         self.spoilt_combo.setCurrentIndex(-1)
-        self.spoilt_combo.setAccessibleName("Reason the ballot is spoilt")
+        self.spoilt_combo.setAccessibleName(self.tr("Reason the ballot is spoilt"))
         layout.addWidget(self.spoilt_combo)
         form = QFormLayout()
-        self.reason_edit = QLineEdit(CHECKED_PREFIX)
+        self.checked_prefix = self.tr(CHECKED_PREFIX)
+        self.reason_edit = QLineEdit(self.checked_prefix)
         self.reason_edit.setObjectName("resolveReason")
-        self.reason_edit.setAccessibleName("How the mismatch was settled")
-        label = QLabel("How it was &settled:")
+        self.reason_edit.setAccessibleName(self.tr("How the mismatch was settled"))
+        label = QLabel(self.tr("How it was &settled:"))
         label.setBuddy(self.reason_edit)
         form.addRow(label, self.reason_edit)
         layout.addLayout(form)
@@ -118,7 +122,7 @@ class ResolveDialog(QDialog):
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Resolve")
+        self.ok.setText(self.tr("Resolve"))
         self.buttons.accepted.connect(self.try_submit)
         self.buttons.rejected.connect(self.reject)
         self.marks.submitted.connect(self.try_submit)
@@ -136,13 +140,14 @@ class ResolveDialog(QDialog):
         self.marks.setEnabled(self.as_read.isChecked())
         self.spoilt_combo.setEnabled(self.spoilt.isChecked())
         given = self.reason()
-        if given.lower().startswith(CHECKED_PREFIX.strip()):
-            given = given[len(CHECKED_PREFIX.strip()):].strip()
+        prefix = self.checked_prefix.strip()
+        if given.lower().startswith(prefix.lower()):
+            given = given[len(prefix):].strip()
         self.ok.setEnabled(bool(given))
 
     def try_submit(self) -> None:
         if not self.ok.isEnabled():
-            self.show_error("Say what the paper showed, after “checked the paper:”.")
+            self.show_error(self.tr("Say what the paper showed, after “checked the paper:”."))
             return
         args: dict[str, Any] = {"reason": self.reason()}
         if self.keep1.isChecked():
@@ -151,7 +156,7 @@ class ResolveDialog(QDialog):
             args["use"] = 2
         elif self.as_read.isChecked():
             if self.marks.is_empty():
-                self.show_error("Type the marks as the paper shows them, or choose “It is spoilt”.")
+                self.show_error(self.tr("Type the marks as the paper shows them, or choose “It is spoilt”."))
                 return
             try:
                 args["ballot"] = self.marks.ballot()
@@ -161,7 +166,7 @@ class ResolveDialog(QDialog):
         else:
             spoilt = self.spoilt_combo.currentText().strip()
             if not spoilt:
-                self.show_error("Say why the ballot is spoilt.")
+                self.show_error(self.tr("Say why the ballot is spoilt."))
                 return
             args["spoilt_reason"] = spoilt
         self.error.clear()

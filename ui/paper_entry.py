@@ -54,6 +54,7 @@ from PySide6.QtWidgets import (
 )
 
 from grantdesk.domain.rounding import rounded_text
+from grantdesk.i18n import ngettext
 from grantdesk.domain.changes import Kind
 from grantdesk.voting.ballots import CastBallot
 from ui.operations import Op, Query, follow_changes, refusal_text
@@ -175,7 +176,7 @@ class PaperEntryWidget(QWidget):
     # --- construction -------------------------------------------------------------------------
     def _build(self) -> None:
         outer = QVBoxLayout(self)
-        self.title = QLabel("Loading the ballot paper…")
+        self.title = QLabel(self.tr("Loading the ballot paper…"))
         self.title.setObjectName("paperTitle")
         self.title.setStyleSheet("font-size: 15pt; font-weight: 600;")
         self.title.setWordWrap(True)
@@ -185,7 +186,7 @@ class PaperEntryWidget(QWidget):
         outer.addWidget(splitter, 1)
 
         # left: the entry form
-        left = QGroupBox("Key a paper ballot")
+        left = QGroupBox(self.tr("Key a paper ballot"))
         left.setObjectName("entryBox")
         self.form_layout = QVBoxLayout(left)
         top = QHBoxLayout()
@@ -200,10 +201,10 @@ class PaperEntryWidget(QWidget):
         top.addWidget(self.keying_as)
         top.addWidget(self.keyer_edit)
         top.addStretch(1)
-        self.second_mode = QCheckBox("Second &keying")
+        self.second_mode = QCheckBox(self.tr("Second &keying"))
         self.second_mode.setObjectName("secondKeying")
-        self.second_mode.setAccessibleName("Second keying mode")
-        self.second_mode.setToolTip("Key again the sheets keyed once, without seeing the first keying (Ctrl+K)")
+        self.second_mode.setAccessibleName(self.tr("Second keying mode"))
+        self.second_mode.setToolTip(self.tr("Key again the sheets keyed once, without seeing the first keying (Ctrl+K)"))
         self.second_mode.toggled.connect(self._mode_changed)
         top.addWidget(self.second_mode)
         self.form_layout.addLayout(top)
@@ -213,7 +214,7 @@ class PaperEntryWidget(QWidget):
         self.waiting_label.setWordWrap(True)
         self.waiting_list = QListWidget()
         self.waiting_list.setObjectName("waitingSheets")
-        self.waiting_list.setAccessibleName("Sheets waiting for their second keying")
+        self.waiting_list.setAccessibleName(self.tr("Sheets waiting for their second keying"))
         self.waiting_list.setFlow(QListWidget.Flow.LeftToRight)
         self.waiting_list.setWrapping(True)
         self.waiting_list.setMaximumHeight(64)
@@ -224,12 +225,12 @@ class PaperEntryWidget(QWidget):
         self.form_layout.addWidget(self.waiting_list)
 
         sheet_row = QHBoxLayout()
-        sheet_label = QLabel("S&heet")
+        sheet_label = QLabel(self.tr("S&heet"))
         sheet_label.setStyleSheet("font-weight: 600;")
         self.sheet_edit = QLineEdit()
         self.sheet_edit.setObjectName("sheetEdit")
-        self.sheet_edit.setAccessibleName("Sheet number")
-        self.sheet_edit.setToolTip("The number written on the paper ballot")
+        self.sheet_edit.setAccessibleName(self.tr("Sheet number"))
+        self.sheet_edit.setToolTip(self.tr("The number written on the paper ballot"))
         self.sheet_edit.setMaximumWidth(120)
         font = self.sheet_edit.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
@@ -255,13 +256,13 @@ class PaperEntryWidget(QWidget):
         self.form_layout.addWidget(self.entry_error)
 
         buttons = QHBoxLayout()
-        self.key_button = QPushButton("Key sheet  (Enter)")
+        self.key_button = QPushButton(self.tr("Key sheet  (Enter)"))
         self.key_button.setObjectName("keyButton")
-        self.key_button.setAccessibleName("Key sheet")
+        self.key_button.setAccessibleName(self.tr("Key sheet"))
         self.key_button.clicked.connect(self.key_sheet)
-        self.spoilt_button = QPushButton("Spoilt…  (Ctrl+S)")
+        self.spoilt_button = QPushButton(self.tr("Spoilt…  (Ctrl+S)"))
         self.spoilt_button.setObjectName("spoiltButton")
-        self.spoilt_button.setAccessibleName("Key the sheet as spoilt")
+        self.spoilt_button.setAccessibleName(self.tr("Key the sheet as spoilt"))
         self.spoilt_button.clicked.connect(self.ask_spoilt)
         buttons.addWidget(self.key_button)
         buttons.addWidget(self.spoilt_button)
@@ -277,7 +278,7 @@ class PaperEntryWidget(QWidget):
 
         self.outcome = QLabel("")
         self.outcome.setObjectName("outcome")
-        self.outcome.setAccessibleName("What happened to the last sheet")
+        self.outcome.setAccessibleName(self.tr("What happened to the last sheet"))
         self.outcome.setWordWrap(True)
         self.outcome.setMinimumHeight(48)
         self.outcome.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
@@ -288,11 +289,12 @@ class PaperEntryWidget(QWidget):
         right = QWidget()
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
-        progress_box = QGroupBox("Paper ballots so far")
+        progress_box = QGroupBox(self.tr("Paper ballots so far"))
         grid = QGridLayout(progress_box)
         self.progress_labels: dict[str, QLabel] = {}
-        for n, (key, text) in enumerate((("counted", "Counted"), ("spoilt", "Spoilt"),
-                                         ("mismatches", "Mismatches"), ("waiting", "Waiting for 2nd keying"))):
+        for n, (key, text) in enumerate((("counted", self.tr("Counted")), ("spoilt", self.tr("Spoilt")),
+                                         ("mismatches", self.tr("Mismatches")),
+                                         ("waiting", self.tr("Waiting for 2nd keying")))):
             value = QLabel("–")
             value.setObjectName(f"progress_{key}")
             value.setAccessibleName(text)
@@ -306,10 +308,11 @@ class PaperEntryWidget(QWidget):
             self.progress_labels[key] = value
         column.addWidget(progress_box)
 
-        mismatch_box = QGroupBox("Mismatches to resolve")
+        mismatch_box = QGroupBox(self.tr("Mismatches to resolve"))
         mbox = QVBoxLayout(mismatch_box)
-        self.mismatch_model = RowsModel(("Sheet", "Keying 1", "By", "Keying 2", "By"), parent=self)
-        self.mismatch_view = make_table(self.mismatch_model, "Mismatches to resolve")
+        self.mismatch_model = RowsModel((self.tr("Sheet"), self.tr("Keying 1"), self.tr("By"), self.tr("Keying 2"),
+                                         self.tr("By")), parent=self)
+        self.mismatch_view = make_table(self.mismatch_model, self.tr("Mismatches to resolve"))
         self.mismatch_view.setObjectName("mismatchView")
         header = self.mismatch_view.horizontalHeader()
         for col, mode in enumerate((QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch,
@@ -319,29 +322,29 @@ class PaperEntryWidget(QWidget):
         self.mismatch_view.doubleClicked.connect(lambda _i: self.open_resolve())
         mbox.addWidget(self.mismatch_view)
         row = QHBoxLayout()
-        self.mismatch_note = QLabel("None so far.")
+        self.mismatch_note = QLabel(self.tr("None so far."))
         self.mismatch_note.setStyleSheet("color: #4b5563;")
         row.addWidget(self.mismatch_note, 1)
-        self.resolve_button = QPushButton("&Resolve…")
+        self.resolve_button = QPushButton(self.tr("&Resolve…"))
         self.resolve_button.setObjectName("resolveButton")
-        self.resolve_button.setAccessibleName("Resolve the chosen mismatch")
-        self.resolve_button.setToolTip("Settle the chosen mismatch after checking the paper (Ctrl+R)")
+        self.resolve_button.setAccessibleName(self.tr("Resolve the chosen mismatch"))
+        self.resolve_button.setToolTip(self.tr("Settle the chosen mismatch after checking the paper (Ctrl+R)"))
         self.resolve_button.clicked.connect(self.open_resolve)
         row.addWidget(self.resolve_button)
         mbox.addLayout(row)
         column.addWidget(mismatch_box, 2)
 
-        totals_box = QGroupBox("Totals")
+        totals_box = QGroupBox(self.tr("Totals"))
         tbox = QVBoxLayout(totals_box)
         self.totals_label = QLabel("–")
         self.totals_label.setObjectName("totalsLabel")
-        self.totals_label.setAccessibleName("Ballots counted")
+        self.totals_label.setAccessibleName(self.tr("Ballots counted"))
         self.totals_label.setWordWrap(True)
         self.totals_label.setTextFormat(Qt.TextFormat.RichText)
         tbox.addWidget(self.totals_label)
-        self.totals_model = RowsModel(("No.", "Project", "Kiosk", "Paper", "Combined"), right_aligned=(0, 2, 3, 4),
-                                      parent=self)
-        self.totals_view = make_table(self.totals_model, "Totals per project")
+        self.totals_model = RowsModel((self.tr("No."), self.tr("Project"), self.tr("Kiosk"), self.tr("Paper"),
+                                       self.tr("Combined")), right_aligned=(0, 2, 3, 4), parent=self)
+        self.totals_view = make_table(self.totals_model, self.tr("Totals per project"))
         self.totals_view.setObjectName("totalsView")
         self.totals_view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.totals_view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
@@ -381,13 +384,14 @@ class PaperEntryWidget(QWidget):
 
     def _on_event(self, event: Any) -> None:
         self.paper = event
-        self.title.setText(f"Paper ballots · {event.name}")
-        self.instructions.setText(f"<b>The ballot paper says:</b> {escape(event.instructions)}<br>"
-                                  + ("Type the projects' numbers in order of preference, then Enter."
+        self.title.setText(self.tr("Paper ballots · {event}").format(event=event.name))
+        self.instructions.setText(self.tr("<b>The ballot paper says:</b> {instructions}").format(
+                                      instructions=escape(event.instructions)) + "<br>"
+                                  + (self.tr("Type the projects' numbers in order of preference, then Enter.")
                                      if event.ballot_kind == "ranked" else
-                                     "Type the numbers of the projects marked, then Enter."
+                                     self.tr("Type the numbers of the projects marked, then Enter.")
                                      if event.ballot_kind in TEXT_KINDS else
-                                     "Type each project's mark, Tab to move along, then Enter."))
+                                     self.tr("Type each project's mark, Tab to move along, then Enter.")))
         self.marks = MarksEntry(event, self)
         self.marks.setObjectName("marksEntry")
         self.marks.submitted.connect(self.key_sheet)
@@ -403,7 +407,7 @@ class PaperEntryWidget(QWidget):
         confirmed = state == "confirmed"
         self._set_enabled(not confirmed)
         if confirmed and self.outcome.property("state") != "info":
-            self._show_outcome("info", "The results of this vote are confirmed: no more ballots can be keyed.")
+            self._show_outcome("info", self.tr("The results of this vote are confirmed: no more ballots can be keyed."))
 
     def refresh(self, *, initial: bool = False) -> None:
         """Read the count so far again: progress, mismatches and totals. A refresh asked for while one
@@ -460,8 +464,9 @@ class PaperEntryWidget(QWidget):
                                       for m in self.mismatches], self.mismatches)
         self.mismatch_view.resizeRowsToContents()
         n = len(self.mismatches)
-        self.mismatch_note.setText("None so far." if not n else
-                                   f"{n} sheet{'s' if n != 1 else ''} to check against the paper.")
+        self.mismatch_note.setText(self.tr("None so far.") if not n else
+                                   ngettext("{n} sheet to check against the paper.",
+                                            "{n} sheets to check against the paper.", n).format(n=n))
         self.resolve_button.setEnabled(bool(n))
         if n and not self.mismatch_view.selectionModel().hasSelection():
             self.mismatch_view.selectRow(0)
@@ -476,9 +481,11 @@ class PaperEntryWidget(QWidget):
                     f"<td align='right'>{t.accepted:,}</td><td align='right'>{t.spoilt_count:,}</td></tr>")
 
         self.totals_label.setText(
-            "<table cellspacing='4'><tr><th align='left'>Ballots</th><th>&nbsp;in&nbsp;</th>"
-            "<th>&nbsp;counted&nbsp;</th><th>&nbsp;spoilt&nbsp;</th></tr>"
-            + line("Kiosk", r.kiosk) + line("Paper", r.paper) + line("<b>Combined</b>", r.tally) + "</table>")
+            "<table cellspacing='4'><tr>"
+            + self.tr("<th align='left'>Ballots</th><th>&nbsp;in&nbsp;</th><th>&nbsp;counted&nbsp;</th>"
+                      "<th>&nbsp;spoilt&nbsp;</th>") + "</tr>"
+            + line(self.tr("Kiosk"), r.kiosk) + line(self.tr("Paper"), r.paper)
+            + line("<b>" + self.tr("Combined") + "</b>", r.tally) + "</table>")
         rows = []
         for n, p in enumerate(self.paper.projects):
             rows.append((str(n + 1), f"{p.title}  ({p.reference})", number_text(r.kiosk.projects[n].total),
@@ -514,7 +521,7 @@ class PaperEntryWidget(QWidget):
             self.entry_error.clear()
         else:
             self.sheet_edit.clear()
-            self.entry_error.setText("No sheet is waiting for its second keying.")
+            self.entry_error.setText(self.tr("No sheet is waiting for its second keying."))
 
     def _choose_sheet(self, sheet: str, *, focus: bool = True) -> None:
         self.sheet_edit.setText(sheet)
@@ -552,18 +559,19 @@ class PaperEntryWidget(QWidget):
     def _checked_sheet(self) -> str | None:
         sheet = self.sheet_edit.text().strip()
         if not sheet:
-            self._entry_problem("Type the number written on the paper ballot as the sheet number.", self.sheet_edit)
+            self._entry_problem(self.tr("Type the number written on the paper ballot as the sheet number."),
+                                self.sheet_edit)
             return None
         if self.progress is not None:
             waiting = set(self.progress.keyed_once)
             if self.second_mode.isChecked() and sheet not in waiting:
-                self._entry_problem(f"Sheet {sheet} is not waiting for a second keying; choose one from the list.",
-                                    self.sheet_edit)
+                self._entry_problem(self.tr("Sheet {sheet} is not waiting for a second keying; choose one from the "
+                                            "list.").format(sheet=sheet), self.sheet_edit)
                 return None
             if not self.second_mode.isChecked() and sheet in waiting:
-                self._entry_problem(f"Sheet {sheet} has been keyed once already. If this is another paper, give it a "
-                                    "new number; to key it a second time, switch to Second keying (Ctrl+K).",
-                                    self.sheet_edit)
+                self._entry_problem(self.tr("Sheet {sheet} has been keyed once already. If this is another paper, "
+                                            "give it a new number; to key it a second time, switch to Second keying "
+                                            "(Ctrl+K).").format(sheet=sheet), self.sheet_edit)
                 return None
         return sheet
 
@@ -634,7 +642,7 @@ class PaperEntryWidget(QWidget):
         if outcome.spoilt_as_keyed:
             state = "spoilt"  # said at once, with the rule quoted; the second keying confirms it
         elif outcome.state == "waiting":
-            message = f"Sheet {outcome.sheet} keyed once: it waits for its second keying."
+            message = self.tr("Sheet {sheet} keyed once: it waits for its second keying.").format(sheet=outcome.sheet)
         self._show_outcome(state, message)
         self._last_sheet = outcome.sheet
         self.marks.clear()
@@ -744,7 +752,8 @@ class PaperEntryWidget(QWidget):
                 return
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the paper ballots"),
-                                                  f"paper-ballots-{self.event_id}.pdf", "PDF (*.pdf)")
+                                                  f"paper-ballots-{self.event_id}.pdf",
+                                                  self.tr("PDF") + " (*.pdf)")
             if not path:
                 return
         event_id, target = self.event_id, Path(path)

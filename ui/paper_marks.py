@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QScrollArea, QSpinBox, QVBoxLayout, QWidget
 
@@ -108,9 +108,10 @@ class MarksEntry(QWidget):
             self.line = QLineEdit()
             self.line.setObjectName("marksEdit")
             ranked = self.kind == "ranked"
-            self.line.setAccessibleName("Projects in order of preference, by their numbers" if ranked
-                                        else "Projects marked, by their numbers")
-            self.line.setPlaceholderText("e.g. 3 1 4 — first choice first" if ranked else "e.g. 1 4 or 1, 4")
+            self.line.setAccessibleName(self.tr("Projects in order of preference, by their numbers") if ranked
+                                        else self.tr("Projects marked, by their numbers"))
+            self.line.setPlaceholderText(self.tr("e.g. 3 1 4 — first choice first") if ranked
+                                         else self.tr("e.g. 1 4 or 1, 4"))
             self.line.installEventFilter(self)
             font = self.line.font()
             font.setPointSizeF(font.pointSizeF() * 1.4)
@@ -130,10 +131,10 @@ class MarksEntry(QWidget):
             f"<td style='color:#4b5563'>&nbsp;{escape(p.reference)}&nbsp;</td>"
             f"<td align='right' style='color:#4b5563'>{format_money(p.amount_pence)}</td></tr>"
             for n, p in enumerate(self.projects, start=1))
-        legend.setText("<div style='color:#4b5563'>Numbers on the ballot paper</div>"
+        legend.setText(f"<div style='color:#4b5563'>{self.tr('Numbers on the ballot paper')}</div>"
                        f"<table cellspacing='3' style='font-size: 11pt'>{rows}</table>")
         legend.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        legend.setAccessibleName("Ballot numbers of the projects")
+        legend.setAccessibleName(self.tr("Ballot numbers of the projects"))
         scroll = QScrollArea()
         scroll.setWidget(legend)
         scroll.setWidgetResizable(True)
@@ -157,8 +158,8 @@ class MarksEntry(QWidget):
         for n, p in enumerate(self.projects):
             spin = MarkSpin(low, high, cant)
             spin.setObjectName(f"mark_{n + 1}")
-            spin.setAccessibleName(f"Project {n + 1}, {p.title}: "
-                                   + ("score" if self.kind == "score" else "tokens"))
+            spin.setAccessibleName((self.tr("Project {n}, {title}: score") if self.kind == "score"
+                                    else self.tr("Project {n}, {title}: tokens")).format(n=n + 1, title=p.title))
             spin.setToolTip(f"{p.reference} · {p.title} · {format_money(p.amount_pence)}")
             spin.installEventFilter(self)
             label = QLabel(f"<b>{n + 1}</b>&nbsp; {escape(p.title)}")
@@ -169,9 +170,10 @@ class MarksEntry(QWidget):
             self.spins.append(spin)
         grid.setColumnStretch(grid.columnCount(), 1)
         if self.kind == "score":
-            hint = f"Scores {low} to {high}" + (";  -  can't judge" if cant else "") + ";  empty: not marked"
+            hint = (self.tr("Scores {low} to {high};  -  can't judge;  empty: not marked") if cant
+                    else self.tr("Scores {low} to {high};  empty: not marked")).format(low=low, high=high)
         else:
-            hint = f"Tokens as written ({rules.tokens} each);  empty: none"
+            hint = self.tr("Tokens as written ({tokens} each);  empty: none").format(tokens=rules.tokens)
         note = QLabel(hint)
         note.setObjectName("marksHint")
         note.setStyleSheet("color: #4b5563;")
@@ -228,11 +230,11 @@ class MarksEntry(QWidget):
         seen: set[int] = set()
         for token in (t for t in re.split(r"[\s,;]+", text.strip()) if t):
             if not token.isdigit() or not 1 <= int(token) <= n:
-                raise EntryError(f"“{token}” is not a project's number; type numbers from 1 to {n}, "
-                                 "as in the list.")
+                raise EntryError(self.tr("“{token}” is not a project's number; type numbers from 1 to {n}, as in "
+                                         "the list.").format(token=token, n=n))
             number = int(token)
             if number in seen and self.kind != "ranked":
-                raise EntryError(f"Project {number} is typed twice; a project is marked once.")
+                raise EntryError(self.tr("Project {n} is typed twice; a project is marked once.").format(n=number))
             seen.add(number)
             refs.append(self.projects[number - 1].reference)
         if self.kind != "ranked":  # crosses have no order: two keyings of the same crosses agree
@@ -250,14 +252,15 @@ class MarksEntry(QWidget):
 def keying_text(projects: Sequence[Any], keying: Any) -> str:
     """See ``MarksEntry.keying_text``; ``projects`` are the ballot paper's, in its order."""
     if keying.spoilt_reason is not None:
-        return f"spoilt ({keying.spoilt_reason})"
+        return QCoreApplication.translate("PaperMarks", "spoilt ({reason})").format(reason=keying.spoilt_reason)
     if not keying.choices:
-        return "blank"
+        return QCoreApplication.translate("PaperMarks", "blank")
     named = {p.reference: f"{n} · {p.title}" for n, p in enumerate(projects, start=1)}
     names = [named.get(reference, reference) for reference in keying.choices]
     if keying.points is None:
         return ", ".join(names)
-    return ", ".join(f"{name}: {'can’t judge' if mark is CANT_JUDGE else mark}"
+    cant = QCoreApplication.translate("PaperMarks", "can’t judge")
+    return ", ".join(f"{name}: {cant if mark is CANT_JUDGE else mark}"
                      for name, mark in zip(names, keying.points, strict=True))
 
 

@@ -45,6 +45,7 @@ from grantdesk.domain.fund_definition import DefinitionError, read_definition
 from grantdesk.domain.fund_settings import settings_of
 from grantdesk.domain.money import format_money, parse_money
 from grantdesk.i18n import N_
+from grantdesk.i18n import _ as core_text  # the core's labels (attachment kinds)
 from ui.fund_forms import (
     FieldMessage,
     MoneyField,
@@ -56,6 +57,7 @@ from ui.fund_forms import (
     table_buttons,
 )
 from ui.fund_parts import (
+    AREA_KIND_PLURALS,
     AreasEditor,
     EligibilityForm,
     LettersForm,
@@ -984,8 +986,10 @@ class NewFundWizard(QWizard):
             items.append(self.tr("Grants from {low} to {high}.").format(
                 low=format_money(f.min_amount_pence or 0),
                 high=format_money(f.max_amount_pence) if f.max_amount_pence is not None else self.tr("any amount")))
-        kind = d.areas[0].kind if d.areas else "area"
-        items.append(self.tr("{n} {kind}s: {names}.").format(n=len(d.areas), kind=escape(kind),
+        kind = d.areas[0].kind if d.areas else "other"
+        kinds = self.tr(AREA_KIND_PLURALS.get(kind, "Areas"))
+        kinds = kinds[:1].lower() + kinds[1:]
+        items.append(self.tr("{n} {kinds}: {names}.").format(n=len(d.areas), kinds=escape(kinds),
                                                               names=escape(", ".join(a.name for a in d.areas)))
                      if d.areas else self.tr("No areas."))
         coded = sum(1 for a in d.areas if a.ons_code)
@@ -1028,7 +1032,8 @@ class NewFundWizard(QWizard):
                      else self.tr("Any kind of organisation can apply."))
         if typed.required_attachments:
             items.append(self.tr("Every application needs: {docs}.").format(
-                docs=escape(", ".join(ATTACHMENT_KINDS.get(k, k).lower() for k in typed.required_attachments))))
+                docs=escape(", ".join(core_text(ATTACHMENT_KINDS[k]).lower() if k in ATTACHMENT_KINDS else k
+                                      for k in typed.required_attachments))))
         signer = typed.signatory
         if signer:
             items.append(self.tr("Letters signed by {name}{role}.").format(

@@ -349,7 +349,7 @@ class ApplicationActions(QObject):
     def _open_welsh_wording(self, texts: Any) -> None:
         from ui.welsh_wording import WelshWordingDialog
 
-        dialog = WelshWordingDialog(texts, self.window)
+        dialog = WelshWordingDialog(texts, self.db, self.runner, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.saved.connect(self.changed.emit)
         self.dialog_opened.emit(dialog)

@@ -33,7 +33,7 @@ LABELS = {
     "purpose_cy": N_("what the grant is for"),
     "conditions_cy": N_("the grant's own conditions"),
 }
-_REASONED = (Status.DECLINED.value, Status.DEFERRED.value, Status.INELIGIBLE.value)
+_REASONED = (Status.DECLINED.value, Status.DEFERRED.value, Status.INELIGIBLE.value, Status.RETURNED.value)
 
 
 def welsh_needed(fund: Fund, letter_language: str | None) -> bool:
@@ -140,3 +140,12 @@ def set_welsh_texts(uow: UnitOfWork, application_id: int, *, title_cy: str | Non
     return WelshTexts(app.id, app.reference,
                       welsh_needed(app.fund, app.contact.letter_language if app.contact else None),
                       change.to_status if change is not None else None, _pairs(s, app))
+
+
+def welsh_wanted(db: Database, application_id: int) -> bool:
+    """Whether what an officer types for this applicant is asked for in Welsh as well — a read."""
+    with db.session() as s:
+        app = s.get(Application, application_id)
+        if app is None:
+            raise NotFound.of("application.not_found", application_id=application_id)
+        return welsh_needed(app.fund, app.contact.letter_language if app.contact else None)

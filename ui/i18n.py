@@ -66,7 +66,7 @@ def install_language(app: QCoreApplication, language: str | None) -> str:
         _installed = CatalogueTranslator(code, app)
         app.installTranslator(_installed)
     QLocale.setDefault(QLocale(QLocale.Language.Welsh if code == "cy" else QLocale.Language.English,
-                               QLocale.Territory.UnitedKingdom))
+                               QLocale.Country.UnitedKingdom))
     return code
 
 

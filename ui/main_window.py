@@ -363,6 +363,11 @@ class MainWindow(FundWindows, QMainWindow):
         view_menu.addAction(self.find_action)
         self.refresh_action = self._action(self.tr("&Refresh"), QKeySequence.StandardKey.Refresh, self.refresh)
         view_menu.addAction(self.refresh_action)
+        from ui.language_menu import LanguageMenu
+
+        view_menu.addSeparator()
+        self.language_menu = LanguageMenu(self)
+        view_menu.addMenu(self.language_menu)
 
         help_menu = self.menus["&Help"]
         help_menu.addAction(self._action(self.tr("&About GrantDesk"), None, self._about))

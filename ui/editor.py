@@ -10,13 +10,12 @@
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication, QEvent, QStringListModel, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtCore import QCoreApplication, QEvent, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -44,6 +43,7 @@ from grantdesk.domain.organisations import ORG_TYPE_LABELS, OrgType
 from grantdesk.domain.questions import Question, QuestionKind
 from grantdesk.i18n import N_, ngettext
 from grantdesk.i18n import _ as core_text  # the core's own labels (field names, kinds), in the current language
+from ui.attachment_open import open_attachment, open_local_file
 from ui.operations import Op, Query
 from ui.tasks import TaskRunner
 
@@ -632,19 +632,10 @@ class ApplicationEditor(QDialog):
         if not chosen:
             return
         where, ident = chosen
-        if where == "pending":
-            QDesktopServices.openUrl(QUrl.fromLocalFile(ident))
+        if where == "pending":  # not stored yet: the file where it was chosen from
+            open_local_file(self, ident)
             return
-        def work(db):
-            from grantdesk.services.attachments import read_attachment
-
-            info, data = read_attachment(db, ident)
-            folder = Path(tempfile.mkdtemp(prefix="grantdesk-"))
-            target = folder / info.filename
-            target.write_bytes(data)
-            return target
-
-        Query(self, work).success(lambda target: QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))).run()
+        open_attachment(self, ident)  # a private copy, removed on exit; a type that runs code is saved instead
 
     def remove_document(self) -> None:
         chosen = self._selected_document()

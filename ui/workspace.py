@@ -9,12 +9,10 @@ made). Both dialogs stay open, with the service's refusal in them, until the cha
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QMenu, QMessageBox
 from shiboken6 import isValid
 
@@ -435,12 +433,7 @@ class ApplicationActions(QObject):
         self._change(work, done)
 
     def open_attachment(self, attachment_id: int) -> None:
-        def work(db):
-            from grantdesk.services.attachments import read_attachment
+        """A private copy, removed on exit; a type that can run code is offered for saving instead."""
+        from ui.attachment_open import open_attachment
 
-            info, data = read_attachment(db, attachment_id)
-            target = Path(tempfile.mkdtemp(prefix="grantdesk-")) / info.filename
-            target.write_bytes(data)
-            return target
-
-        self._read(work, lambda target: QDesktopServices.openUrl(QUrl.fromLocalFile(str(target))))
+        open_attachment(self, attachment_id, failure=self._failed)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,10 +34,11 @@ from PySide6.QtWidgets import (
 from grantdesk.domain.changes import Kind
 from grantdesk.domain.dates import financial_year_label, format_date
 from grantdesk.domain.money import format_money
+from grantdesk.i18n import N_, ngettext
 from ui.operations import Query, follow_changes
 from ui.tasks import TaskRunner
 
-COLUMNS = ("Reference", "Organisation", "Fund", "Stage", "Themes")
+COLUMNS = (N_("Reference"), N_("Organisation"), N_("Fund"), N_("Stage"), N_("Themes"))  # shown translated
 ERROR_STYLE = "padding: 6px; background: #fef2f2; color: #991b1b;"
 NOTE_CSS = """
 h3 { margin: 14px 0 2px 0; font-size: 14px; }
@@ -49,6 +50,10 @@ p.by { color: #4b5563; font-style: italic; margin: 2px 0 10px 0; }
 """
 
 
+def tr(text: str) -> str:
+    return QCoreApplication.translate("LearningLibrary", text)
+
+
 def _para(text: str) -> str:
     return "<br>".join(escape(line) for line in text.strip().splitlines()) or "<span style='color:#6b7280'>—</span>"
 
@@ -56,28 +61,30 @@ def _para(text: str) -> str:
 def side_by_side_html(notes) -> str:
     """One block per note: what changed | what was learned, then what did not go to plan when present."""
     if not notes:
-        return "<p>No outcome notes match. Try fewer filters.</p>"
+        return "<p>" + escape(tr("No outcome notes match. Try fewer filters.")) + "</p>"
     blocks = [f"<style>{NOTE_CSS}</style>"]
     for note in notes:
         texts = note.texts
-        changed_head, changed = "What changed, and for whom", texts.get("what_changed", "")
+        changed_head, changed = escape(tr("What changed, and for whom")), texts.get("what_changed", "")
         if not changed:
-            changed_head, changed = "What happened", texts.get("what_happened", "")
+            changed_head, changed = escape(tr("What happened")), texts.get("what_happened", "")
+        learned_head, not_to_plan_head = escape(tr("What was learned")), escape(tr("What did not go to plan:"))
         themes = ", ".join(note.themes)
         meta = " · ".join(part for part in (
             note.fund_name, note.area, financial_year_label(note.year), format_money(note.awarded_pence),
-            note.stage, themes and f"Themes: {themes}") if part)
+            note.stage, themes and tr("Themes: {0}").format(themes)) if part)
         blocks.append(f"<a name='note-{note.id}'></a><h3>{escape(note.reference)} — {escape(note.organisation)}: "
                       f"{escape(note.title)}</h3><p class='meta'>{escape(meta)}</p>")
         rows = [f"<tr><td class='head' width='50%'>{changed_head}</td><td class='head' width='50%'>"
-                f"What was learned</td></tr>",
+                f"{learned_head}</td></tr>",
                 f"<tr><td class='body'>{_para(changed)}</td><td class='body'>{_para(texts.get('learned', ''))}"
                 f"</td></tr>"]
         if texts.get("not_to_plan"):
-            rows.append(f"<tr><td class='plan' colspan='2'><b>What did not go to plan:</b> "
+            rows.append(f"<tr><td class='plan' colspan='2'><b>{not_to_plan_head}</b> "
                         f"{_para(texts['not_to_plan'])}</td></tr>")
         blocks.append("<table width='100%' cellspacing='0' cellpadding='0' border='0'>" + "".join(rows) + "</table>")
-        blocks.append(f"<p class='by'>— {escape(note.author or 'unknown')}, {escape(note.organisation)}, "
+        author = note.author or tr("unknown")
+        blocks.append(f"<p class='by'>— {escape(author)}, {escape(note.organisation)}, "
                       f"{escape(format_date(note.recorded_on))}</p>")
     return "".join(blocks)
 
@@ -95,19 +102,19 @@ class LearningLibrary(QWidget):
         self._running = False
         self._again = False
         self.library = None  # grantdesk.services.outcomes.Library, once loaded
-        self.setWindowTitle("Learning library")
-        self.setAccessibleName("Learning library")
+        self.setWindowTitle(self.tr("Learning library"))
+        self.setAccessibleName(self.tr("Learning library"))
 
-        self.theme_combo = self._combo("Theme", "All themes")
-        self.fund_combo = self._combo("Fund", "All funds")
-        self.area_combo = self._combo("Area", "All areas")
-        self.year_combo = self._combo("Year", "All years")
+        self.theme_combo = self._combo(self.tr("Theme"), self.tr("All themes"))
+        self.fund_combo = self._combo(self.tr("Fund"), self.tr("All funds"))
+        self.area_combo = self._combo(self.tr("Area"), self.tr("All areas"))
+        self.year_combo = self._combo(self.tr("Year"), self.tr("All years"))
         self.text_edit = QLineEdit()
-        self.text_edit.setPlaceholderText("Search the notes' words (Ctrl+F)")
+        self.text_edit.setPlaceholderText(self.tr("Search the notes' words (Ctrl+F)"))
         self.text_edit.setClearButtonEnabled(True)
-        self.text_edit.setAccessibleName("Search the notes")
-        self.not_to_plan_check = QCheckBox("Only what did &not go to plan")
-        self.not_to_plan_check.setAccessibleName("Only what did not go to plan")
+        self.text_edit.setAccessibleName(self.tr("Search the notes"))
+        self.not_to_plan_check = QCheckBox(self.tr("Only what did &not go to plan"))
+        self.not_to_plan_check.setAccessibleName(self.tr("Only what did not go to plan"))
         QShortcut(QKeySequence.StandardKey.Find, self, self.text_edit.setFocus)
 
         self._timer = QTimer(self)
@@ -119,8 +126,8 @@ class LearningLibrary(QWidget):
         self.not_to_plan_check.toggled.connect(lambda _c: self.refresh())
 
         filters = QHBoxLayout()
-        for label, widget in (("T&heme", self.theme_combo), ("&Fund", self.fund_combo), ("&Area", self.area_combo),
-                              ("&Year", self.year_combo)):
+        for label, widget in ((self.tr("T&heme"), self.theme_combo), (self.tr("&Fund"), self.fund_combo),
+                              (self.tr("&Area"), self.area_combo), (self.tr("&Year"), self.year_combo)):
             caption = QLabel(label)
             caption.setBuddy(widget)
             filters.addWidget(caption)
@@ -128,27 +135,27 @@ class LearningLibrary(QWidget):
         filters.addWidget(self.text_edit, 1)
         filters.addWidget(self.not_to_plan_check)
 
-        self.count_label = QLabel("Loading the library…")
-        self.count_label.setAccessibleName("How many notes")
+        self.count_label = QLabel(self.tr("Loading the library…"))
+        self.count_label.setAccessibleName(self.tr("How many notes"))
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet(ERROR_STYLE)
-        self.error_label.setAccessibleName("Problem")
+        self.error_label.setAccessibleName(self.tr("Problem"))
         self.error_label.hide()
 
         self.note_list = QTreeWidget()
-        self.note_list.setHeaderLabels(list(COLUMNS))
+        self.note_list.setHeaderLabels([self.tr(column) for column in COLUMNS])
         self.note_list.setRootIsDecorated(False)
         self.note_list.setUniformRowHeights(True)
         self.note_list.setAlternatingRowColors(True)
         self.note_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.note_list.setAccessibleName("Outcome notes")
+        self.note_list.setAccessibleName(self.tr("Outcome notes"))
         self.note_list.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.note_list.header().setStretchLastSection(True)
         self.note_list.currentItemChanged.connect(self._show_note)
 
         self.view = QTextBrowser()
-        self.view.setAccessibleName("What was learned, side by side")
+        self.view.setAccessibleName(self.tr("What was learned, side by side"))
         self.view.setOpenLinks(False)
 
         left = QWidget()
@@ -159,7 +166,7 @@ class LearningLibrary(QWidget):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
-        heading = QLabel("<b>What was learned, side by side</b>")
+        heading = QLabel(self.tr("<b>What was learned, side by side</b>"))
         right_layout.addWidget(heading)
         right_layout.addWidget(self.view, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -261,9 +268,11 @@ class LearningLibrary(QWidget):
             item = QTreeWidgetItem([note.reference, note.organisation, note.fund_code, note.stage,
                                     ", ".join(note.themes)])
             item.setData(0, Qt.ItemDataRole.UserRole, note.id)
-            item.setToolTip(0, f"{note.title} — recorded {format_date(note.recorded_on)}")
+            item.setToolTip(0, self.tr("{title} — recorded {date}").format(title=note.title,
+                                                                           date=format_date(note.recorded_on)))
             self.note_list.addTopLevelItem(item)
-        self.count_label.setText("No notes" if not notes else "1 note" if len(notes) == 1 else f"{len(notes)} notes")
+        self.count_label.setText(self.tr("No notes") if not notes else
+                                 ngettext("{n} note", "{n} notes", len(notes)).format(n=len(notes)))
         self.view.setHtml(side_by_side_html(notes))
 
     def _show_note(self, current: QTreeWidgetItem | None, _previous=None) -> None:

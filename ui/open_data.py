@@ -19,7 +19,7 @@ from html import escape
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QDate, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 )
 
 from grantdesk.domain.errors import GrantDeskError, ValidationError
+from grantdesk.i18n import N_, ngettext
 from ui.operations import Op, Query
 from ui.tasks import Cancelled, TaskRunner
 from ui.widgets import action_button, labelled
@@ -60,11 +61,24 @@ CRITICAL_BACK = QColor("#fef2f2")
 SHOWN_IDS = 20  # grant ids listed for a chosen quality issue
 
 FORMAT_FILTERS = (
-    ("json", "360Giving JSON (*.json)"),
-    ("csv", "360Giving spreadsheet, CSV (*.csv)"),
-    ("xlsx", "360Giving spreadsheet, Excel (*.xlsx)"),
+    ("json", N_("360Giving JSON") + " (*.json)"),
+    ("csv", N_("360Giving spreadsheet, CSV") + " (*.csv)"),
+    ("xlsx", N_("360Giving spreadsheet, Excel") + " (*.xlsx)"),
 )
-OPEN_FILTER = "360Giving files (*.json *.csv *.xlsx);;All files (*)"
+OPEN_FILTER = "360Giving files (*.json *.csv *.xlsx);;All files (*)"  # English; open_filter() is translated
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("OpenData", text)
+
+
+def format_filters() -> tuple[tuple[str, str], ...]:
+    """FORMAT_FILTERS in the current language (the file patterns as they are)."""
+    return tuple((kind, tr(text.rsplit(" (", 1)[0]) + " (" + text.rsplit(" (", 1)[1]) for kind, text in FORMAT_FILTERS)
+
+
+def open_filter() -> str:
+    return tr("360Giving files") + " (*.json *.csv *.xlsx);;" + tr("All files") + " (*)"
 
 
 def _explain(exc: BaseException, cancelled: str) -> tuple[str, str]:
@@ -75,15 +89,18 @@ def _explain(exc: BaseException, cancelled: str) -> tuple[str, str]:
     if isinstance(exc, GrantDeskError):
         return str(exc), ERROR_STYLE
     if isinstance(exc, OSError):
-        where = f" ({exc.filename})" if exc.filename else ""
-        return f"The file could not be used: {exc.strerror or exc}{where}. Nothing was written.", ERROR_STYLE
-    return f"Something went wrong and nothing was written: {exc or type(exc).__name__}.", ERROR_STYLE
+        why = exc.strerror or str(exc)
+        if exc.filename:
+            return tr("The file could not be used: {why} ({file}). Nothing was written.").format(
+                why=why, file=exc.filename), ERROR_STYLE
+        return tr("The file could not be used: {why}. Nothing was written.").format(why=why), ERROR_STYLE
+    return tr("Something went wrong and nothing was written: {0}.").format(exc or type(exc).__name__), ERROR_STYLE
 
 
 def status_label(name: str) -> QLabel:
     label = QLabel()
     label.setObjectName(name)
-    label.setAccessibleName("Status")
+    label.setAccessibleName(tr("Status"))
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -162,9 +179,9 @@ class JobDialog(QDialog):
             run.with_progress(progress_title)
         run.run()
 
-    def _failed(self, exc: BaseException, cancelled: str = "Cancelled: nothing was written.") -> None:
+    def _failed(self, exc: BaseException, cancelled: str | None = None) -> None:
         self._set_busy(False)
-        text, style = _explain(exc, cancelled)
+        text, style = _explain(exc, cancelled or self.tr("Cancelled: nothing was written."))
         self.say(text, style)
         self.failed.emit(text)
 
@@ -190,8 +207,8 @@ class PublishDialog(JobDialog):
         self._dirty = False
         self._folder = Path.home()
         self.setObjectName("publishDialog")
-        self.setWindowTitle(f"Publish Open Data — {self.fund_code}")
-        self.setAccessibleName("Publish open data")
+        self.setWindowTitle(self.tr("Publish Open Data — {0}").format(self.fund_code))
+        self.setAccessibleName(self.tr("Publish open data"))
         self._build()
         self.resize(1000, 720)
         self._update_buttons()
@@ -208,33 +225,33 @@ class PublishDialog(JobDialog):
         self.prefix_edit = QLineEdit()
         self.prefix_edit.setObjectName("prefixEdit")
         self.prefix_edit.setPlaceholderText("360G-staffordshirecc")
-        self.prefix_edit.setToolTip("The prefix your council registered with 360Giving; every grant's id starts with it")
+        self.prefix_edit.setToolTip(self.tr("The prefix your council registered with 360Giving; every grant's id starts with it"))
         self.funder_edit = QLineEdit()
         self.funder_edit.setObjectName("funderIdEdit")
         self.funder_edit.setPlaceholderText("GB-LAE-STS")
-        self.funder_edit.setToolTip("The council's organisation identifier: GB-LAE-… (England), GB-PLA-… (Wales), "
-                                    "GB-LAS-… (Scotland) or GB-LANI-… (Northern Ireland)")
+        self.funder_edit.setToolTip(self.tr("The council's organisation identifier: GB-LAE-… (England), GB-PLA-… "
+                                            "(Wales), GB-LAS-… (Scotland) or GB-LANI-… (Northern Ireland)"))
         self.department_edit = QLineEdit()
         self.department_edit.setObjectName("departmentEdit")
-        self.department_edit.setPlaceholderText("Communities team")
+        self.department_edit.setPlaceholderText(self.tr("Communities team"))
         self.data_source_edit = QLineEdit()
         self.data_source_edit.setObjectName("dataSourceEdit")
         self.data_source_edit.setPlaceholderText("https://www.example.gov.uk/open-data")
-        self.data_source_edit.setToolTip("The web page where the council publishes this data")
+        self.data_source_edit.setToolTip(self.tr("The web page where the council publishes this data"))
         self.fund_url_edit = QLineEdit()
         self.fund_url_edit.setObjectName("fundUrlEdit")
         self.fund_url_edit.setPlaceholderText("https://www.example.gov.uk/grants")
-        self.open_call_check = QCheckBox("Grants come from an open &call")
+        self.open_call_check = QCheckBox(self.tr("Grants come from an open &call"))
         self.open_call_check.setObjectName("openCallCheck")
-        self.open_call_check.setAccessibleName("Grants come from an open call")
-        self.open_call_check.setToolTip("Anyone eligible could apply (360Giving's “From an open call?”)")
+        self.open_call_check.setAccessibleName(self.tr("Grants come from an open call"))
+        self.open_call_check.setToolTip(self.tr("Anyone eligible could apply (360Giving's “From an open call?”)"))
         self.details_error = QLabel()
         self.details_error.setObjectName("detailsError")
-        self.details_error.setAccessibleName("Publisher details problem")
+        self.details_error.setAccessibleName(self.tr("Publisher details problem"))
         self.details_error.setWordWrap(True)
         self.details_error.setTextFormat(Qt.TextFormat.PlainText)
         self.details_error.hide()
-        self.save_details_button = action_button("Sa&ve details", None, self.save_details, "saveDetailsButton",
+        self.save_details_button = action_button(self.tr("Sa&ve details"), None, self.save_details, "saveDetailsButton",
                                                  auto_default=False)
         self.details_state = QLabel()
         self.details_state.setObjectName("detailsState")
@@ -244,14 +261,14 @@ class PublishDialog(JobDialog):
             edit.textEdited.connect(self._details_edited)
         self.open_call_check.toggled.connect(self._details_edited)
 
-        publisher = QGroupBox("Publisher")
+        publisher = QGroupBox(self.tr("Publisher"))
         form = QFormLayout(publisher)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow(labelled("360Giving p&refix:", self.prefix_edit), self.prefix_edit)
-        form.addRow(labelled("&Funder org-id:", self.funder_edit), self.funder_edit)
-        form.addRow(labelled("&Department:", self.department_edit), self.department_edit)
-        form.addRow(labelled("Data-source &web page:", self.data_source_edit), self.data_source_edit)
-        form.addRow(labelled("F&und web page:", self.fund_url_edit), self.fund_url_edit)
+        form.addRow(labelled(self.tr("360Giving p&refix:"), self.prefix_edit), self.prefix_edit)
+        form.addRow(labelled(self.tr("&Funder org-id:"), self.funder_edit), self.funder_edit)
+        form.addRow(labelled(self.tr("&Department:"), self.department_edit), self.department_edit)
+        form.addRow(labelled(self.tr("Data-source &web page:"), self.data_source_edit), self.data_source_edit)
+        form.addRow(labelled(self.tr("F&und web page:"), self.fund_url_edit), self.fund_url_edit)
         form.addRow(self.open_call_check)
         form.addRow(self.details_error)
         save_row = QHBoxLayout()
@@ -261,14 +278,14 @@ class PublishDialog(JobDialog):
 
         # The period.
         start_of_year = date(self.today.year if self.today.month >= 4 else self.today.year - 1, 4, 1)
-        self.from_check = QCheckBox("Awarded fro&m:")
+        self.from_check = QCheckBox(self.tr("Awarded fro&m:"))
         self.from_check.setObjectName("fromCheck")
-        self.from_check.setAccessibleName("Only awards from a date")
-        self.from_date = self._date_edit("fromDate", "Awarded from", start_of_year)
-        self.until_check = QCheckBox("Awarded up &to:")
+        self.from_check.setAccessibleName(self.tr("Only awards from a date"))
+        self.from_date = self._date_edit("fromDate", self.tr("Awarded from"), start_of_year)
+        self.until_check = QCheckBox(self.tr("Awarded up &to:"))
         self.until_check.setObjectName("untilCheck")
-        self.until_check.setAccessibleName("Only awards up to a date")
-        self.until_date = self._date_edit("untilDate", "Awarded up to", self.today)
+        self.until_check.setAccessibleName(self.tr("Only awards up to a date"))
+        self.until_date = self._date_edit("untilDate", self.tr("Awarded up to"), self.today)
         self.period_hint = QLabel()
         self.period_hint.setObjectName("periodHint")
         self.period_hint.setWordWrap(True)
@@ -278,19 +295,19 @@ class PublishDialog(JobDialog):
             check.toggled.connect(self._period_changed)
             edit.dateChanged.connect(self._period_changed)
             edit.setEnabled(False)
-        period = QGroupBox("Period")
+        period = QGroupBox(self.tr("Period"))
         grid = QFormLayout(period)
         grid.addRow(self.from_check, self.from_date)
         grid.addRow(self.until_check, self.until_date)
         grid.addRow(self.period_hint)
         self._show_period_hint()
 
-        privacy = QGroupBox("What is published")
+        privacy = QGroupBox(self.tr("What is published"))
         privacy_layout = QVBoxLayout(privacy)
         self.privacy_note = QLabel()
         self._show_privacy_note()
         self.privacy_note.setObjectName("privacyNote")
-        self.privacy_note.setAccessibleName("What is published")
+        self.privacy_note.setAccessibleName(self.tr("What is published"))
         self.privacy_note.setWordWrap(True)
         self.privacy_note.setTextFormat(Qt.TextFormat.RichText)
         self.privacy_note.setStyleSheet("color: #374151;")
@@ -305,22 +322,22 @@ class PublishDialog(JobDialog):
         left_layout.addStretch(1)
 
         # The check.
-        self.check_button = action_button("C&heck", "Ctrl+Return", self.check, "checkButton", auto_default=False)
-        self.check_button.setToolTip("Build the 360Giving file and check it (Ctrl+Enter or F5); nothing is written")
+        self.check_button = action_button(self.tr("C&heck"), "Ctrl+Return", self.check, "checkButton", auto_default=False)
+        self.check_button.setToolTip(self.tr("Build the 360Giving file and check it (Ctrl+Enter or F5); nothing is written"))
         for keys in ("F5", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, activated=self.check)
-        self.summary = QLabel("Check the fund's awards before publishing: GrantDesk builds the 360Giving file, "
-                              "checks it against the official schema and runs the quality checks. Nothing is "
-                              "written until you save a file.")
+        self.summary = QLabel(self.tr("Check the fund's awards before publishing: GrantDesk builds the 360Giving "
+                                      "file, checks it against the official schema and runs the quality checks. "
+                                      "Nothing is written until you save a file."))
         self.summary.setObjectName("publishSummary")
-        self.summary.setAccessibleName("Summary")
+        self.summary.setAccessibleName(self.tr("Summary"))
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.quality = QTreeWidget()
         self.quality.setObjectName("qualityList")
         self.quality.setColumnCount(3)
-        self.quality.setHeaderLabels(["Severity", "Grants", "Issue"])
+        self.quality.setHeaderLabels([self.tr("Severity"), self.tr("Grants"), self.tr("Issue")])
         self.quality.setRootIsDecorated(False)
         self.quality.setUniformRowHeights(False)
         self.quality.setWordWrap(True)
@@ -334,16 +351,16 @@ class PublishDialog(JobDialog):
         self.quality.setItemDelegate(WrappingDelegate(self.quality))
         header.sectionResized.connect(lambda *_: self.quality.doItemsLayout())  # rows re-wrap to the width
         self.quality.currentItemChanged.connect(self._issue_chosen)
-        quality_label = labelled("&Quality report (critical issues first):", self.quality)
-        self.quality.setAccessibleName("Quality report")
+        quality_label = labelled(self.tr("&Quality report (critical issues first):"), self.quality)
+        self.quality.setAccessibleName(self.tr("Quality report"))
 
-        self.grant_ids = list_widget("issueGrantIds", "Grants with the chosen issue")
-        self.grant_ids_label = labelled("&Grants with the chosen issue:", self.grant_ids)
-        self.grant_ids.setAccessibleName("Grants with the chosen issue")
+        self.grant_ids = list_widget("issueGrantIds", self.tr("Grants with the chosen issue"))
+        self.grant_ids_label = labelled(self.tr("&Grants with the chosen issue:"), self.grant_ids)
+        self.grant_ids.setAccessibleName(self.tr("Grants with the chosen issue"))
 
-        self.schema_list = list_widget("schemaProblems", "Schema problems")
+        self.schema_list = list_widget("schemaProblems", self.tr("Schema problems"))
         self.schema_list.setStyleSheet("QListWidget { color: #991b1b; }")
-        schema_label = labelled("Schema pro&blems (the file cannot be published until they are fixed):",
+        schema_label = labelled(self.tr("Schema pro&blems (the file cannot be published until they are fixed):"),
                                 self.schema_list)
         self.schema_box = QWidget()
         schema_layout = QVBoxLayout(self.schema_box)
@@ -372,7 +389,7 @@ class PublishDialog(JobDialog):
         self.results_splitter.setStretchFactor(1, 1)
         self.results_splitter.setStretchFactor(2, 1)
 
-        check_group = QGroupBox("Check")
+        check_group = QGroupBox(self.tr("Check"))
         check_layout = QVBoxLayout(check_group)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
@@ -398,16 +415,16 @@ class PublishDialog(JobDialog):
         # Publishing.
         self.publish_reason = QLabel()
         self.publish_reason.setObjectName("publishReason")
-        self.publish_reason.setAccessibleName("Why publishing is not available")
+        self.publish_reason.setAccessibleName(self.tr("Why publishing is not available"))
         self.publish_reason.setWordWrap(True)
-        self.save_json_button = action_button("&Save 360Giving file…", "Ctrl+S", self.save_360giving,
+        self.save_json_button = action_button(self.tr("&Save 360Giving file…"), "Ctrl+S", self.save_360giving,
                                               "save360Button", auto_default=False)
-        self.save_csv_button = action_button("Save Trans&parency Code CSV…", "Ctrl+Shift+S", self.save_transparency,
+        self.save_csv_button = action_button(self.tr("Save Trans&parency Code CSV…"), "Ctrl+Shift+S", self.save_transparency,
                                              "saveTransparencyButton", auto_default=False)
-        close = QPushButton("Close")
+        close = QPushButton(self.tr("Close"))
         close.setObjectName("closeButton")
         close.setAutoDefault(False)
-        close.setAccessibleName("Close")
+        close.setAccessibleName(self.tr("Close"))
         close.clicked.connect(self.close)
         bottom = QHBoxLayout()
         bottom.addWidget(self.publish_reason, 1)
@@ -435,21 +452,24 @@ class PublishDialog(JobDialog):
     # --- state ----------------------------------------------------------------------------------
     def _show_heading(self) -> None:
         council = f" · {escape(self.details.funder_name)}" if self.details is not None else ""
+        code = escape(self.tr("fund code {0}").format(self.fund_code))
         self.heading.setText(f"<b style='font-size:13pt'>{escape(self.fund_name)}</b>"
-                             f"<span style='color:#4b5563'>{council} · fund code {escape(self.fund_code)}</span>")
+                             f"<span style='color:#4b5563'>{council} · {code}</span>")
 
     def _show_privacy_note(self) -> None:
         licence = self.details.licence if self.details is not None else ""
         if not licence or "open-government-licence/version/3" in licence:
-            licence = "the Open Government Licence v3.0"
-        self.privacy_note.setText(
-            "<ul style='margin-left:-24px; -qt-list-indent:1'>"
-            "<li>Each grant keeps its id once published: 360G-<i>prefix</i>-<i>reference</i>.</li>"
-            "<li>Grants to individuals carry no name, address or anything typed about them.</li>"
-            "<li>No contact names, e-mail addresses or phone numbers; any typed into a title or summary "
-            "are taken out.</li>"
-            "<li>Addresses only for registered charities and companies; every grant gives its ward or "
-            f"division.</li><li>Under {escape(licence)}.</li></ul>")
+            licence = self.tr("the Open Government Licence v3.0")
+        points = (
+            self.tr("Each grant keeps its id once published: 360G-<i>prefix</i>-<i>reference</i>."),
+            self.tr("Grants to individuals carry no name, address or anything typed about them."),
+            self.tr("No contact names, e-mail addresses or phone numbers; any typed into a title or summary are "
+                    "taken out."),
+            self.tr("Addresses only for registered charities and companies; every grant gives its ward or division."),
+            self.tr("Under {0}.").format(escape(licence)),
+        )
+        self.privacy_note.setText("<ul style='margin-left:-24px; -qt-list-indent:1'>"
+                                  + "".join(f"<li>{p}</li>" for p in points) + "</ul>")
 
     def period(self) -> tuple[date | None, date | None]:
         since = self.from_date.date().toPython() if self.from_check.isChecked() else None
@@ -459,14 +479,14 @@ class PublishDialog(JobDialog):
     def _show_period_hint(self) -> None:
         since, until = self.period()
         if since and until:
-            text = f"Awards made {since:%d/%m/%Y} to {until:%d/%m/%Y}."
+            text = self.tr("Awards made {0} to {1}.").format(f"{since:%d/%m/%Y}", f"{until:%d/%m/%Y}")
         elif since:
-            text = f"Awards made on or after {since:%d/%m/%Y}."
+            text = self.tr("Awards made on or after {0}.").format(f"{since:%d/%m/%Y}")
         elif until:
-            text = f"Awards made up to {until:%d/%m/%Y}."
+            text = self.tr("Awards made up to {0}.").format(f"{until:%d/%m/%Y}")
         else:
-            text = "Whole history: every award the fund has made (past grants brought in from 360Giving files " \
-                   "are never published again)."
+            text = self.tr("Whole history: every award the fund has made (past grants brought in from 360Giving "
+                           "files are never published again).")
         self.period_hint.setText(text)
 
     def _update_buttons(self) -> None:
@@ -475,24 +495,26 @@ class PublishDialog(JobDialog):
                        self.fund_url_edit, self.open_call_check):
             widget.setEnabled(loaded and not self._busy)
         self.save_details_button.setEnabled(loaded and not self._busy and self._dirty)
-        self.details_state.setText("Changes not saved yet." if self._dirty else "")
+        self.details_state.setText(self.tr("Changes not saved yet.") if self._dirty else "")
         self.check_button.setEnabled(loaded and not self._busy)
         pub = self.publication
         self.save_json_button.setEnabled(pub is not None and pub.valid and not self._busy)
         self.save_csv_button.setEnabled(pub is not None and not self._busy)
         if pub is None:
-            reason = "Check the data first: publishing is available once the check has run."
+            reason = self.tr("Check the data first: publishing is available once the check has run.")
             self.publish_reason.setStyleSheet("color: #4b5563;")
         elif not pub.valid:
             n = len(pub.schema_problems)
-            reason = (f"The 360Giving file cannot be saved: it breaks the schema in {n} place{'s' * (n != 1)} "
-                      "(listed above).")
+            reason = ngettext("The 360Giving file cannot be saved: it breaks the schema in {n} place (listed above).",
+                              "The 360Giving file cannot be saved: it breaks the schema in {n} places (listed above).",
+                              n).format(n=n)
             self.publish_reason.setStyleSheet("color: #991b1b;")
         else:
             critical = sum(1 for q in pub.quality if q.critical)
-            reason = f"Ready to publish {pub.count} grant{'s' * (pub.count != 1)}."
+            reason = ngettext("Ready to publish {n} grant.", "Ready to publish {n} grants.", pub.count).format(n=pub.count)
             if critical:
-                reason += f" {critical} critical quality issue{'s' * (critical != 1)} should be fixed first."
+                reason += " " + ngettext("{n} critical quality issue should be fixed first.",
+                                         "{n} critical quality issues should be fixed first.", critical).format(n=critical)
             self.publish_reason.setStyleSheet("color: #92400e;" if critical else "color: #065f46;")
         self.publish_reason.setText(reason)
 
@@ -504,7 +526,7 @@ class PublishDialog(JobDialog):
         self.grant_ids.clear()
         self.schema_list.clear()
         self.schema_box.hide()
-        self.summary.setText(f"{why} Check again before publishing.")
+        self.summary.setText(self.tr("{0} Check again before publishing.").format(why))
         self._update_buttons()
 
     def _details_edited(self, *_args) -> None:
@@ -516,7 +538,7 @@ class PublishDialog(JobDialog):
 
     def _period_changed(self, *_args) -> None:
         self._show_period_hint()
-        self._forget_check("The period has changed.")
+        self._forget_check(self.tr("The period has changed."))
 
     # --- loading and saving the details ---------------------------------------------------------
     def start(self) -> None:
@@ -534,7 +556,7 @@ class PublishDialog(JobDialog):
 
     def _on_loaded(self, result: tuple[str, Any]) -> None:
         self.fund_name, details = result
-        self.setWindowTitle(f"Publish Open Data — {self.fund_name}")
+        self.setWindowTitle(self.tr("Publish Open Data — {0}").format(self.fund_name))
         self._show_details(details)
         self._set_busy(False)
         self.loaded.emit()
@@ -572,8 +594,8 @@ class PublishDialog(JobDialog):
     def _on_details_saved(self, details: Any) -> None:
         self._show_details(details)
         self._set_busy(False)
-        self._forget_check("The publisher details have changed.")
-        self.say("Saved the publisher details.")
+        self._forget_check(self.tr("The publisher details have changed."))
+        self.say(self.tr("Saved the publisher details."))
         self.details_saved.emit(details)
 
     def _on_details_refused(self, exc: BaseException) -> None:
@@ -598,7 +620,8 @@ class PublishDialog(JobDialog):
             return
         since, until = self.period()
         if since and until and since > until:
-            self.say(f"The period ends ({until:%d/%m/%Y}) before it starts ({since:%d/%m/%Y}).", ERROR_STYLE)
+            self.say(self.tr("The period ends ({0}) before it starts ({1}).").format(f"{until:%d/%m/%Y}", f"{since:%d/%m/%Y}"),
+                     ERROR_STYLE)
             return
         code, today = self.fund_code, self.today
 
@@ -615,16 +638,17 @@ class PublishDialog(JobDialog):
         self.grant_ids.clear()
         self.schema_list.clear()
         self.schema_box.hide()
-        self.summary.setText("Checking…")
+        self.summary.setText(self.tr("Checking…"))
         self.status.hide()
         if self._dirty:
-            self.say("The publisher details have unsaved changes: this check uses the saved details.", WARNING_STYLE)
-        self._run(work, self._on_checked, self._on_check_failed, progress_title="Checking the open data")
+            self.say(self.tr("The publisher details have unsaved changes: this check uses the saved details."), WARNING_STYLE)
+        self._run(work, self._on_checked, self._on_check_failed, progress_title=self.tr("Checking the open data"))
 
     def _on_check_failed(self, exc: BaseException) -> None:
-        self.summary.setText("The check did not finish." if isinstance(exc, Cancelled) else
-                             "Nothing to publish yet." if isinstance(exc, GrantDeskError) else "The check failed.")
-        self._failed(exc, "Cancelled: the check was stopped.")
+        self.summary.setText(self.tr("The check did not finish.") if isinstance(exc, Cancelled) else
+                             self.tr("Nothing to publish yet.") if isinstance(exc, GrantDeskError)
+                             else self.tr("The check failed."))
+        self._failed(exc, self.tr("Cancelled: the check was stopped."))
 
     def _on_checked(self, publication: Any) -> None:
         self.publication = publication
@@ -633,7 +657,8 @@ class PublishDialog(JobDialog):
         bold.setBold(True)
         issues = sorted(publication.quality, key=lambda q: not q.critical)  # stable: the service's order within
         for issue in issues:
-            item = QTreeWidgetItem(["Critical" if issue.critical else "Advice", f"{issue.count:,}", issue.message])
+            item = QTreeWidgetItem([self.tr("Critical") if issue.critical else self.tr("Advice"), f"{issue.count:,}",
+                                    issue.message])
             item.setData(0, Qt.ItemDataRole.UserRole, issue)
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setToolTip(2, issue.message)
@@ -644,7 +669,7 @@ class PublishDialog(JobDialog):
                     item.setBackground(column, QBrush(CRITICAL_BACK))
             self.quality.addTopLevelItem(item)
         if not issues:
-            empty = QTreeWidgetItem(["", "", "No quality issues: every check passes."])
+            empty = QTreeWidgetItem(["", "", self.tr("No quality issues: every check passes.")])
             empty.setFlags(Qt.ItemFlag.NoItemFlags)
             self.quality.addTopLevelItem(empty)
         if publication.schema_problems:
@@ -652,8 +677,13 @@ class PublishDialog(JobDialog):
             self.schema_box.show()
         self._set_busy(False)
         critical = sum(1 for q in issues if q.critical)
-        text = (f"Checked {publication.count} grant{'s' * (publication.count != 1)}: "
-                f"{len(issues)} quality issue{'s' * (len(issues) != 1)}" + (f", {critical} critical." if critical else "."))
+        grants = ngettext("{n} grant", "{n} grants", publication.count).format(n=publication.count)
+        if critical:
+            text = ngettext("Checked {grants}: {n} quality issue, {critical} critical.",
+                            "Checked {grants}: {n} quality issues, {critical} critical.", len(issues))
+        else:
+            text = ngettext("Checked {grants}: {n} quality issue.", "Checked {grants}: {n} quality issues.", len(issues))
+        text = text.format(grants=grants, n=len(issues), critical=critical)
         self.say(text, OK_STYLE if publication.valid else ERROR_STYLE)
         if issues:
             self.quality.setCurrentItem(self.quality.topLevelItem(0))
@@ -663,12 +693,15 @@ class PublishDialog(JobDialog):
         self.grant_ids.clear()
         issue = current.data(0, Qt.ItemDataRole.UserRole) if current is not None else None
         if issue is None:
-            self.grant_ids_label.setText("&Grants with the chosen issue:")
+            self.grant_ids_label.setText(self.tr("&Grants with the chosen issue:"))
             return
         shown = issue.grant_ids[:SHOWN_IDS]
         self.grant_ids.addItems(list(shown))
-        more = f"the first {len(shown)} of {issue.count:,}" if issue.count > len(shown) else f"all {issue.count:,}"
-        self.grant_ids_label.setText(f"&Grants with this issue ({more}):")
+        if issue.count > len(shown):
+            text = self.tr("&Grants with this issue (the first {0} of {1}):").format(len(shown), f"{issue.count:,}")
+        else:
+            text = self.tr("&Grants with this issue (all {0}):").format(f"{issue.count:,}")
+        self.grant_ids_label.setText(text)
 
     # --- publishing -----------------------------------------------------------------------------
     def _ask_path(self, title: str, name: str, filters: tuple[tuple[str, str], ...]) -> Path | None:
@@ -689,7 +722,8 @@ class PublishDialog(JobDialog):
         if publication is None or not publication.valid or self._busy:
             return
         target = Path(path) if path else self._ask_path(
-            "Save the 360Giving file", f"{self.fund_code}-360giving-{self.today.isoformat()}.json", FORMAT_FILTERS)
+            self.tr("Save the 360Giving file"), f"{self.fund_code}-360giving-{self.today.isoformat()}.json",
+            format_filters())
         if target is None:
             return
 
@@ -698,7 +732,7 @@ class PublishDialog(JobDialog):
 
             return publish_360giving(db, publication, target)
 
-        self._publish(work, "Saving the 360Giving file…")
+        self._publish(work, self.tr("Saving the 360Giving file…"))
 
     def save_transparency(self, path: str | Path | None = None) -> None:
         """Write the Local Government Transparency Code CSV for the checked period."""
@@ -706,7 +740,7 @@ class PublishDialog(JobDialog):
         if publication is None or self._busy:
             return
         target = Path(path) if path else self._ask_path(
-            "Save the Transparency Code CSV", f"{self.fund_code}-transparency-{self.today.isoformat()}.csv",
+            self.tr("Save the Transparency Code CSV"), f"{self.fund_code}-transparency-{self.today.isoformat()}.csv",
             (("csv", "CSV (*.csv)"),))
         if target is None:
             return
@@ -717,7 +751,7 @@ class PublishDialog(JobDialog):
 
             return publish_transparency(db, code, target, since=since, until=until)
 
-        self._publish(work, "Saving the Transparency Code CSV…")
+        self._publish(work, self.tr("Saving the Transparency Code CSV…"))
 
     def _publish(self, work: Callable[[], Any], doing: str) -> None:
         self.say(doing, INFO_STYLE)

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -42,30 +42,35 @@ from PySide6.QtWidgets import (
 
 from grantdesk.domain.changes import Kind
 from grantdesk.domain.errors import ValidationError
+from grantdesk.i18n import N_
 from ui.operations import Op, Query, follow_changes
 from ui.tasks import TaskRunner
 
-STAGES = ("3 months", "6 months", "12 months", "End of grant")
+STAGES = (N_("3 months"), N_("6 months"), N_("12 months"), N_("End of grant"))  # suggestions: the stage is free text
 
 # The note's parts in the order they are asked, each with its label and a plain-English prompt.
 # (The labels match grantdesk.services.outcomes.LABELS; they are repeated here so that the module
 # imports no service at load time.)
 TEXTS = (
-    ("what_happened", "What happened", "What did you do, and who came? In your own words."),
-    ("what_changed", "What changed, and for whom", "What is different now, and for which people?"),
-    ("story", "A story of change", "One person's or group's story, if there is one to tell."),
-    ("not_to_plan", "What did not go to plan", "What went differently from the plan? Honest answers help "
-                                               "other groups."),
-    ("learned", "What was learned", "What would you do the same, or differently, next time?"),
-    ("council_could_do_better", "What the council could do better", "How could the council's funding or "
-                                                                    "support have helped more?"),
+    ("what_happened", N_("What happened"), N_("What did you do, and who came? In your own words.")),
+    ("what_changed", N_("What changed, and for whom"), N_("What is different now, and for which people?")),
+    ("story", N_("A story of change"), N_("One person's or group's story, if there is one to tell.")),
+    ("not_to_plan", N_("What did not go to plan"), N_("What went differently from the plan? Honest answers help "
+                                                      "other groups.")),
+    ("learned", N_("What was learned"), N_("What would you do the same, or differently, next time?")),
+    ("council_could_do_better", N_("What the council could do better"),
+     N_("How could the council's funding or support have helped more?")),
 )
 FIGURES = (
-    ("people_involved", "People involved"),
-    ("volunteers", "Volunteers"),
-    ("volunteer_hours", "Volunteer hours"),
+    ("people_involved", N_("People involved")),
+    ("volunteers", N_("Volunteers")),
+    ("volunteer_hours", N_("Volunteer hours")),
 )
-NOT_GIVEN = "not given"
+NOT_GIVEN = N_("not given")
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("OutcomeNoteDialog", text)
 ERROR_STYLE = "padding: 6px; background: #fef2f2; color: #991b1b;"
 
 
@@ -84,49 +89,50 @@ class OutcomeNoteDialog(QDialog):
         super().__init__(parent)
         self.db, self.runner, self.award_id, self.fund_code = db, runner, award_id, fund_code
         self._busy = False
-        self.setWindowTitle("Record an outcome note")
-        self.setAccessibleName("Record an outcome note")
+        self.setWindowTitle(self.tr("Record an outcome note"))
+        self.setAccessibleName(self.tr("Record an outcome note"))
         self.resize(780, 860)
 
-        self.heading = QLabel("Loading the award…")
+        self.heading = QLabel(self.tr("Loading the award…"))
         self.heading.setWordWrap(True)
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
         self.heading.setStyleSheet("font-size: 15px; font-weight: 600;")
-        self.heading.setAccessibleName("Award")
-        intro = QLabel("Measurement for learning: the words are the point. Write what happened in plain "
-                       "language; the figures are optional.")
+        self.heading.setAccessibleName(self.tr("Award"))
+        intro = QLabel(self.tr("Measurement for learning: the words are the point. Write what happened in plain "
+                               "language; the figures are optional."))
         intro.setWordWrap(True)
 
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet(ERROR_STYLE)
-        self.error_label.setAccessibleName("Problem")
+        self.error_label.setAccessibleName(self.tr("Problem"))
         self.error_label.hide()
 
         # --- when, which stage, who wrote it -------------------------------------------------------------
         self.date_edit = QDateEdit(QDate.currentDate())
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("d MMMM yyyy")
-        self.date_edit.setAccessibleName("Recorded on")
+        self.date_edit.setAccessibleName(self.tr("Recorded on"))
         self.stage_combo = QComboBox()
         self.stage_combo.setEditable(True)
-        self.stage_combo.addItems(STAGES)
+        self.stage_combo.addItems([self.tr(stage) for stage in STAGES])
         self.stage_combo.setCurrentIndex(-1)
-        self.stage_combo.lineEdit().setPlaceholderText("for example 3 months")
-        self.stage_combo.setAccessibleName("Stage")
+        self.stage_combo.lineEdit().setPlaceholderText(self.tr("for example 3 months"))
+        self.stage_combo.setAccessibleName(self.tr("Stage"))
         self.author_edit = QLineEdit()
-        self.author_edit.setPlaceholderText("Who wrote this (left blank: you)")
-        self.author_edit.setAccessibleName("Author")
+        self.author_edit.setPlaceholderText(self.tr("Who wrote this (left blank: you)"))
+        self.author_edit.setAccessibleName(self.tr("Author"))
 
         form = QFormLayout()
-        form.addRow(self._buddy("Recorded &on", self.date_edit), self.date_edit)
-        form.addRow(self._buddy("S&tage", self.stage_combo), self.stage_combo)
-        form.addRow(self._buddy("&Author", self.author_edit), self.author_edit)
+        form.addRow(self._buddy(self.tr("Recorded &on"), self.date_edit), self.date_edit)
+        form.addRow(self._buddy(self.tr("S&tage"), self.stage_combo), self.stage_combo)
+        form.addRow(self._buddy(self.tr("&Author"), self.author_edit), self.author_edit)
 
         # --- the words -----------------------------------------------------------------------------------
         self.text_edits: dict[str, QPlainTextEdit] = {}
         words = QVBoxLayout()
         for name, label, prompt in TEXTS:
+            label, prompt = self.tr(label), self.tr(prompt)
             edit = QPlainTextEdit()
             edit.setTabChangesFocus(True)
             edit.setPlaceholderText(prompt)
@@ -144,60 +150,61 @@ class OutcomeNoteDialog(QDialog):
 
         # --- optional figures ----------------------------------------------------------------------------
         self.figure_spins: dict[str, QSpinBox] = {}
-        figures_box = QGroupBox("Figures (optional)")
+        figures_box = QGroupBox(self.tr("Figures (optional)"))
         figures = QHBoxLayout(figures_box)
         for name, label in FIGURES:
+            label = self.tr(label)
             spin = QSpinBox()
             spin.setRange(-1, 1_000_000)
-            spin.setSpecialValueText(NOT_GIVEN)
+            spin.setSpecialValueText(self.tr(NOT_GIVEN))
             spin.setValue(-1)
             spin.setAccessibleName(label)
-            spin.setToolTip(f"{label}: leave as “{NOT_GIVEN}” if not known")
+            spin.setToolTip(self.tr("{0}: leave as “{1}” if not known").format(label, self.tr(NOT_GIVEN)))
             self.figure_spins[name] = spin
             figures.addWidget(self._buddy(label, spin))
             figures.addWidget(spin)
         figures.addStretch(1)
 
         # --- themes --------------------------------------------------------------------------------------
-        themes_box = QGroupBox("Themes")
+        themes_box = QGroupBox(self.tr("Themes"))
         themes = QVBoxLayout(themes_box)
         self.theme_list = QListWidget()
-        self.theme_list.setAccessibleName("Themes")
+        self.theme_list.setAccessibleName(self.tr("Themes"))
         self.theme_list.setMaximumHeight(120)
         self.theme_list.setFlow(QListWidget.Flow.LeftToRight)
         self.theme_list.setWrapping(True)
         self.theme_list.setSpacing(2)
         self.new_themes_edit = QLineEdit()
-        self.new_themes_edit.setPlaceholderText("New themes, comma separated (for example: loneliness, healthy food)")
-        self.new_themes_edit.setAccessibleName("New themes")
+        self.new_themes_edit.setPlaceholderText(self.tr("New themes, comma separated (for example: loneliness, healthy food)"))
+        self.new_themes_edit.setAccessibleName(self.tr("New themes"))
         self.new_themes_edit.returnPressed.connect(self.add_typed_themes)
-        self.add_themes_button = QPushButton("Add t&hemes")
-        self.add_themes_button.setAccessibleName("Add themes")
+        self.add_themes_button = QPushButton(self.tr("Add t&hemes"))
+        self.add_themes_button.setAccessibleName(self.tr("Add themes"))
         self.add_themes_button.clicked.connect(self.add_typed_themes)
         new_row = QHBoxLayout()
         new_row.addWidget(self.new_themes_edit, 1)
         new_row.addWidget(self.add_themes_button)
-        themes.addWidget(QLabel("Tick the themes this note speaks to, or add new ones."))
+        themes.addWidget(QLabel(self.tr("Tick the themes this note speaks to, or add new ones.")))
         themes.addWidget(self.theme_list)
         themes.addLayout(new_row)
 
         # --- photos --------------------------------------------------------------------------------------
-        photos_box = QGroupBox("Photos (optional)")
+        photos_box = QGroupBox(self.tr("Photos (optional)"))
         photos = QVBoxLayout(photos_box)
         self.photo_model = QStandardItemModel(0, 2, self)  # a few photos, captions edited in place
-        self.photo_model.setHorizontalHeaderLabels(["Photo", "Caption"])
+        self.photo_model.setHorizontalHeaderLabels([self.tr("Photo"), self.tr("Caption")])
         self.photo_table = QTableView()
         self.photo_table.setModel(self.photo_model)
         self.photo_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.photo_table.verticalHeader().hide()
         self.photo_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.photo_table.setAccessibleName("Photos")
+        self.photo_table.setAccessibleName(self.tr("Photos"))
         self.photo_table.setMaximumHeight(110)
-        self.add_photo_button = QPushButton("Add &photo…")
-        self.add_photo_button.setAccessibleName("Add photo")
+        self.add_photo_button = QPushButton(self.tr("Add &photo…"))
+        self.add_photo_button.setAccessibleName(self.tr("Add photo"))
         self.add_photo_button.clicked.connect(self.choose_photo)
-        self.remove_photo_button = QPushButton("&Remove photo")
-        self.remove_photo_button.setAccessibleName("Remove photo")
+        self.remove_photo_button = QPushButton(self.tr("&Remove photo"))
+        self.remove_photo_button.setAccessibleName(self.tr("Remove photo"))
         self.remove_photo_button.clicked.connect(self.remove_photo)
         photo_buttons = QHBoxLayout()
         photo_buttons.addWidget(self.add_photo_button)
@@ -219,16 +226,16 @@ class OutcomeNoteDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setWidget(page)
 
-        self.save_button = QPushButton("Save note")
+        self.save_button = QPushButton(self.tr("Save note"))
         self.save_button.setShortcut(QKeySequence("Ctrl+S"))
-        self.save_button.setAccessibleName("Save note")
-        self.save_button.setToolTip("Save the note (Ctrl+S)")
+        self.save_button.setAccessibleName(self.tr("Save note"))
+        self.save_button.setToolTip(self.tr("Save the note (Ctrl+S)"))
         self.save_button.setDefault(False)
         self.save_button.setAutoDefault(False)
         self.save_button.setEnabled(False)
         self.save_button.clicked.connect(self.save)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setAccessibleName("Cancel")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.setAccessibleName(self.tr("Cancel"))
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()
@@ -266,11 +273,11 @@ class OutcomeNoteDialog(QDialog):
     def _on_loaded(self, result) -> None:
         award, themes = result
         if award is None:
-            self.heading.setText(f"Award {self.award_id} ({self.fund_code})")
+            self.heading.setText(self.tr("Award {0} ({1})").format(self.award_id, self.fund_code))
         else:
             _id, reference, organisation, title = award
             self.heading.setText(f"{reference} — {organisation}: {title}")
-            self.setWindowTitle(f"Outcome note — {reference}")
+            self.setWindowTitle(self.tr("Outcome note — {0}").format(reference))
         for theme in themes:
             self._theme_item(theme, checked=False)
         self.save_button.setEnabled(True)
@@ -327,7 +334,8 @@ class OutcomeNoteDialog(QDialog):
         return tuple(ticked + split_themes(self.new_themes_edit.text()))
 
     def choose_photo(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Add photos", "", "Photos (*.jpg *.jpeg *.png)")
+        paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Add photos"), "",
+                                                self.tr("Photos") + " (*.jpg *.jpeg *.png)")
         for path in paths:
             self.add_photo(path)
 
@@ -376,8 +384,8 @@ class OutcomeNoteDialog(QDialog):
                 try:
                     data = Path(path).read_bytes()
                 except OSError as exc:
-                    raise ValidationError(f"The photo “{Path(path).name}” could not be read: {exc.strerror}.",
-                                          "photos") from exc
+                    raise ValidationError(tr("The photo “{0}” could not be read: {1}.").format(
+                        Path(path).name, exc.strerror), "photos") from exc
                 photos.append((Path(path).name, data, caption))
             return record_note(db, award_id, NoteDraft(**values, photos=tuple(photos)))
 

@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 from ui.tasks import TaskRunner
 from ui.widgets import action_button, labelled
 
-from ui.open_data import ERROR_STYLE, INFO_STYLE, OPEN_FILTER, JobDialog, list_widget, status_label
+from grantdesk.i18n import ngettext
+from ui.open_data import ERROR_STYLE, INFO_STYLE, JobDialog, list_widget, open_filter, status_label
 
 
 class ImportGrantsDialog(JobDialog):
@@ -45,27 +46,27 @@ class ImportGrantsDialog(JobDialog):
         self.path: Path | None = Path(path) if path else None
         self.plan: Any = None
         self.setObjectName("importGrantsDialog")
-        self.setWindowTitle(f"Import Past Grants (360Giving) — {self.fund_code}")
-        self.setAccessibleName("Import past grants")
+        self.setWindowTitle(self.tr("Import Past Grants (360Giving) — {0}").format(self.fund_code))
+        self.setAccessibleName(self.tr("Import past grants"))
         self._build()
         self.resize(900, 640)
         self._update_buttons()
 
     def _build(self) -> None:
-        intro = QLabel(f"Grants from a 360Giving file (JSON, CSV or Excel) come into {escape(self.fund_code)} as past "
-                       "awards, with no round, so repeat-funding checks see who was funded before. They get "
-                       "no letters or payments and are never published again. Nothing is written until you press Import; "
-                       "grants already in GrantDesk are skipped.")
+        intro = QLabel(self.tr("Grants from a 360Giving file (JSON, CSV or Excel) come into {0} as past awards, with "
+                               "no round, so repeat-funding checks see who was funded before. They get no letters or "
+                               "payments and are never published again. Nothing is written until you press Import; "
+                               "grants already in GrantDesk are skipped.").format(escape(self.fund_code)))
         intro.setWordWrap(True)
         intro.setStyleSheet("color: #4b5563;")
 
-        self.choose_button = action_button("&Choose File…", "Ctrl+O", self.choose_file, "chooseGrantsFileButton",
+        self.choose_button = action_button(self.tr("&Choose File…"), "Ctrl+O", self.choose_file, "chooseGrantsFileButton",
                                            auto_default=False)
-        self.file_label = QLabel("Choose a 360Giving file: .json, .csv or .xlsx.")
+        self.file_label = QLabel(self.tr("Choose a 360Giving file: .json, .csv or .xlsx."))
         self.file_label.setObjectName("grantsFile")
-        self.file_label.setAccessibleName("File")
+        self.file_label.setAccessibleName(self.tr("File"))
         self.file_label.setWordWrap(True)
-        self.recheck_button = action_button("Check &again", "F5", self.recheck, "recheckButton", auto_default=False)
+        self.recheck_button = action_button(self.tr("Check &again"), "F5", self.recheck, "recheckButton", auto_default=False)
         top = QHBoxLayout()
         top.addWidget(self.choose_button)
         top.addWidget(self.file_label, 1)
@@ -73,14 +74,14 @@ class ImportGrantsDialog(JobDialog):
 
         self.summary = QLabel("")
         self.summary.setObjectName("grantsSummary")
-        self.summary.setAccessibleName("Summary")
+        self.summary.setAccessibleName(self.tr("Summary"))
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.summary.setStyleSheet("font-weight: bold;")
 
-        self.funders = list_widget("fundersList", "Funders in the file")
+        self.funders = list_widget("fundersList", self.tr("Funders in the file"))
         self.funders.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.notes = list_widget("notesList", "Values read generously")
+        self.notes = list_widget("notesList", self.tr("Values read generously"))
         self.notes.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.problem_model = QStringListModel(self)
         self.problems = QListView()
@@ -101,26 +102,26 @@ class ImportGrantsDialog(JobDialog):
 
         upper = QSplitter(Qt.Orientation.Horizontal)
         upper.setChildrenCollapsible(False)
-        upper.addWidget(boxed(labelled("F&unders named in the file:", self.funders), self.funders))
-        upper.addWidget(boxed(labelled("&Notes on how values were read:", self.notes), self.notes))
+        upper.addWidget(boxed(labelled(self.tr("F&unders named in the file:"), self.funders), self.funders))
+        upper.addWidget(boxed(labelled(self.tr("&Notes on how values were read:"), self.notes), self.notes))
         upper.setSizes([360, 540])
-        self.problems_label = labelled("&Problems (each grant that cannot be read, by row and column):", self.problems)
+        self.problems_label = labelled(self.tr("&Problems (each grant that cannot be read, by row and column):"), self.problems)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setObjectName("grantsSplitter")
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(upper)
         splitter.addWidget(boxed(self.problems_label, self.problems))
         splitter.setSizes([150, 350])
-        self.funders.setAccessibleName("Funders in the file")
-        self.notes.setAccessibleName("Notes on how values were read")
-        self.problems.setAccessibleName("Problems")
+        self.funders.setAccessibleName(self.tr("Funders in the file"))
+        self.notes.setAccessibleName(self.tr("Notes on how values were read"))
+        self.problems.setAccessibleName(self.tr("Problems"))
 
         self.status = status_label("grantsStatus")
-        self.import_button = action_button("&Import", "Ctrl+Return", self.run_import, "importGrantsButton",
+        self.import_button = action_button(self.tr("&Import"), "Ctrl+Return", self.run_import, "importGrantsButton",
                                            auto_default=False)
-        close = QPushButton("Close")
+        close = QPushButton(self.tr("Close"))
         close.setObjectName("closeButton")
-        close.setAccessibleName("Close")
+        close.setAccessibleName(self.tr("Close"))
         close.setAutoDefault(False)
         close.clicked.connect(self.close)
         buttons = QHBoxLayout()
@@ -161,7 +162,8 @@ class ImportGrantsDialog(JobDialog):
         if self._busy:
             return
         folder = str(self.path.parent) if self.path else str(Path.home())
-        path, _ = QFileDialog.getOpenFileName(self, "Import past grants from a 360Giving file", folder, OPEN_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import past grants from a 360Giving file"), folder,
+                                              open_filter())
         if path:
             self.check_file(Path(path))
 
@@ -176,7 +178,7 @@ class ImportGrantsDialog(JobDialog):
         self.path = Path(path)
         self._clear()
         self.file_label.setText(str(self.path))
-        self.summary.setText(f"Checking {self.path.name}…")
+        self.summary.setText(self.tr("Checking {0}…").format(self.path.name))
         self.status.hide()
         code, target = self.fund_code, self.path
 
@@ -185,11 +187,11 @@ class ImportGrantsDialog(JobDialog):
 
             return check_grants_import(db, code, target, progress=progress)
 
-        self._run(work, self._on_checked, self._on_check_failed, progress_title="Checking the grants")
+        self._run(work, self._on_checked, self._on_check_failed, progress_title=self.tr("Checking the grants"))
 
     def _on_check_failed(self, exc: BaseException) -> None:
         self.summary.setText("")
-        self._failed(exc, "Cancelled: the file was not checked, and nothing was written.")
+        self._failed(exc, self.tr("Cancelled: the file was not checked, and nothing was written."))
 
     def _on_checked(self, plan: Any) -> None:
         self.plan = plan
@@ -198,23 +200,24 @@ class ImportGrantsDialog(JobDialog):
         notes = list(plan.notes)
         unused = getattr(plan.file, "unused_columns", ())
         if unused:
-            notes.append(f"{len(unused)} column{'s are' if len(unused) != 1 else ' is'} not 360Giving "
-                         f"field{'s' * (len(unused) != 1)} and {'were' if len(unused) != 1 else 'was'} not read: "
-                         + ", ".join(unused) + ".")
-        self.notes.addItems(notes or ["Every value was read as written."])
+            notes.append(ngettext("{n} column is not a 360Giving field and was not read: {columns}.",
+                                  "{n} columns are not 360Giving fields and were not read: {columns}.",
+                                  len(unused)).format(n=len(unused), columns=", ".join(unused)))
+        self.notes.addItems(notes or [self.tr("Every value was read as written.")])
         self.problem_model.setStringList([str(p) for p in plan.problems])
         n = len(plan.problems)
-        self.problems_label.setText(f"&Problems ({n:,}): each grant that cannot be read, by row and column:" if n
-                                    else "&Problems: none — every grant can be read.")
+        self.problems_label.setText(self.tr("&Problems ({0}): each grant that cannot be read, by row and column:")
+                                    .format(f"{n:,}") if n else self.tr("&Problems: none — every grant can be read."))
         self._set_busy(False)
         if plan.problems:
-            self.say("Nothing can be imported until the problems listed are fixed in the file; then check it again "
-                     "(F5).", ERROR_STYLE)
+            self.say(self.tr("Nothing can be imported until the problems listed are fixed in the file; then check "
+                             "it again (F5)."), ERROR_STYLE)
         elif plan.to_import <= 0:
-            self.say("Every grant in this file is already in GrantDesk: there is nothing new to import.", INFO_STYLE)
+            self.say(self.tr("Every grant in this file is already in GrantDesk: there is nothing new to import."), INFO_STYLE)
         else:
-            self.say(f"Ready: press Import to bring in {plan.to_import:,} past grant{'s' * (plan.to_import != 1)}.",
-                     INFO_STYLE)
+            self.say(ngettext("Ready: press Import to bring in {n} past grant.",
+                              "Ready: press Import to bring in {n} past grants.", plan.to_import)
+                     .format(n=f"{plan.to_import:,}"), INFO_STYLE)
         self.checked.emit(plan)
 
     # --- importing ------------------------------------------------------------------------------
@@ -227,8 +230,9 @@ class ImportGrantsDialog(JobDialog):
 
             return import_grants(db, plan, progress=progress)
 
-        self.say(f"Importing {plan.to_import:,} past grants…", INFO_STYLE)
-        self._run(work, self._on_imported, self._on_import_failed, progress_title="Importing past grants",
+        self.say(ngettext("Importing {n} past grant…", "Importing {n} past grants…", plan.to_import)
+                 .format(n=f"{plan.to_import:,}"), INFO_STYLE)
+        self._run(work, self._on_imported, self._on_import_failed, progress_title=self.tr("Importing past grants"),
                   writes=True)
 
     def _on_imported(self, result: Any) -> None:
@@ -243,4 +247,4 @@ class ImportGrantsDialog(JobDialog):
         if problems:
             self.plan = None
             self.problem_model.setStringList([str(p) for p in problems])
-        self._failed(exc, "Cancelled: nothing was imported.")
+        self._failed(exc, self.tr("Cancelled: nothing was imported."))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Callable
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QDate, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,6 +35,8 @@ from grantdesk.domain.changes import Kind
 from grantdesk.domain.dates import format_date
 from grantdesk.domain.errors import GrantDeskError
 from grantdesk.domain.money import format_money, parse_money
+from grantdesk.i18n import ngettext
+from grantdesk.i18n import _ as core_text  # the core's report labels, translated
 from ui.operations import Op, Query, follow_changes
 from ui.tasks import TaskRunner
 from ui.widgets import action_button
@@ -43,8 +45,13 @@ OVERDUE = QColor("#fee2e2")
 SOON = QColor("#fef3c7")
 
 
-def _days(n: int) -> str:
-    return "1 day" if n == 1 else f"{n} days"
+def _due(days: int, overdue: bool) -> str:
+    """"overdue by 19 days", "due today", "due in 1 day"."""
+    if overdue:
+        return ngettext("overdue by {n} day", "overdue by {n} days", -days).format(n=-days)
+    if days == 0:
+        return QCoreApplication.translate("PaymentsWindow", "due today")
+    return ngettext("due in {n} day", "due in {n} days", days).format(n=days)
 
 
 class _Table(QAbstractTableModel):
@@ -107,29 +114,29 @@ class MoneyDialog(QDialog):
         self.setWindowTitle(title)
         form = QFormLayout(self)
         self.amount = QLineEdit()
-        self.amount.setAccessibleName("Amount")
-        form.addRow("&Amount:", self.amount)
+        self.amount.setAccessibleName(self.tr("Amount"))
+        form.addRow(self.tr("&Amount:"), self.amount)
         self.day = QDateEdit(QDate(today or date.today()))
         self.day.setDisplayFormat("dd/MM/yyyy")
         self.day.setCalendarPopup(True)
-        self.day.setAccessibleName("Date")
-        form.addRow("&Date:", self.day)
+        self.day.setAccessibleName(self.tr("Date"))
+        form.addRow(self.tr("&Date:"), self.day)
         self.kind = QComboBox()
-        self.kind.setAccessibleName("Kind")
+        self.kind.setAccessibleName(self.tr("Kind"))
         self.method = QLineEdit("BACS")
         self.reference = QLineEdit()
         self.reason = QLineEdit()
         if back:
-            self.kind.addItem("Underspend returned", "underspend")
-            self.kind.addItem("Clawed back", "clawback")
-            form.addRow("&Kind:", self.kind)
-            self.reason.setAccessibleName("Reason")
-            form.addRow("&Reason:", self.reason)
+            self.kind.addItem(self.tr("Underspend returned"), "underspend")
+            self.kind.addItem(self.tr("Clawed back"), "clawback")
+            form.addRow(self.tr("&Kind:"), self.kind)
+            self.reason.setAccessibleName(self.tr("Reason"))
+            form.addRow(self.tr("&Reason:"), self.reason)
         else:
-            self.method.setAccessibleName("Method")
-            form.addRow("&Method:", self.method)
-            self.reference.setAccessibleName("Payment reference")
-            form.addRow("&Reference:", self.reference)
+            self.method.setAccessibleName(self.tr("Method"))
+            form.addRow(self.tr("&Method:"), self.method)
+            self.reference.setAccessibleName(self.tr("Payment reference"))
+            form.addRow(self.tr("&Reference:"), self.reference)
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #991b1b;")
@@ -162,25 +169,27 @@ class PaymentsWindow(QWidget):
         super().__init__(parent)
         self.db, self.runner, self.fund_code = db, runner, fund_code
         self.today = today or date.today()
-        self.setWindowTitle(f"Payments and monitoring — {fund_code}")
-        self.due_model = _Table(["Reference", "Organisation", "Report", "Due", "Status"])
-        self.due_view = _table(self.due_model, "Reports overdue or due soon")
-        self.award_model = _Table(["Reference", "Organisation", "Awarded", "Paid", "Outstanding", "Back",
-                                   "Held back", "Plan"], right={2, 3, 4, 5, 6})
-        self.award_view = _table(self.award_model, "Awards")
+        self.setWindowTitle(self.tr("Payments and monitoring — {0}").format(fund_code))
+        self.due_model = _Table([self.tr("Reference"), self.tr("Organisation"), self.tr("Report"), self.tr("Due"),
+                                 self.tr("Status")])
+        self.due_view = _table(self.due_model, self.tr("Reports overdue or due soon"))
+        self.award_model = _Table([self.tr("Reference"), self.tr("Organisation"), self.tr("Awarded"), self.tr("Paid"),
+                                   self.tr("Outstanding"), self.tr("Back"), self.tr("Held back"), self.tr("Plan")],
+                                  right={2, 3, 4, 5, 6})
+        self.award_view = _table(self.award_model, self.tr("Awards"))
         self.notice = QLabel()
         self.notice.setWordWrap(True)
-        self.notice.setAccessibleName("Notice")
+        self.notice.setAccessibleName(self.tr("Notice"))
         self.notice.hide()
-        self.received_button = action_button("Report &received", "Ctrl+R", self.mark_received)
-        self.pay_button = action_button("Record &payment…", "Ctrl+P", self.ask_payment)
-        self.back_button = action_button("Money &back…", "Ctrl+B", self.ask_return)
-        self.evidence_button = action_button("Add &evidence of spend…", "Ctrl+E", self.ask_evidence)
+        self.received_button = action_button(self.tr("Report &received"), "Ctrl+R", self.mark_received)
+        self.pay_button = action_button(self.tr("Record &payment…"), "Ctrl+P", self.ask_payment)
+        self.back_button = action_button(self.tr("Money &back…"), "Ctrl+B", self.ask_return)
+        self.evidence_button = action_button(self.tr("Add &evidence of spend…"), "Ctrl+E", self.ask_evidence)
 
         due_box = QWidget()
         dl = QVBoxLayout(due_box)
         dl.setContentsMargins(0, 0, 0, 0)
-        dl.addWidget(QLabel("<b>Reports overdue or due in the next 30 days</b>"))
+        dl.addWidget(QLabel(self.tr("<b>Reports overdue or due in the next 30 days</b>")))
         dl.addWidget(self.due_view)
         row = QHBoxLayout()
         row.addStretch(1)
@@ -189,7 +198,7 @@ class PaymentsWindow(QWidget):
         awards_box = QWidget()
         al = QVBoxLayout(awards_box)
         al.setContentsMargins(0, 0, 0, 0)
-        al.addWidget(QLabel("<b>Awards</b>"))
+        al.addWidget(QLabel(self.tr("<b>Awards</b>")))
         al.addWidget(self.award_view)
         row = QHBoxLayout()
         row.addStretch(1)
@@ -223,8 +232,7 @@ class PaymentsWindow(QWidget):
                                            (self.award_view, self.award_model, "award_id"))}
         self.due_model.set_rows(
             list(due),
-            [(d.reference, d.organisation, d.label, format_date(d.due_on),
-              f"overdue by {_days(-d.days)}" if d.overdue else ("due today" if d.days == 0 else f"due in {_days(d.days)}"))
+            [(d.reference, d.organisation, core_text(d.label), format_date(d.due_on), _due(d.days, d.overdue))
              for d in due],
             [OVERDUE if d.overdue else SOON for d in due])
         self.award_model.set_rows(
@@ -260,7 +268,7 @@ class PaymentsWindow(QWidget):
     def mark_received(self, on: date | None = None) -> None:
         item = self._selected(self.due_view, self.due_model)
         if item is None:
-            self.say("Choose a report in the list first.", error=True)
+            self.say(self.tr("Choose a report in the list first."), error=True)
             return
         day = on or self.today
 
@@ -269,13 +277,14 @@ class PaymentsWindow(QWidget):
 
             return report_received(db, item.id, day)
 
-        self._run(work, f"{item.label} for {item.reference} marked received.")
+        self._run(work, self.tr("{report} for {reference} marked received.").format(report=core_text(item.label),
+                                                                                    reference=item.reference))
 
     def ask_payment(self) -> None:
         if self._selected(self.award_view, self.award_model) is None:
-            self.say("Choose an award in the list first.", error=True)
+            self.say(self.tr("Choose an award in the list first."), error=True)
             return
-        dialog = MoneyDialog("Record a payment", back=False, parent=self, today=self.today)
+        dialog = MoneyDialog(self.tr("Record a payment"), back=False, parent=self, today=self.today)
         if dialog.exec():
             self.record_payment(dialog.pence, dialog.chosen_day(), dialog.method.text(), dialog.reference.text())
 
@@ -289,13 +298,14 @@ class PaymentsWindow(QWidget):
 
             return record_payment(db, line.award_id, pence, day, method=method, reference=reference)
 
-        self._run(work, f"Paid {format_money(pence)} on {line.reference}.")
+        self._run(work, self.tr("Paid {amount} on {reference}.").format(amount=format_money(pence),
+                                                                        reference=line.reference))
 
     def ask_return(self) -> None:
         if self._selected(self.award_view, self.award_model) is None:
-            self.say("Choose an award in the list first.", error=True)
+            self.say(self.tr("Choose an award in the list first."), error=True)
             return
-        dialog = MoneyDialog("Money coming back", back=True, parent=self, today=self.today)
+        dialog = MoneyDialog(self.tr("Money coming back"), back=True, parent=self, today=self.today)
         if dialog.exec():
             self.record_return(dialog.kind.currentData(), dialog.pence, dialog.chosen_day(), dialog.reason.text())
 
@@ -309,16 +319,18 @@ class PaymentsWindow(QWidget):
 
             return record_return(db, line.award_id, kind, pence, day, reason=reason)
 
-        self._run(work, f"{format_money(pence)} back on {line.reference}.")
+        self._run(work, self.tr("{amount} back on {reference}.").format(amount=format_money(pence),
+                                                                        reference=line.reference))
 
     def ask_evidence(self) -> None:
         if self._selected(self.award_view, self.award_model) is None:
-            self.say("Choose an award in the list first.", error=True)
+            self.say(self.tr("Choose an award in the list first."), error=True)
             return
         from PySide6.QtWidgets import QFileDialog
 
-        path, _ = QFileDialog.getOpenFileName(self, "Add evidence of spend", "",
-                                              "Receipts and invoices (*.pdf *.jpg *.jpeg *.png);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Add evidence of spend"), "",
+                                              self.tr("Receipts and invoices") + " (*.pdf *.jpg *.jpeg *.png);;"
+                                              + self.tr("All files") + " (*)")
         if path:
             self.add_evidence(path)
 
@@ -333,7 +345,8 @@ class PaymentsWindow(QWidget):
         try:
             data = file.read_bytes()  # a receipt the officer just chose: small, and read before the worker
         except OSError as exc:
-            self.say(f"“{file.name}” could not be read: {exc.strerror or exc}.", error=True)
+            self.say(self.tr("“{file}” could not be read: {why}.").format(file=file.name, why=exc.strerror or exc),
+                     error=True)
             return
 
         def work(db):
@@ -341,7 +354,7 @@ class PaymentsWindow(QWidget):
 
             return add_attachment(db, line.application_id, file.name, data, kind="evidence_of_spend")
 
-        self._run(work, f"Kept the evidence of spend with {line.reference}.")
+        self._run(work, self.tr("Kept the evidence of spend with {0}.").format(line.reference))
 
     def _run(self, work: Callable[[Any], Any], done_text: str) -> None:
         """One user action: ``work`` is one service call in one transaction; then read the window again."""

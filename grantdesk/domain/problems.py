@@ -19,6 +19,8 @@ from datetime import datetime, timezone
 from types import MappingProxyType
 from typing import Any
 
+from grantdesk.i18n import N_, current_language, in_language
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -57,49 +59,56 @@ def _moment(value: Any) -> str:
 # code → {audience → English format string over the values}. Values that need shaping for words (a
 # status's label, a list, a moment) are shaped by _FORMATTERS first, so the values stay data.
 WORDING: dict[str, dict[str, str]] = {
-    "status.unknown": {"officer": "“{status}” is not an application status."},
-    "transition.same": {"officer": "The application is already {current}."},
-    "transition.closed": {"officer": "An application that is {current} is closed and cannot be moved to {target}."},
+    "status.unknown": {"officer": N_("“{status}” is not an application status.")},
+    "transition.same": {"officer": N_("The application is already {current}.")},
+    "transition.closed": {"officer": N_("An application that is {current} is closed and cannot be moved to {target}.")},
     "transition.not_allowed": {
-        "officer": "An application that is {current} cannot be moved to {target}; it can be moved to: {options}."},
-    "transition.reason_needed": {"officer": "Moving an application to {target} needs a written reason."},
+        "officer": N_("An application that is {current} cannot be moved to {target}; it can be moved to: {options}.")},
+    "transition.reason_needed": {"officer": N_("Moving an application to {target} needs a written reason.")},
     "transition.override_reason_needed": {
-        "officer": "Overriding an ineligible decision needs a written reason, which is kept in the audit log."},
+        "officer": N_("Overriding an ineligible decision needs a written reason, which is kept in the audit log.")},
     "record.changed_elsewhere": {
-        "officer": "{reference} was changed by {changed_by} on {changed_at} since you opened it; {consequence}"},
+        "officer": N_("{reference} was changed by {changed_by} on {changed_at} since you opened it; {consequence}")},
     "record.changed_elsewhere_unknown": {
-        "officer": "{reference} was changed by someone else since you opened it; {consequence}"},
+        "officer": N_("{reference} was changed by someone else since you opened it; {consequence}")},
     "record.changed_while_saving": {
-        "officer": "Someone else saved a change to this record while yours was being saved; nothing of yours was "
-                   "written. Reload it and try again."},
-    "application.not_found": {"officer": "There is no application with id {application_id}."},
+        "officer": N_("Someone else saved a change to this record while yours was being saved; nothing of yours was "
+                   "written. Reload it and try again.")},
+    "application.not_found": {"officer": N_("There is no application with id {application_id}.")},
     "eligibility.not_submitted": {
-        "officer": "{reference} is {current}; only a submitted application is assessed."},
+        "officer": N_("{reference} is {current}; only a submitted application is assessed.")},
     "eligibility.outcome_changed": {
-        "officer": "{reference}'s eligibility changed after it was shown to you: the fund's rules now make it "
-                   "{actual}, not {expected}. Nothing was changed; assess it again."},
+        "officer": N_("{reference}'s eligibility changed after it was shown to you: the fund's rules now make it "
+                   "{actual}, not {expected}. Nothing was changed; assess it again.")},
     "award.reason_needed": {
-        "officer": "Awarding {amount_pence} to {reference} is {crossed}. That needs a written reason, which is "
-                   "kept with the decision."},
+        "officer": N_("Awarding {amount_pence} to {reference} is {crossed}. That needs a written reason, which is "
+                   "kept with the decision.")},
     "award.member_fund": {
-        "officer": "{fund} is decided by elected members: {reference} is awarded through the members' decisions "
+        "officer": N_("{fund} is decided by elected members: {reference} is awarded through the members' decisions "
                    "(Members ▸ Member Decision…), so that the councillors' pots and the members' report include "
-                   "it."},
+                   "it.")},
 }
 
 _CONSEQUENCES = {
-    "move": "reload it and try again.",
-    "save": "your changes were not saved. Reopen it to see theirs.",
+    "move": N_("reload it and try again."),
+    "save": N_("your changes were not saved. Reopen it to see theirs."),
 }
 
+def _label(value: Any) -> str:
+    """A status (or anything with a label) in words, in the language being written."""
+    return in_language(_writing[0], str(getattr(value, "label", value))).lower()
+
+
+_writing = ["en"]  # the language words() is writing in (labels and consequences follow it)
+
 _FORMATTERS = {
-    "current": lambda v: str(getattr(v, "label", v)).lower(),
-    "target": lambda v: str(getattr(v, "label", v)).lower(),
-    "options": lambda v: ", ".join(str(getattr(o, "label", o)).lower() for o in v),
+    "current": _label,
+    "target": _label,
+    "options": lambda v: ", ".join(_label(o) for o in v),
     "changed_at": _moment,
-    "consequence": lambda v: _CONSEQUENCES.get(v, str(v)),
-    "actual": lambda v: str(getattr(v, "label", v)).lower(),
-    "expected": lambda v: str(getattr(v, "label", v)).lower(),
+    "consequence": lambda v: in_language(_writing[0], _CONSEQUENCES[v]) if v in _CONSEQUENCES else str(v),
+    "actual": _label,
+    "expected": _label,
 }
 
 
@@ -110,12 +119,19 @@ def shape_with(name: str, shape: Callable[[Any], str]) -> None:
     _FORMATTERS[name] = shape
 
 
-def words(problem: Problem, audience: str = "officer") -> str:
-    """The problem in English for ``audience`` ("officer" or "voter"; the officer's words otherwise)."""
+def words(problem: Problem, audience: str = "officer", language: str | None = None) -> str:
+    """The problem for ``audience`` ("officer" or "voter"; the officer's words otherwise) in ``language``
+    (default: the language the process speaks, ``grantdesk.i18n``), from the same catalogue as the
+    interface."""
     forms = WORDING[problem.code]
     template = forms.get(audience) or forms["officer"]
-    shaped = {k: _FORMATTERS[k](v) if k in _FORMATTERS else v for k, v in problem.values.items()}
-    return template.format(**shaped)
+    language = language or current_language()
+    was, _writing[0] = _writing[0], language
+    try:
+        shaped = {k: _FORMATTERS[k](v) if k in _FORMATTERS else v for k, v in problem.values.items()}
+        return in_language(language, template).format(**shaped)
+    finally:
+        _writing[0] = was
 
 
 __all__ = ["Problem", "problem", "shape_with", "words", "WORDING"]

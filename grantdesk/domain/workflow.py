@@ -14,6 +14,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from grantdesk.domain.errors import InvalidTransition
+from grantdesk.i18n import N_
 
 
 class Status(StrEnum):
@@ -38,16 +39,16 @@ class Status(StrEnum):
 
 
 STATUS_LABELS: dict[Status, str] = {
-    Status.DRAFT: "Draft",
-    Status.SUBMITTED: "Submitted",
-    Status.RETURNED: "Returned for changes",
-    Status.ELIGIBLE: "Eligible",
-    Status.INELIGIBLE: "Ineligible",
-    Status.SHORTLISTED: "Shortlisted",
-    Status.AWARDED: "Awarded",
-    Status.DECLINED: "Declined",
-    Status.DEFERRED: "Deferred",
-    Status.WITHDRAWN: "Withdrawn",
+    Status.DRAFT: N_("Draft"),
+    Status.SUBMITTED: N_("Submitted"),
+    Status.RETURNED: N_("Returned for changes"),
+    Status.ELIGIBLE: N_("Eligible"),
+    Status.INELIGIBLE: N_("Ineligible"),
+    Status.SHORTLISTED: N_("Shortlisted"),
+    Status.AWARDED: N_("Awarded"),
+    Status.DECLINED: N_("Declined"),
+    Status.DEFERRED: N_("Deferred"),
+    Status.WITHDRAWN: N_("Withdrawn"),
 }
 
 CLOSED = frozenset({Status.AWARDED, Status.DECLINED, Status.WITHDRAWN, Status.INELIGIBLE})

@@ -35,7 +35,7 @@ from grantdesk.domain.changes import Kind
 from grantdesk.domain.dates import format_date
 from grantdesk.domain.errors import GrantDeskError
 from grantdesk.domain.money import format_money, parse_money
-from grantdesk.i18n import ngettext
+from grantdesk.i18n import N_, ngettext
 from grantdesk.i18n import _ as core_text  # the core's report labels, translated
 from ui.operations import Op, Query, follow_changes
 from ui.tasks import TaskRunner
@@ -43,6 +43,9 @@ from ui.widgets import action_button
 
 OVERDUE = QColor("#fee2e2")
 SOON = QColor("#fef3c7")
+
+
+PLAN_WORDS = {"full": N_("full"), "instalments": N_("instalments"), "on_claim": N_("on claim")}  # payment plan kinds
 
 
 def _due(days: int, overdue: bool) -> str:
@@ -240,7 +243,9 @@ class PaymentsWindow(QWidget):
             [(a.reference, a.organisation, format_money(a.position.awarded_pence), format_money(a.position.paid_pence),
               format_money(a.position.outstanding_pence),
               format_money(a.position.returned_pence + a.position.clawed_back_pence),
-              format_money(a.position.held_back_pence), a.position.plan.replace("_", " ")) for a in awards],
+              format_money(a.position.held_back_pence),
+              self.tr(PLAN_WORDS[a.position.plan]) if a.position.plan in PLAN_WORDS
+              else a.position.plan.replace("_", " ")) for a in awards],
             [None] * len(awards))
         # the row chosen before a refresh stays chosen (a change made elsewhere must not lose it)
         for view, items, key in ((self.due_view, self.due_model.items, "id"),

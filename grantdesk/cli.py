@@ -415,6 +415,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--db", metavar="PATH", default=argparse.SUPPRESS,
         help="database file or SQLAlchemy URL (default: $GRANTDESK_DATABASE_URL, then the app's own database)",
     )
+    db_opt.add_argument(
+        "--user", metavar="NAME", default=argparse.SUPPRESS,
+        help="sign in as this user (password from $GRANTDESK_PASSWORD, else asked); see “users”",
+    )
     parser = argparse.ArgumentParser(
         prog="python -m grantdesk", parents=[db_opt],
         description="GrantDesk without a window: the same services as the app.",
@@ -429,6 +433,13 @@ def build_parser() -> argparse.ArgumentParser:
                            ).set_defaults(func=cmd_db_upgrade)
     db_commands.add_parser("check", parents=[db_opt], help="check schema version and integrity"
                            ).set_defaults(func=cmd_db_check)
+    from grantdesk import cli_db, cli_users
+
+    cli_db.add_commands(db_commands, db_opt)  # verify (the audit trail's chain)
+    from grantdesk import cli_backups
+
+    cli_backups.add_commands(db_commands, db_opt)  # backup, restore
+    cli_users.add_commands(commands, db_opt)  # users add|list|disable
 
     sample = commands.add_parser("sample", help="the sample funds")
     sample_commands = sample.add_subparsers(dest="sample_command", metavar="ACTION", required=True)

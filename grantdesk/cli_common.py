@@ -31,7 +31,35 @@ def _location(args: argparse.Namespace) -> DatabaseLocation:
 def _open(args: argparse.Namespace):
     from grantdesk.store.database import open_database
 
-    return open_database(_location(args))
+    db = open_database(_location(args))
+    user = getattr(args, "user", None)
+    if user:  # --user NAME: sign in for this command (grantdesk.cli_users)
+        try:
+            sign_in_from_cli(db, user)
+        except BaseException:
+            db.close()
+            raise
+    return db
+
+
+ENV_PASSWORD = "GRANTDESK_PASSWORD"
+
+
+def sign_in_from_cli(db, username: str) -> None:
+    """``--user NAME``: sign them in on ``db`` for this command, with the password (or PIN) from
+    ``GRANTDESK_PASSWORD``, else asked for at the terminal."""
+    import getpass
+    import os
+
+    from grantdesk.services.users import sign_in
+
+    secret = os.environ.get(ENV_PASSWORD)
+    if secret is None:
+        if not sys.stdin.isatty():
+            raise UsageRefused(f"--user {username}: set {ENV_PASSWORD}, or run at a terminal to be asked for "
+                               "the password.")
+        secret = getpass.getpass(f"Password (or PIN) for {username}: ")
+    sign_in(db, username, secret)
 
 
 def _print_json(value) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from grantdesk.domain.organisations import name_key, org_id_for
 from grantdesk.domain.references import format_reference
+from grantdesk.services.common import audit_rows
 from grantdesk.store.models import AuditEntry, Contact, Fund, Organisation, ReferenceCounter
 from grantdesk.store.unit_of_work import TABLE_KINDS, note_change
 
@@ -211,7 +212,7 @@ class People:
                                     summary=f"Recorded contact for {self.names[c['org_key']]}", before=None,
                                     after={"letter_language": c["letter_language"]}))
         if entries:
-            s.execute(insert_rows(AuditEntry), entries)
+            s.execute(insert_rows(AuditEntry), audit_rows(s, entries))  # checked and chained
         return org_ids, contact_ids
 
 

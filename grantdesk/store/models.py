@@ -313,8 +313,36 @@ class AuditEntry(Base):
     summary: Mapped[str] = mapped_column(Text)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The chain (migration 0010; grantdesk.domain.audit_chain): the hash of the entry before, and this
+    # entry's own, SHA-256 over its fields and prev_hash. Written by services.common.audit, never after.
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_audit_log_entity_entity_id", "entity", "entity_id"),)
+
+
+class User(Base):
+    """A person who signs in, with a role (grantdesk.domain.roles) and, for an elected member or a
+    panellist, their record. ``password_hash`` (PostgreSQL sign-in) and ``pin_hash`` (an optional PIN
+    on a SQLite file) are scrypt hashes (grantdesk.services.users); a disabled user cannot sign in.
+    Migration 0010."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('officer', 'manager', 'member', 'panellist', 'viewer', 'kiosk')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(200), unique=True)  # kept in lower case
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(20))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    panellist_id: Mapped[int | None] = mapped_column(ForeignKey("panellists.id", ondelete="SET NULL"))
+    password_hash: Mapped[str | None] = mapped_column(String(300))
+    pin_hash: Mapped[str | None] = mapped_column(String(300))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 # --- decisions: panels, interests, member decisions, awards, payments, outcomes -----------------
@@ -398,6 +426,8 @@ class MemberDecision(Base):
     officer_name: Mapped[str | None] = mapped_column(String(200))
     officer_on: Mapped[date | None] = mapped_column(Date)
     officer_reason: Mapped[str] = mapped_column(Text, default="")
+    # Who recorded the member's decision (migration 0010): whoever did may not approve it.
+    recorded_by: Mapped[str | None] = mapped_column(String(200))
 
 
 class Award(Base):

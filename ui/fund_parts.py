@@ -783,8 +783,8 @@ class MemberYearForm(QWidget):
                 text = setting_help(key).removeprefix(self.tr("Members' funds: "))
                 return text[:1].upper() + text[1:]
 
-            row.addWidget(quiet(QLabel(f"{self.tr('Apply by')}: {words('apply_by_month_day')} "
-                                       f"{self.tr('Spend by')}: {words('spend_by_month_day')}")), 1, 0, 1, 7)
+            row.addWidget(quiet(QLabel(self.tr("Apply by: {apply} Spend by: {spend}").format(
+                apply=words("apply_by_month_day"), spend=words("spend_by_month_day")))), 1, 0, 1, 7)
         else:
             form = QFormLayout(self)
             form.setContentsMargins(0, 0, 0, 0)

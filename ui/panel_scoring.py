@@ -642,7 +642,8 @@ class PanelScoringWidget(QWidget):
             d = a.decision
             status = self.decision_labels[a.application_id]
             if d is None:
-                status.setText(f"<span style='color:{quiet}'>{self.tr('No decision yet')}</span>")
+                none_yet = self.tr("No decision yet")
+                status.setText(f"<span style='color:{quiet}'>{none_yet}</span>")
             else:
                 reason = f"<br><i>{escape(d.reason)}</i>" if d.reason else ""
                 status.setText(f"<b>{escape(decision_text(d))}</b>{reason}")

@@ -131,7 +131,8 @@ class MarksEntry(QWidget):
             f"<td style='color:#4b5563'>&nbsp;{escape(p.reference)}&nbsp;</td>"
             f"<td align='right' style='color:#4b5563'>{format_money(p.amount_pence)}</td></tr>"
             for n, p in enumerate(self.projects, start=1))
-        legend.setText(f"<div style='color:#4b5563'>{self.tr('Numbers on the ballot paper')}</div>"
+        heading = self.tr("Numbers on the ballot paper")
+        legend.setText(f"<div style='color:#4b5563'>{heading}</div>"
                        f"<table cellspacing='3' style='font-size: 11pt'>{rows}</table>")
         legend.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         legend.setAccessibleName(self.tr("Ballot numbers of the projects"))

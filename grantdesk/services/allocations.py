@@ -532,7 +532,7 @@ def record_member_decision(uow: UnitOfWork, application_id: int, member_id: int,
     if decision == "recommended":
         already = s.scalar(select(func.coalesce(func.sum(MemberDecision.amount_pence), 0)).where(
             MemberDecision.application_id == app.id, MemberDecision.decision == "recommended",
-            MemberDecision.officer_outcome.is_not("returned"))) or 0
+            MemberDecision.officer_outcome.is_distinct_from("returned"))) or 0
         if amount_pence + already > app.amount_requested_pence:
             raise ValidationError(
                 f"{app.reference} asked for {format_money(app.amount_requested_pence)} and "

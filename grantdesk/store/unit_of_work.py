@@ -51,7 +51,7 @@ TABLE_KINDS: dict[str, Kind | None] = {
     "monitoring_due": Kind.AWARDS,
     "outcome_notes": Kind.OUTCOMES, "outcome_themes": Kind.OUTCOMES, "outcome_photos": Kind.OUTCOMES,
     "saved_filters": Kind.VIEWS,
-    "audit_log": None, "users": None,  # people who sign in: only the Users window shows them
+    "audit_log": None,
 }
 
 _LOG_KEY = "grantdesk.changes"  # where a session keeps its ChangeLog (session.info)
@@ -76,6 +76,21 @@ def is_read_only_error(exc: BaseException | None) -> bool:
         if "attempt to write a readonly database" in text or "readonly database" in text:
             return True
         exc = getattr(exc, "orig", None) if getattr(exc, "orig", None) is not exc else None
+    return False
+
+
+# SQLSTATEs after which a whole transaction may simply be run again: serialization_failure, deadlock_detected
+_RETRYABLE_STATES = {"40001", "40P01"}
+
+
+def is_retryable(exc: BaseException | None) -> bool:
+    """Whether the server rolled the transaction back only because of another one running at once."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if getattr(exc, "sqlstate", None) in _RETRYABLE_STATES:
+            return True
+        exc = getattr(exc, "orig", None) or exc.__cause__
+        seen += 1
     return False
 
 
@@ -165,8 +180,9 @@ class UnitOfWork:
     pass it to the services they are made of (see ``transactional``) instead of committing twice.
     """
 
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, *, write: bool = False):
         self.db = db
+        self.write = write and not db.read_only
         self.session: Session
         self.changes: Changes = NOTHING
         self._log = ChangeLog()
@@ -176,6 +192,12 @@ class UnitOfWork:
 
         self.session = self.db.session()
         self.session.info[_LOG_KEY] = self._log
+        if self.write and self.db.engine.dialect.name == "sqlite":
+            # BEGIN IMMEDIATE now (grantdesk.store.database): wait for another writer here, before
+            # reading, instead of failing to upgrade a read lock half-way through
+            from grantdesk.store.database import WRITING
+
+            self.session.connection(execution_options={WRITING: True})
         event.listen(self.session, "after_flush", _after_flush)
         event.listen(self.session, "do_orm_execute", _on_execute)
         return self
@@ -234,10 +256,18 @@ def transactional(fn: Callable[Concatenate[UnitOfWork, P], R]) -> Callable[Conca
     def service(target: Any, /, *args: P.args, **kwargs: P.kwargs) -> R:
         if isinstance(target, UnitOfWork):
             return fn(target, *args, **kwargs)
-        with target.unit_of_work() as uow, _stale_as_refusal():
-            result = fn(uow, *args, **kwargs)
-            uow.commit()
-            return result
+        for attempt in (1, 2):
+            try:
+                with target.unit_of_work(write=True) as uow, _stale_as_refusal():
+                    result = fn(uow, *args, **kwargs)
+                    uow.commit()
+                    return result
+            except Exception as exc:
+                # PostgreSQL chose this transaction as a deadlock's victim, or could not serialise it:
+                # nothing of it was kept, so it runs once more, from the start, on what is there now
+                if attempt == 2 or not is_retryable(exc):
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
     service.in_transaction = fn  # type: ignore[attr-defined]
     return service

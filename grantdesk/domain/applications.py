@@ -106,7 +106,7 @@ class ApplicationDraft:
     answers: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CleanApplication:
     organisation: str
     organisation_type: str

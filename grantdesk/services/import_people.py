@@ -340,12 +340,15 @@ class Applicants:
         and the letter languages the officer confirmed; returns key → id maps."""
         s = self.session
         org_ids: dict[Any, int] = {}
-        entries: list[dict[str, Any]] = []
-        orgs = [(("new", n), org) for n, org in enumerate(self.new_orgs) if ("new", n) in used_orgs]
-        if orgs:
-            ids = Writer(s, Organisation, _ORG_COLUMNS).insert([(*o, "", "", "", now) for _k, o in orgs])
-            for oid, (key, org) in zip(ids, orgs, strict=True):
-                org_ids[key] = oid
+        # A chunk at a time (rows, then their audit entries), so a file's worth is never held at once.
+        orgs = [n for n in range(len(self.new_orgs)) if ("new", n) in used_orgs]
+        writer = Writer(s, Organisation, _ORG_COLUMNS)
+        for chunk in chunks(orgs, _WRITE_CHUNK):
+            made = [self.new_orgs[n] for n in chunk]
+            ids = writer.insert([(*o, "", "", "", now) for o in made])
+            entries = []
+            for oid, n, org in zip(ids, chunk, made, strict=True):
+                org_ids[("new", n)] = oid
                 name, _nkey, org_type, _charity, _company, u_charity, u_company, org_id = org
                 umbrella = u_charity or u_company
                 entries.append(dict(
@@ -354,18 +357,23 @@ class Applicants:
                             + (f" (keeping {umbrella}, another organisation's number, as its umbrella number)"
                                if umbrella else ""),
                     before=None, after={"org_id": org_id, "type": org_type}))
+            write_audit(s, entries)
         contact_ids: dict[Any, int] = {}
-        contacts = [(("new", n), c) for n, c in enumerate(self.new_contacts) if ("new", n) in used_contacts]
-        if contacts:
-            rows = [(org_ids[c[0]] if c[0].__class__ is tuple else c[0], c[1], c[2], c[3], "", c[4])
-                    for _k, c in contacts]
-            ids = Writer(s, Contact, _CONTACT_COLUMNS).insert(rows)
-            names = self.names
-            for cid, (key, c) in zip(ids, contacts, strict=True):
-                contact_ids[key] = cid
+        contacts = [n for n in range(len(self.new_contacts)) if ("new", n) in used_contacts]
+        writer = Writer(s, Contact, _CONTACT_COLUMNS)
+        names = self.names
+        for chunk in chunks(contacts, _WRITE_CHUNK):
+            made = [self.new_contacts[n] for n in chunk]
+            ids = writer.insert([(org_ids[c[0]] if c[0].__class__ is tuple else c[0], c[1], c[2], c[3], "", c[4])
+                                 for c in made])
+            entries = []
+            for cid, n, c in zip(ids, chunk, made, strict=True):
+                contact_ids[("new", n)] = cid
                 entries.append(dict(at=now, actor=actor, action="contact.create", entity="contact", entity_id=cid,
                                     summary=f"Recorded contact for {names[c[0]]}", before=None,
                                     after={"letter_language": c[4]}))
+            write_audit(s, entries)
+        entries = []
         for cid, (old, new, org_name) in self.language_updates.items():
             if cid not in used_contacts or old == new:
                 continue
@@ -378,6 +386,7 @@ class Applicants:
         return org_ids, contact_ids
 
 
+_WRITE_CHUNK = 2_000
 _ORG_COLUMNS = ("name", "name_key", "org_type", "charity_number", "company_number", "umbrella_charity_number",
                 "umbrella_company_number", "org_id", "address", "postcode", "website", "created_at")
 _CONTACT_COLUMNS = ("organisation_id", "name", "email", "phone", "role", "letter_language")

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from difflib import SequenceMatcher
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any, Iterable, NamedTuple, Protocol
 
 from sqlalchemy import select, update
@@ -94,6 +95,7 @@ __all__ = [
     "Match",
     "AlreadyImported",
     "PlannedRow",
+    "PlannedRows",
     "Flag",
     "ImportPlan",
     "ImportResult",
@@ -223,7 +225,7 @@ class ImportPlan:
     constants: dict[str, str] = field(default_factory=dict)  # field → one value for every row
     matches: list[Match] = field(default_factory=list)
     already_imported: list[AlreadyImported] = field(default_factory=list)
-    rows: list[PlannedRow] = field(default_factory=list)  # what would be imported (undecided: as valid-only)
+    rows: Sequence[PlannedRow] = field(default_factory=list)  # what would be imported (undecided: as valid-only)
     decisions: dict[str, str] = field(default_factory=dict)
     unused_decisions: list[str] = field(default_factory=list)  # decisions that name no match or duplicate
     # The rows as checked (``_Rows``), with what they depend on: ``run_import`` uses them again when the
@@ -257,7 +259,7 @@ class ImportResult:
     already_imported: int = 0  # rows an earlier import dealt with (imported, or skipped as duplicates)
     flags: list[Flag] = field(default_factory=list)
     references: dict[int, str] = field(default_factory=dict)  # row → the application's reference
-    rows: list[PlannedRow] = field(default_factory=list)  # the applications made, in file order
+    rows: Sequence[PlannedRow] = field(default_factory=list)  # the applications made, in file order
 
 
 class ImportRefused(GrantDeskError):
@@ -802,16 +804,56 @@ def _who_and_duplicates(session: Session, fund: Fund, a: _Analysis, decide) -> N
                                     tuple(m for m in (match, contact_match) if m is not None)))
 
 
-def _planned_rows(a: _Analysis) -> list[PlannedRow]:
+class PlannedRows(Sequence):
+    """The applications an import makes (``PlannedRow``), made when asked for from what the check
+    keeps anyway: a list of 50,000 rows' records would be held as well as the rows. Compares equal
+    to a list of the same rows."""
+
+    __slots__ = ("_planned", "_names")
+
+    def __init__(self, planned: list[_Planned], names: dict[Any, str]):
+        self._planned = planned
+        self._names = names  # organisation key → stored name, where it is not the row's
+
+    def __len__(self) -> int:
+        return len(self._planned)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._row(p) for p in self._planned[index]]
+        return self._row(self._planned[index])
+
+    def __iter__(self):
+        return map(self._row, self._planned)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (PlannedRows, list, tuple)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"PlannedRows({list(self)!r})"
+
+    def _row(self, p: _Planned) -> PlannedRow:
+        g, c = p.good, p.good.clean
+        return PlannedRow(
+            row=g.number, organisation=self._names.get(p.org_key, c.organisation),
+            new_organisation=p.org_key.__class__ is tuple, contact_name=c.contact_name,
+            contact_email=c.contact_email, contact_language=c.contact_language, title=c.title,
+            amount_requested_pence=c.amount_requested_pence, submitted_on=c.submitted_on,
+            round=g.round.name if g.round is not None else None, flags=p.flags)
+
+
+def _planned_rows(a: _Analysis) -> PlannedRows:
     names = a.applicants.names if a.applicants is not None else {}
-    return [PlannedRow(
-        row=p.good.number, organisation=names.get(p.org_key, p.good.clean.organisation),
-        new_organisation=isinstance(p.org_key, tuple), contact_name=p.good.clean.contact_name,
-        contact_email=p.good.clean.contact_email, contact_language=p.good.clean.contact_language,
-        title=p.good.clean.title, amount_requested_pence=p.good.clean.amount_requested_pence,
-        submitted_on=p.good.clean.submitted_on, round=p.good.round.name if p.good.round is not None else None,
-        flags=p.flags,
-    ) for p in a.planned]
+    renamed = {}
+    for p in a.planned:
+        name = names.get(p.org_key)
+        if name is not None and name != p.good.clean.organisation:
+            renamed[p.org_key] = name
+    return PlannedRows(a.planned, renamed)
 
 
 def _unused(decisions: dict[str, str] | None, used: set[str]) -> list[str]:

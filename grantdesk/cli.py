@@ -433,9 +433,6 @@ def build_parser() -> argparse.ArgumentParser:
                            ).set_defaults(func=cmd_db_upgrade)
     db_commands.add_parser("check", parents=[db_opt], help="check schema version and integrity"
                            ).set_defaults(func=cmd_db_check)
-    from grantdesk import cli_backups
-
-    cli_backups.add_commands(db_commands, db_opt)  # backup, restore
     from grantdesk import cli_db, cli_users
 
     cli_db.add_commands(db_commands, db_opt)  # verify (the audit trail's chain)

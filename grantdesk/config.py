@@ -110,6 +110,24 @@ def _sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+# A server URL as people write it (``postgresql://user@host:port/db``, or Heroku-style ``postgres://``)
+# names no driver; GrantDesk ships psycopg 3, so that is the one it means.
+_DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg"}
+
+
+def engine_url(url: str) -> str:
+    """The SQLAlchemy URL to connect with: ``postgresql://…`` as given, with psycopg 3 as its driver."""
+    scheme, sep, rest = url.partition("://")
+    if sep and scheme.lower() in _DRIVERS:
+        return f"{_DRIVERS[scheme.lower()]}://{rest}"
+    return url
+
+
+def is_server_url(url: str) -> bool:
+    """Whether the URL names a database server (PostgreSQL), not a SQLite file."""
+    return url.partition("://")[0].lower().startswith(("postgresql", "postgres"))
+
+
 def current_actor() -> str:
     """The person working, for the audit log: ``GRANTDESK_USER`` or the operating-system login."""
     name = os.environ.get(ENV_USER, "").strip()

@@ -18,6 +18,7 @@ os.environ.pop("GRANTDESK_DATABASE_URL", None)
 from grantdesk.config import DatabaseLocation, database_location  # noqa: E402
 from grantdesk.store.database import open_database  # noqa: E402
 from shared_data import require_shared  # noqa: E402
+from pg import engine_db, engine_location, pg_db, pg_location, pg_server  # noqa: E402, F401 (PostgreSQL: tests/pg.py)
 
 import qt_leaks  # noqa: E402
 

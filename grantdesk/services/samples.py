@@ -107,7 +107,7 @@ def load_sample_file(db: Database, path: Path, *, actor: str | None = None, toda
     data = _read(path)
     loader = _Loader(path.stem, data, actor_or_default(actor), today or date.today())
     code = loader.fund_code
-    with db.unit_of_work() as uow:
+    with db.unit_of_work(write=True) as uow:
         if uow.session.scalar(select(Fund.id).where(Fund.code == code)) is not None:
             return LoadResult(path.stem, code, False, 0, 0, f"{code} is already in this database — skipped.")
         try:

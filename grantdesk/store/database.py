@@ -2,7 +2,13 @@
 
 SQLite files run in WAL mode with foreign keys enforced, and every transaction begins with an
 explicit ``BEGIN`` (the pysqlite driver otherwise runs DDL outside a transaction), so a migration or
-a service that fails half-way leaves the file exactly as it was.
+a service that fails half-way leaves the file exactly as it was. A unit of work that writes begins
+with ``BEGIN IMMEDIATE`` (SQLAlchemy's pysqlite recipe, chosen per connection by the ``WRITING``
+execution option): it takes SQLite's write lock before it reads, waiting up to ``BUSY_TIMEOUT_MS``
+for another writer, so two writers never both read and then fail to upgrade their locks (a deferred
+``BEGIN`` would). Reads begin deferred and never wait for a writer (WAL).
+
+A server URL (``postgresql://user@host:port/db``) is opened with psycopg 3 (``config.engine_url``).
 
 A file that may not be written (``DatabaseLocation.read_only()``) is opened with SQLite's read-only
 mode: it can be looked at, and any write is refused in plain words (``ReadOnlyDatabase``). A new file
@@ -29,7 +35,7 @@ from sqlalchemy.exc import OperationalError
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-from grantdesk.config import DatabaseLocation
+from grantdesk.config import DatabaseLocation, engine_url
 from grantdesk.domain.errors import DatabaseError
 from grantdesk.store import schema
 from grantdesk.store.unit_of_work import (  # noqa: F401 (importable from here)
@@ -50,14 +56,23 @@ class FolderMissing(DatabaseError):
         self.path = path
 
 
+WRITING = "grantdesk_writing"  # execution option: this connection's transaction writes (BEGIN IMMEDIATE)
+BUSY_TIMEOUT_MS = 30_000  # how long a SQLite writer waits for another's write lock before "database is locked"
+
+
 def make_engine(url: str, *, read_only: bool = False) -> Engine:
+    url = engine_url(url)
     target: str | URL = url
     if read_only and url.startswith("sqlite:///") and ":memory:" not in url:
         # SQLite's own read-only mode: every write is refused by SQLite, even for a user who could write
         # (the path is %-quoted for SQLite's URI and handed over as it is, not parsed as a URL again)
         path = quote(url.removeprefix("sqlite:///"))
         target = URL.create("sqlite", database=f"file:{path}", query={"mode": "ro", "uri": "true"})
-    engine = create_engine(target)
+    if url.startswith("postgresql"):
+        # a connection dropped by the server or the network (a laptop that slept) is replaced, not used
+        engine = create_engine(target, pool_pre_ping=True)
+    else:
+        engine = create_engine(target)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine, memory=":memory:" in url or url.rstrip("/") == "sqlite:")
     return engine
@@ -69,7 +84,7 @@ def _configure_sqlite(engine: Engine, memory: bool) -> None:
         dbapi_connection.isolation_level = None  # SQLAlchemy's "begin" event issues BEGIN itself
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 5000")
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if not memory:
             # WAL itself is switched on once, when the file is known to be GrantDesk's (it is then a
             # property of the file); a file that is refused is never written to.
@@ -78,7 +93,8 @@ def _configure_sqlite(engine: Engine, memory: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # pragma: no cover - exercised by every test
-        connection.exec_driver_sql("BEGIN")
+        writing = connection.get_execution_options().get(WRITING, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 class SchemaState(Enum):
@@ -158,8 +174,9 @@ class Database:
             self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
         return self._sessions()
 
-    def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self)
+    def unit_of_work(self, *, write: bool = False) -> UnitOfWork:
+        """A unit of work; ``write``: it will write, so on SQLite it takes the write lock at once."""
+        return UnitOfWork(self, write=write)
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:

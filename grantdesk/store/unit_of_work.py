@@ -51,7 +51,7 @@ TABLE_KINDS: dict[str, Kind | None] = {
     "monitoring_due": Kind.AWARDS,
     "outcome_notes": Kind.OUTCOMES, "outcome_themes": Kind.OUTCOMES, "outcome_photos": Kind.OUTCOMES,
     "saved_filters": Kind.VIEWS,
-    "audit_log": None,
+    "audit_log": None, "users": None,  # people who sign in: only the Users window shows them
 }
 
 _LOG_KEY = "grantdesk.changes"  # where a session keeps its ChangeLog (session.info)

@@ -9,6 +9,8 @@ Create Date: 2026-11-28
 import sqlalchemy as sa
 from alembic import op
 
+from grantdesk.store.triggers import drop_refusal, refuse_changes
+
 revision = "0001_core"
 down_revision = None
 branch_labels = None
@@ -47,14 +49,14 @@ def upgrade() -> None:
     op.create_index(op.f("ix_audit_log_at"), "audit_log", ["at"])
     op.create_index("ix_audit_log_entity_entity_id", "audit_log", ["entity", "entity_id"])
     # The audit log is append-only: the database itself refuses to change or remove an entry.
-    op.execute(
-        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
-        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: entries cannot be changed'); END"
-    )
-    op.execute(
-        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
-        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: entries cannot be removed'); END"
-    )
+    # (SQLite and PostgreSQL spell triggers differently: grantdesk.store.triggers writes each.)
+    conn = op.get_bind()
+    refuse_changes(conn, "audit_log_no_update", "audit_log", "update",
+                   "the audit log is append-only: entries cannot be changed")
+    refuse_changes(conn, "audit_log_no_delete", "audit_log", "delete",
+                   "the audit log is append-only: entries cannot be removed")
+    refuse_changes(conn, "audit_log_no_truncate", "audit_log", "truncate",  # PostgreSQL only
+                   "the audit log is append-only: entries cannot be removed")
 
     op.create_table(
         "funds",
@@ -240,7 +242,7 @@ def downgrade() -> None:
         "fund_areas", "contacts", "organisations", "funds",
     ):
         op.drop_table(table)
-    op.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
-    op.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
+    for trigger in ("audit_log_no_update", "audit_log_no_delete", "audit_log_no_truncate"):
+        drop_refusal(op.get_bind(), trigger, "audit_log")
     op.drop_table("audit_log")
     op.drop_table("areas")

@@ -249,3 +249,60 @@ def test_a_fund_without_the_standards_has_no_choice_of_language(qtbot, db, vote,
     assert "Type the code on your card, or tap it in below" in visible_texts(kiosk)
     kiosk.go_to_start()
     assert kiosk.page == "start"
+
+
+def test_a_welsh_voter_sees_the_welsh_titles_and_summaries_and_the_english_where_there_is_none(
+        qtbot, db, vote, open_kiosk):
+    from grantdesk.store.models import Application
+
+    make_welsh(db, vote.fund_code)
+    with db.unit_of_work() as uow:
+        apps = {a.title: a for a in uow.session.scalars(select(Application))}
+        apps["Idea 1"].title_cy, apps["Idea 1"].summary_cy = "Meinciau yn y parc", "Meinciau newydd ar hyd y llwybr."
+        apps["Idea 2"].title_cy = "Gardd gymunedol"  # no Welsh summary: the English one shows
+        uow.commit()
+    event_id = make_event(db, vote, "ranked", max_ranked=3)
+    [code, other] = events.issue_codes(db, event_id, 2)
+    kiosk = open_kiosk(event_id)
+    click(qtbot, kiosk.language_buttons["cy"])
+    enter_code(qtbot, kiosk, code)
+    assert [c.title_label.text() for c in kiosk.cards] == ["Meinciau yn y parc", "Gardd gymunedol", "Idea 3", "Idea 4"]
+    assert kiosk.cards[0].summary_label.text() == "Meinciau newydd ar hyd y llwybr."
+    assert kiosk.cards[1].summary_label.text() == "What idea 2 would do for the estate."
+    click(qtbot, kiosk.cards[1].rank_button)
+    click(qtbot, kiosk.cards[0].rank_button)
+    assert kiosk.rank_rows[0].label.text() == "1af  Gardd gymunedol"  # Welsh ordinals
+    assert kiosk.rank_rows[1].label.text() == "2il  Meinciau yn y parc"
+    click(qtbot, kiosk.review_button)
+    assert kiosk.review_lines()[1:] == ["1af  Gardd gymunedol", "2il  Meinciau yn y parc"]
+    with qtbot.waitSignal(kiosk.ballot_cast, timeout=TIMEOUT):
+        click(qtbot, kiosk.cast_button)
+    click(qtbot, kiosk.done_button)
+
+    click(qtbot, kiosk.language_buttons["en"])  # an English voter sees the English titles
+    enter_code(qtbot, kiosk, other)
+    assert [c.title_label.text() for c in kiosk.cards] == ["Idea 1", "Idea 2", "Idea 3", "Idea 4"]
+    assert kiosk.cards[0].summary_label.text() == "What idea 1 would do for the estate."
+
+
+@pytest.mark.parametrize("size", [(800, 1280), (1280, 800)])
+def test_no_welsh_message_is_cut_off(qtbot, db, vote, open_kiosk, size):
+    from test_kiosk_ui import _cut_labels
+
+    make_welsh(db, vote.fund_code)
+    event_id = make_event(db, vote)
+    [code] = events.issue_codes(db, event_id, 1)
+    kiosk = open_kiosk(event_id)
+    kiosk.resize(*size)
+    qtbot.waitUntil(lambda: kiosk.size().width() == size[0], timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: not _cut_labels(kiosk), timeout=TIMEOUT)
+    click(qtbot, kiosk.language_buttons["cy"])
+    qtbot.waitUntil(lambda: not _cut_labels(kiosk), timeout=TIMEOUT)
+    enter_code(qtbot, kiosk, code)
+    for n in range(3):
+        click(qtbot, kiosk.cards[n].choose_button)
+    qtbot.waitUntil(lambda: not _cut_labels(kiosk), timeout=TIMEOUT)
+    assert (kiosk.width(), kiosk.height()) == size  # nothing grew the window
+    for card in kiosk.cards:  # "✓  Dewiswyd" fits its button
+        button = card.choose_button
+        assert button.fontMetrics().horizontalAdvance(button.text()) < button.width()

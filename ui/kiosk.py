@@ -199,7 +199,12 @@ class KioskWindow(QWidget):
         self._word(self.officer_button.setToolTip, N_("Officer: leave kiosk mode (Ctrl+Shift+Q)"))
         self.officer_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # not a stop on the voter's Tab path
         self.officer_button.clicked.connect(self.ask_pin)
+        # Back to Cymraeg / English, on the code page of a Welsh-Standards fund's event (``_show_page``).
+        self.language_button = self._button(N_("◂  Change language"), N_("Change language"), name="changeLanguage")
+        self.language_button.clicked.connect(self.back_to_languages)
+        self.language_button.hide()
         top.addWidget(self.top_label, 1)
+        top.addWidget(self.language_button)
         top.addWidget(self.officer_button)
         outer.addLayout(top)
 
@@ -288,9 +293,6 @@ class KioskWindow(QWidget):
         hint = self._label(N_("Capital or small letters, with or without the dash. Then press Enter or Start."), "hint")
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(hint)
-        self.language_button = self._button(N_("◂  Change language"), N_("Change language"))
-        self.language_button.clicked.connect(self.back_to_languages)
-        self.language_button.hide()  # shown at a Welsh-Standards fund's event
         self.keypad = CodeKeypad()
         self.keypad.key_pressed.connect(self._key_pressed)
         self.keypad.delete_pressed.connect(self._delete_pressed)
@@ -305,11 +307,6 @@ class KioskWindow(QWidget):
         self.start_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.start_message.hide()
         layout.addWidget(self.start_message)
-        language_row = QHBoxLayout()
-        language_row.addStretch(1)
-        language_row.addWidget(self.language_button)
-        language_row.addStretch(1)
-        layout.addLayout(language_row)
         layout.addStretch(2)
         return page
 
@@ -506,7 +503,6 @@ class KioskWindow(QWidget):
         self.event_label.setText(view.name)
         self.language_event_label.setText(view.name)
         self.top_label.setText(" · ".join(part for part in (view.name, view.venue, view.fund_name) if part))
-        self.language_button.setVisible(self.offers_languages)
         self.speak("cy" if self.offers_languages else None)  # makes the cards in that language
         self.start_button.setEnabled(True)
         self.start_message.hide()
@@ -568,6 +564,7 @@ class KioskWindow(QWidget):
 
     def _show_page(self, name: str) -> None:
         self.stack.setCurrentIndex(self.PAGES.index(name))
+        self.language_button.setVisible(name == "start" and self.offers_languages)
         if name == "thanks":
             self.idle_timer.stop()
         else:

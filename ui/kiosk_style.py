@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 IDLE_TIMEOUT_MS = 120_000  # a voter who walks away: back to the start after two minutes
 THANKS_MS = 10_000  # the thank-you page stays this long
 PHOTO_WIDTH, PHOTO_HEIGHT = 220, 165
+BUTTON_POINTS = 20  # the type of a button, as the style sheet below sets it (bold)
 
 KIOSK_STYLE = """
 QWidget#kiosk { background: #eef1f5; }
@@ -54,6 +55,8 @@ QPushButton#officer {
     min-height: 0; font-size: 12pt; font-weight: 400; padding: 2px 10px; border-radius: 6px;
     background: transparent; color: #4b5563; border: 1px solid #9ca3af;
 }
+QPushButton#changeLanguage { min-height: 0; font-size: 15pt; padding: 4px 14px; border-radius: 8px; border: 2px solid #374151; }
+QPushButton#changeLanguage:focus { border: 4px solid #c2410c; }
 QPushButton#score { min-width: 40px; padding: 4px 10px; }
 QPushButton#key { min-width: 40px; min-height: 64px; padding: 0; font-size: 24pt; }
 QPushButton#keyWide { min-height: 64px; padding: 0 8px; font-size: 18pt; }

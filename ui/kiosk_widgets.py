@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QFont, QFontMetrics, QImage, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from grantdesk.i18n import ngettext
-from ui.kiosk_style import PHOTO_HEIGHT, PHOTO_WIDTH, make_button, make_label, restyle, switch
+from ui.kiosk_style import BUTTON_POINTS, PHOTO_HEIGHT, PHOTO_WIDTH, make_button, make_label, restyle, switch
 from ui.kiosk_words import Voice
 
 class ActivityWatcher(QObject):
@@ -126,7 +126,8 @@ class ProjectCard(QFrame):
         title, v = self.title, self.voice
         if kind in ("approval", "knapsack", "choose-one"):
             self.choose_button = make_button(v._("Choose"), v._("Choose {title}").format(title=title), checkable=True)
-            self.choose_button.setMinimumWidth(230)
+            self.choose_button.setMinimumWidth(max(230, _text_room(self.choose_button, v._("Choose"),
+                                                                   v._("✓  Chosen"))))
             self.controls.append(self.choose_button)
         elif kind == "score":
             for value in range(rules.low, rules.high + 1):
@@ -151,7 +152,8 @@ class ProjectCard(QFrame):
             return
         elif kind == "ranked":
             self.rank_button = make_button(v._("Add to my ranking"), v._("Add {title} to my ranking").format(title=title))
-            self.rank_button.setMinimumWidth(300)
+            self.rank_button.setMinimumWidth(max(300, _text_room(self.rank_button, v._("Add to my ranking"),
+                                                                 v._("Take out of my ranking"))))
             self.controls.append(self.rank_button)
         for button in self.controls:
             row.addWidget(button)
@@ -162,6 +164,16 @@ class ProjectCard(QFrame):
         restyle(self, "chosen", "true" if chosen else "false")
         self.badge.setText(badge)
         self.badge.setVisible(bool(badge))
+
+
+def _text_room(button: QPushButton, *texts: str) -> int:
+    """The width ``button`` needs to show the longest of ``texts`` (it changes text as it is pressed), in
+    the kiosk's type and padding."""
+    font = QFont(button.font())
+    font.setPointSize(BUTTON_POINTS)
+    font.setBold(True)
+    metrics = QFontMetrics(font)
+    return max(metrics.horizontalAdvance(text) for text in texts) + 2 * 24 + 2 * 5 + 8
 
 
 class RankRow(QFrame):
@@ -254,6 +266,7 @@ class CodeKeypad(QFrame):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _=False, ch=ch: self.key_pressed.emit(ch))
             self.grid.addWidget(button, n // self.COLUMNS, n % self.COLUMNS)
+            button.show()  # shown with the page even when the keys are made while another page is showing
             self.keys[ch] = button
         n = len(alphabet)
         row, col = n // self.COLUMNS, n % self.COLUMNS
@@ -263,6 +276,8 @@ class CodeKeypad(QFrame):
         half = room // 2
         self.grid.addWidget(self.delete_button, row, col, 1, half)
         self.grid.addWidget(self.clear_button, row, col + half, 1, room - half)
+        self.delete_button.show()
+        self.clear_button.show()
 
 
 class PinThrottle:

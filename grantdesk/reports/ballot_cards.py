@@ -4,6 +4,10 @@ Each card carries the event's name (and venue), the code in large monospace type
 QR code (for a kiosk with a scanner), and one line on secrecy. Cards are laid out 2 across and 5 down
 (ten to a page) with dashed cut lines between them; as many pages as the codes need.
 
+For a fund under the Welsh Language Standards (``EventView.welsh``) every word on a card is Welsh then
+English, the same size, the Welsh first (read from the one catalogue: ``grantdesk.i18n.in_language``);
+otherwise the card speaks the app's language.
+
 reportlab is imported here, never on the app's start-up path: the window imports this module only
 when someone prints cards.
 """
@@ -23,6 +27,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from grantdesk.domain.errors import ValidationError
+from grantdesk.i18n import N_, _, in_language, ngettext
 from grantdesk.reports.pdf_fonts import pdf_fonts
 
 if TYPE_CHECKING:
@@ -44,8 +49,8 @@ CARDS_PER_PAGE = COLUMNS * ROWS
 MARGIN = 10 * mm  # most home and office printers cannot print closer to the edge
 PADDING = 5 * mm  # inside each card, from the cut line
 QR_SIZE = 27 * mm
-HEADING = "Your one-time voting code"
-SECRECY_LINE = "Use it once at the voting screen. Your vote is secret: the code is not linked to how you vote."
+HEADING = N_("Your one-time voting code")
+SECRECY_LINE = N_("Use it once at the voting screen. Your vote is secret: the code is not linked to how you vote.")
 INK = (0.07, 0.09, 0.15)
 GREY = (0.33, 0.36, 0.40)
 
@@ -62,21 +67,37 @@ def cards_pages(count: int) -> int:
     return -(-count // CARDS_PER_PAGE)
 
 
-def ballot_cards_pdf(event: EventView, codes: list[str], target: Path | BinaryIO) -> None:
+def words(text: str, welsh: bool) -> tuple[str, ...]:
+    """``text`` as a card says it: ``(Welsh, English)`` for a Welsh-Standards fund, else ``(text,)`` in the
+    app's language."""
+    return (in_language("cy", text), in_language("en", text)) if welsh else (_(text),)
+
+
+def ballot_cards_pdf(event: EventView, codes: list[str], target: Path | BinaryIO, *, welsh: bool | None = None) -> None:
     """Write the cards for ``codes`` (as ``issue_codes`` or ``event_codes`` return them) to ``target``,
-    a path or a binary file object."""
+    a path or a binary file object; Welsh first when ``welsh`` (by default: when the event's fund is under
+    the Welsh Language Standards)."""
     if not codes:
-        raise ValidationError("There are no codes to print: issue some codes first.", "codes")
+        raise ValidationError(_("There are no codes to print: issue some codes first."), "codes")
+    welsh = bool(getattr(event, "welsh", False)) if welsh is None else welsh
     canvas = Canvas(str(target) if isinstance(target, Path) else target, pagesize=A4, pageCompression=1)
-    canvas.setTitle(f"Voting codes: {event.name}")
+    title = N_("Voting codes: {name}")
+    canvas.setTitle(" / ".join(t.format(name=event.name) for t in words(title, welsh)))
     canvas.setAuthor(event.fund_name)
-    canvas.setSubject(f"{len(codes)} one-time voting codes")
+    n = len(codes)
+    subject = [ngettext("{n} one-time voting code", "{n} one-time voting codes", n).format(n=n)]
+    if welsh:
+        from grantdesk.i18n import translator
+
+        subject = [translator(lang).ngettext("{n} one-time voting code", "{n} one-time voting codes", n).format(n=n)
+                   for lang in ("cy", "en")]
+    canvas.setSubject(" / ".join(subject))
     canvas.setCreator("GrantDesk")
-    draw_ballot_cards(canvas, event, codes)
+    draw_ballot_cards(canvas, event, codes, welsh=welsh)
     canvas.save()
 
 
-def draw_ballot_cards(canvas: Canvas, event: EventView, codes: list[str]) -> CardsDrawn:
+def draw_ballot_cards(canvas: Canvas, event: EventView, codes: list[str], *, welsh: bool = False) -> CardsDrawn:
     """Draw the cards on ``canvas``, page after page; says how many pages, cards and QR codes it drew."""
     page_w, page_h = A4
     card_w = (page_w - 2 * MARGIN) / COLUMNS
@@ -90,7 +111,7 @@ def draw_ballot_cards(canvas: Canvas, event: EventView, codes: list[str]) -> Car
             col, row = n % COLUMNS, n // COLUMNS
             x = MARGIN + col * card_w
             y = page_h - MARGIN - (row + 1) * card_h
-            qr_codes += _card(canvas, event, code, x, y, card_w, card_h)
+            qr_codes += _card(canvas, event, code, x, y, card_w, card_h, welsh)
         canvas.showPage()
     return CardsDrawn(pages, len(codes), qr_codes)
 
@@ -113,16 +134,17 @@ def _cut_lines(canvas: Canvas, card_w: float, card_h: float, cards: int) -> None
     canvas.restoreState()
 
 
-def _card(canvas: Canvas, event: EventView, code: str, x: float, y: float, w: float, h: float) -> int:
+def _card(canvas: Canvas, event: EventView, code: str, x: float, y: float, w: float, h: float,
+          welsh: bool = False) -> int:
     fonts = pdf_fonts()
     inner_w = w - 2 * PADDING
     text_w = inner_w - QR_SIZE - 4 * mm
     top = y + h - PADDING
 
-    # The event's name: bold, up to two lines (shortened with an ellipsis beyond that).
+    # The event's name: bold, up to two lines (one on a bilingual card; shortened with an ellipsis).
     canvas.setFillColorRGB(*INK)
     name_size = 11
-    lines = _fit_lines(event.name, fonts.bold, name_size, text_w, 2)
+    lines = _fit_lines(event.name, fonts.bold, name_size, text_w, 1 if welsh else 2)
     cursor = top - name_size
     canvas.setFont(fonts.bold, name_size)
     for line in lines:
@@ -134,12 +156,16 @@ def _card(canvas: Canvas, event: EventView, code: str, x: float, y: float, w: fl
         canvas.drawString(x + PADDING, cursor, _fit_lines(event.venue, fonts.regular, 8.5, text_w, 1)[0])
         cursor -= 8.5 + 2
 
-    # The code: a heading, then the code itself as large as fits.
-    cursor -= 6
+    # The code: a heading (Welsh, then English, on a bilingual card), then the code itself as large as fits.
+    cursor -= 6 if not welsh else 2
     canvas.setFillColorRGB(*GREY)
-    canvas.setFont(fonts.regular, 9)
-    canvas.drawString(x + PADDING, cursor, HEADING)
-    code_size = 26.0
+    for n, heading in enumerate(words(HEADING, welsh)):
+        font = fonts.bold if welsh and n == 0 else fonts.regular
+        canvas.setFont(font, 9)
+        canvas.drawString(x + PADDING, cursor, _fit_lines(heading, font, 9, text_w, 1)[0])
+        cursor -= 10.5
+    cursor += 10.5
+    code_size = 26.0 if not welsh else 22.0
     while code_size > 12 and canvas.stringWidth(code, fonts.mono_bold, code_size) > text_w:
         code_size -= 1
     cursor -= code_size + 2
@@ -154,13 +180,15 @@ def _card(canvas: Canvas, event: EventView, code: str, x: float, y: float, w: fl
     drawing.add(qr)
     renderPDF.draw(drawing, canvas, x + w - PADDING - QR_SIZE, top - QR_SIZE)
 
-    # The secrecy line across the foot of the card.
-    size = 8.5
-    note = simpleSplit(SECRECY_LINE, fonts.regular, size, inner_w)
+    # The secrecy line across the foot of the card (Welsh above English on a bilingual card).
+    size = 8.5 if not welsh else 7.5
+    note = [(fonts.bold if welsh and n == 0 else fonts.regular, line)
+            for n, text in enumerate(words(SECRECY_LINE, welsh))
+            for line in simpleSplit(text, fonts.bold if welsh and n == 0 else fonts.regular, size, inner_w)]
     canvas.setFillColorRGB(*GREY)
-    canvas.setFont(fonts.regular, size)
     line_y = y + PADDING + (len(note) - 1) * (size + 1.5)
-    for line in note:
+    for font, line in note:  # top down, so the text reads (and extracts) Welsh first
+        canvas.setFont(font, size)
         canvas.drawString(x + PADDING, line_y, line)
         line_y -= size + 1.5
     return 1

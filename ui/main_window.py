@@ -35,6 +35,7 @@ from shiboken6 import isValid
 from grantdesk import __version__
 from grantdesk.config import DatabaseLocation, database_location, sample_database_location
 from grantdesk.i18n import N_, ngettext
+from grantdesk.i18n import _ as core_text  # the core's labels (how a fund decides), translated
 from ui.fund_windows import FundWindows
 
 if TYPE_CHECKING:
@@ -504,7 +505,7 @@ class MainWindow(FundWindows, QMainWindow):
         for fund in funds:
             item = QStandardItem(f"{fund.name}")
             item.setFont(bold)
-            item.setToolTip(f"{fund.code} · {fund.council} · {fund.decision_label}")
+            item.setToolTip(f"{fund.code} · {fund.council} · {core_text(fund.decision_label)}")
             item.setData((fund.code, None), FUND_ROLE)
             item.setAccessibleText(ngettext("{name}, {n} application", "{name}, {n} applications",
                                              fund.application_count).format(name=fund.name,
@@ -647,7 +648,7 @@ class MainWindow(FundWindows, QMainWindow):
             self.fund_heading.setText(
                 f"<b style='font-size:13pt'>{escape(fund.name)}</b>{sub}<br>"
                 f"<span style='color:{self.palette().color(QPalette.ColorRole.PlaceholderText).name()}'>"
-                f"{escape(fund.council)} · {escape(fund.decision_label)} · "
+                f"{escape(fund.council)} · {escape(core_text(fund.decision_label))} · "
                 + self.tr("fund code {0}").format(escape(fund.code)) + "</span>"
             )
         self._apps_request += 1

@@ -52,6 +52,7 @@ WRONG = {
     "retention_unsuccessful_years": 0,
     "retention_award_years": "six",
     "retention_draft_years": 1.5,
+    "manager_approval_above": "lots",
     "publishing": "https://example.org",
     "notes": "remember the tea",
 }

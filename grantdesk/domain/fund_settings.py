@@ -121,6 +121,22 @@ def _percent(key: str, value: Any) -> int:
     return int(number)
 
 
+def _optional_pence(key: str, value: Any) -> int | None:
+    """An amount of money in pence (a whole number), or written as money ("£5,000"); None or "" for none."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    if isinstance(value, str):
+        try:
+            pence = parse_money(value)
+        except ValidationError:
+            raise _fail(key, "an amount of money such as £5,000, or empty for none", value) from None
+        if pence > 0:
+            return pence
+    raise _fail(key, "an amount of money above £0 (in pence), or empty for none", value)
+
+
 def _years(key: str, value: Any) -> int:
     """A whole number of years from 1 to 50 (how long personal details are kept)."""
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 50:
@@ -261,6 +277,9 @@ SETTINGS: tuple[Setting, ...] = (
             "financial records; amounts, dates and outcomes stay.")),
     Setting("retention_draft_years", N_("Keep drafts never submitted (years)"), _years, 1,
             N_("Years after a draft was last changed before its personal details are removed.")),
+    Setting("manager_approval_above", N_("Awards above this need a manager (pence)"), _optional_pence, None,
+            N_("An award of more than this amount can only be made by a manager (people and roles); empty: any "
+               "officer can make any award.")),
     Setting("publishing", N_("Publishing details"), _table, {}, N_("Set in the Publish open data window.")),
     Setting("notes", N_("Notes"), _notes, {}, N_("Anything else officers should know (not checked by GrantDesk).")),
 )
@@ -294,6 +313,7 @@ class FundSettings:
     retention_unsuccessful_years: int = 2
     retention_award_years: int = 6
     retention_draft_years: int = 1
+    manager_approval_above: int | None = None
     publishing: dict[str, Any] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
 

@@ -45,7 +45,8 @@ from grantdesk.domain.money import format_money
 from grantdesk.domain.repeat_bids import application_year, funded_last_year
 from grantdesk.domain.workflow import Status
 from grantdesk.services.applications import do_transition
-from grantdesk.services.common import actor_or_default, audit, fund_by_code, utcnow
+from grantdesk.domain.roles import Role
+from grantdesk.services.common import actor_or_default, audit, fund_by_code, require_role, utcnow
 from grantdesk.services.decisions import (
     add_award,
     add_interest_declaration,
@@ -263,9 +264,10 @@ def run_year_end(uow: UnitOfWork, fund_code: str, year: int, *, actor: str | Non
                  today: date | None = None) -> YearEndPlan:
     """Close the year: unspent money lapses, or rolls over into each member's next-year allotment (made
     if missing), as the fund says. Runs once, after the year's spend-by day, with no recommendation
-    still waiting for the officer; audited with every member's figure."""
+    still waiting for the officer; audited with every member's figure. A manager's."""
     who = actor_or_default(actor)
     s = uow.session
+    require_role(uow, Role.MANAGER, doing="run the year-end (closing the year's pots is a manager's)")
     fund = _fund(s, fund_code)
     plan = _plan(s, fund, year)
     label = financial_year_label(year)

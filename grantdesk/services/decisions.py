@@ -22,7 +22,9 @@ from sqlalchemy.orm import Session
 from grantdesk.domain.dates import financial_year_label
 from grantdesk.domain.errors import GrantDeskError, ValidationError
 from grantdesk.domain.money import format_money
-from grantdesk.services.common import audit
+from grantdesk.domain.fund_settings import settings_of
+from grantdesk.domain.roles import Role
+from grantdesk.services.common import NotAllowed, audit, check_allowed, identity_of, recorded_actor, require_role
 from grantdesk.store.models import (
     Allotment,
     Application,
@@ -132,6 +134,9 @@ def add_member_decision(
     """A member's written decision. Refused when the pot is short or an undispensed DPI exists."""
     if decision not in ("recommended", "refused"):
         raise ValidationError(f"“{decision}” is not a member decision; use recommended or refused.")
+    who = identity_of(session)
+    if who.role is Role.MEMBER and who.member_id is not None and who.member_id != member.id:
+        raise NotAllowed(f"{who.name} records their own decisions, not {member.name}'s. Nothing was saved.")
     if not reasons.strip():
         raise ValidationError("A member's decision is recorded in writing with reasons, refusals too.", "reasons")
     if declaration is not None and declaration.kind == "dpi" and not declaration.dispensation_reference:
@@ -157,6 +162,7 @@ def add_member_decision(
         amount_pence=amount_pence if decision == "recommended" else 0,
         reasons=reasons.strip(),
         decided_on=decided_on,
+        recorded_by=recorded_actor(session, actor),
     )
     session.add(md)
     session.flush()
@@ -184,8 +190,14 @@ def record_officer_outcome(
         raise ValidationError("Returning a recommendation needs a reason.", "reason")
     if decision.decision != "recommended":
         raise ValidationError("Only a recommendation can be approved or returned.")
+    who = check_allowed(session, f"member_decision.{outcome}")
+    if not who.unmanaged and decision.recorded_by and decision.recorded_by == who.username:
+        # separation of duties: the person who wrote a councillor's decision down does not also sign it off
+        verb = "approve" if outcome == "approved" else "return"
+        raise NotAllowed(f"{who.name} recorded this member's decision, so someone else must {verb} it: "
+                         "whoever records a councillor's decision cannot approve or return it. Nothing was saved.")
     decision.officer_outcome = outcome
-    decision.officer_name = officer_name or actor
+    decision.officer_name = recorded_actor(session, officer_name or actor)
     decision.officer_on = on
     decision.officer_reason = reason.strip()
     session.flush()
@@ -210,6 +222,11 @@ def add_award(
 ) -> Award:
     if amount_pence <= 0:
         raise ValidationError("An award must be more than £0.", "amount")
+    limit = settings_of(application.fund.settings).manager_approval_above
+    if limit is not None and amount_pence > limit and not historical:
+        require_role(session, Role.MANAGER, doing=f"award more than {format_money(limit)} from "
+                     f"{application.fund.name} (the fund's limit for awards without a manager); this award is "
+                     f"{format_money(amount_pence)}")
     award = Award(
         application_id=application.id,
         amount_pence=amount_pence,

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from grantdesk.domain.errors import ValidationError
-from grantdesk.services.common import actor_or_default, audit, utcnow
+from grantdesk.services.common import actor_or_default, audit, recorded_actor, utcnow
 from grantdesk.services.events.common import VotingClosed, event_by_id, sheet_key, stored_marks
 from grantdesk.services.events.views import EventView, view_of
 from grantdesk.store.database import Database
@@ -207,9 +207,12 @@ def key_paper_ballot(uow: UnitOfWork, event_id: int, sheet: str, ballot: CastBal
     for the second, which must be keyed by someone else; a first keying that breaks the ballot paper's
     rules says so at once, quoting the rule ("spoilt as keyed"). When both keyings agree the ballot is
     counted (or spoilt, if it breaks the rules), when they differ it is listed as a mismatch. Every
-    keying is audited: who, which sheet, which keying and what became of the sheet, never the marks."""
-    return record_paper(uow.session, event_by_id(uow.session, event_id), sheet, ballot,
-                        spoilt_reason=spoilt_reason, entered_by=actor_or_default(entered_by))
+    keying is audited: who, which sheet, which keying and what became of the sheet, never the marks.
+
+    Once the database has users, the keyer is the person signed in, whatever name was typed: two
+    different people key each sheet."""
+    return record_paper(uow.session, event_by_id(uow.session, event_id), sheet, ballot, spoilt_reason=spoilt_reason,
+                        entered_by=recorded_actor(uow.session, actor_or_default(entered_by)))
 
 
 def paper_mismatches(db: Database, event_id: int) -> list[Mismatch]:

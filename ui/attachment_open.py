@@ -20,10 +20,6 @@ from ui.operations import Query
 _cleanup_connected = False
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("AttachmentOpen", text)
-
-
 def _remove_when_the_app_quits() -> None:
     global _cleanup_connected
     app = QCoreApplication.instance()
@@ -69,7 +65,8 @@ def _opened(owner: Any, copy: Any, failure: Any) -> None:
 def save_instead(owner: Any, attachment_id: int, filename: str, *, failure: Any = None) -> None:
     """Offer to save a document GrantDesk will not open, because opening it could run a program."""
     folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation) or str(Path.home())
-    title = _tr("Save %1: GrantDesk does not open files that can run programs").replace("%1", filename)
+    title = QCoreApplication.translate(
+        "AttachmentOpen", "Save %1: GrantDesk does not open files that can run programs").replace("%1", filename)
     chosen, _ = QFileDialog.getSaveFileName(_widget(owner), title, str(Path(folder) / filename))
     if not chosen:
         return
@@ -93,6 +90,7 @@ def open_local_file(parent: QWidget, path: str | Path) -> None:
     if opens_safely(str(path)):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
         return
-    QMessageBox.information(parent, _tr("Not opened"), _tr(
-        "GrantDesk does not open %1: files of this type can run programs. It is still where you chose it "
-        "from: %2").replace("%1", Path(path).name).replace("%2", str(Path(path).parent)))
+    text = QCoreApplication.translate(
+        "AttachmentOpen", "GrantDesk does not open %1: files of this type can run programs. It is still where "
+        "you chose it from: %2").replace("%1", Path(path).name).replace("%2", str(Path(path).parent))
+    QMessageBox.information(parent, QCoreApplication.translate("AttachmentOpen", "Not opened"), text)

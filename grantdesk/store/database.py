@@ -75,7 +75,25 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
         engine = create_engine(target)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine, memory=":memory:" in url or url.rstrip("/") == "sqlite:")
+    elif engine.dialect.name == "postgresql":
+        _configure_postgresql(engine)
     return engine
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    """PostgreSQL's ``sum()`` of integers (and any other integer arithmetic that widens) is ``numeric``,
+    which the driver gives as a ``Decimal``; GrantDesk keeps no fractions (money is integer pence), so a
+    whole number comes back as an ``int``, as SQLite gives it, and a true fraction stays a ``Decimal``."""
+    from psycopg.types.numeric import NumericLoader
+
+    class WholeNumbers(NumericLoader):
+        def load(self, data):  # pragma: no cover - exercised by the PostgreSQL tests
+            value = super().load(data)
+            return int(value) if value.is_finite() and value == value.to_integral_value() else value
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised by the PostgreSQL tests
+        dbapi_connection.adapters.register_loader("numeric", WholeNumbers)
 
 
 def _configure_sqlite(engine: Engine, memory: bool) -> None:

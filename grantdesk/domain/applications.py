@@ -204,6 +204,10 @@ def _read(reader, value: Any, kind: str) -> Any:
 
 
 def _date(value: Any, name: str) -> Any:
+    if value.__class__ is str:
+        found = _READ.get((value, "date"), _MISSING)  # the same date on many rows: read once
+        if found is not _MISSING:
+            return found
     if value.__class__ is str and (m := _DATE_AND_TIME.match(value)):
         try:
             return _read(parse_uk_date, m[1], "date")

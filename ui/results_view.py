@@ -22,6 +22,10 @@
 - Type scales with the window: legible from the back of a hall on a 1920×1080 projector, and still
   fitting 1280×800.
 - For officers, the voting engine's explanation in a panel that folds open below the chart.
+- The room's language: for a fund under the Welsh Language Standards everything the room reads — the
+  header, the chart's marks, the money line, the tie notes, the hidden screen — is Welsh then English
+  (``ResidentsWords``, from the one catalogue); otherwise the app's language. The officer's controls
+  (reveal, the explanation) speak the officer's interface language.
 """
 
 from __future__ import annotations
@@ -57,9 +61,10 @@ from PySide6.QtWidgets import (
 )
 
 from grantdesk.domain.changes import Kind
-from grantdesk.domain.money import format_money
-from grantdesk.voting.ties import Tie, find_ties
-from grantdesk.voting.wording import number_text, total_nouns
+from grantdesk.i18n import N_
+from grantdesk.voting.ties import CRITERIA, Tie, find_ties
+from grantdesk.voting.voter_words import TIE_BREAK_WORDS, Voice
+from grantdesk.voting.wording import number_text
 from ui.operations import Op, Query, follow_changes, refusal_text
 from ui.tasks import TaskRunner
 
@@ -79,13 +84,56 @@ MONEY_LINE = QColor("#b45309")
 TIE = QColor("#6d28d9")
 TIE_SOFT = QColor("#ede9fe")
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{number_text(n)} {one if n == 1 else many}"
+class ResidentsWords:
+    """What the projector says to the room: the app's language, or Welsh then English for a fund under the
+    Welsh Language Standards (``welsh``)."""
+
+    def __init__(self, welsh: bool = False):
+        self.welsh = welsh
+        self.voices = (Voice("cy"), Voice("en")) if welsh else (Voice(),)
+
+    def all(self, text: str, **values: Any) -> list[str]:
+        """``text`` (marked ``N_``) in each language, Welsh first."""
+        return [v._(text).format(**values) for v in self.voices]
+
+    def ngettext(self, singular: str, plural: str, n: Any, **values: Any) -> list[str]:
+        count = int(n) if n == int(n) else 2  # a fraction of a point reads as plural
+        return [v.ngettext(singular, plural, count).format(n=number_text(n), **values) for v in self.voices]
+
+    def money(self, pence: int) -> str:
+        return self.voices[-1].money(pence)
+
+    @staticmethod
+    def inline(texts: list[str]) -> str:
+        """A short mark on one line: “Ariannwyd / Funded”."""
+        return " / ".join(texts)
+
+    @staticmethod
+    def lines(texts: list[str]) -> str:
+        """Sentences, the Welsh above the English."""
+        return "\n".join(texts)
 
 
-def _total_text(total: Any, kind: str) -> str:
-    one, many = total_nouns(kind)
-    return f"{number_text(total)} {one if total == 1 else many}"
+def _words(results: Any) -> ResidentsWords:
+    return ResidentsWords(bool(getattr(getattr(results, "event", None), "welsh", False)))
+
+
+_TOTAL_OF = {"approval": "votes", "choose-one": "votes", "knapsack": "votes", "score": "points",
+             "cumulative": "tokens", "ranked": "points"}
+
+
+def _total_texts(total: Any, kind: str, words: ResidentsWords) -> list[str]:
+    """A project's total in each language: “3 votes” (votes, points or tokens by the kind of ballot)."""
+    nouns = _TOTAL_OF.get(kind, "points")
+    if nouns == "votes":
+        return words.ngettext("{n} vote", "{n} votes", total)
+    if nouns == "tokens":
+        return words.ngettext("{n} token", "{n} tokens", total)
+    return words.ngettext("{n} point", "{n} points", total)
+
+
+def _total_text(total: Any, kind: str, words: ResidentsWords | None = None) -> str:
+    return ResidentsWords.inline(_total_texts(total, kind, words or ResidentsWords()))
 
 
 @dataclass(frozen=True)
@@ -111,7 +159,7 @@ class MoneyLine:
     y: float
     label: str
     detail: str
-    two_lines: bool = False  # the detail goes under the label when both do not fit on one line
+    two_lines: bool = False  # the detail goes under the label when both do not fit on one line (or are bilingual)
 
 
 @dataclass(frozen=True)
@@ -137,24 +185,31 @@ class ResultsChart(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("resultsChart")
-        self.setAccessibleName("Results chart")
+        self.setAccessibleName(self.tr("Results chart"))
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # screen readers reach it and read the description
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.results: EventResults | None = None
         self.ties: list[Tie] = []
-        self.setAccessibleDescription("No results yet.")
+        self.words = ResidentsWords()
+        self.setAccessibleDescription(self.tr("No results yet."))
 
     # --- data -------------------------------------------------------------------------------------
     def set_results(self, results: EventResults | None) -> None:
         self.results = results
+        self.words = _words(results)
         self.ties = results_ties(results) if results is not None else []
-        self.setAccessibleDescription(describe_results(results) if results is not None else "No results shown.")
+        self.setAccessibleDescription(describe_results(results) if results is not None
+                                      else self.tr("No results shown."))
         self.setMinimumHeight(self._needed_height())
         self.update()
 
     def _needed_height(self) -> int:
         n = len(self.results.projects) if self.results is not None else 0
-        return int((n + self.LINE_GAP) * self.MIN_ROW + 2 * max(12.0, self.width() * 0.015)) if n else 0
+        return int((n + self._gap_rows()) * self.MIN_ROW + 2 * max(12.0, self.width() * 0.015)) if n else 0
+
+    def _gap_rows(self) -> float:
+        """The money line's band, in rows: twice as deep when it says its words in Welsh and in English."""
+        return self.LINE_GAP * (2 if self.words.welsh else 1)
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
         return QSize(900, max(self._needed_height(), 400))
@@ -164,7 +219,7 @@ class ResultsChart(QWidget):
         results = self.results
         n = max(len(results.projects), 1) if results is not None else 1
         pad = max(12.0, self.width() * 0.015)
-        row_h = (self.height() - 2 * pad) / (n + self.LINE_GAP)
+        row_h = (self.height() - 2 * pad) / (n + self._gap_rows())
         row_h = max(self.MIN_ROW, min(self.MAX_ROW, row_h))
         title_px = max(16.0, min(40.0, row_h * 0.30, self.width() / 40))
         title = QFont(self.font())
@@ -173,10 +228,13 @@ class ResultsChart(QWidget):
         small = QFont(self.font())
         small.setPixelSize(round(max(13.0, title_px * 0.75)))
         fm_title, fm_small = QFontMetricsF(title), QFontMetricsF(small)
-        pot = format_money(results.budget_pence) if results is not None else "£0.00"
-        badge_w = max(fm_title.horizontalAdvance("Funded") + fm_title.height() + 40,
-                      fm_small.horizontalAdvance(f"{pot} so far") + 8, fm_small.horizontalAdvance("Passed over") + 8)
-        return _Geometry(pad, row_h, row_h * self.LINE_GAP, fm_title.horizontalAdvance("00") + pad * 0.8,
+        w = self.words
+        pot = w.money(results.budget_pence) if results is not None else w.money(0)
+        badge_w = max(fm_title.horizontalAdvance(w.inline(w.all(N_("Funded")))) + fm_title.height() + 40,
+                      fm_small.horizontalAdvance(w.inline(w.all(N_("{money} so far"), money=pot))) + 8,
+                      fm_small.horizontalAdvance(w.inline(w.all(N_("Passed over")))) + 8,
+                      fm_small.horizontalAdvance(w.inline(w.all(N_("Not funded")))) + 8)
+        return _Geometry(pad, row_h, row_h * self._gap_rows(), fm_title.horizontalAdvance("00") + pad * 0.8,
                          badge_w, title, small)
 
     def rows(self) -> list[ChartRow]:
@@ -199,7 +257,8 @@ class ResultsChart(QWidget):
         funded_positions = [i for i, p in enumerate(projects) if p.funded]
         line_after = funded_positions[-1] + 1 if funded_positions else None
 
-        totals = [_total_text(p.total, kind) for p in projects]
+        w = self.words
+        totals = [_total_text(p.total, kind, w) for p in projects]
         tied = {ref for tie in self.ties for ref in tie.references}
         tie_w = self._tie_width(g) + 12 if tied else 0
         total_w = max(fm_title.horizontalAdvance(t) for t in totals) + 16 + tie_w
@@ -213,7 +272,8 @@ class ResultsChart(QWidget):
         gap = g.line_gap
         if line_after is not None:
             words = self._money_line(results, line_after, 0.0)
-            two_lines = self._money_label_size(words, g, False)[0] > self.width() - 2 * g.pad - g.rank_w + 18
+            two_lines = "\n" in words.label or \
+                self._money_label_size(words, g, False)[0] > self.width() - 2 * g.pad - g.rank_w + 18
             gap = max(g.line_gap, self._money_label_size(words, g, two_lines)[1] + 10)
 
         rows: list[ChartRow] = []
@@ -230,9 +290,10 @@ class ResultsChart(QWidget):
             bar = QRectF(bar_x, bar_top, max(bar_room * share, 4.0), bar_h)
             if p.funded:
                 spent += p.amount_pence
-            status = "Funded" if p.funded else "Passed over" if line_after is not None and i < line_after \
-                else "Not funded"
-            rows.append(ChartRow(p.rank, p.reference, p.title, p.amount_pence, totals[i], p.funded,
+            status = w.inline(w.all(N_("Funded") if p.funded else N_("Passed over")
+                                    if line_after is not None and i < line_after else N_("Not funded")))
+            title = w.inline([p.title_cy, p.title]) if w.welsh and getattr(p, "title_cy", "") else p.title
+            rows.append(ChartRow(p.rank, p.reference, title, p.amount_pence, totals[i], p.funded,
                                  spent if p.funded else None, status, row, bar, p.reference in tied))
             y += g.row_h
         if line_after == len(projects):
@@ -242,10 +303,13 @@ class ResultsChart(QWidget):
     @staticmethod
     def _money_label_size(line: MoneyLine, g: _Geometry, two_lines: bool) -> tuple[float, float]:
         fm_title, fm_small = QFontMetricsF(g.title_font), QFontMetricsF(g.small_font)
-        label_w = fm_title.horizontalAdvance(line.label)
-        detail_w = fm_small.horizontalAdvance(line.detail) if line.detail else 0.0
-        if two_lines:
-            return max(label_w, detail_w) + 48, fm_title.height() + fm_small.height() + 16
+        labels = line.label.split("\n")
+        details = line.detail.split("\n") if line.detail else []
+        label_w = max(fm_title.horizontalAdvance(text) for text in labels)
+        detail_w = max((fm_small.horizontalAdvance(text) for text in details), default=0.0)
+        if two_lines:  # each line of the label (Welsh, English) above each line of the detail
+            return (max(label_w, detail_w) + 48,
+                    len(labels) * fm_title.lineSpacing() + len(details) * fm_small.lineSpacing() + 16)
         return label_w + (detail_w + 28 if line.detail else 0) + 36, fm_title.height() * 1.35
 
     def money_label_rect(self) -> QRectF | None:
@@ -261,29 +325,35 @@ class ResultsChart(QWidget):
     def _money_line(results: EventResults, after: int, y: float) -> MoneyLine:
         """The line after the last funded project (``after`` rows above it): what is left, and why it buys
         nothing more — the next project below the line, or the cheapest one passed over, costs more."""
-        pot = format_money(results.budget_pence)
+        w = _words(results)
+        pot = w.money(results.budget_pence)
         left = results.left_pence
+        money = w.money(left)
         if after == len(results.projects) and all(p.funded for p in results.projects):
-            return MoneyLine(after, y, f"Every project fits in the {pot} pot",
-                             f"{format_money(left)} left over" if left else "")
+            return MoneyLine(after, y, w.lines(w.all(N_("Every project fits in the {pot} pot"), pot=pot)),
+                             w.lines(w.all(N_("{left} left over"), left=money)) if left else "")
+        runs_out = w.lines(w.all(N_("{pot} pot runs out here"), pot=pot))
         if not left:
-            return MoneyLine(after, y, f"{pot} pot runs out here", "every penny spent")
+            return MoneyLine(after, y, runs_out, w.lines(w.all(N_("every penny spent"))))
         below = results.projects[after:]
         unfunded = [p for p in results.projects if not p.funded]
         if below and below[0].amount_pence > left:
-            detail = (f"{format_money(left)} left — not enough for the next project "
-                      f"({format_money(below[0].amount_pence)})")
+            detail = w.all(N_("{left} left — not enough for the next project ({cost})"), left=money,
+                           cost=w.money(below[0].amount_pence))
         elif unfunded and min(p.amount_pence for p in unfunded) > left:
             cheapest = min(p.amount_pence for p in unfunded)
-            detail = f"{format_money(left)} left — not enough for any other project (the cheapest, {format_money(cheapest)})"
+            detail = w.all(N_("{left} left — not enough for any other project (the cheapest, {cost})"), left=money,
+                           cost=w.money(cheapest))
         else:  # a rule that shares the pot by voters' budgets can leave money that would buy another
-            detail = f"{format_money(left)} left, not spent by the rule"
-        return MoneyLine(after, y, f"{pot} pot runs out here", detail)
+            detail = w.all(N_("{left} left, not spent by the rule"), left=money)
+        return MoneyLine(after, y, runs_out, w.lines(detail))
 
-    @staticmethod
-    def _tie_width(g: _Geometry) -> float:
+    def _tie_width(self, g: _Geometry) -> float:
         fm = QFontMetricsF(g.small_font)
-        return fm.horizontalAdvance("Tie") + fm.height()
+        return fm.horizontalAdvance(self._tie_mark()) + fm.height()
+
+    def _tie_mark(self) -> str:
+        return self.words.inline(self.words.all(N_("Tie")))
 
     # --- painting ---------------------------------------------------------------------------------
     def paintEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
@@ -304,7 +374,8 @@ class ResultsChart(QWidget):
         if not results.tally.accepted:
             painter.setFont(g.title_font)
             painter.setPen(MUTED_INK)
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Waiting for the first ballot")
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
+                             self.words.lines(self.words.all(N_("Waiting for the first ballot"))))
         painter.end()
 
     def _paint_row(self, painter: QPainter, r: ChartRow, g: _Geometry, fm_title: QFontMetricsF,
@@ -320,7 +391,7 @@ class ResultsChart(QWidget):
         painter.setPen(MUTED_INK)
         rank = str(r.rank)
         painter.drawText(QPointF(r.row.left() + g.rank_w - 14 - fm_small.horizontalAdvance(rank), baseline), rank)
-        amount = format_money(r.amount_pence)
+        amount = self.words.money(r.amount_pence)
         text_x = r.row.left() + g.rank_w
         room = r.row.right() - g.badge_w - 24 - text_x - fm_small.horizontalAdvance(amount) - 20
         painter.setFont(g.title_font)
@@ -347,14 +418,15 @@ class ResultsChart(QWidget):
             painter.drawRoundedRect(pill, h / 2, h / 2)
             painter.setFont(g.small_font)
             painter.setPen(TIE)
-            painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, "Tie")
+            painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, self._tie_mark())
         # the badge
         right = r.row.right() - 10
         mid = r.row.center().y()
         if r.funded:
             tick = fm_title.height() * 0.62
             badge_h = fm_title.height() * 1.3
-            width = fm_title.horizontalAdvance("Funded") + tick + 44
+            funded = self.words.inline(self.words.all(N_("Funded")))
+            width = fm_title.horizontalAdvance(funded) + tick + 44
             badge = QRectF(right - width, mid - badge_h * 0.75, width, badge_h)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(FUNDED)
@@ -363,11 +435,13 @@ class ResultsChart(QWidget):
             painter.setFont(g.title_font)
             painter.setPen(QColor("white"))
             painter.drawText(QRectF(badge.left() + 16 + tick + 10, badge.top(), width, badge.height()),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, "Funded")
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, funded)
             painter.setFont(g.small_font)
             painter.setPen(MUTED_INK)
+            so_far = self.words.inline(self.words.all(N_("{money} so far"),
+                                                      money=self.words.money(r.spent_so_far_pence or 0)))
             painter.drawText(QRectF(right - 10_000, badge.bottom() + 2, 10_000, fm_small.height()),
-                             Qt.AlignmentFlag.AlignRight, f"{format_money(r.spent_so_far_pence or 0)} so far")
+                             Qt.AlignmentFlag.AlignRight, so_far)
         else:
             painter.setFont(g.small_font)
             painter.setPen(MUTED_INK)
@@ -397,8 +471,9 @@ class ResultsChart(QWidget):
         radius = height / 2 if not line.two_lines else 18
         painter.drawRoundedRect(label, radius, radius)
         text_rect = label.adjusted(18, 0, -18, 0)
+        label_lines = line.label.count("\n") + 1
         top = text_rect.adjusted(6, 8, 0, 0)
-        top.setHeight(fm_title.height())
+        top.setHeight(fm_title.lineSpacing() * label_lines)
         painter.setFont(g.title_font)
         painter.setPen(MONEY_LINE.darker(125))
         painter.drawText(top if line.two_lines else text_rect,
@@ -407,7 +482,7 @@ class ResultsChart(QWidget):
             painter.setFont(g.small_font)
             painter.setPen(INK)
             if line.two_lines:
-                painter.drawText(text_rect.adjusted(6, 8 + fm_title.height(), 0, -8),
+                painter.drawText(text_rect.adjusted(6, 8 + fm_title.lineSpacing() * label_lines, 0, -8),
                                  Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, line.detail)
             else:
                 painter.drawText(text_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, line.detail)
@@ -419,33 +494,73 @@ def results_ties(results: EventResults) -> list[Tie]:
     return find_ties(results.projects, event.tie_break, event.tie_break_seed) if results.tally.accepted else []
 
 
+def _tie_note(tie: Tie, results: EventResults, words: ResidentsWords, n: int) -> str:
+    """One tie in the ``n``-th language of ``words``: "Tie on 83 votes: A and B — ranked by lower cost first."."""
+    event = results.event
+    voice = words.voices[n]
+    total = _total_texts(tie.total, event.ballot_kind, words)[n]
+    names = voice.names([_title_in(results, ref, voice, title) for ref, title in zip(tie.references, tie.titles,
+                                                                                    strict=True)])
+    seed = event.tie_break_seed
+    used = [c for c in event.tie_break
+            if c in CRITERIA and CRITERIA[c] + (f" (seed {seed})" if c == "lot" and seed else "") in tie.broken_by]
+    how = ""
+    for criterion in used:
+        words = voice._(TIE_BREAK_WORDS[criterion]).format(seed=seed)
+        if criterion == "lot" and not seed:
+            words = voice._(N_("a drawn lot"))
+        how = voice._("{first} then {second}").format(first=how, second=words) if how else words
+    text = (voice._("Tie on {total}: {names} — ranked by {how}.").format(total=total, names=names, how=how) if how
+            else voice._("Tie on {total}: {names}.").format(total=total, names=names))
+    if tie.at_edge:
+        text += " " + voice._("The pot runs out within this tie.")
+    return text
+
+
+def _title_in(results: EventResults, reference: str, voice: Voice, title: str) -> str:
+    project = next((p for p in results.projects if p.reference == reference), None)
+    title_in = getattr(project, "title_in", None)
+    return title_in(voice.language) if title_in else title
+
+
 def tie_notes(results: EventResults) -> list[str]:
-    """Each tie in words: "Tie on 83 votes: A and B — ranked by lower cost first." (the funding edge first)."""
-    kind = results.event.ballot_kind
+    """Each tie in words: "Tie on 83 votes: A and B — ranked by lower cost first." (the funding edge first);
+    Welsh then English for a Welsh-Standards fund."""
     ties = sorted(results_ties(results), key=lambda t: not t.at_edge)
-    return [t.describe(_total_text(t.total, kind)) + (" The pot runs out within this tie." if t.at_edge else "")
-            for t in ties]
+    words = _words(results)
+    return [words.lines([_tie_note(t, results, words, n) for n in range(len(words.voices))]) for t in ties]
 
 
 def describe_results(results: EventResults) -> str:
-    """The result in words, for screen readers: what is funded, what is not, and the money."""
+    """The result in words, for screen readers: what is funded, what is not, and the money (Welsh then
+    English for a Welsh-Standards fund)."""
+    words = _words(results)
+    return "\n".join(_describe(results, words, n) for n in range(len(words.voices)))
+
+
+def _describe(results: EventResults, words: ResidentsWords, n: int) -> str:
     kind = results.event.ballot_kind
+    v = words.voices[n]
     if not results.tally.accepted:
-        return "No ballots counted yet."
+        return v._("No ballots counted yet.")
     funded = [p for p in results.projects if p.funded]
     others = [p for p in results.projects if not p.funded]
 
     def item(p: Any) -> str:
-        return f"{p.title} ({format_money(p.amount_pence)}, {_total_text(p.total, kind)})"
+        return v._("{title} ({amount}, {total})").format(title=_title_in(results, p.reference, v, p.title),
+                                                         amount=v.money(p.amount_pence),
+                                                         total=_total_texts(p.total, kind, words)[n])
 
-    parts = [f"{_count(len(funded), 'project', 'projects')} funded: {'; '.join(item(p) for p in funded)}."
-             if funded else "No project funded."]
+    listed = "; ".join(item(p) for p in funded)
+    parts = [v.ngettext("{n} project funded: {projects}.", "{n} projects funded: {projects}.", len(funded)).format(
+        n=number_text(len(funded)), projects=listed) if funded else v._("No project funded.")]
     if others:
-        parts.append(f"Not funded: {'; '.join(item(p) for p in others)}.")
-    parts.append(f"{format_money(results.funded_pence)} of the {format_money(results.budget_pence)} pot spent; "
-                 f"{format_money(results.left_pence)} left.")
-    parts.append(f"{_count(results.tally.accepted, 'ballot', 'ballots')} counted.")
-    parts.extend(tie_notes(results))
+        parts.append(v._("Not funded: {projects}.").format(projects="; ".join(item(p) for p in others)))
+    parts.append(v._("{funded} of the {pot} pot spent; {left} left.").format(
+        funded=v.money(results.funded_pence), pot=v.money(results.budget_pence), left=v.money(results.left_pence)))
+    accepted = results.tally.accepted
+    parts.append(v.ngettext("{n} ballot counted.", "{n} ballots counted.", accepted).format(n=number_text(accepted)))
+    parts.extend(_tie_note(t, results, words, n) for t in sorted(results_ties(results), key=lambda t: not t.at_edge))
     return " ".join(parts)
 
 
@@ -464,7 +579,8 @@ class ResultsView(QWidget):
         self._revealing = False
         self._again = False  # a change came in while a count was running: count once more after it
         self.setObjectName("resultsView")
-        self.setAccessibleName("Vote results")
+        self.setAccessibleName(self.tr("Vote results"))
+        self.words = ResidentsWords()
         self.setAutoFillBackground(True)
         pal = self.palette()
         pal.setColor(self.backgroundRole(), BACKGROUND)
@@ -479,24 +595,24 @@ class ResultsView(QWidget):
 
     # --- construction ---------------------------------------------------------------------------
     def _build(self) -> None:
-        self.title_label = QLabel("Loading the results…")
+        self.title_label = QLabel(self.tr("Loading the results…"))
         self.title_label.setObjectName("resultsTitle")
         self.title_label.setWordWrap(True)
-        self.title_label.setAccessibleName("Event")
+        self.title_label.setAccessibleName(self.tr("Event"))
         self.counted_label = QLabel()
         self.counted_label.setObjectName("ballotsCounted")
-        self.counted_label.setAccessibleName("Ballots counted")
+        self.counted_label.setAccessibleName(self.tr("Ballots counted"))
         self.money_label = QLabel()
         self.money_label.setObjectName("fundedAgainstBudget")
-        self.money_label.setAccessibleName("Money funded against the pot")
+        self.money_label.setAccessibleName(self.tr("Money funded against the pot"))
         self.money_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.updated_label = QLabel()
         self.updated_label.setObjectName("updatedAt")
-        self.updated_label.setAccessibleName("Last counted")
+        self.updated_label.setAccessibleName(self.tr("Last counted"))
         self.updated_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.notice = QLabel()
         self.notice.setObjectName("notice")
-        self.notice.setAccessibleName("Notice")
+        self.notice.setAccessibleName(self.tr("Notice"))
         self.notice.setWordWrap(True)
         self.notice.setStyleSheet("padding: 6px; background: #fef2f2; color: #991b1b;")
         self.notice.hide()
@@ -536,12 +652,12 @@ class ResultsView(QWidget):
         self.hidden_title.setWordWrap(True)
         self.hidden_count = QLabel()
         self.hidden_count.setObjectName("ballotsIn")
-        self.hidden_count.setAccessibleName("Ballots in so far")
+        self.hidden_count.setAccessibleName(self.tr("Ballots in so far"))
         self.hidden_count.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.reveal_button = QPushButton("Reveal results")
+        self.reveal_button = QPushButton(self.tr("Reveal results"))
         self.reveal_button.setObjectName("revealButton")
-        self.reveal_button.setAccessibleName("Reveal results")
-        self.reveal_button.setToolTip("Show the totals and the funded projects on this screen (Ctrl+R)")
+        self.reveal_button.setAccessibleName(self.tr("Reveal results"))
+        self.reveal_button.setToolTip(self.tr("Show the totals and the funded projects on this screen (Ctrl+R)"))
         self.reveal_button.clicked.connect(self.reveal)
         hidden = QWidget()
         hidden.setObjectName("hiddenResults")
@@ -560,9 +676,9 @@ class ResultsView(QWidget):
 
         self.explain_toggle = QToolButton()
         self.explain_toggle.setObjectName("explainToggle")
-        self.explain_toggle.setText("How the result was worked out")
-        self.explain_toggle.setAccessibleName("Show how the result was worked out")
-        self.explain_toggle.setToolTip("The voting engine's explanation, step by step, for officers (Ctrl+E)")
+        self.explain_toggle.setText(self.tr("How the result was worked out"))
+        self.explain_toggle.setAccessibleName(self.tr("Show how the result was worked out"))
+        self.explain_toggle.setToolTip(self.tr("The voting engine's explanation, step by step, for officers (Ctrl+E)"))
         self.explain_toggle.setCheckable(True)
         self.explain_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.explain_toggle.setArrowType(Qt.ArrowType.RightArrow)
@@ -570,7 +686,7 @@ class ResultsView(QWidget):
         self.explain_toggle.toggled.connect(self._show_explanation)
         self.explanation = QTextBrowser()
         self.explanation.setObjectName("explanation")
-        self.explanation.setAccessibleName("Explanation of the result")
+        self.explanation.setAccessibleName(self.tr("Explanation of the result"))
         self.explanation.setOpenLinks(False)
         self.explanation.hide()
 
@@ -594,18 +710,18 @@ class ResultsView(QWidget):
         self.explain_toggle.setEnabled(False)
 
     def _build_actions(self) -> None:
-        self.reveal_action = QAction("Reveal results", self)
+        self.reveal_action = QAction(self.tr("Reveal results"), self)
         self.reveal_action.setShortcut(QKeySequence("Ctrl+R"))
         self.reveal_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.reveal_action.triggered.connect(self.reveal)
         self.reveal_action.setEnabled(False)
         self.addAction(self.reveal_action)
-        self.explain_action = QAction("How the result was worked out", self)
+        self.explain_action = QAction(self.tr("How the result was worked out"), self)
         self.explain_action.setShortcut(QKeySequence("Ctrl+E"))
         self.explain_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.explain_action.triggered.connect(self.explain_toggle.toggle)
         self.addAction(self.explain_action)
-        self.refresh_action = QAction("Count again now", self)
+        self.refresh_action = QAction(self.tr("Count again now"), self)
         self.refresh_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
         self.refresh_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.refresh_action.triggered.connect(self.refresh)
@@ -713,7 +829,7 @@ class ResultsView(QWidget):
 
     def _on_error(self, exc: BaseException) -> None:
         self._loading = False
-        self.show_refusal(f"Could not count the ballots: {refusal_text(exc)}")
+        self.show_refusal(self.tr("Could not count the ballots: {reason}").format(reason=refusal_text(exc)))
         self.refreshed.emit()
 
     def show_refusal(self, text: str) -> None:
@@ -732,38 +848,48 @@ class ResultsView(QWidget):
         """Show ``EventResults``, or a ``HiddenCount`` (ballots in, no totals) while results are hidden."""
         self.results = results
         event = results.event
+        self.words = w = _words(results)
         self.title_label.setText(event.name)
-        state = (self.tr("Confirmed") if event.confirmed else self.tr("Voting closed") if event.closed
-                 else self.tr("Live"))
-        self.updated_label.setText(self.tr("{state} · counted at {time}").format(
-            state=state, time=f"{datetime.now():%H:%M:%S}"))
+        state = (N_("Confirmed") if event.confirmed else N_("Voting closed") if event.closed else N_("Live"))
+        time = f"{datetime.now():%H:%M:%S}"
+        self.updated_label.setText(w.inline([v._("{state} · counted at {time}").format(state=v._(state), time=time)
+                                             for v in w.voices]))
         self.tie_note.hide()
         if self.hidden:
             self._show_hidden(True)
-            self.hidden_title.setText(self.tr("Voting has closed. Results are shown when an officer reveals them.")
-                                      if event.closed else self.tr("Results are shown when an officer reveals them"))
+            self.hidden_title.setText(w.lines(w.all(
+                N_("Voting has closed. Results are shown when an officer reveals them.") if event.closed
+                else N_("Results are shown when an officer reveals them"))))
             if hasattr(results, "tally"):  # a full count handed in directly
                 cast, kiosk, paper = results.tally.cast, results.kiosk.cast, results.paper.cast
             else:
                 cast, kiosk, paper = results.cast, results.kiosk, results.paper
-            ballots_in = (f"{_count(cast, 'ballot', 'ballots')} in so far "
-                          f"({number_text(kiosk)} at the kiosk, {number_text(paper)} on paper)")
-            self.hidden_count.setText(ballots_in)
+            ballots_in = w.ngettext("{n} ballot in so far ({kiosk} at the kiosk, {paper} on paper)",
+                                    "{n} ballots in so far ({kiosk} at the kiosk, {paper} on paper)", cast,
+                                    kiosk=number_text(kiosk), paper=number_text(paper))
+            self.hidden_count.setText(w.lines(ballots_in))
             self.counted_label.setText("")
-            self.money_label.setText(f"{format_money(results.budget_pence)} to share")
+            self.money_label.setText(w.lines(w.all(N_("{budget} to share"), budget=w.money(results.budget_pence))))
             self.chart.set_results(None)
-            self.chart.setAccessibleDescription(
-                f"The results are hidden until an officer reveals them. {ballots_in}.")
+            self.chart.setAccessibleDescription(w.lines([
+                v._("The results are hidden until an officer reveals them. {ballots_in}.").format(ballots_in=text)
+                for v, text in zip(w.voices, ballots_in, strict=True)]))
             self.explanation.clear()
             return
         self._show_hidden(False)
         tally = results.tally
-        spoilt = f" · {number_text(tally.spoilt_count)} spoilt" if tally.spoilt_count else ""
-        self.counted_label.setText(
-            f"{_count(tally.accepted, 'ballot', 'ballots')} counted ({number_text(results.kiosk.accepted)} kiosk, "
-            f"{number_text(results.paper.accepted)} paper){spoilt}")
-        self.money_label.setText(f"{format_money(results.funded_pence)} funded of the "
-                                 f"{format_money(results.budget_pence)} pot")
+        counts = {"kiosk": number_text(results.kiosk.accepted), "paper": number_text(results.paper.accepted)}
+        if tally.spoilt_count:
+            counted = w.ngettext("{n} ballot counted ({kiosk} kiosk, {paper} paper) · {spoilt} spoilt",
+                                 "{n} ballots counted ({kiosk} kiosk, {paper} paper) · {spoilt} spoilt",
+                                 tally.accepted, spoilt=number_text(tally.spoilt_count), **counts)
+        else:
+            counted = w.ngettext("{n} ballot counted ({kiosk} kiosk, {paper} paper)",
+                                 "{n} ballots counted ({kiosk} kiosk, {paper} paper)", tally.accepted, **counts)
+        self.counted_label.setText(w.lines(counted))
+        self.money_label.setText(w.lines(w.all(N_("{funded} funded of the {pot} pot"),
+                                               funded=w.money(results.funded_pence),
+                                               pot=w.money(results.budget_pence))))
         self.chart.set_results(results)
         notes = tie_notes(results)
         self.tie_note.setText(" ".join(notes))
@@ -784,8 +910,8 @@ class ResultsView(QWidget):
         shown = shown and not self.hidden
         self.explanation.setVisible(shown)
         self.explain_toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
-        self.explain_toggle.setAccessibleName("Hide how the result was worked out" if shown
-                                              else "Show how the result was worked out")
+        self.explain_toggle.setAccessibleName(self.tr("Hide how the result was worked out") if shown
+                                              else self.tr("Show how the result was worked out"))
         if shown:
             total = self.splitter.height()
             self.splitter.setSizes([int(total * 0.62), int(total * 0.38)])
@@ -794,9 +920,9 @@ class ResultsView(QWidget):
     def ask_reveal(self) -> bool:
         """Ask the officer before the totals go up on the screen (tests replace this)."""
         answer = QMessageBox.question(
-            self, "Reveal the results?",
-            "Show the totals and the funded projects on this screen now? Everyone watching will see them, "
-            "and they stay shown from now on.",
+            self, self.tr("Reveal the results?"),
+            self.tr("Show the totals and the funded projects on this screen now? Everyone watching will see them, "
+                    "and they stay shown from now on."),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
         return answer == QMessageBox.StandardButton.Yes
 
@@ -829,7 +955,12 @@ class ResultsView(QWidget):
 def _explanation_html(results: EventResults) -> str:
     from html import escape
 
+    from PySide6.QtCore import QCoreApplication
+
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("ResultsView", text)
+
     steps = "".join(f"<li style='margin-bottom:6px'>{escape(s.text)}</li>" for s in results.allocation.explanation)
     method = escape(results.method)
-    body = f"<ol>{steps}</ol>" if steps else "<p>Nothing to explain yet: no ballot has been counted.</p>"
-    return f"<p><b>How the vote is counted.</b> {method}</p>{body}"
+    body = f"<ol>{steps}</ol>" if steps else f"<p>{escape(tr('Nothing to explain yet: no ballot has been counted.'))}</p>"
+    return f"<p><b>{escape(tr('How the vote is counted.'))}</b> {method}</p>{body}"

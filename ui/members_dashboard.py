@@ -338,10 +338,10 @@ class MembersChart(QWidget):
                 QToolTip.showText(e.globalPos(), (
                     f"<b>{escape(r.name)}</b><br>"
                     + self.tr("Allotted {allotted}<br>Approved {approved}<br>Committed {committed}<br>"
-                              "Remaining {remaining}<br>{percent}% used").format(
+                              "Remaining {remaining}<br>{percent} used").format(
                         allotted=format_money(r.allotted_pence), approved=format_money(r.approved_pence),
                         committed=format_money(r.committed_pence), remaining=format_money(r.remaining_pence),
-                        percent=round(r.share * 100))
+                        percent=f"{round(r.share * 100)}%")
                     + ("<br><i>" + self.tr("Not used yet") + "</i>" if r.untouched else "")), self)
             return True
         return super().event(e)

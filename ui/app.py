@@ -176,6 +176,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.load_failed.connect(failed)
         deadline.start(SCREENSHOT_TIMEOUT_MS)
 
+    if not (screenshot or args.first_paint):
+        from ui.sign_in import require_sign_in
+
+        window.ready.connect(lambda: require_sign_in(window))  # a PIN or password, if the database asks
     collector = _CollectorPaused(window)
     if args.first_paint:  # tests/bench/startup.py: the process ends as the window first paints
         _OnFirstPaint(window, lambda: os._exit(0))

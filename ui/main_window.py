@@ -309,6 +309,9 @@ class MainWindow(FundWindows, QMainWindow):
         self.people_action.setStatusTip(self.tr("Find a person, save everything held about them, or erase it on "
                                                 "request"))
         file_menu.addAction(self.people_action)
+        self.users_action = self._action(self.tr("&Users and Roles…"), QKeySequence("Ctrl+Shift+U"), self.open_users)
+        self.users_action.setStatusTip(self.tr("Who may sign in, and as what (a manager's)"))
+        file_menu.addAction(self.users_action)
         file_menu.addSeparator()
         file_menu.addAction(self._action(self.tr("&Quit"), QKeySequence.StandardKey.Quit, self.close))
 
@@ -406,6 +409,12 @@ class MainWindow(FundWindows, QMainWindow):
         from ui.people_window import open_people_window
 
         return open_people_window(self)
+
+    def open_users(self):
+        """File ▸ Users and Roles…: the people who sign in and their roles (ui.users_window)."""
+        from ui.users_window import open_users_window
+
+        return open_users_window(self)
 
     def _restore_geometry(self) -> None:
         """Where the window was last time: set on the frame, before it is shown, so it never jumps."""

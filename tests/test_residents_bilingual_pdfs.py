@@ -114,3 +114,23 @@ def test_other_funds_results_sheet_has_no_welsh(db, vote):
     results_sheet_pdf(events.event_results(db, event_id), out, printed_on=date(2026, 6, 20))
     text = pdf_text(out.getvalue())
     assert "How the vote was counted" in text and " / How the vote was counted" not in text
+
+
+def test_a_welsh_fund_s_list_of_counted_receipts_says_welsh_then_english(db, vote):
+    from grantdesk.reports.receipts_list import receipts_pdf
+    from grantdesk.services.events.receipts import counted_receipts
+
+    make_welsh(db, vote.fund_code)
+    event_id = make_event(db, vote)
+    receipts = [events.cast_ballot(db, event_id, code, CastBallot.marked("", vote.references[0]))
+                for code in events.issue_codes(db, event_id, 2)]
+    out = io.BytesIO()
+    receipts_pdf(counted_receipts(db, event_id), out, printed_on=date(2026, 6, 20))
+    text = pdf_text(out.getvalue())
+    secret = ("The list shows only that a ballot with that receipt was counted: not how anyone voted, nor when. "
+              "Nothing GrantDesk keeps links a receipt to a ballot. If your receipt is missing, tell the council "
+              "officer running the vote.")
+    assert before(text, welsh(secret), secret)
+    counted = translator("cy").ngettext("{n} receipt counted.", "{n} receipts counted.", 2).format(n=2)
+    assert before(text, counted, "2 receipts counted.") and counted != "2 receipts counted."
+    assert all(receipt in text for receipt in receipts)

@@ -57,7 +57,7 @@ class FolderMissing(DatabaseError):
 
 
 WRITING = "grantdesk_writing"  # execution option: this connection's transaction writes (BEGIN IMMEDIATE)
-BUSY_TIMEOUT_MS = 30_000  # how long a SQLite writer waits for another's write lock before "database is locked"
+BUSY_TIMEOUT_MS = 30_000  # how long a SQLite writer waits for another's write lock (unit_of_work.WRITER_WAIT_S)
 
 
 def make_engine(url: str, *, read_only: bool = False) -> Engine:

@@ -79,6 +79,25 @@ def is_read_only_error(exc: BaseException | None) -> bool:
     return False
 
 
+WRITER_LOCK = 0x6772616E  # the advisory lock every PostgreSQL writer takes first ("gran")
+WRITER_WAIT_S = 30  # how long a writer waits for another, on either engine (database.BUSY_TIMEOUT_MS)
+
+
+class DatabaseBusy(DatabaseError):
+    """Another writer held the database for longer than a writer waits: nothing was saved."""
+
+
+def is_busy_error(exc: BaseException | None) -> bool:
+    """SQLite's "database is locked" after its busy timeout, or PostgreSQL's lock_timeout (55P03)."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if getattr(exc, "sqlstate", None) == "55P03" or "database is locked" in str(exc):
+            return True
+        exc = getattr(exc, "orig", None) or exc.__cause__
+        seen += 1
+    return False
+
+
 # SQLSTATEs after which a whole transaction may simply be run again: serialization_failure, deadlock_detected
 _RETRYABLE_STATES = {"40001", "40P01"}
 
@@ -198,6 +217,13 @@ class UnitOfWork:
             from grantdesk.store.database import WRITING
 
             self.session.connection(execution_options={WRITING: True})
+        elif self.write and self.db.engine.dialect.name == "postgresql":
+            # The same on PostgreSQL: writers take one transaction-level advisory lock before they read,
+            # so they run one after another and each reads what the one before committed (two keyings of
+            # one sheet, two imports taking reference numbers); readers never wait for it.
+            conn = self.session.connection()
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{WRITER_WAIT_S}s'")
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
         event.listen(self.session, "after_flush", _after_flush)
         event.listen(self.session, "do_orm_execute", _on_execute)
         return self
@@ -210,6 +236,9 @@ class UnitOfWork:
         if exc is not None and not isinstance(exc, ReadOnlyDatabase) and is_read_only_error(exc):
             # SQLite's "attempt to write a readonly database", with the SQL, is no message for a person
             raise ReadOnlyDatabase.for_database(self.db.describe()) from exc
+        if exc is not None and not isinstance(exc, DatabaseBusy) and is_busy_error(exc):
+            raise DatabaseBusy(f"Someone else is saving a large change to {self.db.describe()} and it took longer "
+                               f"than {WRITER_WAIT_S} seconds. Nothing was saved; try again in a moment.") from exc
 
     def note(self, kind: Kind, application_ids: Iterable[int] = (), *, every_application: bool = False) -> None:
         """See ``note_change``."""

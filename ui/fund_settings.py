@@ -16,7 +16,7 @@ from datetime import date
 from html import escape
 from typing import Any, Callable
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -48,7 +48,7 @@ from grantdesk.domain.errors import ValidationError
 from grantdesk.domain.fund_definition import AREA_KINDS, DECISION_MODELS, AreaSpec
 from grantdesk.domain.fund_settings import settings_of
 from grantdesk.domain.money import format_money
-from grantdesk.i18n import N_
+from grantdesk.i18n import N_, pgettext
 from ui.fund_forms import (
     FieldMessage,
     MoneyField,
@@ -640,7 +640,14 @@ class AreasPage(SettingsPage):
 # --- rounds -------------------------------------------------------------------------------------------------------
 
 
-STATE_WORDS = {"not open yet": N_("Not open yet"), "open": N_("Open"), "closed": N_("Closed")}
+# A round's state in words; "Open" is an adjective here (a file dialog's "Open" is a verb): its own context.
+STATE_WORDS = {"not open yet": N_("Not open yet"), "closed": N_("Closed")}
+
+
+def state_words(state: str) -> str:
+    if state == "open":
+        return pgettext("round state", "Open")
+    return QCoreApplication.translate("FundSettings", STATE_WORDS[state]) if state in STATE_WORDS else state
 
 
 class RoundsPage(SettingsPage):
@@ -687,7 +694,7 @@ class RoundsPage(SettingsPage):
                          f"{s.closes_on:%d/%m/%Y}", f"{s.decision_on:%d/%m/%Y}" if s.decision_on else "",
                          f"{s.spend_by:%d/%m/%Y}" if s.spend_by else "",
                          format_money(s.budget_pence) if s.budget_pence is not None else "", str(r.submitted),
-                         format_money(r.awarded_pence), self.tr(STATE_WORDS.get(r.state, r.state))])
+                         format_money(r.awarded_pence), state_words(r.state)])
         self.table.fill(rows, right=(6, 7, 8))
         self.empty.setVisible(not rows)
         self._update()

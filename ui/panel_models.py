@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 
 from grantdesk.domain.money import format_money
 from grantdesk.domain.rounding import rounded_text
-from grantdesk.i18n import N_
+from grantdesk.i18n import N_, pgettext
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # the native value a column sorts by
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2  # the ApplicationScores behind a row
@@ -57,7 +57,9 @@ CANT = "cant"  # "can't judge", as a choice in the score editor
 INTEREST_KINDS = (("none", N_("No interest")), ("other_registrable", N_("Other registrable interest")),
                   ("non_registrable", N_("Non-registrable interest")), ("dpi", N_("Disclosable pecuniary interest")))
 INTEREST_WORDS = dict(INTEREST_KINDS)  # marked for the catalogue: shown through tr()
-OUTCOME_WORDS = {"fund": N_("Fund"), "decline": N_("Do not fund"), "defer": N_("Defer")}
+# A panel's outcomes; "fund" is never shown alone (it is "Fund {amount}", or the "panel outcome" context:
+# the verb, where a column of funds says the noun).
+OUTCOME_WORDS = {"fund": "Fund", "decline": N_("Do not fund"), "defer": N_("Defer")}
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
@@ -624,8 +626,8 @@ class ResultsModel(_SheetRows):
             return self.tr("{scored} of {panellists}").format(scored=len({s.panellist_id for s in a.scores}),
                                                             panellists=len(self.sheet.panellists))
         if column == self.column("Suggest"):
-            return self.tr("Not scored") if a.weighted is None else self.tr("Fund") if a.suggested \
-                else self.tr("Not funded")
+            return self.tr("Not scored") if a.weighted is None else pgettext("panel outcome", "Fund") \
+                if a.suggested else self.tr("Not funded")
         return decision_text(a.decision, short=True)
 
     def detail(self, row: int, column: int) -> str:

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from grantdesk.domain.applications import FIELDS, ApplicationDraft, FieldErrors, clean_draft
+from grantdesk.domain.errors import ChangedElsewhere
 from grantdesk.domain.eligibility import ATTACHMENT_KINDS
 from grantdesk.domain.organisations import ORG_TYPE_LABELS, OrgType
 from grantdesk.domain.questions import Question, QuestionKind
@@ -467,6 +468,19 @@ class ApplicationEditor(QDialog):
         self.status_label.setText(self.tr("Not saved."))
         if isinstance(error, FieldErrors):
             self.show_errors(error.errors)
+        elif isinstance(error, ChangedElsewhere) and self.application_id is not None:
+            # Someone else saved it first (the message names them and when). What this officer typed
+            # stays in the form; the next Save goes over the version there now, so they can retry.
+            self._show_banner(str(error) + " " + self.tr("What you typed is still here: check their change, "
+                                                         "then press Save again to save yours over it."))
+            app_id = self.application_id
+
+            def current(db):
+                from grantdesk.services.editing import editable_application
+
+                return editable_application(db, app_id).version
+
+            Query(self, current).success(lambda version: setattr(self, "version", version)).run()
         else:
             self._show_banner(str(error))
 

@@ -126,7 +126,7 @@ def prefix_example(council: str) -> str:
     """How a council's 360Giving prefix often looks: 360G-staffordshirecc for Staffordshire County Council."""
     words = re.findall(r"[A-Za-z]+", council)
     if not words:
-        return "360G-yourcouncil"
+        return tr("360G-yourcouncil")
     return "360G-" + words[0].lower() + "".join(w[0].lower() for w in words[1:])
 
 

@@ -169,6 +169,14 @@ class MainWindow(FundWindows, QMainWindow):
         self.read_only_banner.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
         self.read_only_banner.setForegroundRole(QPalette.ColorRole.ToolTipText)
         self.read_only_banner.hide()
+        self.share_banner = QLabel()  # a SQLite file on a network share: use PostgreSQL (services.backups)
+        self.share_banner.setObjectName("networkShareBanner")
+        self.share_banner.setWordWrap(True)
+        self.share_banner.setContentsMargins(8, 6, 8, 6)
+        self.share_banner.setAutoFillBackground(True)
+        self.share_banner.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
+        self.share_banner.setForegroundRole(QPalette.ColorRole.ToolTipText)
+        self.share_banner.hide()
         self.central_stack = QStackedWidget()  # the lists, or the welcome page
         self.central_stack.setObjectName("centralStack")
         self.central_stack.addWidget(self.splitter)
@@ -177,6 +185,7 @@ class MainWindow(FundWindows, QMainWindow):
         outer_layout.setContentsMargins(0, 0, 0, 0)
         outer_layout.setSpacing(0)
         outer_layout.addWidget(self.read_only_banner)
+        outer_layout.addWidget(self.share_banner)
         outer_layout.addWidget(self.central_stack, 1)
         self.setCentralWidget(outer)
         self.menus = {title: self.menuBar().addMenu(self.tr(title)) for title in MENUS}
@@ -481,6 +490,10 @@ class MainWindow(FundWindows, QMainWindow):
         self.holds_sample_data = opened.holds_sample_data
         self.read_only = opened.read_only
         self._show_database()
+        if opened.network_warning:
+            self.share_banner.setText(opened.network_warning)  # the core's words (services.backups)
+            self.share_banner.setAccessibleName(self.tr("This database file is on a network share"))
+        self.share_banner.setVisible(bool(opened.network_warning))
         if opened.samples_loaded:
             self.statusBar().showMessage(self.tr("Loaded the sample funds {0}: invented people and applications, "
                                                  "in a database of their own.").format(
@@ -1139,7 +1152,17 @@ class MainWindow(FundWindows, QMainWindow):
             self.settings.setValue("mainWindow/splitter", self.splitter.saveState())
         db, self.db = self.db, None  # late answers find no database and do nothing
         if db is not None:
-            self.runner.run(db.close)
+            location = self.location
+
+            def close_and_back_up() -> None:
+                """Close, then copy a SQLite file into backups/ beside it (the last seven days are kept)."""
+                from grantdesk.services.backups import backup_on_close
+
+                db.close()
+                if not self.read_only:
+                    backup_on_close(location)
+
+            self.runner.run(close_and_back_up)
         self.runner.shutdown()
         super().closeEvent(event)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import logging
 import os
 import shutil
 import sqlite3
@@ -414,9 +415,13 @@ def backup_on_close(location: DatabaseLocation, *, today: date | None = None) ->
         return None
     today = today or date.today()
     folder = path.parent / BACKUP_FOLDER
-    folder.mkdir(exist_ok=True)
     target = folder / f"{path.stem}-{today.isoformat()}{path.suffix or '.db'}"
-    sqlite_copy(path, target)
+    try:
+        folder.mkdir(exist_ok=True)
+        sqlite_copy(path, target)
+    except (OSError, sqlite3.Error) as exc:  # closing the app must not fail for it: said in the log
+        logging.getLogger(__name__).warning("No backup of %s was made on closing: %s", path, exc)
+        return None
     oldest = today - timedelta(days=KEEP_DAYS - 1)
     prefix = f"{path.stem}-"
     for old in folder.glob(f"{prefix}*"):

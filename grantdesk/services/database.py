@@ -140,6 +140,7 @@ class OpenedDatabase:
     samples_loaded: list[str] = field(default_factory=list)  # sample funds loaded just now
     holds_sample_data: bool = False
     read_only: bool = False
+    network_warning: str | None = None  # a SQLite file on a network share (services.backups)
 
 
 # progress(done, total, label): may raise to stop (ui.tasks.Progress.report does on Cancel)
@@ -159,7 +160,10 @@ def open_for_app(location: DatabaseLocation, *, make_folder: bool | None = None,
         loaded: list[str] = []
         if load_samples and not db.read_only:
             loaded = load_missing_samples(db, progress=progress)
-        return OpenedDatabase(db, db.created_schema, loaded, holds_sample_data(db), db.read_only)
+        from grantdesk.services.backups import network_share_warning
+
+        return OpenedDatabase(db, db.created_schema, loaded, holds_sample_data(db), db.read_only,
+                              network_share_warning(location))
     except BaseException:
         db.close()
         raise

@@ -2,10 +2,11 @@
 
 Each page carries the sheet's number (top right, large: the keying screen asks for it), the fund and
 the event's name, the ballot paper's instruction for its kind ("Choose up to 3 projects.", from
-``grantdesk.voting.ballots.describe_rules``: the same sentence the kiosk shows) and how to mark it,
+``grantdesk.voting.voter_words.rules_instruction``: the same sentence the kiosk shows) and how to mark it,
 then every project with its number as the keying screen numbers them (1, 2, 3 … in the event's
 order), its cost and a box to mark, and a footer on secrecy. A fund under the Welsh Language Standards
-gets every fixed line in Welsh first, then in English, the same size.
+gets every fixed line in Welsh first, then in English, the same size (the Welsh from the one catalogue),
+and each project's Welsh title before its English one where the application gives it.
 
 A ballot with too many projects for one page goes on over a second page headed with the same sheet
 number ("continued"); ``PaperBallotsDrawn.pages`` says how many pages were drawn in all.
@@ -26,18 +27,17 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from grantdesk.domain.errors import ValidationError
-from grantdesk.domain.money import amount_text, format_money
+from grantdesk.domain.money import format_money
+from grantdesk.i18n import N_, _
 from grantdesk.reports.pdf_fonts import pdf_fonts
 from grantdesk.voting.ballots import (
-    ApprovalRules,
     BallotRules,
     ChooseOneRules,
     CumulativeRules,
-    KnapsackRules,
     RankedRules,
     ScoreRules,
-    describe_rules,
 )
+from grantdesk.voting.voter_words import Voice, rules_instruction
 
 if TYPE_CHECKING:
     from grantdesk.services.events import EventView
@@ -65,92 +65,61 @@ class PaperBallotsDrawn:
 
 
 # --- the words ------------------------------------------------------------------------------------
-# Welsh wording: written for this paper, following the forms Welsh councils use on ballot papers
-# ("Papur pleidleisio", "Rhowch groes (X) yn y blwch"). Lines marked "check" are ones a Welsh
-# Language Officer should confirm before a real vote.
+# The Welsh comes from the one catalogue (resources/locale/cy), written for this paper following the
+# forms Welsh councils use on ballot papers ("Papur pleidleisio", "Rhowch groes (X) yn y blwch"); the
+# translator's comments there mark the lines a Welsh Language Officer should confirm before a real vote.
 
 FIXED = {
-    "ballot": ("Papur pleidleisio", "Ballot paper"),
-    "sheet": ("Taflen", "Sheet"),
-    "continued": ("parhad", "continued"),
-    "number": ("Rhif", "No."),
-    "project": ("Prosiect", "Project"),
-    "mark": ("Eich marc", "Your mark"),
-    "secret": ("Mae eich pleidlais yn gyfrinachol: peidiwch ag ysgrifennu eich enw nac unrhyw beth arall ar y "
-               "papur hwn.",
-               "Your vote is secret: do not write your name or anything else on this paper."),
-    "sheet_number": ("Mae rhif y daflen ar gyfer y cyfrif yn unig; nid yw'n cael ei gofnodi gyda'ch enw.",
-                     "The sheet number is for the count only; it is not recorded against your name."),
-    "spoilt": ("Ni ellir cyfrif papur sy'n torri'r rheolau hyn.",
-               "A paper that breaks these rules cannot be counted."),
+    "ballot": N_("Ballot paper"),
+    "sheet": N_("Sheet"),
+    "continued": N_("continued"),
+    "project": N_("Project"),
+    "mark": N_("Your mark"),
+    "cost": N_("Cost"),
+    "secret": N_("Your vote is secret: do not write your name or anything else on this paper."),
+    "sheet_number": N_("The sheet number is for the count only; it is not recorded against your name."),
+    "spoilt": N_("A paper that breaks these rules cannot be counted."),
 }
 
 
-def _projects_cy(n: int) -> str:
-    return f"{n} prosiect"  # Welsh counts with the singular noun: "3 prosiect"
+def _voices(welsh: bool) -> tuple[Voice, ...]:
+    return (Voice("cy"), Voice("en")) if welsh else (Voice(),)
 
 
-def _instruction_cy(rules: BallotRules) -> str:
-    """``describe_rules`` in Welsh."""
-    if isinstance(rules, ScoreRules):
-        every = "i bob prosiect" if rules.score_every_project else "i'r prosiectau"
-        text = f"Rhowch sgôr o {rules.low} i {rules.high} {every}"
-        return text + (", neu nodwch na allwch farnu." if rules.cant_judge else ".")
-    if isinstance(rules, ApprovalRules):
-        most = f"hyd at {_projects_cy(rules.max_choices)}" if rules.max_choices else \
-            "gynifer o brosiectau ag y dymunwch"
-        limits = "".join(f", hyd at {n} yn y categori “{c}”" for c, n in rules.per_category.items())
-        return f"Dewiswch {most}{limits}."
+def _pair(key: str, welsh: bool) -> tuple[str, ...]:
+    """A fixed text: (Welsh, English) when ``welsh``, else (the app's language,)."""
+    return tuple(v._(FIXED[key]) for v in _voices(welsh))
+
+
+def _number_heading(welsh: bool) -> tuple[str, ...]:
+    return tuple(v.pgettext("number", "No.") for v in _voices(welsh))
+
+
+def _how_to_mark(rules: BallotRules, voice: Voice) -> str:
+    """How to mark the boxes, in ``voice``'s language."""
+    v = voice
     if isinstance(rules, ChooseOneRules):
-        return "Dewiswch un prosiect."
+        return v._("Put a cross (X) in the box next to one project only.")
     if isinstance(rules, RankedRules):
-        if rules.max_ranked is not None and rules.max_ranked == rules.min_ranked:
-            return f"Rhowch {_projects_cy(rules.max_ranked)} yn union yn nhrefn eich dewis."  # check
-        most = f"hyd at {_projects_cy(rules.max_ranked)}" if rules.max_ranked else \
-            "gynifer o brosiectau ag y dymunwch"
-        return f"Rhowch {most} yn nhrefn eich dewis, eich ffefryn yn gyntaf."
-    if isinstance(rules, CumulativeRules):
-        # "tocyn" for a voting token: check (some councils say "pwynt").
-        cap = f", dim mwy na {rules.max_per_project} ar un prosiect" if rules.max_per_project else ""
-        use = "bob un o'ch" if rules.use_all else "hyd at"
-        return f"Rhannwch {use} {rules.tokens} tocyn rhwng y prosiectau rydych yn eu cefnogi{cap}."
-    if isinstance(rules, KnapsackRules):
-        return (f"Dewiswch brosiectau nad yw cyfanswm eu costau yn fwy na "
-                f"{amount_text(rules.budget, rules.currency or 'GBP')}.")
-    return ""
-
-
-def _how_to_mark(rules: BallotRules) -> tuple[str, str]:
-    """How to mark the boxes, in Welsh and in English."""
-    if isinstance(rules, ChooseOneRules):
-        return ("Rhowch groes (X) yn y blwch wrth ymyl un prosiect yn unig.",
-                "Put a cross (X) in the box next to one project only.")
-    if isinstance(rules, RankedRules):
-        return ("Ysgrifennwch 1 yn y blwch wrth ymyl eich dewis cyntaf, 2 wrth ymyl eich ail ddewis, ac yn y blaen.",
-                "Write 1 in the box next to your first choice, 2 next to your second, and so on.")
+        return v._("Write 1 in the box next to your first choice, 2 next to your second, and so on.")
     if isinstance(rules, ScoreRules):
         # The keying types "-" for "can't judge"; an empty box is a project left unmarked.
-        cy = " Ysgrifennwch linell fer (–) os na allwch farnu." if rules.cant_judge else ""  # check
-        en = " Write a dash (–) if you can't judge." if rules.cant_judge else ""
-        return (f"Ysgrifennwch eich sgôr yn y blwch wrth ymyl pob prosiect.{cy}",
-                f"Write your score in the box next to each project.{en}")
+        if rules.cant_judge:
+            return v._("Write your score in the box next to each project. Write a dash (–) if you can't judge.")
+        return v._("Write your score in the box next to each project.")
     if isinstance(rules, CumulativeRules):
-        return ("Ysgrifennwch yn y blwch faint o docynnau rydych yn eu rhoi i bob prosiect.",  # check
-                "Write in each box how many tokens you give to that project.")
-    return ("Rhowch groes (X) yn y blwch wrth ymyl pob prosiect rydych yn ei ddewis.",
-            "Put a cross (X) in the box next to each project you choose.")
+        return v._("Write in each box how many tokens you give to that project.")
+    return v._("Put a cross (X) in the box next to each project you choose.")
 
 
 def ballot_lines(rules: BallotRules, welsh: bool) -> list[tuple[str, ...]]:
     """The instruction lines above the projects: each a (Welsh, English) pair when ``welsh``, else
-    (English,). The English instruction is ``describe_rules``' sentence, as the kiosk says it."""
-    cy_mark, en_mark = _how_to_mark(rules)
+    (the app's language,). The instruction is the kiosk's own sentence (``rules_instruction``)."""
+    marking = rules
     if isinstance(rules, ScoreRules) and rules.cant_judge:
         rules = replace(rules, cant_judge=False)  # on paper "can't judge" is a dash, said in the marking line
-    english = [describe_rules(rules), en_mark]
-    if not welsh:
-        return [(line,) for line in english]
-    return [(_instruction_cy(rules), english[0]), (cy_mark, en_mark)]
+    voices = _voices(welsh)
+    return [tuple(rules_instruction(rules, v) for v in voices), tuple(_how_to_mark(marking, v) for v in voices)]
 
 
 # --- the page -------------------------------------------------------------------------------------
@@ -161,17 +130,21 @@ def paper_ballots_pdf(event: EventView, target: Path | BinaryIO, *, count: int, 
     """Write ``count`` blank ballot papers for ``event``, numbered from ``first``, to ``target`` (a path
     or a binary file object); Welsh first when ``welsh``."""
     if count < 1:
-        raise ValidationError("Print at least one paper ballot.", "count")
+        raise ValidationError(_("Print at least one paper ballot."), "count")
     if count > MOST_SHEETS:
-        raise ValidationError(f"Print at most {MOST_SHEETS:,} paper ballots at a time.", "count")
+        raise ValidationError(_("Print at most {most} paper ballots at a time.").format(most=f"{MOST_SHEETS:,}"),
+                              "count")
     if first < 1:
-        raise ValidationError("Number the paper ballots from 1 or more.", "first")
+        raise ValidationError(_("Number the paper ballots from 1 or more."), "first")
     if not event.projects:
-        raise ValidationError("The ballot paper has no projects yet: choose the shortlist first.", "projects")
+        raise ValidationError(_("The ballot paper has no projects yet: choose the shortlist first."), "projects")
     canvas = Canvas(str(target) if isinstance(target, Path) else target, pagesize=A4, pageCompression=1)
-    canvas.setTitle(f"Paper ballots: {event.name}")
+    voices = _voices(welsh)
+    canvas.setTitle(" / ".join(v._("Paper ballots: {name}").format(name=event.name) for v in voices))
     canvas.setAuthor(event.fund_name)
-    canvas.setSubject(f"{count} paper ballots, sheets {first} to {first + count - 1}")
+    canvas.setSubject(" / ".join(v.ngettext("{n} paper ballot, sheets {first} to {last}",
+                                            "{n} paper ballots, sheets {first} to {last}", count).format(
+        n=count, first=first, last=first + count - 1) for v in voices))
     canvas.setCreator("GrantDesk")
     drawn = draw_paper_ballots(canvas, event, count=count, welsh=welsh, first=first)
     canvas.save()
@@ -187,7 +160,8 @@ def draw_paper_ballots(canvas: Canvas, event: EventView, *, count: int, welsh: b
 
 
 def _both(pair: tuple[str, ...], welsh: bool) -> str:
-    return " / ".join(pair) if welsh else pair[-1]
+    """“Cymraeg / English” (once, when the two are the same word), or the one language's."""
+    return " / ".join(dict.fromkeys(pair)) if welsh else pair[-1]
 
 
 def _sheet(canvas: Canvas, event: EventView, sheet: int, welsh: bool) -> int:
@@ -210,7 +184,7 @@ def _sheet(canvas: Canvas, event: EventView, sheet: int, welsh: bool) -> int:
         fits = max(1, int(room // row))
         chunk, projects = projects[:fits], projects[fits:]
         for number, project in chunk:
-            top = _project_row(canvas, number, project, event, top, width, row, show_cost)
+            top = _project_row(canvas, number, project, event, top, width, row, show_cost, welsh)
         canvas.showPage()
         if not projects:
             return pages
@@ -221,7 +195,7 @@ def _heading(canvas: Canvas, event: EventView, sheet: int, welsh: bool, *, conti
     page_w, page_h = A4
     top = page_h - MARGIN
     # The sheet number, boxed, top right: what the volunteer keys as the sheet.
-    label = _both(FIXED["sheet"], welsh)
+    label = _both(_pair("sheet", welsh), welsh)
     number = str(sheet)
     box_w = max(canvas.stringWidth(number, fonts.bold, 26), canvas.stringWidth(label, fonts.regular, 9)) + 8 * mm
     box_h = 20 * mm
@@ -239,7 +213,7 @@ def _heading(canvas: Canvas, event: EventView, sheet: int, welsh: bool, *, conti
     text_w = x - MARGIN - 6 * mm
     canvas.setFillColorRGB(*GREY)
     canvas.setFont(fonts.regular, 10)
-    heading = _both(FIXED["ballot"], welsh) + " · " + event.fund_name
+    heading = _both(_pair("ballot", welsh), welsh) + " · " + event.fund_name
     canvas.drawString(MARGIN, top - 10, _fit(heading, fonts.regular, 10, text_w))
     cursor = top - 10 - 8
     size = 18
@@ -253,7 +227,7 @@ def _heading(canvas: Canvas, event: EventView, sheet: int, welsh: bool, *, conti
         canvas.setFont(fonts.regular, 11)
         canvas.setFillColorRGB(*GREY)
         cursor -= 12
-        canvas.drawString(MARGIN, cursor, f"({_both(FIXED['continued'], welsh)})")
+        canvas.drawString(MARGIN, cursor, f"({_both(_pair('continued', welsh), welsh)})")
     elif event.venue:
         canvas.setFont(fonts.regular, 10)
         canvas.setFillColorRGB(*GREY)
@@ -286,12 +260,12 @@ def _table_header(canvas: Canvas, welsh: bool, top: float, width: float, show_co
     canvas.setFillColorRGB(*GREY)
     canvas.setFont(fonts.bold, size)
     y = top - size
-    canvas.drawString(MARGIN, y, _both(FIXED["number"], welsh))
-    canvas.drawString(MARGIN + NUMBER_W, y, _both(FIXED["project"], welsh))
+    canvas.drawString(MARGIN, y, _both(_number_heading(welsh), welsh))
+    canvas.drawString(MARGIN + NUMBER_W, y, _both(_pair("project", welsh), welsh))
     right = MARGIN + width
-    canvas.drawRightString(right, y, _both(FIXED["mark"], welsh))
+    canvas.drawRightString(right, y, _both(_pair("mark", welsh), welsh))
     if show_cost:
-        canvas.drawRightString(right - COST_GAP, y, "Cost")  # the same word in Welsh
+        canvas.drawRightString(right - COST_GAP, y, _both(_pair("cost", welsh), welsh))  # "Cost" in both
     canvas.setStrokeColorRGB(*INK)
     canvas.setLineWidth(0.8)
     canvas.line(MARGIN, y - 3, right, y - 3)
@@ -299,7 +273,7 @@ def _table_header(canvas: Canvas, welsh: bool, top: float, width: float, show_co
 
 
 def _project_row(canvas: Canvas, number: int, project, event: EventView, top: float, width: float, row: float,
-                 show_cost: bool) -> float:
+                 show_cost: bool, welsh: bool = False) -> float:
     """Draw one project's row from ``top`` down; returns the y, in points on the page, where the next row
     starts. (Positions are reportlab's points; no amount of money is a float here: costs are drawn from
     pence with format_money.)"""
@@ -312,7 +286,9 @@ def _project_row(canvas: Canvas, number: int, project, event: EventView, top: fl
     canvas.drawString(MARGIN + 1 * mm, middle - 6, str(number))
     text_x = MARGIN + NUMBER_W
     text_w = right - COST_GAP - 6 * mm - text_x - (24 * mm if show_cost else 0)
-    title = _fit(project.title, fonts.bold, 12, text_w)
+    title_cy = getattr(project, "title_cy", "") if welsh else ""
+    title = _fit(f"{title_cy} / {project.title}" if title_cy and title_cy != project.title else project.title,
+                 fonts.bold, 12, text_w)
     canvas.setFont(fonts.bold, 12)
     organisation = _fit(project.organisation, fonts.regular, 9, text_w) if project.organisation else ""
     if organisation:
@@ -342,8 +318,7 @@ def _footer(canvas: Canvas, welsh: bool, width: float) -> float:
     size = 9.5
     lines: list[tuple[str, str]] = []
     for key in ("spoilt", "secret", "sheet_number"):
-        pair = FIXED[key]
-        for n, text in enumerate(pair if welsh else pair[1:]):
+        for n, text in enumerate(_pair(key, welsh)):
             font = fonts.bold if welsh and n == 0 else fonts.regular
             lines.extend((font, line) for line in simpleSplit(text, font, size, width))
     top = MARGIN + len(lines) * (size + 2.5)

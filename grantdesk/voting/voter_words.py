@@ -18,7 +18,7 @@ from grantdesk.i18n import N_, current_language, locale_name, normal_language, t
 from grantdesk.voting.election import Project
 from grantdesk.voting.wording import ordinal
 
-__all__ = ["Voice", "instruction_words", "rule_words", "tie_break_words", "tokens_text"]
+__all__ = ["Voice", "instruction_words", "rule_words", "rules_instruction", "tie_break_words", "tokens_text"]
 
 
 class Voice:
@@ -75,8 +75,13 @@ def _voice(voice: Voice | None) -> Voice:
 def instruction_words(view: Any, voice: Voice | None = None) -> str:
     """The ballot paper's instruction in one sentence (the kiosk's words for ``describe_rules``), in the
     voter's language; a knapsack ballot's budget in pounds."""
+    return rules_instruction(view.rules, voice, view.budget_pence)
+
+
+def rules_instruction(rules: Any, voice: Voice | None = None, budget_pence: int | None = None) -> str:
+    """``instruction_words`` for a ballot paper's rules alone (a knapsack budget with no currency is
+    ``budget_pence``, in pounds)."""
     v = _voice(voice)
-    rules = view.rules
     kind = rules.kind
     if kind == "score":
         if rules.cant_judge:
@@ -116,7 +121,8 @@ def instruction_words(view: Any, voice: Voice | None = None) -> str:
                     if rules.max_per_project else v._("Spread up to {tokens} tokens over the projects you support."))
         return text.format(tokens=rules.tokens, most=rules.max_per_project)
     if kind == "knapsack":
-        budget = amount_text(rules.budget, rules.currency) if rules.currency else v.money(view.budget_pence)
+        budget = amount_text(rules.budget, rules.currency) if rules.currency or budget_pence is None \
+            else v.money(budget_pence)
         return v._("Choose projects whose costs add up to no more than {budget}.").format(budget=budget)
     return ""
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from grantdesk.domain.errors import ValidationError
 from grantdesk.domain.money import format_money, parse_money
+from grantdesk.i18n import pgettext
 from ui.panel_models import INTEREST_KINDS, number_text
 
 # A refusal in a dialog: marked by a red rule beside it, in the palette's own text colour (readable in
@@ -155,7 +156,7 @@ class DecideDialog(_SubmitDialog):
         self.layout_.addWidget(intro)
         self.group = QButtonGroup(self)
         row = QHBoxLayout()
-        self.fund = QRadioButton(self.tr("&Fund"))
+        self.fund = QRadioButton(pgettext("panel outcome", "&Fund"))  # the verb; the noun is a fund
         self.decline = QRadioButton(self.tr("&Do not fund"))
         self.defer = QRadioButton(self.tr("D&efer"))
         for n, (radio, name) in enumerate(((self.fund, "fund"), (self.decline, "decline"), (self.defer, "defer"))):

@@ -124,10 +124,12 @@ def test_the_packages_are_layered_with_no_circle_between_them():
             _package(t) for t in targets if _package(t) != _package(module))
     assert _cycles(packages) == []
     # io reads and writes files for everyone; it never reaches up into the services or the database
-    assert packages["grantdesk.io"] <= {"grantdesk.domain", "grantdesk.config"}
+    # (and grantdesk.i18n, which every layer uses to speak the reader's language: it imports nothing of ours)
+    assert packages["grantdesk.io"] <= {"grantdesk.domain", "grantdesk.config", "grantdesk.i18n"}
     # the reportlab documents print what services return; no service draws a document itself
     assert "grantdesk.reports" not in packages["grantdesk.services"]
-    assert not packages["grantdesk.domain"] - {"grantdesk.config"}
+    assert not packages["grantdesk.domain"] - {"grantdesk.config", "grantdesk.i18n"}
+    assert not packages.get("grantdesk.i18n", set()), "the translations import nothing of GrantDesk's"
 
 
 def test_a_circle_is_found_when_there_is_one():

@@ -148,7 +148,7 @@ class RawDataModel(QAbstractTableModel):
         field = self._fields[section]
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{self._headers[section]}\n→ {field}" if field else \
-                f"{self._headers[section]}\n{self.tr('(left out)')}"
+                self._headers[section] + "\n" + self.tr("(left out)")
         if role == Qt.ItemDataRole.ToolTipRole:
             if field:
                 return self.tr("Column “{0}” is read as {1}.").format(self._headers[section], field)

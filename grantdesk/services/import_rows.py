@@ -156,6 +156,10 @@ class _Analysis:
     applicants: Applicants | None = None
     used_decisions: set[str] = field(default_factory=set)
     stamp: Any = None  # what the row check depended on (``_stamp``)
+    # The check's who is who and duplicates, kept with the plan for the import: (the database's stamp,
+    # the decisions, applicants, planned, duplicates, already imported, duplicate keys); see
+    # ``services.imports._analyse``.
+    who: Any = None
 
     def rows_only(self) -> _Analysis:
         """A new analysis with this one's row check and nothing of who is who (decided afresh)."""

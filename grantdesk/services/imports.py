@@ -41,7 +41,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from grantdesk.domain.dates import financial_year_of
@@ -93,7 +93,10 @@ from grantdesk.services.questions import questions_for
 from grantdesk.store.database import Database
 from grantdesk.store.models import (
     Application,
+    AuditEntry,
+    Contact,
     Fund,
+    Organisation,
     ImportSkip,
     ReferenceCounter,
 )
@@ -271,7 +274,8 @@ def _analyse(session: Session, fund: Fund, table: Table, mapping: dict[str, str]
              decisions: dict[str, str] | None = None, reuse: _Analysis | None = None) -> _Analysis:
     """Check every row, then work out who is who and the duplicates. ``reuse``: an earlier analysis
     of the same table (the plan's); its row check is used again if nothing it depended on changed
-    (``_stamp``), while who is who and the duplicates are always worked out afresh from the database."""
+    (``_stamp``), and its who is who and duplicates too if, besides, the decisions are the same and
+    nothing was written to the database since (``_database_stamp``); else they are worked out afresh."""
     used_decisions: set[str] = set()
     decide, _given = _decider(decisions, used_decisions)
     questions = questions_for(session, fund.id)
@@ -289,8 +293,31 @@ def _analyse(session: Session, fund: Fund, table: Table, mapping: dict[str, str]
         result.stamp = stamp
     result.used_decisions = used_decisions
     if result.mapping_ok:
-        _who_and_duplicates(session, fund, result, decide)
+        database = _database_stamp(session, fund)
+        kept = reuse.who if reuse is not None and reuse.stamp == stamp else None
+        if kept is not None and kept[0] == database and kept[1] == _given:
+            (_db, _decided, result.applicants, result.planned, result.duplicates, result.already, result.dup_keys,
+             used) = kept
+            result.applicants.session = session
+            used_decisions.update(used)
+        else:
+            kept = None
+            if reuse is not None:
+                reuse.who = None  # of no use now: not held while it is worked out again
+            _who_and_duplicates(session, fund, result, decide)
+        result.who = (database, _given, result.applicants, result.planned, result.duplicates, result.already,
+                      result.dup_keys, frozenset(used_decisions))
     return result
+
+
+def _database_stamp(session: Session, fund: Fund) -> tuple:
+    """What who is who and the duplicates read, as far as it can have changed: every service that
+    changes an organisation, contact or application leaves an audit entry, and each new one takes
+    the next id. Equal stamps, nothing written in between."""
+    last = (select(func.max(AuditEntry.id)).scalar_subquery(), select(func.max(Organisation.id)).scalar_subquery(),
+            select(func.max(Contact.id)).scalar_subquery(), select(func.max(Application.id)).scalar_subquery(),
+            select(func.count(ImportSkip.id)).where(ImportSkip.fund_id == fund.id).scalar_subquery())
+    return tuple(session.execute(select(*last)).one())
 
 
 # --- who is who, and duplicates ------------------------------------------------------------------------
@@ -484,6 +511,7 @@ def check_import(db: Database, fund_code: str, table: Table, mapping: dict[str, 
         a = _analyse(s, fund, table, mapping, progress, today or date.today(), constants=constants,
                      decisions=decisions)
         checked = a.rows_only()
+        checked.who = a.who  # for the import, if nothing changes in between
         return ImportPlan(
             fund_code=fund.code, table=table, mapping=a.mapping, problems=a.problems, duplicates=a.duplicates,
             ignored_columns=a.ignored, total_rows=a.total, valid_rows=len(a.good) if a.mapping_ok else 0,

@@ -58,3 +58,31 @@ from test_services import (
 def db(engine_db):
     """Each test here runs once on SQLite and once on PostgreSQL (``engine_db``: tests/pg.py)."""
     return engine_db
+
+
+def test_a_real_pabulib_file_imports_every_ballot_on_either_engine(db, shared_dir):
+    """The ballots of a real PaBuLib election (../shared) stored as the file has them, read back through
+    SQLAlchemy (the home module's test reads the SQLite file itself); on PostgreSQL the rows go in
+    through Core's executemany (grantdesk.store.ballots.storing_way)."""
+    import json
+
+    from sqlalchemy import select
+    from test_events_import import _city_fund
+
+    from grantdesk.services import events
+    from grantdesk.store.models import Application, CastBallotRow, EventProject
+    from grantdesk.voting.pabulib import read_pb
+
+    path = shared_dir / "pabulib" / "France_Toulouse_2019.pb"
+    done = events.import_pabulib(db, _city_fund(db), path)
+    election = read_pb(path)
+    assert done.ballots == len(election.ballots)
+    with db.session() as s:
+        refs = s.scalars(select(Application.reference).join(EventProject, EventProject.application_id == Application.id)
+                         .where(EventProject.event_id == done.event_id).order_by(EventProject.position)).all()
+        stored = sorted((json.dumps(r.choices), json.dumps(r.points), r.source, r.spoilt_reason)
+                        for r in s.scalars(select(CastBallotRow).where(CastBallotRow.event_id == done.event_id)))
+    with_points = election.vote_type in ("cumulative", "scoring")
+    assert stored == sorted((json.dumps([refs[i] for i in b.projects]),
+                             json.dumps(list(b.points)) if with_points else "null", "kiosk", None)
+                            for b in election.ballots)

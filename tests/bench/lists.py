@@ -31,6 +31,10 @@ ORM loaded, as an open window loads it once idle), against a
 script that opens the same database, reads the same rows with the same service call, builds the
 floor model from them (dropping the service rows), shows it in the same table view and saves a
 picture of it. Targets: at most 3× the floor for times, under 2× for memory (lower is better).
+
+``lists.open_postgresql`` opens the same list (the service's read, the model, the first paint) from a
+PostgreSQL copy of the database against the SQLite file, in the same run: target within 2× of SQLite
+(``--pg-url`` to use a server of your own, ``--no-postgresql`` to leave it out).
 It never asserts: it is a measurement, not a test.
 """
 
@@ -355,11 +359,75 @@ def run_memory(db_path: Path, work: Path, repeat: int) -> tuple[dict, dict]:
             {"memory_runs": (ours, floor)})
 
 
-def run(repeat: int, applications: int, work: Path, memory_repeat: int) -> tuple[dict, dict]:
+# --- the same list opened from PostgreSQL ---------------------------------------------------------
+PG_TARGET = 2.0
+
+
+def run_postgresql(db_path: Path, repeat: int, pg_url: str | None) -> tuple[dict, dict]:
+    """``lists.open_postgresql``: the list opened (the service reads the rows, the model takes them, the
+    view paints) from a PostgreSQL copy of the same database, against the same from the SQLite file,
+    alternating, the median of ``repeat`` each. The copy is made with ``db restore`` (SQLite → PostgreSQL).
+    The server is ``pg_url``'s, or a throw-away one started as the tests start theirs (tests/pg.py)."""
+    from grantdesk.config import database_location
+    from grantdesk.services.applications import list_application_rows
+    from grantdesk.services.backups import restore_backup
+    from grantdesk.store.database import open_database
+    from tests.bench.data import FUND
+    from ui.models import ApplicationsTableModel, prepare_rows
+
+    server = None
+    if pg_url is None:
+        sys.path.insert(0, str(REPO / "tests"))
+        import pg
+
+        try:
+            server = pg.start_server()
+        except BaseException as exc:  # noqa: BLE001 - no server here: say so, measure the rest
+            return {}, {"postgresql": f"not measured: {exc}"}
+        pg_url = server.create_database("bench_lists")
+    try:
+        started = time.perf_counter()
+        restore_backup(database_location(pg_url), db_path, force=True)
+        copy_s = time.perf_counter() - started
+        app = QApplication.instance() or QApplication([sys.argv[0]])
+        model = ApplicationsTableModel()
+        view, paints = make_view(model, "GrantDesk")
+        settle(app, view, paints)
+        times: dict[str, list[float]] = {"sqlite": [], "postgresql": []}
+        dbs = {"sqlite": open_database(database_location(db_path)), "postgresql": open_database(database_location(pg_url))}
+        try:
+            for db in dbs.values():
+                list_application_rows(db, FUND)  # warm each: the server's and the file's caches
+            for _ in range(repeat):
+                for engine, db in dbs.items():
+                    model.set_rows([])
+                    settle(app, view, paints)
+                    times[engine].append(timed(app, view, paints,
+                                               lambda d=db: model.set_prepared(prepare_rows(list_application_rows(d, FUND)))))
+            rows = model.rowCount()
+        finally:
+            for db in dbs.values():
+                db.close()
+            view.close()
+    finally:
+        if server is not None:
+            pg.stop_server(server)
+    med = statistics.median
+    results = {"lists.open_postgresql": dict(value=med(times["postgresql"]), floor=med(times["sqlite"]),
+                                             target=PG_TARGET, unit="s")}
+    return results, {"postgresql": f"{rows:,} rows; copied to PostgreSQL in {copy_s:.1f} s", "pg_runs": times}
+
+
+def run(repeat: int, applications: int, work: Path, memory_repeat: int, *, postgresql: bool = True,
+        pg_url: str | None = None) -> tuple[dict, dict]:
     from tests.bench.data import build
 
     db_path = build(work / f"lists-{applications}.db", applications)
     results, info = run_lists(db_path, repeat)
+    if postgresql:
+        pg_results, pg_info = run_postgresql(db_path, repeat, pg_url)
+        results.update(pg_results)
+        info.update(pg_info)
     memory, memory_info = run_memory(db_path, work, memory_repeat)
     results.update(memory)
     info.update(memory_info)
@@ -380,10 +448,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-repeat", type=int, default=1, help="runs of each memory child process")
     parser.add_argument("--applications", type=int, default=100_000)
     parser.add_argument("--work", help="folder for the generated database (default: a temporary folder)")
+    parser.add_argument("--pg-url", help="a PostgreSQL database to copy the list into (default: a throw-away "
+                        "server started here, as the tests start theirs)")
+    parser.add_argument("--no-postgresql", action="store_true", help="leave out lists.open_postgresql")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="grantdesk-bench-") as temp:
         results, info = run(args.repeat, args.applications, Path(args.work) if args.work else Path(temp),
-                            args.memory_repeat)
+                            args.memory_repeat, postgresql=not args.no_postgresql, pg_url=args.pg_url)
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
@@ -396,6 +467,8 @@ def main(argv: list[str] | None = None) -> int:
         ratio = "—" if r["ratio"] is None else f"{r['ratio']:6.2f}"
         target = "—" if r["target"] is None else f"≤ {r['target']:g}"
         print(f"{name:16} {r['value']:10.3f} {floor:>9} {r['unit']:>5} {ratio:>6} {target:>7}")
+    if "postgresql" in info:
+        print(f"PostgreSQL (lists.open_postgresql: the floor is the same list opened from SQLite): {info['postgresql']}")
     ours, floor = info["memory_runs"]
     print(f"memory (MB, VmHWM / VmRSS at the end): GrantDesk {ours[-1]['VmHWM']:.0f} / {ours[-1]['VmRSS']:.0f}, "
           f"floor {floor[-1]['VmHWM']:.0f} / {floor[-1]['VmRSS']:.0f}")

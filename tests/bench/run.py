@@ -7,7 +7,8 @@ and prints one table, or with ``--json`` one object ``{name: {"value", "floor", 
 "unit", "met"}}``. ``ratio`` is ours against the floor in the direction the target is written:
 for times and memory ours / floor (at most ``target``), for rates ours / floor (at least
 ``target``), and for "N× faster than pabutools" pabutools / ours (at least ``target``). It builds its
-own data (a 10,000-application database, a 100,000-application fund, a 50,000-row form export, and
+own data (a 10,000-application database, a 100,000-application fund (also opened from a PostgreSQL
+copy on a throw-away server: lists.open_postgresql), a 50,000-row form export, and
 reads the PaBuLib files in ../shared/pabulib), never asserts, and takes a few minutes on a 2-core
 machine.
 """

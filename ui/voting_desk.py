@@ -12,6 +12,7 @@ title), so its list and summary stay true without reopening.
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -36,13 +37,14 @@ from grantdesk.config import current_actor
 from grantdesk.domain.changes import Kind
 from grantdesk.domain.dates import format_date
 from grantdesk.domain.money import format_money
-from grantdesk.voting.rules import DESCRIPTIONS
+from grantdesk.i18n import N_, ngettext
+from grantdesk.voting.voter_words import Voice, rule_words, rules_instruction, tie_break_words
 from ui.operations import Op, Query, follow_changes, refusal_text
 from ui.tasks import TaskRunner
 from ui.widgets import action_button
 
-STATE_LABELS = {"setup": "Being set up", "voting": "Voting", "closed": "Closed — results not yet confirmed",
-                "confirmed": "Results confirmed"}
+STATE_LABELS = {"setup": N_("Being set up"), "voting": N_("Voting"), "closed": N_("Closed — results not yet confirmed"),
+                "confirmed": N_("Results confirmed")}
 
 
 FOLLOWS = {Kind.EVENTS, Kind.PANELS, Kind.APPLICATIONS}  # what the desk shows: votes, panels, the projects
@@ -64,7 +66,7 @@ class VotingDesk(QWidget):
         self.panels: list[Any] = []
         self.current: Any = None  # EventView of the selected event
         self.windows: list[QWidget] = []  # kiosk, paper entry, results and scoring windows opened from here
-        self.setWindowTitle(f"Votes and panels — {fund_code}")
+        self.setWindowTitle(self.tr("Votes and panels — {fund}").format(fund=fund_code))
         self.setObjectName("votingDesk")
         self._build()
         self.resize(1100, 700)
@@ -75,11 +77,11 @@ class VotingDesk(QWidget):
     def _build(self) -> None:
         self.event_list = QListWidget()
         self.event_list.setObjectName("eventList")
-        self.event_list.setAccessibleName("Community votes")
+        self.event_list.setAccessibleName(self.tr("Community votes"))
         self.event_list.currentRowChanged.connect(self._on_event_selected)
         self.panel_list = QListWidget()
         self.panel_list.setObjectName("panelList")
-        self.panel_list.setAccessibleName("Resident panels")
+        self.panel_list.setAccessibleName(self.tr("Resident panels"))
         self.panel_list.itemActivated.connect(lambda _item: self.open_panel())
         for lst in (self.event_list, self.panel_list):
             lst.setWordWrap(True)
@@ -87,10 +89,10 @@ class VotingDesk(QWidget):
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
-        left_layout.addWidget(QLabel("<b>Community votes</b>"))
+        left_layout.addWidget(QLabel("<b>" + self.tr("Community votes") + "</b>"))
         left_layout.addWidget(self.event_list, 2)
-        left_layout.addWidget(action_button("&New vote…", "Ctrl+N", self.new_event, "newEventButton"))
-        left_layout.addWidget(QLabel("<b>Resident panels</b>"))
+        left_layout.addWidget(action_button(self.tr("&New vote…"), "Ctrl+N", self.new_event, "newEventButton"))
+        left_layout.addWidget(QLabel("<b>" + self.tr("Resident panels") + "</b>"))
         left_layout.addWidget(self.panel_list, 1)
         # A fund with no panel yet: what to do next, with the button for it.
         self.no_panel_label = QLabel(self.tr("No resident panel yet. Set one up — its panellists and weighted "
@@ -102,37 +104,39 @@ class VotingDesk(QWidget):
         for w in (self.no_panel_label, self.set_up_panel_button):
             w.hide()
             left_layout.addWidget(w)
-        self.score_button = action_button("&Score as a panel…", "Ctrl+Shift+S", self.open_panel, "openPanelButton")
+        self.score_button = action_button(self.tr("&Score as a panel…"), "Ctrl+Shift+S", self.open_panel,
+                                          "openPanelButton")
         left_layout.addWidget(self.score_button)
 
         self.summary = QTextBrowser()
         self.summary.setObjectName("eventSummary")
-        self.summary.setAccessibleName("The selected vote")
+        self.summary.setAccessibleName(self.tr("The selected vote"))
         self.summary.setOpenLinks(False)
         self.notice = QLabel()
         self.notice.setObjectName("deskNotice")
-        self.notice.setAccessibleName("Notice")
+        self.notice.setAccessibleName(self.tr("Notice"))
         self.notice.setWordWrap(True)
         self.notice.hide()
 
-        before = QGroupBox("Before and during the vote")
+        before = QGroupBox(self.tr("Before and during the vote"))
         b = QHBoxLayout(before)
-        self.setup_button = action_button("Set-&up…", "Ctrl+E", self.edit_event, "setupButton")
-        self.codes_button = action_button("Print &code cards…", "Ctrl+P", self.print_codes, "codesButton")
-        self.kiosk_button = action_button("Open &kiosk", "Ctrl+K", self.open_kiosk, "kioskButton")
-        self.paper_button = action_button("Key &paper ballots", "Ctrl+Shift+P", self.open_paper_entry, "paperButton")
+        self.setup_button = action_button(self.tr("Set-&up…"), "Ctrl+E", self.edit_event, "setupButton")
+        self.codes_button = action_button(self.tr("Print &code cards…"), "Ctrl+P", self.print_codes, "codesButton")
+        self.kiosk_button = action_button(self.tr("Open &kiosk"), "Ctrl+K", self.open_kiosk, "kioskButton")
+        self.paper_button = action_button(self.tr("Key &paper ballots"), "Ctrl+Shift+P", self.open_paper_entry,
+                                          "paperButton")
         for w in (self.setup_button, self.codes_button, self.kiosk_button, self.paper_button):
             b.addWidget(w)
-        after = QGroupBox("The result")
+        after = QGroupBox(self.tr("The result"))
         a = QHBoxLayout(after)
-        self.results_button = action_button("Show &results", "Ctrl+R", self.open_results, "resultsButton")
-        self.sheet_button = action_button("Results &sheet (PDF)…", "Ctrl+Shift+R", self.save_results_sheet,
+        self.results_button = action_button(self.tr("Show &results"), "Ctrl+R", self.open_results, "resultsButton")
+        self.sheet_button = action_button(self.tr("Results &sheet (PDF)…"), "Ctrl+Shift+R", self.save_results_sheet,
                                          "sheetButton")
-        self.close_button = action_button("C&lose voting…", None, self.close_voting, "closeVotingButton")
+        self.close_button = action_button(self.tr("C&lose voting…"), None, self.close_voting, "closeVotingButton")
         self.close_button.setToolTip(self.tr("Offered while voting is open: once the first ballot is cast or "
                                              "keyed, until voting is closed"))
-        self.confirm_button = action_button("Con&firm results…", None, self.confirm_results, "confirmButton")
-        self.export_button = action_button("&Export PaBuLib…", None, self.export_pabulib, "exportButton")
+        self.confirm_button = action_button(self.tr("Con&firm results…"), None, self.confirm_results, "confirmButton")
+        self.export_button = action_button(self.tr("&Export PaBuLib…"), None, self.export_pabulib, "exportButton")
         for w in (self.results_button, self.sheet_button, self.close_button, self.confirm_button, self.export_button):
             a.addWidget(w)
 
@@ -170,13 +174,15 @@ class VotingDesk(QWidget):
         self.event_list.blockSignals(True)
         self.event_list.clear()
         for e in events:
-            item = QListWidgetItem(f"{e.name}\n{STATE_LABELS[e.state]} · {e.ballots_counted} ballots")
+            ballots = ngettext("{n} ballot", "{n} ballots", e.ballots_counted).format(n=e.ballots_counted)
+            item = QListWidgetItem(f"{e.name}\n{self.tr(STATE_LABELS[e.state])} · {ballots}")
             item.setData(Qt.ItemDataRole.UserRole, e.id)
             self.event_list.addItem(item)
         self.event_list.blockSignals(False)
         self.panel_list.clear()
         for p in panels:
-            item = QListWidgetItem(f"{p.name}\n{p.round_name} · {p.panellists} panellists")
+            panellists = ngettext("{n} panellist", "{n} panellists", p.panellists).format(n=p.panellists)
+            item = QListWidgetItem(f"{p.name}\n{p.round_name} · {panellists}")
             item.setData(Qt.ItemDataRole.UserRole, p.id)
             self.panel_list.addItem(item)
         if self.panel_list.count():
@@ -189,7 +195,7 @@ class VotingDesk(QWidget):
         self.event_list.setCurrentRow(row)
         if row < 0:
             self.current = None
-            self.summary.setHtml("<p>No community vote yet. Press <b>New vote</b> to set one up.</p>")
+            self.summary.setHtml("<p>" + self.tr("No community vote yet. Press <b>New vote</b> to set one up.") + "</p>")
             self._update_buttons()
             self.loaded.emit()
 
@@ -210,33 +216,41 @@ class VotingDesk(QWidget):
         summary = next((e for e in self.events if e.id == event.id), None)
         window = ""
         if event.opens_at or event.closes_at:
-            opens = event.opens_at.strftime("%H:%M on ") + format_date(event.opens_at.date()) if event.opens_at else "—"
-            closes = event.closes_at.strftime("%H:%M on ") + format_date(event.closes_at.date()) if event.closes_at else "—"
-            window = f"<tr><td style='padding-right:12px;color:#555'>Voting window</td><td>{opens} to {closes}</td></tr>"
+            def moment(at) -> str:
+                return self.tr("{time} on {date}").format(time=at.strftime("%H:%M"), date=format_date(at.date())) \
+                    if at else "—"
+            window = (f"<tr><td style='padding-right:12px;color:#555'>{escape(self.tr('Voting window'))}</td><td>"
+                      + escape(self.tr("{opens} to {closes}").format(opens=moment(event.opens_at),
+                                                                      closes=moment(event.closes_at)))
+                      + "</td></tr>")
+        voice = Voice()  # the officer's language
+        who = [event.voters_area, self.tr("aged {age}+").format(age=event.min_age) if event.min_age else "",
+               self.tr("registered at the door") if event.register_at_door else ""]
+        counted, spoilt = (summary.ballots_counted, summary.spoilt) if summary else (0, 0)
         rows = [
-            ("State", STATE_LABELS[event.state]),
-            ("Round", event.round_name),
-            ("Venue", event.venue or "—"),
-            ("Ballot", event.instructions),
-            ("Allocation", DESCRIPTIONS[event.rule].capitalize()
-             + (" (or stop when the next does not fit)" if event.rule == "greedy"
-                and event.when_next_does_not_fit == "stop" else "")),
-            ("Ties", event.tie_break_policy.describe()),
-            ("Budget", format_money(event.budget_pence)),
-            ("Who may vote", ", ".join(x for x in (event.voters_area, f"aged {event.min_age}+" if event.min_age else "",
-                                                   "registered at the door" if event.register_at_door else "")
-                                       if x) or "anyone"),
-            ("Code cards", f"{event.codes_issued} issued, {event.codes_used} used"),
-            ("Ballots counted", f"{summary.ballots_counted if summary else 0} "
-                                f"({summary.spoilt if summary else 0} spoilt)"),
-            ("Paper keying", f"{len(progress.keyed_once)} sheets waiting for a second keying, "
-                             f"{progress.mismatches} mismatches to resolve"),
-            ("Results", "hidden until revealed" if event.hide_results and not event.revealed else "shown"),
+            (self.tr("State"), self.tr(STATE_LABELS[event.state])),
+            (self.tr("Round"), event.round_name),
+            (self.tr("Venue"), event.venue or "—"),
+            (self.tr("Ballot"), rules_instruction(event.rules, voice, event.budget_pence)),
+            (self.tr("Allocation"), rule_words(event.rule, event.when_next_does_not_fit, voice)),
+            (self.tr("Ties"), tie_break_words(event.tie_break, event.tie_break_seed, voice)),
+            (self.tr("Budget"), format_money(event.budget_pence)),
+            (self.tr("Who may vote"), ", ".join(x for x in who if x) or self.tr("anyone")),
+            (self.tr("Code cards"), self.tr("{issued} issued, {used} used").format(issued=event.codes_issued,
+                                                                                    used=event.codes_used)),
+            (self.tr("Ballots counted"), self.tr("{counted} ({spoilt} spoilt)").format(counted=counted, spoilt=spoilt)),
+            (self.tr("Paper keying"), self.tr("{waiting} sheets waiting for a second keying, {mismatches} mismatches "
+                                              "to resolve").format(waiting=len(progress.keyed_once),
+                                                                   mismatches=progress.mismatches)),
+            (self.tr("Results"), self.tr("hidden until revealed") if event.hide_results and not event.revealed
+             else self.tr("shown")),
         ]
-        projects = "".join(f"<li>{p.reference} — {p.title} ({format_money(p.amount_pence)})</li>" for p in event.projects)
-        table = "".join(f"<tr><td style='padding-right:12px;color:#555'>{k}</td><td>{v}</td></tr>" for k, v in rows)
-        self.summary.setHtml(f"<h2>{event.name}</h2><table>{table}{window}</table>"
-                             f"<h3>On the ballot paper</h3><ol>{projects}</ol>")
+        projects = "".join(f"<li>{escape(p.reference)} — {escape(p.title)} ({format_money(p.amount_pence)})</li>"
+                           for p in event.projects)
+        table = "".join(f"<tr><td style='padding-right:12px;color:#555'>{escape(k)}</td><td>{escape(v)}</td></tr>"
+                        for k, v in rows)
+        self.summary.setHtml(f"<h2>{escape(event.name)}</h2><table>{table}{window}</table>"
+                             f"<h3>{escape(self.tr('On the ballot paper'))}</h3><ol>{projects}</ol>")
         self._update_buttons()
         self.loaded.emit()
 
@@ -305,7 +319,7 @@ class VotingDesk(QWidget):
         def saved(new_id: int) -> None:
             if isValid(dialog):
                 dialog.accept()
-            self._after_change(f"Saved the set-up of “{settings.name.strip()}”.", new_id)
+            self._after_change(self.tr("Saved the set-up of “{name}”.").format(name=settings.name.strip()), new_id)
 
         def refused(exc: BaseException) -> None:
             if isValid(dialog) and dialog.isVisible():
@@ -321,13 +335,13 @@ class VotingDesk(QWidget):
         if self.current is None:
             return
         if count is None:
-            count, ok = QInputDialog.getInt(self, "Print code cards", "How many new code cards? (10 to a page)",
-                                            100, 1, 20_000)
+            count, ok = QInputDialog.getInt(self, self.tr("Print code cards"),
+                                            self.tr("How many new code cards? (10 to a page)"), 100, 1, 20_000)
             if not ok:
                 return
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "Save the code cards", f"code-cards-{self.current.id}.pdf",
-                                                  "PDF (*.pdf)")
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the code cards"),
+                                                  f"code-cards-{self.current.id}.pdf", "PDF (*.pdf)")
             if not path:
                 return
         event_id, target = self.current.id, Path(path)
@@ -339,8 +353,9 @@ class VotingDesk(QWidget):
             return issue_code_cards(db, event_id, count, target, draw=ballot_cards_pdf)
 
         (Op(self, work).success(lambda cards: self._after_change(
-            f"Issued {len(cards.codes)} code cards, saved to {cards.path}."))
-         .with_progress("Making code cards").run())
+            ngettext("Issued {n} code card, saved to {path}.", "Issued {n} code cards, saved to {path}.",
+                     len(cards.codes)).format(n=len(cards.codes), path=cards.path)))
+         .with_progress(self.tr("Making code cards")).run())
 
     def _open_window(self, widget: QWidget) -> QWidget:
         widget.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -368,7 +383,7 @@ class VotingDesk(QWidget):
 
         window = self._open_window(PaperEntryWidget(self.db, self.runner, self.current.id, current_actor()))
         window.setWindowFlag(Qt.WindowType.Window)
-        window.setWindowTitle(f"Paper ballots — {self.current.name}")
+        window.setWindowTitle(self.tr("Paper ballots — {name}").format(name=self.current.name))
         window.resize(1100, 700)
         window.show()
         window.start()
@@ -381,7 +396,7 @@ class VotingDesk(QWidget):
 
         window = self._open_window(ResultsView(self.db, self.runner, self.current.id))
         window.setWindowFlag(Qt.WindowType.Window)
-        window.setWindowTitle(f"Results — {self.current.name}")
+        window.setWindowTitle(self.tr("Results — {name}").format(name=self.current.name))
         window.resize(1280, 720)
         window.show()
         window.start()
@@ -395,7 +410,7 @@ class VotingDesk(QWidget):
 
         window = self._open_window(PanelScoringWidget(self.db, self.runner, item.data(Qt.ItemDataRole.UserRole)))
         window.setWindowFlag(Qt.WindowType.Window)
-        window.setWindowTitle(f"Panel scoring — {item.text().splitlines()[0]}")
+        window.setWindowTitle(self.tr("Panel scoring — {name}").format(name=item.text().splitlines()[0]))
         window.resize(1200, 760)
         window.show()
         window.start()
@@ -406,8 +421,8 @@ class VotingDesk(QWidget):
         if self.current is None:
             return
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "Save the results sheet", f"results-{self.current.id}.pdf",
-                                                  "PDF (*.pdf)")
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the results sheet"),
+                                                  f"results-{self.current.id}.pdf", "PDF (*.pdf)")
             if not path:
                 return
         event_id, target = self.current.id, Path(path)
@@ -418,14 +433,15 @@ class VotingDesk(QWidget):
 
             results_sheet_pdf(event_results(db, event_id), target)
 
-        (Query(self, work).success(lambda _: self.show_message(f"Saved the results sheet to {target}."))
-         .with_progress("Making the results sheet").run())
+        (Query(self, work).success(lambda _: self.show_message(
+            self.tr("Saved the results sheet to {path}.").format(path=target)))
+         .with_progress(self.tr("Making the results sheet")).run())
 
     def export_pabulib(self, path: str | Path | None = None) -> None:
         if self.current is None:
             return
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "Export the ballots for research",
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export the ballots for research"),
                                                   f"{self.fund_code.lower()}-event-{self.current.id}.pb",
                                                   "PaBuLib (*.pb)")
             if not path:
@@ -437,7 +453,8 @@ class VotingDesk(QWidget):
 
             return export_pabulib(db, event_id, target)
 
-        Query(self, work).success(lambda p: self.show_message(f"Exported the accepted ballots to {p}.")).run()
+        Query(self, work).success(lambda p: self.show_message(
+            self.tr("Exported the accepted ballots to {path}.").format(path=p))).run()
 
     def _ask(self, title: str, text: str) -> bool:
         answer = QMessageBox.question(self, title, text,
@@ -447,23 +464,25 @@ class VotingDesk(QWidget):
 
     def close_voting(self) -> None:
         e = self.current
-        if e is None or not self._ask("Close voting", f"Close voting at “{e.name}”? The kiosk will take no more "
-                                                      "ballots and no more codes can be issued. Paper ballots can "
-                                                      "still be keyed."):
+        if e is None or not self._ask(self.tr("Close voting"), self.tr(
+                "Close voting at “{name}”? The kiosk will take no more ballots and no more codes can be issued. "
+                "Paper ballots can still be keyed.").format(name=e.name)):
             return
         def work(db: Any) -> None:
             from grantdesk.services.events import close_voting
 
             close_voting(db, e.id)
 
-        Op(self, work).success(lambda _: self._after_change(f"Voting at “{e.name}” is closed.")).run()
+        Op(self, work).success(lambda _: self._after_change(
+            self.tr("Voting at “{name}” is closed.").format(name=e.name))).run()
 
     def confirm_results(self) -> None:
         e = self.current
         if e is None or not self._ask(
-                "Confirm results", f"Confirm the results of “{e.name}”? Each funded application will be awarded "
-                                   "the amount it asked for, and every other one on the ballot declined with the "
-                                   "vote as the reason. This cannot be undone."):
+                self.tr("Confirm results"), self.tr(
+                    "Confirm the results of “{name}”? Each funded application will be awarded the amount it asked "
+                    "for, and every other one on the ballot declined with the vote as the reason. This cannot be "
+                    "undone.").format(name=e.name)):
             return
         def work(db: Any):
             from grantdesk.services.events import confirm_results
@@ -471,8 +490,9 @@ class VotingDesk(QWidget):
             return confirm_results(db, e.id)
 
         def done(c) -> None:
-            self._after_change(f"Results confirmed: {len(c.awarded)} applications awarded "
-                               f"({format_money(c.funded_pence)}), {len(c.declined)} declined.")
+            self._after_change(self.tr("Results confirmed: {awarded} applications awarded ({amount}), {declined} "
+                                       "declined.").format(awarded=len(c.awarded), amount=format_money(c.funded_pence),
+                                                           declined=len(c.declined)))
 
         Op(self, work).success(done).run()
 

@@ -147,7 +147,7 @@ def results_story(results: EventResults, fonts: PdfFonts, printed_on: date, widt
         cy = say.voices[0]
         story.append(Paragraph("<b>" + escape(" ".join(part for part in (
             cy._("Ballot paper: {instruction}").format(instruction=instruction_words(event, cy)),
-            rule_words(event.rule, event.when_next_does_not_fit, cy),
+            cy._("Allocation: {rule}").format(rule=rule_words(event.rule, event.when_next_does_not_fit, cy)),
             tie_break_words(event.tie_break, event.tie_break_seed, cy)) if part)) + "</b>", st["body"]))
     story.append(_p(results.method, st["body"]))
 

@@ -134,16 +134,16 @@ def tokens_text(n: int, voice: Voice | None = None) -> str:
 
 # How the event's money is shared out (``grantdesk.voting.rules.DESCRIPTIONS``, in residents' words).
 RULE_WORDS = {
-    "greedy": N_("Allocation: the projects are ranked by total support and funded down the list, skipping what "
+    "greedy": N_("The projects are ranked by total support and funded down the list, skipping what "
                  "does not fit."),
-    "greedy-cost": N_("Allocation: the projects are ranked by support per pound of cost and funded down the list, "
+    "greedy-cost": N_("The projects are ranked by support per pound of cost and funded down the list, "
                       "skipping what does not fit."),
-    "mes": N_("Allocation: the Method of Equal Shares, with no completion."),
-    "mes-add1": N_("Allocation: the Method of Equal Shares, raising every voter's budget by 1 until nothing more "
+    "mes": N_("The Method of Equal Shares, with no completion."),
+    "mes-add1": N_("The Method of Equal Shares, raising every voter's budget by 1 until nothing more "
                    "can be funded."),
-    "mes-completed": N_("Allocation: the Method of Equal Shares with add-1, then ranked by support on what is "
+    "mes-completed": N_("The Method of Equal Shares with add-1, then ranked by support on what is "
                         "left."),
-    "phragmen": N_("Allocation: sequential Phragmén."),
+    "phragmen": N_("Sequential Phragmén."),
 }
 TIE_BREAK_WORDS = {
     "supporters": N_("more supporters first"),
@@ -154,7 +154,7 @@ TIE_BREAK_WORDS = {
 
 
 def rule_words(rule: str, when_next_does_not_fit: str, voice: Voice | None = None) -> str:
-    """How the event's money is shared out, in ``voice``'s language."""
+    """How the event's money is shared out, in ``voice``'s language: "The projects are ranked by …"."""
     v = _voice(voice)
     text = v._(RULE_WORDS[rule]) if rule in RULE_WORDS else rule
     if rule == "greedy":

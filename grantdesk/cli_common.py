@@ -31,7 +31,13 @@ def _location(args: argparse.Namespace) -> DatabaseLocation:
 def _open(args: argparse.Namespace):
     from grantdesk.store.database import open_database
 
-    db = open_database(_location(args))
+    location = _location(args)
+    db = open_database(location)
+    from grantdesk.services.backups import network_share_warning
+
+    warning = network_share_warning(location)  # a SQLite file on a network share: say so, on stderr
+    if warning:
+        print(f"Warning: {warning}", file=sys.stderr)
     user = getattr(args, "user", None)
     if user:  # --user NAME: sign in for this command (grantdesk.cli_users)
         try:

@@ -232,6 +232,8 @@ def test_the_warning_points_to_postgresql_and_the_cli_prints_it(tmp_path, monkey
                         lambda path, **kw: real(path, mounts=mounts, platform="linux"))
     assert main(["db", "backup", "--out", str(tmp_path / "b.bak"), "--db", str(db.location.path)]) == 0
     assert "Warning: This database file is on a network share (cifs)" in capsys.readouterr().err
+    assert main(["applications", "list", "--fund", "TST", "--db", str(db.location.path)]) == 1  # any command
+    assert "Warning: This database file is on a network share (cifs)" in capsys.readouterr().err
 
 
 def test_restoring_a_backup_from_a_newer_grantdesk_is_refused(db, tmp_path):

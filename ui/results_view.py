@@ -962,5 +962,7 @@ def _explanation_html(results: EventResults) -> str:
 
     steps = "".join(f"<li style='margin-bottom:6px'>{escape(s.text)}</li>" for s in results.allocation.explanation)
     method = escape(results.method)
-    body = f"<ol>{steps}</ol>" if steps else f"<p>{escape(tr('Nothing to explain yet: no ballot has been counted.'))}</p>"
-    return f"<p><b>{escape(tr('How the vote is counted.'))}</b> {method}</p>{body}"
+    nothing = escape(tr("Nothing to explain yet: no ballot has been counted."))
+    heading = escape(tr("How the vote is counted."))
+    body = f"<ol>{steps}</ol>" if steps else f"<p>{nothing}</p>"
+    return f"<p><b>{heading}</b> {method}</p>{body}"

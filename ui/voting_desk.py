@@ -175,7 +175,8 @@ class VotingDesk(QWidget):
         self.event_list.clear()
         for e in events:
             ballots = ngettext("{n} ballot", "{n} ballots", e.ballots_counted).format(n=e.ballots_counted)
-            item = QListWidgetItem(f"{e.name}\n{self.tr(STATE_LABELS[e.state])} · {ballots}")
+            state = self.tr(STATE_LABELS[e.state])
+            item = QListWidgetItem(f"{e.name}\n{state} · {ballots}")
             item.setData(Qt.ItemDataRole.UserRole, e.id)
             self.event_list.addItem(item)
         self.event_list.blockSignals(False)
@@ -219,7 +220,8 @@ class VotingDesk(QWidget):
             def moment(at) -> str:
                 return self.tr("{time} on {date}").format(time=at.strftime("%H:%M"), date=format_date(at.date())) \
                     if at else "—"
-            window = (f"<tr><td style='padding-right:12px;color:#555'>{escape(self.tr('Voting window'))}</td><td>"
+            label = escape(self.tr("Voting window"))
+            window = (f"<tr><td style='padding-right:12px;color:#555'>{label}</td><td>"
                       + escape(self.tr("{opens} to {closes}").format(opens=moment(event.opens_at),
                                                                       closes=moment(event.closes_at)))
                       + "</td></tr>")
@@ -249,8 +251,9 @@ class VotingDesk(QWidget):
                            for p in event.projects)
         table = "".join(f"<tr><td style='padding-right:12px;color:#555'>{escape(k)}</td><td>{escape(v)}</td></tr>"
                         for k, v in rows)
+        on_paper = escape(self.tr("On the ballot paper"))
         self.summary.setHtml(f"<h2>{escape(event.name)}</h2><table>{table}{window}</table>"
-                             f"<h3>{escape(self.tr('On the ballot paper'))}</h3><ol>{projects}</ol>")
+                             f"<h3>{on_paper}</h3><ol>{projects}</ol>")
         self._update_buttons()
         self.loaded.emit()
 

@@ -33,10 +33,12 @@ RUN_AS = "postgres"  # the Debian package's system user, for a run as root
 
 
 def find_bin() -> Path | None:
-    """The folder holding initdb and pg_ctl (PostgreSQL 15 or newer), or None."""
+    """The folder holding initdb and pg_ctl (PostgreSQL 15 or newer), or None. ``$GRANTDESK_PG_BIN``,
+    when set, is the only place looked at."""
     candidates: list[Path] = []
     if os.environ.get(ENV_BIN):
-        candidates.append(Path(os.environ[ENV_BIN]))
+        folder = Path(os.environ[ENV_BIN])
+        return folder if (folder / "initdb").is_file() and (folder / "pg_ctl").is_file() else None
     found = shutil.which("pg_ctl")
     if found:
         candidates.append(Path(found).resolve().parent)

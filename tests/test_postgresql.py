@@ -81,3 +81,45 @@ def test_a_63_bit_ballot_key_fits(pg_db):
     with pg_db.engine.begin() as conn:
         conn.execute(insert(table).values(id=biggest, event_id=event_id, source="paper", choices=[], points=None))
         assert conn.execute(select(table.c.id).where(table.c.id == biggest)).scalar_one() == biggest
+
+
+NEEDS_SERVER = '''
+def test_needs_postgresql(pg_db):
+    assert pg_db.engine.dialect.name == "postgresql"
+'''
+
+
+def _run_without_a_server(tmp_path, ci: str | None):
+    """pytest in a child process, through the real tests/conftest.py, on one test that needs the
+    server, with ``GRANTDESK_PG_BIN`` pointing at a folder with no server in it."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    tests = Path(__file__).resolve().parent
+    (tmp_path / "test_one.py").write_text(NEEDS_SERVER, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in {"CI", "PYTEST_ADDOPTS", "PYTEST_PLUGINS"}}
+    env.update(GRANTDESK_PG_BIN=str(tmp_path / "no-postgresql-here"), PYTHONPATH=str(tests),
+               QT_QPA_PLATFORM="offscreen")
+    if ci is not None:
+        env["CI"] = ci
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "conftest", "-p", "no:cacheprovider", "-rsE", "-q",
+         "--rootdir", str(tmp_path), "-c", os.devnull, str(tmp_path / "test_one.py")],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_under_ci_a_missing_postgresql_fails_the_run(tmp_path):
+    run = _run_without_a_server(tmp_path, "true")
+    out = run.stdout + run.stderr
+    assert run.returncode == 1, out
+    assert "1 error" in out and "skipped" not in out, out
+    assert "no PostgreSQL server binaries" in out, out
+
+
+def test_outside_ci_a_missing_postgresql_skips_with_the_reason(tmp_path):
+    run = _run_without_a_server(tmp_path, None)
+    out = run.stdout + run.stderr
+    assert run.returncode == 0, out
+    assert "1 skipped" in out and "no PostgreSQL server binaries" in out, out

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from grantdesk.domain.errors import ValidationError
+from grantdesk.i18n import in_language
 from grantdesk.reports.paper_ballots import ballot_lines, paper_ballots_pdf
 from grantdesk.services import events
 from grantdesk.services.events import EventSettings
@@ -89,7 +90,7 @@ def test_a_welsh_fund_prints_welsh_first(db, vote, tmp_path):
     out = tmp_path / "papurau.pdf"
     paper_ballots_pdf(blank.event, out, count=2, welsh=True)
     text = page_texts(out)[1]
-    assert re.search(r"Taflen / Sheet 2\b", text)
+    assert re.search(rf"{in_language('cy', 'Sheet')} / Sheet 2\b", text)  # "Dalen", from the catalogue
     pairs = (("Papur pleidleisio", "Ballot paper"), ("Dewiswch hyd at 3 prosiect.", "Choose up to 3 projects."),
              ("Rhowch groes (X) yn y blwch", "Put a cross (X) in the box"),
              ("Mae eich pleidlais yn gyfrinachol", "Your vote is secret"))

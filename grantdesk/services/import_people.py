@@ -115,7 +115,9 @@ _NONE: frozenset[str] = frozenset()
 
 def contact_keys(c: CleanApplication) -> tuple[str, str]:
     """How a row's contact is matched: the name's ``name_key`` and the e-mail case-folded."""
-    return name_key(c.contact_name or ""), c.contact_email.strip().casefold()
+    email = c.contact_email
+    folded = email.strip().casefold()
+    return name_key(c.contact_name or ""), email if folded == email else folded  # the row's own string if it will do
 
 
 @dataclass(slots=True)

@@ -343,8 +343,13 @@ def _who_and_duplicates(session: Session, fund: Fund, a: _Analysis, decide) -> N
     applicants = Applicants(session, decide)
     a.applicants = applicants
     organisation = applicants.organisation
-    candidates: list[tuple[_Good, Any, Match | None]] = []
     already = a.already
+    # Each row's organisation, then whether it is a likely duplicate (which needs only its own and
+    # the earlier rows' organisations, so one pass does both). A title is normalised only for a row
+    # whose organisation has applied in the round before (in the file or in GrantDesk): most have not.
+    seen_keys: dict[str, int] = {}
+    seen: dict[tuple[int | None, Any], Any] = {}  # (round, organisation) → its first row's _Good, or a list
+    kept: list[tuple[_Good, Any, Match | None]] = []
     for g in a.good:
         if before or skipped_before:
             reference = before.get(g.key)
@@ -356,14 +361,6 @@ def _who_and_duplicates(session: Session, fund: Fund, a: _Analysis, decide) -> N
                 continue
         names = g.names
         org_key, match = organisation(g.number, g.clean, now, (names or g.name_keys())[0])
-        candidates.append((g, org_key, match))
-
-    # Likely duplicates. A title is normalised only for a row whose organisation has applied in the
-    # round before (in the file or in GrantDesk): most have not.
-    seen_keys: dict[str, int] = {}
-    seen: dict[tuple[int | None, Any], list[_Good]] = {}
-    kept: list[tuple[_Good, Any, Match | None]] = []
-    for g, org_key, match in candidates:
         number = g.number
         group = (g.round.id if g.round is not None else None, org_key)
         duplicate: Duplicate | None = None
@@ -383,17 +380,20 @@ def _who_and_duplicates(session: Session, fund: Fund, a: _Analysis, decide) -> N
                                                       "round", f"{number}:{DUPLICATE}", of_reference=reference)
             if duplicate is None:
                 earlier = seen.get(group)
-                if earlier:
+                if earlier is not None:
                     title = g.title_key()
-                    row = next((e.number for e in earlier if _near_identical(title, e.title_key())), None)
+                    row = next((e.number for e in (earlier if earlier.__class__ is list else (earlier,))
+                                if _near_identical(title, e.title_key())), None)
                     if row is not None:
                         duplicate = Duplicate(number, f"Same organisation and title as row {row}",
                                               f"{number}:{DUPLICATE}", of_row=row)
         earlier = seen.get(group)
         if earlier is None:
-            seen[group] = [g]
-        else:
+            seen[group] = g
+        elif earlier.__class__ is list:
             earlier.append(g)
+        else:
+            seen[group] = [earlier, g]
         if duplicate is not None:
             duplicate = replace(duplicate, decision=decide(duplicate.key, DUPLICATE))
             a.duplicates.append(duplicate)
@@ -608,7 +608,7 @@ def run_import(db: Database, plan: ImportPlan, *, valid_only: bool = False, reje
     if mapping_problems or (plan.problems and not valid_only):
         raise _refusal(mapping_problems or plan.problems, table.source, valid_only=valid_only, every=plan.problems)
     target: Path | None = None
-    with _gc_paused(), db.unit_of_work() as uow:
+    with _gc_paused(), db.unit_of_work(write=True) as uow:
         s = uow.session
         fund = fund_by_code(s, plan.fund_code)
         # Take the write lock now, before reading: a SQLite reader cannot later become the writer
@@ -639,7 +639,7 @@ def run_import(db: Database, plan: ImportPlan, *, valid_only: bool = False, reje
         total = len(planned)
         _report(progress, 0, total, SAVING)
         flags, reviews, app_of_row = _save_applications(s, fund, planned, references, org_ids, contact_ids, who, now,
-                                                        today, table.source, progress)
+                                                        today, table.source, progress, a.duplicates)
         _remember_skips(s, fund, a, app_of_row, who, now)
 
         rejected = len(a.rejected)
@@ -701,10 +701,11 @@ _APPLICATION_COLUMNS = ("reference", "fund_id", "round_id", "organisation_id", "
 
 def _save_applications(s: Session, fund: Fund, planned: list[_Planned], references: list[str],
                        org_ids: dict[Any, int], contact_ids: dict[Any, int], who: str, now, today: date, source: str,
-                       progress: Progress | None) -> tuple[list[Flag], list[dict[str, Any]], dict[int, int]]:
+                       progress: Progress | None,
+                       duplicates: list[Duplicate]) -> tuple[list[Flag], list[dict[str, Any]], dict[int, int]]:
     """The applications, PROGRESS_EVERY at a time (a Cancel in between rolls them back), their history
-    and an audit entry for each one flagged for review. Returns the flags, the review entries and
-    each row's new application id."""
+    and an audit entry for each one flagged for review. Returns the flags, the review entries and the
+    new application of each row that a duplicate the officer skipped repeats (row → id)."""
     writer = Writer(s, Application, _APPLICATION_COLUMNS)
     submitted = Status.SUBMITTED.value
     total = len(planned)
@@ -712,7 +713,8 @@ def _save_applications(s: Session, fund: Fund, planned: list[_Planned], referenc
     flags: list[Flag] = []
     reviews: list[dict[str, Any]] = []
     reasons: dict[int, str] = {}
-    app_of_row: dict[int, int] = {}
+    app_of_row: dict[int, int] = {}  # for the rows a skipped duplicate repeats (see _remember_skips)
+    originals = {d.of_row for d in duplicates if d.decision == SKIP and d.of_row is not None}
     ids: list[int] = []
     for start in range(0, total, PROGRESS_EVERY):
         chunk = planned[start:start + PROGRESS_EVERY]
@@ -731,7 +733,8 @@ def _save_applications(s: Session, fund: Fund, planned: list[_Planned], referenc
         ids.extend(chunk_ids)
         for app_id, p, ref in zip(chunk_ids, chunk, references[start:start + PROGRESS_EVERY], strict=True):
             number = p.good.number
-            app_of_row[number] = app_id
+            if number in originals:
+                app_of_row[number] = app_id
             if not p.matches:
                 continue
             review = p.flags
@@ -756,6 +759,8 @@ def _remember_skips(session: Session, fund: Fund, a: _Analysis, app_of_row: dict
     """Keep the rows the officer chose to skip as duplicates (by stable key), so the same file again
     leaves them out without asking. A duplicate skipped without a decision (a valid-only run) is asked
     about again next time."""
+    if not any(d.decision == SKIP for d in a.duplicates):
+        return
     imported_keys = {p.good.key for p in a.planned}
     references = [d.of_reference for d in a.duplicates if d.decision == SKIP and d.of_reference]
     ids = dict(session.execute(select(Application.reference, Application.id).where(

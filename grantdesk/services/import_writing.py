@@ -18,6 +18,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from grantdesk.services.bulk import CHUNK, chunks, insert_many, insert_with_ids
+from grantdesk.services.common import audit_rows
 from grantdesk.store.models import AuditEntry, StatusChange
 from grantdesk.store.unit_of_work import TABLE_KINDS, note_change
 
@@ -158,17 +159,8 @@ def write_history(session: Session, app_ids: list[int], reasons: dict[int, str],
 
 def write_audit(session: Session, entries: Iterable[dict[str, Any]]) -> None:
     """Audit entries for what the import made (one per organisation, contact, reviewed application),
-    in order, through the bulk writers' one path for audit entries."""
+    in order, checked and chained to the log (``services.common.audit_rows``), through the bulk
+    writers' one path for audit entries."""
     entries = list(entries)
     if entries:
-        insert_many(session, AuditEntry, _checked_and_chained(session, entries))
-
-
-def _checked_and_chained(session: Session, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The entries as ``services.common.audit_rows`` makes them (checked, and chained to the log) where
-    the audit chain is in place."""
-    try:
-        from grantdesk.services.common import audit_rows
-    except ImportError:  # before the chain (issue 21)
-        return entries
-    return audit_rows(session, entries)
+        insert_many(session, AuditEntry, audit_rows(session, entries))

@@ -93,7 +93,7 @@ def english_sources():
     from grantdesk.catalogue import ROOT, _extract_file
 
     texts = set()
-    for name in ("ui/kiosk.py", "ui/kiosk_widgets.py", "ui/kiosk_words.py"):
+    for name in ("ui/kiosk.py", "ui/kiosk_widgets.py", "ui/kiosk_words.py", "grantdesk/voting/voter_words.py"):
         for _line, message, _comments, _context in _extract_file(ROOT / name):
             texts.update(message if isinstance(message, tuple) else (message,))
     same = {t for t in texts if has_message("cy", t) and in_language("cy", t) == t}
@@ -306,3 +306,27 @@ def test_no_welsh_message_is_cut_off(qtbot, db, vote, open_kiosk, size):
     for card in kiosk.cards:  # "✓  Dewiswyd" fits its button
         button = card.choose_button
         assert button.fontMetrics().horizontalAdvance(button.text()) < button.width()
+
+
+def test_every_problem_with_a_ballot_is_said_in_welsh(english_sources):
+    """Every problem the count can find, said to a Welsh voter: Welsh words, with the numbers and the
+    projects' Welsh names where they have them."""
+    from dataclasses import replace
+
+    from test_ballots import EVERY_PROBLEM
+
+    from grantdesk.voting.ballots import ballot_problems
+    from ui.kiosk_words import Voice, voter_words
+
+    cy, en = Voice("cy"), Voice("en")
+    said = 0
+    for rules, ballot, _expected in EVERY_PROBLEM:
+        for problem in ballot_problems(rules, ballot):
+            welsh_words, english_words = voter_words(problem, cy), voter_words(problem, en)
+            assert welsh_words != english_words, english_words
+            assert english_in([welsh_words], english_sources) == [], welsh_words
+            said += 1
+            if problem.projects and f"“{problem.projects[0].name}”" in english_words:  # named: in Welsh if it can
+                named = replace(problem, projects=tuple(replace(p, name_cy="Meinciau") for p in problem.projects))
+                assert "“Meinciau”" in voter_words(named, cy) and "“Meinciau”" not in voter_words(named, en)
+    assert said >= 15

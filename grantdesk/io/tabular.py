@@ -296,6 +296,8 @@ def _shape(records: list[list[Any]], name: str, blank: Any) -> tuple[list[str], 
                 f"“{name}”: column {column_letter(i)} has no name in the header row (row 1); give every "
                 "column a name, or delete the empty column.")
     for number, row in enumerate(body, start=2):
+        if len(row) <= width:  # most rows: nothing past the header's columns to look at
+            continue
         used = _trim(row)
         if len(used) > width:
             raise ValidationError(

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from grantdesk.io.tabular import read_table, write_csv
 from grantdesk.services import applications, imports, organisations
+from grantdesk.services.audit_trail import verify_audit_chain
 from grantdesk.store.models import Organisation
 
 HEADERS = ["Organisation", "Organisation type", "Charity number", "Contact name", "Contact e-mail",
@@ -60,6 +61,8 @@ def test_with_the_same_decisions_and_nothing_written_since_the_import_uses_the_c
     got = {a.title: a.organisation for a in applications.list_applications(db, "TST")}
     assert got == {"New tents": "Riverside Scouts", "Seeds": "Testville Lunch Club Garden",
                    "Music stands": "Hill Choir"}
+
+    assert verify_audit_chain(db).ok  # the organisations' and contacts' entries are chained like any other
 
     again = imports.check_import(db, "TST", read_table(csv_file(tmp_path, ROWS, name="again.csv")))
     assert again.rows == [] and len(again.already_imported) == 4  # three imported, one skipped by decision

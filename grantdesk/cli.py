@@ -14,6 +14,7 @@ from typing import Callable, Sequence
 
 from grantdesk import __version__
 from grantdesk.domain.errors import GrantDeskError
+from grantdesk.i18n import set_language
 
 from grantdesk.cli_common import (  # noqa: F401 (the exit codes are this module's public names too)
     EXIT_BUG,
@@ -613,6 +614,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    set_language(os.environ.get("GRANTDESK_LANG"))  # the core's messages: English unless GRANTDESK_LANG=cy
     parser = build_parser()
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func

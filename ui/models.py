@@ -21,7 +21,7 @@ from PySide6.QtGui import QBrush, QColor
 from grantdesk.domain.dates import format_date
 from grantdesk.domain.money import money_formatter
 from grantdesk.domain.workflow import STATUS_LABELS, Status
-from grantdesk.i18n import N_
+from grantdesk.i18n import N_, locale_name
 from grantdesk.i18n import _ as core_text  # the core's status labels, in the current language
 from ui.style import STATUS_COLOURS
 
@@ -36,7 +36,8 @@ _STATUS_TEXT = {s.value: STATUS_LABELS[s] for s in Status}
 
 @lru_cache(maxsize=4096)
 def _display_date(day: date | None) -> str:
-    # "12 May 2026": en_GB's medium date. Cached per day: a list has few distinct dates.
+    # "12 May 2026" (en_GB's medium date; "12 Mai 2026" in Welsh: the app's language, chosen before the first
+    # window and changed only by a restart). Cached per day: a list has few distinct dates.
     return format_date(day)
 
 
@@ -173,7 +174,7 @@ class ApplicationsTableModel(QAbstractTableModel):
         if cells is None:
             r = self._rows[i]
             if self._money_format is None:
-                self._money_format = money_formatter(self._currency, "en_GB")
+                self._money_format = money_formatter(self._currency, locale_name())
             cells = (
                 r.reference,
                 r.title,

@@ -22,25 +22,26 @@ from grantdesk.domain.organisations import (
     normalise_company_number,
 )
 from grantdesk.domain.questions import Question, clean_answers
+from grantdesk.i18n import _, N_
 
 # Field name → label, in form order. The names are those `applications list --json` prints.
 FIELDS: dict[str, str] = {
-    "organisation": "Organisation",
-    "organisation_type": "Organisation type",
-    "charity_number": "Charity number",
-    "company_number": "Company number",
-    "contact_name": "Contact name",
-    "contact_email": "Contact e-mail",
-    "contact_phone": "Contact phone",
-    "contact_language": "Letters in",
-    "title": "Project title",
-    "summary": "Summary",
-    "amount_requested": "Amount requested",
-    "area": "Area",
-    "round": "Round",
-    "project_start": "Project start",
-    "project_end": "Project end",
-    "submitted_on": "Submitted on",
+    "organisation": N_("Organisation"),
+    "organisation_type": N_("Organisation type"),
+    "charity_number": N_("Charity number"),
+    "company_number": N_("Company number"),
+    "contact_name": N_("Contact name"),
+    "contact_email": N_("Contact e-mail"),
+    "contact_phone": N_("Contact phone"),
+    "contact_language": N_("Letters in"),
+    "title": N_("Project title"),
+    "summary": N_("Summary"),
+    "amount_requested": N_("Amount requested"),
+    "area": N_("Area"),
+    "round": N_("Round"),
+    "project_start": N_("Project start"),
+    "project_end": N_("Project end"),
+    "submitted_on": N_("Submitted on"),
 }
 REQUIRED = ("organisation", "organisation_type", "title", "amount_requested")
 TITLE_MAX = 300
@@ -159,13 +160,13 @@ def parse_org_type(value: Any, field_name: str = "organisation_type") -> str:
     """An organisation type from its code (``registered_charity``), label or a common synonym."""
     text = _text(value).casefold()
     if not text:
-        raise ValidationError("Say what kind of organisation is applying.", field_name)
+        raise ValidationError(_("Say what kind of organisation is applying."), field_name)
     found = _ORG_TYPE_WORDS.get(text)
     if found is not None:
         return found
     raise ValidationError(
-        f"“{_text(value)}” is not a kind of organisation GrantDesk knows; use one of: "
-        + ", ".join(ORG_TYPE_LABELS[k].lower() for k in OrgType) + ".",
+        _("“{value}” is not a kind of organisation GrantDesk knows; use one of: {kinds}.").format(
+            value=_text(value), kinds=", ".join(_(ORG_TYPE_LABELS[k]).lower() for k in OrgType)),
         field_name,
     )
 
@@ -176,7 +177,8 @@ def parse_language(value: Any, default: str = "en") -> str:
         return default
     if text in _LANGUAGES:
         return _LANGUAGES[text]
-    raise ValidationError(f"“{_text(value)}” is not a letter language; use English (en) or Welsh (cy).",
+    raise ValidationError(_("“{text}” is not a letter language; use English (en) or Welsh (cy).").format(
+                            text=_text(value)),
                           "contact_language")
 
 
@@ -242,7 +244,7 @@ def clean_draft(
     errors: dict[str, str] = {}
     organisation = _text(draft.organisation)
     if not organisation:
-        errors["organisation"] = "Say which organisation is applying."
+        errors["organisation"] = _("Say which organisation is applying.")
     org_type = charity = company = language = amount = start = end = submitted = None
     try:
         org_type = _read(parse_org_type, draft.organisation_type, "org_type")
@@ -259,7 +261,7 @@ def clean_draft(
     contact_name = _text(draft.contact_name) or None
     email = _text(draft.contact_email)
     if email and not _EMAIL.match(email):
-        errors["contact_email"] = f"“{email}” is not an e-mail address."
+        errors["contact_email"] = _("“{email}” is not an e-mail address.").format(email=email)
     raw_language = draft.contact_language
     try:
         language = parse_language(raw_language, default_language) if raw_language.__class__ is not str \
@@ -268,12 +270,13 @@ def clean_draft(
         errors["contact_language"] = str(exc)
     title = _text(draft.title)
     if not title:
-        errors["title"] = "Give the project a title."
+        errors["title"] = _("Give the project a title.")
     elif len(title) > TITLE_MAX:
-        errors["title"] = f"Keep the title under {TITLE_MAX} characters (it has {len(title)})."
+        errors["title"] = _("Keep the title under {limit} characters (it has {count}).").format(
+            limit=TITLE_MAX, count=len(title))
     raw_amount = draft.amount_requested
     if raw_amount is None or raw_amount == "" or (raw_amount.__class__ is str and not raw_amount.strip()):
-        errors["amount_requested"] = "Say how much is asked for, in pounds."
+        errors["amount_requested"] = _("Say how much is asked for, in pounds.")
     else:
         if isinstance(raw_amount, float):  # a spreadsheet cell: read its digits, never its binary value
             raw_amount = repr(raw_amount)
@@ -282,7 +285,7 @@ def clean_draft(
         except ValidationError as exc:
             errors["amount_requested"] = str(exc)
         if amount is not None and amount <= 0:
-            errors["amount_requested"] = "The amount asked for must be more than £0."
+            errors["amount_requested"] = _("The amount asked for must be more than £0.")
     try:
         start = _date(draft.project_start, "project_start")
     except ValidationError as exc:
@@ -292,14 +295,15 @@ def clean_draft(
     except ValidationError as exc:
         errors["project_end"] = str(exc)
     if start and end and end < start:
-        errors["project_end"] = "The project ends before it starts."
+        errors["project_end"] = _("The project ends before it starts.")
     try:
         submitted = _date(draft.submitted_on, "submitted_on")
     except ValidationError as exc:
         errors["submitted_on"] = str(exc)
     if submitted is not None and today is not None and submitted > today:
-        errors["submitted_on"] = (f"{submitted.strftime('%d/%m/%Y')} is after today ({today.strftime('%d/%m/%Y')}); "
-                                  "an application cannot have been submitted in the future.")
+        errors["submitted_on"] = _("{submitted} is after today ({today}); an application cannot have been "
+                                    "submitted in the future.").format(submitted=submitted.strftime('%d/%m/%Y'),
+                                                                         today=today.strftime('%d/%m/%Y'))
     if questions or draft.answers:
         answers, answer_errors = clean_answers(questions, dict(draft.answers or {}))
         errors.update(answer_errors)

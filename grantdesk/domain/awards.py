@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from grantdesk.domain.money import format_money
 from grantdesk.domain.problems import shape_with
+from grantdesk.i18n import _
 
 
 class Limit(StrEnum):
@@ -58,15 +59,17 @@ def crossed_words(crossed: Iterable[Crossed]) -> str:
     phrases = []
     for c in crossed:
         if c.limit is Limit.REQUEST:
-            phrases.append(f"more than it asked for ({format_money(c.limit_pence)})")
+            phrases.append(_("more than it asked for ({amount})").format(amount=format_money(c.limit_pence)))
         elif c.limit is Limit.MAXIMUM:
-            phrases.append(f"more than the fund's maximum award ({format_money(c.limit_pence)})")
+            phrases.append(_("more than the fund's maximum award ({amount})").format(
+                amount=format_money(c.limit_pence)))
         elif c.limit_pence > 0:
-            phrases.append(f"more than is left of the round's budget ({format_money(c.limit_pence)})")
+            phrases.append(_("more than is left of the round's budget ({amount})").format(
+                amount=format_money(c.limit_pence)))
         else:
-            phrases.append("beyond the round's budget, which is already spent")
+            phrases.append(_("beyond the round's budget, which is already spent"))
     if len(phrases) > 1:
-        return ", ".join(phrases[:-1]) + " and " + phrases[-1]
+        return _("{items} and {last}").format(items=", ".join(phrases[:-1]), last=phrases[-1])
     return "".join(phrases)
 
 

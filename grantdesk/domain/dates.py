@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 from grantdesk.domain.errors import ValidationError
+from grantdesk.i18n import _, locale_name
 
 
 def financial_year_of(day: date) -> int:
@@ -38,10 +39,16 @@ KNOWN_DATE_FORMATS = {
 }
 
 
-def format_date(day: date | None, locale: str = "en_GB", style: str = "medium") -> str:
-    """A date for people, by locale (``12 May 2025`` in en_GB). Empty for no date."""
+def format_date(day: date | None, locale: str | None = None, style: str = "medium") -> str:
+    """A date for people, by locale (``12 May 2025`` in en_GB, ``12 Mai 2025`` in cy_GB); by default in the
+    language the process speaks (``grantdesk.i18n.locale_name()``). A short date is ``dd/MM/yyyy`` in
+    either language (CLDR's Welsh short date has a two-digit year). Empty for no date."""
     if day is None:
         return ""
+    if locale is None:
+        locale = locale_name()
+        if style == "short":
+            locale = "en_GB"
     known = KNOWN_DATE_FORMATS.get((locale, style))
     if known is not None:
         return known(day)
@@ -125,14 +132,15 @@ def _uk_day(moment: datetime) -> date:
 def _time_of(text: str, value: object, field: str | None) -> tuple[int, int, int, str | None]:
     m = _TIME.match(text)
     if m is None:
-        raise ValidationError(f"“{value}” is not a date; write it as 31/03/2026 or 31 March 2026.", field)
+        raise ValidationError(_("“{value}” is not a date; write it as 31/03/2026 or 31 March 2026.").format(
+                                value=value), field)
     hour, minute, second = int(m[1]), int(m[2]), int(m[3] or 0)
     if m[4]:  # 12-hour clock
         if not 1 <= hour <= 12:
-            raise ValidationError(f"“{value}” does not have a real time of day.", field)
+            raise ValidationError(_("“{value}” does not have a real time of day.").format(value=value), field)
         hour = hour % 12 + (12 if m[4] == "pm" else 0)
     if hour > 23 or minute > 59 or second > 59:
-        raise ValidationError(f"“{value}” does not have a real time of day.", field)
+        raise ValidationError(_("“{value}” does not have a real time of day.").format(value=value), field)
     return hour, minute, second, m[5]
 
 
@@ -168,7 +176,8 @@ def parse_uk_date(value: str | date | datetime | int | float | Decimal | None, *
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         day = excel_serial_date(value)
         if day is None:
-            raise ValidationError(f"“{value}” is not a date; write it as 31/03/2026 or 31 March 2026.", field)
+            raise ValidationError(_("“{value}” is not a date; write it as 31/03/2026 or 31 March 2026.").format(
+                                    value=value), field)
         return day
     text = " ".join(str(value).strip().lower().split())
     if not text:
@@ -176,7 +185,8 @@ def parse_uk_date(value: str | date | datetime | int | float | Decimal | None, *
     if _SERIAL.match(text):
         day = excel_serial_date(text)
         if day is None:
-            raise ValidationError(f"“{value}” is not a date; write it as 31/03/2026 or 31 March 2026.", field)
+            raise ValidationError(_("“{value}” is not a date; write it as 31/03/2026 or 31 March 2026.").format(
+                                    value=value), field)
         return day
     clock: tuple[int, int, int, str | None] | None = None
     if (m := _SPLIT.match(text)) and (_ISO.match(m[1]) or _NUMERIC.match(m[1])):
@@ -187,26 +197,29 @@ def parse_uk_date(value: str | date | datetime | int | float | Decimal | None, *
         day, month, year = int(m[1]), int(m[2]), int(m[3])
         if month > 12 and day <= 12:
             raise ValidationError(
-                f"“{value}” has {month} as the month; dates are day/month/year, as in 31/03/2026.", field
+                _("“{value}” has {month} as the month; dates are day/month/year, as in 31/03/2026.").format(
+                  value=value, month=month), field
             )
     elif m := _WORDS.match(text):
         day, year = int(m[1]), int(m[3])
         month = _MONTHS.get(m[2])
         if month is None:
-            raise ValidationError(f"“{value}” is not a date: “{m[2]}” is not a month.", field)
+            raise ValidationError(_("“{value}” is not a date: “{m}” is not a month.").format(value=value, m=m[2]), field)
     else:
-        raise ValidationError(f"“{value}” is not a date; write it as 31/03/2026 or 31 March 2026.", field)
+        raise ValidationError(_("“{value}” is not a date; write it as 31/03/2026 or 31 March 2026.").format(
+                                value=value), field)
     if year < 100:
         year += 2000
     try:
         written = date(year, month, day)
     except ValueError:
-        raise ValidationError(f"“{value}” is not a real date.", field) from None
+        raise ValidationError(_("“{value}” is not a real date.").format(value=value), field) from None
     if clock is None or clock[3] is None:
         return written
     hour, minute, second, offset = clock
     try:
         zone = _zone(offset)
     except ValueError:
-        raise ValidationError(f"“{value}” has a time zone that is not one (“{offset}”).", field) from None
+        raise ValidationError(_("“{value}” has a time zone that is not one (“{offset}”).").format(
+                                value=value, offset=offset), field) from None
     return _uk_day(datetime(written.year, written.month, written.day, hour, minute, second, tzinfo=zone))

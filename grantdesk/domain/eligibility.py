@@ -15,6 +15,7 @@ from enum import StrEnum
 from grantdesk.domain.dates import financial_year_label
 from grantdesk.domain.money import format_money
 from grantdesk.domain.organisations import ORG_TYPE_LABELS, OrgType
+from grantdesk.i18n import _, N_
 
 
 class Outcome(StrEnum):
@@ -26,23 +27,23 @@ class Outcome(StrEnum):
 
 
 RULES: dict[str, str] = {
-    "amount": "Amount within the fund's limits",
-    "area": "Project in the fund's area",
-    "organisation_type": "Kind of organisation the fund supports",
-    "round_open": "Submitted while the round was open",
-    "attachments": "Required documents attached",
-    "repeat_funding": "Funded by this fund last year",
+    "amount": N_("Amount within the fund's limits"),
+    "area": N_("Project in the fund's area"),
+    "organisation_type": N_("Kind of organisation the fund supports"),
+    "round_open": N_("Submitted while the round was open"),
+    "attachments": N_("Required documents attached"),
+    "repeat_funding": N_("Funded by this fund last year"),
 }
 
 ATTACHMENT_KINDS: dict[str, str] = {
-    "constitution": "Constitution or governing document",
-    "bank_statement": "Bank statement",
-    "accounts": "Latest accounts",
-    "safeguarding_policy": "Safeguarding policy",
-    "quote": "Quote or estimate",
-    "photo": "Photo",
-    "evidence_of_spend": "Evidence of spend (receipts, invoices)",
-    "other": "Other document",
+    "constitution": N_("Constitution or governing document"),
+    "bank_statement": N_("Bank statement"),
+    "accounts": N_("Latest accounts"),
+    "safeguarding_policy": N_("Safeguarding policy"),
+    "quote": N_("Quote or estimate"),
+    "photo": N_("Photo"),
+    "evidence_of_spend": N_("Evidence of spend (receipts, invoices)"),
+    "other": N_("Other document"),
 }
 
 
@@ -100,11 +101,13 @@ class EligibilityReport:
         if self.eligible:
             overridden = [r for r in self.results if r.outcome is Outcome.OVERRIDDEN]
             if overridden:
-                return "Eligible, with an officer's override: " + "; ".join(
-                    f"{r.reason} (overridden: {r.override_reason})" for r in overridden
-                )
-            return "Meets every rule of the fund."
-        return "Not eligible: " + "; ".join(r.reason for r in self.failures)
+                return _("Eligible, with an officer's override: {rules}").format(rules="; ".join(
+                    _("{reason} (overridden: {override_reason})").format(reason=r.reason,
+                                                                         override_reason=r.override_reason)
+                    for r in overridden
+                ))
+            return _("Meets every rule of the fund.")
+        return _("Not eligible: {reasons}").format(reasons="; ".join(r.reason for r in self.failures))
 
 
 def _money(pence: int, currency: str) -> str:
@@ -134,72 +137,80 @@ def _amount(rules: FundRules, f: ApplicationFacts) -> RuleResult:
     amount = _money(f.amount_requested_pence, rules.currency)
     if rules.min_amount_pence is not None and f.amount_requested_pence < rules.min_amount_pence:
         return RuleResult("amount", Outcome.FAIL,
-                          f"The {amount} asked for is below the fund's minimum of "
-                          f"{_money(rules.min_amount_pence, rules.currency)}.")
+                          _("The {amount} asked for is below the fund's minimum of {min_amount}.").format(
+                            amount=amount, min_amount=_money(rules.min_amount_pence, rules.currency)))
     if rules.max_amount_pence is not None and f.amount_requested_pence > rules.max_amount_pence:
         return RuleResult("amount", Outcome.FAIL,
-                          f"The {amount} asked for is above the fund's maximum of "
-                          f"{_money(rules.max_amount_pence, rules.currency)}.")
+                          _("The {amount} asked for is above the fund's maximum of {max_amount}.").format(
+                            amount=amount, max_amount=_money(rules.max_amount_pence, rules.currency)))
     if rules.min_amount_pence is None and rules.max_amount_pence is None:
-        return RuleResult("amount", Outcome.NOT_APPLICABLE, "The fund sets no minimum or maximum.")
-    return RuleResult("amount", Outcome.PASS, f"{amount} is within the fund's limits.")
+        return RuleResult("amount", Outcome.NOT_APPLICABLE, _("The fund sets no minimum or maximum."))
+    return RuleResult("amount", Outcome.PASS, _("{amount} is within the fund's limits.").format(amount=amount))
 
 
 def _area(rules: FundRules, f: ApplicationFacts) -> RuleResult:
     if not rules.area_names:
-        return RuleResult("area", Outcome.NOT_APPLICABLE, "The fund covers any area.")
+        return RuleResult("area", Outcome.NOT_APPLICABLE, _("The fund covers any area."))
     if not f.area_name:
-        return RuleResult("area", Outcome.FAIL, "The application does not say which area the project is in.")
+        return RuleResult("area", Outcome.FAIL, _("The application does not say which area the project is in."))
     if f.area_name not in rules.area_names:
-        return RuleResult("area", Outcome.FAIL, f"{f.area_name} is outside the areas this fund covers.")
-    return RuleResult("area", Outcome.PASS, f"{f.area_name} is one of the fund's areas.")
+        return RuleResult("area", Outcome.FAIL, _("{area_name} is outside the areas this fund covers.").format(
+                                                  area_name=f.area_name))
+    return RuleResult("area", Outcome.PASS, _("{area_name} is one of the fund's areas.").format(
+                                              area_name=f.area_name))
 
 
 def _organisation_type(rules: FundRules, f: ApplicationFacts) -> RuleResult:
     try:
-        label = ORG_TYPE_LABELS[OrgType(f.organisation_type)]
+        label = _(ORG_TYPE_LABELS[OrgType(f.organisation_type)])
     except ValueError:
         label = f.organisation_type
     if rules.allowed_org_types is None:
-        return RuleResult("organisation_type", Outcome.NOT_APPLICABLE, "The fund supports any kind of organisation.")
+        return RuleResult("organisation_type", Outcome.NOT_APPLICABLE, _("The fund supports any kind of organisation."))
     if f.organisation_type not in rules.allowed_org_types:
         if f.organisation_type == OrgType.INDIVIDUAL:
             return RuleResult("organisation_type", Outcome.FAIL,
-                              "The fund does not give grants to individuals or for private gain.")
-        return RuleResult("organisation_type", Outcome.FAIL, f"The fund does not support a {label.lower()}.")
-    return RuleResult("organisation_type", Outcome.PASS, f"A {label.lower()} may apply.")
+                              _("The fund does not give grants to individuals or for private gain."))
+        return RuleResult("organisation_type", Outcome.FAIL, _("The fund does not support a {label}.").format(
+                                                               label=label.lower()))
+    return RuleResult("organisation_type", Outcome.PASS, _("A {label} may apply.").format(label=label.lower()))
 
 
 def _round_open(f: ApplicationFacts) -> RuleResult:
     if f.round_opens_on is None or f.round_closes_on is None:
-        return RuleResult("round_open", Outcome.NOT_APPLICABLE, "The application is not in a round.")
+        return RuleResult("round_open", Outcome.NOT_APPLICABLE, _("The application is not in a round."))
     if f.submitted_on is None:
-        return RuleResult("round_open", Outcome.NOT_APPLICABLE, "The application has not been submitted yet.")
+        return RuleResult("round_open", Outcome.NOT_APPLICABLE, _("The application has not been submitted yet."))
     when = f.submitted_on.strftime("%d/%m/%Y")
     if f.submitted_on < f.round_opens_on:
         return RuleResult("round_open", Outcome.FAIL,
-                          f"It was submitted on {when}, before the round opened on "
-                          f"{f.round_opens_on:%d/%m/%Y}.")
+                          _("It was submitted on {when}, before the round opened on {round_opens_on:%d/%m/%Y}.").format(
+                            when=when, round_opens_on=f.round_opens_on))
     if f.submitted_on > f.round_closes_on:
         return RuleResult("round_open", Outcome.FAIL,
-                          f"It was submitted on {when}, after the round closed on {f.round_closes_on:%d/%m/%Y}.")
-    return RuleResult("round_open", Outcome.PASS, f"Submitted on {when}, while the round was open.")
+                          _("It was submitted on {when}, after the round closed on {round_closes_on:%d/%m/%Y}.").format(
+                            when=when, round_closes_on=f.round_closes_on))
+    return RuleResult("round_open", Outcome.PASS, _("Submitted on {when}, while the round was open.").format(
+                                                    when=when))
 
 
 def _attachments(rules: FundRules, f: ApplicationFacts) -> RuleResult:
     if not rules.required_attachments:
-        return RuleResult("attachments", Outcome.NOT_APPLICABLE, "The fund asks for no documents.")
+        return RuleResult("attachments", Outcome.NOT_APPLICABLE, _("The fund asks for no documents."))
     missing = [k for k in rules.required_attachments if k not in f.attachment_kinds]
     if missing:
-        names = [ATTACHMENT_KINDS.get(k, k).lower() for k in missing]
-        return RuleResult("attachments", Outcome.FAIL, "Missing: " + ", ".join(names) + ".")
-    return RuleResult("attachments", Outcome.PASS, "Every document the fund asks for is attached.")
+        names = [_(ATTACHMENT_KINDS[k]).lower() if k in ATTACHMENT_KINDS else k for k in missing]
+        return RuleResult("attachments", Outcome.FAIL, _("Missing: {documents}.").format(documents=", ".join(names)))
+    return RuleResult("attachments", Outcome.PASS, _("Every document the fund asks for is attached."))
 
 
 def _repeat(f: ApplicationFacts) -> RuleResult:
     if f.previous_awards:
-        year = f" in {financial_year_label(f.previous_year)}" if f.previous_year is not None else ""
+        awards = ", ".join(f.previous_awards)
         return RuleResult("repeat_funding", Outcome.FLAG,
-                          f"This organisation was funded by this fund last year{year} "
-                          f"({', '.join(f.previous_awards)}).")
-    return RuleResult("repeat_funding", Outcome.PASS, "Not funded by this fund last year.")
+                          _("This organisation was funded by this fund last year in {year} ({previous_awards}).").format(
+                            year=financial_year_label(f.previous_year), previous_awards=awards)
+                          if f.previous_year is not None else
+                          _("This organisation was funded by this fund last year ({previous_awards}).").format(
+                            previous_awards=awards))
+    return RuleResult("repeat_funding", Outcome.PASS, _("Not funded by this fund last year."))

@@ -30,7 +30,7 @@ from grantdesk.domain.fund_settings import parse_settings
 from grantdesk.domain.money import format_money, parse_money
 from grantdesk.domain.questions import Question, make_question
 from grantdesk.domain.references import is_valid_fund_code
-from grantdesk.i18n import N_
+from grantdesk.i18n import N_, _, ngettext
 
 DECISION_MODEL_LABELS = {  # marked for the catalogue; translated where shown
     "member": N_("Elected members decide"),
@@ -65,11 +65,13 @@ TABLES = {"fund", "questions", "areas", "rounds", "members", "panels"}
 class DefinitionError(ValidationError):
     """A definition with mistakes; ``problems`` lists each as (key, what is wrong). Nothing is written."""
 
-    def __init__(self, problems: list[tuple[str, str]], source: str = "The fund definition"):
+    def __init__(self, problems: list[tuple[str, str]], source: str = N_("The fund definition")):
         self.problems = list(problems)
         lines = "\n".join(f"  {key}: {what}" for key, what in self.problems)
-        super().__init__(f"{source} has {len(self.problems)} mistake{'s' if len(self.problems) != 1 else ''}; "
-                         f"nothing was written:\n{lines}", self.problems[0][0] if self.problems else None)
+        count = len(self.problems)
+        super().__init__(ngettext("{source} has {count} mistake; nothing was written:\n{lines}",
+                                  "{source} has {count} mistakes; nothing was written:\n{lines}", count).format(
+                             source=_(source), count=count, lines=lines), self.problems[0][0] if self.problems else None)
 
 
 @dataclass(frozen=True)
@@ -191,16 +193,16 @@ class _Reader:
 
     def table(self, value: Any, where: str, keys: set[str]) -> dict[str, Any] | None:
         if not isinstance(value, Mapping):
-            self.problem(where, "should be a table")
+            self.problem(where, _("should be a table"))
             return None
         for extra in sorted(set(value) - keys):
-            self.problem(f"{where}.{extra}", f"is not a key here; use {', '.join(sorted(keys))}")
+            self.problem(f"{where}.{extra}", _("is not a key here; use {keys}").format(keys=', '.join(sorted(keys))))
         return dict(value)
 
     def tables(self, data: Mapping[str, Any], name: str) -> list[Any]:
         value = data.get(name, [])
         if not isinstance(value, list):
-            self.problem(name, "should be a list of tables ([[" + name + "]])")
+            self.problem(name, _("should be a list of tables ([[{name}]])").format(name=name))
             return []
         return value
 
@@ -208,10 +210,10 @@ class _Reader:
         value = table.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                self.problem(f"{where}.{key}", "is required")
+                self.problem(f"{where}.{key}", _("is required"))
             return default
         if not isinstance(value, str):
-            self.problem(f"{where}.{key}", f"should be text, not {value!r}")
+            self.problem(f"{where}.{key}", _("should be text, not {value!r}").format(value=value))
             return default
         return value.strip()
 
@@ -220,10 +222,10 @@ class _Reader:
         value = table.get(key)
         if value is None:
             if required:
-                self.problem(f"{where}.{key}", "is required")
+                self.problem(f"{where}.{key}", _("is required"))
             return default
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(f"{where}.{key}", f"should be a whole number, not {value!r}")
+            self.problem(f"{where}.{key}", _("should be a whole number, not {value!r}").format(value=value))
             return default
         return value
 
@@ -231,10 +233,11 @@ class _Reader:
         value = table.get(key)
         if value is None:
             if required:
-                self.problem(f"{where}.{key}", "is required")
+                self.problem(f"{where}.{key}", _("is required"))
             return None
         if isinstance(value, datetime) or not isinstance(value, date):
-            self.problem(f"{where}.{key}", f"should be a date such as 2026-04-01, not {value!r}")
+            self.problem(f"{where}.{key}", _("should be a date such as 2026-04-01, not {value!r}").format(
+                                             value=value))
             return None
         return value
 
@@ -242,10 +245,11 @@ class _Reader:
         value = table.get(key)
         if value is None:
             if required:
-                self.problem(f"{where}.{key}", "is required")
+                self.problem(f"{where}.{key}", _("is required"))
             return None
         if isinstance(value, (bool, float)):
-            self.problem(f"{where}.{key}", f"write money as text such as \"2500.00\", not {value!r}")
+            self.problem(f"{where}.{key}", _("write money as text such as \"2500.00\", not {value!r}").format(
+                                             value=value))
             return None
         try:
             pence = parse_money(str(value), field=key)
@@ -253,7 +257,7 @@ class _Reader:
             self.problem(f"{where}.{key}", str(exc))
             return None
         if pence < 0:
-            self.problem(f"{where}.{key}", "cannot be negative")
+            self.problem(f"{where}.{key}", _("cannot be negative"))
             return None
         return pence
 
@@ -262,23 +266,25 @@ class _Reader:
         for where, name in names:
             folded = name.casefold()
             if folded in seen:
-                self.problem(where, f"{what} “{name}” is already given at {seen[folded]}")
+                self.problem(where, _("{what} “{name}” is already given at {seen}").format(
+                                      what=what, name=name, seen=seen[folded]))
             else:
                 seen[folded] = where
 
 
-def read_definition(data: Mapping[str, Any], *, source: str = "The fund definition",
+def read_definition(data: Mapping[str, Any], *, source: str = N_("The fund definition"),
                     extra_tables: frozenset[str] = frozenset()) -> FundDefinition:
     """Check a definition table (read from TOML) and make it a :class:`FundDefinition`, or raise
     :class:`DefinitionError` listing every mistake by its key. ``extra_tables`` are tables a caller
     reads itself (the samples' applications) and this function leaves alone."""
     r = _Reader()
     for extra in sorted(set(data) - TABLES - extra_tables):
-        r.problem(extra, f"is not part of a fund definition; use {', '.join(sorted(TABLES))}")
+        r.problem(extra, _("is not part of a fund definition; use {tables}").format(
+                           tables=', '.join(sorted(TABLES))))
     f = r.table(data.get("fund"), "fund", FUND_KEYS) if "fund" in data else None
     if f is None:
         if "fund" not in data:
-            r.problem("fund", "the [fund] table is missing")
+            r.problem("fund", _("the [fund] table is missing"))
         raise DefinitionError(r.problems, source)
     fund = _read_fund(r, f)
 
@@ -304,11 +310,12 @@ def read_definition(data: Mapping[str, Any], *, source: str = "The fund definiti
             continue
         kind = r.text(a, "kind", where, default="ward")
         if kind not in AREA_KINDS:
-            r.problem(f"{where}.kind", f"“{kind}” is not a kind of area; use {', '.join(AREA_KINDS)}")
+            r.problem(f"{where}.kind", _("“{kind}” is not a kind of area; use {area_kinds}").format(
+                                         kind=kind, area_kinds=', '.join(AREA_KINDS)))
         code = r.text(a, "ons_code", where).upper()
         if code and not ONS_CODE.match(code):
-            r.problem(f"{where}.ons_code", f"“{code}” is not an ONS code: a country letter and eight digits, "
-                                           "such as E05013035")
+            r.problem(f"{where}.ons_code", _("“{code}” is not an ONS code: a country letter and eight digits, "
+                                             "such as E05013035").format(code=code))
         areas.append(AreaSpec(r.text(a, "name", where, required=True), kind, code))
     r.unique([(f"areas[{i + 1}].name", a.name) for i, a in enumerate(areas) if a.name], "the area")
     area_names = {a.name.casefold() for a in areas}
@@ -334,7 +341,7 @@ def read_definition(data: Mapping[str, Any], *, source: str = "The fund definiti
             continue
         area = r.text(m, "area", where) or None
         if area and area.casefold() not in area_names:
-            r.problem(f"{where}.area", f"“{area}” is not one of the fund's [[areas]]")
+            r.problem(f"{where}.area", _("“{area}” is not one of the fund's [[areas]]").format(area=area))
         allotments = []
         raw = m.get("allotments", [])
         for j, a in enumerate(raw if isinstance(raw, list) else []):
@@ -347,7 +354,7 @@ def read_definition(data: Mapping[str, Any], *, source: str = "The fund definiti
             if year is not None and amount is not None:
                 allotments.append(AllotmentSpec(year, amount))
         if not isinstance(raw, list):
-            r.problem(f"{where}.allotments", "should be a list such as [{ year = 2026, amount = \"2500.00\" }]")
+            r.problem(f"{where}.allotments", _("should be a list such as [{ year = 2026, amount = \"2500.00\" }]"))
         r.unique([(f"{where}.allotments[{j + 1}].year", str(a.year)) for j, a in enumerate(allotments)], "the year")
         members.append(MemberSpec(r.text(m, "name", where, required=True), area, r.text(m, "party", where),
                                   r.text(m, "email", where), tuple(allotments)))
@@ -361,7 +368,7 @@ def read_definition(data: Mapping[str, Any], *, source: str = "The fund definiti
             continue
         rnd = r.text(p, "round", where) or None
         if rnd and rnd not in round_keys:
-            r.problem(f"{where}.round", f"“{rnd}” is not the key of one of the fund's [[rounds]]")
+            r.problem(f"{where}.round", _("“{rnd}” is not the key of one of the fund's [[rounds]]").format(rnd=rnd))
         people = []
         for j, person in enumerate(p.get("panellists", []) or []):
             at = f"{where}.panellists[{j + 1}]"
@@ -379,9 +386,9 @@ def read_definition(data: Mapping[str, Any], *, source: str = "The fund definiti
             weight = r.integer(c, "weight", at, 1)
             low, high = r.integer(c, "low", at, 0), r.integer(c, "high", at, 5)
             if weight is not None and weight < 1:
-                r.problem(f"{at}.weight", "should be 1 or more")
+                r.problem(f"{at}.weight", _("should be 1 or more"))
             if low is not None and high is not None and high <= low:
-                r.problem(f"{at}.high", f"should be above low ({low})")
+                r.problem(f"{at}.high", _("should be above low ({low})").format(low=low))
             criteria.append(CriterionSpec(r.text(c, "name", at, required=True), weight or 1, low or 0,
                                           high if high is not None else 5, r.text(c, "description", at)))
         r.unique([(f"{where}.criteria[{j + 1}].name", c.name) for j, c in enumerate(criteria) if c.name],
@@ -398,33 +405,36 @@ def read_definition(data: Mapping[str, Any], *, source: str = "The fund definiti
 def _read_fund(r: _Reader, f: dict[str, Any]) -> FundSpec:
     code = r.text(f, "code", "fund", required=True).upper()
     if code and not is_valid_fund_code(code):
-        r.problem("fund.code", f"“{code}” cannot be a fund code: use 2 to 12 capital letters or digits, "
-                               "starting with a letter")
+        r.problem("fund.code", _("“{code}” cannot be a fund code: use 2 to 12 capital letters or digits, "
+                                 "starting with a letter").format(code=code))
     model = r.text(f, "decision_model", "fund", default="officer")
     if model not in DECISION_MODELS:
-        r.problem("fund.decision_model", f"“{model}” is not a way of deciding; use {', '.join(DECISION_MODELS)}")
+        r.problem("fund.decision_model", _("“{model}” is not a way of deciding; use {decision_models}").format(
+                                           model=model, decision_models=', '.join(DECISION_MODELS)))
     funder = r.text(f, "funder_org_id", "fund").upper()
     if funder and not FUNDER_ID.match(funder):
-        r.problem("fund.funder_org_id", f"“{funder}” is not an organisation identifier for a funder: councils use "
-                                        "GB-LAE-… (England, such as GB-LAE-STS), GB-PLA-… (Wales), GB-LAS-… "
-                                        "(Scotland) or GB-LANI-… (Northern Ireland)")
+        r.problem("fund.funder_org_id", _("“{funder}” is not an organisation identifier for a funder: councils "
+                                          "use GB-LAE-… (England, such as GB-LAE-STS), GB-PLA-… (Wales), "
+                                          "GB-LAS-… (Scotland) or GB-LANI-… (Northern Ireland)").format(
+                                          funder=funder))
     prefix = r.text(f, "prefix_360g", "fund")
     if prefix and not PREFIX_360G.match(prefix):
-        r.problem("fund.prefix_360g", f"“{prefix}” is not a 360Giving prefix: it starts 360G-, such as "
-                                      "360G-staffordshirecc")
+        r.problem("fund.prefix_360g", _("“{prefix}” is not a 360Giving prefix: it starts 360G-, such as "
+                                        "360G-staffordshirecc").format(prefix=prefix))
     low, high = r.money(f, "min_amount", "fund"), r.money(f, "max_amount", "fund")
     if low is not None and high is not None and low > high:
-        r.problem("fund.min_amount", f"{format_money(low)} is more than max_amount ({format_money(high)})")
+        r.problem("fund.min_amount", _("{low} is more than max_amount ({high})").format(
+                                       low=format_money(low), high=format_money(high)))
     language = r.text(f, "default_language", "fund", default="en")
     if language not in LANGUAGES:
-        r.problem("fund.default_language", "should be en or cy")
+        r.problem("fund.default_language", _("should be en or cy"))
     bilingual = f.get("bilingual_letters", False)
     if not isinstance(bilingual, bool):
-        r.problem("fund.bilingual_letters", "should be true or false")
+        r.problem("fund.bilingual_letters", _("should be true or false"))
         bilingual = False
     currency = r.text(f, "currency", "fund", default="GBP")
     if currency != "GBP":
-        r.problem("fund.currency", "GrantDesk keeps funds in pounds (GBP)")
+        r.problem("fund.currency", _("GrantDesk keeps funds in pounds (GBP)"))
     settings: dict[str, Any] = {}
     try:
         settings = parse_settings(f.get("settings") or {}, where="fund.settings")
@@ -440,13 +450,17 @@ def _read_round(r: _Reader, x: dict[str, Any], where: str, i: int) -> RoundSpec 
     opens, closes = r.day(x, "opens_on", where, required=True), r.day(x, "closes_on", where, required=True)
     decision, spend = r.day(x, "decision_on", where), r.day(x, "spend_by", where)
     if opens and closes and closes < opens:
-        r.problem(f"{where}.closes_on", f"{closes:%d/%m/%Y} is before opens_on ({opens:%d/%m/%Y})")
+        r.problem(f"{where}.closes_on", _("{closes:%d/%m/%Y} is before opens_on ({opens:%d/%m/%Y})").format(
+                                          closes=closes, opens=opens))
     if closes and decision and decision < closes:
-        r.problem(f"{where}.decision_on", f"{decision:%d/%m/%Y} is before the round closes ({closes:%d/%m/%Y})")
+        r.problem(f"{where}.decision_on", _("{decision:%d/%m/%Y} is before the round closes ({closes:%d/%m/%Y})").format(
+                                            decision=decision, closes=closes))
     if opens and spend and spend < opens:
-        r.problem(f"{where}.spend_by", f"{spend:%d/%m/%Y} is before the round opens ({opens:%d/%m/%Y})")
+        r.problem(f"{where}.spend_by", _("{spend:%d/%m/%Y} is before the round opens ({opens:%d/%m/%Y})").format(
+                                         spend=spend, opens=opens))
     if fy is not None and not 1990 <= fy <= 2200:
-        r.problem(f"{where}.financial_year", f"{fy} is not a financial year such as 2026 (for 2026–27)")
+        r.problem(f"{where}.financial_year", _("{fy} is not a financial year such as 2026 (for 2026–27)").format(
+                                               fy=fy))
     name = r.text(x, "name", where, required=True)
     budget = r.money(x, "budget", where)
     if fy is None or opens is None or closes is None or not name:

@@ -21,7 +21,7 @@ from typing import Any
 
 from grantdesk.domain.eligibility import ATTACHMENT_KINDS
 from grantdesk.domain.errors import ValidationError
-from grantdesk.i18n import N_
+from grantdesk.i18n import _, N_
 from grantdesk.domain.monitoring import KINDS as REPORT_KINDS
 from grantdesk.domain.money import parse_money
 from grantdesk.domain.organisations import OrgType
@@ -39,25 +39,26 @@ class SettingError(ValidationError):
 
 
 def _fail(key: str, wanted: str, value: Any) -> SettingError:
-    return SettingError(f"Setting “{key}” must be {wanted}, not {value!r}.", key)
+    return SettingError(_("Setting “{key}” must be {wanted}, not {value!r}.").format(
+                          key=key, wanted=_(wanted), value=value), key)
 
 
 def _bool(key: str, value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    raise _fail(key, "true or false", value)
+    raise _fail(key, N_("true or false"), value)
 
 
 def _text(key: str, value: Any) -> str:
     if isinstance(value, str):
         return value.strip()
-    raise _fail(key, "text", value)
+    raise _fail(key, N_("text"), value)
 
 
 def _texts(key: str, value: Any) -> tuple[str, ...]:
     if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
         return tuple(v.strip() for v in value if v.strip())
-    raise _fail(key, "a list of words", value)
+    raise _fail(key, N_("a list of words"), value)
 
 
 def _choice(options: tuple[str, ...]) -> Callable[[str, Any], str]:
@@ -68,7 +69,7 @@ def _choice(options: tuple[str, ...]) -> Callable[[str, Any], str]:
         # older files wrote these in words ("roll over", "returned to the panel's next round")
         if text and key == "unspent_at_year_end" and text.startswith("roll"):
             return "roll_over"
-        raise _fail(key, "one of " + ", ".join(options), value)
+        raise _fail(key, _("one of {options}").format(options=", ".join(options)), value)
     return check
 
 
@@ -85,7 +86,7 @@ def _month_day(key: str, value: Any) -> str:
             return value.strip()
         except ValueError:
             pass
-    raise _fail(key, "a month and day such as 03-20", value)
+    raise _fail(key, N_("a month and day such as 03-20"), value)
 
 
 def _org_types(key: str, value: Any) -> tuple[str, ...]:
@@ -93,8 +94,8 @@ def _org_types(key: str, value: Any) -> tuple[str, ...]:
     known = {t.value for t in OrgType}
     wrong = [n for n in names if n not in known]
     if wrong:
-        raise SettingError(f"Setting “{key}”: {', '.join(wrong)} is not a kind of organisation; use "
-                           f"{', '.join(sorted(known))}.", key)
+        raise SettingError(_("Setting “{key}”: {wrong} is not a kind of organisation; use {known}.").format(
+                             key=key, wrong=', '.join(wrong), known=', '.join(sorted(known))), key)
     return names
 
 
@@ -102,22 +103,22 @@ def _attachments(key: str, value: Any) -> tuple[str, ...]:
     names = _texts(key, value)
     wrong = [n for n in names if n not in ATTACHMENT_KINDS]
     if wrong:
-        raise SettingError(f"Setting “{key}”: {', '.join(wrong)} is not a kind of document; use "
-                           f"{', '.join(ATTACHMENT_KINDS)}.", key)
+        raise SettingError(_("Setting “{key}”: {wrong} is not a kind of document; use {attachment_kinds}.").format(
+                             key=key, wrong=', '.join(wrong), attachment_kinds=', '.join(ATTACHMENT_KINDS)), key)
     return names
 
 
 def _percent(key: str, value: Any) -> int:
     """A whole percentage; the old text form "50%" is read too."""
     if isinstance(value, bool):
-        raise _fail(key, "a percentage such as 50", value)
+        raise _fail(key, N_("a percentage such as 50"), value)
     text = str(value).strip().rstrip("%").strip() if isinstance(value, (str, int)) else ""
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise _fail(key, "a percentage such as 50", value) from None
+        raise _fail(key, N_("a percentage such as 50"), value) from None
     if number != number.to_integral_value() or not 0 <= number <= 100:
-        raise _fail(key, "a whole percentage from 0 to 100", value)
+        raise _fail(key, N_("a whole percentage from 0 to 100"), value)
     return int(number)
 
 
@@ -131,45 +132,46 @@ def _optional_pence(key: str, value: Any) -> int | None:
         try:
             pence = parse_money(value)
         except ValidationError:
-            raise _fail(key, "an amount of money such as £5,000, or empty for none", value) from None
+            raise _fail(key, N_("an amount of money such as £5,000, or empty for none"), value) from None
         if pence > 0:
             return pence
-    raise _fail(key, "an amount of money above £0 (in pence), or empty for none", value)
+    raise _fail(key, N_("an amount of money above £0 (in pence), or empty for none"), value)
 
 
 def _years(key: str, value: Any) -> int:
     """A whole number of years from 1 to 50 (how long personal details are kept)."""
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 50:
         return value
-    raise _fail(key, "a whole number of years from 1 to 50", value)
+    raise _fail(key, N_("a whole number of years from 1 to 50"), value)
 
 
 def _monitoring(key: str, value: Any) -> tuple[dict[str, Any], ...]:
     """Bands by grant size: ``{up_to = "499.99", require = [[kind, label, months, final], …]}``; the
     last band has no ``up_to``."""
     if not isinstance(value, (list, tuple)) or not value:
-        raise _fail(key, "a list of bands by grant size", value)
+        raise _fail(key, N_("a list of bands by grant size"), value)
     bands = []
     last = -1
     for i, band in enumerate(value):
         where = f"{key}[{i + 1}]"
         if not isinstance(band, Mapping) or set(band) - {"up_to", "require"}:
-            raise SettingError(f"Setting “{where}” must be a table with up_to and require.", key)
+            raise SettingError(_("Setting “{where}” must be a table with up_to and require.").format(where=where), key)
         limit = band.get("up_to")
         if limit is not None:
             pence = parse_money(str(limit), field=where + ".up_to")
             if pence <= last:
-                raise SettingError(f"Setting “{where}”: the bands must go up in size.", key)
+                raise SettingError(_("Setting “{where}”: the bands must go up in size.").format(where=where), key)
             last = pence
         elif i != len(value) - 1:
-            raise SettingError(f"Setting “{where}”: only the last band can have no up_to.", key)
+            raise SettingError(_("Setting “{where}”: only the last band can have no up_to.").format(where=where), key)
         items = []
         for item in band.get("require", ()):
             if (not isinstance(item, (list, tuple)) or len(item) != 4 or str(item[0]) not in REPORT_KINDS
                     or not isinstance(item[1], str) or isinstance(item[2], bool) or not isinstance(item[2], int)
                     or item[2] < 0 or not isinstance(item[3], bool)):
-                raise SettingError(f"Setting “{where}”: each report is [kind, label, months, final], with kind "
-                                   f"{' or '.join(REPORT_KINDS)}, not {item!r}.", key)
+                raise SettingError(_("Setting “{where}”: each report is [kind, label, months, final], with kind "
+                                     "{report_kinds}, not {item!r}.").format(
+                                     where=where, report_kinds=' or '.join(REPORT_KINDS), item=item), key)
             items.append([str(item[0]), item[1], item[2], item[3]])
         bands.append({"up_to": None if limit is None else str(limit), "require": items})
     return tuple(bands)
@@ -178,7 +180,7 @@ def _monitoring(key: str, value: Any) -> tuple[dict[str, Any], ...]:
 def _person(key: str, value: Any) -> dict[str, str]:
     if isinstance(value, Mapping) and set(value) <= {"name", "role"} and all(isinstance(v, str) for v in value.values()):
         return {k: v.strip() for k, v in value.items()}
-    raise _fail(key, "a table with name and role", value)
+    raise _fail(key, N_("a table with name and role"), value)
 
 
 _LETTERHEAD_KEYS = {"address", "email", "phone", "website", "logo", "council"}
@@ -186,7 +188,7 @@ _LETTERHEAD_KEYS = {"address", "email", "phone", "website", "logo", "council"}
 
 def _letterhead(key: str, value: Any) -> dict[str, Any]:
     if not isinstance(value, Mapping) or set(value) - _LETTERHEAD_KEYS:
-        raise _fail(key, "a table with " + ", ".join(sorted(_LETTERHEAD_KEYS)), value)
+        raise _fail(key, _("a table with {keys}").format(keys=", ".join(sorted(_LETTERHEAD_KEYS))), value)
     out: dict[str, Any] = {}
     for k, v in value.items():
         out[k] = _texts(f"{key}.{k}", v) if k == "address" else _text(f"{key}.{k}", v)
@@ -198,19 +200,19 @@ def _letterhead(key: str, value: Any) -> dict[str, Any]:
 def _by_language(key: str, value: Any) -> dict[str, str]:
     if isinstance(value, Mapping) and set(value) <= {"en", "cy"} and all(isinstance(v, str) for v in value.values()):
         return {k: v.strip() for k, v in value.items() if v.strip()}
-    raise _fail(key, "a table with en and cy", value)
+    raise _fail(key, N_("a table with en and cy"), value)
 
 
 def _table(key: str, value: Any) -> dict[str, Any]:
     if isinstance(value, Mapping):
         return dict(value)
-    raise _fail(key, "a table", value)
+    raise _fail(key, N_("a table"), value)
 
 
 def _notes(key: str, value: Any) -> dict[str, str]:
     if isinstance(value, Mapping):
         return {str(k): note_text(v) for k, v in value.items()}
-    raise _fail(key, "a table of notes", value)
+    raise _fail(key, N_("a table of notes"), value)
 
 
 def note_text(value: Any) -> str:
@@ -358,8 +360,8 @@ def _stored_form(raw: Mapping[str, Any] | None, *, where: str, strict: bool) -> 
                 if not strict:
                     _store(out, key, value)
                     continue
-                raise SettingError(f"{where}: “{key}” is not a letters setting; use "
-                                   f"{', '.join(k for k in BY_KEY if k.startswith('letters.'))}.", key)
+                raise SettingError(_("{where}: “{key}” is not a letters setting; use {items}.").format(
+                                     where=where, key=key, items=', '.join(k for k in BY_KEY if k.startswith('letters.'))), key)
             notes[key] = note_text(value)
             continue
         try:
@@ -369,9 +371,9 @@ def _stored_form(raw: Mapping[str, Any] | None, *, where: str, strict: bool) -> 
                 _store(out, key, value)
                 continue
             if isinstance(exc, SettingError):
-                raise SettingError(f"{where}: {exc}", key) from None
+                raise SettingError(_("{where}: {exc}").format(where=where, exc=exc), key) from None
             # money inside monitoring bands
-            raise SettingError(f"{where}: setting “{key}”: {exc}", key) from None
+            raise SettingError(_("{where}: setting “{key}”: {exc}").format(where=where, key=key, exc=exc), key) from None
         if key == "notes":
             notes.update(checked)
             continue
@@ -417,9 +419,9 @@ def with_setting(raw: Mapping[str, Any] | None, key: str, value: Any) -> dict[st
     kept as it was, not a reason to refuse this change."""
     key = OLD_NAMES.get(key, key)
     if key not in BY_KEY:
-        raise SettingError(f"“{key}” is not a fund setting.", key)
+        raise SettingError(_("“{key}” is not a fund setting.").format(key=key), key)
     out = _stored_form(raw, where="settings", strict=False)
-    group, _, inner = key.partition(".")
+    group, _dot, inner = key.partition(".")
     if value is None:
         if inner:
             (out.get(group) or {}).pop(inner, None)

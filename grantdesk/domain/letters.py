@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from grantdesk.domain.errors import GrantDeskError, ValidationError
+from grantdesk.i18n import N_, _
 
 KINDS = ("award", "decline", "deferral", "payment")
 LANGUAGES = ("en", "cy")
@@ -22,51 +23,51 @@ LANGUAGES = ("en", "cy")
 # The merge fields every letter offers, then each kind's own. Values are always text, formatted for
 # the letter's language before merging (money and dates with babel).
 COMMON_FIELDS: dict[str, str] = {
-    "organisation": "the applicant organisation's name",
-    "contact_name": "the contact the letter is addressed to",
-    "salutation": "“Dear …” line's name (the contact, or the organisation)",
-    "reference": "the application's reference, e.g. PHP-2026-0042",
-    "title": "the project's title as applied for",
-    "fund": "the fund's name",
-    "council": "the council (or funder) name",
-    "letter_date": "the date of the letter",
-    "amount_requested": "the amount applied for, in figures",
-    "officer": "the grants officer's name",
-    "contact_email": "the fund's contact e-mail for questions",
+    "organisation": N_("the applicant organisation's name"),
+    "contact_name": N_("the contact the letter is addressed to"),
+    "salutation": N_("“Dear …” line's name (the contact, or the organisation)"),
+    "reference": N_("the application's reference, e.g. PHP-2026-0042"),
+    "title": N_("the project's title as applied for"),
+    "fund": N_("the fund's name"),
+    "council": N_("the council (or funder) name"),
+    "letter_date": N_("the date of the letter"),
+    "amount_requested": N_("the amount applied for, in figures"),
+    "officer": N_("the grants officer's name"),
+    "contact_email": N_("the fund's contact e-mail for questions"),
 }
 KIND_FIELDS: dict[str, dict[str, str]] = {
     "award": {
-        "amount": "the amount awarded, in figures (£2,500.00)",
-        "amount_words": "the amount awarded, in words (two thousand five hundred pounds)",
-        "purpose": "what the grant is for",
-        "variation": "how the award differs from the application, or nothing",
-        "payment_terms": "how it will be paid (in full, instalments, on claim, holdback)",
-        "spend_by": "the date the money must be spent by",
-        "underspend": "what happens to money not spent",
-        "monitoring": "when reports are due",
-        "return_by": "the date the acceptance slip must come back by",
-        "decided_by": "who decided (the member(s), the panel, the community vote)",
+        "amount": N_("the amount awarded, in figures (£2,500.00)"),
+        "amount_words": N_("the amount awarded, in words (two thousand five hundred pounds)"),
+        "purpose": N_("what the grant is for"),
+        "variation": N_("how the award differs from the application, or nothing"),
+        "payment_terms": N_("how it will be paid (in full, instalments, on claim, holdback)"),
+        "spend_by": N_("the date the money must be spent by"),
+        "underspend": N_("what happens to money not spent"),
+        "monitoring": N_("when reports are due"),
+        "return_by": N_("the date the acceptance slip must come back by"),
+        "decided_by": N_("who decided (the member(s), the panel, the community vote)"),
     },
     "decline": {
-        "reason": "the reason, as recorded with the decision",
-        "other_funds": "other funds the applicant could try",
-        "feedback": "how to ask for feedback or a review",
-        "decided_by": "who decided",
+        "reason": N_("the reason, as recorded with the decision"),
+        "other_funds": N_("other funds the applicant could try"),
+        "feedback": N_("how to ask for feedback or a review"),
+        "decided_by": N_("who decided"),
     },
     "deferral": {
-        "reason": "what is needed before a decision",
-        "resubmit_by": "the date to resubmit by",
-        "decided_by": "who decided",
+        "reason": N_("what is needed before a decision"),
+        "resubmit_by": N_("the date to resubmit by"),
+        "decided_by": N_("who decided"),
     },
     "payment": {
-        "amount": "the amount awarded, in figures",
-        "amount_words": "the amount awarded, in words",
-        "payment_amount": "this payment, in figures",
-        "payment_date": "the date of this payment",
-        "payment_method": "how it was paid (e.g. BACS)",
-        "payment_reference": "the payment's reference",
-        "paid_so_far": "all paid on the award so far",
-        "outstanding": "what is still to be paid",
+        "amount": N_("the amount awarded, in figures"),
+        "amount_words": N_("the amount awarded, in words"),
+        "payment_amount": N_("this payment, in figures"),
+        "payment_date": N_("the date of this payment"),
+        "payment_method": N_("how it was paid (e.g. BACS)"),
+        "payment_reference": N_("the payment's reference"),
+        "paid_so_far": N_("all paid on the award so far"),
+        "outstanding": N_("what is still to be paid"),
     },
 }
 FIELDS: dict[str, dict[str, str]] = {kind: {**COMMON_FIELDS, **own} for kind, own in KIND_FIELDS.items()}
@@ -87,7 +88,8 @@ class LettersChanged(ValidationError):
     def __init__(self, added: Iterable[str], removed: Iterable[str], changed: Iterable[str]):
         self.added, self.removed, self.changed = tuple(added), tuple(removed), tuple(changed)
         which = ", ".join((*self.changed, *self.added, *self.removed))
-        super().__init__(f"These letters have changed since they were made ({which}): make them again.", "letters")
+        super().__init__(_("These letters have changed since they were made ({which}): make them again.").format(
+            which=which), "letters")
 
 
 class LettersNotWritten(GrantDeskError):
@@ -96,8 +98,10 @@ class LettersNotWritten(GrantDeskError):
 
     def __init__(self, path: object, reason: str):
         self.path, self.reason = str(path) if path else "", reason
-        where = f" ({self.path})" if self.path else ""
-        super().__init__(f"The letters could not be written: {reason}{where}. Nothing was recorded.")
+        super().__init__(
+            _("The letters could not be written: {reason} ({path}). Nothing was recorded.").format(
+                reason=reason, path=self.path) if self.path else
+            _("The letters could not be written: {reason}. Nothing was recorded.").format(reason=reason))
 
 
 @dataclass(frozen=True)
@@ -141,31 +145,55 @@ def fields_in(text: str) -> list[str]:
     try:
         return [name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name is not None]
     except ValueError as exc:
-        raise TemplateError([f"A brace is not closed ({exc}); write {{{{ or }}}} for a brace itself."]) from None
+        raise TemplateError([_("A brace is not closed ({exc}); write {{{{ or }}}} for a brace itself.").format(
+            exc=exc)]) from None
+
+
+# Where a text is in a template (``LetterTemplate.texts``), in words for the officer's sentences.
+_PLACES = {
+    "subject": N_("subject"),
+    "conditions heading": N_("conditions heading"),
+    "closing": N_("closing"),
+    "slip heading": N_("slip heading"),
+    "paragraph": N_("paragraph {n}"),
+    "condition": N_("condition {n}"),
+    "slip line": N_("slip line {n}"),
+}
+
+
+def _place(where: str) -> str:
+    """``paragraph 3`` → its words in the language the process speaks."""
+    head, _sep, n = where.rpartition(" ")
+    if n.isdigit() and head in _PLACES:
+        return _(_PLACES[head]).format(n=n)
+    return _(_PLACES[where]) if where in _PLACES else where
 
 
 def check_template(template: LetterTemplate) -> list[str]:
     """Every problem that would stop ``template`` making a correct letter, as sentences; empty if none."""
     problems: list[str] = []
     if template.kind not in FIELDS:
-        return [f"“{template.kind}” is not a kind of letter; use one of {', '.join(KINDS)}."]
+        return [_("“{kind}” is not a kind of letter; use one of {kinds}.").format(kind=template.kind,
+                                                                                 kinds=", ".join(KINDS))]
     if template.language not in LANGUAGES:
-        problems.append(f"“{template.language}” is not a letter language; use en or cy.")
+        problems.append(_("“{language}” is not a letter language; use en or cy.").format(language=template.language))
     known = FIELDS[template.kind]
     for where, text in template.texts():
+        place = _place(where)
         try:
             names = fields_in(text)
         except TemplateError as exc:
-            problems.append(f"In the {where}: {exc.problems[0]}")
+            problems.append(_("In the {where}: {problem}").format(where=place, problem=exc.problems[0]))
             continue
         for name in names:
             if not name:
-                problems.append(f"In the {where}: “{{}}” has no field name.")
+                problems.append(_("In the {where}: “{{}}” has no field name.").format(where=place))
             elif name not in known:
-                problems.append(f"In the {where}: “{{{name}}}” is not a merge field of a {template.kind} letter "
-                                f"(the fields are {', '.join(sorted(known))}).")
+                problems.append(_("In the {where}: “{{{name}}}” is not a merge field of a {kind} letter (the fields "
+                                  "are {fields}).").format(where=place, name=name, kind=template.kind,
+                                                           fields=", ".join(sorted(known))))
     if template.kind == "award" and template.slip is None:
-        problems.append("An award letter needs its acceptance slip.")
+        problems.append(_("An award letter needs its acceptance slip."))
     return problems
 
 
@@ -179,7 +207,7 @@ def merge(text: str, values: Mapping[str, str]) -> str:
     """``text`` with its merge fields filled. A field without a value is an error, never a blank."""
     missing = [n for n in fields_in(text) if n not in values]
     if missing:
-        raise TemplateError([f"No value for “{{{missing[0]}}}”."])
+        raise TemplateError([_("No value for “{{{name}}}”.").format(name=missing[0])])
     return text.format_map(dict(values))
 
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Callable
 
 from grantdesk.domain.errors import MoneyError
+from grantdesk.i18n import _
 
 __all__ = [
     "parse_money",
@@ -52,7 +53,7 @@ def parse_money(text: str | int | Decimal, *, field: str | None = None, allow_ne
     out in ``Decimal``, exactly.
     """
     if isinstance(text, bool):  # bool is an int; True pounds is never meant.
-        raise MoneyError("An amount must be a number of pounds, not yes/no.", field)
+        raise MoneyError(_("An amount must be a number of pounds, not yes/no."), field)
     if isinstance(text, int):
         value = Decimal(text)
     elif isinstance(text, Decimal):
@@ -60,11 +61,11 @@ def parse_money(text: str | int | Decimal, *, field: str | None = None, allow_ne
     elif isinstance(text, str):
         value = _parse_text(text, field)
     else:
-        raise MoneyError(f"An amount must be written in pounds, not as {type(text).__name__}.", field)
+        raise MoneyError(_("An amount must be written in pounds, not as {name}.").format(name=type(text).__name__), field)
     if not value.is_finite():
-        raise MoneyError("An amount must be a number of pounds.", field)
+        raise MoneyError(_("An amount must be a number of pounds."), field)
     if value < 0 and not allow_negative:
-        raise MoneyError("An amount cannot be negative.", field)
+        raise MoneyError(_("An amount cannot be negative."), field)
     pence = value * 100
     if pence != pence.to_integral_value() and isinstance(text, str):
         nearest = pence.to_integral_value()
@@ -72,7 +73,7 @@ def parse_money(text: str | int | Decimal, *, field: str | None = None, allow_ne
             pence = nearest
     if pence != pence.to_integral_value():
         raise MoneyError(
-            f"“{text}” has more than two decimal places; amounts are in pounds and pence.", field
+            _("“{text}” has more than two decimal places; amounts are in pounds and pence.").format(text=text), field
         )
     return int(pence)
 
@@ -80,7 +81,7 @@ def parse_money(text: str | int | Decimal, *, field: str | None = None, allow_ne
 def _parse_text(text: str, field: str | None) -> Decimal:
     raw = text.strip()
     if not raw:
-        raise MoneyError("An amount is needed.", field)
+        raise MoneyError(_("An amount is needed."), field)
     negative = False
     body = raw
     if body.startswith("-"):
@@ -95,14 +96,15 @@ def _parse_text(text: str, field: str | None) -> Decimal:
     elif not _PLAIN.match(body):
         if "," in body:
             raise MoneyError(
-                f"“{text}” is not an amount in pounds: commas must separate thousands, as in £1,250.",
+                _("“{text}” is not an amount in pounds: commas must separate thousands, as in £1,250.").format(
+                  text=text),
                 field,
             )
-        raise MoneyError(f"“{text}” is not an amount in pounds, such as £1,250 or 1250.00.", field)
+        raise MoneyError(_("“{text}” is not an amount in pounds, such as £1,250 or 1250.00.").format(text=text), field)
     try:
         value = Decimal(body)
     except InvalidOperation as exc:  # pragma: no cover - the patterns above admit only digits
-        raise MoneyError(f"“{text}” is not an amount in pounds.", field) from exc
+        raise MoneyError(_("“{text}” is not an amount in pounds.").format(text=text), field) from exc
     return -value if negative else value
 
 

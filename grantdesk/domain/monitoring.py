@@ -25,14 +25,15 @@ from typing import Any
 
 from grantdesk.domain.errors import ValidationError
 from grantdesk.domain.money import parse_money
+from grantdesk.i18n import N_, _
 
 KINDS = ("note", "report")
 
 DEFAULT_MONITORING: tuple[dict[str, Any], ...] = (
     {"up_to": "499.99", "require": []},
-    {"up_to": "2500.00", "require": [["note", "A short note with evidence of spend", 12, True]]},
-    {"up_to": None, "require": [["note", "3-month note", 3, False],
-                                ["report", "Final learning report", 12, True]]},
+    {"up_to": "2500.00", "require": [["note", N_("A short note with evidence of spend"), 12, True]]},
+    {"up_to": None, "require": [["note", N_("3-month note"), 3, False],
+                                ["report", N_("Final learning report"), 12, True]]},
 )
 
 
@@ -80,10 +81,12 @@ def requirements(bands: Iterable[Mapping[str, Any]] | None, amount_pence: int) -
                 try:
                     kind, label, months, final = item
                 except (TypeError, ValueError):
-                    raise ValidationError(f"A monitoring item is [kind, label, months, final], not {item!r}.",
+                    raise ValidationError(_("A monitoring item is [kind, label, months, final], not {item!r}.").format(
+                                            item=item),
                                           "monitoring") from None
                 if str(kind) not in KINDS:
-                    raise ValidationError(f"“{kind}” is not a kind of report; use {' or '.join(KINDS)}.",
+                    raise ValidationError(_("“{kind}” is not a kind of report; use {kinds}.").format(
+                                            kind=kind, kinds=' or '.join(KINDS)),
                                           "monitoring")
                 out.append(Requirement(str(kind), str(label), int(months), bool(final)))
             return tuple(out)

@@ -49,6 +49,7 @@ from grantdesk.domain.organisations import (
     normalise_company_number,
     org_id_for,
 )
+from grantdesk.i18n import _
 
 __all__ = [
     "Published",
@@ -146,12 +147,12 @@ def check_prefix(prefix: str | None) -> str:
     value = (prefix or "").strip()
     if not value:
         raise ValidationError(
-            "This fund has no 360Giving prefix yet. Every 360Giving publisher registers one with "
-            "360Giving (it starts 360G-, such as 360G-staffordshirecc); set it in the fund's publishing "
-            "details before publishing.", "prefix")
+            _("This fund has no 360Giving prefix yet. Every 360Giving publisher registers one with "
+    "360Giving (it starts 360G-, such as 360G-staffordshirecc); set it in the fund's publishing "
+    "details before publishing."), "prefix")
     if not value.upper().startswith("360G-") or len(value) < 6:
-        raise ValidationError(f"“{value}” is not a 360Giving prefix: a prefix starts 360G-, such as "
-                              "360G-staffordshirecc.", "prefix")
+        raise ValidationError(_("“{value}” is not a 360Giving prefix: a prefix starts 360G-, such as "
+                                "360G-staffordshirecc.").format(value=value), "prefix")
     return "360G-" + _id_part(value[5:])
 
 

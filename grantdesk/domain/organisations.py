@@ -12,6 +12,7 @@ import re
 from enum import StrEnum
 
 from grantdesk.domain.errors import ValidationError
+from grantdesk.i18n import _, N_
 
 
 class OrgType(StrEnum):
@@ -34,18 +35,18 @@ class OrgType(StrEnum):
 
 
 ORG_TYPE_LABELS: dict[OrgType, str] = {
-    OrgType.REGISTERED_CHARITY: "Registered charity",
-    OrgType.CIO: "Charitable incorporated organisation (CIO)",
-    OrgType.CHARITABLE_COMPANY: "Charitable company",
-    OrgType.COMPANY_LIMITED_BY_GUARANTEE: "Company limited by guarantee",
-    OrgType.CIC: "Community interest company (CIC)",
-    OrgType.COMMUNITY_GROUP: "Constituted community group",
-    OrgType.PARISH_COUNCIL: "Parish or town council",
-    OrgType.SCHOOL: "School or academy",
-    OrgType.FAITH_GROUP: "Faith group",
-    OrgType.SOCIAL_ENTERPRISE: "Social enterprise",
-    OrgType.BUSINESS: "Business",
-    OrgType.INDIVIDUAL: "Individual",
+    OrgType.REGISTERED_CHARITY: N_("Registered charity"),
+    OrgType.CIO: N_("Charitable incorporated organisation (CIO)"),
+    OrgType.CHARITABLE_COMPANY: N_("Charitable company"),
+    OrgType.COMPANY_LIMITED_BY_GUARANTEE: N_("Company limited by guarantee"),
+    OrgType.CIC: N_("Community interest company (CIC)"),
+    OrgType.COMMUNITY_GROUP: N_("Constituted community group"),
+    OrgType.PARISH_COUNCIL: N_("Parish or town council"),
+    OrgType.SCHOOL: N_("School or academy"),
+    OrgType.FAITH_GROUP: N_("Faith group"),
+    OrgType.SOCIAL_ENTERPRISE: N_("Social enterprise"),
+    OrgType.BUSINESS: N_("Business"),
+    OrgType.INDIVIDUAL: N_("Individual"),
 }
 
 _CHARITY_EW = re.compile(r"^\d{6,7}$")
@@ -64,8 +65,8 @@ def normalise_charity_number(text: str | None) -> str | None:
     if _CHARITY_EW.match(value) or _CHARITY_SC.match(value) or value.startswith("NIC"):
         return value
     raise ValidationError(
-        f"“{text}” is not a charity number: England and Wales numbers have 6 or 7 digits, "
-        "Scottish ones start SC.",
+        _("“{text}” is not a charity number: England and Wales numbers have 6 or 7 digits, Scottish ones start "
+          "SC.").format(text=text),
         "charity_number",
     )
 
@@ -79,7 +80,8 @@ def normalise_company_number(text: str | None) -> str | None:
         return None
     if not _COMPANY.match(value):
         raise ValidationError(
-            f"“{text}” is not a Companies House number: eight characters, such as 04530979 or SC123456.",
+            _("“{text}” is not a Companies House number: eight characters, such as 04530979 or SC123456.").format(
+              text=text),
             "company_number",
         )
     return value.zfill(8) if value.isdigit() else value

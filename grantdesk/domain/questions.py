@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from grantdesk.domain.errors import ValidationError
+from grantdesk.i18n import _
 
 
 class QuestionKind(StrEnum):
@@ -46,17 +47,18 @@ def make_question(key: str, label: str, kind: str, choices=(), required=False, h
     """Check a question definition: a short lower-case key, a label, a known kind, choices for a choice."""
     if not _KEY.match(key or ""):
         raise ValidationError(
-            f"“{key}” cannot be a question key: use lower-case letters, digits and _ (up to 40), starting "
-            "with a letter.", "key")
+            _("“{key}” cannot be a question key: use lower-case letters, digits and _ (up to 40), starting with "
+              "a letter.").format(key=key), "key")
     if not label.strip():
-        raise ValidationError("A question needs a label people will read.", "label")
+        raise ValidationError(_("A question needs a label people will read."), "label")
     try:
         qkind = QuestionKind(kind)
     except ValueError:
-        raise ValidationError(f"“{kind}” is not a question type; use text, number, yesno or choice.", "kind") from None
+        raise ValidationError(_("“{kind}” is not a question type; use text, number, yesno or choice.").format(
+                                kind=kind), "kind") from None
     options = tuple(c.strip() for c in choices if str(c).strip())
     if qkind is QuestionKind.CHOICE and len(options) < 2:
-        raise ValidationError("A choice question needs at least two choices.", "choices")
+        raise ValidationError(_("A choice question needs at least two choices."), "choices")
     return Question(key, label.strip(), qkind, options, bool(required), help.strip())
 
 
@@ -65,20 +67,23 @@ def clean_answer(question: Question, raw: Any) -> str | bool | None:
     field = question.field
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         if question.required:
-            raise ValidationError(f"“{question.label}” needs an answer.", field)
+            raise ValidationError(_("“{label}” needs an answer.").format(label=question.label), field)
         return None
     if question.kind is QuestionKind.TEXT:
         return str(raw).strip()
     if question.kind is QuestionKind.NUMBER:
         if isinstance(raw, bool) or isinstance(raw, float):
-            raise ValidationError(f"“{question.label}” needs a number written as text, not {raw!r}.", field)
+            raise ValidationError(_("“{label}” needs a number written as text, not {raw!r}.").format(
+                                    label=question.label, raw=raw), field)
         text = str(raw).strip().replace(",", "")
         try:
             value = Decimal(text)
         except InvalidOperation:
-            raise ValidationError(f"“{question.label}” needs a number; “{raw}” is not one.", field) from None
+            raise ValidationError(_("“{label}” needs a number; “{raw}” is not one.").format(
+                                    label=question.label, raw=raw), field) from None
         if not value.is_finite():
-            raise ValidationError(f"“{question.label}” needs a number; “{raw}” is not one.", field)
+            raise ValidationError(_("“{label}” needs a number; “{raw}” is not one.").format(
+                                    label=question.label, raw=raw), field)
         return str(value)
     if question.kind is QuestionKind.YESNO:
         if isinstance(raw, bool):
@@ -88,13 +93,15 @@ def clean_answer(question: Question, raw: Any) -> str | bool | None:
             return True
         if word in _NO:
             return False
-        raise ValidationError(f"“{question.label}” needs yes or no; “{raw}” is neither.", field)
+        raise ValidationError(_("“{label}” needs yes or no; “{raw}” is neither.").format(
+                                label=question.label, raw=raw), field)
     wanted = str(raw).strip().casefold()
     for choice in question.choices:
         if choice.casefold() == wanted:
             return choice
     raise ValidationError(
-        f"“{raw}” is not one of the choices for “{question.label}”: {', '.join(question.choices)}.", field
+        _("“{raw}” is not one of the choices for “{label}”: {choices}.").format(
+          raw=raw, label=question.label, choices=', '.join(question.choices)), field
     )
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from grantdesk.domain.dates import financial_year_bounds, format_date, shift_years
+from grantdesk.i18n import N_
 
 __all__ = [
     "AWARD", "DRAFT", "KINDS", "KIND_LABELS", "REDACTED", "REMOVED", "REMOVED_ON_REQUEST", "UNSUCCESSFUL",
@@ -33,7 +34,7 @@ __all__ = [
 
 UNSUCCESSFUL, AWARD, DRAFT = "unsuccessful", "award", "draft"
 KINDS = (UNSUCCESSFUL, AWARD, DRAFT)
-KIND_LABELS = {UNSUCCESSFUL: "Unsuccessful application", AWARD: "Award", DRAFT: "Draft never submitted"}
+KIND_LABELS = {UNSUCCESSFUL: N_("Unsuccessful application"), AWARD: N_("Award"), DRAFT: N_("Draft never submitted")}
 
 # What a removed name reads as, wherever the name was shown (lists, letters, reports): the record
 # stays, so counts and totals still add up, but says why its name is gone.

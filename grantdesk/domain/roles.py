@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from grantdesk.i18n import _, N_
 
 
 class Role(str, Enum):
@@ -33,12 +34,12 @@ class Role(str, Enum):
 
 
 ROLE_LABELS: dict[Role, str] = {
-    Role.OFFICER: "Officer",
-    Role.MANAGER: "Manager",
-    Role.MEMBER: "Elected member",
-    Role.PANELLIST: "Panellist",
-    Role.VIEWER: "Viewer",
-    Role.KIOSK: "Voting kiosk",
+    Role.OFFICER: N_("Officer"),
+    Role.MANAGER: N_("Manager"),
+    Role.MEMBER: N_("Elected member"),
+    Role.PANELLIST: N_("Panellist"),
+    Role.VIEWER: N_("Viewer"),
+    Role.KIOSK: N_("Voting kiosk"),
 }
 
 ROLES: tuple[str, ...] = tuple(r.value for r in Role)
@@ -56,15 +57,27 @@ LIMITED: dict[Role, tuple[str, ...]] = {
 
 # What a role's refusal says it may do, for the words of the refusal.
 CAN_ONLY: dict[Role, str] = {
-    Role.MEMBER: "record their own decisions and declare interests",
-    Role.PANELLIST: "score applications and declare interests",
-    Role.VIEWER: "look at records, not change them",
-    Role.KIOSK: "cast ballots at a voting event",
+    Role.MEMBER: N_("record their own decisions and declare interests"),
+    Role.PANELLIST: N_("score applications and declare interests"),
+    Role.VIEWER: N_("look at records, not change them"),
+    Role.KIOSK: N_("cast ballots at a voting event"),
+}
+
+# Each role with its article, for sentences (Welsh has no indefinite article: the translator words it).
+A_ROLE: dict[Role, str] = {
+    Role.OFFICER: N_("an officer"),
+    Role.MANAGER: N_("a manager"),
+    Role.MEMBER: N_("an elected member"),
+    Role.PANELLIST: N_("a panellist"),
+    Role.VIEWER: N_("a viewer"),
+    Role.KIOSK: N_("a voting kiosk"),
 }
 
 
 def a_role(role: Role) -> str:
-    """The role with its article, for sentences: "an officer", "a manager"."""
+    """The role with its article, for sentences: "an officer", "a manager" (in the process's language)."""
+    if role in A_ROLE:
+        return _(A_ROLE[role])
     label = role.label.lower()
     return ("an " if label[0] in "aeiou" else "a ") + label
 
@@ -83,7 +96,8 @@ def parse_role(text: str) -> Role:
     try:
         return Role(key)
     except ValueError:
-        raise ValidationError(f"“{text}” is not a role; use one of {', '.join(ROLES)}.", "role") from None
+        raise ValidationError(_("“{text}” is not a role; use one of {roles}.").format(
+                                text=text, roles=', '.join(ROLES)), "role") from None
 
 
 @dataclass(frozen=True)
@@ -122,11 +136,12 @@ def may(role: Role, action: str) -> bool:
 
 def refusal(identity: Identity, action: str) -> str:
     """Why ``identity`` may not take ``action``, in plain words."""
-    who = f"{identity.name} ({identity.role.label.lower()})"
+    who = _("{name} ({role})").format(name=identity.name, role=_(identity.role.label).lower())
     if identity.role is Role.OFFICER:
         if action.startswith("user."):
-            return f"{who} cannot manage people: only a manager can add, change or disable users."
+            return _("{who} cannot manage people: only a manager can add, change or disable users.").format(who=who)
         if action == "allotment.year_end":
-            return f"{who} cannot run the year-end: the year-end is a manager's."
-        return f"{who} may not do this: it is a manager's."
-    return f"{who} may not do this: {a_role(identity.role)} can only {CAN_ONLY[identity.role]}."
+            return _("{who} cannot run the year-end: the year-end is a manager's.").format(who=who)
+        return _("{who} may not do this: it is a manager's.").format(who=who)
+    return _("{who} may not do this: {a_role} can only {can_only}.").format(
+        who=who, a_role=a_role(identity.role), can_only=_(CAN_ONLY[identity.role]))

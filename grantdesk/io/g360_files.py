@@ -32,6 +32,7 @@ from typing import Any, Callable
 from grantdesk.domain.errors import ValidationError
 from grantdesk.io.g360_schema import EXPORT_PATHS, Path360, normalise_title, title_of, title_paths
 from grantdesk.io.tabular import is_blank, is_blank_word, read_table, write_csv
+from grantdesk.i18n import _
 
 __all__ = ["GrantRecord", "GrantsFile", "read_grants_file", "write_package", "flat_rows", "FORMATS",
            "format_of"]
@@ -44,7 +45,8 @@ def format_of(path: Path) -> str:
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix in FORMATS:
         return suffix
-    raise ValidationError(f"360Giving files are .json, .csv or .xlsx; “{Path(path).name}” is none of them.")
+    raise ValidationError(_("360Giving files are .json, .csv or .xlsx; “{name}” is none of them.").format(
+                            name=Path(path).name))
 
 
 @dataclass(frozen=True)
@@ -97,9 +99,9 @@ def read_grants_file(path: Path) -> GrantsFile:
             paths[index] = found
     if ("id",) not in paths.values() and ("amountAwarded",) not in paths.values():
         raise ValidationError(
-            f"“{table.source}” does not look like a 360Giving file: no column is called Identifier or "
-            "Amount Awarded. A 360Giving spreadsheet names its columns as the standard's template does "
-            "(Identifier, Title, Amount Awarded, Recipient Org:Name …).")
+            _("“{source}” does not look like a 360Giving file: no column is called Identifier or Amount Awarded. "
+              "A 360Giving spreadsheet names its columns as the standard's template does (Identifier, Title, "
+              "Amount Awarded, Recipient Org:Name …).").format(source=table.source))
     records = []
     for offset, row in enumerate(table.rows):
         grant: dict[str, Any] = {}
@@ -161,17 +163,18 @@ def _read_json(path: Path) -> GrantsFile:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ValidationError(f"There is no file at {path}.") from None
+        raise ValidationError(_("There is no file at {path}.").format(path=path)) from None
     except OSError as exc:
-        raise ValidationError(f"“{path.name}” cannot be opened: {exc.strerror or exc}.") from None
+        raise ValidationError(_("“{name}” cannot be opened: {value}.").format(
+                                name=path.name, value=exc.strerror or exc)) from None
     try:
         parsed = json.loads(data.decode("utf-8-sig"), parse_float=Decimal)
     except UnicodeDecodeError as exc:
-        raise ValidationError(f"“{path.name}” is not UTF-8 text (byte {exc.start + 1}), so it is not JSON "
-                              "GrantDesk can read.") from None
+        raise ValidationError(_("“{name}” is not UTF-8 text (byte {start}), so it is not JSON GrantDesk can read.").format(
+                                name=path.name, start=exc.start + 1)) from None
     except json.JSONDecodeError as exc:
-        raise ValidationError(f"“{path.name}” is not valid JSON: {exc.msg} at line {exc.lineno}, "
-                              f"column {exc.colno}.") from None
+        raise ValidationError(_("“{name}” is not valid JSON: {msg} at line {lineno}, column {colno}.").format(
+                                name=path.name, msg=exc.msg, lineno=exc.lineno, colno=exc.colno)) from None
     if isinstance(parsed, list):
         grants, package = parsed, {}
     elif isinstance(parsed, dict) and isinstance(parsed.get("grants"), list):
@@ -180,8 +183,8 @@ def _read_json(path: Path) -> GrantsFile:
         hint = ""
         if isinstance(parsed, dict) and ("@context" in parsed or "tableSchema" in parsed or "tables" in parsed):
             hint = " It looks like CSV-on-the-Web metadata, which describes a CSV file; import the CSV itself."
-        raise ValidationError(f"“{path.name}” is not a 360Giving file: it has no list of grants "
-                              f"(a 360Giving JSON file is {{\"grants\": [ … ]}}).{hint}")
+        raise ValidationError(_("“{name}” is not a 360Giving file: it has no list of grants (a 360Giving JSON "
+                                "file is {{\"grants\": [ … ]}}).{hint}").format(name=path.name, hint=hint))
     records = [GrantRecord(n, g if isinstance(g, dict) else {"__not_an_object__": g})
                for n, g in enumerate(grants, start=1)]
     return GrantsFile(path.name, path, "json", hashlib.sha256(data).hexdigest(), records, (), package)
@@ -248,7 +251,8 @@ def write_package(path: Path, package: dict[str, Any], *, before_replace: Callab
     kind = format_of(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise ValidationError(f"There is no folder {folder} to save “{path.name}” in.")
+        raise ValidationError(_("There is no folder {folder} to save “{name}” in.").format(
+                                folder=folder, name=path.name))
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=folder)
     os.close(handle)
     temp = Path(temp_name)
@@ -266,7 +270,8 @@ def write_package(path: Path, package: dict[str, Any], *, before_replace: Callab
         os.replace(temp, path)
     except OSError as exc:
         temp.unlink(missing_ok=True)
-        raise ValidationError(f"“{path.name}” could not be written ({exc.strerror or exc}); nothing was saved.") from None
+        raise ValidationError(_("“{name}” could not be written ({value}); nothing was saved.").format(
+                                name=path.name, value=exc.strerror or exc)) from None
     except BaseException:
         temp.unlink(missing_ok=True)
         raise

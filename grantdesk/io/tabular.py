@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from grantdesk.domain.errors import ValidationError
+from grantdesk.i18n import _
 
 __all__ = ["Table", "read_table", "write_csv", "column_letter", "is_blank", "is_blank_word", "BLANK_WORDS",
            "MAX_FILE_BYTES", "MAX_ROWS"]
@@ -97,27 +98,28 @@ def read_table(path: Path, *, sheet: str | None = None) -> Table:
     suffix = path.suffix.lower()
     if suffix == ".xls":
         raise ValidationError(
-            f"“{name}” is an old-style Excel file (.xls); open it in Excel, save it as .xlsx or .csv, "
-            "and import that.")
+            _("“{name}” is an old-style Excel file (.xls); open it in Excel, save it as .xlsx or .csv, and "
+              "import that.").format(name=name))
     if suffix not in CSV_SUFFIXES + XLSX_SUFFIXES:
         raise ValidationError(
-            f"GrantDesk imports .csv and .xlsx files; “{name}” is neither. Save it from the spreadsheet "
-            "as CSV or Excel workbook and import that.")
+            _("GrantDesk imports .csv and .xlsx files; “{name}” is neither. Save it from the spreadsheet as CSV "
+              "or Excel workbook and import that.").format(name=name))
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES and path.is_file():
             raise ValidationError(
-                f"“{name}” is {_size_text(size)}; GrantDesk imports files of up to {_size_text(MAX_FILE_BYTES)}. "
-                "Split it into smaller files and import each.")
+                _("“{name}” is {size_text}; GrantDesk imports files of up to {size_text2}. Split it into smaller "
+                  "files and import each.").format(
+                  name=name, size_text=_size_text(size), size_text2=_size_text(MAX_FILE_BYTES)))
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ValidationError(f"There is no file at {path}.") from None
+        raise ValidationError(_("There is no file at {path}.").format(path=path)) from None
     except IsADirectoryError:
-        raise ValidationError(f"{path} is a folder, not a file.") from None
+        raise ValidationError(_("{path} is a folder, not a file.").format(path=path)) from None
     except OSError as exc:
-        raise ValidationError(f"“{name}” cannot be opened: {exc.strerror or exc}.") from None
+        raise ValidationError(_("“{name}” cannot be opened: {value}.").format(name=name, value=exc.strerror or exc)) from None
     if not data.strip():
-        raise ValidationError(f"“{name}” is empty: there is no header row and no data.")
+        raise ValidationError(_("“{name}” is empty: there is no header row and no data.").format(name=name))
     records = _csv_records(data, name) if suffix in CSV_SUFFIXES else _xlsx_records(data, name, sheet)
     headers, rows = _shape(records, name, blank="" if suffix in CSV_SUFFIXES else None)
     return Table(headers=headers, rows=rows, source=name, path=path, sha256=hashlib.sha256(data).hexdigest())
@@ -133,8 +135,8 @@ def _size_text(size: int) -> str:
 
 def _too_many_rows(name: str) -> ValidationError:
     return ValidationError(
-        f"“{name}” has more than {MAX_ROWS:,} rows under the header; GrantDesk imports up to {MAX_ROWS:,} at a "
-        "time. Split it into smaller files and import each.")
+        _("“{name}” has more than {max_rows:,} rows under the header; GrantDesk imports up to {max_rows:,} at a "
+          "time. Split it into smaller files and import each.").format(name=name, max_rows=MAX_ROWS))
 
 
 def _capped(records: Iterable[Any], name: str, convert=None) -> list[Any]:
@@ -159,7 +161,8 @@ def _decode(data: bytes, name: str) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise ValidationError(f"“{name}” says it is UTF-16 text but is not: {exc.reason}.") from None
+            raise ValidationError(_("“{name}” says it is UTF-16 text but is not: {reason}.").format(
+                                    name=name, reason=exc.reason)) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -168,8 +171,8 @@ def _decode(data: bytes, name: str) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError as exc:
         raise ValidationError(
-            f"“{name}” is not text GrantDesk can read (neither UTF-8 nor Windows-1252: byte {exc.start + 1} "
-            "is unreadable). Save it from the spreadsheet as “CSV UTF-8”.") from None
+            _("“{name}” is not text GrantDesk can read (neither UTF-8 nor Windows-1252: byte {start} is "
+              "unreadable). Save it from the spreadsheet as “CSV UTF-8”.").format(name=name, start=exc.start + 1)) from None
 
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -186,7 +189,7 @@ def _csv_records(data: bytes, name: str) -> list[list[Any]]:
         except UnicodeDecodeError:
             continue
     _decode(data, name)  # says where the file stops being text, in the same words as ever
-    raise ValidationError(f"“{name}” is not text GrantDesk can read.")  # not reached: _decode refuses it
+    raise ValidationError(_("“{name}” is not text GrantDesk can read.").format(name=name))  # not reached: _decode refuses it
 
 
 def _read_csv(data: bytes, encoding: str, name: str) -> list[list[Any]]:
@@ -202,7 +205,7 @@ def _read_csv(data: bytes, encoding: str, name: str) -> list[list[Any]]:
     try:
         return _capped(csv.reader(stream, delimiter=delimiter), name)
     except csv.Error as exc:
-        raise ValidationError(f"“{name}” is not a readable CSV file: {exc}.") from None
+        raise ValidationError(_("“{name}” is not a readable CSV file: {exc}.").format(name=name, exc=exc)) from None
 
 
 def _sniff(text: str) -> str:
@@ -240,11 +243,11 @@ def _xlsx_records(data: bytes, name: str, wanted: str | None = None) -> list[lis
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise ValidationError(
-            f"“{name}” cannot be read as an Excel workbook ({exc}); if it is password-protected, save an "
-            "unprotected copy.") from None
+            _("“{name}” cannot be read as an Excel workbook ({exc}); if it is password-protected, save an "
+              "unprotected copy.").format(name=name, exc=exc)) from None
     try:
         if not workbook.worksheets:
-            raise ValidationError(f"“{name}” has no sheets.")
+            raise ValidationError(_("“{name}” has no sheets.").format(name=name))
         named = [ws for ws in workbook.worksheets if wanted and ws.title.strip().casefold() == wanted.casefold()]
         sheet = named[0] if named else workbook.worksheets[0]
         sheet.reset_dimensions()  # some exporters write a wrong size; read what is really there
@@ -281,35 +284,37 @@ def _shape(records: list[list[Any]], name: str, blank: Any) -> tuple[list[str], 
     while records and not _trim(records[-1]):
         records.pop()
     if not records:
-        raise ValidationError(f"“{name}” is empty: there is no header row and no data.")
+        raise ValidationError(_("“{name}” is empty: there is no header row and no data.").format(name=name))
     header_cells = _trim(records[0])
     if not header_cells:
         raise ValidationError(
-            f"“{name}” has no header row: row 1 is blank. The first row must name the columns "
-            "(Organisation, Project title, Amount requested …).")
+            _("“{name}” has no header row: row 1 is blank. The first row must name the columns (Organisation, "
+              "Project title, Amount requested …).").format(name=name))
     headers = [_header_text(v) for v in header_cells]
     body = records[1:]
     width = len(headers)
     for i, h in enumerate(headers):
         if not h:
             raise ValidationError(
-                f"“{name}”: column {column_letter(i)} has no name in the header row (row 1); give every "
-                "column a name, or delete the empty column.")
+                _("“{name}”: column {column_letter} has no name in the header row (row 1); give every column a "
+                  "name, or delete the empty column.").format(name=name, column_letter=column_letter(i)))
     for number, row in enumerate(body, start=2):
         if len(row) <= width:  # most rows: nothing past the header's columns to look at
             continue
         used = _trim(row)
         if len(used) > width:
             raise ValidationError(
-                f"“{name}”: row {number} has a value in column {column_letter(len(used) - 1)}, which has no "
-                "name in the header row (row 1). Name the column, or check the row for a stray separator.")
+                _("“{name}”: row {number} has a value in column {column_letter}, which has no name in the header "
+                  "row (row 1). Name the column, or check the row for a stray separator.").format(
+                  name=name, number=number, column_letter=column_letter(len(used) - 1)))
     seen: dict[str, int] = {}
     for i, h in enumerate(headers):
         key = h.casefold()
         if key in seen:
             raise ValidationError(
-                f"“{name}”: columns {column_letter(seen[key])} and {column_letter(i)} are both called “{h}”; "
-                "give each column its own name.")
+                _("“{name}”: columns {column_letter} and {column_letter2} are both called “{h}”; give each "
+                  "column its own name.").format(
+                  name=name, column_letter=column_letter(seen[key]), column_letter2=column_letter(i), h=h))
         seen[key] = i
     for i, row in enumerate(body):  # each row as long as the header, made in place (no second copy)
         if not isinstance(row, list):

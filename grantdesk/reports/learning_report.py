@@ -61,7 +61,7 @@ def _summary_rows(report: LearningReport) -> list[tuple[str, str]]:
 
 
 def _period(report: LearningReport) -> str:
-    first, last = format_date(report.first_recorded), format_date(report.last_recorded)
+    first, last = format_date(report.first_recorded, "en_GB"), format_date(report.last_recorded, "en_GB")
     return f"Notes recorded on {first}" if first == last else f"Notes recorded from {first} to {last}"
 
 

@@ -103,7 +103,7 @@ def interest_words(declaration: Declaration, *, short: bool = False) -> str:
 
 def _dispensation(d: Declaration) -> str:
     """"<reference>, granted <date>" (the date when it was recorded)."""
-    granted = f", granted {format_date(d.dispensation_granted_on)}" if d.dispensation_granted_on else ""
+    granted = f", granted {format_date(d.dispensation_granted_on, 'en_GB')}" if d.dispensation_granted_on else ""
     return f"{d.dispensation_reference}{granted}"
 
 
@@ -112,7 +112,7 @@ def flag_words(flag: Flag) -> tuple[str, str]:
     if flag.kind == "repeat":
         return "Repeat bid", (
             f"{flag.organisation} was awarded {format_money(flag.amount_pence)} by this fund last year "
-            f"({flag.reference}, {format_date(flag.awarded_on)})."
+            f"({flag.reference}, {format_date(flag.awarded_on, 'en_GB')})."
             + (f" The fund says: {flag.fund_says}." if flag.fund_says else ""))
     if flag.kind == "match_funding":
         return "Match funding", (
@@ -121,8 +121,8 @@ def flag_words(flag: Flag) -> tuple[str, str]:
             + (f"The application says: “{flag.given}”." if flag.given else
                "The application does not say where it comes from."))
     if flag.kind == "late":
-        return "Late", (f"Submitted on {format_date(flag.submitted_on)}, after the apply-by date "
-                        f"{format_date(flag.apply_by)}.")
+        return "Late", (f"Submitted on {format_date(flag.submitted_on, 'en_GB')}, after the apply-by date "
+                        f"{format_date(flag.apply_by, 'en_GB')}.")
     return flag.kind.replace("_", " ").capitalize(), ""
 
 
@@ -272,7 +272,7 @@ def _decision_story(context: DecisionContext, view: DecisionView, fonts: PdfFont
     if position and context.area and not local:
         division += f" — not the application's area ({context.area})"
     decision = Table([[para(_decision_words(view.decision, view.amount_pence), st["lead"]),
-                       para(f"Decided {format_date(view.decided_on)}", st["cell_right_bold"])]],
+                       para(f"Decided {format_date(view.decided_on, 'en_GB')}", st["cell_right_bold"])]],
                      colWidths=[width * 0.6, width * 0.4], hAlign="LEFT")
     decision.setStyle(table_style(fonts, [("BACKGROUND", (0, 0), (-1, -1), fill),
                                           ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -310,7 +310,7 @@ def _decision_story(context: DecisionContext, view: DecisionView, fonts: PdfFont
     else:
         rows = [("Outcome", Paragraph(f"<b>{escape(view.officer_outcome.capitalize())}</b>", st["cell"])),
                 ("By", view.officer_name or "Not recorded"),
-                ("On", format_date(view.officer_on) or "Not recorded")]
+                ("On", format_date(view.officer_on, "en_GB") or "Not recorded")]
         if view.officer_reason or view.officer_outcome == "returned":
             rows.append(("Reason", view.officer_reason or "Not recorded"))
     story.append(_facts(rows, st, width))

@@ -31,6 +31,7 @@ from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError
+from grantdesk.i18n import _
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -50,8 +51,8 @@ class FolderMissing(DatabaseError):
     """A new database was asked for in a folder that does not exist; nothing was created."""
 
     def __init__(self, folder: Path, path: Path):
-        super().__init__(f"The folder {folder} does not exist, so there is no database at {path} and none was "
-                         "created. Check the path, or make the folder first.")
+        super().__init__(_("The folder {folder} does not exist, so there is no database at {path} and none was "
+                           "created. Check the path, or make the folder first.").format(folder=folder, path=path))
         self.folder = folder
         self.path = path
 
@@ -166,12 +167,12 @@ def is_later_revision(revision: str) -> bool:
 def _driver_message(exc: Exception) -> str:
     detail = str(getattr(exc, "orig", exc))
     if "file is not a database" in detail or "not a database" in detail:
-        return "That file is not a GrantDesk database (it is not a SQLite database at all)."
+        return _("That file is not a GrantDesk database (it is not a SQLite database at all).")
     if is_read_only_error(exc):
-        return f"{READ_ONLY_WORDS} Nothing was saved."
+        return _("{read_only} Nothing was saved.").format(read_only=_(READ_ONLY_WORDS))
     if "unable to open" in detail:
-        return "The database file cannot be opened; check that the folder exists and you may write to it."
-    return f"The database could not be read: {detail}."
+        return _("The database file cannot be opened; check that the folder exists and you may write to it.")
+    return _("The database could not be read: {detail}.").format(detail=detail)
 
 
 class Database:
@@ -232,8 +233,8 @@ def open_database(location: DatabaseLocation, *, create: bool = False, upgrade: 
     if location.path is not None and not location.path.exists():
         if not create:
             raise DatabaseError(
-                f"There is no GrantDesk database at {location.path}. Create one with "
-                f"“python -m grantdesk db init --db {location.path}”."
+                _("There is no GrantDesk database at {path}. Create one with “python -m grantdesk db init --db "
+                  "{path}”.").format(path=location.path)
             )
         folder = location.missing_folder()
         if folder is not None:
@@ -245,37 +246,43 @@ def open_database(location: DatabaseLocation, *, create: bool = False, upgrade: 
         status = schema_status(db.engine)
         if db.read_only and status.state in (SchemaState.EMPTY, SchemaState.OLDER):
             raise ReadOnlyDatabase(
-                f"{location.describe()} is read-only, and GrantDesk would have to write to it first ("
-                + ("it has no GrantDesk tables yet" if status.state is SchemaState.EMPTY else
-                   f"it was written by an older GrantDesk, schema {status.revision}, and needs upgrading")
-                + "). Nothing was changed; make the file writable, or open a copy of it."
+                _("{describe} is read-only, and GrantDesk would have to write to it first (it has no GrantDesk "
+                  "tables yet). Nothing was changed; make the file writable, or open a copy of it.").format(
+                    describe=location.describe()) if status.state is SchemaState.EMPTY else
+                _("{describe} is read-only, and GrantDesk would have to write to it first (it was written by an "
+                  "older GrantDesk, schema {revision}, and needs upgrading). Nothing was changed; make the file "
+                  "writable, or open a copy of it.").format(describe=location.describe(), revision=status.revision)
             )
         if status.state is SchemaState.EMPTY:
             if not create:
-                raise DatabaseError(f"{location.describe()} is empty; run “python -m grantdesk db init” first.")
+                raise DatabaseError(_("{describe} is empty; run “python -m grantdesk db init” first.").format(
+                                      describe=location.describe()))
             run_migrations(db.engine)
             db.created_schema = True
         elif status.state is SchemaState.OLDER:
             if not upgrade:
                 raise DatabaseError(
-                    f"{location.describe()} was written by an older GrantDesk (schema {status.revision}) and "
-                    f"needs upgrading to {schema.HEAD}; run “python -m grantdesk db upgrade”."
+                    _("{describe} was written by an older GrantDesk (schema {revision}) and needs upgrading to "
+                      "{head}; run “python -m grantdesk db upgrade”.").format(
+                      describe=location.describe(), revision=status.revision, head=schema.HEAD)
                 )
             backup_then_upgrade(db, status.revision)
         elif status.state is SchemaState.NEWER:
             raise DatabaseError(
-                f"{location.describe()} was written by a newer GrantDesk (schema {status.revision}); this "
-                f"version knows schemas up to {schema.HEAD}. Open it with the newer GrantDesk — nothing was changed."
+                _("{describe} was written by a newer GrantDesk (schema {revision}); this version knows schemas "
+                  "up to {head}. Open it with the newer GrantDesk — nothing was changed.").format(
+                  describe=location.describe(), revision=status.revision, head=schema.HEAD)
             )
         elif status.state is SchemaState.UNKNOWN:
             raise DatabaseError(
-                f"{location.describe()} has a schema revision this GrantDesk does not know ({status.revision}); "
-                f"it knows {schema.REVISIONS[0]} to {schema.HEAD}. It may come from a different build of "
-                "GrantDesk — nothing was changed."
+                _("{describe} has a schema revision this GrantDesk does not know ({revision}); it knows "
+                  "{revisions} to {head}. It may come from a different build of GrantDesk — nothing was changed.").format(
+                  describe=location.describe(), revision=status.revision, revisions=schema.REVISIONS[0], head=schema.HEAD)
             )
         elif status.state is SchemaState.FOREIGN:
             raise DatabaseError(
-                f"{location.describe()} is a database, but not a GrantDesk one; nothing was changed."
+                _("{describe} is a database, but not a GrantDesk one; nothing was changed.").format(
+                  describe=location.describe())
             )
         if location.path is not None and not db.read_only:
             _use_wal(db.engine)

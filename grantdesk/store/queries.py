@@ -33,6 +33,7 @@ from grantdesk.domain.questions import Question, QuestionKind
 from grantdesk.domain.repeat_bids import PastAward, application_year, funded_last_year
 from grantdesk.domain.fund_definition import DECISION_MODEL_LABELS
 from grantdesk.domain.workflow import Status, allowed_next
+from grantdesk.i18n import _
 
 DECISION_MODELS = DECISION_MODEL_LABELS  # the labels, by model (grantdesk/domain/fund_definition.py)
 
@@ -300,7 +301,8 @@ LEFT OUTER JOIN areas ar ON ar.id = a.area_id
 def unknown_fund(code: str, codes: list[str]) -> NotFound:
     """The error for a fund code that is not in the database, naming the funds that are."""
     known = ", ".join(codes) if codes else "none yet — load the sample funds or create one"
-    return NotFound(f"There is no fund with code “{code}”. Funds in this database: {known}.")
+    return NotFound(_("There is no fund with code “{code}”. Funds in this database: {known}.").format(
+                      code=code, known=known))
 
 
 def fund_id_for(conn, code: str) -> int:
@@ -364,7 +366,7 @@ def list_row(conn, application_id: int) -> ApplicationListRow:
     row = conn.execute(_sql(f"{_LIST_SELECT}WHERE a.id = :id", dates=("submitted_on",)),
                        {"id": application_id}).one_or_none()
     if row is None:
-        raise NotFound(f"There is no application with id {application_id}.")
+        raise NotFound(_("There is no application with id {application_id}.").format(application_id=application_id))
     return ApplicationListRow._make(row)
 
 
@@ -380,7 +382,7 @@ def application_row(conn, application_id: int) -> ApplicationRow:
     """One application as an ``ApplicationRow``, read in the caller's transaction."""
     row = conn.execute(_sql(f"{_ROW_SELECT}WHERE a.id = :id", **_ROW_TYPES), {"id": application_id}).one_or_none()
     if row is None:
-        raise NotFound(f"There is no application with id {application_id}.")
+        raise NotFound(_("There is no application with id {application_id}.").format(application_id=application_id))
     return ApplicationRow(*row)
 
 
@@ -459,7 +461,7 @@ def application_facts(conn, application_id: int) -> tuple[int, ApplicationFacts]
         "WHERE a.id = :id", dates=("submitted_on", "opens_on", "closes_on"), moments=("created_at",)),
         {"id": application_id}).one_or_none()
     if app is None:
-        raise NotFound(f"There is no application with id {application_id}.")
+        raise NotFound(_("There is no application with id {application_id}.").format(application_id=application_id))
     has_round = app.round_id is not None
     year = application_year(app.financial_year if has_round else None, app.submitted_on, app.created_at.date())
     earlier = funded_last_year(year, past_awards(conn, app.fund_id, app.organisation_id, application_id))

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from grantdesk.domain.changes import NOTHING, ChangeLog, Changes, Kind
 from grantdesk.domain.errors import DatabaseError
+from grantdesk.i18n import N_, _
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -56,7 +57,7 @@ TABLE_KINDS: dict[str, Kind | None] = {
 
 _LOG_KEY = "grantdesk.changes"  # where a session keeps its ChangeLog (session.info)
 
-READ_ONLY_WORDS = "This database is read-only: you can look but not change anything."
+READ_ONLY_WORDS = N_("This database is read-only: you can look but not change anything.")
 
 
 class ReadOnlyDatabase(DatabaseError):
@@ -64,9 +65,11 @@ class ReadOnlyDatabase(DatabaseError):
 
     @classmethod
     def for_database(cls, where: str | None = None) -> ReadOnlyDatabase:
-        place = f" ({where})" if where else ""
-        return cls(f"{READ_ONLY_WORDS} Nothing was saved{place}. To make changes, open a copy of the file "
-                   "or ask for permission to write to it.")
+        if where:
+            return cls(_("{read_only} Nothing was saved ({where}). To make changes, open a copy of the file or ask "
+                         "for permission to write to it.").format(read_only=_(READ_ONLY_WORDS), where=where))
+        return cls(_("{read_only} Nothing was saved. To make changes, open a copy of the file or ask for permission "
+                     "to write to it.").format(read_only=_(READ_ONLY_WORDS)))
 
 
 def is_read_only_error(exc: BaseException | None) -> bool:
@@ -237,8 +240,9 @@ class UnitOfWork:
             # SQLite's "attempt to write a readonly database", with the SQL, is no message for a person
             raise ReadOnlyDatabase.for_database(self.db.describe()) from exc
         if exc is not None and not isinstance(exc, DatabaseBusy) and is_busy_error(exc):
-            raise DatabaseBusy(f"Someone else is saving a large change to {self.db.describe()} and it took longer "
-                               f"than {WRITER_WAIT_S} seconds. Nothing was saved; try again in a moment.") from exc
+            raise DatabaseBusy(_("Someone else is saving a large change to {describe} and it took longer than "
+                                 "{writer_wait_s} seconds. Nothing was saved; try again in a moment.").format(
+                                 describe=self.db.describe(), writer_wait_s=WRITER_WAIT_S)) from exc
 
     def note(self, kind: Kind, application_ids: Iterable[int] = (), *, every_application: bool = False) -> None:
         """See ``note_change``."""

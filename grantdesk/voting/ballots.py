@@ -34,10 +34,11 @@ from grantdesk.voting.election import Ballot, Election, Project
 from grantdesk.voting.wording import (
     amount_text,
     count_text,
-    names_in_order,
+    number_text,
     ordinal,
     project_label,
 )
+from grantdesk.i18n import N_, _, current_language, ngettext
 
 CANT_JUDGE = None
 """In a score ballot's points: the voter ticked "can't judge" for that project."""
@@ -116,66 +117,121 @@ def _count(n: int) -> str:
     return count_text(n, ("project", "projects"))
 
 
+def _projects(n: int | Fraction) -> str:
+    """``3 projects`` in the language the process speaks (the officer's)."""
+    return ngettext("{n} project", "{n} projects", int(n)).format(n=number_text(n))
+
+
+def _tokens(n: int | Fraction) -> str:
+    return ngettext("{n} token", "{n} tokens", int(n)).format(n=number_text(n))
+
+
+def _names(labels: Sequence[str]) -> str:
+    """“A”, “A and B”, “A, B and C” in the language the process speaks."""
+    if len(labels) <= 1:
+        return "".join(labels)
+    return _("{items} and {last}").format(items=", ".join(labels[:-1]), last=labels[-1])
+
+
+# Whole sentences for each way of marking (approve, rank, choose, score, mark): Welsh and English
+# word them differently, so no verb is glued into a sentence.
+_TOO_FEW = {
+    "approve": N_("It approves {projects}; each voter must approve at least {limit}."),
+    "rank": N_("It ranks {projects}; each voter must rank at least {limit}."),
+    "choose": N_("It chooses {projects}; each voter must choose at least {limit}."),
+    "score": N_("It scores {projects}; each voter must score at least {limit}."),
+    "mark": N_("It marks {projects}; each voter must mark at least {limit}."),
+}
+_TOO_MANY = {
+    "approve": N_("It approves {projects}; each voter may approve at most {limit}."),
+    "rank": N_("It ranks {projects}; each voter may rank at most {limit}."),
+    "choose": N_("It chooses {projects}; each voter may choose at most {limit}."),
+    "score": N_("It scores {projects}; each voter may score at most {limit}."),
+    "mark": N_("It marks {projects}; each voter may mark at most {limit}."),
+}
+_NOT_EXACTLY = {
+    "approve": N_("It approves {projects}; each voter must approve exactly {limit}."),
+    "rank": N_("It ranks {projects}; each voter must rank exactly {limit}."),
+    "choose": N_("It chooses {projects}; each voter must choose exactly {limit}."),
+    "score": N_("It scores {projects}; each voter must score exactly {limit}."),
+    "mark": N_("It marks {projects}; each voter must mark exactly {limit}."),
+}
 _VERBS = {"approval": "approve", "ranked": "rank", "choose-one": "choose", "knapsack": "choose", "score": "score",
           "cumulative": "mark"}
-_NOTHING = {"approval": "It approves no project.", "choose-one": "It marks no project; choose one.",
-            "ranked": "It ranks no project.", "score": "It scores no project.",
-            "cumulative": "It gives no tokens to any project.", "knapsack": "It chooses no project."}
+_NOTHING = {"approval": N_("It approves no project."), "choose-one": N_("It marks no project; choose one."),
+            "ranked": N_("It ranks no project."), "score": N_("It scores no project."),
+            "cumulative": N_("It gives no tokens to any project."), "knapsack": N_("It chooses no project.")}
 _TOKENS = ("token", "tokens")
 
 
 def problem_words(problem: BallotProblem) -> str:
     """The problem in the words of the count, for an officer or a volunteer keying paper ballots
-    ("It approves 3 projects; each voter may approve at most 2."): the one place they are written."""
+    ("It approves 3 projects; each voter may approve at most 2."): the one place they are written, in
+    the language the process speaks (the voter's own words are ``voter_words``)."""
     p, code = problem, problem.code
     label = project_label(p.projects[0]) if p.projects else ""
-    scale = f"from {p.low} to {p.high}"
     verb = _VERBS.get(p.kind, "mark")
     if code == "unknown_project":
-        return f"It marks “{p.given}”, which is not a project on this ballot paper."
+        return _("It marks “{given}”, which is not a project on this ballot paper.").format(given=p.given)
     if code == "marked_twice":
         if p.places:
-            places = names_in_order([ordinal(n) for n in p.places])
-            return f"It ranks {label} {p.chosen} times ({places}); rank each project once."
-        return f"It marks {label} {p.chosen} times; mark each project once."
+            places = _names([ordinal(n, current_language()) for n in p.places])
+            return _("It ranks {project} {times} times ({places}); rank each project once.").format(
+                project=label, times=p.chosen, places=places)
+        return _("It marks {project} {times} times; mark each project once.").format(project=label, times=p.chosen)
     if code == "none_chosen":
-        return _NOTHING.get(p.kind, "It marks no project.")
+        return _(_NOTHING.get(p.kind, N_("It marks no project.")))
     if code == "too_few":
-        return f"It {verb}s {_count(p.chosen)}; each voter must {verb} at least {p.limit}."
+        return _(_TOO_FEW[verb]).format(projects=_projects(p.chosen), limit=p.limit)
     if code == "too_many":
         if p.kind == "choose-one":
-            return (f"It marks {_count(p.chosen)} ({names_in_order([project_label(x) for x in p.projects])}); "
-                    "choose one only.")
-        return f"It {verb}s {_count(p.chosen)}; each voter may {verb} at most {p.limit}."
+            return _("It marks {projects} ({names}); choose one only.").format(
+                projects=_projects(p.chosen), names=_names([project_label(x) for x in p.projects]))
+        return _(_TOO_MANY[verb]).format(projects=_projects(p.chosen), limit=p.limit)
     if code == "not_exactly":
-        return f"It {verb}s {_count(p.chosen)}; each voter must {verb} exactly {p.limit}."
+        return _(_NOT_EXACTLY[verb]).format(projects=_projects(p.chosen), limit=p.limit)
     if code == "category_over":
-        names = names_in_order([project_label(x) for x in p.projects])
-        return (f"It approves {p.chosen} {p.category} projects ({names}); "
-                f"each voter may approve at most {p.limit} {p.category} {'project' if p.limit == 1 else 'projects'}.")
+        names = _names([project_label(x) for x in p.projects])
+        return ngettext("It approves {chosen} {category} projects ({names}); each voter may approve at most {limit} "
+                        "{category} project.",
+                        "It approves {chosen} {category} projects ({names}); each voter may approve at most {limit} "
+                        "{category} projects.", p.limit).format(chosen=p.chosen, category=p.category, names=names,
+                                                                limit=p.limit)
     if code == "cant_judge_not_offered":
-        return f"It marks {label} “can't judge”, which this ballot does not offer; give it a score {scale}."
+        return _("It marks {project} “can't judge”, which this ballot does not offer; give it a score from {low} to "
+                 "{high}.").format(project=label, low=p.low, high=p.high)
     if code == "score_not_whole":
-        return f"The score for {label} (“{p.given}”) is not a whole number {scale}."
+        return _("The score for {project} (“{given}”) is not a whole number from {low} to {high}.").format(
+            project=label, given=p.given, low=p.low, high=p.high)
     if code == "score_out_of_range":
-        return f"It scores {label} {p.given}, but scores go {scale}."
+        return _("It scores {project} {given}, but scores go from {low} to {high}.").format(
+            project=label, given=p.given, low=p.low, high=p.high)
     if code == "unscored":
         missing = [project_label(x) for x in p.projects]
-        alternative = " or marked “can't judge”" if p.cant_judge else ""
-        return (f"{names_in_order(missing)} {'has' if len(missing) == 1 else 'have'} no score; "
-                f"every project must be scored {scale}{alternative}.")
+        values = dict(names=_names(missing), low=p.low, high=p.high)
+        if p.cant_judge:
+            return ngettext("{names} has no score; every project must be scored from {low} to {high} or marked "
+                            "“can't judge”.",
+                            "{names} have no score; every project must be scored from {low} to {high} or marked "
+                            "“can't judge”.", len(missing)).format(**values)
+        return ngettext("{names} has no score; every project must be scored from {low} to {high}.",
+                        "{names} have no score; every project must be scored from {low} to {high}.",
+                        len(missing)).format(**values)
     if code == "tokens_not_whole":
-        return (f"It gives {label} “{p.given}” tokens; give a project a whole number of tokens, at least 1, "
-                "or leave it out.")
+        return _("It gives {project} “{given}” tokens; give a project a whole number of tokens, at least 1, or leave "
+                 "it out.").format(project=label, given=p.given)
     if code == "tokens_over_cap":
-        return f"It gives {label} {count_text(p.given, _TOKENS)}; at most {p.limit} may go to one project."
+        return _("It gives {project} {tokens}; at most {limit} may go to one project.").format(
+            project=label, tokens=_tokens(p.given), limit=p.limit)
     if code == "tokens_over":
-        return f"It spreads {count_text(p.chosen, _TOKENS)}, but each voter has {p.limit}."
+        return _("It spreads {tokens}, but each voter has {limit}.").format(tokens=_tokens(p.chosen), limit=p.limit)
     if code == "tokens_unused":
-        return f"It spreads {p.chosen} of the {count_text(p.limit, _TOKENS)}; every token must be used."
+        return _("It spreads {chosen} of the {tokens}; every token must be used.").format(
+            chosen=p.chosen, tokens=_tokens(p.limit))
     if code == "over_budget":
-        return (f"The projects it chooses cost {amount_text(p.cost, p.currency)} in all, more than the budget "
-                f"of {amount_text(p.budget, p.currency)}; the chosen projects must fit within the budget.")
+        return _("The projects it chooses cost {cost} in all, more than the budget of {budget}; the chosen projects "
+                 "must fit within the budget.").format(cost=amount_text(p.cost, p.currency),
+                                                      budget=amount_text(p.budget, p.currency))
     raise ValueError(f"no words for the ballot problem {code!r}")  # pragma: no cover (codes are checked)
 
 
@@ -522,12 +578,12 @@ SETTINGS_BY_KIND: dict[str, tuple[str, ...]] = {
 }
 
 KIND_LABELS = {
-    "score": "Score each project",
-    "approval": "Approve up to a number of projects",
-    "choose-one": "Choose one project",
-    "ranked": "Rank projects in order of preference",
-    "cumulative": "Spread tokens over projects",
-    "knapsack": "Choose projects that fit the budget",
+    "score": N_("Score each project"),
+    "approval": N_("Approve up to a number of projects"),
+    "choose-one": N_("Choose one project"),
+    "ranked": N_("Rank projects in order of preference"),
+    "cumulative": N_("Spread tokens over projects"),
+    "knapsack": N_("Choose projects that fit the budget"),
 }
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from grantdesk.domain.errors import ValidationError
 from grantdesk.voting.election import VOTE_TYPES, Ballot, BallotColumns, Election, Project
+from grantdesk.i18n import _
 
 SECTIONS = ("META", "PROJECTS", "VOTES")
 _PROJECT_COLUMNS = ("project_id", "cost", "name", "category")
@@ -39,9 +40,9 @@ def exact_amount(text: str, what: str, line: int | None = None) -> Fraction:
     try:
         value = Decimal(text.strip())
     except InvalidOperation:
-        raise PabulibError(f"{where}{what} “{text}” is not a number.") from None
+        raise PabulibError(_("{where}{what} “{text}” is not a number.").format(where=where, what=what, text=text)) from None
     if not value.is_finite() or value < 0:
-        raise PabulibError(f"{where}{what} “{text}” is not an amount.")
+        raise PabulibError(_("{where}{what} “{text}” is not an amount.").format(where=where, what=what, text=text))
     return Fraction(value)
 
 
@@ -88,7 +89,8 @@ def _parse(text: str, keep_extra: bool = True) -> Election:
     starts = _section_starts(lines)
     missing = [s for s in SECTIONS if s not in starts]
     if missing:
-        raise PabulibError(f"This is not a PaBuLib file: there is no {' or '.join(missing)} section.")
+        raise PabulibError(_("This is not a PaBuLib file: there is no {missing} section.").format(
+                             missing=' or '.join(missing)))
     order = sorted(starts.values())
     bounds = {name: (start + 1, next((o for o in order if o > start), len(lines))) for name, start in starts.items()}
 
@@ -102,7 +104,7 @@ def _parse(text: str, keep_extra: bool = True) -> Election:
         if any(map(str.isspace, texts)):  # lines of spaces are blank too (rare: checked, not assumed)
             texts = [t for t in texts if t.strip()]
         if not texts:
-            raise PabulibError(f"The {section} section has no header row.")
+            raise PabulibError(_("The {section} section has no header row.").format(section=section))
         if quotes and any(map(str.__contains__, texts, repeat('"'))):  # quoted fields: let csv read them
             parsed = list(csv.reader(texts, delimiter=";"))
         else:  # the common case, and 60,000 ballots: a plain split is several times faster
@@ -122,15 +124,16 @@ def _parse(text: str, keep_extra: bool = True) -> Election:
     meta = {row[0].strip(): ";".join(row[1:]).strip() for _n, row in meta_rows if row}
     vote_type = meta.get("vote_type", "").strip()
     if vote_type not in VOTE_TYPES:
-        raise PabulibError(f"META vote_type “{vote_type}” is not one of {', '.join(VOTE_TYPES)}.")
+        raise PabulibError(_("META vote_type “{vote_type}” is not one of {vote_types}.").format(
+                             vote_type=vote_type, vote_types=', '.join(VOTE_TYPES)))
     if "budget" not in meta:
-        raise PabulibError("META has no budget.")
+        raise PabulibError(_("META has no budget."))
     budget = exact_amount(meta["budget"], "The budget")
 
     header, project_rows = rows("PROJECTS")
     for needed in ("project_id", "cost"):
         if needed not in header:
-            raise PabulibError(f"The PROJECTS section has no {needed} column.")
+            raise PabulibError(_("The PROJECTS section has no {needed} column.").format(needed=needed))
     col = {name: i for i, name in enumerate(header)}
     projects: list[Project] = []
     seen: set[str] = set()
@@ -138,9 +141,9 @@ def _parse(text: str, keep_extra: bool = True) -> Election:
         cells = row + [""] * (len(header) - len(row))
         pid = cells[col["project_id"]].strip()
         if not pid:
-            raise PabulibError(f"line {n}: a project has no project_id.")
+            raise PabulibError(_("line {n}: a project has no project_id.").format(n=n))
         if pid in seen:
-            raise PabulibError(f"line {n}: project {pid} is listed twice.")
+            raise PabulibError(_("line {n}: project {pid} is listed twice.").format(n=n, pid=pid))
         seen.add(pid)
         categories = tuple(c.strip() for c in cells[col["category"]].split(",") if c.strip()) if "category" in col else ()
         extra = {h: cells[i] for h, i in col.items() if h not in _PROJECT_COLUMNS}
@@ -154,7 +157,7 @@ def _parse(text: str, keep_extra: bool = True) -> Election:
     header, vote_rows = rows("VOTES", () if keep_extra else counting_only)
     for needed in ("voter_id", "vote"):
         if needed not in header:
-            raise PabulibError(f"The VOTES section has no {needed} column.")
+            raise PabulibError(_("The VOTES section has no {needed} column.").format(needed=needed))
     _check_last_line(lines, bounds["VOTES"])
     _check_count(meta, meta_rows, "num_votes", len(vote_rows.rows), "VOTES", "ballot", bounds["VOTES"], lines)
     col = {name: i for i, name in enumerate(header)}
@@ -190,8 +193,9 @@ def _check_last_line(lines: list[str], bounds: tuple[int, int]) -> None:
     if len(cells) < len(header):
         missing = header[len(cells):]
         raise PabulibError(
-            f"line {n + 1}: the last ballot has {len(cells)} of the {len(header)} columns of VOTES (no "
-            f"{', '.join(missing)}): the file looks cut off part-way through this line.")
+            _("line {n}: the last ballot has {count} of the {count2} columns of VOTES (no {missing}): the file "
+              "looks cut off part-way through this line.").format(
+              n=n + 1, count=len(cells), count2=len(header), missing=', '.join(missing)))
 
 
 def _check_count(meta: dict[str, str], meta_rows: "_Rows", key: str, found: int, section: str, noun: str,
@@ -215,8 +219,9 @@ def _check_count(meta: dict[str, str], meta_rows: "_Rows", key: str, found: int,
             f"says {key} is {declared:,}{at}: the file looks cut off, and {declared - found:,} "
             f"{noun}{'s are' if declared - found != 1 else ' is'} missing.")
     raise PabulibError(
-        f"line {end}: the {section} section has {found:,} {noun}{'s' * (found != 1)}, but META says {key} is "
-        f"{declared:,}{at}: the file does not hold what its META describes.")
+        _("line {end}: the {section} section has {found:,} {noun}{value}, but META says {key} is "
+          "{declared:,}{at}: the file does not hold what its META describes.").format(
+          end=end, section=section, found=found, noun=noun, value='s' * (found != 1), key=key, declared=declared, at=at))
 
 
 class _Rows:
@@ -250,24 +255,27 @@ def _ballots_careful(vote_rows, header, index, v_id, v_vote, v_points, wants_poi
             try:  # spaces after the commas, perhaps
                 chosen = tuple(lookup(p.strip()) for p in vote.split(","))
             except KeyError as exc:
-                raise PabulibError(f"line {n}: voter {cells[v_id]} voted for project {exc.args[0]}, "
-                                   "which is not in PROJECTS.") from None
+                raise PabulibError(_("line {n}: voter {cells} voted for project {args}, which is not in PROJECTS.").format(
+                                     n=n, cells=cells[v_id], args=exc.args[0])) from None
         points = None
         if wants_points:
             if v_points is None:
-                raise PabulibError(f"A {vote_type} file needs a points column in VOTES.")
+                raise PabulibError(_("A {vote_type} file needs a points column in VOTES.").format(
+                                     vote_type=vote_type))
             raw = cells[v_points].strip()
             try:
                 points = tuple(map(int, raw.split(","))) if raw else ()
             except ValueError:
-                raise PabulibError(f"line {n}: points “{raw}” are not whole numbers.") from None
+                raise PabulibError(_("line {n}: points “{raw}” are not whole numbers.").format(n=n, raw=raw)) from None
             if len(points) != len(chosen):
-                raise PabulibError(f"line {n}: {len(chosen)} projects but {len(points)} points.")
+                raise PabulibError(_("line {n}: {count} projects but {count2} points.").format(
+                                     n=n, count=len(chosen), count2=len(points)))
         if len(chosen) > 1 and len(set(chosen)) != len(chosen):
             if vote_type in ("approval", "choose-1"):
                 chosen = tuple(dict.fromkeys(chosen))  # approving twice is approving once
             else:
-                raise PabulibError(f"line {n}: voter {cells[v_id]} lists a project twice on a {vote_type} ballot.")
+                raise PabulibError(_("line {n}: voter {cells} lists a project twice on a {vote_type} ballot.").format(
+                                     n=n, cells=cells[v_id], vote_type=vote_type))
         ballots.append(Ballot(cells[v_id].strip(), chosen, points,
                               {h: cells[i] for h, i in extra_cols} if extra_cols else None))
     return ballots

@@ -25,6 +25,7 @@ from grantdesk.voting.greedy import greedy, greedy_cost
 from grantdesk.voting.phragmen import phragmen
 from grantdesk.voting.result import AllocationResult
 from grantdesk.voting.tiebreak import PABUTOOLS, TieBreak
+from grantdesk.i18n import _, N_
 
 
 class UnknownRule(ValidationError):
@@ -53,12 +54,12 @@ RULES: dict[str, Callable[..., AllocationResult]] = {
 }
 
 DESCRIPTIONS: dict[str, str] = {
-    "greedy": "rank by total support and fund down the list, skipping what does not fit",
-    "greedy-cost": "rank by support per unit of cost and fund down the list, skipping what does not fit",
-    "mes": "the Method of Equal Shares, with no completion",
-    "mes-add1": "the Method of Equal Shares, raising every voter's budget by 1 until nothing more can be funded",
-    "mes-completed": "the Method of Equal Shares with add-1, then greedy on what is left",
-    "phragmen": "sequential Phragmén (approval ballots only)",
+    "greedy": N_("rank by total support and fund down the list, skipping what does not fit"),
+    "greedy-cost": N_("rank by support per unit of cost and fund down the list, skipping what does not fit"),
+    "mes": N_("the Method of Equal Shares, with no completion"),
+    "mes-add1": N_("the Method of Equal Shares, raising every voter's budget by 1 until nothing more can be funded"),
+    "mes-completed": N_("the Method of Equal Shares with add-1, then greedy on what is left"),
+    "phragmen": N_("sequential Phragmén (approval ballots only)"),
 }
 
 
@@ -68,7 +69,8 @@ def run_rule(election: Election, rule: str, tie_break: TieBreak = PABUTOOLS, **o
     try:
         function = RULES[rule]
     except KeyError:
-        raise UnknownRule(f"There is no allocation rule called “{rule}”; use one of {', '.join(RULES)}.") from None
+        raise UnknownRule(_("There is no allocation rule called “{rule}”; use one of {rules}.").format(
+                            rule=rule, rules=', '.join(RULES))) from None
     return function(election, tie_break=tie_break, **options)
 
 

@@ -32,10 +32,11 @@ def _memo(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
     dicts and lists (JSON) are converted each time, except an empty one."""
     seen: dict[Any, Any] = {}
     empty: dict[type, Any] = {}
+    none = convert(None)  # SQL NULL for most types; JSON's "null" for a JSON column, as SQLAlchemy writes it
 
     def converted(value: Any) -> Any:
         if value is None:
-            return None
+            return none
         kind = value.__class__
         if kind is dict or kind is list:
             if value:
@@ -157,10 +158,19 @@ def write_history(session: Session, app_ids: list[int], reasons: dict[int, str],
     note_change(session, TABLE_KINDS["status_changes"], every_application=True)
 
 
+_AUDIT_COLUMNS = ("at", "actor", "action", "entity", "entity_id", "summary", "before", "after", "prev_hash", "hash")
+
+
 def write_audit(session: Session, entries: Iterable[dict[str, Any]]) -> None:
     """Audit entries for what the import made (one per organisation, contact, reviewed application),
-    in order, checked and chained to the log (``services.common.audit_rows``), through the bulk
-    writers' one path for audit entries."""
+    in order, checked and chained to the log (``services.common.audit_rows``). On SQLite they go in
+    as tuples through ``Writer`` (the import's one time converted once, not per entry); elsewhere
+    through ``bulk.insert_many``."""
     entries = list(entries)
-    if entries:
-        insert_many(session, AuditEntry, audit_rows(session, entries))
+    if not entries:
+        return
+    chained = audit_rows(session, entries)
+    if session.get_bind().dialect.name != "sqlite" or any(set(e) - set(_AUDIT_COLUMNS) for e in chained[:1]):
+        insert_many(session, AuditEntry, chained)
+        return
+    Writer(session, AuditEntry, _AUDIT_COLUMNS).insert([tuple(e.get(n) for n in _AUDIT_COLUMNS) for e in chained])

@@ -69,6 +69,7 @@ from grantdesk.store.models import (
     Payment,
     YearEnd,
 )
+from grantdesk.i18n import N_, _
 
 YEAR_END_MODES = {"lapse": "lapses", "roll_over": "rolls over into next year's allotment"}
 DECIDABLE = (Status.SUBMITTED.value, Status.ELIGIBLE.value, Status.SHORTLISTED.value)
@@ -110,7 +111,8 @@ class MemberPosition:
 def _fund(session: Session, fund_code: str) -> Fund:
     fund = fund_by_code(session, fund_code)
     if fund.decision_model != "member":
-        raise ValidationError(f"{fund.name} is not decided by elected members, so it has no members' pots.")
+        raise ValidationError(_("{name} is not decided by elected members, so it has no members' pots.").format(
+                                name=fund.name))
     return fund
 
 
@@ -176,14 +178,15 @@ def set_allotments(uow: UnitOfWork, fund_code: str, year: int, amount_pence: int
 
     who = actor_or_default(actor)
     if amount_pence < 0:
-        raise ValidationError("An allotment cannot be negative.", "amount")
+        raise ValidationError(_("An allotment cannot be negative."), "amount")
     s = uow.session
     fund = _fund(s, fund_code)
     members = _members(s, fund)
     if member_ids is not None:
         unknown = set(member_ids) - {m.id for m in members}
         if unknown:
-            raise NotFound(f"Member {sorted(unknown)[0]} is not a member of {fund.name}.")
+            raise NotFound(_("Member {unknown} is not a member of {name}.").format(
+                             unknown=sorted(unknown)[0], name=fund.name))
         members = [m for m in members if m.id in set(member_ids)]
     for m in members:
         pot = pot_position(s, m, year)
@@ -191,10 +194,13 @@ def set_allotments(uow: UnitOfWork, fund_code: str, year: int, amount_pence: int
         rolled = allot.rolled_over_pence if allot else 0
         used = pot.committed_pence + pot.approved_pence
         if amount_pence + rolled < used:
+            values = dict(name=m.name, used=format_money(used), year=financial_year_label(year),
+                          allotment=format_money(amount_pence), rolled=format_money(rolled))
             raise ValidationError(
-                f"{m.name} has already recommended {format_money(used)} in {financial_year_label(year)}, more "
-                f"than an allotment of {format_money(amount_pence)}" + (f" with {format_money(rolled)} rolled over"
-                                                                       if rolled else "") + ".", "amount")
+                _("{name} has already recommended {used} in {year}, more than an allotment of {allotment} with "
+                  "{rolled} rolled over.").format(**values) if rolled else
+                _("{name} has already recommended {used} in {year}, more than an allotment of {allotment}.").format(
+                    **values), "amount")
         set_allotment(s, actor=who, member=m, financial_year=year, amount_pence=amount_pence)
     audit(s, actor=who, action="allotment.bulk", entity="fund", entity_id=fund.id,
           summary=f"Set {len(members)} members' {financial_year_label(year)} allotment to {format_money(amount_pence)}")
@@ -267,19 +273,21 @@ def run_year_end(uow: UnitOfWork, fund_code: str, year: int, *, actor: str | Non
     still waiting for the officer; audited with every member's figure. A manager's."""
     who = actor_or_default(actor)
     s = uow.session
-    require_role(uow, Role.MANAGER, doing="run the year-end (closing the year's pots is a manager's)")
+    require_role(uow, Role.MANAGER, doing=N_("run the year-end (closing the year's pots is a manager's)"))
     fund = _fund(s, fund_code)
     plan = _plan(s, fund, year)
     label = financial_year_label(year)
     if plan.done:
-        raise ValidationError(f"The {label} year-end for {fund.name} has already been run.")
+        raise ValidationError(_("The {label} year-end for {name} has already been run.").format(
+                                label=label, name=fund.name))
     day = today or utcnow().date()
     closes = _spend_by(fund, year)
     if day <= closes:
-        raise ValidationError(f"The {label} pots are open until {format_date(closes)}; run the year-end after that.")
+        raise ValidationError(_("The {label} pots are open until {closes}; run the year-end after that.").format(
+                                label=label, closes=format_date(closes)))
     if plan.pending_pence:
-        raise ValidationError(f"{format_money(plan.pending_pence)} of {label} recommendations still wait for the "
-                              "officer; approve or return them first.")
+        raise ValidationError(_("{pending} of {label} recommendations still wait for the officer; approve or "
+                                "return them first.").format(pending=format_money(plan.pending_pence), label=label))
     if plan.mode == "roll_over":
         for line in plan.lines:
             if not line.unspent_pence:
@@ -487,9 +495,10 @@ def decision_context(db: Database, application_id: int, *, today: date | None = 
     with db.session() as s:
         app = s.get(Application, application_id)
         if app is None:
-            raise NotFound(f"There is no application with id {application_id}.")
+            raise NotFound(_("There is no application with id {application_id}.").format(
+                             application_id=application_id))
         if app.fund.decision_model != "member":
-            raise ValidationError(f"{app.fund.name} is not decided by elected members.")
+            raise ValidationError(_("{name} is not decided by elected members.").format(name=app.fund.name))
         return _context(s, app, today or utcnow().date())
 
 
@@ -499,7 +508,7 @@ def decision_record_context(db: Database, decision_id: int) -> DecisionContext:
     with db.session() as s:
         md = s.get(MemberDecision, decision_id)
         if md is None:
-            raise NotFound(f"There is no member decision with id {decision_id}.")
+            raise NotFound(_("There is no member decision with id {decision_id}.").format(decision_id=decision_id))
         return _context(s, s.get(Application, md.application_id), financial_year_bounds(md.financial_year)[0])
 
 
@@ -519,34 +528,35 @@ def record_member_decision(uow: UnitOfWork, application_id: int, member_id: int,
     app = s.get(Application, application_id)
     member = s.get(Member, member_id)
     if app is None or member is None or member.fund_id != app.fund_id:
-        raise NotFound("Choose an application and a member of the same fund.")
+        raise NotFound(_("Choose an application and a member of the same fund."))
     fund = app.fund
     year = financial_year_of(day)
     closes = _spend_by(fund, year)
     if day > closes:
         raise OutsideTheYear(
-            f"{fund.name}'s {financial_year_label(year)} pots closed on {format_date(closes)} (money must be "
-            f"spent by then). Decisions from {format_date(date(year + 1, 4, 1))} use the "
-            f"{financial_year_label(year + 1)} allotments.")
+            _("{name}'s {financial_year_label} pots closed on {closes} (money must be spent by then). Decisions "
+              "from {date} use the {financial_year_label2} allotments.").format(
+              name=fund.name, financial_year_label=financial_year_label(year), closes=format_date(closes), date=format_date(date(year + 1, 4, 1)), financial_year_label2=financial_year_label(year + 1)))
     if app.status not in DECIDABLE:
-        raise ValidationError(f"{app.reference} is {Status(app.status).label.lower()}: members decide on "
-                              "submitted, eligible or shortlisted applications.")
+        raise ValidationError(_("{reference} is {label}: members decide on submitted, eligible or shortlisted "
+                                "applications.").format(
+                                reference=app.reference, label=Status(app.status).label.lower()))
     if decision == "recommended":
         already = s.scalar(select(func.coalesce(func.sum(MemberDecision.amount_pence), 0)).where(
             MemberDecision.application_id == app.id, MemberDecision.decision == "recommended",
             MemberDecision.officer_outcome.is_distinct_from("returned"))) or 0
         if amount_pence + already > app.amount_requested_pence:
             raise ValidationError(
-                f"{app.reference} asked for {format_money(app.amount_requested_pence)} and "
-                f"{format_money(already)} is already recommended; at most "
-                f"{format_money(max(app.amount_requested_pence - already, 0))} more can be.", "amount")
+                _("{reference} asked for {amount_requested} and {already} is already recommended; at most {max} "
+                  "more can be.").format(
+                  reference=app.reference, amount_requested=format_money(app.amount_requested_pence), already=format_money(already), max=format_money(max(app.amount_requested_pence - already, 0))), "amount")
     decl = add_interest_declaration(
         s, actor=who, application=app, declared_on=day, kind=declaration.kind, nature=declaration.nature,
         member=member, dispensation_reference=(declaration.dispensation_reference or "").strip() or None,
         dispensation_granted_on=declaration.dispensation_granted_on)
     if decl.kind == "dpi" and decl.dispensation_reference and decl.dispensation_granted_on \
             and decl.dispensation_granted_on > day:
-        raise ValidationError("A dispensation must be granted before the decision it allows.", "dispensation")
+        raise ValidationError(_("A dispensation must be granted before the decision it allows."), "dispensation")
     md = add_member_decision(s, actor=who, application=app, member=member, decision=decision, reasons=reasons,
                              decided_on=day, financial_year=year, amount_pence=amount_pence, declaration=decl)
     view = next(v for v in _decision_views(s, app) if v.id == md.id)
@@ -564,12 +574,12 @@ def officer_outcome(uow: UnitOfWork, decision_id: int, outcome: str, *, reason: 
     s = uow.session
     md = s.get(MemberDecision, decision_id)
     if md is None:
-        raise NotFound(f"There is no member decision with id {decision_id}.")
+        raise NotFound(_("There is no member decision with id {decision_id}.").format(decision_id=decision_id))
     if md.officer_outcome is not None:
-        raise ValidationError(f"This recommendation was already {md.officer_outcome} on "
-                              f"{format_date(md.officer_on)}.")
+        raise ValidationError(_("This recommendation was already {officer_outcome} on {officer_on}.").format(
+                                officer_outcome=md.officer_outcome, officer_on=format_date(md.officer_on)))
     if day < md.decided_on:
-        raise ValidationError("The officer's decision cannot be dated before the member's.")
+        raise ValidationError(_("The officer's decision cannot be dated before the member's."))
     record_officer_outcome(s, actor=who, decision=md, outcome=outcome, on=day, reason=reason, officer_name=who)
     app = s.get(Application, md.application_id)
     waiting = s.scalar(select(func.count()).select_from(MemberDecision).where(
@@ -748,7 +758,8 @@ def member_statement(db: Database, fund_code: str, member_id: int, year: int) ->
     """A member's year: each decision with amounts, the officer's outcome, and the balance."""
     position = next((p for p in member_positions(db, fund_code, year) if p.member_id == member_id), None)
     if position is None:
-        raise NotFound(f"Member {member_id} is not an active member of fund {fund_code}.")
+        raise NotFound(_("Member {member_id} is not an active member of fund {fund_code}.").format(
+                         member_id=member_id, fund_code=fund_code))
     with db.session() as s:
         fund = _fund(s, fund_code)
         rows = s.scalars(select(MemberDecision).where(MemberDecision.member_id == member_id,

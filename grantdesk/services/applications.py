@@ -43,6 +43,7 @@ from grantdesk.store.models import (
     Round,
     StatusChange,
 )
+from grantdesk.i18n import _
 
 __all__ = [
     "READ_ONLY_FIELDS", "ApplicationDetail", "ApplicationListRow", "ApplicationRow", "StatusEvent",
@@ -100,13 +101,13 @@ def add_application(
     """Record a new application as a draft, with its reference and first history entry."""
     title = " ".join(title.split())
     if not title:
-        raise ValidationError("The application needs a title.", "title")
+        raise ValidationError(_("The application needs a title."), "title")
     if amount_requested_pence <= 0:
-        raise ValidationError("The amount requested must be more than £0.", "amount_requested")
+        raise ValidationError(_("The amount requested must be more than £0."), "amount_requested")
     if project_start and project_end and project_end < project_start:
-        raise ValidationError("The project ends before it starts.", "project_end")
+        raise ValidationError(_("The project ends before it starts."), "project_end")
     if contact is not None and contact.organisation_id != organisation.id:
-        raise ValidationError("The contact belongs to a different organisation.", "contact_name")
+        raise ValidationError(_("The contact belongs to a different organisation."), "contact_name")
     moment = at or utcnow()
     year = round.financial_year if round is not None else financial_year_of((created_on or moment.date()))
     app = Application(
@@ -236,7 +237,7 @@ def award_application(
         raise InvalidTransition.of("award.member_fund", reference=app.reference, fund=fund.name)
     check_transition(app.status, Status.AWARDED)
     if amount_pence <= 0:
-        raise ValidationError("An award must be more than £0.", "amount")
+        raise ValidationError(_("An award must be more than £0."), "amount")
     why = " ".join(reason.split())
     crossed = _limits(s, app).crossed(amount_pence)
     if crossed and not why:

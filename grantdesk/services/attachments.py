@@ -31,6 +31,7 @@ from grantdesk.store.queries import AttachmentInfo, attachments_for  # read with
 from grantdesk.store.database import Database
 from grantdesk.store.unit_of_work import UnitOfWork, transactional
 from grantdesk.store.models import Application, Attachment
+from grantdesk.i18n import _
 
 MAX_BYTES = 25 * 1024 * 1024  # an e-mail attachment's worth; scans of a constitution are well under
 
@@ -50,7 +51,8 @@ def read_document(path: str | Path, kind: str = "other") -> NewDocument:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ValidationError(f"{path.name} could not be read ({exc.strerror or exc}); nothing was saved.",
+        raise ValidationError(_("{name} could not be read ({value}); nothing was saved.").format(
+                                name=path.name, value=exc.strerror or exc),
                               "attachment") from exc
     return NewDocument(path.name, kind, data)
 
@@ -59,15 +61,17 @@ def put_attachment(session: Session, *, actor: str, application: Application, fi
                    kind: str = "other", media_type: str | None = None, at: datetime | None = None) -> Attachment:
     name = Path(filename).name.strip()
     if not name:
-        raise ValidationError("The document needs a file name.", "attachment")
+        raise ValidationError(_("The document needs a file name."), "attachment")
     if kind not in ATTACHMENT_KINDS:
-        raise ValidationError(f"“{kind}” is not a kind of document; use one of {', '.join(ATTACHMENT_KINDS)}.",
+        raise ValidationError(_("“{kind}” is not a kind of document; use one of {attachment_kinds}.").format(
+                                kind=kind, attachment_kinds=', '.join(ATTACHMENT_KINDS)),
                               "attachment")
     if not data:
-        raise ValidationError(f"{name} is empty.", "attachment")
+        raise ValidationError(_("{name} is empty.").format(name=name), "attachment")
     if len(data) > MAX_BYTES:
         raise ValidationError(
-            f"{name} is {len(data) / 1048576:.1f} MB; documents can be up to {MAX_BYTES // 1048576} MB.", "attachment"
+            _("{name} is {count:.1f} MB; documents can be up to {max_bytes} MB.").format(
+              name=name, count=len(data) / 1048576, max_bytes=MAX_BYTES // 1048576), "attachment"
         )
     attachment = Attachment(
         application_id=application.id, kind=kind, filename=name,
@@ -88,7 +92,7 @@ def add_attachment(uow: UnitOfWork, application_id: int, filename: str, data: by
                    actor: str | None = None) -> AttachmentInfo:
     app = uow.session.get(Application, application_id)
     if app is None:
-        raise NotFound(f"There is no application with id {application_id}.")
+        raise NotFound(_("There is no application with id {application_id}.").format(application_id=application_id))
     att = put_attachment(uow.session, actor=actor_or_default(actor), application=app, filename=filename,
                          data=data, kind=kind)
     return next(a for a in attachments_for(uow.session, application_id) if a.id == att.id)
@@ -104,7 +108,7 @@ def read_attachment(db: Database, attachment_id: int) -> tuple[AttachmentInfo, b
         row = uow.session.execute(select(Attachment.application_id, Attachment.data)
                                   .where(Attachment.id == attachment_id)).one_or_none()
         if row is None:
-            raise NotFound("That document is no longer attached.")
+            raise NotFound(_("That document is no longer attached."))
         info = next(a for a in attachments_for(uow.session, row.application_id) if a.id == attachment_id)
         return info, row.data
 
@@ -115,7 +119,7 @@ def remove_attachment(uow: UnitOfWork, attachment_id: int, *, actor: str | None 
     s = uow.session
     att = s.get(Attachment, attachment_id)
     if att is None:
-        raise NotFound("That document is no longer attached.")
+        raise NotFound(_("That document is no longer attached."))
     app = s.get(Application, att.application_id)
     audit(s, actor=who, action="attachment.remove", entity="application", entity_id=att.application_id,
           summary=f"Removed “{att.filename}” from {app.reference if app else 'an application'}",
@@ -246,5 +250,6 @@ def save_attachment_as(db: Database, attachment_id: int, target: str | Path) -> 
     try:
         target.write_bytes(data)
     except OSError as exc:
-        raise ValidationError(f"{target.name} could not be saved ({exc.strerror or exc}).", "attachment") from exc
+        raise ValidationError(_("{name} could not be saved ({value}).").format(
+                                name=target.name, value=exc.strerror or exc), "attachment") from exc
     return target

@@ -38,6 +38,7 @@ from grantdesk.config import DatabaseLocation, database_location
 from grantdesk.domain.errors import DatabaseError, ValidationError
 from grantdesk.store import schema
 from grantdesk.store.database import SchemaState, make_engine, run_migrations, schema_status
+from grantdesk.i18n import _
 
 EXPORT_FORMAT = "grantdesk-export"
 EXPORT_VERSION = 1
@@ -72,12 +73,13 @@ def make_backup(location: DatabaseLocation, out: str | os.PathLike[str], *, logi
     """Back up the database at ``location`` to the file ``out`` (refused if it exists, unless ``force``)."""
     out = Path(out).expanduser().resolve()
     if out.exists() and not force:
-        raise ValidationError(f"{out} already exists; choose another name (or --force to replace it).", "out")
+        raise ValidationError(_("{out} already exists; choose another name (or --force to replace it).").format(
+                                out=out), "out")
     if not out.parent.is_dir():
-        raise ValidationError(f"The folder {out.parent} does not exist.", "out")
+        raise ValidationError(_("The folder {parent} does not exist.").format(parent=out.parent), "out")
     if location.path is not None:
         if not location.path.is_file():
-            raise DatabaseError(f"There is no GrantDesk database at {location.path}.")
+            raise DatabaseError(_("There is no GrantDesk database at {path}.").format(path=location.path))
         _require_grantdesk(location)
         if logical:
             _write_export(location, out)
@@ -145,9 +147,10 @@ def _require_grantdesk(location: DatabaseLocation) -> str:
     if status.state in (SchemaState.CURRENT, SchemaState.OLDER):
         return status.revision or ""
     if status.state is SchemaState.EMPTY:
-        raise DatabaseError(f"{location.describe()} is empty: there is nothing to back up.")
-    raise DatabaseError(f"{location.describe()} is not a GrantDesk database this version can read "
-                        f"({status.state.value}); nothing was written.")
+        raise DatabaseError(_("{describe} is empty: there is nothing to back up.").format(
+                              describe=location.describe()))
+    raise DatabaseError(_("{describe} is not a GrantDesk database this version can read ({value}); nothing was "
+                          "written.").format(describe=location.describe(), value=status.state.value))
 
 
 def _libpq_url(url: str) -> str:
@@ -230,15 +233,15 @@ def backup_kind(path: Path) -> str:
         with open(path, "rb") as f:
             start = f.read(16)
     except OSError as exc:
-        raise ValidationError(f"{path} cannot be read: {exc.strerror or exc}.", "file") from exc
+        raise ValidationError(_("{path} cannot be read: {value}.").format(path=path, value=exc.strerror or exc), "file") from exc
     if start.startswith(_SQLITE_MAGIC):
         return "sqlite"
     if start.startswith(_PG_DUMP_MAGIC):
         return "pg_dump"
     if start.startswith(_GZIP_MAGIC) or start.lstrip().startswith(b"{"):
         return "export"
-    raise ValidationError(f"{path} is not a GrantDesk backup (not a SQLite file, a pg_dump file or a GrantDesk "
-                          "export).", "file")
+    raise ValidationError(_("{path} is not a GrantDesk backup (not a SQLite file, a pg_dump file or a GrantDesk "
+                            "export).").format(path=path), "file")
 
 
 def restore_backup(location: DatabaseLocation, backup: str | os.PathLike[str], *, force: bool = False) -> RestoreResult:
@@ -246,22 +249,24 @@ def restore_backup(location: DatabaseLocation, backup: str | os.PathLike[str], *
     refused unless ``force``, and then everything in it is replaced."""
     backup = Path(backup).expanduser().resolve()
     if not backup.is_file():
-        raise ValidationError(f"There is no backup file at {backup}.", "file")
+        raise ValidationError(_("There is no backup file at {backup}.").format(backup=backup), "file")
     kind = backup_kind(backup)
     if location.path is not None and location.path.resolve() == backup:
-        raise ValidationError("The backup and the database to restore into are the same file.", "file")
+        raise ValidationError(_("The backup and the database to restore into are the same file."), "file")
     if location.path is not None and location.missing_folder() is not None:
-        raise DatabaseError(f"The folder {location.path.parent} does not exist; nothing was restored.")
+        raise DatabaseError(_("The folder {parent} does not exist; nothing was restored.").format(
+                              parent=location.path.parent))
     engine = make_engine(location.url)
     try:
         state = schema_status(engine).state
         if state is not SchemaState.EMPTY and not force:
-            raise DatabaseError(f"{location.describe()} already holds a database; nothing was restored. Restore into "
-                                "a new, empty database, or use --force to replace everything in it.")
+            raise DatabaseError(_("{describe} already holds a database; nothing was restored. Restore into a "
+                                  "new, empty database, or use --force to replace everything in it.").format(
+                                  describe=location.describe()))
         if kind == "pg_dump":
             if engine.dialect.name != "postgresql":
-                raise ValidationError("A pg_dump backup can only be restored into a PostgreSQL database; give "
-                                      "--db postgresql://…", "db")
+                raise ValidationError(_("A pg_dump backup can only be restored into a PostgreSQL database; give "
+                      "--db postgresql://…"), "db")
             if state is not SchemaState.EMPTY:
                 _wipe(engine)
             revision = _pg_restore(location, backup)
@@ -288,8 +293,9 @@ def restore_backup(location: DatabaseLocation, backup: str | os.PathLike[str], *
 
 def _check_known(revision: str) -> None:
     if revision not in schema.REVISIONS:
-        raise DatabaseError(f"The backup is at schema {revision}, which this GrantDesk does not know (it knows "
-                            f"{schema.REVISIONS[0]} to {schema.HEAD}); restore it with the GrantDesk that made it.")
+        raise DatabaseError(_("The backup is at schema {revision}, which this GrantDesk does not know (it knows "
+                              "{revisions} to {head}); restore it with the GrantDesk that made it.").format(
+                              revision=revision, revisions=schema.REVISIONS[0], head=schema.HEAD))
 
 
 def _revision_of_file(path: Path) -> str:
@@ -297,11 +303,12 @@ def _revision_of_file(path: Path) -> str:
     try:
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.DatabaseError as exc:
-        raise ValidationError(f"{path.name} is a SQLite file but not a GrantDesk database.", "file") from exc
+        raise ValidationError(_("{name} is a SQLite file but not a GrantDesk database.").format(name=path.name), "file") from exc
     finally:
         conn.close()
     if row is None:
-        raise ValidationError(f"{path.name} is an empty GrantDesk database: there is nothing to restore.", "file")
+        raise ValidationError(_("{name} is an empty GrantDesk database: there is nothing to restore.").format(
+                                name=path.name), "file")
     return row[0]
 
 
@@ -318,14 +325,14 @@ def _wipe(engine: sa.Engine) -> None:
 def _pg_restore(location: DatabaseLocation, backup: Path) -> str:
     pg_restore = shutil.which("pg_restore")
     if pg_restore is None:
-        raise DatabaseError("pg_restore is not installed here, so a pg_dump backup cannot be restored; install "
-                            "PostgreSQL's client tools (Debian: postgresql-client).")
+        raise DatabaseError(_("pg_restore is not installed here, so a pg_dump backup cannot be restored; install "
+                    "PostgreSQL's client tools (Debian: postgresql-client)."))
     done = subprocess.run([pg_restore, "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error",
                            f"--dbname={_libpq_url(location.url)}", str(backup)], capture_output=True, text=True,
                           stdin=subprocess.DEVNULL)
     if done.returncode != 0:
-        raise DatabaseError(f"pg_restore could not restore {backup.name}: {_first_line(done.stderr)}. Nothing was "
-                            "restored.")
+        raise DatabaseError(_("pg_restore could not restore {name}: {first_line}. Nothing was restored.").format(
+                              name=backup.name, first_line=_first_line(done.stderr)))
     engine = make_engine(location.url)
     try:
         with engine.connect() as conn:
@@ -340,12 +347,13 @@ def _export_source(backup: Path) -> tuple[str, Iterator[tuple[str, list[str], li
         with opener(backup, "rt", encoding="utf-8") as f:
             data = json.load(f)
     except (ValueError, OSError) as exc:
-        raise ValidationError(f"{backup.name} is not a GrantDesk export that can be read ({exc}).", "file") from exc
+        raise ValidationError(_("{name} is not a GrantDesk export that can be read ({exc}).").format(
+                                name=backup.name, exc=exc), "file") from exc
     if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
-        raise ValidationError(f"{backup.name} is not a GrantDesk export.", "file")
+        raise ValidationError(_("{name} is not a GrantDesk export.").format(name=backup.name), "file")
     if data.get("version") != EXPORT_VERSION:
-        raise DatabaseError(f"{backup.name} is a GrantDesk export of a later kind (version {data.get('version')}); "
-                            "restore it with the GrantDesk that made it.")
+        raise DatabaseError(_("{name} is a GrantDesk export of a later kind (version {get}); restore it with the "
+                              "GrantDesk that made it.").format(name=backup.name, get=data.get('version')))
     return data["schema"], ((t["name"], t["columns"], t["rows"]) for t in data["tables"])
 
 
@@ -377,8 +385,8 @@ def _load_rows(engine: sa.Engine, backup: Path, kind: str) -> str:
         meta.reflect(conn)
         for name, columns, rows in tables:
             if name not in meta.tables:
-                raise DatabaseError(f"The backup has a table {name} that schema {revision} does not; nothing was "
-                                    "restored.")
+                raise DatabaseError(_("The backup has a table {name} that schema {revision} does not; nothing "
+                                      "was restored.").format(name=name, revision=revision))
             table = meta.tables[name]
             cols = [table.c[c] for c in columns]
             for start in range(0, len(rows), CHUNK):

@@ -30,6 +30,7 @@ from grantdesk.domain.errors import ValidationError
 from grantdesk.domain.roles import Identity, Role, a_role, refusal
 from grantdesk.store.queries import unknown_fund
 from grantdesk.store.models import AuditEntry, Fund, User
+from grantdesk.i18n import _
 
 
 def utcnow() -> datetime:
@@ -116,8 +117,8 @@ def _find_identity(session: Session) -> Identity:
             return chosen
         user = session.get(User, chosen.user_id)
         if user is None or user.disabled:
-            raise SignInNeeded(f"{chosen.name} can no longer sign in (their user was disabled), so nothing "
-                               "can be changed. Ask a manager.")
+            raise SignInNeeded(_("{name} can no longer sign in (their user was disabled), so nothing can be "
+                                 "changed. Ask a manager.").format(name=chosen.name))
         return identity_from_user(user)
     if session.scalar(select(User.id).limit(1)) is None:
         return Identity(username=current_actor(), role=Role.MANAGER)  # no users yet: as before roles
@@ -127,12 +128,15 @@ def _find_identity(session: Session) -> Identity:
         if user is not None and not user.disabled and user.pin_hash is None:
             return identity_from_user(user)
         if user is not None and not user.disabled:
-            raise SignInNeeded(f"{user.display_name or user.username} has a PIN: sign in with it first. "
-                               "Nothing was saved.")
-        raise SignInNeeded(f"“{login}” is not one of this database's users{' (disabled)' if user else ''}, so "
-                           "nothing can be changed. Ask a manager to add you.")
-    raise SignInNeeded("Sign in first: this database has users, and changes are made by someone signed in "
-                       "(python -m grantdesk --user NAME …). Nothing was saved.")
+            raise SignInNeeded(_("{name} has a PIN: sign in with it first. Nothing was saved.").format(
+                name=user.display_name or user.username))
+        if user:
+            raise SignInNeeded(_("“{login}” is not one of this database's users (disabled), so nothing can be "
+                                 "changed. Ask a manager to add you.").format(login=login))
+        raise SignInNeeded(_("“{login}” is not one of this database's users, so nothing can be changed. Ask a "
+                             "manager to add you.").format(login=login))
+    raise SignInNeeded(_("Sign in first: this database has users, and changes are made by someone signed in "
+                         "(python -m grantdesk --user NAME …). Nothing was saved."))
 
 
 def require_role(target: Any, *roles: Role | str, doing: str) -> Identity:
@@ -142,9 +146,11 @@ def require_role(target: Any, *roles: Role | str, doing: str) -> Identity:
     who = identity_of(session)
     wanted = {Role(r) for r in roles}
     if who.role not in wanted:
-        names = " or ".join(sorted(a_role(Role(r)) for r in wanted))
-        raise NotAllowed(f"Only {names} can {doing}; {who.name} is signed in as {a_role(who.role)}. "
-                         "Nothing was saved.")
+        names = sorted(a_role(Role(r)) for r in wanted)
+        names_text = names[0] if len(names) == 1 else _("{items} or {last}").format(
+            items=", ".join(names[:-1]), last=names[-1])
+        raise NotAllowed(_("Only {names} can {doing}; {name} is signed in as {a_role}. Nothing was saved.").format(
+                           names=names_text, doing=_(doing), name=who.name, a_role=a_role(who.role)))
     return who
 
 
@@ -152,7 +158,7 @@ def check_allowed(session: Session, action: str) -> Identity:
     """The person working, if their role allows ``action`` (an audit action name); else ``NotAllowed``."""
     who = identity_of(session)
     if not who.may(action):
-        raise NotAllowed(refusal(who, action) + " Nothing was saved.")
+        raise NotAllowed(_("{refusal} Nothing was saved.").format(refusal=refusal(who, action)))
     return who
 
 

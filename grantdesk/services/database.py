@@ -26,6 +26,7 @@ from grantdesk.store.database import (
     open_database,
     schema_status,
 )
+from grantdesk.i18n import _
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def init_database(location: DatabaseLocation) -> InitResult:
 def upgrade_database(location: DatabaseLocation) -> UpgradeResult:
     """Bring an older database up to this GrantDesk's schema, after copying a backup next to it."""
     if not location.exists:
-        raise DatabaseError(f"There is no GrantDesk database at {location.describe()}.")
+        raise DatabaseError(_("There is no GrantDesk database at {describe}.").format(describe=location.describe()))
     db = Database(location)
     try:
         status = schema_status(db.engine)
@@ -84,7 +85,7 @@ def upgrade_database(location: DatabaseLocation) -> UpgradeResult:
         if status.state is not SchemaState.OLDER:
             db.close()
             open_database(location, upgrade=False).close()  # raises the plain-English reason
-            raise DatabaseError(f"{location.describe()} cannot be upgraded.")  # pragma: no cover
+            raise DatabaseError(_("{describe} cannot be upgraded.").format(describe=location.describe()))  # pragma: no cover
         backup = backup_then_upgrade(db, status.revision)
     finally:
         db.close()
@@ -98,7 +99,7 @@ def check_database(location: DatabaseLocation) -> CheckResult:
     applications are counted only in a database at this GrantDesk's schema: in a newer, unknown or
     foreign one the tables may not mean what this version thinks."""
     if not location.exists:
-        raise DatabaseError(f"There is no GrantDesk database at {location.describe()}.")
+        raise DatabaseError(_("There is no GrantDesk database at {describe}.").format(describe=location.describe()))
     db = Database(location)
     try:
         status = schema_status(db.engine)

@@ -35,12 +35,13 @@ from grantdesk.store.models import (
     Panel,
     Panellist,
 )
+from grantdesk.i18n import _, N_
 
 INTEREST_LABELS = {
-    "none": "No interest",
-    "dpi": "Disclosable pecuniary interest",
-    "other_registrable": "Other registrable interest",
-    "non_registrable": "Non-registrable interest",
+    "none": N_("No interest"),
+    "dpi": N_("Disclosable pecuniary interest"),
+    "other_registrable": N_("Other registrable interest"),
+    "non_registrable": N_("Non-registrable interest"),
 }
 
 
@@ -94,11 +95,11 @@ def add_interest_declaration(
     dispensation_granted_on: date | None = None,
 ) -> InterestDeclaration:
     if kind not in INTEREST_LABELS:
-        raise ValidationError(f"“{kind}” is not a kind of interest.", "interest")
+        raise ValidationError(_("“{kind}” is not a kind of interest.").format(kind=kind), "interest")
     if (member is None) == (panellist is None):
-        raise ValidationError("A declaration is made by one member or one panellist.")
+        raise ValidationError(_("A declaration is made by one member or one panellist."))
     if kind != "none" and not nature.strip():
-        raise ValidationError("Say what the interest is: its nature is recorded on the decision.", "interest_nature")
+        raise ValidationError(_("Say what the interest is: its nature is recorded on the decision."), "interest_nature")
     decl = InterestDeclaration(
         application_id=application.id,
         member_id=member.id if member else None,
@@ -133,26 +134,28 @@ def add_member_decision(
 ) -> MemberDecision:
     """A member's written decision. Refused when the pot is short or an undispensed DPI exists."""
     if decision not in ("recommended", "refused"):
-        raise ValidationError(f"“{decision}” is not a member decision; use recommended or refused.")
+        raise ValidationError(_("“{decision}” is not a member decision; use recommended or refused.").format(
+                                decision=decision))
     who = identity_of(session)
     if who.role is Role.MEMBER and who.member_id is not None and who.member_id != member.id:
-        raise NotAllowed(f"{who.name} records their own decisions, not {member.name}'s. Nothing was saved.")
+        raise NotAllowed(_("{name} records their own decisions, not {name2}'s. Nothing was saved.").format(
+                           name=who.name, name2=member.name))
     if not reasons.strip():
-        raise ValidationError("A member's decision is recorded in writing with reasons, refusals too.", "reasons")
+        raise ValidationError(_("A member's decision is recorded in writing with reasons, refusals too."), "reasons")
     if declaration is not None and declaration.kind == "dpi" and not declaration.dispensation_reference:
         raise InterestBlocks(
-            f"{member.name} has a disclosable pecuniary interest in {application.reference} and no "
-            "dispensation is recorded, so they cannot take part in this decision."
+            _("{name} has a disclosable pecuniary interest in {reference} and no dispensation is recorded, so "
+              "they cannot take part in this decision.").format(name=member.name, reference=application.reference)
         )
     if decision == "recommended":
         if amount_pence <= 0:
-            raise ValidationError("A recommendation needs an amount above £0.", "amount")
+            raise ValidationError(_("A recommendation needs an amount above £0."), "amount")
         pot = pot_position(session, member, financial_year)
         if amount_pence > pot.remaining_pence:
             raise PotExceeded(
-                f"{member.name} has {format_money(max(pot.remaining_pence, 0))} left of their "
-                f"{financial_year_label(financial_year)} allotment, less than the "
-                f"{format_money(amount_pence)} recommended."
+                _("{name} has {max} left of their {financial_year_label} allotment, less than the {amount} "
+                  "recommended.").format(
+                  name=member.name, max=format_money(max(pot.remaining_pence, 0)), financial_year_label=financial_year_label(financial_year), amount=format_money(amount_pence))
             )
     md = MemberDecision(
         application_id=application.id,
@@ -185,17 +188,19 @@ def record_officer_outcome(
 ) -> None:
     """The officer's approval or return of a member's recommendation: a separate, dated event."""
     if outcome not in ("approved", "returned"):
-        raise ValidationError(f"“{outcome}” is not an officer outcome; use approved or returned.")
+        raise ValidationError(_("“{outcome}” is not an officer outcome; use approved or returned.").format(
+                                outcome=outcome))
     if outcome == "returned" and not reason.strip():
-        raise ValidationError("Returning a recommendation needs a reason.", "reason")
+        raise ValidationError(_("Returning a recommendation needs a reason."), "reason")
     if decision.decision != "recommended":
-        raise ValidationError("Only a recommendation can be approved or returned.")
+        raise ValidationError(_("Only a recommendation can be approved or returned."))
     who = check_allowed(session, f"member_decision.{outcome}")
     if not who.unmanaged and decision.recorded_by and decision.recorded_by == who.username:
         # separation of duties: the person who wrote a councillor's decision down does not also sign it off
         verb = "approve" if outcome == "approved" else "return"
-        raise NotAllowed(f"{who.name} recorded this member's decision, so someone else must {verb} it: "
-                         "whoever records a councillor's decision cannot approve or return it. Nothing was saved.")
+        raise NotAllowed(_("{name} recorded this member's decision, so someone else must {verb} it: whoever "
+                           "records a councillor's decision cannot approve or return it. Nothing was saved.").format(
+                           name=who.name, verb=verb))
     decision.officer_outcome = outcome
     decision.officer_name = recorded_actor(session, officer_name or actor)
     decision.officer_on = on
@@ -221,12 +226,13 @@ def add_award(
     conditions_cy: str = "",
 ) -> Award:
     if amount_pence <= 0:
-        raise ValidationError("An award must be more than £0.", "amount")
+        raise ValidationError(_("An award must be more than £0."), "amount")
     limit = settings_of(application.fund.settings).manager_approval_above
     if limit is not None and amount_pence > limit and not historical:
-        require_role(session, Role.MANAGER, doing=f"award more than {format_money(limit)} from "
-                     f"{application.fund.name} (the fund's limit for awards without a manager); this award is "
-                     f"{format_money(amount_pence)}")
+        require_role(session, Role.MANAGER, doing=_(
+            "award more than {limit} from {fund} (the fund's limit for awards without a manager); this award is "
+            "{amount}").format(limit=format_money(limit), fund=application.fund.name,
+                               amount=format_money(amount_pence)))
     award = Award(
         application_id=application.id,
         amount_pence=amount_pence,

@@ -27,6 +27,7 @@ from grantdesk.services.workflow import refuse_if_changed
 from grantdesk.store.database import Database
 from grantdesk.store.unit_of_work import UnitOfWork, transactional
 from grantdesk.store.models import Application, Area, Contact, Fund, FundArea, Organisation, Round
+from grantdesk.i18n import _
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +107,8 @@ class FundLookups:
         area = self.areas.get(name.casefold())
         if area is None:
             known = ", ".join(sorted(a.name for a in self.areas.values())) or "none"
-            raise ValidationError(f"“{name}” is not one of the fund's areas ({known}).", "area")
+            raise ValidationError(_("“{name}” is not one of the fund's areas ({known}).").format(
+                                    name=name, known=known), "area")
         return area
 
     def round(self, name: str | None, day: date) -> Round | None:
@@ -114,7 +116,8 @@ class FundLookups:
             rnd = self.rounds.get(name.casefold())
             if rnd is None:
                 known = ", ".join(sorted(r.name for r in self.rounds.values())) or "none"
-                raise ValidationError(f"“{name}” is not one of the fund's rounds ({known}).", "round")
+                raise ValidationError(_("“{name}” is not one of the fund's rounds ({known}).").format(
+                                        name=name, known=known), "round")
             return rnd
         for rnd in self.rounds.values():
             if rnd.opens_on <= day <= rnd.closes_on:
@@ -173,7 +176,8 @@ def editable_application(db: Database, application_id: int) -> EditableApplicati
         s = uow.session
         app = s.get(Application, application_id)
         if app is None:
-            raise NotFound(f"There is no application with id {application_id}.")
+            raise NotFound(_("There is no application with id {application_id}.").format(
+                             application_id=application_id))
         org, contact = app.organisation, app.contact
         draft = ApplicationDraft(
             organisation=org.name,
@@ -272,13 +276,15 @@ def save_application(
     if application_id is not None:
         app = s.get(Application, application_id)
         if app is None:
-            raise NotFound(f"There is no application with id {application_id}.")
+            raise NotFound(_("There is no application with id {application_id}.").format(
+                             application_id=application_id))
         if app.fund_id != fund.id:
-            raise ValidationError(f"{app.reference} belongs to another fund.")
+            raise ValidationError(_("{reference} belongs to another fund.").format(reference=app.reference))
         refuse_if_changed(s, app, expected_version, consequence="save")
         if not Status(app.status).is_open:
             raise ValidationError(
-                f"{app.reference} is {Status(app.status).label.lower()}; a closed application's record is final."
+                _("{reference} is {label}; a closed application's record is final.").format(
+                  reference=app.reference, label=Status(app.status).label.lower())
             )
 
     org = organisations.find_or_add_organisation(

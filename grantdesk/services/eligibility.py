@@ -24,6 +24,7 @@ from grantdesk.store.models import (
     Application,
     EligibilityOverride,
 )
+from grantdesk.i18n import _
 
 
 def report_for(session: Session, app: Application) -> EligibilityReport:
@@ -36,7 +37,7 @@ def report_for(session: Session, app: Application) -> EligibilityReport:
 def _application(session: Session, application_id: int) -> Application:
     app = session.get(Application, application_id)
     if app is None:
-        raise NotFound(f"There is no application with id {application_id}.")
+        raise NotFound(_("There is no application with id {application_id}.").format(application_id=application_id))
     return app
 
 
@@ -51,14 +52,15 @@ def override_rule(uow: UnitOfWork, application_id: int, rule: str, reason: str, 
     """Accept a failed rule for this application, with the officer's written reason (audited)."""
     who = actor_or_default(actor)
     if rule not in RULES:
-        raise ValidationError(f"“{rule}” is not one of the fund's rules.", "rule")
+        raise ValidationError(_("“{rule}” is not one of the fund's rules.").format(rule=rule), "rule")
     if not reason.strip():
-        raise ValidationError("Overriding a rule needs a written reason; it is kept in the audit log.", "reason")
+        raise ValidationError(_("Overriding a rule needs a written reason; it is kept in the audit log."), "reason")
     s = uow.session
     app = _application(s, application_id)
     current = {r.rule: r for r in report_for(s, app).results}
     if current[rule].outcome not in (Outcome.FAIL, Outcome.OVERRIDDEN):
-        raise ValidationError(f"“{RULES[rule]}” has not failed for {app.reference}; there is nothing to override.")
+        raise ValidationError(_("“{rules}” has not failed for {reference}; there is nothing to override.").format(
+                                rules=RULES[rule], reference=app.reference))
     existing = s.scalar(select(EligibilityOverride).where(
         EligibilityOverride.application_id == app.id, EligibilityOverride.rule == rule))
     if existing is None:
@@ -77,9 +79,8 @@ def require_eligible(session: Session, app: Application) -> EligibilityReport:
     report = report_for(session, app)
     if not report.eligible:
         raise InvalidTransition(
-            f"{app.reference} cannot be marked eligible: "
-            + "; ".join(r.reason for r in report.failures)
-            + " Override a rule with a written reason if it should not apply."
+            _("{reference} cannot be marked eligible: {reasons} Override a rule with a written reason if it should "
+              "not apply.").format(reference=app.reference, reasons="; ".join(r.reason for r in report.failures))
         )
     return report
 

@@ -58,6 +58,7 @@ from grantdesk.store.models import (
 )
 from grantdesk.store.queries import questions_for
 from grantdesk.store.unit_of_work import UnitOfWork, transactional
+from grantdesk.i18n import _
 
 # --- making a fund ------------------------------------------------------------------------------------
 
@@ -161,7 +162,8 @@ def read_definition_file(path: Path) -> FundDefinition:
     except tomllib.TOMLDecodeError as exc:
         raise DefinitionError([("file", f"not valid TOML: {exc}")], Path(path).name) from None
     except OSError as exc:
-        raise ValidationError(f"{Path(path).name} cannot be read: {exc.strerror or exc}.", "file") from None
+        raise ValidationError(_("{name} cannot be read: {value}.").format(
+                                name=Path(path).name, value=exc.strerror or exc), "file") from None
     return read_definition(data, source=Path(path).name)
 
 
@@ -357,14 +359,15 @@ def update_fund(uow: UnitOfWork, code: str, spec: FundSpec, *, actor: str | None
     if checked.decision_model != fund.decision_model:
         applied = s.scalar(select(func.count()).select_from(Application).where(Application.fund_id == fund.id))
         if applied:
-            raise ValidationError(f"{fund.name} already has {applied} application(s) decided the "
-                                  f"{fund.decision_model} way; its way of deciding cannot change now.", "decision_model")
+            raise ValidationError(_("{name} already has {applied} application(s) decided the {decision_model} "
+                                    "way; its way of deciding cannot change now.").format(
+                                    name=fund.name, applied=applied, decision_model=fund.decision_model), "decision_model")
     if checked.max_amount_pence is not None:
         biggest = s.scalar(select(func.max(Award.amount_pence)).join(Application, Application.id == Award.application_id)
                            .where(Application.fund_id == fund.id))
         if biggest and biggest > checked.max_amount_pence:
-            raise ValidationError(f"An award of {format_money(biggest)} has already been made; the most a grant can be "
-                                  f"cannot go below that.", "max_amount")
+            raise ValidationError(_("An award of {biggest} has already been made; the most a grant can be cannot "
+                                    "go below that.").format(biggest=format_money(biggest)), "max_amount")
     before = definition_table(_definition(s, code))["fund"]
     for attr, value in (("name", checked.name), ("council", checked.council), ("decision_model", checked.decision_model),
                         ("funder_org_id", checked.funder_org_id or None),
@@ -385,11 +388,11 @@ def update_fund(uow: UnitOfWork, code: str, spec: FundSpec, *, actor: str | None
 def _check_area(spec: AreaSpec) -> AreaSpec:
     name = " ".join(spec.name.split())
     if not name:
-        raise ValidationError("An area needs a name.", "name")
+        raise ValidationError(_("An area needs a name."), "name")
     code = spec.ons_code.strip().upper()
     if code and not ONS_CODE.match(code):
-        raise ValidationError(f"“{spec.ons_code}” is not an ONS code: a country letter and eight digits, such as "
-                              "E05013035.", "ons_code")
+        raise ValidationError(_("“{ons_code}” is not an ONS code: a country letter and eight digits, such as "
+                                "E05013035.").format(ons_code=spec.ons_code), "ons_code")
     return AreaSpec(name, spec.kind or "ward", code)
 
 
@@ -402,7 +405,8 @@ def add_areas(uow: UnitOfWork, code: str, areas: list[AreaSpec], *, actor: str |
     checked = [_check_area(a) for a in areas]
     for a in checked:
         if a.name.casefold() in have:
-            raise ValidationError(f"{fund.name} already has an area called “{a.name}”.", "name")
+            raise ValidationError(_("{name} already has an area called “{name2}”.").format(
+                                    name=fund.name, name2=a.name), "name")
         have.add(a.name.casefold())
     for a in checked:
         area = funds.add_area(s, fund=fund, name=a.name, kind=a.kind, council=fund.council, ons_code=a.ons_code or None)
@@ -417,7 +421,7 @@ def add_areas(uow: UnitOfWork, code: str, areas: list[AreaSpec], *, actor: str |
 def _area(fund: Any, name: str) -> Area:
     area = next((a for a in fund.areas if a.name.casefold() == " ".join(name.split()).casefold()), None)
     if area is None:
-        raise NotFound(f"{fund.name} has no area called “{name}”.")
+        raise NotFound(_("{name} has no area called “{name2}”.").format(name=fund.name, name2=name))
     return area
 
 
@@ -427,7 +431,8 @@ def change_area(uow: UnitOfWork, code: str, name: str, spec: AreaSpec, *, actor:
     fund = fund_by_code(s, code)
     area, new = _area(fund, name), _check_area(spec)
     if new.name.casefold() != area.name.casefold() and any(a.name.casefold() == new.name.casefold() for a in fund.areas):
-        raise ValidationError(f"{fund.name} already has an area called “{new.name}”.", "name")
+        raise ValidationError(_("{name} already has an area called “{name2}”.").format(
+                                name=fund.name, name2=new.name), "name")
     before = {"name": area.name, "kind": area.kind, "ons_code": area.ons_code}
     area.name, area.kind, area.ons_code = new.name, new.kind, new.ons_code or None
     audit(s, actor=who, action="area.change", entity="area", entity_id=area.id, summary=f"Area {before['name']} changed",
@@ -448,7 +453,8 @@ def remove_area(uow: UnitOfWork, code: str, name: str, *, actor: str | None = No
     if apps or people:
         uses = " and ".join(x for x in (f"{apps} application(s)" if apps else "",
                                          f"{people} member(s)" if people else "") if x)
-        raise ValidationError(f"{area.name} cannot be removed: {uses} of {fund.name} are in it.", "name")
+        raise ValidationError(_("{name} cannot be removed: {uses} of {name2} are in it.").format(
+                                name=area.name, uses=uses, name2=fund.name), "name")
     s.delete(s.get(FundArea, (fund.id, area.id)))
     audit(s, actor=who, action="area.remove", entity="area", entity_id=area.id,
           summary=f"Removed {area.name} from {fund.code}")
@@ -467,7 +473,8 @@ def add_round(uow: UnitOfWork, code: str, spec: RoundSpec, *, actor: str | None 
     fund = fund_by_code(s, code)
     r = _check_round(spec)
     if s.scalar(select(Round.id).where(Round.fund_id == fund.id, Round.name == r.title)) is not None:
-        raise ValidationError(f"{fund.name} already has a round called “{r.title}”.", "name")
+        raise ValidationError(_("{name} already has a round called “{title}”.").format(
+                                name=fund.name, title=r.title), "name")
     rnd = funds.add_round(s, actor=who, fund=fund, name=r.title, financial_year=r.financial_year, opens_on=r.opens_on,
                           closes_on=r.closes_on, decision_on=r.decision_on, spend_by=r.spend_by,
                           budget_pence=r.budget_pence)
@@ -477,7 +484,7 @@ def add_round(uow: UnitOfWork, code: str, spec: RoundSpec, *, actor: str | None 
 def _round(s: Session, fund: Any, round_id: int) -> Round:
     rnd = s.get(Round, round_id)
     if rnd is None or rnd.fund_id != fund.id:
-        raise NotFound(f"{fund.name} has no such round.")
+        raise NotFound(_("{name} has no such round.").format(name=fund.name))
     return rnd
 
 
@@ -492,21 +499,25 @@ def change_round(uow: UnitOfWork, code: str, round_id: int, spec: RoundSpec, *, 
                             .where(Application.round_id == rnd.id)).one()
     if first is not None and (first < r.opens_on or last > r.closes_on):
         outside = first if first < r.opens_on else last
-        raise ValidationError(f"An application in {rnd.name} was submitted on {outside:%d/%m/%Y}; the round's dates "
-                              f"must include it ({first:%d/%m/%Y} to {last:%d/%m/%Y}).",
+        raise ValidationError(_("An application in {name} was submitted on {outside:%d/%m/%Y}; the round's dates "
+                                "must include it ({first:%d/%m/%Y} to {last:%d/%m/%Y}).").format(
+                                name=rnd.name, outside=outside, first=first, last=last),
                               "opens_on" if first < r.opens_on else "closes_on")
     awarded = _awarded(s, rnd.id)
     lowered = rnd.budget_pence is None or (r.budget_pence is not None and r.budget_pence < rnd.budget_pence)
     if r.budget_pence is not None and awarded > r.budget_pence and lowered:
         # (a round already beyond its budget by a reasoned award can still have its dates changed)
-        raise ValidationError(f"{rnd.name} has already awarded {format_money(awarded)}; its budget cannot be less.",
+        raise ValidationError(_("{name} has already awarded {awarded}; its budget cannot be less.").format(
+                                name=rnd.name, awarded=format_money(awarded)),
                               "budget")
     if r.financial_year != rnd.financial_year and s.scalar(select(func.count()).select_from(Application)
                                                            .where(Application.round_id == rnd.id)):
-        raise ValidationError(f"{rnd.name} already has applications; its financial year cannot change.",
+        raise ValidationError(_("{name} already has applications; its financial year cannot change.").format(
+                                name=rnd.name),
                               "financial_year")
     if r.title != rnd.name and s.scalar(select(Round.id).where(Round.fund_id == fund.id, Round.name == r.title)):
-        raise ValidationError(f"{fund.name} already has a round called “{r.title}”.", "name")
+        raise ValidationError(_("{name} already has a round called “{title}”.").format(
+                                name=fund.name, title=r.title), "name")
     before = {"name": rnd.name, "opens_on": str(rnd.opens_on), "closes_on": str(rnd.closes_on),
               "decision_on": str(rnd.decision_on), "spend_by": str(rnd.spend_by), "budget_pence": rnd.budget_pence}
     rnd.name, rnd.financial_year, rnd.opens_on, rnd.closes_on = r.title, r.financial_year, r.opens_on, r.closes_on
@@ -527,7 +538,8 @@ def open_round(uow: UnitOfWork, code: str, round_id: int, *, on: date | None = N
     fund = fund_by_code(s, code)
     rnd, day = _round(s, fund, round_id), on or date.today()
     if rnd.opens_on <= day <= rnd.closes_on:
-        raise ValidationError(f"{rnd.name} is already open (until {rnd.closes_on:%d/%m/%Y}).", "opens_on")
+        raise ValidationError(_("{name} is already open (until {closes_on:%d/%m/%Y}).").format(
+                                name=rnd.name, closes_on=rnd.closes_on), "opens_on")
     from datetime import timedelta
 
     opens = min(rnd.opens_on, day)
@@ -543,7 +555,7 @@ def close_round(uow: UnitOfWork, code: str, round_id: int, *, on: date | None = 
     fund = fund_by_code(s, code)
     rnd, day = _round(s, fund, round_id), on or date.today()
     if not rnd.opens_on <= day <= rnd.closes_on:
-        raise ValidationError(f"{rnd.name} is not open, so it cannot be closed.", "closes_on")
+        raise ValidationError(_("{name} is not open, so it cannot be closed.").format(name=rnd.name), "closes_on")
     return change_round.__wrapped__(uow, code, round_id, _spec(rnd, closes_on=day), actor=actor)
 
 
@@ -571,7 +583,7 @@ def add_member(uow: UnitOfWork, code: str, spec: MemberSpec, *, actor: str | Non
     fund = fund_by_code(s, code)
     m = _check_member(fund, spec)
     if s.scalar(select(Member.id).where(Member.fund_id == fund.id, Member.name == m.name, Member.active)):
-        raise ValidationError(f"{fund.name} already has a member called {m.name}.", "name")
+        raise ValidationError(_("{name} already has a member called {name2}.").format(name=fund.name, name2=m.name), "name")
     member = funds.add_member(s, actor=who, fund=fund, name=m.name, area=_area_of(fund, m.area), party=m.party,
                               email=m.email)
     for a in m.allotments:
@@ -595,21 +607,22 @@ def change_member(uow: UnitOfWork, code: str, member_id: int, spec: MemberSpec, 
     fund = fund_by_code(s, code)
     member = s.get(Member, member_id)
     if member is None or member.fund_id != fund.id:
-        raise NotFound(f"{fund.name} has no such member.")
+        raise NotFound(_("{name} has no such member.").format(name=fund.name))
     m = _check_member(fund, spec)
     for a in m.allotments:
         committed = _committed(s, member, a.year)
         if a.amount_pence < committed:
-            raise ValidationError(f"{member.name} has already committed {format_money(committed)} of their "
-                                  f"{financial_year_label(a.year)} pot; the allotment cannot be "
-                                  f"{format_money(a.amount_pence)}.", "allotments")
+            raise ValidationError(_("{name} has already committed {committed} of their {financial_year_label} "
+                                    "pot; the allotment cannot be {amount}.").format(
+                                    name=member.name, committed=format_money(committed), financial_year_label=financial_year_label(a.year), amount=format_money(a.amount_pence)), "allotments")
     given = {a.year for a in m.allotments}
     for old in s.scalars(select(Allotment).where(Allotment.member_id == member.id)):
         if old.financial_year not in given:
             committed = _committed(s, member, old.financial_year)
             if committed:
-                raise ValidationError(f"{member.name} has committed {format_money(committed)} in "
-                                      f"{financial_year_label(old.financial_year)}; that year's allotment cannot go.",
+                raise ValidationError(_("{name} has committed {committed} in {financial_year_label}; that year's "
+                                        "allotment cannot go.").format(
+                                        name=member.name, committed=format_money(committed), financial_year_label=financial_year_label(old.financial_year)),
                                       "allotments")
             s.delete(old)
     before = {"name": member.name, "area": member.area.name if member.area else None, "party": member.party,
@@ -632,7 +645,7 @@ def add_panel(uow: UnitOfWork, code: str, spec: PanelSpec, *, round_id: int | No
     if round_id is not None:
         _round(s, fund, round_id)
     if s.scalar(select(Panel.id).where(Panel.fund_id == fund.id, Panel.name == p.name)):
-        raise ValidationError(f"{fund.name} already has a panel called {p.name}.", "name")
+        raise ValidationError(_("{name} already has a panel called {name2}.").format(name=fund.name, name2=p.name), "name")
     panel = decisions.add_panel(s, actor=who, fund_id=fund.id, round_id=round_id, name=p.name,
                                 panellists=[(x.name, x.area) for x in p.panellists])
     _add_criteria(s, panel, p.criteria)
@@ -645,7 +658,7 @@ def _check_panel(spec: PanelSpec) -> PanelSpec:
     checked = read_definition({"fund": {"code": "XX", "name": "x", "council": "x"}, "panels": [table]},
                               source="The panel").panels[0]
     if not checked.criteria:
-        raise ValidationError("A panel needs at least one criterion to score against.", "criteria")
+        raise ValidationError(_("A panel needs at least one criterion to score against."), "criteria")
     return checked
 
 
@@ -658,7 +671,7 @@ def change_panel(uow: UnitOfWork, code: str, panel_id: int, spec: PanelSpec, *, 
     fund = fund_by_code(s, code)
     panel = s.get(Panel, panel_id)
     if panel is None or panel.fund_id != fund.id:
-        raise NotFound(f"{fund.name} has no such panel.")
+        raise NotFound(_("{name} has no such panel.").format(name=fund.name))
     p = _check_panel(spec)
     if round_id is not None:
         _round(s, fund, round_id)
@@ -667,10 +680,11 @@ def change_panel(uow: UnitOfWork, code: str, panel_id: int, spec: PanelSpec, *, 
     wanted = {c.name: c for c in p.criteria}
     for name in scored:
         if name not in wanted:
-            raise ValidationError(f"“{name}” has scores already and cannot be removed.", "criteria")
+            raise ValidationError(_("“{name}” has scores already and cannot be removed.").format(name=name), "criteria")
         old, new = crits[name], wanted[name]
         if (old.low, old.high) != (new.low, new.high):
-            raise ValidationError(f"“{name}” has scores from {old.low} to {old.high} already; its range cannot change.",
+            raise ValidationError(_("“{name}” has scores from {low} to {high} already; its range cannot change.").format(
+                                    name=name, low=old.low, high=old.high),
                                   "criteria")
     for name, old in crits.items():
         if name not in wanted:

@@ -19,6 +19,7 @@ from grantdesk.store.models import Allotment, Area, Fund, FundArea, Member, Roun
 from grantdesk.services.common import audit, fund_by_code, utcnow
 from grantdesk.services.overview import list_funds
 from grantdesk.store.queries import DECISION_MODELS, FundSummary, RoundSummary
+from grantdesk.i18n import _
 
 # --- building blocks that share a caller's transaction ------------------------------------------
 
@@ -45,15 +46,17 @@ def add_fund(
     code = code.strip().upper()
     if not is_valid_fund_code(code):
         raise ValidationError(
-            f"“{code}” cannot be a fund code: use 2 to 12 capital letters or digits, starting with a letter.",
+            _("“{code}” cannot be a fund code: use 2 to 12 capital letters or digits, starting with a letter.").format(
+              code=code),
             "code",
         )
     if session.scalar(select(Fund.id).where(Fund.code == code)) is not None:
-        raise ValidationError(f"A fund with code {code} already exists.", "code")
+        raise ValidationError(_("A fund with code {code} already exists.").format(code=code), "code")
     if decision_model not in DECISION_MODELS:
-        raise ValidationError(f"“{decision_model}” is not a way of deciding; choose member, panel, vote or officer.")
+        raise ValidationError(_("“{decision_model}” is not a way of deciding; choose member, panel, vote or "
+                                "officer.").format(decision_model=decision_model))
     if min_amount_pence is not None and max_amount_pence is not None and min_amount_pence > max_amount_pence:
-        raise ValidationError("The fund's minimum grant is more than its maximum.", "min_amount")
+        raise ValidationError(_("The fund's minimum grant is more than its maximum."), "min_amount")
     fund = Fund(
         code=code,
         name=name.strip(),
@@ -117,13 +120,14 @@ def set_area_code(uow: UnitOfWork, fund_code: str, area_name: str, ons_code: str
 
     code = ons_code.strip().upper()
     if code and not _ONS_CODE.match(code):
-        raise ValidationError(f"“{ons_code}” is not an ONS code: nine characters, a country letter and eight digits, "
-                              "such as E05013035.", "ons_code")
+        raise ValidationError(_("“{ons_code}” is not an ONS code: nine characters, a country letter and eight "
+                                "digits, such as E05013035.").format(ons_code=ons_code), "ons_code")
     fund = fund_by_code(uow.session, fund_code)
     area = next((a for a in fund.areas if a.name.casefold() == area_name.strip().casefold()), None)
     if area is None:
         known = ", ".join(a.name for a in fund.areas) or "none"
-        raise NotFound(f"{fund.name} has no area called “{area_name}”. Its areas: {known}.")
+        raise NotFound(_("{name} has no area called “{area_name}”. Its areas: {known}.").format(
+                         name=fund.name, area_name=area_name, known=known))
     before = area.ons_code
     area.ons_code = code or None
     audit(uow.session, actor=actor_or_default(actor), action="area.ons_code", entity="area", entity_id=area.id,
@@ -146,7 +150,7 @@ def add_round(
     budget_pence: int | None = None,
 ) -> Round:
     if closes_on < opens_on:
-        raise ValidationError(f"Round “{name}” closes before it opens.", "closes_on")
+        raise ValidationError(_("Round “{name}” closes before it opens.").format(name=name), "closes_on")
     rnd = Round(
         fund_id=fund.id,
         name=name,
@@ -175,9 +179,10 @@ def round_named(session: Session, fund: Fund, text: str) -> Round:
         return matches[0]
     names = "; ".join(r.name for r in rounds) or "none"
     if matches:
-        raise ValidationError(f"“{text}” matches several rounds of {fund.name}: "
-                              f"{'; '.join(r.name for r in matches)}. Give more of the name.", "round")
-    raise NotFound(f"{fund.name} has no round called “{text}”. Its rounds: {names}.")
+        raise ValidationError(_("“{text}” matches several rounds of {name}: {items}. Give more of the name.").format(
+                                text=text, name=fund.name, items='; '.join(r.name for r in matches)), "round")
+    raise NotFound(_("{name} has no round called “{text}”. Its rounds: {names}.").format(
+                     name=fund.name, text=text, names=names))
 
 
 def add_member(
@@ -193,7 +198,7 @@ def add_member(
 
 def set_allotment(session: Session, *, actor: str, member: Member, financial_year: int, amount_pence: int) -> Allotment:
     if amount_pence < 0:
-        raise ValidationError("A member's allotment cannot be negative.", "amount")
+        raise ValidationError(_("A member's allotment cannot be negative."), "amount")
     allotment = session.scalar(
         select(Allotment).where(Allotment.member_id == member.id, Allotment.financial_year == financial_year)
     )

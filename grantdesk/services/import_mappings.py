@@ -23,6 +23,7 @@ from grantdesk.store.unit_of_work import UnitOfWork, transactional
 from grantdesk.store.models import (
     ImportMapping,
 )
+from grantdesk.i18n import _
 
 
 MAPPING_NAME = "default"
@@ -132,13 +133,15 @@ def save_mapping(uow: UnitOfWork, fund_code: str, mapping: dict[str, str], *, co
     for column, name in mapping.items():
         column, name = str(column).strip(), str(name or "").strip()
         if not column:
-            raise ValidationError("A mapping names a column with no name.", "mapping")
+            raise ValidationError(_("A mapping names a column with no name."), "mapping")
         if name and name not in fields:
             raise ValidationError(
-                f"Column “{column}” is mapped to “{name}”, which is not a field of fund {fund.code}.", "mapping")
+                _("Column “{column}” is mapped to “{name}”, which is not a field of fund {code}.").format(
+                  column=column, name=name, code=fund.code), "mapping")
         if name and name in used:
             raise ValidationError(
-                f"Columns “{used[name]}” and “{column}” are both mapped to {fields[name]}; map only one.",
+                _("Columns “{used}” and “{column}” are both mapped to {fields}; map only one.").format(
+                  used=used[name], column=column, fields=fields[name]),
                 "mapping")
         if name:
             used[name] = column
@@ -149,11 +152,11 @@ def save_mapping(uow: UnitOfWork, fund_code: str, mapping: dict[str, str], *, co
         if not value:
             continue
         if name not in fields or name in IMPORT_ONLY_FIELDS:
-            raise ValidationError(f"“{name}” is not a field of fund {fund.code} that can have one value for "
-                                  "every row.", "constants")
+            raise ValidationError(_("“{name}” is not a field of fund {code} that can have one value for every "
+                                    "row.").format(name=name, code=fund.code), "constants")
         if name in used:
-            raise ValidationError(f"Column “{used[name]}” holds {fields[name]}, so it cannot also have one value "
-                                  "for every row.", "constants")
+            raise ValidationError(_("Column “{used}” holds {fields}, so it cannot also have one value for every "
+                                    "row.").format(used=used[name], fields=fields[name]), "constants")
         kept[name] = value
     row = _stored(s, fund.id)
     before = _shape(row.mapping) if row is not None else None

@@ -100,6 +100,7 @@ from grantdesk.store.models import (
     ImportSkip,
     ReferenceCounter,
 )
+from grantdesk.i18n import _, ngettext
 
 __all__ = [
     "Problem",
@@ -250,8 +251,8 @@ def _decider(decisions: dict[str, str] | None, used: set[str]):
         kind = key.rpartition(":")[2]
         if kind not in CHOICES or (":" in key and not key.partition(":")[0].isdigit()):
             raise ValidationError(
-                f"“{key}” names no decision: write ROW:KIND (“12:organisation”, “12:contact”, “14:duplicate”) or "
-                "a kind alone for every one of that kind.", "decisions")
+                _("“{key}” names no decision: write ROW:KIND (“12:organisation”, “12:contact”, “14:duplicate”) "
+                  "or a kind alone for every one of that kind.").format(key=key), "decisions")
         if choice not in CHOICES[kind]:
             raise ValidationError(f"“{choice}” is not a decision for {'a ' + kind if kind != ORGANISATION else 'an organisation'} "
                                   f"({key}); choose {' or '.join(CHOICES[kind])}.", "decisions")
@@ -529,12 +530,17 @@ def _refusal(problems: list[Problem], source: str, *, valid_only: bool,
     """An ``ImportRefused`` whose message summarises ``problems``; ``every`` problem goes with it."""
     rows = len({p.row for p in problems})
     shown = "; ".join(str(p) for p in problems[:3])
-    more = f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
-    noun = "problem" if len(problems) == 1 else "problems"
-    where = "in the column mapping" if all(p.row == 1 for p in problems) else f"in {rows} row{'s' * (rows != 1)}"
-    hint = "" if valid_only else " Fix them and import again, or import only the valid rows."
+    more = _("; and {count} more").format(count=len(problems) - 3) if len(problems) > 3 else ""
+    count = ngettext("{count} problem", "{count} problems", len(problems)).format(count=len(problems))
+    if all(p.row == 1 for p in problems):
+        found = _("{problems} in the column mapping").format(problems=count)
+    else:
+        found = ngettext("{problems} in {rows} row", "{problems} in {rows} rows", rows).format(problems=count,
+                                                                                              rows=rows)
+    hint = "" if valid_only else _(" Fix them and import again, or import only the valid rows.")
     return ImportRefused(
-        f"Nothing was imported from {source}: {len(problems)} {noun} {where} — {shown}{more}.{hint}",
+        _("Nothing was imported from {source}: {found} — {shown}{more}.{hint}").format(
+          source=source, found=found, shown=shown, more=more, hint=hint),
         problems if every is None else every)
 
 
@@ -573,7 +579,8 @@ def _rejected_target(table: Table, rejected_path: Path | None) -> Path:
 def _write_rejected(target: Path, table: Table, rejected: dict[int, list[Problem]]) -> None:
     """The rejected rows as they were in the file, with a last column saying what is wrong."""
     if table.path is not None and target.resolve() == table.path.resolve():
-        raise ValidationError(f"The rejected rows cannot be written over the file being imported ({target}).")
+        raise ValidationError(_("The rejected rows cannot be written over the file being imported ({target}).").format(
+                                target=target))
     width = len(table.headers)
     rows = [[*(list(table.rows[n - 2]) + [None] * width)[:width], "; ".join(f"{p.column}: {p.message}" for p in found)]
             for n, found in sorted(rejected.items())]
@@ -581,8 +588,8 @@ def _write_rejected(target: Path, table: Table, rejected: dict[int, list[Problem
         write_csv(target, [*table.headers, "Problems"], rows)
     except OSError as exc:
         raise ValidationError(
-            f"The rejected rows could not be written to {target} ({exc.strerror or exc}), so nothing was imported; "
-            "choose another place for them.") from None
+            _("The rejected rows could not be written to {target} ({value}), so nothing was imported; choose "
+              "another place for them.").format(target=target, value=exc.strerror or exc)) from None
 
 
 def run_import(db: Database, plan: ImportPlan, *, valid_only: bool = False, rejected_path: Path | None = None,

@@ -16,6 +16,7 @@ from grantdesk.domain.errors import ValidationError
 from grantdesk.services.common import fund_by_code
 from grantdesk.services.outcomes import FIGURE_FIELDS, LABELS, LibraryFilter, LibraryNote, learning_library
 from grantdesk.store.database import Database
+from grantdesk.i18n import _
 
 NO_THEME = "no theme given"
 
@@ -108,8 +109,8 @@ def learning_report_data(db: Database, fund_code: str | None = None, theme: str 
     if not notes:
         where = " ".join(x for x in (f"for {fund_name}" if fund_name else "",
                                      f"on the theme “{theme}”" if theme else "") if x) or "in this database"
-        raise ValidationError(f"There are no outcome notes {where} yet, so there is nothing to report: "
-                              "record notes on the awards first.", "theme" if theme else "fund")
+        raise ValidationError(_("There are no outcome notes {where} yet, so there is nothing to report: record "
+                                "notes on the awards first.").format(where=where), "theme" if theme else "fund")
     if fund_name and theme:
         title = f"{fund_name}: {theme}"
     else:

@@ -22,6 +22,7 @@ from grantdesk.services.letters import STATUS_OF_KIND, compose_letter, fund_temp
 from grantdesk.store.database import Database
 from grantdesk.store.models import Application, Fund
 from grantdesk.store.unit_of_work import UnitOfWork, transactional
+from grantdesk.i18n import _
 
 ACTION = "letters.template"
 
@@ -29,8 +30,8 @@ ACTION = "letters.template"
 def _effective(fund: Fund, kind: str, language: str) -> LetterTemplate:
     templates = fund_templates(fund)
     if (kind, language) not in templates:
-        raise ValidationError(f"There is no {kind} letter in “{language}”; the letters are "
-                              f"{', '.join(sorted({k for k, _ in templates}))} in en or cy.", "template")
+        raise ValidationError(_("There is no {kind} letter in “{language}”; the letters are {value} in en or cy.").format(
+                                kind=kind, language=language, value=', '.join(sorted({k for k, _ in templates}))), "template")
     return templates[(kind, language)]
 
 
@@ -114,8 +115,8 @@ def preview_letter(db: Database, fund_code: str, template: LetterTemplate, *, da
     problems; ``ValidationError`` if the fund has no such application."""
     kind, language = template.kind, template.language
     if kind not in STATUS_OF_KIND:
-        raise ValidationError(f"“{kind}” letters cannot be previewed here; preview "
-                              f"{', '.join(STATUS_OF_KIND)} letters.", "kind")
+        raise ValidationError(_("“{kind}” letters cannot be previewed here; preview {status_of_kind} letters.").format(
+                                kind=kind, status_of_kind=', '.join(STATUS_OF_KIND)), "kind")
     day = day or utcnow().date()
     who = actor_or_default(officer)
     with db.session() as s:
@@ -124,6 +125,6 @@ def preview_letter(db: Database, fund_code: str, template: LetterTemplate, *, da
                                                  Application.status == STATUS_OF_KIND[kind])
                        .order_by(Application.reference).limit(1))
         if app is None:
-            raise ValidationError("There is no application to preview with: no application of "
-                                  f"{fund.name} is {STATUS_OF_KIND[kind]}.", "preview")
+            raise ValidationError(_("There is no application to preview with: no application of {name} is "
+                                    "{status_of_kind}.").format(name=fund.name, status_of_kind=STATUS_OF_KIND[kind]), "preview")
         return compose_letter(s, fund, app, kind, {language: template}, day=day, officer=who, languages=(language,))

@@ -62,6 +62,7 @@ from grantdesk.services.payments import award_reports_due
 from grantdesk.store.database import Database
 from grantdesk.store.models import Application, Award, Fund, MemberDecision, Payment, Round
 from grantdesk.store.unit_of_work import UnitOfWork, note_change, transactional
+from grantdesk.i18n import _
 
 LOCALES = {"en": "en_GB", "cy": "cy_GB"}
 STATUS_OF_KIND = {"award": Status.AWARDED.value, "payment": Status.AWARDED.value, "decline": Status.DECLINED.value,
@@ -173,7 +174,7 @@ def _letterhead(fund: Fund) -> Letterhead:
         try:
             logo = path.read_bytes()
         except OSError:
-            raise ValidationError(f"The fund's letterhead logo {path} cannot be read.", "logo") from None
+            raise ValidationError(_("The fund's letterhead logo {path} cannot be read.").format(path=path), "logo") from None
     return Letterhead(council=head.get("council", fund.council), address=tuple(head.get("address", ())),
                       logo=logo, contact_email=head.get("email", ""), phone=head.get("phone", ""),
                       website=head.get("website", ""))
@@ -290,7 +291,7 @@ def _values(session: Session, fund: Fund, app: Application, kind: str, language:
     if kind in ("award", "payment"):
         award = session.scalar(select(Award).where(Award.application_id == app.id))
         if award is None:
-            raise ValidationError(f"{app.reference} has no award to write about.")
+            raise ValidationError(_("{reference} has no award to write about.").format(reference=app.reference))
         values.update(amount=money(award.amount_pence), amount_words=amount_in_words(award.amount_pence, language))
         if kind == "award":
             values.update(
@@ -305,7 +306,8 @@ def _values(session: Session, fund: Fund, app: Application, kind: str, language:
                 decided_by=_decided_by(session, fund, app, language))
     if kind == "payment":
         if payment is None:
-            raise ValidationError(f"{app.reference}: a payment letter is about one payment.")
+            raise ValidationError(_("{reference}: a payment letter is about one payment.").format(
+                                    reference=app.reference))
         award = session.scalar(select(Award).where(Award.application_id == app.id))
         earlier = [p for p in _payments(session, app) if (p.paid_on, p.id) <= (payment.paid_on, payment.id)]
         paid = sum(p.amount_pence for p in earlier)
@@ -396,7 +398,8 @@ def build_letters(db: Database, fund_code: str, kind: str, *, round_id: int | No
 
 def _batch(s: Session, fund_code: str, kind: str, *, round_id: int | None, day: date, officer: str) -> LetterBatch:
     if kind not in STATUS_OF_KIND:
-        raise ValidationError(f"“{kind}” is not a kind of letter; use one of {', '.join(STATUS_OF_KIND)}.")
+        raise ValidationError(_("“{kind}” is not a kind of letter; use one of {status_of_kind}.").format(
+                                kind=kind, status_of_kind=', '.join(STATUS_OF_KIND)))
     fund = fund_by_code(s, fund_code)
     check_fund_templates(fund, (kind,))
     templates = fund_templates(fund)
@@ -407,7 +410,8 @@ def _batch(s: Session, fund_code: str, kind: str, *, round_id: int | None, day: 
     if round_id is not None:
         rnd = s.get(Round, round_id)
         if rnd is None or rnd.fund_id != fund.id:
-            raise ValidationError(f"Round {round_id} is not one of {fund.name}'s rounds.", "round")
+            raise ValidationError(_("Round {round_id} is not one of {name}'s rounds.").format(
+                                    round_id=round_id, name=fund.name), "round")
         query = query.where(Application.round_id == round_id)
     units = [(app, None) for app in s.scalars(query.order_by(Application.reference))]
     if kind == "payment":  # one letter per payment made
@@ -606,9 +610,9 @@ def produce_letters(uow: UnitOfWork, fund_code: str, kind: str, *, round_id: int
     ``expect`` is the batch the officer saw (the window's preview): if the letters made now differ,
     ``LettersChanged`` and nothing is sent. A round with no letters to make sends and records nothing."""
     if out is None and split_dir is None and deliver is None:
-        raise ValidationError("Say where the letters go: a PDF, a folder, or the printer.", "out")
+        raise ValidationError(_("Say where the letters go: a PDF, a folder, or the printer."), "out")
     if (out is not None or split_dir is not None) and renderer is None:
-        raise ValidationError("Saving letters needs a renderer to draw them.", "renderer")
+        raise ValidationError(_("Saving letters needs a renderer to draw them."), "renderer")
     day = day or utcnow().date()
     who = actor_or_default(officer)
     batch = _batch(uow.session, fund_code, kind, round_id=round_id, day=day, officer=who)

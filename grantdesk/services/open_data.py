@@ -70,6 +70,7 @@ from grantdesk.store.models import (
     Round,
     StatusChange,
 )
+from grantdesk.i18n import _
 
 __all__ = [
     "PublishingDetails",
@@ -148,8 +149,8 @@ def _details(fund: Fund) -> PublishingDetails:
 def _code(value: str, codelist: dict[str, str], what: str, field: str) -> str:
     code = value.strip().upper()
     if code and code not in codelist:
-        raise ValidationError(f"“{value.strip()}” is not on 360Giving's {what} codelist; use one of "
-                              + ", ".join(f"{c} ({t})" for c, t in codelist.items()) + ".", field)
+        raise ValidationError(_("“{value}” is not on 360Giving's {what} codelist; use one of {codes}.").format(
+            value=value.strip(), what=what, codes=", ".join(f"{c} ({t})" for c, t in codelist.items())), field)
     return code
 
 
@@ -165,19 +166,19 @@ def set_publishing_details(uow: UnitOfWork, fund_code: str, details: PublishingD
     prefix = check_prefix(details.prefix) if details.prefix.strip() else ""
     funder_id = details.funder_id.strip()
     if funder_id and org_id_list(funder_id) is None:
-        raise ValidationError(f"“{funder_id}” is not an organisation identifier GrantDesk recognises; councils use "
-                              "GB-LAE-… (England), GB-PLA-… (Wales), GB-LAS-… (Scotland) or GB-LANI-… (Northern "
-                              "Ireland).", "funder_id")
+        raise ValidationError(_("“{funder_id}” is not an organisation identifier GrantDesk recognises; councils "
+                                "use GB-LAE-… (England), GB-PLA-… (Wales), GB-LAS-… (Scotland) or GB-LANI-… "
+                                "(Northern Ireland).").format(funder_id=funder_id), "funder_id")
     reason = _code(details.individual_reason, GRANT_REASONS, "Grant to Individuals Reason", "individual_reason")
     secondary = _code(details.individual_secondary_reason, GRANT_REASONS, "Grant to Individuals Reason",
                       "individual_secondary_reason")
     if secondary and not reason:
-        raise ValidationError("A secondary reason for grants to individuals needs a primary reason first.",
+        raise ValidationError(_("A secondary reason for grants to individuals needs a primary reason first."),
                               "individual_secondary_reason")
     purposes = tuple(dict.fromkeys(_code(c, GRANT_PURPOSES, "Grant to Individuals Purpose", "individual_purposes")
                                    for c in details.individual_purposes if c.strip()))
     if len(purposes) > 3:
-        raise ValidationError("360Giving asks for at most three purposes for a grant to an individual.",
+        raise ValidationError(_("360Giving asks for at most three purposes for a grant to an individual."),
                               "individual_purposes")
     who = actor_or_default(actor)
     s = uow.session
@@ -315,8 +316,9 @@ def prepare_360giving(db: Database, fund_code: str, *, since: date | None = None
         d = _details(fund)
         facts = _published(s, fund, since, until)
         if not facts:
-            raise ValidationError(f"{fund.name} has no awards{_period(since, until)} to publish yet "
-                                  "(awards brought in from past 360Giving files are not published again).")
+            raise ValidationError(_("{name} has no awards{period} to publish yet (awards brought in from past "
+                                    "360Giving files are not published again).").format(
+                                    name=fund.name, period=_period(since, until)))
         redactions = Redactions()
         grants = [grant_record(p, redactions) for _, p in facts]
         stamp = moment.replace(microsecond=0).isoformat() + "Z"
@@ -369,7 +371,8 @@ def publish_360giving(db: Database, publication: Publication, path: Path, *, act
     still carries the ids the next publication will use."""
     if publication.schema_problems:
         shown = "; ".join(str(p) for p in publication.schema_problems[:3])
-        raise PublishRefused(f"Nothing was written: the file would break the 360Giving schema — {shown}.",
+        raise PublishRefused(_("Nothing was written: the file would break the 360Giving schema — {shown}.").format(
+                               shown=shown),
                              publication.schema_problems)
     who = actor_or_default(actor)
     path = Path(path)
@@ -427,8 +430,8 @@ def prepare_transparency(db: Database, fund_code: str, *, since: date | None = N
         facts = [p for _, p in _published(s, fund, since, until)]
         kept = [p for p in facts if p.org_type in VOLUNTARY_SECTOR]
         if not kept:
-            raise ValidationError(f"{fund.name} has no awards to voluntary organisations{_period(since, until)} "
-                                  "to publish.")
+            raise ValidationError(_("{name} has no awards to voluntary organisations{period} to publish.").format(
+                                    name=fund.name, period=_period(since, until)))
         removed: list[tuple[str, str]] = []
         rows = tuple(tuple(transparency_row(p, removed)) for p in kept)
         return TransparencyTable(fund.code, TRANSPARENCY_HEADERS, rows, len(facts) - len(kept),
@@ -440,7 +443,8 @@ def publish_transparency(db: Database, fund_code: str, path: Path, *, since: dat
     """Write the Transparency Code CSV (UTF-8, for Excel and the council's open-data page)."""
     path = Path(path)
     if path.suffix.lower() != ".csv":
-        raise ValidationError(f"The Transparency Code file is a CSV; “{path.name}” does not end in .csv.")
+        raise ValidationError(_("The Transparency Code file is a CSV; “{name}” does not end in .csv.").format(
+                                name=path.name))
     table = prepare_transparency(db, fund_code, since=since, until=until)
     who = actor_or_default(actor)
     with db.unit_of_work(write=True) as uow:
@@ -451,7 +455,8 @@ def publish_transparency(db: Database, fund_code: str, path: Path, *, since: dat
         try:
             write_csv(path, list(table.headers), [list(r) for r in table.rows])
         except OSError as exc:
-            raise ValidationError(f"“{path.name}” could not be written ({exc.strerror or exc}).") from None
+            raise ValidationError(_("“{name}” could not be written ({value}).").format(
+                                    name=path.name, value=exc.strerror or exc)) from None
         uow.commit()
     return PublishResult(path, len(table.rows), f"Wrote {len(table.rows)} grants to {path}. {table.summary()}")
 
@@ -606,7 +611,7 @@ def check_grants_import(db: Database, fund_code: str, path: Path, *, progress: P
     A file that is not 360Giving data at all raises ``ValidationError``."""
     file = read_grants_file(Path(path))
     if not file.records:
-        raise ValidationError(f"“{file.source}” has no grants in it.")
+        raise ValidationError(_("“{source}” has no grants in it.").format(source=file.source))
     with db.session() as s:
         fund = fund_by_code(s, fund_code)
         readings, problems, already, funders = _analyse(s, fund, file, progress)
@@ -643,7 +648,8 @@ def _refusal(plan_problems: list[GrantProblem], source: str, *, none_readable: b
     which = (f"none of its {grants} grant{'s' * (grants != 1)} can be read" if none_readable
              else f"{grants} grant{'s' * (grants != 1)} cannot be read")
     return GrantsImportRefused(
-        f"Nothing was imported from {source}: {which} — {shown}{more}. Fix them in the file and import it again.",
+        _("Nothing was imported from {source}: {which} — {shown}{more}. Fix them in the file and import it again.").format(
+          source=source, which=which, shown=shown, more=more),
         plan_problems)
 
 

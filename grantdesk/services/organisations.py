@@ -27,6 +27,7 @@ from grantdesk.domain.organisations import (
 )
 from grantdesk.services.common import audit, utcnow
 from grantdesk.store.models import Contact, Organisation
+from grantdesk.i18n import _
 
 
 def find_or_add_organisation(
@@ -52,17 +53,18 @@ def find_or_add_organisation(
     """
     name = " ".join(name.split())
     if not name:
-        raise ValidationError("The organisation needs a name.", "organisation")
+        raise ValidationError(_("The organisation needs a name."), "organisation")
     try:
         kind = OrgType(org_type)
     except ValueError:
-        raise ValidationError(f"“{org_type}” is not a kind of organisation GrantDesk knows.", "organisation_type") from None
+        raise ValidationError(_("“{org_type}” is not a kind of organisation GrantDesk knows.").format(
+                                org_type=org_type), "organisation_type") from None
     charity = normalise_charity_number(charity_number)
     company = normalise_company_number(company_number)
     if same_as is not None:
         chosen = session.get(Organisation, same_as)
         if chosen is None:
-            raise NotFound(f"There is no organisation with id {same_as}.")
+            raise NotFound(_("There is no organisation with id {same_as}.").format(same_as=same_as))
         return chosen
 
     key = name_key(name)
@@ -152,10 +154,11 @@ def find_or_add_contact(
     name, e-mail and letter language. Someone else at the same e-mail is a new contact."""
     name = " ".join(name.split())
     if not name:
-        raise ValidationError("The contact needs a name.", "contact_name")
+        raise ValidationError(_("The contact needs a name."), "contact_name")
     if letter_language not in ("en", "cy"):
         raise ValidationError(
-            f"“{letter_language}” is not a letter language; use en (English) or cy (Welsh).", "contact_language"
+            _("“{letter_language}” is not a letter language; use en (English) or cy (Welsh).").format(
+              letter_language=letter_language), "contact_language"
         )
     found = find_contact(organisation, name, email)
     if found is not None:

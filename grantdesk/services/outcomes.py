@@ -32,6 +32,7 @@ from grantdesk.store.models import (
     OutcomeTheme,
 )
 from grantdesk.store.unit_of_work import UnitOfWork, note_change, transactional
+from grantdesk.i18n import _
 
 TEXT_FIELDS = ("what_happened", "what_changed", "story", "not_to_plan", "learned", "council_could_do_better")
 FIGURE_FIELDS = ("people_involved", "volunteers", "volunteer_hours")
@@ -79,16 +80,16 @@ def _clean_themes(themes: tuple[str, ...]) -> list[str]:
 
 def _check(draft: NoteDraft) -> None:
     if not draft.what_happened.strip() and not draft.what_changed.strip():
-        raise ValidationError("Say what happened or what changed: a note is the grantee's words, not only figures.",
+        raise ValidationError(_("Say what happened or what changed: a note is the grantee's words, not only figures."),
                               "what_happened")
     for name in FIGURE_FIELDS:
         value = getattr(draft, name)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-            raise ValidationError(f"{LABELS[name]} is a whole number of 0 or more.", name)
+            raise ValidationError(_("{labels} is a whole number of 0 or more.").format(labels=LABELS[name]), name)
     for filename, data, _caption in draft.photos:
         kind = mimetypes.guess_type(filename)[0] or ""
         if not kind.startswith("image/") or not data:
-            raise ValidationError(f"“{filename}” is not a photo (JPEG or PNG).", "photos")
+            raise ValidationError(_("“{filename}” is not a photo (JPEG or PNG).").format(filename=filename), "photos")
 
 
 def fund_themes(fund: Fund) -> list[str]:
@@ -99,7 +100,7 @@ def add_note(session: Session, award: Award, draft: NoteDraft, *, actor: str, at
     """Keep an outcome note within the caller's transaction (see ``record_note``)."""
     _check(draft)
     if draft.recorded_on < award.awarded_on:
-        raise ValidationError("A note about what happened cannot be dated before the award.", "recorded_on")
+        raise ValidationError(_("A note about what happened cannot be dated before the award."), "recorded_on")
     note = OutcomeNote(award_id=award.id, recorded_on=draft.recorded_on, stage=draft.stage.strip(),
                        author=draft.author.strip() or actor,
                        **{f: getattr(draft, f).strip() for f in TEXT_FIELDS},
@@ -126,7 +127,7 @@ def record_note(uow: UnitOfWork, award_id: int, draft: NoteDraft, *, actor: str 
     """Keep an outcome note with its themes and photos; returns the note's id."""
     award = uow.session.get(Award, award_id)
     if award is None:
-        raise NotFound(f"There is no award with id {award_id}.")
+        raise NotFound(_("There is no award with id {award_id}.").format(award_id=award_id))
     return add_note(uow.session, award, draft, actor=actor_or_default(actor)).id
 
 

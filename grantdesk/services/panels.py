@@ -39,6 +39,7 @@ from grantdesk.store.models import (
     PanelScore,
 )
 from grantdesk.store.unit_of_work import UnitOfWork, note_change, transactional
+from grantdesk.i18n import _
 
 SCORED_STATUSES = (Status.SHORTLISTED.value, Status.AWARDED.value, Status.DECLINED.value, Status.DEFERRED.value)
 OUTCOMES = {"fund": "Fund", "decline": "Do not fund", "defer": "Defer"}
@@ -69,21 +70,23 @@ class ConflictOfInterest(GrantDeskError):
 def _panel(session: Session, panel_id: int) -> Panel:
     panel = session.get(Panel, panel_id)
     if panel is None:
-        raise NotFound(f"There is no panel with id {panel_id}.")
+        raise NotFound(_("There is no panel with id {panel_id}.").format(panel_id=panel_id))
     return panel
 
 
 def _panellist(session: Session, panel: Panel, panellist_id: int) -> Panellist:
     person = session.get(Panellist, panellist_id)
     if person is None or person.panel_id != panel.id:
-        raise NotFound(f"Panellist {panellist_id} is not on {panel.name}.")
+        raise NotFound(_("Panellist {panellist_id} is not on {name}.").format(
+                         panellist_id=panellist_id, name=panel.name))
     return person
 
 
 def _application(session: Session, panel: Panel, application_id: int) -> Application:
     app = session.get(Application, application_id)
     if app is None or app.fund_id != panel.fund_id or (panel.round_id and app.round_id != panel.round_id):
-        raise NotFound(f"Application {application_id} is not one this panel decides.")
+        raise NotFound(_("Application {application_id} is not one this panel decides.").format(
+                         application_id=application_id))
     return app
 
 
@@ -102,15 +105,16 @@ def add_criterion(uow: UnitOfWork, panel_id: int, name: str, *, weight: int = 1,
                   description: str = "", actor: str | None = None) -> int:
     who = actor_or_default(actor)
     if not name.strip():
-        raise ValidationError("Name the criterion, for example “Benefit to local people”.", "name")
+        raise ValidationError(_("Name the criterion, for example “Benefit to local people”."), "name")
     if weight < 1:
-        raise ValidationError("A criterion's weight is a whole number of at least 1.", "weight")
+        raise ValidationError(_("A criterion's weight is a whole number of at least 1."), "weight")
     if high <= low:
-        raise ValidationError("The top of the score range must be above the bottom.", "high")
+        raise ValidationError(_("The top of the score range must be above the bottom."), "high")
     s = uow.session
     panel = _panel(s, panel_id)
     if any(c.name.casefold() == name.strip().casefold() for c in _criteria(s, panel_id)):
-        raise ValidationError(f"{panel.name} already has a criterion called “{name.strip()}”.", "name")
+        raise ValidationError(_("{name} already has a criterion called “{name2}”.").format(
+                                name=panel.name, name2=name.strip()), "name")
     crit = PanelCriterion(panel_id=panel_id, name=name.strip(), description=description.strip(), weight=weight,
                           low=low, high=high, position=len(_criteria(s, panel_id)) + 1)
     s.add(crit)
@@ -154,25 +158,29 @@ def record_score(uow: UnitOfWork, panellist_id: int, application_id: int, criter
     s = uow.session
     person = s.get(Panellist, panellist_id)
     if person is None:
-        raise NotFound(f"There is no panellist with id {panellist_id}.")
+        raise NotFound(_("There is no panellist with id {panellist_id}.").format(panellist_id=panellist_id))
     panel = _panel(s, person.panel_id)
     app = _application(s, panel, application_id)
     crit = s.get(PanelCriterion, criterion_id)
     if crit is None or crit.panel_id != panel.id:
-        raise NotFound(f"Criterion {criterion_id} is not one of {panel.name}'s.")
+        raise NotFound(_("Criterion {criterion_id} is not one of {name}'s.").format(
+                         criterion_id=criterion_id, name=panel.name))
     interest = _interest(s, panellist_id, application_id)
     if interest is not None:
         raise ConflictOfInterest(
-            f"{person.name} declared an interest in {app.reference} ({INTEREST_LABELS[interest.kind].lower()}: "
-            f"{interest.nature}) on {interest.declared_on:%d/%m/%Y}, so they cannot score it.",
+            _("{name} declared an interest in {reference} ({interest_labels}: {nature}) on "
+              "{declared_on:%d/%m/%Y}, so they cannot score it.").format(
+              name=person.name, reference=app.reference, interest_labels=INTEREST_LABELS[interest.kind].lower(), nature=interest.nature, declared_on=interest.declared_on),
             panellist=person.name, reference=app.reference,
             interest=InterestView(interest.kind, interest.nature, interest.declared_on))
     if s.scalar(select(PanelDecision.id).where(PanelDecision.panel_id == panel.id,
                                                PanelDecision.application_id == app.id,
                                                PanelDecision.applied_at.is_not(None))):
-        raise ValidationError(f"The panel's decision on {app.reference} has been applied; scores are final.")
+        raise ValidationError(_("The panel's decision on {reference} has been applied; scores are final.").format(
+                                reference=app.reference))
     if score is not None and not crit.low <= score <= crit.high:
-        raise ValidationError(f"Score “{crit.name}” from {crit.low} to {crit.high}, or choose “Can't judge”.", "score")
+        raise ValidationError(_("Score “{name}” from {low} to {high}, or choose “Can't judge”.").format(
+                                name=crit.name, low=crit.low, high=crit.high), "score")
     row = s.scalar(select(PanelScore).where(PanelScore.panellist_id == panellist_id,
                                             PanelScore.application_id == application_id,
                                             PanelScore.criterion_id == criterion_id))
@@ -355,20 +363,23 @@ def record_decision(uow: UnitOfWork, panel_id: int, application_id: int, outcome
     (fund what the ranking funds within the budget), a reason is required and kept."""
     who = actor_or_default(actor)
     if outcome not in OUTCOMES:
-        raise ValidationError(f"“{outcome}” is not a panel decision; use fund, decline or defer.", "outcome")
+        raise ValidationError(_("“{outcome}” is not a panel decision; use fund, decline or defer.").format(
+                                outcome=outcome), "outcome")
     s = uow.session
     panel = _panel(s, panel_id)
     app = _application(s, panel, application_id)
     if outcome == "fund":
         if amount_pence <= 0:
-            raise ValidationError("Say how much the panel awards (more than £0).", "amount")
+            raise ValidationError(_("Say how much the panel awards (more than £0)."), "amount")
         if amount_pence > app.amount_requested_pence:
-            raise ValidationError(f"{app.reference} asked for {format_money(app.amount_requested_pence)}; the "
-                                  "panel cannot award more than was asked for.", "amount")
+            raise ValidationError(_("{reference} asked for {amount_requested}; the panel cannot award more than "
+                                    "was asked for.").format(
+                                    reference=app.reference, amount_requested=format_money(app.amount_requested_pence)), "amount")
         most = app.fund.max_amount_pence
         if most is not None and amount_pence > most and not reason.strip():
-            raise ValidationError(f"{format_money(amount_pence)} is more than {app.fund.name}'s maximum award of "
-                                  f"{format_money(most)}; say why the panel awards it.", "reason")
+            raise ValidationError(_("{amount} is more than {name}'s maximum award of {most}; say why the panel "
+                                    "awards it.").format(
+                                    amount=format_money(amount_pence), name=app.fund.name, most=format_money(most)), "reason")
     else:
         amount_pence = 0
     sheet = _sheet(s, panel)
@@ -376,12 +387,14 @@ def record_decision(uow: UnitOfWork, panel_id: int, application_id: int, outcome
     differs = (outcome == "fund") != row.suggested or (outcome == "fund" and amount_pence != app.amount_requested_pence)
     if differs and not reason.strip():
         suggestion = "funding it" if row.suggested else "not funding it"
-        raise ValidationError(f"The raw scores rank {app.reference} {row.rank} of {len(sheet.applications)}, "
-                              f"suggesting {suggestion}; say why the panel decided otherwise.", "reason")
+        raise ValidationError(_("The raw scores rank {reference} {rank} of {count}, suggesting {suggestion}; say "
+                                "why the panel decided otherwise.").format(
+                                reference=app.reference, rank=row.rank, count=len(sheet.applications), suggestion=suggestion), "reason")
     existing = s.scalar(select(PanelDecision).where(PanelDecision.panel_id == panel_id,
                                                     PanelDecision.application_id == application_id))
     if existing is not None and existing.applied_at is not None:
-        raise ValidationError(f"The panel's decision on {app.reference} has already been applied.")
+        raise ValidationError(_("The panel's decision on {reference} has already been applied.").format(
+                                reference=app.reference))
     if existing is None:
         existing = PanelDecision(panel_id=panel_id, application_id=application_id)
         s.add(existing)
@@ -449,7 +462,7 @@ def apply_decisions(uow: UnitOfWork, panel_id: int, *, actor: str | None = None)
         if d.outcome == "fund":
             funded.append(app.id)
     if not moved:
-        raise ValidationError("There is no panel decision on a shortlisted application to apply.")
+        raise ValidationError(_("There is no panel decision on a shortlisted application to apply."))
     note_change(s, Kind.APPLICATIONS, moved)  # the ORM notes these too; said here so it is never lost
     if funded:
         note_change(s, Kind.AWARDS, funded)

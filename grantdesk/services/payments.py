@@ -45,6 +45,7 @@ from grantdesk.store.models import (
     PaymentPlan,
 )
 from grantdesk.store.unit_of_work import UnitOfWork, note_change, transactional
+from grantdesk.i18n import _
 
 
 class OverPayment(GrantDeskError):
@@ -54,7 +55,7 @@ class OverPayment(GrantDeskError):
 def _award(session: Session, award_id: int) -> Award:
     award = session.get(Award, award_id)
     if award is None:
-        raise NotFound(f"There is no award with id {award_id}.")
+        raise NotFound(_("There is no award with id {award_id}.").format(award_id=award_id))
     return award
 
 
@@ -81,7 +82,7 @@ def award_reports_due(session: Session, award: Award) -> tuple[ReportDue, ...]:
 def generate_monitoring(session: Session, award: Award, *, actor: str) -> list[MonitoringDue]:
     """Create the award's due reports from its size and the fund's rules (once; again is refused)."""
     if session.scalar(select(MonitoringDue.id).where(MonitoringDue.award_id == award.id)):
-        raise ValidationError("This award's monitoring dates were already set.")
+        raise ValidationError(_("This award's monitoring dates were already set."))
     app = session.get(Application, award.application_id)
     made = []
     for item in _rule(session, award):
@@ -93,7 +94,7 @@ def generate_monitoring(session: Session, award: Award, *, actor: str) -> list[M
     if made:
         note_change(session, Kind.AWARDS, [app.id])
         audit(session, actor=actor, action="monitoring.generate", entity="application", entity_id=app.id,
-              summary=f"{app.reference}: " + "; ".join(f"{d.label} due {format_date(d.due_on)}" for d in made))
+              summary=f"{app.reference}: " + "; ".join(f"{d.label} due {format_date(d.due_on, 'en_GB')}" for d in made))
     return made
 
 
@@ -160,20 +161,22 @@ def plan_payments(session: Session, award: Award, kind: str, *, instalments: lis
                   holdback_pence: int = 0, actor: str, at=None) -> PaymentPlan:
     """Set how the award is paid, within the caller's transaction (see ``set_payment_plan``)."""
     if kind not in PLAN_KINDS:
-        raise ValidationError(f"“{kind}” is not a way of paying; use {', '.join(PLAN_KINDS)}.", "kind")
+        raise ValidationError(_("“{kind}” is not a way of paying; use {plan_kinds}.").format(
+                                kind=kind, plan_kinds=', '.join(PLAN_KINDS)), "kind")
     if not 0 <= holdback_pence <= award.amount_pence:
-        raise ValidationError(f"A holdback is between £0.00 and the award, {format_money(award.amount_pence)}.",
+        raise ValidationError(_("A holdback is between £0.00 and the award, {amount}.").format(
+                                amount=format_money(award.amount_pence)),
                               "holdback")
     rows = [{"due_on": d.isoformat(), "amount_pence": int(p)} for d, p in sorted(instalments)]
     if kind == "instalments":
         if len(rows) < 2 or any(r["amount_pence"] <= 0 for r in rows):
-            raise ValidationError("An instalment plan has two or more instalments, each above £0.", "instalments")
+            raise ValidationError(_("An instalment plan has two or more instalments, each above £0."), "instalments")
         total = sum(r["amount_pence"] for r in rows)
         if total != award.amount_pence:
-            raise ValidationError(f"The instalments add up to {format_money(total)}, not the award of "
-                                  f"{format_money(award.amount_pence)}.", "instalments")
+            raise ValidationError(_("The instalments add up to {total}, not the award of {amount}.").format(
+                                    total=format_money(total), amount=format_money(award.amount_pence)), "instalments")
     elif rows:
-        raise ValidationError(f"Only an instalment plan lists instalments, not “{kind}”.", "instalments")
+        raise ValidationError(_("Only an instalment plan lists instalments, not “{kind}”.").format(kind=kind), "instalments")
     plan = session.scalar(select(PaymentPlan).where(PaymentPlan.award_id == award.id))
     if plan is None:
         plan = PaymentPlan(award_id=award.id)
@@ -193,24 +196,26 @@ def pay(session: Session, award: Award, amount_pence: int, paid_on: date, *, met
     """A payment within the caller's transaction: never more than awarded, never a holdback before the final
     report is in (see ``record_payment``)."""
     if amount_pence <= 0:
-        raise ValidationError("A payment is more than £0.00.", "amount")
+        raise ValidationError(_("A payment is more than £0.00."), "amount")
     if paid_on < award.awarded_on:
-        raise ValidationError(f"A payment cannot be made before the award ({format_date(award.awarded_on)}).",
+        raise ValidationError(_("A payment cannot be made before the award ({awarded_on}).").format(
+                                awarded_on=format_date(award.awarded_on)),
                               "paid_on")
     pos = _position(session, award)
     if amount_pence > pos.outstanding_pence:
-        raise OverPayment(f"{pos.reference} was awarded {format_money(pos.awarded_pence)} and "
-                                   f"{format_money(pos.paid_pence)} is paid: at most "
-                                   f"{format_money(pos.outstanding_pence)} more can be paid.")
+        raise OverPayment(_("{reference} was awarded {awarded} and {paid} is paid: at most {outstanding} more "
+                            "can be paid.").format(
+                            reference=pos.reference, awarded=format_money(pos.awarded_pence), paid=format_money(pos.paid_pence), outstanding=format_money(pos.outstanding_pence)))
     if amount_pence > pos.payable_now_pence:
-        raise OverPayment(f"{format_money(pos.held_back_pence)} of {pos.reference} is held back until the "
-                                   f"final report is in: {format_money(pos.payable_now_pence)} can be paid now.")
+        raise OverPayment(_("{held_back} of {reference} is held back until the final report is in: {payable_now} "
+                            "can be paid now.").format(
+                            held_back=format_money(pos.held_back_pence), reference=pos.reference, payable_now=format_money(pos.payable_now_pence)))
     session.add(Payment(award_id=award.id, paid_on=paid_on, amount_pence=amount_pence,
                         method=method.strip() or "BACS", reference=reference.strip()))
     session.flush()
     note_change(session, Kind.AWARDS, [award.application_id])
     audit(session, actor=actor, action="payment.record", entity="application", entity_id=award.application_id,
-          summary=f"Paid {format_money(amount_pence)} on {pos.reference} ({format_date(paid_on)})",
+          summary=f"Paid {format_money(amount_pence)} on {pos.reference} ({format_date(paid_on, 'en_GB')})",
           after={"amount_pence": amount_pence, "paid_on": paid_on.isoformat(), "reference": reference}, at=at)
     return _position(session, award)
 
@@ -219,14 +224,16 @@ def receive(session: Session, due: MonitoringDue, received_on: date, *, actor: s
     """A report received, within the caller's transaction: once, and not before the award."""
     award = session.get(Award, due.award_id)
     if due.received_on is not None:
-        raise ValidationError(f"“{due.label}” was already received on {format_date(due.received_on)}.")
+        raise ValidationError(_("“{label}” was already received on {received_on}.").format(
+                                label=due.label, received_on=format_date(due.received_on)))
     if received_on < award.awarded_on:
-        raise ValidationError(f"“{due.label}” cannot come in before the award ({format_date(award.awarded_on)}).")
+        raise ValidationError(_("“{label}” cannot come in before the award ({awarded_on}).").format(
+                                label=due.label, awarded_on=format_date(award.awarded_on)))
     due.received_on = received_on
     session.flush()
     note_change(session, Kind.AWARDS, [award.application_id])
     audit(session, actor=actor, action="monitoring.received", entity="application", entity_id=award.application_id,
-          summary=f"{_reference(session, award)}: {due.label} received {format_date(received_on)}", at=at)
+          summary=f"{_reference(session, award)}: {due.label} received {format_date(received_on, 'en_GB')}", at=at)
 
 
 @transactional
@@ -254,17 +261,19 @@ def record_return(uow: UnitOfWork, award_id: int, kind: str, amount_pence: int, 
     Never more than was paid, less what already came back; a reason is always recorded."""
     who = actor_or_default(actor)
     if kind not in RETURN_KINDS:
-        raise ValidationError(f"“{kind}” is not money coming back; use {' or '.join(RETURN_KINDS)}.", "kind")
+        raise ValidationError(_("“{kind}” is not money coming back; use {return_kinds}.").format(
+                                kind=kind, return_kinds=' or '.join(RETURN_KINDS)), "kind")
     if amount_pence <= 0:
-        raise ValidationError("The amount coming back is more than £0.00.", "amount")
+        raise ValidationError(_("The amount coming back is more than £0.00."), "amount")
     if not reason.strip():
-        raise ValidationError("Say why the money is coming back.", "reason")
+        raise ValidationError(_("Say why the money is coming back."), "reason")
     s = uow.session
     award = _award(s, award_id)
     pos = _position(s, award)
     if amount_pence > pos.net_pence:
-        raise ValidationError(f"Only {format_money(pos.net_pence)} of {pos.reference} has been paid and not yet "
-                              f"returned, less than {format_money(amount_pence)}.", "amount")
+        raise ValidationError(_("Only {net} of {reference} has been paid and not yet returned, less than "
+                                "{amount}.").format(
+                                net=format_money(pos.net_pence), reference=pos.reference, amount=format_money(amount_pence)), "amount")
     s.add(AwardReturn(award_id=award_id, kind=kind, received_on=received_on, amount_pence=amount_pence,
                       reason=reason.strip(), recorded_by=who))
     s.flush()
@@ -281,7 +290,7 @@ def report_received(uow: UnitOfWork, due_id: int, received_on: date, *, actor: s
     """A report that was due has come in (once; not before the award)."""
     due = uow.session.get(MonitoringDue, due_id)
     if due is None:
-        raise NotFound(f"There is no monitoring item with id {due_id}.")
+        raise NotFound(_("There is no monitoring item with id {due_id}.").format(due_id=due_id))
     receive(uow.session, due, received_on, actor=actor_or_default(actor))
 
 

@@ -64,6 +64,7 @@ from grantdesk.store.models import (
     StatusChange,
 )
 from grantdesk.store.unit_of_work import UnitOfWork, transactional
+from grantdesk.i18n import _, N_
 
 __all__ = [
     "PERSON_KINDS", "ErasureCheck", "ErasureResult", "PersonHit", "PersonId", "SubjectAccess", "erase_person",
@@ -71,8 +72,8 @@ __all__ = [
 ]
 
 PERSON_KINDS = ("contact", "individual", "panellist", "member")
-KIND_LABELS = {"contact": "Contact", "individual": "Individual applicant", "panellist": "Panellist",
-               "member": "Elected member"}
+KIND_LABELS = {"contact": N_("Contact"), "individual": N_("Individual applicant"), "panellist": N_("Panellist"),
+               "member": N_("Elected member")}
 _ENTITY = {"contact": "contact", "individual": "organisation", "panellist": "panellist", "member": "member"}
 
 
@@ -91,8 +92,9 @@ def parse_person_id(text: str | PersonId) -> PersonId:
         return text
     match = re.fullmatch(r"\s*([a-z]+)\s*:\s*(\d+)\s*", str(text).lower())
     if not match or match[1] not in PERSON_KINDS:
-        raise ValidationError(f"“{text}” is not a person's id: write it as kind:number, where kind is "
-                              f"{', '.join(PERSON_KINDS)} (as people find shows them, e.g. contact:12).", "person")
+        raise ValidationError(_("“{text}” is not a person's id: write it as kind:number, where kind is "
+                                "{person_kinds} (as people find shows them, e.g. contact:12).").format(
+                                text=text, person_kinds=', '.join(PERSON_KINDS)), "person")
     return PersonId(match[1], int(match[2]))
 
 
@@ -133,7 +135,7 @@ def find_people(db: Database, text: str, *, limit: int = 200) -> list[PersonHit]
     individual applicants, panellists and elected members; at most ``limit`` of each kind."""
     text = " ".join((text or "").split())
     if len(text) < 2:
-        raise ValidationError("Type at least two letters or digits of a name, e-mail address or phone number.",
+        raise ValidationError(_("Type at least two letters or digits of a name, e-mail address or phone number."),
                               "text")
     digits = re.sub(r"\D", "", text)
     phone_text = digits[1:] if digits.startswith("0") else digits
@@ -210,7 +212,8 @@ def _person(s: Session, pid: PersonId):
     model = {"contact": Contact, "individual": Organisation, "panellist": Panellist, "member": Member}[pid.kind]
     found = s.get(model, pid.id)
     if found is None or (pid.kind == "individual" and found.org_type != "individual"):
-        raise NotFound(f"There is no {KIND_LABELS[pid.kind].lower()} {pid} in this database.")
+        raise NotFound(_("There is no {kind_labels} {pid} in this database.").format(
+                         kind_labels=KIND_LABELS[pid.kind].lower(), pid=pid))
     return found
 
 
@@ -407,7 +410,8 @@ def _blocks(held: dict[int, tuple[str, Holding]], day: date) -> list[str]:
     reasons = []
     for reference, h in held.values():
         if h.kind is None:
-            reasons.append(f"{reference} is still being decided: finish or withdraw it first")
+            reasons.append(_("{reference} is still being decided: finish or withdraw it first").format(
+                reference=reference))
         elif h.kind == AWARD and not is_due(h, day):
             reasons.append(f"{reference}: {h.reason()}")
     return reasons
@@ -416,7 +420,8 @@ def _blocks(held: dict[int, tuple[str, Holding]], day: date) -> list[str]:
 def _check(s: Session, pid: PersonId, day: date) -> tuple[object, list[int], dict[int, tuple[str, Holding]], list[str]]:
     person = _person(s, pid)
     if person.erased_at is not None:
-        raise ValidationError(f"{pid}'s details were removed already ({_text(person.erased_at)}).", "person")
+        raise ValidationError(_("{pid}'s details were removed already ({text}).").format(
+                                pid=pid, text=_text(person.erased_at)), "person")
     app_ids = _application_ids(s, pid)
     held = holdings(s, app_ids) if app_ids else {}
     return person, app_ids, held, _blocks(held, day)
@@ -435,14 +440,14 @@ def erase_person(uow: UnitOfWork, person_id: str | PersonId, *, as_of: date | No
                  actor: str | None = None) -> ErasureResult:
     """Erase the person's details on their request (see the module's words), or refuse with the reason."""
     pid = parse_person_id(person_id)
-    require_manager(uow, "erase a person's details")
+    require_manager(uow, N_("erase a person's details"))
     who = actor_or_default(actor)
     s = uow.session
     day = as_of or utcnow().date()
     person, app_ids, held, reasons = _check(s, pid, day)
     if reasons:
-        raise ValidationError(f"{pid}'s details cannot be erased now, because a legal basis holds them: "
-                              + "; ".join(reasons) + ". Nothing was removed.", "person")
+        raise ValidationError(_("{pid}'s details cannot be erased now, because a legal basis holds them: {reasons}. "
+                                "Nothing was removed.").format(pid=pid, reasons="; ".join(reasons)), "person")
     now = utcnow()
     needles = _needles(pid, person)
     erased = Erased()

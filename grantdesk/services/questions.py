@@ -12,6 +12,7 @@ from grantdesk.store.queries import fund_id_for, questions_for  # read without t
 from grantdesk.store.database import Database
 from grantdesk.store.unit_of_work import UnitOfWork, transactional
 from grantdesk.store.models import Fund, FundQuestion
+from grantdesk.i18n import _
 
 
 def list_questions(db: Database, fund_code: str) -> tuple[Question, ...]:
@@ -23,7 +24,7 @@ def put_questions(session: Session, *, actor: str, fund: Fund, questions: list[Q
     """Replace the fund's questions with ``questions`` (in order). Answers already given are kept."""
     keys = [q.key for q in questions]
     if len(set(keys)) != len(keys):
-        raise ValidationError("Two questions share a key; each needs its own.", "key")
+        raise ValidationError(_("Two questions share a key; each needs its own."), "key")
     checked = [make_question(q.key, q.label, q.kind, q.choices, q.required, q.help) for q in questions]
     session.execute(delete(FundQuestion).where(FundQuestion.fund_id == fund.id))
     for position, q in enumerate(checked):

@@ -37,6 +37,7 @@ from grantdesk.store.models import (
     MonitoringDue,
     OutcomeNote,
 )
+from grantdesk.i18n import _
 
 APPLICATION_KEYS = {"plan", "payments", "monitoring", "monitoring_received", "outcomes"}
 KEYS: dict[str, set[str]] = {
@@ -54,7 +55,7 @@ KEYS: dict[str, set[str]] = {
 def add_note(session: Session, award: Award, draft: outcomes.NoteDraft, *, actor: str, at=None) -> OutcomeNote:
     """``outcomes.add_note``; sample notes carry no photos."""
     if draft.photos:
-        raise ValidationError("Sample outcome notes carry no photos.", "photos")
+        raise ValidationError(_("Sample outcome notes carry no photos."), "photos")
     return outcomes.add_note(session, award, draft, actor=actor, at=at)
 
 
@@ -65,7 +66,7 @@ def check_not_awarded(table: dict[str, Any]) -> None:
     """Payments, monitoring and outcome notes belong to an award."""
     present = sorted(APPLICATION_KEYS & set(table))
     if present:
-        raise ValidationError(f"has {', '.join(present)} but its status is not awarded.")
+        raise ValidationError(_("has {present} but its status is not awarded.").format(present=', '.join(present)))
 
 
 def add_learning(loader, session: Session, award: Award, table: dict[str, Any]) -> None:
@@ -88,7 +89,7 @@ def add_learning(loader, session: Session, award: Award, table: dict[str, Any]) 
     if table.get("monitoring", False) is True:
         dues = payments.generate_monitoring(session, award, actor=officer)
     elif "monitoring" in table and table["monitoring"] is not False:
-        raise ValidationError("monitoring is true or false.")
+        raise ValidationError(_("monitoring is true or false."))
 
     steps: list[tuple[date, int, int, Any]] = []  # (day, order on the day, position, what to do)
     for n, row in enumerate(table.get("monitoring_received", []), start=1):
@@ -98,7 +99,8 @@ def add_learning(loader, session: Session, award: Award, table: dict[str, Any]) 
         matches = [d for d in dues if d.label == label]
         if not matches:
             offered = ", ".join(f"“{d.label}”" for d in dues) or "nothing (add monitoring = true, or a larger award)"
-            raise ValidationError(f"{where}: “{label}” is not due on this award; due: {offered}.")
+            raise ValidationError(_("{where}: “{label}” is not due on this award; due: {offered}.").format(
+                                    where=where, label=label, offered=offered))
         steps.append((loader._date(loader._required(row, "on"), f"{where}.on"), 0, n, ("received", matches[0])))
     for n, row in enumerate(table.get("payments", []), start=1):
         loader._check_keys(row, "payment", f"payments[{n}]")
@@ -110,8 +112,8 @@ def add_learning(loader, session: Session, award: Award, table: dict[str, Any]) 
         themes = tuple(str(t) for t in row.get("themes", []))
         unknown = [t for t in themes if t.lower() not in allowed]
         if unknown:
-            raise ValidationError(f"{where}: theme “{unknown[0]}” is not in the fund's themes "
-                                  f"({', '.join(sorted(allowed)) or 'none set'}).")
+            raise ValidationError(_("{where}: theme “{unknown}” is not in the fund's themes ({value}).").format(
+                                    where=where, unknown=unknown[0], value=', '.join(sorted(allowed)) or 'none set'))
         draft = outcomes.NoteDraft(
             recorded_on=loader._date(loader._required(row, "recorded"), f"{where}.recorded"),
             stage=str(row.get("stage", "")), author=str(row.get("author", "")),

@@ -28,6 +28,7 @@ from grantdesk.domain.workflow import Status
 from grantdesk.services import decisions, events
 from grantdesk.store.models import Application, Award, Panel, PanelCriterion, PanelDecision, Panellist, PanelScore
 from grantdesk.voting.ballots import CastBallot
+from grantdesk.i18n import _
 
 KEYS: dict[str, set[str]] = {
     "app_panel": {"scores", "notes", "interest", "reason"},
@@ -56,32 +57,38 @@ def add_scores(loader, session: Session, panel: Panel, criteria: list[PanelCrite
         loader._check_keys(interest, "interest", "panel.interest")
         person = by_name.get(loader._required(interest, "panellist"))
         if person is None:
-            raise ValidationError(f"panel.interest: “{interest['panellist']}” is not on {panel.name}.")
+            raise ValidationError(_("panel.interest: “{panellist}” is not on {name}.").format(
+                                    panellist=interest['panellist'], name=panel.name))
         decisions.add_interest_declaration(session, actor=loader.actor, application=app, declared_on=on,
                                            kind=loader._required(interest, "kind"), nature=interest.get("nature", ""),
                                            panellist=person)
         conflicted = person.id
     rows = table.get("scores", [])
     if len(rows) != len(criteria):
-        raise ValidationError(f"panel.scores needs one row per criterion ({len(criteria)}).")
+        raise ValidationError(_("panel.scores needs one row per criterion ({count}).").format(count=len(criteria)))
     notes = dict(table.get("notes", {}))
     unknown = set(notes) - set(by_name)
     if unknown:
-        raise ValidationError(f"panel.notes: {', '.join(sorted(unknown))} not on {panel.name}.")
+        raise ValidationError(_("panel.notes: {unknown} not on {name}.").format(
+                                unknown=', '.join(sorted(unknown)), name=panel.name))
     moment = datetime.combine(on, time(19, 0))
     for crit, row in zip(criteria, rows, strict=True):
         if len(row) != len(people):
-            raise ValidationError(f"panel.scores for “{crit.name}” needs one score per panellist ({len(people)}).")
+            raise ValidationError(_("panel.scores for “{name}” needs one score per panellist ({count}).").format(
+                                    name=crit.name, count=len(people)))
         for person, value in zip(people, row, strict=True):
             if value == "x":
                 if person.id != conflicted:
-                    raise ValidationError(f"“x” for {person.name}, who declared no interest in this application.")
+                    raise ValidationError(_("“x” for {name}, who declared no interest in this application.").format(
+                                            name=person.name))
                 continue
             if person.id == conflicted:
-                raise ValidationError(f"{person.name} declared an interest, so their score must be “x”.")
+                raise ValidationError(_("{name} declared an interest, so their score must be “x”.").format(
+                                        name=person.name))
             score = None if value == "-" else value
             if score is not None and not (isinstance(score, int) and crit.low <= score <= crit.high):
-                raise ValidationError(f"panel.scores: {value!r} for “{crit.name}” is not from {crit.low} to {crit.high}.")
+                raise ValidationError(_("panel.scores: {value!r} for “{name}” is not from {low} to {high}.").format(
+                                        value=value, name=crit.name, low=crit.low, high=crit.high))
             note = notes.get(person.name, "") if crit is criteria[0] else ""
             session.add(PanelScore(panellist_id=person.id, application_id=app.id, criterion_id=crit.id, score=score,
                                    note=note, scored_at=moment))
@@ -105,8 +112,8 @@ def add_decisions(loader, session: Session, panel: Panel, reasons: dict[int, str
         differs = (outcome == "fund") != row.suggested or (outcome == "fund" and amount != app.amount_requested_pence)
         reason = reasons[row.application_id]
         if differs and not reason:
-            raise ValidationError(f"{app.title}: the panel's decision differs from the scores (ranked {row.rank}); "
-                                  "give the reason as panel.reason.")
+            raise ValidationError(_("{title}: the panel's decision differs from the scores (ranked {rank}); give "
+                                    "the reason as panel.reason.").format(title=app.title, rank=row.rank))
         decided = app.history[-1].at
         session.add(PanelDecision(panel_id=panel.id, application_id=app.id, outcome=outcome, amount_pence=amount,
                                   reason=reason, differs_from_scores=differs, decided_on=decided.date(),
@@ -116,7 +123,7 @@ def add_decisions(loader, session: Session, panel: Panel, reasons: dict[int, str
 
 def _moment(loader, value: Any, what: str) -> datetime:
     if not isinstance(value, datetime):
-        raise ValidationError(f"{what} must be a date and time such as 2026-07-18T11:00:00.")
+        raise ValidationError(_("{what} must be a date and time such as 2026-07-18T11:00:00.").format(what=what))
     day = loader._date(value.date(), what)
     return datetime.combine(day, value.time())
 
@@ -126,7 +133,7 @@ def add_event(loader, session: Session, fund, table: dict[str, Any], rounds: dic
     loader._check_keys(table, "event", "events")
     rnd = rounds.get(loader._required(table, "round"))
     if rnd is None:
-        raise ValidationError(f"round “{table['round']}” is not one of the [[rounds]] keys.")
+        raise ValidationError(_("round “{round}” is not one of the [[rounds]] keys.").format(round=table['round']))
     opens = _moment(loader, loader._required(table, "opens"), "opens")
     closes = _moment(loader, loader._required(table, "closes"), "closes")
     on_ballot = [a for a in keyed.values() if a.round_id == rnd.id and a.status == Status.SHORTLISTED.value]
@@ -136,7 +143,8 @@ def add_event(loader, session: Session, fund, table: dict[str, Any], rounds: dic
     def refs(keys: list[str], where: str) -> tuple[str, ...]:
         missing = [k for k in keys if k not in ref]
         if missing:
-            raise ValidationError(f"{where}: “{missing[0]}” is not an application key.")
+            raise ValidationError(_("{where}: “{missing}” is not an application key.").format(
+                                    where=where, missing=missing[0]))
         return tuple(ref[k] for k in keys)
 
     settings = events.EventSettings(
@@ -157,9 +165,9 @@ def add_event(loader, session: Session, fund, table: dict[str, Any], rounds: dic
     for n, group in enumerate(kiosk, start=1):
         loader._check_keys(group, "ballots", f"kiosk[{n}]")
         choices = refs(group.get("vote", []), f"kiosk[{n}]")
-        for _ in range(int(group["count"])):
+        for _n in range(int(group["count"])):
             if used >= len(codes):
-                raise ValidationError("more kiosk ballots than codes issued.")
+                raise ValidationError(_("more kiosk ballots than codes issued."))
             moment = opens + (closes - opens) * used / max(len(codes), 1)
             events.record_ballot(session, event, codes[used], CastBallot.marked("", *choices), now=moment, rules=rules)
             used += 1
@@ -176,11 +184,11 @@ def add_event(loader, session: Session, fund, table: dict[str, Any], rounds: dic
     for n, group in enumerate(table.get("paper", []), start=1):
         loader._check_keys(group, "ballots", f"paper[{n}]")
         choices = refs(group.get("vote", []), f"paper[{n}]")
-        for _ in range(int(group["count"])):
+        for _n in range(int(group["count"])):
             key_twice(CastBallot.marked("", *choices), None)
     for n, group in enumerate(table.get("spoilt", []), start=1):
         loader._check_keys(group, "ballots", f"spoilt[{n}]")
-        for _ in range(int(group["count"])):
+        for _n in range(int(group["count"])):
             if "reason" in group:
                 key_twice(None, group["reason"])
             else:

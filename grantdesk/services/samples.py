@@ -32,6 +32,7 @@ from grantdesk.services.common import actor_or_default, audit
 from grantdesk.services.fund_setup import build_fund
 from grantdesk.store.database import Database
 from grantdesk.store.models import Application, Award, Fund
+from grantdesk.i18n import _
 
 
 class SampleError(GrantDeskError):
@@ -86,7 +87,7 @@ def _read(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise SampleError(f"{path.name}: not valid TOML: {exc}") from exc
+        raise SampleError(_("{name}: not valid TOML: {exc}").format(name=path.name, exc=exc)) from exc
 
 
 def load_samples(
@@ -98,7 +99,8 @@ def load_samples(
     unknown = [n for n in wanted if n not in known]
     if unknown:
         raise SampleError(
-            f"No sample called {', '.join(unknown)}. Samples: {', '.join(sorted(known))}."
+            _("No sample called {unknown}. Samples: {known}.").format(
+              unknown=', '.join(unknown), known=', '.join(sorted(known)))
         )
     return [load_sample_file(db, known[n].path, actor=actor, today=today) for n in wanted]
 
@@ -115,7 +117,7 @@ def load_sample_file(db: Database, path: Path, *, actor: str | None = None, toda
         except SampleError:
             raise  # already names the file and the place
         except GrantDeskError as exc:  # a service refused something: say where in the file
-            raise SampleError(f"{path.name}: {loader.where}: {exc}") from exc
+            raise SampleError(_("{name}: {where}: {exc}").format(name=path.name, where=loader.where, exc=exc)) from exc
         uow.commit()
     moved = loader.years
     return LoadResult(
@@ -172,15 +174,18 @@ class _Loader:
         self.where = "top"
         for section in ("sample", "fund"):
             if section not in data:
-                raise SampleError(f"{name}.toml: the [{section}] table is missing.")
+                raise SampleError(_("{name}.toml: the [{section}] table is missing.").format(
+                                    name=name, section=section))
         self._check_keys(data["sample"], "sample", "[sample]")
         extra = set(data) - {"sample", "fund", "questions", "areas", "rounds", "members", "organisations",
                              "applications", "panels", "events"}
         if extra:
-            raise SampleError(f"{name}.toml: unknown table(s) {', '.join(sorted(extra))}.")
+            raise SampleError(_("{name}.toml: unknown table(s) {extra}.").format(
+                                name=name, extra=', '.join(sorted(extra))))
         as_of = data["sample"].get("written_as_of")
         if not isinstance(as_of, date):
-            raise SampleError(f"{name}.toml: [sample] written_as_of must be a date such as 2026-07-31.")
+            raise SampleError(_("{name}.toml: [sample] written_as_of must be a date such as 2026-07-31.").format(
+                                name=name))
         self.as_of = as_of
         self.years = 0
         while shift_years(as_of, self.years + 1) <= today:
@@ -193,19 +198,22 @@ class _Loader:
     # values -------------------------------------------------------------------------------------
     def _check_keys(self, table: Any, kind: str, where: str) -> None:
         if not isinstance(table, dict):
-            raise SampleError(f"{self.name}.toml: {where} should be a table.")
+            raise SampleError(_("{name}.toml: {where} should be a table.").format(name=self.name, where=where))
         extra = set(table) - _KEYS[kind]
         if extra:
-            raise SampleError(f"{self.name}.toml: {where}: unknown key(s) {', '.join(sorted(extra))}.")
+            raise SampleError(_("{name}.toml: {where}: unknown key(s) {extra}.").format(
+                                name=self.name, where=where, extra=', '.join(sorted(extra))))
 
     def _date(self, value: Any, what: str, *, planned: bool = False) -> date | None:
         """A date from the file, moved forward; only planned dates may lie after ``written_as_of``."""
         if value is None:
             return None
         if isinstance(value, datetime) or not isinstance(value, date):
-            raise ValidationError(f"{what} must be a date such as 2026-05-12, not {value!r}.")
+            raise ValidationError(_("{what} must be a date such as 2026-05-12, not {value!r}.").format(
+                                    what=what, value=value))
         if not planned and value > self.as_of:
-            raise ValidationError(f"{what} {value} is after written_as_of ({self.as_of}); it has not happened yet.")
+            raise ValidationError(_("{what} {value} is after written_as_of ({as_of}); it has not happened yet.").format(
+                                    what=what, value=value, as_of=self.as_of))
         return shift_years(value, self.years)
 
     def _moment(self, day: date | None) -> datetime | None:
@@ -213,7 +221,7 @@ class _Loader:
 
     def _year(self, value: Any, what: str) -> int:
         if not isinstance(value, int):
-            raise ValidationError(f"{what} must be a year such as 2026.")
+            raise ValidationError(_("{what} must be a year such as 2026.").format(what=what))
         return value + self.years
 
     def _money(self, value: Any, what: str) -> int:
@@ -221,7 +229,7 @@ class _Loader:
 
     def _required(self, table: dict[str, Any], key: str) -> Any:
         if key not in table or table[key] in ("", None):
-            raise ValidationError(f"“{key}” is required.")
+            raise ValidationError(_("“{key}” is required.").format(key=key))
         return table[key]
 
     # loading ------------------------------------------------------------------------------------
@@ -245,7 +253,7 @@ class _Loader:
             if value is None:
                 return None
             if value not in areas:
-                raise ValidationError(f"area “{value}” is not one of the fund's [[areas]].")
+                raise ValidationError(_("area “{value}” is not one of the fund's [[areas]].").format(value=value))
             return areas[value]
 
         rounds = built.rounds
@@ -283,7 +291,7 @@ class _Loader:
                                          area_named=area_named)
             if "key" in a:
                 if a["key"] in keyed:
-                    raise ValidationError(f"the key “{a['key']}” is used by two applications.")
+                    raise ValidationError(_("the key “{key}” is used by two applications.").format(key=a['key']))
                 keyed[a["key"]] = app
             count += 1
         for panel, _criteria in self.panels.values():
@@ -301,8 +309,8 @@ class _Loader:
             )
             if rnd.budget_pence is not None and awarded > rnd.budget_pence:
                 raise ValidationError(
-                    f"round “{rnd.name}” awards {format_money(awarded)}, more than its budget of "
-                    f"{format_money(rnd.budget_pence)}."
+                    _("round “{name}” awards {awarded}, more than its budget of {budget}.").format(
+                      name=rnd.name, awarded=format_money(awarded), budget=format_money(rnd.budget_pence))
                 )
         audit(session, actor=actor, action="sample.load", entity="fund", entity_id=fund.id,
               summary=f"Loaded sample fund {self.name} ({count} applications)",
@@ -314,7 +322,8 @@ class _Loader:
         asked = {q.key: q for q in self.questions_by_fund.get(fund.id, ())}
         unknown = set(raw) - set(asked)
         if unknown:
-            raise ValidationError(f"answers to questions the fund does not ask: {', '.join(sorted(unknown))}.")
+            raise ValidationError(_("answers to questions the fund does not ask: {unknown}.").format(
+                                    unknown=', '.join(sorted(unknown))))
         answers, errors = clean_answers(tuple(asked.values()), dict(raw))
         required_missing = {f for f in errors if f.removeprefix("answers.") not in raw}
         errors = {f: m for f, m in errors.items() if f not in required_missing}
@@ -334,28 +343,32 @@ class _Loader:
             try:
                 status = Status(self._required(entry, "status"))
             except ValueError:
-                raise ValidationError(f"path[{j + 1}]: “{entry['status']}” is not an application status.") from None
+                raise ValidationError(_("path[{j}]: “{status}” is not an application status.").format(
+                                        j=j + 1, status=entry['status'])) from None
             steps.append((status, self._date(entry.get("on"), f"path[{j + 1}].on"), entry.get("reason")))
         if not steps or steps[-1][0] is not final:
-            raise ValidationError(f"path must end at the status, {final}.")
+            raise ValidationError(_("path must end at the status, {final}.").format(final=final))
         return steps
 
     def _load_application(self, session, fund, a, *, areas, rounds, members, orgs, area_named) -> Application:
         where = self.where
         org_key = self._required(a, "organisation")
         if org_key not in orgs:
-            raise ValidationError(f"organisation “{org_key}” is not one of the [[organisations]] keys.")
+            raise ValidationError(_("organisation “{org_key}” is not one of the [[organisations]] keys.").format(
+                                    org_key=org_key))
         org, contacts = orgs[org_key]
         contact = contacts[0] if contacts else None
         if "contact" in a:
             matches = [c for c in contacts if c.name == a["contact"]]
             if not matches:
-                raise ValidationError(f"contact “{a['contact']}” is not one of {org.name}'s contacts.")
+                raise ValidationError(_("contact “{contact}” is not one of {name}'s contacts.").format(
+                                        contact=a['contact'], name=org.name))
             contact = matches[0]
         rnd = None
         if "round" in a:
             if a["round"] not in rounds:
-                raise ValidationError(f"round “{a['round']}” is not one of the [[rounds]] keys.")
+                raise ValidationError(_("round “{round}” is not one of the [[rounds]] keys.").format(
+                                        round=a['round']))
             rnd = rounds[a["round"]]
         created = self._date(self._required(a, "created"), "created")
         officer = self.officer
@@ -371,12 +384,12 @@ class _Loader:
         try:
             final = Status(a.get("status", "draft"))
         except ValueError:
-            raise ValidationError(f"status “{a.get('status')}” is not an application status.") from None
+            raise ValidationError(_("status “{get}” is not an application status.").format(get=a.get('status'))) from None
         steps = self._steps(a, final)
         submitted = self._date(a.get("submitted"), "submitted") or created
         decided = self._date(a.get("decided"), "decided") or submitted
         if submitted < created or decided < submitted:
-            raise ValidationError("dates are out of order: created ≤ submitted ≤ decided.")
+            raise ValidationError(_("dates are out of order: created ≤ submitted ≤ decided."))
 
         # Member decisions (and the officer's approvals) come before the award they fund.
         fy = rnd.financial_year if rnd else financial_year_of(submitted)
@@ -387,15 +400,16 @@ class _Loader:
             self._check_keys(dec, "decision", f"decisions[{j + 1}]")
             name = self._required(dec, "member")
             if name not in members:
-                raise ValidationError(f"member “{name}” is not one of the fund's [[members]].")
+                raise ValidationError(_("member “{name}” is not one of the fund's [[members]].").format(name=name))
             member = members[name]
             on = self._date(self._required(dec, "decided_on"), "decided_on")
             if on < submitted or on > decided:
-                raise ValidationError(f"a member's decision on {on} falls outside submitted–decided.")
+                raise ValidationError(_("a member's decision on {on} falls outside submitted–decided.").format(
+                                        on=on))
             declaration = None
             disp = dec.get("dispensation") or {}
             if disp and dec.get("interest") != "dpi":
-                raise ValidationError("a dispensation belongs with a disclosable pecuniary interest (interest = \"dpi\").")
+                raise ValidationError(_("a dispensation belongs with a disclosable pecuniary interest (interest = \"dpi\")."))
             if "interest" in dec:
                 if disp:
                     self._check_keys(disp, "dispensation", "dispensation")
@@ -416,7 +430,7 @@ class _Loader:
             if "officer" in dec:
                 officer_on = self._date(dec.get("officer_on"), "officer_on") or on
                 if officer_on < on:
-                    raise ValidationError("the officer's outcome is dated before the member's decision.")
+                    raise ValidationError(_("the officer's outcome is dated before the member's decision."))
                 decisions.record_officer_outcome(
                     session, actor=self.actor, decision=md, outcome=dec["officer"],
                     on=officer_on, reason=dec.get("officer_reason", ""),
@@ -441,7 +455,8 @@ class _Loader:
                     on = shift_days(day, 7 if target is not Status.SHORTLISTED else 14)
                 on = max(day, min(on, decided))
             if on < day or on > decided:
-                raise ValidationError(f"the move to {target} on {on} is out of order.")
+                raise ValidationError(_("the move to {target} on {on} is out of order.").format(
+                                        target=target, on=on))
             apps.do_transition(session, app, target, actor=self.actor, by=officer,
                                reason=reason if reason is not None else (a.get("reason", "") if last else ""),
                                reason_cy=a.get("reason_cy", "") if last and reason is None else "",
@@ -464,12 +479,12 @@ class _Loader:
             )
             sample_outcomes.add_learning(self, session, award, a)
         elif "award" in a:
-            raise ValidationError("has an [award] but its status is not awarded.")
+            raise ValidationError(_("has an [award] but its status is not awarded."))
         else:
             sample_outcomes.check_not_awarded(a)
         if "panel" in a:
             if rnd is None or rnd.id not in self.panels:
-                raise ValidationError("has [panel] scores but no panel decides its round.")
+                raise ValidationError(_("has [panel] scores but no panel decides its round."))
             panel, criteria = self.panels[rnd.id]
             sample_votes.add_scores(self, session, panel, criteria, app, a["panel"], decided)
             self.panel_reasons[app.id] = a["panel"].get("reason", "")

@@ -46,6 +46,7 @@ from grantdesk.services.common import (
 from grantdesk.store.database import Database
 from grantdesk.store.models import Member, Panellist, User
 from grantdesk.store.unit_of_work import UnitOfWork, transactional
+from grantdesk.i18n import _
 
 # --- hashing -------------------------------------------------------------------------------------
 
@@ -80,14 +81,15 @@ def secret_matches(stored: str | None, secret: str) -> bool:
 
 def _check_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
-        raise ValidationError(f"A password needs at least {MIN_PASSWORD} characters.", "password")
+        raise ValidationError(_("A password needs at least {min_password} characters.").format(
+                                min_password=MIN_PASSWORD), "password")
     return password
 
 
 def _check_pin(pin: str) -> str:
     pin = pin.strip()
     if not (pin.isdigit() and 4 <= len(pin) <= 8):
-        raise ValidationError("A PIN is 4 to 8 digits.", "pin")
+        raise ValidationError(_("A PIN is 4 to 8 digits."), "pin")
     return pin
 
 
@@ -141,8 +143,9 @@ def _user(session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == normal_username(username)))
     if user is None:
         known = list(session.scalars(select(User.username).order_by(User.username)))
-        raise NotFound(f"There is no user “{username}”" + (f"; the users are {', '.join(known)}." if known
-                                                           else "; this database has no users yet."))
+        raise NotFound(_("There is no user “{username}”; the users are {users}.").format(
+            username=username, users=", ".join(known)) if known else
+            _("There is no user “{username}”; this database has no users yet.").format(username=username))
     return user
 
 
@@ -162,22 +165,22 @@ def add_user(uow: UnitOfWork, username: str, *, role: str | Role, display_name: 
     check_allowed(s, "user.add")  # who is working, found before the users change
     name = normal_username(username)
     if not name:
-        raise ValidationError("Give the user a name (their login).", "username")
+        raise ValidationError(_("Give the user a name (their login)."), "username")
     if len(name) > 200:
-        raise ValidationError("A username is at most 200 characters.", "username")
+        raise ValidationError(_("A username is at most 200 characters."), "username")
     the_role = parse_role(role.value if isinstance(role, Role) else role)
     first = s.scalar(select(User.id).limit(1)) is None
     if first and the_role is not Role.MANAGER:
-        raise ValidationError("The first user must be a manager, so that someone can manage people; add a "
-                              "manager first.", "role")
+        raise ValidationError(_("The first user must be a manager, so that someone can manage people; add a "
+                      "manager first."), "role")
     if s.scalar(select(User.id).where(User.username == name)) is not None:
-        raise ValidationError(f"There is already a user “{name}”.", "username")
+        raise ValidationError(_("There is already a user “{name}”.").format(name=name), "username")
     if _is_server(s) and not password:
-        raise ValidationError("On a server database each person signs in with a password: give one.", "password")
+        raise ValidationError(_("On a server database each person signs in with a password: give one."), "password")
     if member_id is not None and s.get(Member, member_id) is None:
-        raise ValidationError(f"There is no member record {member_id}.", "member")
+        raise ValidationError(_("There is no member record {member_id}.").format(member_id=member_id), "member")
     if panellist_id is not None and s.get(Panellist, panellist_id) is None:
-        raise ValidationError(f"There is no panellist record {panellist_id}.", "panellist")
+        raise ValidationError(_("There is no panellist record {panellist_id}.").format(panellist_id=panellist_id), "panellist")
     now = utcnow()
     user = User(username=name, display_name=" ".join(display_name.split()), role=the_role.value,
                 member_id=member_id, panellist_id=panellist_id,
@@ -192,8 +195,8 @@ def add_user(uow: UnitOfWork, username: str, *, role: str | Role, display_name: 
     if first and not _is_server(s):
         login = normal_username(current_actor())
         if login != name:
-            note = (f"From now on only this database's users can change it; “{current_actor()}”, signed in to "
-                    "this computer, is not one of them.")
+            note = _("From now on only this database's users can change it; “{login}”, signed in to this "
+                     "computer, is not one of them.").format(login=current_actor())
     forget_identity(s)
     return AddedUser(_view(user), note)
 
@@ -210,10 +213,10 @@ def disable_user(uow: UnitOfWork, username: str) -> UserView:
     check_allowed(s, "user.disable")
     user = _user(s, username)
     if user.disabled:
-        raise ValidationError(f"{user.username} is already disabled.", "username")
+        raise ValidationError(_("{username} is already disabled.").format(username=user.username), "username")
     if user.role == Role.MANAGER.value and _enabled_managers(s) <= 1:
-        raise ValidationError(f"{user.username} is the only manager left; add another manager before disabling "
-                              "them, so that someone can still manage people.", "username")
+        raise ValidationError(_("{username} is the only manager left; add another manager before disabling them, "
+                                "so that someone can still manage people.").format(username=user.username), "username")
     user.disabled = True
     user.changed_at = utcnow()
     s.flush()
@@ -230,7 +233,7 @@ def enable_user(uow: UnitOfWork, username: str) -> UserView:
     check_allowed(s, "user.enable")
     user = _user(s, username)
     if not user.disabled:
-        raise ValidationError(f"{user.username} is not disabled.", "username")
+        raise ValidationError(_("{username} is not disabled.").format(username=user.username), "username")
     user.disabled = False
     user.changed_at = utcnow()
     s.flush()
@@ -247,7 +250,7 @@ def set_secret(uow: UnitOfWork, username: str, *, password: str | None = None, p
     check_allowed(s, "user.secret")
     user = _user(s, username)
     if password is None and pin is None and not clear_pin:
-        raise ValidationError("Give a new password or PIN.", "password")
+        raise ValidationError(_("Give a new password or PIN."), "password")
     changed = []
     if password is not None:
         user.password_hash = hash_secret(_check_password(password))
@@ -302,8 +305,9 @@ def sign_in_need(db: Database) -> SignInNeed:
         user = s.scalar(select(User).where(User.username == normal_username(login)))
         if user is None or user.disabled:
             return SignInNeed(Need.REFUSED, message=(
-                f"“{login}” is {'disabled' if user else 'not one of this database’s users'}: you can look, but not "
-                "change anything. Ask a manager."))
+                _("“{login}” is disabled: you can look, but not change anything. Ask a manager.") if user else
+                _("“{login}” is not one of this database’s users: you can look, but not change anything. Ask a "
+                  "manager.")).format(login=login))
         if user.pin_hash is not None:
             return SignInNeed(Need.PIN, username=user.username)
         identity = identity_from_user(user)
@@ -325,9 +329,10 @@ def sign_in(db: Database, username: str, secret: str) -> Identity:
             hash_secret(secret)
             ok = False
         if user is None or not ok:
-            raise NotAllowed("That name and password (or PIN) do not match a user; try again.", "password")
+            raise NotAllowed(_("That name and password (or PIN) do not match a user; try again."), "password")
         if user.disabled:
-            raise NotAllowed(f"{user.username} is disabled and cannot sign in. Ask a manager.", "username")
+            raise NotAllowed(_("{username} is disabled and cannot sign in. Ask a manager.").format(
+                               username=user.username), "username")
         identity = identity_from_user(user)
     sign_in_as(db, identity)
     return identity

@@ -18,6 +18,7 @@ from grantdesk.store.queries import (  # read without the ORM
 from grantdesk.store.database import Database
 from grantdesk.store.unit_of_work import UnitOfWork, transactional
 from grantdesk.store.models import Application, Member, MemberDecision, SavedFilter
+from grantdesk.i18n import _
 
 __all__ = ["FilterOptions", "MemberChoice", "SavedView", "ViewCriteria", "filter_options", "saved_views",
            "member_application_ids", "save_view", "delete_view"]
@@ -29,7 +30,7 @@ def member_application_ids(db: Database, member_id: int) -> frozenset[int]:
         s = uow.session
         member = s.get(Member, member_id)
         if member is None:
-            raise NotFound("That member is no longer on the fund.")
+            raise NotFound(_("That member is no longer on the fund."))
         in_area = s.scalars(select(Application.id).where(Application.fund_id == member.fund_id,
                                                           Application.area_id == member.area_id)) \
             if member.area_id is not None else []
@@ -44,10 +45,10 @@ def save_view(uow: UnitOfWork, fund_code: str, name: str, criteria: ViewCriteria
     who = actor_or_default(actor)
     name = " ".join(name.split())
     if not name:
-        raise ValidationError("Give the view a name.", "name")
+        raise ValidationError(_("Give the view a name."), "name")
     unknown = [st for st in criteria.statuses if st not in {s.value for s in Status}]
     if unknown:
-        raise ValidationError(f"“{unknown[0]}” is not an application status.", "statuses")
+        raise ValidationError(_("“{unknown}” is not an application status.").format(unknown=unknown[0]), "statuses")
     s = uow.session
     fund = fund_by_code(s, fund_code)
     view = s.scalar(select(SavedFilter).where(SavedFilter.fund_id == fund.id, SavedFilter.name == name))

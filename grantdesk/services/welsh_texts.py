@@ -19,7 +19,7 @@ from sqlalchemy import select
 from grantdesk.domain.errors import NotFound, ValidationError
 from grantdesk.domain.fund_settings import settings_of
 from grantdesk.domain.workflow import Status
-from grantdesk.i18n import N_
+from grantdesk.i18n import _, N_
 from grantdesk.services.common import actor_or_default, audit, utcnow
 from grantdesk.store.database import Database
 from grantdesk.store.models import Application, Award, Fund, StatusChange
@@ -120,12 +120,14 @@ def set_welsh_texts(uow: UnitOfWork, application_id: int, *, title_cy: str | Non
         elif key == "reason_cy":
             target = _last_reasoned(app)
             if target is None:
-                raise ValidationError(f"{app.reference} has no decline or deferral reason to give in Welsh.",
+                raise ValidationError(_("{reference} has no decline or deferral reason to give in Welsh.").format(
+                                        reference=app.reference),
                                       "reason_cy")
         else:
             target = _award(s, app)
             if target is None:
-                raise ValidationError(f"{app.reference} has no award whose purpose or conditions to give in Welsh.",
+                raise ValidationError(_("{reference} has no award whose purpose or conditions to give in Welsh.").format(
+                                        reference=app.reference),
                                       key)
         if (getattr(target, key) or "") != value:
             setattr(target, key, value or None)

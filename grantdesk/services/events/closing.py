@@ -19,6 +19,7 @@ from grantdesk.services.events.common import ballots_in, event_by_id, sheet_key
 from grantdesk.services.events.counting import count_results
 from grantdesk.store.models import Application, CastBallotRow, PaperEntry, VotingEvent
 from grantdesk.store.unit_of_work import UnitOfWork, transactional
+from grantdesk.i18n import _
 
 
 def mark_revealed(session: Session, event: VotingEvent, *, actor: str, at: datetime | None = None) -> None:
@@ -49,10 +50,10 @@ def close_voting(uow: UnitOfWork, event_id: int, *, actor: str | None = None) ->
     keyed yet) and for one closed already."""
     event = event_by_id(uow.session, event_id)
     if event.closed_at is not None:
-        raise ValidationError(f"Voting at “{event.name}” is closed already.")
+        raise ValidationError(_("Voting at “{name}” is closed already.").format(name=event.name))
     if not ballots_in(uow.session, event.id):
-        raise ValidationError(f"Voting at “{event.name}” has not started: it is still being set up, with no "
-                              "ballot cast or keyed, so there is nothing to close.")
+        raise ValidationError(_("Voting at “{name}” has not started: it is still being set up, with no ballot "
+                                "cast or keyed, so there is nothing to close.").format(name=event.name))
     mark_closed(uow.session, event, actor=actor_or_default(actor))
 
 
@@ -70,18 +71,18 @@ def confirm(session: Session, event: VotingEvent, *, actor: str, on: date | None
     s = session
     event_id = event.id
     if event.confirmed_at is not None:
-        raise ValidationError(f"The results of “{event.name}” were confirmed already.")
+        raise ValidationError(_("The results of “{name}” were confirmed already.").format(name=event.name))
     if event.closed_at is None:
-        raise ValidationError("Close voting before confirming the results.")
+        raise ValidationError(_("Close voting before confirming the results."))
     results = count_results(s, event)
     if not results.tally.accepted:
-        raise ValidationError("No ballot has been counted, so there is no result to confirm.")
+        raise ValidationError(_("No ballot has been counted, so there is no result to confirm."))
     keyed = set(s.scalars(select(PaperEntry.sheet).where(PaperEntry.event_id == event_id)))
     counted = set(s.scalars(select(CastBallotRow.paper_sheet).where(CastBallotRow.event_id == event_id)))
     open_sheets = sorted(keyed - counted, key=sheet_key)
     if open_sheets:
-        raise ValidationError(f"Paper sheets not yet counted (keyed once, or a mismatch): {', '.join(open_sheets)}."
-                              " Finish keying them before confirming.")
+        raise ValidationError(_("Paper sheets not yet counted (keyed once, or a mismatch): {open_sheets}. Finish "
+                                "keying them before confirming.").format(open_sheets=', '.join(open_sheets)))
     day = on or (at or utcnow()).date()
     awarded, declined = [], []
     total = len(results.projects)

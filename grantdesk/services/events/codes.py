@@ -22,6 +22,7 @@ from grantdesk.services.events.views import EventView, view_of
 from grantdesk.store.database import Database
 from grantdesk.store.models import BallotCode, VotingEvent
 from grantdesk.store.unit_of_work import UnitOfWork, transactional
+from grantdesk.i18n import _
 
 CardDrawer = Callable[[EventView, list[str], Path], Any]
 """Draws the code cards for the codes (formatted) to a PDF at the path: ``grantdesk.reports.ballot_cards.
@@ -42,9 +43,9 @@ def format_code(code: str) -> str:
 def add_codes(session: Session, event: VotingEvent, count: int, *, actor: str, at: datetime | None = None) -> list[str]:
     """Make ``count`` new one-time codes for the event in ``session``; returns them unformatted."""
     if not 1 <= count <= 20_000:
-        raise ValidationError("Issue between 1 and 20,000 codes at a time.", "count")
+        raise ValidationError(_("Issue between 1 and 20,000 codes at a time."), "count")
     if event.closed_at is not None:
-        raise VotingClosed(f"Voting at “{event.name}” has closed: no more codes can be issued.")
+        raise VotingClosed(_("Voting at “{name}” has closed: no more codes can be issued.").format(name=event.name))
     existing = set(session.scalars(select(BallotCode.code).where(BallotCode.event_id == event.id)))
     made: list[str] = []
     now = at or utcnow()
@@ -110,22 +111,24 @@ def code_row(session: Session, event: VotingEvent, text: str) -> BallotCode:
     """The code's row, if it can vote: ``CodeRefused`` for none typed, an unknown code or a used one."""
     code = normalise_code(text)
     if not code:
-        raise CodeRefused("Type the code from your card.")
+        raise CodeRefused(_("Type the code from your card."))
     row = session.scalar(select(BallotCode).where(BallotCode.event_id == event.id, BallotCode.code == code))
     if row is None:
-        raise CodeRefused(f"“{format_code(code)}” is not a code for this vote. Check the card and try again, "
-                          "or ask a volunteer for help.")
+        raise CodeRefused(_("“{format_code}” is not a code for this vote. Check the card and try again, or ask a "
+                            "volunteer for help.").format(format_code=format_code(code)))
     if row.used:
-        raise CodeRefused(f"The code {format_code(code)} has already been used to vote. Each code can be used "
-                          "once; please ask a volunteer.")
+        raise CodeRefused(_("The code {format_code} has already been used to vote. Each code can be used once; "
+                            "please ask a volunteer.").format(format_code=format_code(code)))
     return row
 
 
 def open_for_ballots(event: VotingEvent, now: datetime) -> None:
     """``VotingClosed`` unless the event takes kiosk ballots at ``now``."""
     if event.confirmed_at is not None or event.closed_at is not None:
-        raise VotingClosed(f"Voting at “{event.name}” has closed.")
+        raise VotingClosed(_("Voting at “{name}” has closed.").format(name=event.name))
     if event.opens_at and now < event.opens_at:
-        raise VotingClosed(f"Voting at “{event.name}” opens at {event.opens_at:%H:%M on %d/%m/%Y}.")
+        raise VotingClosed(_("Voting at “{name}” opens at {opens_at:%H:%M on %d/%m/%Y}.").format(
+                             name=event.name, opens_at=event.opens_at))
     if event.closes_at and now > event.closes_at:
-        raise VotingClosed(f"Voting at “{event.name}” closed at {event.closes_at:%H:%M on %d/%m/%Y}.")
+        raise VotingClosed(_("Voting at “{name}” closed at {closes_at:%H:%M on %d/%m/%Y}.").format(
+                             name=event.name, closes_at=event.closes_at))

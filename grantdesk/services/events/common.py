@@ -17,6 +17,7 @@ from grantdesk.domain.errors import GrantDeskError, NotFound
 from grantdesk.store.models import Application, CastBallotRow, PaperEntry, ReceiptRow, VotingEvent
 from grantdesk.voting.ballots import CastBallot
 from grantdesk.voting.election import Project
+from grantdesk.i18n import _
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: easy to read aloud and to type
 CODE_LENGTH = 8
@@ -38,7 +39,7 @@ class VotingClosed(GrantDeskError):
 def event_by_id(session: Session, event_id: int) -> VotingEvent:
     event = session.get(VotingEvent, event_id)
     if event is None:
-        raise NotFound(f"There is no voting event with id {event_id}.")
+        raise NotFound(_("There is no voting event with id {event_id}.").format(event_id=event_id))
     return event
 
 

@@ -28,6 +28,7 @@ from grantdesk.voting.ballots import BallotRules, CastBallot, ballot_problems, d
 from grantdesk.voting.election import Ballot, Election, Project
 from grantdesk.voting.rules import DESCRIPTIONS, run_rule
 from grantdesk.voting.satisfaction import NotApplicable
+from grantdesk.i18n import _
 
 # PaBuLib vote_type → the event's kind of ballot; META rule → GrantDesk rule (our own names are taken
 # as they are, so a file exported from an event comes back counted the same way).
@@ -60,7 +61,7 @@ def _meta_int(meta: dict[str, str], key: str) -> int | None:
     try:
         return int(text)
     except ValueError:
-        raise PabulibError(f"META {key} “{text}” is not a whole number.") from None
+        raise PabulibError(_("META {key} “{text}” is not a whole number.").format(key=key, text=text)) from None
 
 
 def _meta_day(meta: dict[str, str], key: str) -> date | None:
@@ -155,7 +156,8 @@ def _pence(amount: Fraction, what: str) -> int:
 
     pence = amount * 100
     if pence.denominator != 1:
-        raise PabulibError(f"{what} ({format_amount(amount)}) has fractions of a penny; GrantDesk keeps whole pence.")
+        raise PabulibError(_("{what} ({format_amount}) has fractions of a penny; GrantDesk keeps whole pence.").format(
+                             what=what, format_amount=format_amount(amount)))
     return int(pence)
 
 
@@ -193,17 +195,19 @@ def import_pabulib(uow: UnitOfWork, fund_code: str, path: str | Path, *, round_n
         raw = path.read_bytes()  # read once: the text counted is the text whose hash the audit entry keeps
         election = read_pb(_Text(raw.decode("utf-8-sig")), keep_extra=False)
     except FileNotFoundError:
-        raise ValidationError(f"There is no file at {path}.") from None
+        raise ValidationError(_("There is no file at {path}.").format(path=path)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError(f"{path} cannot be read ({exc}).") from None
+        raise ValidationError(_("{path} cannot be read ({exc}).").format(path=path, exc=exc)) from None
     except PabulibError as exc:
-        raise PabulibError(f"Nothing was imported from {path.name}, which cannot be read: {exc}") from None
+        raise PabulibError(_("Nothing was imported from {name}, which cannot be read: {exc}").format(
+                             name=path.name, exc=exc)) from None
     meta = election.meta
     projects = election.projects
     notes: list[str] = []
     try:
         if len(projects) < 2:
-            raise PabulibError(f"A vote needs at least two projects; the file has {len(projects)}.")
+            raise PabulibError(_("A vote needs at least two projects; the file has {count}.").format(
+                                 count=len(projects)))
         kind, ballot_settings, paper_notes = _paper_from_meta(election)
         notes += paper_notes
         stated = meta.get("rule", "").strip()
@@ -213,14 +217,15 @@ def import_pabulib(uow: UnitOfWork, fund_code: str, path: str | Path, *, round_n
                 notes.append(f"The file's rule “{stated}” is not one GrantDesk has; the event counts by greedy "
                              f"({DESCRIPTIONS['greedy']}).")
         elif rule not in DESCRIPTIONS:
-            raise ValidationError(f"“{rule}” is not an allocation rule; use one of {', '.join(DESCRIPTIONS)}.", "rule")
+            raise ValidationError(_("“{rule}” is not an allocation rule; use one of {descriptions}.").format(
+                                    rule=rule, descriptions=', '.join(DESCRIPTIONS)), "rule")
         try:
             tie_break, options = counting_from_meta(election, rule)
         except ValueError as exc:
-            raise PabulibError(f"META tie_break: {exc}") from None
+            raise PabulibError(_("META tie_break: {exc}").format(exc=exc)) from None
         budget = _pence(election.budget, "The budget")
         if budget <= 0:
-            raise PabulibError("META budget must be above 0.")
+            raise PabulibError(_("META budget must be above 0."))
         amounts = [_pence(p.cost, f"The cost of project {p.id}") for p in projects]
         # The ballot paper, with stand-ins for the references (made in the transaction below).
         probe = [Project(f"#{n}", Fraction(amounts[n], 100), p.name) for n, p in enumerate(projects)]
@@ -229,13 +234,14 @@ def import_pabulib(uow: UnitOfWork, fund_code: str, path: str | Path, *, round_n
             empty = Election(rules.vote_type, Fraction(budget, 100), list(rules.projects), [], {"currency": "GBP"})
             run_rule(empty, rule, **rule_options(rule, options.get("when_next_does_not_fit", "skip")))
         except NotApplicable as exc:  # (a ValueError too)
-            raise ValidationError(f"Nothing was imported from {path.name}: the rule {rule} cannot count its "
-                                  f"{election.vote_type} ballots ({exc})", "rule") from None
+            raise ValidationError(_("Nothing was imported from {name}: the rule {rule} cannot count its "
+                                    "{vote_type} ballots ({exc})").format(
+                                    name=path.name, rule=rule, vote_type=election.vote_type, exc=exc), "rule") from None
         except ValueError as exc:
-            raise PabulibError(f"META describes a ballot paper GrantDesk cannot set up: {exc}") from None
+            raise PabulibError(_("META describes a ballot paper GrantDesk cannot set up: {exc}").format(exc=exc)) from None
         _check_file_ballots(path, election, rules)
     except PabulibError as exc:
-        raise PabulibError(f"Nothing was imported from {path.name}: {exc}") from None
+        raise PabulibError(_("Nothing was imported from {name}: {exc}").format(name=path.name, exc=exc)) from None
     if "lot" in tie_break.criteria:
         notes.append("The file breaks ties by a drawn lot; the event draws it over its own references, so a tie "
                      "that reaches the lot may fall differently from the tally command on the file.")
@@ -251,7 +257,7 @@ def import_pabulib(uow: UnitOfWork, fund_code: str, path: str | Path, *, round_n
     default_name = description if not instance or instance in description else f"{description} {instance}"
     name = " ".join((round_name or default_name).split())[:100]
     if not name:
-        raise ValidationError("Give the round a name.", "round")
+        raise ValidationError(_("Give the round a name."), "round")
     opens_on = _meta_day(meta, "date_begin") or _meta_day(meta, "date_end")
     closes_on = _meta_day(meta, "date_end") or opens_on
     if opens_on and closes_on and closes_on < opens_on:
@@ -267,8 +273,8 @@ def import_pabulib(uow: UnitOfWork, fund_code: str, path: str | Path, *, round_n
     opens_on = opens_on or now.date()
     closes_on = closes_on or opens_on
     if s.scalar(select(Round.id).where(Round.fund_id == fund.id, Round.name == name)) is not None:
-        raise ValidationError(f"{fund.code} already has a round called “{name}”; name the round for this vote "
-                              "another way.", "round")
+        raise ValidationError(_("{code} already has a round called “{name}”; name the round for this vote "
+                                "another way.").format(code=fund.code, name=name), "round")
     year = financial_year_of(opens_on)
     rnd = Round(fund_id=fund.id, name=name, financial_year=year, opens_on=opens_on, closes_on=closes_on,
                 decision_on=None, spend_by=None, budget_pence=budget)

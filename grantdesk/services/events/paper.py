@@ -23,6 +23,7 @@ from grantdesk.store.database import Database
 from grantdesk.store.models import CastBallotRow, PaperEntry, VotingEvent
 from grantdesk.store.unit_of_work import UnitOfWork, transactional
 from grantdesk.voting.ballots import BallotProblem, BallotRules, CastBallot, ballot_problems, problem_words
+from grantdesk.i18n import _
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,16 +52,22 @@ class KeyingOutcome:
         """The outcome in the count's words, for the volunteer at the keyboard."""
         sheet = self.sheet
         if self.spoilt_as_keyed:
-            return (f"Sheet {sheet} is spoilt as keyed: {self.reason} Check the paper; it is counted as spoilt "
-                    "when the second keying agrees.")
+            return _("Sheet {sheet} is spoilt as keyed: {reason} Check the paper; it is counted as spoilt when the "
+                     "second keying agrees.").format(sheet=sheet, reason=self.reason)
         if self.state == "waiting":
-            return f"Sheet {sheet} keyed once; key it again to count it."
+            return _("Sheet {sheet} keyed once; key it again to count it.").format(sheet=sheet)
         if self.state == "mismatch":
-            return f"Sheet {sheet}: the two keyings differ. It is listed for an officer to resolve."
-        how = f" after an officer resolved a mismatch ({self.resolved})" if self.resolved else ""
+            return _("Sheet {sheet}: the two keyings differ. It is listed for an officer to resolve.").format(
+                sheet=sheet)
         if self.state == "spoilt":
-            return f"Sheet {sheet} is spoilt{how}: {self.reason}"
-        return f"Sheet {sheet} is counted{how}."
+            if self.resolved:
+                return _("Sheet {sheet} is spoilt after an officer resolved a mismatch ({resolved}): {reason}").format(
+                    sheet=sheet, resolved=self.resolved, reason=self.reason)
+            return _("Sheet {sheet} is spoilt: {reason}").format(sheet=sheet, reason=self.reason)
+        if self.resolved:
+            return _("Sheet {sheet} is counted after an officer resolved a mismatch ({resolved}).").format(
+                sheet=sheet, resolved=self.resolved)
+        return _("Sheet {sheet} is counted.").format(sheet=sheet)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,28 +159,30 @@ def record_paper(session: Session, event: VotingEvent, sheet: str, ballot: CastB
     """One keying of a paper ballot in ``session`` (see ``key_paper_ballot``)."""
     sheet = sheet.strip()
     if not sheet:
-        raise ValidationError("Write a number on the paper ballot and key it as the sheet number.", "sheet")
+        raise ValidationError(_("Write a number on the paper ballot and key it as the sheet number."), "sheet")
     if (ballot is None) == (spoilt_reason is None):
-        raise ValidationError("Key the ballot's marks, or mark it spoilt with a reason.")
+        raise ValidationError(_("Key the ballot's marks, or mark it spoilt with a reason."))
     if spoilt_reason is not None and not spoilt_reason.strip():
-        raise ValidationError("Say why the ballot is spoilt (for example “unreadable” or “voter identifiable”).",
+        raise ValidationError(_("Say why the ballot is spoilt (for example “unreadable” or “voter identifiable”)."),
                               "spoilt_reason")
     if event.confirmed_at is not None:
-        raise VotingClosed(f"The results of “{event.name}” are confirmed: no more ballots can be counted.")
+        raise VotingClosed(_("The results of “{name}” are confirmed: no more ballots can be counted.").format(
+                             name=event.name))
     if session.scalar(select(CastBallotRow.id).where(CastBallotRow.event_id == event.id,
                                                      CastBallotRow.paper_sheet == sheet)):
-        raise ValidationError(f"Sheet {sheet} has already been counted.", "sheet")
+        raise ValidationError(_("Sheet {sheet} has already been counted.").format(sheet=sheet), "sheet")
     earlier = session.scalars(select(PaperEntry).where(PaperEntry.event_id == event.id, PaperEntry.sheet == sheet)
                               .order_by(PaperEntry.pass_no)).all()
     if len(earlier) >= 2:
-        raise ValidationError(f"Sheet {sheet} has been keyed twice already and the two keyings differ; "
-                              "resolve the mismatch instead.", "sheet")
+        raise ValidationError(_("Sheet {sheet} has been keyed twice already and the two keyings differ; resolve "
+                                "the mismatch instead.").format(sheet=sheet), "sheet")
     entered_by = " ".join(entered_by.split())
     if not entered_by:
-        raise ValidationError("Say who is keying: each sheet is keyed by two different people.", "entered_by")
+        raise ValidationError(_("Say who is keying: each sheet is keyed by two different people."), "entered_by")
     if earlier and same_keyer(earlier[0].entered_by, entered_by):
-        raise ValidationError(f"Sheet {sheet} was keyed first by {earlier[0].entered_by}; the second keying must be "
-                              "done by someone else, so one person's slip is caught by another.", "entered_by")
+        raise ValidationError(_("Sheet {sheet} was keyed first by {entered_by}; the second keying must be done "
+                                "by someone else, so one person's slip is caught by another.").format(
+                                sheet=sheet, entered_by=earlier[0].entered_by), "entered_by")
     if ballot is not None and event.ballot_kind in ("approval", "choose-one", "knapsack"):
         # Crosses have no order: "2 and 1" and "1 and 2" are the same ballot, so both keyings agree.
         position = {p.application.reference: p.position for p in event.projects}
@@ -258,19 +267,19 @@ def settle_mismatch(session: Session, event: VotingEvent, sheet: str, *, use: in
                     actor: str, at: datetime | None = None) -> KeyingOutcome:
     """Resolve a mismatch in ``session`` (see ``resolve_mismatch``)."""
     if not reason.strip():
-        raise ValidationError("Say how the mismatch was settled (for example “checked the paper: 4 not 1”).", "reason")
+        raise ValidationError(_("Say how the mismatch was settled (for example “checked the paper: 4 not 1”)."), "reason")
     if sum(x is not None for x in (use, ballot, spoilt_reason)) != 1:
-        raise ValidationError("Keep one of the two keyings, or give the ballot as it reads.")
+        raise ValidationError(_("Keep one of the two keyings, or give the ballot as it reads."))
     if event.confirmed_at is not None:
-        raise VotingClosed(f"The results of “{event.name}” are confirmed.")
+        raise VotingClosed(_("The results of “{name}” are confirmed.").format(name=event.name))
     pair = session.scalars(select(PaperEntry).where(PaperEntry.event_id == event.id, PaperEntry.sheet == sheet)
                            .order_by(PaperEntry.pass_no)).all()
     if len(pair) != 2 or session.scalar(select(CastBallotRow.id).where(CastBallotRow.event_id == event.id,
                                                                        CastBallotRow.paper_sheet == sheet)):
-        raise ValidationError(f"Sheet {sheet} has no mismatch to resolve.", "sheet")
+        raise ValidationError(_("Sheet {sheet} has no mismatch to resolve.").format(sheet=sheet), "sheet")
     if use is not None:
         if use not in (1, 2):
-            raise ValidationError("Keep keying 1 or keying 2.")
+            raise ValidationError(_("Keep keying 1 or keying 2."))
         chosen = pair[use - 1]
     else:
         choices, points = stored_marks(ballot) if ballot is not None else ([], None)

@@ -31,6 +31,7 @@ from grantdesk.services.events.common import event_by_id, normalise_receipt, rec
 from grantdesk.services.events.views import EventView, view_of
 from grantdesk.store.database import Database
 from grantdesk.store.models import ReceiptRow
+from grantdesk.i18n import _
 
 RECEIPTS_FORMATS = (".csv", ".pdf")
 
@@ -56,7 +57,7 @@ def check_receipt(db: Database, event_id: int, text: str) -> bool:
     event's counted ballots. Nothing else is said: not which ballot, nor when."""
     receipt = normalise_receipt(text)
     if not receipt:
-        raise ValidationError("Type the receipt number shown when you voted.", "receipt")
+        raise ValidationError(_("Type the receipt number shown when you voted."), "receipt")
     with db.session() as s:
         event = event_by_id(s, event_id)
         return s.scalar(select(ReceiptRow.id).where(ReceiptRow.event_id == event_id,
@@ -71,9 +72,9 @@ def write_receipts(db: Database, event_id: int, target: str | Path, *, draw: Any
     path = Path(target)
     suffix = path.suffix.lower()
     if suffix not in RECEIPTS_FORMATS:
-        raise ValidationError(f"Write the receipts to a .csv or a .pdf file, not “{path.name}”.", "out")
+        raise ValidationError(_("Write the receipts to a .csv or a .pdf file, not “{name}”.").format(name=path.name), "out")
     if suffix == ".pdf" and draw is None:
-        raise ValidationError("A PDF of the receipts needs the report drawer.", "out")
+        raise ValidationError(_("A PDF of the receipts needs the report drawer."), "out")
     counted = counted_receipts(db, event_id)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     os.close(handle)

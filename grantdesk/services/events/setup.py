@@ -34,6 +34,7 @@ from grantdesk.voting.election import Election
 from grantdesk.voting.rules import DESCRIPTIONS, run_rule
 from grantdesk.voting.satisfaction import NotApplicable
 from grantdesk.voting.tiebreak import CRITERIA
+from grantdesk.i18n import _, ngettext
 
 
 @dataclass(frozen=True)
@@ -92,53 +93,57 @@ def _one_vote_at_a_time(session: Session, settings: EventSettings, apps: list[Ap
         if shared:
             state = "open for voting" if ballots_in(session, other.id) else "being set up"
             raise ValidationError(
-                f"The vote “{other.name}” is {state} on the same shortlist ({', '.join(sorted(shared))}). "
-                "One vote per shortlist at a time: close that vote, or change its set-up, before putting "
-                "these applications to another vote.", "applications")
+                _("The vote “{name}” is {state} on the same shortlist ({shared}). One vote per shortlist at a "
+                  "time: close that vote, or change its set-up, before putting these applications to another "
+                  "vote.").format(name=other.name, state=state, shared=', '.join(sorted(shared))), "applications")
 
 
 def _check_settings(session: Session, fund_id: int, settings: EventSettings,
                     event_id: int | None = None) -> tuple[Round, list[Application], int]:
     if not settings.name.strip():
-        raise ValidationError("Give the event a name residents will recognise.", "name")
+        raise ValidationError(_("Give the event a name residents will recognise."), "name")
     rnd = session.get(Round, settings.round_id)
     if rnd is None or rnd.fund_id != fund_id:
-        raise ValidationError("Choose one of this fund's rounds for the event.", "round")
+        raise ValidationError(_("Choose one of this fund's rounds for the event."), "round")
     if settings.ballot_kind not in BALLOT_KINDS:
-        raise ValidationError(f"“{settings.ballot_kind}” is not a kind of ballot.", "ballot_kind")
+        raise ValidationError(_("“{ballot_kind}” is not a kind of ballot.").format(ballot_kind=settings.ballot_kind), "ballot_kind")
     if settings.rule not in DESCRIPTIONS:
-        raise ValidationError(f"“{settings.rule}” is not an allocation rule; use one of {', '.join(DESCRIPTIONS)}.", "rule")
+        raise ValidationError(_("“{rule}” is not an allocation rule; use one of {descriptions}.").format(
+                                rule=settings.rule, descriptions=', '.join(DESCRIPTIONS)), "rule")
     if settings.when_next_does_not_fit not in ("skip", "stop"):
-        raise ValidationError("When the next project does not fit, the choice is to skip it or to stop.", "does_not_fit")
+        raise ValidationError(_("When the next project does not fit, the choice is to skip it or to stop."), "does_not_fit")
     unknown = [c for c in settings.tie_break if c not in CRITERIA]
     if unknown or not settings.tie_break:
-        raise ValidationError(f"Ties are broken by {', '.join(CRITERIA)}; “{(unknown or [''])[0]}” is not one.",
+        raise ValidationError(_("Ties are broken by {criteria}; “{value}” is not one.").format(
+                                criteria=', '.join(CRITERIA), value=(unknown or [''])[0]),
                               "tie_break")
     if len(set(settings.application_ids)) != len(settings.application_ids):
-        raise ValidationError("An application is on the ballot paper twice.", "applications")
+        raise ValidationError(_("An application is on the ballot paper twice."), "applications")
     if len(settings.application_ids) < 2:
-        raise ValidationError("Put at least two shortlisted applications on the ballot paper.", "applications")
+        raise ValidationError(_("Put at least two shortlisted applications on the ballot paper."), "applications")
     apps = []
     for app_id in settings.application_ids:
         app = session.get(Application, app_id)
         if app is None or app.fund_id != fund_id:
-            raise ValidationError(f"Application {app_id} is not one of this fund's.", "applications")
+            raise ValidationError(_("Application {app_id} is not one of this fund's.").format(app_id=app_id), "applications")
         if app.round_id != rnd.id:
-            raise ValidationError(f"{app.reference} is not in the round “{rnd.name}”.", "applications")
+            raise ValidationError(_("{reference} is not in the round “{name}”.").format(
+                                    reference=app.reference, name=rnd.name), "applications")
         if app.status != Status.SHORTLISTED.value:
-            raise ValidationError(f"{app.reference} is {Status(app.status).label.lower()}, not shortlisted: only "
-                                  "shortlisted applications go on the ballot paper.", "applications")
+            raise ValidationError(_("{reference} is {label}, not shortlisted: only shortlisted applications go "
+                                    "on the ballot paper.").format(
+                                    reference=app.reference, label=Status(app.status).label.lower()), "applications")
         apps.append(app)
     _one_vote_at_a_time(session, settings, apps, event_id)
     budget = settings.budget_pence if settings.budget_pence is not None else rnd.budget_pence
     if not budget or budget <= 0:
-        raise ValidationError("Give the event a budget above £0 (the round has none).", "budget")
+        raise ValidationError(_("Give the event a budget above £0 (the round has none)."), "budget")
     if settings.opens_at and settings.closes_at and settings.closes_at <= settings.opens_at:
-        raise ValidationError("Voting must close after it opens.", "closes_at")
+        raise ValidationError(_("Voting must close after it opens."), "closes_at")
     if settings.min_age is not None and not 0 < settings.min_age < 120:
-        raise ValidationError("A minimum age is a whole number of years, such as 11 or 16.", "min_age")
+        raise ValidationError(_("A minimum age is a whole number of years, such as 11 or 16."), "min_age")
     if settings.kiosk_pin is not None and not (settings.kiosk_pin.isdigit() and 4 <= len(settings.kiosk_pin) <= 12):
-        raise ValidationError("The kiosk PIN is 4 to 12 digits.", "kiosk_pin")
+        raise ValidationError(_("The kiosk PIN is 4 to 12 digits."), "kiosk_pin")
     try:
         rules = make_rules(settings.ballot_kind, ballot_projects(apps, settings.categories),
                            rule_settings(settings.ballot_kind, settings.ballot_settings),
@@ -194,8 +199,8 @@ def add_event(session: Session, fund: Fund, settings: EventSettings, *, actor: s
               at: datetime | None = None) -> VotingEvent:
     """Set up a vote in ``session`` (the sample loader and ``create_event`` share this)."""
     if not settings.kiosk_pin:
-        raise ValidationError("Choose a kiosk PIN (4 to 12 digits): it is needed to leave kiosk mode.", "kiosk_pin")
-    _, apps, budget = _check_settings(session, fund.id, settings)
+        raise ValidationError(_("Choose a kiosk PIN (4 to 12 digits): it is needed to leave kiosk mode."), "kiosk_pin")
+    _settings, apps, budget = _check_settings(session, fund.id, settings)
     event = VotingEvent(fund_id=fund.id, created_at=at or utcnow(), created_by=actor, round_id=settings.round_id,
                         name="", ballot_kind=settings.ballot_kind, rule=settings.rule, budget_pence=budget)
     session.add(event)
@@ -213,10 +218,11 @@ def change_event(session: Session, event: VotingEvent, settings: EventSettings, 
     """Change an event's set-up in ``session`` (see ``update_event``)."""
     counted = ballots_in(session, event.id)
     if counted:
-        raise EventLocked(
-            f"Voting has started ({counted} ballot{'s' if counted != 1 else ''} in), so the ballot paper, the "
-            "method and the rules of “" + event.name + "” are locked. Set up a new event to vote differently."
-        )
+        raise EventLocked(ngettext(
+            "Voting has started ({count} ballot in), so the ballot paper, the method and the rules of “{name}” are "
+            "locked. Set up a new event to vote differently.",
+            "Voting has started ({count} ballots in), so the ballot paper, the method and the rules of “{name}” are "
+            "locked. Set up a new event to vote differently.", counted).format(count=counted, name=event.name))
     before = settings_record(event)
     _, apps, budget = _check_settings(session, event.fund_id, settings, event.id)
     _apply(session, event, settings, apps, budget)

@@ -11,9 +11,12 @@ Every row is valid, so all of them are imported.
 ``imports.form_50k``: seconds for what the dialog and the command line do with it, through the
 services: ``read_table`` on the file, ``suggest_mapping`` (the columns are matched by their wording),
 ``check_import`` (every row through the one validation path; nothing written) and ``run_import``
-(checked again inside the transaction, organisations, contacts, applications and their history
-written, the audit entry, committed), into a fresh database whose fund has 16 wards and an open
-round. Against the floor measured in the same run: ``csv.reader`` over the same file plus ``sqlite3``
+(the check's row check used again; who is who and the duplicates worked out again, because the
+decisions are made after the check as in the dialog — with the same decisions and nothing written
+in between, as ``applications import --decide`` does, that is used again too; organisations,
+contacts, applications and their history written, an audit entry for each organisation and contact
+made, chained, and the import's own, committed), into a fresh database whose fund has 16 wards and
+an open round. Against the floor measured in the same run: ``csv.reader`` over the same file plus ``sqlite3``
 ``executemany`` of every row's values into a table with the file's columns, in a fresh file with
 GrantDesk's PRAGMAs (WAL, ``synchronous = NORMAL``, ``foreign_keys = ON``), one transaction,
 committed. Both run ``--repeat`` times on fresh files and the fastest counts. Ratio = ours / floor;

@@ -547,21 +547,28 @@ def _refusal(problems: list[Problem], source: str, *, valid_only: bool,
 def _decisions_needed(matches: list[Match], duplicates: list[Duplicate], source: str) -> DecisionsNeeded:
     parts = []
     if matches:
-        parts.append(f"{len(matches)} match{'es' * (len(matches) != 1)} to confirm ({_rows(m.row for m in matches)})")
+        parts.append(ngettext("{count} match to confirm ({rows})", "{count} matches to confirm ({rows})",
+                              len(matches)).format(count=len(matches), rows=_rows(m.row for m in matches)))
     if duplicates:
-        parts.append(f"{len(duplicates)} likely duplicate{'s' * (len(duplicates) != 1)} "
-                     f"({_rows(d.row for d in duplicates)})")
+        parts.append(ngettext("{count} likely duplicate ({rows})", "{count} likely duplicates ({rows})",
+                              len(duplicates)).format(count=len(duplicates), rows=_rows(d.row for d in duplicates)))
+    found = parts[0] if len(parts) == 1 else _("{items} and {last}").format(items=parts[0], last=parts[1])
     return DecisionsNeeded(
-        f"Nothing was imported from {source}: {' and '.join(parts)} {'needs' if len(matches) + len(duplicates) == 1 else 'need'} a decision. Say for each whether it is "
-        "the same group or person or a different one, and whether to skip a duplicate or import it anyway — or "
-        "import only the rows without problems, which keeps the names as given (flagged for review) and skips "
-        "the duplicates.", matches, duplicates)
+        ngettext("Nothing was imported from {source}: {found} needs a decision. Say for each whether it is the same "
+                 "group or person or a different one, and whether to skip a duplicate or import it anyway — or "
+                 "import only the rows without problems, which keeps the names as given (flagged for review) and "
+                 "skips the duplicates.",
+                 "Nothing was imported from {source}: {found} need a decision. Say for each whether it is the same "
+                 "group or person or a different one, and whether to skip a duplicate or import it anyway — or "
+                 "import only the rows without problems, which keeps the names as given (flagged for review) and "
+                 "skips the duplicates.", len(matches) + len(duplicates)).format(source=source, found=found),
+        matches, duplicates)
 
 
 def _rows(numbers: Iterable[int]) -> str:
     numbers = list(numbers)
     shown = ", ".join(str(n) for n in numbers[:5]) + ("…" if len(numbers) > 5 else "")
-    return f"row{'s' * (len(numbers) != 1)} {shown}"
+    return ngettext("row {rows}", "rows {rows}", len(numbers)).format(rows=shown)
 
 
 def rejected_target(table: Table, rejected_path: Path | None = None) -> Path:
@@ -683,18 +690,24 @@ def run_import(db: Database, plan: ImportPlan, *, valid_only: bool = False, reje
             if target is not None:
                 target.unlink(missing_ok=True)
             raise
-    message = (f"Imported {total} application{'s' * (total != 1)} into {fund.code}." if total or not a.already
-               else f"Nothing new to import into {fund.code}.")
+    message = (ngettext("Imported {count} application into {fund}.", "Imported {count} applications into {fund}.",
+                        total).format(count=total, fund=fund.code) if total or not a.already
+               else _("Nothing new to import into {fund}.").format(fund=fund.code))
     if skipped:
-        message += f" {skipped} likely duplicate{'s were' if skipped != 1 else ' was'} skipped."
+        message += ngettext(" {count} likely duplicate was skipped.", " {count} likely duplicates were skipped.",
+                            skipped).format(count=skipped)
     if a.already:
         message += " " + left_out_before(a.already)
     if reviews:
-        message += (f" {len(reviews)} application{'s need' if len(reviews) != 1 else ' needs'} review: a number or "
-                    "e-mail matched another name, so the names were kept as given (see each one's history).")
+        message += ngettext(" {count} application needs review: a number or e-mail matched another name, so the "
+                            "names were kept as given (see each one's history).",
+                            " {count} applications need review: a number or e-mail matched another name, so the "
+                            "names were kept as given (see each one's history).", len(reviews)).format(
+                                count=len(reviews))
     if target is not None:
-        message += (f" {rejected} row{'s were' if rejected != 1 else ' was'} not imported; "
-                    f"they are in {target} with a Problems column.")
+        message += ngettext(" {count} row was not imported; it is in {file} with a Problems column.",
+                            " {count} rows were not imported; they are in {file} with a Problems column.",
+                            rejected).format(count=rejected, file=target)
     return ImportResult(imported=total, rejected=rejected, rejected_file=target, message=message,
                         skipped_duplicates=skipped, already_imported=len(a.already), flags=flags,
                         references={p.good.number: ref for p, ref in zip(planned, references, strict=True)},
@@ -788,13 +801,17 @@ def left_out_before(already: list[AlreadyImported]) -> str:
     imported = sum(1 for x in already if not x.skipped)
     skipped = len(already) - imported
     if not skipped:
-        return (f"{imported} row{'s were' if imported != 1 else ' was'} imported before and "
-                f"{'were' if imported != 1 else 'was'} skipped.") if imported else ""
+        return ngettext("{count} row was imported before and was skipped.",
+                        "{count} rows were imported before and were skipped.", imported).format(
+                            count=imported) if imported else ""
     if not imported:
-        return (f"{skipped} row{'s were' if skipped != 1 else ' was'} skipped as a likely duplicate before, so "
-                f"{'they were' if skipped != 1 else 'it was'} left out again.")
-    return (f"{imported} row{'s were' if imported != 1 else ' was'} imported before and {skipped} skipped as a "
-            "likely duplicate before; all were left out.")
+        return ngettext("{count} row was skipped as a likely duplicate before, so it was left out again.",
+                        "{count} rows were skipped as a likely duplicate before, so they were left out again.",
+                        skipped).format(count=skipped)
+    return ngettext("{count} row was imported before and {skipped} skipped as a likely duplicate before; all were "
+                    "left out.",
+                    "{count} rows were imported before and {skipped} skipped as a likely duplicate before; all were "
+                    "left out.", imported).format(count=imported, skipped=skipped)
 
 
 def _review_words(match: Match) -> str:

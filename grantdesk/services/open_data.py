@@ -70,7 +70,7 @@ from grantdesk.store.models import (
     Round,
     StatusChange,
 )
-from grantdesk.i18n import _
+from grantdesk.i18n import _, N_
 
 __all__ = [
     "PublishingDetails",
@@ -529,19 +529,19 @@ class GrantsImportPlan:
 
 
 _NOTE_TEXT = {
-    "uk_dates": "{n} date(s) were written day/month/year, as in {example}, and were read as UK dates.",
-    "open_call": "{n} “From an open call?” value(s) were written {example} and were read as Yes or No.",
-    "zero": "{n} grant(s) are for £0; they are kept, as the file records them.",
-    "no_description": "{n} grant(s) have no description; the title stands in for it.",
-    "no_currency": "{n} grant(s) give no currency; they were read as the fund's currency.",
-    "register_number": "{n} charity or company number(s) are not valid on their register and were left out, such as {example}.",
-    "amount_text": "{n} amount(s) were written with symbols or commas, as in {example}, and were read as numbers.",
-    "planned_order": "{n} grant(s) end before they start; their dates are kept as written.",
-    "blank_words": "{n} cell(s) in optional columns held only a word for nothing, such as “{example}”, and were "
-                   "read as blank.",
-    "amount_noise": "{n} amount(s) carried a spreadsheet's rounding noise, as in {example}, and were read to the "
-                    "penny.",
-    "excel_dates": "{n} date(s) were Excel day numbers, as in {example}, and were read as dates.",
+    "uk_dates": N_("{n} date(s) were written day/month/year, as in {example}, and were read as UK dates."),
+    "open_call": N_("{n} “From an open call?” value(s) were written {example} and were read as Yes or No."),
+    "zero": N_("{n} grant(s) are for £0; they are kept, as the file records them."),
+    "no_description": N_("{n} grant(s) have no description; the title stands in for it."),
+    "no_currency": N_("{n} grant(s) give no currency; they were read as the fund's currency."),
+    "register_number": N_("{n} charity or company number(s) are not valid on their register and were left out, such as {example}."),
+    "amount_text": N_("{n} amount(s) were written with symbols or commas, as in {example}, and were read as numbers."),
+    "planned_order": N_("{n} grant(s) end before they start; their dates are kept as written."),
+    "blank_words": N_("{n} cell(s) in optional columns held only a word for nothing, such as “{example}”, and were "
+                   "read as blank."),
+    "amount_noise": N_("{n} amount(s) carried a spreadsheet's rounding noise, as in {example}, and were read to the "
+                    "penny."),
+    "excel_dates": N_("{n} date(s) were Excel day numbers, as in {example}, and were read as dates."),
 }
 
 
@@ -557,7 +557,7 @@ def _note_lines(readings: list[tuple[GrantRecord, GrantReading]]) -> tuple[str, 
             if path not in stopped:  # a blank word where a value is needed is a problem, not a note
                 counts["blank_words"] += 1
                 example.setdefault("blank_words", word)
-    return tuple(_NOTE_TEXT.get(kind, "{n} × " + kind).format(n=n, example=example.get(kind, ""))
+    return tuple((_(_NOTE_TEXT[kind]) if kind in _NOTE_TEXT else "{n} × " + kind).format(n=n, example=example.get(kind, ""))
                  for kind, n in counts.most_common())
 
 

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from sqlalchemy import select, update
 
 from grantdesk.domain.organisations import name_key, org_id_for
+from grantdesk.i18n import N_, _
 from grantdesk.services.bulk import chunks
 from grantdesk.services.import_writing import Writer, write_audit
 from grantdesk.store.models import Contact, Organisation
@@ -45,7 +46,7 @@ ORGANISATION = "organisation"
 CONTACT = "contact"
 SAME = "same"
 DIFFERENT = "different"
-LANGUAGE_NAMES = {"en": "English", "cy": "Welsh"}
+LANGUAGE_NAMES = {"en": N_("English"), "cy": N_("Welsh")}
 
 Decide = Callable[[str, str], "str | None"]  # (key, kind) → "same", "different" or None
 
@@ -82,18 +83,27 @@ class Match:
 
     @property
     def message(self) -> str:
-        """What matched, in a sentence."""
+        """What matched, in a sentence (in the language the process speaks)."""
+        where = _("row {row}").format(row=self.stored_row) if self.stored_row is not None else "GrantDesk"
         if self.kind == ORGANISATION:
-            return (f"{self.given} gave {self.by}, which is {self.stored}'s (in {self.where}). The same group, "
-                    "or a different group under an umbrella charity's number?")
+            kind, _sep, number = self.by.partition(" number ")
+            by = (_("charity number {number}") if kind == "charity" else _("company number {number}")
+                  if kind == "company" else _("{kind} number {number}")).format(kind=kind, number=number) \
+                if number else self.by
+            return _("{given} gave {by}, which is {stored}'s (in {where}). The same group, or a different group "
+                     "under an umbrella charity's number?").format(given=self.given, by=by, stored=self.stored,
+                                                                   where=where)
         if self.by == "letter language":
-            return (f"{self.given} at {self.organisation} asks for letters in "
-                    f"{LANGUAGE_NAMES.get(self.given_language, self.given_language)}; the contact of that name "
-                    f"and e-mail (in {self.where}) has letters in "
-                    f"{LANGUAGE_NAMES.get(self.stored_language, self.stored_language)}. The same person, or "
-                    "a different one?")
-        return (f"{self.given} wrote from the {self.by}, which is {self.stored}'s at {self.organisation} (in "
-                f"{self.where}). The same person, or a different person at a shared inbox?")
+            return _("{given} at {organisation} asks for letters in {given_language}; the contact of that name and "
+                     "e-mail (in {where}) has letters in {stored_language}. The same person, or a different "
+                     "one?").format(given=self.given, organisation=self.organisation, where=where,
+                                    given_language=_language_name(self.given_language),
+                                    stored_language=_language_name(self.stored_language))
+        by = _("e-mail {address}").format(address=self.by[len("e-mail "):]) if self.by.startswith("e-mail ") \
+            else self.by
+        return _("{given} wrote from the {by}, which is {stored}'s at {organisation} (in {where}). The same person, "
+                 "or a different person at a shared inbox?").format(given=self.given, by=by, stored=self.stored,
+                                                                   organisation=self.organisation, where=where)
 
     @property
     def review(self) -> str:
@@ -108,6 +118,10 @@ class Match:
                     "Say whether it is the same person.")
         return (f"To review: the {self.by} is also {self.stored}'s; imported as a new contact, {self.given}. "
                 "Say whether it is the same person.")
+
+
+def _language_name(code: str) -> str:
+    return _(LANGUAGE_NAMES[code]) if code in LANGUAGE_NAMES else code
 
 
 _NONE: frozenset[str] = frozenset()

@@ -69,9 +69,13 @@ from grantdesk.store.models import (
     Payment,
     YearEnd,
 )
-from grantdesk.i18n import N_, _
+from grantdesk.i18n import N_, _, current_language, in_language
 
 YEAR_END_MODES = {"lapse": "lapses", "roll_over": "rolls over into next year's allotment"}
+_YEAR_END_SUMMARY = {  # a plan's summary, whole for each way a year ends
+    "lapse": N_("{unspent} unspent across {count} members' {year} pots lapses."),
+    "roll_over": N_("{unspent} unspent across {count} members' {year} pots rolls over into next year's allotment."),
+}
 DECIDABLE = (Status.SUBMITTED.value, Status.ELIGIBLE.value, Status.SHORTLISTED.value)
 
 
@@ -231,11 +235,13 @@ class YearEndPlan:
     def unspent_pence(self) -> int:
         return sum(line.unspent_pence for line in self.lines)
 
-    def summary(self) -> str:
-        label = financial_year_label(self.year)
-        what = YEAR_END_MODES[self.mode]
-        return (f"{format_money(self.unspent_pence)} unspent across {sum(1 for x in self.lines if x.unspent_pence)} "
-                f"members' {label} pots {what}.")
+    def summary(self, language: str | None = None) -> str:
+        """The plan in a sentence, in ``language`` (default: the language the process speaks; the audit log
+        keeps English)."""
+        words = _YEAR_END_SUMMARY[self.mode]
+        return in_language(language or current_language(), words).format(
+            unspent=format_money(self.unspent_pence), count=sum(1 for x in self.lines if x.unspent_pence),
+            year=financial_year_label(self.year))
 
 
 def _mode(fund: Fund) -> str:
@@ -304,7 +310,7 @@ def run_year_end(uow: UnitOfWork, fund_code: str, year: int, *, actor: str | Non
                   applied_by=who))
     s.flush()
     audit(s, actor=who, action="allotment.year_end", entity="fund", entity_id=fund.id,
-          summary=f"{fund.name} {label} year-end: {plan.summary()}",
+          summary=f"{fund.name} {label} year-end: {plan.summary('en')}",
           after={"mode": plan.mode, "unspent": {x.name: x.unspent_pence for x in plan.lines if x.unspent_pence}})
     return YearEndPlan(plan.fund_code, year, plan.mode, plan.lines, True, 0)
 

@@ -70,7 +70,7 @@ from grantdesk.store.models import (
     Round,
     StatusChange,
 )
-from grantdesk.i18n import _, N_
+from grantdesk.i18n import N_, _, ngettext
 
 __all__ = [
     "PublishingDetails",
@@ -244,11 +244,11 @@ def _published(s, fund: Fund, since: date | None, until: date | None) -> list[tu
 
 def _period(since: date | None, until: date | None) -> str:
     if since and until:
-        return f" awarded {since.isoformat()} to {until.isoformat()}"
+        return _(" awarded {since} to {until}").format(since=since.isoformat(), until=until.isoformat())
     if since:
-        return f" awarded from {since.isoformat()}"
+        return _(" awarded from {since}").format(since=since.isoformat())
     if until:
-        return f" awarded up to {until.isoformat()}"
+        return _(" awarded up to {until}").format(until=until.isoformat())
     return ""
 
 
@@ -283,23 +283,30 @@ class Publication:
 
     def summary(self) -> str:
         money = format_money(self.total_pence, self.currency)
-        text = (f"{self.count} grant{'s' * (self.count != 1)} from {self.fund_name}{_period(self.since, self.until)}, "
-                f"{money} in all.")
+        text = ngettext("{count} grant from {fund}{period}, {money} in all.",
+                        "{count} grants from {fund}{period}, {money} in all.", self.count).format(
+            count=self.count, fund=self.fund_name, period=_period(self.since, self.until), money=money)
         if self.schema_problems:
-            text += (f" The file breaks the 360Giving schema in {len(self.schema_problems)} "
-                     f"place{'s' * (len(self.schema_problems) != 1)}, so it cannot be published yet.")
+            n = len(self.schema_problems)
+            text += ngettext(" The file breaks the 360Giving schema in {count} place, so it cannot be published yet.",
+                             " The file breaks the 360Giving schema in {count} places, so it cannot be published "
+                             "yet.", n).format(count=n)
         else:
-            text += " It passes the official 360Giving schema (1.4)."
+            text += _(" It passes the official 360Giving schema (1.4).")
         if self.individuals:
-            text += (f" {self.individuals} grant{'s go' if self.individuals != 1 else ' goes'} to individuals: "
-                     "published without their names or anything typed about them.")
+            text += ngettext(" {count} grant goes to individuals: published without their names or anything typed "
+                             "about them.",
+                             " {count} grants go to individuals: published without their names or anything typed "
+                             "about them.", self.individuals).format(count=self.individuals)
         if self.contact_details_removed:
-            text += (f" {self.contact_details_removed} e-mail address{'es' * (self.contact_details_removed != 1)} or "
-                     "phone number(s) were taken out of titles and summaries.")
+            text += ngettext(" {count} e-mail address or phone number(s) were taken out of titles and summaries.",
+                             " {count} e-mail addresses or phone number(s) were taken out of titles and summaries.",
+                             self.contact_details_removed).format(count=self.contact_details_removed)
         if self.emails_removed:
             n = len(self.emails_removed)
-            text += (f" {n} other field{'s' * (n != 1)} held an e-mail address and {'were' if n != 1 else 'was'} "
-                     "left out (see the quality issues).")
+            text += ngettext(" {count} other field held an e-mail address and was left out (see the quality issues).",
+                             " {count} other fields held an e-mail address and were left out (see the quality "
+                             "issues).", n).format(count=n)
         return text
 
 
@@ -393,7 +400,8 @@ def publish_360giving(db: Database, publication: Publication, path: Path, *, act
         s.flush()
         write_package(path, publication.package)
         uow.commit()
-    message = f"Published {len(ids)} grant{'s' * (len(ids) != 1)} from {publication.fund_name} to {path}."
+    message = ngettext("Published {count} grant from {fund} to {path}.", "Published {count} grants from {fund} to {path}.",
+                       len(ids)).format(count=len(ids), fund=publication.fund_name, path=path)
     return PublishResult(path, len(ids), message)
 
 
@@ -410,16 +418,21 @@ class TransparencyTable:
     emails_removed: tuple[tuple[str, str], ...] = ()  # (grant, column) emptied for holding an e-mail address
 
     def summary(self) -> str:
-        text = f"{len(self.rows)} grant{'s' * (len(self.rows) != 1)} to voluntary, community and social enterprise organisations."
+        text = ngettext("{count} grant to voluntary, community and social enterprise organisations.",
+                        "{count} grants to voluntary, community and social enterprise organisations.",
+                        len(self.rows)).format(count=len(self.rows))
         if self.emails_removed:
             n = len(self.emails_removed)
-            text += (f" {n} cell{'s' * (n != 1)} held an e-mail address, left out: "
-                     + "; ".join(f"{ref}, {column}" for ref, column in self.emails_removed[:5])
-                     + ("; …" if n > 5 else "") + ".")
+            cells = "; ".join(f"{ref}, {column}" for ref, column in self.emails_removed[:5]) + ("; …" if n > 5 else "")
+            text += ngettext(" {count} cell held an e-mail address, left out: {cells}.",
+                             " {count} cells held an e-mail address, left out: {cells}.", n).format(count=n, cells=cells)
         if self.left_out:
-            text += (f" {self.left_out} other grant{'s are' if self.left_out != 1 else ' is'} left out (to individuals, "
-                     "parish councils, schools or businesses), as the Code covers grants to the voluntary sector; "
-                     "the 360Giving file has every grant.")
+            text += ngettext(" {count} other grant is left out (to individuals, parish councils, schools or "
+                             "businesses), as the Code covers grants to the voluntary sector; the 360Giving file has "
+                             "every grant.",
+                             " {count} other grants are left out (to individuals, parish councils, schools or "
+                             "businesses), as the Code covers grants to the voluntary sector; the 360Giving file has "
+                             "every grant.", self.left_out).format(count=self.left_out)
         return text
 
 
@@ -458,7 +471,8 @@ def publish_transparency(db: Database, fund_code: str, path: Path, *, since: dat
             raise ValidationError(_("“{name}” could not be written ({value}).").format(
                                     name=path.name, value=exc.strerror or exc)) from None
         uow.commit()
-    return PublishResult(path, len(table.rows), f"Wrote {len(table.rows)} grants to {path}. {table.summary()}")
+    return PublishResult(path, len(table.rows), _("Wrote {count} grants to {path}. {summary}").format(
+        count=len(table.rows), path=path, summary=table.summary()))
 
 
 # --- importing past grants ----------------------------------------------------------------------------
@@ -515,16 +529,22 @@ class GrantsImportPlan:
 
     def summary(self, *, valid_only: bool = False) -> str:
         n = len(self.readings)
-        text = f"“{self.file.source}” has {n} grant{'s' * (n != 1)}."
+        text = ngettext("“{source}” has {count} grant.", "“{source}” has {count} grants.", n).format(
+            source=self.file.source, count=n)
         if self.problems and valid_only:
-            text += (f" {self.unreadable} of them cannot be read and will be left out; the other {self.to_import} "
-                     f"will be imported ({format_money(self.total_pence)}).")
+            text += _(" {unreadable} of them cannot be read and will be left out; the other {count} will be imported "
+                      "({total}).").format(unreadable=self.unreadable, count=self.to_import,
+                                           total=format_money(self.total_pence))
         elif self.problems:
-            text += f" {self.unreadable} of them cannot be read, so nothing will be imported until they are fixed."
+            text += _(" {unreadable} of them cannot be read, so nothing will be imported until they are fixed.").format(
+                unreadable=self.unreadable)
         else:
-            text += f" {self.to_import} will be imported ({format_money(self.total_pence)})."
+            text += _(" {count} will be imported ({total}).").format(count=self.to_import,
+                                                                    total=format_money(self.total_pence))
         if self.already:
-            text += f" {len(self.already)} {'is' if len(self.already) == 1 else 'are'} already in GrantDesk and will be skipped."
+            text += ngettext(" {count} is already in GrantDesk and will be skipped.",
+                             " {count} are already in GrantDesk and will be skipped.", len(self.already)).format(
+                                 count=len(self.already))
         return text
 
 

@@ -174,7 +174,7 @@ class VotingDesk(QWidget):
         self.event_list.blockSignals(True)
         self.event_list.clear()
         for e in events:
-            ballots = ngettext("{n} ballot", "{n} ballots", e.ballots_counted).format(n=e.ballots_counted)
+            ballots = self.tr("{n} ballots").format(n=e.ballots_counted)  # the English as before ("1 ballots")
             state = self.tr(STATE_LABELS[e.state])
             item = QListWidgetItem(f"{e.name}\n{state} · {ballots}")
             item.setData(Qt.ItemDataRole.UserRole, e.id)

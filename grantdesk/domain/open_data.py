@@ -49,7 +49,7 @@ from grantdesk.domain.organisations import (
     normalise_company_number,
     org_id_for,
 )
-from grantdesk.i18n import _
+from grantdesk.i18n import _, ngettext
 
 __all__ = [
     "Published",
@@ -611,56 +611,105 @@ def quality_report(grants: list[dict[str, Any]], *, today: date,
 
     def text_for(check: str, ids: list[str]) -> tuple[bool, str]:
         n = len(ids)
+
+        if check == "email_removed":
+            fields = "; ".join(f"{gid}, {where}" for gid, where in list(removed)[:5]) + ("; …" if len(removed) > 5 else "")
+            return False, ngettext(
+                "{count} field held an e-mail address and was left out of the file (an address in a title, name or "
+                "summary was replaced with [removed]): {fields}. Correct them in GrantDesk (a web address is not an "
+                "e-mail address).",
+                "{count} fields held an e-mail address and were left out of the file (an address in a title, name or "
+                "summary was replaced with [removed]): {fields}. Correct them in GrantDesk (a web address is not an "
+                "e-mail address).", len(removed)).format(count=len(removed), fields=fields)
+        if check == "funder_names":
+            return True, _("The funder's identifier appears with more than one name: {names}.").format(
+                names="; ".join(_("{funder} as {names}").format(funder=fid, names=", ".join(sorted(funder_names[fid])))
+                                for fid in several_names))
+        if check == "several_funders":
+            return True, _("The file has {count} different funders; a 360Giving file comes from one funder.").format(
+                count=len([f for f in funder_names if f]))
         return {
-            "zero": (True, f"{_plural(n, 'grant')} {'is' if n == 1 else 'are'} for £0."),
-            "future": (True, f"{_plural(n, 'grant has', 'grants have')} an award date in the future."),
-            "email": (True, f"{_plural(n, 'grant')} still {'has' if n == 1 else 'have'} text that looks like an e-mail address."),
-            "email_removed": (False, f"{_plural(len(removed), 'field')} held an e-mail address and {'was' if len(removed) == 1 else 'were'} "
-                              "left out of the file (an address in a title, name or summary was replaced with [removed]): "
-                              + "; ".join(f"{gid}, {where}" for gid, where in list(removed)[:5])
-                              + ("; …" if len(removed) > 5 else "") + ". Correct them in GrantDesk (a web address "
-                              "is not an e-mail address)."),
-            "individual_named": (True, f"{_plural(n, 'grant')} to individuals {'names its' if n == 1 else 'name their'} recipient; "
-                                 "publish “Individual Recipient” instead."),
-            "individual_dei": (True, f"{_plural(n, 'grant')} to individuals {'carries' if n == 1 else 'carry'} diversity "
-                               "(DEI) information, which can identify them."),
-            "individual_place": (True, f"{_plural(n, 'grant')} to individuals {'gives' if n == 1 else 'give'} a postcode or "
-                                 "small-area code as the place; publish the ward at most."),
-            "recipient_person": (True, f"{_plural(n, 'recipient')} with no charity or company number {'is' if n == 1 else 'are'} "
-                                 "named like a person (Mr, Mrs, Dr …). If the grant went to an individual, set the "
-                                 "organisation's type to Individual so that the name is not published."),
-            "individual_details": (False, f"{_plural(n, 'grant')} to individuals {'has' if n == 1 else 'have'} no grant "
-                                   "purpose (To Individuals Details)."),
-            "individual_reason": (False, f"{_plural(n, 'grant')} to individuals {'has' if n == 1 else 'have'} no reason code; "
-                                  "set the fund's reason for grants to individuals in its publishing details "
-                                  "(360Giving's Grant to Individuals Reason codelist, such as GTIR010 Financial Hardship)."),
-            "no_recipient": (True, f"{_plural(n, 'grant has', 'grants have')} no recipient."),
-            "funder_names": (True, "The funder's identifier appears with more than one name: "
-                             + "; ".join(f"{fid} as {', '.join(sorted(funder_names[fid]))}" for fid in several_names) + "."),
-            "several_funders": (True, f"The file has {len([f for f in funder_names if f])} different funders; "
-                                "a 360Giving file comes from one funder."),
-            "funder_prefix": (True, f"{_plural(n, 'grant has', 'grants have')} a funder identifier that does not start "
-                              "with a recognised register code (GB-LAE-, GB-PLA-, GB-CHC- …); set the fund's funder id."),
-            "recipient_prefix": (False, f"{_plural(n, 'recipient identifier')} {'does' if n == 1 else 'do'} not start with "
-                                 "a recognised register code or 360G-."),
-            "planned_order": (False, f"{_plural(n, 'grant ends', 'grants end')} before {'it starts' if n == 1 else 'they start'}."),
-            "title_length": (False, f"{_plural(n, 'title is', 'titles are')} longer than 140 characters."),
-            "charity_number": (False, f"{_plural(n, 'charity number')} {'does' if n == 1 else 'do'} not look like one (6 or 7 digits, or SC and 6 digits; Northern Ireland's without NIC)."),
-            "company_number": (False, f"{_plural(n, 'company number')} {'is' if n == 1 else 'are'} not 8 characters."),
-            "recipient_location": (False, f"{_plural(n, 'recipient has', 'recipients have')} no published postcode or "
-                                   "ward (GrantDesk publishes addresses only for organisations with a charity or "
-                                   "company number; an unregistered group is placed by its ward)."),
-            "recipient_360g": (False, f"{_plural(n, 'recipient has', 'recipients have')} no charity or company number, "
-                               f"so {'it is' if n == 1 else 'they are'} identified by a 360G- id made from the name."),
-            "title_description": (False, f"{_plural(n, 'grant has', 'grants have')} the same title and description."),
-            "no_beneficiary_location": (False, f"{_plural(n, 'grant has', 'grants have')} no beneficiary location "
-                                        "(no ward or division is recorded)."),
-            "location_no_code": (False, f"{_plural(n, 'beneficiary location has', 'beneficiary locations have')} a name "
-                                 "but no ONS code; add the ward or division codes to the fund's areas (python -m grantdesk areas --set-code)."),
-            "no_data_source": (False, f"{_plural(n, 'grant has', 'grants have')} no data source (the web page the data "
-                               "is published on); set it in the fund's publishing details."),
-            "no_last_modified": (False, f"{_plural(n, 'grant has', 'grants have')} no last-modified date."),
-            "no_programme": (False, f"{_plural(n, 'grant has', 'grants have')} no grant programme."),
+            "zero": (True, ngettext("{count} grant is for £0.", "{count} grants are for £0.", n).format(count=n)),
+            "future": (True, ngettext("{count} grant has an award date in the future.",
+                                     "{count} grants have an award date in the future.", n).format(count=n)),
+            "email": (True, ngettext("{count} grant still has text that looks like an e-mail address.",
+                                    "{count} grants still have text that looks like an e-mail address.", n).format(count=n)),
+            "individual_named": (True, ngettext("{count} grant to individuals names its recipient; publish “Individual "
+                                               "Recipient” instead.",
+                                               "{count} grants to individuals name their recipient; publish “Individual "
+                                               "Recipient” instead.", n).format(count=n)),
+            "individual_dei": (True, ngettext("{count} grant to individuals carries diversity (DEI) information, which can "
+                                             "identify them.",
+                                             "{count} grants to individuals carry diversity (DEI) information, which can "
+                                             "identify them.", n).format(count=n)),
+            "individual_place": (True, ngettext("{count} grant to individuals gives a postcode or small-area code as the "
+                                               "place; publish the ward at most.",
+                                               "{count} grants to individuals give a postcode or small-area code as the "
+                                               "place; publish the ward at most.", n).format(count=n)),
+            "recipient_person": (True, ngettext("{count} recipient with no charity or company number is named like a "
+                                               "person (Mr, Mrs, Dr …). If the grant went to an individual, set the "
+                                               "organisation's type to Individual so that the name is not published.",
+                                               "{count} recipients with no charity or company number are named like a "
+                                               "person (Mr, Mrs, Dr …). If the grant went to an individual, set the "
+                                               "organisation's type to Individual so that the name is not published.", n).format(count=n)),
+            "individual_details": (False, ngettext("{count} grant to individuals has no grant purpose (To Individuals "
+                                                  "Details).",
+                                                  "{count} grants to individuals have no grant purpose (To Individuals "
+                                                  "Details).", n).format(count=n)),
+            "individual_reason": (False, ngettext("{count} grant to individuals has no reason code; set the fund's reason "
+                                                 "for grants to individuals in its publishing details (360Giving's Grant "
+                                                 "to Individuals Reason codelist, such as GTIR010 Financial Hardship).",
+                                                 "{count} grants to individuals have no reason code; set the fund's reason "
+                                                 "for grants to individuals in its publishing details (360Giving's Grant "
+                                                 "to Individuals Reason codelist, such as GTIR010 Financial Hardship).", n).format(count=n)),
+            "no_recipient": (True, ngettext("{count} grant has no recipient.", "{count} grants have no recipient.", n).format(count=n)),
+            "funder_prefix": (True, ngettext("{count} grant has a funder identifier that does not start with a recognised "
+                                            "register code (GB-LAE-, GB-PLA-, GB-CHC- …); set the fund's funder id.",
+                                            "{count} grants have a funder identifier that does not start with a "
+                                            "recognised register code (GB-LAE-, GB-PLA-, GB-CHC- …); set the fund's "
+                                            "funder id.", n).format(count=n)),
+            "recipient_prefix": (False, ngettext("{count} recipient identifier does not start with a recognised register "
+                                                "code or 360G-.",
+                                                "{count} recipient identifiers do not start with a recognised register "
+                                                "code or 360G-.", n).format(count=n)),
+            "planned_order": (False, ngettext("{count} grant ends before it starts.", "{count} grants end before they start.", n).format(count=n)),
+            "title_length": (False, ngettext("{count} title is longer than 140 characters.",
+                                            "{count} titles are longer than 140 characters.", n).format(count=n)),
+            "charity_number": (False, ngettext("{count} charity number does not look like one (6 or 7 digits, or SC and 6 "
+                                              "digits; Northern Ireland's without NIC).",
+                                              "{count} charity numbers do not look like one (6 or 7 digits, or SC and 6 "
+                                              "digits; Northern Ireland's without NIC).", n).format(count=n)),
+            "company_number": (False, ngettext("{count} company number is not 8 characters.",
+                                              "{count} company numbers are not 8 characters.", n).format(count=n)),
+            "recipient_location": (False, ngettext("{count} recipient has no published postcode or ward (GrantDesk "
+                                                  "publishes addresses only for organisations with a charity or company "
+                                                  "number; an unregistered group is placed by its ward).",
+                                                  "{count} recipients have no published postcode or ward (GrantDesk "
+                                                  "publishes addresses only for organisations with a charity or company "
+                                                  "number; an unregistered group is placed by its ward).", n).format(count=n)),
+            "recipient_360g": (False, ngettext("{count} recipient has no charity or company number, so it is identified by "
+                                              "a 360G- id made from the name.",
+                                              "{count} recipients have no charity or company number, so they are "
+                                              "identified by a 360G- id made from the name.", n).format(count=n)),
+            "title_description": (False, ngettext("{count} grant has the same title and description.",
+                                                 "{count} grants have the same title and description.", n).format(count=n)),
+            "no_beneficiary_location": (False, ngettext("{count} grant has no beneficiary location (no ward or division is "
+                                                       "recorded).",
+                                                       "{count} grants have no beneficiary location (no ward or division "
+                                                       "is recorded).", n).format(count=n)),
+            "location_no_code": (False, ngettext("{count} beneficiary location has a name but no ONS code; add the ward or "
+                                                "division codes to the fund's areas (python -m grantdesk areas "
+                                                "--set-code).",
+                                                "{count} beneficiary locations have a name but no ONS code; add the ward "
+                                                "or division codes to the fund's areas (python -m grantdesk areas "
+                                                "--set-code).", n).format(count=n)),
+            "no_data_source": (False, ngettext("{count} grant has no data source (the web page the data is published on); "
+                                              "set it in the fund's publishing details.",
+                                              "{count} grants have no data source (the web page the data is published "
+                                              "on); set it in the fund's publishing details.", n).format(count=n)),
+            "no_last_modified": (False, ngettext("{count} grant has no last-modified date.",
+                                                "{count} grants have no last-modified date.", n).format(count=n)),
+            "no_programme": (False, ngettext("{count} grant has no grant programme.", "{count} grants have no grant programme.", n).format(count=n)),
         }[check]
 
     issues = []

@@ -83,9 +83,11 @@ def make_backup(location: DatabaseLocation, out: str | os.PathLike[str], *, logi
         _require_grantdesk(location)
         if logical:
             _write_export(location, out)
-            return BackupResult(out, "export", f"Exported {location.describe()} to {out} (a GrantDesk export).")
+            return BackupResult(out, "export", _("Exported {database} to {out} (a GrantDesk export).").format(
+                database=location.describe(), out=out))
         sqlite_copy(location.path, out)
-        return BackupResult(out, "sqlite", f"Backed up {location.describe()} to {out} (SQLite's online backup).")
+        return BackupResult(out, "sqlite", _("Backed up {database} to {out} (SQLite's online backup).").format(
+            database=location.describe(), out=out))
     _require_grantdesk(location)
     note = ""
     if not logical:
@@ -95,15 +97,16 @@ def make_backup(location: DatabaseLocation, out: str | os.PathLike[str], *, logi
                                    f"--dbname={_libpq_url(location.url)}"], capture_output=True, text=True,
                                   stdin=subprocess.DEVNULL)
             if done.returncode == 0:
-                return BackupResult(out, "pg_dump", f"Backed up {location.describe()} to {out} with pg_dump "
-                                    "(restore it with “db restore”, or pg_restore).")
+                return BackupResult(out, "pg_dump", _("Backed up {database} to {out} with pg_dump (restore it with "
+                                                      "“db restore”, or pg_restore).").format(
+                                                          database=location.describe(), out=out))
             out.unlink(missing_ok=True)
-            note = f" (pg_dump could not be used: {_first_line(done.stderr)})"
+            note = _(" (pg_dump could not be used: {reason})").format(reason=_first_line(done.stderr))
         else:
-            note = " (pg_dump is not installed here)"
+            note = _(" (pg_dump is not installed here)")
     _write_export(location, out)
-    return BackupResult(out, "export", f"Exported {location.describe()} to {out} as a GrantDesk export{note}; "
-                        "restore it with “db restore”.")
+    return BackupResult(out, "export", _("Exported {database} to {out} as a GrantDesk export{note}; restore it with "
+                                         "“db restore”.").format(database=location.describe(), out=out, note=note))
 
 
 def sqlite_copy(source: Path, target: Path) -> None:
@@ -287,8 +290,12 @@ def restore_backup(location: DatabaseLocation, backup: str | os.PathLike[str], *
             run_migrations(upgrade_engine)
         finally:
             upgrade_engine.dispose()
-    upgraded = f", then upgraded from schema {revision} to {schema.HEAD}" if revision != schema.HEAD else ""
-    return RestoreResult(kind, revision, f"Restored {backup.name} into {location.describe()}{upgraded}.")
+    if revision != schema.HEAD:
+        return RestoreResult(kind, revision, _("Restored {backup} into {database}, then upgraded from schema {revision} "
+                                               "to {head}.").format(backup=backup.name, database=location.describe(),
+                                                                    revision=revision, head=schema.HEAD))
+    return RestoreResult(kind, revision, _("Restored {backup} into {database}.").format(
+        backup=backup.name, database=location.describe()))
 
 
 def _check_known(revision: str) -> None:
@@ -501,6 +508,7 @@ def network_share_warning(location: DatabaseLocation, **probe: Any) -> str | Non
     kind = network_filesystem(where, **probe)
     if kind is None:
         return None
-    return (f"This database file is on a network share ({kind}). SQLite cannot lock a file safely over a network: "
-            "if two people use it at once it can be corrupted. For a team, put GrantDesk on a PostgreSQL database "
-            "(see the README, “A team on one database”); for one person, keep the file on this computer's own disk.")
+    return _("This database file is on a network share ({kind}). SQLite cannot lock a file safely over a network: "
+             "if two people use it at once it can be corrupted. For a team, put GrantDesk on a PostgreSQL database "
+             "(see the README, “A team on one database”); for one person, keep the file on this computer's own "
+             "disk.").format(kind=kind)

@@ -66,10 +66,12 @@ def init_database(location: DatabaseLocation) -> InitResult:
             engine.dispose()
         if state is not SchemaState.EMPTY:
             open_database(location, upgrade=False).close()  # refuses older, newer or foreign ones
-            return InitResult(False, f"{location.describe()} is already a GrantDesk database (schema {schema.HEAD}).")
+            return InitResult(False, _("{database} is already a GrantDesk database (schema {head}).").format(
+                database=location.describe(), head=schema.HEAD))
     db = open_database(location, create=True)
     db.close()
-    return InitResult(True, f"Created a GrantDesk database at {location.describe()} (schema {schema.HEAD}).")
+    return InitResult(True, _("Created a GrantDesk database at {database} (schema {head}).").format(
+        database=location.describe(), head=schema.HEAD))
 
 
 def upgrade_database(location: DatabaseLocation) -> UpgradeResult:
@@ -81,7 +83,8 @@ def upgrade_database(location: DatabaseLocation) -> UpgradeResult:
         status = schema_status(db.engine)
         if status.state is SchemaState.CURRENT:
             return UpgradeResult(status.revision, schema.HEAD, None,
-                                 f"{location.describe()} is already up to date (schema {schema.HEAD}).")
+                                 _("{database} is already up to date (schema {head}).").format(
+                                     database=location.describe(), head=schema.HEAD))
         if status.state is not SchemaState.OLDER:
             db.close()
             open_database(location, upgrade=False).close()  # raises the plain-English reason
@@ -89,9 +92,11 @@ def upgrade_database(location: DatabaseLocation) -> UpgradeResult:
         backup = backup_then_upgrade(db, status.revision)
     finally:
         db.close()
-    where = f"; the old file was copied to {backup}" if backup else ""
+    values = dict(database=location.describe(), revision=status.revision, head=schema.HEAD, backup=backup)
     return UpgradeResult(status.revision, schema.HEAD, backup,
-                         f"Upgraded {location.describe()} from schema {status.revision} to {schema.HEAD}{where}.")
+                         _("Upgraded {database} from schema {revision} to {head}; the old file was copied to "
+                           "{backup}.").format(**values) if backup else
+                         _("Upgraded {database} from schema {revision} to {head}.").format(**values))
 
 
 def check_database(location: DatabaseLocation) -> CheckResult:
@@ -105,17 +110,19 @@ def check_database(location: DatabaseLocation) -> CheckResult:
         status = schema_status(db.engine)
         problems: list[str] = []
         if status.state is SchemaState.OLDER:
-            problems.append(f"Schema {status.revision} is older than {schema.HEAD}: run “db upgrade”.")
+            problems.append(_("Schema {revision} is older than {head}: run “db upgrade”.").format(
+                revision=status.revision, head=schema.HEAD))
         elif status.state is SchemaState.NEWER:
-            problems.append(f"Schema {status.revision} is from a newer GrantDesk; this one knows up to {schema.HEAD}. "
-                            "Open it with the newer GrantDesk.")
+            problems.append(_("Schema {revision} is from a newer GrantDesk; this one knows up to {head}. Open it with "
+                              "the newer GrantDesk.").format(revision=status.revision, head=schema.HEAD))
         elif status.state is SchemaState.UNKNOWN:
-            problems.append(f"Schema {status.revision} is unknown: it is not one of this GrantDesk's "
-                            f"({schema.REVISIONS[0]} to {schema.HEAD}), nor numbered after them.")
+            problems.append(_("Schema {revision} is unknown: it is not one of this GrantDesk's ({first} to {head}), nor "
+                              "numbered after them.").format(revision=status.revision, first=schema.REVISIONS[0],
+                                                             head=schema.HEAD))
         elif status.state is SchemaState.FOREIGN:
-            problems.append("This is not a GrantDesk database.")
+            problems.append(_("This is not a GrantDesk database."))
         elif status.state is SchemaState.EMPTY:
-            problems.append("The database is empty: run “db init”.")
+            problems.append(_("The database is empty: run “db init”."))
         funds = applications = None
         if status.state is SchemaState.CURRENT:
             with db.engine.connect() as conn:
@@ -180,10 +187,10 @@ def load_missing_samples(db: Database, *, progress: Report | None = None) -> lis
     loaded = []
     for n, sample in enumerate(missing):
         if progress is not None:
-            progress(n, len(missing), f"Loading the sample fund {sample.title}…")
+            progress(n, len(missing), _("Loading the sample fund {title}…").format(title=sample.title))
         loaded.extend(r.fund_code for r in load_samples(db, [sample.name]) if r.loaded)
     if progress is not None and missing:
-        progress(len(missing), len(missing), "Loaded the sample funds.")
+        progress(len(missing), len(missing), _("Loaded the sample funds."))
     return loaded
 
 

@@ -40,6 +40,7 @@ from grantdesk.config import DatabaseLocation, engine_url
 from grantdesk.domain.errors import DatabaseError
 from grantdesk.store import schema
 from grantdesk.store.unit_of_work import (  # noqa: F401 (importable from here)
+    WRITING,  # execution option: this connection's transaction writes (BEGIN IMMEDIATE)
     READ_ONLY_WORDS,
     ReadOnlyDatabase,
     UnitOfWork,
@@ -57,7 +58,6 @@ class FolderMissing(DatabaseError):
         self.path = path
 
 
-WRITING = "grantdesk_writing"  # execution option: this connection's transaction writes (BEGIN IMMEDIATE)
 BUSY_TIMEOUT_MS = 30_000  # how long a SQLite writer waits for another's write lock (unit_of_work.WRITER_WAIT_S)
 
 

@@ -55,6 +55,7 @@ TABLE_KINDS: dict[str, Kind | None] = {
     "audit_log": None, "users": None,  # people who sign in: only the Users window shows them
 }
 
+WRITING = "grantdesk_writing"  # execution option: this transaction writes (BEGIN IMMEDIATE on SQLite)
 _LOG_KEY = "grantdesk.changes"  # where a session keeps its ChangeLog (session.info)
 
 READ_ONLY_WORDS = N_("This database is read-only: you can look but not change anything.")
@@ -217,8 +218,6 @@ class UnitOfWork:
         if self.write and self.db.engine.dialect.name == "sqlite":
             # BEGIN IMMEDIATE now (grantdesk.store.database): wait for another writer here, before
             # reading, instead of failing to upgrade a read lock half-way through
-            from grantdesk.store.database import WRITING
-
             self.session.connection(execution_options={WRITING: True})
         elif self.write and self.db.engine.dialect.name == "postgresql":
             # The same on PostgreSQL: writers take one transaction-level advisory lock before they read,

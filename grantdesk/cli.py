@@ -278,25 +278,43 @@ def cmd_letters(args) -> int:
     if out.suffix.lower() != ".pdf":
         print(f"error: {out.name}: letters are written as a .pdf file.", file=sys.stderr)
         return EXIT_USAGE
+    if args.round and args.all_rounds:
+        print("error: give --round or --all-rounds, not both.", file=sys.stderr)
+        return EXIT_USAGE
     with _open(args) as db:
-        round_id = None
-        if args.round:
-            from grantdesk.services.funds import round_named
+        round_id, round_name = None, args.round
+        with db.session() as s:
+            fund = fund_by_code(s, args.fund)
+            if args.round:
+                from grantdesk.services.funds import round_named
 
-            with db.session() as s:
-                round_id = round_named(s, fund_by_code(s, args.fund), args.round).id
+                round_id = round_named(s, fund, args.round).id
+            elif not args.all_rounds:  # the current round, said so: last year's letters are not wanted
+                from grantdesk.services.letters import current_round
+
+                rnd = current_round(s, fund)
+                if rnd is not None:
+                    round_id, round_name = rnd.id, rnd.name
+                    print(f"Round: {rnd.name} (the current round; --round or --all-rounds for others).",
+                          file=sys.stderr)
         # made, saved and recorded in one transaction: if a PDF cannot be drawn or written, nothing is kept
         made = produce_letters(db, args.fund, args.kind, round_id=round_id, renderer=PDF_LETTERS, out=out,
-                               split_dir=Path(args.split) if args.split else None)
+                               split_dir=Path(args.split) if args.split else None, reissue=args.reissue)
     for problem in made.batch.skipped:
         print(f"skipped: {problem}", file=sys.stderr)
+    if made.batch.already_sent:
+        print(f"left out, already sent ({len(made.batch.already_sent)}; --reissue to send again): "
+              + "; ".join(str(x) for x in made.batch.already_sent), file=sys.stderr)
     if not made.recorded:
         print(f"error: fund {args.fund.upper()} has no applications needing {args.kind} letters"
-              + (f" in round “{args.round}”" if args.round else "") + ".", file=sys.stderr)
+              + (f" in round “{round_name}”" if round_name else "")
+              + (" that were not already sent" if made.batch.already_sent else "") + ".", file=sys.stderr)
         return EXIT_REFUSED
     welsh = sum(1 for x in made.recorded if "cy" in x.languages)
+    reissued = sum(1 for x in made.recorded if x.extra.get("reissued"))
     print(f"Wrote {out}: {len(made.recorded)} {args.kind} letters, {made.pages} pages"
           + (f" ({welsh} in Welsh or bilingual)" if welsh else "")
+          + (f" ({reissued} reissued)" if reissued else "")
           + (f"; and {len(made.files)} files in {args.split}" if made.files else "") + ".")
     return EXIT_OK
 
@@ -472,7 +490,11 @@ def build_parser() -> argparse.ArgumentParser:
     letters.add_argument("--fund", required=True, metavar="CODE", help="fund code, e.g. PHP")
     letters.add_argument("--kind", required=True, choices=["award", "decline", "deferral", "payment"],
                          help="payment: one confirmation per payment made")
-    letters.add_argument("--round", metavar="ROUND", help="only this round (its name, or part of it)")
+    letters.add_argument("--round", metavar="ROUND",
+                         help="only this round (its name, or part of it); by default the current round")
+    letters.add_argument("--all-rounds", action="store_true", help="every round of the fund, not only the current one")
+    letters.add_argument("--reissue", action="store_true",
+                         help="also make again the letters already sent (by default they are left out)")
     letters.add_argument("--out", required=True, metavar="FILE.pdf")
     letters.add_argument("--split", metavar="DIR", help="also write one PDF per applicant, named by reference")
     letters.set_defaults(func=cmd_letters)

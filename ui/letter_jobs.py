@@ -58,6 +58,7 @@ class MadeBatch:
     day: date
     round_name: str
     round_id: int | None = None
+    reissue: bool = False  # letters already sent were asked for again
 
 
 def render_batch(letters: Any, target: Path, steps: Steps) -> tuple[int, tuple[int, ...]]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import tempfile
 import threading
 from collections.abc import Sequence
+from datetime import date
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -182,6 +183,11 @@ class LettersWindow(QWidget):
         self.date_edit.setDisplayFormat("d MMMM yyyy")
         self.make_button = action_button(self.tr("&Make letters"), "Ctrl+Return", self.make_letters, "makeLettersButton")
         self.templates_button = action_button(self.tr("Edit &templates…"), "Ctrl+T", self.edit_templates, "editTemplatesButton")
+        self.reissue_check = QCheckBox(self.tr("&Include letters already sent (reissue)"))
+        self.reissue_check.setObjectName("reissueCheck")
+        self.reissue_check.setAccessibleName(self.tr("Include letters already sent (reissue)"))
+        self.reissue_check.setToolTip(self.tr("Off: a batch is the letters not yet sent. On: letters already "
+                                              "sent are made again, each marked as a reissue."))
 
         top = QHBoxLayout()
         top.addWidget(labelled(self.tr("&Kind:"), self.kind_combo))
@@ -193,6 +199,7 @@ class LettersWindow(QWidget):
         top.addWidget(labelled(self.tr("Letter &date:"), self.date_edit))
         top.addWidget(self.date_edit)
         top.addSpacing(12)
+        top.addWidget(self.reissue_check)
         top.addWidget(self.make_button)
         top.addWidget(self.templates_button)
         top.addStretch(1)
@@ -210,6 +217,13 @@ class LettersWindow(QWidget):
         self.skipped_notice.setStyleSheet(WARNING_STYLE)
         self.skipped_notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.skipped_notice.hide()
+        self.sent_notice = QLabel()
+        self.sent_notice.setObjectName("sentNotice")
+        self.sent_notice.setAccessibleName(self.tr("Letters already sent"))
+        self.sent_notice.setWordWrap(True)
+        self.sent_notice.setStyleSheet(INFO_STYLE)
+        self.sent_notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.sent_notice.hide()
 
         # Left: the letters of the batch.
         self.letter_list = QTreeWidget()
@@ -315,6 +329,7 @@ class LettersWindow(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.notice)
         layout.addWidget(self.skipped_notice)
+        layout.addWidget(self.sent_notice)
         layout.addWidget(splitter, 1)
         layout.addLayout(bottom)
         self.setTabOrder(self.make_button, self.letter_list)
@@ -326,7 +341,7 @@ class LettersWindow(QWidget):
 
     def _update_buttons(self) -> None:
         ready = self._ready()
-        for widget in (self.kind_combo, self.round_combo, self.date_edit, self.make_button):
+        for widget in (self.kind_combo, self.round_combo, self.date_edit, self.reissue_check, self.make_button):
             widget.setEnabled(not self._busy and self.fund is not None)
         for widget in (self.save_button, self.split_check, self.print_button):
             widget.setEnabled(ready)
@@ -426,9 +441,11 @@ class LettersWindow(QWidget):
         round_id = self.round_combo.currentData()
         round_name = self.round_combo.currentText()
         day = self.date_edit.date().toPython()
+        reissue = self.reissue_check.isChecked()
         self._clear_preview()
         self.notice.hide()
         self.skipped_notice.hide()
+        self.sent_notice.hide()
         self._made_count += 1
         if not Path(self._temp.name).is_dir():  # closed, then shown again
             self._temp = tempfile.TemporaryDirectory(prefix="grantdesk-letters-", ignore_cleanup_errors=True)
@@ -441,16 +458,16 @@ class LettersWindow(QWidget):
             from grantdesk.services.letters import build_letters
 
             steps = Steps(progress, stop)
-            batch = build_letters(db, code, kind, round_id=round_id, day=day)
+            batch = build_letters(db, code, kind, round_id=round_id, day=day, reissue=reissue)
             if not batch.letters:
-                return MadeBatch(batch, None, 0, (), day, round_name, round_id)
+                return MadeBatch(batch, None, 0, (), day, round_name, round_id, reissue)
             if not target.parent.is_dir():  # the window was closed meanwhile
                 raise Cancelled()
             try:
                 pages, starts = render_batch(batch.letters, target, steps)
             except OSError as exc:  # no room for the preview
                 raise LettersNotWritten(target, exc.strerror or str(exc)) from None
-            return MadeBatch(batch, target, pages, starts, day, round_name, round_id)
+            return MadeBatch(batch, target, pages, starts, day, round_name, round_id, reissue)
 
         self._set_busy(True)
         self.summary.setText(self.tr("Making the letters…"))
@@ -495,6 +512,15 @@ class LettersWindow(QWidget):
             heading = escape(_skipped_heading(len(batch.skipped), kind))
             self.skipped_notice.setText(f"<b>{heading}</b><ul style='margin:0'>{items}</ul>")
             self.skipped_notice.show()
+        self._show_already_sent(batch)
+        if made.pdf is None and batch.already_sent:
+            self.summary.setText(self.tr("No letters made: every one was already sent."))
+            self._say(escape(self.tr("Every letter of this kind was already sent. To send them again, tick "
+                                     "“Include letters already sent (reissue)” and make the letters.")), INFO_STYLE)
+            self.made = made
+            self._update_buttons()
+            self.batch_ready.emit()
+            return
         if made.pdf is None:
             summary, notice = _none_to_make(kind, made.round_id is not None)
             self.summary.setText(summary)
@@ -535,11 +561,48 @@ class LettersWindow(QWidget):
             first = made.starts[i] if i < len(made.starts) else 0
             last = (made.starts[i + 1] if i + 1 < len(made.starts) else made.pages) - 1
             pages = f"{first + 1}" if last <= first else f"{first + 1}–{last + 1}"
-            item = QTreeWidgetItem([letter.reference, letter.organisation, language_label(letter.languages), pages])
+            reference = letter.reference
+            sent = letter.extra.get("reissued")
+            if sent:
+                reference = self.tr("{0} (reissue)").format(letter.reference)
+            item = QTreeWidgetItem([reference, letter.organisation, language_label(letter.languages), pages])
             item.setData(0, Qt.ItemDataRole.UserRole, i)
             item.setToolTip(1, letter.organisation)
+            if sent:
+                on = format_date(date.fromisoformat(sent), style="short")
+                item.setToolTip(0, self.tr("Already sent on {0}: this letter is a reissue.").format(on))
+                font = item.font(0)
+                font.setItalic(True)
+                item.setFont(0, font)
             self.letter_list.addTopLevelItem(item)
         self.letter_list.blockSignals(False)
+
+    def _show_already_sent(self, batch: Any) -> None:
+        """How many letters were left out because they were already sent, and which (or, in a reissue
+        batch, how many of its letters are reissues)."""
+        sent = getattr(batch, "already_sent", ())
+        reissued = sum(1 for x in batch.letters if x.extra.get("reissued"))
+        self.sent_notice.setToolTip("")
+        if sent:
+            line = self.tr("{0}: already sent on {1}")
+            lines = [line.format(x.reference, format_date(x.sent_on, style="short")) for x in sent]
+            shown = lines if len(lines) <= 6 else [*lines[:5], "…"]  # a long list would push the preview down
+            items = "".join(f"<li>{escape(x)}</li>" for x in shown)
+            self.sent_notice.setToolTip("\n".join(lines))
+            heading = ngettext("{n} letter already sent is left out (tick “Include letters already sent” to "
+                               "send it again):",
+                               "{n} letters already sent are left out (tick “Include letters already sent” to "
+                               "send them again):", len(sent)).format(n=len(sent))
+            self.sent_notice.setText(f"<b>{escape(heading)}</b><ul style='margin:0'>{items}</ul>")
+            self.sent_notice.show()
+        elif reissued:
+            self.sent_notice.setText(escape(ngettext(
+                "{n} letter in this batch was already sent: it is marked “(reissue)”.",
+                "{n} letters in this batch were already sent: they are marked “(reissue)”.",
+                reissued).format(n=reissued)))
+            self.sent_notice.show()
+        else:
+            self.sent_notice.hide()
 
     def _clear_preview(self) -> None:
         old = self.made.pdf if self.made is not None else None
@@ -644,7 +707,7 @@ class LettersWindow(QWidget):
             from grantdesk.services.letters import produce_letters
 
             return produce_letters(db, code, kind, round_id=made.round_id, day=made.day, expect=made.batch.letters,
-                                   progress=Steps(progress, stop), **sending)
+                                   progress=Steps(progress, stop), reissue=made.reissue, **sending)
 
         self._set_busy(True)
         (Op(self, work).with_progress(title).success(done).failure(self._refused)
@@ -779,7 +842,8 @@ class LettersWindow(QWidget):
         def work(db):
             from grantdesk.services.letters import build_letters
 
-            return build_letters(db, code, made.batch.kind, round_id=made.round_id, day=made.day).letters
+            return build_letters(db, code, made.batch.kind, round_id=made.round_id, day=made.day,
+                                 reissue=made.reissue, seen=made.batch.letters).letters
 
         def compare(letters: tuple[Any, ...]) -> None:
             if self.made is made and letters != made.batch.letters:

@@ -380,23 +380,106 @@ def _recipient(app: Application) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
+class SentBefore:
+    """A letter left out of a batch because one of its kind was already sent (for a payment letter: about
+    that payment) — on ``sent_on``, the latest time."""
+
+    reference: str
+    organisation: str
+    sent_on: date
+    payment_id: int | None = None
+
+    def __str__(self) -> str:
+        return _("{reference}: already sent on {date}").format(reference=self.reference,
+                                                               date=self.sent_on.strftime("%d/%m/%Y"))
+
+
+@dataclass(frozen=True)
 class LetterBatch:
     fund_code: str
     kind: str
     letters: tuple[Letter, ...]
     skipped: tuple[str, ...]  # applications in the state but without what the letter needs, with why
+    already_sent: tuple[SentBefore, ...] = ()  # left out because already sent (none when reissuing)
+    reissue: bool = False  # letters already sent are in ``letters`` again (each marked ``reissued``)
+
+
+REISSUED = "reissued"  # ``Letter.extra`` key: the date (ISO) the letter was last sent, on a reissued letter
+
+
+def reissued_on(letter: Letter) -> date | None:
+    """When a letter in a reissue batch was sent before, or None if it is going for the first time."""
+    sent = letter.extra.get(REISSUED)
+    return date.fromisoformat(sent) if sent else None
+
+
+def current_round(session: Session, fund: Fund, day: date | None = None) -> Round | None:
+    """The fund's current round: the one open on ``day`` (today), else the one that opened last."""
+    day = day or utcnow().date()
+    rounds = list(session.scalars(select(Round).where(Round.fund_id == fund.id)
+                                  .order_by(Round.opens_on.desc(), Round.id.desc())))
+    return next((r for r in rounds if r.opens_on <= day <= r.closes_on), rounds[0] if rounds else None)
+
+
+def _sent_before(s: Session, fund: Fund, kind: str) -> dict[tuple[int, int | None], date]:
+    """When each application's letter of ``kind`` was last recorded as sent (audit ``letter.produce``),
+    keyed by (application id, payment id — None but for payment letters). A payment letter recorded
+    before payments were named covers the payments made up to its date."""
+    from grantdesk.store.models import AuditEntry
+
+    rows = s.execute(select(AuditEntry.entity_id, AuditEntry.after)
+                     .join(Application, Application.id == AuditEntry.entity_id)
+                     .where(AuditEntry.entity == "application", AuditEntry.action == "letter.produce",
+                            Application.fund_id == fund.id))
+    sent: dict[tuple[int, int | None], date] = {}
+    unnamed: dict[int, date] = {}  # payment letters recorded without the payment: the latest date
+    for app_id, after in rows:
+        after = after or {}
+        if after.get("kind") != kind or not after.get("date"):
+            continue
+        try:
+            on = date.fromisoformat(after["date"])
+        except (TypeError, ValueError):
+            continue
+        payment_id = after.get("payment_id") if kind == "payment" else None
+        if kind == "payment" and payment_id is None:
+            unnamed[app_id] = max(on, unnamed.get(app_id, on))
+            continue
+        key = (app_id, int(payment_id) if payment_id is not None else None)
+        sent[key] = max(on, sent.get(key, on))
+    if unnamed:
+        for payment, app_id in s.execute(select(Payment, Award.application_id)
+                                         .join(Award, Award.id == Payment.award_id)
+                                         .where(Award.application_id.in_(unnamed))):
+            on = unnamed[app_id]
+            if payment.paid_on is not None and payment.paid_on <= on and (app_id, payment.id) not in sent:
+                sent[(app_id, payment.id)] = on
+    return sent
+
+
+def _key(letter: Letter) -> tuple[int | None, int | None]:
+    """Which letter this is, whatever its words: its application and (a payment letter) its payment."""
+    payment_id = letter.extra.get("payment_id")
+    return letter.application_id, int(payment_id) if payment_id else None
 
 
 def build_letters(db: Database, fund_code: str, kind: str, *, round_id: int | None = None,
-                  day: date | None = None, officer: str | None = None) -> LetterBatch:
+                  day: date | None = None, officer: str | None = None, reissue: bool = False,
+                  seen: Sequence[Letter] = ()) -> LetterBatch:
     """The letters of ``kind`` for the fund's applications in the matching state (optionally one round),
-    checked and merged, ready to print. Templates are checked first: nothing is built if one is wrong."""
+    checked and merged, ready to print. Templates are checked first: nothing is built if one is wrong.
+
+    Letters already sent (recorded by ``produce_letters``) are left out and listed in ``already_sent``,
+    unless ``reissue``: then they are made again, each marked with when it was sent (``reissued_on``).
+    The letters of ``seen`` (a batch already shown, perhaps saved since) are made even if sent: the
+    officer chose those, and sending the same preview twice is a reissue of exactly them."""
     with db.session() as s:
         return _batch(s, fund_code, kind, round_id=round_id, day=day or utcnow().date(),
-                      officer=actor_or_default(officer))
+                      officer=actor_or_default(officer), reissue=reissue, seen=seen)
 
 
-def _batch(s: Session, fund_code: str, kind: str, *, round_id: int | None, day: date, officer: str) -> LetterBatch:
+def _batch(s: Session, fund_code: str, kind: str, *, round_id: int | None, day: date, officer: str,
+           reissue: bool = False, seen: Sequence[Letter] = ()) -> LetterBatch:
     if kind not in STATUS_OF_KIND:
         raise ValidationError(_("“{kind}” is not a kind of letter; use one of {status_of_kind}.").format(
                                 kind=kind, status_of_kind=', '.join(STATUS_OF_KIND)))
@@ -417,14 +500,28 @@ def _batch(s: Session, fund_code: str, kind: str, *, round_id: int | None, day: 
     if kind == "payment":  # one letter per payment made
         units = [(app, payment) for app, _ in units for payment in _payments(s, app)]
     by_language = {language: t for (k, language), t in templates.items() if k == kind}
-    letters, skipped = [], []
+    sent = _sent_before(s, fund, kind)
+    chosen = {_key(x) for x in seen}
+    letters, skipped, already = [], [], []
     for app, payment in units:
+        key = (app.id, payment.id if payment is not None else None)
+        sent_on = sent.get(key)
+        if sent_on is not None and not reissue and key not in chosen:
+            already.append(SentBefore(app.reference, app.organisation.name, sent_on,
+                                      payment.id if payment is not None else None))
+            continue
         try:
-            letters.append(compose_letter(s, fund, app, kind, by_language, day=day, officer=officer,
-                                          payment=payment))
+            letter = compose_letter(s, fund, app, kind, by_language, day=day, officer=officer, payment=payment)
         except ValidationError as exc:
             skipped.append(f"{app.reference}: {exc}")
-    return LetterBatch(fund.code, kind, tuple(letters), tuple(skipped))
+            continue
+        extra = dict(letter.extra)
+        if payment is not None:
+            extra["payment_id"] = str(payment.id)
+        if sent_on is not None:
+            extra[REISSUED] = sent_on.isoformat()
+        letters.append(replace(letter, extra=extra) if extra != letter.extra else letter)
+    return LetterBatch(fund.code, kind, tuple(letters), tuple(skipped), tuple(already), reissue)
 
 
 def compose_letter(session: Session, fund: Fund, app: Application, kind: str, templates: dict[str, LetterTemplate], *,
@@ -467,7 +564,9 @@ def _record(uow: UnitOfWork, letters: Sequence[Letter], who: str, day: date) -> 
         audit(uow.session, actor=who, action="letter.produce", entity="application", entity_id=letter.application_id,
               summary=f"{letter.kind.capitalize()} letter for {letter.reference} "
                       f"({' and '.join(letter.languages)}) dated {day.isoformat()}",
-              after={"kind": letter.kind, "languages": list(letter.languages), "date": day.isoformat()})
+              after={"kind": letter.kind, "languages": list(letter.languages), "date": day.isoformat(),
+                     **({"payment_id": int(letter.extra["payment_id"])} if letter.extra.get("payment_id") else {}),
+                     **({"reissue": True} if letter.extra.get(REISSUED) else {})})
     note_change(uow.session, Kind.LETTERS, [x.application_id for x in letters if x.application_id is not None])
 
 
@@ -597,7 +696,7 @@ def produce_letters(uow: UnitOfWork, fund_code: str, kind: str, *, round_id: int
                     out: Path | str | None = None, split_dir: Path | str | None = None,
                     deliver: Callable[[tuple[Letter, ...], ProgressReporter | None], Sequence[Letter]] | None = None,
                     expect: Sequence[Letter] | None = None,
-                    progress: ProgressReporter | None = None) -> ProducedLetters:
+                    progress: ProgressReporter | None = None, reissue: bool = False) -> ProducedLetters:
     """Make the fund's letters of ``kind`` (optionally one round), send them, and record each one sent
     against its application — one transaction, all or nothing.
 
@@ -608,14 +707,17 @@ def produce_letters(uow: UnitOfWork, fund_code: str, kind: str, *, round_id: int
     no file is left and nothing is recorded (a file that cannot be written is ``LettersNotWritten``).
 
     ``expect`` is the batch the officer saw (the window's preview): if the letters made now differ,
-    ``LettersChanged`` and nothing is sent. A round with no letters to make sends and records nothing."""
+    ``LettersChanged`` and nothing is sent. A round with no letters to make sends and records nothing.
+    Letters already sent are left out (``batch.already_sent``) unless ``reissue`` or they are in
+    ``expect`` — the officer saw and chose those (see ``build_letters``)."""
     if out is None and split_dir is None and deliver is None:
         raise ValidationError(_("Say where the letters go: a PDF, a folder, or the printer."), "out")
     if (out is not None or split_dir is not None) and renderer is None:
         raise ValidationError(_("Saving letters needs a renderer to draw them."), "renderer")
     day = day or utcnow().date()
     who = actor_or_default(officer)
-    batch = _batch(uow.session, fund_code, kind, round_id=round_id, day=day, officer=who)
+    batch = _batch(uow.session, fund_code, kind, round_id=round_id, day=day, officer=who, reissue=reissue,
+                   seen=expect or ())
     letters = batch.letters
     if expect is not None and tuple(expect) != letters:
         _refuse_changed(tuple(expect), letters)

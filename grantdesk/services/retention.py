@@ -80,8 +80,8 @@ from grantdesk.store.models import (
 from grantdesk.store.unit_of_work import UnitOfWork, transactional
 
 __all__ = [
-    "DueRecord", "Erased", "RetentionPlan", "RetentionRun", "erase_applications", "holdings", "require_manager",
-    "retention_plan", "run_retention", "set_retention_periods",
+    "DueRecord", "Erased", "RetentionPlan", "RetentionRun", "cut_names", "erase_applications", "holdings",
+    "require_manager", "retention_plan", "run_retention", "set_retention_periods",
 ]
 
 INDIVIDUAL = "individual"
@@ -245,6 +245,39 @@ def _cut(obj, names: tuple[str, ...], needles: tuple[str, ...]) -> int:
     return changed
 
 
+# Free text kept about an application that may name people: (model, its application column, fields).
+TEXTS = (
+    (StatusChange, StatusChange.application_id, ("reason", "reason_cy")),
+    (PanelScore, PanelScore.application_id, ("note",)),
+    (PanelDecision, PanelDecision.application_id, ("reason",)),
+    (MemberDecision, MemberDecision.application_id, ("reasons", "officer_reason")),
+    (EligibilityOverride, EligibilityOverride.application_id, ("reason",)),
+    (InterestDeclaration, InterestDeclaration.application_id, ("nature",)),
+    (Award, Award.application_id, ("purpose", "conditions", "purpose_cy", "conditions_cy")),
+)
+NOTE_TEXTS = ("what_happened", "what_changed", "story", "not_to_plan", "learned", "council_could_do_better")
+
+
+def cut_names(session: Session, application_ids: Iterable[int], needles: tuple[str, ...]) -> int:
+    """Cut ``needles`` (``needles_for``) out of the free text kept about the applications: their
+    history's reasons, scores' notes, decisions, overrides, declarations, award, outcome notes and
+    their panels' notes. Returns how many fields changed."""
+    ids = list(application_ids)
+    if not needles or not ids:
+        return 0
+    changed = 0
+    for model, column, names in TEXTS:
+        for row in session.scalars(select(model).where(column.in_(ids))):
+            changed += _cut(row, names, needles)
+    panel_ids = set(session.scalars(select(PanelDecision.panel_id).where(PanelDecision.application_id.in_(ids))))
+    for panel in session.scalars(select(Panel).where(Panel.id.in_(panel_ids))):
+        changed += _cut(panel, ("notes",), needles)
+    award_ids = select(Award.id).where(Award.application_id.in_(ids))
+    for note in session.scalars(select(OutcomeNote).where(OutcomeNote.award_id.in_(award_ids))):
+        changed += _cut(note, NOTE_TEXTS, needles)
+    return changed
+
+
 def erase_applications(session: Session, kinds: dict[int, str], *, placeholder: str = REMOVED,
                        now: datetime | None = None, extra_needles: tuple[str, ...] = ()) -> Erased:
     """Remove the personal details of the applications ``kinds`` names (id → kind, for the counts),
@@ -293,26 +326,9 @@ def erase_applications(session: Session, kinds: dict[int, str], *, placeholder: 
         note_ids = select(OutcomeNote.id).where(OutcomeNote.award_id.in_(award_ids))
         done.photos = session.execute(delete(OutcomePhoto).where(OutcomePhoto.note_id.in_(note_ids))).rowcount or 0
     # free text that may name them
-    texts = (
-        (StatusChange, StatusChange.application_id, ("reason", "reason_cy")),
-        (PanelScore, PanelScore.application_id, ("note",)),
-        (PanelDecision, PanelDecision.application_id, ("reason",)),
-        (MemberDecision, MemberDecision.application_id, ("reasons", "officer_reason")),
-        (EligibilityOverride, EligibilityOverride.application_id, ("reason",)),
-        (InterestDeclaration, InterestDeclaration.application_id, ("nature",)),
-        (Award, Award.application_id, ("purpose", "conditions", "purpose_cy", "conditions_cy")),
-    )
-    if cut:
-        for model, column, names in texts:
-            for row in session.scalars(select(model).where(column.in_(ids))):
-                done.texts += _cut(row, names, cut)
-        panel_ids = set(session.scalars(select(PanelDecision.panel_id).where(PanelDecision.application_id.in_(ids))))
-        for panel in session.scalars(select(Panel).where(Panel.id.in_(panel_ids))):
-            done.texts += _cut(panel, ("notes",), cut)
+    done.texts += cut_names(session, ids, cut)
     if award_ids:
         for note in session.scalars(select(OutcomeNote).where(OutcomeNote.award_id.in_(award_ids))):
-            done.texts += _cut(note, ("what_happened", "what_changed", "story", "not_to_plan", "learned",
-                                      "council_could_do_better"), cut)
             if note.author:
                 note.author = ""
                 done.texts += 1

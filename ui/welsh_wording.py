@@ -54,9 +54,15 @@ class WelshWordingDialog(QDialog):
             note.setWordWrap(True)
             layout.addWidget(note)
         body = QWidget()
-        grid = QGridLayout(body)
-        grid.addWidget(QLabel(self.tr("<b>English</b>")), 0, 1)
-        grid.addWidget(QLabel(self.tr("<b>Cymraeg</b>")), 0, 2)
+        outer = QVBoxLayout(body)
+        grid = QGridLayout()
+        outer.addLayout(grid)
+        for column, word in ((1, self.tr("English")), (2, self.tr("Cymraeg"))):
+            header = QLabel(word)  # plain text in a bold font: a rich-text label asks for far too much height
+            font = header.font()
+            font.setBold(True)
+            header.setFont(font)
+            grid.addWidget(header, 0, column)
         self.edits: dict[str, QPlainTextEdit] = {}
         for row, pair in enumerate(texts.texts, start=1):
             heading = QLabel(self.tr(HEADINGS[pair.key]))
@@ -77,6 +83,7 @@ class WelshWordingDialog(QDialog):
             self.edits[pair.key] = edit
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(2, 1)
+        outer.addStretch(1)  # spare height below the rows, not between them
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
